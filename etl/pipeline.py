@@ -14,7 +14,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from etl.datasets import DATASETS
 from etl.errors import ExtractError, Rejection
@@ -55,7 +57,7 @@ class FileOutcome:
     load_id: int | None = None
     started_at: datetime = field(default_factory=datetime.now)
     finished_at: datetime | None = None
-    rows: pd.DataFrame | None = None  # the rows to load, dropped once published
+    rows: pa.Table | pd.DataFrame | None = None  # the rows to load, dropped once published
 
 
 def _sha256(path: Path) -> str:
@@ -118,12 +120,13 @@ def _prepare_native(outcome: FileOutcome, key: bytes, today: date, dataset: str 
     outcome.coverage_start, outcome.coverage_end = staged.coverage_start, staged.coverage_end
     rejections = raw.rejections + rejections_from_failures(staged, validate(staged, today), today)
     rejected = rejected_positions(staged, rejections)
-    rows = staged.frame.drop(index=staged.frame.index[rejected])
-    rows["la_code"] = staged.la_code
-    rows["_position"] = range(len(rows))
+    keep = np.ones(staged.table.num_rows, dtype=bool)
+    keep[rejected] = False
+    rows = staged.table.filter(pa.array(keep))
+    rows = rows.append_column("_position", pa.array(np.arange(rows.num_rows)))
     outcome.rejections = sorted(rejections, key=lambda r: (r.row_number, r.field))
-    outcome.rows_rejected = raw.rows_read - len(rows)
-    outcome.rows_loaded = len(rows)
+    outcome.rows_rejected = raw.rows_read - rows.num_rows
+    outcome.rows_loaded = rows.num_rows
     outcome.rows = rows
 
 

@@ -115,7 +115,8 @@ def detect_dataset(path: Path, header: list[str], requested: str | None) -> Data
 
 
 def _read_header(path: Path, text: str) -> list[str]:
-    first_line = next(csv.reader(io.StringIO(text)), [])
+    # The header is in the first few KB; parsing the whole text here would cost a second read.
+    first_line = next(csv.reader(io.StringIO(text[:65536])), [])
     header = [normalise_header(h) for h in first_line]
     if not any(header):
         raise ExtractError(path, "no header row: the first line is blank")
@@ -205,9 +206,10 @@ def _drop_blank_rows(table: pa.Table, row_numbers: np.ndarray) -> tuple[pa.Table
         return table, row_numbers
     blank = None
     for column in table.columns:
-        empty = pc.or_kleene(pc.is_null(column), pc.equal(pc.utf8_trim_whitespace(column), ""))
-        empty = pc.fill_null(empty, True)
+        empty = pc.is_null(column)  # the reader reads empty cells as null
         blank = empty if blank is None else pc.and_(blank, empty)
+    if not pc.any(blank).as_py():
+        return table, row_numbers  # filtering copies every column: skip it when nothing is blank
     keep = pc.invert(blank)
     return table.filter(keep), row_numbers[keep.to_numpy(zero_copy_only=False)]
 

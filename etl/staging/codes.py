@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-import pandas as pd
-
 from warehouse.db import code_list
 
 # Annex A lists prefix each option with a letter: "b) Female", "q) 6: Police".
@@ -47,8 +45,6 @@ def normalise_code(value: str, codelist: str) -> str | None:
     return None
 
 
-def normalise_codes(values: pd.Series, codelist: str) -> pd.Series:
-    """Each value as its code; a value that matches no code is kept as written, for validation to report."""
-    distinct = values.dropna().unique()
-    mapping = {v: normalise_code(v, codelist) or v for v in distinct}
-    return values.map(mapping)
+def code_or_original(value: str, codelist: str) -> str:
+    """The value's code; a value that matches no code is kept as written, for validation to report."""
+    return normalise_code(value, codelist) or value

@@ -14,7 +14,7 @@ import pandera.pandas as pa
 
 from etl.datasets import Dataset, Kind
 from etl.staging.codes import known_codes
-from etl.staging.native import TEXT_SUFFIX, StagedExtract
+from etl.staging.native import FILE_COLUMNS, UNCHECKED_COLUMNS, UNREADABLE_SUFFIX, StagedExtract
 
 _KIND_FORMATS = {
     Kind.DATE: "a date (use YYYY-MM-DD or DD/MM/YYYY)",
@@ -38,14 +38,10 @@ def _frame_check(rule: str, field: str, passes) -> pa.Check:
 
 
 def _unparseable(field: str) -> pa.Check:
-    text = field + TEXT_SUFFIX
+    unreadable = field + UNREADABLE_SUFFIX
 
     def passes(df: pd.DataFrame) -> pd.Series:
-        value = df[field]
-        bad = value.isna()
-        if value.dtype.kind == "f" or str(value.dtype) == "Float64":
-            bad = bad | (value.fillna(0) % 1 != 0)
-        return ~(bad & df[text].notna())
+        return ~df[unreadable]
 
     return _frame_check("unparseable", field, passes)
 
@@ -63,6 +59,8 @@ def build_schema(dataset: Dataset, coverage_start: date, coverage_end: date, tod
     columns: dict[str, pa.Column] = {}
     frame_checks: list[pa.Check] = []
     for column in dataset.columns:
+        if column.name in FILE_COLUMNS or column.name in UNCHECKED_COLUMNS:
+            continue
         checks: list[pa.Check] = []
         if column.kind is Kind.CODE:
             checks.append(pa.Check.isin(known_codes(column.codelist), error="unknown_code"))

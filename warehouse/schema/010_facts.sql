@@ -3,7 +3,7 @@
 
 -- One row per pseudonymised child; the latest load that mentions a child sets its attributes.
 CREATE TABLE child (
-    child_id        VARCHAR PRIMARY KEY,
+    child_id        VARCHAR NOT NULL,  -- unique: each load deletes before it inserts
     la_code         VARCHAR NOT NULL,
     birth_month     DATE,              -- date of birth cut to the 1st of its month
     gender          VARCHAR,
