@@ -71,15 +71,19 @@ def load(
     console.print(_summary(outcomes))
     for o in outcomes:
         if o.status == "failed":
-            errors.print(f"[red]{o.path}: not loaded:[/red] {o.message}")
+            errors.print(f"[red]{o.path}: not loaded:[/red] {o.message}", soft_wrap=True)
         elif o.status == "unchanged":
-            console.print(f"{o.path.name}: {o.message}")
+            console.print(f"{o.path.name}: {o.message}", soft_wrap=True)
         for column in o.ignored_columns:
-            console.print(f"{o.path.name}: column '{column}' is not part of the {o.dataset} layout and was ignored")
+            console.print(
+                f"{o.path.name}: column '{column}' is not part of the {o.dataset} layout and was ignored",
+                soft_wrap=True,
+            )
         if o.rows_rejected:
             console.print(
                 f"{o.path.name}: {o.rows_rejected:,} rows rejected; see them with "
-                f"[bold]safeguard rejections {o.load_id}[/bold]"
+                f"[bold]safeguard rejections {o.load_id}[/bold]",
+                soft_wrap=True,
             )
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)

@@ -27,10 +27,9 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from multiprocessing import get_context
 from pathlib import Path
 
 import holidays
@@ -80,7 +79,6 @@ S47_CONVERSION_MONTHS = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.92, 1.22, 1.06, 0.9
 MISSING_MONTHS = np.array([0.9, 0.92, 1.0, 1.0, 1.05, 1.1, 1.12, 1.1, 1.0, 1.0, 0.95, 0.9])
 OFFICE_WEEKDAYS = np.array([1.1, 1.0, 1.0, 1.0, 0.95, 0.15, 0.12])  # Monday first
 OFFICE_BANK_HOLIDAY = 0.2
-MISSING_WEEKDAYS = np.array([0.95, 0.95, 0.95, 1.0, 1.1, 1.1, 0.95])
 MISSING_START_HOURS = np.array(
     [4, 3, 2, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 6, 8, 8, 8, 8, 8, 7, 6, 5], dtype=float
 )
@@ -97,6 +95,7 @@ ICPC_RAMP_UPLIFT = 0.3
 CP_CATEGORY_MIX = {"NEG": 0.47, "EMO": 0.30, "PHY": 0.08, "SAB": 0.04, "MUL": 0.11}
 CP_CATEGORY_CHANGED_SHARE = 0.1
 CP_EARLIER_PLANS_BEFORE_DATA = {1: 0.72, 2: 0.2, 3: 0.08}
+MISSING_OVERSAMPLE = 1.25  # episodes drawn per episode kept, as overlapping ones are dropped
 RHI_OFFER_TIMING = {"within 72 hours": 0.63, "later": 0.17, "none": 0.20}
 RHI_ACCEPTED_SHARE = 0.65
 
@@ -215,7 +214,7 @@ NOT_IN_CARE_AGENCIES = {"PAR": 0.75, "POL": 0.15, "SCH": 0.05, "HEA": 0.02, "OTH
 CITY_PROFILE = Profile(
     contacts_per_year=12_800,
     referrals_per_year=3_150,
-    re_referral_rate=0.245,
+    re_referral_rate=0.255,
     referral_nfa_rate=0.07,
     s47_per_year=1_400,
     icpc_share=0.35,
@@ -237,7 +236,7 @@ CITY_PROFILE = Profile(
         recruited_share=0.4,
         away_share=0.42,
         agencies=IN_CARE_AGENCIES,
-        trend_per_year=0.03,
+        trend_per_year=0.02,
     ),
     missing_not_in_care=MissingGroup(
         episodes_per_year=1_100,
@@ -367,13 +366,10 @@ def generate_national(
     window = _window(as_of, years)
     las = [_national_la(code) for code in la_codes]
     workers = workers or len(os.sched_getaffinity(0))
-    if workers <= 1 or len(las) <= 1:
-        written = [_generate_la_files(la, window, seed, out_dir) for la in las]
-    else:
-        # spawn, not fork: pyarrow's thread pools do not survive a fork.
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            written = list(pool.map(_generate_la_files, las, [window] * len(las), [seed] * len(las),
-                                    [out_dir] * len(las), chunksize=1))  # fmt: skip
+    # Threads, not processes: numpy and pyarrow release the GIL for the heavy work, and a
+    # thread pool needs no `if __name__ == "__main__"` guard in the calling script.
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        written = list(pool.map(lambda la: _generate_la_files(la, window, seed, out_dir), las))
     return [files[0] for files in written] + [f for files in written for f in files[1:]]
 
 
@@ -733,8 +729,9 @@ def _simulate_contacts(
     other_total = max(0, round(profile.contacts_per_year * window_years) - len(referred))
     known_total = round(other_total * KNOWN_CHILD_CONTACT_SHARE)
 
-    # Known children: contacts before or after one of their referrals.
-    pick = rng.choice(referred, size=round(known_total * 1.3)) if len(referred) else np.zeros(0, np.int64)
+    # Known children: contacts in the months before or after one of their referrals.
+    anchors = np.flatnonzero((referrals.day >= start_w - 240) & (referrals.day <= end_w + 240))
+    pick = rng.choice(anchors, size=round(known_total * 1.3)) if len(anchors) else np.zeros(0, np.int64)
     known_child = referrals.child[pick]
     known_day = referrals.day[pick] + rng.integers(-240, 241, len(pick))
     ok = (known_day >= start_w) & (known_day <= end_w)
@@ -742,20 +739,23 @@ def _simulate_contacts(
     known_child, known_day = _take_at_most(rng, known_total, known_child[ok], known_day[ok])
 
     # Children only ever contacted: one contact usually, sometimes a few over the months.
+    # Their first contacts start two years early, so the window opens in a steady state.
     new_total = other_total - len(known_child)
     cumulative = cal.cumulative_weights(REFERRAL_MONTHS, OFFICE_WEEKDAYS, OFFICE_BANK_HOLIDAY)
     window_from = cumulative[start_w - cal.first - 1] if start_w > cal.first else 0.0
-    n_children = round(new_total / 1.43 * 1.2)
-    lengths = rng.geometric(0.7, n_children)
+    first_from = max(window_from - 730, 0.0)
+    contacts_per_child = 1 / 0.7  # mean of the geometric number of contacts
+    n_children = round(new_total / contacts_per_child * (cumulative[-1] - first_from) / (cumulative[-1] - window_from))
+    lengths = rng.geometric(0.7, round(n_children * 1.1))
     chain_start = np.cumsum(lengths) - lengths
     gaps = rng.uniform(20, 300, int(lengths.sum()))
-    gaps[chain_start] = rng.uniform(window_from, cumulative[-1], n_children)
+    gaps[chain_start] = rng.uniform(first_from, cumulative[-1], len(lengths))
     busy_time = np.cumsum(gaps)
     busy_time -= np.repeat(busy_time[chain_start] - gaps[chain_start], lengths)
     days = cal.days_at(cumulative, busy_time)
     new_children = children.born_before(rng, days[chain_start])
     new_child = np.repeat(new_children, lengths)
-    ok = (busy_time < cumulative[-1]) & (days <= birth_plus_17(children, new_child))
+    ok = (busy_time < cumulative[-1]) & (days >= start_w) & (days <= birth_plus_17(children, new_child))
     new_child, new_day = _take_at_most(rng, new_total, new_child[ok], days[ok])
 
     child = np.concatenate([referrals.child[referred], known_child, new_child])
@@ -846,23 +846,25 @@ def _simulate_missing_group(
 
     # Monthly counts follow the season and the trend; each episode goes to a child whose
     # spell covers the month, in proportion to how often that child goes missing.
+    # Episodes are drawn with some to spare, because overlapping ones are dropped below.
     mid_window = (start_w + end_w) / 2
-    child_parts, day_parts = [], []
-    for m0, m1 in _month_bounds(start_w, end_w):
+    child_parts, day_parts, month_parts, month_counts = [], [], [], []
+    for k, (m0, m1) in enumerate(_month_bounds(start_w, end_w)):
         month = np.datetime64(m0, "D").astype(object).month
         trend = 1 + group.trend_per_year * ((m0 + m1) / 2 - mid_window) / 365.25
         expected = group.episodes_per_year * (m1 - m0 + 1) / 365.25 * MISSING_MONTHS[month - 1] * trend
         active = np.flatnonzero((spell_start <= m1) & (spell_end >= m0))
-        if len(active) == 0:
-            continue
-        count = rng.poisson(expected * 1.04)  # a few episodes are lost to overlaps below
-        pick = active[rng.choice(len(active), size=count, p=propensity[active] / propensity[active].sum())]
+        count = rng.poisson(expected) if len(active) else 0  # none active: a tiny LA or scale
+        drawn = round(count * MISSING_OVERSAMPLE)
+        weights = propensity[active] / propensity[active].sum() if len(active) else None
+        pick = active[rng.choice(len(active), size=drawn, p=weights)] if drawn else active[:0]
         lo = np.maximum(m0, spell_start[pick])
         hi = np.minimum(m1, spell_end[pick])
         child_parts.append(spell_child[pick])
-        day_parts.append(lo + (rng.random(count) * (hi - lo + 1)).astype(np.int64))
-    child = np.concatenate(child_parts) if child_parts else np.zeros(0, np.int64)
-    day = np.concatenate(day_parts) if day_parts else np.zeros(0, np.int64)
+        day_parts.append(lo + (rng.random(drawn) * (hi - lo + 1)).astype(np.int64))
+        month_parts.append(np.full(drawn, k))
+        month_counts.append(count)
+    child, day, month_of = (np.concatenate(parts).astype(np.int64) for parts in (child_parts, day_parts, month_parts))
     n = len(day)
 
     hour = rng.choice(24, size=n, p=MISSING_START_HOURS / MISSING_START_HOURS.sum())
@@ -878,12 +880,19 @@ def _simulate_missing_group(
     # A child cannot go missing again before coming back: drop episodes that start before an
     # earlier one of the same child has ended.
     order = np.lexsort((start, child))
-    child, start, end, away = child[order], start[order], end[order], away[order]
+    child, start, end, away, month_of = child[order], start[order], end[order], away[order], month_of[order]
     offset = child * (1 << 40)  # keeps the running maximum within each child
     latest_end = np.maximum.accumulate(end - end.min(initial=0) + offset) - offset + end.min(initial=0)
     previous_end = np.r_[np.iinfo(np.int64).min, latest_end[:-1]]
     same_child = np.r_[False, child[1:] == child[:-1]]
     keep = ~(same_child & (start <= previous_end))
+    # Then keep a random `count` of each month's episodes (fewer if overlaps took too many).
+    priority = np.where(keep, rng.random(n), np.inf)
+    by_month = np.lexsort((priority, month_of))
+    first_of_month = np.searchsorted(month_of[by_month], month_of[by_month])
+    rank = np.empty(n, np.int64)
+    rank[by_month] = np.arange(n) - first_of_month
+    keep &= rank < np.array(month_counts, dtype=np.int64)[month_of]
     child, start, end, away = child[keep], start[keep], end[keep], away[keep]
     n = len(child)
 

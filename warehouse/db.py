@@ -60,7 +60,7 @@ def english_calendar(first: date = CALENDAR_FIRST_DAY, last: date = CALENDAR_LAS
     bank_holidays = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, last.year + 1))
     names = pd.Series([bank_holidays.get(d.date()) for d in days], index=days, dtype="object")
     fy_start = days.year - (days.month < 4).astype(int)
-    is_weekend = days.dayofweek >= 5
+    is_weekend = days.day_of_week >= 5
     is_bank_holiday = names.notna().to_numpy()
     is_working_day = ~is_weekend & ~is_bank_holiday
     return pd.DataFrame(

@@ -65,11 +65,23 @@ class StagedExtract:
         return self.raw.dataset
 
 
+def _day_written(values: pa.Array, fmt: str) -> pa.Array:
+    """The day of the month as written, for the formats above (ISO or day first)."""
+    pattern = r"^\d{4}-\d{1,2}-(?P<day>\d{1,2})" if fmt.startswith("%Y") else r"^(?P<day>\d{1,2})/"
+    return pc.cast(pc.struct_field(pc.extract_regex(values, pattern), [0]), pa.int64())
+
+
 def parse_timestamps(values: pa.Array, formats: tuple[str, ...]) -> pa.Array:
-    """Text to timestamps, trying each format; what none reads is null."""
+    """Text to timestamps, trying each format; what none reads is null.
+
+    strptime rolls impossible days over (31/02/2024 becomes 2 March), so a parse only counts
+    where the day it gives is the day that was written.
+    """
     result = None
     for fmt in formats:
         parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
+        real_day = pc.fill_null(pc.equal(pc.day(parsed), _day_written(values, fmt)), False)
+        parsed = pc.if_else(real_day, parsed, pa.scalar(None, parsed.type))
         result = parsed if result is None else pc.coalesce(result, parsed)
         if result.null_count == values.null_count:
             break  # every value is read: most files use one format throughout

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.pipeline import run_load
+from tests.helpers import TODAY
+from warehouse.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A fresh SAFEGUARD_HOME with a fixed pseudonymisation key."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SAFEGUARD_HOME", str(home))
+    monkeypatch.setenv("SAFEGUARD_PSEUDONYMISATION_KEY", "test-key")
+    return Settings(home=home)
+
+
+@pytest.fixture
+def load(settings: Settings):
+    """Load files as if today were TODAY; returns the outcomes."""
+
+    def _load(*paths: Path, **options):
+        options.setdefault("today", date.fromisoformat(TODAY))
+        return run_load(list(paths), settings, **options)
+
+    return _load
+
+
+@pytest.fixture
+def query(settings: Settings):
+    """Rows of a query against the published warehouse."""
+
+    def _query(sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            return con.execute(sql, params).fetchall()
+
+    return _query

@@ -1,0 +1,59 @@
+"""Derived flags on hand-worked cases (warehouse/transforms)."""
+
+from __future__ import annotations
+
+from tests.helpers import write_extract
+
+FY = {"coverage_start": "2023-04-01", "coverage_end": "2025-03-31"}
+
+
+def test_rereferral_within_12_months_counts_the_day_exactly_12_months_on(tmp_path, load, query):
+    rows = [
+        {"child_id": "A", "referral_date": "2023-05-01"},
+        {"child_id": "A", "referral_date": "2024-05-01"},  # exactly 12 months later: a re-referral
+        {"child_id": "B", "referral_date": "2023-05-01"},
+        {"child_id": "B", "referral_date": "2024-05-02"},  # 12 months and a day: not
+        {"child_id": "C", "referral_date": "2024-06-01"},
+        {"child_id": "C", "referral_date": "2024-06-01"},  # the same day twice: the second is
+    ]
+    load(write_extract(tmp_path / "referrals.csv", "referrals", rows, **FY))
+    assert query("SELECT referral_id, is_rereferral_12m FROM referral ORDER BY referral_id") == [
+        ("RE1", False), ("RE2", True), ("RE3", False), ("RE4", False), ("RE5", False), ("RE6", True)
+    ]
+
+
+def test_rereferral_sees_referrals_from_an_earlier_load(tmp_path, load, query):
+    load(write_extract(tmp_path / "a.csv", "referrals", [{"child_id": "A", "referral_date": "2023-12-01"}],
+                       coverage_start="2023-04-01", coverage_end="2024-03-31"))
+    load(write_extract(tmp_path / "b.csv", "referrals", [{"referral_id": "X", "child_id": "A", "referral_date": "2024-06-01"}],
+                       coverage_start="2024-04-01", coverage_end="2025-03-31"))
+    assert query("SELECT referral_id, is_rereferral_12m FROM referral ORDER BY referral_date") == [
+        ("RE1", False), ("X", True)
+    ]
+
+
+def test_icpc_working_days_skip_weekends_and_the_spring_bank_holiday(tmp_path, load, query):
+    # S47 starts Monday 20 May 2024; 27 May is a bank holiday. Counting working days after the
+    # start: 21-24 May are 1-4, 28-31 May 5-8, 3-7 June 9-13, 10 June 14, 11 June 15, 12 June 16.
+    rows = [
+        {"start_date": "2024-05-20", "end_date": "2024-06-11", "icpc_date": "2024-06-11"},
+        {"start_date": "2024-05-20", "end_date": "2024-06-12", "icpc_date": "2024-06-12"},
+        {"start_date": "2024-05-20", "end_date": "2024-05-24", "icpc_date": "", "outcome": "NFA"},
+    ]
+    load(write_extract(tmp_path / "s47.csv", "s47", rows, **FY))
+    assert query("SELECT s47_id, icpc_working_days FROM s47_enquiry ORDER BY s47_id") == [
+        ("S41", 15), ("S42", 16), ("S43", None)
+    ]
+
+
+def test_repeat_plan_from_the_count_of_previous_plans_or_an_earlier_plan(tmp_path, load, query):
+    rows = [
+        {"child_id": "A", "start_date": "2023-06-01", "end_date": "2023-12-01", "previous_plans": "0"},
+        {"child_id": "A", "start_date": "2024-09-01", "end_date": "", "previous_plans": ""},  # second plan, another year
+        {"child_id": "B", "start_date": "2024-01-01", "end_date": "", "previous_plans": "2"},
+        {"child_id": "C", "start_date": "2024-01-01", "end_date": "", "previous_plans": ""},
+    ]
+    load(write_extract(tmp_path / "plans.csv", "cp_plans", rows, **FY))
+    assert query("SELECT cp_plan_id, is_repeat_plan FROM cp_plan ORDER BY cp_plan_id") == [
+        ("CP1", False), ("CP2", True), ("CP3", True), ("CP4", False)
+    ]
