@@ -221,8 +221,8 @@ CITY_PROFILE = Profile(
     s47_nfa_share=0.13,
     icpc_not_required_share=0.05,
     icpc_within_15wd=0.80,
-    cp_median_days=290,
-    cp_two_years_share=0.04,
+    cp_median_days=305,
+    cp_two_years_share=0.065,
     cp_repeat_rate=0.28,
     school_share=(0.21, 0.25),
     other_sources=CITY_SOURCES,
@@ -358,7 +358,7 @@ def generate_national(
 
     `years` financial years end at the last complete month before `as_of` (the current one
     partial). The demo LAs keep their own calibration; every other LA is the city scaled by
-    its population relative to Newcastle. LAs run in parallel over `workers` processes
+    its population relative to Newcastle. LAs run in parallel on `workers` threads
     (default: the CPUs available); the files do not depend on how many.
     """
     out_dir = Path(out_dir)
@@ -384,9 +384,12 @@ def english_la_codes() -> list[str]:
 
 
 def _window(as_of: date, years: int) -> tuple[date, date]:
+    """`years` financial years, the current one (started before `as_of`) only to date."""
     current_fy_start_year = as_of.year if as_of.month >= 4 else as_of.year - 1
     start = date(current_fy_start_year - (years - 1), 4, 1)
     end = as_of.replace(day=1) - timedelta(days=1)
+    if end < start:
+        raise ValueError(f"no complete month between {start} and {as_of}: ask for more years")
     return start, end
 
 
@@ -573,7 +576,7 @@ def _simulate_s47s(
     in_window = (referrals.day >= start_w) & (referrals.day <= end_w)
     # Aim at s47_per_year over the window, whatever the number of referrals drawn.
     window_years = (end_w - start_w + 1) / 365.25
-    conversion *= profile.s47_per_year * window_years / conversion[in_window].sum()
+    conversion *= profile.s47_per_year * window_years / max(conversion[in_window].sum(), 1.0)
     chosen = np.flatnonzero(rng.random(len(conversion)) < conversion)
     n = len(chosen)
 
@@ -755,7 +758,7 @@ def _simulate_contacts(
     days = cal.days_at(cumulative, busy_time)
     new_children = children.born_before(rng, days[chain_start])
     new_child = np.repeat(new_children, lengths)
-    ok = (busy_time < cumulative[-1]) & (days >= start_w) & (days <= birth_plus_17(children, new_child))
+    ok = (busy_time < cumulative[-1]) & (days >= start_w) & (days <= _last_day_aged_17(children, new_child))
     new_child, new_day = _take_at_most(rng, new_total, new_child[ok], days[ok])
 
     child = np.concatenate([referrals.child[referred], known_child, new_child])
@@ -771,7 +774,7 @@ def _simulate_contacts(
     return contacts
 
 
-def birth_plus_17(children: _Children, child: np.ndarray) -> np.ndarray:
+def _last_day_aged_17(children: _Children, child: np.ndarray) -> np.ndarray:
     return children.birth_day[child] + LAST_DAY_AGED_17
 
 
@@ -841,7 +844,7 @@ def _simulate_missing_group(
     spell_child = np.concatenate([known_child[chosen], new_child]).astype(np.int64)
     spell_start = np.concatenate([spell_start_known[chosen], new_start]).astype(np.int64)
     spell_end = spell_start + (rng.uniform(min_months, max_months, len(spell_child)) * 30.44).astype(np.int64)
-    spell_end = np.minimum(spell_end, birth_plus_17(children, spell_child))
+    spell_end = np.minimum(spell_end, _last_day_aged_17(children, spell_child))
     propensity = rng.lognormal(0, group.propensity_sigma, len(spell_child))
 
     # Monthly counts follow the season and the trend; each episode goes to a child whose
@@ -920,9 +923,10 @@ def _simulate_missing(
     plans: _Plans,
     window: tuple[int, int],
 ) -> _Episodes:
-    """Children in care (often known from a CP plan) and not in care (often known from a referral)."""
+    """Children in care (some came into care as their CP plan ended) and not in care (some
+    known from a referral)."""
     in_care = _simulate_missing_group(
-        rng, profile.missing_in_care, True, children, (plans.child, plans.start), window
+        rng, profile.missing_in_care, True, children, (plans.child, plans.end), window
     )
     # A child missing from care is not also missing from home: their in_care flag would flip.
     free = ~np.isin(referrals.child, in_care.child)
@@ -1016,13 +1020,24 @@ def _yes_no(flag: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
 
 
 class _Tables:
-    """Turns simulated events into extract tables: window filter, date order, record IDs."""
+    """Turns simulated events into extract tables: the window's records in date order, with
+    record IDs. Each builder notes its records' numbers, so later datasets can link to them."""
 
     def __init__(self, la: DemoLa, profile: Profile, window: tuple[date, date], rng: np.random.Generator,
                  child_table: pa.Table) -> None:  # fmt: skip
         self.la, self.profile, self.rng, self.child_table = la, profile, rng, child_table
-        self.window = window
         self.start, self.end = _day(window[0]), _day(window[1])
+        self.sources = _source_codes(profile)
+
+    def build(self, contacts: _Contacts, referrals: _Referrals, s47s: _S47s, plans: _Plans,
+              episodes: _Episodes) -> dict[str, pa.Table]:  # fmt: skip
+        return {
+            CONTACTS.name: self._contacts(contacts),
+            REFERRALS.name: self._referrals(referrals),
+            S47_ENQUIRIES.name: self._s47s(s47s),
+            CP_PLANS.name: self._plans(plans),
+            MISSING_EPISODES.name: self._episodes(episodes),
+        }
 
     def _record_numbers(self, order: np.ndarray, n_total: int) -> np.ndarray:
         """Case systems number records as they are created, with gaps (other record kinds
@@ -1031,99 +1046,97 @@ class _Tables:
         numbers[order] = self.rng.integers(10_000, 90_000) + np.cumsum(self.rng.integers(1, 4, len(order)))
         return numbers
 
-    def _table(self, dataset: Dataset, id_prefix: str, numbers: np.ndarray, child: np.ndarray,
-               columns: dict[str, pa.Array]) -> pa.Table:  # fmt: skip
+    def _ids(self, kind: str, numbers: np.ndarray) -> pa.Array:
+        """Record IDs such as NCL-CT-0012345; blank where the number is -1 (not written)."""
+        return _ids(f"{self.la.prefix}-{kind}-", numbers, missing=numbers < 0)
+
+    def _in_date_order(self, written: np.ndarray, day: np.ndarray) -> np.ndarray:
+        return written[np.lexsort((written, day[written]))]
+
+    def _table(self, dataset: Dataset, ids: pa.Array, child: np.ndarray, columns: dict[str, pa.Array]) -> pa.Table:
         n = len(child)
         common = {
             "la_code": pa.array([self.la.code]).take(pa.array(np.zeros(n, np.int64))),
             "coverage_start": _dates(np.full(n, self.start)),
             "coverage_end": _dates(np.full(n, self.end)),
-            dataset.id_column: _ids(f"{self.la.prefix}-{id_prefix}-", numbers),
+            dataset.id_column: ids,
         }
         child_rows = self.child_table.take(pa.array(child))
         all_columns = common | {name: child_rows[name] for name in child_rows.column_names} | columns
         assert set(all_columns) == set(dataset.column_names), set(all_columns) ^ set(dataset.column_names)
         return pa.table([all_columns[c] for c in dataset.column_names], names=list(dataset.column_names))
 
-    def build(self, contacts: _Contacts, referrals: _Referrals, s47s: _S47s, plans: _Plans,
-              episodes: _Episodes) -> dict[str, pa.Table]:  # fmt: skip
-        start, end = self.start, self.end
-        sources = _source_codes(self.profile)
-
-        contact_order = np.lexsort((np.arange(len(contacts.day)), contacts.day))
-        contact_no = self._record_numbers(contact_order, len(contacts.day))
-        o = contact_order
-        contact_table = self._table(CONTACTS, "CT", contact_no[o], contacts.child[o], {
-            "contact_date": _dates(contacts.day[o]),
-            "source": _codes(sources, contacts.source[o]),
-            "outcome": _codes(CONTACT_OUTCOMES, contacts.outcome[o]),
+    def _contacts(self, contacts: _Contacts) -> pa.Table:
+        order = self._in_date_order(np.arange(len(contacts.day)), contacts.day)
+        self.contact_no = self._record_numbers(order, len(contacts.day))
+        return self._table(CONTACTS, self._ids("CT", self.contact_no[order]), contacts.child[order], {
+            "contact_date": _dates(contacts.day[order]),
+            "source": _codes(self.sources, contacts.source[order]),
+            "outcome": _codes(CONTACT_OUTCOMES, contacts.outcome[order]),
         })  # fmt: skip
 
-        written = np.flatnonzero((referrals.day >= start) & (referrals.day <= end))
-        o = written[np.lexsort((written, referrals.day[written]))]
-        referral_no = self._record_numbers(o, len(referrals.day))
-        linked_contact = contact_no[np.maximum(referrals.contact[o], 0)]
-        referral_table = self._table(REFERRALS, "RF", referral_no[o], referrals.child[o], {
-            "referral_date": _dates(referrals.day[o]),
-            "source": _codes(sources, referrals.source[o]),
-            "is_nfa": _yes_no(referrals.is_nfa[o]),
-            "contact_id": _ids(f"{self.la.prefix}-CT-", linked_contact, missing=referrals.contact[o] < 0),
+    def _referrals(self, referrals: _Referrals) -> pa.Table:
+        written = np.flatnonzero((referrals.day >= self.start) & (referrals.day <= self.end))
+        order = self._in_date_order(written, referrals.day)
+        self.referral_no = self._record_numbers(order, len(referrals.day))
+        contact = referrals.contact[order]
+        contact_no = np.where(contact >= 0, self.contact_no[np.maximum(contact, 0)], -1)
+        return self._table(REFERRALS, self._ids("RF", self.referral_no[order]), referrals.child[order], {
+            "referral_date": _dates(referrals.day[order]),
+            "source": _codes(self.sources, referrals.source[order]),
+            "is_nfa": _yes_no(referrals.is_nfa[order]),
+            "contact_id": self._ids("CT", contact_no),
         })  # fmt: skip
 
-        # S47s open at any time in the window, including those started just before it.
-        written = np.flatnonzero((s47s.start <= end) & (s47s.end >= start))
-        o = written[np.lexsort((written, s47s.start[written]))]
-        s47_no = self._record_numbers(o, len(s47s.start))
-        is_open = s47s.end[o] > end
-        outcome = s47s.outcome[o]
-        icpc_held = (outcome == ICPC) & (s47s.icpc[o] <= end) & ~is_open
-        referral_of = referral_no[s47s.referral[o]]
-        s47_table = self._table(S47_ENQUIRIES, "S47", s47_no[o], s47s.child[o], {
-            "referral_id": _ids(f"{self.la.prefix}-RF-", referral_of, missing=referral_of < 0),
-            "start_date": _dates(s47s.start[o]),
-            "end_date": _dates(s47s.end[o], missing=is_open),
+    def _s47s(self, s47s: _S47s) -> pa.Table:
+        # Every S47 open at some time in the window, including those started just before it.
+        written = np.flatnonzero((s47s.start <= self.end) & (s47s.end >= self.start))
+        order = self._in_date_order(written, s47s.start)
+        self.s47_no = self._record_numbers(order, len(s47s.start))
+        is_open = s47s.end[order] > self.end
+        outcome = s47s.outcome[order]
+        icpc_held = (outcome == ICPC) & (s47s.icpc[order] <= self.end) & ~is_open
+        return self._table(S47_ENQUIRIES, self._ids("S47", self.s47_no[order]), s47s.child[order], {
+            "referral_id": self._ids("RF", self.referral_no[s47s.referral[order]]),
+            "start_date": _dates(s47s.start[order]),
+            "end_date": _dates(s47s.end[order], missing=is_open),
             "outcome": _codes(S47_OUTCOMES, outcome, missing=is_open),
-            "icpc_date": _dates(s47s.icpc[o], missing=~icpc_held),
-            "icpc_not_required": _yes_no(s47s.icpc_not_required[o], missing=is_open),
+            "icpc_date": _dates(s47s.icpc[order], missing=~icpc_held),
+            "icpc_not_required": _yes_no(s47s.icpc_not_required[order], missing=is_open),
         })  # fmt: skip
 
-        written = np.flatnonzero((plans.start <= end) & (plans.end >= start))
-        o = written[np.lexsort((written, plans.start[written]))]
-        plan_no = self._record_numbers(o, len(plans.start))
-        is_open = plans.end[o] > end
-        s47_of = s47_no[plans.s47[o]]
+    def _plans(self, plans: _Plans) -> pa.Table:
+        # Every plan open at some time in the window: the stock on its first day included.
+        written = np.flatnonzero((plans.start <= self.end) & (plans.end >= self.start))
+        order = self._in_date_order(written, plans.start)
+        plan_no = self._record_numbers(order, len(plans.start))
+        is_open = plans.end[order] > self.end
         categories = list(CP_CATEGORY_MIX)
-        plan_table = self._table(CP_PLANS, "CP", plan_no[o], plans.child[o], {
-            "s47_id": _ids(f"{self.la.prefix}-S47-", s47_of, missing=s47_of < 0),
-            "start_date": _dates(plans.start[o]),
-            "end_date": _dates(plans.end[o], missing=is_open),
-            "initial_category": _codes(categories, plans.initial_category[o]),
-            "latest_category": _codes(categories, plans.latest_category[o]),
-            "previous_plans": pa.array(plans.previous_plans[o]),
+        return self._table(CP_PLANS, self._ids("CP", plan_no[order]), plans.child[order], {
+            "s47_id": self._ids("S47", self.s47_no[plans.s47[order]]),
+            "start_date": _dates(plans.start[order]),
+            "end_date": _dates(plans.end[order], missing=is_open),
+            "initial_category": _codes(categories, plans.initial_category[order]),
+            "latest_category": _codes(categories, plans.latest_category[order]),
+            "previous_plans": pa.array(plans.previous_plans[order]),
         })  # fmt: skip
 
-        last_minute = (end + 1) * MINUTES_PER_DAY - 1
-        o = np.lexsort((episodes.child, episodes.start))
-        episode_no = self._record_numbers(o, len(episodes.start))
-        is_open = episodes.end[o] > last_minute
-        not_offered = is_open | (episodes.rhi_offered[o] < 0) | (episodes.rhi_offered[o] > last_minute)
-        episode_table = self._table(MISSING_EPISODES, "MS", episode_no[o], episodes.child[o], {
-            "start_datetime": _datetimes(episodes.start[o]),
-            "end_datetime": _datetimes(episodes.end[o], missing=is_open),
-            "missing_type": _codes(["M", "A"], episodes.away[o].astype(np.int64)),
-            "in_care": _yes_no(episodes.in_care[o]),
-            "rhi_offered_datetime": _datetimes(episodes.rhi_offered[o], missing=not_offered),
-            "rhi_accepted": _yes_no(episodes.rhi_accepted[o], missing=not_offered),
-            "reporting_agency": pa.array(episodes.agency[o]),
+    def _episodes(self, episodes: _Episodes) -> pa.Table:
+        last_minute = (self.end + 1) * MINUTES_PER_DAY - 1
+        order = self._in_date_order(np.arange(len(episodes.start)), episodes.start)
+        episode_no = self._record_numbers(order, len(episodes.start))
+        is_open = episodes.end[order] > last_minute
+        offered = episodes.rhi_offered[order]
+        not_offered = is_open | (offered < 0) | (offered > last_minute)
+        return self._table(MISSING_EPISODES, self._ids("MS", episode_no[order]), episodes.child[order], {
+            "start_datetime": _datetimes(episodes.start[order]),
+            "end_datetime": _datetimes(episodes.end[order], missing=is_open),
+            "missing_type": _codes(["M", "A"], episodes.away[order].astype(np.int64)),
+            "in_care": _yes_no(episodes.in_care[order]),
+            "rhi_offered_datetime": _datetimes(offered, missing=not_offered),
+            "rhi_accepted": _yes_no(episodes.rhi_accepted[order], missing=not_offered),
+            "reporting_agency": pa.array(episodes.agency[order]),
         })  # fmt: skip
-
-        return {
-            CONTACTS.name: contact_table,
-            REFERRALS.name: referral_table,
-            S47_ENQUIRIES.name: s47_table,
-            CP_PLANS.name: plan_table,
-            MISSING_EPISODES.name: episode_table,
-        }
 
 
 # ----------------------------------------------------------------------------------------
@@ -1157,7 +1170,7 @@ def _write_datasets(la: DemoLa, tables: dict[str, pa.Table], out_dir: Path) -> l
 
 
 def _generate_la_files(la: DemoLa, window: tuple[date, date], seed: int, out_dir: Path) -> list[Path]:
-    """One LA's files (areas first); a top-level function so worker processes can run it."""
+    """One LA's files, its areas first."""
     tables = _simulate_la(la, window, seed)
     return [_write_areas(la, out_dir), *_write_datasets(la, tables, out_dir)]
 
