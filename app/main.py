@@ -53,7 +53,7 @@ def main() -> None:
     import os
 
     app = create_app()
-    app.run(host="127.0.0.1", port=int(os.environ.get("PORT", "8050")), debug=False)
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)
 
 
 if __name__ == "__main__":

@@ -40,3 +40,19 @@ def query(settings: Settings):
             return con.execute(sql, params).fetchall()
 
     return _query
+
+
+DEMO_AS_OF = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse with the demo data loaded, built once per test run (as `make run` builds it)."""
+    from etl.demo import generate_demo
+
+    home = tmp_path_factory.mktemp("demo") / "home"
+    settings = Settings(home=home)
+    paths = generate_demo(home / "demo", as_of=DEMO_AS_OF)
+    run_load(paths, settings, synthetic=True, today=DEMO_AS_OF)
+    run_load(sorted((home / "demo" / "bad").glob("*.csv")), settings, synthetic=True, today=DEMO_AS_OF)
+    return home

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from datetime import date
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -65,34 +66,22 @@ class StagedExtract:
         return self.raw.dataset
 
 
-def _day_written(values: pa.Array, fmt: str) -> pa.Array:
-    """The day of the month as written, for the formats above (ISO or day first)."""
-    pattern = r"^\d{4}-\d{1,2}-(?P<day>\d{1,2})" if fmt.startswith("%Y") else r"^(?P<day>\d{1,2})/"
-    return pc.cast(pc.struct_field(pc.extract_regex(values, pattern), [0]), pa.int64())
-
-
 def parse_timestamps(values: pa.Array, formats: tuple[str, ...]) -> pa.Array:
-    """Text to timestamps, trying each format; what none reads is null.
+    """Text to timestamps, trying each format in turn; what none reads is null.
 
-    strptime rolls impossible days over (31/02/2024 becomes 2 March), so a parse only counts
-    where the day it gives is the day that was written.
+    DuckDB's try_strptime does this in one vectorised pass and, unlike pyarrow's strptime, refuses
+    impossible dates (31/02/2024) instead of rolling them into the next month.
     """
-    result = None
-    for fmt in formats:
-        parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
-        real_day = pc.fill_null(pc.equal(pc.day(parsed), _day_written(values, fmt)), False)
-        parsed = pc.if_else(real_day, parsed, pa.scalar(None, parsed.type))
-        result = parsed if result is None else pc.coalesce(result, parsed)
-        if result.null_count == values.null_count:
-            break  # every value is read: most files use one format throughout
-    return result
+    with duckdb.connect() as con:
+        con.register("dates", pa.table({"text": values}))
+        result = con.sql("SELECT try_strptime(trim(text), $formats) AS parsed FROM dates", params={"formats": list(formats)})
+        return result.to_arrow_table()["parsed"].combine_chunks()
 
 
 def map_distinct(values: pa.Array, function: Callable[[str], str | None]) -> pa.Array:
     """`function` applied once per distinct value: extracts repeat codes and IDs many times over."""
-    encoded = pc.dictionary_encode(values)
-    distinct = (v.strip() for v in encoded.dictionary.to_pylist())
-    mapped = pa.array([function(v) if v else None for v in distinct], type=pa.string())
+    encoded = pc.dictionary_encode(_trimmed(values))
+    mapped = pa.array([function(v) for v in encoded.dictionary.to_pylist()], type=pa.string())
     return pc.take(mapped, encoded.indices)  # a null index (a blank cell) stays null
 
 
@@ -127,14 +116,6 @@ def postcode_sector(postcode: str) -> str | None:
 def _trimmed(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     values = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
-
-
-def _typed_dates(values: pa.Array, formats: tuple[str, ...]) -> pa.Array:
-    parsed = parse_timestamps(values, formats)
-    if parsed.null_count > values.null_count:
-        # Spaces around a date are harmless; trimming only when needed keeps clean files fast.
-        parsed = parse_timestamps(_trimmed(values), formats)
-    return parsed
 
 
 def _single_value(raw: RawExtract, column: pa.Array, name: str) -> str:
@@ -177,9 +158,9 @@ def stage(raw: RawExtract, key: bytes) -> StagedExtract:
         if column.name in FILE_COLUMNS:
             continue  # one value per file, checked above
         if column.kind is Kind.DATE:
-            columns[column.name] = _typed_dates(values, DATE_FORMATS)
+            columns[column.name] = parse_timestamps(values, DATE_FORMATS)
         elif column.kind is Kind.DATETIME:
-            columns[column.name] = _typed_dates(values, DATETIME_FORMATS)
+            columns[column.name] = parse_timestamps(values, DATETIME_FORMATS)
         elif column.kind is Kind.INTEGER:
             columns[column.name] = whole_numbers(_trimmed(values))
         elif column.kind is Kind.CODE:

@@ -1,0 +1,49 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+export SAFEGUARD_HOME ?= $(CURDIR)/var
+HOST ?= 127.0.0.1
+PORT ?= 8050
+
+.PHONY: run test test-unit install demo serve chromium bench screenshots docs clean
+
+run: demo serve  ## make the venv, install, make and load the demo data, serve on http://127.0.0.1:8050
+
+test: install chromium  ## install what the tests need (chromium included) and run the whole suite
+	$(PY) -m pytest
+
+test-unit: install  ## the quick loop: everything but the browser tests
+	$(PY) -m pytest -m "not browser"
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(INSTALLED)
+
+demo: install  ## make the synthetic demo extracts and load them
+	$(VENV)/bin/safeguard demo --out $(SAFEGUARD_HOME)/demo
+
+serve: install
+	@echo "Serving the dashboard on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m app
+
+chromium:  ## Debian's chromium for the browser tests, installed only when missing
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+bench: install  ## speed benchmarks; they print their figures and ratios
+	$(PY) bench/etl_throughput.py
+
+docs: install  ## regenerate the generated parts of docs/
+	$(PY) -m etl.docs
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,109 @@
+"""True browser tests: Debian chromium driven by Playwright against the served app."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_home: Path):
+    port = _free_port()
+    env = os.environ | {"SAFEGUARD_HOME": str(demo_home), "HOST": "127.0.0.1", "PORT": str(port)}
+    process = subprocess.Popen([sys.executable, "-m", "app"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            break
+        except OSError:
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the app did not start"
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def _warehouse(demo_home: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_brw001_overview_shows_what_the_warehouse_holds(server, page, demo_home):
+    page.goto(server + "/")
+    page.wait_for_selector(".ag-row")
+    assert "Synthetic demo data" in page.inner_text(".banner-demo")
+    assert page.inner_text(".as-at") == "Data as at 31 October 2026"
+    [(newcastle_contacts,)] = _warehouse(demo_home, "SELECT count(*) FROM contact WHERE la_code = 'E08000021'")
+    row = page.locator(".ag-row", has_text="Newcastle upon Tyne").filter(has_text="Contacts")
+    assert f"{newcastle_contacts:,}" in row.inner_text()
+    assert page.locator(".ag-center-cols-container .ag-row").count() == 10  # 2 LAs x 5 datasets
+    assert page.get_attribute("html", "lang") == "en-GB"
+    assert page.console_errors == []
+
+
+def test_brw002_data_page_lists_loads_and_shows_why_rows_were_rejected(server, page, demo_home):
+    page.goto(server + "/data")
+    page.wait_for_selector(".ag-row")
+    [(bad_load, rejected)] = _warehouse(
+        demo_home, "SELECT load_id, rows_rejected FROM etl_load WHERE rows_rejected > 0")
+    page.locator(".ag-center-cols-container .ag-row", has_text="contacts_bad_rows").click()
+    title = page.locator("#data-rejections-title")
+    title.filter(has_text=f"Rejections of load {bad_load}").wait_for()
+    rows = page.locator("#data-rejections-grid-table .ag-center-cols-container .ag-row")
+    rows.first.wait_for()
+    assert rows.count() == rejected == 6
+    assert "is not a known code" in page.inner_text("#data-rejections-grid-table")
+    assert page.console_errors == []
+
+
+def test_brw003_unknown_address_says_not_found(server, page):
+    page.goto(server + "/no-such-page")
+    page.wait_for_selector("h1")
+    assert page.inner_text("h1") == "Page not found"

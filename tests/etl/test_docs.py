@@ -1,0 +1,28 @@
+"""The documented layouts and examples are the ones the loader accepts (regenerate: make docs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.datasets import DATASETS
+from etl.docs import EXAMPLES_DIR, FORMATS_DOC, example_csv, render_formats_doc
+
+
+def test_extract_formats_doc_is_up_to_date():
+    current = FORMATS_DOC.read_text(encoding="utf-8")
+    assert render_formats_doc(current) == current, "docs/extract-formats.md is stale: run `make docs`"
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_example_extract_is_current_and_loads_cleanly(name, load):
+    path = EXAMPLES_DIR / f"{name}.csv"
+    assert path.read_text(encoding="utf-8") == example_csv(DATASETS[name]), "run `make docs`"
+    [outcome] = load(path)
+    assert (outcome.status, outcome.rows_loaded, outcome.rejections) == ("loaded", 2, [])
+
+
+def test_every_column_is_documented():
+    text = FORMATS_DOC.read_text(encoding="utf-8")
+    for dataset in DATASETS.values():
+        for column in dataset.columns:
+            assert f"| `{column.name}` |" in text
