@@ -42,6 +42,9 @@ chromium:  ## Debian's chromium for the browser tests, installed only when missi
 bench: install  ## speed benchmarks; they print their figures and ratios
 	$(PY) bench/etl_throughput.py
 
+screenshots: install chromium  ## regenerate docs/screenshots from the demo data
+	$(PY) docs/make_screenshots.py
+
 docs: install  ## regenerate the generated parts of docs/
 	$(PY) -m etl.docs
 

@@ -133,20 +133,23 @@ def demo(
     as_of: Annotated[str | None, typer.Option(help="Pretend today is this date (YYYY-MM-DD).")] = None,
     load_files: Annotated[bool, typer.Option("--load/--no-load", help="Load the files after making them.")] = True,
 ) -> None:
-    """Make synthetic demo extracts for two partnerships and load them (marked as synthetic)."""
+    """Make synthetic demo extracts for two partnerships and load them (marked as synthetic).
+
+    One extra file holds deliberately bad rows, to show how rejections are reported.
+    """
     from etl.demo import generate_demo
 
     day = date.fromisoformat(as_of) if as_of else date.today()
     paths = generate_demo(out, as_of=day, seed=seed)
-    console.print(f"Wrote {len(paths)} demo extracts to {out}")
+    # The file of deliberately bad rows repeats its month's good rows, so loading it after the
+    # others changes no figure; it gives the data page some rejections to show.
+    bad = sorted((out / "bad").glob("*.csv"))
+    console.print(f"Wrote {len(paths)} demo extracts and {len(bad)} file of bad rows to {out}")
     if load_files:
-        outcomes = _run_with_progress(paths, synthetic=True, today=day)
+        outcomes = _run_with_progress(paths + bad, synthetic=True, today=day)
         console.print(_summary(outcomes))
         if any(o.status == "failed" for o in outcomes):
             raise typer.Exit(1)
-    bad = sorted((out / "bad").glob("*.csv"))
-    if bad:
-        console.print(f"A file with deliberately bad rows, to see rejections: safeguard load {bad[0]}")
 
 
 def _text(value: object) -> str:

@@ -75,7 +75,7 @@ FIRST_EVENT_AGE_WEIGHTS = np.array([10, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6
 # school holidays; S47s peak a month later (July and November), so the chance a referral
 # leads to an S47 is seasonal too.
 REFERRAL_MONTHS = np.array([1.0, 0.98, 1.0, 0.92, 1.0, 1.2, 1.02, 0.84, 1.0, 1.2, 1.02, 0.86])
-S47_CONVERSION_MONTHS = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.85, 1.25, 1.06, 0.98, 0.85, 1.25, 1.0])
+S47_CONVERSION_MONTHS = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 1.25, 1.06, 0.98, 0.8, 1.25, 1.0])
 MISSING_MONTHS = np.array([0.9, 0.92, 1.0, 1.0, 1.05, 1.1, 1.12, 1.1, 1.0, 1.0, 0.95, 0.9])
 OFFICE_WEEKDAYS = np.array([1.1, 1.0, 1.0, 1.0, 0.95, 0.15, 0.12])  # Monday first
 OFFICE_BANK_HOLIDAY = 0.2
@@ -91,7 +91,7 @@ S47_START_LAG_DAYS = np.array([0.12, 0.25, 0.2, 0.15, 0.1, 0.08, 0.05, 0.05])
 ICPC_WORKING_DAYS_ON_TIME = (np.arange(6, 16), np.array([1, 1, 1, 1, 2, 4, 8, 14, 18, 20], dtype=float))
 ICPC_WORKING_DAYS_LATE = (np.arange(16, 31), np.linspace(3, 1, 15))
 ICPC_RAMP_DAYS = 183  # ICPCs become more frequent over the last six months: the CP stock rises
-ICPC_RAMP_UPLIFT = 0.4
+ICPC_RAMP_UPLIFT = 0.6
 CP_CATEGORY_MIX = {"NEG": 0.47, "EMO": 0.30, "PHY": 0.08, "SAB": 0.04, "MUL": 0.11}
 CP_CATEGORY_CHANGED_SHARE = 0.1
 CP_EARLIER_PLANS_BEFORE_DATA = {1: 0.72, 2: 0.2, 3: 0.08}

@@ -241,6 +241,7 @@ def run_load(
         current = open_readonly(settings.warehouse_path) if settings.warehouse_path.exists() else None
         try:
             outcomes = []
+            touched: set[tuple[str | None, str | None]] = set()  # (dataset, LA) an earlier file in this load replaces
             for path in paths:
                 notify(path, "checking")
                 if not path.is_file():
@@ -248,7 +249,7 @@ def run_load(
                     continue
                 sha = _sha256(path)
                 previous = None if force else _already_published(current, sha)
-                if previous is not None:
+                if previous is not None and (previous[1], previous[2]) not in touched:
                     load_id, previous_dataset, la_code = previous
                     outcomes.append(
                         FileOutcome(
@@ -259,7 +260,9 @@ def run_load(
                     )
                     continue
                 notify(path, "reading and validating")
-                outcomes.append(prepare(path, sha, key, today, dataset))
+                outcome = prepare(path, sha, key, today, dataset)
+                touched.add((outcome.dataset, outcome.la_code))
+                outcomes.append(outcome)
         finally:
             if current is not None:
                 current.close()

@@ -102,3 +102,13 @@ def test_areas_file_names_the_areas(tmp_path, load, query):
     assert query("SELECT area_code, area_name FROM area ORDER BY area_code") == [
         ("NCL-E", "East"), ("NCL-W", "West"), ("NCL-X", "NCL-X")
     ]
+
+
+def test_a_file_is_not_skipped_when_an_earlier_file_in_the_same_load_replaced_it(tmp_path, load, query):
+    first = write_extract(tmp_path / "a.csv", "contacts", [{"outcome": "NFA"}])
+    second = write_extract(tmp_path / "b.csv", "contacts", [{"outcome": "REF"}])
+    load(first)
+    load(second)
+    outcomes = load(first, second)  # `first` is not b's latest, so it loads; then `second` must load again
+    assert [o.status for o in outcomes] == ["loaded", "loaded"]
+    assert query("SELECT outcome FROM contact") == [("REF",)]

@@ -1,0 +1,30 @@
+# Safeguarding performance dashboard: the web app, served by gunicorn.
+# Build: docker build -t safeguard .   Run: docker run -p 8050:8050 -v safeguard-data:/data safeguard
+# Load data into the volume with: docker run -v safeguard-data:/data -v $PWD/extracts:/extracts:ro \
+#   safeguard safeguard load /extracts/*.csv
+
+FROM python:3.11-slim-bookworm AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY etl ./etl
+COPY warehouse ./warehouse
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
+    && /opt/venv/bin/pip install --no-cache-dir .
+
+FROM python:3.11-slim-bookworm
+RUN useradd --create-home --uid 10001 safeguard \
+    && mkdir /data && chown safeguard:safeguard /data
+COPY --from=build /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH \
+    SAFEGUARD_HOME=/data \
+    PYTHONUNBUFFERED=1
+USER safeguard
+WORKDIR /home/safeguard
+VOLUME ["/data"]
+EXPOSE 8050
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8050/', timeout=4)"
+# Threads, not processes: each worker holds one read-only DuckDB connection, opened after the fork.
+CMD ["gunicorn", "--bind", "0.0.0.0:8050", "--workers", "2", "--threads", "4", "--timeout", "60", "app.wsgi:server"]

@@ -1,0 +1,56 @@
+"""Tables: dash-ag-grid with the product's defaults."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import pandas as pd
+
+# Identifiers are numbers but not quantities: no thousands separators.
+_IDENTIFIERS = ("load_id", "row_number")
+
+
+def _column(field: str, header: str, values: pd.Series, wide: bool) -> dict:
+    definition: dict = {"field": field, "headerName": header}
+    if wide:
+        definition |= {"flex": 3, "wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4"}}
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        definition["type"] = "numericColumn"
+        if field not in _IDENTIFIERS:
+            definition["valueFormatter"] = {"function": "d3.format(',')(params.value)"}
+    return definition
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        has_time = (values.dropna() != values.dropna().dt.normalize()).any()
+        return values.dt.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d")
+    return values.astype("string")
+
+
+def grid(
+    component_id: str,
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    wide: tuple[str, ...] = (),
+    selectable: bool = False,
+) -> dag.AgGrid:
+    """A sortable, filterable grid of `frame`, showing `columns` (field -> header) in order.
+
+    `wide` columns take more room and wrap, for messages and reasons.
+    """
+    rows = frame[list(columns)].copy()
+    for name in rows.columns:
+        if not pd.api.types.is_numeric_dtype(rows[name]) or pd.api.types.is_datetime64_any_dtype(rows[name]):
+            rows[name] = _as_text(rows[name])
+    options: dict = {"domLayout": "autoHeight"}
+    if selectable:
+        options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
+    return dag.AgGrid(
+        id=component_id,
+        rowData=rows.astype(object).where(rows.notna(), None).to_dict("records"),
+        columnDefs=[_column(field, header, frame[field], field in wide) for field, header in columns.items()],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1, "minWidth": 115},
+        dashGridOptions=options,
+        className="ag-theme-alpine",
+        csvExportParams={"fileName": f"{component_id}.csv"},
+    )

@@ -1,0 +1,38 @@
+"""The strip every page carries: how fresh the data is, and a plain warning on demo data."""
+
+from __future__ import annotations
+
+from dash import html
+
+from app.state import reader
+from warehouse.db import WarehouseError
+
+
+def data_status_strip() -> html.Div:
+    try:
+        status = reader().query("data_status").iloc[0]
+    except WarehouseError as error:
+        return html.Div(
+            [html.Strong("No data loaded yet. "), str(error)], className="banner banner-warning", role="status"
+        )
+    as_at = status["data_as_at"]
+    parts = [
+        html.Span(
+            ["Data as at ", html.Strong(as_at.strftime("%d %B %Y") if as_at is not None else "no loads yet")],
+            className="as-at",
+        )
+    ]
+    if status["has_synthetic"]:
+        parts.insert(
+            0,
+            html.Div(
+                [
+                    html.Strong("Synthetic demo data. "),
+                    "Every figure on this page is made up by the demo generator. It describes no real child "
+                    "and no real local authority's performance.",
+                ],
+                className="banner banner-demo",
+                role="note",
+            ),
+        )
+    return html.Div(parts, className="status-strip")

@@ -1,0 +1,60 @@
+"""The Dash app: a shell with navigation and the status strip, pages from app/pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from dash import Dash, dcc, html
+
+from app.components.status import data_status_strip
+
+APP_DIR = Path(__file__).resolve().parent
+
+
+def _nav() -> html.Nav:
+    links = [
+        dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
+        for page in dash.page_registry.values()
+        if page.get("nav", True)
+    ]
+    return html.Nav(links, className="nav", **{"aria-label": "Main"})
+
+
+def _layout() -> html.Div:
+    return html.Div(
+        [
+            html.Header(
+                [html.Span("Safeguarding performance", className="brand"), _nav()], className="app-header"
+            ),
+            data_status_strip(),
+            html.Main(dash.page_container, className="page", id="main"),
+        ],
+        className="app",
+    )
+
+
+def create_app() -> Dash:
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(APP_DIR / "pages"),
+        assets_folder=str(APP_DIR / "assets"),
+        title="Safeguarding performance dashboard",
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+    )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
+    app.layout = _layout
+    return app
+
+
+def main() -> None:
+    import os
+
+    app = create_app()
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)
+
+
+if __name__ == "__main__":
+    main()

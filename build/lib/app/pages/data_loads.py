@@ -1,0 +1,61 @@
+"""Data and loads: every load with what it accepted and rejected, and why."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, html
+
+from app import ids
+from app.components.grid import grid
+from app.state import reader
+from warehouse.db import WarehouseError
+
+dash.register_page(__name__, path="/data", name="Data and loads", title="Data and loads - Safeguarding performance")
+
+LOAD_COLUMNS = {
+    "load_id": "Load",
+    "file_name": "File",
+    "dataset": "Dataset",
+    "la_code": "LA",
+    "status": "Status",
+    "rows_read": "Rows read",
+    "rows_loaded": "Loaded",
+    "rows_rejected": "Rejected",
+    "finished_at": "Finished",
+    "message": "Message",
+}
+LOAD_WIDE = ("file_name", "message")
+REJECTION_COLUMNS = {"row_number": "Row", "field": "Field", "value": "Value", "message": "Reason"}
+
+
+def layout(**_query: str) -> html.Div:
+    try:
+        loads = reader().query("recent_loads", limit=500)
+    except WarehouseError as error:
+        return html.Div([html.H1("Data and loads"), html.P(str(error))])
+    return html.Div(
+        [
+            html.H1("Data and loads"),
+            html.P("Every file given to a load, newest first. Select a load to see the rows it rejected and why."),
+            grid(ids.LOADS_GRID, loads, LOAD_COLUMNS, wide=LOAD_WIDE, selectable=True),
+            html.H2("Select a load to see its rejections", id=ids.REJECTIONS_TITLE),
+            html.Div(id=ids.REJECTIONS_GRID),
+        ]
+    )
+
+
+@callback(
+    Output(ids.REJECTIONS_GRID, "children"),
+    Output(ids.REJECTIONS_TITLE, "children"),
+    Input(ids.LOADS_GRID, "selectedRows"),
+    prevent_initial_call=True,
+)
+def show_rejections(selected: list[dict] | None):
+    if not selected:
+        return None, "Select a load to see its rejections"
+    load_id = int(selected[0]["load_id"])
+    rejections = reader().query("load_rejections", load_id=load_id)
+    title = f"Rejections of load {load_id} ({selected[0]['file_name']}): {len(rejections):,}"
+    if rejections.empty:
+        return html.P("This load rejected no rows."), title
+    return grid(ids.REJECTIONS_GRID + "-table", rejections, REJECTION_COLUMNS, wide=("message",)), title

@@ -1,0 +1,1 @@
+"""ETL: readers by source format, then staging, validation and the atomic load."""

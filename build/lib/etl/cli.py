@@ -1,0 +1,165 @@
+"""The `safeguard` command: load extracts, see what each load did, make demo data."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from etl.pipeline import SUCCESS, FileOutcome, run_load
+from warehouse import audit
+from warehouse.db import WarehouseError
+from warehouse.settings import get_settings
+
+app = typer.Typer(help="Safeguarding performance dashboard: ETL and data tools.", no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console()
+errors = Console(stderr=True)
+
+
+def _run_with_progress(paths: list[Path], **options) -> list[FileOutcome]:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True) as progress:
+        task = progress.add_task("starting", total=len(paths) + 1)
+        seen: set[Path] = set()
+
+        def on_step(path: Path, step: str) -> None:
+            if step == "publishing":
+                progress.update(task, description="publishing the new warehouse", completed=len(paths))
+                return
+            if path not in seen and step == "checking":
+                if seen:
+                    progress.advance(task)
+                seen.add(path)
+            progress.update(task, description=f"{path.name}: {step}")
+
+        outcomes = run_load(paths, get_settings(), progress=on_step, **options)
+        progress.update(task, completed=len(paths) + 1)
+    return outcomes
+
+
+def _summary(outcomes: list[FileOutcome]) -> Table:
+    table = Table(title="Load summary")
+    for name in ("load", "file", "dataset", "LA", "status", "read", "loaded", "rejected", "replaced"):
+        table.add_column(name, justify="right" if name in ("load", "read", "loaded", "rejected", "replaced") else "left")
+    for o in outcomes:
+        table.add_row(
+            str(o.load_id), o.path.name, o.dataset or "", o.la_code or "", o.status,
+            f"{o.rows_read:,}", f"{o.rows_loaded:,}", f"{o.rows_rejected:,}", f"{o.rows_replaced:,}",
+        )
+    return table
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Extract files to load, in order.")],
+    dataset: Annotated[str | None, typer.Option(help="The dataset of every file, instead of detecting it.")] = None,
+    force: Annotated[bool, typer.Option(help="Load a file again even if it is unchanged.")] = False,
+    synthetic: Annotated[bool, typer.Option(help="Mark the rows as synthetic (demo) data.")] = False,
+) -> None:
+    """Load extracts. Each replaces what the warehouse held for its LA, dataset and window."""
+    try:
+        outcomes = _run_with_progress(paths, dataset=dataset, force=force, synthetic=synthetic)
+    except WarehouseError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    console.print(_summary(outcomes))
+    for o in outcomes:
+        if o.status == "failed":
+            errors.print(f"[red]{o.path}: not loaded:[/red] {o.message}", soft_wrap=True)
+        elif o.status == "unchanged":
+            console.print(f"{o.path.name}: {o.message}", soft_wrap=True)
+        for column in o.ignored_columns:
+            console.print(
+                f"{o.path.name}: column '{column}' is not part of the {o.dataset} layout and was ignored",
+                soft_wrap=True,
+            )
+        if o.rows_rejected:
+            console.print(
+                f"{o.path.name}: {o.rows_rejected:,} rows rejected; see them with "
+                f"[bold]safeguard rejections {o.load_id}[/bold]",
+                soft_wrap=True,
+            )
+    if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(1)
+
+
+@app.command()
+def loads(limit: Annotated[int, typer.Option(help="How many of the latest loads to list.")] = 20) -> None:
+    """List the latest loads: file, dataset, LA, rows read, loaded and rejected, status."""
+    frame = _or_exit(lambda: audit.recent_loads(get_settings().warehouse_path, limit))
+    table = Table(title="Loads")
+    shown = ("load_id", "file_name", "dataset", "la_code", "status", "rows_read", "rows_loaded", "rows_rejected",
+             "finished_at", "message")
+    for column in shown:
+        table.add_column(column.replace("rows_", ""), overflow="fold")
+    for row in frame[list(shown)].itertuples(index=False):
+        table.add_row(*(_text(v) for v in row))
+    console.print(table)
+
+
+@app.command()
+def rejections(
+    load_id: Annotated[int, typer.Argument(help="The load, as `safeguard loads` lists it.")],
+    limit: Annotated[int, typer.Option(help="How many rejections to show.")] = 100,
+    csv: Annotated[Path | None, typer.Option(help="Write every rejection of the load to this CSV file.")] = None,
+) -> None:
+    """Show why rows of a load were rejected: row, field, value and reason."""
+    frame = _or_exit(lambda: audit.load_rejections(get_settings().warehouse_path, load_id))
+    if csv is not None:
+        frame.to_csv(csv, index=False)
+        console.print(f"{len(frame):,} rejections written to {csv}")
+        return
+    if frame.empty:
+        console.print(f"Load {load_id} rejected no rows.")
+        return
+    table = Table(title=f"Rejections of load {load_id} ({len(frame):,})")
+    for column in ("row_number", "field", "value", "message"):
+        table.add_column(column)
+    for row in frame.head(limit).itertuples(index=False):
+        table.add_row(str(row.row_number), row.field, _text(row.value), row.message)
+    console.print(table)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the generated extracts.")] = Path("var/demo"),
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed makes the same files.")] = 2026,
+    as_of: Annotated[str | None, typer.Option(help="Pretend today is this date (YYYY-MM-DD).")] = None,
+    load_files: Annotated[bool, typer.Option("--load/--no-load", help="Load the files after making them.")] = True,
+) -> None:
+    """Make synthetic demo extracts for two partnerships and load them (marked as synthetic)."""
+    from etl.demo import generate_demo
+
+    day = date.fromisoformat(as_of) if as_of else date.today()
+    paths = generate_demo(out, as_of=day, seed=seed)
+    console.print(f"Wrote {len(paths)} demo extracts to {out}")
+    if load_files:
+        outcomes = _run_with_progress(paths, synthetic=True, today=day)
+        console.print(_summary(outcomes))
+        if any(o.status == "failed" for o in outcomes):
+            raise typer.Exit(1)
+    bad = sorted((out / "bad").glob("*.csv"))
+    if bad:
+        console.print(f"A file with deliberately bad rows, to see rejections: safeguard load {bad[0]}")
+
+
+def _text(value: object) -> str:
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+
+
+def _or_exit(query):
+    try:
+        return query()
+    except WarehouseError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,97 @@
+"""Turning pandera's failure cases into rejections a person can act on.
+
+Every message names the row (as a spreadsheet numbers it), the field, the value as it was
+written in the file, and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from etl.errors import Rejection
+from etl.staging.codes import known_codes
+from etl.staging.native import StagedExtract
+from etl.validate.schemas import RULES, expected_format
+
+# Pandera's names for its built-in checks, as our rule ids.
+_BUILTIN = {"not_nullable": "missing", "field_uniqueness": "duplicate_id"}
+
+# When one field breaks several rules, say the most useful one.
+_PRIORITY = ["unparseable", "missing", "unknown_code", "duplicate_id"]
+
+
+def _rule_and_field(check: str, column: str | None) -> tuple[str, str]:
+    if ":" in check:
+        rule, field = check.split(":", 1)
+        return rule, field
+    return _BUILTIN.get(check, check), column
+
+
+def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, today: date) -> list[Rejection]:
+    if failures.empty:
+        return []
+    raw = staged.raw
+    dataset = staged.dataset
+    cases: dict[tuple[int, str], str] = {}
+    for check, column, index in failures[["check", "column", "index"]].itertuples(index=False):
+        # A frame-wide check reports every column of a failing row; the field in its name is the one it judges.
+        rule, field = _rule_and_field(str(check), column)
+        position = int(index)
+        current = cases.get((position, field))
+        if current is None or _rank(rule) < _rank(current):
+            cases[(position, field)] = rule
+    id_positions: dict[str, int] | None = None
+    rejections = []
+    for (position, field), rule in sorted(cases.items()):
+        value = raw.table[field][position].as_py()
+        context = {
+            "field": field,
+            "value": value if value is not None else "",
+            "today": today.isoformat(),
+            "start": staged.coverage_start.isoformat(),
+            "end": staged.coverage_end.isoformat(),
+        }
+        rule_id = rule
+        if rule == "unparseable":
+            context["expected"] = expected_format(dataset.column(field).kind)
+        elif rule == "unknown_code":
+            codes = known_codes(dataset.column(field).codelist)
+            context["codes"] = "expected one of " + ", ".join(codes)
+        elif rule == "duplicate_id":
+            if id_positions is None:
+                id_positions = _first_positions(raw.table[dataset.id_column].to_pandas())
+            context["first_row"] = int(raw.row_numbers[id_positions[value]])
+        elif rule.startswith("before_"):
+            earlier = rule.removeprefix("before_")
+            context["earlier"] = earlier
+            context["earlier_value"] = raw.table[earlier][position].as_py()
+            rule_id = "before"
+        message = RULES[rule_id].message.format(**context)
+        rejections.append(
+            Rejection(
+                row_number=int(raw.row_numbers[position]),
+                field=field,
+                value=None if value is None else str(value),
+                rule=rule,
+                message=message,
+            )
+        )
+    return rejections
+
+
+def _rank(rule: str) -> int:
+    return _PRIORITY.index(rule) if rule in _PRIORITY else len(_PRIORITY)
+
+
+def _first_positions(ids: pd.Series) -> dict[str, int]:
+    first = ~ids.duplicated(keep="first") & ids.notna()
+    return dict(zip(ids[first], np.flatnonzero(first.to_numpy())))
+
+
+def rejected_positions(staged: StagedExtract, rejections: list[Rejection]) -> np.ndarray:
+    """Table positions of the rejected rows (a row with any rejection does not load)."""
+    rows = {r.row_number for r in rejections}
+    return np.flatnonzero(np.isin(staged.raw.row_numbers, list(rows)))

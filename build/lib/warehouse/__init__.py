@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema, reference data, transforms and read queries."""

@@ -1,0 +1,181 @@
+"""Building and opening the warehouse file.
+
+The warehouse is rebuilt from nothing by `build_schema`: the SQL files in schema/, then the
+reference data (code lists, DfE/ONS tables, the bank-holiday calendar). Facts arrive only
+through `etl.load`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import holidays
+import pandas as pd
+
+SCHEMA_VERSION = 1
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SCHEMA_DIR = PACKAGE_DIR / "schema"
+TRANSFORMS_DIR = PACKAGE_DIR / "transforms"
+LOADS_DIR = PACKAGE_DIR / "loads"
+REFERENCE_DIR = PACKAGE_DIR / "reference"
+REAL_DATA_DIR = PACKAGE_DIR / "data" / "real"
+
+CALENDAR_FIRST_DAY = date(2000, 1, 1)
+CALENDAR_LAST_DAY = date(2040, 12, 31)
+
+# Tables that hold facts or audit; everything else is reference data.
+FACT_TABLES = ("child", "area", "contact", "referral", "s47_enquiry", "cp_plan", "missing_episode")
+
+
+class WarehouseError(Exception):
+    """The warehouse file is missing, unreadable or of another schema version."""
+
+
+def _sql_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.sql"))
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    con.execute(path.read_text(encoding="utf-8"))
+
+
+@cache
+def code_list(name: str) -> pd.DataFrame:
+    """A code list from warehouse/reference, with its aliases column as text ('' if none)."""
+    frame = pd.read_csv(REFERENCE_DIR / f"{name}.csv", dtype=str, keep_default_na=False)
+    return frame
+
+
+def code_list_names() -> list[str]:
+    return sorted(p.stem for p in REFERENCE_DIR.glob("*.csv"))
+
+
+def english_calendar(first: date = CALENDAR_FIRST_DAY, last: date = CALENDAR_LAST_DAY) -> pd.DataFrame:
+    """Every day with its financial year, quarter and working-day status (England)."""
+    days = pd.date_range(first, last, freq="D")
+    bank_holidays = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, last.year + 1))
+    names = pd.Series([bank_holidays.get(d.date()) for d in days], index=days, dtype="object")
+    fy_start = days.year - (days.month < 4).astype(int)
+    is_weekend = days.day_of_week >= 5
+    is_bank_holiday = names.notna().to_numpy()
+    is_working_day = ~is_weekend & ~is_bank_holiday
+    return pd.DataFrame(
+        {
+            "calendar_date": days.date,
+            "financial_year": [f"{y}/{(y + 1) % 100:02d}" for y in fy_start],
+            "fy_start_year": fy_start,
+            "fy_quarter": ((days.month - 4) % 12) // 3 + 1,
+            "month_start": days.to_period("M").to_timestamp().date,
+            "is_weekend": is_weekend,
+            "is_bank_holiday": is_bank_holiday,
+            "bank_holiday_name": names.to_numpy(),
+            "is_working_day": is_working_day,
+            "working_day_number": is_working_day.cumsum(),
+        }
+    )
+
+
+def _statistical_neighbours_2025() -> pd.DataFrame:
+    wide = pd.read_csv(REAL_DATA_DIR / "sn_model_2025_wide.csv", dtype=str, encoding="utf-8-sig")
+    long = [
+        pd.DataFrame(
+            {
+                "old_la_code": wide["old_la_code"],
+                "neighbour_old_la_code": wide[f"SN_{rank}"],
+                "neighbour_rank": rank,
+                "closeness": wide[f"SN_{rank}P"],
+            }
+        )
+        for rank in range(1, 11)
+    ]
+    return pd.concat(long, ignore_index=True).dropna(subset=["neighbour_old_la_code"])
+
+
+def local_authority_codes() -> frozenset[str]:
+    """Every English LA code the warehouse knows (from the ONS population table)."""
+    return frozenset(_ons_population().query("geographic_level == 'Local authority'")["new_la_code"])
+
+
+@cache
+def _ons_population() -> pd.DataFrame:
+    frame = pd.read_csv(REAL_DATA_DIR / "ons_mid-year_population_estimates_2012_to_2024.csv", dtype=str)
+    frame["time_period"] = frame["time_period"].astype(int)
+    # DfE marks unpublished values with letters (x, c, ...): they stay missing, never 0.
+    frame["population_estimate"] = pd.to_numeric(frame["population_estimate"], errors="coerce").astype("Int64")
+    return frame
+
+
+def build_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table in an empty database and fill the reference dimensions."""
+    for path in _sql_files(SCHEMA_DIR):
+        if path.name.startswith("09"):
+            continue
+        run_sql_file(con, path)
+    frames = {
+        "raw_ons_population": _ons_population().copy(),
+        "raw_sn_model_2025": _statistical_neighbours_2025(),
+        "raw_calendar": english_calendar(),
+    } | {f"raw_ref_{name}": code_list(name) for name in code_list_names()}
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        for path in _sql_files(SCHEMA_DIR):
+            if path.name.startswith("09"):
+                run_sql_file(con, path)
+    finally:
+        for name in frames:
+            con.unregister(name)
+    set_meta(con, schema_version=str(SCHEMA_VERSION), created_at=_now_iso(), data_version="0")
+
+
+def run_transforms(con: duckdb.DuckDBPyConnection) -> None:
+    for path in _sql_files(TRANSFORMS_DIR):
+        run_sql_file(con, path)
+
+
+def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:
+    """The first row of a query, read to the end so the connection is free for the next call."""
+    rows = con.execute(sql, params).fetchall()
+    return rows[0] if rows else None
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:
+    for key, value in values.items():
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def get_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT key, value FROM meta").fetchall())
+
+
+def check_schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    try:
+        version = get_meta(con).get("schema_version")
+    except duckdb.Error as error:
+        raise WarehouseError(f"{path} is not a safeguarding warehouse ({error})") from error
+    if version != str(SCHEMA_VERSION):
+        raise WarehouseError(
+            f"{path} has schema version {version}, this program needs version {SCHEMA_VERSION}. "
+            "Rebuild it by loading the extracts into a new SAFEGUARD_HOME."
+        )
+
+
+def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a published warehouse, checked for its schema version."""
+    if not path.exists():
+        raise WarehouseError(f"No warehouse at {path}: load some extracts first (safeguard load).")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        check_schema_version(con, path)
+    except WarehouseError:
+        con.close()
+        raise
+    return con
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

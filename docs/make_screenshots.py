@@ -1,0 +1,89 @@
+"""Regenerates docs/screenshots/ from the app served on the demo warehouse (`make screenshots`).
+
+Loads the demo data (as of a fixed date, so the pictures are reproducible) into a temporary
+SAFEGUARD_HOME, starts the app on a free local port, opens each page in Debian chromium and
+saves a full-page PNG.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import tempfile
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from etl.demo import generate_demo  # noqa: E402
+from etl.pipeline import run_load  # noqa: E402
+from warehouse.settings import Settings  # noqa: E402
+
+AS_OF = date(2026, 11, 25)
+OUT = Path(__file__).resolve().parent / "screenshots"
+PAGES = [
+    ("overview", "/", None),
+    ("data-and-loads", "/data", ".ag-center-cols-container .ag-row:has-text('loaded_with_rejections')"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _demo_home(folder: Path) -> Path:
+    home = folder / "home"
+    paths = generate_demo(folder / "demo", as_of=AS_OF)
+    run_load(paths + sorted((folder / "demo" / "bad").glob("*.csv")), Settings(home=home), synthetic=True, today=AS_OF)
+    return home
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="screenshots-") as folder:
+        shoot(_demo_home(Path(folder)))
+
+
+def shoot(home: Path) -> None:
+    port = _free_port()
+    env = os.environ | {"HOST": "127.0.0.1", "PORT": str(port), "SAFEGUARD_HOME": str(home)}
+    server = subprocess.Popen([sys.executable, "-m", "app"], env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        OUT.mkdir(exist_ok=True)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+            for name, path, click in PAGES:
+                page.goto(url + path)
+                page.wait_for_load_state("networkidle")
+                if click:
+                    page.click(click)
+                    page.wait_for_load_state("networkidle")
+                    page.wait_for_timeout(500)
+                page.screenshot(path=OUT / f"{name}.png", full_page=True)
+                print(f"wrote {OUT / f'{name}.png'}")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
