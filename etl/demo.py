@@ -16,7 +16,7 @@ Flows (contacts, referrals, missing episodes) only ever hold events inside the w
 Everything is vectorised with numpy and written with pyarrow, so the whole of England
 (153 LAs) takes well under two minutes. One seed gives byte-identical files: each LA draws
 from its own random stream, derived from the seed and its LA code, so the files of an LA do
-not depend on which other LAs are generated or in which process.
+not depend on which other LAs are generated or on how many threads run.
 
 Volumes are calibrated on the published DfE figures in warehouse/data/real and an LSCP
 annual report (see DESIGN.md); the figures each profile aims at are written beside it.
@@ -91,7 +91,7 @@ S47_START_LAG_DAYS = np.array([0.12, 0.25, 0.2, 0.15, 0.1, 0.08, 0.05, 0.05])
 ICPC_WORKING_DAYS_ON_TIME = (np.arange(6, 16), np.array([1, 1, 1, 1, 2, 4, 8, 14, 18, 20], dtype=float))
 ICPC_WORKING_DAYS_LATE = (np.arange(16, 31), np.linspace(3, 1, 15))
 ICPC_RAMP_DAYS = 183  # ICPCs become more frequent over the last six months: the CP stock rises
-ICPC_RAMP_UPLIFT = 0.6
+ICPC_RAMP_FROM_CIN = 0.4  # share of CIN outcomes that become ICPCs by the window end
 CP_CATEGORY_MIX = {"NEG": 0.47, "EMO": 0.30, "PHY": 0.08, "SAB": 0.04, "MUL": 0.11}
 CP_CATEGORY_CHANGED_SHARE = 0.1
 CP_EARLIER_PLANS_BEFORE_DATA = {1: 0.72, 2: 0.2, 3: 0.08}
@@ -168,7 +168,9 @@ class Profile:
 
         def group(g: MissingGroup) -> MissingGroup:
             return replace(
-                g, episodes_per_year=g.episodes_per_year * factor, children_per_year=g.children_per_year * factor
+                g,
+                episodes_per_year=g.episodes_per_year * factor,
+                children_per_year=g.children_per_year * factor,
             )
 
         return replace(
@@ -271,7 +273,9 @@ COUNTY_PROFILE = replace(
     other_sources=COUNTY_SOURCES,
     ethnicity=COUNTY_ETHNICITY,
     missing_in_care=replace(CITY_PROFILE.missing_in_care, episodes_per_year=350, children_per_year=64),
-    missing_not_in_care=replace(CITY_PROFILE.missing_not_in_care, episodes_per_year=700, children_per_year=250),
+    missing_not_in_care=replace(
+        CITY_PROFILE.missing_not_in_care, episodes_per_year=700, children_per_year=250
+    ),
 )
 
 DEMO_LAS: dict[str, DemoLa] = {
@@ -412,7 +416,9 @@ class _Calendar:
     def first(self) -> int:
         return int(self.days[0])
 
-    def cumulative_weights(self, months: np.ndarray, weekdays: np.ndarray, bank_holiday: float = 1.0) -> np.ndarray:
+    def cumulative_weights(
+        self, months: np.ndarray, weekdays: np.ndarray, bank_holiday: float = 1.0
+    ) -> np.ndarray:
         """Cumulative day weights, normalised to one a day on average.
 
         Events are simulated in "busy time" (a gap of a year is a year, whatever the season)
@@ -585,7 +591,8 @@ def _simulate_s47s(
 
     # More ICPCs over the last six months, taken from CIN, so the CP stock rises.
     ramp = np.clip((start - (end_w - ICPC_RAMP_DAYS)) / ICPC_RAMP_DAYS, 0, 1)
-    icpc_share = profile.icpc_share * (1 + ICPC_RAMP_UPLIFT * ramp)
+    cin_share = 1 - profile.icpc_share - profile.s47_nfa_share
+    icpc_share = profile.icpc_share + ICPC_RAMP_FROM_CIN * cin_share * ramp
     u = rng.random(n)
     outcome = np.where(u < icpc_share, ICPC, np.where(u > 1 - profile.s47_nfa_share, NFA, CIN))
 
@@ -671,9 +678,10 @@ def _simulate_plans(
     starts_in_window = (start >= start_w) & (start <= end_w)
     in_data_share = (earlier[starts_in_window] > 0).mean() if starts_in_window.any() else 0.0
     top_up = max(0.0, (profile.cp_repeat_rate - in_data_share) / (1 - in_data_share))
+    earlier_counts = np.array(list(CP_EARLIER_PLANS_BEFORE_DATA))
     history = np.where(
         rng.random(children.count) < top_up,
-        np.array(list(CP_EARLIER_PLANS_BEFORE_DATA))[_choice(rng, CP_EARLIER_PLANS_BEFORE_DATA, children.count)],
+        earlier_counts[_choice(rng, CP_EARLIER_PLANS_BEFORE_DATA, children.count)],
         0,
     )
     return _Plans(
@@ -702,7 +710,9 @@ def _source_codes(profile: Profile) -> tuple[str, ...]:
     return ("2A", *profile.other_sources)
 
 
-def _draw_sources(rng: np.random.Generator, profile: Profile, days: np.ndarray, window: tuple[int, int]) -> np.ndarray:
+def _draw_sources(
+    rng: np.random.Generator, profile: Profile, days: np.ndarray, window: tuple[int, int]
+) -> np.ndarray:
     """Contact sources; the schools' share rises steadily across the window."""
     start_w, end_w = window
     progress = np.clip((days - start_w) / max(end_w - start_w, 1), 0, 1)
@@ -748,7 +758,8 @@ def _simulate_contacts(
     window_from = cumulative[start_w - cal.first - 1] if start_w > cal.first else 0.0
     first_from = max(window_from - 730, 0.0)
     contacts_per_child = 1 / 0.7  # mean of the geometric number of contacts
-    n_children = round(new_total / contacts_per_child * (cumulative[-1] - first_from) / (cumulative[-1] - window_from))
+    busy_share_in_window = (cumulative[-1] - window_from) / (cumulative[-1] - first_from)
+    n_children = round(new_total / contacts_per_child / busy_share_in_window)
     lengths = rng.geometric(0.7, round(n_children * 1.1))
     chain_start = np.cumsum(lengths) - lengths
     gaps = rng.uniform(20, 300, int(lengths.sum()))
@@ -764,8 +775,11 @@ def _simulate_contacts(
     child = np.concatenate([referrals.child[referred], known_child, new_child])
     day = np.concatenate([ref_day, known_day, new_day])
     n_other = len(known_child) + len(new_child)
-    outcome = np.concatenate([np.zeros(len(referred), np.int64), 1 + _choice(rng, NON_REF_CONTACT_OUTCOMES, n_other)])
-    contacts = _Contacts(child=child, day=day, source=_draw_sources(rng, profile, day, window), outcome=outcome)
+    outcome = np.concatenate(
+        [np.zeros(len(referred), np.int64), 1 + _choice(rng, NON_REF_CONTACT_OUTCOMES, n_other)]
+    )
+    source = _draw_sources(rng, profile, day, window)
+    contacts = _Contacts(child=child, day=day, source=source, outcome=outcome)
 
     referrals.contact = np.full(len(referrals.day), -1)
     referrals.contact[referred] = np.arange(len(referred))
@@ -839,7 +853,8 @@ def _simulate_missing_group(
     chosen = chosen[np.unique(known_child[chosen], return_index=True)[1]]  # one spell per child
     n_new = n_spells - len(chosen)
     new_start = rng.integers(earliest, end_w + 1, n_new)
-    new_age_days = (rng.uniform(group.start_ages[0], group.start_ages[1] + 1, n_new) * 365.25).astype(np.int64)
+    new_age_years = rng.uniform(group.start_ages[0], group.start_ages[1] + 1, n_new)
+    new_age_days = (new_age_years * 365.25).astype(np.int64)
     new_child = children.add(new_start - new_age_days)
     spell_child = np.concatenate([known_child[chosen], new_child]).astype(np.int64)
     spell_start = np.concatenate([spell_start_known[chosen], new_start]).astype(np.int64)
@@ -867,7 +882,9 @@ def _simulate_missing_group(
         day_parts.append(lo + (rng.random(drawn) * (hi - lo + 1)).astype(np.int64))
         month_parts.append(np.full(drawn, k))
         month_counts.append(count)
-    child, day, month_of = (np.concatenate(parts).astype(np.int64) for parts in (child_parts, day_parts, month_parts))
+    child, day, month_of = (
+        np.concatenate(parts).astype(np.int64) for parts in (child_parts, day_parts, month_parts)
+    )
     n = len(day)
 
     hour = rng.choice(24, size=n, p=MISSING_START_HOURS / MISSING_START_HOURS.sum())
@@ -900,7 +917,9 @@ def _simulate_missing_group(
     n = len(child)
 
     timing = _choice(rng, RHI_OFFER_TIMING, n)
-    delay_minutes = np.where(timing == 0, rng.integers(60, 72 * 60, n), rng.integers(72 * 60 + 1, 14 * MINUTES_PER_DAY, n))
+    delay_minutes = np.where(
+        timing == 0, rng.integers(60, 72 * 60, n), rng.integers(72 * 60 + 1, 14 * MINUTES_PER_DAY, n)
+    )
     rhi_offered = np.where(timing == 2, -1, end + delay_minutes)
     agencies = np.array(list(group.agencies))[_choice(rng, group.agencies, n)]
     return _Episodes(
@@ -930,9 +949,8 @@ def _simulate_missing(
     )
     # A child missing from care is not also missing from home: their in_care flag would flip.
     free = ~np.isin(referrals.child, in_care.child)
-    not_in_care = _simulate_missing_group(
-        rng, profile.missing_not_in_care, False, children, (referrals.child[free], referrals.day[free]), window
-    )
+    known = (referrals.child[free], referrals.day[free])
+    not_in_care = _simulate_missing_group(rng, profile.missing_not_in_care, False, children, known, window)
     return _Episodes(
         **{
             name: np.concatenate([getattr(in_care, name), getattr(not_in_care, name)])
@@ -980,8 +998,11 @@ def _child_table(rng: np.random.Generator, la: DemoLa, profile: Profile, childre
         mine = area == i
         district[mine] = options[rng.integers(0, len(options), int(mine.sum()))]
     sector = pc.cast(pa.array(rng.integers(1, 10, n)), pa.string())
-    letter_1, letter_2 = (pa.array(POSTCODE_UNIT_LETTERS[rng.integers(0, len(POSTCODE_UNIT_LETTERS), n)]) for _ in "12")
-    postcode = pc.binary_join_element_wise(district_names.take(pa.array(district)), " ", sector, letter_1, letter_2, "")
+    letter_1, letter_2 = (
+        pa.array(POSTCODE_UNIT_LETTERS[rng.integers(0, len(POSTCODE_UNIT_LETTERS), n)]) for _ in "12"
+    )
+    district_of_child = district_names.take(pa.array(district))
+    postcode = pc.binary_join_element_wise(district_of_child, " ", sector, letter_1, letter_2, "")
     # Child IDs: the LA's prefix and seven digits, unique within the LA.
     numbers = rng.choice(9_000_000, size=n, replace=False) + 1_000_000
     return pa.table(
@@ -1053,7 +1074,9 @@ class _Tables:
     def _in_date_order(self, written: np.ndarray, day: np.ndarray) -> np.ndarray:
         return written[np.lexsort((written, day[written]))]
 
-    def _table(self, dataset: Dataset, ids: pa.Array, child: np.ndarray, columns: dict[str, pa.Array]) -> pa.Table:
+    def _table(
+        self, dataset: Dataset, ids: pa.Array, child: np.ndarray, columns: dict[str, pa.Array]
+    ) -> pa.Table:
         n = len(child)
         common = {
             "la_code": pa.array([self.la.code]).take(pa.array(np.zeros(n, np.int64))),
@@ -1155,13 +1178,8 @@ def _write_csv(table: pa.Table, path: Path) -> Path:
 
 
 def _write_areas(la: DemoLa, out_dir: Path) -> Path:
-    table = pa.table(
-        {
-            "la_code": [la.code] * len(la.areas),
-            "area_code": [a.code for a in la.areas],
-            "area_name": [a.name for a in la.areas],
-        }
-    )
+    rows = [(la.code, a.code, a.name) for a in la.areas]
+    table = pa.table(list(map(pa.array, zip(*rows, strict=True))), names=list(AREAS_COLUMNS))
     return _write_csv(table, out_dir / f"{la.code}_areas.csv")
 
 
@@ -1244,9 +1262,10 @@ def _national_la(code: str) -> DemoLa:
     name, population = ons.at[code, "la_name"], int(ons.at[code, "population"])
     prefix = ("".join(ch for ch in name.upper() if ch.isalpha()) + "XXX")[:3]
     # Generic localities, most deprived first, with fake but well-formed postcode districts.
+    weights = (0.3, 0.25, 0.2, 0.15, 0.1)
     areas = tuple(
-        DemoArea(f"{prefix}-{k}", f"Locality {k}", weight, tuple(f"{prefix[:2]}{4 * (k - 1) + d}" for d in (1, 2, 3, 4)))
-        for k, weight in enumerate((0.3, 0.25, 0.2, 0.15, 0.1), start=1)
+        DemoArea(f"{prefix}-{k}", f"Locality {k}", w, tuple(f"{prefix[:2]}{4 * k - i}" for i in range(4)))
+        for k, w in enumerate(weights, start=1)
     )
     return DemoLa(
         code=code,
