@@ -27,7 +27,7 @@ from etl.readers.native_csv import read_native_csv
 from etl.staging.native import stage
 from etl.validate.report import rejected_positions, rejections_from_failures
 from etl.validate.schemas import validate
-from warehouse.db import LOADS_DIR, first_row, get_meta, open_readonly, run_transforms, set_meta
+from warehouse.db import LOADS_DIR, first_row, get_meta, run_sql_file, open_readonly, run_transforms, set_meta
 from warehouse.settings import Settings, pseudonymisation_key
 
 SUCCESS = ("loaded", "loaded_with_rejections")
@@ -142,7 +142,7 @@ def latest_row_per_child(rows: pa.Table) -> pa.Table:
 
 
 def _run_load_sql(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> None:
-    con.execute((LOADS_DIR / f"{name}.sql").read_text(encoding="utf-8"), params)
+    run_sql_file(con, LOADS_DIR / f"{name}.sql", **params)
 
 
 def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
@@ -200,7 +200,7 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
 def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool) -> Callable[[duckdb.DuckDBPyConnection], None]:
     def change(con: duckdb.DuckDBPyConnection) -> None:
         next_id = first_row(con, "SELECT coalesce(max(load_id), 0) + 1 FROM etl_load")[0]
-        facts_changed = False
+        changed_las: set[str] = set()
         for outcome in outcomes:
             outcome.load_id = next_id
             next_id += 1
@@ -211,11 +211,11 @@ def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool) -> Callable[
                     con.unregister("incoming")
                 else:
                     _replace(con, outcome)
-                facts_changed = True
+                changed_las.add(outcome.la_code)
             outcome.finished_at = datetime.now()
             _record(con, outcome, user, synthetic)
-        if facts_changed:
-            run_transforms(con)
+        if changed_las:
+            run_transforms(con, sorted(changed_las))
             version = int(get_meta(con).get("data_version", "0")) + 1
             set_meta(con, data_version=str(version), last_load_at=datetime.now().isoformat(timespec="seconds"))
 

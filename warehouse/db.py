@@ -15,7 +15,9 @@ import duckdb
 import holidays
 import pandas as pd
 
-SCHEMA_VERSION = 1
+from warehouse.benchmarks import benchmark_values
+
+SCHEMA_VERSION = 2
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
@@ -29,6 +31,7 @@ CALENDAR_LAST_DAY = date(2040, 12, 31)
 
 # Tables that hold facts or audit; everything else is reference data.
 FACT_TABLES = ("child", "area", "contact", "referral", "s47_enquiry", "cp_plan", "missing_episode")
+CUBE_TABLES = ("kpi_cube", "missing_child_month")
 
 
 class WarehouseError(Exception):
@@ -39,8 +42,11 @@ def _sql_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.sql"))
 
 
-def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    con.execute(path.read_text(encoding="utf-8"))
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path, **params: object) -> None:
+    """Run each statement of a SQL file, binding the $named parameters that statement uses."""
+    for statement in duckdb.extract_statements(path.read_text(encoding="utf-8")):
+        wanted = statement.named_parameters
+        con.execute(statement.query, {name: params[name] for name in wanted} if wanted else None)
 
 
 @cache
@@ -119,6 +125,7 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
         "raw_ons_population": _ons_population().copy(),
         "raw_sn_model_2025": _statistical_neighbours_2025(),
         "raw_calendar": english_calendar(),
+        "raw_benchmark_value": benchmark_values(),
     } | {f"raw_ref_{name}": code_list(name) for name in code_list_names()}
     for name, frame in frames.items():
         con.register(name, frame)
@@ -132,9 +139,10 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
     set_meta(con, schema_version=str(SCHEMA_VERSION), created_at=_now_iso(), data_version="0")
 
 
-def run_transforms(con: duckdb.DuckDBPyConnection) -> None:
+def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
+    """Derived flags and cubes for the LAs a load changed."""
     for path in _sql_files(TRANSFORMS_DIR):
-        run_sql_file(con, path)
+        run_sql_file(con, path, la_codes=sorted(la_codes))
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import FACT_TABLES, WarehouseError, build_schema, check_schema_version, first_row
+from warehouse.db import CUBE_TABLES, FACT_TABLES, WarehouseError, build_schema, check_schema_version, first_row
 
 BUILDING_SUFFIX = ".building"
 
@@ -41,7 +41,7 @@ def load_lock(lock_path: Path, wait: bool = True) -> Iterator[None]:
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    tables = (*FACT_TABLES, "etl_load", "etl_rejection")
+    tables = (*FACT_TABLES, *CUBE_TABLES, "etl_load", "etl_rejection")
     return {t: first_row(con, f"SELECT count(*) FROM {t}")[0] for t in tables}
 
 

@@ -1,0 +1,105 @@
+"""Targets per KPI and LA, with the date they take effect and a tolerance band.
+
+A target is never edited in place: a change adds a row, so the history shows who set what and
+when. The target in force on a date is the one with the latest effective date on or before it
+(and, among those, the latest set).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from appstate.db import Base
+from warehouse.kpis.model import Direction
+from warehouse.kpis.registry import get_kpi
+
+DEFAULT_TOLERANCE_PERCENT = 5.0
+
+
+class Target(Base):
+    __tablename__ = "target"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kpi_id: Mapped[str] = mapped_column(String(64), index=True)
+    la_code: Mapped[str] = mapped_column(String(9), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    tolerance_percent: Mapped[float] = mapped_column(Float, default=DEFAULT_TOLERANCE_PERCENT)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    set_by: Mapped[str] = mapped_column(String(120))
+    set_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
+
+
+def set_target(
+    session: Session,
+    kpi_id: str,
+    la_code: str,
+    effective_from: date,
+    value: float,
+    set_by: str,
+    tolerance_percent: float = DEFAULT_TOLERANCE_PERCENT,
+    is_demo: bool = False,
+) -> Target:
+    kpi = get_kpi(kpi_id)
+    if kpi.direction is Direction.NEUTRAL:
+        raise ValueError(f"{kpi.title} is a context measure (neutral direction): it has no target")
+    if tolerance_percent < 0:
+        raise ValueError("the tolerance band cannot be negative")
+    target = Target(
+        kpi_id=kpi_id, la_code=la_code, effective_from=effective_from, value=value,
+        tolerance_percent=tolerance_percent, is_demo=is_demo, set_by=set_by, set_at=datetime.now(),
+    )
+    session.add(target)
+    session.commit()
+    return target
+
+
+def target_in_force(session: Session, kpi_id: str, la_code: str, on: date) -> Target | None:
+    return session.scalars(
+        select(Target)
+        .where(Target.kpi_id == kpi_id, Target.la_code == la_code, Target.effective_from <= on)
+        .order_by(Target.effective_from.desc(), Target.set_at.desc(), Target.id.desc())
+        .limit(1)
+    ).first()
+
+
+def target_history(session: Session, kpi_id: str, la_code: str) -> list[Target]:
+    return list(
+        session.scalars(
+            select(Target)
+            .where(Target.kpi_id == kpi_id, Target.la_code == la_code)
+            .order_by(Target.effective_from, Target.set_at, Target.id)
+        )
+    )
+
+
+# Demo targets: plausible partnership ambitions, marked as demo values wherever shown.
+# (value from April 2022, value from April 2025): a tighter ambition in the later years.
+DEMO_TARGETS: dict[str, tuple[float, float]] = {
+    "re_referral_12m": (24.0, 22.0),
+    "referral_nfa": (8.0, 7.0),
+    "icpc_15wd": (80.0, 85.0),
+    "cp_repeat": (25.0, 23.0),
+    "cp_2yrs": (3.0, 2.5),
+    "cp_2yrs_ended": (6.0, 5.0),
+    "missing_per_child": (5.0, 4.5),
+    "missing_repeat": (70.0, 65.0),
+    "rhi_72h": (70.0, 80.0),
+    "rhi_accepted": (65.0, 70.0),
+}
+
+
+def seed_demo_targets(session: Session, la_codes: list[str]) -> int:
+    """Add the demo targets for LAs that have no targets yet; returns how many were added."""
+    added = 0
+    for la_code in la_codes:
+        if session.scalars(select(Target.id).where(Target.la_code == la_code).limit(1)).first():
+            continue
+        for kpi_id, (early, later) in DEMO_TARGETS.items():
+            for effective_from, value in ((date(2022, 4, 1), early), (date(2025, 4, 1), later)):
+                set_target(session, kpi_id, la_code, effective_from, value, set_by="demo", is_demo=True)
+                added += 1
+    return added

@@ -1,0 +1,190 @@
+"""Every KPI on a small hand-built partnership, with the values worked out by hand.
+
+The fixture is LA E08000021 (0-17 population mid-2024: 61,206), financial year 2024/25
+(1 April 2024 to 31 March 2025). Each comment says which rows make each figure.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.helpers import write_extract
+from warehouse.kpis.engine import Filters, evaluate
+from warehouse.kpis.periods import financial_year, month, parse_period
+from warehouse.kpis.registry import REGISTRY
+
+WINDOW = {"coverage_start": "2023-04-01", "coverage_end": "2025-03-31"}
+FY = financial_year(2024)
+LA = Filters(la_codes=("E08000021",))
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    import os
+    from datetime import date
+
+    from etl.pipeline import run_load
+    from warehouse.settings import Settings
+
+    folder = tmp_path_factory.mktemp("kpis")
+    os.environ.setdefault("SAFEGUARD_PSEUDONYMISATION_KEY", "test-key")
+    files = [
+        write_extract(folder / "contacts.csv", "contacts", [
+            {"contact_date": "2024-04-10", "source": "6", "outcome": "REF"},
+            {"contact_date": "2024-05-10", "source": "2A", "outcome": "NFA"},
+            {"contact_date": "2024-06-10", "source": "6", "outcome": "REF"},
+            {"contact_date": "2025-03-31", "source": "3A", "outcome": "EH"},
+            {"contact_date": "2024-03-31", "source": "6", "outcome": "REF"},  # 2023/24
+        ], **WINDOW),
+        write_extract(folder / "referrals.csv", "referrals", [
+            {"child_id": "A", "referral_date": "2023-05-01"},
+            {"child_id": "A", "referral_date": "2024-05-01"},  # exactly 12 months on: a re-referral
+            {"child_id": "B", "referral_date": "2023-05-01"},
+            {"child_id": "B", "referral_date": "2024-05-02"},  # 12 months and a day: not
+            {"child_id": "C", "referral_date": "2024-07-01", "is_nfa": "Y"},
+            {"child_id": "D", "referral_date": "2025-01-15"},
+        ], **WINDOW),
+        write_extract(folder / "s47.csv", "s47", [
+            # 20 May 2024 to 11 June 2024 is 15 working days, over the 27 May bank holiday
+            {"start_date": "2024-05-20", "end_date": "2024-06-11", "icpc_date": "2024-06-11", "outcome": "ICPC"},
+            {"start_date": "2024-05-20", "end_date": "2024-06-12", "icpc_date": "2024-06-12", "outcome": "ICPC"},
+            {"start_date": "2024-09-02", "end_date": "2024-09-20", "icpc_date": "", "outcome": "NFA"},
+            {"start_date": "2024-10-01", "end_date": "2024-10-20", "icpc_date": "", "outcome": "CIN"},
+            {"start_date": "2025-03-20", "end_date": "", "icpc_date": "", "outcome": ""},
+        ], **WINDOW),
+        write_extract(folder / "cp_plans.csv", "cp_plans", [
+            {"child_id": "A", "start_date": "2022-06-01", "end_date": "2023-01-01", "previous_plans": "0"},
+            {"child_id": "A", "start_date": "2024-06-11", "end_date": "", "previous_plans": ""},
+            {"child_id": "E", "start_date": "2024-06-12", "end_date": "2025-03-31", "previous_plans": "0"},
+            {"child_id": "F", "start_date": "2022-10-01", "end_date": "2025-04-01", "previous_plans": "0"},
+            {"child_id": "G", "start_date": "2023-01-15", "end_date": "2025-02-01", "previous_plans": "0"},
+            {"child_id": "H", "start_date": "2024-11-01", "end_date": "", "previous_plans": "2",
+             "initial_category": "EMO", "latest_category": "EMO"},
+        ], **WINDOW),
+        write_extract(folder / "missing.csv", "missing_episodes", [
+            {"child_id": "X", "start_datetime": "2024-06-01 10:00", "end_datetime": "2024-06-02 10:00",
+             "in_care": "Y", "rhi_offered_datetime": "2024-06-05 09:00", "rhi_accepted": "Y"},  # offered after 71 h
+            {"child_id": "X", "start_datetime": "2024-07-01 10:00", "end_datetime": "2024-07-01 20:00",
+             "in_care": "Y", "rhi_offered_datetime": "2024-07-04 21:00", "rhi_accepted": "N"},  # after 73 h
+            {"child_id": "Y", "start_datetime": "2024-08-01 22:00", "end_datetime": "", "in_care": "N",
+             "rhi_offered_datetime": "", "rhi_accepted": ""},  # still missing
+            {"child_id": "Z", "start_datetime": "2025-03-30 18:00", "end_datetime": "2025-04-02 08:00",
+             "in_care": "N", "rhi_offered_datetime": "", "rhi_accepted": ""},  # comes back in 2025/26
+        ], **WINDOW),
+    ]
+    home = folder / "home"
+    outcomes = run_load(files, Settings(home=home), today=date(2025, 6, 30))
+    assert [o.rejections for o in outcomes] == [[]] * len(files)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        yield connection
+
+
+def results(con, period=FY, filters=LA, **options):
+    return {r.kpi.id: r for r in evaluate(con, list(REGISTRY), period, filters, **options)}
+
+
+# kpi id: (numerator, denominator, value) for 2024/25
+EXPECTED = {
+    "contacts": (4, None, 4.0),
+    "contact_conversion": (2, 4, 50.0),
+    "contacts_by_source": (4, None, 4.0),
+    "referrals": (4, None, 4.0),
+    "re_referral_12m": (1, 4, 25.0),
+    "referral_nfa": (1, 4, 25.0),
+    "referrals_by_source": (4, None, 4.0),
+    "s47": (5, None, 5.0),
+    "s47_to_icpc": (2, 4, 50.0),
+    "s47_nfa": (1, 4, 25.0),
+    "icpc": (2, None, 2.0),
+    "icpc_15wd": (1, 2, 50.0),
+    "cp_starts": (3, None, 3.0),
+    "cp_open": (3, None, 3.0),  # A's second plan, F (ends 1 April 2025), H; E ended on 31 March
+    "cp_repeat": (2, 3, 200 / 3),  # A's second plan (an earlier plan in 2022) and H (2 previous plans)
+    "cp_2yrs": (1, 3, 100 / 3),  # F, open since October 2022
+    "cp_2yrs_ended": (1, 2, 50.0),  # G lasted from 15 Jan 2023 to 1 Feb 2025; E did not
+    "cp_category": (3, None, 3.0),
+    "missing_episodes": (4, None, 4.0),
+    "children_missing": (3, None, 3.0),
+    "missing_per_child": (4, 3, 4 / 3),
+    "missing_repeat": (1, 3, 100 / 3),
+    "rhi_72h": (1, 2, 50.0),  # ended in the year: X twice; Y never came back, Z came back in April
+    "rhi_accepted": (1, 2, 50.0),
+}
+
+
+def test_every_registered_kpi_has_a_hand_worked_value():
+    assert set(EXPECTED) == set(REGISTRY)
+
+
+@pytest.mark.parametrize("kpi_id", list(EXPECTED))
+def test_kpi_for_the_financial_year(con, kpi_id):
+    figure = results(con)[kpi_id].current
+    numerator, denominator, value = EXPECTED[kpi_id]
+    assert (figure.numerator, figure.denominator) == (numerator, denominator)
+    assert figure.value == pytest.approx(value)
+
+
+def test_rates_per_10000_use_the_mid_year_population_of_the_year_the_fy_starts(con):
+    found = results(con)
+    assert found["referrals"].current.rate_per_10k == pytest.approx(4 / 61206 * 10_000)
+    assert found["cp_open"].current.rate_per_10k == pytest.approx(3 / 61206 * 10_000)
+    assert found["re_referral_12m"].current.rate_per_10k is None
+
+
+def test_comparisons_with_the_previous_year(con):
+    referrals = results(con)["referrals"]
+    assert referrals.previous.period == financial_year(2023)
+    assert (referrals.previous.value, referrals.last_year.value) == (2.0, 2.0)  # A and B in May 2023
+    assert (referrals.change_on_previous.absolute, referrals.change_on_previous.percent) == (2.0, 100.0)
+
+
+def test_zero_denominator_gives_no_value_and_no_percent_change(con):
+    january = results(con, period=month(2025, 1))
+    s47_to_icpc = january["s47_to_icpc"]
+    assert (s47_to_icpc.current.numerator, s47_to_icpc.current.denominator, s47_to_icpc.current.value) == (0, 0, None)
+    contacts = january["contacts"]  # none in January 2025 nor in December 2024
+    assert (contacts.current.value, contacts.previous.value) == (0.0, 0.0)
+    assert (contacts.change_on_previous.absolute, contacts.change_on_previous.percent) == (0.0, None)
+
+
+def test_stock_counts_what_is_open_at_the_end_of_each_month(con):
+    series = results(con)["cp_open"].series
+    assert [f.period.code for f in series][-3:] == ["2025-01", "2025-02", "2025-03"]
+    # end of January: A, E, F, G, H; G ends 1 February; E ends 31 March
+    assert [f.value for f in series][-3:] == [5.0, 4.0, 3.0]
+
+
+def test_quarter_and_rolling_year(con):
+    q1 = results(con, period=parse_period("2024-25-Q1"))
+    assert q1["referrals"].current.value == 2.0  # A and B in May 2024
+    assert q1["referrals"].previous.period.code == "2023-24-Q4"
+    rolling = results(con, period=parse_period("R12-2024-12"))
+    assert rolling["referrals"].current.value == 3.0  # January 2024 to December 2024: A, B, C
+    assert rolling["referrals"].previous.period.code == "R12-2024-11"
+
+
+def test_filters_apply_where_the_dimension_exists(con):
+    in_care = results(con, filters=Filters(la_codes=("E08000021",), in_care=("In care",)))
+    assert (in_care["missing_episodes"].current.value, in_care["children_missing"].current.value) == (2.0, 1.0)
+    assert in_care["contacts"].current.value == 4.0  # contacts have no "in care"
+    assert in_care["contacts"].ignored_filters
+    police = results(con, filters=Filters(la_codes=("E08000021",), agencies=("Police",)))
+    assert police["contacts"].current.value == 2.0
+    emotional = results(con, filters=Filters(la_codes=("E08000021",), categories=("EMO",)))
+    assert emotional["cp_starts"].current.value == 1.0
+
+
+def test_share_kpis_list_their_parts(con):
+    found = results(con)
+    parts = {p.label: (p.count, p.percent) for p in found["contacts_by_source"].parts}
+    assert parts == {"Police": (2, 50.0), "Schools and education": (1, 25.0), "Health": (1, 25.0)}
+    categories = {p.label: p.count for p in found["cp_category"].parts}
+    assert categories == {"NEG": 2, "EMO": 1}
+
+
+def test_cube_and_raw_facts_agree_on_the_fixture(con):
+    for period in (FY, month(2024, 6), parse_period("2024-25-Q3"), parse_period("R12-2025-03")):
+        cube, raw = results(con, period=period), results(con, period=period, source="raw")
+        for kpi_id in REGISTRY:
+            assert cube[kpi_id] == raw[kpi_id], (kpi_id, period.code)

@@ -1,0 +1,1 @@
+"""KPIs: the registry of national and local definitions, periods, and the engine."""

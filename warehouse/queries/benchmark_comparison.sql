@@ -1,0 +1,55 @@
+-- One row per published year of $kpi_id for the LA $la_code: its value beside England, its
+-- region and its ten statistical neighbours (DfE 2025 model, used for every year).
+-- The neighbour figure is the mean of the neighbours' published values, as ChAT and LAIT do.
+-- la_rank: 1 = the highest value among the LA and its neighbours that have one (ties share a
+-- rank); the caller knows from the KPI direction whether high is good. Unpublished values
+-- (NULL) are neither averaged nor ranked. A status is 'missing' when no row was published.
+WITH kpi AS (
+    SELECT time_period, financial_year, area_code, value, status
+    FROM benchmark_value
+    WHERE kpi_id = $kpi_id
+),
+years AS (
+    SELECT DISTINCT time_period, financial_year FROM kpi
+),
+neighbour AS (
+    SELECT neighbour_la_code AS la_code
+    FROM la_statistical_neighbour
+    WHERE la_code = $la_code AND model = '2025'
+),
+neighbour_summary AS (
+    SELECT kpi.time_period, avg(kpi.value) AS neighbour_mean, count(kpi.value) AS neighbours_published
+    FROM kpi JOIN neighbour ON neighbour.la_code = kpi.area_code
+    GROUP BY kpi.time_period
+),
+ranked AS (
+    SELECT time_period, area_code,
+           rank() OVER (PARTITION BY time_period ORDER BY value DESC) AS value_rank,
+           count(*) OVER (PARTITION BY time_period) AS group_size
+    FROM kpi
+    WHERE value IS NOT NULL
+      AND (area_code = $la_code OR area_code IN (SELECT la_code FROM neighbour))
+)
+SELECT
+    years.time_period,
+    years.financial_year,
+    la.value                              AS la_value,
+    coalesce(la.status, 'missing')        AS la_status,
+    england.value                         AS england_value,
+    coalesce(england.status, 'missing')   AS england_status,
+    region.value                          AS region_value,
+    coalesce(region.status, 'missing')    AS region_status,
+    neighbour_summary.neighbour_mean,
+    coalesce(neighbour_summary.neighbours_published, 0) AS neighbours_published,
+    la_rank.value_rank                    AS la_rank,
+    coalesce(group_size.group_size, 0)    AS group_size
+FROM years
+LEFT JOIN kpi AS la ON la.time_period = years.time_period AND la.area_code = $la_code
+LEFT JOIN kpi AS england ON england.time_period = years.time_period AND england.area_code = 'E92000001'
+LEFT JOIN kpi AS region ON region.time_period = years.time_period
+      AND region.area_code = (SELECT region_code FROM local_authority WHERE la_code = $la_code)
+LEFT JOIN neighbour_summary ON neighbour_summary.time_period = years.time_period
+LEFT JOIN ranked AS la_rank ON la_rank.time_period = years.time_period AND la_rank.area_code = $la_code
+LEFT JOIN (SELECT DISTINCT time_period, group_size FROM ranked) AS group_size
+       ON group_size.time_period = years.time_period
+ORDER BY years.time_period;

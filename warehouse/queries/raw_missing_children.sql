@@ -1,0 +1,34 @@
+-- The per-child missing measures of missing_children, counted straight from the facts.
+WITH windows AS (
+    SELECT unnest($firsts::DATE[]) AS first_month, unnest($lasts::DATE[]) AS last_month
+),
+episodes AS (
+    SELECT f.child_id, CAST(f.start_datetime AS DATE) AS start_date, coalesce(f.area_code, 'Unknown') AS area_code,
+           coalesce(a.label, 'Not recorded') AS agency,
+           age_band(c.birth_month, CAST(f.start_datetime AS DATE)) AS age_band,
+           coalesce(c.gender, 'U') AS gender, coalesce(e.major_group, 'Not known') AS ethnicity,
+           CASE WHEN f.is_in_care THEN 'In care' ELSE 'Not in care' END AS in_care
+    FROM missing_episode AS f
+    LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency
+    LEFT JOIN child AS c ON c.child_id = f.child_id
+    LEFT JOIN ref_ethnicity AS e ON e.code = c.ethnicity
+    WHERE list_contains($la_codes::VARCHAR[], f.la_code)
+),
+per_child AS (
+    SELECT w.first_month, w.last_month, x.child_id, count(*) AS episodes
+    FROM episodes AS x
+    JOIN windows AS w ON x.start_date BETWEEN w.first_month AND last_day(w.last_month)
+    WHERE passes($areas::VARCHAR[], x.area_code)
+      AND passes($agencies::VARCHAR[], x.agency)
+      AND passes($age_bands::VARCHAR[], x.age_band)
+      AND passes($genders::VARCHAR[], x.gender)
+      AND passes($ethnicities::VARCHAR[], x.ethnicity)
+      AND passes($in_care::VARCHAR[], x.in_care)
+    GROUP BY ALL
+)
+SELECT first_month, last_month,
+       count(*) AS missing_children,
+       count(*) FILTER (WHERE episodes >= 2) AS missing_children_repeat,
+       sum(episodes) AS missing_child_episodes
+FROM per_child
+GROUP BY first_month, last_month;

@@ -1,0 +1,18 @@
+-- Shared SQL macros, so each rule is written once.
+
+-- Age band at a date from the birth month; "Unknown" when there is no date of birth
+-- (unborn children on a CP plan have none).
+CREATE MACRO age_band(birth_month, at_date) AS
+    CASE
+        WHEN birth_month IS NULL OR birth_month > at_date THEN 'Unknown'
+        WHEN datediff('month', birth_month, at_date) < 12 THEN 'Under 1'
+        WHEN datediff('month', birth_month, at_date) < 60 THEN '1-4'
+        WHEN datediff('month', birth_month, at_date) < 120 THEN '5-9'
+        WHEN datediff('month', birth_month, at_date) < 192 THEN '10-15'
+        WHEN datediff('month', birth_month, at_date) < 216 THEN '16-17'
+        ELSE '18+'
+    END;
+
+-- A filter on one dimension: no filter (NULL list), or a dimension that does not apply to
+-- the row (NULL value), lets the row through.
+CREATE MACRO passes(wanted, value) AS (wanted IS NULL OR value IS NULL OR list_contains(wanted, value));

@@ -1,0 +1,132 @@
+-- Rebuilds the monthly cubes for the LAs of a load ($la_codes).
+
+DELETE FROM kpi_cube WHERE list_contains($la_codes, la_code);
+DELETE FROM missing_child_month WHERE list_contains($la_codes, la_code);
+
+-- The dimensions of a child at an event date, shared by every dataset below.
+CREATE OR REPLACE TEMP VIEW child_dims AS
+SELECT c.child_id, c.birth_month, coalesce(c.gender, 'U') AS gender,
+       coalesce(e.major_group, 'Not known') AS ethnicity
+FROM child AS c
+LEFT JOIN ref_ethnicity AS e ON e.code = c.ethnicity;
+
+CREATE OR REPLACE TEMP VIEW referral_agency AS
+SELECT r.la_code, r.referral_id, s.agency_group AS agency
+FROM referral AS r JOIN ref_referral_source AS s ON s.code = r.source;
+
+-- Contacts and referrals: the agency is the source's agency group.
+INSERT INTO kpi_cube
+SELECT f.la_code, date_trunc('month', f.contact_date), m.measure, coalesce(f.area_code, 'Unknown'),
+       s.agency_group, age_band(d.birth_month, f.contact_date), d.gender, d.ethnicity, NULL, NULL, NULL, count(*)
+FROM contact AS f
+JOIN ref_referral_source AS s ON s.code = f.source
+LEFT JOIN child_dims AS d USING (child_id)
+CROSS JOIN (VALUES ('contacts'), ('contacts_to_referral')) AS m(measure)
+WHERE list_contains($la_codes, f.la_code)
+  AND (m.measure = 'contacts' OR f.outcome = 'REF')
+GROUP BY ALL;
+
+INSERT INTO kpi_cube
+SELECT f.la_code, date_trunc('month', f.referral_date), m.measure, coalesce(f.area_code, 'Unknown'),
+       s.agency_group, age_band(d.birth_month, f.referral_date), d.gender, d.ethnicity, NULL, NULL, NULL, count(*)
+FROM referral AS f
+JOIN ref_referral_source AS s ON s.code = f.source
+LEFT JOIN child_dims AS d USING (child_id)
+CROSS JOIN (VALUES ('referrals'), ('rereferrals_12m'), ('referrals_nfa')) AS m(measure)
+WHERE list_contains($la_codes, f.la_code)
+  AND (m.measure = 'referrals'
+       OR (m.measure = 'rereferrals_12m' AND f.is_rereferral_12m)
+       OR (m.measure = 'referrals_nfa' AND f.is_nfa))
+GROUP BY ALL;
+
+-- Section 47 enquiries: the agency is that of the referral that led to the enquiry. Each
+-- measure sits in the month of its own date: start, end or ICPC.
+INSERT INTO kpi_cube
+SELECT f.la_code, date_trunc('month', m.event_date), m.measure, coalesce(f.area_code, 'Unknown'),
+       coalesce(ra.agency, 'Unknown'), age_band(d.birth_month, m.event_date), d.gender, d.ethnicity,
+       NULL, NULL, NULL, count(*)
+FROM s47_enquiry AS f
+LEFT JOIN referral_agency AS ra ON ra.la_code = f.la_code AND ra.referral_id = f.referral_id
+LEFT JOIN child_dims AS d USING (child_id)
+CROSS JOIN LATERAL (
+    VALUES ('s47_started', f.start_date, TRUE),
+           ('s47_ended', f.end_date, TRUE),
+           ('s47_ended_icpc', f.end_date, f.icpc_date IS NOT NULL OR f.outcome = 'ICPC'),
+           ('s47_ended_nfa', f.end_date, f.outcome = 'NFA' AND f.icpc_date IS NULL),
+           ('icpc', f.icpc_date, TRUE),
+           ('icpc_15wd', f.icpc_date, f.icpc_working_days <= 15)
+) AS m(measure, event_date, counts)
+WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts
+GROUP BY ALL;
+
+-- CP plans: starts and ends by their initial category; the agency is that of the referral
+-- behind the enquiry whose conference started the plan.
+CREATE OR REPLACE TEMP VIEW cp_plan_dims AS
+SELECT f.*, coalesce(ra.agency, 'Unknown') AS agency, d.birth_month, d.gender, d.ethnicity
+FROM cp_plan AS f
+LEFT JOIN s47_enquiry AS s ON s.la_code = f.la_code AND s.s47_id = f.s47_id
+LEFT JOIN referral_agency AS ra ON ra.la_code = s.la_code AND ra.referral_id = s.referral_id
+LEFT JOIN child_dims AS d ON d.child_id = f.child_id;
+
+INSERT INTO kpi_cube
+SELECT f.la_code, date_trunc('month', m.event_date), m.measure, coalesce(f.area_code, 'Unknown'), f.agency,
+       age_band(f.birth_month, m.event_date), f.gender, f.ethnicity, f.initial_category, NULL, NULL, count(*)
+FROM cp_plan_dims AS f
+CROSS JOIN LATERAL (
+    VALUES ('cp_started', f.start_date, TRUE),
+           ('cp_started_repeat', f.start_date, f.is_repeat_plan),
+           ('cp_ended', f.end_date, TRUE),
+           ('cp_ended_2yrs', f.end_date, f.end_date >= f.start_date + INTERVAL 2 YEAR)
+) AS m(measure, event_date, counts)
+WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts
+GROUP BY ALL;
+
+-- Stock: plans open at each month end (started on or before it, not ended by it), by their
+-- latest category. Months run to the last month any load of the LA covers.
+INSERT INTO kpi_cube
+SELECT f.la_code, me.month, m.measure, coalesce(f.area_code, 'Unknown'), f.agency,
+       age_band(f.birth_month, me.month_end), f.gender, f.ethnicity, f.latest_category, NULL, NULL, count(*)
+FROM cp_plan_dims AS f
+JOIN (
+    SELECT DISTINCT month_start AS month, last_day(month_start) AS month_end
+    FROM calendar
+    WHERE calendar_date BETWEEN (SELECT min(start_date) FROM cp_plan WHERE list_contains($la_codes, la_code))
+                            AND (SELECT max(coverage_end) FROM etl_load WHERE list_contains($la_codes, la_code))
+) AS me ON f.start_date <= me.month_end AND (f.end_date IS NULL OR f.end_date > me.month_end)
+CROSS JOIN (VALUES ('cp_open'), ('cp_open_2yrs')) AS m(measure)
+WHERE list_contains($la_codes, f.la_code)
+  AND (m.measure = 'cp_open' OR f.start_date <= me.month_end - INTERVAL 2 YEAR)
+GROUP BY ALL;
+
+-- Missing episodes: starts by the month they began; endings (and return interviews) by the
+-- month the child came back.
+CREATE OR REPLACE TEMP VIEW missing_dims AS
+SELECT f.*, coalesce(a.label, 'Not recorded') AS agency, d.birth_month, d.gender, d.ethnicity,
+       CASE WHEN f.is_in_care THEN 'In care' ELSE 'Not in care' END AS in_care,
+       CASE f.missing_type WHEN 'M' THEN 'Missing' ELSE 'Away' END AS missing_label
+FROM missing_episode AS f
+LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency
+LEFT JOIN child_dims AS d ON d.child_id = f.child_id;
+
+INSERT INTO kpi_cube
+SELECT f.la_code, date_trunc('month', m.event_date), m.measure, coalesce(f.area_code, 'Unknown'), f.agency,
+       age_band(f.birth_month, CAST(m.event_date AS DATE)), f.gender, f.ethnicity, NULL, f.in_care, f.missing_label,
+       count(*)
+FROM missing_dims AS f
+CROSS JOIN LATERAL (
+    VALUES ('missing_episodes', f.start_datetime, TRUE),
+           ('missing_ended', f.end_datetime, TRUE),
+           ('rhi_offered', f.end_datetime, f.rhi_offered_datetime IS NOT NULL),
+           ('rhi_72h', f.end_datetime, f.rhi_offered_datetime <= f.end_datetime + INTERVAL 72 HOUR),
+           ('rhi_accepted', f.end_datetime, f.rhi_offered_datetime IS NOT NULL AND f.rhi_accepted)
+) AS m(measure, event_date, counts)
+WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts
+GROUP BY ALL;
+
+INSERT INTO missing_child_month
+SELECT f.la_code, date_trunc('month', f.start_datetime), f.child_id, coalesce(f.area_code, 'Unknown'), f.agency,
+       age_band(f.birth_month, CAST(f.start_datetime AS DATE)), f.gender, f.ethnicity, f.in_care, f.missing_label,
+       count(*)
+FROM missing_dims AS f
+WHERE list_contains($la_codes, f.la_code)
+GROUP BY ALL;
