@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from appstate.db import Base
+from warehouse.kpis.assessment import TargetInForce, TargetLookup
 from warehouse.kpis.model import Direction
 from warehouse.kpis.registry import get_kpi
 
@@ -76,19 +77,31 @@ def target_history(session: Session, kpi_id: str, la_code: str) -> list[Target]:
     )
 
 
+def lookup(session: Session) -> TargetLookup:
+    """The targets as the KPI assessment asks for them."""
+
+    def target_for(kpi_id: str, la_code: str, on: date) -> TargetInForce | None:
+        target = target_in_force(session, kpi_id, la_code, on)
+        if target is None:
+            return None
+        return TargetInForce(target.value, target.tolerance_percent, target.effective_from, target.is_demo)
+
+    return target_for
+
+
 # Demo targets: plausible partnership ambitions, marked as demo values wherever shown.
 # (value from April 2022, value from April 2025): a tighter ambition in the later years.
 DEMO_TARGETS: dict[str, tuple[float, float]] = {
-    "re_referral_12m": (24.0, 22.0),
+    "re_referral_12m": (25.0, 24.0),
     "referral_nfa": (8.0, 7.0),
-    "icpc_15wd": (80.0, 85.0),
-    "cp_repeat": (25.0, 23.0),
+    "icpc_15wd": (78.0, 80.0),
+    "cp_repeat": (26.0, 25.0),
     "cp_2yrs": (3.0, 2.5),
     "cp_2yrs_ended": (6.0, 5.0),
-    "missing_per_child": (5.0, 4.5),
-    "missing_repeat": (70.0, 65.0),
-    "rhi_72h": (70.0, 80.0),
-    "rhi_accepted": (65.0, 70.0),
+    "missing_per_child": (5.5, 5.0),
+    "missing_repeat": (75.0, 75.0),
+    "rhi_72h": (70.0, 75.0),
+    "rhi_accepted": (60.0, 60.0),
 }
 
 

@@ -150,6 +150,80 @@ def demo(
         console.print(_summary(outcomes))
         if any(o.status == "failed" for o in outcomes):
             raise typer.Exit(1)
+        from appstate.db import session
+        from appstate.targets import seed_demo_targets
+        from etl.demo import DEMO_LAS
+
+        with session() as db:
+            added = seed_demo_targets(db, sorted(DEMO_LAS))
+        if added:
+            console.print(f"Added {added} demo targets (marked as demo values) for {', '.join(sorted(DEMO_LAS))}")
+
+
+@app.command()
+def kpis(
+    la: Annotated[list[str], typer.Option(help="LA code(s) in scope, e.g. E08000021.")],
+    period: Annotated[str, typer.Option(help="2024-06, 2024-25-Q1, 2024-25 or R12-2025-03.")],
+    unsuppressed: Annotated[bool, typer.Option(help="Show counts of 1 to 4 (data team only).")] = False,
+) -> None:
+    """Every KPI for a scope and period: value, changes, benchmarks, target and RAG."""
+    from appstate.db import session
+    from appstate.targets import lookup
+    from warehouse.db import open_readonly
+    from warehouse.kpis.assessment import assess
+    from warehouse.kpis.engine import Filters
+    from warehouse.kpis.periods import parse_period
+    from warehouse.kpis.registry import REGISTRY
+    from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
+
+    try:
+        chosen = parse_period(period)
+    except ValueError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    policy = NO_SUPPRESSION if unsuppressed else SuppressionPolicy()
+    with _or_exit(lambda: open_readonly(get_settings().warehouse_path)) as con, session() as db:
+        found = assess(con, list(REGISTRY), chosen, Filters(la_codes=tuple(la)), policy, lookup(db))
+    console.print(kpi_table(found, chosen))
+
+
+def kpi_table(assessments, period) -> Table:
+    from warehouse.kpis.formatting import format_change, format_figure, format_number, format_rank, format_rate
+
+    table = Table(title=f"KPIs for {period.label}", show_lines=False)
+    for name in ("KPI", "value", "per 10k", "previous", "change", "last year", "England", "region",
+                 "neighbours", "rank", "target", "RAG"):
+        table.add_column(name, justify="left" if name in ("KPI", "RAG") else "right", overflow="fold")
+    for a in assessments:
+        kpi, result, benchmark = a.kpi, a.result, a.benchmark
+        bench = ["", "", "", ""]
+        if benchmark:
+            def shown(value: float | None) -> str:
+                if value is None:
+                    return ""
+                return f"{value:.1f}" if benchmark.is_rate else format_number(value, kpi.unit)
+
+            year = "" if benchmark.matches_period else f" ({benchmark.financial_year})"
+            bench = [shown(benchmark.england) + year, shown(benchmark.region), shown(benchmark.neighbour_mean),
+                     format_rank(kpi, benchmark.rank, benchmark.group_size)]
+        target = ""
+        if a.target:
+            target = format_number(a.target.value, kpi.unit) + (" (demo)" if a.target.is_demo else "")
+        table.add_row(
+            kpi.title + (" *" if kpi.local_definition else ""),
+            format_figure(kpi, result.current),
+            format_rate(result.current) if kpi.per_10k else "",
+            format_figure(kpi, result.previous),
+            format_change(kpi, result.change_on_previous),
+            format_figure(kpi, result.last_year),
+            *bench,
+            target,
+            a.rag.words if a.rag else "",
+        )
+    table.caption = ("* local definition. Benchmarks are published DfE figures: rates per 10,000 beside counts "
+                     "that have one; a year in brackets is the latest published year. Rank: among the LA and its "
+                     "10 statistical neighbours, 1 = best.")
+    return table
 
 
 def _text(value: object) -> str:

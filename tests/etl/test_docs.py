@@ -26,3 +26,13 @@ def test_every_column_is_documented():
     for dataset in DATASETS.values():
         for column in dataset.columns:
             assert f"| `{column.name}` |" in text
+
+
+def test_kpi_doc_is_up_to_date_and_has_a_heading_per_kpi():
+    from etl.docs import KPIS_DOC, render_kpis_doc
+    from warehouse.kpis.registry import REGISTRY
+
+    text = KPIS_DOC.read_text(encoding="utf-8")
+    assert text == render_kpis_doc(), "docs/kpis.md is stale: run `make docs`"
+    for kpi in REGISTRY.values():
+        assert f"### {kpi.title}\n" in text and f"`{kpi.id}`" in text

@@ -25,4 +25,6 @@ def rag(value: float | None, target: float | None, direction: Direction, toleran
     shortfall = target - value if direction is Direction.HIGHER_IS_BETTER else value - target
     if shortfall <= 0:
         return Rag.GREEN
-    return Rag.AMBER if shortfall <= abs(target) * tolerance_percent / 100 else Rag.RED
+    band = abs(target) * tolerance_percent / 100
+    # A value exactly on the band's edge is amber; the epsilon absorbs binary rounding (23.1 - 22.0).
+    return Rag.AMBER if shortfall <= band + 1e-9 else Rag.RED

@@ -1,0 +1,137 @@
+"""A KPI result judged: against its target (RAG) and beside its published benchmarks.
+
+The engine gives the figures; this adds what an executive group reads them against. Targets
+come from app state through a lookup function, so the warehouse does not depend on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from warehouse.benchmarks import benchmark_comparison
+from warehouse.kpis.engine import Figure, Filters, KpiResult, evaluate
+from warehouse.kpis.model import Dimension, Direction, Kpi
+from warehouse.kpis.periods import Period, PeriodKind, financial_year_label
+from warehouse.kpis.rag import Rag, rag
+from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
+
+IN_CARE = "In care"
+
+
+@dataclass(frozen=True)
+class TargetInForce:
+    value: float
+    tolerance_percent: float
+    effective_from: date
+    is_demo: bool
+
+
+TargetLookup = Callable[[str, str, date], TargetInForce | None]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """Published figures for one year, for the KPI (or its rate per 10,000)."""
+
+    financial_year: str
+    is_rate: bool
+    matches_period: bool  # False: the latest published year, shown for reference
+    la_value: float | None
+    la_status: str
+    england: float | None
+    region: float | None
+    neighbour_mean: float | None
+    neighbours_published: int
+    rank: int | None  # 1 = best by the KPI's direction (highest first for neutral KPIs)
+    group_size: int
+
+
+@dataclass(frozen=True)
+class Assessment:
+    result: KpiResult
+    target: TargetInForce | None = None
+    rag: Rag | None = None
+    benchmark: Benchmark | None = None
+
+    @property
+    def kpi(self) -> Kpi:
+        return self.result.kpi
+
+    @property
+    def compared_value(self) -> float | None:
+        """The figure that sits beside the benchmark: the rate per 10,000 where there is one."""
+        figure: Figure = self.result.current
+        return figure.rate_per_10k if self.benchmark and self.benchmark.is_rate else figure.value
+
+
+def benchmark_applies(kpi: Kpi, filters: Filters) -> bool:
+    """Published figures are for a whole LA; DfE's missing figures are for children in care only."""
+    if kpi.benchmark is None or kpi.is_share or len(filters.la_codes) != 1:
+        return False
+    active = filters.active()
+    if Dimension.IN_CARE in kpi.dimensions:
+        return active == {Dimension.IN_CARE: (IN_CARE,)}
+    return not active
+
+
+def _published_year(period: Period) -> int:
+    # A rolling year, a quarter or a month is compared with the published year it ends in.
+    return period.financial_year_start + 1
+
+
+def find_benchmark(con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, period: Period) -> Benchmark | None:
+    is_rate = kpi.per_10k and kpi.rate_benchmark is not None
+    frame = benchmark_comparison(con, kpi.rate_benchmark if is_rate else kpi.benchmark, la_code)
+    wanted = _published_year(period)
+    published = frame[(frame["time_period"] <= wanted) & frame["england_value"].notna()]
+    if published.empty:
+        return None
+    row = published.sort_values("time_period").iloc[-1]
+    rank = None if pd.isna(row["la_rank"]) else int(row["la_rank"])
+    group = int(row["group_size"])
+    if rank is not None and kpi.direction is Direction.LOWER_IS_BETTER:
+        rank = group - rank + 1
+    matches = int(row["time_period"]) == wanted and period.kind is PeriodKind.FINANCIAL_YEAR
+
+    def number(name: str) -> float | None:
+        return None if pd.isna(row[name]) else float(row[name])
+
+    return Benchmark(
+        financial_year=financial_year_label(int(row["time_period"]) - 1),
+        is_rate=is_rate,
+        matches_period=matches,
+        la_value=number("la_value"),
+        la_status=str(row["la_status"]),
+        england=number("england_value"),
+        region=number("region_value"),
+        neighbour_mean=number("neighbour_mean"),
+        neighbours_published=int(row["neighbours_published"]),
+        rank=rank,
+        group_size=group,
+    )
+
+
+def assess(
+    con: duckdb.DuckDBPyConnection,
+    kpi_ids: Iterable[str],
+    period: Period,
+    filters: Filters,
+    policy: SuppressionPolicy = NO_SUPPRESSION,
+    targets: TargetLookup | None = None,
+) -> list[Assessment]:
+    """Results with target, RAG and benchmark. Targets and benchmarks are per LA: a scope of
+    several LAs gets neither."""
+    single_la = filters.la_codes[0] if len(filters.la_codes) == 1 else None
+    assessments = []
+    for result in evaluate(con, kpi_ids, period, filters, policy):
+        kpi = result.kpi
+        target = targets(kpi.id, single_la, period.end) if targets and single_la else None
+        benchmark = find_benchmark(con, kpi, single_la, period) if benchmark_applies(kpi, filters) else None
+        rating = rag(result.current.value, target.value, kpi.direction, target.tolerance_percent) if target else None
+        assessments.append(Assessment(result=result, target=target, rag=rating, benchmark=benchmark))
+    return assessments

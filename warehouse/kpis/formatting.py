@@ -1,0 +1,59 @@
+"""How KPI figures are written for people: one place for the CLI, cards, grids and exports."""
+
+from __future__ import annotations
+
+from warehouse.kpis.engine import Change, Figure
+from warehouse.kpis.model import Direction, Kpi, Unit
+from warehouse.kpis.suppression import SUPPRESSED
+
+NOT_AVAILABLE = "n/a"
+
+
+def format_number(value: float | None, unit: Unit) -> str:
+    if value is None:
+        return NOT_AVAILABLE
+    if unit is Unit.PERCENT:
+        return f"{value:.1f}%"
+    if unit is Unit.RATIO:
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+def format_figure(kpi: Kpi, figure: Figure) -> str:
+    """The headline of a share KPI is its total; its parts carry the percentages."""
+    if figure.suppressed:
+        return SUPPRESSED
+    return format_number(figure.value, Unit.COUNT if kpi.is_share else kpi.unit)
+
+
+def format_rank(kpi: Kpi, rank: int | None, group_size: int) -> str:
+    if rank is None:
+        return ""
+    if kpi.direction is Direction.NEUTRAL:
+        return f"{_ordinal(rank)} highest of {group_size}"
+    return f"{rank} of {group_size}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def format_rate(figure: Figure) -> str:
+    if figure.suppressed:
+        return SUPPRESSED
+    return NOT_AVAILABLE if figure.rate_per_10k is None else f"{figure.rate_per_10k:.1f}"
+
+
+def format_change(kpi: Kpi, change: Change) -> str:
+    """'+2.1 points (+9.5%)' for a percentage, '+120 (+4.0%)' for a count; n/a for a zero base."""
+    if change.absolute is None:
+        return NOT_AVAILABLE
+    if kpi.unit is Unit.PERCENT and not kpi.is_share:
+        absolute = f"{change.absolute:+.1f} points"
+    elif kpi.unit is Unit.RATIO:
+        absolute = f"{change.absolute:+.2f}"
+    else:
+        absolute = f"{change.absolute:+,.0f}"
+    relative = NOT_AVAILABLE if change.percent is None else f"{change.percent:+.1f}%"
+    return f"{absolute} ({relative})"
