@@ -4,6 +4,7 @@ bench/results/tmp/national (delete it to rebuild)."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from datetime import date
@@ -13,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from etl.demo import english_la_codes, generate_national  # noqa: E402
 from etl.pipeline import run_load  # noqa: E402
+from warehouse.db import WarehouseError, open_readonly  # noqa: E402
 from warehouse.settings import Settings  # noqa: E402
 
 AS_OF = date(2026, 11, 25)
@@ -24,7 +26,12 @@ def national_warehouse(years: int = 5) -> Path:
     home = WORK / "home"
     warehouse = home / "warehouse.duckdb"
     if warehouse.exists():
-        return warehouse
+        try:
+            open_readonly(warehouse).close()
+            return warehouse
+        except WarehouseError as error:
+            print(f"rebuilding the national warehouse: {error}", flush=True)
+            shutil.rmtree(WORK)
     started = time.perf_counter()
     files = generate_national(WORK / "files", as_of=AS_OF, seed=2026, la_codes=english_la_codes(), years=years)
     print(f"generated {len(files)} files in {time.perf_counter() - started:.0f} s", flush=True)

@@ -138,8 +138,22 @@ def _index(kpis: tuple[Kpi, ...]) -> dict[str, Kpi]:
 
 REGISTRY: dict[str, Kpi] = _index(KPIS)
 
+# The executive summary's default set: one or two KPIs per strategic priority.
+EXECUTIVE_KPIS: tuple[str, ...] = (
+    "referrals", "re_referral_12m", "icpc_15wd", "cp_open", "cp_repeat", "cp_2yrs", "missing_repeat", "rhi_72h",
+)
+
 # Measures counted per child rather than per event; the rest come from kpi_cube.
 CHILD_MEASURES = frozenset({"missing_children", "missing_children_repeat", "missing_child_episodes"})
+
+
+def _check_executive_set() -> None:
+    unknown = [kpi_id for kpi_id in EXECUTIVE_KPIS if kpi_id not in REGISTRY]
+    if unknown:
+        raise ValueError(f"executive KPIs not in the registry: {unknown}")
+
+
+_check_executive_set()
 
 
 def get_kpi(kpi_id: str) -> Kpi:

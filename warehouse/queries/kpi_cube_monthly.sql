@@ -1,14 +1,6 @@
 -- Monthly totals of cube measures for a scope, a run of months and the filters.
 SELECT measure, month, sum(n) AS n
-FROM kpi_cube
-WHERE list_contains($la_codes::VARCHAR[], la_code)
-  AND month BETWEEN $first_month AND $last_month
-  AND list_contains($measures::VARCHAR[], measure)
-  AND passes($areas::VARCHAR[], area_code)
-  AND passes($agencies::VARCHAR[], agency)
-  AND passes($age_bands::VARCHAR[], age_band)
-  AND passes($genders::VARCHAR[], gender)
-  AND passes($ethnicities::VARCHAR[], ethnicity)
-  AND passes($categories::VARCHAR[], category)
-  AND passes($in_care::VARCHAR[], in_care)
+FROM filtered_cube($la_codes::VARCHAR[], $first_month, $last_month, $measures::VARCHAR[], $areas::VARCHAR[],
+                   $agencies::VARCHAR[], $age_bands::VARCHAR[], $genders::VARCHAR[], $ethnicities::VARCHAR[],
+                   $categories::VARCHAR[], $in_care::VARCHAR[])
 GROUP BY measure, month;

@@ -34,3 +34,21 @@ CREATE TABLE missing_child_month (
     missing_type VARCHAR,
     episodes     BIGINT NOT NULL
 );
+
+-- The cube rows of a scope, a run of months, some measures and the filters: the one place
+-- where the engine's filters meet the cube.
+CREATE MACRO filtered_cube(scope, first_month, last_month, measures, wanted_areas, wanted_agencies,
+                           wanted_age_bands, wanted_genders, wanted_ethnicities, wanted_categories,
+                           wanted_in_care) AS TABLE
+SELECT *
+FROM kpi_cube
+WHERE list_contains(scope, la_code)
+  AND month BETWEEN first_month AND last_month
+  AND list_contains(measures, measure)
+  AND passes(wanted_areas, area_code)
+  AND passes(wanted_agencies, agency)
+  AND passes(wanted_age_bands, age_band)
+  AND passes(wanted_genders, gender)
+  AND passes(wanted_ethnicities, ethnicity)
+  AND passes(wanted_categories, category)
+  AND passes(wanted_in_care, in_care);

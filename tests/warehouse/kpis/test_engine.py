@@ -188,3 +188,19 @@ def test_cube_and_raw_facts_agree_on_the_fixture(con):
         cube, raw = results(con, period=period), results(con, period=period, source="raw")
         for kpi_id in REGISTRY:
             assert cube[kpi_id] == raw[kpi_id], (kpi_id, period.code)
+
+
+def test_partner_views_get_small_numbers_suppressed_by_the_engine(con):
+    from warehouse.kpis.suppression import SuppressionPolicy
+
+    found = results(con, policy=SuppressionPolicy())
+    referrals = found["referrals"].current  # 4 referrals
+    assert (referrals.suppressed, referrals.value, referrals.numerator, referrals.rate_per_10k) == (True, None, None, None)
+    conversion = found["contact_conversion"].current  # 2 of 4
+    assert (conversion.suppressed, conversion.value) == (True, None)
+    assert found["contacts"].previous.suppressed  # 1 contact in 2023/24
+    assert all(p.suppressed and p.count is None for p in found["contacts_by_source"].parts)
+    assert found["contacts"].change_on_previous.absolute is None
+    # with a threshold of 2, the 4 contacts show but the 1 contact of the year before does not
+    lenient = results(con, policy=SuppressionPolicy(threshold=2))
+    assert (lenient["contacts"].current.value, lenient["contacts"].previous.suppressed) == (4.0, True)

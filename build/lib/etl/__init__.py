@@ -1,1 +1,0 @@
-"""ETL: readers by source format, then staging, validation and the atomic load."""

@@ -1,1 +1,0 @@
-"""The DuckDB warehouse: schema, reference data, transforms and read queries."""

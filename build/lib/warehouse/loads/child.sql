@@ -1,9 +1,0 @@
--- One row per child from the extract (its latest row, chosen in etl/pipeline.py) replaces
--- what the warehouse knew of the child. No primary key on child: delete and insert is
--- several times faster than an upsert.
-DELETE FROM child WHERE child_id IN (SELECT child_id FROM incoming_children);
-
-INSERT INTO child
-SELECT child_id, la_code, CAST(date_of_birth AS DATE), gender, ethnicity, disability = 'Y', area_code,
-       postcode, $load_id
-FROM incoming_children;
