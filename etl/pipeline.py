@@ -28,6 +28,8 @@ from etl.staging.native import stage
 from etl.validate.report import rejected_positions, rejections_from_failures
 from etl.validate.schemas import validate
 from warehouse.db import LOADS_DIR, first_row, get_meta, run_sql_file, open_readonly, run_transforms, set_meta
+from warehouse.queries import run
+from warehouse.queries.run import query_text
 from warehouse.settings import Settings, pseudonymisation_key
 
 SUCCESS = ("loaded", "loaded_with_rejections")
@@ -43,7 +45,6 @@ class FileOutcome:
     sha256: str | None = None
     source_format: str = "native_csv"
     dataset: str | None = None
-    table: str | None = None
     la_code: str | None = None
     coverage_start: date | None = None
     coverage_end: date | None = None
@@ -70,25 +71,12 @@ def _sha256(path: Path) -> str:
 
 
 def _already_published(con: duckdb.DuckDBPyConnection | None, sha256: str) -> tuple | None:
-    """The load that published this exact file, if it is still its LA's latest of that dataset."""
+    """(load id, dataset, LA) of the load that published this exact file, if it is still its
+    LA's latest load of that dataset."""
     if con is None:
         return None
-    found = first_row(
-        con,
-        "SELECT load_id, dataset, la_code FROM etl_load WHERE file_sha256 = ? AND status IN ('loaded', "
-        "'loaded_with_rejections') ORDER BY load_id DESC LIMIT 1",
-        [sha256],
-    )
-    if found is None:
-        return None
-    load_id, dataset, la_code = found
-    latest = first_row(
-        con,
-        "SELECT max(load_id) FROM etl_load WHERE dataset = ? AND la_code = ? AND status IN ('loaded', "
-        "'loaded_with_rejections')",
-        [dataset, la_code],
-    )[0]
-    return found if latest == load_id else None
+    found = run(con, "file_already_published", sha256=sha256)
+    return None if found.empty else tuple(found.iloc[0])
 
 
 def prepare(path: Path, sha256: str, key: bytes, today: date, dataset: str | None = None) -> FileOutcome:
@@ -97,7 +85,7 @@ def prepare(path: Path, sha256: str, key: bytes, today: date, dataset: str | Non
     try:
         if dataset in (None, "areas") and is_areas_header(peek_header(path)):
             rows = read_areas_csv(path)
-            outcome.dataset, outcome.table = "areas", "area"
+            outcome.dataset = "areas"
             outcome.la_code = rows["la_code"].iloc[0]
             outcome.rows_read = outcome.rows_loaded = len(rows)
             outcome.rows = rows
@@ -113,7 +101,7 @@ def prepare(path: Path, sha256: str, key: bytes, today: date, dataset: str | Non
 
 def _prepare_native(outcome: FileOutcome, key: bytes, today: date, dataset: str | None) -> None:
     raw = read_native_csv(outcome.path, dataset)
-    outcome.dataset, outcome.table = raw.dataset.name, raw.dataset.table
+    outcome.dataset = raw.dataset.name
     outcome.ignored_columns = raw.ignored_columns
     outcome.rows_read = raw.rows_read
     staged = stage(raw, key)
@@ -171,14 +159,14 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
 
 
 def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, synthetic: bool) -> None:
-    con.execute(
-        "INSERT INTO etl_load VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            outcome.load_id, outcome.path.name, outcome.sha256, outcome.source_format, outcome.dataset,
-            outcome.la_code, outcome.coverage_start, outcome.coverage_end, outcome.rows_read,
-            outcome.rows_loaded, outcome.rows_rejected, outcome.rows_replaced, outcome.status,
-            outcome.message, synthetic, outcome.started_at, outcome.finished_at, user,
-        ],
+    _run_load_sql(
+        con, "record_load",
+        load_id=outcome.load_id, file_name=outcome.path.name, file_sha256=outcome.sha256,
+        source_format=outcome.source_format, dataset=outcome.dataset, la_code=outcome.la_code,
+        coverage_start=outcome.coverage_start, coverage_end=outcome.coverage_end, rows_read=outcome.rows_read,
+        rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected, rows_replaced=outcome.rows_replaced,
+        status=outcome.status, message=outcome.message, is_synthetic=synthetic, started_at=outcome.started_at,
+        finished_at=outcome.finished_at, loaded_by=user,
     )
     if outcome.rejections:
         frame = pd.DataFrame(
@@ -193,13 +181,16 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
             }
         )
         con.register("new_rejections", frame)
-        con.execute("INSERT INTO etl_rejection SELECT * FROM new_rejections")
-        con.unregister("new_rejections")
+        try:
+            _run_load_sql(con, "record_rejections")
+        finally:
+            con.unregister("new_rejections")
 
 
 def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool) -> Callable[[duckdb.DuckDBPyConnection], None]:
     def change(con: duckdb.DuckDBPyConnection) -> None:
-        next_id = first_row(con, "SELECT coalesce(max(load_id), 0) + 1 FROM etl_load")[0]
+        # On the building connection itself: a cursor would be outside this transaction.
+        next_id = first_row(con, query_text("next_load_id"))[0]
         changed_las: set[str] = set()
         for outcome in outcomes:
             outcome.load_id = next_id
@@ -207,8 +198,10 @@ def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool) -> Callable[
             if outcome.rows is not None:
                 if outcome.dataset == "areas":
                     con.register("incoming", outcome.rows)
-                    _run_load_sql(con, "area_reference", load_id=outcome.load_id)
-                    con.unregister("incoming")
+                    try:
+                        _run_load_sql(con, "area_reference", load_id=outcome.load_id)
+                    finally:
+                        con.unregister("incoming")
                 else:
                     _replace(con, outcome)
                 changed_las.add(outcome.la_code)
