@@ -62,16 +62,23 @@ def main() -> None:
               f"CP plans {facts[3]:,}, missing episodes {facts[4]:,}; cube rows {facts[5]:,}")
         print(f"executive set ({len(EXECUTIVE_KPIS)} KPIs, {PERIOD.label}, with previous, last year and 13-month series)")
         verdicts = []
-        for name, filters in (("one LA (E08000021)", Filters(la_codes=("E08000021",))),
-                              ("all of England", Filters(la_codes=la_codes))):
+        scenarios = (
+            ("one LA (E08000021)", Filters(la_codes=("E08000021",)), True),
+            ("all of England", Filters(la_codes=la_codes), True),
+            # Filtered views read the detailed cube: shown for reference, not judged.
+            ("one LA, police, 10-15", Filters(la_codes=("E08000021",), agencies=("Police",), age_bands=("10-15",)), False),
+            ("England, female", Filters(la_codes=la_codes, genders=("F",)), False),
+        )
+        for name, filters, judged in scenarios:
             cube = timings(con, filters, "cube", args.runs)
             raw = timings(con, filters, "raw", args.raw_runs)
             cube_p50, cube_p95 = statistics.median(cube), percentile(cube, 0.95)
             raw_p50, raw_p95 = statistics.median(raw), percentile(raw, 0.95)
             ratio = raw_p50 / cube_p50
-            print(f"{name:20s} cube p50 {cube_p50:7.1f} ms  p95 {cube_p95:7.1f} ms | raw p50 {raw_p50:8.1f} ms  "
+            print(f"{name:22s} cube p50 {cube_p50:7.1f} ms  p95 {cube_p95:7.1f} ms | raw p50 {raw_p50:8.1f} ms  "
                   f"p95 {raw_p95:8.1f} ms | raw/cube {ratio:5.1f}x")
-            verdicts.append(cube_p95 < TARGET_P95_MS and ratio >= TARGET_RATIO)
+            if judged:
+                verdicts.append(cube_p95 < TARGET_P95_MS and ratio >= TARGET_RATIO)
         print("targets (p95 < 100 ms, >= 10x raw):", "met" if all(verdicts) else "MISSED")
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from warehouse.benchmarks import benchmark_values
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
@@ -31,7 +31,7 @@ CALENDAR_LAST_DAY = date(2040, 12, 31)
 
 # Tables that hold facts or audit; everything else is reference data.
 FACT_TABLES = ("child", "area", "contact", "referral", "s47_enquiry", "cp_plan", "missing_episode")
-CUBE_TABLES = ("kpi_cube", "missing_child_month")
+CUBE_TABLES = ("kpi_cube", "missing_child_month", "kpi_cube_la", "missing_child_month_la")
 
 
 class WarehouseError(Exception):

@@ -52,7 +52,7 @@ def normalise_header(name: str) -> str:
 
 def decode(path: Path, data: bytes) -> tuple[str, str]:
     """The file's text and the name of its encoding: UTF-8 (with or without BOM) or cp1252."""
-    if not data.strip():
+    if not data or data.isspace():
         raise ExtractError(path, "the file is empty")
     for signature, what in _BINARY_SIGNATURES.items():
         if data.startswith(signature):

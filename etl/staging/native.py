@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
@@ -66,23 +67,45 @@ class StagedExtract:
         return self.raw.dataset
 
 
-def parse_timestamps(values: pa.Array, formats: tuple[str, ...]) -> pa.Array:
-    """Text to timestamps, trying each format in turn; what none reads is null.
+def parse_timestamps(columns: dict[str, tuple[pa.Array, tuple[str, ...]]]) -> dict[str, pa.Array]:
+    """Text columns to timestamps, each trying its formats in turn; what none reads is null.
 
-    DuckDB's try_strptime does this in one vectorised pass and, unlike pyarrow's strptime, refuses
-    impossible dates (31/02/2024) instead of rolling them into the next month.
+    One DuckDB pass does every column: its try_strptime is vectorised and, unlike pyarrow's
+    strptime, refuses impossible dates (31/02/2024) instead of rolling them into the next month.
+    Column names come from etl/datasets.py, never from a file.
     """
+    if not columns:
+        return {}
+    names = list(columns)
+    text = pa.table({name: values for name, (values, _) in columns.items()})
+    selects = ", ".join(f'try_strptime(trim("{name}"), $formats_{i}) AS "{name}"' for i, name in enumerate(names))
+    params = {f"formats_{i}": list(formats) for i, (_, formats) in enumerate(columns.values())}
     with duckdb.connect() as con:
-        con.register("dates", pa.table({"text": values}))
-        result = con.sql("SELECT try_strptime(trim(text), $formats) AS parsed FROM dates", params={"formats": list(formats)})
-        return result.to_arrow_table()["parsed"].combine_chunks()
+        con.register("text", text)
+        parsed = con.sql(f"SELECT {selects} FROM text", params=params).to_arrow_table()
+    return {name: parsed[name] for name in names}
 
 
-def map_distinct(values: pa.Array, function: Callable[[str], str | None]) -> pa.Array:
-    """`function` applied once per distinct value: extracts repeat codes and IDs many times over."""
-    encoded = pc.dictionary_encode(_trimmed(values))
+def parse_date(text: str) -> date | None:
+    """One date in a format of DATE_FORMATS, or None."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def map_distinct(values: pa.ChunkedArray, function: Callable[[str], str | None]) -> pa.DictionaryArray:
+    """`function` applied once per distinct value (extracts repeat codes and IDs many times
+    over), as a dictionary-encoded column: the indices say which rows share a value."""
+    encoded = pc.dictionary_encode(_trimmed(values).combine_chunks())
     mapped = pa.array([function(v) for v in encoded.dictionary.to_pylist()], type=pa.string())
-    return pc.take(mapped, encoded.indices)  # a null index (a blank cell) stays null
+    return pa.DictionaryArray.from_arrays(encoded.indices, mapped)  # a blank cell stays null
+
+
+def decoded(values: pa.DictionaryArray) -> pa.Array:
+    return pc.take(values.dictionary, values.indices)
 
 
 def whole_numbers(values: pa.Array) -> pa.Array:
@@ -91,16 +114,17 @@ def whole_numbers(values: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(is_whole, values, pa.scalar(None, pa.string())), pa.int64())
 
 
-def pseudonymise(child_ids: pa.Array, la_code: str, key: bytes) -> pa.Array:
+def pseudonymise(child_ids: pa.ChunkedArray, la_code: str, key: bytes) -> pa.DictionaryArray:
     """A keyed BLAKE2b hash of LA code and child ID: stable per key, not reversible without it.
 
     The LA code is hashed in, because two LAs' case systems can issue the same ID.
     """
     keyed = hashlib.blake2b(key=key, digest_size=16)
     keyed.update(f"{la_code}:".encode("utf-8"))
+    fresh = keyed.copy  # copying skips the key set-up, a third of the cost per ID
 
     def hashed(child_id: str) -> str:
-        digest = keyed.copy()  # copying skips the key set-up, a third of the cost per ID
+        digest = fresh()
         digest.update(child_id.encode("utf-8"))
         return digest.hexdigest()
 
@@ -113,7 +137,7 @@ def postcode_sector(postcode: str) -> str | None:
     return f"{match[1]} {match[2]}" if match else None
 
 
-def _trimmed(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+def _trimmed(values: pa.ChunkedArray) -> pa.ChunkedArray:
     values = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
 
@@ -137,10 +161,10 @@ def _coverage(raw: RawExtract, text: pa.Table) -> tuple[str, date, date]:
     window = []
     for name in ("coverage_start", "coverage_end"):
         value = _single_value(raw, text[name], name)
-        parsed = parse_timestamps(pa.array([value]), DATE_FORMATS)[0].as_py()
+        parsed = parse_date(value)
         if parsed is None:
             raise ExtractError(raw.path, f"{name} '{value}' is not a date: use YYYY-MM-DD or DD/MM/YYYY")
-        window.append(parsed.date())
+        window.append(parsed)
     if window[1] < window[0]:
         raise ExtractError(raw.path, f"coverage_end {window[1]} is before coverage_start {window[0]}")
     return la_code, window[0], window[1]
@@ -152,34 +176,53 @@ def stage(raw: RawExtract, key: bytes) -> StagedExtract:
         raise ExtractError(raw.path, "the file has a header but no rows")
     text = raw.table
     la_code, coverage_start, coverage_end = _coverage(raw, text)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # Hashing child IDs is Python work that holds the GIL; the casts below run in Arrow and
+        # DuckDB without it, so the two share the machine's cores.
+        hashing = background.submit(pseudonymise, text["child_id"], la_code, key)
+        columns, frame = _typed_columns(raw, la_code)
+        columns["child_id"] = hashing.result()
+    return StagedExtract(
+        raw=raw, la_code=la_code, coverage_start=coverage_start, coverage_end=coverage_end,
+        table=pa.table(columns), frame=frame,
+    )
+
+
+def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], pd.DataFrame]:
+    """Every column but the child ID cast and normalised, and the frame that validation checks."""
+    text = raw.table
     columns: dict[str, pa.Array] = {}
+    timestamps = parse_timestamps(
+        {
+            c.name: (text[c.name], DATE_FORMATS if c.kind is Kind.DATE else DATETIME_FORMATS)
+            for c in raw.dataset.columns
+            if c.kind in (Kind.DATE, Kind.DATETIME) and c.name not in FILE_COLUMNS
+        }
+    )
     for column in raw.dataset.columns:
-        values = text[column.name].combine_chunks()
+        values = text[column.name]
         if column.name in FILE_COLUMNS:
             continue  # one value per file, checked above
-        if column.kind is Kind.DATE:
-            columns[column.name] = parse_timestamps(values, DATE_FORMATS)
-        elif column.kind is Kind.DATETIME:
-            columns[column.name] = parse_timestamps(values, DATETIME_FORMATS)
+        if column.name in timestamps:
+            columns[column.name] = timestamps[column.name]
         elif column.kind is Kind.INTEGER:
             columns[column.name] = whole_numbers(_trimmed(values))
         elif column.kind is Kind.CODE:
-            columns[column.name] = map_distinct(values, partial(code_or_original, codelist=column.codelist))
+            columns[column.name] = decoded(map_distinct(values, partial(code_or_original, codelist=column.codelist)))
         elif column.kind is Kind.CHILD_ID:
-            columns[column.name] = pseudonymise(values, la_code, key)
+            # Validation only asks whether a child ID is there: the text answers that as well as
+            # the hash, which is added when it is ready.
+            columns[column.name] = _trimmed(values)
         elif column.kind is Kind.POSTCODE:
-            columns[column.name] = map_distinct(values, postcode_sector)
+            columns[column.name] = decoded(map_distinct(values, postcode_sector))
         else:
             columns[column.name] = _trimmed(values)
         if column.kind in (Kind.DATE, Kind.DATETIME, Kind.INTEGER):
-            unreadable = pc.and_(pc.is_null(columns[column.name]), pc.is_valid(_trimmed(values)))
-            columns[column.name + UNREADABLE_SUFFIX] = unreadable
+            # Null after casting but not blank as written: the value could not be read.
+            blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(values), ""), True)
+            columns[column.name + UNREADABLE_SUFFIX] = pc.and_not(pc.is_null(columns[column.name]), blank)
     if "date_of_birth" in columns:
         columns["date_of_birth"] = pc.floor_temporal(columns["date_of_birth"], unit="month")
     columns["la_code"] = pa.array([la_code] * raw.table.num_rows, pa.string())
-    table = pa.table(columns)
-    checked = [name for name in table.column_names if name not in UNCHECKED_COLUMNS]
-    return StagedExtract(
-        raw=raw, la_code=la_code, coverage_start=coverage_start, coverage_end=coverage_end,
-        table=table, frame=table.select(checked).to_pandas(),
-    )
+    checked = pa.table({name: values for name, values in columns.items() if name not in UNCHECKED_COLUMNS})
+    return columns, checked.to_pandas()

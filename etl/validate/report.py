@@ -36,6 +36,9 @@ def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, toda
     raw = staged.raw
     dataset = staged.dataset
     cases: dict[tuple[int, str], str] = {}
+    broken = failures[failures["index"].isna()]
+    if not broken.empty:  # a rule that raised is a bug, not bad data: fail loudly
+        raise RuntimeError(f"validation rule {broken['check'].iloc[0]} failed: {broken['failure_case'].iloc[0]}")
     for check, column, index in failures[["check", "column", "index"]].itertuples(index=False):
         # A frame-wide check reports every column of a failing row; the field in its name is the one it judges.
         rule, field = _rule_and_field(str(check), column)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
@@ -59,15 +60,18 @@ def _not_before(field: str, earlier: str) -> pa.Check:
 def _first_occurrences(ids: pd.Series) -> pd.Series:
     """True for the first row of each ID (and blank IDs); later repeats are the duplicates.
 
-    Pandera's own uniqueness check goes through pandas' `duplicated`, several times slower on
-    a million text IDs than hashing them once with Arrow.
+    Pandera's own uniqueness check hashes a million text IDs in pandas; DuckDB finds the few
+    repeats several times faster, on both cores.
     """
-    codes = pc.dictionary_encode(pyarrow.array(ids)).indices
-    first = np.zeros(len(ids), dtype=bool)
-    present = codes.is_valid().to_numpy(zero_copy_only=False)
-    _, first_positions = np.unique(codes.fill_null(-1).to_numpy(), return_index=True)
-    first[first_positions] = True
-    return pd.Series(first | ~present, index=ids.index)
+    with duckdb.connect() as con:
+        con.register("ids", pyarrow.table({"id": pyarrow.array(ids), "position": np.arange(len(ids))}))
+        repeats = con.sql(
+            "SELECT position FROM (SELECT position, id, row_number() OVER (PARTITION BY id ORDER BY position) AS nth "
+            "FROM ids) WHERE nth > 1 AND id IS NOT NULL"
+        ).fetchnumpy()["position"]
+    first = np.ones(len(ids), dtype=bool)
+    first[repeats] = False
+    return pd.Series(first, index=ids.index)
 
 
 def build_schema(dataset: Dataset, coverage_start: date, coverage_end: date, today: date) -> pa.DataFrameSchema:

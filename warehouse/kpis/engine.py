@@ -150,10 +150,18 @@ def _read_totals(
     measures = {m for k in kpis for m in (k.numerator, k.denominator) if m}
     params = filters.query_params()
     cube_measures = sorted(measures - CHILD_MEASURES)
+    if source == "raw":
+        monthly_query, children_query = "raw_measures_monthly", "raw_missing_children"
+    elif not filters.active():
+        # No filter but the scope: the LA roll-ups hold the same totals in far fewer rows.
+        monthly_query, children_query = "kpi_la_monthly", "missing_children_la"
+        params = {"la_codes": params["la_codes"]}
+    else:
+        monthly_query, children_query = "kpi_cube_monthly", "missing_children"
     if cube_measures:
         frame = run(
             con,
-            "kpi_cube_monthly" if source == "cube" else "raw_measures_monthly",
+            monthly_query,
             measures=cube_measures,
             first_month=min(p.first_month for p in periods),
             last_month=max(p.last_month for p in periods),
@@ -166,7 +174,7 @@ def _read_totals(
         windows = sorted({(p.first_month, p.last_month) for p in periods})
         frame = run(
             con,
-            "missing_children" if source == "cube" else "raw_missing_children",
+            children_query,
             firsts=[w[0] for w in windows],
             lasts=[w[1] for w in windows],
             **{k: v for k, v in params.items() if k != "categories"},

@@ -52,3 +52,19 @@ WHERE list_contains(scope, la_code)
   AND passes(wanted_ethnicities, ethnicity)
   AND passes(wanted_categories, category)
   AND passes(wanted_in_care, in_care);
+
+-- Roll-ups of the two cubes over every dimension but the LA, for views with no filter (the
+-- executive set, England-wide comparisons): a few thousand rows per LA instead of ~100,000.
+CREATE TABLE kpi_cube_la (
+    la_code VARCHAR NOT NULL,
+    month   DATE NOT NULL,
+    measure VARCHAR NOT NULL,
+    n       BIGINT NOT NULL
+);
+
+CREATE TABLE missing_child_month_la (
+    la_code  VARCHAR NOT NULL,
+    month    DATE NOT NULL,
+    child_id VARCHAR NOT NULL,
+    episodes BIGINT NOT NULL
+);

@@ -130,3 +130,20 @@ SELECT f.la_code, date_trunc('month', f.start_datetime), f.child_id, coalesce(f.
 FROM missing_dims AS f
 WHERE list_contains($la_codes, f.la_code)
 GROUP BY ALL;
+
+DELETE FROM kpi_cube_la WHERE list_contains($la_codes, la_code);
+DELETE FROM missing_child_month_la WHERE list_contains($la_codes, la_code);
+
+INSERT INTO kpi_cube_la
+SELECT la_code, month, measure, sum(n)
+FROM kpi_cube
+WHERE list_contains($la_codes, la_code)
+GROUP BY ALL
+ORDER BY measure, month, la_code;
+
+INSERT INTO missing_child_month_la
+SELECT la_code, month, child_id, sum(episodes)
+FROM missing_child_month
+WHERE list_contains($la_codes, la_code)
+GROUP BY ALL
+ORDER BY month, la_code;

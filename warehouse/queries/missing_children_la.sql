@@ -1,0 +1,17 @@
+-- missing_children for a scope with no other filter, from the LA roll-up.
+WITH windows AS (
+    SELECT unnest($firsts::DATE[]) AS first_month, unnest($lasts::DATE[]) AS last_month
+),
+per_child AS (
+    SELECT w.first_month, w.last_month, m.child_id, sum(m.episodes) AS episodes
+    FROM missing_child_month_la AS m
+    JOIN windows AS w ON m.month BETWEEN w.first_month AND w.last_month
+    WHERE list_contains($la_codes::VARCHAR[], m.la_code)
+    GROUP BY ALL
+)
+SELECT first_month, last_month,
+       count(*) AS missing_children,
+       count(*) FILTER (WHERE episodes >= 2) AS missing_children_repeat,
+       sum(episodes) AS missing_child_episodes
+FROM per_child
+GROUP BY first_month, last_month;
