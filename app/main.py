@@ -7,6 +7,9 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
+from app import ids
+from app.callbacks import filters  # noqa: F401  (registers the filter callbacks)
+from app.components.filter_bar import filter_bar
 from app.components.status import data_status_strip
 
 APP_DIR = Path(__file__).resolve().parent
@@ -27,7 +30,9 @@ def _layout() -> html.Div:
             html.Header(
                 [html.Span("Safeguarding performance", className="brand"), _nav()], className="app-header"
             ),
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
             data_status_strip(),
+            filter_bar(),
             html.Main(dash.page_container, className="page", id="main"),
         ],
         className="app",

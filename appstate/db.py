@@ -35,5 +35,6 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
-def session() -> Session:
-    return sessionmaker(engine_for(database_url()), expire_on_commit=False)()
+def session(url: str | None = None) -> Session:
+    """A session on the app-state database (`url`, else the configured one)."""
+    return sessionmaker(engine_for(url or database_url()), expire_on_commit=False)()

@@ -21,14 +21,17 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.demo import generate_demo  # noqa: E402
+from appstate.db import session  # noqa: E402
+from appstate.targets import seed_demo_targets  # noqa: E402
+from etl.demo import DEMO_LAS, generate_demo  # noqa: E402
 from etl.pipeline import run_load  # noqa: E402
 from warehouse.settings import Settings  # noqa: E402
 
 AS_OF = date(2026, 11, 25)
 OUT = Path(__file__).resolve().parent / "screenshots"
 PAGES = [
-    ("overview", "/", None),
+    ("executive-summary", "/?period=2025-26&la=E08000021", None),
+    ("executive-summary-filtered", "/?period=R12-2026-10&la=E06000057&gender=F&age=10-15", None),
     ("data-and-loads", "/data", ".ag-center-cols-container .ag-row:has-text('loaded_with_rejections')"),
 ]
 
@@ -43,6 +46,8 @@ def _demo_home(folder: Path) -> Path:
     home = folder / "home"
     paths = generate_demo(folder / "demo", as_of=AS_OF)
     run_load(paths + sorted((folder / "demo" / "bad").glob("*.csv")), Settings(home=home), synthetic=True, today=AS_OF)
+    with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
+        seed_demo_targets(db, sorted(DEMO_LAS))
     return home
 
 
@@ -74,7 +79,7 @@ def shoot(home: Path) -> None:
                 page.goto(url + path)
                 page.wait_for_load_state("networkidle")
                 if click:
-                    page.click(click)
+                    page.locator(click).first.click()
                     page.wait_for_load_state("networkidle")
                     page.wait_for_timeout(500)
                 page.screenshot(path=OUT / f"{name}.png", full_page=True)

@@ -55,4 +55,10 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     paths = generate_demo(home / "demo", as_of=DEMO_AS_OF)
     run_load(paths, settings, synthetic=True, today=DEMO_AS_OF)
     run_load(sorted((home / "demo" / "bad").glob("*.csv")), settings, synthetic=True, today=DEMO_AS_OF)
+    from appstate.db import session
+    from appstate.targets import seed_demo_targets
+    from etl.demo import DEMO_LAS
+
+    with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
+        seed_demo_targets(db, sorted(DEMO_LAS))
     return home

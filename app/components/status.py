@@ -13,7 +13,7 @@ def data_status_strip() -> html.Div:
         status = reader().query("data_status").iloc[0]
     except WarehouseError as error:
         return html.Div(
-            [html.Strong("No data loaded yet. "), str(error)], className="banner banner-warning", role="status"
+            [html.Strong("The warehouse cannot be read. "), str(error)], className="banner banner-warning", role="status"
         )
     as_at = status["data_as_at"]
     parts = [

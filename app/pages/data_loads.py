@@ -25,17 +25,37 @@ LOAD_COLUMNS = {
     "message": "Message",
 }
 LOAD_WIDE = ("file_name", "message")
+COUNT_COLUMNS = {
+    "la_name": "Local authority",
+    "dataset": "Dataset",
+    "n_rows": "Records",
+    "first_date": "First event",
+    "last_date": "Last event",
+}
+DATASET_TITLES = {
+    "contacts": "Contacts",
+    "referrals": "Referrals",
+    "s47": "Section 47 enquiries",
+    "cp_plans": "Child protection plans",
+    "missing_episodes": "Missing episodes",
+}
 REJECTION_COLUMNS = {"row_number": "Row", "field": "Field", "value": "Value", "message": "Reason"}
 
 
 def layout(**_query: str) -> html.Div:
     try:
         loads = reader().query("recent_loads", limit=500)
+        counts = reader().query("fact_counts")
     except WarehouseError as error:
         return html.Div([html.H1("Data and loads"), html.P(str(error))])
+    counts["dataset"] = counts["dataset"].map(DATASET_TITLES)
     return html.Div(
         [
             html.H1("Data and loads"),
+            html.H2("What the warehouse holds"),
+            html.P("Records for each local authority and dataset, with the first and last event dates."),
+            grid(ids.OVERVIEW_COUNTS, counts, COUNT_COLUMNS),
+            html.H2("Loads"),
             html.P("Every file given to a load, newest first. Select a load to see the rows it rejected and why."),
             grid(ids.LOADS_GRID, loads, LOAD_COLUMNS, wide=LOAD_WIDE, selectable=True),
             html.H2("Select a load to see its rejections", id=ids.REJECTIONS_TITLE),

@@ -75,25 +75,26 @@ def _warehouse(demo_home: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_brw001_overview_shows_what_the_warehouse_holds(server, page, demo_home):
-    page.goto(server + "/")
-    page.wait_for_selector(".ag-row")
+def test_brw001_data_page_shows_what_the_warehouse_holds(server, page, demo_home):
+    page.goto(server + "/data")
+    page.wait_for_selector("#overview-counts .ag-row")
     assert "Synthetic demo data" in page.inner_text(".banner-demo")
     assert page.inner_text(".as-at") == "Data as at 31 October 2026"
     [(newcastle_contacts,)] = _warehouse(demo_home, "SELECT count(*) FROM contact WHERE la_code = 'E08000021'")
-    row = page.locator(".ag-row", has_text="Newcastle upon Tyne").filter(has_text="Contacts")
+    row = page.locator("#overview-counts .ag-row", has_text="Newcastle upon Tyne").filter(has_text="Contacts")
     assert f"{newcastle_contacts:,}" in row.inner_text()
-    assert page.locator(".ag-center-cols-container .ag-row").count() == 10  # 2 LAs x 5 datasets
+    assert page.locator("#overview-counts .ag-center-cols-container .ag-row").count() == 10  # 2 LAs x 5 datasets
+    assert page.locator("#filter-bar").is_hidden()  # the filters belong to the dashboards
     assert page.get_attribute("html", "lang") == "en-GB"
     assert page.console_errors == []
 
 
 def test_brw002_data_page_lists_loads_and_shows_why_rows_were_rejected(server, page, demo_home):
     page.goto(server + "/data")
-    page.wait_for_selector(".ag-row")
+    page.wait_for_selector("#data-loads-grid .ag-row")
     [(bad_load, rejected)] = _warehouse(
         demo_home, "SELECT load_id, rows_rejected FROM etl_load WHERE rows_rejected > 0")
-    page.locator(".ag-center-cols-container .ag-row", has_text="contacts_bad_rows").click()
+    page.locator("#data-loads-grid .ag-center-cols-container .ag-row", has_text="contacts_bad_rows").click()
     title = page.locator("#data-rejections-title")
     title.filter(has_text=f"Rejections of load {bad_load}").wait_for()
     rows = page.locator("#data-rejections-grid-table .ag-center-cols-container .ag-row")
@@ -107,3 +108,61 @@ def test_brw003_unknown_address_says_not_found(server, page):
     page.goto(server + "/no-such-page")
     page.wait_for_selector("h1")
     assert page.inner_text("h1") == "Page not found"
+
+
+def _engine(demo_home: Path, kpi_ids, period_code: str, filters):
+    from warehouse.kpis.engine import evaluate
+    from warehouse.kpis.periods import parse_period
+    from warehouse.kpis.suppression import SuppressionPolicy
+
+    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
+        return {r.kpi.id: r for r in evaluate(con, kpi_ids, parse_period(period_code), filters, SuppressionPolicy())}
+
+
+def test_brw004_executive_cards_show_the_engine_figures_for_the_url(server, page, demo_home):
+    from warehouse.kpis.engine import Filters
+    from warehouse.kpis.formatting import format_figure
+    from warehouse.kpis.registry import EXECUTIVE_KPIS
+
+    page.goto(server + "/?period=2025-26&la=E08000021")
+    page.wait_for_selector("#card-referrals")
+    expected = _engine(demo_home, EXECUTIVE_KPIS, "2025-26", Filters(la_codes=("E08000021",)))
+    for kpi_id, result in expected.items():
+        assert page.inner_text(f"#card-{kpi_id} .card-value") == format_figure(result.kpi, result.current), kpi_id
+    assert page.inner_text("#filter-summary") == "Showing: 2025/26; Newcastle upon Tyne"
+    # 2025/26 is not published yet: the card says which year it compares with
+    assert "England 22.6%" in page.inner_text("#card-re_referral_12m")
+    assert "2024/25, latest published" in page.inner_text("#card-re_referral_12m")
+    assert page.locator("#card-re_referral_12m .rag").count() == 1
+    assert page.console_errors == []
+
+
+def test_brw005_a_filter_change_updates_the_url_and_the_figures_and_back_restores_them(server, page, demo_home):
+    from warehouse.kpis.engine import Filters
+    from warehouse.kpis.formatting import format_figure
+
+    page.goto(server + "/?period=2025-26&la=E08000021")
+    page.wait_for_selector("#card-referrals")
+    before = page.inner_text("#card-referrals .card-value")
+    page.click("#filter-gender")
+    page.get_by_role("option", name="Female").click()
+    page.wait_for_url("**gender=F**")
+    female = _engine(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), genders=("F",)))
+    wanted = format_figure(female["referrals"].kpi, female["referrals"].current)
+    page.locator("#card-referrals .card-value", has_text=wanted).wait_for()
+    assert "gender: Female" in page.inner_text("#filter-summary")
+    # a copied link opens the same view
+    copy = page.context.new_page()
+    copy.goto(page.url)
+    copy.locator("#card-referrals .card-value", has_text=wanted).wait_for()
+    copy.close()
+    page.go_back()
+    page.locator("#card-referrals .card-value", has_text=before).wait_for()
+    assert "gender" not in page.url
+    assert page.console_errors == []
+
+
+def test_brw006_values_the_scope_does_not_allow_are_dropped_from_the_url(server, page):
+    page.goto(server + "/?period=2025-26&la=E09000001&gender=<script>")
+    page.wait_for_selector("#card-referrals")
+    assert page.inner_text("#filter-summary") == "Showing: 2025/26; all local authorities in your scope"

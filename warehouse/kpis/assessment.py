@@ -124,13 +124,14 @@ def assess(
     policy: SuppressionPolicy = NO_SUPPRESSION,
     targets: TargetLookup | None = None,
 ) -> list[Assessment]:
-    """Results with target, RAG and benchmark. Targets and benchmarks are per LA: a scope of
-    several LAs gets neither."""
+    """Results with target, RAG and benchmark. Targets are set for a whole LA, so only an
+    unfiltered view of one LA is rated; benchmarks follow `benchmark_applies`."""
     single_la = filters.la_codes[0] if len(filters.la_codes) == 1 else None
+    rated = targets is not None and single_la is not None and not filters.active()
     assessments = []
     for result in evaluate(con, kpi_ids, period, filters, policy):
         kpi = result.kpi
-        target = targets(kpi.id, single_la, period.end) if targets and single_la else None
+        target = targets(kpi.id, single_la, period.end) if rated else None
         benchmark = find_benchmark(con, kpi, single_la, period) if benchmark_applies(kpi, filters) else None
         rating = rag(result.current.value, target.value, kpi.direction, target.tolerance_percent) if target else None
         assessments.append(Assessment(result=result, target=target, rag=rating, benchmark=benchmark))

@@ -99,3 +99,13 @@ def test_cli_refuses_an_unreadable_period(demo_home, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_HOME", str(demo_home))
     result = CliRunner().invoke(app, ["kpis", "--la", "E08000021", "--period", "2024-13"])
     assert result.exit_code == 2
+
+
+def test_only_an_unfiltered_view_of_one_la_is_rated_against_its_targets(settings, demo_con):
+    with session() as db:
+        set_target(db, "re_referral_12m", "E08000021", date(2022, 4, 1), 20.0, "alice")
+        [whole] = assess(demo_con, ["re_referral_12m"], financial_year(2024), CITY, targets=lookup(db))
+        [girls] = assess(demo_con, ["re_referral_12m"], financial_year(2024), Filters(("E08000021",), genders=("F",)),
+                         targets=lookup(db))
+    assert whole.target.value == 20.0 and whole.rag is not None
+    assert (girls.target, girls.rag) == (None, None)

@@ -1,0 +1,75 @@
+"""Keeps the filter bar and the URL query string in step, both ways.
+
+The URL is the source of truth: a control change rewrites it (so back, forward and shared
+links work), and a URL change resets the controls. One callback does both, since Dash allows
+a circular dependency only within a single callback.
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, ctx, no_update
+
+from app import ids
+from app.filters import ViewFilters, filter_options, parse_query, with_period_kind
+from app.scope import current_scope
+from warehouse.db import WarehouseError
+from warehouse.kpis.periods import PeriodKind
+
+DIMENSIONS = list(ids.FILTER_DIMENSIONS)
+
+
+def _options(values: dict[str, str]) -> list[dict[str, str]]:
+    return [{"label": label, "value": value} for value, label in values.items()]
+
+
+@callback(
+    Output(ids.URL, "search"),
+    Output(ids.FILTER_PERIOD_KIND, "value"),
+    Output(ids.FILTER_PERIOD, "options"),
+    Output(ids.FILTER_PERIOD, "value"),
+    *[Output(ids.FILTER_DIMENSIONS[d], "options") for d in DIMENSIONS],
+    *[Output(ids.FILTER_DIMENSIONS[d], "value") for d in DIMENSIONS],
+    Output(ids.FILTER_SUMMARY, "children"),
+    Input(ids.URL, "search"),
+    Input(ids.FILTER_PERIOD_KIND, "value"),
+    Input(ids.FILTER_PERIOD, "value"),
+    *[Input(ids.FILTER_DIMENSIONS[d], "value") for d in DIMENSIONS],
+    Input(ids.FILTER_RESET, "n_clicks"),
+    State(ids.URL, "pathname"),
+)
+def sync_filters(search, kind, period, *rest):
+    dimension_values = rest[: len(DIMENSIONS)]
+    try:
+        options = filter_options(current_scope().la_codes)
+    except WarehouseError:
+        return (no_update,) * (4 + 2 * len(DIMENSIONS) + 1)
+    trigger = ctx.triggered_id
+    if trigger == ids.FILTER_RESET:
+        view = parse_query("", options)
+    elif trigger in (None, ids.URL):
+        view = parse_query(search, options)
+    else:
+        asked = ViewFilters(period=period or "", **{d: tuple(v or ()) for d, v in zip(DIMENSIONS, dimension_values)})
+        view = parse_query(asked.to_query(), options)
+        if trigger == ids.FILTER_PERIOD_KIND and kind:
+            view = with_period_kind(view, PeriodKind(kind), options)
+    current_kind = view.period_value.kind
+    query = view.to_query()
+    return (
+        query if query != (search or "") else no_update,
+        current_kind.value,
+        [{"label": p.label, "value": p.code} for p in options.periods(current_kind)],
+        view.period,
+        *[_options(options.allowed(d)) for d in DIMENSIONS],
+        *[list(getattr(view, d)) for d in DIMENSIONS],
+        "Showing: " + view.describe(options),
+    )
+
+
+
+@callback(Output(ids.FILTER_BAR, "hidden"), Input(ids.URL, "pathname"))
+def show_filters_on_dashboards(pathname: str | None) -> bool:
+    """The filter bar belongs to the dashboards; other pages (data and loads) hide it."""
+    page = next((p for p in dash.page_registry.values() if p["relative_path"] == (pathname or "/")), None)
+    return not (page and page.get("filters"))

@@ -1,0 +1,52 @@
+"""The shared filter bar: period, scope and the dimensions, with a reset and the filters in words."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from app import ids
+from app.filters import PERIOD_KINDS
+
+LABELS = {
+    "la": "Local authority",
+    "area": "Area",
+    "agency": "Agency or source",
+    "age": "Age band",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "category": "Category of abuse",
+    "care": "In care",
+}
+
+
+def _field(label: str, control) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=control.id, className="filter-label"), control], className="filter-field")
+
+
+def filter_bar() -> html.Section:
+    """Empty controls: the URL callback fills their options and values on every visit."""
+    period_kind = dcc.Dropdown(
+        id=ids.FILTER_PERIOD_KIND,
+        options=[{"label": words, "value": kind.value} for kind, words in PERIOD_KINDS.items()],
+        clearable=False,
+        searchable=False,
+    )
+    period = dcc.Dropdown(id=ids.FILTER_PERIOD, clearable=False)
+    dimensions = [
+        _field(LABELS[param], dcc.Dropdown(id=component_id, multi=True, placeholder="All"))
+        for param, component_id in ids.FILTER_DIMENSIONS.items()
+    ]
+    return html.Section(
+        [
+            html.H2("Filters", className="visually-hidden"),
+            html.Div(
+                [_field("Period", period_kind), _field("Ending", period), *dimensions,
+                 html.Button("Reset filters", id=ids.FILTER_RESET, className="button-secondary", n_clicks=0)],
+                className="filter-grid",
+            ),
+            html.P(id=ids.FILTER_SUMMARY, className="filter-summary", **{"aria-live": "polite"}),
+        ],
+        id=ids.FILTER_BAR,
+        className="filter-bar",
+        **{"aria-label": "Filters"},
+    )

@@ -1,0 +1,131 @@
+"""A KPI card: value, RAG in words and icon, changes with the direction of good, benchmarks and a
+13-month sparkline. A pure function of an Assessment, so it can be tested without a browser."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from warehouse.kpis.assessment import Assessment
+from warehouse.kpis.engine import Change
+from warehouse.kpis.formatting import format_change, format_figure, format_number, format_rank, format_rate
+from warehouse.kpis.model import Dimension, Direction, Kpi
+from warehouse.kpis.rag import Rag
+
+RAG_ICONS = {Rag.GREEN: "✔", Rag.AMBER: "▲", Rag.RED: "✖"}
+
+
+def _judgement(kpi: Kpi, change: Change) -> str:
+    """Whether a change is good news, in words, by the KPI's direction."""
+    if change.absolute is None or change.absolute == 0 or kpi.direction is Direction.NEUTRAL:
+        return ""
+    improving = (change.absolute > 0) == (kpi.direction is Direction.HIGHER_IS_BETTER)
+    return " (better)" if improving else " (worse)"
+
+
+def _change_line(kpi: Kpi, change: Change, against: str) -> html.Li:
+    if change.absolute is None:
+        arrow, words = "–", "no comparison"
+    else:
+        arrow = "▲" if change.absolute > 0 else "▼" if change.absolute < 0 else "▶"
+        words = format_change(kpi, change) + _judgement(kpi, change)
+    return html.Li([html.Span(arrow, className="change-arrow", **{"aria-hidden": "true"}), f" {words} on {against}"])
+
+
+def _change_lines(assessment: Assessment) -> list[html.Li]:
+    result = assessment.result
+    if result.previous.period == result.last_year.period:  # a financial year's previous period is last year
+        return [_change_line(assessment.kpi, result.change_on_previous, result.previous.period.label)]
+    return [
+        _change_line(assessment.kpi, result.change_on_previous, result.previous.period.label),
+        _change_line(assessment.kpi, result.change_on_last_year, f"{result.last_year.period.label} (a year earlier)"),
+    ]
+
+
+def _no_benchmark_note(assessment: Assessment) -> html.P | None:
+    kpi = assessment.kpi
+    if kpi.benchmark and Dimension.IN_CARE in kpi.dimensions:
+        return html.P("Published figures count children in care only: choose 'In care' to compare.",
+                      className="benchmark")
+    return None
+
+
+def _rag_badge(assessment: Assessment) -> html.Div | None:
+    if assessment.rag is None or assessment.target is None:
+        return None
+    target = format_number(assessment.target.value, assessment.kpi.unit)
+    demo = " (demo target)" if assessment.target.is_demo else ""
+    return html.Div(
+        [html.Span(RAG_ICONS[assessment.rag], className="rag-icon", **{"aria-hidden": "true"}),
+         f" {assessment.rag.words}: target {target}{demo}"],
+        className=f"rag rag-{assessment.rag.value}",
+    )
+
+
+def _benchmark_line(assessment: Assessment) -> html.P | None:
+    benchmark = assessment.benchmark
+    if benchmark is None:
+        return None
+    kpi = assessment.kpi
+
+    def shown(value: float | None) -> str:
+        if value is None:
+            return "not published"
+        return f"{value:.1f} per 10,000" if benchmark.is_rate else format_number(value, kpi.unit)
+
+    parts = [f"England {shown(benchmark.england)}", f"region {shown(benchmark.region)}",
+             f"statistical neighbours {shown(benchmark.neighbour_mean)}"]
+    rank = format_rank(kpi, benchmark.rank, benchmark.group_size)
+    if rank:
+        parts.append(f"published rank {rank} with neighbours")
+    year = benchmark.financial_year + ("" if benchmark.matches_period else ", latest published")
+    return html.P(f"{'; '.join(parts)} ({year}).", className="benchmark")
+
+
+def sparkline(assessment: Assessment) -> html.Div:
+    kpi, series = assessment.kpi, assessment.result.series
+    values = [None if f.suppressed else f.value for f in series]
+    labels = [f.period.label for f in series]
+    figure = go.Figure(
+        go.Scatter(x=labels, y=values, mode="lines+markers", line={"width": 2, "color": "#0b4f6c"},
+                   marker={"size": 4}, hovertemplate="%{x}: %{y}<extra></extra>")
+    )
+    figure.update_layout(height=70, margin={"l": 0, "r": 0, "t": 4, "b": 4}, xaxis={"visible": False},
+                         yaxis={"visible": False}, paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                         showlegend=False)
+    known = [(label, format_figure(kpi, f)) for label, f in zip(labels, series)]
+    text = f"{kpi.title}, monthly from {known[0][0]} ({known[0][1]}) to {known[-1][0]} ({known[-1][1]})."
+    return html.Div(
+        [html.Div(dcc.Graph(figure=figure, config={"displayModeBar": False, "staticPlot": True},
+                            className="sparkline"), **{"aria-hidden": "true"}),
+         html.P(text, className="visually-hidden")],
+        role="img", **{"aria-label": text},
+    )
+
+
+def kpi_card(assessment: Assessment) -> html.Article:
+    kpi, result = assessment.kpi, assessment.result
+    current = result.current
+    rate = f" ({format_rate(current)} per 10,000 children)" if kpi.per_10k and current.rate_per_10k else ""
+    detail = ""
+    if kpi.denominator and not current.suppressed and current.numerator is not None:
+        detail = f"{current.numerator:,} of {current.denominator:,}"
+    heading = [kpi.title]
+    if kpi.local_definition:
+        heading.append(html.Span(" local definition", className="tag"))
+    return html.Article(
+        [
+            html.H3(heading, className="card-title"),
+            html.P([html.Span(format_figure(kpi, current), className="card-value"), rate], className="card-figure"),
+            html.P([current.period.label, f" · {detail}" if detail else ""], className="card-period"),
+            _rag_badge(assessment),
+            html.Ul(_change_lines(assessment), className="changes"),
+            _benchmark_line(assessment) or _no_benchmark_note(assessment),
+            sparkline(assessment),
+        ],
+        className="kpi-card",
+        id=f"card-{kpi.id}",
+        **{"data-kpi": kpi.id},
+    )
+
+

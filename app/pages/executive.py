@@ -1,0 +1,49 @@
+"""Executive summary: the strategic KPIs as cards, for the filters in the URL."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+from dash import html
+
+from app import ids
+from app.components.kpi_card import kpi_card
+from app.filters import filter_options, parse_query
+from app.scope import current_scope
+from app.state import reader
+from appstate.db import session
+from appstate.targets import lookup
+from warehouse.db import WarehouseError
+from warehouse.kpis.assessment import assess
+from warehouse.kpis.registry import EXECUTIVE_KPIS
+
+dash.register_page(
+    __name__, path="/", name="Executive summary", title="Executive summary - Safeguarding performance", filters=True
+)
+
+
+def layout(**query: str | list[str]) -> html.Div:
+    try:
+        scope = current_scope()
+        options = filter_options(scope.la_codes)
+    except WarehouseError as error:
+        return html.Div([html.H1("Executive summary"), html.P(str(error))])
+    view = parse_query("?" + urlencode(query, doseq=True), options)
+    filters = view.engine_filters(scope.la_codes)
+    with session() as db:
+        assessments = assess(reader().connection(), EXECUTIVE_KPIS, view.period_value, filters, scope.policy,
+                             lookup(db))
+    notes = []
+    if len(filters.la_codes) > 1:
+        notes.append("Targets and published benchmarks are per local authority: choose one to see them.")
+    elif filters.active():
+        notes.append("Targets and published benchmarks are for whole local authorities, so they are not shown "
+                     "beside filtered figures (missing-episode benchmarks need 'In care' alone).")
+    return html.Div(
+        [
+            html.H1("Executive summary"),
+            *[html.P(note, className="note") for note in notes],
+            html.Div([kpi_card(a) for a in assessments], id=ids.EXECUTIVE_CARDS, className="card-grid"),
+        ]
+    )

@@ -1,0 +1,65 @@
+"""The KPI card as data: what it says, in words, for a hand-made assessment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.components.kpi_card import kpi_card
+from warehouse.kpis.assessment import Assessment, Benchmark, TargetInForce
+from warehouse.kpis.engine import Figure, KpiResult
+from warehouse.kpis.periods import financial_year, month
+from warehouse.kpis.rag import Rag
+from warehouse.kpis.registry import get_kpi
+
+
+def text_of(node) -> str:
+    """The text a person reads in a Dash component tree."""
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node
+    if isinstance(node, (list, tuple)):
+        return " ".join(text_of(child) for child in node)
+    return text_of(getattr(node, "children", None))
+
+
+def assessment(previous_value: float) -> Assessment:
+    kpi = get_kpi("re_referral_12m")
+    fy = financial_year(2024)
+    series = tuple(Figure(month(2024, 3).shifted(i), 25.0, 25, 100) for i in range(13))
+    result = KpiResult(
+        kpi=kpi,
+        current=Figure(fy, 25.0, 250, 1000),
+        previous=Figure(financial_year(2023), previous_value, 200, 1000),
+        last_year=Figure(financial_year(2023), previous_value, 200, 1000),
+        series=series,
+    )
+    return Assessment(
+        result=result,
+        target=TargetInForce(24.0, 5.0, date(2024, 4, 1), is_demo=True),
+        rag=Rag.AMBER,
+        benchmark=Benchmark("2024/25", False, True, 17.2, "published", 22.6, 20.7, 22.3, 10, 2, 11),
+    )
+
+
+def test_card_says_value_rag_change_and_benchmarks_in_words():
+    text = text_of(kpi_card(assessment(previous_value=20.0)))
+    assert "Re-referrals within 12 months" in text
+    assert "25.0%" in text and "250 of 1,000" in text
+    assert "Near target: target 24.0% (demo target)" in text
+    assert "+5.0 points (+25.0%) (worse) on 2023/24" in text  # lower is better
+    assert "England 22.6%; region 20.7%; statistical neighbours 22.3%; published rank 2 of 11" in text
+    assert "monthly from March 2024 (25.0%) to March 2025 (25.0%)" in text
+
+
+def test_a_fall_in_a_lower_is_better_kpi_is_better():
+    assert "(better) on 2023/24" in text_of(kpi_card(assessment(previous_value=30.0)))
+
+
+def test_suppressed_figures_show_c_and_no_numbers():
+    base = assessment(previous_value=20.0)
+    hidden = Figure(financial_year(2024), None, None, None, suppressed=True)
+    result = KpiResult(kpi=base.kpi, current=hidden, previous=hidden, last_year=hidden, series=base.result.series)
+    text = text_of(kpi_card(Assessment(result=result)))
+    assert " c " in f" {text} " and "of 1,000" not in text and "no comparison" in text
+    assert month(2025, 3).label == "March 2025"
