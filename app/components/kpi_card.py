@@ -35,10 +35,10 @@ def _change_line(kpi: Kpi, change: Change, against: str) -> html.Li:
 def _change_lines(assessment: Assessment) -> list[html.Li]:
     result = assessment.result
     if result.previous.period == result.last_year.period:  # a financial year's previous period is last year
-        return [_change_line(assessment.kpi, result.change_on_previous, result.previous.period.label)]
+        return [_change_line(assessment.kpi, result.change_on_previous, result.previous.period.short_label)]
     return [
-        _change_line(assessment.kpi, result.change_on_previous, result.previous.period.label),
-        _change_line(assessment.kpi, result.change_on_last_year, f"{result.last_year.period.label} (a year earlier)"),
+        _change_line(assessment.kpi, result.change_on_previous, result.previous.period.short_label),
+        _change_line(assessment.kpi, result.change_on_last_year, f"{result.last_year.period.short_label} (a year earlier)"),
     ]
 
 

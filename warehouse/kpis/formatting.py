@@ -26,6 +26,11 @@ def format_figure(kpi: Kpi, figure: Figure) -> str:
     return format_number(figure.value, Unit.COUNT if kpi.is_share else kpi.unit)
 
 
+def _no_negative_zero(value: float, digits: int) -> float:
+    """-0.04 shown to one decimal is "-0.0": a change too small to show is no change."""
+    return 0.0 if round(value, digits) == 0 else value
+
+
 def format_rank(kpi: Kpi, rank: int | None, group_size: int) -> str:
     if rank is None:
         return ""
@@ -49,6 +54,9 @@ def format_change(kpi: Kpi, change: Change) -> str:
     """'+2.1 points (+9.5%)' for a percentage, '+120 (+4.0%)' for a count; n/a for a zero base."""
     if change.absolute is None:
         return NOT_AVAILABLE
+    digits = 2 if kpi.unit is Unit.RATIO else 1 if kpi.unit is Unit.PERCENT and not kpi.is_share else 0
+    percent = None if change.percent is None else _no_negative_zero(change.percent, 1)
+    change = Change(_no_negative_zero(change.absolute, digits), percent)
     if kpi.unit is Unit.PERCENT and not kpi.is_share:
         absolute = f"{change.absolute:+.1f} points"
     elif kpi.unit is Unit.RATIO:

@@ -102,6 +102,14 @@ class Period:
         return "R12-" + self.last_month.strftime("%Y-%m")
 
     @property
+    def short_label(self) -> str:
+        """The label without the months of a rolling year spelled out, for tight spaces."""
+        if self.kind is PeriodKind.ROLLING_12:
+            last = self.last_month
+            return f"12 months to {_MONTH_NAMES[last.month - 1][:3]} {last.year}"
+        return self.label
+
+    @property
     def label(self) -> str:
         """How the period is written for people."""
         last = self.last_month

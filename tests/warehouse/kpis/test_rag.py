@@ -34,3 +34,14 @@ def test_a_wider_band_turns_red_to_amber():
 
 def test_rag_has_words_as_well_as_a_colour():
     assert [r.words for r in Rag] == ["On target", "Near target", "Off target"]
+
+
+def test_changes_are_written_with_their_unit_and_never_as_minus_zero():
+    from warehouse.kpis.engine import Change
+    from warehouse.kpis.formatting import format_change
+    from warehouse.kpis.registry import get_kpi
+
+    assert format_change(get_kpi("cp_repeat"), Change(-0.03, -0.04)) == "+0.0 points (+0.0%)"
+    assert format_change(get_kpi("cp_repeat"), Change(-0.3, -1.1)) == "-0.3 points (-1.1%)"
+    assert format_change(get_kpi("referrals"), Change(-50, -0.8)) == "-50 (-0.8%)"
+    assert format_change(get_kpi("referrals"), Change(12, None)) == "+12 (n/a)"
