@@ -41,6 +41,7 @@ class FilterOptions:
 
     las: dict[str, str]
     areas: dict[str, str]
+    area_las: dict[str, str]  # area code -> its LA code
     agency: dict[str, str]
     ethnicity: dict[str, str]
     gender: dict[str, str]
@@ -155,6 +156,7 @@ def filter_options(la_codes: tuple[str, ...]) -> FilterOptions:
     return FilterOptions(
         las=las,
         areas=areas,
+        area_las=dict(zip(area_rows["value"], area_rows["la_code"])),
         agency=by_filter.get("agency", {}),
         ethnicity=by_filter.get("ethnicity", {}),
         gender=by_filter.get("gender", {}),

@@ -13,6 +13,7 @@ from warehouse.kpis.model import Dimension, Direction, Kpi
 from warehouse.kpis.rag import Rag
 
 RAG_ICONS = {Rag.GREEN: "✔", Rag.AMBER: "▲", Rag.RED: "✖"}
+SPARKLINE_MONTHS = 13
 
 
 def _judgement(kpi: Kpi, change: Change) -> str:
@@ -83,7 +84,7 @@ def _benchmark_line(assessment: Assessment) -> html.P | None:
 
 
 def sparkline(assessment: Assessment) -> html.Div:
-    kpi, series = assessment.kpi, assessment.result.series
+    kpi, series = assessment.kpi, assessment.result.series[-SPARKLINE_MONTHS:]
     values = [None if f.suppressed else f.value for f in series]
     labels = [f.period.label for f in series]
     figure = go.Figure(

@@ -10,7 +10,9 @@ from app.components.grid import grid
 from app.state import reader
 from warehouse.db import WarehouseError
 
-dash.register_page(__name__, path="/data", name="Data and loads", title="Data and loads - Safeguarding performance")
+dash.register_page(
+    __name__, path="/data", name="Data and loads", title="Data and loads - Safeguarding performance", order=9
+)
 
 LOAD_COLUMNS = {
     "load_id": "Load",

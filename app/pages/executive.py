@@ -19,7 +19,8 @@ from warehouse.kpis.assessment import assess
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 
 dash.register_page(
-    __name__, path="/", name="Executive summary", title="Executive summary - Safeguarding performance", filters=True
+    __name__, path="/", name="Executive summary", title="Executive summary - Safeguarding performance", filters=True,
+    order=0,
 )
 
 

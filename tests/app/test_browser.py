@@ -166,3 +166,31 @@ def test_brw006_values_the_scope_does_not_allow_are_dropped_from_the_url(server,
     page.goto(server + "/?period=2025-26&la=E09000001&gender=<script>")
     page.wait_for_selector("#card-referrals")
     assert page.inner_text("#filter-summary") == "Showing: 2025/26; all local authorities in your scope"
+
+
+@pytest.mark.parametrize("path", ["/front-door", "/s47-icpc", "/cp-plans", "/missing"])
+def test_brw007_operational_pages_render_cards_trends_breakdowns_and_grid(server, page, path):
+    page.goto(server + path + "?period=2025-26&la=E08000021")
+    page.wait_for_selector(".kpi-card")
+    page.wait_for_selector(".ag-row")
+    assert page.locator(".chart .js-plotly-plot").count() >= 3  # two trends and at least one breakdown
+    assert page.locator(".ag-center-cols-container .ag-row").count() == 25  # 25 months
+    assert page.console_errors == []
+
+
+def test_brw008_the_monthly_grid_downloads_as_csv_with_the_engine_figures(server, page, demo_home):
+    import csv
+    import io
+
+    from warehouse.kpis.engine import Filters
+    from warehouse.kpis.formatting import format_figure
+
+    page.goto(server + "/front-door?period=2025-26&la=E08000021")
+    page.wait_for_selector("#front-door-grid .ag-row")
+    with page.expect_download() as download:
+        page.click("#front-door-export")
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert len(rows) == 25 and rows[0]["Month"] == "March 2026" and rows[-1]["Month"] == "March 2024"
+    engine = _engine(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",)))["referrals"]
+    march = engine.series[-1]
+    assert rows[0]["Referrals"] == format_figure(engine.kpi, march)

@@ -10,6 +10,7 @@ from warehouse.kpis.periods import PeriodKind
 OPTIONS = FilterOptions(
     las={"E08000021": "Newcastle upon Tyne", "E06000057": "Northumberland"},
     areas={"NCL-E": "East (Newcastle upon Tyne)"},
+    area_las={"NCL-E": "E08000021"},
     agency={"Police": "Police", "Health": "Health"},
     ethnicity={"White": "White"},
     gender={"F": "Female", "M": "Male"},

@@ -137,9 +137,9 @@ class _Totals:
         return sum(self.monthly.get((measure, month), 0) for month in period.month_starts())
 
 
-def _periods_needed(period: Period) -> list[Period]:
+def _periods_needed(period: Period, series_months: int) -> list[Period]:
     last = period.last_month
-    series = [Period(PeriodKind.MONTH, add_months(last, -i)) for i in range(SERIES_MONTHS - 1, -1, -1)]
+    series = [Period(PeriodKind.MONTH, add_months(last, -i)) for i in range(series_months - 1, -1, -1)]
     return [period, period.previous(), period.same_period_last_year(), *series]
 
 
@@ -247,10 +247,12 @@ def evaluate(
     filters: Filters,
     policy: SuppressionPolicy = NO_SUPPRESSION,
     source: str = "cube",
+    series_months: int = SERIES_MONTHS,
 ) -> list[KpiResult]:
-    """Results for the KPIs, in the order asked. `policy` is the viewer's suppression."""
+    """Results for the KPIs, in the order asked. `policy` is the viewer's suppression; the
+    monthly series runs `series_months` to the end of the period (13 for a sparkline)."""
     kpis = [get_kpi(kpi_id) for kpi_id in kpi_ids]
-    periods = _periods_needed(period)
+    periods = _periods_needed(period, series_months)
     totals = _read_totals(con, kpis, periods, filters, source)
     active = filters.active()
     # A rate per 10,000 needs the population of the same children: only LA-wide figures have one.

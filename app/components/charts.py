@@ -1,0 +1,76 @@
+"""Charts for the operational pages: a monthly trend with its target and benchmark lines, and
+a breakdown. Each has a title and a text alternative; suppressed months are gaps, not zeros."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from warehouse.kpis.assessment import Assessment
+from warehouse.kpis.engine import Part
+from warehouse.kpis.formatting import format_figure, format_number
+from warehouse.kpis.model import Unit
+
+BRAND = "#0b4f6c"
+TARGET = "#8a1414"
+BENCHMARK = "#6b4a00"
+
+
+def _layout(figure: go.Figure, title: str, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "font": {"size": 15}}, height=height, margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        paper_bgcolor="#fff", plot_bgcolor="#fff", legend={"orientation": "h", "y": -0.2},
+        **{value_axis: {"gridcolor": "#e5e8eb", "ticksuffix": "%" if unit is Unit.PERCENT else "",
+                        "rangemode": "tozero"}},
+    )
+    return figure
+
+
+def trend_chart(assessment: Assessment, graph_id: str) -> html.Figure:
+    """Monthly values over the series, with the target and the latest published England value."""
+    kpi, series = assessment.kpi, assessment.result.series
+    months = [f.period.first_month for f in series]
+    figure = go.Figure(
+        go.Scatter(x=months, y=[None if f.suppressed else f.value for f in series], mode="lines+markers",
+                   name=kpi.title, line={"color": BRAND, "width": 2}, connectgaps=False)
+    )
+    notes = []
+    if assessment.target is not None:
+        figure.add_hline(y=assessment.target.value, line={"color": TARGET, "dash": "dash"},
+                         annotation_text=f"target {format_number(assessment.target.value, kpi.unit)}")
+        notes.append(f"target {format_number(assessment.target.value, kpi.unit)}")
+    benchmark = assessment.benchmark
+    if benchmark is not None and benchmark.england is not None and not benchmark.is_rate and kpi.unit is Unit.PERCENT:
+        figure.add_hline(y=benchmark.england, line={"color": BENCHMARK, "dash": "dot"},
+                         annotation_text=f"England {benchmark.financial_year}", annotation_position="bottom right")
+        notes.append(f"England {format_number(benchmark.england, kpi.unit)} in {benchmark.financial_year}")
+    title = f"{kpi.title}, monthly"
+    described = ", ".join(f"{f.period.label}: {format_figure(kpi, f)}" for f in series)
+    alternative = f"{title}. {described}." + (f" Lines: {'; '.join(notes)}." if notes else "")
+    return html.Figure(
+        [dcc.Graph(id=graph_id, figure=_layout(figure, title, kpi.unit), config={"displaylogo": False}),
+         html.Figcaption(alternative, className="visually-hidden")],
+        className="chart",
+    )
+
+
+def parts_chart(title: str, parts: tuple[Part, ...], graph_id: str, labels: dict[str, str]) -> html.Figure:
+    shown = [p for p in parts if not p.suppressed]
+    names = [labels.get(p.label, p.label) for p in shown]
+    figure = go.Figure(
+        go.Bar(x=[p.percent for p in shown], y=names, orientation="h", marker={"color": BRAND},
+               text=[f"{p.percent:.1f}% ({p.count:,})" for p in shown], textposition="auto",
+               customdata=[p.label for p in shown])
+    )
+    figure.update_yaxes(autorange="reversed")
+    hidden = [labels.get(p.label, p.label) for p in parts if p.suppressed]
+    described = "; ".join(f"{n}: {p.percent:.1f}% ({p.count:,})" for n, p in zip(names, shown))
+    if hidden:
+        described += f"; suppressed (c): {', '.join(hidden)}"
+    return html.Figure(
+        [dcc.Graph(id=graph_id, figure=_layout(figure, title, Unit.PERCENT, height=90 + 30 * max(len(shown), 3),
+                                               value_axis="xaxis"),
+                   config={"displaylogo": False}),
+         html.Figcaption(f"{title}. {described}.", className="visually-hidden")],
+        className="chart",
+    )

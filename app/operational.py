@@ -1,0 +1,148 @@
+"""The operational dashboards, declared once each: front door, S47 and ICPC, CP plans, missing.
+
+Pages are registered from this declaration by app/pages/operational.py.
+
+Every page has the KPI cards, a monthly trend over two years (seasonality shows) with target and
+England lines, breakdowns, and a grid of the monthly figures that exports to CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import dash
+import dash_ag_grid as dag
+import pandas as pd
+from dash import Input, Output, callback, html
+
+from app.components.charts import parts_chart, trend_chart
+from app.components.kpi_card import kpi_card
+from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
+from app.scope import current_scope
+from app.state import reader
+from appstate.db import session
+from appstate.targets import lookup
+from warehouse.db import WarehouseError
+from warehouse.kpis.assessment import Assessment, assess
+from warehouse.kpis.engine import Filters
+from warehouse.kpis.formatting import format_figure
+from warehouse.kpis.model import Dimension
+
+TREND_MONTHS = 25
+
+
+@dataclass(frozen=True)
+class OperationalPage:
+    slug: str
+    title: str
+    intro: str
+    kpis: tuple[str, ...]
+    trends: tuple[str, ...]
+    by_area: str  # the KPI split by area on the page
+
+
+PAGES = (
+    OperationalPage("front-door", "Front door", "Contacts, conversion to referral, and referrals by source and area.",
+                    ("contacts", "contact_conversion", "referrals", "re_referral_12m", "referral_nfa",
+                     "referrals_by_source", "contacts_by_source"),
+                    ("referrals", "re_referral_12m"), "referrals"),
+    OperationalPage("s47-icpc", "S47 and ICPC", "Section 47 enquiries, their outcomes, and the timeliness of "
+                    "initial child protection conferences.",
+                    ("s47", "s47_to_icpc", "s47_nfa", "icpc", "icpc_15wd"), ("s47", "icpc_15wd"), "s47"),
+    OperationalPage("cp-plans", "CP plans", "Children on plans, starts and ends, categories, repeat plans and "
+                    "plans lasting 2 years or more.",
+                    ("cp_open", "cp_starts", "cp_repeat", "cp_2yrs", "cp_2yrs_ended", "cp_category"),
+                    ("cp_open", "cp_repeat"), "cp_open"),
+    OperationalPage("missing", "Missing", "Missing and away episodes of children in care and not in care, "
+                    "repeat missing children and return interviews.",
+                    ("missing_episodes", "children_missing", "missing_per_child", "missing_repeat", "rhi_72h",
+                     "rhi_accepted"),
+                    ("missing_episodes", "rhi_72h"), "missing_episodes"),
+)
+
+
+def _grid(page: OperationalPage, assessments: list[Assessment]) -> dag.AgGrid:
+    """Monthly figures, one row per month; suppressed figures export as "c" too."""
+    months = [f.period for f in assessments[0].result.series]
+    rows = pd.DataFrame({"Month": [m.label for m in months]})
+    for a in assessments:
+        rows[a.kpi.title] = [format_figure(a.kpi, f) for f in a.result.series]
+    return dag.AgGrid(
+        id=f"{page.slug}-grid",
+        rowData=rows.iloc[::-1].to_dict("records"),
+        columnDefs=[{"field": c, "headerName": c} for c in rows.columns],
+        defaultColDef={"sortable": False, "resizable": True, "flex": 1, "minWidth": 120, "wrapHeaderText": True,
+                       "autoHeaderHeight": True},
+        dashGridOptions={"domLayout": "autoHeight"},
+        className="ag-theme-alpine",
+        csvExportParams={"fileName": f"{page.slug}-monthly.csv"},
+    )
+
+
+def _by_area(page: OperationalPage, view: ViewFilters, filters: Filters, options: FilterOptions) -> html.Div | None:
+    """The main KPI for each area of the scope (areas the view has not filtered out)."""
+    if view.area or not options.areas:
+        return None
+    from warehouse.kpis.engine import Part, evaluate
+
+    scope_policy = current_scope().policy
+    parts = []
+    for area_code in [a for a in options.areas if options.area_las[a] in filters.la_codes]:
+        [result] = evaluate(reader().connection(), [page.by_area], view.period_value,
+                            Filters(**{**filters.__dict__, "areas": (area_code,)}), scope_policy)
+        figure = result.current
+        parts.append(Part(area_code, figure.numerator, figure.value, figure.suppressed))
+    total = sum(p.count or 0 for p in parts)
+    shares = tuple(Part(p.label, p.count, (p.count / total * 100) if total and p.count is not None else None,
+                        p.suppressed) for p in parts)
+    title = f"{_title(page.by_area)} by area, {view.period_value.short_label} (% of the total)"
+    return parts_chart(title, shares, f"{page.slug}-by-area", options.areas)
+
+
+def _title(kpi_id: str) -> str:
+    from warehouse.kpis.registry import get_kpi
+
+    return get_kpi(kpi_id).title
+
+
+def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
+    try:
+        scope = current_scope()
+        options = filter_options(scope.la_codes)
+    except WarehouseError as error:
+        return html.Div([html.H1(page.title), html.P(str(error))])
+    view = parse_query("?" + urlencode(query, doseq=True), options)
+    filters = view.engine_filters(scope.la_codes)
+    with session() as db:
+        assessments = assess(reader().connection(), page.kpis, view.period_value, filters, scope.policy,
+                             lookup(db), series_months=TREND_MONTHS)
+    by_id = {a.kpi.id: a for a in assessments}
+    labels = options.category | {"Unknown": "Unknown"}
+    breakdowns = [
+        parts_chart(f"{a.kpi.title}, {view.period_value.short_label}", a.result.parts, f"{page.slug}-{a.kpi.id}",
+                    labels if a.kpi.breakdown is Dimension.CATEGORY else {})
+        for a in assessments if a.kpi.is_share
+    ]
+    area = _by_area(page, view, filters, options)
+    return html.Div(
+        [
+            html.H1(page.title),
+            html.P(page.intro),
+            html.Div([kpi_card(a) for a in assessments if not a.kpi.is_share], className="card-grid"),
+            html.H2("Trends"),
+            html.Div([trend_chart(by_id[k], f"{page.slug}-trend-{k}") for k in page.trends], className="chart-grid"),
+            html.H2("Breakdowns"),
+            html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
+            html.H2("Monthly figures"),
+            html.Button("Download CSV", id=f"{page.slug}-export", className="button-secondary", n_clicks=0),
+            _grid(page, [a for a in assessments if not a.kpi.is_share]),
+        ]
+    )
+
+
+def export_callback(page: OperationalPage) -> None:
+    @callback(Output(f"{page.slug}-grid", "exportDataAsCsv"), Input(f"{page.slug}-export", "n_clicks"),
+              prevent_initial_call=True)
+    def export(_clicks: int) -> bool:
+        return True
