@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlencode
 
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.periods import Period, PeriodKind, add_months, parse_period, period_ending
+from warehouse.kpis.registry import REGISTRY
 
 AGE_BANDS = ("Under 1", "1-4", "5-9", "10-15", "16-17", "Unknown")
 IN_CARE = ("In care", "Not in care")
@@ -22,6 +23,8 @@ PERIOD_KINDS = {
     PeriodKind.QUARTER: "Quarter",
     PeriodKind.MONTH: "Month",
 }
+
+SINGLE_VALUED = ("kpi", "year")
 
 # URL parameter -> (engine Filters field, words for the "showing" line)
 DIMENSION_PARAMS = {
@@ -50,7 +53,12 @@ class FilterOptions:
     last_month: date
 
     def allowed(self, param: str) -> dict[str, str]:
-        fixed = {"age": {a: a for a in AGE_BANDS}, "care": {c: c for c in IN_CARE}}
+        fixed = {
+            "age": {a: a for a in AGE_BANDS},
+            "care": {c: c for c in IN_CARE},
+            "kpi": {k.id: k.title for k in REGISTRY.values() if k.benchmark and not k.is_share},
+            "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
+        }
         if param in fixed:
             return fixed[param]
         return {"la": self.las, "area": self.areas}.get(param) or getattr(self, param)
@@ -82,6 +90,9 @@ class ViewFilters:
     ethnicity: tuple[str, ...] = ()
     category: tuple[str, ...] = ()
     care: tuple[str, ...] = ()
+    # chosen on a page rather than in the bar (the benchmarks page's KPI and published year)
+    kpi: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
 
     @property
     def period_value(self) -> Period:
@@ -120,6 +131,8 @@ def parse_query(search: str | None, options: FilterOptions) -> ViewFilters:
     for field in fields(ViewFilters)[1:]:
         allowed = options.allowed(field.name)
         kept[field.name] = tuple(dict.fromkeys(v for v in query.get(field.name, []) if v in allowed))
+        if field.name in SINGLE_VALUED:
+            kept[field.name] = kept[field.name][:1]
     return ViewFilters(period=period, **kept)
 
 

@@ -24,3 +24,8 @@ FILTER_DIMENSIONS = {
 }
 
 EXECUTIVE_CARDS = "executive-cards"
+
+BENCH_KPI = "benchmarks-kpi"
+BENCH_YEAR = "benchmarks-year"
+BENCH_CHART = "benchmarks-neighbours-chart"
+BENCH_GRID = "benchmarks-years-grid"

@@ -194,3 +194,17 @@ def test_brw008_the_monthly_grid_downloads_as_csv_with_the_engine_figures(server
     engine = _engine(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",)))["referrals"]
     march = engine.series[-1]
     assert rows[0]["Referrals"] == format_figure(engine.kpi, march)
+
+
+def test_brw009_benchmarks_page_shows_published_figures_and_keeps_the_kpi_in_the_url(server, page):
+    page.goto(server + "/benchmarks?la=E08000021&kpi=re_referral_12m")
+    page.wait_for_selector("#benchmarks-years-grid .ag-row")
+    # c1 file, time_period 2025: Newcastle upon Tyne 17.2, England 22.6, North East 20.7
+    latest = page.locator("#benchmarks-years-grid .ag-row", has_text="2024/25").first.inner_text()
+    assert "17.2%" in latest and "22.6%" in latest and "20.7%" in latest and "2 of 11 (1 = best)" in latest
+    page.click("#benchmarks-kpi")
+    page.get_by_role("option", name="ICPCs within 15 working days").click()
+    page.wait_for_url("**kpi=icpc_15wd**")
+    # c4 file, time_period 2024, Newcastle: (55 + 330) / 483 = 79.7%
+    page.locator("#benchmarks-years-grid .ag-row", has_text="2023/24").filter(has_text="79.7%").wait_for()
+    assert page.console_errors == []

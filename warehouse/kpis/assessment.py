@@ -84,9 +84,14 @@ def _published_year(period: Period) -> int:
     return period.financial_year_start + 1
 
 
+def benchmark_id(kpi: Kpi) -> str | None:
+    """The published measure a KPI is compared with: the rate per 10,000 where there is one."""
+    return kpi.rate_benchmark if kpi.per_10k and kpi.rate_benchmark else kpi.benchmark
+
+
 def find_benchmark(con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, period: Period) -> Benchmark | None:
-    is_rate = kpi.per_10k and kpi.rate_benchmark is not None
-    frame = benchmark_comparison(con, kpi.rate_benchmark if is_rate else kpi.benchmark, la_code)
+    is_rate = benchmark_id(kpi) != kpi.benchmark
+    frame = benchmark_comparison(con, benchmark_id(kpi), la_code)
     wanted = _published_year(period)
     published = frame[(frame["time_period"] <= wanted) & frame["england_value"].notna()]
     if published.empty:
