@@ -53,11 +53,14 @@ class FilterOptions:
     last_month: date
 
     def allowed(self, param: str) -> dict[str, str]:
+        from app.operational import PAGES  # imported here: the pages import this module
+
         fixed = {
             "age": {a: a for a in AGE_BANDS},
             "care": {c: c for c in IN_CARE},
             "kpi": {k.id: k.title for k in REGISTRY.values() if k.benchmark and not k.is_share},
             "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
+            "section": {page.slug: page.title for page in PAGES},
         }
         if param in fixed:
             return fixed[param]
@@ -93,6 +96,7 @@ class ViewFilters:
     # chosen on a page rather than in the bar (the benchmarks page's KPI and published year)
     kpi: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
+    section: tuple[str, ...] = ()  # the operational pages a meeting pack includes
 
     @property
     def period_value(self) -> Period:

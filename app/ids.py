@@ -29,3 +29,6 @@ BENCH_KPI = "benchmarks-kpi"
 BENCH_YEAR = "benchmarks-year"
 BENCH_CHART = "benchmarks-neighbours-chart"
 BENCH_GRID = "benchmarks-years-grid"
+
+PACK_SECTIONS = "pack-sections"
+PACK_PDF = "pack-pdf"

@@ -11,6 +11,7 @@ from app import ids
 from app.callbacks import filters  # noqa: F401  (registers the filter callbacks)
 from app.components.filter_bar import filter_bar
 from app.components.status import data_status_strip
+from app.pack_pdf import pack_pdf
 
 APP_DIR = Path(__file__).resolve().parent
 
@@ -50,6 +51,7 @@ def create_app() -> Dash:
         serve_locally=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
+    app.server.add_url_rule("/pack.pdf", "pack_pdf", pack_pdf)
     app.layout = _layout
     return app
 

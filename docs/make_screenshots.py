@@ -32,6 +32,12 @@ OUT = Path(__file__).resolve().parent / "screenshots"
 PAGES = [
     ("executive-summary", "/?period=2025-26&la=E08000021", None),
     ("executive-summary-filtered", "/?period=R12-2026-10&la=E06000057&gender=F&age=10-15", None),
+    ("front-door", "/front-door?period=2025-26&la=E08000021", None),
+    ("s47-icpc", "/s47-icpc?period=2025-26&la=E08000021", None),
+    ("cp-plans", "/cp-plans?period=2025-26&la=E06000057", None),
+    ("missing", "/missing?period=2025-26&la=E08000021&care=In+care", None),
+    ("benchmarks", "/benchmarks?la=E08000021&kpi=re_referral_12m", None),
+    ("meeting-pack", "/pack?period=2025-26&la=E08000021&section=cp-plans", None),
     ("data-and-loads", "/data", ".ag-center-cols-container .ag-row:has-text('loaded_with_rejections')"),
 ]
 

@@ -52,7 +52,7 @@ def sync_filters(search, kind, period, *rest):
     else:
         on_page = parse_query(search, options)  # what the page itself chose stays as it was
         asked = ViewFilters(period=period or "", **{d: tuple(v or ()) for d, v in zip(DIMENSIONS, dimension_values)},
-                            kpi=on_page.kpi, year=on_page.year)
+                            kpi=on_page.kpi, year=on_page.year, section=on_page.section)
         view = parse_query(asked.to_query(), options)
         if trigger == ids.FILTER_PERIOD_KIND and kind:
             view = with_period_kind(view, PeriodKind(kind), options)

@@ -208,3 +208,28 @@ def test_brw009_benchmarks_page_shows_published_figures_and_keeps_the_kpi_in_the
     # c4 file, time_period 2024, Newcastle: (55 + 330) / 483 = 79.7%
     page.locator("#benchmarks-years-grid .ag-row", has_text="2023/24").filter(has_text="79.7%").wait_for()
     assert page.console_errors == []
+
+
+def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_values(server, page, demo_home):
+    from pypdf import PdfReader
+
+    from warehouse.kpis.engine import Filters
+    from warehouse.kpis.formatting import format_figure
+    from warehouse.kpis.registry import EXECUTIVE_KPIS
+
+    page.goto(server + "/pack?period=2025-26&la=E08000021")
+    page.wait_for_selector(".pack-cover")
+    page.get_by_role("checkbox", name="CP plans").check()
+    page.wait_for_url("**section=cp-plans**")
+    page.locator('#pack-pdf[href*="section=cp-plans"]').wait_for()
+    with page.expect_download(timeout=60_000) as download:
+        page.click("#pack-pdf")
+    reader = PdfReader(download.value.path())
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) >= 3  # cover, executive summary, CP plans
+    assert "Period: 2025/26" in text and "Showing: 2025/26; Newcastle upon Tyne" in text
+    assert "Data as at 31 October 2026" in text
+    engine = _engine(demo_home, EXECUTIVE_KPIS + ("cp_starts",), "2025-26", Filters(la_codes=("E08000021",)))
+    for result in engine.values():
+        assert format_figure(result.kpi, result.current) in text, result.kpi.id
+    assert "CP plans started" in text

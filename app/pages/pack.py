@@ -1,0 +1,99 @@
+"""The meeting pack: a print-ready executive summary and chosen dashboards for a period, with
+the filters in words and the data freshness date. /pack.pdf prints this page to PDF."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+from dash import dcc, html
+
+from app import ids
+from app.components.charts import trend_chart
+from app.components.kpi_card import kpi_card
+from app.filters import filter_options, parse_query
+from app.operational import PAGES
+from app.scope import current_scope
+from app.state import reader
+from appstate.db import session
+from appstate.targets import lookup
+from warehouse.db import WarehouseError
+from warehouse.kpis.assessment import assess
+from warehouse.kpis.registry import EXECUTIVE_KPIS
+
+dash.register_page(__name__, path="/pack", name="Meeting pack", order=8,
+                   title="Meeting pack - Safeguarding performance", filters=True)
+
+
+def layout(**query: str | list[str]) -> html.Div:
+    try:
+        scope = current_scope()
+        options = filter_options(scope.la_codes)
+    except WarehouseError as error:
+        return html.Div([html.H1("Meeting pack"), html.P(str(error))])
+    view = parse_query("?" + urlencode(query, doseq=True), options)
+    period = view.period_value
+    filters = view.engine_filters(scope.la_codes)
+    status = reader().query("data_status").iloc[0]
+    as_at = status["data_as_at"].strftime("%d %B %Y") if status["data_as_at"] is not None else "no loads"
+    chosen = [page for page in PAGES if page.slug in view.section]
+    sections = []
+    with session() as db:
+        targets = lookup(db)
+        executive = assess(reader().connection(), EXECUTIVE_KPIS, period, filters, scope.policy, targets)
+        sections.append(html.Section([html.H2("Executive summary"),
+                                      html.Div([kpi_card(a) for a in executive], className="card-grid")],
+                                     className="pack-section"))
+        for page in chosen:
+            found = assess(reader().connection(), page.kpis, period, filters, scope.policy, targets,
+                           series_months=25)
+            by_id = {a.kpi.id: a for a in found}
+            sections.append(html.Section(
+                [html.H2(page.title),
+                 html.Div([kpi_card(a) for a in found if not a.kpi.is_share], className="card-grid"),
+                 html.Div([trend_chart(by_id[k], f"pack-{page.slug}-{k}") for k in page.trends], className="chart-grid")],
+                className="pack-section"))
+    pdf_link = "/pack.pdf" + view.to_query()
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Label("Dashboards to include", htmlFor=ids.PACK_SECTIONS, className="filter-label"),
+                    dcc.Checklist(id=ids.PACK_SECTIONS, value=list(view.section), inline=True,
+                                  options=[{"label": p.title, "value": p.slug} for p in PAGES]),
+                    html.A("Download the pack as PDF", href=pdf_link, id=ids.PACK_PDF, className="button-primary",
+                           target="_blank"),
+                ],
+                className="pack-controls no-print",
+            ),
+            html.Header(
+                [
+                    html.H1("Safeguarding partnership meeting pack"),
+                    html.P(["Period: ", html.Strong(period.label)]),
+                    html.P(["Showing: ", view.describe(options)]),
+                    html.P(["Data as at ", html.Strong(as_at), "."]),
+                    html.P("Synthetic demo data: these figures describe no real children.", className="banner banner-demo")
+                    if status["has_synthetic"] else None,
+                    html.P("Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
+                           "published DfE figures."),
+                ],
+                className="pack-cover",
+            ),
+            *sections,
+        ]
+    )
+
+
+@dash.callback(
+    dash.Output(ids.URL, "search", allow_duplicate=True),
+    dash.Input(ids.PACK_SECTIONS, "value"),
+    dash.State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def choose_sections(sections: list[str], search: str | None):
+    from dataclasses import replace
+
+    options = filter_options(current_scope().la_codes)
+    view = replace(parse_query(search, options), section=tuple(sections or ()))
+    query = parse_query(view.to_query(), options).to_query()
+    return query if query != search else dash.no_update
