@@ -8,26 +8,26 @@ England lines, breakdowns, and a grid of the monthly figures that exports to CSV
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import urlencode
+from dataclasses import dataclass, replace
 
-import dash
 import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, callback, html
 
 from app.components.charts import parts_chart, trend_chart
 from app.components.kpi_card import kpi_card
-from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
-from app.scope import current_scope
+from app.filters import FilterOptions, ViewFilters
 from app.state import reader
+from app.view import page_view
 from appstate.db import session
 from appstate.targets import lookup
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment, assess
-from warehouse.kpis.engine import Filters
+from warehouse.kpis.engine import Filters, Part, evaluate
 from warehouse.kpis.formatting import format_figure
 from warehouse.kpis.model import Dimension
+from warehouse.kpis.registry import get_kpi
+from warehouse.kpis.suppression import SuppressionPolicy
 
 TREND_MONTHS = 25
 
@@ -80,40 +80,30 @@ def _grid(page: OperationalPage, assessments: list[Assessment]) -> dag.AgGrid:
     )
 
 
-def _by_area(page: OperationalPage, view: ViewFilters, filters: Filters, options: FilterOptions) -> html.Div | None:
+def _by_area(page: OperationalPage, view: ViewFilters, filters: Filters, options: FilterOptions,
+             policy: SuppressionPolicy) -> html.Div | None:
     """The main KPI for each area of the scope (areas the view has not filtered out)."""
     if view.area or not options.areas:
         return None
-    from warehouse.kpis.engine import Part, evaluate
-
-    scope_policy = current_scope().policy
     parts = []
     for area_code in [a for a in options.areas if options.area_las[a] in filters.la_codes]:
         [result] = evaluate(reader().connection(), [page.by_area], view.period_value,
-                            Filters(**{**filters.__dict__, "areas": (area_code,)}), scope_policy)
+                            replace(filters, areas=(area_code,)), policy)
         figure = result.current
         parts.append(Part(area_code, figure.numerator, figure.value, figure.suppressed))
     total = sum(p.count or 0 for p in parts)
     shares = tuple(Part(p.label, p.count, (p.count / total * 100) if total and p.count is not None else None,
                         p.suppressed) for p in parts)
-    title = f"{_title(page.by_area)} by area, {view.period_value.short_label} (% of the total)"
+    title = f"{get_kpi(page.by_area).title} by area, {view.period_value.short_label} (% of the total)"
     return parts_chart(title, shares, f"{page.slug}-by-area", options.areas)
-
-
-def _title(kpi_id: str) -> str:
-    from warehouse.kpis.registry import get_kpi
-
-    return get_kpi(kpi_id).title
 
 
 def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
     try:
-        scope = current_scope()
-        options = filter_options(scope.la_codes)
+        resolved = page_view(query)
     except WarehouseError as error:
         return html.Div([html.H1(page.title), html.P(str(error))])
-    view = parse_query("?" + urlencode(query, doseq=True), options)
-    filters = view.engine_filters(scope.la_codes)
+    scope, options, view, filters = resolved.scope, resolved.options, resolved.view, resolved.filters
     with session() as db:
         assessments = assess(reader().connection(), page.kpis, view.period_value, filters, scope.policy,
                              lookup(db), series_months=TREND_MONTHS)
@@ -124,7 +114,7 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
                     labels if a.kpi.breakdown is Dimension.CATEGORY else {})
         for a in assessments if a.kpi.is_share
     ]
-    area = _by_area(page, view, filters, options)
+    area = _by_area(page, view, filters, options, scope.policy)
     return html.Div(
         [
             html.H1(page.title),

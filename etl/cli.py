@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl.pipeline import SUCCESS, FileOutcome, run_load
+from etl.pipeline import FileOutcome, run_load
 from warehouse import audit
 from warehouse.db import WarehouseError
 from warehouse.settings import get_settings

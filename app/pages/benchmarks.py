@@ -3,18 +3,15 @@ with a national measure, over every published year."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 
 from app import ids
 from app.components.grid import grid
-from app.filters import filter_options, parse_query
-from app.scope import current_scope
 from app.state import reader
+from app.view import page_view, updated_search
 from warehouse.benchmarks import benchmark_comparison, benchmark_neighbours
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import benchmark_id
@@ -37,12 +34,11 @@ def _value_text(value: float | None, status: str, is_rate: bool, is_percent: boo
 
 def layout(**query: str | list[str]) -> html.Div:
     try:
-        scope = current_scope()
-        options = filter_options(scope.la_codes)
+        resolved = page_view(query)
     except WarehouseError as error:
         return html.Div([html.H1("Benchmarks"), html.P(str(error))])
-    view = parse_query("?" + urlencode(query, doseq=True), options)
-    la_code = view.engine_filters(scope.la_codes).la_codes[0]
+    options, view = resolved.options, resolved.view
+    la_code = resolved.filters.la_codes[0]
     kpi_choices = options.allowed("kpi")
     kpi = get_kpi(view.kpi[0] if view.kpi else next(iter(kpi_choices)))
     measure = benchmark_id(kpi)
@@ -151,12 +147,5 @@ def _year_table(years: pd.DataFrame, is_rate: bool, is_percent: bool, direction:
     prevent_initial_call=True,
 )
 def choose_kpi_and_year(kpi_id: str, year: str, search: str | None):
-    from dataclasses import replace
-
-    from dash import ctx, no_update
-
-    options = filter_options(current_scope().la_codes)
-    view = parse_query(search, options)
-    chosen = replace(view, kpi=(kpi_id,), year=() if ctx.triggered_id == ids.BENCH_KPI else (year,))
-    query = parse_query(chosen.to_query(), options).to_query()
-    return query if query != search else no_update
+    # A new KPI starts at its latest published year.
+    return updated_search(search, kpi=(kpi_id,), year=() if ctx.triggered_id == ids.BENCH_KPI else (year,))

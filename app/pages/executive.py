@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import dash
 from dash import html
 
 from app import ids
 from app.components.kpi_card import kpi_card
-from app.filters import filter_options, parse_query
-from app.scope import current_scope
 from app.state import reader
+from app.view import page_view
 from appstate.db import session
 from appstate.targets import lookup
 from warehouse.db import WarehouseError
@@ -26,15 +23,13 @@ dash.register_page(
 
 def layout(**query: str | list[str]) -> html.Div:
     try:
-        scope = current_scope()
-        options = filter_options(scope.la_codes)
+        page = page_view(query)
     except WarehouseError as error:
         return html.Div([html.H1("Executive summary"), html.P(str(error))])
-    view = parse_query("?" + urlencode(query, doseq=True), options)
-    filters = view.engine_filters(scope.la_codes)
+    filters = page.filters
     with session() as db:
-        assessments = assess(reader().connection(), EXECUTIVE_KPIS, view.period_value, filters, scope.policy,
-                             lookup(db))
+        assessments = assess(reader().connection(), EXECUTIVE_KPIS, page.view.period_value, filters,
+                             page.scope.policy, lookup(db))
     notes = []
     if len(filters.la_codes) > 1:
         notes.append("Targets and published benchmarks are per local authority: choose one to see them.")

@@ -3,18 +3,15 @@ the filters in words and the data freshness date. /pack.pdf prints this page to 
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import dash
 from dash import dcc, html
 
 from app import ids
 from app.components.charts import trend_chart
 from app.components.kpi_card import kpi_card
-from app.filters import filter_options, parse_query
 from app.operational import PAGES
-from app.scope import current_scope
 from app.state import reader
+from app.view import page_view, updated_search
 from appstate.db import session
 from appstate.targets import lookup
 from warehouse.db import WarehouseError
@@ -27,13 +24,11 @@ dash.register_page(__name__, path="/pack", name="Meeting pack", order=8,
 
 def layout(**query: str | list[str]) -> html.Div:
     try:
-        scope = current_scope()
-        options = filter_options(scope.la_codes)
+        resolved = page_view(query)
     except WarehouseError as error:
         return html.Div([html.H1("Meeting pack"), html.P(str(error))])
-    view = parse_query("?" + urlencode(query, doseq=True), options)
+    scope, options, view, filters = resolved.scope, resolved.options, resolved.view, resolved.filters
     period = view.period_value
-    filters = view.engine_filters(scope.la_codes)
     status = reader().query("data_status").iloc[0]
     as_at = status["data_as_at"].strftime("%d %B %Y") if status["data_as_at"] is not None else "no loads"
     chosen = [page for page in PAGES if page.slug in view.section]
@@ -91,9 +86,4 @@ def layout(**query: str | list[str]) -> html.Div:
     prevent_initial_call=True,
 )
 def choose_sections(sections: list[str], search: str | None):
-    from dataclasses import replace
-
-    options = filter_options(current_scope().la_codes)
-    view = replace(parse_query(search, options), section=tuple(sections or ()))
-    query = parse_query(view.to_query(), options).to_query()
-    return query if query != search else dash.no_update
+    return updated_search(search, section=tuple(sections or ()))

@@ -13,8 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow as pyarrow
-import pyarrow.compute as pc
+import pyarrow
 
 from etl.datasets import Dataset, Kind
 from etl.staging.codes import known_codes

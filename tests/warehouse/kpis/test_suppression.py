@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
 
-from warehouse.kpis.engine import Figure, KpiResult  # noqa: F401  (the engine applies the policy)
 from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy, hidden_parts
 
 POLICY = SuppressionPolicy()
