@@ -8,7 +8,7 @@ import dash
 from dash import Dash, dcc, html
 
 from app import ids
-from app.callbacks import filters  # noqa: F401  (registers the filter callbacks)
+from app.callbacks import drill, filters  # noqa: F401  (registers the shared callbacks)
 from app.components.filter_bar import filter_bar
 from app.components.status import data_status_strip
 from app.pack_pdf import pack_pdf

@@ -95,7 +95,7 @@ def _by_area(page: OperationalPage, view: ViewFilters, filters: Filters, options
     shares = tuple(Part(p.label, p.count, (p.count / total * 100) if total and p.count is not None else None,
                         p.suppressed) for p in parts)
     title = f"{get_kpi(page.by_area).title} by area, {view.period_value.short_label} (% of the total)"
-    return parts_chart(title, shares, f"{page.slug}-by-area", options.areas)
+    return parts_chart(title, shares, f"{page.slug}-by-area", options.areas, drill_param="area")
 
 
 def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
@@ -111,7 +111,8 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
     labels = options.category | {"Unknown": "Unknown"}
     breakdowns = [
         parts_chart(f"{a.kpi.title}, {view.period_value.short_label}", a.result.parts, f"{page.slug}-{a.kpi.id}",
-                    labels if a.kpi.breakdown is Dimension.CATEGORY else {})
+                    labels if a.kpi.breakdown is Dimension.CATEGORY else {},
+                    drill_param="category" if a.kpi.breakdown is Dimension.CATEGORY else "agency")
         for a in assessments if a.kpi.is_share
     ]
     area = _by_area(page, view, filters, options, scope.policy)

@@ -7,11 +7,13 @@ a circular dependency only within a single callback.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, callback, ctx, dcc, no_update
 
 from app import ids
-from app.filters import ViewFilters, filter_options, parse_query, with_period_kind
+from app.filters import DIMENSION_PARAMS, ViewFilters, filter_options, parse_query, with_period_kind
 from app.scope import current_scope
 from warehouse.db import WarehouseError
 from warehouse.kpis.periods import PeriodKind
@@ -40,6 +42,7 @@ def _options(values: dict[str, str]) -> list[dict[str, str]]:
 )
 def sync_filters(search, kind, period, *rest):
     dimension_values = rest[: len(DIMENSIONS)]
+    pathname = rest[-1]
     try:
         options = filter_options(current_scope().la_codes)
     except WarehouseError:
@@ -65,8 +68,20 @@ def sync_filters(search, kind, period, *rest):
         view.period,
         *[_options(options.allowed(d)) for d in DIMENSIONS],
         *[list(getattr(view, d)) for d in DIMENSIONS],
-        "Showing: " + view.describe(options),
+        _summary(view, options, pathname),
     )
+
+
+def _summary(view: ViewFilters, options, pathname: str | None) -> list:
+    """The filters in words, then one link per active filter value that steps back out of it."""
+    crumbs = []
+    for param, (_, words) in DIMENSION_PARAMS.items():
+        labels = options.allowed(param)
+        for value in getattr(view, param):
+            without = replace(view, **{param: tuple(v for v in getattr(view, param) if v != value)})
+            crumbs.append(dcc.Link(f"✕ {words}: {labels.get(value, value)}", href=(pathname or "/") + without.to_query(),
+                                   className="crumb", title=f"Remove the {words} filter"))
+    return ["Showing: " + view.describe(options), *([" "] + crumbs if crumbs else [])]
 
 
 

@@ -26,13 +26,20 @@ def _layout(figure: go.Figure, title: str, unit: Unit, height: int = 300, value_
     return figure
 
 
-def trend_chart(assessment: Assessment, graph_id: str) -> html.Figure:
-    """Monthly values over the series, with the target and the latest published England value."""
+def drill_id(param: str, name: str) -> dict[str, str]:
+    """The id of a chart whose clicks filter the view on `param` (a URL parameter, or "month")."""
+    return {"type": "drill", "param": param, "name": name}
+
+
+def trend_chart(assessment: Assessment, name: str) -> html.Figure:
+    """Monthly values over the series, with the target and the latest published England value.
+    Clicking a month shows that month."""
     kpi, series = assessment.kpi, assessment.result.series
     months = [f.period.first_month for f in series]
     figure = go.Figure(
         go.Scatter(x=months, y=[None if f.suppressed else f.value for f in series], mode="lines+markers",
-                   name=kpi.title, line={"color": BRAND, "width": 2}, connectgaps=False)
+                   name=kpi.title, line={"color": BRAND, "width": 2}, connectgaps=False,
+                   customdata=[f.period.code for f in series])
     )
     notes = []
     if assessment.target is not None:
@@ -48,13 +55,14 @@ def trend_chart(assessment: Assessment, graph_id: str) -> html.Figure:
     described = ", ".join(f"{f.period.label}: {format_figure(kpi, f)}" for f in series)
     alternative = f"{title}. {described}." + (f" Lines: {'; '.join(notes)}." if notes else "")
     return html.Figure(
-        [dcc.Graph(id=graph_id, figure=_layout(figure, title, kpi.unit), config={"displaylogo": False}),
+        [dcc.Graph(id=drill_id("month", name), figure=_layout(figure, title, kpi.unit), config={"displaylogo": False}),
          html.Figcaption(alternative, className="visually-hidden")],
         className="chart",
     )
 
 
-def parts_chart(title: str, parts: tuple[Part, ...], graph_id: str, labels: dict[str, str]) -> html.Figure:
+def parts_chart(title: str, parts: tuple[Part, ...], name: str, labels: dict[str, str], drill_param: str) -> html.Figure:
+    """Shares of a total as bars; clicking a bar filters the view to that part (`drill_param`)."""
     shown = [p for p in parts if not p.suppressed]
     names = [labels.get(p.label, p.label) for p in shown]
     figure = go.Figure(
@@ -68,8 +76,8 @@ def parts_chart(title: str, parts: tuple[Part, ...], graph_id: str, labels: dict
     if hidden:
         described += f"; suppressed (c): {', '.join(hidden)}"
     return html.Figure(
-        [dcc.Graph(id=graph_id, figure=_layout(figure, title, Unit.PERCENT, height=90 + 30 * max(len(shown), 3),
-                                               value_axis="xaxis"),
+        [dcc.Graph(id=drill_id(drill_param, name),
+                   figure=_layout(figure, title, Unit.PERCENT, height=90 + 30 * max(len(shown), 3), value_axis="xaxis"),
                    config={"displaylogo": False}),
          html.Figcaption(f"{title}. {described}.", className="visually-hidden")],
         className="chart",

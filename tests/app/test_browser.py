@@ -233,3 +233,35 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
     for result in engine.values():
         assert format_figure(result.kpi, result.current) in text, result.kpi.id
     assert "CP plans started" in text
+
+
+def test_brw011_a_click_on_a_bar_drills_down_and_the_breadcrumb_steps_back(server, page, demo_home):
+    from warehouse.kpis.engine import Filters
+    from warehouse.kpis.formatting import format_figure
+
+    page.goto(server + "/front-door?period=2025-26&la=E08000021")
+    page.wait_for_selector(".kpi-card")
+    chart = page.locator('.js-plotly-plot:has(.gtitle:text-matches("^Referrals by source"))')
+    chart.scroll_into_view_if_needed()
+    box = chart.locator(".bars .point").first.bounding_box()  # the largest source: police
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**agency=Police**")
+    police = _engine(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), agencies=("Police",)))
+    page.locator("#card-referrals .card-value",
+                 has_text=format_figure(police["referrals"].kpi, police["referrals"].current)).wait_for()
+    page.click(".crumb:has-text('agency: Police')")
+    page.wait_for_url(lambda url: "agency" not in url)
+    assert page.console_errors == []
+
+
+def test_brw012_a_click_on_a_trend_point_shows_that_month(server, page):
+    page.goto(server + "/s47-icpc?period=2025-26&la=E08000021")
+    page.wait_for_selector(".kpi-card")
+    chart = page.locator('.js-plotly-plot:has(.gtitle:text-matches("^Section 47 enquiries, monthly"))')
+    chart.scroll_into_view_if_needed()
+    points = chart.locator(".scatterlayer .point")
+    box = points.last.bounding_box()  # March 2026
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**period=2026-03**")
+    page.locator("#filter-summary", has_text="Showing: March 2026; Newcastle upon Tyne").wait_for()
+    page.locator("#filter-period-kind", has_text="Month").wait_for()
