@@ -42,6 +42,7 @@ chromium:  ## Debian's chromium for the browser tests, installed only when missi
 bench: install  ## speed benchmarks; they print their figures and ratios
 	$(PY) bench/etl_throughput.py
 	$(PY) bench/kpi_latency.py
+	$(PY) bench/page_latency.py
 
 screenshots: install chromium  ## regenerate docs/screenshots from the demo data
 	$(PY) docs/make_screenshots.py

@@ -23,7 +23,7 @@ from appstate.db import session
 from appstate.targets import lookup
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment, assess
-from warehouse.kpis.engine import Filters, Part, evaluate
+from warehouse.kpis.engine import Filters, counts_by_area
 from warehouse.kpis.formatting import format_figure
 from warehouse.kpis.model import Dimension
 from warehouse.kpis.registry import get_kpi
@@ -81,21 +81,14 @@ def _grid(page: OperationalPage, assessments: list[Assessment]) -> dag.AgGrid:
 
 
 def _by_area(page: OperationalPage, view: ViewFilters, filters: Filters, options: FilterOptions,
-             policy: SuppressionPolicy) -> html.Div | None:
-    """The main KPI for each area of the scope (areas the view has not filtered out)."""
-    if view.area or not options.areas:
+             policy: SuppressionPolicy) -> html.Figure | None:
+    """The page's main count split by area, for a view of one LA (153 LAs' areas would be noise)."""
+    if len(filters.la_codes) != 1 or not options.areas:
         return None
-    parts = []
-    for area_code in [a for a in options.areas if options.area_las[a] in filters.la_codes]:
-        [result] = evaluate(reader().connection(), [page.by_area], view.period_value,
-                            replace(filters, areas=(area_code,)), policy)
-        figure = result.current
-        parts.append(Part(area_code, figure.numerator, figure.value, figure.suppressed))
-    total = sum(p.count or 0 for p in parts)
-    shares = tuple(Part(p.label, p.count, (p.count / total * 100) if total and p.count is not None else None,
-                        p.suppressed) for p in parts)
-    title = f"{get_kpi(page.by_area).title} by area, {view.period_value.short_label} (% of the total)"
-    return parts_chart(title, shares, f"{page.slug}-by-area", options.areas, drill_param="area")
+    kpi = get_kpi(page.by_area)
+    parts = counts_by_area(reader().connection(), kpi, view.period_value, filters, policy)
+    title = f"{kpi.title} by area, {view.period_value.short_label} (% of the total)"
+    return parts_chart(title, parts, f"{page.slug}-by-area", options.areas, drill_param="area")
 
 
 def render(page: OperationalPage, **query: str | list[str]) -> html.Div:

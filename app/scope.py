@@ -25,5 +25,5 @@ class Scope:
 
 
 def current_scope() -> Scope:
-    counts = reader().query("fact_counts")
-    return Scope(la_codes=tuple(sorted(counts["la_code"].unique())), policy=SuppressionPolicy())
+    las = reader().query("loaded_las")
+    return Scope(la_codes=tuple(las["la_code"]), policy=SuppressionPolicy())

@@ -63,7 +63,8 @@ def trend_chart(assessment: Assessment, name: str) -> html.Figure:
 
 def parts_chart(title: str, parts: tuple[Part, ...], name: str, labels: dict[str, str], drill_param: str) -> html.Figure:
     """Shares of a total as bars; clicking a bar filters the view to that part (`drill_param`)."""
-    shown = [p for p in parts if not p.suppressed]
+    # A part of an empty total has no percentage: it is drawn as 0%.
+    shown = [Part(p.label, p.count or 0, p.percent or 0.0) for p in parts if not p.suppressed]
     names = [labels.get(p.label, p.label) for p in shown]
     figure = go.Figure(
         go.Bar(x=[p.percent for p in shown], y=names, orientation="h", marker={"color": BRAND},

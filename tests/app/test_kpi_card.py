@@ -63,3 +63,12 @@ def test_suppressed_figures_show_c_and_no_numbers():
     text = text_of(kpi_card(Assessment(result=result)))
     assert " c " in f" {text} " and "of 1,000" not in text and "no comparison" in text
     assert month(2025, 3).label == "March 2025"
+
+
+def test_a_breakdown_of_an_empty_total_draws_zeros_and_hides_suppressed_parts():
+    from app.components.charts import parts_chart
+    from warehouse.kpis.engine import Part
+
+    figure = parts_chart("Referrals by area", (Part("A", 0, None), Part("B", None, None, True)), "t", {}, "area")
+    text = text_of(figure)
+    assert "A: 0.0% (0); suppressed (c): B." in text

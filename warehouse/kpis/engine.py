@@ -240,6 +240,26 @@ def _parts(
     )
 
 
+def counts_by_area(
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, filters: Filters, policy: SuppressionPolicy
+) -> tuple[Part, ...]:
+    """A count KPI split by area, as parts of its total, suppressed like any breakdown.
+    A stock counts what is open at the end of the period."""
+    if kpi.denominator or kpi.numerator in CHILD_MEASURES:
+        raise ValueError(f"{kpi.id} is not a count of events, so it does not split by area")
+    first = period.last_month if kpi.timing is Timing.STOCK else period.first_month
+    frame = run(con, "kpi_cube_by_area", measure=kpi.numerator, first_month=first, last_month=period.last_month,
+                **filters.query_params())
+    frame = frame.sort_values("area_code")
+    labels, values = list(frame["area_code"]), [int(v) for v in frame["n"]]
+    total = sum(values)
+    hidden = hidden_parts(values, total, policy)
+    return tuple(
+        Part(label, None, None, True) if hide else Part(label, count, count / total * 100 if total else None)
+        for label, count, hide in zip(labels, values, hidden)
+    )
+
+
 def evaluate(
     con: duckdb.DuckDBPyConnection,
     kpi_ids: Iterable[str],

@@ -204,3 +204,14 @@ def test_partner_views_get_small_numbers_suppressed_by_the_engine(con):
     # with a threshold of 2, the 4 contacts show but the 1 contact of the year before does not
     lenient = results(con, policy=SuppressionPolicy(threshold=2))
     assert (lenient["contacts"].current.value, lenient["contacts"].previous.suppressed) == (4.0, True)
+
+
+def test_counts_split_by_area_add_up_to_the_kpi(con):
+    from warehouse.kpis.engine import counts_by_area
+    from warehouse.kpis.registry import get_kpi
+    from warehouse.kpis.suppression import NO_SUPPRESSION
+
+    parts = counts_by_area(con, get_kpi("cp_open"), FY, LA, NO_SUPPRESSION)
+    assert [(p.label, p.count) for p in parts] == [("NCL-E", 3)]  # every fixture row is in the example area
+    with pytest.raises(ValueError, match="does not split by area"):
+        counts_by_area(con, get_kpi("re_referral_12m"), FY, LA, NO_SUPPRESSION)
