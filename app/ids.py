@@ -32,3 +32,7 @@ BENCH_GRID = "benchmarks-years-grid"
 
 PACK_SECTIONS = "pack-sections"
 PACK_PDF = "pack-pdf"
+
+LOADS_EXPORT = "data-loads-export"
+REJECTIONS_EXPORT = "data-rejections-export"
+DATA_DOWNLOAD = "data-download"

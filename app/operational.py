@@ -8,13 +8,16 @@ England lines, breakdowns, and a grid of the monthly figures that exports to CSV
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 import dash_ag_grid as dag
 import pandas as pd
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, dcc, html
 
+from app import ids
 from app.components.charts import parts_chart, trend_chart
+from app.components.exports import csv_download
 from app.components.kpi_card import kpi_card
 from app.filters import FilterOptions, ViewFilters
 from app.state import reader
@@ -62,21 +65,31 @@ PAGES = (
 )
 
 
-def _grid(page: OperationalPage, assessments: list[Assessment]) -> dag.AgGrid:
-    """Monthly figures, one row per month; suppressed figures export as "c" too."""
+def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
+    """Monthly figures, newest first, as the page shows them (suppressed figures are "c")."""
     months = [f.period for f in assessments[0].result.series]
     rows = pd.DataFrame({"Month": [m.label for m in months]})
     for a in assessments:
         rows[a.kpi.title] = [format_figure(a.kpi, f) for f in a.result.series]
+    return rows.iloc[::-1].reset_index(drop=True)
+
+
+def _assessments(page: OperationalPage, resolved) -> list[Assessment]:
+    with session() as db:
+        return assess(reader().connection(), page.kpis, resolved.view.period_value, resolved.filters,
+                      resolved.scope.policy, lookup(db), series_months=TREND_MONTHS)
+
+
+def _grid(page: OperationalPage, assessments: list[Assessment]) -> dag.AgGrid:
+    rows = monthly_rows(assessments)
     return dag.AgGrid(
         id=f"{page.slug}-grid",
-        rowData=rows.iloc[::-1].to_dict("records"),
+        rowData=rows.to_dict("records"),
         columnDefs=[{"field": c, "headerName": c} for c in rows.columns],
         defaultColDef={"sortable": False, "resizable": True, "flex": 1, "minWidth": 120, "wrapHeaderText": True,
                        "autoHeaderHeight": True},
         dashGridOptions={"domLayout": "autoHeight"},
         className="ag-theme-alpine",
-        csvExportParams={"fileName": f"{page.slug}-monthly.csv"},
     )
 
 
@@ -97,9 +110,7 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
     except WarehouseError as error:
         return html.Div([html.H1(page.title), html.P(str(error))])
     scope, options, view, filters = resolved.scope, resolved.options, resolved.view, resolved.filters
-    with session() as db:
-        assessments = assess(reader().connection(), page.kpis, view.period_value, filters, scope.policy,
-                             lookup(db), series_months=TREND_MONTHS)
+    assessments = _assessments(page, resolved)
     by_id = {a.kpi.id: a for a in assessments}
     labels = options.category | {"Unknown": "Unknown"}
     breakdowns = [
@@ -120,13 +131,18 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
             html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
             html.H2("Monthly figures"),
             html.Button("Download CSV", id=f"{page.slug}-export", className="button-secondary", n_clicks=0),
+            dcc.Download(id=f"{page.slug}-download"),
             _grid(page, [a for a in assessments if not a.kpi.is_share]),
         ]
     )
 
 
 def export_callback(page: OperationalPage) -> None:
-    @callback(Output(f"{page.slug}-grid", "exportDataAsCsv"), Input(f"{page.slug}-export", "n_clicks"),
-              prevent_initial_call=True)
-    def export(_clicks: int) -> bool:
-        return True
+    """The grid's CSV, made again on the server for the URL's view and the viewer's scope."""
+
+    @callback(Output(f"{page.slug}-download", "data"), Input(f"{page.slug}-export", "n_clicks"),
+              State(ids.URL, "search"), prevent_initial_call=True)
+    def export(_clicks: int, search: str | None) -> dict[str, str]:
+        resolved = page_view(parse_qs((search or "").lstrip("?")))
+        rows = monthly_rows([a for a in _assessments(page, resolved) if not a.kpi.is_share])
+        return csv_download(rows, f"{page.slug}-{resolved.view.period}.csv")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 
 from app import ids
+from app.components.exports import csv_download
 from app.components.grid import grid
 from app.state import reader
 from warehouse.db import WarehouseError
@@ -59,9 +60,13 @@ def layout(**_query: str) -> html.Div:
             grid(ids.OVERVIEW_COUNTS, counts, COUNT_COLUMNS),
             html.H2("Loads"),
             html.P("Every file given to a load, newest first. Select a load to see the rows it rejected and why."),
+            html.Button("Download loads as CSV", id=ids.LOADS_EXPORT, className="button-secondary", n_clicks=0),
             grid(ids.LOADS_GRID, loads, LOAD_COLUMNS, wide=LOAD_WIDE, selectable=True),
             html.H2("Select a load to see its rejections", id=ids.REJECTIONS_TITLE),
+            html.Button("Download rejections as CSV", id=ids.REJECTIONS_EXPORT, className="button-secondary",
+                        n_clicks=0, disabled=True),
             html.Div(id=ids.REJECTIONS_GRID),
+            dcc.Download(id=ids.DATA_DOWNLOAD),
         ]
     )
 
@@ -69,15 +74,30 @@ def layout(**_query: str) -> html.Div:
 @callback(
     Output(ids.REJECTIONS_GRID, "children"),
     Output(ids.REJECTIONS_TITLE, "children"),
+    Output(ids.REJECTIONS_EXPORT, "disabled"),
     Input(ids.LOADS_GRID, "selectedRows"),
     prevent_initial_call=True,
 )
 def show_rejections(selected: list[dict] | None):
     if not selected:
-        return None, "Select a load to see its rejections"
+        return None, "Select a load to see its rejections", True
     load_id = int(selected[0]["load_id"])
     rejections = reader().query("load_rejections", load_id=load_id)
     title = f"Rejections of load {load_id} ({selected[0]['file_name']}): {len(rejections):,}"
     if rejections.empty:
-        return html.P("This load rejected no rows."), title
-    return grid(ids.REJECTIONS_GRID + "-table", rejections, REJECTION_COLUMNS, wide=("message",)), title
+        return html.P("This load rejected no rows."), title, True
+    return grid(ids.REJECTIONS_GRID + "-table", rejections, REJECTION_COLUMNS, wide=("message",)), title, False
+
+
+@callback(
+    Output(ids.DATA_DOWNLOAD, "data"),
+    Input(ids.LOADS_EXPORT, "n_clicks"),
+    Input(ids.REJECTIONS_EXPORT, "n_clicks"),
+    State(ids.LOADS_GRID, "selectedRows"),
+    prevent_initial_call=True,
+)
+def download(_loads: int, _rejections: int, selected: list[dict] | None):
+    if ctx.triggered_id == ids.REJECTIONS_EXPORT and selected:
+        load_id = int(selected[0]["load_id"])
+        return csv_download(reader().query("load_rejections", load_id=load_id), f"rejections-load-{load_id}.csv")
+    return csv_download(reader().query("recent_loads", limit=100_000), "loads.csv")

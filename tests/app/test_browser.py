@@ -101,6 +101,10 @@ def test_brw002_data_page_lists_loads_and_shows_why_rows_were_rejected(server, p
     rows.first.wait_for()
     assert rows.count() == rejected == 6
     assert "is not a known code" in page.inner_text("#data-rejections-grid-table")
+    with page.expect_download() as download:
+        page.click("#data-rejections-export")
+    lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+    assert lines[0] == "load_id,file_name,row_number,field,value,rule,message" and len(lines) == 1 + rejected
     assert page.console_errors == []
 
 
@@ -189,6 +193,7 @@ def test_brw008_the_monthly_grid_downloads_as_csv_with_the_engine_figures(server
     page.wait_for_selector("#front-door-grid .ag-row")
     with page.expect_download() as download:
         page.click("#front-door-export")
+    assert download.value.suggested_filename == "front-door-2025-26.csv"
     rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
     assert len(rows) == 25 and rows[0]["Month"] == "March 2026" and rows[-1]["Month"] == "March 2024"
     engine = _engine(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",)))["referrals"]
