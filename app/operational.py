@@ -22,10 +22,8 @@ from app.components.kpi_card import kpi_card
 from app.filters import FilterOptions, ViewFilters
 from app.state import reader
 from app.view import page_view
-from appstate.db import session
-from appstate.targets import lookup
 from warehouse.db import WarehouseError
-from warehouse.kpis.assessment import Assessment, assess
+from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import Filters, counts_by_area
 from warehouse.kpis.formatting import format_figure
 from warehouse.kpis.model import Dimension
@@ -74,12 +72,6 @@ def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
     return rows.iloc[::-1].reset_index(drop=True)
 
 
-def _assessments(page: OperationalPage, resolved) -> list[Assessment]:
-    with session() as db:
-        return assess(reader().connection(), page.kpis, resolved.view.period_value, resolved.filters,
-                      resolved.scope.policy, lookup(db), series_months=TREND_MONTHS)
-
-
 def _grid(page: OperationalPage, assessments: list[Assessment]) -> dag.AgGrid:
     rows = monthly_rows(assessments)
     return dag.AgGrid(
@@ -110,7 +102,7 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
     except WarehouseError as error:
         return html.Div([html.H1(page.title), html.P(str(error))])
     scope, options, view, filters = resolved.scope, resolved.options, resolved.view, resolved.filters
-    assessments = _assessments(page, resolved)
+    assessments = resolved.assessments(page.kpis, series_months=TREND_MONTHS)
     by_id = {a.kpi.id: a for a in assessments}
     labels = options.category | {"Unknown": "Unknown"}
     breakdowns = [
@@ -144,5 +136,5 @@ def export_callback(page: OperationalPage) -> None:
               State(ids.URL, "search"), prevent_initial_call=True)
     def export(_clicks: int, search: str | None) -> dict[str, str]:
         resolved = page_view(parse_qs((search or "").lstrip("?")))
-        rows = monthly_rows([a for a in _assessments(page, resolved) if not a.kpi.is_share])
+        rows = monthly_rows([a for a in resolved.assessments(page.kpis, TREND_MONTHS) if not a.kpi.is_share])
         return csv_download(rows, f"{page.slug}-{resolved.view.period}.csv")

@@ -4,13 +4,20 @@ from the URL, resolved once per request on the server."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from dash import no_update
 
 from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
 from app.scope import Scope, current_scope
-from warehouse.kpis.engine import Filters
+from app.state import reader
+from appstate.db import session
+from appstate.targets import lookup
+from warehouse.kpis.assessment import Assessment, assess
+from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
+from warehouse.kpis.periods import Period
+from warehouse.kpis.suppression import SuppressionPolicy
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,26 @@ class PageView:
     @property
     def filters(self) -> Filters:
         return self.view.engine_filters(self.scope.la_codes)
+
+
+    def assessments(self, kpi_ids: tuple[str, ...], series_months: int = SERIES_MONTHS) -> list[Assessment]:
+        """The KPIs judged for this view: targets from app state, figures from the cache."""
+        with session() as db:
+            return assess(reader().connection(), kpi_ids, self.view.period_value, self.filters, self.scope.policy,
+                          lookup(db), series_months=series_months, evaluator=cached_evaluate)
+
+
+@lru_cache(maxsize=2048)
+def _evaluate(version: tuple[int, int], kpi_ids: tuple[str, ...], period: Period, filters: Filters,
+              policy: SuppressionPolicy, series_months: int) -> tuple[KpiResult, ...]:
+    return tuple(evaluate(reader().connection(), kpi_ids, period, filters, policy, series_months=series_months))
+
+
+def cached_evaluate(con, kpi_ids, period: Period, filters: Filters, policy: SuppressionPolicy,
+                    series_months: int = SERIES_MONTHS) -> list[KpiResult]:
+    """The engine's results, kept per published warehouse file, KPIs, period, filters (with the
+    scope's LAs) and suppression, so a new load is never served from the cache."""
+    return list(_evaluate(reader().version, tuple(kpi_ids), period, filters, policy, series_months))
 
 
 def page_view(query: dict[str, str | list[str]]) -> PageView:

@@ -40,6 +40,12 @@ class WarehouseReader:
                 self._con, self._identity = open_readonly(self.path), identity
             return self._con
 
+    @property
+    def version(self) -> tuple[int, int]:
+        """Which published file the reader is on: a cache key that changes with every load."""
+        self.connection()
+        return self._identity
+
     def query(self, name: str, **params: object) -> pd.DataFrame:
         return run(self.connection(), name, **params)
 

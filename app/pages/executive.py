@@ -7,12 +7,8 @@ from dash import html
 
 from app import ids
 from app.components.kpi_card import kpi_card
-from app.state import reader
 from app.view import page_view
-from appstate.db import session
-from appstate.targets import lookup
 from warehouse.db import WarehouseError
-from warehouse.kpis.assessment import assess
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 
 dash.register_page(
@@ -27,9 +23,7 @@ def layout(**query: str | list[str]) -> html.Div:
     except WarehouseError as error:
         return html.Div([html.H1("Executive summary"), html.P(str(error))])
     filters = page.filters
-    with session() as db:
-        assessments = assess(reader().connection(), EXECUTIVE_KPIS, page.view.period_value, filters,
-                             page.scope.policy, lookup(db))
+    assessments = page.assessments(EXECUTIVE_KPIS)
     notes = []
     if len(filters.la_codes) > 1:
         notes.append("Targets and published benchmarks are per local authority: choose one to see them.")

@@ -9,13 +9,10 @@ from dash import dcc, html
 from app import ids
 from app.components.charts import trend_chart
 from app.components.kpi_card import kpi_card
-from app.operational import PAGES
+from app.operational import PAGES, TREND_MONTHS
 from app.state import reader
 from app.view import page_view, updated_search
-from appstate.db import session
-from appstate.targets import lookup
 from warehouse.db import WarehouseError
-from warehouse.kpis.assessment import assess
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 
 dash.register_page(__name__, path="/pack", name="Meeting pack", order=8,
@@ -27,27 +24,23 @@ def layout(**query: str | list[str]) -> html.Div:
         resolved = page_view(query)
     except WarehouseError as error:
         return html.Div([html.H1("Meeting pack"), html.P(str(error))])
-    scope, options, view, filters = resolved.scope, resolved.options, resolved.view, resolved.filters
+    options, view = resolved.options, resolved.view
     period = view.period_value
     status = reader().query("data_status").iloc[0]
     as_at = status["data_as_at"].strftime("%d %B %Y") if status["data_as_at"] is not None else "no loads"
     chosen = [page for page in PAGES if page.slug in view.section]
-    sections = []
-    with session() as db:
-        targets = lookup(db)
-        executive = assess(reader().connection(), EXECUTIVE_KPIS, period, filters, scope.policy, targets)
-        sections.append(html.Section([html.H2("Executive summary"),
-                                      html.Div([kpi_card(a) for a in executive], className="card-grid")],
-                                     className="pack-section"))
-        for page in chosen:
-            found = assess(reader().connection(), page.kpis, period, filters, scope.policy, targets,
-                           series_months=25)
-            by_id = {a.kpi.id: a for a in found}
-            sections.append(html.Section(
-                [html.H2(page.title),
-                 html.Div([kpi_card(a) for a in found if not a.kpi.is_share], className="card-grid"),
-                 html.Div([trend_chart(by_id[k], f"pack-{page.slug}-{k}") for k in page.trends], className="chart-grid")],
-                className="pack-section"))
+    executive = resolved.assessments(EXECUTIVE_KPIS)
+    sections = [html.Section([html.H2("Executive summary"),
+                              html.Div([kpi_card(a) for a in executive], className="card-grid")],
+                             className="pack-section")]
+    for page in chosen:
+        found = resolved.assessments(page.kpis, series_months=TREND_MONTHS)
+        by_id = {a.kpi.id: a for a in found}
+        sections.append(html.Section(
+            [html.H2(page.title),
+             html.Div([kpi_card(a) for a in found if not a.kpi.is_share], className="card-grid"),
+             html.Div([trend_chart(by_id[k], f"pack-{page.slug}-{k}") for k in page.trends], className="chart-grid")],
+            className="pack-section"))
     pdf_link = "/pack.pdf" + view.to_query()
     return html.Div(
         [

@@ -25,11 +25,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo_home: Path):
+def server(demo_home: Path, tmp_path_factory: pytest.TempPathFactory):
     port = _free_port()
     env = os.environ | {"SAFEGUARD_HOME": str(demo_home), "HOST": "127.0.0.1", "PORT": str(port)}
-    process = subprocess.Popen([sys.executable, "-m", "app"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    # The server's log goes to a file: a pipe nobody reads fills up and stalls the server.
+    log = open(tmp_path_factory.mktemp("server") / "server.log", "w+")
+    process = subprocess.Popen([sys.executable, "-m", "app"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -37,12 +38,13 @@ def server(demo_home: Path):
             urllib.request.urlopen(url, timeout=1)
             break
         except OSError:
-            assert process.poll() is None, process.stderr.read().decode()
+            assert process.poll() is None, open(log.name).read()
             assert time.monotonic() < deadline, "the app did not start"
             time.sleep(0.2)
     yield url
     process.terminate()
     process.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="module")

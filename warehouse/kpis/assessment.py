@@ -129,13 +129,14 @@ def assess(
     policy: SuppressionPolicy = NO_SUPPRESSION,
     targets: TargetLookup | None = None,
     series_months: int = SERIES_MONTHS,
+    evaluator: Callable[..., list[KpiResult]] = evaluate,
 ) -> list[Assessment]:
     """Results with target, RAG and benchmark. Targets are set for a whole LA, so only an
     unfiltered view of one LA is rated; benchmarks follow `benchmark_applies`."""
     single_la = filters.la_codes[0] if len(filters.la_codes) == 1 else None
     rated = targets is not None and single_la is not None and not filters.active()
     assessments = []
-    for result in evaluate(con, kpi_ids, period, filters, policy, series_months=series_months):
+    for result in evaluator(con, kpi_ids, period, filters, policy, series_months=series_months):
         kpi = result.kpi
         target = targets(kpi.id, single_la, period.end) if rated else None
         benchmark = find_benchmark(con, kpi, single_la, period) if benchmark_applies(kpi, filters) else None
