@@ -58,7 +58,7 @@ class FilterOptions:
         fixed = {
             "age": {a: a for a in AGE_BANDS},
             "care": {c: c for c in IN_CARE},
-            "kpi": {k.id: k.title for k in REGISTRY.values() if k.benchmark and not k.is_share},
+            "kpi": {k.id: k.title for k in REGISTRY.values() if not k.is_share},
             "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
             "section": {page.slug: page.title for page in PAGES},
         }

@@ -36,3 +36,7 @@ PACK_PDF = "pack-pdf"
 LOADS_EXPORT = "data-loads-export"
 REJECTIONS_EXPORT = "data-rejections-export"
 DATA_DOWNLOAD = "data-download"
+
+RECORDS_GRID = "records-grid"
+RECORDS_EXPORT = "records-export"
+RECORDS_DOWNLOAD = "records-download"

@@ -116,7 +116,8 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
         [
             html.H1(page.title),
             html.P(page.intro),
-            html.Div([kpi_card(a) for a in assessments if not a.kpi.is_share], className="card-grid"),
+            html.Div([kpi_card(a, resolved.records_href(a.kpi.id)) for a in assessments if not a.kpi.is_share],
+                     className="card-grid"),
             html.H2("Trends"),
             html.Div([trend_chart(by_id[k], f"{page.slug}-trend-{k}") for k in page.trends], className="chart-grid"),
             html.H2("Breakdowns"),

@@ -31,6 +31,9 @@ class PageView:
         return self.view.engine_filters(self.scope.la_codes)
 
 
+    def records_href(self, kpi_id: str) -> str:
+        return "/records" + replace(self.view, kpi=(kpi_id,), year=(), section=()).to_query()
+
     def assessments(self, kpi_ids: tuple[str, ...], series_months: int = SERIES_MONTHS) -> list[Assessment]:
         """The KPIs judged for this view: targets from app state, figures from the cache."""
         with session() as db:

@@ -33,6 +33,7 @@ def grid(
     columns: dict[str, str],
     wide: tuple[str, ...] = (),
     selectable: bool = False,
+    page_size: int | None = None,
 ) -> dag.AgGrid:
     """A sortable, filterable grid of `frame`, showing `columns` (field -> header) in order.
 
@@ -43,6 +44,8 @@ def grid(
         if not pd.api.types.is_numeric_dtype(rows[name]) or pd.api.types.is_datetime64_any_dtype(rows[name]):
             rows[name] = _as_text(rows[name])
     options: dict = {"domLayout": "autoHeight"}
+    if page_size:
+        options |= {"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": False}
     if selectable:
         options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
     return dag.AgGrid(

@@ -104,7 +104,8 @@ def sparkline(assessment: Assessment) -> html.Div:
     )
 
 
-def kpi_card(assessment: Assessment) -> html.Article:
+def kpi_card(assessment: Assessment, records_href: str | None = None) -> html.Article:
+    """The card; `records_href` adds a link to the events behind the figure."""
     kpi, result = assessment.kpi, assessment.result
     current = result.current
     rate = f" ({format_rate(current)} per 10,000 children)" if kpi.per_10k and current.rate_per_10k else ""
@@ -123,6 +124,7 @@ def kpi_card(assessment: Assessment) -> html.Article:
             html.Ul(_change_lines(assessment), className="changes"),
             _benchmark_line(assessment) or _no_benchmark_note(assessment),
             sparkline(assessment),
+            dcc.Link("View the records", href=records_href, className="card-link") if records_href else None,
         ],
         className="kpi-card",
         id=f"card-{kpi.id}",

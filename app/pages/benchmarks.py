@@ -39,8 +39,8 @@ def layout(**query: str | list[str]) -> html.Div:
         return html.Div([html.H1("Benchmarks"), html.P(str(error))])
     options, view = resolved.options, resolved.view
     la_code = resolved.filters.la_codes[0]
-    kpi_choices = options.allowed("kpi")
-    kpi = get_kpi(view.kpi[0] if view.kpi else next(iter(kpi_choices)))
+    kpi_choices = {k: title for k, title in options.allowed("kpi").items() if get_kpi(k).benchmark}
+    kpi = get_kpi(view.kpi[0] if view.kpi and view.kpi[0] in kpi_choices else next(iter(kpi_choices)))
     measure = benchmark_id(kpi)
     is_rate = measure != kpi.benchmark
     is_percent = kpi.unit.value == "percent"

@@ -34,6 +34,6 @@ def layout(**query: str | list[str]) -> html.Div:
         [
             html.H1("Executive summary"),
             *[html.P(note, className="note") for note in notes],
-            html.Div([kpi_card(a) for a in assessments], id=ids.EXECUTIVE_CARDS, className="card-grid"),
+            html.Div([kpi_card(a, page.records_href(a.kpi.id)) for a in assessments], id=ids.EXECUTIVE_CARDS, className="card-grid"),
         ]
     )

@@ -286,6 +286,7 @@ DASH_COMPONENT_VIOLATIONS = {
 
 @pytest.mark.parametrize("path", ["/?period=2025-26&la=E08000021", "/front-door?la=E08000021", "/s47-icpc",
                                   "/cp-plans?la=E06000057", "/missing?care=In+care", "/benchmarks", "/pack", "/data",
+                                  "/records?kpi=referrals&la=E08000021",
                                   "/no-such-page"])
 def test_brw013_pages_meet_wcag_22_aa_as_axe_checks_it(server, page, path):
     from axe_playwright_python.sync_playwright import Axe
@@ -303,3 +304,17 @@ def test_brw013_pages_meet_wcag_22_aa_as_axe_checks_it(server, page, path):
                    for rule, selector in DASH_COMPONENT_VIOLATIONS)
     ]
     assert ours == []
+
+
+def test_brw014_a_card_opens_the_records_behind_its_figure(server, page, demo_home):
+    from warehouse.kpis.engine import Filters
+
+    page.goto(server + "/front-door?period=2025-26&la=E08000021&gender=F")
+    page.wait_for_selector("#card-re_referral_12m")
+    page.click("#card-re_referral_12m a.card-link")
+    page.wait_for_url("**/records?**kpi=re_referral_12m**")
+    expected = _engine(demo_home, ["re_referral_12m"], "2025-26",
+                       Filters(la_codes=("E08000021",), genders=("F",)))["re_referral_12m"].current.numerator
+    page.get_by_text(f"{expected:,} records.").wait_for()
+    assert page.locator("#records-grid .ag-row").count() == min(expected, 25)
+    assert page.console_errors == []

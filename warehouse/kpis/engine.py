@@ -240,6 +240,34 @@ def _parts(
     )
 
 
+@dataclass(frozen=True)
+class RecordList:
+    """The events behind a KPI's numerator, or nothing when their number is suppressed."""
+
+    kpi: Kpi
+    period: Period
+    rows: pd.DataFrame | None  # child_id (pseudonymised), event_date
+    count: int | None
+    truncated: bool = False
+
+
+def records(
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, filters: Filters, policy: SuppressionPolicy,
+    limit: int = 5000,
+) -> RecordList:
+    """The numerator's events for the scope and filters: pseudonymised IDs and dates only.
+    A stock lists what is open at the end of the period; a count of children lists their episodes."""
+    measure = "missing_episodes" if kpi.numerator in CHILD_MEASURES else kpi.numerator
+    first = period.last_month if kpi.timing is Timing.STOCK else period.first_month
+    frame = run(con, "records", measure=measure, first_month=first, last_month=period.last_month,
+                limit=limit + 1, **filters.query_params())
+    if policy.hides(len(frame)):
+        return RecordList(kpi, period, None, None)
+    truncated = len(frame) > limit
+    return RecordList(kpi, period, frame.head(limit)[["child_id", "event_date"]], None if truncated else len(frame),
+                      truncated)
+
+
 def counts_by_area(
     con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, filters: Filters, policy: SuppressionPolicy
 ) -> tuple[Part, ...]:

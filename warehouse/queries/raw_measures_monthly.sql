@@ -1,92 +1,16 @@
 -- The same monthly measure totals as kpi_cube_monthly, counted straight from the facts.
 -- Kept independent of the cube build on purpose: tests compare the two for every KPI, and the
 -- KPI latency benchmark times the cube against this.
-WITH
-child_dims AS (
-    SELECT c.child_id, c.birth_month, coalesce(c.gender, 'U') AS gender, coalesce(e.major_group, 'Not known') AS ethnicity
-    FROM child AS c LEFT JOIN ref_ethnicity AS e ON e.code = c.ethnicity
-),
-referral_agency AS (
-    SELECT r.la_code, r.referral_id, s.agency_group AS agency
-    FROM referral AS r JOIN ref_referral_source AS s ON s.code = r.source
-),
-events AS (
-    -- one row per event that a measure counts: its measure, date and dimensions
-    SELECT 'contacts' AS measure, f.la_code, f.contact_date AS event_date, f.area_code, s.agency_group AS agency,
-           f.child_id, NULL AS category, NULL AS in_care
-    FROM contact AS f JOIN ref_referral_source AS s ON s.code = f.source
-    UNION ALL
-    SELECT 'contacts_to_referral', f.la_code, f.contact_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
-    FROM contact AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.outcome = 'REF'
-    UNION ALL
-    SELECT 'referrals', f.la_code, f.referral_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
-    FROM referral AS f JOIN ref_referral_source AS s ON s.code = f.source
-    UNION ALL
-    SELECT 'rereferrals_12m', f.la_code, f.referral_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
-    FROM referral AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.is_rereferral_12m
-    UNION ALL
-    SELECT 'referrals_nfa', f.la_code, f.referral_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
-    FROM referral AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.is_nfa
-    UNION ALL
-    SELECT m.measure, f.la_code, m.event_date, f.area_code, coalesce(ra.agency, 'Unknown'), f.child_id, NULL, NULL
-    FROM s47_enquiry AS f
-    LEFT JOIN referral_agency AS ra ON ra.la_code = f.la_code AND ra.referral_id = f.referral_id,
-    LATERAL (SELECT * FROM (VALUES
-        ('s47_started', f.start_date, TRUE),
-        ('s47_ended', f.end_date, TRUE),
-        ('s47_ended_icpc', f.end_date, f.icpc_date IS NOT NULL OR f.outcome = 'ICPC'),
-        ('s47_ended_nfa', f.end_date, f.outcome = 'NFA' AND f.icpc_date IS NULL),
-        ('icpc', f.icpc_date, TRUE),
-        ('icpc_15wd', f.icpc_date, f.icpc_working_days <= 15)) AS v(measure, event_date, counts)
-        WHERE v.event_date IS NOT NULL AND v.counts) AS m
-    UNION ALL
-    SELECT m.measure, f.la_code, m.event_date, f.area_code, coalesce(ra.agency, 'Unknown'), f.child_id,
-           f.initial_category, NULL
-    FROM cp_plan AS f
-    LEFT JOIN s47_enquiry AS s ON s.la_code = f.la_code AND s.s47_id = f.s47_id
-    LEFT JOIN referral_agency AS ra ON ra.la_code = s.la_code AND ra.referral_id = s.referral_id,
-    LATERAL (SELECT * FROM (VALUES
-        ('cp_started', f.start_date, TRUE),
-        ('cp_started_repeat', f.start_date, f.is_repeat_plan),
-        ('cp_ended', f.end_date, TRUE),
-        ('cp_ended_2yrs', f.end_date, f.end_date >= f.start_date + INTERVAL 2 YEAR)) AS v(measure, event_date, counts)
-        WHERE v.event_date IS NOT NULL AND v.counts) AS m
-    UNION ALL
-    -- stock: one row per plan and month end at which it was open, dated at the month end
-    SELECT m.measure, f.la_code, month_end, f.area_code, coalesce(ra.agency, 'Unknown'), f.child_id,
-           f.latest_category, NULL
-    FROM cp_plan AS f
-    LEFT JOIN s47_enquiry AS s ON s.la_code = f.la_code AND s.s47_id = f.s47_id
-    LEFT JOIN referral_agency AS ra ON ra.la_code = s.la_code AND ra.referral_id = s.referral_id
-    JOIN (SELECT DISTINCT last_day(month_start) AS month_end FROM calendar
-          WHERE month_start BETWEEN $first_month AND $last_month) AS me
-      ON f.start_date <= month_end AND (f.end_date IS NULL OR f.end_date > month_end),
-    LATERAL (SELECT * FROM (VALUES ('cp_open', TRUE), ('cp_open_2yrs', f.start_date <= month_end - INTERVAL 2 YEAR))
-             AS v(measure, counts) WHERE v.counts) AS m
-    UNION ALL
-    SELECT m.measure, f.la_code, CAST(m.event_date AS DATE), f.area_code, coalesce(a.label, 'Not recorded'), f.child_id,
-           NULL, CASE WHEN f.is_in_care THEN 'In care' ELSE 'Not in care' END
-    FROM missing_episode AS f
-    LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency,
-    LATERAL (SELECT * FROM (VALUES
-        ('missing_episodes', f.start_datetime, TRUE),
-        ('missing_ended', f.end_datetime, TRUE),
-        ('rhi_offered', f.end_datetime, f.rhi_offered_datetime IS NOT NULL),
-        ('rhi_72h', f.end_datetime, f.rhi_offered_datetime <= f.end_datetime + INTERVAL 72 HOUR),
-        ('rhi_accepted', f.end_datetime, f.rhi_offered_datetime IS NOT NULL AND f.rhi_accepted)) AS v(measure, event_date, counts)
-        WHERE v.event_date IS NOT NULL AND v.counts) AS m
-)
-SELECT e.measure, date_trunc('month', e.event_date) AS month, count(*) AS n
-FROM events AS e
-LEFT JOIN child_dims AS d ON d.child_id = e.child_id
-WHERE list_contains($la_codes::VARCHAR[], e.la_code)
-  AND e.event_date BETWEEN $first_month AND last_day($last_month)
-  AND list_contains($measures::VARCHAR[], e.measure)
-  AND passes($areas::VARCHAR[], coalesce(e.area_code, 'Unknown'))
-  AND passes($agencies::VARCHAR[], e.agency)
-  AND passes($age_bands::VARCHAR[], age_band(d.birth_month, CAST(e.event_date AS DATE)))
-  AND passes($genders::VARCHAR[], coalesce(d.gender, 'U'))
-  AND passes($ethnicities::VARCHAR[], coalesce(d.ethnicity, 'Not known'))
-  AND passes($categories::VARCHAR[], e.category)
-  AND passes($in_care::VARCHAR[], e.in_care)
+SELECT measure, date_trunc('month', event_date) AS month, count(*) AS n
+FROM kpi_events($first_month, $last_month)
+WHERE list_contains($la_codes::VARCHAR[], la_code)
+  AND event_date BETWEEN $first_month AND last_day($last_month)
+  AND list_contains($measures::VARCHAR[], measure)
+  AND passes($areas::VARCHAR[], area_code)
+  AND passes($agencies::VARCHAR[], agency)
+  AND passes($age_bands::VARCHAR[], age_band)
+  AND passes($genders::VARCHAR[], gender)
+  AND passes($ethnicities::VARCHAR[], ethnicity)
+  AND passes($categories::VARCHAR[], category)
+  AND passes($in_care::VARCHAR[], in_care)
 GROUP BY ALL;

@@ -215,3 +215,21 @@ def test_counts_split_by_area_add_up_to_the_kpi(con):
     assert [(p.label, p.count) for p in parts] == [("NCL-E", 3)]  # every fixture row is in the example area
     with pytest.raises(ValueError, match="does not split by area"):
         counts_by_area(con, get_kpi("re_referral_12m"), FY, LA, NO_SUPPRESSION)
+
+
+def test_records_list_the_numerators_events_and_are_suppressed_like_the_count(con):
+    import hashlib
+
+    from warehouse.kpis.engine import records
+    from warehouse.kpis.registry import get_kpi
+    from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
+
+    found = records(con, get_kpi("re_referral_12m"), FY, LA, NO_SUPPRESSION)
+    child_a = hashlib.blake2b(b"E08000021:A", key=b"test-key", digest_size=16).hexdigest()
+    assert [(r.child_id, str(r.event_date.date())) for r in found.rows.itertuples()] == [(child_a, "2024-05-01")]
+    assert found.count == 1
+    open_plans = records(con, get_kpi("cp_open"), FY, LA, NO_SUPPRESSION)
+    assert open_plans.count == 3  # A's second plan, F and H, each dated at the end of March 2025
+    assert set(open_plans.rows["event_date"].dt.date.astype(str)) == {"2025-03-31"}
+    hidden = records(con, get_kpi("re_referral_12m"), FY, LA, SuppressionPolicy())
+    assert (hidden.rows, hidden.count) == (None, None)

@@ -1,0 +1,60 @@
+"""Records: the events behind a KPI figure, for the viewer's scope and the filters in the URL.
+Pseudonymised child IDs and dates only; a list of 1 to 4 events is suppressed like the count."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from app import ids
+from app.components.exports import csv_download
+from app.components.grid import grid
+from app.state import reader
+from app.view import PageView, page_view
+from warehouse.db import WarehouseError
+from warehouse.kpis.engine import RecordList, records
+from warehouse.kpis.registry import get_kpi
+
+dash.register_page(__name__, path="/records", name="Records", nav=False, filters=True,
+                   title="Records - Safeguarding performance")
+
+LIMIT = 5000
+
+
+def _records(page: PageView) -> RecordList:
+    kpi = get_kpi(page.view.kpi[0] if page.view.kpi else "referrals")
+    return records(reader().connection(), kpi, page.view.period_value, page.filters, page.scope.policy, LIMIT)
+
+
+def layout(**query: str | list[str]) -> html.Div:
+    try:
+        page = page_view(query)
+    except WarehouseError as error:
+        return html.Div([html.H1("Records"), html.P(str(error))])
+    found = _records(page)
+    heading = f"Records behind {found.kpi.title}: {found.period.label}"
+    if found.rows is None:
+        body = [html.P("Fewer than 5 records match: they are not listed, as the count is suppressed (c).",
+                       className="note")]
+    else:
+        count = f"first {LIMIT:,} records" if found.truncated else f"{found.count:,} records"
+        body = [
+            html.P(f"{count}. Children appear by their pseudonymised ID; names and case-system IDs never reach "
+                   "the warehouse."),
+            html.Button("Download CSV", id=ids.RECORDS_EXPORT, className="button-secondary", n_clicks=0),
+            dcc.Download(id=ids.RECORDS_DOWNLOAD),
+            grid(ids.RECORDS_GRID, found.rows, {"child_id": "Child (pseudonymised)", "event_date": "Date"},
+                 page_size=25),
+        ]
+    return html.Div([html.H1(heading), html.P(["Showing: ", page.view.describe(page.options)]), *body])
+
+
+@callback(Output(ids.RECORDS_DOWNLOAD, "data"), Input(ids.RECORDS_EXPORT, "n_clicks"), State(ids.URL, "search"),
+          prevent_initial_call=True)
+def download(_clicks: int, search: str | None):
+    found = _records(page_view(parse_qs((search or "").lstrip("?"))))
+    if found.rows is None:
+        return dash.no_update
+    return csv_download(found.rows, f"records-{found.kpi.id}-{found.period.code}.csv")
