@@ -38,6 +38,7 @@ PAGES = [
     ("missing", "/missing?period=2025-26&la=E08000021&care=In+care", None),
     ("benchmarks", "/benchmarks?la=E08000021&kpi=re_referral_12m", None),
     ("meeting-pack", "/pack?period=2025-26&la=E08000021&section=cp-plans", None),
+    ("records", "/records?period=2025-26&la=E08000021&kpi=re_referral_12m&gender=F", None),
     ("data-and-loads", "/data", ".ag-center-cols-container .ag-row:has-text('loaded_with_rejections')"),
 ]
 

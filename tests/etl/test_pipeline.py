@@ -112,3 +112,23 @@ def test_a_file_is_not_skipped_when_an_earlier_file_in_the_same_load_replaced_it
     outcomes = load(first, second)  # `first` is not b's latest, so it loads; then `second` must load again
     assert [o.status for o in outcomes] == ["loaded", "loaded"]
     assert query("SELECT outcome FROM contact") == [("REF",)]
+
+
+def test_loading_the_demo_files_twice_gives_identical_counts(tmp_path, load, query):
+    from datetime import date
+
+    from etl.demo import generate_demo
+
+    paths = generate_demo(tmp_path / "demo", as_of=date(2026, 11, 25), la_codes=["E08000021"], scale=0.2)
+    counts = ("SELECT (SELECT count(*) FROM contact), (SELECT count(*) FROM referral), (SELECT count(*) FROM s47_enquiry), "
+              "(SELECT count(*) FROM cp_plan), (SELECT count(*) FROM missing_episode), (SELECT count(*) FROM child), "
+              "(SELECT count(*) FROM area), (SELECT sum(n) FROM kpi_cube)")
+    first = load(*paths, today=date(2026, 11, 25))
+    assert all(o.status == "loaded" for o in first)
+    after_first = query(counts)
+    again = load(*paths, today=date(2026, 11, 25))
+    assert all(o.status == "unchanged" for o in again)
+    forced = load(*paths, today=date(2026, 11, 25), force=True)
+    assert all(o.status == "loaded" for o in forced)
+    assert query(counts) == after_first
+    assert after_first[0][0] > 1000
