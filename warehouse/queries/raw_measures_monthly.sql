@@ -2,7 +2,7 @@
 -- Kept independent of the cube build on purpose: tests compare the two for every KPI, and the
 -- KPI latency benchmark times the cube against this.
 SELECT measure, date_trunc('month', event_date) AS month, count(*) AS n
-FROM kpi_events($first_month, $last_month)
+FROM kpi_events($la_codes::VARCHAR[], $first_month, $last_month)
 WHERE list_contains($la_codes::VARCHAR[], la_code)
   AND event_date BETWEEN $first_month AND last_day($last_month)
   AND list_contains($measures::VARCHAR[], measure)

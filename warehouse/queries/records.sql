@@ -1,7 +1,7 @@
 -- The events behind one measure for a scope, a run of months and the filters: pseudonymised
 -- child IDs and dates only. The caller applies small-number suppression to the list as a whole.
 SELECT child_id, event_date, measure
-FROM kpi_events($first_month, $last_month)
+FROM kpi_events($la_codes::VARCHAR[], $first_month, $last_month)
 WHERE list_contains($la_codes::VARCHAR[], la_code)
   AND event_date BETWEEN $first_month AND last_day($last_month)
   AND measure = $measure

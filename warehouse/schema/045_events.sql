@@ -1,37 +1,44 @@
 -- Every event that a KPI measure counts, straight from the facts, with the dimensions the
 -- filters use: one row per (measure, event). Stock measures (cp_open, cp_open_2yrs) give one row
 -- per plan and month end from first_month to last_month. The raw-fact path of the KPI engine
--- counts these rows, and the records page lists them.
-CREATE MACRO kpi_events(first_month, last_month) AS TABLE
+-- counts these rows, and the records page lists them. `scope` is the list of LA codes.
+CREATE MACRO kpi_events(scope, first_month, last_month) AS TABLE
 WITH
+-- the scope's rows only, before anything is joined or unioned
+contact_in AS (SELECT * FROM contact WHERE list_contains(scope, la_code)),
+referral_in AS (SELECT * FROM referral WHERE list_contains(scope, la_code)),
+s47_in AS (SELECT * FROM s47_enquiry WHERE list_contains(scope, la_code)),
+cp_plan_in AS (SELECT * FROM cp_plan WHERE list_contains(scope, la_code)),
+missing_in AS (SELECT * FROM missing_episode WHERE list_contains(scope, la_code)),
 child_dims AS (
     SELECT c.child_id, c.birth_month, coalesce(c.gender, 'U') AS gender, coalesce(e.major_group, 'Not known') AS ethnicity
     FROM child AS c LEFT JOIN ref_ethnicity AS e ON e.code = c.ethnicity
+    WHERE list_contains(scope, c.la_code)
 ),
 referral_agency AS (
     SELECT r.la_code, r.referral_id, s.agency_group AS agency
-    FROM referral AS r JOIN ref_referral_source AS s ON s.code = r.source
+    FROM referral_in AS r JOIN ref_referral_source AS s ON s.code = r.source
 ),
 events AS (
     -- one row per event that a measure counts: its measure, date and dimensions
     SELECT 'contacts' AS measure, f.la_code, f.contact_date AS event_date, f.area_code, s.agency_group AS agency,
            f.child_id, NULL AS category, NULL AS in_care
-    FROM contact AS f JOIN ref_referral_source AS s ON s.code = f.source
+    FROM contact_in AS f JOIN ref_referral_source AS s ON s.code = f.source
     UNION ALL
     SELECT 'contacts_to_referral', f.la_code, f.contact_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
-    FROM contact AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.outcome = 'REF'
+    FROM contact_in AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.outcome = 'REF'
     UNION ALL
     SELECT 'referrals', f.la_code, f.referral_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
-    FROM referral AS f JOIN ref_referral_source AS s ON s.code = f.source
+    FROM referral_in AS f JOIN ref_referral_source AS s ON s.code = f.source
     UNION ALL
     SELECT 'rereferrals_12m', f.la_code, f.referral_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
-    FROM referral AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.is_rereferral_12m
+    FROM referral_in AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.is_rereferral_12m
     UNION ALL
     SELECT 'referrals_nfa', f.la_code, f.referral_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
-    FROM referral AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.is_nfa
+    FROM referral_in AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.is_nfa
     UNION ALL
     SELECT m.measure, f.la_code, m.event_date, f.area_code, coalesce(ra.agency, 'Unknown'), f.child_id, NULL, NULL
-    FROM s47_enquiry AS f
+    FROM s47_in AS f
     LEFT JOIN referral_agency AS ra ON ra.la_code = f.la_code AND ra.referral_id = f.referral_id,
     LATERAL (SELECT * FROM (VALUES
         ('s47_started', f.start_date, TRUE),
@@ -44,8 +51,8 @@ events AS (
     UNION ALL
     SELECT m.measure, f.la_code, m.event_date, f.area_code, coalesce(ra.agency, 'Unknown'), f.child_id,
            f.initial_category, NULL
-    FROM cp_plan AS f
-    LEFT JOIN s47_enquiry AS s ON s.la_code = f.la_code AND s.s47_id = f.s47_id
+    FROM cp_plan_in AS f
+    LEFT JOIN s47_in AS s ON s.la_code = f.la_code AND s.s47_id = f.s47_id
     LEFT JOIN referral_agency AS ra ON ra.la_code = s.la_code AND ra.referral_id = s.referral_id,
     LATERAL (SELECT * FROM (VALUES
         ('cp_started', f.start_date, TRUE),
@@ -57,8 +64,8 @@ events AS (
     -- stock: one row per plan and month end at which it was open, dated at the month end
     SELECT m.measure, f.la_code, month_end, f.area_code, coalesce(ra.agency, 'Unknown'), f.child_id,
            f.latest_category, NULL
-    FROM cp_plan AS f
-    LEFT JOIN s47_enquiry AS s ON s.la_code = f.la_code AND s.s47_id = f.s47_id
+    FROM cp_plan_in AS f
+    LEFT JOIN s47_in AS s ON s.la_code = f.la_code AND s.s47_id = f.s47_id
     LEFT JOIN referral_agency AS ra ON ra.la_code = s.la_code AND ra.referral_id = s.referral_id
     JOIN (SELECT DISTINCT last_day(month_start) AS month_end FROM calendar
           WHERE month_start BETWEEN first_month AND last_month) AS me
@@ -68,7 +75,7 @@ events AS (
     UNION ALL
     SELECT m.measure, f.la_code, CAST(m.event_date AS DATE), f.area_code, coalesce(a.label, 'Not recorded'), f.child_id,
            NULL, CASE WHEN f.is_in_care THEN 'In care' ELSE 'Not in care' END
-    FROM missing_episode AS f
+    FROM missing_in AS f
     LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency,
     LATERAL (SELECT * FROM (VALUES
         ('missing_episodes', f.start_datetime, TRUE),
