@@ -33,6 +33,10 @@ def layout(**query: str | list[str]) -> html.Div:
         page = page_view(query)
     except WarehouseError as error:
         return html.Div([html.H1("Records"), html.P(str(error))])
+    if len(page.filters.la_codes) != 1:
+        # Row-level lists are per LA: England-wide they would be long, slow and of no use.
+        return html.Div([html.H1("Records"), html.P(["Showing: ", page.view.describe(page.options)]),
+                         html.P("Choose one local authority in the filters to list its records.", className="note")])
     found = _records(page)
     heading = f"Records behind {found.kpi.title}: {found.period.label}"
     if found.rows is None:
