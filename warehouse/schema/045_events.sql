@@ -91,3 +91,19 @@ SELECT e.measure, e.la_code, CAST(e.event_date AS DATE) AS event_date, coalesce(
        coalesce(d.gender, 'U') AS gender, coalesce(d.ethnicity, 'Not known') AS ethnicity
 FROM events AS e
 LEFT JOIN child_dims AS d ON d.child_id = e.child_id;
+
+-- kpi_events for some measures over a run of months, through the engine's filters.
+CREATE MACRO filtered_events(scope, first_month, last_month, measures, wanted_areas, wanted_agencies,
+                             wanted_age_bands, wanted_genders, wanted_ethnicities, wanted_categories,
+                             wanted_in_care) AS TABLE
+SELECT *
+FROM kpi_events(scope, first_month, last_month)
+WHERE event_date BETWEEN first_month AND last_day(last_month)
+  AND list_contains(measures, measure)
+  AND passes(wanted_areas, area_code)
+  AND passes(wanted_agencies, agency)
+  AND passes(wanted_age_bands, age_band)
+  AND passes(wanted_genders, gender)
+  AND passes(wanted_ethnicities, ethnicity)
+  AND passes(wanted_categories, category)
+  AND passes(wanted_in_care, in_care);
