@@ -8,7 +8,14 @@ from dash import dcc, html
 
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import Change
-from warehouse.kpis.formatting import format_change, format_figure, format_number, format_rank, format_rate
+from warehouse.kpis.formatting import (
+    format_change,
+    format_figure,
+    format_number,
+    format_rank,
+    format_rate,
+    shown_change,
+)
 from warehouse.kpis.model import Dimension, Direction, Kpi
 from warehouse.kpis.rag import Rag
 
@@ -25,6 +32,7 @@ def _judgement(kpi: Kpi, change: Change) -> str:
 
 
 def _change_line(kpi: Kpi, change: Change, against: str) -> html.Li:
+    change = shown_change(kpi, change)  # the arrow and the words agree with the figure shown
     if change.absolute is None:
         arrow, words = "–", "no comparison"
     else:

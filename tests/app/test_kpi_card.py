@@ -72,3 +72,9 @@ def test_a_breakdown_of_an_empty_total_draws_zeros_and_hides_suppressed_parts():
     figure = parts_chart("Referrals by area", (Part("A", 0, None), Part("B", None, None, True)), "t", {}, "area")
     text = text_of(figure)
     assert "A: 0.0% (0); suppressed (c): B." in text
+
+
+def test_a_change_too_small_to_show_has_no_arrow_and_no_judgement():
+    base = assessment(previous_value=25.03)  # 25.0% now: -0.03 points rounds to no change
+    text = text_of(kpi_card(base))
+    assert "▶  +0.0 points (-0.1%) on 2023/24" in text and "(better)" not in text and "(worse)" not in text

@@ -50,13 +50,20 @@ def format_rate(figure: Figure) -> str:
     return NOT_AVAILABLE if figure.rate_per_10k is None else f"{figure.rate_per_10k:.1f}"
 
 
+def shown_change(kpi: Kpi, change: Change) -> Change:
+    """The change as it is written: a change too small to show at the KPI's precision is none."""
+    if change.absolute is None:
+        return change
+    digits = 2 if kpi.unit is Unit.RATIO else 1 if kpi.unit is Unit.PERCENT and not kpi.is_share else 0
+    percent = None if change.percent is None else _no_negative_zero(change.percent, 1)
+    return Change(_no_negative_zero(change.absolute, digits), percent)
+
+
 def format_change(kpi: Kpi, change: Change) -> str:
     """'+2.1 points (+9.5%)' for a percentage, '+120 (+4.0%)' for a count; n/a for a zero base."""
     if change.absolute is None:
         return NOT_AVAILABLE
-    digits = 2 if kpi.unit is Unit.RATIO else 1 if kpi.unit is Unit.PERCENT and not kpi.is_share else 0
-    percent = None if change.percent is None else _no_negative_zero(change.percent, 1)
-    change = Change(_no_negative_zero(change.absolute, digits), percent)
+    change = shown_change(kpi, change)
     if kpi.unit is Unit.PERCENT and not kpi.is_share:
         absolute = f"{change.absolute:+.1f} points"
     elif kpi.unit is Unit.RATIO:
