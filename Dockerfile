@@ -14,7 +14,11 @@ RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-cache-dir .
 
 FROM python:3.11-slim-bookworm
-RUN useradd --create-home --uid 10001 safeguard \
+# Debian's chromium prints the meeting pack to PDF (/pack.pdf); nothing is downloaded at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 safeguard \
     && mkdir /data && chown safeguard:safeguard /data
 COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
