@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl.pipeline import FileOutcome, run_load
+from etl.pipeline import FileOutcome, SourceOptions, run_load
 from warehouse import audit
 from warehouse.db import WarehouseError
 from warehouse.settings import get_settings
@@ -61,10 +61,20 @@ def load(
     dataset: Annotated[str | None, typer.Option(help="The dataset of every file, instead of detecting it.")] = None,
     force: Annotated[bool, typer.Option(help="Load a file again even if it is unchanged.")] = False,
     synthetic: Annotated[bool, typer.Option(help="Mark the rows as synthetic (demo) data.")] = False,
+    source_format: Annotated[str, typer.Option("--format", help="native_csv, or ssda903 for an SSDA903 missing "
+                                               "file (its header and episodes files are found beside it).")] = "native_csv",
+    la: Annotated[str | None, typer.Option(help="The LA code, for returns that do not carry one (SSDA903).")] = None,
+    coverage_from: Annotated[str | None, typer.Option("--from", help="Start of the window a return covers.")] = None,
+    coverage_to: Annotated[str | None, typer.Option("--to", help="End of the window a return covers.")] = None,
 ) -> None:
     """Load extracts. Each replaces what the warehouse held for its LA, dataset and window."""
+    if source_format not in ("native_csv", "ssda903"):
+        errors.print(f"[red]error:[/red] unknown --format {source_format!r}: use native_csv or ssda903")
+        raise typer.Exit(2)
+    coverage = (date.fromisoformat(coverage_from), date.fromisoformat(coverage_to)) if coverage_from and coverage_to else None
+    source = SourceOptions(source_format=source_format, la_code=la, coverage=coverage)
     try:
-        outcomes = _run_with_progress(paths, dataset=dataset, force=force, synthetic=synthetic)
+        outcomes = _run_with_progress(paths, dataset=dataset, force=force, synthetic=synthetic, source=source)
     except WarehouseError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error

@@ -23,7 +23,8 @@ from etl.datasets import DATASETS
 from etl.errors import ExtractError, Rejection
 from etl.load.publish import load_lock, publish
 from etl.readers.areas_csv import is_areas_header, peek_header, read_areas_csv
-from etl.readers.native_csv import read_native_csv
+from etl.readers.native_csv import RawExtract, read_native_csv
+from etl.readers.ssda903 import read_ssda903_missing
 from etl.staging.native import stage
 from etl.validate.report import rejected_positions, rejections_from_failures
 from etl.validate.schemas import validate
@@ -47,6 +48,16 @@ def _use_jemalloc() -> None:
 _use_jemalloc()
 
 Progress = Callable[[Path, str], None]
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """How to read the files: the native template, or a standard return, which may need the LA
+    and the coverage window named because the return does not carry them."""
+
+    source_format: str = "native_csv"  # or "ssda903"
+    la_code: str | None = None
+    coverage: tuple[date, date] | None = None
 
 
 @dataclass
@@ -91,11 +102,16 @@ def _already_published(con: duckdb.DuckDBPyConnection | None, sha256: str) -> tu
     return None if found.empty else tuple(found.iloc[0])
 
 
-def prepare(path: Path, sha256: str, key: bytes, today: date, dataset: str | None = None) -> FileOutcome:
+def prepare(
+    path: Path, sha256: str, key: bytes, today: date, dataset: str | None = None,
+    source: SourceOptions = SourceOptions(),
+) -> FileOutcome:
     """Read, stage and validate one file, catching structural errors into the outcome."""
-    outcome = FileOutcome(path=path, sha256=sha256)
+    outcome = FileOutcome(path=path, sha256=sha256, source_format=source.source_format)
     try:
-        if dataset in (None, "areas") and is_areas_header(peek_header(path)):
+        if source.source_format == "ssda903":
+            _prepare_raw(outcome, read_ssda903_missing(path, source.la_code, source.coverage), key, today)
+        elif dataset in (None, "areas") and is_areas_header(peek_header(path)):
             rows = read_areas_csv(path)
             outcome.dataset = "areas"
             outcome.la_code = rows["la_code"].iloc[0]
@@ -112,7 +128,11 @@ def prepare(path: Path, sha256: str, key: bytes, today: date, dataset: str | Non
 
 
 def _prepare_native(outcome: FileOutcome, key: bytes, today: date, dataset: str | None) -> None:
-    raw = read_native_csv(outcome.path, dataset)
+    _prepare_raw(outcome, read_native_csv(outcome.path, dataset), key, today)
+
+
+def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date) -> None:
+    """Stage and validate rows that a reader has laid out as a native extract."""
     outcome.dataset = raw.dataset.name
     outcome.ignored_columns = raw.ignored_columns
     outcome.rows_read = raw.rows_read
@@ -252,6 +272,7 @@ def run_load(
     force: bool = False,
     today: date | None = None,
     progress: Progress | None = None,
+    source: SourceOptions = SourceOptions(),
 ) -> list[FileOutcome]:
     """Load the files into the warehouse at settings.warehouse_path, all or nothing per file."""
     today = today or date.today()
@@ -281,7 +302,7 @@ def run_load(
                     )
                     continue
                 notify(path, "reading and validating")
-                outcome = prepare(path, sha, key, today, dataset)
+                outcome = prepare(path, sha, key, today, dataset, source)
                 touched.add((outcome.dataset, outcome.la_code))
                 outcomes.append(outcome)
         finally:
