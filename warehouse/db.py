@@ -17,7 +17,7 @@ import pandas as pd
 
 from warehouse.benchmarks import benchmark_values
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"

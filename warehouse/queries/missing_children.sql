@@ -8,12 +8,10 @@ per_child AS (
     FROM missing_child_month AS m
     JOIN windows AS w ON m.month BETWEEN w.first_month AND w.last_month
     WHERE list_contains($la_codes::VARCHAR[], m.la_code)
-      AND passes($areas::VARCHAR[], m.area_code)
-      AND passes($agencies::VARCHAR[], m.agency)
-      AND passes($age_bands::VARCHAR[], m.age_band)
-      AND passes($genders::VARCHAR[], m.gender)
-      AND passes($ethnicities::VARCHAR[], m.ethnicity)
-      AND passes($in_care::VARCHAR[], m.in_care)
+      -- no category: a missing episode has none, so that filter never applies here
+      AND passes_filters($areas::VARCHAR[], $agencies::VARCHAR[], $age_bands::VARCHAR[], $genders::VARCHAR[],
+                         $ethnicities::VARCHAR[], NULL::VARCHAR[], $in_care::VARCHAR[], m.area_code, m.agency,
+                         m.age_band, m.gender, m.ethnicity, NULL, m.in_care)
     GROUP BY ALL
 )
 SELECT first_month, last_month,

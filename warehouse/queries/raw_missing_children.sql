@@ -18,12 +18,9 @@ per_child AS (
     SELECT w.first_month, w.last_month, x.child_id, count(*) AS episodes
     FROM episodes AS x
     JOIN windows AS w ON x.start_date BETWEEN w.first_month AND last_day(w.last_month)
-    WHERE passes($areas::VARCHAR[], x.area_code)
-      AND passes($agencies::VARCHAR[], x.agency)
-      AND passes($age_bands::VARCHAR[], x.age_band)
-      AND passes($genders::VARCHAR[], x.gender)
-      AND passes($ethnicities::VARCHAR[], x.ethnicity)
-      AND passes($in_care::VARCHAR[], x.in_care)
+    WHERE passes_filters($areas::VARCHAR[], $agencies::VARCHAR[], $age_bands::VARCHAR[], $genders::VARCHAR[],
+                         $ethnicities::VARCHAR[], NULL::VARCHAR[], $in_care::VARCHAR[], x.area_code, x.agency,
+                         x.age_band, x.gender, x.ethnicity, NULL, x.in_care)
     GROUP BY ALL
 )
 SELECT first_month, last_month,

@@ -1,4 +1,4 @@
--- Schema version 7 (SCHEMA_VERSION in warehouse/db.py). Bump it with any change to these files.
+-- Schema version 8 (SCHEMA_VERSION in warehouse/db.py). Bump it with any change to these files.
 -- Reference dimensions: filled from warehouse/reference and warehouse/data/real when the
 -- warehouse is built, never by agency extracts.
 

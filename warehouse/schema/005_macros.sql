@@ -16,3 +16,18 @@ CREATE MACRO age_band(birth_month, at_date) AS
 -- A filter on one dimension: no filter (NULL list), or a dimension that does not apply to
 -- the row (NULL value), lets the row through.
 CREATE MACRO passes(wanted, value) AS (wanted IS NULL OR value IS NULL OR list_contains(wanted, value));
+
+-- A row against every filter of the KPI engine at once: the one place where the filters meet a
+-- row of the cubes, the child tables or the raw events. A NULL row value is a dimension the row
+-- does not have (category for contacts, say).
+CREATE MACRO passes_filters(wanted_areas, wanted_agencies, wanted_age_bands, wanted_genders, wanted_ethnicities,
+                            wanted_categories, wanted_in_care, row_area, row_agency, row_age_band, row_gender,
+                            row_ethnicity, row_category, row_in_care) AS (
+    passes(wanted_areas, row_area)
+    AND passes(wanted_agencies, row_agency)
+    AND passes(wanted_age_bands, row_age_band)
+    AND passes(wanted_genders, row_gender)
+    AND passes(wanted_ethnicities, row_ethnicity)
+    AND passes(wanted_categories, row_category)
+    AND passes(wanted_in_care, row_in_care)
+);

@@ -45,13 +45,9 @@ FROM kpi_cube
 WHERE list_contains(scope, la_code)
   AND month BETWEEN first_month AND last_month
   AND list_contains(measures, measure)
-  AND passes(wanted_areas, area_code)
-  AND passes(wanted_agencies, agency)
-  AND passes(wanted_age_bands, age_band)
-  AND passes(wanted_genders, gender)
-  AND passes(wanted_ethnicities, ethnicity)
-  AND passes(wanted_categories, category)
-  AND passes(wanted_in_care, in_care);
+  AND passes_filters(wanted_areas, wanted_agencies, wanted_age_bands, wanted_genders, wanted_ethnicities,
+                     wanted_categories, wanted_in_care, area_code, agency, age_band, gender, ethnicity, category,
+                     in_care);
 
 -- Roll-ups of the two cubes over every dimension but the LA, for views with no filter (the
 -- executive set, England-wide comparisons): a few thousand rows per LA instead of ~100,000.

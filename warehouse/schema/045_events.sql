@@ -100,10 +100,6 @@ SELECT *
 FROM kpi_events(scope, first_month, last_month)
 WHERE event_date BETWEEN first_month AND last_day(last_month)
   AND list_contains(measures, measure)
-  AND passes(wanted_areas, area_code)
-  AND passes(wanted_agencies, agency)
-  AND passes(wanted_age_bands, age_band)
-  AND passes(wanted_genders, gender)
-  AND passes(wanted_ethnicities, ethnicity)
-  AND passes(wanted_categories, category)
-  AND passes(wanted_in_care, in_care);
+  AND passes_filters(wanted_areas, wanted_agencies, wanted_age_bands, wanted_genders, wanted_ethnicities,
+                     wanted_categories, wanted_in_care, area_code, agency, age_band, gender, ethnicity, category,
+                     in_care);
