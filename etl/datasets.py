@@ -381,24 +381,3 @@ MISSING_EPISODES = Dataset(
 DATASETS: dict[str, Dataset] = {
     d.name: d for d in (CONTACTS, REFERRALS, S47_ENQUIRIES, CP_PLANS, MISSING_EPISODES)
 }
-
-# Columns that hold people's names. They are never loaded, whatever the file calls them.
-NAME_COLUMNS = frozenset(
-    {
-        "name",
-        "first_name",
-        "forename",
-        "forenames",
-        "surname",
-        "last_name",
-        "family_name",
-        "full_name",
-        "child_name",
-        "worker",
-        "worker_name",
-        "social_worker",
-        "team",
-        "team_name",
-        "address",
-    }
-)

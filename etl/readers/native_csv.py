@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from etl.datasets import DATASETS, NAME_COLUMNS, Dataset
+from etl.datasets import DATASETS, Dataset
 from etl.errors import ExtractError, Rejection
 
 # Magic numbers of files people save with a .csv name by mistake.
@@ -212,8 +212,3 @@ def _drop_blank_rows(table: pa.Table, row_numbers: np.ndarray) -> tuple[pa.Table
         return table, row_numbers  # filtering copies every column: skip it when nothing is blank
     keep = pc.invert(blank)
     return table.filter(keep), row_numbers[keep.to_numpy(zero_copy_only=False)]
-
-
-def names_ignored(columns: list[str]) -> list[str]:
-    """The ignored columns that hold people's names: said so, since they are never loaded."""
-    return [c for c in columns if c in NAME_COLUMNS]

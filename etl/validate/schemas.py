@@ -127,7 +127,6 @@ RULES: dict[str, Rule] = {
         Rule("after_window", "{field} {value} is after the end of the coverage window ({end}) of this extract"),
         Rule("duplicate_id", "{field} '{value}' appears more than once in the file (first on row {first_row})"),
         Rule("before", "{field} {value} is before {earlier} {earlier_value}"),
-        Rule("wrong_field_count", "{message}"),
     )
 }
 
