@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from etl.pipeline import FileOutcome, SourceOptions, run_load
+from etl.readers.formats import FORMATS
 from warehouse import audit
 from warehouse.db import WarehouseError
 from warehouse.settings import get_settings
@@ -49,7 +50,7 @@ def _summary(outcomes: list[FileOutcome]) -> Table:
         table.add_column(name, justify="right" if name in ("load", "read", "loaded", "rejected", "replaced") else "left")
     for o in outcomes:
         table.add_row(
-            str(o.load_id), o.path.name, o.dataset or "", o.la_code or "", o.status,
+            str(o.load_id), o.file_name, o.dataset or "", o.la_code or "", o.status,
             f"{o.rows_read:,}", f"{o.rows_loaded:,}", f"{o.rows_rejected:,}", f"{o.rows_replaced:,}",
         )
     return table
@@ -61,15 +62,16 @@ def load(
     dataset: Annotated[str | None, typer.Option(help="The dataset of every file, instead of detecting it.")] = None,
     force: Annotated[bool, typer.Option(help="Load a file again even if it is unchanged.")] = False,
     synthetic: Annotated[bool, typer.Option(help="Mark the rows as synthetic (demo) data.")] = False,
-    source_format: Annotated[str, typer.Option("--format", help="native_csv, or ssda903 for an SSDA903 missing "
-                                               "file (its header and episodes files are found beside it).")] = "native_csv",
-    la: Annotated[str | None, typer.Option(help="The LA code, for returns that do not carry one (SSDA903).")] = None,
+    source_format: Annotated[str, typer.Option(
+        "--format", help="auto (told from each file), native_csv, ssda903 (a missing file; its header and episodes "
+        "files are found beside it), annex_a (an Ofsted Annex A workbook) or cin_xml (the CIN census).")] = "auto",
+    la: Annotated[str | None, typer.Option(help="The LA code, for returns that do not carry one (SSDA903, Annex A).")] = None,
     coverage_from: Annotated[str | None, typer.Option("--from", help="Start of the window a return covers.")] = None,
     coverage_to: Annotated[str | None, typer.Option("--to", help="End of the window a return covers.")] = None,
 ) -> None:
-    """Load extracts. Each replaces what the warehouse held for its LA, dataset and window."""
-    if source_format not in ("native_csv", "ssda903"):
-        errors.print(f"[red]error:[/red] unknown --format {source_format!r}: use native_csv or ssda903")
+    """Load extracts or returns. Each replaces what the warehouse held for its LA, dataset and window."""
+    if source_format not in ("auto", *FORMATS):
+        errors.print(f"[red]error:[/red] unknown --format {source_format!r}: use auto, {', '.join(FORMATS)}")
         raise typer.Exit(2)
     coverage = (date.fromisoformat(coverage_from), date.fromisoformat(coverage_to)) if coverage_from and coverage_to else None
     source = SourceOptions(source_format=source_format, la_code=la, coverage=coverage)
@@ -83,15 +85,15 @@ def load(
         if o.status == "failed":
             errors.print(f"[red]{o.path}: not loaded:[/red] {o.message}", soft_wrap=True)
         elif o.status == "unchanged":
-            console.print(f"{o.path.name}: {o.message}", soft_wrap=True)
-        for column in o.ignored_columns:
+            console.print(f"{o.file_name}: {o.message}", soft_wrap=True)
+        if o.ignored_columns:
             console.print(
-                f"{o.path.name}: column '{column}' is not part of the {o.dataset} layout and was ignored",
+                f"{o.file_name}: ignored, as the {o.dataset} layout does not use them: {', '.join(o.ignored_columns)}",
                 soft_wrap=True,
             )
         if o.rows_rejected:
             console.print(
-                f"{o.path.name}: {o.rows_rejected:,} rows rejected; see them with "
+                f"{o.file_name}: {o.rows_rejected:,} rows rejected; see them with "
                 f"[bold]safeguard rejections {o.load_id}[/bold]",
                 soft_wrap=True,
             )

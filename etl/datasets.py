@@ -162,9 +162,10 @@ CONTACTS = Dataset(
         Column(
             name="outcome",
             kind=Kind.CODE,
-            required=True,
             codelist="contact_outcome",
-            description="What the contact led to: REF (referral to children's social care), EH, IA, NFA, OTH.",
+            description="What the contact led to: REF (referral to children's social care), EH, IA, NFA, OTH. "
+            "Blank when the source does not record it (Annex A List 1 does not): such contacts are left "
+            "out of the conversion rate rather than counted as not converted.",
             example="REF",
         ),
     ),
@@ -378,6 +379,84 @@ MISSING_EPISODES = Dataset(
     ),
 )
 
+ASSESSMENTS = Dataset(
+    name="assessments",
+    table="assessment",
+    title="Assessments",
+    id_column="assessment_id",
+    event_date="start_date",
+    end_date="authorised_date",
+    carries_open_records=True,
+    columns=_common("assessment_id", "Unique ID of the children and families assessment.", "AS000101")
+    + (
+        Column(
+            name="referral_id",
+            kind=Kind.TEXT,
+            description="The referral the assessment followed, if recorded.",
+            example="RF000101",
+        ),
+        Column(
+            name="start_date",
+            kind=Kind.DATE,
+            required=True,
+            description="Date the assessment started.",
+            example="2024-06-05",
+        ),
+        Column(
+            name="authorised_date",
+            kind=Kind.DATE,
+            description="Date the assessment was completed and authorised; blank while it is open.",
+            example="2024-07-10",
+        ),
+    ),
+)
+
+CLA_MISSING_COUNTS = Dataset(
+    name="cla_missing_counts",
+    table="cla_missing_count",
+    title="Missing and away counts of children in care",
+    id_column="count_id",
+    event_date="as_at_date",
+    carries_open_records=False,
+    columns=_common("count_id", "Unique ID of the child's row in the return.", "MC000101")
+    + (
+        Column(
+            name="as_at_date",
+            kind=Kind.DATE,
+            required=True,
+            description="The date the counts run up to: they cover the 12 months before it.",
+            example="2025-03-31",
+        ),
+        Column(
+            name="missing_episodes",
+            kind=Kind.INTEGER,
+            description="Episodes the child was missing from their placement in the 12 months.",
+            example="2",
+        ),
+        Column(
+            name="away_episodes",
+            kind=Kind.INTEGER,
+            description="Episodes the child was away from their placement without authorisation in the 12 months.",
+            example="0",
+        ),
+        Column(
+            name="rhi_offered",
+            kind=Kind.CODE,
+            codelist="yes_no",
+            description="Y if a return interview was offered after the last missing episode.",
+            example="Y",
+        ),
+        Column(
+            name="rhi_accepted",
+            kind=Kind.CODE,
+            codelist="yes_no",
+            description="Y if the return interview after the last missing episode was accepted.",
+            example="N",
+        ),
+    ),
+)
+
 DATASETS: dict[str, Dataset] = {
-    d.name: d for d in (CONTACTS, REFERRALS, S47_ENQUIRIES, CP_PLANS, MISSING_EPISODES)
+    d.name: d
+    for d in (CONTACTS, REFERRALS, S47_ENQUIRIES, CP_PLANS, MISSING_EPISODES, ASSESSMENTS, CLA_MISSING_COUNTS)
 }

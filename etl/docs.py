@@ -142,7 +142,8 @@ def render_kpis_doc() -> str:
     sections = []
     for dataset in DATASETS.values():
         kpis = [k for k in REGISTRY.values() if k.dataset == dataset.name]
-        sections.append(f"## {dataset.title}\n\n" + "\n\n".join(kpi_section(k) for k in kpis))
+        if kpis:  # assessments and the missing counts feed reconciliation, not a KPI
+            sections.append(f"## {dataset.title}\n\n" + "\n\n".join(kpi_section(k) for k in kpis))
     return intro + "\n" + "\n\n".join(sections) + "\n"
 
 

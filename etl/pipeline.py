@@ -23,6 +23,9 @@ from etl.datasets import DATASETS
 from etl.errors import ExtractError, Rejection
 from etl.load.publish import load_lock, publish
 from etl.readers.areas_csv import is_areas_header, peek_header, read_areas_csv
+from etl.readers.annex_a import read_annex_a
+from etl.readers.cin_xml import read_cin_census
+from etl.readers.formats import detect_format
 from etl.readers.native_csv import RawExtract, read_native_csv
 from etl.readers.ssda903 import read_ssda903_missing
 from etl.staging.native import stage
@@ -52,10 +55,10 @@ Progress = Callable[[Path, str], None]
 
 @dataclass(frozen=True)
 class SourceOptions:
-    """How to read the files: the native template, or a standard return, which may need the LA
-    and the coverage window named because the return does not carry them."""
+    """How to read the files: told from each file ("auto") or named (see etl/readers/formats.py).
+    A standard return may need the LA and the coverage window named, as it does not carry them."""
 
-    source_format: str = "native_csv"  # or "ssda903"
+    source_format: str = "auto"
     la_code: str | None = None
     coverage: tuple[date, date] | None = None
 
@@ -67,6 +70,7 @@ class FileOutcome:
     path: Path
     sha256: str | None = None
     source_format: str = "native_csv"
+    part: str | None = None  # the sheet of a workbook that holds several datasets
     dataset: str | None = None
     la_code: str | None = None
     coverage_start: date | None = None
@@ -84,6 +88,10 @@ class FileOutcome:
     finished_at: datetime | None = None
     rows: pa.Table | pd.DataFrame | None = None  # the rows to load, dropped once published
 
+    @property
+    def file_name(self) -> str:
+        return f"{self.path.name} ({self.part})" if self.part else self.path.name
+
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -93,42 +101,57 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _already_published(con: duckdb.DuckDBPyConnection | None, sha256: str) -> tuple | None:
-    """(load id, dataset, LA) of the load that published this exact file, if it is still its
-    LA's latest load of that dataset."""
+def _already_published(
+    con: duckdb.DuckDBPyConnection | None, sha256: str, la_code: str | None
+) -> list[tuple[int, str, str]]:
+    """(load id, dataset, LA) of each load that published this exact file, if every one of them is
+    still its LA's latest load of its dataset; otherwise nothing."""
     if con is None:
-        return None
-    found = run(con, "file_already_published", sha256=sha256)
-    return None if found.empty else tuple(found.iloc[0])
+        return []
+    found = run(con, "file_already_published", sha256=sha256, la_code=la_code)
+    if found.empty or not found["is_latest"].all():
+        return []
+    return [tuple(row) for row in found[["load_id", "dataset", "la_code"]].itertuples(index=False)]
+
+
+def _read(path: Path, source_format: str, source: SourceOptions, dataset: str | None) -> list[RawExtract]:
+    if source_format == "ssda903":
+        return [read_ssda903_missing(path, source.la_code, source.coverage)]
+    if source_format == "annex_a":
+        return read_annex_a(path, source.la_code, source.coverage)
+    if source_format == "cin_xml":
+        return read_cin_census(path, source.la_code, source.coverage)
+    return [read_native_csv(path, dataset)]
 
 
 def prepare(
     path: Path, sha256: str, key: bytes, today: date, dataset: str | None = None,
     source: SourceOptions = SourceOptions(),
-) -> FileOutcome:
-    """Read, stage and validate one file, catching structural errors into the outcome."""
-    outcome = FileOutcome(path=path, sha256=sha256, source_format=source.source_format)
+) -> list[FileOutcome]:
+    """Read, stage and validate one file: one outcome per dataset it holds, or one failed outcome
+    if any part of it is structurally wrong (a file loads whole or not at all)."""
+    source_format = source.source_format
     try:
-        if source.source_format == "ssda903":
-            _prepare_raw(outcome, read_ssda903_missing(path, source.la_code, source.coverage), key, today)
-        elif dataset in (None, "areas") and is_areas_header(peek_header(path)):
+        if source_format == "auto":
+            source_format = detect_format(path)
+        if source_format == "native_csv" and dataset in (None, "areas") and is_areas_header(peek_header(path)):
             rows = read_areas_csv(path)
-            outcome.dataset = "areas"
-            outcome.la_code = rows["la_code"].iloc[0]
-            outcome.rows_read = outcome.rows_loaded = len(rows)
-            outcome.rows = rows
-        else:
-            _prepare_native(outcome, key, today, dataset)
-        outcome.status = "loaded_with_rejections" if outcome.rows_rejected else "loaded"
+            outcome = FileOutcome(path=path, sha256=sha256, source_format=source_format, dataset="areas",
+                                  la_code=rows["la_code"].iloc[0], rows_read=len(rows), rows_loaded=len(rows),
+                                  rows=rows, status="loaded")
+            return [outcome]
+        outcomes = []
+        for raw in _read(path, source_format, source, dataset):
+            outcome = FileOutcome(path=path, sha256=sha256, source_format=source_format, part=raw.part)
+            _prepare_raw(outcome, raw, key, today)
+            outcome.status = "loaded_with_rejections" if outcome.rows_rejected else "loaded"
+            outcomes.append(outcome)
+        return outcomes
     except ExtractError as error:
-        outcome.status, outcome.message, outcome.rows = "failed", error.message, None
+        message = error.message
     except OSError as error:
-        outcome.status, outcome.message, outcome.rows = "failed", f"cannot read the file: {error.strerror}", None
-    return outcome
-
-
-def _prepare_native(outcome: FileOutcome, key: bytes, today: date, dataset: str | None) -> None:
-    _prepare_raw(outcome, read_native_csv(outcome.path, dataset), key, today)
+        message = f"cannot read the file: {error.strerror}"
+    return [FileOutcome(path=path, sha256=sha256, source_format=source_format, status="failed", message=message)]
 
 
 def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date) -> None:
@@ -209,7 +232,7 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
 def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, synthetic: bool) -> None:
     _run_load_sql(
         con, "record_load",
-        load_id=outcome.load_id, file_name=outcome.path.name, file_sha256=outcome.sha256,
+        load_id=outcome.load_id, file_name=outcome.file_name, file_sha256=outcome.sha256,
         source_format=outcome.source_format, dataset=outcome.dataset, la_code=outcome.la_code,
         coverage_start=outcome.coverage_start, coverage_end=outcome.coverage_end, rows_read=outcome.rows_read,
         rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected, rows_replaced=outcome.rows_replaced,
@@ -220,7 +243,7 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
         frame = pd.DataFrame(
             {
                 "load_id": outcome.load_id,
-                "file_name": outcome.path.name,
+                "file_name": outcome.file_name,
                 "row_number": [r.row_number for r in outcome.rejections],
                 "field": [r.field for r in outcome.rejections],
                 "value": [r.value for r in outcome.rejections],
@@ -290,21 +313,21 @@ def run_load(
                     outcomes.append(FileOutcome(path=path, message="no such file", finished_at=datetime.now()))
                     continue
                 sha = _sha256(path)
-                previous = None if force else _already_published(current, sha)
-                if previous is not None and (previous[1], previous[2]) not in touched:
-                    load_id, previous_dataset, la_code = previous
-                    outcomes.append(
+                previous = [] if force else _already_published(current, sha, source.la_code)
+                if previous and not touched & {(d, la) for _, d, la in previous}:
+                    outcomes += [
                         FileOutcome(
                             path=path, sha256=sha, dataset=previous_dataset, la_code=la_code, status="unchanged",
                             message=f"the same file was already loaded as load {load_id}; nothing changed",
                             finished_at=datetime.now(),
                         )
-                    )
+                        for load_id, previous_dataset, la_code in previous
+                    ]
                     continue
                 notify(path, "reading and validating")
-                outcome = prepare(path, sha, key, today, dataset, source)
-                touched.add((outcome.dataset, outcome.la_code))
-                outcomes.append(outcome)
+                prepared = prepare(path, sha, key, today, dataset, source)
+                touched |= {(outcome.dataset, outcome.la_code) for outcome in prepared}
+                outcomes += prepared
         finally:
             if current is not None:
                 current.close()

@@ -17,7 +17,7 @@ import pandas as pd
 
 from warehouse.benchmarks import benchmark_values
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
@@ -30,7 +30,10 @@ CALENDAR_FIRST_DAY = date(2000, 1, 1)
 CALENDAR_LAST_DAY = date(2040, 12, 31)
 
 # Tables that hold facts or audit; everything else is reference data.
-FACT_TABLES = ("child", "area", "contact", "referral", "s47_enquiry", "cp_plan", "missing_episode")
+FACT_TABLES = (
+    "child", "area", "contact", "referral", "s47_enquiry", "cp_plan", "missing_episode", "assessment",
+    "cla_missing_count",
+)
 CUBE_TABLES = ("kpi_cube", "missing_child_month", "kpi_cube_la", "missing_child_month_la")
 
 
@@ -104,6 +107,15 @@ def _statistical_neighbours_2025() -> pd.DataFrame:
 def local_authority_codes() -> frozenset[str]:
     """Every English LA code the warehouse knows (from the ONS population table)."""
     return frozenset(_ons_population().query("geographic_level == 'Local authority'")["new_la_code"])
+
+
+def la_code_for_old_code(old_la_code: str) -> str | None:
+    """The new (9-character) code of an LA from its DfE 3-digit code, as the CIN census gives it.
+
+    The latest year wins, so a code that boundary changes reused points at today's authority.
+    """
+    rows = _ons_population().query("geographic_level == 'Local authority' and old_la_code == @old_la_code")
+    return None if rows.empty else rows.sort_values("time_period")["new_la_code"].iloc[-1]
 
 
 @cache

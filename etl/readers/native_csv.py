@@ -43,6 +43,20 @@ class RawExtract:
     rows_read: int
     rejections: list[Rejection] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # What the standard-return readers add to a native layout:
+    part: str | None = None  # the sheet or section of a file that holds many datasets
+    field_labels: dict[str, str] = field(default_factory=dict)  # column -> its header in the file, for messages
+    # Record IDs a reader built from the child's ID (the returns carry none): hashed like it.
+    derived_id_columns: tuple[str, ...] = ()
+    # A return that lists every record open in its window (the CIN census) carries older referrals too.
+    carries_open_records: bool | None = None
+
+    @property
+    def open_records(self) -> bool:
+        return self.dataset.carries_open_records if self.carries_open_records is None else self.carries_open_records
+
+    def label(self, column: str) -> str:
+        return self.field_labels.get(column, column)
 
 
 def normalise_header(name: str) -> str:

@@ -131,6 +131,14 @@ def pseudonymise(child_ids: pa.ChunkedArray, la_code: str, key: bytes) -> pa.Dic
     return map_distinct(child_ids, hashed)
 
 
+def _pseudonymised_columns(raw: RawExtract, la_code: str, key: bytes) -> dict[str, pa.Array]:
+    """The child ID, and any record ID a reader built from it, as keyed hashes."""
+    columns: dict[str, pa.Array] = {"child_id": pseudonymise(raw.table["child_id"], la_code, key)}
+    for name in raw.derived_id_columns:
+        columns[name] = decoded(pseudonymise(raw.table[name], la_code, key))
+    return columns
+
+
 def postcode_sector(postcode: str) -> str | None:
     """'ne4 6su' -> 'NE4 6'; anything that is not a UK postcode gives None."""
     match = _POSTCODE.match(re.sub(r"\s+", "", postcode.upper()))
@@ -179,9 +187,9 @@ def stage(raw: RawExtract, key: bytes) -> StagedExtract:
     with ThreadPoolExecutor(max_workers=1) as background:
         # Hashing child IDs is Python work that holds the GIL; the casts below run in Arrow and
         # DuckDB without it, so the two share the machine's cores.
-        hashing = background.submit(pseudonymise, text["child_id"], la_code, key)
+        hashing = background.submit(_pseudonymised_columns, raw, la_code, key)
         columns, frame = _typed_columns(raw, la_code)
-        columns["child_id"] = hashing.result()
+        columns.update(hashing.result())
     return StagedExtract(
         raw=raw, la_code=la_code, coverage_start=coverage_start, coverage_end=coverage_end,
         table=pa.table(columns), frame=frame,

@@ -49,9 +49,10 @@ def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, toda
     id_positions: dict[str, int] | None = None
     rejections = []
     for (position, field), rule in sorted(cases.items()):
-        value = raw.table[field][position].as_py()
+        # A record ID built from the child's ID would show that ID: say which row, not what it holds.
+        value = None if field in raw.derived_id_columns else raw.table[field][position].as_py()
         context = {
-            "field": field,
+            "field": raw.label(field),
             "value": value if value is not None else "",
             "today": today.isoformat(),
             "start": staged.coverage_start.isoformat(),
@@ -66,17 +67,17 @@ def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, toda
         elif rule == "duplicate_id":
             if id_positions is None:
                 id_positions = _first_positions(raw.table[dataset.id_column].to_pandas())
-            context["first_row"] = int(raw.row_numbers[id_positions[value]])
+            context["first_row"] = int(raw.row_numbers[id_positions[raw.table[field][position].as_py()]])
         elif rule.startswith("before_"):
             earlier = rule.removeprefix("before_")
-            context["earlier"] = earlier
+            context["earlier"] = raw.label(earlier)
             context["earlier_value"] = raw.table[earlier][position].as_py()
             rule_id = "before"
         message = RULES[rule_id].message.format(**context)
         rejections.append(
             Rejection(
                 row_number=int(raw.row_numbers[position]),
-                field=field,
+                field=raw.label(field),
                 value=None if value is None else str(value),
                 rule=rule,
                 message=message,

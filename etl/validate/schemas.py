@@ -73,8 +73,14 @@ def _first_occurrences(ids: pd.Series) -> pd.Series:
     return pd.Series(first, index=ids.index)
 
 
-def build_schema(dataset: Dataset, coverage_start: date, coverage_end: date, today: date) -> pa.DataFrameSchema:
-    """The pandera schema for one extract, given its coverage window and the load date."""
+def build_schema(
+    dataset: Dataset, coverage_start: date, coverage_end: date, today: date, open_records: bool | None = None
+) -> pa.DataFrameSchema:
+    """The pandera schema for one extract, given its coverage window and the load date.
+
+    `open_records` says whether records may start before the window; by default the dataset says.
+    """
+    open_records = dataset.carries_open_records if open_records is None else open_records
     today_ts = pd.Timestamp(today) + pd.Timedelta(days=1)  # anything on `today` is allowed
     columns: dict[str, pa.Column] = {}
     frame_checks: list[pa.Check] = []
@@ -92,7 +98,7 @@ def build_schema(dataset: Dataset, coverage_start: date, coverage_end: date, tod
             frame_checks.append(_unparseable(column.name))
         if column.name == dataset.event_date:
             first = pd.Timestamp(coverage_start)
-            if dataset.carries_open_records:
+            if open_records:
                 checks.append(pa.Check.lt(pd.Timestamp(coverage_end) + pd.Timedelta(days=1), error="after_window"))
             else:
                 checks.append(
@@ -137,7 +143,7 @@ def expected_format(kind: Kind) -> str:
 
 def validate(staged: StagedExtract, today: date) -> pd.DataFrame:
     """Pandera's failure cases for the extract (empty if every row passes)."""
-    schema = build_schema(staged.dataset, staged.coverage_start, staged.coverage_end, today)
+    schema = build_schema(staged.dataset, staged.coverage_start, staged.coverage_end, today, staged.raw.open_records)
     try:
         schema.validate(staged.frame, lazy=True)
     except pa.errors.SchemaErrors as errors:

@@ -19,6 +19,7 @@ from etl.datasets import (
 )  # fmt: skip
 from etl.demo import (
     BAD_ROW_CASES,
+    DEMO_DATASETS,
     DEMO_LAS,
     GOOD_ROWS_AFTER_BAD,
     demo_window,
@@ -42,7 +43,7 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def read_la(directory: Path, la_code: str = CITY) -> dict[str, pd.DataFrame]:
-    return {name: read(directory / f"{la_code}_{name}.csv") for name in DATASETS}
+    return {d.name: read(directory / f"{la_code}_{d.name}.csv") for d in DEMO_DATASETS}
 
 
 def dates(values: pd.Series) -> pd.Series:
@@ -128,14 +129,14 @@ def reference_codes(codelist: str) -> set[str]:
     return set(read(REFERENCE_DIR / f"{codelist}.csv")["code"])
 
 
-@pytest.mark.parametrize("dataset", DATASETS.values(), ids=list(DATASETS))
+@pytest.mark.parametrize("dataset", DEMO_DATASETS, ids=[d.name for d in DEMO_DATASETS])
 def test_columns_are_exactly_the_dataset_columns_in_order(small, dataset: Dataset):
     out, _ = small
     header = (out / f"{CITY}_{dataset.name}.csv").read_text().splitlines()[0]
     assert header == ",".join(dataset.column_names)
 
 
-@pytest.mark.parametrize("dataset", DATASETS.values(), ids=list(DATASETS))
+@pytest.mark.parametrize("dataset", DEMO_DATASETS, ids=[d.name for d in DEMO_DATASETS])
 def test_values_are_well_formed(small, dataset: Dataset):
     out, _ = small
     df = read(out / f"{CITY}_{dataset.name}.csv")

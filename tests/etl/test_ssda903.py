@@ -35,6 +35,15 @@ def test_the_sample_return_loads_every_episode(load, query):
     assert query("SELECT count(*), count(*) FILTER (missing_type = 'M'), count(*) FILTER (is_in_care) "
                  "FROM missing_episode") == [(rows, missing, in_care)]
     assert query("SELECT DISTINCT source_format FROM etl_load") == [("ssda903",)]
+    # the episode's ID is built from the child's ID and is hashed like it
+    children = {r["CHILD"] for r in csv.DictReader(open(SAMPLE / "missing.csv"))}
+    stored = {value for row in query("SELECT episode_id, child_id FROM missing_episode") for value in row}
+    assert not any(child in value for child in children for value in stored)
+
+
+def test_the_return_is_told_from_its_header_without_naming_the_format(load):
+    [outcome] = load(SAMPLE / "missing.csv", source=SourceOptions(la_code="E08000021"))
+    assert (outcome.source_format, outcome.dataset, outcome.rows_loaded) == ("ssda903", "missing_episodes", 43)
 
 
 def test_an_ssda903_return_needs_its_la_named(load):

@@ -21,9 +21,10 @@ KPIS: tuple[Kpi, ...] = (
         definition="Contacts received in the period.",
         help="DfE does not collect contacts, so there is no national benchmark."),
     Kpi(id="contact_conversion", title="Contacts leading to referral", dataset="contacts", unit=Unit.PERCENT,
-        direction=N, timing=FLOW, numerator="contacts_to_referral", denominator="contacts", local_definition=True,
+        direction=N, timing=FLOW, numerator="contacts_to_referral", denominator="contacts_with_outcome",
+        local_definition=True,
         definition="Contacts in the period whose outcome is a referral to children's social care, as a % of "
-                   "contacts in the period.",
+                   "contacts in the period whose outcome is recorded.",
         help="A typical city converts about 25-30% of contacts."),
     Kpi(id="contacts_by_source", title="Contacts by source", dataset="contacts", unit=Unit.PERCENT, direction=N,
         timing=FLOW, numerator="contacts", breakdown=Dimension.AGENCY, local_definition=True,

@@ -21,7 +21,7 @@ CREATE TABLE contact (
     area_code    VARCHAR,
     contact_date DATE NOT NULL,
     source       VARCHAR NOT NULL,
-    outcome      VARCHAR NOT NULL,
+    outcome      VARCHAR,  -- blank when the source does not record it (Annex A List 1)
     load_id      INTEGER NOT NULL
 );
 
@@ -85,4 +85,32 @@ CREATE TABLE missing_episode (
     rhi_accepted         BOOLEAN,
     reporting_agency     VARCHAR,
     load_id              INTEGER NOT NULL
+);
+
+-- Children and families assessments, from Annex A List 4 or the CIN census; no KPI reads them
+-- yet, but they link referrals to what followed.
+CREATE TABLE assessment (
+    la_code         VARCHAR NOT NULL,
+    assessment_id   VARCHAR NOT NULL,
+    child_id        VARCHAR NOT NULL,
+    area_code       VARCHAR,
+    referral_id     VARCHAR,
+    start_date      DATE NOT NULL,
+    authorised_date DATE,
+    load_id         INTEGER NOT NULL
+);
+
+-- Annex A List 8 gives, per child in care, counts of missing and away episodes over the 12
+-- months to the return's date, not the episodes: kept as counts, to reconcile with episodes.
+CREATE TABLE cla_missing_count (
+    la_code          VARCHAR NOT NULL,
+    count_id         VARCHAR NOT NULL,
+    child_id         VARCHAR NOT NULL,
+    area_code        VARCHAR,
+    as_at_date       DATE NOT NULL,
+    missing_episodes INTEGER,
+    away_episodes    INTEGER,
+    rhi_offered      BOOLEAN,
+    rhi_accepted     BOOLEAN,
+    load_id          INTEGER NOT NULL
 );

@@ -25,6 +25,9 @@ events AS (
            f.child_id, NULL AS category, NULL AS in_care
     FROM contact_in AS f JOIN ref_referral_source AS s ON s.code = f.source
     UNION ALL
+    SELECT 'contacts_with_outcome', f.la_code, f.contact_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
+    FROM contact_in AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.outcome IS NOT NULL
+    UNION ALL
     SELECT 'contacts_to_referral', f.la_code, f.contact_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
     FROM contact_in AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.outcome = 'REF'
     UNION ALL

@@ -21,9 +21,11 @@ SELECT f.la_code, date_trunc('month', f.contact_date), m.measure, coalesce(f.are
 FROM contact AS f
 JOIN ref_referral_source AS s ON s.code = f.source
 LEFT JOIN child_dims AS d USING (child_id)
-CROSS JOIN (VALUES ('contacts'), ('contacts_to_referral')) AS m(measure)
+CROSS JOIN (VALUES ('contacts'), ('contacts_with_outcome'), ('contacts_to_referral')) AS m(measure)
 WHERE list_contains($la_codes, f.la_code)
-  AND (m.measure = 'contacts' OR f.outcome = 'REF')
+  AND (m.measure = 'contacts'
+       OR (m.measure = 'contacts_with_outcome' AND f.outcome IS NOT NULL)
+       OR (m.measure = 'contacts_to_referral' AND f.outcome = 'REF'))
 GROUP BY ALL;
 
 INSERT INTO kpi_cube

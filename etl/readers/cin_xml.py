@@ -1,0 +1,207 @@
+"""Reader for the DfE children in need (CIN) census XML: referrals, assessments, section 47
+enquiries and child protection plans.
+
+The XML is parsed with defusedxml and no DTD is allowed at all: a census file never declares one,
+and refusing it refuses entity expansion (the "billion laughs" bomb) and external entities
+(file or network reads) before any of them happens.
+
+Each record keeps the line its element starts on, so a rejection points at the line to look at.
+The census names its LA (the DfE 3-digit code) and its year; it lists every episode open in the
+year, so referrals from before the year are carried as well as those within it.
+"""
+
+from __future__ import annotations
+
+import xml.sax
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from defusedxml import DefusedXmlException
+from defusedxml.sax import parse as parse_safely
+
+from etl.datasets import ASSESSMENTS, CP_PLANS, REFERRALS, S47_ENQUIRIES
+from etl.errors import ExtractError
+from etl.readers.native_csv import RawExtract
+from etl.readers.returns import NativeRows, text_date
+from warehouse.db import la_code_for_old_code
+
+# Elements of the census that we read, or know and leave: anything else is reported as ignored.
+RECORDS = {"Child", "CINdetails", "Assessments", "Section47", "ChildProtectionPlans"}
+KNOWN = RECORDS | {
+    "Message", "Header", "CollectionDetails", "Collection", "Year", "ReferenceDate", "Source", "SourceLevel", "LEA",
+    "SoftwareCode", "Release", "SerialNo", "DateTime", "Children", "ChildIdentifiers", "LAchildID", "UPN",
+    "FormerUPN", "UPNunknown", "PersonBirthDate", "ExpectedPersonBirthDate", "GenderCurrent", "PersonDeathDate",
+    "ChildCharacteristics", "Ethnicity", "Disabilities", "Disability", "CINreferralDate", "ReferralSource",
+    "PrimaryNeedCode", "CINclosureDate", "ReasonForClosure", "DateOfInitialCPC", "AssessmentActualStartDate",
+    "AssessmentInternalReviewDate", "AssessmentAuthorisationDate", "FactorsIdentifiedAtAssessment",
+    "AssessmentFactors", "CINPlanDates", "CINPlanStartDate", "CINPlanEndDate", "S47ActualStartDate",
+    "InitialCPCtarget", "ICPCnotRequired", "ReferralNFA", "CPPstartDate", "CPPendDate", "InitialCategoryOfAbuse",
+    "LatestCategoryOfAbuse", "NumberOfPreviousCPP", "Reviews", "CPPreviewDate",
+}
+# Our column -> the census element, per record; the element names are what a rejection shows.
+CHILD_FIELDS = {"child_id": "LAchildID", "date_of_birth": "PersonBirthDate", "gender": "GenderCurrent",
+                "ethnicity": "Ethnicity"}
+REFERRAL_FIELDS = {"referral_date": "CINreferralDate", "source": "ReferralSource", "is_nfa": "ReferralNFA"}
+ASSESSMENT_FIELDS = {"start_date": "AssessmentActualStartDate", "authorised_date": "AssessmentAuthorisationDate"}
+S47_FIELDS = {"start_date": "S47ActualStartDate", "icpc_date": "DateOfInitialCPC",
+              "icpc_not_required": "ICPCnotRequired"}
+CP_FIELDS = {"start_date": "CPPstartDate", "end_date": "CPPendDate", "initial_category": "InitialCategoryOfAbuse",
+             "latest_category": "LatestCategoryOfAbuse", "previous_plans": "NumberOfPreviousCPP"}
+
+
+@dataclass
+class _Record:
+    kind: str
+    line: int
+    values: dict[str, str] = field(default_factory=dict)
+    children: list[_Record] = field(default_factory=list)
+    disabilities: list[str] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[_Record]:
+        return [c for c in self.children if c.kind == kind]
+
+
+class _CensusHandler(xml.sax.ContentHandler):
+    """Builds the census's records (child > referral > assessment, S47, plan) with their lines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.header: dict[str, str] = {}
+        self.children: list[_Record] = []
+        self.unknown: set[str] = set()
+        self._open: list[_Record] = []
+        self._text: list[str] = []
+        self._in_header = False
+
+    def startElement(self, name: str, attrs) -> None:
+        self._text = []
+        if name == "Header":
+            self._in_header = True
+        if name not in KNOWN:
+            self.unknown.add(name)
+        elif name in RECORDS:
+            record = _Record(name, self._locator.getLineNumber())
+            if name == "Child":
+                self.children.append(record)
+            elif self._open:
+                self._open[-1].children.append(record)
+            self._open.append(record)
+
+    def characters(self, content: str) -> None:
+        self._text.append(content)
+
+    def endElement(self, name: str) -> None:
+        text = "".join(self._text).strip()
+        self._text = []
+        if name == "Header":
+            self._in_header = False
+        elif name in RECORDS:
+            self._open.pop()
+        elif self._in_header:
+            self.header[name] = text
+        elif self._open and text and name in KNOWN:
+            record = self._open[-1]
+            if name == "Disability":
+                record.disabilities.append(text)
+            else:
+                record.values.setdefault(name, text)
+
+
+def _parse(path: Path) -> _CensusHandler:
+    handler = _CensusHandler()
+    try:
+        with open(path, "rb") as stream:
+            parse_safely(stream, handler, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as error:
+        raise ExtractError(
+            path, "the XML declares a DTD or entities, which a CIN census file never does; it was refused "
+            f"unread, as it could expand without limit or read other files ({type(error).__name__})",
+        ) from error
+    except xml.sax.SAXParseException as error:
+        raise ExtractError(
+            path, f"the file is not well-formed XML: {error.getMessage()} on line {error.getLineNumber()}"
+        ) from error
+    return handler
+
+
+def _census_la(path: Path, header: dict[str, str], la_code: str | None) -> str:
+    lea = header.get("LEA", "").strip()
+    named = la_code_for_old_code(lea) if lea else None
+    if lea and named is None:
+        raise ExtractError(path, f"LEA '{lea}' in the header is not an English LA's 3-digit DfE code")
+    if la_code and named and la_code != named:
+        raise ExtractError(path, f"the header's LEA {lea} is {named}, but the load named {la_code}")
+    if not (la_code or named):
+        raise ExtractError(path, "the header has no LEA: name the LA with --la (for example E08000021)")
+    return la_code or named
+
+
+def _census_year(path: Path, header: dict[str, str]) -> tuple[date, date]:
+    reference = text_date(header.get("ReferenceDate"))
+    if reference is None:
+        raise ExtractError(path, "the header has no ReferenceDate (the census date): name the window with --from "
+                                 "and --to")
+    return date(reference.year - 1, reference.month, reference.day) + timedelta(days=1), reference
+
+
+def _disability(child: _Record) -> str | None:
+    if not child.disabilities:
+        return None
+    return "N" if all(d.upper() == "NONE" for d in child.disabilities) else "Y"
+
+
+def read_cin_census(path: Path, la_code: str | None, coverage: tuple[date, date] | None = None) -> list[RawExtract]:
+    """Native extracts of the census's referrals, assessments, S47 enquiries and CP plans."""
+    census = _parse(path)
+    if census.header.get("Collection", "CIN").upper() != "CIN":
+        raise ExtractError(path, f"the header says this is a {census.header['Collection']} return, not the CIN census")
+    if not census.children:
+        raise ExtractError(path, "the census has no Child elements")
+    la_code = _census_la(path, census.header, la_code)
+    window = coverage or _census_year(path, census.header)
+    referrals, assessments, s47s, plans = (
+        NativeRows(path, dataset, field_labels={**CHILD_FIELDS, **fields}, derived_id_columns=ids,
+                   carries_open_records=True)
+        for dataset, fields, ids in (
+            (REFERRALS, REFERRAL_FIELDS, ("referral_id",)),
+            (ASSESSMENTS, ASSESSMENT_FIELDS, ("assessment_id", "referral_id")),
+            (S47_ENQUIRIES, S47_FIELDS, ("s47_id", "referral_id")),
+            (CP_PLANS, CP_FIELDS, ("cp_plan_id", "s47_id")),
+        )
+    )
+    ignored = sorted(census.unknown)
+    for child in census.children:
+        about = {column: child.values.get(element) for column, element in CHILD_FIELDS.items()}
+        about["disability"] = _disability(child)
+        child_id = about["child_id"]
+        for episode in child.of("CINdetails"):
+            referral_id = referrals.record_id(child_id, episode.values.get("CINreferralDate"))
+            referrals.add(episode.line, {**about, "referral_id": referral_id,
+                                         **{c: episode.values.get(e) for c, e in REFERRAL_FIELDS.items()}})
+            for assessment in episode.of("Assessments"):
+                values = {c: assessment.values.get(e) for c, e in ASSESSMENT_FIELDS.items()}
+                assessments.add(assessment.line, {
+                    **about, **values, "referral_id": referral_id,
+                    "assessment_id": assessments.record_id(child_id, values["start_date"])})
+            conferences: dict[str, str] = {}
+            for enquiry in episode.of("Section47"):
+                values = {c: enquiry.values.get(e) for c, e in S47_FIELDS.items()}
+                s47_id = s47s.record_id(child_id, values["start_date"])
+                if values["icpc_date"]:
+                    conferences.setdefault(values["icpc_date"], s47_id)
+                s47s.add(enquiry.line, {**about, **values, "s47_id": s47_id, "referral_id": referral_id,
+                                        "outcome": "ICPC" if values["icpc_date"] else None})
+            for plan in episode.of("ChildProtectionPlans"):
+                values = {c: plan.values.get(e) for c, e in CP_FIELDS.items()}
+                # A plan starts at its ICPC: the enquiry whose conference fell on that day led to it.
+                plans.add(plan.line, {**about, **values, "s47_id": conferences.get(values["start_date"] or ""),
+                                      "cp_plan_id": plans.record_id(child_id, values["start_date"])})
+    extracts = []
+    for rows in (referrals, assessments, s47s, plans):
+        if rows.rows:
+            rows.ignored_columns = ignored
+            extracts.append(rows.extract(la_code, window))
+    if not extracts:
+        raise ExtractError(path, "the census has children but no referrals (CINdetails) in it")
+    return extracts
