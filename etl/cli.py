@@ -12,8 +12,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from etl.errors import ExtractError
 from etl.pipeline import FileOutcome, SourceOptions, run_load
 from etl.readers.formats import FORMATS
+from etl.reconcile import reconcile as reconcile_files
 from warehouse import audit
 from warehouse.db import WarehouseError
 from warehouse.settings import get_settings
@@ -98,6 +100,36 @@ def load(
                 soft_wrap=True,
             )
     if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(1)
+
+
+@app.command()
+def reconcile(
+    first: Annotated[Path, typer.Argument(help="A return or extract, for example the Annex A workbook.")],
+    second: Annotated[Path, typer.Argument(help="Another of the same LA, for example the CIN census XML.")],
+    la: Annotated[str | None, typer.Option(help="The LA code, for returns that do not carry one.")] = None,
+) -> None:
+    """Compare two returns of one LA: rows per dataset and month, in the days both cover. Nothing is loaded.
+    Exits 1 when the counts differ."""
+    try:
+        result = reconcile_files(first, second, get_settings(), SourceOptions(la_code=la))
+    except ExtractError as error:
+        errors.print(f"[red]error:[/red] {error}", soft_wrap=True)
+        raise typer.Exit(2) from error
+    for note in result.notes:
+        console.print(note, soft_wrap=True)
+    if result.window is None:
+        raise typer.Exit(1)
+    table = Table(title=f"Rows per month, {result.window[0]} to {result.window[1]}")
+    for name in ("dataset", "month", first.name, second.name, "difference"):
+        table.add_column(name, justify="left" if name in ("dataset", "month") else "right")
+    for row in result.counts.itertuples(index=False):
+        style = "bold red" if row.difference else None
+        table.add_row(row.dataset, row.month, f"{row.first:,}", f"{row.second:,}", f"{row.difference:+,}", style=style)
+    console.print(table)
+    differing = len(result.differences)
+    console.print(f"{differing} of {len(result.counts)} dataset-months differ." if differing else "The counts agree.")
+    if differing:
         raise typer.Exit(1)
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
+
+from openpyxl import Workbook
 
 from etl.datasets import DATASETS
 
@@ -24,4 +27,32 @@ def write_extract(path: Path, dataset: str, rows: list[dict[str, str]], **file_v
         writer = csv.DictWriter(handle, fieldnames=list(spec.column_names), extrasaction="raise")
         writer.writeheader()
         writer.writerows(extract_rows(dataset, rows, **file_values))
+    return path
+
+
+# --- Annex A workbooks, built cell by cell so that each awkward case is visible in its test ---
+
+CONTACT_HEADER = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age", "Date of Contact", "Contact Source"]
+REFERRAL_HEADER = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age", "Date of Referral",
+                   "Referral Source", "Referral NFA?", "Allocated Worker"]
+
+
+def contact(child: int, day: object, source: object = "q) 6: Police", gender: object = "b) Female") -> list:
+    return [child, gender, "a) WBRI", datetime(2015, 1, 25), 6, day, source]
+
+
+def referral(child: int, day: object, nfa: object = "No") -> list:
+    return [child, "a) Male", "a) WBRI", datetime(2010, 3, 1), 10, day, "e) 2A: Schools", nfa, "A Worker"]
+
+
+def workbook(path: Path, sheets: dict[str, list[list]], merge: dict[str, str] | None = None) -> Path:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        if merge and title in merge:
+            sheet.merge_cells(merge[title])
+    book.save(path)
     return path

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from etl.pipeline import SourceOptions
+from tests.helpers import CONTACT_HEADER, REFERRAL_HEADER, contact, referral, workbook
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "annex_a"
 CITY = SourceOptions(la_code="E08000021")
@@ -90,32 +91,6 @@ def test_loading_the_same_workbook_again_changes_nothing(load, query):
 
 
 # --- awkward workbooks, built here -------------------------------------------------------
-
-CONTACT_HEADER = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age", "Date of Contact", "Contact Source"]
-REFERRAL_HEADER = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age", "Date of Referral",
-                   "Referral Source", "Referral NFA?", "Allocated Worker"]
-
-
-def contact(child: int, day: object, source: object = "q) 6: Police", gender: object = "b) Female") -> list:
-    return [child, gender, "a) WBRI", datetime(2015, 1, 25), 6, day, source]
-
-
-def referral(child: int, day: object, nfa: object = "No") -> list:
-    return [child, "a) Male", "a) WBRI", datetime(2010, 3, 1), 10, day, "e) 2A: Schools", nfa, "A Worker"]
-
-
-def workbook(path: Path, sheets: dict[str, list[list]], merge: dict[str, str] | None = None) -> Path:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        if merge and title in merge:
-            sheet.merge_cells(merge[title])
-    book.save(path)
-    return path
-
 
 def test_lists_are_found_by_header_whatever_the_sheets_are_called_or_their_order(tmp_path, load, query):
     path = workbook(tmp_path / "renamed.xlsx", {
