@@ -62,9 +62,10 @@ class FilterOptions:
             "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
             "section": {page.slug: page.title for page in PAGES},
         }
+        named = {"la": self.las, "area": self.areas}  # a return without area codes gives no areas
         if param in fixed:
             return fixed[param]
-        return {"la": self.las, "area": self.areas}.get(param) or getattr(self, param)
+        return named[param] if param in named else getattr(self, param)
 
     def periods(self, kind: PeriodKind) -> list[Period]:
         """Every complete period of `kind` the data covers, newest first."""

@@ -11,7 +11,7 @@ from app import ids
 from app.callbacks import drill, filters  # noqa: F401  (registers the shared callbacks)
 from app.components.filter_bar import filter_bar
 from app.components.status import data_status_strip
-from app.pack_pdf import pack_pdf
+from app.page_pdf import page_pdf
 
 APP_DIR = Path(__file__).resolve().parent
 
@@ -51,7 +51,7 @@ def create_app() -> Dash:
         serve_locally=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
-    app.server.add_url_rule("/pack.pdf", "pack_pdf", pack_pdf)
+    app.server.add_url_rule("/pack.pdf", "pack_pdf", page_pdf("/pack", ".pack-cover", "meeting-pack.pdf"))
     app.layout = _layout
     return app
 

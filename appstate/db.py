@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import cache
 
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from warehouse.settings import get_settings
@@ -25,14 +27,29 @@ def database_url() -> str:
     return f"sqlite:///{settings.home / 'appstate.sqlite'}"
 
 
+_CREATING = threading.Lock()
+
+
 @cache
-def engine_for(url: str) -> Engine:
+def _engine(url: str) -> Engine:
     engine = create_engine(url)
     # Importing the models registers their tables on Base.metadata.
-    from appstate import targets  # noqa: F401
+    from appstate import challenges, commentary, saved_views, targets  # noqa: F401
 
-    Base.metadata.create_all(engine)
+    try:
+        Base.metadata.create_all(engine)
+    except (OperationalError, ProgrammingError):
+        # Another process (a second server worker) created the tables between our check and
+        # our CREATE: what it made is what we wanted, so check again and go on.
+        Base.metadata.create_all(engine)
     return engine
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per URL, its tables made on first use; the first requests of a threaded
+    server arrive together, and only one of them may create the tables."""
+    with _CREATING:
+        return _engine(url)
 
 
 def session(url: str | None = None) -> Session:

@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 from etl.datasets import DATASETS, Dataset
+from etl.readers import annex_a, cin_xml
 from warehouse.db import code_list
 from warehouse.kpis.model import Direction, Kpi
 from warehouse.kpis.registry import REGISTRY
@@ -78,8 +79,36 @@ def code_list_section(name: str, title: str) -> str:
     return "\n".join(lines)
 
 
+def annex_a_section() -> str:
+    lines = [
+        "### Annex A: the columns read from each list", "",
+        "A column is found by a pattern on its header, matched without regard to case "
+        "(`.*` is any text, `|` is or, `^` is the start of the header, `\\b` a word boundary). "
+        "A list is recognised by the columns marked *identifies*.", "",
+        "| list | loads into | column | header pattern | identifies |", "|---|---|---|---|---|",
+    ]
+    lines += [f"| every list | | `{column}` | `{_cell(pattern)}` | |" for column, pattern in annex_a.CHILD_COLUMNS.items()]
+    for layout in annex_a.LAYOUTS:
+        for column, pattern in layout.columns.items():
+            if column not in annex_a.CHILD_COLUMNS:
+                lines.append(f"| {layout.number} | `{layout.dataset.name}` | `{column}` | `{_cell(pattern)}` | "
+                             f"{'yes' if column in layout.signature else ''} |")
+    return "\n".join(lines)
+
+
+def cin_section() -> str:
+    lines = ["### CIN census: the elements read", "", "| record | element | column |", "|---|---|---|"]
+    records = (("Child", cin_xml.CHILD_FIELDS), ("CINdetails (referral)", cin_xml.REFERRAL_FIELDS),
+               ("Assessments", cin_xml.ASSESSMENT_FIELDS), ("Section47", cin_xml.S47_FIELDS),
+               ("ChildProtectionPlans", cin_xml.CP_FIELDS))
+    for record, fields in records:
+        lines += [f"| {record} | `{element}` | `{column}` |" for column, element in fields.items()]
+    return "\n".join(lines)
+
+
 def generated_reference() -> str:
-    parts = ["## Layouts", ""]
+    parts = ["## Standard returns: fields read", "", annex_a_section() + "\n", cin_section() + "\n"]
+    parts += ["## Layouts", ""]
     parts += [dataset_section(d) + "\n" for d in DATASETS.values()]
     parts += ["## Code lists", ""]
     parts += [code_list_section(name, title) + "\n" for name, title in CODE_LISTS.items()]

@@ -32,7 +32,7 @@ from etl.readers.returns import NativeRows, require_la, span, text_date
 HEADER_SEARCH_ROWS = 20
 EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"})
 
-_CHILD_COLUMNS = {
+CHILD_COLUMNS = {
     "child_id": r"\bchild\b.*\b(id|identifier)\b|\b(id|identifier)\b.*\bchild\b",
     "gender": r"^(gender|sex)\b",
     "ethnicity": r"^ethnic",
@@ -60,25 +60,25 @@ class ListLayout:
 
 
 LAYOUTS = (
-    ListLayout(1, CONTACTS, {**_CHILD_COLUMNS, "contact_date": r"date.*contact", "source": r"contact.*source"},
+    ListLayout(1, CONTACTS, {**CHILD_COLUMNS, "contact_date": r"date.*contact", "source": r"contact.*source"},
                signature=("contact_date", "source"), record_date="contact_date", is_flow=True),
-    ListLayout(3, REFERRALS, {**_CHILD_COLUMNS, "referral_date": r"date.*referral", "source": r"referral.*source",
+    ListLayout(3, REFERRALS, {**CHILD_COLUMNS, "referral_date": r"date.*referral", "source": r"referral.*source",
                               "is_nfa": r"\bnfa\b|no further action"},
                signature=("referral_date", "source"), record_date="referral_date", is_flow=True),
-    ListLayout(4, ASSESSMENTS, {**_CHILD_COLUMNS, "start_date": r"assessment.*start",
+    ListLayout(4, ASSESSMENTS, {**CHILD_COLUMNS, "start_date": r"assessment.*start",
                                 "authorised_date": r"assessment.*(authoris|completion)"},
                # List 2 (early help assessments) has the same dates and names the organisation.
                signature=("start_date",), record_date="start_date", not_if=r"organisation completing"),
-    ListLayout(5, S47_ENQUIRIES, {**_CHILD_COLUMNS, "start_date": r"(section 47|s47).*start",
+    ListLayout(5, S47_ENQUIRIES, {**CHILD_COLUMNS, "start_date": r"(section 47|s47).*start",
                                   "icpc_not_required": r"(conference|icpc).*(unnecessary|not required)",
                                   "icpc_date": r"^date of (the )?(initial child protection conference|icpc)"},
                signature=("start_date",), record_date="start_date"),
-    ListLayout(7, CP_PLANS, {**_CHILD_COLUMNS, "start_date": r"(child protection|cp) plan start",
+    ListLayout(7, CP_PLANS, {**CHILD_COLUMNS, "start_date": r"(child protection|cp) plan start",
                              "end_date": r"(child protection|cp) plan end", "initial_category": r"initial category",
                              "latest_category": r"latest category",
                              "previous_plans": r"previous (child protection|cp) plans"},
                signature=("start_date", "initial_category"), record_date="start_date"),
-    ListLayout(8, CLA_MISSING_COUNTS, {**_CHILD_COLUMNS, "looked_after_start": r"started to be looked after",
+    ListLayout(8, CLA_MISSING_COUNTS, {**CHILD_COLUMNS, "looked_after_start": r"started to be looked after",
                                        "missing_episodes": r"episodes.*missing",
                                        "away_episodes": r"episodes.*(absent|away)",
                                        "rhi_offered": r"offered a return interview",

@@ -2,74 +2,28 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.app.serving import serve
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
-def server(demo_home: Path, tmp_path_factory: pytest.TempPathFactory):
-    port = _free_port()
-    env = os.environ | {"SAFEGUARD_HOME": str(demo_home), "HOST": "127.0.0.1", "PORT": str(port)}
-    # The server's log goes to a file: a pipe nobody reads fills up and stalls the server.
-    log = open(tmp_path_factory.mktemp("server") / "server.log", "w+")
-    process = subprocess.Popen([sys.executable, "-m", "app"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            break
-        except OSError:
-            assert process.poll() is None, open(log.name).read()
-            assert time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+def annex_a_server(tmp_path_factory: pytest.TempPathFactory):
+    """The app over a warehouse holding nothing but the Annex A sample, loaded as a user would."""
+    from etl.pipeline import SourceOptions, run_load
+    from warehouse.settings import Settings
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1300, "height": 900})
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    yield page
-    context.close()
+    home = tmp_path_factory.mktemp("annex_a") / "home"
+    sample = Path(__file__).resolve().parents[1] / "data" / "annex_a" / "Annex_A_2024_Jan.xlsx"
+    outcomes = run_load([sample], Settings(home=home), source=SourceOptions(la_code="E08000021"))
+    assert {o.status for o in outcomes} == {"loaded"}
+    yield from serve(home, tmp_path_factory.mktemp("annex_a_server"))
 
 
 def _warehouse(demo_home: Path, sql: str) -> list[tuple]:
@@ -317,4 +271,27 @@ def test_brw014_a_card_opens_the_records_behind_its_figure(server, page, demo_ho
                        Filters(la_codes=("E08000021",), genders=("F",)))["re_referral_12m"].current.numerator
     page.get_by_text(f"{expected:,} records.").wait_for()
     assert page.locator("#records-grid .ag-row").count() == min(expected, 25)
+    assert page.console_errors == []
+
+
+def test_brw015_a_loaded_annex_a_workbook_shows_on_the_front_door_like_a_native_extract(annex_a_server, page):
+    import openpyxl
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "annex_a" / "Annex_A_2024_Jan.xlsx"
+    book = openpyxl.load_workbook(sample, data_only=True)
+    contacts = [r for r in book["List 1"].iter_rows(min_row=2, values_only=True) if r[0] is not None]
+    referrals = [r for r in book["List 3"].iter_rows(min_row=2, values_only=True) if r[0] is not None]
+    # every contact and referral of the sample is dated 16 September 2020
+    assert {r[5].date() for r in contacts + referrals} == {date(2020, 9, 16)}
+    assert (len(contacts), len(referrals)) == (5, 6)
+    # the return's latest date is in February 2021, so the default period is the 12 months to January
+    page.goto(annex_a_server + "/front-door?la=E08000021")
+    page.locator("#card-contacts .card-value", has_text="5").wait_for()
+    assert page.inner_text("#card-contacts .card-value") == "5"
+    assert page.inner_text("#card-referrals .card-value") == "6"
+    assert page.inner_text("#filter-summary") == (
+        "Showing: 12 months to January 2021 (Feb 2020 to Jan 2021); Newcastle upon Tyne")
+    page.goto(annex_a_server + "/data")
+    page.wait_for_selector("#data-loads-grid .ag-row")
+    assert "Annex_A_2024_Jan.xlsx (List 7)" in page.inner_text("#data-loads-grid")
     assert page.console_errors == []

@@ -58,3 +58,11 @@ def test_the_engine_gets_only_las_in_scope():
     filters = ViewFilters(period="2025-26", la=("E08000021", "E09000001")).engine_filters(("E08000021", "E06000057"))
     assert filters.la_codes == ("E08000021",)
     assert ViewFilters(period="2025-26").engine_filters(("E06000057",)).la_codes == ("E06000057",)
+
+
+def test_data_without_areas_or_categories_still_parses_and_drops_those_filters():
+    from dataclasses import replace
+
+    bare = replace(OPTIONS, areas={}, area_las={}, category={})  # a return with no area codes, no CP plans
+    view = parse_query("?period=2025-26&la=E08000021&area=NCL-E&category=NEG&gender=F", bare)
+    assert view == ViewFilters(period="2025-26", la=("E08000021",), gender=("F",))

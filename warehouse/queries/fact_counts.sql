@@ -6,6 +6,8 @@ FROM (
     UNION ALL SELECT la_code, 's47', count(*), min(start_date), max(start_date) FROM s47_enquiry GROUP BY la_code
     UNION ALL SELECT la_code, 'cp_plans', count(*), min(start_date), max(start_date) FROM cp_plan GROUP BY la_code
     UNION ALL SELECT la_code, 'missing_episodes', count(*), min(CAST(start_datetime AS DATE)), max(CAST(start_datetime AS DATE)) FROM missing_episode GROUP BY la_code
+    UNION ALL SELECT la_code, 'assessments', count(*), min(start_date), max(start_date) FROM assessment GROUP BY la_code
+    UNION ALL SELECT la_code, 'cla_missing_counts', count(*), min(as_at_date), max(as_at_date) FROM cla_missing_count GROUP BY la_code
 ) AS f
 JOIN local_authority AS la USING (la_code)
 ORDER BY la.la_name, f.dataset;

@@ -1,0 +1,58 @@
+"""What the browser tests share: a served app, Debian chromium through Playwright, a page that
+records console errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.app.serving import serve
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def server(demo_home: Path, tmp_path_factory: pytest.TempPathFactory):
+    yield from serve(demo_home, tmp_path_factory.mktemp("server"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def own_demo_server(demo_home: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The app over a copy of the demo home, for tests that write app state (targets, commentary,
+    challenges) and must not change what other tests see."""
+    home = tmp_path_factory.mktemp("own_demo") / "home"
+    home.mkdir()
+    for name in ("warehouse.duckdb", "appstate.sqlite", "pseudonymisation.key"):
+        if (demo_home / name).exists():
+            shutil.copy2(demo_home / name, home / name)
+    url = next(serve_gen := serve(home, tmp_path_factory.mktemp("own_demo_server")))
+    yield url, home
+    next(serve_gen, None)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    yield page
+    context.close()
