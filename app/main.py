@@ -8,10 +8,12 @@ import dash
 from dash import Dash, dcc, html
 
 from app import ids
-from app.callbacks import drill, filters  # noqa: F401  (registers the shared callbacks)
+from app.callbacks import drill, filters, saved_views  # noqa: F401  (registers the shared callbacks)
 from app.components.filter_bar import filter_bar
 from app.components.status import data_status_strip
+from app.exceptions_export import exceptions_markdown
 from app.page_pdf import page_pdf
+from app.scorecard_export import scorecard_xlsx
 
 APP_DIR = Path(__file__).resolve().parent
 
@@ -52,6 +54,10 @@ def create_app() -> Dash:
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
     app.server.add_url_rule("/pack.pdf", "pack_pdf", page_pdf("/pack", ".pack-cover", "meeting-pack.pdf"))
+    app.server.add_url_rule("/exceptions.md", "exceptions_markdown", exceptions_markdown)
+    app.server.add_url_rule("/exceptions.pdf", "exceptions_pdf", page_pdf("/exceptions", ".exceptions-ready", "exception-report.pdf"))
+    app.server.add_url_rule("/scorecard.xlsx", "scorecard_xlsx", scorecard_xlsx)
+    app.server.add_url_rule("/scorecard.pdf", "scorecard_pdf", page_pdf("/scorecard", ".scorecard-ready", "scorecard.pdf"))
     app.layout = _layout
     return app
 

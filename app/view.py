@@ -12,6 +12,7 @@ from dash import no_update
 from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
 from app.scope import Scope, current_scope
 from app.state import reader
+from appstate.commentary import Commentary, current_commentary
 from appstate.db import session
 from appstate.targets import lookup
 from warehouse.kpis.assessment import Assessment, assess
@@ -30,6 +31,33 @@ class PageView:
     def filters(self) -> Filters:
         return self.view.engine_filters(self.scope.la_codes)
 
+    @property
+    def whole_la(self) -> str | None:
+        """The LA when the view is one whole LA (no other filters): what targets and commentary are set for."""
+        filters = self.filters
+        return filters.la_codes[0] if len(filters.la_codes) == 1 and not filters.active() else None
+
+    def comparison_notes(self) -> list[str]:
+        """Why targets and benchmarks are missing beside the figures, when they are."""
+        filters = self.filters
+        if len(filters.la_codes) > 1:
+            return ["Targets and published benchmarks are per local authority: choose one to see them."]
+        if filters.active():
+            return ["Targets and published benchmarks are for whole local authorities, so they are not shown "
+                    "beside filtered figures (missing-episode benchmarks need 'In care' alone)."]
+        return []
+
+    def commentary(self) -> dict[str, Commentary]:
+        """The current "What is the data telling us?" text per KPI, for a whole-LA view."""
+        if self.whole_la is None:
+            return {}
+        with session() as db:
+            return current_commentary(db, self.whole_la, self.view.period)
+
+    def commentary_href(self, kpi_id: str) -> str | None:
+        if self.whole_la is None:
+            return None
+        return "/commentary?" + urlencode({"kpi": kpi_id, "la": self.whole_la, "period": self.view.period})
 
     def records_href(self, kpi_id: str) -> str:
         return "/records" + replace(self.view, kpi=(kpi_id,), year=(), section=()).to_query()

@@ -116,3 +116,11 @@ def seed_demo_targets(session: Session, la_codes: list[str]) -> int:
                 set_target(session, kpi_id, la_code, effective_from, value, set_by="demo", is_demo=True)
                 added += 1
     return added
+
+
+def all_targets(session: Session, la_codes: tuple[str, ...]) -> list[Target]:
+    """Every target ever set for these LAs, newest first: the history the targets page shows."""
+    return list(session.scalars(
+        select(Target).where(Target.la_code.in_(la_codes))
+        .order_by(Target.set_at.desc(), Target.id.desc())
+    ))

@@ -56,3 +56,15 @@ def workbook(path: Path, sheets: dict[str, list[list]], merge: dict[str, str] | 
             sheet.merge_cells(merge[title])
     book.save(path)
     return path
+
+
+def engine_results(home: Path, kpi_ids, period_code: str, filters) -> dict:
+    """The engine's results, suppressed as partners see them, from the warehouse in `home`."""
+    import duckdb
+
+    from warehouse.kpis.engine import evaluate
+    from warehouse.kpis.periods import parse_period
+    from warehouse.kpis.suppression import SuppressionPolicy
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return {r.kpi.id: r for r in evaluate(con, kpi_ids, parse_period(period_code), filters, SuppressionPolicy())}

@@ -351,7 +351,8 @@ def benchmark_comparison(con: duckdb.DuckDBPyConnection, kpi_id: str, la_code: s
     """One row per time_period: the LA beside England, its region and its 2025-model neighbours.
 
     Columns: time_period, financial_year, la_value, la_status, england_value, england_status,
-    region_value, region_status, neighbour_mean, neighbours_published, la_rank (1 = highest value
+    region_value, region_status, neighbour_mean, neighbours_published, neighbour_min and
+    neighbour_max (the lowest and highest published neighbour values), la_rank (1 = highest value
     among the LA and its neighbours with a value; NULL when the LA has none), group_size.
     """
     _check_kpi_id(kpi_id)

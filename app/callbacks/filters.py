@@ -61,8 +61,10 @@ def sync_filters(search, kind, period, *rest):
             view = with_period_kind(view, PeriodKind(kind), options)
     current_kind = view.period_value.kind
     query = view.to_query()
+    # A page without the filter bar (commentary, the challenge log) keeps its own query as it is.
+    rewrite = _has_filters(pathname) and query != (search or "")
     return (
-        query if query != (search or "") else no_update,
+        query if rewrite else no_update,
         current_kind.value,
         [{"label": p.label, "value": p.code} for p in options.periods(current_kind)],
         view.period,
@@ -85,8 +87,12 @@ def _summary(view: ViewFilters, options, pathname: str | None) -> list:
 
 
 
+def _has_filters(pathname: str | None) -> bool:
+    page = next((p for p in dash.page_registry.values() if p["relative_path"] == (pathname or "/")), None)
+    return bool(page and page.get("filters"))
+
+
 @callback(Output(ids.FILTER_BAR, "hidden"), Input(ids.URL, "pathname"))
 def show_filters_on_dashboards(pathname: str | None) -> bool:
     """The filter bar belongs to the dashboards; other pages (data and loads) hide it."""
-    page = next((p for p in dash.page_registry.values() if p["relative_path"] == (pathname or "/")), None)
-    return not (page and page.get("filters"))
+    return not _has_filters(pathname)

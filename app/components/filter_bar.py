@@ -23,6 +23,21 @@ def _field(label: str, control) -> html.Div:
     return html.Div([html.Label(label, htmlFor=control.id, className="filter-label"), control], className="filter-field")
 
 
+def saved_views_row() -> html.Div:
+    """Open a saved view, or save this one (its page and filters) under a name."""
+    return html.Div(
+        [
+            _field("Saved views", dcc.Dropdown(id=ids.SAVED_VIEW_OPEN, placeholder="Open a saved view")),
+            _field("Save this view as", dcc.Input(id=ids.SAVED_VIEW_NAME, type="text", placeholder="Name")),
+            dcc.Checklist(id=ids.SAVED_VIEW_SHARED, options=[{"label": "Share with everyone", "value": "shared"}],
+                          value=[], inline=True, className="saved-view-shared"),
+            html.Button("Save view", id=ids.SAVED_VIEW_SAVE, n_clicks=0, className="button-secondary"),
+            html.P(id=ids.SAVED_VIEW_STATUS, role="status", className="form-status"),
+        ],
+        className="saved-views no-print",
+    )
+
+
 def filter_bar() -> html.Section:
     """Empty controls: the URL callback fills their options and values on every visit."""
     period_kind = dcc.Dropdown(
@@ -45,6 +60,7 @@ def filter_bar() -> html.Section:
                 className="filter-grid",
             ),
             html.P(id=ids.FILTER_SUMMARY, className="filter-summary", **{"aria-live": "polite"}),
+            saved_views_row(),
         ],
         id=ids.FILTER_BAR,
         className="filter-bar",

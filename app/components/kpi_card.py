@@ -6,6 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from appstate.commentary import Commentary
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import Change
 from warehouse.kpis.formatting import (
@@ -112,8 +113,27 @@ def sparkline(assessment: Assessment) -> html.Div:
     )
 
 
-def kpi_card(assessment: Assessment, records_href: str | None = None) -> html.Article:
-    """The card; `records_href` adds a link to the events behind the figure."""
+def commentary_block(commentary: Commentary | None, edit_href: str | None = None) -> html.Section | None:
+    """ "What is the data telling us?": the text as written, by paragraph, with its author and date.
+
+    Only ever text children: Dash escapes them, so markup typed into commentary shows as typed.
+    """
+    if commentary is None and edit_href is None:
+        return None
+    body: list = [html.H4("What is the data telling us?", className="commentary-title")]
+    if commentary is not None:
+        body += [html.P(paragraph, className="commentary-text") for paragraph in commentary.text.split("\n\n")]
+        body.append(html.P(f"{commentary.author}, {commentary.written_at:%d %B %Y}", className="commentary-by"))
+    if edit_href:
+        body.append(dcc.Link("Edit the commentary" if commentary else "Write commentary", href=edit_href,
+                             className="card-link no-print"))
+    return html.Section(body, className="commentary")
+
+
+def kpi_card(assessment: Assessment, records_href: str | None = None, commentary: Commentary | None = None,
+             commentary_href: str | None = None) -> html.Article:
+    """The card; `records_href` adds a link to the events behind the figure, `commentary_href` one
+    to write its commentary."""
     kpi, result = assessment.kpi, assessment.result
     current = result.current
     rate = f" ({format_rate(current)} per 10,000 children)" if kpi.per_10k and current.rate_per_10k else ""
@@ -132,6 +152,7 @@ def kpi_card(assessment: Assessment, records_href: str | None = None) -> html.Ar
             html.Ul(_change_lines(assessment), className="changes"),
             _benchmark_line(assessment) or _no_benchmark_note(assessment),
             sparkline(assessment),
+            commentary_block(commentary, commentary_href),
             dcc.Link("View the records", href=records_href, className="card-link") if records_href else None,
         ],
         className="kpi-card",

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dash import html
 
 from app.state import reader
 from warehouse.db import WarehouseError
+
+
+@dataclass(frozen=True)
+class DataStatus:
+    as_at: str  # the data date in words, as printed pages show it
+    synthetic: bool
+
+
+def data_status() -> DataStatus:
+    """How fresh the data is and whether it is demo data; raises WarehouseError if unreadable."""
+    status = reader().query("data_status").iloc[0]
+    as_at = status["data_as_at"]
+    return DataStatus(as_at.strftime("%d %B %Y") if as_at is not None else "no loads", bool(status["has_synthetic"]))
 
 
 def data_status_strip() -> html.Div:

@@ -22,18 +22,13 @@ def layout(**query: str | list[str]) -> html.Div:
         page = page_view(query)
     except WarehouseError as error:
         return html.Div([html.H1("Executive summary"), html.P(str(error))])
-    filters = page.filters
     assessments = page.assessments(EXECUTIVE_KPIS)
-    notes = []
-    if len(filters.la_codes) > 1:
-        notes.append("Targets and published benchmarks are per local authority: choose one to see them.")
-    elif filters.active():
-        notes.append("Targets and published benchmarks are for whole local authorities, so they are not shown "
-                     "beside filtered figures (missing-episode benchmarks need 'In care' alone).")
+    commentary = page.commentary()
     return html.Div(
         [
             html.H1("Executive summary"),
-            *[html.P(note, className="note") for note in notes],
-            html.Div([kpi_card(a, page.records_href(a.kpi.id)) for a in assessments], id=ids.EXECUTIVE_CARDS, className="card-grid"),
+            *[html.P(note, className="note") for note in page.comparison_notes()],
+            html.Div([kpi_card(a, page.records_href(a.kpi.id), commentary.get(a.kpi.id), page.commentary_href(a.kpi.id))
+                      for a in assessments], id=ids.EXECUTIVE_CARDS, className="card-grid"),
         ]
     )

@@ -9,8 +9,8 @@ from dash import dcc, html
 from app import ids
 from app.components.charts import trend_chart
 from app.components.kpi_card import kpi_card
+from app.components.status import data_status
 from app.operational import PAGES, TREND_MONTHS
-from app.state import reader
 from app.view import page_view, updated_search
 from warehouse.db import WarehouseError
 from warehouse.kpis.registry import EXECUTIVE_KPIS
@@ -26,19 +26,21 @@ def layout(**query: str | list[str]) -> html.Div:
         return html.Div([html.H1("Meeting pack"), html.P(str(error))])
     options, view = resolved.options, resolved.view
     period = view.period_value
-    status = reader().query("data_status").iloc[0]
-    as_at = status["data_as_at"].strftime("%d %B %Y") if status["data_as_at"] is not None else "no loads"
+    status = data_status()
     chosen = [page for page in PAGES if page.slug in view.section]
     executive = resolved.assessments(EXECUTIVE_KPIS)
+    commentary = resolved.commentary()
     sections = [html.Section([html.H2("Executive summary"),
-                              html.Div([kpi_card(a) for a in executive], className="card-grid")],
+                              html.Div([kpi_card(a, commentary=commentary.get(a.kpi.id)) for a in executive],
+                                       className="card-grid")],
                              className="pack-section")]
     for page in chosen:
         found = resolved.assessments(page.kpis, series_months=TREND_MONTHS)
         by_id = {a.kpi.id: a for a in found}
         sections.append(html.Section(
             [html.H2(page.title),
-             html.Div([kpi_card(a) for a in found if not a.kpi.is_share], className="card-grid"),
+             html.Div([kpi_card(a, commentary=commentary.get(a.kpi.id)) for a in found if not a.kpi.is_share],
+                      className="card-grid"),
              html.Div([trend_chart(by_id[k], f"pack-{page.slug}-{k}") for k in page.trends], className="chart-grid")],
             className="pack-section"))
     pdf_link = "/pack.pdf" + view.to_query()
@@ -59,9 +61,9 @@ def layout(**query: str | list[str]) -> html.Div:
                     html.H1("Safeguarding partnership meeting pack"),
                     html.P(["Period: ", html.Strong(period.label)]),
                     html.P(["Showing: ", view.describe(options)]),
-                    html.P(["Data as at ", html.Strong(as_at), "."]),
+                    html.P(["Data as at ", html.Strong(status.as_at), "."]),
                     html.P("Synthetic demo data: these figures describe no real children.", className="banner banner-demo")
-                    if status["has_synthetic"] else None,
+                    if status.synthetic else None,
                     html.P("Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
                            "published DfE figures."),
                 ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,12 @@ def page(browser):
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def page_module():
+    """A page's module as Dash imported it (pages load only inside an app), to call its callbacks."""
+    from app.main import create_app
+
+    create_app()
+    return lambda name: sys.modules[f"pages.{name}"]

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from tests.app.serving import serve
+from tests.helpers import engine_results
 
 pytestmark = pytest.mark.browser
 
@@ -70,15 +71,6 @@ def test_brw003_unknown_address_says_not_found(server, page):
     assert page.inner_text("h1") == "Page not found"
 
 
-def _engine(demo_home: Path, kpi_ids, period_code: str, filters):
-    from warehouse.kpis.engine import evaluate
-    from warehouse.kpis.periods import parse_period
-    from warehouse.kpis.suppression import SuppressionPolicy
-
-    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
-        return {r.kpi.id: r for r in evaluate(con, kpi_ids, parse_period(period_code), filters, SuppressionPolicy())}
-
-
 def test_brw004_executive_cards_show_the_engine_figures_for_the_url(server, page, demo_home):
     from warehouse.kpis.engine import Filters
     from warehouse.kpis.formatting import format_figure
@@ -86,7 +78,7 @@ def test_brw004_executive_cards_show_the_engine_figures_for_the_url(server, page
 
     page.goto(server + "/?period=2025-26&la=E08000021")
     page.wait_for_selector("#card-referrals")
-    expected = _engine(demo_home, EXECUTIVE_KPIS, "2025-26", Filters(la_codes=("E08000021",)))
+    expected = engine_results(demo_home, EXECUTIVE_KPIS, "2025-26", Filters(la_codes=("E08000021",)))
     for kpi_id, result in expected.items():
         assert page.inner_text(f"#card-{kpi_id} .card-value") == format_figure(result.kpi, result.current), kpi_id
     assert page.inner_text("#filter-summary") == "Showing: 2025/26; Newcastle upon Tyne"
@@ -107,7 +99,7 @@ def test_brw005_a_filter_change_updates_the_url_and_the_figures_and_back_restore
     page.click("#filter-gender")
     page.get_by_role("option", name="Female").click()
     page.wait_for_url("**gender=F**")
-    female = _engine(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), genders=("F",)))
+    female = engine_results(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), genders=("F",)))
     wanted = format_figure(female["referrals"].kpi, female["referrals"].current)
     page.locator("#card-referrals .card-value", has_text=wanted).wait_for()
     assert "gender: Female" in page.inner_text("#filter-summary")
@@ -152,7 +144,7 @@ def test_brw008_the_monthly_grid_downloads_as_csv_with_the_engine_figures(server
     assert download.value.suggested_filename == "front-door-2025-26.csv"
     rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
     assert len(rows) == 25 and rows[0]["Month"] == "March 2026" and rows[-1]["Month"] == "March 2024"
-    engine = _engine(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",)))["referrals"]
+    engine = engine_results(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",)))["referrals"]
     march = engine.series[-1]
     assert rows[0]["Referrals"] == format_figure(engine.kpi, march)
 
@@ -190,7 +182,7 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
     assert len(reader.pages) >= 3  # cover, executive summary, CP plans
     assert "Period: 2025/26" in text and "Showing: 2025/26; Newcastle upon Tyne" in text
     assert "Data as at 31 October 2026" in text
-    engine = _engine(demo_home, EXECUTIVE_KPIS + ("cp_starts",), "2025-26", Filters(la_codes=("E08000021",)))
+    engine = engine_results(demo_home, EXECUTIVE_KPIS + ("cp_starts",), "2025-26", Filters(la_codes=("E08000021",)))
     for result in engine.values():
         assert format_figure(result.kpi, result.current) in text, result.kpi.id
     assert "CP plans started" in text
@@ -207,7 +199,7 @@ def test_brw011_a_click_on_a_bar_drills_down_and_the_breadcrumb_steps_back(serve
     box = chart.locator(".bars .point").first.bounding_box()  # the largest source: police
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url("**agency=Police**")
-    police = _engine(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), agencies=("Police",)))
+    police = engine_results(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), agencies=("Police",)))
     page.locator("#card-referrals .card-value",
                  has_text=format_figure(police["referrals"].kpi, police["referrals"].current)).wait_for()
     page.click(".crumb:has-text('agency: Police')")
@@ -240,7 +232,9 @@ DASH_COMPONENT_VIOLATIONS = {
 
 @pytest.mark.parametrize("path", ["/?period=2025-26&la=E08000021", "/front-door?la=E08000021", "/s47-icpc",
                                   "/cp-plans?la=E06000057", "/missing?care=In+care", "/benchmarks", "/pack", "/data",
-                                  "/records?kpi=referrals&la=E08000021",
+                                  "/records?kpi=referrals&la=E08000021", "/scorecard?la=E08000021",
+                                  "/exceptions?la=E08000021", "/targets", "/challenges",
+                                  "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
                                   "/no-such-page"])
 def test_brw013_pages_meet_wcag_22_aa_as_axe_checks_it(server, page, path):
     from axe_playwright_python.sync_playwright import Axe
@@ -267,7 +261,7 @@ def test_brw014_a_card_opens_the_records_behind_its_figure(server, page, demo_ho
     page.wait_for_selector("#card-re_referral_12m")
     page.click("#card-re_referral_12m a.card-link")
     page.wait_for_url("**/records?**kpi=re_referral_12m**")
-    expected = _engine(demo_home, ["re_referral_12m"], "2025-26",
+    expected = engine_results(demo_home, ["re_referral_12m"], "2025-26",
                        Filters(la_codes=("E08000021",), genders=("F",)))["re_referral_12m"].current.numerator
     page.get_by_text(f"{expected:,} records.").wait_for()
     assert page.locator("#records-grid .ag-row").count() == min(expected, 25)

@@ -78,3 +78,37 @@ def test_a_change_too_small_to_show_has_no_arrow_and_no_judgement():
     base = assessment(previous_value=25.03)  # 25.0% now: -0.03 points rounds to no change
     text = text_of(kpi_card(base))
     assert "▶  +0.0 points (-0.1%) on 2023/24" in text and "(better)" not in text and "(worse)" not in text
+
+
+def _components(node):
+    """Every Dash component in a tree."""
+    if isinstance(node, (list, tuple)):
+        for child in node:
+            yield from _components(child)
+    elif node is not None and not isinstance(node, str):
+        yield node
+        yield from _components(getattr(node, "children", None))
+
+
+def test_commentary_shows_with_its_author_and_date_and_markup_in_it_is_only_text():
+    from datetime import datetime
+
+    from appstate.commentary import Commentary
+
+    typed = "<script>alert('x')</script><img src=x onerror=alert(1)>\n\nSecond paragraph."
+    note = Commentary(kpi_id="re_referral_12m", la_code="E08000021", period_code="2024-25", version=3, text=typed,
+                      author="alice", written_at=datetime(2025, 5, 7, 9, 30))
+    card = kpi_card(assessment(previous_value=20.0), commentary=note, commentary_href="/commentary?kpi=x")
+    text = text_of(card)
+    assert "What is the data telling us? <script>alert('x')</script><img src=x onerror=alert(1)> Second paragraph. " \
+           "alice, 07 May 2025 Edit the commentary" in text
+    # Dash sends string children as text nodes: nothing in the card can carry raw HTML.
+    kinds = {type(c).__name__ for c in _components(card)}
+    assert not kinds & {"Markdown", "Iframe", "Script"}
+    assert not any(getattr(c, "dangerously_allow_html", False) for c in _components(card))
+
+
+def test_a_card_without_commentary_offers_to_write_it_only_when_a_link_is_given():
+    assert "What is the data telling us?" not in text_of(kpi_card(assessment(previous_value=20.0)))
+    text = text_of(kpi_card(assessment(previous_value=20.0), commentary_href="/commentary?kpi=x"))
+    assert "What is the data telling us? Write commentary" in text

@@ -49,6 +49,8 @@ class Benchmark:
     neighbours_published: int
     rank: int | None  # 1 = best by the KPI's direction (highest first for neutral KPIs)
     group_size: int
+    neighbour_min: float | None = None  # the lowest and highest published neighbour values
+    neighbour_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ def find_benchmark(con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, perio
         neighbours_published=int(row["neighbours_published"]),
         rank=rank,
         group_size=group,
+        neighbour_min=number("neighbour_min"),
+        neighbour_max=number("neighbour_max"),
     )
 
 

@@ -1,4 +1,5 @@
-"""Reporting periods: month, quarter, financial year (April to March) and rolling 12 months.
+"""Reporting periods: month, quarter, financial year (April to March), rolling 12 months and the
+rolling 6 months of the six-monthly exception report.
 
 The only place that turns a period into dates. Every period is a whole number of calendar
 months, so flows sum monthly figures and stocks read the last month's snapshot.
@@ -17,9 +18,14 @@ class PeriodKind(StrEnum):
     QUARTER = "quarter"
     FINANCIAL_YEAR = "financial_year"
     ROLLING_12 = "rolling_12"
+    ROLLING_6 = "rolling_6"  # "6 months to": the exception report's half-year
 
 
-_LENGTH = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.FINANCIAL_YEAR: 12, PeriodKind.ROLLING_12: 12}
+_LENGTH = {
+    PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.FINANCIAL_YEAR: 12, PeriodKind.ROLLING_12: 12,
+    PeriodKind.ROLLING_6: 6,
+}
+_ROLLING_PREFIX = {PeriodKind.ROLLING_12: "R12-", PeriodKind.ROLLING_6: "R6-"}
 _MONTH_NAMES = "January February March April May June July August September October November December".split()
 
 
@@ -77,7 +83,8 @@ class Period:
 
     def previous(self) -> Period:
         """The previous period of the same kind. A rolling year steps back one month, as a
-        monthly-refreshed rolling figure does; the other kinds step back their own length."""
+        monthly-refreshed rolling figure does; the other kinds (the rolling 6 months too: a
+        half-year is compared with the half-year before it) step back their own length."""
         step = 1 if self.kind is PeriodKind.ROLLING_12 else self.months
         return self.shifted(-step)
 
@@ -99,14 +106,14 @@ class Period:
             return f"{fy}-{(fy + 1) % 100:02d}-Q{(self.first_month.month - 4) % 12 // 3 + 1}"
         if self.kind is PeriodKind.FINANCIAL_YEAR:
             return f"{self.first_month.year}-{(self.first_month.year + 1) % 100:02d}"
-        return "R12-" + self.last_month.strftime("%Y-%m")
+        return _ROLLING_PREFIX[self.kind] + self.last_month.strftime("%Y-%m")
 
     @property
     def short_label(self) -> str:
-        """The label without the months of a rolling year spelled out, for tight spaces."""
-        if self.kind is PeriodKind.ROLLING_12:
+        """The label without the months of a rolling period spelled out, for tight spaces."""
+        if self.kind in _ROLLING_PREFIX:
             last = self.last_month
-            return f"12 months to {_MONTH_NAMES[last.month - 1][:3]} {last.year}"
+            return f"{self.months} months to {_MONTH_NAMES[last.month - 1][:3]} {last.year}"
         return self.label
 
     @property
@@ -120,8 +127,9 @@ class Period:
             return f"Q{quarter} {financial_year_label(financial_year_start(self.first_month))}"
         if self.kind is PeriodKind.FINANCIAL_YEAR:
             return financial_year_label(self.first_month.year)
-        first = self.first_month
-        return f"12 months to {_MONTH_NAMES[last.month - 1]} {last.year} ({_MONTH_NAMES[first.month - 1][:3]} {first.year} to {_MONTH_NAMES[last.month - 1][:3]} {last.year})"
+        first, last_name = self.first_month, _MONTH_NAMES[last.month - 1]
+        return (f"{self.months} months to {last_name} {last.year} "
+                f"({_MONTH_NAMES[first.month - 1][:3]} {first.year} to {last_name[:3]} {last.year})")
 
 
 def month(year: int, month_number: int) -> Period:
@@ -142,13 +150,19 @@ def rolling_12(last_month: date) -> Period:
     return Period(PeriodKind.ROLLING_12, add_months(month_start(last_month), -11))
 
 
+def rolling_6(last_month: date) -> Period:
+    return Period(PeriodKind.ROLLING_6, add_months(month_start(last_month), -5))
+
+
 def period_ending(kind: PeriodKind, day: date) -> Period:
-    """The period of `kind` that contains `day` (for rolling years, the one ending in its month)."""
+    """The period of `kind` that contains `day` (for rolling periods, the one ending in its month)."""
     first = month_start(day)
     if kind is PeriodKind.MONTH:
         return Period(kind, first)
     if kind is PeriodKind.ROLLING_12:
         return rolling_12(first)
+    if kind is PeriodKind.ROLLING_6:
+        return rolling_6(first)
     fy = financial_year_start(first)
     if kind is PeriodKind.FINANCIAL_YEAR:
         return financial_year(fy)
@@ -158,6 +172,7 @@ def period_ending(kind: PeriodKind, day: date) -> Period:
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})[-/](\d{2})[- ]?Q([1-4])$", re.IGNORECASE)
 _ROLLING = re.compile(r"^R12[- ](\d{4})-(\d{2})$", re.IGNORECASE)
+_ROLLING_6 = re.compile(r"^R6[- ](\d{4})-(\d{2})$", re.IGNORECASE)
 _FINANCIAL_YEAR = re.compile(r"^(\d{4})[-/](\d{2})$")
 
 
@@ -168,17 +183,20 @@ def _financial_year_start_of(found: re.Match) -> int | None:
 
 def parse_period(text: str) -> Period:
     """'2024-06' (month), '2024-25-Q1' (quarter), '2024-25' or '2024/25' (financial year),
-    'R12-2025-03' (the 12 months to March 2025)."""
+    'R12-2025-03' (the 12 months to March 2025), 'R6-2025-03' (the 6 months to March 2025)."""
     cleaned = text.strip()
     if (found := _QUARTER.match(cleaned)) and (fy := _financial_year_start_of(found)) is not None:
         return quarter(fy, int(found[3]))
     if (found := _ROLLING.match(cleaned)) and 1 <= int(found[2]) <= 12:
         return rolling_12(date(int(found[1]), int(found[2]), 1))
+    if (found := _ROLLING_6.match(cleaned)) and 1 <= int(found[2]) <= 12:
+        return rolling_6(date(int(found[1]), int(found[2]), 1))
     if (found := _FINANCIAL_YEAR.match(cleaned)) and (fy := _financial_year_start_of(found)) is not None:
         return financial_year(fy)
     if (found := _MONTH.match(cleaned)) and 1 <= int(found[2]) <= 12:
         return month(int(found[1]), int(found[2]))
     raise ValueError(
         f"'{text}' is not a period: use 2024-06 (a month), 2024-25-Q1 (a quarter), "
-        "2024-25 (a financial year) or R12-2025-03 (the 12 months to a month)"
+        "2024-25 (a financial year), R12-2025-03 (the 12 months to a month) "
+        "or R6-2025-03 (the 6 months to a month)"
     )

@@ -1,6 +1,7 @@
 -- One row per published year of $kpi_id for the LA $la_code: its value beside England, its
 -- region and its ten statistical neighbours (DfE 2025 model, used for every year).
--- The neighbour figure is the mean of the neighbours' published values, as ChAT and LAIT do.
+-- The neighbour figure is the mean of the neighbours' published values, as ChAT and LAIT do;
+-- their lowest and highest published values give the range the exception report checks against.
 -- la_rank: 1 = the highest value among the LA and its neighbours that have one (ties share a
 -- rank); the caller knows from the KPI direction whether high is good. Unpublished values
 -- (NULL) are neither averaged nor ranked. A status is 'missing' when no row was published.
@@ -18,7 +19,8 @@ neighbour AS (
     WHERE la_code = $la_code AND model = '2025'
 ),
 neighbour_summary AS (
-    SELECT kpi.time_period, avg(kpi.value) AS neighbour_mean, count(kpi.value) AS neighbours_published
+    SELECT kpi.time_period, avg(kpi.value) AS neighbour_mean, count(kpi.value) AS neighbours_published,
+           min(kpi.value) AS neighbour_min, max(kpi.value) AS neighbour_max
     FROM kpi JOIN neighbour ON neighbour.la_code = kpi.area_code
     GROUP BY kpi.time_period
 ),
@@ -41,6 +43,8 @@ SELECT
     coalesce(region.status, 'missing')    AS region_status,
     neighbour_summary.neighbour_mean,
     coalesce(neighbour_summary.neighbours_published, 0) AS neighbours_published,
+    neighbour_summary.neighbour_min,
+    neighbour_summary.neighbour_max,
     la_rank.value_rank                    AS la_rank,
     coalesce(group_size.group_size, 0)    AS group_size
 FROM years

@@ -1,0 +1,66 @@
+"""Saved views: list the user's and the shared ones, open one, save the view on screen.
+
+A saved view is the page and its query string, so opening one goes through the same URL parsing
+and scope checks as any link.
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback
+
+from app import ids
+from app.scope import Permission, PermissionDenied, current_user, require
+from appstate.db import session
+from appstate.saved_views import SavedView, save_view, views_for
+
+
+def _label(view: SavedView, username: str) -> str:
+    if view.owner == username:
+        return view.name + (" (shared)" if view.shared else "")
+    return f"{view.name} (shared by {view.owner})"
+
+
+@callback(
+    Output(ids.SAVED_VIEW_OPEN, "options"),
+    Input(ids.URL, "pathname"),
+    Input(ids.SAVED_VIEW_STATUS, "children"),
+)
+def list_views(_pathname, _status):
+    username = current_user().username
+    with session() as db:
+        return [{"label": _label(v, username), "value": v.id} for v in views_for(db, username)]
+
+
+@callback(
+    Output(ids.URL, "href", allow_duplicate=True),
+    Input(ids.SAVED_VIEW_OPEN, "value"),
+    prevent_initial_call=True,
+)
+def open_view(view_id: int | None):
+    if view_id is None:
+        return dash.no_update
+    username = current_user().username
+    with session() as db:
+        # Only a view the user may open: their own or a shared one, whatever id is posted.
+        view = next((v for v in views_for(db, username) if v.id == view_id), None)
+    return view.href if view else dash.no_update
+
+
+@callback(
+    Output(ids.SAVED_VIEW_STATUS, "children"),
+    Input(ids.SAVED_VIEW_SAVE, "n_clicks"),
+    State(ids.SAVED_VIEW_NAME, "value"),
+    State(ids.SAVED_VIEW_SHARED, "value"),
+    State(ids.URL, "pathname"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def save_current_view(_clicks, name, shared, pathname, search):
+    try:
+        user = require(Permission.SAVE_VIEWS)
+        with session() as db:
+            view = save_view(db, name or "", pathname or "/", search or "", user.username, shared=bool(shared))
+    except (PermissionDenied, ValueError) as error:
+        return f"Not saved: {error}."
+    return f"Saved '{view.name}'" + (" and shared with everyone." if view.shared else " for you.")

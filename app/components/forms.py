@@ -1,0 +1,34 @@
+"""What the app-state forms (targets, the challenge log) share: labelled fields and typed input."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from dash import html
+
+
+def field(label: str, control, hint: str | None = None) -> html.Div:
+    """A control with its label; a hint sits inside the label, so it is read out with it."""
+    words = [label] + ([html.Span(f" ({hint})", className="field-hint")] if hint else [])
+    return html.Div([html.Label(words, htmlFor=control.id, className="filter-label"), control], className="form-field")
+
+
+def parse_day(text: str | None, what: str) -> date:
+    """A date typed as YYYY-MM-DD or DD/MM/YYYY; anything else is an error that says which field."""
+    cleaned = (text or "").strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{what} '{cleaned}' is not a date: use YYYY-MM-DD or DD/MM/YYYY" if cleaned
+                     else f"{what} is required")
+
+
+def parse_number(value: object, what: str) -> float:
+    if value is None or value == "":
+        raise ValueError(f"{what} is required")
+    try:
+        return float(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{what} '{value}' is not a number") from error

@@ -1,0 +1,263 @@
+"""The challenge log: questions put to agencies about a KPI, their answers, and what is overdue.
+
+Entries are listed for the LAs in the viewer's scope only, filtered by status, and exported as
+CSV. Selecting one shows its history and lets a permitted user answer or close it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+
+from app import ids
+from app.components.exports import csv_download
+from app.components.forms import field, parse_day
+from app.components.grid import grid
+from app.filters import filter_options
+from app.scope import Permission, PermissionDenied, current_scope, current_user, require
+from appstate.challenges import (
+    Challenge,
+    ChallengeQuery,
+    Status,
+    answer_challenge,
+    close_challenge,
+    list_challenges,
+    raise_challenge,
+)
+from appstate.db import session
+from warehouse.db import WarehouseError
+from warehouse.kpis.registry import REGISTRY
+
+dash.register_page(__name__, path="/challenges", name="Challenge log", order=10,
+                   title="Challenge log - Safeguarding performance")
+
+CHANGED = "challenge-changed"  # a counter the actions bump, so the list redraws
+COLUMNS = {
+    "id": "No.", "raised": "Raised", "la": "Local authority", "kpi": "KPI", "agency": "Agency", "question": "Question",
+    "owner": "Owner", "due": "Due", "status": "Status", "response": "Response",
+}
+WIDE = ("question", "response")
+DEFAULT_STATUSES = [Status.OPEN.value, Status.ANSWERED.value]
+KPI_CHOICES = {k.id: k.title for k in REGISTRY.values() if not k.is_share}
+
+
+def _status_words(entry: Challenge, today: date) -> str:
+    return f"{entry.status} (overdue)" if entry.is_overdue(today) else entry.status
+
+
+def challenge_frame(statuses: list[str], overdue_only: bool, today: date | None = None) -> pd.DataFrame:
+    """The entries in the viewer's scope, as the grid and the CSV show them."""
+    today = today or date.today()
+    scope = current_scope()
+    names = filter_options(scope.la_codes).las
+    query = ChallengeQuery(la_codes=scope.la_codes, status=tuple(statuses or ()), overdue_only=overdue_only)
+    with session() as db:
+        entries = list_challenges(db, query, today)
+    rows = [
+        {"id": e.id, "raised": f"{e.raised_at:%Y-%m-%d} by {e.raised_by}", "la": names.get(e.la_code, e.la_code),
+         "kpi": KPI_CHOICES.get(e.kpi_id or "", ""), "agency": e.agency or "", "question": e.question,
+         "owner": e.owner, "due": e.due_date.isoformat(), "status": _status_words(e, today), "response": e.response}
+        for e in entries
+    ]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _raise_form(las: dict[str, str], agencies: dict[str, str]) -> html.Form:
+    return html.Form(
+        [
+            html.H2("Raise a challenge"),
+            html.Div([
+                field("Local authority", dcc.Dropdown(id=ids.CHALLENGE_LA, clearable=False, value=next(iter(las), None),
+                                                      options=[{"label": n, "value": c} for c, n in las.items()])),
+                field("KPI", dcc.Dropdown(id=ids.CHALLENGE_KPI, placeholder="None",
+                                          options=[{"label": t, "value": k} for k, t in KPI_CHOICES.items()])),
+                field("Agency", dcc.Dropdown(id=ids.CHALLENGE_AGENCY, placeholder="None",
+                                             options=[{"label": label, "value": label} for label in agencies.values()])),
+                field("Owner", dcc.Input(id=ids.CHALLENGE_OWNER, type="text"), hint="who answers"),
+                field("Due", dcc.Input(id=ids.CHALLENGE_DUE, type="text"), hint="YYYY-MM-DD"),
+            ], className="form-grid"),
+            field("Question", dcc.Textarea(id=ids.CHALLENGE_QUESTION, className="commentary-input")),
+            html.Div(html.Button("Raise the challenge", id=ids.CHALLENGE_RAISE, n_clicks=0, type="button",
+                                 className="button-primary"), className="form-actions"),
+        ],
+        className="app-form",
+    )
+
+
+def layout(**_query: str) -> html.Div:
+    try:
+        options = filter_options(current_scope().la_codes)
+    except WarehouseError as error:
+        return html.Div([html.H1("Challenge log"), html.P(str(error))])
+    user = current_user()
+    return html.Div([
+        html.H1("Challenge log"),
+        html.P("Questions the partnership puts to an agency about its figures, with the owner, the date an answer is "
+               "due and the answer. An open entry past its due date is overdue."),
+        _raise_form(options.las, options.agency) if user.can(Permission.RAISE_CHALLENGES) else None,
+        html.P(id=ids.CHALLENGE_STATUS_MESSAGE, role="status", className="form-status"),
+        dcc.Store(id=CHANGED, data=0),
+        html.H2("Entries"),
+        html.Div([
+            html.Div([html.Span("Status", className="filter-label", id="challenge-status-label"),
+                      dcc.Checklist(id=ids.CHALLENGE_FILTER_STATUS, value=DEFAULT_STATUSES, inline=True,
+                                    options=[{"label": s.value, "value": s.value} for s in Status])],
+                     role="group", **{"aria-labelledby": "challenge-status-label"}),
+            dcc.Checklist(id=ids.CHALLENGE_FILTER_OVERDUE, options=[{"label": "Overdue only", "value": "overdue"}],
+                          value=[], inline=True),
+            html.Button("Download as CSV", id=ids.CHALLENGES_EXPORT, n_clicks=0, className="button-secondary"),
+            dcc.Download(id=ids.CHALLENGES_DOWNLOAD),
+        ], className="form-actions"),
+        html.Div(id="challenges-list"),
+        html.Div(id=ids.CHALLENGE_SELECTED, className="challenge-selected"),
+    ])
+
+
+@callback(
+    Output("challenges-list", "children"),
+    Input(ids.CHALLENGE_FILTER_STATUS, "value"),
+    Input(ids.CHALLENGE_FILTER_OVERDUE, "value"),
+    Input(CHANGED, "data"),
+)
+def show_entries(statuses: list[str], overdue: list[str], _changed: int):
+    frame = challenge_frame(statuses, bool(overdue))
+    # The grid stays even when empty: the selection callback listens to it.
+    return [html.P("No entries match." if frame.empty else f"{len(frame):,} entries.", className="note"),
+            grid(ids.CHALLENGES_GRID, frame, COLUMNS, wide=WIDE, selectable=True, page_size=25)]
+
+
+@callback(
+    Output(ids.CHALLENGES_DOWNLOAD, "data"),
+    Input(ids.CHALLENGES_EXPORT, "n_clicks"),
+    State(ids.CHALLENGE_FILTER_STATUS, "value"),
+    State(ids.CHALLENGE_FILTER_OVERDUE, "value"),
+    prevent_initial_call=True,
+)
+def export_entries(_clicks: int, statuses: list[str], overdue: list[str]):
+    return csv_download(challenge_frame(statuses, bool(overdue)), "challenge-log.csv")
+
+
+def _entry_panel(entry: Challenge) -> html.Section:
+    user = current_user()
+    history = [html.Li(f"{u.at:%Y-%m-%d %H:%M} {u.status} by {u.by}" + (f": {u.note}" if u.note and u.note != "raised"
+                                                                         else "")) for u in entry.updates]
+    actions = []
+    if entry.status != Status.CLOSED.value:
+        if user.can(Permission.ANSWER_CHALLENGES):
+            actions += [field("Response", dcc.Textarea(id=ids.CHALLENGE_RESPONSE, value=entry.response,
+                                                       className="commentary-input")),
+                        html.Button("Record the answer", id=ids.CHALLENGE_ANSWER, n_clicks=0,
+                                    className="button-primary")]
+        if user.can(Permission.RAISE_CHALLENGES):
+            actions.append(html.Button("Close the challenge", id=ids.CHALLENGE_CLOSE, n_clicks=0,
+                                       className="button-secondary"))
+    return html.Section([
+        html.H2(f"Challenge {entry.id}: {entry.status}"),
+        html.P(entry.question, className="commentary-text"),
+        html.P(f"Owner {entry.owner}; due {entry.due_date:%d %B %Y}."),
+        html.H3("History"),
+        html.Ol(history),
+        html.Div(actions, className="form-actions"),
+    ], **{"data-challenge": str(entry.id)})
+
+
+def _in_scope(challenge_id: int) -> Challenge | None:
+    with session() as db:
+        entry = db.get(Challenge, challenge_id)
+    return entry if entry is not None and entry.la_code in current_scope().la_codes else None
+
+
+@callback(
+    Output(ids.CHALLENGE_SELECTED, "children"),
+    Input(ids.CHALLENGES_GRID, "selectedRows"),
+    Input(CHANGED, "data"),
+    prevent_initial_call=True,
+)
+def show_selected(selected: list[dict] | None, _changed: int):
+    if not selected:
+        return None
+    entry = _in_scope(int(selected[0]["id"]))
+    return _entry_panel(entry) if entry else None
+
+
+def _done(message: str, changed: int | None) -> tuple[str, int]:
+    return message, (changed or 0) + 1
+
+
+def _refused(error: Exception) -> tuple[str, object]:
+    return f"Not done: {error}.", dash.no_update
+
+
+def _selected(selected: list[dict] | None) -> Challenge:
+    entry = _in_scope(int(selected[0]["id"])) if selected else None
+    if entry is None:
+        raise ValueError("select a challenge in the list first")
+    return entry
+
+
+@callback(
+    Output(ids.CHALLENGE_STATUS_MESSAGE, "children"),
+    Output(CHANGED, "data"),
+    Input(ids.CHALLENGE_RAISE, "n_clicks"),
+    State(ids.CHALLENGE_LA, "value"),
+    State(ids.CHALLENGE_KPI, "value"),
+    State(ids.CHALLENGE_AGENCY, "value"),
+    State(ids.CHALLENGE_QUESTION, "value"),
+    State(ids.CHALLENGE_OWNER, "value"),
+    State(ids.CHALLENGE_DUE, "value"),
+    State(CHANGED, "data"),
+    prevent_initial_call=True,
+)
+def raise_entry(_clicks, la_code, kpi_id, agency, question, owner, due, changed):
+    try:
+        user = require(Permission.RAISE_CHALLENGES)
+        if la_code not in current_scope().la_codes:
+            raise ValueError("choose a local authority in your scope")
+        with session() as db:
+            entry = raise_challenge(db, la_code, question or "", owner or "", parse_day(due, "Due"), user.username,
+                                    kpi_id=kpi_id if kpi_id in KPI_CHOICES else None, agency=agency)
+    except (PermissionDenied, ValueError) as error:
+        return _refused(error)
+    return _done(f"Raised challenge {entry.id}, due {entry.due_date:%d %B %Y}.", changed)
+
+
+@callback(
+    Output(ids.CHALLENGE_STATUS_MESSAGE, "children", allow_duplicate=True),
+    Output(CHANGED, "data", allow_duplicate=True),
+    Input(ids.CHALLENGE_ANSWER, "n_clicks"),
+    State(ids.CHALLENGES_GRID, "selectedRows"),
+    State(ids.CHALLENGE_RESPONSE, "value"),
+    State(CHANGED, "data"),
+    prevent_initial_call=True,
+)
+def answer_entry(clicks, selected, response, changed):
+    return _step(clicks, selected, changed, Permission.ANSWER_CHALLENGES,
+                 lambda db, entry_id, username: answer_challenge(db, entry_id, response or "", username))
+
+
+@callback(
+    Output(ids.CHALLENGE_STATUS_MESSAGE, "children", allow_duplicate=True),
+    Output(CHANGED, "data", allow_duplicate=True),
+    Input(ids.CHALLENGE_CLOSE, "n_clicks"),
+    State(ids.CHALLENGES_GRID, "selectedRows"),
+    State(CHANGED, "data"),
+    prevent_initial_call=True,
+)
+def close_entry(clicks, selected, changed):
+    return _step(clicks, selected, changed, Permission.RAISE_CHALLENGES, close_challenge)
+
+
+def _step(clicks, selected, changed, permission: Permission, action) -> tuple[str, object]:
+    """Answer or close the selected entry, if the user's role allows it."""
+    if not clicks:
+        return dash.no_update, dash.no_update  # the button drawn afresh, not pressed
+    try:
+        user = require(permission)
+        with session() as db:
+            entry = action(db, _selected(selected).id, user.username)
+    except (PermissionDenied, ValueError) as error:
+        return _refused(error)
+    return _done(f"Challenge {entry.id} is now {entry.status}.", changed)

@@ -1,0 +1,118 @@
+"""Commentary: write "What is the data telling us?" for one KPI, LA and period, with its history.
+
+The KPI, LA and period come from the URL and are checked on the server, against the registry
+and the viewer's scope, both when the page is drawn and again when the text is saved.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+from urllib.parse import parse_qs, urlencode
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from app import ids
+from app.components.forms import field
+from app.components.kpi_card import kpi_card
+from app.scope import Permission, PermissionDenied, current_scope, require
+from app.view import page_view
+from appstate.commentary import Commentary, commentary_history, write_commentary
+from appstate.db import session
+from warehouse.db import WarehouseError
+from warehouse.kpis.model import Kpi
+from warehouse.kpis.periods import Period, parse_period
+from warehouse.kpis.registry import REGISTRY
+
+dash.register_page(__name__, path="/commentary", name="Commentary", nav=False,
+                   title="Commentary - Safeguarding performance")
+
+
+class Subject(NamedTuple):  # not a dataclass: Dash imports pages outside sys.modules
+    """What a commentary is about."""
+
+    kpi: Kpi
+    la_code: str
+    period: Period
+
+
+def _subject(query: dict[str, list[str]]) -> Subject | str:
+    """The KPI, LA and period asked for, or why they cannot be written about."""
+    kpi = REGISTRY.get((query.get("kpi") or [""])[0])
+    la_code = (query.get("la") or [""])[0]
+    if kpi is None or kpi.is_share:
+        return "Choose a KPI card's 'Write commentary' link: this address names no KPI that takes commentary."
+    if la_code not in current_scope().la_codes:
+        return "Commentary is written for one local authority in your scope: this address names none."
+    try:
+        period = parse_period((query.get("period") or [""])[0])
+    except ValueError as error:
+        return str(error)
+    return Subject(kpi, la_code, period)
+
+
+def _history(entries: list[Commentary]) -> html.Div:
+    if not entries:
+        return html.P("Nothing has been written for this KPI, LA and period yet.", className="note")
+    items = [
+        html.Li([html.P(f"Version {entry.version}: {entry.author}, {entry.written_at:%d %B %Y %H:%M}",
+                        className="commentary-by"),
+                 *([html.P(p, className="commentary-text") for p in entry.text.split("\n\n")] if entry.text
+                   else [html.P("(withdrawn: no commentary shown)", className="note")])])
+        for entry in entries
+    ]
+    return html.Div([html.H2("History"), html.Ol(items, reversed=True, className="commentary-history")])
+
+
+def layout(**query: str | list[str]) -> html.Div:
+    asked = {k: v if isinstance(v, list) else [v] for k, v in query.items()}
+    subject = _subject(asked)
+    if isinstance(subject, str):
+        return html.Div([html.H1("Commentary"), html.P(subject, className="note")])
+    try:
+        page = page_view({"la": subject.la_code, "period": subject.period.code})
+    except WarehouseError as error:
+        return html.Div([html.H1("Commentary"), html.P(str(error))])
+    [assessment] = page.assessments((subject.kpi.id,))
+    with session() as db:
+        entries = commentary_history(db, subject.kpi.id, subject.la_code, subject.period.code)
+    current = entries[0].text if entries else ""
+    back = "/?" + urlencode({"la": subject.la_code, "period": subject.period.code})
+    return html.Div(
+        [
+            html.H1(f"Commentary: {subject.kpi.title}"),
+            html.P([page.options.las.get(subject.la_code, subject.la_code), ", ", html.Strong(subject.period.label)]),
+            html.Div(kpi_card(assessment), className="card-grid commentary-card"),
+            field("What is the data telling us?", dcc.Textarea(id=ids.COMMENTARY_TEXT, value=current,
+                                                               className="commentary-input"),
+                  hint="plain text; a blank line starts a new paragraph; saving keeps every earlier version"),
+            html.Div([html.Button("Save commentary", id=ids.COMMENTARY_SAVE, n_clicks=0, className="button-primary"),
+                      dcc.Link("Back to the executive summary", href=back, className="card-link")],
+                     className="form-actions"),
+            html.P(id=ids.COMMENTARY_STATUS, role="status", className="form-status"),
+            html.Div(_history(entries), id=ids.COMMENTARY_HISTORY),
+        ]
+    )
+
+
+@callback(
+    Output(ids.COMMENTARY_STATUS, "children"),
+    Output(ids.COMMENTARY_HISTORY, "children"),
+    Input(ids.COMMENTARY_SAVE, "n_clicks"),
+    State(ids.COMMENTARY_TEXT, "value"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def save_commentary(_clicks: int, text: str | None, search: str | None):
+    subject = _subject(parse_qs((search or "").lstrip("?")))
+    if isinstance(subject, str):
+        return subject, dash.no_update
+    try:
+        user = require(Permission.WRITE_COMMENTARY)
+        with session() as db:
+            entry = write_commentary(db, subject.kpi.id, subject.la_code, subject.period.code, text or "",
+                                     user.username)
+            entries = commentary_history(db, subject.kpi.id, subject.la_code, subject.period.code)
+    except (PermissionDenied, ValueError) as error:
+        return f"Not saved: {error}.", dash.no_update
+    return f"Saved as version {entry.version} by {entry.author}.", _history(entries)

@@ -1,0 +1,144 @@
+"""The quarterly multi-agency scorecard: each strategic priority's KPIs over five quarters, with
+the target, RAG, direction of travel and benchmarks. A plain table, so it prints as it reads;
+/scorecard.pdf prints this page and /scorecard.xlsx downloads the same figures."""
+
+from __future__ import annotations
+
+import dash
+from dash import html
+
+from app import ids
+from app.components.kpi_card import RAG_ICONS
+from app.components.status import data_status
+from app.scorecard_export import NOT_RATED, SUPPRESSION_NOTE, scorecard_showing, view_scorecard
+from app.view import page_view
+from warehouse.db import WarehouseError
+from warehouse.kpis.formatting import NOT_AVAILABLE, format_figure, format_number
+from warehouse.kpis.periods import Period
+from warehouse.kpis.scorecard import PriorityRows, Scorecard, ScorecardConfigError, ScorecardRow, Travel
+
+dash.register_page(__name__, path="/scorecard", name="Scorecard", order=6,
+                   title="Scorecard - Safeguarding performance", filters=True)
+
+TITLE = "Quarterly scorecard"
+
+
+def _arrow(row: ScorecardRow) -> str:
+    if row.travel is Travel.NO_COMPARISON:
+        return "–"
+    change = row.change.absolute or 0
+    return "▲" if change > 0 else "▼" if change < 0 else "▶"
+
+
+def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
+    """England and the statistical neighbours' mean, each with what it is under it: the published
+    year, and "per 10,000" where the published measure is a rate rather than the KPI itself."""
+    kpi, benchmark = row.kpi, row.benchmark
+    if benchmark is None:
+        return [_cell(NOT_AVAILABLE), _cell(NOT_AVAILABLE)]
+    what = f"per 10,000, {benchmark.financial_year}" if benchmark.is_rate else benchmark.financial_year
+
+    def cell(value: float | None) -> html.Td:
+        if value is None:
+            shown = "not published"
+        else:
+            shown = f"{value:.1f}" if benchmark.is_rate else format_number(value, kpi.unit)
+        return _cell([shown, html.Br(), html.Span(what, className="scorecard-year")])
+
+    return [cell(benchmark.england), cell(benchmark.neighbour_mean)]
+
+
+def _cell(content, latest: bool = False) -> html.Td:
+    return html.Td(content, className="num scorecard-latest" if latest else "num")
+
+
+def _rag_cell(row: ScorecardRow) -> html.Td:
+    if row.rag is None:
+        return html.Td(NOT_RATED, className="scorecard-rag rag-none")
+    return html.Td([html.Span(RAG_ICONS[row.rag], className="rag-icon", **{"aria-hidden": "true"}),
+                    f" {row.rag.words}"], className=f"scorecard-rag rag-{row.rag.value}")
+
+
+def _row(row: ScorecardRow) -> html.Tr:
+    kpi, target = row.kpi, row.target
+    target_text = "none" if target is None else format_number(target.value, kpi.unit) + (
+        " (demo)" if target.is_demo else "")
+    last = len(row.figures) - 1
+    travel_class = row.travel.value.replace(" ", "-")
+    figures = [_cell(format_figure(kpi, f), latest=i == last) for i, f in enumerate(row.figures)]
+    return html.Tr(
+        [
+            html.Th(kpi.title, scope="row"),
+            *figures,
+            _cell(target_text),
+            _rag_cell(row),
+            html.Td([html.Span(_arrow(row), className="change-arrow", **{"aria-hidden": "true"}),
+                     f" {row.travel.value}"], className=f"scorecard-travel travel-{travel_class}"),
+            *_benchmark_cells(row),
+        ],
+        **{"data-kpi": kpi.id},
+    )
+
+
+def _priority_section(scorecard: Scorecard, priority: PriorityRows, number: int) -> html.Section:
+    heading_id = f"{ids.SCORECARD}-priority-{number}"
+    header = html.Tr(
+        [html.Th("KPI", scope="col", className="col-kpi"),
+         *[html.Th(q.label, scope="col", className="num col-quarter") for q in scorecard.quarters],
+         html.Th("Target", scope="col", className="num col-target"),
+         html.Th("RAG", scope="col", className="col-rag"),
+         html.Th("Direction of travel", scope="col", className="col-travel"),
+         html.Th("England", scope="col", className="num col-benchmark"),
+         html.Th("Neighbours", scope="col", className="num col-benchmark")]
+    )
+    return html.Section(
+        [html.H2(priority.title, id=heading_id),
+         html.Table([html.Thead(header), html.Tbody([_row(r) for r in priority.rows])], className="scorecard",
+                    **{"aria-labelledby": heading_id})],
+        className="scorecard-priority",
+    )
+
+
+def _quarters_line(scorecard: Scorecard, chosen: Period) -> str:
+    end = scorecard.end.label
+    return (f"The five quarters to {end}, the latest complete quarter ending on or before "
+            f"{chosen.end:%d %B %Y}, the end of the chosen period ({chosen.short_label}). RAG and "
+            f"direction of travel are for {end}; benchmarks are the latest published DfE figures for a "
+            "whole year.")
+
+
+def layout(**query: str | list[str]) -> html.Div:
+    try:
+        resolved = page_view(query)
+        scorecard = view_scorecard(resolved)
+    except (WarehouseError, ScorecardConfigError) as error:
+        return html.Div([html.H1(TITLE), html.P(str(error))])
+    status = data_status()
+    search = resolved.view.to_query()
+    return html.Div(
+        [
+            html.Header(
+                [
+                    html.H1(TITLE),
+                    html.P(["Showing: ", html.Strong(scorecard_showing(resolved, scorecard))]),
+                    html.P(_quarters_line(scorecard, resolved.view.period_value)),
+                    # The status strip says both on screen; in print it keeps the date but drops the banner.
+                    html.P("Synthetic demo data: these figures describe no real children.",
+                           className="banner banner-demo scorecard-print-only") if status.synthetic else None,
+                    html.P(SUPPRESSION_NOTE),
+                    *[html.P(note, className="note") for note in resolved.comparison_notes()],
+                ],
+                className="scorecard-cover",
+            ),
+            html.Div(
+                [html.A("Download as Excel", href="/scorecard.xlsx" + search, id=ids.SCORECARD_XLSX,
+                        className="button-primary"),
+                 html.A("Download as PDF", href="/scorecard.pdf" + search, id=ids.SCORECARD_PDF,
+                        className="button-primary", target="_blank")],
+                className="scorecard-links no-print",
+            ),
+            *[_priority_section(scorecard, p, n) for n, p in enumerate(scorecard.priorities, start=1)],
+        ],
+        id=ids.SCORECARD,
+        className="scorecard-page scorecard-ready",
+    )

@@ -1,0 +1,38 @@
+"""Who may change what: one permission check before every app-state write."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.scope import Permission, PermissionDenied, Role, User, current_user, require
+
+
+@pytest.mark.parametrize(("role", "allowed"), [
+    (Role.EXECUTIVE, {"write commentary", "raise and close challenges", "answer challenges", "save views"}),
+    (Role.PARTNER, {"answer challenges", "save views"}),
+    (Role.DATA_TEAM, {"set targets", "write commentary", "answer challenges", "save views"}),
+    (Role.ADMIN, {"set targets", "write commentary", "raise and close challenges", "answer challenges", "save views"}),
+])
+def test_each_role_has_its_permissions(role, allowed):
+    assert {p.value for p in Permission if User("u", role).can(p)} == allowed
+
+
+def test_the_local_operator_is_named_by_the_environment(monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_LOCAL_USER", "jo.bloggs")
+    monkeypatch.setenv("SAFEGUARD_LOCAL_ROLE", "partner")
+    assert current_user() == User("jo.bloggs", Role.PARTNER)
+    with pytest.raises(PermissionDenied, match="jo.bloggs \\(partner\\) may not set targets"):
+        require(Permission.SET_TARGETS)
+    assert require(Permission.SAVE_VIEWS).username == "jo.bloggs"
+
+
+def test_a_partner_posting_to_the_target_callback_sets_nothing(monkeypatch, tmp_path, page_module):
+    from appstate.db import session
+    from appstate.targets import all_targets
+
+    monkeypatch.setenv("SAFEGUARD_HOME", str(tmp_path))
+    monkeypatch.setenv("SAFEGUARD_LOCAL_ROLE", "partner")
+    message, _ = page_module("targets").save_target(1, "re_referral_12m", "E08000021", "2025-04-01", 20, 5)
+    assert message.startswith("Not set:") and "may not set targets" in message
+    with session() as db:
+        assert all_targets(db, ("E08000021",)) == []

@@ -1,0 +1,196 @@
+"""The quarterly scorecard: priorities declared as data and checked at load, the direction of
+travel in words, and figures that are the engine's for each quarter."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from appstate.db import session
+from appstate.targets import DEMO_TARGETS, lookup
+from warehouse.kpis.engine import Figure, Filters, evaluate
+from warehouse.kpis.periods import Period, PeriodKind, month, quarter
+from warehouse.kpis.rag import rag
+from warehouse.kpis.registry import get_kpi
+from warehouse.kpis.scorecard import (
+    DEFAULT_CONFIG,
+    ScorecardConfigError,
+    Travel,
+    build_scorecard,
+    config_path,
+    direction_of_travel,
+    latest_quarter_ending_by,
+    load_config,
+    quarters_to,
+    scorecard_config,
+)
+from warehouse.kpis.suppression import SuppressionPolicy
+
+CITY, COUNTY = "E08000021", "E06000057"
+SOME_QUARTER = quarter(2025, 1)
+
+
+def _toml(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the configuration ---
+
+def test_the_default_config_lists_only_registry_kpis_that_have_one_figure():
+    declared = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))["priorities"]
+    config = load_config(DEFAULT_CONFIG)
+    assert [p.title for p in config.priorities] == [p["title"] for p in declared]
+    for priority in config.priorities:
+        assert all(not get_kpi(kpi_id).is_share for kpi_id in priority.kpis)
+
+
+def test_an_unknown_kpi_id_is_refused_naming_the_file_the_priority_and_the_id(tmp_path):
+    path = _toml(tmp_path / "scorecard.toml", '[[priorities]]\ntitle = "Front door"\nkpis = ["referals"]\n')
+    with pytest.raises(ScorecardConfigError) as refused:
+        load_config(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}: ")
+    assert "priority 'Front door' lists 'referals', which is not a KPI id" in message
+    assert "too short" not in message and "at least 1 item" not in message  # only the cause, not its echo
+    assert "referrals" in message.split("known ids:")[1]  # the id meant is offered
+
+
+def test_a_share_kpi_and_a_repeated_kpi_are_refused(tmp_path):
+    shares = _toml(tmp_path / "a.toml", '[[priorities]]\ntitle = "P"\nkpis = ["referrals_by_source"]\n')
+    with pytest.raises(ScorecardConfigError, match="'referrals_by_source': a share of a whole"):
+        load_config(shares)
+    twice = _toml(tmp_path / "b.toml", '[[priorities]]\ntitle = "P"\nkpis = ["referrals", "referrals"]\n')
+    with pytest.raises(ScorecardConfigError, match="'referrals' more than once"):
+        load_config(twice)
+
+
+def test_a_file_that_is_not_toml_or_has_the_wrong_shape_says_so(tmp_path):
+    broken = _toml(tmp_path / "broken.toml", "[[priorities]\ntitle = ")
+    with pytest.raises(ScorecardConfigError, match=r"broken\.toml: is not valid TOML"):
+        load_config(broken)
+    empty = _toml(tmp_path / "empty.toml", "priorities = []\n")
+    with pytest.raises(ScorecardConfigError, match=r"empty\.toml: .*at least 1 item"):
+        load_config(empty)
+    misspelt = _toml(tmp_path / "misspelt.toml", '[[priorities]]\ntitle = "P"\nkpi = ["referrals"]\n')
+    with pytest.raises(ScorecardConfigError) as refused:
+        load_config(misspelt)
+    assert str(refused.value) == (f"{misspelt}: Field required (at priorities.0.kpis); "
+                                  "Extra inputs are not permitted (at priorities.0.kpi)")
+
+
+def test_a_scorecard_toml_in_safeguard_home_replaces_the_default(settings):
+    assert config_path() == DEFAULT_CONFIG
+    settings.home.mkdir(parents=True)
+    _toml(settings.home / "scorecard.toml",
+          '[[priorities]]\ntitle = "Our one priority"\nkpis = ["cp_open", "icpc_15wd"]\n')
+    config = scorecard_config()
+    assert [(p.title, p.kpis) for p in config.priorities] == [("Our one priority", ("cp_open", "icpc_15wd"))]
+    _toml(settings.home / "scorecard.toml", '[[priorities]]\ntitle = "X"\nkpis = ["nope"]\n')
+    with pytest.raises(ScorecardConfigError, match=str(settings.home / "scorecard.toml")):
+        scorecard_config()
+
+
+# --- quarters and direction of travel ---
+
+def test_the_end_quarter_is_the_latest_complete_one_by_the_date():
+    # Q2 of 2026/27 is July to September 2026.
+    assert latest_quarter_ending_by(date(2026, 10, 31)) == Period(PeriodKind.QUARTER, date(2026, 7, 1))
+    assert latest_quarter_ending_by(date(2026, 9, 30)) == Period(PeriodKind.QUARTER, date(2026, 7, 1))
+    assert latest_quarter_ending_by(date(2026, 9, 29)) == Period(PeriodKind.QUARTER, date(2026, 4, 1))
+    assert latest_quarter_ending_by(date(2026, 3, 31)).label == "Q4 2025/26"
+
+
+def test_five_quarters_run_oldest_first_across_financial_years():
+    assert [q.label for q in quarters_to(quarter(2026, 1))] == [
+        "Q1 2025/26", "Q2 2025/26", "Q3 2025/26", "Q4 2025/26", "Q1 2026/27"]
+    with pytest.raises(ValueError, match="runs to a quarter"):
+        quarters_to(month(2026, 6))
+
+
+def _figure(value: float | None, suppressed: bool = False) -> Figure:
+    return Figure(SOME_QUARTER, value, None, None, suppressed=suppressed)
+
+
+@pytest.mark.parametrize(("kpi_id", "latest", "before", "expected"), [
+    ("icpc_15wd", 80.0, 75.0, Travel.IMPROVING),  # higher is better, and it rose
+    ("icpc_15wd", 70.0, 75.0, Travel.WORSENING),
+    ("re_referral_12m", 20.0, 25.0, Travel.IMPROVING),  # lower is better, and it fell
+    ("re_referral_12m", 26.0, 25.0, Travel.WORSENING),
+    ("referrals", 900.0, 800.0, Travel.UP),  # neutral: only the direction
+    ("referrals", 700.0, 800.0, Travel.DOWN),
+    ("referrals", 800.0, 800.0, Travel.NO_CHANGE),
+    ("re_referral_12m", 25.04, 25.0, Travel.NO_CHANGE),  # +0.04 points shows as 25.0% both times
+    ("missing_per_child", 5.004, 5.0, Travel.NO_CHANGE),  # a ratio shows 2 decimals: 5.00 both times
+    ("missing_per_child", 5.2, 5.0, Travel.WORSENING),
+])
+def test_direction_of_travel_is_judged_by_the_kpis_direction(kpi_id, latest, before, expected):
+    travel, _ = direction_of_travel(get_kpi(kpi_id), _figure(latest), _figure(before))
+    assert travel is expected
+
+
+def test_no_comparison_when_either_quarter_has_no_figure():
+    kpi = get_kpi("icpc_15wd")
+    assert direction_of_travel(kpi, _figure(None, suppressed=True), _figure(75.0))[0] is Travel.NO_COMPARISON
+    assert direction_of_travel(kpi, _figure(80.0), _figure(None))[0] is Travel.NO_COMPARISON
+
+
+# --- on the demo warehouse ---
+
+@pytest.fixture
+def demo_con(demo_home):
+    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
+        yield con
+
+
+@pytest.fixture
+def demo_targets(demo_home):
+    with session(f"sqlite:///{demo_home / 'appstate.sqlite'}") as db:
+        yield lookup(db)
+
+
+END = quarter(2026, 2)  # July to September 2026: the demo's last complete quarter
+
+
+@pytest.mark.parametrize("filters", [Filters(la_codes=(CITY,)), Filters(la_codes=(COUNTY,)),
+                                     Filters(la_codes=(COUNTY,), age_bands=("16-17",))],
+                         ids=["city", "county", "county-16-17"])
+def test_every_quarter_is_the_engines_figure_for_that_quarter(demo_con, demo_targets, filters):
+    policy = SuppressionPolicy()
+    card = build_scorecard(demo_con, END, filters, policy, demo_targets, config=load_config(DEFAULT_CONFIG))
+    quarters = [quarter(2025, 2), quarter(2025, 3), quarter(2025, 4), quarter(2026, 1), quarter(2026, 2)]
+    assert card.quarters == tuple(quarters)
+    rows = [row for priority in card.priorities for row in priority.rows]
+    ids = [row.kpi.id for row in rows]
+    expected = {q: {r.kpi.id: r.current for r in evaluate(demo_con, ids, q, filters, policy)}
+                for q in quarters}
+    for row in rows:
+        assert row.figures == tuple(expected[q][row.kpi.id] for q in quarters), row.kpi.id
+        assert row.travel is direction_of_travel(row.kpi, row.figures[-1], row.figures[-2])[0]
+    suppressed = [row.kpi.id for row in rows if any(f.suppressed for f in row.figures)]
+    assert suppressed or filters.la_codes == (CITY,)  # the county has small numbers: some show as c
+
+
+def test_targets_rag_and_benchmarks_are_for_the_last_quarter(demo_con, demo_targets):
+    card = build_scorecard(demo_con, END, Filters(la_codes=(CITY,)), SuppressionPolicy(), demo_targets,
+                           config=load_config(DEFAULT_CONFIG))
+    rows = {row.kpi.id: row for priority in card.priorities for row in priority.rows}
+    re_referral = rows["re_referral_12m"]
+    # The demo's later target (from April 2025) is in force at 30 September 2026, with the default 5% band.
+    assert re_referral.target.value == DEMO_TARGETS["re_referral_12m"][1] == 24.0
+    assert re_referral.rag is rag(re_referral.latest.value, 24.0, re_referral.kpi.direction, 5.0)
+    # c1 file, time_period 2025 (2024/25, the latest published): England 22.6
+    assert (re_referral.benchmark.england, re_referral.benchmark.financial_year) == (22.6, "2024/25")
+    assert rows["referrals"].target is None and rows["referrals"].rag is None  # a context measure
+    assert rows["contacts"].benchmark is None  # DfE does not collect contacts
+
+
+def test_several_las_together_have_no_targets_or_benchmarks(demo_con, demo_targets):
+    card = build_scorecard(demo_con, END, Filters(la_codes=(CITY, COUNTY)), SuppressionPolicy(), demo_targets,
+                           config=load_config(DEFAULT_CONFIG))
+    rows = [row for priority in card.priorities for row in priority.rows]
+    assert all(row.target is None and row.rag is None and row.benchmark is None for row in rows)

@@ -1,0 +1,228 @@
+"""The quarterly multi-agency scorecard: the partnership's strategic priorities, each with its KPIs
+over the last five quarters, the target in force and RAG, the direction of travel and benchmarks.
+
+The priorities are declared as data (scorecard.toml beside this module, or the partnership's own
+in $SAFEGUARD_HOME/scorecard.toml, which replaces it). The figures come from the KPI engine and the
+judgements from `assess`, so the scorecard shows what every other page shows for the same quarter.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from warehouse.kpis.assessment import Benchmark, TargetInForce, TargetLookup, assess
+from warehouse.kpis.engine import Change, Figure, Filters, KpiResult, evaluate
+from warehouse.kpis.formatting import shown_change
+from warehouse.kpis.model import Direction, Kpi
+from warehouse.kpis.periods import Period, PeriodKind, period_ending
+from warehouse.kpis.rag import Rag
+from warehouse.kpis.registry import REGISTRY, get_kpi
+from warehouse.kpis.suppression import SuppressionPolicy
+from warehouse.settings import Settings, get_settings
+
+DEFAULT_CONFIG = Path(__file__).with_name("scorecard.toml")
+OVERRIDE_NAME = "scorecard.toml"
+QUARTERS = 5
+# The scorecard shows quarters only, so the engine need not work out a monthly series.
+NO_SERIES = 0
+
+
+class ScorecardConfigError(ValueError):
+    """A scorecard file that cannot be used; the message names the file and the problem."""
+
+
+class Priority(BaseModel):
+    """A strategic priority and the KPIs that show progress on it, in the order shown."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1)
+    kpis: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _single_figure_kpis_from_the_registry(self) -> Priority:
+        unknown = [kpi_id for kpi_id in self.kpis if kpi_id not in REGISTRY]
+        if unknown:
+            known = ", ".join(k.id for k in REGISTRY.values() if not k.is_share)
+            which = "which is not a KPI id" if len(unknown) == 1 else "which are not KPI ids"
+            raise ValueError(f"priority {self.title!r} lists {_quoted(unknown)}, {which}; known ids: {known}")
+        shares = [kpi_id for kpi_id in self.kpis if REGISTRY[kpi_id].is_share]
+        if shares:
+            raise ValueError(f"priority {self.title!r} lists {_quoted(shares)}: a share of a whole has no "
+                             "single figure to put in a scorecard")
+        repeated = sorted({kpi_id for kpi_id in self.kpis if self.kpis.count(kpi_id) > 1})
+        if repeated:
+            raise ValueError(f"priority {self.title!r} lists {_quoted(repeated)} more than once")
+        return self
+
+
+class ScorecardConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    priorities: tuple[Priority, ...] = Field(min_length=1)
+
+    @property
+    def kpi_ids(self) -> tuple[str, ...]:
+        """Every KPI once, so one engine call per quarter covers the whole scorecard."""
+        return tuple(dict.fromkeys(kpi_id for p in self.priorities for kpi_id in p.kpis))
+
+
+def _quoted(ids: list[str]) -> str:
+    return ", ".join(repr(i) for i in ids)
+
+
+def _problem(error: dict) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{message} (at {where})" if where else message
+
+
+def _root_causes(errors: list[dict]) -> list[dict]:
+    """Pydantic also calls a list "too short" when one of its items was refused: only the item's
+    own error says what to fix."""
+
+    def inside(outer: dict, inner: dict) -> bool:
+        return inner is not outer and inner["loc"][: len(outer["loc"])] == outer["loc"]
+
+    return [e for e in errors if not (e["type"] == "too_short" and any(inside(e, other) for other in errors))]
+
+
+def load_config(path: Path) -> ScorecardConfig:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ScorecardConfigError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise ScorecardConfigError(f"{path}: is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScorecardConfigError(f"{path}: is not valid TOML ({error})") from None
+    try:
+        return ScorecardConfig.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(_problem(e) for e in _root_causes(error.errors()))
+        raise ScorecardConfigError(f"{path}: {problems}") from None
+
+
+def config_path(settings: Settings | None = None) -> Path:
+    """The partnership's own file if there is one, else the default."""
+    override = (settings or get_settings()).home / OVERRIDE_NAME
+    return override if override.is_file() else DEFAULT_CONFIG
+
+
+def scorecard_config(settings: Settings | None = None) -> ScorecardConfig:
+    """Read on each call, so an edited file shows on the next page load without a restart."""
+    return load_config(config_path(settings))
+
+
+class Travel(StrEnum):
+    IMPROVING = "improving"
+    WORSENING = "worsening"
+    NO_CHANGE = "no change"
+    NO_COMPARISON = "no comparison"
+    UP = "up"  # neutral KPIs: a rise is neither good nor bad
+    DOWN = "down"
+
+
+def direction_of_travel(kpi: Kpi, latest: Figure, before: Figure) -> tuple[Travel, Change]:
+    """The latest quarter against the one before, judged by the KPI's direction. A change too
+    small to show at the KPI's precision is no change, so the words agree with the figures."""
+    change = shown_change(kpi, Change.between(latest, before))
+    if change.absolute is None:
+        return Travel.NO_COMPARISON, change
+    if change.absolute == 0:
+        return Travel.NO_CHANGE, change
+    rising = change.absolute > 0
+    if kpi.direction is Direction.NEUTRAL:
+        return (Travel.UP if rising else Travel.DOWN), change
+    improving = rising == (kpi.direction is Direction.HIGHER_IS_BETTER)
+    return (Travel.IMPROVING if improving else Travel.WORSENING), change
+
+
+def latest_quarter_ending_by(day: date) -> Period:
+    """The latest complete quarter that ends on or before `day`."""
+    found = period_ending(PeriodKind.QUARTER, day)
+    return found if found.end <= day else found.previous()
+
+
+def quarters_to(end: Period, count: int = QUARTERS) -> tuple[Period, ...]:
+    """`count` quarters ending with `end`, oldest first."""
+    if end.kind is not PeriodKind.QUARTER:
+        raise ValueError(f"a scorecard runs to a quarter, not {end.label}")
+    return tuple(end.shifted(-end.months * back) for back in range(count - 1, -1, -1))
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    kpi: Kpi
+    figures: tuple[Figure, ...]  # one per quarter, oldest first; suppressed ones say so
+    target: TargetInForce | None  # in force at the end of the last quarter
+    rag: Rag | None  # the last quarter against that target
+    travel: Travel
+    change: Change  # the last quarter on the one before, as shown
+    benchmark: Benchmark | None  # England and statistical neighbours, latest published year
+
+    @property
+    def latest(self) -> Figure:
+        return self.figures[-1]
+
+
+@dataclass(frozen=True)
+class PriorityRows:
+    title: str
+    rows: tuple[ScorecardRow, ...]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    quarters: tuple[Period, ...]  # oldest first
+    priorities: tuple[PriorityRows, ...]
+
+    @property
+    def end(self) -> Period:
+        return self.quarters[-1]
+
+
+Evaluator = Callable[..., list[KpiResult]]
+
+
+def build_scorecard(
+    con: duckdb.DuckDBPyConnection,
+    end: Period,
+    filters: Filters,
+    policy: SuppressionPolicy,
+    targets: TargetLookup | None,
+    evaluator: Evaluator = evaluate,
+    config: ScorecardConfig | None = None,
+) -> Scorecard:
+    """The scorecard for the scope and filters, for the five quarters to `end`. `evaluator` has
+    the engine's signature (the app passes its cache); suppression is the engine's, by `policy`."""
+    config = config or scorecard_config()
+    quarters = quarters_to(end)
+    kpi_ids = config.kpi_ids
+    figures: dict[str, list[Figure]] = {kpi_id: [] for kpi_id in kpi_ids}
+    for quarter in quarters[:-1]:
+        for result in evaluator(con, kpi_ids, quarter, filters, policy, series_months=NO_SERIES):
+            figures[result.kpi.id].append(result.current)
+    judged = assess(con, kpi_ids, end, filters, policy, targets, series_months=NO_SERIES, evaluator=evaluator)
+    latest = {a.kpi.id: a for a in judged}
+    for kpi_id, assessment in latest.items():
+        figures[kpi_id].append(assessment.result.current)
+
+    def row(kpi_id: str) -> ScorecardRow:
+        shown, assessment = tuple(figures[kpi_id]), latest[kpi_id]
+        travel, change = direction_of_travel(get_kpi(kpi_id), shown[-1], shown[-2])
+        return ScorecardRow(kpi=assessment.kpi, figures=shown, target=assessment.target, rag=assessment.rag,
+                            travel=travel, change=change, benchmark=assessment.benchmark)
+
+    return Scorecard(
+        quarters=quarters,
+        priorities=tuple(PriorityRows(p.title, tuple(row(k) for k in p.kpis)) for p in config.priorities),
+    )
