@@ -21,6 +21,8 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from appstate.challenges import answer_challenge, raise_challenge  # noqa: E402
+from appstate.commentary import write_commentary  # noqa: E402
 from appstate.db import session  # noqa: E402
 from appstate.targets import seed_demo_targets  # noqa: E402
 from etl.demo import DEMO_LAS, generate_demo  # noqa: E402
@@ -40,6 +42,11 @@ PAGES = [
     ("meeting-pack", "/pack?period=2025-26&la=E08000021&section=cp-plans", None),
     ("records", "/records?period=2025-26&la=E08000021&kpi=re_referral_12m&gender=F", None),
     ("data-and-loads", "/data", ".ag-center-cols-container .ag-row:has-text('loaded_with_rejections')"),
+    ("scorecard", "/scorecard?period=R12-2026-10&la=E08000021", None),
+    ("exception-report", "/exceptions?period=R12-2026-10&la=E06000057", None),
+    ("commentary", "/commentary?kpi=re_referral_12m&la=E08000021&period=2025-26", None),
+    ("challenge-log", "/challenges", ".ag-center-cols-container .ag-row:has-text('answered')"),
+    ("targets", "/targets", None),
 ]
 
 
@@ -55,7 +62,23 @@ def _demo_home(folder: Path) -> Path:
     run_load(paths + sorted((folder / "demo" / "bad").glob("*.csv")), Settings(home=home), synthetic=True, today=AS_OF)
     with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
         seed_demo_targets(db, sorted(DEMO_LAS))
+        _meeting_examples(db)
     return home
+
+
+def _meeting_examples(db) -> None:
+    """Commentary and challenges for the screenshots, written as a partnership's analyst might."""
+    write_commentary(db, "re_referral_12m", "E08000021", "2025-26",
+                     "Re-referrals are close to target and below the city's 2023/24 level.\n\nThe rise in "
+                     "the autumn came from police contacts about domestic abuse; the front door's new "
+                     "triage is being reviewed with police colleagues.", "analyst (example)")
+    raised = raise_challenge(db, "E08000021", "Why did re-referrals from police rise in the autumn?",
+                             "Police (DCI, safeguarding)", date(2026, 10, 15), "chair (example)",
+                             kpi_id="re_referral_12m", agency="Police")
+    answer_challenge(db, raised.id, "A change in the domestic abuse notification process; fixed in September.",
+                     "police lead (example)")
+    raise_challenge(db, "E08000021", "Are ICPC delays linked to health attendance?", "ICB safeguarding lead",
+                    date(2026, 12, 20), "chair (example)", kpi_id="icpc_15wd", agency="Health services")
 
 
 def main() -> None:

@@ -207,7 +207,7 @@ def demo(
 @app.command()
 def kpis(
     la: Annotated[list[str], typer.Option(help="LA code(s) in scope, e.g. E08000021.")],
-    period: Annotated[str, typer.Option(help="2024-06, 2024-25-Q1, 2024-25 or R12-2025-03.")],
+    period: Annotated[str, typer.Option(help="2024-06, 2024-25-Q1, 2024-25, R12-2025-03 (12 months to) or R6-2025-03 (6 months to).")],
     unsuppressed: Annotated[bool, typer.Option(help="Show counts of 1 to 4 (data team only).")] = False,
 ) -> None:
     """Every KPI for a scope and period: value, changes, benchmarks, target and RAG."""

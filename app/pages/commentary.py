@@ -21,7 +21,7 @@ from appstate.commentary import Commentary, commentary_history, write_commentary
 from appstate.db import session
 from warehouse.db import WarehouseError
 from warehouse.kpis.model import Kpi
-from warehouse.kpis.periods import Period, parse_period
+from warehouse.kpis.periods import Period, PeriodKind, parse_period
 from warehouse.kpis.registry import REGISTRY
 
 dash.register_page(__name__, path="/commentary", name="Commentary", nav=False,
@@ -77,7 +77,9 @@ def layout(**query: str | list[str]) -> html.Div:
     with session() as db:
         entries = commentary_history(db, subject.kpi.id, subject.la_code, subject.period.code)
     current = entries[0].text if entries else ""
-    back = "/?" + urlencode({"la": subject.la_code, "period": subject.period.code})
+    # Six-month commentary belongs to the exception report; the other periods to the dashboards.
+    report = subject.period.kind is PeriodKind.ROLLING_6
+    back = ("/exceptions?" if report else "/?") + urlencode({"la": subject.la_code, "period": subject.period.code})
     return html.Div(
         [
             html.H1(f"Commentary: {subject.kpi.title}"),
@@ -87,7 +89,8 @@ def layout(**query: str | list[str]) -> html.Div:
                                                                className="commentary-input"),
                   hint="plain text; a blank line starts a new paragraph; saving keeps every earlier version"),
             html.Div([html.Button("Save commentary", id=ids.COMMENTARY_SAVE, n_clicks=0, className="button-primary"),
-                      dcc.Link("Back to the executive summary", href=back, className="card-link")],
+                      dcc.Link("Back to the exception report" if report else "Back to the executive summary",
+                               href=back, className="card-link")],
                      className="form-actions"),
             html.P(id=ids.COMMENTARY_STATUS, role="status", className="form-status"),
             html.Div(_history(entries), id=ids.COMMENTARY_HISTORY),
