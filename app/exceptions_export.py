@@ -15,7 +15,9 @@ from urllib.parse import urlencode
 from flask import Response, request
 
 from app.operational import TREND_MONTHS
+from app.audit_log import log_export
 from app.components.status import data_status
+from app.scope import require_page
 from app.state import reader
 from app.view import PageView, cached_evaluate, page_view
 from appstate.commentary import Commentary, current_commentary
@@ -172,6 +174,7 @@ def report_markdown(served: ServedReport) -> str:
 
 def exceptions_markdown() -> Response:
     """/exceptions.md: the report for the request's view, with the server's scope and suppression."""
+    require_page("/exceptions")
     try:
         page = page_view(request.args.to_dict(flat=False))
     except WarehouseError as error:
@@ -181,5 +184,6 @@ def exceptions_markdown() -> Response:
         choices = ", ".join(f"la={code} ({name})" for code, name in page.options.las.items())
         return Response(f"The exception report is for one local authority: add one to the address "
                         f"({choices}).", status=400, mimetype="text/plain")
+    log_export(MARKDOWN_FILENAME, len(served.report.exceptions))
     return Response(report_markdown(served), mimetype="text/markdown",
                     headers={"Content-Disposition": f'attachment; filename="{MARKDOWN_FILENAME}"'})

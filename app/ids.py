@@ -88,3 +88,10 @@ EXCEPTIONS_MARKDOWN = "exceptions-markdown"
 EXCEPTIONS_SUMMARY = "exceptions-summary"
 EXCEPTIONS_LIST = "exceptions-list"
 EXCEPTIONS_CHOOSE_LA = "exceptions-choose-la"
+
+# audit
+AUDIT_ACTIONS = "audit-actions"
+AUDIT_EXPORT = "audit-export"
+AUDIT_DOWNLOAD = "audit-download"
+AUDIT_GRID = "audit-grid"
+ACCOUNTS_GRID = "accounts-grid"

@@ -14,24 +14,43 @@ from app.components.status import data_status_strip
 from app.exceptions_export import exceptions_markdown
 from app.page_pdf import page_pdf
 from app.scorecard_export import scorecard_xlsx
+from app.auth import csrf_token, install_auth
+from app.scope import NotSignedIn, PermissionDenied, User, current_user
+from app.security import install_security
 
 APP_DIR = Path(__file__).resolve().parent
 
 
-def _nav() -> html.Nav:
+def _nav(user: User) -> html.Nav:
+    """The pages this user's role opens, and no others."""
     links = [
         dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
         for page in dash.page_registry.values()
-        if page.get("nav", True)
+        if page.get("nav", True) and user.can_view(page["path"])
     ]
     return html.Nav(links, className="nav", **{"aria-label": "Main"})
 
 
+def _account(user: User) -> html.Form:
+    return html.Form(
+        [html.Span(f"{user.username} ({user.role.words})", className="account-name"),
+         dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="sign-out-csrf"),
+         html.Button("Sign out", type="submit", className="button-secondary sign-out")],
+        method="post", action="/logout", className="account",
+    )
+
+
 def _layout() -> html.Div:
+    try:
+        user = current_user()
+    except NotSignedIn:
+        user = None  # Dash draws the layout once at start-up to check it, before anyone has signed in
     return html.Div(
         [
             html.Header(
-                [html.Span("Safeguarding performance", className="brand"), _nav()], className="app-header"
+                [html.Span("Safeguarding performance", className="brand"),
+                 *([_nav(user), _account(user)] if user else [])],
+                className="app-header",
             ),
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             data_status_strip(),
@@ -40,6 +59,34 @@ def _layout() -> html.Div:
         ],
         className="app",
     )
+
+
+def _guard_pages() -> None:
+    """Every page's layout checks, on the server, that the user's role opens it."""
+    for page in dash.page_registry.values():
+        layout = page["layout"]
+        if callable(layout) and not getattr(layout, "guarded", False):
+            page["layout"] = _guarded(layout, page["path"])
+
+
+def _guarded(layout, path: str):
+    def view(**query):
+        user = current_user()
+        if not user.can_view(path):
+            return _not_for_role(user)
+        return layout(**query)
+
+    view.guarded = True
+    return view
+
+
+def _not_for_role(user: User) -> html.Div:
+    allowed = [page for page in dash.page_registry.values() if page.get("nav", True) and user.can_view(page["path"])]
+    return html.Div([
+        html.H1("Not available to your role"),
+        html.P(f"Your account ({user.role.words}) does not open this page. These are yours:"),
+        html.Ul([html.Li(dcc.Link(page["name"], href=page["relative_path"])) for page in allowed]),
+    ])
 
 
 def create_app() -> Dash:
@@ -53,6 +100,11 @@ def create_app() -> Dash:
         serve_locally=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
+    install_security(app)
+    install_auth(app.server)
+    _guard_pages()
+    app.server.register_error_handler(NotSignedIn, lambda _e: ("Sign in first.", 401, {"Content-Type": "text/plain"}))
+    app.server.register_error_handler(PermissionDenied, lambda error: (str(error), 403, {"Content-Type": "text/plain"}))
     app.server.add_url_rule("/pack.pdf", "pack_pdf", page_pdf("/pack", ".pack-cover", "meeting-pack.pdf"))
     app.server.add_url_rule("/exceptions.md", "exceptions_markdown", exceptions_markdown)
     app.server.add_url_rule("/exceptions.pdf", "exceptions_pdf", page_pdf("/exceptions", ".exceptions-ready", "exception-report.pdf"))
@@ -62,10 +114,21 @@ def create_app() -> Dash:
     return app
 
 
+def _say_how_to_sign_in() -> None:
+    from appstate.db import session
+    from appstate.users import list_users
+
+    with session() as db:
+        if not list_users(db):
+            print("No accounts yet: create the first with `.venv/bin/safeguard users add NAME --role admin "
+                  "--generate-password` (see docs/security.md).")
+
+
 def main() -> None:
     import os
 
     app = create_app()
+    _say_how_to_sign_in()
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)
 
 

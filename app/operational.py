@@ -20,6 +20,7 @@ from app.components.charts import parts_chart, trend_chart
 from app.components.exports import csv_download
 from app.components.kpi_card import kpi_card
 from app.filters import FilterOptions, ViewFilters
+from app.scope import require_page
 from app.state import reader
 from app.view import page_view
 from warehouse.db import WarehouseError
@@ -136,6 +137,7 @@ def export_callback(page: OperationalPage) -> None:
     @callback(Output(f"{page.slug}-download", "data"), Input(f"{page.slug}-export", "n_clicks"),
               State(ids.URL, "search"), prevent_initial_call=True)
     def export(_clicks: int, search: str | None) -> dict[str, str]:
+        require_page(f"/{page.slug}")
         resolved = page_view(parse_qs((search or "").lstrip("?")))
         rows = monthly_rows([a for a in resolved.assessments(page.kpis, TREND_MONTHS) if not a.kpi.is_share])
         return csv_download(rows, f"{page.slug}-{resolved.view.period}.csv")

@@ -1,41 +1,31 @@
 """Who may see what, and who may change what: the questions every page, callback and export asks.
 
-Until sign-in arrives (the access-control issue), every visitor is treated as a partner: all
-the LAs the warehouse holds, with small numbers suppressed. Each data path calls
-`current_scope()` on the server and never takes the scope from the browser.
+The user is the one signed in for this request (app/auth.py puts it on `flask.g`); the browser
+never says who it is or what it may see. From the user come:
+- the pages their role opens (`can_view`, `require_page`);
+- the scope of the figures (`current_scope`): the LAs, for a partner the agencies and areas, and
+  the suppression policy. `Scope.restrict` applies it to whatever filters a request asks for,
+  so a crafted URL or callback payload gets at most the user's own scope;
+- what they may change (`require(permission)`), checked before every write to app state.
 
-Writes to app state (targets, commentary, the challenge log, saved views) go through
-`require(permission)`, which names the user they are recorded against. Until sign-in, that user
-is the one local operator of this install (`SAFEGUARD_LOCAL_USER`, else the account running the
-server), with the role `SAFEGUARD_LOCAL_ROLE` (admin by default): the server listens on
-127.0.0.1 only, so the operator is whoever sits at this machine.
+Outside a request (the command line, tests that call a callback as a function) the user is the
+local operator: `SAFEGUARD_LOCAL_USER` (else the account running the process), with the role
+`SAFEGUARD_LOCAL_ROLE` (admin by default), covering every loaded LA.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from flask import g, has_request_context
+
 from app.state import reader
-from warehouse.kpis.suppression import SuppressionPolicy
-
-
-@dataclass(frozen=True)
-class Scope:
-    la_codes: tuple[str, ...]
-    policy: SuppressionPolicy
-
-    def allowed(self, requested: tuple[str, ...]) -> tuple[str, ...]:
-        """The requested LAs that the scope includes; all of the scope if none are asked for."""
-        kept = tuple(code for code in requested if code in self.la_codes)
-        return kept or self.la_codes
-
-
-def current_scope() -> Scope:
-    las = reader().query("loaded_las")
-    return Scope(la_codes=tuple(las["la_code"]), policy=SuppressionPolicy())
+from warehouse.db import WarehouseError
+from warehouse.kpis.engine import Filters
+from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
 
 
 class Role(StrEnum):
@@ -44,6 +34,10 @@ class Role(StrEnum):
     DATA_TEAM = "data_team"
     ADMIN = "admin"
 
+    @property
+    def words(self) -> str:
+        return self.value.replace("_", " ")
+
 
 class Permission(StrEnum):
     SET_TARGETS = "set targets"
@@ -51,6 +45,7 @@ class Permission(StrEnum):
     RAISE_CHALLENGES = "raise and close challenges"
     ANSWER_CHALLENGES = "answer challenges"
     SAVE_VIEWS = "save views"
+    READ_AUDIT = "read the audit log"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -62,6 +57,33 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
 }
 
+EVERYONE = frozenset(Role)
+BOARD = frozenset({Role.EXECUTIVE, Role.DATA_TEAM, Role.ADMIN})
+DATA = frozenset({Role.DATA_TEAM, Role.ADMIN})
+# The pages each role opens, by path. Partners work in the operational dashboards; the board
+# pages are for the executive group and the data team; loads and rejections for the data team.
+PAGE_ROLES: dict[str, frozenset[Role]] = {
+    "/": BOARD,
+    "/front-door": EVERYONE,
+    "/s47-icpc": EVERYONE,
+    "/cp-plans": EVERYONE,
+    "/missing": EVERYONE,
+    "/benchmarks": EVERYONE,
+    "/records": EVERYONE,
+    "/challenges": EVERYONE,
+    "/scorecard": BOARD,
+    "/exceptions": BOARD,
+    "/pack": BOARD,
+    "/commentary": BOARD,
+    "/data": DATA,
+    "/targets": DATA,
+    "/audit": frozenset({Role.ADMIN}),
+}
+
+
+class NotSignedIn(Exception):
+    """A request with no signed-in user reached a data path (auth answers 401 or sends to sign-in)."""
+
 
 class PermissionDenied(Exception):
     """Raised on the server when a user asks for something their role does not allow."""
@@ -71,20 +93,84 @@ class PermissionDenied(Exception):
 class User:
     username: str
     role: Role
+    la_codes: tuple[str, ...] = ()  # empty: every loaded LA
+    agencies: tuple[str, ...] = ()  # a partner's agencies; empty: all
+    areas: tuple[str, ...] = ()  # a partner's areas; empty: all
+    unsuppressed: bool = False
 
     def can(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]
 
+    def can_view(self, path: str) -> bool:
+        return self.role in PAGE_ROLES.get(path, EVERYONE)
 
-def current_user() -> User:
-    """The user a request acts as (the local operator until sign-in arrives)."""
+
+def local_operator() -> User:
     username = os.environ.get("SAFEGUARD_LOCAL_USER") or getpass.getuser()
     return User(username=username, role=Role(os.environ.get("SAFEGUARD_LOCAL_ROLE", Role.ADMIN.value)))
+
+
+def current_user() -> User:
+    """The user this request acts as; raises NotSignedIn when a request has none."""
+    if not has_request_context():
+        return local_operator()
+    user = g.get("user")
+    if user is None:
+        raise NotSignedIn("sign in first")
+    return user
 
 
 def require(permission: Permission) -> User:
     """The current user, if their role allows `permission`; every app-state write asks this first."""
     user = current_user()
     if not user.can(permission):
-        raise PermissionDenied(f"{user.username} ({user.role.value.replace('_', ' ')}) may not {permission.value}")
+        raise PermissionDenied(f"{user.username} ({user.role.words}) may not {permission.value}")
     return user
+
+
+def require_page(path: str) -> User:
+    """The current user, if their role opens the page at `path`; its callbacks and exports ask too."""
+    user = current_user()
+    if not user.can_view(path):
+        raise PermissionDenied(f"{user.username} ({user.role.words}) may not open {path}")
+    return user
+
+
+@dataclass(frozen=True)
+class Scope:
+    la_codes: tuple[str, ...]
+    policy: SuppressionPolicy
+    agencies: tuple[str, ...] = ()  # empty: no restriction
+    areas: tuple[str, ...] = ()
+
+    def allowed(self, requested: tuple[str, ...]) -> tuple[str, ...]:
+        """The requested LAs that the scope includes; all of the scope if none are asked for."""
+        kept = tuple(code for code in requested if code in self.la_codes)
+        return kept or self.la_codes
+
+    @staticmethod
+    def _within(requested: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ...]:
+        if not allowed:
+            return requested
+        return tuple(v for v in requested if v in allowed) or allowed
+
+    def restrict(self, filters: Filters) -> Filters:
+        """The filters cut to the scope: asking for more, or for something else, gives the scope."""
+        return replace(filters, la_codes=self.allowed(filters.la_codes),
+                       agencies=self._within(filters.agencies, self.agencies),
+                       areas=self._within(filters.areas, self.areas))
+
+
+def scope_for(user: User, loaded_las: tuple[str, ...]) -> Scope:
+    las = tuple(code for code in loaded_las if not user.la_codes or code in user.la_codes)
+    policy = NO_SUPPRESSION if user.unsuppressed else SuppressionPolicy()
+    return Scope(la_codes=las, policy=policy, agencies=user.agencies, areas=user.areas)
+
+
+def current_scope() -> Scope:
+    user = current_user()
+    scope = scope_for(user, tuple(reader().query("loaded_las")["la_code"]))
+    if not scope.la_codes:
+        raise WarehouseError(f"No data is loaded for the local authorities your account covers "
+                             f"({', '.join(user.la_codes)}).")
+    return scope

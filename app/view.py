@@ -29,7 +29,7 @@ class PageView:
 
     @property
     def filters(self) -> Filters:
-        return self.view.engine_filters(self.scope.la_codes)
+        return self.scope.restrict(self.view.engine_filters(self.scope.la_codes))
 
     @property
     def whole_la(self) -> str | None:
@@ -82,16 +82,26 @@ def cached_evaluate(con, kpi_ids, period: Period, filters: Filters, policy: Supp
     return list(_evaluate(reader().version, tuple(kpi_ids), period, filters, policy, series_months))
 
 
+def scoped_options(scope: Scope) -> FilterOptions:
+    """What the filters may hold for this scope: a partner's agencies and areas only."""
+    options = filter_options(scope.la_codes)
+    if scope.agencies:
+        options = replace(options, agency={k: v for k, v in options.agency.items() if k in scope.agencies})
+    if scope.areas:
+        options = replace(options, areas={k: v for k, v in options.areas.items() if k in scope.areas})
+    return options
+
+
 def page_view(query: dict[str, str | list[str]]) -> PageView:
     """The view for a page layout's query arguments; raises WarehouseError if there is no data."""
     scope = current_scope()
-    options = filter_options(scope.la_codes)
+    options = scoped_options(scope)
     return PageView(scope, options, parse_query("?" + urlencode(query, doseq=True), options))
 
 
 def updated_search(search: str | None, **changes: tuple[str, ...]):
     """The URL query with some view fields changed (checked like any other), or no_update."""
-    options = filter_options(current_scope().la_codes)
+    options = scoped_options(current_scope())
     changed = replace(parse_query(search, options), **changes)
     query = parse_query(changed.to_query(), options).to_query()
     return query if query != search else no_update

@@ -15,6 +15,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from appstate.commentary import clean_text
+from appstate.audit import record
 from appstate.db import Base
 from warehouse.kpis.registry import get_kpi
 
@@ -82,6 +83,8 @@ def raise_challenge(session: Session, la_code: str, question: str, owner: str, d
     session.flush()
     session.add(ChallengeUpdate(challenge_id=entry.id, status=Status.OPEN.value, note="raised", by=raised_by, at=now))
     session.commit()
+    record(session, raised_by, "challenge_raised", subject=f"challenge {entry.id} ({la_code})", kpi=kpi_id,
+           agency=agency, owner=entry.owner, due=due_date)
     return entry
 
 
@@ -94,6 +97,7 @@ def _move(session: Session, challenge_id: int, status: Status, note: str, by: st
     entry.status = status.value
     session.add(ChallengeUpdate(challenge_id=entry.id, status=status.value, note=note, by=by, at=datetime.now()))
     session.commit()
+    record(session, by, f"challenge_{status.value}", subject=f"challenge {entry.id} ({entry.la_code})")
     session.refresh(entry)
     return entry
 

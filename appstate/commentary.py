@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from appstate.audit import record
 from appstate.db import Base
 from warehouse.kpis.registry import get_kpi
 
@@ -59,6 +60,8 @@ def write_commentary(session: Session, kpi_id: str, la_code: str, period_code: s
                        text=cleaned, author=author, written_at=datetime.now())
     session.add(entry)
     session.commit()
+    record(session, author, "commentary_written", subject=f"{kpi_id} for {la_code}, {period_code}",
+           version=entry.version, characters=len(cleaned))
     return entry
 
 

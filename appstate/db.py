@@ -34,7 +34,7 @@ _CREATING = threading.Lock()
 def _engine(url: str) -> Engine:
     engine = create_engine(url)
     # Importing the models registers their tables on Base.metadata.
-    from appstate import challenges, commentary, saved_views, targets  # noqa: F401
+    from appstate import audit, challenges, commentary, saved_views, targets, users  # noqa: F401
 
     try:
         Base.metadata.create_all(engine)

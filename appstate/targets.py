@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from appstate.audit import record
 from appstate.db import Base
 from warehouse.kpis.assessment import TargetInForce, TargetLookup
 from warehouse.kpis.model import Direction
@@ -55,6 +56,8 @@ def set_target(
     )
     session.add(target)
     session.commit()
+    record(session, set_by, "target_set", subject=f"{kpi_id} for {la_code}", value=value,
+           effective_from=effective_from, tolerance_percent=tolerance_percent, demo=is_demo)
     return target
 
 

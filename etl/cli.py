@@ -15,12 +15,15 @@ from rich.table import Table
 from etl.errors import ExtractError
 from etl.pipeline import FileOutcome, SourceOptions, run_load
 from etl.readers.formats import FORMATS
+from app.components.exports import csv_text
+from appstate.users_cli import users_app
 from etl.reconcile import reconcile as reconcile_files
 from warehouse import audit
 from warehouse.db import WarehouseError
 from warehouse.settings import get_settings
 
 app = typer.Typer(help="Safeguarding performance dashboard: ETL and data tools.", no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(users_app, name="users")
 console = Console()
 errors = Console(stderr=True)
 
@@ -43,7 +46,21 @@ def _run_with_progress(paths: list[Path], **options) -> list[FileOutcome]:
 
         outcomes = run_load(paths, get_settings(), progress=on_step, **options)
         progress.update(task, completed=len(paths) + 1)
+    _audit(outcomes)
     return outcomes
+
+
+def _audit(outcomes: list[FileOutcome]) -> None:
+    """Each file given to a load, in the app's audit log beside the warehouse's own load record."""
+    import getpass
+
+    from appstate.audit import record
+    from appstate.db import session
+
+    with session() as db:
+        for o in outcomes:
+            record(db, getpass.getuser(), "load", subject=o.file_name, rows=o.rows_loaded, status=o.status,
+                   dataset=o.dataset, la_code=o.la_code, load_id=o.load_id, rejected=o.rows_rejected)
 
 
 def _summary(outcomes: list[FileOutcome]) -> Table:
@@ -156,7 +173,7 @@ def rejections(
     """Show why rows of a load were rejected: row, field, value and reason."""
     frame = _or_exit(lambda: audit.load_rejections(get_settings().warehouse_path, load_id))
     if csv is not None:
-        frame.to_csv(csv, index=False)
+        csv.write_text(csv_text(frame), encoding="utf-8")  # formulas in the source values are neutralised
         console.print(f"{len(frame):,} rejections written to {csv}")
         return
     if frame.empty:
@@ -202,6 +219,24 @@ def demo(
             added = seed_demo_targets(db, sorted(DEMO_LAS))
         if added:
             console.print(f"Added {added} demo targets (marked as demo values) for {', '.join(sorted(DEMO_LAS))}")
+        _demo_admin()
+
+
+def _demo_admin() -> None:
+    """The first account, so a new user can sign in: a random password, printed this once."""
+    import secrets
+
+    from appstate.db import session
+    from appstate.users import add_user, list_users
+
+    with session() as db:
+        if list_users(db):
+            return
+        password = secrets.token_urlsafe(15)
+        add_user(db, "admin", "admin", created_by="safeguard demo", password=password)
+    console.print(f"Created the first account. Sign in as [bold]admin[/bold] with the password [bold]{password}[/bold] "
+                  "(shown only this once; `safeguard users set-password admin` changes it, `safeguard users add` "
+                  "adds others).")
 
 
 @app.command()

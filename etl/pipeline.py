@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from etl.datasets import DATASETS
 from etl.errors import ExtractError, Rejection
 from etl.load.publish import load_lock, publish
+from etl.paths import outside_load_dirs
 from etl.readers.areas_csv import is_areas_header, peek_header, read_areas_csv
 from etl.readers.annex_a import read_annex_a
 from etl.readers.cin_xml import read_cin_census
@@ -286,6 +287,16 @@ def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool) -> Callable[
     return change
 
 
+def _refused_load(paths: list[Path], refused: dict[Path, str]) -> list[FileOutcome]:
+    """The outcomes of a load refused for files outside SAFEGUARD_LOAD_DIRS: all failed, none read.
+
+    The whole load is refused, not only the outside files, so that a load never publishes part of
+    what its operator asked for."""
+    finished = datetime.now()
+    others = f"the load was refused, as {', '.join(str(p) for p in refused)} is outside the folders loads may read"
+    return [FileOutcome(path=path, message=refused.get(path, others), finished_at=finished) for path in paths]
+
+
 def run_load(
     paths: list[Path],
     settings: Settings,
@@ -297,7 +308,13 @@ def run_load(
     progress: Progress | None = None,
     source: SourceOptions = SourceOptions(),
 ) -> list[FileOutcome]:
-    """Load the files into the warehouse at settings.warehouse_path, all or nothing per file."""
+    """Load the files into the warehouse at settings.warehouse_path, all or nothing per file.
+
+    With SAFEGUARD_LOAD_DIRS set, a load that names any file outside those folders is refused
+    whole before a file is opened: every outcome is failed and the warehouse is not touched."""
+    refused = outside_load_dirs(paths)
+    if refused:
+        return _refused_load(paths, refused)
     today = today or date.today()
     notify = progress or (lambda path, step: None)
     user = getpass.getuser()

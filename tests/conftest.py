@@ -61,4 +61,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
         seed_demo_targets(db, sorted(DEMO_LAS))
+    from tests.app.serving import add_test_users
+
+    add_test_users(home)
     return home

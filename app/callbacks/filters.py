@@ -13,8 +13,9 @@ import dash
 from dash import Input, Output, State, callback, ctx, dcc, no_update
 
 from app import ids
-from app.filters import DIMENSION_PARAMS, ViewFilters, filter_options, parse_query, with_period_kind
-from app.scope import current_scope
+from app.filters import DIMENSION_PARAMS, ViewFilters, parse_query, with_period_kind
+from app.scope import Scope, current_scope
+from app.view import scoped_options
 from warehouse.db import WarehouseError
 from warehouse.kpis.periods import PeriodKind
 
@@ -44,7 +45,8 @@ def sync_filters(search, kind, period, *rest):
     dimension_values = rest[: len(DIMENSIONS)]
     pathname = rest[-1]
     try:
-        options = filter_options(current_scope().la_codes)
+        scope = current_scope()
+        options = scoped_options(scope)
     except WarehouseError:
         return (no_update,) * (4 + 2 * len(DIMENSIONS) + 1)
     trigger = ctx.triggered_id
@@ -70,11 +72,11 @@ def sync_filters(search, kind, period, *rest):
         view.period,
         *[_options(options.allowed(d)) for d in DIMENSIONS],
         *[list(getattr(view, d)) for d in DIMENSIONS],
-        _summary(view, options, pathname),
+        _summary(view, options, pathname, scope),
     )
 
 
-def _summary(view: ViewFilters, options, pathname: str | None) -> list:
+def _summary(view: ViewFilters, options, pathname: str | None, scope: Scope) -> list:
     """The filters in words, then one link per active filter value that steps back out of it."""
     crumbs = []
     for param, (_, words) in DIMENSION_PARAMS.items():
@@ -83,7 +85,10 @@ def _summary(view: ViewFilters, options, pathname: str | None) -> list:
             without = replace(view, **{param: tuple(v for v in getattr(view, param) if v != value)})
             crumbs.append(dcc.Link(f"✕ {words}: {labels.get(value, value)}", href=(pathname or "/") + without.to_query(),
                                    className="crumb", title=f"Remove the {words} filter"))
-    return ["Showing: " + view.describe(options), *([" "] + crumbs if crumbs else [])]
+    limits = [f"{words} {', '.join(values)}" for words, values in (("agencies", scope.agencies), ("areas", scope.areas))
+              if values]
+    limited = f" (your account covers {' and '.join(limits)} only)" if limits else ""
+    return ["Showing: " + view.describe(options) + limited, *([" "] + crumbs if crumbs else [])]
 
 
 

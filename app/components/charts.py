@@ -16,6 +16,10 @@ TARGET = "#8a1414"
 BENCHMARK = "#6b4a00"
 
 
+# No Plotly logo, and no "share" button: it would send the chart to Plotly's cloud.
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendChartToCloud"]}
+
+
 def _layout(figure: go.Figure, title: str, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> go.Figure:
     figure.update_layout(
         title={"text": title, "font": {"size": 15}}, height=height, margin={"l": 50, "r": 20, "t": 50, "b": 40},
@@ -55,7 +59,7 @@ def trend_chart(assessment: Assessment, name: str) -> html.Figure:
     described = ", ".join(f"{f.period.label}: {format_figure(kpi, f)}" for f in series)
     alternative = f"{title}. {described}." + (f" Lines: {'; '.join(notes)}." if notes else "")
     return html.Figure(
-        [dcc.Graph(id=drill_id("month", name), figure=_layout(figure, title, kpi.unit), config={"displaylogo": False}),
+        [dcc.Graph(id=drill_id("month", name), figure=_layout(figure, title, kpi.unit), config=CHART_CONFIG),
          html.Figcaption(alternative, className="visually-hidden")],
         className="chart",
     )
@@ -79,7 +83,7 @@ def parts_chart(title: str, parts: tuple[Part, ...], name: str, labels: dict[str
     return html.Figure(
         [dcc.Graph(id=drill_id(drill_param, name),
                    figure=_layout(figure, title, Unit.PERCENT, height=90 + 30 * max(len(shown), 3), value_axis="xaxis"),
-                   config={"displaylogo": False}),
+                   config=CHART_CONFIG),
          html.Figcaption(f"{title}. {described}.", className="visually-hidden")],
         className="chart",
     )

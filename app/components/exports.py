@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from app.audit_log import log_export
+
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -21,9 +23,12 @@ def csv_text(frame: pd.DataFrame) -> str:
     for column in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)
-    return safe.to_csv(index=False)
+    # CRLF rows, so that pandas quotes any cell holding a bare CR: a spreadsheet would start a new
+    # row there, and a formula after it would be live.
+    return safe.to_csv(index=False, lineterminator="\r\n")
 
 
 def csv_download(frame: pd.DataFrame, filename: str) -> dict[str, str]:
-    """What dcc.Download takes."""
+    """What dcc.Download takes; the download is written to the audit log."""
+    log_export(filename, len(frame))
     return {"content": csv_text(frame), "filename": filename, "type": "text/csv"}

@@ -17,7 +17,7 @@ from app.components.exports import csv_download
 from app.components.forms import field, parse_day
 from app.components.grid import grid
 from app.filters import filter_options
-from app.scope import Permission, PermissionDenied, current_scope, current_user, require
+from app.scope import Permission, PermissionDenied, current_scope, current_user, require, require_page
 from appstate.challenges import (
     Challenge,
     ChallengeQuery,
@@ -50,6 +50,7 @@ def _status_words(entry: Challenge, today: date) -> str:
 
 def challenge_frame(statuses: list[str], overdue_only: bool, today: date | None = None) -> pd.DataFrame:
     """The entries in the viewer's scope, as the grid and the CSV show them."""
+    require_page("/challenges")
     today = today or date.today()
     scope = current_scope()
     names = filter_options(scope.la_codes).las
@@ -165,6 +166,7 @@ def _entry_panel(entry: Challenge) -> html.Section:
 
 
 def _in_scope(challenge_id: int) -> Challenge | None:
+    require_page("/challenges")
     with session() as db:
         entry = db.get(Challenge, challenge_id)
     return entry if entry is not None and entry.la_code in current_scope().la_codes else None
@@ -213,6 +215,7 @@ def _selected(selected: list[dict] | None) -> Challenge:
 )
 def raise_entry(_clicks, la_code, kpi_id, agency, question, owner, due, changed):
     try:
+        require_page("/challenges")
         user = require(Permission.RAISE_CHALLENGES)
         if la_code not in current_scope().la_codes:
             raise ValueError("choose a local authority in your scope")

@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 from app import ids
 from app.components.forms import field
 from app.components.kpi_card import kpi_card
-from app.scope import Permission, PermissionDenied, current_scope, require
+from app.scope import Permission, PermissionDenied, current_scope, require, require_page
 from app.view import page_view
 from appstate.commentary import Commentary, commentary_history, write_commentary
 from appstate.db import session
@@ -38,6 +38,7 @@ class Subject(NamedTuple):  # not a dataclass: Dash imports pages outside sys.mo
 
 def _subject(query: dict[str, list[str]]) -> Subject | str:
     """The KPI, LA and period asked for, or why they cannot be written about."""
+    require_page("/commentary")
     kpi = REGISTRY.get((query.get("kpi") or [""])[0])
     la_code = (query.get("la") or [""])[0]
     if kpi is None or kpi.is_share:

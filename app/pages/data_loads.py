@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dash
+import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from app import ids
 from app.components.exports import csv_download
 from app.components.grid import grid
+from app.scope import PermissionDenied, current_scope, require_page
 from app.state import reader
 from warehouse.db import WarehouseError
 
@@ -45,10 +47,24 @@ DATASET_TITLES = {
 REJECTION_COLUMNS = {"row_number": "Row", "field": "Field", "value": "Value", "message": "Reason"}
 
 
+def _scoped_loads(limit: int) -> pd.DataFrame:
+    """The loads of the user's LAs (a failed file may name none: the data team sees those too)."""
+    require_page("/data")
+    loads = reader().query("recent_loads", limit=limit)
+    return loads[loads["la_code"].isna() | loads["la_code"].isin(current_scope().la_codes)]
+
+
+def _rejections(load_id: int) -> pd.DataFrame:
+    if load_id not in set(_scoped_loads(100_000)["load_id"]):
+        raise PermissionDenied(f"load {load_id} is not one of your local authorities' loads")
+    return reader().query("load_rejections", load_id=load_id)
+
+
 def layout(**_query: str) -> html.Div:
     try:
-        loads = reader().query("recent_loads", limit=500)
+        loads = _scoped_loads(500)
         counts = reader().query("fact_counts")
+        counts = counts[counts["la_code"].isin(current_scope().la_codes)]
     except WarehouseError as error:
         return html.Div([html.H1("Data and loads"), html.P(str(error))])
     counts["dataset"] = counts["dataset"].map(DATASET_TITLES)
@@ -82,7 +98,7 @@ def show_rejections(selected: list[dict] | None):
     if not selected:
         return None, "Select a load to see its rejections", True
     load_id = int(selected[0]["load_id"])
-    rejections = reader().query("load_rejections", load_id=load_id)
+    rejections = _rejections(load_id)
     title = f"Rejections of load {load_id} ({selected[0]['file_name']}): {len(rejections):,}"
     if rejections.empty:
         return html.P("This load rejected no rows."), title, True
@@ -99,5 +115,5 @@ def show_rejections(selected: list[dict] | None):
 def download(_loads: int, _rejections: int, selected: list[dict] | None):
     if ctx.triggered_id == ids.REJECTIONS_EXPORT and selected:
         load_id = int(selected[0]["load_id"])
-        return csv_download(reader().query("load_rejections", load_id=load_id), f"rejections-load-{load_id}.csv")
-    return csv_download(reader().query("recent_loads", limit=100_000), "loads.csv")
+        return csv_download(_rejections(load_id), f"rejections-load-{load_id}.csv")
+    return csv_download(_scoped_loads(100_000), "loads.csv")

@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from app import ids
 from app.components.exports import csv_download
 from app.components.grid import grid
+from app.scope import require_page
 from app.state import reader
 from app.view import PageView, page_view
 from warehouse.db import WarehouseError
@@ -58,6 +59,7 @@ def layout(**query: str | list[str]) -> html.Div:
 @callback(Output(ids.RECORDS_DOWNLOAD, "data"), Input(ids.RECORDS_EXPORT, "n_clicks"), State(ids.URL, "search"),
           prevent_initial_call=True)
 def download(_clicks: int, search: str | None):
+    require_page("/records")
     found = _records(page_view(parse_qs((search or "").lstrip("?"))))
     if found.rows is None:
         return dash.no_update

@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 from app import ids
 from app.components.forms import field, parse_day, parse_number
 from app.components.grid import grid
-from app.scope import Permission, PermissionDenied, current_scope, current_user, require
+from app.scope import Permission, PermissionDenied, current_scope, current_user, require, require_page
 from app.filters import filter_options
 from appstate.db import session
 from appstate.targets import DEFAULT_TOLERANCE_PERCENT, all_targets, set_target, target_in_force
@@ -117,6 +117,7 @@ def layout(**_query: str) -> html.Div:
 )
 def save_target(_clicks, kpi_id, la_code, effective_from, value, tolerance):
     try:
+        require_page("/targets")
         user = require(Permission.SET_TARGETS)
         if kpi_id not in TARGETABLE:
             raise ValueError("choose a KPI")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from etl.datasets import MISSING_EPISODES
 from etl.errors import ExtractError
+from etl.paths import allowed_load_dirs, is_within
 from etl.readers.native_csv import RawExtract, decode
 from etl.readers.returns import NativeRows, financial_years, require_la, text_date
 
@@ -35,7 +36,10 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def _companion(path: Path, word: str) -> Path | None:
     """The header or episodes file of the same return, found by its name in the same folder."""
-    found = sorted(p for p in path.parent.glob("*.csv") if word in p.name.lower() and p != path)
+    folders = allowed_load_dirs()
+    # A companion is read like the file given, so it too must be inside the folders loads may read.
+    found = sorted(p for p in path.parent.glob("*.csv") if word in p.name.lower() and p != path
+                   and (folders is None or is_within(p, folders)))
     return found[0] if found else None
 
 

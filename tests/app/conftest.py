@@ -4,13 +4,12 @@ records console errors."""
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.app.serving import serve
+from tests.app.serving import SESSION_COOKIE, TEST_ADMIN, copy_home, serve, session_cookie
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -38,19 +37,33 @@ def browser():
 def own_demo_server(demo_home: Path, tmp_path_factory: pytest.TempPathFactory):
     """The app over a copy of the demo home, for tests that write app state (targets, commentary,
     challenges) and must not change what other tests see."""
-    home = tmp_path_factory.mktemp("own_demo") / "home"
-    home.mkdir()
-    for name in ("warehouse.duckdb", "appstate.sqlite", "pseudonymisation.key"):
-        if (demo_home / name).exists():
-            shutil.copy2(demo_home / name, home / name)
+    home = copy_home(demo_home, tmp_path_factory.mktemp("own_demo") / "home")
     url = next(serve_gen := serve(home, tmp_path_factory.mktemp("own_demo_server")))
     yield url, home
     next(serve_gen, None)
 
 
 @pytest.fixture
+def demo_copy(demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """SAFEGUARD_HOME pointed at a fresh copy of the demo home, for in-process tests that write to it."""
+    from app import state
+
+    home = copy_home(demo_home, tmp_path / "home")
+    monkeypatch.setenv("SAFEGUARD_HOME", str(home))
+    monkeypatch.delenv("SAFEGUARD_APPSTATE_URL", raising=False)
+    monkeypatch.delenv("SAFEGUARD_SECRET_KEY", raising=False)
+    state.reader.cache_clear()
+    yield home
+    state.reader().close()
+    state.reader.cache_clear()
+
+
+@pytest.fixture
 def page(browser):
+    """A page signed in as the test admin (the sign-in itself is tested in test_browser_roles.py)."""
     context = browser.new_context(viewport={"width": 1300, "height": 900})
+    context.add_cookies([{"name": SESSION_COOKIE, "value": session_cookie(TEST_ADMIN), "domain": "127.0.0.1",
+                          "path": "/"}])
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))

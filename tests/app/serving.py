@@ -10,6 +10,59 @@ import time
 import urllib.request
 from pathlib import Path
 
+TEST_SECRET = "browser-test-session-secret"
+SESSION_COOKIE = "safeguard_session"
+TEST_ADMIN = "test-admin"
+TEST_PASSWORD = "correct horse battery staple"
+ROLE_USERS = {  # username -> (role, LAs, agencies), with TEST_PASSWORD
+    "test-exec": ("executive", ("E08000021",), ()),
+    "test-partner": ("partner", ("E08000021",), ("Police",)),
+    "test-data": ("data_team", ("E08000021",), ()),
+}
+
+
+def add_test_users(home: Path) -> None:
+    """An admin for the browser tests and one account per other role, in the home's app state."""
+    from appstate.db import session
+    from appstate.users import add_user, get_user
+
+    with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
+        if get_user(db, TEST_ADMIN) is None:
+            add_user(db, TEST_ADMIN, "admin", created_by="tests", password=TEST_PASSWORD)
+            for username, (role, las, agencies) in ROLE_USERS.items():
+                add_user(db, username, role, created_by="tests", password=TEST_PASSWORD, la_codes=las,
+                         agencies=agencies)
+
+
+def copy_home(home: Path, to: Path) -> Path:
+    """A copy of a SAFEGUARD_HOME (warehouse, app state with its accounts, key), to write to freely."""
+    import shutil
+
+    to.mkdir(parents=True)
+    for name in ("warehouse.duckdb", "appstate.sqlite", "pseudonymisation.key"):
+        if (home / name).exists():
+            shutil.copy2(home / name, to / name)
+    return to
+
+
+def session_cookie(username: str, secret: str = TEST_SECRET) -> str:
+    """A signed session cookie for `username`, as the app's sign-in would set it."""
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
+
+    app = Flask("cookie")
+    app.secret_key = secret
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    return serializer.dumps({"user": username, "seen": time.time(), "csrf": "test", "_permanent": True})
+
+
+def signed_in(client, username: str = TEST_ADMIN):
+    """A Flask test client signed in as `username`."""
+    with client.session_transaction() as session:
+        session.update(user=username, seen=time.time(), csrf="test")
+    return client
+
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -19,7 +72,8 @@ def _free_port() -> int:
 
 def serve(home: Path, log_dir: Path):
     port = _free_port()
-    env = os.environ | {"SAFEGUARD_HOME": str(home), "HOST": "127.0.0.1", "PORT": str(port)}
+    env = os.environ | {"SAFEGUARD_HOME": str(home), "HOST": "127.0.0.1", "PORT": str(port),
+                        "SAFEGUARD_SECRET_KEY": TEST_SECRET}
     # The server's log goes to a file: a pipe nobody reads fills up and stalls the server.
     log = open(log_dir / "server.log", "w+")
     process = subprocess.Popen([sys.executable, "-m", "app"], env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.app.serving import serve
+from tests.app.serving import add_test_users, serve
 from tests.helpers import engine_results
 
 pytestmark = pytest.mark.browser
@@ -24,6 +24,7 @@ def annex_a_server(tmp_path_factory: pytest.TempPathFactory):
     sample = Path(__file__).resolve().parents[1] / "data" / "annex_a" / "Annex_A_2024_Jan.xlsx"
     outcomes = run_load([sample], Settings(home=home), source=SourceOptions(la_code="E08000021"))
     assert {o.status for o in outcomes} == {"loaded"}
+    add_test_users(home)
     yield from serve(home, tmp_path_factory.mktemp("annex_a_server"))
 
 

@@ -4,13 +4,12 @@ of the demo home (commentary is written into the copy's app state)."""
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import date
 
 import duckdb
 import pytest
 
-from app import state
+from tests.app.serving import signed_in
 from appstate.commentary import write_commentary
 from appstate.db import session
 from appstate.targets import lookup
@@ -24,25 +23,15 @@ REPORT_PERIOD = rolling_6(date(2026, 10, 1))  # the demo's default view ends in 
 
 
 @pytest.fixture
-def home(demo_home, tmp_path, monkeypatch):
-    copy = tmp_path / "home"
-    copy.mkdir()
-    for name in ("warehouse.duckdb", "appstate.sqlite", "pseudonymisation.key"):
-        if (demo_home / name).exists():
-            shutil.copy2(demo_home / name, copy / name)
-    monkeypatch.setenv("SAFEGUARD_HOME", str(copy))
-    monkeypatch.delenv("SAFEGUARD_APPSTATE_URL", raising=False)
-    state.reader.cache_clear()
-    yield copy
-    state.reader().close()
-    state.reader.cache_clear()
+def home(demo_copy):
+    return demo_copy
 
 
 @pytest.fixture
 def client(home):
     from app.main import create_app
 
-    return create_app().server.test_client()
+    return signed_in(create_app().server.test_client())
 
 
 def expected_exceptions(home) -> list[KpiException]:

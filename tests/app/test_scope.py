@@ -11,7 +11,8 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, re
     (Role.EXECUTIVE, {"write commentary", "raise and close challenges", "answer challenges", "save views"}),
     (Role.PARTNER, {"answer challenges", "save views"}),
     (Role.DATA_TEAM, {"set targets", "write commentary", "answer challenges", "save views"}),
-    (Role.ADMIN, {"set targets", "write commentary", "raise and close challenges", "answer challenges", "save views"}),
+    (Role.ADMIN, {"set targets", "write commentary", "raise and close challenges", "answer challenges", "save views",
+                  "read the audit log"}),
 ])
 def test_each_role_has_its_permissions(role, allowed):
     assert {p.value for p in Permission if User("u", role).can(p)} == allowed
@@ -32,7 +33,8 @@ def test_a_partner_posting_to_the_target_callback_sets_nothing(monkeypatch, tmp_
 
     monkeypatch.setenv("SAFEGUARD_HOME", str(tmp_path))
     monkeypatch.setenv("SAFEGUARD_LOCAL_ROLE", "partner")
+    monkeypatch.setenv("SAFEGUARD_LOCAL_USER", "jo.partner")
     message, _ = page_module("targets").save_target(1, "re_referral_12m", "E08000021", "2025-04-01", 20, 5)
-    assert message.startswith("Not set:") and "may not set targets" in message
+    assert message == "Not set: jo.partner (partner) may not open /targets."
     with session() as db:
         assert all_targets(db, ("E08000021",)) == []

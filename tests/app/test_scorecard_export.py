@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from app import state
 from appstate.db import session
 from appstate.targets import lookup
+from tests.app.serving import signed_in
 from tests.helpers import engine_results
 from warehouse.kpis.assessment import assess
 from warehouse.kpis.engine import Filters
@@ -39,7 +40,7 @@ def client(demo_home):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SAFEGUARD_HOME", str(demo_home))
         state.reader.cache_clear()
-        yield create_app().server.test_client()
+        yield signed_in(create_app().server.test_client())
         state.reader().close()
         state.reader.cache_clear()
 

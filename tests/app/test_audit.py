@@ -1,0 +1,68 @@
+"""The audit log records exports (who, what, filters, rows) and changes; only admins read it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from appstate.audit import AuditQuery, recent_events
+from appstate.db import session
+from tests.app.serving import signed_in
+
+
+@pytest.fixture
+def app(demo_copy):
+    from app.main import create_app
+
+    return create_app()
+
+
+def _post(client, output: str, inputs: list[dict], states: list[dict], referer: str = ""):
+    component, prop = output.split(".")
+    payload = {"output": output, "outputs": {"id": component, "property": prop}, "inputs": inputs,
+               "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"], "state": states}
+    return client.post("/_dash-update-component", json=payload, headers={"Referer": referer})
+
+
+def test_a_csv_export_is_logged_with_its_user_filters_and_rows(app):
+    client = signed_in(app.server.test_client(), "test-exec")
+    view = "/front-door?period=2025-26&la=E08000021&gender=F"
+    response = _post(client, "front-door-download.data",
+                     [{"id": "front-door-export", "property": "n_clicks", "value": 1}],
+                     [{"id": "url", "property": "search", "value": "?period=2025-26&la=E08000021&gender=F"}],
+                     referer="http://localhost" + view)
+    assert response.status_code == 200
+    with session() as db:
+        [event] = recent_events(db, AuditQuery(actions=("export",)))
+    # the front door's grid is 25 months: one row each
+    assert (event.username, event.subject, event.rows) == ("test-exec", "front-door-2025-26.csv", 25)
+    assert json.loads(event.detail) == {"view": view}
+
+
+def test_a_workbook_export_and_a_target_are_logged(app):
+    from appstate.targets import set_target
+    from datetime import date
+
+    client = signed_in(app.server.test_client(), "test-data")
+    assert client.get("/scorecard.xlsx?la=E08000021").status_code == 200
+    with session() as db:
+        set_target(db, "cp_repeat", "E08000021", date(2026, 4, 1), 22.0, set_by="test-data")
+        exports = recent_events(db, AuditQuery(actions=("export",)))
+        [target] = recent_events(db, AuditQuery(actions=("target_set",), username="test-data"))
+    assert [(e.username, e.subject) for e in exports] == [("test-data", "scorecard.xlsx")]
+    assert exports[0].rows == 21  # every KPI row of the scorecard
+    assert target.subject == "cp_repeat for E08000021"
+    assert json.loads(target.detail)["value"] == 22.0
+
+
+def test_only_admins_read_the_audit_log(app):
+    inputs = [{"id": "audit-actions", "property": "value", "value": None}]
+    for username in ("test-exec", "test-data", "test-partner"):
+        response = _post(signed_in(app.server.test_client(), username), "audit-grid.children", inputs, [])
+        assert response.status_code == 403, username
+    admin = _post(signed_in(app.server.test_client(), "test-admin"), "audit-grid.children", inputs, [])
+    assert admin.status_code == 200
+    rows = admin.get_json()["response"]["audit-grid"]["children"]["props"]["rowData"]
+    # the demo's 40 targets (2 LAs x 10 KPIs x 2 dates) were set by "demo" when the home was made
+    assert sum(1 for r in rows if r["action"] == "Target set" and r["username"] == "demo") == 40

@@ -1,0 +1,170 @@
+"""Sign-in, sessions and the gate in front of every page, callback and export."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from appstate.audit import AuditQuery, recent_events
+from appstate.db import session
+from tests.app.serving import TEST_ADMIN, TEST_PASSWORD, signed_in
+
+
+@pytest.fixture
+def home(demo_copy):
+    """A copy of the demo home (sign-ins write to its app state)."""
+    return demo_copy
+
+
+@pytest.fixture
+def app(home):
+    from app.main import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def _csrf(client, path: str = "/login") -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def _sign_in(client, username: str, password: str, next_path: str = "/"):
+    return client.post("/login", data={"username": username, "password": password, "csrf": _csrf(client),
+                                       "next": next_path})
+
+
+CALLBACK = {  # the front door's CSV export, as the browser posts it
+    "output": "front-door-download.data",
+    "outputs": {"id": "front-door-download", "property": "data"},
+    "inputs": [{"id": "front-door-export", "property": "n_clicks", "value": 1}],
+    "changedPropIds": ["front-door-export.n_clicks"],
+    "state": [{"id": "url", "property": "search", "value": "?period=2025-26&la=E08000021"}],
+}
+
+
+@pytest.mark.parametrize("path", ["/", "/front-door?la=E08000021", "/data", "/targets"])
+def test_a_page_without_a_session_sends_the_browser_to_sign_in(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("path", ["/pack.pdf?la=E08000021", "/scorecard.xlsx?la=E08000021",
+                                  "/exceptions.md?la=E08000021", "/_dash-layout", "/_dash-dependencies"])
+def test_data_and_exports_without_a_session_are_401(client, path):
+    response = client.get(path)
+    assert response.status_code == 401
+    assert "Sign in first" in response.get_data(as_text=True)
+
+
+def test_a_callback_without_a_session_is_401(client):
+    response = client.post("/_dash-update-component", json=CALLBACK)
+    assert response.status_code == 401
+    assert "Newcastle" not in response.get_data(as_text=True)
+
+
+def test_signing_in_sets_a_hardened_cookie_and_opens_the_page_asked_for(client, home):
+    response = _sign_in(client, TEST_ADMIN, TEST_PASSWORD, "/front-door?la=E08000021")
+    assert (response.status_code, response.headers["Location"]) == (302, "/front-door?la=E08000021")
+    cookie = response.headers["Set-Cookie"]
+    assert "safeguard_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain http on 127.0.0.1; SAFEGUARD_SECURE_COOKIES=1 behind HTTPS
+    assert client.get("/front-door?la=E08000021").status_code == 200
+    assert client.post("/_dash-update-component", json=CALLBACK).status_code == 200
+    with session() as db:
+        [event] = recent_events(db, AuditQuery(actions=("sign_in",)))
+    assert (event.username, event.address) == (TEST_ADMIN, "127.0.0.1")
+
+
+def test_behind_https_the_cookie_is_secure(home, monkeypatch):
+    from app.main import create_app
+
+    monkeypatch.setenv("SAFEGUARD_SECURE_COOKIES", "1")
+    client = create_app().server.test_client()
+    assert "Secure" in _sign_in(client, TEST_ADMIN, TEST_PASSWORD).headers["Set-Cookie"]
+
+
+def test_a_wrong_password_is_refused_and_audited_without_saying_which_part_was_wrong(client):
+    for username in (TEST_ADMIN, "nobody"):
+        response = _sign_in(client, username, "not the password")
+        assert response.status_code == 401
+        assert "The username or password is not right." in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    with session() as db:
+        assert [e.username for e in recent_events(db, AuditQuery(actions=("sign_in_failed",)))] == [
+            "nobody", TEST_ADMIN]
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(client):
+    for _ in range(5):
+        _sign_in(client, "test-exec", "wrong password!")
+    response = _sign_in(client, "test-exec", TEST_PASSWORD)
+    assert response.status_code == 401
+    assert "locked for 15 minutes" in response.get_data(as_text=True)
+
+
+def test_a_sign_in_link_never_sends_anyone_to_another_site(client):
+    for target in ("https://evil.example/", "//evil.example/x"):
+        assert _sign_in(client, TEST_ADMIN, TEST_PASSWORD, target).headers["Location"] == "/"
+
+
+def test_a_forged_or_expired_form_is_refused(client):
+    client.get("/login")
+    response = client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": "forged"})
+    assert response.status_code == 400
+    assert client.get("/").status_code == 302
+
+
+def test_an_idle_session_ends(client):
+    signed_in(client)
+    with client.session_transaction() as cookie:
+        cookie["seen"] = time.time() - 31 * 60  # the default idle timeout is 30 minutes
+    assert client.get("/").status_code == 302
+
+
+def test_signing_out_ends_the_session(client):
+    _sign_in(client, TEST_ADMIN, TEST_PASSWORD)
+    token = _csrf(client)
+    assert client.post("/logout", data={"csrf": token}).headers["Location"] == "/login"
+    assert client.get("/").status_code == 302
+
+
+def test_a_disabled_account_loses_its_session_at_once(client):
+    from appstate.users import set_active
+
+    signed_in(client, "test-exec")
+    assert client.get("/").status_code == 200
+    with session() as db:
+        set_active(db, "test-exec", False)
+    assert client.get("/").status_code == 302
+
+
+def test_single_sign_on_maps_the_providers_claims_to_a_local_username(monkeypatch):
+    from app.auth import username_from_claims
+
+    assert username_from_claims({"preferred_username": " Jo.Bloggs@Council.gov.uk ", "email": "x@y"}) == \
+        "jo.bloggs@council.gov.uk"
+    assert username_from_claims({"email": "nurse@nhs.net"}) == "nurse@nhs.net"
+    assert username_from_claims({"sub": "opaque-id"}) is None
+    monkeypatch.setenv("SAFEGUARD_OIDC_USERNAME_CLAIM", "upn")
+    assert username_from_claims({"upn": "Lead@Police.uk", "preferred_username": "other"}) == "lead@police.uk"
+
+
+def test_single_sign_on_is_offered_only_when_configured(home, monkeypatch):
+    from app.main import create_app
+
+    plain = create_app().server
+    assert "Sign in with your organisation" not in plain.test_client().get("/login").get_data(as_text=True)
+    assert "sso_start" not in plain.view_functions
+    monkeypatch.setenv("SAFEGUARD_OIDC_METADATA_URL", "https://login.example/tenant/v2.0/.well-known/openid-configuration")
+    monkeypatch.setenv("SAFEGUARD_OIDC_CLIENT_ID", "dashboard")
+    configured = create_app().server
+    page = configured.test_client().get("/login?next=/missing").get_data(as_text=True)
+    assert 'href="/login/sso?next=%2Fmissing"' in page
+    assert {"sso_start", "sso_callback"} <= set(configured.view_functions)

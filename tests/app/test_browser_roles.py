@@ -1,0 +1,71 @@
+"""Signing in through the form as each role, and seeing that role's pages and no others."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.serving import TEST_ADMIN, TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+ALL = ["Executive summary", "Front door", "S47 and ICPC", "CP plans", "Missing", "Benchmarks", "Scorecard",
+       "Exception report", "Meeting pack", "Data and loads", "Challenge log", "Targets", "Audit"]
+BOARD = ["Executive summary", "Front door", "S47 and ICPC", "CP plans", "Missing", "Benchmarks", "Scorecard",
+         "Exception report", "Meeting pack", "Challenge log"]
+PARTNER = ["Front door", "S47 and ICPC", "CP plans", "Missing", "Benchmarks", "Challenge log"]
+DATA_TEAM = [name for name in ALL if name != "Audit"]
+
+
+@pytest.fixture
+def anonymous(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def _sign_in(page, url: str, username: str) -> None:
+    page.goto(url + "/")
+    page.wait_for_url("**/login?next=*")
+    page.fill("#username", username)
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".account-name")
+
+
+@pytest.mark.parametrize(("username", "role", "pages", "lands_on"), [
+    (TEST_ADMIN, "admin", ALL, "/"),
+    ("test-exec", "executive", BOARD, "/"),
+    ("test-partner", "partner", PARTNER, "/front-door"),
+    ("test-data", "data team", DATA_TEAM, "/"),
+])
+def test_brw020_each_role_signs_in_and_sees_its_pages(server, anonymous, username, role, pages, lands_on):
+    _sign_in(anonymous, server, username)
+    assert anonymous.url.removeprefix(server).split("?")[0] == lands_on
+    assert anonymous.inner_text(".account-name") == f"{username} ({role})"
+    assert anonymous.locator(".nav .nav-link").all_inner_texts() == pages
+    assert anonymous.console_errors == []
+
+
+def test_brw021_a_partner_typing_a_board_page_address_is_told_it_is_not_theirs(server, anonymous):
+    _sign_in(anonymous, server, "test-partner")
+    anonymous.goto(server + "/data")
+    anonymous.get_by_role("heading", name="Not available to your role").wait_for()
+    assert anonymous.locator("#data-loads-grid").count() == 0
+    anonymous.goto(server + "/front-door?la=E06000057&agency=Health")
+    anonymous.wait_for_selector("#card-contacts")
+    assert anonymous.inner_text("#filter-summary").startswith("Showing: ")
+    anonymous.locator("#filter-summary", has_text="your account covers").wait_for()
+    assert anonymous.inner_text("#filter-summary") == (
+        "Showing: 12 months to October 2026 (Nov 2025 to Oct 2026); all local authorities in your scope "
+        "(your account covers agencies Police only)")
+
+
+def test_brw022_signing_out_returns_to_the_sign_in_page(server, anonymous):
+    _sign_in(anonymous, server, "test-exec")
+    anonymous.click(".sign-out")
+    anonymous.wait_for_url("**/login")
+    anonymous.goto(server + "/")
+    anonymous.wait_for_url("**/login?next=*")
