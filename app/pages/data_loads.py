@@ -54,7 +54,7 @@ def _scoped_loads(limit: int) -> pd.DataFrame:
     return loads[loads["la_code"].isna() | loads["la_code"].isin(current_scope().la_codes)]
 
 
-def _rejections(load_id: int) -> pd.DataFrame:
+def _rejections_of(load_id: int) -> pd.DataFrame:
     if load_id not in set(_scoped_loads(100_000)["load_id"]):
         raise PermissionDenied(f"load {load_id} is not one of your local authorities' loads")
     return reader().query("load_rejections", load_id=load_id)
@@ -98,7 +98,7 @@ def show_rejections(selected: list[dict] | None):
     if not selected:
         return None, "Select a load to see its rejections", True
     load_id = int(selected[0]["load_id"])
-    rejections = _rejections(load_id)
+    rejections = _rejections_of(load_id)
     title = f"Rejections of load {load_id} ({selected[0]['file_name']}): {len(rejections):,}"
     if rejections.empty:
         return html.P("This load rejected no rows."), title, True
@@ -115,5 +115,5 @@ def show_rejections(selected: list[dict] | None):
 def download(_loads: int, _rejections: int, selected: list[dict] | None):
     if ctx.triggered_id == ids.REJECTIONS_EXPORT and selected:
         load_id = int(selected[0]["load_id"])
-        return csv_download(_rejections(load_id), f"rejections-load-{load_id}.csv")
+        return csv_download(_rejections_of(load_id), f"rejections-load-{load_id}.csv")
     return csv_download(_scoped_loads(100_000), "loads.csv")

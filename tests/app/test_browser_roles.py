@@ -69,3 +69,44 @@ def test_brw022_signing_out_returns_to_the_sign_in_page(server, anonymous):
     anonymous.wait_for_url("**/login")
     anonymous.goto(server + "/")
     anonymous.wait_for_url("**/login?next=*")
+
+
+def _small_referral_view(demo_home) -> tuple[str, int]:
+    """A filtered Newcastle view whose referral count for 2025/26 is 1 to 4 (found in the warehouse)."""
+    import duckdb
+
+    from warehouse.kpis.engine import Filters, evaluate
+    from warehouse.kpis.periods import parse_period
+    from warehouse.kpis.suppression import NO_SUPPRESSION
+
+    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
+        for gender in ("N", "U"):
+            for age in ("Under 1", "1-4", "5-9", "10-15", "16-17", "Unknown"):
+                filters = Filters(la_codes=("E08000021",), genders=(gender,), age_bands=(age,))
+                [result] = evaluate(con, ["referrals"], parse_period("2025-26"), filters, NO_SUPPRESSION)
+                if result.current.value and 0 < result.current.value < 5:
+                    return f"?period=2025-26&la=E08000021&gender={gender}&age={age.replace(' ', '+')}", \
+                        int(result.current.value)
+    raise AssertionError("the demo has no small referral count to test with")
+
+
+def test_brw023_the_pack_pdf_suppresses_for_an_executive_and_not_for_the_data_team(server, browser, demo_home):
+    from pypdf import PdfReader
+
+    from tests.app.serving import SESSION_COOKIE, session_cookie
+
+    search, count = _small_referral_view(demo_home)
+    texts = {}
+    for username in ("test-exec", "test-data"):
+        context = browser.new_context()
+        context.add_cookies([{"name": SESSION_COOKIE, "value": session_cookie(username), "domain": "127.0.0.1",
+                              "path": "/"}])
+        response = context.request.get(server + "/pack.pdf" + search, timeout=60_000)
+        assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+        from io import BytesIO
+
+        pages = PdfReader(BytesIO(response.body())).pages
+        texts[username] = " ".join(" ".join(p.extract_text() for p in pages).split())
+        context.close()
+    assert "Referrals c " in texts["test-exec"] and f"Referrals {count} " not in texts["test-exec"]
+    assert f"Referrals {count} " in texts["test-data"]

@@ -38,3 +38,19 @@ def test_a_partner_posting_to_the_target_callback_sets_nothing(monkeypatch, tmp_
     assert message == "Not set: jo.partner (partner) may not open /targets."
     with session() as db:
         assert all_targets(db, ("E08000021",)) == []
+
+
+def test_a_scope_cuts_any_filters_asked_for_to_its_own():
+    from app.scope import Scope
+    from warehouse.kpis.engine import Filters
+    from warehouse.kpis.suppression import SuppressionPolicy
+
+    scope = Scope(la_codes=("E08000021",), policy=SuppressionPolicy(), agencies=("Police",), areas=("NCL-E", "NCL-W"))
+    asked = Filters(la_codes=("E06000057", "E08000021"), agencies=("Health", "Police"), areas=("NCL-N",),
+                    genders=("F",))
+    assert scope.restrict(asked) == Filters(la_codes=("E08000021",), agencies=("Police",), areas=("NCL-E", "NCL-W"),
+                                            genders=("F",))
+    # nothing asked for: the whole scope; no restriction in the scope: what was asked
+    assert scope.restrict(Filters(la_codes=("E06000057",))).agencies == ("Police",)
+    open_scope = Scope(la_codes=("E08000021",), policy=SuppressionPolicy())
+    assert open_scope.restrict(asked).areas == ("NCL-N",)

@@ -113,3 +113,46 @@ def test_a_partner_gets_403_for_the_data_page_callbacks_and_the_board_exports(ap
     assert "may not open /data" in response.get_data(as_text=True)
     for path in ("/scorecard.xlsx?la=E08000021", "/exceptions.md?la=E08000021", "/pack.pdf?la=E08000021"):
         assert client.get(path).status_code == 403, path
+
+
+def _page(client, path: str, search: str) -> dict:
+    """A page's layout as Dash's page router returns it to the browser."""
+    payload = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["response"]["_pages_content"]["children"]
+
+
+def _find(node, component_id: str):
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == component_id:
+            return node
+        children = node.get("props", {}).get("children")
+        return _find(children, component_id)
+    if isinstance(node, list):
+        return next((found for child in node if (found := _find(child, component_id)) is not None), None)
+    return None
+
+
+def test_the_pages_grid_suppresses_for_a_partner_and_not_for_the_data_team(app, demo_home):
+    search, small = _small_count_view(demo_home)
+    grids = {}
+    for username in ("test-partner", "test-data"):
+        layout = _page(signed_in(app.server.test_client(), username), "/front-door", search)
+        rows = _find(layout, "front-door-grid")["props"]["rowData"]
+        grids[username] = {r["Month"]: r["Contacts"] for r in rows}
+    assert all(grids["test-partner"][month] == "c" for month in small)
+    assert all(grids["test-data"][month] == count for month, count in small.items())
+
+
+def test_a_board_page_drawn_for_a_partner_says_so_and_holds_no_figures(app):
+    layout = _page(signed_in(app.server.test_client(), "test-partner"), "/", "?la=E08000021")
+    assert _find(layout, "executive-cards") is None
+    assert "Not available to your role" in str(layout)
