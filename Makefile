@@ -8,11 +8,11 @@ export SAFEGUARD_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test test-unit install demo serve chromium bench screenshots docs clean
+.PHONY: run test test-unit install demo serve chromium postgresql bench screenshots docs clean
 
 run: demo serve  ## make the venv, install, make and load the demo data, serve on http://127.0.0.1:8050
 
-test: install chromium  ## install what the tests need (chromium included) and run the whole suite
+test: install chromium postgresql  ## install what the tests need (chromium, postgresql) and run the whole suite
 	$(PY) -m pytest
 
 test-unit: install  ## the quick loop: everything but the browser tests
@@ -38,6 +38,13 @@ chromium:  ## Debian's chromium for the browser tests, installed only when missi
 	@command -v chromium >/dev/null 2>&1 || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+postgresql:  ## Debian's PostgreSQL server for the app-state tests, installed only when missing
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; } \
+		&& ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| echo "make postgresql: FAILED to install Debian's postgresql (see above): the PostgreSQL app-state tests will be skipped" >&2; }
 
 bench: install  ## speed benchmarks; they print their figures and ratios
 	$(PY) bench/etl_throughput.py

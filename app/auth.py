@@ -24,25 +24,25 @@ from app.scope import PAGE_ROLES, Role, User
 from appstate.audit import record
 from appstate.db import session as appstate
 from appstate.users import SignInRefused, UserAccount, get_user, sign_in
-from warehouse.settings import get_settings
+from warehouse.settings import environment, get_settings
 
 # Paths anyone may fetch: the sign-in pages, and the app's own static files (no data in them).
 PUBLIC_PREFIXES = ("/login", "/auth/callback", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico",
-                   "/healthz")
+                   "/healthz", "/readyz")
 # Failed sign-ins from one address in a window, before that address must wait (accounts also lock).
 ADDRESS_FAILURES, ADDRESS_WINDOW_SECONDS = 20, 15 * 60
 _failures: dict[str, deque[float]] = defaultdict(deque)
 
 
 def idle_minutes() -> int:
-    return int(os.environ.get("SAFEGUARD_IDLE_MINUTES", "30"))
+    return environment().idle_minutes
 
 
 def secret_key() -> bytes:
     """SAFEGUARD_SECRET_KEY, else a key file made on first use beside the warehouse (owner-only)."""
-    from_env = os.environ.get("SAFEGUARD_SECRET_KEY")
+    from_env = environment().secret_key
     if from_env:
-        return from_env.encode()
+        return from_env.get_secret_value().encode()
     path = get_settings().home / "session.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,13 +198,14 @@ def csrf_token() -> str:
 # --- OpenID Connect single sign-on (optional) ---
 
 def oidc_configured() -> bool:
-    return bool(os.environ.get("SAFEGUARD_OIDC_METADATA_URL") and os.environ.get("SAFEGUARD_OIDC_CLIENT_ID"))
+    settings = environment()
+    return bool(settings.oidc_metadata_url and settings.oidc_client_id)
 
 
 def username_from_claims(claims: dict) -> str | None:
     """The local username an identity provider's claims name (SAFEGUARD_OIDC_USERNAME_CLAIM, else
     preferred_username, then email), lower-cased; None when they name nobody."""
-    names = [os.environ.get("SAFEGUARD_OIDC_USERNAME_CLAIM"), "preferred_username", "email", "upn"]
+    names = [environment().oidc_username_claim, "preferred_username", "email", "upn"]
     for name in names:
         if name and isinstance(claims.get(name), str) and claims[name].strip():
             return claims[name].strip().lower()
@@ -214,11 +215,12 @@ def username_from_claims(claims: dict) -> str | None:
 def _install_oidc(server: Flask) -> None:
     from authlib.integrations.flask_client import OAuth
 
+    settings = environment()
     oauth = OAuth(server)
     oauth.register(
-        "sso", server_metadata_url=os.environ["SAFEGUARD_OIDC_METADATA_URL"],
-        client_id=os.environ["SAFEGUARD_OIDC_CLIENT_ID"], client_secret=os.environ.get("SAFEGUARD_OIDC_CLIENT_SECRET"),
-        client_kwargs={"scope": os.environ.get("SAFEGUARD_OIDC_SCOPES", "openid email profile")},
+        "sso", server_metadata_url=settings.oidc_metadata_url, client_id=settings.oidc_client_id,
+        client_secret=settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None,
+        client_kwargs={"scope": settings.oidc_scopes},
     )
 
     def sso_start():
@@ -252,7 +254,7 @@ def install_auth(server: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Behind HTTPS (a reverse proxy that terminates TLS), the cookie is sent over HTTPS only.
-        SESSION_COOKIE_SECURE=os.environ.get("SAFEGUARD_SECURE_COOKIES", "0") == "1",
+        SESSION_COOKIE_SECURE=environment().secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=idle_minutes()),
     )
     server.before_request(_gate)

@@ -95,3 +95,7 @@ AUDIT_EXPORT = "audit-export"
 AUDIT_DOWNLOAD = "audit-download"
 AUDIT_GRID = "audit-grid"
 ACCOUNTS_GRID = "accounts-grid"
+
+# operations
+FAILED_LOADS = "failed-loads"
+FAILED_LOADS_GRID = "failed-loads-grid"

@@ -16,7 +16,10 @@ from app.page_pdf import page_pdf
 from app.scorecard_export import scorecard_xlsx
 from app.auth import csrf_token, install_auth
 from app.scope import NotSignedIn, PermissionDenied, User, current_user
+from app.health import install_health
+from app.logs import configure_json_logging
 from app.security import install_security
+from app.state import pin_snapshot, release_snapshot
 
 APP_DIR = Path(__file__).resolve().parent
 
@@ -102,6 +105,9 @@ def create_app() -> Dash:
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
     install_security(app)
     install_auth(app.server)
+    install_health(app.server)
+    app.server.before_request(pin_snapshot)
+    app.server.teardown_request(release_snapshot)
     _guard_pages()
     app.server.register_error_handler(NotSignedIn, lambda _e: ("Sign in first.", 401, {"Content-Type": "text/plain"}))
     app.server.register_error_handler(PermissionDenied, lambda error: (str(error), 403, {"Content-Type": "text/plain"}))
@@ -127,6 +133,7 @@ def _say_how_to_sign_in() -> None:
 def main() -> None:
     import os
 
+    configure_json_logging()
     app = create_app()
     _say_how_to_sign_in()
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)

@@ -15,8 +15,9 @@ from flask import Response, current_app, request
 
 from app.audit_log import log_export
 from app.scope import require_page
+from warehouse.settings import environment
 
-CHROMIUM = os.environ.get("SAFEGUARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = environment().chromium
 
 
 def render_pdf(url: str, ready_selector: str, cookies: list[dict] | None = None) -> bytes:

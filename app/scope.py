@@ -16,7 +16,6 @@ local operator: `SAFEGUARD_LOCAL_USER` (else the account running the process), w
 from __future__ import annotations
 
 import getpass
-import os
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -26,6 +25,7 @@ from app.state import reader
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
+from warehouse.settings import environment
 
 
 class Role(StrEnum):
@@ -106,8 +106,8 @@ class User:
 
 
 def local_operator() -> User:
-    username = os.environ.get("SAFEGUARD_LOCAL_USER") or getpass.getuser()
-    return User(username=username, role=Role(os.environ.get("SAFEGUARD_LOCAL_ROLE", Role.ADMIN.value)))
+    settings = environment()
+    return User(username=settings.local_user or getpass.getuser(), role=Role(settings.local_role))
 
 
 def current_user() -> User:

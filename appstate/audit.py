@@ -30,10 +30,18 @@ class AuditEvent(Base):
     address: Mapped[str] = mapped_column(String(64), default="")
 
 
+def _storable(text: str, limit: int | None = None) -> str:
+    """Text every database stores: no NUL (PostgreSQL refuses it), cut to its column's length.
+    A refused sign-in's typed username is logged, so it may hold anything."""
+    cleaned = text.replace("\x00", "\\0")
+    return cleaned[:limit] if limit else cleaned
+
+
 def record(session: Session, username: str, action: str, subject: str = "", rows: int | None = None,
            address: str = "", **detail: object) -> AuditEvent:
-    event = AuditEvent(at=datetime.now(), username=username, action=action, subject=subject[:500], rows=rows,
-                       detail=json.dumps(detail, default=str, sort_keys=True), address=address[:64])
+    event = AuditEvent(at=datetime.now(), username=_storable(username, 120), action=action,
+                       subject=_storable(subject, 500), rows=rows,
+                       detail=_storable(json.dumps(detail, default=str, sort_keys=True)), address=_storable(address, 64))
     session.add(event)
     session.commit()
     return event

@@ -20,6 +20,7 @@ from appstate.db import Base
 from warehouse.kpis.registry import get_kpi
 
 MAX_LENGTH = 4000
+MAX_NAME = 120  # an owner or an agency
 
 
 class Status(StrEnum):
@@ -60,12 +61,12 @@ class ChallengeUpdate(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
 
 
-def _text(value: str, what: str, required: bool = True) -> str:
+def _text(value: str, what: str, required: bool = True, limit: int = MAX_LENGTH) -> str:
     cleaned = clean_text(value or "")
     if required and not cleaned:
         raise ValueError(f"{what} is required")
-    if len(cleaned) > MAX_LENGTH:
-        raise ValueError(f"{what} is limited to {MAX_LENGTH:,} characters; this has {len(cleaned):,}")
+    if len(cleaned) > limit:
+        raise ValueError(f"{what} is limited to {limit:,} characters; this has {len(cleaned):,}")
     return cleaned
 
 
@@ -76,8 +77,8 @@ def raise_challenge(session: Session, la_code: str, question: str, owner: str, d
     if kpi_id:
         get_kpi(kpi_id)
     now = datetime.now()
-    entry = Challenge(la_code=la_code, kpi_id=kpi_id or None, agency=_text(agency or "", "agency", False) or None,
-                      question=_text(question, "the question"), owner=_text(owner, "the owner"), due_date=due_date,
+    entry = Challenge(la_code=la_code, kpi_id=kpi_id or None, agency=_text(agency or "", "the agency", False, MAX_NAME) or None,
+                      question=_text(question, "the question"), owner=_text(owner, "the owner", limit=MAX_NAME), due_date=due_date,
                       status=Status.OPEN.value, response="", raised_by=raised_by, raised_at=now)
     session.add(entry)
     session.flush()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import threading
-from functools import cache
 
-from sqlalchemy import Engine, create_engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from warehouse.settings import get_settings
+from warehouse.settings import environment, get_settings
 
 
 class Base(DeclarativeBase):
@@ -19,7 +17,7 @@ class Base(DeclarativeBase):
 
 def database_url() -> str:
     """SAFEGUARD_APPSTATE_URL, else a SQLite file beside the warehouse."""
-    url = os.environ.get("SAFEGUARD_APPSTATE_URL")
+    url = environment().appstate_url
     if url:
         return url
     settings = get_settings()
@@ -30,19 +28,40 @@ def database_url() -> str:
 _CREATING = threading.Lock()
 
 
-@cache
+_engines: dict[str, Engine] = {}
+
+
 def _engine(url: str) -> Engine:
-    engine = create_engine(url)
+    if url in _engines:
+        return _engines[url]
+    # A database server (PostgreSQL) may have closed a pooled connection since it was last
+    # used (a restart, an idle timeout): test each one as it is taken, not on a user's request.
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     # Importing the models registers their tables on Base.metadata.
     from appstate import audit, challenges, commentary, saved_views, targets, users  # noqa: F401
 
     try:
-        Base.metadata.create_all(engine)
-    except (OperationalError, ProgrammingError):
+        _create_tables(engine)
+    except (IntegrityError, OperationalError, ProgrammingError):
         # Another process (a second server worker) created the tables between our check and
-        # our CREATE: what it made is what we wanted, so check again and go on.
-        Base.metadata.create_all(engine)
+        # our CREATE: what it made is what we wanted, so check again and go on. (PostgreSQL
+        # reports a CREATE TABLE that lost such a race as an IntegrityError on its catalog.)
+        _create_tables(engine)
+    _engines[url] = engine
     return engine
+
+
+# The key of the PostgreSQL advisory lock under which app state creates its tables (any number).
+_CREATE_TABLES_LOCK = 7_150_012_026
+
+
+def _create_tables(engine: Engine) -> None:
+    """The missing tables, in one transaction. On PostgreSQL the processes that start together
+    queue on a lock held until the first one's CREATEs commit, so the others find them made."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_TABLES_LOCK})
+        Base.metadata.create_all(connection)
 
 
 def engine_for(url: str) -> Engine:
@@ -55,3 +74,11 @@ def engine_for(url: str) -> Engine:
 def session(url: str | None = None) -> Session:
     """A session on the app-state database (`url`, else the configured one)."""
     return sessionmaker(engine_for(url or database_url()), expire_on_commit=False)()
+
+
+def forget_engines() -> None:
+    """Drop the pooled connections (after a restore replaced the SQLite file under them)."""
+    with _CREATING:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

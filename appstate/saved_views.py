@@ -17,6 +17,7 @@ from appstate.commentary import clean_text
 from appstate.db import Base
 
 MAX_NAME = 120
+MAX_PATH, MAX_QUERY = 200, 2000
 
 
 class SavedView(Base):
@@ -24,8 +25,8 @@ class SavedView(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(MAX_NAME))
-    path: Mapped[str] = mapped_column(String(200))
-    query: Mapped[str] = mapped_column(String(2000))
+    path: Mapped[str] = mapped_column(String(MAX_PATH))
+    query: Mapped[str] = mapped_column(String(MAX_QUERY))
     owner: Mapped[str] = mapped_column(String(120), index=True)
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
     saved_at: Mapped[datetime] = mapped_column(DateTime)
@@ -46,6 +47,9 @@ def save_view(session: Session, name: str, path: str, query: str, owner: str, sh
     if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
         raise ValueError(f"'{path}' is not a page of this dashboard")
     query = query if query.startswith("?") or not query else "?" + query
+    if len(parts.path) > MAX_PATH or len(query) > MAX_QUERY:
+        raise ValueError(f"a saved view's address is limited to {MAX_PATH} characters of page and {MAX_QUERY:,} of "
+                         "filters")
     view = SavedView(name=name, path=parts.path, query=query, owner=owner, shared=shared, saved_at=datetime.now())
     session.add(view)
     session.commit()

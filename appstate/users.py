@@ -107,7 +107,10 @@ def add_user(session: Session, username: str, role: str, created_by: str, passwo
 
 
 def get_user(session: Session, username: str) -> UserAccount | None:
-    return session.scalar(select(UserAccount).where(UserAccount.username == normalise_username(username)))
+    name = normalise_username(username)
+    if not _USERNAME.match(name):
+        return None  # a NUL, a space or 121 characters names nobody (and PostgreSQL would refuse the query)
+    return session.scalar(select(UserAccount).where(UserAccount.username == name))
 
 
 def list_users(session: Session) -> list[UserAccount]:

@@ -188,6 +188,34 @@ def rejections(
 
 
 @app.command()
+def backup(out: Annotated[Path, typer.Option(help="Folder to put the backup folder in.")] = Path("backups")) -> None:
+    """Back up the warehouse, app state (SQLite) and the keys together, with checksums."""
+    from etl.backup import BackupError, backup as make_backup
+
+    try:
+        made = make_backup(get_settings(), out)
+    except BackupError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    console.print(f"Backed up {', '.join(made.files)} to {made.folder}")
+    if made.appstate_external:
+        console.print("App state is on PostgreSQL: back it up with pg_dump (docs/deploy.md).")
+
+
+@app.command()
+def restore(folder: Annotated[Path, typer.Argument(help="A folder made by safeguard backup.")]) -> None:
+    """Put a backup back (every checksum is checked first); restart the web app if app state is SQLite."""
+    from etl.backup import BackupError, restore as put_back
+
+    try:
+        restored = put_back(get_settings(), folder)
+    except BackupError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    console.print(f"Restored {', '.join(restored)} from {folder}")
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the generated extracts.")] = Path("var/demo"),
     seed: Annotated[int, typer.Option(help="Random seed: the same seed makes the same files.")] = 2026,
@@ -314,6 +342,77 @@ def _or_exit(query):
         return query()
     except WarehouseError as error:
         errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+
+
+@app.command("run-inbox")
+def run_inbox(
+    inbox: Annotated[Path | None, typer.Option(
+        help="The folder to load from (default: $SAFEGUARD_HOME/inbox).")] = None,
+    archive: Annotated[Path | None, typer.Option(
+        help="Where loaded files go (default: $SAFEGUARD_HOME/archive).")] = None,
+    quarantine: Annotated[Path | None, typer.Option(
+        help="Where structurally bad files go (default: $SAFEGUARD_HOME/quarantine).")] = None,
+    settle_seconds: Annotated[float, typer.Option(
+        min=0, help="Only load files that have not changed for this many seconds.")] = 10.0,
+) -> None:
+    """Load the files waiting in the inbox in one load, then archive or quarantine each with a report.
+
+    Exit codes:
+    0 every file archived (loaded, with rejections, or unchanged), or nothing to do;
+    1 a file quarantined, or the load failed (the files stay in the inbox);
+    2 a usage error;
+    75 another load is running (the files stay in the inbox for the next run)."""
+    from etl.inbox import InboxError, inbox_folders, run_inbox as load_inbox
+
+    settings = get_settings()
+    try:
+        folders = inbox_folders(settings, inbox, archive, quarantine)
+    except InboxError as error:
+        errors.print(f"[red]error:[/red] {error}", soft_wrap=True)
+        raise typer.Exit(2) from error
+    result = load_inbox(settings, folders, settle_seconds=settle_seconds)
+    if result.message:
+        errors.print(result.message, soft_wrap=True)
+    if result.files:
+        _audit(result.outcomes)
+        table = Table(title=f"Inbox {folders.inbox}")
+        for name in ("file", "status", "read", "loaded", "rejected", "load", "now in"):
+            table.add_column(name, justify="right" if name in ("read", "loaded", "rejected", "load") else "left",
+                             overflow="fold")
+        for f in result.files:
+            where = f"{f.moved_to.parent.parent.name}/{f.moved_to.parent.name}" if f.moved_to else "the inbox"
+            table.add_row(f.path.name, f.status, f"{f.rows_read:,}", f"{f.rows_loaded:,}", f"{f.rows_rejected:,}",
+                          _text(f.load_id), where)
+        console.print(table)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def schedule(
+    once: Annotated[bool, typer.Option(help="Run one inbox pass now and exit with its exit code.")] = False,
+    inbox: Annotated[Path | None, typer.Option(help="Passed to run-inbox.")] = None,
+    archive: Annotated[Path | None, typer.Option(help="Passed to run-inbox.")] = None,
+    quarantine: Annotated[Path | None, typer.Option(help="Passed to run-inbox.")] = None,
+    settle_seconds: Annotated[float, typer.Option(min=0, help="Passed to run-inbox.")] = 10.0,
+) -> None:
+    """Run run-inbox on the crontab timetables in SAFEGUARD_SCHEDULE (default every 15 minutes), in
+    this one process, until Ctrl+C or SIGTERM. Never start it inside the web server."""
+    from etl.schedule import InboxPass, ScheduleError, parse_schedule, run_scheduler, schedule_text, schedule_timezone
+
+    arguments = [f"--settle-seconds={settle_seconds:g}"]
+    for option, value in (("--inbox", inbox), ("--archive", archive), ("--quarantine", quarantine)):
+        if value is not None:
+            arguments.append(f"{option}={value.absolute()}")
+    inbox_pass = InboxPass(arguments)
+    if once:
+        raise typer.Exit(inbox_pass("once"))
+    try:
+        timezone = schedule_timezone()
+        text = schedule_text()
+        run_scheduler(parse_schedule(text, timezone), inbox_pass, timezone, text)
+    except ScheduleError as error:
+        errors.print(f"[red]error:[/red] {error}", soft_wrap=True)
         raise typer.Exit(2) from error
 
 

@@ -13,12 +13,14 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from warehouse.settings import environment
+
 LOAD_DIRS_SETTING = "SAFEGUARD_LOAD_DIRS"
 
 
 def allowed_load_dirs() -> tuple[str, ...] | None:
     """The folders loads may read (resolved), or None when the setting is unset or blank."""
-    value = os.environ.get(LOAD_DIRS_SETTING, "")
+    value = environment().load_dirs or ""
     folders = tuple(os.path.realpath(folder) for folder in value.split(os.pathsep) if folder.strip())
     return folders or None
 

@@ -94,7 +94,7 @@ class FileOutcome:
         return f"{self.path.name} ({self.part})" if self.part else self.path.name
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -329,7 +329,7 @@ def run_load(
                 if not path.is_file():
                     outcomes.append(FileOutcome(path=path, message="no such file", finished_at=datetime.now()))
                     continue
-                sha = _sha256(path)
+                sha = file_sha256(path)
                 previous = [] if force else _already_published(current, sha, source.la_code)
                 if previous and not touched & {(d, la) for _, d, la in previous}:
                     outcomes += [

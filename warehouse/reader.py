@@ -1,56 +1,150 @@
-"""The app's read-only view of the published warehouse.
+"""The app's read-only view of the published warehouse, one snapshot per request.
 
-One connection per process, opened on first use (never before a server forks) and reopened
-when a load swaps in a new file; each query gets its own cursor.
+A load publishes a new file with `os.replace`; readers must notice it without a restart, and a
+request that started on the old data must finish on it, so no answer mixes two versions. So:
+- each published file is opened as a *snapshot*: a private hard link to that file's inode (in
+  `.snapshots/<pid>/` beside it), opened read-only. DuckDB shares one database instance per
+  path within a process, so a new path per version is what lets the old and the new file be
+  open at once;
+- a request pins the current snapshot when it starts (`pin`) and releases it when it ends
+  (`release`); every query of the request runs on the pinned snapshot;
+- a snapshot no longer current is closed, and its link removed, when its last request ends.
+
+Outside a pinned request (the command line, tests) queries run on the latest snapshot.
+Opened on first use, never before a server forks.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
+import shutil
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from warehouse.db import open_readonly
+from warehouse.db import WarehouseError, open_readonly
 from warehouse.queries import run
+
+
+@dataclass(eq=False)
+class Snapshot:
+    con: duckdb.DuckDBPyConnection
+    identity: tuple[int, int]  # the file's inode and mtime: a cache key that changes with every load
+    link: Path
+    users: int = 0
+    retired: bool = field(default=False)
+
+    def close(self) -> None:
+        self.con.close()
+        self.link.unlink(missing_ok=True)
 
 
 class WarehouseReader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._identity: tuple[int, int] | None = None
+        self._current: Snapshot | None = None
+        self._pinned: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar(f"pinned-{id(self)}",
+                                                                                        default=None)
+        self._links = path.parent / ".snapshots" / str(os.getpid())
 
     def _file_identity(self) -> tuple[int, int]:
-        stat = os.stat(self.path)
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError as error:
+            # Said without the path: this message reaches the pages.
+            raise WarehouseError("There is no warehouse yet: load some extracts first (safeguard load).") from error
         return stat.st_ino, stat.st_mtime_ns
 
-    def connection(self) -> duckdb.DuckDBPyConnection:
-        """The open connection, reopened if the published file is a new one."""
+    def _open_snapshot(self) -> Snapshot:
+        if not self._links.exists():
+            self._links.mkdir(parents=True)
+            _remove_dead_processes_links(self._links.parent)
         identity = self._file_identity()
+        link = self._links / f"{identity[0]}-{identity[1]}.duckdb"
+        if not link.exists():
+            os.link(self.path, link)
+        # The link names whatever file it caught: if a load swapped in another between the stat
+        # and the link, the link's own identity is the truth.
+        stat = os.stat(link)
+        try:
+            con = open_readonly(link)
+        except WarehouseError:
+            link.unlink(missing_ok=True)
+            raise
+        return Snapshot(con, (stat.st_ino, stat.st_mtime_ns), link)
+
+    def _latest(self) -> Snapshot:
+        """The current snapshot, replaced by a new one when a load has published a new file. Caller holds the lock."""
+        if self._current is None or self._file_identity() != self._current.identity:
+            old, self._current = self._current, self._open_snapshot()
+            if old is not None:
+                old.retired = True
+                if old.users == 0:
+                    old.close()
+        return self._current
+
+    def pin(self) -> contextvars.Token:
+        """Start a request: its queries all run on the snapshot current now."""
         with self._lock:
-            if self._con is None or identity != self._identity:
-                # DuckDB shares one database instance per path within a process, so the old
-                # connection must close before a new one can see the new file.
-                if self._con is not None:
-                    self._con.close()
-                self._con, self._identity = open_readonly(self.path), identity
-            return self._con
+            snapshot = self._latest()
+            snapshot.users += 1
+        return self._pinned.set(snapshot)
+
+    def release(self, token: contextvars.Token) -> None:
+        """End a request: an old snapshot closes once no request uses it."""
+        snapshot = self._pinned.get()
+        self._pinned.reset(token)
+        if snapshot is None:
+            return
+        with self._lock:
+            snapshot.users -= 1
+            if snapshot.retired and snapshot.users == 0:
+                snapshot.close()
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The pinned snapshot's connection, else the latest one."""
+        pinned = self._pinned.get()
+        if pinned is not None:
+            return pinned.con
+        with self._lock:
+            return self._latest().con
 
     @property
     def version(self) -> tuple[int, int]:
-        """Which published file the reader is on: a cache key that changes with every load."""
-        self.connection()
-        return self._identity
+        """Which published file the queries run on: a cache key that changes with every load."""
+        pinned = self._pinned.get()
+        if pinned is not None:
+            return pinned.identity
+        with self._lock:
+            return self._latest().identity
 
     def query(self, name: str, **params: object) -> pd.DataFrame:
         return run(self.connection(), name, **params)
 
     def close(self) -> None:
         with self._lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+            if self._current is not None:
+                self._current.close()
+                self._current = None
+
+
+def _remove_dead_processes_links(folder: Path) -> None:
+    """Snapshot links left by processes that have ended (a crash, a restarted worker)."""
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry.name.isdigit() and not _alive(int(entry.name)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

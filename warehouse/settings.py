@@ -1,7 +1,9 @@
-"""Where the product keeps its files, from the environment with local defaults.
+"""Every setting, from SAFEGUARD_* environment variables, checked when read; and where the
+product keeps its files.
 
-SAFEGUARD_HOME holds the warehouse, the pseudonymisation key and the load lock. Tests point
-it at a temporary folder; deployments at a persistent volume.
+SAFEGUARD_HOME holds the warehouse, app state (by default), the keys and the load lock. Tests
+point it at a temporary folder; deployments at a persistent volume. docs/deploy.md lists every
+setting from the `Environment` model below, so the list cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -10,6 +12,51 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(BaseSettings):
+    """The settings, each read from SAFEGUARD_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", extra="ignore")
+
+    home: Path = Field(Path("var"), description="Folder for the warehouse, app state (SQLite), keys and the load lock.")
+    appstate_url: str | None = Field(None, description="SQLAlchemy URL of app state, e.g. "
+                                     "postgresql+psycopg://user@host/db; a SQLite file in the home when unset.")
+    pseudonymisation_key: SecretStr | None = Field(None, description="Key for hashing child IDs; else the key file "
+                                                   "pseudonymisation.key in the home, made on first use.")
+    secret_key: SecretStr | None = Field(None, description="Key that signs session cookies; the same on every "
+                                         "instance. Else session.key in the home, made on first use.")
+    secure_cookies: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS).")
+    idle_minutes: int = Field(30, gt=0, description="Minutes without a request before a session ends.")
+    load_dirs: str | None = Field(None, description="Folders (separated by ':') that loads may read; any when unset.")
+    cadence_days: int = Field(45, gt=0, description="Days after the end of a dataset's data before pages say it "
+                              "is out of date.")
+    cadence_by_dataset: dict[str, int] = Field(default_factory=dict, description="Per-dataset cadence in days, as "
+                                               'JSON, e.g. {"missing_episodes": 14}.')
+    log_level: str = Field("INFO", description="Level of the JSON logs (DEBUG, INFO, WARNING, ERROR).")
+    chromium: str = Field("/usr/bin/chromium", description="The Chromium that prints pages to PDF.")
+    oidc_metadata_url: str | None = Field(None, description="OpenID Connect discovery URL; with the client ID it "
+                                          "turns on single sign-on.")
+    oidc_client_id: str | None = Field(None, description="The app's client ID at the identity provider.")
+    oidc_client_secret: SecretStr | None = Field(None, description="The app's client secret.")
+    oidc_username_claim: str | None = Field(None, description="The claim that names the local account (else "
+                                            "preferred_username, email, upn).")
+    oidc_scopes: str = Field("openid email profile", description="Scopes asked of the identity provider.")
+    schedule: str = Field("*/15 * * * *", description="When `safeguard schedule` runs the inbox: crontab "
+                          "expressions separated by ';'.")
+    schedule_timezone: str | None = Field(None, description="The time zone of those timetables, e.g. Europe/London "
+                                          "(else the machine's).")
+    local_user: str | None = Field(None, description="Who command-line and in-process actions are recorded as "
+                                   "(else the account running them).")
+    local_role: str = Field("admin", description="The role of that local operator.")
+
+
+def environment() -> Environment:
+    """The settings as the environment holds them now (read afresh: tests and restarts change them)."""
+    return Environment()
 
 
 @dataclass(frozen=True)
@@ -30,8 +77,7 @@ class Settings:
 
 
 def get_settings() -> Settings:
-    home = Path(os.environ.get("SAFEGUARD_HOME", "var")).resolve()
-    return Settings(home=home)
+    return Settings(home=environment().home.resolve())
 
 
 def pseudonymisation_key(settings: Settings) -> bytes:
@@ -40,9 +86,9 @@ def pseudonymisation_key(settings: Settings) -> bytes:
     A key file is made on first use, readable by its owner only. Losing it means the same
     child gets a different ID in later loads, so back it up with the warehouse.
     """
-    from_env = os.environ.get("SAFEGUARD_PSEUDONYMISATION_KEY")
+    from_env = environment().pseudonymisation_key
     if from_env:
-        return from_env.encode("utf-8")
+        return from_env.get_secret_value().encode("utf-8")
     if not settings.key_path.exists():
         settings.home.mkdir(parents=True, exist_ok=True)
         fd = os.open(settings.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

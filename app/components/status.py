@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from dash import html
 
 from app.state import reader
 from warehouse.db import WarehouseError
+from warehouse.settings import environment
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,46 @@ def data_status() -> DataStatus:
     status = reader().query("data_status").iloc[0]
     as_at = status["data_as_at"]
     return DataStatus(as_at.strftime("%d %B %Y") if as_at is not None else "no loads", bool(status["has_synthetic"]))
+
+
+DATASET_WORDS = {"contacts": "Contacts", "referrals": "Referrals", "s47": "Section 47 enquiries",
+                 "cp_plans": "Child protection plans", "missing_episodes": "Missing episodes",
+                 "assessments": "Assessments", "cla_missing_counts": "Missing counts of children in care"}
+
+
+def cadence_days(dataset: str) -> int:
+    """How often a dataset is expected: SAFEGUARD_CADENCE_BY_DATASET's entry, else SAFEGUARD_CADENCE_DAYS."""
+    settings = environment()
+    return settings.cadence_by_dataset.get(dataset, settings.cadence_days)
+
+
+def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date | None = None) -> list[str]:
+    """A sentence for each dataset of these LAs whose data ends longer ago than its cadence allows."""
+    today = today or date.today()
+    freshness = reader().query("dataset_freshness", la_codes=list(la_codes))
+    notes = []
+    for row in freshness.itertuples():
+        age = (today - row.covered_to.date()).days
+        if age > cadence_days(row.dataset):
+            notes.append(f"{DATASET_WORDS.get(row.dataset, row.dataset)} for {las.get(row.la_code, row.la_code)} end on "
+                         f"{row.covered_to:%d %B %Y}, {age} days ago (expected at least every "
+                         f"{cadence_days(row.dataset)} days).")
+    return notes
+
+
+def _stale_banner() -> html.Div | None:
+    from app.scope import NotSignedIn, current_scope
+    from app.filters import filter_options
+
+    try:
+        scope = current_scope()
+    except (NotSignedIn, WarehouseError):
+        return None
+    notes = stale_datasets(scope.la_codes, filter_options(scope.la_codes).las)
+    if not notes:
+        return None
+    return html.Div([html.Strong("Some data is out of date. "), *[html.Span(note + " ") for note in notes]],
+                    className="banner banner-stale", role="note")
 
 
 def data_status_strip() -> html.Div:
@@ -50,4 +92,5 @@ def data_status_strip() -> html.Div:
                 role="note",
             ),
         )
+    parts.append(_stale_banner())
     return html.Div(parts, className="status-strip")

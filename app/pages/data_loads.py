@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import dash
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
@@ -60,6 +62,24 @@ def _rejections_of(load_id: int) -> pd.DataFrame:
     return reader().query("load_rejections", load_id=load_id)
 
 
+FAILED_LOAD_DAYS = 7
+
+
+def _recent_failures() -> html.Div:
+    """Files whose load failed lately: they loaded nothing and need the data team's attention."""
+    since = datetime.now() - timedelta(days=FAILED_LOAD_DAYS)
+    failed = reader().query("failed_loads", since=since)
+    failed = failed[failed["la_code"].isna() | failed["la_code"].isin(current_scope().la_codes)]
+    if failed.empty:
+        return html.P(f"No load has failed in the last {FAILED_LOAD_DAYS} days.", id=ids.FAILED_LOADS)
+    return html.Div([
+        html.P(f"{len(failed):,} files failed to load in the last {FAILED_LOAD_DAYS} days and loaded nothing:",
+               className="banner banner-stale"),
+        grid(ids.FAILED_LOADS_GRID, failed, {"load_id": "Load", "file_name": "File", "finished_at": "When",
+                                             "message": "Why"}, wide=("message",)),
+    ], id=ids.FAILED_LOADS)
+
+
 def layout(**_query: str) -> html.Div:
     try:
         loads = _scoped_loads(500)
@@ -71,6 +91,8 @@ def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             html.H1("Data and loads"),
+            html.H2("Failed loads"),
+            _recent_failures(),
             html.H2("What the warehouse holds"),
             html.P("Records for each local authority and dataset, with the first and last event dates."),
             grid(ids.OVERVIEW_COUNTS, counts, COUNT_COLUMNS),

@@ -45,7 +45,8 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: first_row(con, f"SELECT count(*) FROM {t}")[0] for t in tables}
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file or a folder (a folder: so a rename in it survives a power cut)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -83,9 +84,9 @@ def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -
         finally:
             con.close()
         _check_built(building, expected)
-        _fsync(building)
+        fsync_path(building)
         os.replace(building, target)
-        _fsync(target.parent)
+        fsync_path(target.parent)
         return expected
     finally:
         for leftover in (building, building.with_name(building.name + ".wal")):

@@ -36,3 +36,13 @@ def test_kpi_doc_is_up_to_date_and_has_a_heading_per_kpi():
     assert text == render_kpis_doc(), "docs/kpis.md is stale: run `make docs`"
     for kpi in REGISTRY.values():
         assert f"### {kpi.title}\n" in text and f"`{kpi.id}`" in text
+
+
+def test_the_deploy_doc_lists_every_setting():
+    from etl.docs import DEPLOY_DOC, render_deploy_doc
+    from warehouse.settings import Environment
+
+    current = DEPLOY_DOC.read_text(encoding="utf-8")
+    assert render_deploy_doc(current) == current, "docs/deploy.md is stale: run `make docs`"
+    for name in Environment.model_fields:
+        assert f"`SAFEGUARD_{name.upper()}`" in current
