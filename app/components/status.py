@@ -36,6 +36,10 @@ def cadence_days(dataset: str) -> int:
     return settings.cadence_by_dataset.get(dataset, settings.cadence_days)
 
 
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n:,} days"
+
+
 def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date | None = None) -> list[str]:
     """A sentence for each dataset of these LAs whose data ends longer ago than its cadence allows."""
     today = today or date.today()
@@ -45,8 +49,8 @@ def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date |
         age = (today - row.covered_to.date()).days
         if age > cadence_days(row.dataset):
             notes.append(f"{DATASET_WORDS.get(row.dataset, row.dataset)} for {las.get(row.la_code, row.la_code)} end on "
-                         f"{row.covered_to:%d %B %Y}, {age} days ago (expected at least every "
-                         f"{cadence_days(row.dataset)} days).")
+                         f"{row.covered_to:%d %B %Y}, {_days(age)} ago (expected at least every "
+                         f"{_days(cadence_days(row.dataset))}).")
     return notes
 
 

@@ -73,7 +73,8 @@ def _recent_failures() -> html.Div:
     if failed.empty:
         return html.P(f"No load has failed in the last {FAILED_LOAD_DAYS} days.", id=ids.FAILED_LOADS)
     return html.Div([
-        html.P(f"{len(failed):,} files failed to load in the last {FAILED_LOAD_DAYS} days and loaded nothing:",
+        html.P(("1 file" if len(failed) == 1 else f"{len(failed):,} files") +
+               f" failed to load in the last {FAILED_LOAD_DAYS} days and loaded nothing:",
                className="banner banner-stale"),
         grid(ids.FAILED_LOADS_GRID, failed, {"load_id": "Load", "file_name": "File", "finished_at": "When",
                                              "message": "Why"}, wide=("message",)),
