@@ -8,6 +8,7 @@ saves a full-page PNG.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -25,11 +26,14 @@ from appstate.challenges import answer_challenge, raise_challenge  # noqa: E402
 from appstate.commentary import write_commentary  # noqa: E402
 from appstate.db import session  # noqa: E402
 from appstate.targets import seed_demo_targets  # noqa: E402
+from appstate.users import add_user  # noqa: E402
 from etl.demo import DEMO_LAS, generate_demo  # noqa: E402
 from etl.pipeline import run_load  # noqa: E402
 from warehouse.settings import Settings  # noqa: E402
 
 AS_OF = date(2026, 11, 25)
+# The pages are shot as an admin signed in through the form, in a throwaway home.
+SHOOTER, SHOOTER_PASSWORD = "lscp.admin", secrets.token_urlsafe(16)
 OUT = Path(__file__).resolve().parent / "screenshots"
 PAGES = [
     ("executive-summary", "/?period=2025-26&la=E08000021", None),
@@ -47,6 +51,7 @@ PAGES = [
     ("commentary", "/commentary?kpi=re_referral_12m&la=E08000021&period=2025-26", None),
     ("challenge-log", "/challenges", ".ag-center-cols-container .ag-row:has-text('answered')"),
     ("targets", "/targets", None),
+    ("audit", "/audit", None),
 ]
 
 
@@ -63,6 +68,7 @@ def _demo_home(folder: Path) -> Path:
     with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
         seed_demo_targets(db, sorted(DEMO_LAS))
         _meeting_examples(db)
+        add_user(db, SHOOTER, "admin", created_by="make screenshots", password=SHOOTER_PASSWORD)
     return home
 
 
@@ -105,6 +111,11 @@ def shoot(home: Path) -> None:
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
             page = browser.new_page(viewport={"width": 1300, "height": 900})
+            page.goto(url + "/login")
+            page.fill("#username", SHOOTER)
+            page.fill("#password", SHOOTER_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_selector(".account-name")
             for name, path, click in PAGES:
                 page.goto(url + path)
                 page.wait_for_load_state("networkidle")
