@@ -144,12 +144,14 @@ class Scope:
     areas: tuple[str, ...] = ()
 
     def allowed(self, requested: tuple[str, ...]) -> tuple[str, ...]:
-        """The requested LAs that the scope includes; all of the scope if none are asked for."""
+        """The requested LAs that the scope includes; all of the scope if none are asked for. Unlike
+        agencies and areas, an empty list of LAs is no scope at all, never "no limit"."""
         kept = tuple(code for code in requested if code in self.la_codes)
         return kept or self.la_codes
 
     @staticmethod
     def _within(requested: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ...]:
+        """What was asked for, cut to `allowed`; all of it when that leaves nothing (empty: no limit)."""
         if not allowed:
             return requested
         return tuple(v for v in requested if v in allowed) or allowed

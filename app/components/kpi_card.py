@@ -13,6 +13,7 @@ from warehouse.kpis.formatting import (
     format_change,
     format_figure,
     format_number,
+    format_published,
     format_rank,
     format_rate,
     shown_change,
@@ -79,9 +80,8 @@ def _benchmark_line(assessment: Assessment) -> html.P | None:
     kpi = assessment.kpi
 
     def shown(value: float | None) -> str:
-        if value is None:
-            return "not published"
-        return f"{value:.1f} per 10,000" if benchmark.is_rate else format_number(value, kpi.unit)
+        shown = format_published(value, kpi.unit, benchmark.is_rate)
+        return f"{shown} per 10,000" if benchmark.is_rate and value is not None else shown
 
     parts = [f"England {shown(benchmark.england)}", f"region {shown(benchmark.region)}",
              f"statistical neighbours {shown(benchmark.neighbour_mean)}"]

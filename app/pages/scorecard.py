@@ -13,7 +13,7 @@ from app.components.status import data_status
 from app.scorecard_export import NOT_RATED, SUPPRESSION_NOTE, scorecard_showing, view_scorecard
 from app.view import page_view
 from warehouse.db import WarehouseError
-from warehouse.kpis.formatting import NOT_AVAILABLE, format_figure, format_number
+from warehouse.kpis.formatting import NOT_AVAILABLE, format_figure, format_number, format_published
 from warehouse.kpis.periods import Period
 from warehouse.kpis.scorecard import PriorityRows, Scorecard, ScorecardConfigError, ScorecardRow, Travel
 
@@ -39,10 +39,7 @@ def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
     what = f"per 10,000, {benchmark.financial_year}" if benchmark.is_rate else benchmark.financial_year
 
     def cell(value: float | None) -> html.Td:
-        if value is None:
-            shown = "not published"
-        else:
-            shown = f"{value:.1f}" if benchmark.is_rate else format_number(value, kpi.unit)
+        shown = format_published(value, kpi.unit, benchmark.is_rate)
         return _cell([shown, html.Br(), html.Span(what, className="scorecard-year")])
 
     return [cell(benchmark.england), cell(benchmark.neighbour_mean)]

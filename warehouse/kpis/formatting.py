@@ -19,6 +19,13 @@ def format_number(value: float | None, unit: Unit) -> str:
     return f"{value:,.0f}"
 
 
+def format_published(value: float | None, unit: Unit, is_rate: bool) -> str:
+    """A published benchmark figure: a rate per 10,000 to one decimal, else as the KPI's unit."""
+    if value is None:
+        return "not published"
+    return f"{value:.1f}" if is_rate else format_number(value, unit)
+
+
 def format_figure(kpi: Kpi, figure: Figure) -> str:
     """The headline of a share KPI is its total; its parts carry the percentages."""
     if figure.suppressed:
