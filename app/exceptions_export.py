@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from flask import Response, request
 
-from app.operational import TREND_MONTHS
 from app.audit_log import log_export
 from app.components.status import data_status
 from app.scope import require_page
@@ -102,7 +101,7 @@ def served_report(page: PageView) -> ServedReport | None:
     period = rolling_6(page.view.period_value.last_month)
     with session() as db:
         report = exception_report(reader().connection(), filters, page.scope.policy, lookup(db),
-                                  cached_evaluate, period=period, series_months=TREND_MONTHS)
+                                  cached_evaluate, period=period)
         commentary = current_commentary(db, report.la_code, period.code) if not filters.active() else {}
     status = data_status()
     return ServedReport(page, report, page.options.las.get(report.la_code, report.la_code), status.as_at,

@@ -24,7 +24,8 @@ PERIOD_KINDS = {
     PeriodKind.MONTH: "Month",
 }
 
-SINGLE_VALUED = ("kpi", "year")
+SINGLE_VALUED = ("kpi", "year", "chart")
+CHART_KINDS = {"spc": "SPC (XmR) chart"}  # the trends' view; a run chart when not set
 
 # URL parameter -> (engine Filters field, words for the "showing" line)
 DIMENSION_PARAMS = {
@@ -61,6 +62,7 @@ class FilterOptions:
             "kpi": {k.id: k.title for k in REGISTRY.values() if not k.is_share},
             "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
             "section": {page.slug: page.title for page in PAGES},
+            "chart": CHART_KINDS,
         }
         named = {"la": self.las, "area": self.areas}  # a return without area codes gives no areas
         if param in fixed:
@@ -98,6 +100,7 @@ class ViewFilters:
     kpi: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
     section: tuple[str, ...] = ()  # the operational pages a meeting pack includes
+    chart: tuple[str, ...] = ()  # ("spc",): trends drawn as SPC charts
 
     @property
     def period_value(self) -> Period:

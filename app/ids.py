@@ -24,6 +24,7 @@ FILTER_DIMENSIONS = {
 }
 
 EXECUTIVE_CARDS = "executive-cards"
+TREND_VIEW = "trend-view"
 
 BENCH_KPI = "benchmarks-kpi"
 BENCH_YEAR = "benchmarks-year"
@@ -43,6 +44,9 @@ RECORDS_DOWNLOAD = "records-download"
 
 # commentary, targets, challenge log and saved views
 COMMENTARY_TEXT = "commentary-text"
+COMMENTARY_DRAFT = "commentary-draft"
+COMMENTARY_DRAFT_NOTE = "commentary-draft-note"
+COMMENTARY_USE_DRAFT = "commentary-use-draft"
 COMMENTARY_SAVE = "commentary-save"
 COMMENTARY_STATUS = "commentary-status"
 COMMENTARY_HISTORY = "commentary-history"

@@ -3,7 +3,8 @@
 Pages are registered from this declaration by app/pages/operational.py.
 
 Every page has the KPI cards, a monthly trend over two years (seasonality shows) with target and
-England lines, breakdowns, and a grid of the monthly figures that exports to CSV.
+England lines, or the same months as an SPC chart, breakdowns, and a grid of the monthly figures
+that exports to CSV.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from app import ids
 from app.components.charts import parts_chart, trend_chart
 from app.components.exports import csv_download
 from app.components.kpi_card import kpi_card
+from app.components.spc import spc_chart, spc_legend
 from app.filters import FilterOptions, ViewFilters
 from app.scope import require_page
 from app.state import reader
-from app.view import page_view
+from app.view import page_view, updated_search
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import Filters, counts_by_area
@@ -30,9 +32,6 @@ from warehouse.kpis.formatting import format_figure
 from warehouse.kpis.model import Dimension
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
-
-TREND_MONTHS = 25
-
 
 @dataclass(frozen=True)
 class OperationalPage:
@@ -97,13 +96,34 @@ def _by_area(page: OperationalPage, view: ViewFilters, filters: Filters, options
     return parts_chart(title, parts, f"{page.slug}-by-area", options.areas, drill_param="area")
 
 
+def trend(assessment: Assessment, name: str, view: ViewFilters) -> html.Figure:
+    """A KPI's monthly trend as the view asks: a run chart, or an SPC chart."""
+    return spc_chart(assessment, name) if view.chart else trend_chart(assessment, name)
+
+
+def trend_view_choice(view: ViewFilters) -> html.Fieldset:
+    return html.Fieldset(
+        [html.Legend("Show the trends as", className="filter-label"),
+         dcc.RadioItems(id=ids.TREND_VIEW, value="spc" if view.chart else "run", inline=True,
+                        options=[{"label": "Run charts", "value": "run"},
+                                 {"label": "SPC (XmR) charts", "value": "spc"}])],
+        className="trend-view no-print",
+    )
+
+
+@callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.TREND_VIEW, "value"),
+          State(ids.URL, "search"), prevent_initial_call=True)
+def choose_trend_view(choice: str, search: str | None):
+    return updated_search(search, chart=("spc",) if choice == "spc" else ())
+
+
 def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
     try:
         resolved = page_view(query)
     except WarehouseError as error:
         return html.Div([html.H1(page.title), html.P(str(error))])
     scope, options, view, filters = resolved.scope, resolved.options, resolved.view, resolved.filters
-    assessments = resolved.assessments(page.kpis, series_months=TREND_MONTHS)
+    assessments = resolved.assessments(page.kpis)
     by_id = {a.kpi.id: a for a in assessments}
     labels = options.category | {"Unknown": "Unknown"}
     breakdowns = [
@@ -119,8 +139,10 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
             html.P(page.intro),
             html.Div([kpi_card(a, resolved.records_href(a.kpi.id)) for a in assessments if not a.kpi.is_share],
                      className="card-grid"),
+            spc_legend(),
             html.H2("Trends"),
-            html.Div([trend_chart(by_id[k], f"{page.slug}-trend-{k}") for k in page.trends], className="chart-grid"),
+            trend_view_choice(view),
+            html.Div([trend(by_id[k], f"{page.slug}-trend-{k}", view) for k in page.trends], className="chart-grid"),
             html.H2("Breakdowns"),
             html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
             html.H2("Monthly figures"),
@@ -139,5 +161,5 @@ def export_callback(page: OperationalPage) -> None:
     def export(_clicks: int, search: str | None) -> dict[str, str]:
         require_page(f"/{page.slug}")
         resolved = page_view(parse_qs((search or "").lstrip("?")))
-        rows = monthly_rows([a for a in resolved.assessments(page.kpis, TREND_MONTHS) if not a.kpi.is_share])
+        rows = monthly_rows([a for a in resolved.assessments(page.kpis) if not a.kpi.is_share])
         return csv_download(rows, f"{page.slug}-{resolved.view.period}.csv")

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.audit_log import log_export
 from app.components.exports import neutralise
+from app.components.spc import assurance_words, spc_config, variation_words
 from app.scope import require_page
 from app.components.status import DataStatus, data_status
 from app.state import reader
@@ -47,7 +48,7 @@ def view_scorecard(resolved: PageView) -> Scorecard:
     end = latest_quarter_ending_by(resolved.view.period_value.end)
     with session() as db:
         return build_scorecard(reader().connection(), end, resolved.filters, resolved.scope.policy,
-                               lookup(db), evaluator=cached_evaluate)
+                               lookup(db), evaluator=cached_evaluate, spc_config=spc_config())
 
 
 def scorecard_showing(resolved: PageView, scorecard: Scorecard) -> str:
@@ -86,7 +87,7 @@ def _put(sheet: Worksheet, row: int, column: int, value: object, number_format: 
 
 def _headings(scorecard: Scorecard) -> list[str]:
     return ["KPI", *(q.label for q in scorecard.quarters), "Target", "RAG", "Direction of travel", "England",
-            "Statistical neighbours", "Published year"]
+            "Statistical neighbours", "Published year", "SPC variation", "SPC assurance"]
 
 
 def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
@@ -118,6 +119,8 @@ def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
         _put(sheet, row, column + 4, _excel_number(benchmark.neighbour_mean, unit), shown_as)
         per = ", per 10,000 children aged 0 to 17" if benchmark.is_rate else ""
         _put(sheet, row, column + 5, benchmark.financial_year + per)
+    _put(sheet, row, column + 6, variation_words(line.spc))
+    _put(sheet, row, column + 7, assurance_words(line.spc) or "no monthly target")
 
 
 def scorecard_workbook(scorecard: Scorecard, showing: str, status: DataStatus) -> bytes:

@@ -10,13 +10,15 @@ from urllib.parse import urlencode
 from dash import no_update
 
 from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
-from app.scope import Scope, current_scope
+from app.components.spc import spc_of
+from app.scope import Permission, Scope, current_scope, current_user
 from app.state import reader
 from appstate.commentary import Commentary, current_commentary
 from appstate.db import session
 from appstate.targets import lookup
 from warehouse.kpis.assessment import Assessment, assess
 from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
+from warehouse.kpis.narrative import draft_commentary
 from warehouse.kpis.periods import Period
 from warehouse.kpis.suppression import SuppressionPolicy
 
@@ -58,6 +60,19 @@ class PageView:
         if self.whole_la is None:
             return None
         return "/commentary?" + urlencode({"kpi": kpi_id, "la": self.whole_la, "period": self.view.period})
+
+    def region_name(self) -> str | None:
+        if self.whole_la is None:
+            return None
+        found = reader().query("la_region", la_code=self.whole_la)
+        return None if found.empty else str(found["region_name"].iloc[0])
+
+    def draft(self, assessment: Assessment) -> str | None:
+        """A first draft of the commentary, made from the figures the viewer sees, for someone who
+        may write commentary on a whole-LA view. It is only ever offered: saving it is a person's act."""
+        if self.whole_la is None or not current_user().can(Permission.WRITE_COMMENTARY):
+            return None
+        return draft_commentary(assessment, spc_of(assessment), self.region_name())
 
     def records_href(self, kpi_id: str) -> str:
         return "/records" + replace(self.view, kpi=(kpi_id,), year=(), section=()).to_query()

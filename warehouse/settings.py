@@ -49,6 +49,10 @@ class Environment(BaseSettings):
                           "expressions separated by ';'.")
     schedule_timezone: str | None = Field(None, description="The time zone of those timetables, e.g. Europe/London "
                                           "(else the machine's).")
+    spc_shift_points: int = Field(7, ge=5, le=12, description="SPC: how many points in a row on one side of the "
+                                  "mean make a special cause (Making Data Count: 7).")
+    spc_trend_points: int = Field(7, ge=5, le=12, description="SPC: how many points in a row rising or falling make "
+                                  "a special cause (NHS guidance: 7; some use 6).")
     local_user: str | None = Field(None, description="Who command-line and in-process actions are recorded as "
                                    "(else the account running them).")
     local_role: str = Field("admin", description="The role of that local operator.")

@@ -20,7 +20,7 @@ BENCHMARK = "#6b4a00"
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendChartToCloud"]}
 
 
-def _layout(figure: go.Figure, title: str, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> go.Figure:
+def layout_chart(figure: go.Figure, title: str, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> go.Figure:
     figure.update_layout(
         title={"text": title, "font": {"size": 15}}, height=height, margin={"l": 50, "r": 20, "t": 50, "b": 40},
         paper_bgcolor="#fff", plot_bgcolor="#fff", legend={"orientation": "h", "y": -0.2},
@@ -28,6 +28,11 @@ def _layout(figure: go.Figure, title: str, unit: Unit, height: int = 300, value_
                         "rangemode": "tozero"}},
     )
     return figure
+
+
+def chart_figure(graph: dcc.Graph, alternative: str, *above: object) -> html.Figure:
+    """A chart with its text alternative (read out instead of the drawing), and anything shown above it."""
+    return html.Figure([*above, graph, html.Figcaption(alternative, className="visually-hidden")], className="chart")
 
 
 def drill_id(param: str, name: str) -> dict[str, str]:
@@ -58,11 +63,8 @@ def trend_chart(assessment: Assessment, name: str) -> html.Figure:
     title = f"{kpi.title}, monthly"
     described = ", ".join(f"{f.period.label}: {format_figure(kpi, f)}" for f in series)
     alternative = f"{title}. {described}." + (f" Lines: {'; '.join(notes)}." if notes else "")
-    return html.Figure(
-        [dcc.Graph(id=drill_id("month", name), figure=_layout(figure, title, kpi.unit), config=CHART_CONFIG),
-         html.Figcaption(alternative, className="visually-hidden")],
-        className="chart",
-    )
+    return chart_figure(dcc.Graph(id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit),
+                                  config=CHART_CONFIG), alternative)
 
 
 def parts_chart(title: str, parts: tuple[Part, ...], name: str, labels: dict[str, str], drill_param: str) -> html.Figure:
@@ -80,10 +82,7 @@ def parts_chart(title: str, parts: tuple[Part, ...], name: str, labels: dict[str
     described = "; ".join(f"{n}: {p.percent:.1f}% ({p.count:,})" for n, p in zip(names, shown))
     if hidden:
         described += f"; suppressed (c): {', '.join(hidden)}"
-    return html.Figure(
-        [dcc.Graph(id=drill_id(drill_param, name),
-                   figure=_layout(figure, title, Unit.PERCENT, height=90 + 30 * max(len(shown), 3), value_axis="xaxis"),
-                   config=CHART_CONFIG),
-         html.Figcaption(f"{title}. {described}.", className="visually-hidden")],
-        className="chart",
-    )
+    height = 90 + 30 * max(len(shown), 3)
+    graph = dcc.Graph(id=drill_id(drill_param, name), config=CHART_CONFIG,
+                      figure=layout_chart(figure, title, Unit.PERCENT, height=height, value_axis="xaxis"))
+    return chart_figure(graph, f"{title}. {described}.")

@@ -1,11 +1,12 @@
-"""A KPI card: value, RAG in words and icon, changes with the direction of good, benchmarks and a
-13-month sparkline. A pure function of an Assessment, so it can be tested without a browser."""
+"""A KPI card: value, RAG in words and icon, SPC variation and assurance icons, changes with the
+direction of good, benchmarks and a 13-month sparkline. A pure function of an Assessment, so it can be tested without a browser."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from app.components.spc import spc_icons, spc_of
 from appstate.commentary import Commentary
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import Change
@@ -113,11 +114,25 @@ def sparkline(assessment: Assessment) -> html.Div:
     )
 
 
-def commentary_block(commentary: Commentary | None, edit_href: str | None = None) -> html.Section | None:
-    """ "What is the data telling us?": the text as written, by paragraph, with its author and date.
+def _draft_block(draft: str, edit_href: str | None) -> html.Section:
+    """A generated draft, offered on screen only: it prints and counts as commentary once accepted."""
+    body: list = [html.H4("What is the data telling us? (draft)", className="commentary-title"),
+                  html.P("Generated from the figures; not yet accepted by anyone.", className="commentary-by"),
+                  html.P(draft, className="commentary-text commentary-draft-text")]
+    if edit_href:
+        body.append(dcc.Link("Review and accept the draft", href=edit_href, className="card-link"))
+    return html.Section(body, className="commentary commentary-draft no-print")
+
+
+def commentary_block(commentary: Commentary | None, edit_href: str | None = None,
+                     draft: str | None = None) -> html.Section | None:
+    """ "What is the data telling us?": the text as written, by paragraph, with its author and date;
+    with no text yet, the generated draft when there is one.
 
     Only ever text children: Dash escapes them, so markup typed into commentary shows as typed.
     """
+    if commentary is None and draft:
+        return _draft_block(draft, edit_href)
     if commentary is None and edit_href is None:
         return None
     body: list = [html.H4("What is the data telling us?", className="commentary-title")]
@@ -131,9 +146,9 @@ def commentary_block(commentary: Commentary | None, edit_href: str | None = None
 
 
 def kpi_card(assessment: Assessment, records_href: str | None = None, commentary: Commentary | None = None,
-             commentary_href: str | None = None) -> html.Article:
+             commentary_href: str | None = None, draft: str | None = None) -> html.Article:
     """The card; `records_href` adds a link to the events behind the figure, `commentary_href` one
-    to write its commentary."""
+    to write its commentary, and `draft` offers generated commentary where none is written."""
     kpi, result = assessment.kpi, assessment.result
     current = result.current
     rate = f" ({format_rate(current)} per 10,000 children)" if kpi.per_10k and current.rate_per_10k else ""
@@ -149,10 +164,11 @@ def kpi_card(assessment: Assessment, records_href: str | None = None, commentary
             html.P([html.Span(format_figure(kpi, current), className="card-value"), rate], className="card-figure"),
             html.P([current.period.label, f" · {detail}" if detail else ""], className="card-period"),
             _rag_badge(assessment),
+            spc_icons(spc_of(assessment)),
             html.Ul(_change_lines(assessment), className="changes"),
             _benchmark_line(assessment) or _no_benchmark_note(assessment),
             sparkline(assessment),
-            commentary_block(commentary, commentary_href),
+            commentary_block(commentary, commentary_href, draft),
             dcc.Link("View the records", href=records_href, className="card-link") if records_href else None,
         ],
         className="kpi-card",

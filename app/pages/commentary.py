@@ -65,6 +65,25 @@ def _history(entries: list[Commentary]) -> html.Div:
     return html.Div([html.H2("History"), html.Ol(items, reversed=True, className="commentary-history")])
 
 
+def _draft_offer(draft: str, has_text: bool) -> html.Div | None:
+    """Where the generated draft stands: the starting text when nothing is written, else one click away."""
+    if not draft:
+        return None
+    if not has_text:
+        return html.P("The text below is a draft generated from the figures. It is not commentary until "
+                      "you save it: check it, add what the figures cannot say, then save.",
+                      className="note", id=ids.COMMENTARY_DRAFT_NOTE)
+    return html.Div(
+        [html.P("A draft generated from the figures, if you want to start again from it (it replaces the text "
+                "below in the editor only; nothing is saved until you save):", className="commentary-by"),
+         html.P(draft, className="commentary-text commentary-draft-text"),
+         html.Button("Use the generated draft", id=ids.COMMENTARY_USE_DRAFT, n_clicks=0,
+                     className="button-secondary"),
+         dcc.Store(id=ids.COMMENTARY_DRAFT, data=draft)],
+        className="note", id=ids.COMMENTARY_DRAFT_NOTE,
+    )
+
+
 def layout(**query: str | list[str]) -> html.Div:
     asked = {k: v if isinstance(v, list) else [v] for k, v in query.items()}
     subject = _subject(asked)
@@ -78,6 +97,7 @@ def layout(**query: str | list[str]) -> html.Div:
     with session() as db:
         entries = commentary_history(db, subject.kpi.id, subject.la_code, subject.period.code)
     current = entries[0].text if entries else ""
+    draft = page.draft(assessment) or ""
     # Six-month commentary belongs to the exception report; the other periods to the dashboards.
     report = subject.period.kind is PeriodKind.ROLLING_6
     back = ("/exceptions?" if report else "/?") + urlencode({"la": subject.la_code, "period": subject.period.code})
@@ -86,7 +106,8 @@ def layout(**query: str | list[str]) -> html.Div:
             html.H1(f"Commentary: {subject.kpi.title}"),
             html.P([page.options.las.get(subject.la_code, subject.la_code), ", ", html.Strong(subject.period.label)]),
             html.Div(kpi_card(assessment), className="card-grid commentary-card"),
-            field("What is the data telling us?", dcc.Textarea(id=ids.COMMENTARY_TEXT, value=current,
+            _draft_offer(draft, has_text=bool(current)),
+            field("What is the data telling us?", dcc.Textarea(id=ids.COMMENTARY_TEXT, value=current or draft,
                                                                className="commentary-input"),
                   hint="plain text; a blank line starts a new paragraph; saving keeps every earlier version"),
             html.Div([html.Button("Save commentary", id=ids.COMMENTARY_SAVE, n_clicks=0, className="button-primary"),
@@ -120,3 +141,13 @@ def save_commentary(_clicks: int, text: str | None, search: str | None):
     except (PermissionDenied, ValueError) as error:
         return f"Not saved: {error}.", dash.no_update
     return f"Saved as version {entry.version} by {entry.author}.", _history(entries)
+
+
+@callback(
+    Output(ids.COMMENTARY_TEXT, "value"),
+    Input(ids.COMMENTARY_USE_DRAFT, "n_clicks"),
+    State(ids.COMMENTARY_DRAFT, "data"),
+    prevent_initial_call=True,
+)
+def use_draft(_clicks: int, draft: str | None):
+    return draft or dash.no_update

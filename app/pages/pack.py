@@ -7,16 +7,26 @@ import dash
 from dash import dcc, html
 
 from app import ids
-from app.components.charts import trend_chart
 from app.components.kpi_card import kpi_card
 from app.components.status import data_status
-from app.operational import PAGES, TREND_MONTHS
-from app.view import page_view, updated_search
+from app.components.spc import spc_legend
+from app.operational import PAGES, trend
+from app.view import PageView, page_view, updated_search
+from appstate.commentary import Commentary
+from warehouse.kpis.assessment import Assessment
 from warehouse.db import WarehouseError
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 
 dash.register_page(__name__, path="/pack", name="Meeting pack", order=8,
                    title="Meeting pack - Safeguarding performance", filters=True)
+
+
+def _card(resolved: PageView, assessment: Assessment, commentary: dict[str, Commentary]) -> html.Article:
+    """A card with its commentary; where none is written yet, a draft to review and accept."""
+    written = commentary.get(assessment.kpi.id)
+    draft = None if written else resolved.draft(assessment)
+    return kpi_card(assessment, commentary=written, draft=draft,
+                    commentary_href=resolved.commentary_href(assessment.kpi.id) if draft else None)
 
 
 def layout(**query: str | list[str]) -> html.Div:
@@ -31,17 +41,16 @@ def layout(**query: str | list[str]) -> html.Div:
     executive = resolved.assessments(EXECUTIVE_KPIS)
     commentary = resolved.commentary()
     sections = [html.Section([html.H2("Executive summary"),
-                              html.Div([kpi_card(a, commentary=commentary.get(a.kpi.id)) for a in executive],
-                                       className="card-grid")],
+                              html.Div([_card(resolved, a, commentary) for a in executive], className="card-grid"),
+                              spc_legend(opened=True)],
                              className="pack-section")]
     for page in chosen:
-        found = resolved.assessments(page.kpis, series_months=TREND_MONTHS)
+        found = resolved.assessments(page.kpis)
         by_id = {a.kpi.id: a for a in found}
         sections.append(html.Section(
             [html.H2(page.title),
-             html.Div([kpi_card(a, commentary=commentary.get(a.kpi.id)) for a in found if not a.kpi.is_share],
-                      className="card-grid"),
-             html.Div([trend_chart(by_id[k], f"pack-{page.slug}-{k}") for k in page.trends], className="chart-grid")],
+             html.Div([_card(resolved, a, commentary) for a in found if not a.kpi.is_share], className="card-grid"),
+             html.Div([trend(by_id[k], f"pack-{page.slug}-{k}", view) for k in page.trends], className="chart-grid")],
             className="pack-section"))
     pdf_link = "/pack.pdf" + view.to_query()
     return html.Div(

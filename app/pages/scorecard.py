@@ -9,6 +9,7 @@ from dash import html
 
 from app import ids
 from app.components.kpi_card import RAG_ICONS
+from app.components.spc import spc_icons, spc_legend
 from app.components.status import data_status
 from app.scorecard_export import NOT_RATED, SUPPRESSION_NOTE, scorecard_showing, view_scorecard
 from app.view import page_view
@@ -72,6 +73,7 @@ def _row(row: ScorecardRow) -> html.Tr:
             html.Td([html.Span(_arrow(row), className="change-arrow", **{"aria-hidden": "true"}),
                      f" {row.travel.value}"], className=f"scorecard-travel travel-{travel_class}"),
             *_benchmark_cells(row),
+            html.Td(spc_icons(row.spc), className="scorecard-spc"),
         ],
         **{"data-kpi": kpi.id},
     )
@@ -86,7 +88,8 @@ def _priority_section(scorecard: Scorecard, priority: PriorityRows, number: int)
          html.Th("RAG", scope="col", className="col-rag"),
          html.Th("Direction of travel", scope="col", className="col-travel"),
          html.Th("England", scope="col", className="num col-benchmark"),
-         html.Th("Neighbours", scope="col", className="num col-benchmark")]
+         html.Th("Neighbours", scope="col", className="num col-benchmark"),
+         html.Th("SPC", scope="col", className="col-spc")]
     )
     return html.Section(
         [html.H2(priority.title, id=heading_id),
@@ -135,6 +138,7 @@ def layout(**query: str | list[str]) -> html.Div:
                 className="scorecard-links no-print",
             ),
             *[_priority_section(scorecard, p, n) for n, p in enumerate(scorecard.priorities, start=1)],
+            spc_legend(opened=True),
         ],
         id=ids.SCORECARD,
         className="scorecard-page scorecard-ready",

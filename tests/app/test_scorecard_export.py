@@ -85,7 +85,7 @@ def test_the_workbook_has_the_engines_quarters_for_newcastle(client, demo_home):
     header = _header_row(sheet)
     assert [c.value for c in sheet[header]] == [
         "KPI", *QUARTER_LABELS, "Target", "RAG", "Direction of travel", "England", "Statistical neighbours",
-        "Published year"]
+        "Published year", "SPC variation", "SPC assurance"]
     assert sheet.freeze_panes == f"B{header + 1}"
     rows = _rows_by_title(sheet)
     filters = Filters(la_codes=(CITY,))
@@ -106,6 +106,23 @@ def test_the_workbook_has_the_engines_quarters_for_newcastle(client, demo_home):
                     assert isinstance(cell.value, (int, float))
                     assert cell.value == pytest.approx(_excel(figure.value, kpi.unit)), (kpi_id, column)
                     assert cell.number_format == NUMBER_FORMATS[kpi.unit]
+
+
+def test_the_spc_columns_read_the_25_months_to_the_last_quarter_in_words(client, demo_home):
+    from app.components.spc import VARIATION_ICONS
+    from warehouse.kpis.assessment import Assessment
+    from warehouse.kpis.spc import spc_for
+
+    sheet = _sheet(client, f"?period={PERIOD}&la={CITY}")
+    rows, filters = _rows_by_title(sheet), Filters(la_codes=(CITY,))
+    engine = engine_results(demo_home, ("re_referral_12m", "referrals"), QUARTER_CODES[-1], filters)
+    for kpi_id, result in engine.items():
+        assert [f.period.code for f in result.series][::24] == ["2024-09", "2026-09"]  # 25 months to Sep 2026
+        row = rows[result.kpi.title]
+        spc = spc_for(Assessment(result=result))  # no target: a demo target's assurance is tested on the page
+        assert sheet.cell(row, 13).value == VARIATION_ICONS[spc.variation][2]
+    # a flow count's target is for a period's total, so no month is judged against it
+    assert sheet.cell(rows[get_kpi("referrals").title], 14).value == "no monthly target"
 
 
 def test_the_rag_column_has_the_assessments_words_and_the_pages_colour(client, demo_home):

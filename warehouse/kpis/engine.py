@@ -22,7 +22,9 @@ from warehouse.kpis.registry import CHILD_MEASURES, get_kpi
 from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy, hidden_parts
 from warehouse.queries import run
 
-SERIES_MONTHS = 13
+# Two years and a month: enough monthly points for an SPC reading, a year's seasonality to see on a
+# trend, and the 13 months a sparkline shows.
+SERIES_MONTHS = 25
 
 # The query parameter for each filter dimension.
 _FILTER_PARAMS = {
@@ -298,7 +300,7 @@ def evaluate(
     series_months: int = SERIES_MONTHS,
 ) -> list[KpiResult]:
     """Results for the KPIs, in the order asked. `policy` is the viewer's suppression; the
-    monthly series runs `series_months` to the end of the period (13 for a sparkline)."""
+    monthly series runs `series_months` to the end of the period (25 by default)."""
     kpis = [get_kpi(kpi_id) for kpi_id in kpi_ids]
     periods = _periods_needed(period, series_months)
     totals = _read_totals(con, kpis, periods, filters, source)

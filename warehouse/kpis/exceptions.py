@@ -199,7 +199,7 @@ def exception_report(
     series_months: int = SERIES_MONTHS,
 ) -> ExceptionReport:
     """Every exception for the one LA in `filters`, for `period` (default `report_period`).
-    `series_months` sets the monthly series the assessments carry (25 for a two-year trend)."""
+    `series_months` sets the monthly series the assessments carry (by default the engine's two years and a month)."""
     if len(filters.la_codes) != 1:
         raise ValueError(f"an exception report is for one local authority, not {len(filters.la_codes)}")
     period = period or report_period(con, filters.la_codes[0])

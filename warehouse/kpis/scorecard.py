@@ -19,19 +19,20 @@ import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from warehouse.kpis.assessment import Benchmark, TargetInForce, TargetLookup, assess
-from warehouse.kpis.engine import Change, Figure, Filters, KpiResult, evaluate
+from warehouse.kpis.engine import SERIES_MONTHS, Change, Figure, Filters, KpiResult, evaluate
 from warehouse.kpis.formatting import shown_change
 from warehouse.kpis.model import Direction, Kpi
 from warehouse.kpis.periods import Period, PeriodKind, period_ending
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.registry import REGISTRY, get_kpi
+from warehouse.kpis.spc import SpcConfig, SpcResult, spc_for
 from warehouse.kpis.suppression import SuppressionPolicy
 from warehouse.settings import Settings, get_settings
 
 DEFAULT_CONFIG = Path(__file__).with_name("scorecard.toml")
 OVERRIDE_NAME = "scorecard.toml"
 QUARTERS = 5
-# The scorecard shows quarters only, so the engine need not work out a monthly series.
+# Earlier quarters show their figure only, so the engine need not work out a monthly series for them.
 NO_SERIES = 0
 
 
@@ -168,6 +169,7 @@ class ScorecardRow:
     travel: Travel
     change: Change  # the last quarter on the one before, as shown
     benchmark: Benchmark | None  # England and statistical neighbours, latest published year
+    spc: SpcResult  # the monthly series to the end of the last quarter, read as an XmR chart
 
     @property
     def latest(self) -> Figure:
@@ -201,6 +203,7 @@ def build_scorecard(
     targets: TargetLookup | None,
     evaluator: Evaluator = evaluate,
     config: ScorecardConfig | None = None,
+    spc_config: SpcConfig = SpcConfig(),
 ) -> Scorecard:
     """The scorecard for the scope and filters, for the five quarters to `end`. `evaluator` has
     the engine's signature (the app passes its cache); suppression is the engine's, by `policy`."""
@@ -211,7 +214,7 @@ def build_scorecard(
     for quarter in quarters[:-1]:
         for result in evaluator(con, kpi_ids, quarter, filters, policy, series_months=NO_SERIES):
             figures[result.kpi.id].append(result.current)
-    judged = assess(con, kpi_ids, end, filters, policy, targets, series_months=NO_SERIES, evaluator=evaluator)
+    judged = assess(con, kpi_ids, end, filters, policy, targets, series_months=SERIES_MONTHS, evaluator=evaluator)
     latest = {a.kpi.id: a for a in judged}
     for kpi_id, assessment in latest.items():
         figures[kpi_id].append(assessment.result.current)
@@ -220,7 +223,8 @@ def build_scorecard(
         shown, assessment = tuple(figures[kpi_id]), latest[kpi_id]
         travel, change = direction_of_travel(get_kpi(kpi_id), shown[-1], shown[-2])
         return ScorecardRow(kpi=assessment.kpi, figures=shown, target=assessment.target, rag=assessment.rag,
-                            travel=travel, change=change, benchmark=assessment.benchmark)
+                            travel=travel, change=change, benchmark=assessment.benchmark,
+                            spc=spc_for(assessment, spc_config))
 
     return Scorecard(
         quarters=quarters,
