@@ -24,7 +24,6 @@ FILTER_DIMENSIONS = {
 }
 
 EXECUTIVE_CARDS = "executive-cards"
-TREND_VIEW = "trend-view"
 
 BENCH_KPI = "benchmarks-kpi"
 BENCH_YEAR = "benchmarks-year"

@@ -9,7 +9,7 @@ that exports to CSV.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs
 
 import dash_ag_grid as dag
@@ -24,7 +24,7 @@ from app.components.spc import spc_chart, spc_legend
 from app.filters import FilterOptions, ViewFilters
 from app.scope import require_page
 from app.state import reader
-from app.view import page_view, updated_search
+from app.view import page_view
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import Filters, counts_by_area
@@ -101,20 +101,16 @@ def trend(assessment: Assessment, name: str, view: ViewFilters) -> html.Figure:
     return spc_chart(assessment, name) if view.chart else trend_chart(assessment, name)
 
 
-def trend_view_choice(view: ViewFilters) -> html.Fieldset:
-    return html.Fieldset(
-        [html.Legend("Show the trends as", className="filter-label"),
-         dcc.RadioItems(id=ids.TREND_VIEW, value="spc" if view.chart else "run", inline=True,
-                        options=[{"label": "Run charts", "value": "run"},
-                                 {"label": "SPC (XmR) charts", "value": "spc"}])],
-        className="trend-view no-print",
-    )
-
-
-@callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.TREND_VIEW, "value"),
-          State(ids.URL, "search"), prevent_initial_call=True)
-def choose_trend_view(choice: str, search: str | None):
-    return updated_search(search, chart=("spc",) if choice == "spc" else ())
+def trend_view_choice(page: OperationalPage, view: ViewFilters) -> html.Nav:
+    """Links to the same view with the trends as run charts or as SPC charts (the URL holds which)."""
+    links = []
+    for chart, label in (((), "Run charts"), (("spc",), "SPC (XmR) charts")):
+        shown = view.chart == chart
+        text = [label, html.Span(" (shown)", className="visually-hidden")] if shown else label
+        links.append(dcc.Link(text, href=f"/{page.slug}" + replace(view, chart=chart).to_query(),
+                              className="trend-view-link" + (" trend-view-shown" if shown else "")))
+    return html.Nav([html.Span("Show the trends as", className="filter-label"), *links],
+                    className="trend-view no-print", **{"aria-label": "Trend view"})
 
 
 def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
@@ -141,7 +137,7 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
                      className="card-grid"),
             spc_legend(),
             html.H2("Trends"),
-            trend_view_choice(view),
+            trend_view_choice(page, view),
             html.Div([trend(by_id[k], f"{page.slug}-trend-{k}", view) for k in page.trends], className="chart-grid"),
             html.H2("Breakdowns"),
             html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),

@@ -231,7 +231,7 @@ DASH_COMPONENT_VIOLATIONS = {
 }
 
 
-@pytest.mark.parametrize("path", ["/?period=2025-26&la=E08000021", "/front-door?la=E08000021", "/s47-icpc",
+@pytest.mark.parametrize("path", ["/?period=2025-26&la=E08000021", "/front-door?la=E08000021&chart=spc", "/s47-icpc",
                                   "/cp-plans?la=E06000057", "/missing?care=In+care", "/benchmarks", "/pack", "/data",
                                   "/records?kpi=referrals&la=E08000021", "/scorecard?la=E08000021",
                                   "/exceptions?la=E08000021", "/targets", "/challenges",
