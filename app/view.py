@@ -16,10 +16,12 @@ from app.state import reader
 from appstate.commentary import Commentary, current_commentary
 from appstate.db import session
 from appstate.targets import lookup
-from warehouse.kpis.assessment import Assessment, assess
+from warehouse.kpis.assessment import Assessment, Benchmark, assess, find_benchmark
 from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
 from warehouse.kpis.narrative import draft_commentary
+from warehouse.kpis.model import Kpi
 from warehouse.kpis.periods import Period
+from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
 
 
@@ -81,7 +83,8 @@ class PageView:
         """The KPIs judged for this view: targets from app state, figures from the cache."""
         with session() as db:
             return assess(reader().connection(), kpi_ids, self.view.period_value, self.filters, self.scope.policy,
-                          lookup(db), series_months=series_months, evaluator=cached_evaluate)
+                          lookup(db), series_months=series_months, evaluator=cached_evaluate,
+                          benchmarks=cached_benchmark)
 
 
 @lru_cache(maxsize=2048)
@@ -95,6 +98,17 @@ def cached_evaluate(con, kpi_ids, period: Period, filters: Filters, policy: Supp
     """The engine's results, kept per published warehouse file, KPIs, period, filters (with the
     scope's LAs) and suppression, so a new load is never served from the cache."""
     return list(_evaluate(reader().version, tuple(kpi_ids), period, filters, policy, series_months))
+
+
+@lru_cache(maxsize=4096)
+def _benchmark(version: tuple[int, int], kpi_id: str, la_code: str, period: Period) -> Benchmark | None:
+    return find_benchmark(reader().connection(), get_kpi(kpi_id), la_code, period)
+
+
+def cached_benchmark(con, kpi: Kpi, la_code: str, period: Period) -> Benchmark | None:
+    """Published benchmarks, kept per published warehouse file like the engine's results: they
+    change only with a load, and each costs a query."""
+    return _benchmark(reader().version, kpi.id, la_code, period)
 
 
 def scoped_options(scope: Scope) -> FilterOptions:

@@ -11,16 +11,19 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+ENV_PREFIX = "SAFEGUARD_"
+
 
 class Environment(BaseSettings):
     """The settings, each read from SAFEGUARD_<NAME>."""
 
-    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
 
     home: Path = Field(Path("var"), description="Folder for the warehouse, app state (SQLite), keys and the load lock.")
     appstate_url: str | None = Field(None, description="SQLAlchemy URL of app state, e.g. "
@@ -59,7 +62,14 @@ class Environment(BaseSettings):
 
 
 def environment() -> Environment:
-    """The settings as the environment holds them now (read afresh: tests and restarts change them)."""
+    """The settings as the environment holds them now. Tests and restarts change them, so they are
+    read again whenever a SAFEGUARD_* variable differs; reading them costs milliseconds, and pages
+    ask for them many times a request."""
+    return _environment(frozenset((k, v) for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX)))
+
+
+@lru_cache(maxsize=8)
+def _environment(_variables: frozenset[tuple[str, str]]) -> Environment:
     return Environment()
 
 

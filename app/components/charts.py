@@ -3,7 +3,6 @@ a breakdown. Each has a title and a text alternative; suppressed months are gaps
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from warehouse.kpis.assessment import Assessment
@@ -20,14 +19,28 @@ BENCHMARK = "#6b4a00"
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendChartToCloud"]}
 
 
-def layout_chart(figure: go.Figure, title: str, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> go.Figure:
-    figure.update_layout(
-        title={"text": title, "font": {"size": 15}}, height=height, margin={"l": 50, "r": 20, "t": 50, "b": 40},
-        paper_bgcolor="#fff", plot_bgcolor="#fff", legend={"orientation": "h", "y": -0.2},
-        **{value_axis: {"gridcolor": "#e5e8eb", "ticksuffix": "%" if unit is Unit.PERCENT else "",
-                        "rangemode": "tozero"}},
+def layout_chart(figure: dict, title: str, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> dict:
+    layout = figure.setdefault("layout", {})
+    for axis in ("xaxis", "yaxis"):
+        layout.setdefault(axis, {})["automargin"] = True  # long category names push the plot, not get cut
+    layout[value_axis].update(gridcolor="#e5e8eb", ticksuffix="%" if unit is Unit.PERCENT else "", rangemode="tozero")
+    layout.update(
+        title={"text": title, "font": {"size": 15}, "x": 0.02, "xanchor": "left"}, height=height,
+        margin={"l": 50, "r": 20, "t": 50, "b": 40}, paper_bgcolor="#fff", plot_bgcolor="#fff",
+        legend={"orientation": "h", "y": -0.2}, font={"color": "#1d2329"},
     )
     return figure
+
+
+def add_hline(figure: dict, y: float, colour: str, dash: str, text: str, below: bool = False) -> None:
+    """A labelled horizontal line across the plot, as plotly's add_hline draws it."""
+    layout = figure.setdefault("layout", {})
+    layout.setdefault("shapes", []).append(
+        {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
+         "line": {"color": colour, "dash": dash}})
+    layout.setdefault("annotations", []).append(
+        {"text": text, "showarrow": False, "xref": "x domain", "x": 1, "xanchor": "right", "yref": "y", "y": y,
+         "yanchor": "top" if below else "bottom"})
 
 
 def chart_figure(graph: dcc.Graph, alternative: str, *above: object) -> html.Figure:
@@ -45,20 +58,19 @@ def trend_chart(assessment: Assessment, name: str) -> html.Figure:
     Clicking a month shows that month."""
     kpi, series = assessment.kpi, assessment.result.series
     months = [f.period.first_month for f in series]
-    figure = go.Figure(
-        go.Scatter(x=months, y=[None if f.suppressed else f.value for f in series], mode="lines+markers",
-                   name=kpi.title, line={"color": BRAND, "width": 2}, connectgaps=False,
-                   customdata=[f.period.code for f in series])
-    )
+    # Figures are plain dicts, not go.Figure: plotly's validation cost more than the rest of a page.
+    figure: dict = {"data": [{
+        "type": "scatter", "x": months, "y": [None if f.suppressed else f.value for f in series],
+        "mode": "lines+markers", "name": kpi.title, "line": {"color": BRAND, "width": 2}, "connectgaps": False,
+        "customdata": [f.period.code for f in series]}]}
     notes = []
     if assessment.target is not None:
-        figure.add_hline(y=assessment.target.value, line={"color": TARGET, "dash": "dash"},
-                         annotation_text=f"target {format_number(assessment.target.value, kpi.unit)}")
+        add_hline(figure, assessment.target.value, TARGET, "dash",
+                  f"target {format_number(assessment.target.value, kpi.unit)}")
         notes.append(f"target {format_number(assessment.target.value, kpi.unit)}")
     benchmark = assessment.benchmark
     if benchmark is not None and benchmark.england is not None and not benchmark.is_rate and kpi.unit is Unit.PERCENT:
-        figure.add_hline(y=benchmark.england, line={"color": BENCHMARK, "dash": "dot"},
-                         annotation_text=f"England {benchmark.financial_year}", annotation_position="bottom right")
+        add_hline(figure, benchmark.england, BENCHMARK, "dot", f"England {benchmark.financial_year}", below=True)
         notes.append(f"England {format_number(benchmark.england, kpi.unit)} in {benchmark.financial_year}")
     title = f"{kpi.title}, monthly"
     described = ", ".join(f"{f.period.label}: {format_figure(kpi, f)}" for f in series)
@@ -72,12 +84,11 @@ def parts_chart(title: str, parts: tuple[Part, ...], name: str, labels: dict[str
     # A part of an empty total has no percentage: it is drawn as 0%.
     shown = [Part(p.label, p.count or 0, p.percent or 0.0) for p in parts if not p.suppressed]
     names = [labels.get(p.label, p.label) for p in shown]
-    figure = go.Figure(
-        go.Bar(x=[p.percent for p in shown], y=names, orientation="h", marker={"color": BRAND},
-               text=[f"{p.percent:.1f}% ({p.count:,})" for p in shown], textposition="auto",
-               customdata=[p.label for p in shown])
-    )
-    figure.update_yaxes(autorange="reversed")
+    figure = {"data": [{
+        "type": "bar", "x": [p.percent for p in shown], "y": names, "orientation": "h", "marker": {"color": BRAND},
+        "text": [f"{p.percent:.1f}% ({p.count:,})" for p in shown], "textposition": "auto",
+        "customdata": [p.label for p in shown]}],
+        "layout": {"yaxis": {"autorange": "reversed"}}}
     hidden = [labels.get(p.label, p.label) for p in parts if p.suppressed]
     described = "; ".join(f"{n}: {p.percent:.1f}% ({p.count:,})" for n, p in zip(names, shown))
     if hidden:

@@ -8,10 +8,9 @@ words beside it, and each chart point a shape.
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 from dash import dcc, html
 
-from app.components.charts import CHART_CONFIG, TARGET, chart_figure, drill_id, layout_chart
+from app.components.charts import CHART_CONFIG, TARGET, add_hline, chart_figure, drill_id, layout_chart
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.formatting import format_number
 from warehouse.kpis.spc import Assurance, Signal, SpcConfig, SpcResult, Variation, spc_for
@@ -110,30 +109,31 @@ def spc_chart(assessment: Assessment, name: str) -> html.Figure:
     """The XmR chart of the monthly series: points shaped and coloured by signal, the mean, the
     process limits (per segment) and the target. Clicking a month shows that month, as on the trend."""
     kpi, spc = assessment.kpi, spc_of(assessment)
-    figure = go.Figure()
+    data = []
     for signal, (colour, symbol, label) in POINT_STYLES.items():
         points = [p for p in spc.points if p.signal == signal]
         if points or signal is None:
-            figure.add_trace(go.Scatter(
-                x=[p.month for p in points], y=[p.value for p in points], mode="markers", name=label,
-                marker={"color": colour, "symbol": symbol, "size": 9 if signal else 7},
-                customdata=[f"{p.month:%Y-%m}" for p in points]))
-    figure.add_trace(go.Scatter(x=[p.month for p in spc.points], y=[p.value for p in spc.points], mode="lines",
-                                line={"color": "#b8c0c8", "width": 1}, hoverinfo="skip", showlegend=False))
+            data.append({"type": "scatter", "x": [p.month for p in points], "y": [p.value for p in points],
+                         "mode": "markers", "name": label,
+                         "marker": {"color": colour, "symbol": symbol, "size": 9 if signal else 7},
+                         "customdata": [f"{p.month:%Y-%m}" for p in points]})
+    months = [p.month for p in spc.points]
+    data.append({"type": "scatter", "x": months, "y": [p.value for p in spc.points], "mode": "lines",
+                 "line": {"color": "#b8c0c8", "width": 1}, "hoverinfo": "skip", "showlegend": False})
     for line, label, style in (("mean", "Mean", {"color": MEAN_COLOUR}),
                                ("upper", "Process limits", {"color": LIMIT_COLOUR, "dash": "dash"}),
                                ("lower", None, {"color": LIMIT_COLOUR, "dash": "dash"})):
-        figure.add_trace(go.Scatter(x=[p.month for p in spc.points], y=[getattr(p.limits, line) for p in spc.points],
-                                    mode="lines", line={**style, "width": 1.5, "shape": "hv"}, name=label,
-                                    showlegend=label is not None, hoverinfo="skip"))
+        data.append({"type": "scatter", "x": months, "y": [getattr(p.limits, line) for p in spc.points],
+                     "mode": "lines", "line": {**style, "width": 1.5, "shape": "hv"}, "name": label,
+                     "showlegend": label is not None, "hoverinfo": "skip"})
+    figure: dict = {"data": data}
     notes = []
     limits = spc.latest_limits
     if limits is not None:
         notes.append(f"mean {format_number(limits.mean, kpi.unit)}, process limits "
                      f"{format_number(limits.lower, kpi.unit)} to {format_number(limits.upper, kpi.unit)}")
     if spc.target is not None:
-        figure.add_hline(y=spc.target, line={"color": TARGET, "dash": "dot"},
-                         annotation_text=f"target {format_number(spc.target, kpi.unit)}")
+        add_hline(figure, spc.target, TARGET, "dot", f"target {format_number(spc.target, kpi.unit)}")
         notes.append(f"target {format_number(spc.target, kpi.unit)}")
     title = f"{kpi.title}, monthly (SPC)"
     reading = variation_words(spc) + (f"; {assurance_words(spc)}" if spc.assurance else "")

@@ -85,14 +85,17 @@ def test_the_legend_explains_every_icon_once():
 def test_the_spc_chart_marks_special_causes_by_shape_and_says_them_in_words():
     chart = spc_chart(_assessment(), "test")
     graph = next(child for child in chart.children if getattr(child, "figure", None) is not None)
-    traces = {trace.name: trace for trace in graph.figure.data if trace.name}
+    traces = {trace["name"]: trace for trace in graph.figure["data"] if trace.get("name")}
     improvement = traces["Special cause: improvement"]
-    assert improvement.marker.symbol == "square" and traces["Common cause"].marker.symbol == "circle"
-    assert [d.strftime("%Y-%m") for d in improvement.x] == [f"2025-{m:02d}" for m in range(10, 13)] + [
+    assert improvement["marker"]["symbol"] == "square" and traces["Common cause"]["marker"]["symbol"] == "circle"
+    assert [d.strftime("%Y-%m") for d in improvement["x"]] == [f"2025-{m:02d}" for m in range(10, 13)] + [
         f"2026-{m:02d}" for m in range(1, 5)]
-    assert list(improvement.customdata) == [d.strftime("%Y-%m") for d in improvement.x]  # a click shows the month
+    # a click on a point shows its month
+    assert improvement["customdata"] == [d.strftime("%Y-%m") for d in improvement["x"]]
     concern = traces["Special cause: concern"]
-    assert concern.marker.symbol == "diamond" and len(concern.x) == 18 and "Common cause" in traces
+    assert concern["marker"]["symbol"] == "diamond" and len(concern["x"]) == 18 and "Common cause" in traces
+    [target] = graph.figure["layout"]["shapes"]
+    assert (target["y0"], target["y1"], target["line"]["dash"]) == (24.0, 24.0, "dot")
     caption = chart.children[-1].children
     assert caption.startswith("Re-referrals within 12 months, monthly (SPC). Special cause improvement (low); "
                               "Consistently meets the target. Mean 18.5%, process limits 13.6% to 23.4%; "

@@ -32,6 +32,7 @@ class TargetInForce:
 
 
 TargetLookup = Callable[[str, str, date], TargetInForce | None]
+BenchmarkFinder = Callable[[duckdb.DuckDBPyConnection, Kpi, str, Period], "Benchmark | None"]
 
 
 @dataclass(frozen=True)
@@ -134,16 +135,19 @@ def assess(
     targets: TargetLookup | None = None,
     series_months: int = SERIES_MONTHS,
     evaluator: Callable[..., list[KpiResult]] = evaluate,
+    benchmarks: BenchmarkFinder | None = None,
 ) -> list[Assessment]:
     """Results with target, RAG and benchmark. Targets are set for a whole LA, so only an
-    unfiltered view of one LA is rated; benchmarks follow `benchmark_applies`."""
+    unfiltered view of one LA is rated; benchmarks follow `benchmark_applies`. `evaluator` and
+    `benchmarks` have the signatures of `evaluate` and `find_benchmark` (the app passes its caches)."""
+    benchmarks = benchmarks or find_benchmark
     single_la = filters.la_codes[0] if len(filters.la_codes) == 1 else None
     rated = targets is not None and single_la is not None and not filters.active()
     assessments = []
     for result in evaluator(con, kpi_ids, period, filters, policy, series_months=series_months):
         kpi = result.kpi
         target = targets(kpi.id, single_la, period.end) if rated else None
-        benchmark = find_benchmark(con, kpi, single_la, period) if benchmark_applies(kpi, filters) else None
+        benchmark = benchmarks(con, kpi, single_la, period) if benchmark_applies(kpi, filters) else None
         rating = rag(result.current.value, target.value, kpi.direction, target.tolerance_percent) if target else None
         assessments.append(Assessment(result=result, target=target, rag=rating, benchmark=benchmark))
     return assessments
