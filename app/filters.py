@@ -24,7 +24,7 @@ PERIOD_KINDS = {
     PeriodKind.MONTH: "Month",
 }
 
-SINGLE_VALUED = ("kpi", "year", "chart")
+SINGLE_VALUED = ("kpi", "year", "chart", "limits")
 CHART_KINDS = {"spc": "SPC (XmR) chart"}  # the trends' view; a run chart when not set
 
 # URL parameter -> (engine Filters field, words for the "showing" line)
@@ -63,6 +63,7 @@ class FilterOptions:
             "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
             "section": {page.slug: page.title for page in PAGES},
             "chart": CHART_KINDS,
+            "limits": self.months(),
         }
         named = {"la": self.las, "area": self.areas}  # a return without area codes gives no areas
         if param in fixed:
@@ -80,6 +81,10 @@ class FilterOptions:
                     found.append(period)
             month = add_months(month, -1)
         return found
+
+    def months(self) -> dict[str, str]:
+        """Every month the data covers, newest first: code -> label."""
+        return {p.code: p.label for p in self.periods(PeriodKind.MONTH)}
 
     def default_period(self) -> Period:
         return period_ending(PeriodKind.ROLLING_12, self.last_month)
@@ -101,10 +106,15 @@ class ViewFilters:
     year: tuple[str, ...] = ()
     section: tuple[str, ...] = ()  # the operational pages a meeting pack includes
     chart: tuple[str, ...] = ()  # ("spc",): trends drawn as SPC charts
+    limits: tuple[str, ...] = ()  # ("2025-04",): SPC limits recalculated from that month (a change point)
 
     @property
     def period_value(self) -> Period:
         return parse_period(self.period)
+
+    @property
+    def change_points(self) -> tuple[date, ...]:
+        return tuple(parse_period(code).first_month for code in self.limits)
 
     def to_query(self) -> str:
         pairs = [("period", self.period)]

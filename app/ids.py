@@ -24,6 +24,7 @@ FILTER_DIMENSIONS = {
 }
 
 EXECUTIVE_CARDS = "executive-cards"
+SPC_LIMITS_FROM = "spc-limits-from"
 
 BENCH_KPI = "benchmarks-kpi"
 BENCH_YEAR = "benchmarks-year"

@@ -24,7 +24,7 @@ from app.components.spc import spc_chart, spc_legend
 from app.filters import FilterOptions, ViewFilters
 from app.scope import require_page
 from app.state import reader
-from app.view import page_view
+from app.view import page_view, updated_search
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import Filters, counts_by_area
@@ -98,19 +98,39 @@ def _by_area(page: OperationalPage, view: ViewFilters, filters: Filters, options
 
 def trend(assessment: Assessment, name: str, view: ViewFilters) -> html.Figure:
     """A KPI's monthly trend as the view asks: a run chart, or an SPC chart."""
-    return spc_chart(assessment, name) if view.chart else trend_chart(assessment, name)
+    return spc_chart(assessment, name, view.change_points) if view.chart else trend_chart(assessment, name)
 
 
-def trend_view_choice(page: OperationalPage, view: ViewFilters) -> html.Nav:
+def trend_view_choice(page: OperationalPage, view: ViewFilters, options: FilterOptions) -> html.Div:
     """Links to the same view with the trends as run charts or as SPC charts (the URL holds which)."""
     links = []
     for chart, label in (((), "Run charts"), (("spc",), "SPC (XmR) charts")):
         shown = view.chart == chart
         text = [label, html.Span(" (shown)", className="visually-hidden")] if shown else label
-        links.append(dcc.Link(text, href=f"/{page.slug}" + replace(view, chart=chart).to_query(),
+        links.append(dcc.Link(text, href=f"/{page.slug}" + replace(view, chart=chart, limits=()).to_query(),
                               className="trend-view-link" + (" trend-view-shown" if shown else "")))
-    return html.Nav([html.Span("Show the trends as", className="filter-label"), *links],
-                    className="trend-view no-print", **{"aria-label": "Trend view"})
+    choice = [html.Nav([html.Span("Show the trends as", className="filter-label"), *links],
+                       className="trend-view", **{"aria-label": "Trend view"})]
+    if view.chart:
+        choice.append(_limits_choice(view, options))
+    return html.Div(choice, className="trend-choices no-print")
+
+
+def _limits_choice(view: ViewFilters, options: FilterOptions) -> html.Div:
+    """A change point: the month from which the SPC limits are worked out again, say after a new
+    front-door model, so the chart judges the months since against the process as it is now."""
+    months = [m for m in options.months().items() if m[0] <= view.period_value.last_month.strftime("%Y-%m")]
+    dropdown = dcc.Dropdown(id=ids.SPC_LIMITS_FROM, value=view.limits[0] if view.limits else None,
+                            options=[{"label": label, "value": code} for code, label in months[:24]],
+                            placeholder="No change point: limits from every month shown")
+    return html.Div([html.Label("Recalculate the limits from", htmlFor=ids.SPC_LIMITS_FROM, className="filter-label"),
+                     dropdown], className="filter-field spc-limits-from")
+
+
+@callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.SPC_LIMITS_FROM, "value"),
+          State(ids.URL, "search"), prevent_initial_call=True)
+def choose_limits_from(month: str | None, search: str | None):
+    return updated_search(search, limits=(month,) if month else ())
 
 
 def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
@@ -137,7 +157,7 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
                      className="card-grid"),
             spc_legend(),
             html.H2("Trends"),
-            trend_view_choice(page, view),
+            trend_view_choice(page, view, options),
             html.Div([trend(by_id[k], f"{page.slug}-trend-{k}", view) for k in page.trends], className="chart-grid"),
             html.H2("Breakdowns"),
             html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),

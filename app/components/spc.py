@@ -8,6 +8,8 @@ words beside it, and each chart point a shape.
 
 from __future__ import annotations
 
+from datetime import date
+
 from dash import dcc, html
 
 from app.components.charts import CHART_CONFIG, TARGET, add_hline, chart_figure, drill_id, layout_chart
@@ -48,9 +50,9 @@ def spc_config() -> SpcConfig:
     return SpcConfig(shift_points=settings.spc_shift_points, trend_points=settings.spc_trend_points)
 
 
-def spc_of(assessment: Assessment) -> SpcResult:
+def spc_of(assessment: Assessment, change_points: tuple[date, ...] = ()) -> SpcResult:
     """The SPC reading of a KPI's monthly series, with the partnership's rule settings."""
-    return spc_for(assessment, spc_config())
+    return spc_for(assessment, spc_config(), change_points)
 
 
 def _icon(kind: str, css: str, letter: str, words: str) -> html.Span:
@@ -105,10 +107,11 @@ def _signal_words(spc: SpcResult) -> str:
     return f"Special causes: {listed}."
 
 
-def spc_chart(assessment: Assessment, name: str) -> html.Figure:
+def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...] = ()) -> html.Figure:
     """The XmR chart of the monthly series: points shaped and coloured by signal, the mean, the
-    process limits (per segment) and the target. Clicking a month shows that month, as on the trend."""
-    kpi, spc = assessment.kpi, spc_of(assessment)
+    process limits (per segment, from each change point) and the target. Clicking a month shows
+    that month, as on the trend."""
+    kpi, spc = assessment.kpi, spc_of(assessment, change_points)
     data = []
     for signal, (colour, symbol, label) in POINT_STYLES.items():
         points = [p for p in spc.points if p.signal == signal]
@@ -130,7 +133,8 @@ def spc_chart(assessment: Assessment, name: str) -> html.Figure:
     notes = []
     limits = spc.latest_limits
     if limits is not None:
-        notes.append(f"mean {format_number(limits.mean, kpi.unit)}, process limits "
+        since = f" from {limits.first_month:%B %Y}" if len({p.limits for p in spc.points}) > 1 else ""
+        notes.append(f"mean{since} {format_number(limits.mean, kpi.unit)}, process limits "
                      f"{format_number(limits.lower, kpi.unit)} to {format_number(limits.upper, kpi.unit)}")
     if spc.target is not None:
         add_hline(figure, spc.target, TARGET, "dot", f"target {format_number(spc.target, kpi.unit)}")
@@ -139,6 +143,7 @@ def spc_chart(assessment: Assessment, name: str) -> html.Figure:
     reading = variation_words(spc) + (f"; {assurance_words(spc)}" if spc.assurance else "")
     if not spc.enough_points:
         reading = f"Too few points for SPC: {len(spc.points)} of the {spc.config.min_points} needed"
-    alternative = f"{title}. {reading}. {'; '.join(notes).capitalize()}. {_signal_words(spc)}"
+    described = "; ".join(notes)
+    alternative = f"{title}. {reading}. {described[:1].upper() + described[1:]}. {_signal_words(spc)}"
     return chart_figure(dcc.Graph(id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit),
                                   config=CHART_CONFIG), alternative, spc_icons(spc))

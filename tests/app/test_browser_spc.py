@@ -4,6 +4,7 @@ the meeting pack PDF, and the generated draft in the commentary editor, saved on
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -39,6 +40,14 @@ def test_brw024_a_trend_switches_to_an_spc_chart_and_back(server, page, demo_hom
     assert chart.locator(".spc-icon").first.get_attribute("aria-label") == f"Variation: {expected}"
     assert chart.locator(".legendtext", has_text="Process limits").count() == 1
     assert "Referrals, monthly (SPC)." in chart.locator("figcaption").inner_text()
+
+    page.click("#spc-limits-from")
+    page.get_by_role("option", name="October 2025", exact=True).click()
+    page.wait_for_url("**limits=2025-10**")
+    page.locator("figcaption", has_text="Mean from October 2025").first.wait_for(state="attached")
+    results = engine_results(demo_home, ("referrals",), "2025-26", NEWCASTLE)
+    since = spc_for(Assessment(result=results["referrals"]), change_points=(date(2025, 10, 1),))
+    assert f"Mean from October 2025 {since.latest_limits.mean:,.0f}," in chart.locator("figcaption").inner_text()
 
     page.get_by_role("link", name="Run charts").click()
     page.wait_for_url(lambda url: "chart=" not in url)

@@ -112,3 +112,17 @@ def test_a_draft_is_offered_on_screen_only_with_a_link_to_accept_it():
     assert "Review and accept the draft" in text
     written = commentary_block(None, None, draft=None)
     assert written is None
+
+
+def test_a_change_point_gives_the_months_since_limits_of_their_own():
+    # From October 2025 (the 19th month) the 7 months at 12% are a segment of their own: mean 12,
+    # no moving range, so limits 12 to 12 and nothing outside them. Before it, 20/22 alternating:
+    # mean 21, moving range 2, limits 15.68 to 26.32, no run (they alternate about the mean).
+    chart = spc_chart(_assessment(), "test", change_points=(date(2025, 10, 1),))
+    graph = next(child for child in chart.children if getattr(child, "figure", None) is not None)
+    upper = next(trace for trace in graph.figure["data"] if trace.get("name") == "Process limits")["y"]
+    assert [round(y, 2) for y in upper] == [26.32] * 18 + [12.0] * 7
+    assert chart.children[-1].children == (
+        "Re-referrals within 12 months, monthly (SPC). Common cause: no significant change; Consistently meets "
+        "the target. Mean from October 2025 12.0%, process limits 12.0% to 12.0%; target 24.0%. "
+        "No special causes.")

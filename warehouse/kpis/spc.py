@@ -202,8 +202,9 @@ def xmr(
     )
 
 
-def spc_for(assessment: Assessment, config: SpcConfig = SpcConfig()) -> SpcResult:
-    """The XmR reading of an assessed KPI's monthly series; suppressed months are left out.
+def spc_for(assessment: Assessment, config: SpcConfig = SpcConfig(), change_points: Sequence[date] = ()) -> SpcResult:
+    """The XmR reading of an assessed KPI's monthly series; suppressed months are left out, and each
+    change point starts limits of its own.
 
     The target goes in only where one month's value can be set against it (see `target_applies`).
     """
@@ -213,7 +214,7 @@ def spc_for(assessment: Assessment, config: SpcConfig = SpcConfig()) -> SpcResul
     ]
     kpi = assessment.kpi
     target = assessment.target.value if assessment.target and target_applies(kpi) else None
-    return xmr(series, kpi.direction, target, config=config)
+    return xmr(series, kpi.direction, target, change_points=change_points, config=config)
 
 
 def target_applies(kpi: Kpi) -> bool:
