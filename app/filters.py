@@ -8,6 +8,7 @@ the engine's Filters, and into words for the "showing" line.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
@@ -63,8 +64,9 @@ class FilterOptions:
             "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
             "section": {page.slug: page.title for page in PAGES},
             "chart": CHART_KINDS,
-            "limits": self.months(),
         }
+        if param == "limits":
+            return self.months
         named = {"la": self.las, "area": self.areas}  # a return without area codes gives no areas
         if param in fixed:
             return fixed[param]
@@ -82,6 +84,7 @@ class FilterOptions:
             month = add_months(month, -1)
         return found
 
+    @cached_property
     def months(self) -> dict[str, str]:
         """Every month the data covers, newest first: code -> label."""
         return {p.code: p.label for p in self.periods(PeriodKind.MONTH)}

@@ -119,7 +119,7 @@ def trend_view_choice(page: OperationalPage, view: ViewFilters, options: FilterO
 def _limits_choice(view: ViewFilters, options: FilterOptions) -> html.Div:
     """A change point: the month from which the SPC limits are worked out again, say after a new
     front-door model, so the chart judges the months since against the process as it is now."""
-    months = [m for m in options.months().items() if m[0] <= view.period_value.last_month.strftime("%Y-%m")]
+    months = [m for m in options.months.items() if m[0] <= view.period_value.last_month.strftime("%Y-%m")]
     dropdown = dcc.Dropdown(id=ids.SPC_LIMITS_FROM, value=view.limits[0] if view.limits else None,
                             options=[{"label": label, "value": code} for code, label in months[:24]],
                             placeholder="No change point: limits from every month shown")

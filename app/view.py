@@ -111,9 +111,15 @@ def cached_benchmark(con, kpi: Kpi, la_code: str, period: Period) -> Benchmark |
     return _benchmark(reader().version, kpi.id, la_code, period)
 
 
+@lru_cache(maxsize=256)
+def _filter_options(version: tuple[int, int], la_codes: tuple[str, ...]) -> FilterOptions:
+    return filter_options(la_codes)
+
+
 def scoped_options(scope: Scope) -> FilterOptions:
-    """What the filters may hold for this scope: a partner's agencies and areas only."""
-    options = filter_options(scope.la_codes)
+    """What the filters may hold for this scope (a partner's agencies and areas only), kept per
+    published warehouse file: the values change only with a load."""
+    options = _filter_options(reader().version, scope.la_codes)
     if scope.agencies:
         options = replace(options, agency={k: v for k, v in options.agency.items() if k in scope.agencies})
     if scope.areas:
