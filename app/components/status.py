@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 from dash import html
@@ -18,11 +19,18 @@ class DataStatus:
     synthetic: bool
 
 
-def data_status() -> DataStatus:
-    """How fresh the data is and whether it is demo data; raises WarehouseError if unreadable."""
+@lru_cache(maxsize=8)
+def _loaded(version: tuple[int, int]) -> tuple[date | None, bool]:
+    """The data date and whether any of it is demo data, kept per published warehouse file."""
     status = reader().query("data_status").iloc[0]
     as_at = status["data_as_at"]
-    return DataStatus(as_at.strftime("%d %B %Y") if as_at is not None else "no loads", bool(status["has_synthetic"]))
+    return (None if as_at is None else as_at.date()), bool(status["has_synthetic"])
+
+
+def data_status() -> DataStatus:
+    """How fresh the data is and whether it is demo data; raises WarehouseError if unreadable."""
+    as_at, synthetic = _loaded(reader().version)
+    return DataStatus(as_at.strftime("%d %B %Y") if as_at is not None else "no loads", synthetic)
 
 
 DATASET_WORDS = {"contacts": "Contacts", "referrals": "Referrals", "s47": "Section 47 enquiries",
@@ -71,19 +79,18 @@ def _stale_banner() -> html.Div | None:
 
 def data_status_strip() -> html.Div:
     try:
-        status = reader().query("data_status").iloc[0]
+        as_at, synthetic = _loaded(reader().version)
     except WarehouseError as error:
         return html.Div(
             [html.Strong("The warehouse cannot be read. "), str(error)], className="banner banner-warning", role="status"
         )
-    as_at = status["data_as_at"]
     parts = [
         html.Span(
             ["Data as at ", html.Strong(as_at.strftime("%d %B %Y") if as_at is not None else "no loads yet")],
             className="as-at",
         )
     ]
-    if status["has_synthetic"]:
+    if synthetic:
         parts.insert(
             0,
             html.Div(
