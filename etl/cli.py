@@ -9,12 +9,14 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from etl.errors import ExtractError
 from etl.pipeline import FileOutcome, SourceOptions, run_load
 from etl.readers.formats import FORMATS
+from etl.staging.native import parse_date
 from app.components.exports import csv_text
 from appstate.users_cli import users_app
 from etl.reconcile import reconcile as reconcile_files
@@ -75,6 +77,30 @@ def _summary(outcomes: list[FileOutcome]) -> Table:
     return table
 
 
+def _window_date(value: str, option: str) -> date:
+    parsed = parse_date(value)
+    if parsed is None:
+        errors.print(f"[red]error:[/red] {option} {escape(repr(value))} is not a date: use YYYY-MM-DD or DD/MM/YYYY",
+                     soft_wrap=True, highlight=False)
+        raise typer.Exit(2)
+    return parsed
+
+
+def _coverage_window(start: str | None, end: str | None) -> tuple[date, date] | None:
+    """The window --from and --to name (dates as files write them), or None when neither is given."""
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        errors.print(f"[red]error:[/red] give both --from and --to (only {'--from' if end is None else '--to'} "
+                     "was given)", soft_wrap=True)
+        raise typer.Exit(2)
+    window = (_window_date(start, "--from"), _window_date(end, "--to"))
+    if window[1] < window[0]:
+        errors.print(f"[red]error:[/red] --to {window[1]} is before --from {window[0]}", soft_wrap=True)
+        raise typer.Exit(2)
+    return window
+
+
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="Extract files to load, in order.")],
@@ -85,19 +111,26 @@ def load(
         "--format", help="auto (told from each file), native_csv, ssda903 (a missing file; its header and episodes "
         "files are found beside it), annex_a (an Ofsted Annex A workbook) or cin_xml (the CIN census).")] = "auto",
     la: Annotated[str | None, typer.Option(help="The LA code, for returns that do not carry one (SSDA903, Annex A).")] = None,
-    coverage_from: Annotated[str | None, typer.Option("--from", help="Start of the window a return covers.")] = None,
-    coverage_to: Annotated[str | None, typer.Option("--to", help="End of the window a return covers.")] = None,
+    coverage_from: Annotated[str | None, typer.Option(
+        "--from", help="Start of the window a return covers (YYYY-MM-DD or DD/MM/YYYY).")] = None,
+    coverage_to: Annotated[str | None, typer.Option(
+        "--to", help="End of the window a return covers (YYYY-MM-DD or DD/MM/YYYY).")] = None,
 ) -> None:
     """Load extracts or returns. Each replaces what the warehouse held for its LA, dataset and window."""
     if source_format not in ("auto", *FORMATS):
         errors.print(f"[red]error:[/red] unknown --format {source_format!r}: use auto, {', '.join(FORMATS)}")
         raise typer.Exit(2)
-    coverage = (date.fromisoformat(coverage_from), date.fromisoformat(coverage_to)) if coverage_from and coverage_to else None
+    coverage = _coverage_window(coverage_from, coverage_to)
     source = SourceOptions(source_format=source_format, la_code=la, coverage=coverage)
     try:
         outcomes = _run_with_progress(paths, dataset=dataset, force=force, synthetic=synthetic, source=source)
-    except WarehouseError as error:
-        errors.print(f"[red]error:[/red] {error}")
+    except WarehouseError as error:  # a full disk among them (etl/load/publish.py: DiskFull)
+        errors.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True, highlight=False)
+        raise typer.Exit(2) from error
+    except OSError as error:  # the warehouse's folder or lock cannot be written: nothing was published
+        where = f" ({error.filename})" if error.filename else ""
+        errors.print(f"[red]error:[/red] not loaded: {escape(error.strerror or str(error))}{escape(where)}; "
+                     "the warehouse is as it was", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from error
     console.print(_summary(outcomes))
     for o in outcomes:

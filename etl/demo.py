@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -357,18 +357,22 @@ def generate_national(
     la_codes: Sequence[str],
     years: int = 5,
     workers: int | None = None,
+    adjust_profile: Callable[[Profile], Profile] | None = None,
 ) -> list[Path]:
     """The demo generator for many LAs, each scaled by its ONS 0-17 population.
 
     `years` financial years end at the last complete month before `as_of` (the current one
     partial). The demo LAs keep their own calibration; every other LA is the city scaled by
     its population relative to Newcastle. LAs run in parallel on `workers` threads
-    (default: the CPUs available); the files do not depend on how many.
+    (default: the CPUs available); the files do not depend on how many. `adjust_profile`, if
+    given, rewrites every LA's profile first (the benchmarks use it to aim at national volumes).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     window = _window(as_of, years)
     las = [_national_la(code) for code in la_codes]
+    if adjust_profile is not None:
+        las = [replace(la, profile=adjust_profile(la.profile)) for la in las]
     workers = workers or len(os.sched_getaffinity(0))
     # Threads, not processes: numpy and pyarrow release the GIL for the heavy work, and a
     # thread pool needs no `if __name__ == "__main__"` guard in the calling script.

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -38,6 +40,8 @@ from warehouse.queries.run import query_text
 from warehouse.settings import Settings, pseudonymisation_key
 
 SUCCESS = ("loaded", "loaded_with_rejections")
+
+log = logging.getLogger(__name__)
 
 
 def _use_jemalloc() -> None:
@@ -152,6 +156,12 @@ def prepare(
         message = error.message
     except OSError as error:
         message = f"cannot read the file: {error.strerror}"
+    except duckdb.InterruptException:
+        raise  # Ctrl+C while DuckDB works: stop the load, as KeyboardInterrupt would
+    except Exception as error:  # a reader's bug: this file fails, the others beside it still load
+        # Exception, not BaseException: KeyboardInterrupt and SystemExit still stop the load.
+        log.exception("unexpected error preparing %s", path)
+        message = f"unexpected error reading {path.name}: {type(error).__name__}: {error}"
     return [FileOutcome(path=path, sha256=sha256, source_format=source_format, status="failed", message=message)]
 
 
@@ -200,6 +210,23 @@ def with_plain_child_ids(rows: pa.Table) -> pa.Table:
     return rows.set_column(rows.column_names.index("child_id"), "child_id", plain)
 
 
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, rows: object) -> Iterator[None]:
+    """`rows` as the view `name` while the block runs. If the block fails, a failure to unregister
+    (DuckDB refuses with 'Current transaction is aborted' once a statement of the transaction has
+    failed, for example for lack of disk space) must not take the place of the first error."""
+    con.register(name, rows)
+    try:
+        yield
+    except BaseException:
+        try:
+            con.unregister(name)
+        except duckdb.Error:
+            pass
+        raise
+    con.unregister(name)
+
+
 def _run_load_sql(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> None:
     run_sql_file(con, LOADS_DIR / f"{name}.sql", **params)
 
@@ -208,8 +235,7 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
     """Swap the file's rows in for what the warehouse held for its LA and window."""
     spec = DATASETS[outcome.dataset]
     children = with_plain_child_ids(latest_row_per_child(outcome.rows))
-    con.register("incoming", with_plain_child_ids(outcome.rows))
-    try:
+    with _registered(con, "incoming", with_plain_child_ids(outcome.rows)):
         sql = (LOADS_DIR / "replace_window.sql").read_text(encoding="utf-8").format(
             table=spec.table, event_date=spec.event_date, id_column=spec.id_column
         )
@@ -221,13 +247,8 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
         )[0]
         _run_load_sql(con, spec.table, load_id=outcome.load_id)
         _run_load_sql(con, "area", load_id=outcome.load_id)
-    finally:
-        con.unregister("incoming")
-    con.register("incoming_children", children)
-    try:
+    with _registered(con, "incoming_children", children):
         _run_load_sql(con, "child", load_id=outcome.load_id)
-    finally:
-        con.unregister("incoming_children")
 
 
 def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, synthetic: bool) -> None:
@@ -252,11 +273,8 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
                 "message": [r.message for r in outcome.rejections],
             }
         )
-        con.register("new_rejections", frame)
-        try:
+        with _registered(con, "new_rejections", frame):
             _run_load_sql(con, "record_rejections")
-        finally:
-            con.unregister("new_rejections")
 
 
 def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool) -> Callable[[duckdb.DuckDBPyConnection], None]:
@@ -269,11 +287,8 @@ def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool) -> Callable[
             next_id += 1
             if outcome.rows is not None:
                 if outcome.dataset == "areas":
-                    con.register("incoming", outcome.rows)
-                    try:
+                    with _registered(con, "incoming", outcome.rows):
                         _run_load_sql(con, "area_reference", load_id=outcome.load_id)
-                    finally:
-                        con.unregister("incoming")
                 else:
                     _replace(con, outcome)
                 changed_las.add(outcome.la_code)

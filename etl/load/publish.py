@@ -6,6 +6,7 @@ and the half-built copy is removed by the next load.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
@@ -22,6 +23,36 @@ BUILDING_SUFFIX = ".building"
 
 class LoadInProgress(Exception):
     """Another load holds the lock."""
+
+
+class DiskFull(WarehouseError):
+    """The new warehouse could not be written for lack of room; the published one is kept."""
+
+
+# What the OS and DuckDB say when a filesystem has no room (ENOSPC) or a quota is used up (EDQUOT).
+_NO_ROOM = {errno.ENOSPC: "No space left on device", errno.EDQUOT: "Disk quota exceeded"}
+
+
+def _no_room(error: BaseException) -> str | None:
+    """The OS's words for a full disk, if `error` (or an error it was raised from or during) is one."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in _NO_ROOM:
+            return _NO_ROOM[error.errno]
+        for words in _NO_ROOM.values():
+            if words.lower() in str(error).lower():
+                return words
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _remove(path: Path) -> None:
+    """A file, or a folder and all in it (DuckDB's spill folder, '<database>.tmp/')."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 @contextmanager
@@ -56,7 +87,7 @@ def fsync_path(path: Path) -> None:
 
 def _remove_stale_builds(target: Path) -> None:
     for stale in target.parent.glob(f".{target.name}{BUILDING_SUFFIX}*"):
-        stale.unlink()
+        _remove(stale)
 
 
 def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -> dict[str, int]:
@@ -67,9 +98,11 @@ def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(target)
     building = target.with_name(f".{target.name}{BUILDING_SUFFIX}-{os.getpid()}")
+    writing = f"a copy of the warehouse to {building}"
     try:
         if target.exists():
             shutil.copyfile(target, building)
+        writing = f"the new warehouse {building}"
         con = duckdb.connect(str(building))
         try:
             if target.exists():
@@ -81,17 +114,34 @@ def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -
             expected = table_counts(con)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
-        finally:
-            con.close()
+        except BaseException:
+            _close_quietly(con)  # what failed first is what is reported
+            raise
+        con.close()
         _check_built(building, expected)
         fsync_path(building)
         os.replace(building, target)
         fsync_path(target.parent)
         return expected
+    except (OSError, duckdb.Error) as error:
+        words = _no_room(error)
+        if words is None:
+            raise
+        raise DiskFull(f"not loaded: the disk is full ({words}) while writing {writing}; "
+                       f"the published warehouse {target} is kept as it was") from error
     finally:
-        for leftover in (building, building.with_name(building.name + ".wal")):
+        for leftover in (building, *(building.with_name(building.name + end) for end in (".wal", ".tmp"))):
             if leftover.exists():
-                leftover.unlink()
+                _remove(leftover)
+
+
+def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection after something failed: DuckDB can refuse once a write has failed, and
+    that refusal must not take the place of what went wrong first."""
+    try:
+        con.close()
+    except duckdb.Error:
+        pass
 
 
 def _check_built(building: Path, expected: dict[str, int]) -> None:

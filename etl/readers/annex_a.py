@@ -15,10 +15,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
@@ -153,12 +156,24 @@ def _find_list(sheet) -> _FoundList | None:
     return None
 
 
+# What openpyxl raises for a damaged workbook: a broken zip, a missing part, a part whose XML is
+# cut short or whose compressed bytes are corrupt. (DefusedXmlException is a ValueError; named for
+# the reader.) Sheets are read lazily, so these come from reading the sheets as well as opening.
+_UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, InvalidFileException, ParseError,
+               DefusedXmlException, zlib.error, EOFError)
+
+
+def _unreadable(path: Path, error: BaseException) -> ExtractError:
+    detail = str(error) or type(error).__name__
+    return ExtractError(path, f"the file is not a readable Excel workbook (.xlsx): {detail}")
+
+
 def _open(path: Path):
     try:
         # From the bytes, so that a workbook saved under another extension (.csv) is still read.
         return load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, InvalidFileException) as error:
-        raise ExtractError(path, f"the file is not a readable Excel workbook (.xlsx): {error}") from error
+    except _UNREADABLE as error:
+        raise _unreadable(path, error) from error
 
 
 def _find_lists(path: Path) -> list[_FoundList]:
@@ -166,7 +181,10 @@ def _find_lists(path: Path) -> list[_FoundList]:
     try:
         found: dict[int, _FoundList] = {}
         for sheet in workbook.worksheets:
-            listed = _find_list(sheet)
+            try:
+                listed = _find_list(sheet)  # reads the sheet's XML: where a damaged sheet shows
+            except _UNREADABLE as error:
+                raise _unreadable(path, error) from error
             if listed is None:
                 continue
             earlier = found.get(listed.layout.number)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 import pandas as pd
 
 from etl.errors import ExtractError
-from etl.readers.native_csv import decode, normalise_header
+from etl.readers.native_csv import csv_rows, decode, normalise_header
 
 AREA_COLUMNS = ("la_code", "area_code", "area_name")
 
@@ -30,8 +29,8 @@ def peek_header(path: Path) -> list[str]:
 def read_areas_csv(path: Path) -> pd.DataFrame:
     """Areas of one LA; a file with anything wrong in it loads nothing."""
     text, _ = decode(path, path.read_bytes())
-    rows = list(csv.reader(io.StringIO(text)))
-    header = [normalise_header(h) for h in rows[0]]
+    rows = csv_rows(path, text)
+    header = [normalise_header(h) for h in rows[0]] if rows else []
     missing = [c for c in AREA_COLUMNS if c not in header]
     if missing:
         raise ExtractError(path, f"missing required columns for an areas file: {', '.join(missing)}")

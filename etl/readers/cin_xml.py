@@ -122,6 +122,12 @@ def _parse(path: Path) -> _CensusHandler:
         raise ExtractError(
             path, f"the file is not well-formed XML: {error.getMessage()} on line {error.getLineNumber()}"
         ) from error
+    except LookupError as error:  # the parser looks up the codec the XML declaration names
+        encoding = str(error).removeprefix("unknown encoding: ")
+        raise ExtractError(
+            path, f"the XML declares an encoding ('{encoding}') that is not known: a CIN census file is UTF-8; "
+            "save it as UTF-8 (<?xml version=\"1.0\" encoding=\"UTF-8\"?>)",
+        ) from error
     return handler
 
 
@@ -138,11 +144,21 @@ def _census_la(path: Path, header: dict[str, str], la_code: str | None) -> str:
 
 
 def _census_year(path: Path, header: dict[str, str]) -> tuple[date, date]:
-    reference = text_date(header.get("ReferenceDate"))
-    if reference is None:
+    written = header.get("ReferenceDate", "").strip()
+    if not written:
         raise ExtractError(path, "the header has no ReferenceDate (the census date): name the window with --from "
                                  "and --to")
-    return date(reference.year - 1, reference.month, reference.day) + timedelta(days=1), reference
+    reference = text_date(written)
+    if reference is None:
+        raise ExtractError(path, f"ReferenceDate '{written}' in the header is not a date (the census date, as "
+                                 "YYYY-MM-DD): correct it, or name the window with --from and --to")
+    # The census year is the year to the reference date: it starts the day after the same date a
+    # year before, or for a 29 February the day after 28 February (the year before has no 29th).
+    try:
+        year_before = reference.replace(year=reference.year - 1)
+    except ValueError:
+        year_before = date(reference.year - 1, 2, 28)
+    return year_before + timedelta(days=1), reference
 
 
 def _disability(child: _Record) -> str | None:

@@ -128,9 +128,32 @@ def detect_dataset(path: Path, header: list[str], requested: str | None) -> Data
     return chosen
 
 
+def csv_rows(path: Path, text: str) -> list[list[str]]:
+    """Every row of a CSV text, read with the csv module (the small files: areas, SSDA903 returns).
+
+    Any line ending is taken (a bare CR, Excel for Mac's, among them); a file the csv module cannot
+    read, such as one whose unbalanced quote runs the rest of the file into one cell, is refused
+    with the line its bad row starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    last_line = 0  # the line the last row read ended on: the next starts on the line after it
+    try:
+        for row in reader:
+            rows.append(row)
+            last_line = reader.line_num
+    except csv.Error as error:
+        start = last_line + 1
+        raise ExtractError(
+            path, f"the file is not valid CSV: the row that starts on line {start} cannot be read; a quote may "
+            f"be unbalanced (a cell that opens a quote must close it): {error}, at line {reader.line_num}",
+        ) from error
+    return rows
+
+
 def _read_header(path: Path, text: str) -> list[str]:
     # The header is in the first few KB; parsing the whole text here would cost a second read.
-    first_line = next(csv.reader(io.StringIO(text[:65536])), [])
+    # newline="": the csv module then takes every line ending, a bare CR (Excel for Mac's) among them.
+    first_line = next(csv.reader(io.StringIO(text[:65536], newline="")), [])
     header = [normalise_header(h) for h in first_line]
     if not any(header):
         raise ExtractError(path, "no header row: the first line is blank")

@@ -8,15 +8,13 @@ names it (--la); the coverage window is the financial years the episodes start i
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 
 from etl.datasets import MISSING_EPISODES
 from etl.errors import ExtractError
 from etl.paths import allowed_load_dirs, is_within
-from etl.readers.native_csv import RawExtract, decode
+from etl.readers.native_csv import RawExtract, csv_rows, decode
 from etl.readers.returns import NativeRows, financial_years, require_la, text_date
 
 REQUIRED = ("CHILD", "MISSING", "MIS_START")
@@ -27,11 +25,33 @@ LABELS = {
 }
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
+def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The file's header (its first row) and its rows, keyed by the header's upper-cased names."""
     text, _ = decode(path, path.read_bytes())
-    reader = csv.DictReader(io.StringIO(text))
-    reader.fieldnames = [name.strip().upper() for name in reader.fieldnames or []]
-    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    lines = csv_rows(path, text)
+    header = [name.strip().upper() for name in lines[0]] if lines else []
+    rows = []
+    for line in lines[1:]:
+        if not line:
+            continue  # a blank line is no row
+        row = dict.fromkeys(header, "") | dict(zip(header, line))
+        rows.append({k: (v or "").strip() for k, v in row.items() if k})
+    return [name for name in header if name], rows
+
+
+def _companion_rows(path: Path, companion: Path, what: str) -> list[dict[str, str]]:
+    """The rows of the return's header or episodes file, which must name each child (CHILD)."""
+    try:
+        header, rows = _rows(companion)
+    except ExtractError as error:
+        raise ExtractError(path, f"the {what} file beside it, {companion.name}, cannot be read: "
+                                 f"{error.message}") from error
+    if "CHILD" not in header:
+        raise ExtractError(
+            path, f"the {what} file beside it, {companion.name}, has no CHILD column. "
+            f"Its header has: {', '.join(header) or 'nothing'}",
+        )
+    return rows
 
 
 def _companion(path: Path, word: str) -> Path | None:
@@ -54,16 +74,15 @@ def _in_care(episodes: list[dict[str, str]]) -> dict[str, list[tuple[date, date 
 
 def read_ssda903_missing(path: Path, la_code: str | None, coverage: tuple[date, date] | None = None) -> RawExtract:
     la_code = require_la(path, la_code, "an SSDA903 return")
-    rows = _rows(path)
-    header = list(rows[0]) if rows else []
+    header, rows = _rows(path)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ExtractError(path, f"missing required columns for an SSDA903 missing file: {', '.join(missing)}")
     if not rows:
         raise ExtractError(path, "the file has a header but no rows")
     header_file, episodes_file = _companion(path, "header"), _companion(path, "episode")
-    children = {row["CHILD"]: row for row in _rows(header_file)} if header_file else {}
-    spells = _in_care(_rows(episodes_file)) if episodes_file else None
+    children = {row["CHILD"]: row for row in _companion_rows(path, header_file, "header")} if header_file else {}
+    spells = _in_care(_companion_rows(path, episodes_file, "episodes")) if episodes_file else None
     today = date.today()
     window = coverage or financial_years(d for d in (text_date(row["MIS_START"]) for row in rows) if d) or (today, today)
 

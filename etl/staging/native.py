@@ -39,6 +39,31 @@ DATETIME_FORMATS = (
     *DATE_FORMATS,
 )
 
+# What a format may read, as a regular expression: a year of exactly four ASCII digits, the other
+# fields one or two, the literal separators as written and a space as any run of whitespace. Python's
+# strptime reads %Y as four digits, DuckDB's from one to four (and reads the words 'infinity',
+# '-infinity' and 'epoch' whatever the format), so both parsers only see text of this shape.
+_FIELD_PATTERNS = {"%Y": "[0-9]{4}", "%m": "[0-9]{1,2}", "%d": "[0-9]{1,2}", "%H": "[0-9]{1,2}",
+                   "%M": "[0-9]{1,2}", "%S": "[0-9]{1,2}"}
+_SPACE = r"[ \t\n\r\f]"  # spelt out: Python's \s is any Unicode space, RE2's these alone
+
+
+def format_pattern(formats: tuple[str, ...]) -> str:
+    """One regular expression (RE2 and Python alike) for text that one of `formats` could read,
+    with whitespace around it."""
+    alternatives = []
+    for fmt in formats:
+        parts = re.split(r"(%[A-Za-z])", fmt)
+        alternatives.append("".join(
+            _FIELD_PATTERNS[part] if part in _FIELD_PATTERNS
+            else f"{_SPACE}+" if part == " " else re.escape(part)
+            for part in parts if part
+        ))
+    return f"^{_SPACE}*(?:" + "|".join(alternatives) + f"){_SPACE}*$"
+
+
+_DATE_SHAPE = re.compile(format_pattern(DATE_FORMATS))
+
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9])[A-Z]{2}$")
 
 UNREADABLE_SUFFIX = "__unreadable"
@@ -73,13 +98,22 @@ def parse_timestamps(columns: dict[str, tuple[pa.Array, tuple[str, ...]]]) -> di
     One DuckDB pass does every column: its try_strptime is vectorised and, unlike pyarrow's
     strptime, refuses impossible dates (31/02/2024) instead of rolling them into the next month.
     Column names come from etl/datasets.py, never from a file.
+
+    Only text shaped like one of its formats (format_pattern: a four-digit year, no words) is
+    given to try_strptime, so that a two-digit year is not read as the first century, nor
+    'infinity' or 'epoch' as a timestamp: what parse_date refuses, this refuses too.
     """
     if not columns:
         return {}
     names = list(columns)
     text = pa.table({name: values for name, (values, _) in columns.items()})
-    selects = ", ".join(f'try_strptime(trim("{name}"), $formats_{i}) AS "{name}"' for i, name in enumerate(names))
+    selects = ", ".join(
+        f'CASE WHEN regexp_full_match("{name}", $shape_{i}) THEN try_strptime(trim("{name}"), $formats_{i}) END '
+        f'AS "{name}"'
+        for i, name in enumerate(names)
+    )
     params = {f"formats_{i}": list(formats) for i, (_, formats) in enumerate(columns.values())}
+    params |= {f"shape_{i}": format_pattern(formats) for i, (_, formats) in enumerate(columns.values())}
     with duckdb.connect() as con:
         con.register("text", text)
         parsed = con.sql(f"SELECT {selects} FROM text", params=params).to_arrow_table()
@@ -87,7 +121,10 @@ def parse_timestamps(columns: dict[str, tuple[pa.Array, tuple[str, ...]]]) -> di
 
 
 def parse_date(text: str) -> date | None:
-    """One date in a format of DATE_FORMATS, or None."""
+    """One date in a format of DATE_FORMATS, or None. Only ASCII digits and a four-digit year, as
+    parse_timestamps reads the rows' dates."""
+    if not _DATE_SHAPE.fullmatch(text):
+        return None
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text.strip(), fmt).date()
