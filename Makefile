@@ -8,7 +8,7 @@ export SAFEGUARD_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test test-unit install demo serve chromium postgresql bench screenshots docs clean
+.PHONY: run test test-unit install demo serve chromium postgresql bench screenshots docs clean reliability soak
 
 run: demo serve  ## make the venv, install, make and load the demo data, serve on http://127.0.0.1:8050
 
@@ -17,6 +17,12 @@ test: install chromium postgresql  ## install what the tests need (chromium, pos
 
 test-unit: install  ## the quick loop: everything but the browser tests
 	$(PY) -m pytest -m "not browser"
+
+reliability: install  ## the reliability suite in full: bad inputs, fuzzing (500 examples), 20 kill -9s, disk full
+	SAFEGUARD_RELIABILITY=full $(PY) -m pytest tests/reliability
+
+soak: install  ## loads and simulated users together for 30 minutes (MINUTES=1 for a short run); not in CI
+	$(PY) bench/soak.py --minutes $(or $(MINUTES),30)
 
 install: $(INSTALLED)
 
@@ -47,9 +53,7 @@ postgresql:  ## Debian's PostgreSQL server for the app-state tests, installed on
 		|| echo "make postgresql: FAILED to install Debian's postgresql (see above): the PostgreSQL app-state tests will be skipped" >&2; }
 
 bench: install  ## speed benchmarks; they print their figures and ratios
-	$(PY) bench/etl_throughput.py
-	$(PY) bench/kpi_latency.py
-	$(PY) bench/page_latency.py
+	$(PY) bench/run.py
 
 screenshots: install chromium  ## regenerate docs/screenshots from the demo data
 	$(PY) docs/make_screenshots.py

@@ -1,0 +1,97 @@
+"""One ingest of some extract files, timed in its own process: ours (`safeguard load`, the real
+pipeline) or raw DuckDB (read_csv + INSERT, one table per dataset). Prints one JSON line with
+the seconds, the data rows and the process's peak RSS.
+
+    python bench/ingest.py ours HOME FILE...   # into a fresh warehouse at HOME (created untimed)
+    python bench/ingest.py raw DB FILE...      # into a fresh DuckDB file DB
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import REPO, own_peak_rss, run_json_worker  # noqa: E402
+
+AS_OF = date(2026, 11, 25)
+
+
+def file_rows(path: Path) -> int:
+    """Rows in a CSV file, the header excepted."""
+    with open(path, "rb") as handle:
+        return sum(1 for _ in handle) - 1
+
+
+def data_rows(files: list[Path]) -> int:
+    """Rows in the files: the one denominator both ingests are divided by."""
+    return sum(file_rows(path) for path in files)
+
+
+def load_ours(home: Path, files: list[Path], synthetic: bool) -> float:
+    from etl.pipeline import run_load
+    from warehouse.settings import Settings
+
+    shutil.rmtree(home, ignore_errors=True)
+    settings = Settings(home=home)
+    run_load([], settings, today=AS_OF)  # an empty warehouse, as a first load would find
+    started = time.perf_counter()
+    # One load of every file: each load copies the published warehouse, so a load per LA
+    # would copy a growing file once per LA.
+    outcomes = run_load(files, settings, synthetic=synthetic, today=AS_OF)
+    elapsed = time.perf_counter() - started
+    failed = [o for o in outcomes if o.status != "loaded"]
+    assert not failed, f"{failed[0].path}: {failed[0].message}"
+    return elapsed
+
+
+def _dataset(path: Path) -> str:
+    """E08000021_contacts.csv -> contacts: the table raw DuckDB puts the file in."""
+    return path.stem.split("_", 1)[1]
+
+
+def ingest_raw(db: Path, files: list[Path]) -> float:
+    db.unlink(missing_ok=True)
+    by_dataset: dict[str, list[str]] = defaultdict(list)
+    for path in files:
+        by_dataset[_dataset(path)].append(str(path))
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    for table, paths in by_dataset.items():
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv(?) LIMIT 0", [paths[0]])
+        con.execute(f"INSERT INTO {table} SELECT * FROM read_csv(?)", [paths])
+    con.close()
+    return time.perf_counter() - started
+
+
+def measured_ingest(mode: str, target: Path, files: list[Path], synthetic: bool = False) -> dict:
+    """Run one ingest in a fresh process: {"seconds", "peak_rss_bytes"}."""
+    args = [mode, str(target), *map(str, files)]
+    if synthetic:
+        args.insert(0, "--synthetic")
+    return run_json_worker(REPO / "bench" / "ingest.py", args)
+
+
+def main(argv: list[str]) -> None:
+    synthetic = argv[0] == "--synthetic"
+    mode, target, *names = argv[1:] if synthetic else argv
+    files = [Path(name) for name in names]
+    if mode == "ours":
+        seconds = load_ours(Path(target), files, synthetic)
+    elif mode == "raw":
+        seconds = ingest_raw(Path(target), files)
+    else:
+        raise SystemExit(f"unknown mode {mode!r}: ours or raw")
+    print(json.dumps({"seconds": seconds, "peak_rss_bytes": own_peak_rss()}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
