@@ -27,7 +27,6 @@ else would prove nothing. Target: ours >= 10x faster.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
@@ -40,7 +39,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import MB, latency_summary, timed_ms  # noqa: E402
+from bench.common import MB, combinations_arguments, latency_summary, timed_ms  # noqa: E402
 from bench.national import national_warehouse  # noqa: E402
 from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate  # noqa: E402
 from warehouse.kpis.periods import Period, PeriodKind, add_months, period_ending  # noqa: E402
@@ -275,12 +274,7 @@ def print_result(result: dict) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--combinations", type=int, default=50)
-    parser.add_argument(
-        "--quick", action="store_true", help="the few-LA warehouse of bench/national.py --quick"
-    )
-    args = parser.parse_args()
+    args = combinations_arguments(__doc__)
     print_result(measure(national_warehouse(args.quick).path, args.combinations))
 
 

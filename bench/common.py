@@ -6,6 +6,7 @@ return are plain dicts, so run.py can write them to bench/results/latest.json un
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -195,3 +196,11 @@ def machine_details() -> dict[str, object]:
         "git_uncommitted_changes": dirty not in ("", "unknown"),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
+
+
+def combinations_arguments(doc: str) -> argparse.Namespace:
+    """The command line of a benchmark run over random filter combinations on a warehouse."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--combinations", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="the few-LA warehouse of bench/national.py --quick")
+    return parser.parse_args()

@@ -11,7 +11,6 @@ page_callbacks.py; this one says how much of its time is the page itself and how
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import latency_summary  # noqa: E402
+from bench.common import combinations_arguments, latency_summary  # noqa: E402
 from bench.national import national_warehouse  # noqa: E402
 
 
@@ -83,12 +82,7 @@ def print_result(result: dict) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--combinations", type=int, default=50)
-    parser.add_argument(
-        "--quick", action="store_true", help="the few-LA warehouse of bench/national.py --quick"
-    )
-    args = parser.parse_args()
+    args = combinations_arguments(__doc__)
     print_result(measure(national_warehouse(args.quick).home, args.combinations))
 
 
