@@ -103,9 +103,9 @@ def test_the_spec_example_with_the_region_and_the_neighbours_published():
     draft = draft_commentary(spec_example(region=19.0, neighbours=20.1), SPEC_SPC, region_name="North East")
     assert draft == (
         "Re-referrals were 17.2% in 2024/25, down 6.2 points on 2023/24, below England (22.6%), the North "
-        "East "
-        "(19.0%) and the statistical neighbours' average (20.1%), and 2nd lowest of 11 with statistical "
-        "neighbours. Special-cause improvement since October 2024; the 20% target is consistently met."
+        "East (19.0%) and the statistical neighbours' average (20.1%), and 2nd lowest of 11 with "
+        "statistical neighbours. Special-cause improvement since October 2024; the 20% target is "
+        "consistently met."
     )
 
 
@@ -131,10 +131,8 @@ def test_a_count_with_a_rate_over_a_quarter_gives_both_changes_and_the_published
     )
     assert draft == (
         "Referrals were 1,620 in Q2 2024/25 (134.7 per 10,000 children), up 120 (8.0%) on Q1 2024/25 and "
-        "down "
-        "30 (1.8%) on Q2 2023/24. Published rates per 10,000 children for 2024/25, the latest: England 541.9 "
-        "and "
-        "the statistical neighbours' average 602.3."
+        "down 30 (1.8%) on Q2 2023/24. Published rates per 10,000 children for 2024/25, the latest: "
+        "England 541.9 and the statistical neighbours' average 602.3."
     )
 
 
@@ -148,9 +146,10 @@ def test_a_neutral_kpi_ranks_from_the_highest_and_its_special_cause_has_a_side_n
         region_name="North East",
     )
     assert draft == (
-        "Referrals were 6,119 in 2024/25 (508.8 per 10,000 children), up 120 (2.0%) on 2023/24, a rate below "
-        "England (541.9), the North East (580.0) and the statistical neighbours' average (602.3), and 9th "
-        "highest of 11 with statistical neighbours. Special-cause variation, high, since January 2025."
+        "Referrals were 6,119 in 2024/25 (508.8 per 10,000 children), up 120 (2.0%) on 2023/24, a rate "
+        "below England (541.9), the North East (580.0) and the statistical neighbours' average (602.3), "
+        "and 9th highest of 11 with statistical neighbours. Special-cause variation, high, since January "
+        "2025."
     )
 
 
@@ -164,12 +163,10 @@ def test_a_stock_is_what_is_open_at_the_end_and_is_compared_with_the_latest_publ
         None,
     )
     assert draft == (
-        "Children on a CP plan were 412 at the end of March 2025 (45.3 per 10,000 children), up 12 (3.0%) on "
-        "February 2025 and down 20 (4.6%) on March 2024, a rate above England (41.6) but below the "
-        "statistical "
-        "neighbours' average (52.0), and 7th highest of 11 with statistical neighbours in 2024/25, the "
-        "latest "
-        "published."
+        "Children on a CP plan were 412 at the end of March 2025 (45.3 per 10,000 children), up 12 (3.0%) "
+        "on February 2025 and down 20 (4.6%) on March 2024, a rate above England (41.6) but below the "
+        "statistical neighbours' average (52.0), and 7th highest of 11 with statistical neighbours in "
+        "2024/25, the latest published."
     )
 
 
@@ -186,8 +183,8 @@ def test_a_benchmark_for_another_year_says_which_year_it_is():
     assert draft == (
         "Re-referrals were 18.4% in February 2025, down 0.6 points on January 2025 and down 3.1 points on "
         "February 2024, below England (22.1%), the North West (21.0%) and the statistical neighbours' "
-        "average "
-        "(20.4%), and 3rd lowest of 11 with statistical neighbours in 2023/24, the latest published."
+        "average (20.4%), and 3rd lowest of 11 with statistical neighbours in 2023/24, the latest "
+        "published."
     )
 
 
@@ -203,8 +200,7 @@ def test_too_few_points_for_an_spc_reading():
     assert draft == (
         "Children missing more than once were 31.2% in the 12 months to March 2025 (Apr 2024 to Mar 2025), "
         "unchanged on the 12 months to Feb 2025 and up 3.2 points on the 12 months to Mar 2024. Too few "
-        "monthly "
-        "points for an SPC reading."
+        "monthly points for an SPC reading."
     )
 
 
@@ -228,9 +224,9 @@ def test_a_target_that_is_hit_and_miss():
         spc(Variation.COMMON_CAUSE, Assurance.HIT_AND_MISS, target=85.0),
     )
     assert draft == (
-        "ICPCs within 15 working days were 82.4% in 2024/25, up 3.1 points on 2023/24, above England (78.2%) "
-        "and the statistical neighbours' average (80.0%), and 4th highest of 11 with statistical neighbours. "
-        "Monthly figures show only common-cause variation; the 85% target is hit and miss."
+        "ICPCs within 15 working days were 82.4% in 2024/25, up 3.1 points on 2023/24, above England "
+        "(78.2%) and the statistical neighbours' average (80.0%), and 4th highest of 11 with statistical "
+        "neighbours. Monthly figures show only common-cause variation; the 85% target is hit and miss."
     )
 
 
@@ -243,9 +239,9 @@ def test_a_suppressed_current_figure_gives_no_numbers_but_the_published_ones():
         spc(Variation.CONCERNING_HIGH, Assurance.CONSISTENTLY_FAILS, since=date(2024, 11, 1), target=20.0),
     )
     assert draft == (
-        "Re-referrals in 2024/25 are suppressed because the numbers are small, so no figures or changes are "
-        "given. Published figures for 2024/25: England 22.6% and the statistical neighbours' average 20.1%. "
-        "Special-cause concern since November 2024; the 20% target is consistently missed."
+        "Re-referrals in 2024/25 are suppressed because the numbers are small, so no figures or changes "
+        "are given. Published figures for 2024/25: England 22.6% and the statistical neighbours' average "
+        "20.1%. Special-cause concern since November 2024; the 20% target is consistently missed."
     )
 
 
@@ -281,10 +277,9 @@ def test_a_suppressed_count_with_a_rate_shows_no_rate_and_no_comparison_with_the
     draft = draft_commentary(leaky, spc(Variation.COMMON_CAUSE), region_name="North East")
     assert draft == (
         "Children on a CP plan at the end of 2024/25 are suppressed because the numbers are small, so no "
-        "figures "
-        "or changes are given. Published rates per 10,000 children for 2024/25: England 41.6, the North East "
-        "45.0 "
-        "and the statistical neighbours' average 52.0. Monthly figures show only common-cause variation."
+        "figures or changes are given. Published rates per 10,000 children for 2024/25: England 41.6, the "
+        "North East 45.0 and the statistical neighbours' average 52.0. Monthly figures show only "
+        "common-cause variation."
     )
     # Neither the hidden rate (0.5 per 10,000) nor a place among the neighbours is given.
     assert "0.5" not in draft and "highest" not in draft and "above" not in draft and "below" not in draft
