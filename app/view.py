@@ -4,7 +4,6 @@ from the URL, resolved once per request on the server."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from dash import no_update
@@ -12,7 +11,7 @@ from dash import no_update
 from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
 from app.components.spc import spc_of
 from app.scope import Permission, Scope, current_scope, current_user
-from app.state import reader
+from app.state import per_warehouse_file, reader
 from appstate.commentary import Commentary, current_commentary
 from appstate.db import session
 from appstate.targets import lookup
@@ -64,10 +63,7 @@ class PageView:
         return "/commentary?" + urlencode({"kpi": kpi_id, "la": self.whole_la, "period": self.view.period})
 
     def region_name(self) -> str | None:
-        if self.whole_la is None:
-            return None
-        found = reader().query("la_region", la_code=self.whole_la)
-        return None if found.empty else str(found["region_name"].iloc[0])
+        return None if self.whole_la is None else _region_name(self.whole_la)
 
     def draft(self, assessment: Assessment) -> str | None:
         """A first draft of the commentary, made from the figures the viewer sees, for someone who
@@ -87,9 +83,9 @@ class PageView:
                           benchmarks=cached_benchmark)
 
 
-@lru_cache(maxsize=2048)
-def _evaluate(version: tuple[int, int], kpi_ids: tuple[str, ...], period: Period, filters: Filters,
-              policy: SuppressionPolicy, series_months: int) -> tuple[KpiResult, ...]:
+@per_warehouse_file(maxsize=2048)
+def _evaluate(kpi_ids: tuple[str, ...], period: Period, filters: Filters, policy: SuppressionPolicy,
+              series_months: int) -> tuple[KpiResult, ...]:
     return tuple(evaluate(reader().connection(), kpi_ids, period, filters, policy, series_months=series_months))
 
 
@@ -97,29 +93,34 @@ def cached_evaluate(con, kpi_ids, period: Period, filters: Filters, policy: Supp
                     series_months: int = SERIES_MONTHS) -> list[KpiResult]:
     """The engine's results, kept per published warehouse file, KPIs, period, filters (with the
     scope's LAs) and suppression, so a new load is never served from the cache."""
-    return list(_evaluate(reader().version, tuple(kpi_ids), period, filters, policy, series_months))
+    return list(_evaluate(tuple(kpi_ids), period, filters, policy, series_months))
 
 
-@lru_cache(maxsize=4096)
-def _benchmark(version: tuple[int, int], kpi_id: str, la_code: str, period: Period) -> Benchmark | None:
+@per_warehouse_file(maxsize=4096)
+def _benchmark(kpi_id: str, la_code: str, period: Period) -> Benchmark | None:
     return find_benchmark(reader().connection(), get_kpi(kpi_id), la_code, period)
 
 
 def cached_benchmark(con, kpi: Kpi, la_code: str, period: Period) -> Benchmark | None:
     """Published benchmarks, kept per published warehouse file like the engine's results: they
     change only with a load, and each costs a query."""
-    return _benchmark(reader().version, kpi.id, la_code, period)
+    return _benchmark(kpi.id, la_code, period)
 
 
-@lru_cache(maxsize=256)
-def _filter_options(version: tuple[int, int], la_codes: tuple[str, ...]) -> FilterOptions:
-    return filter_options(la_codes)
+_filter_options = per_warehouse_file(maxsize=256)(filter_options)
+
+
+@per_warehouse_file(maxsize=256)
+def _region_name(la_code: str) -> str | None:
+    """The LA's region by name; asked once per draft, so once per card of a meeting pack."""
+    found = reader().query("la_region", la_code=la_code)
+    return None if found.empty else str(found["region_name"].iloc[0])
 
 
 def scoped_options(scope: Scope) -> FilterOptions:
     """What the filters may hold for this scope (a partner's agencies and areas only), kept per
     published warehouse file: the values change only with a load."""
-    options = _filter_options(reader().version, scope.la_codes)
+    options = _filter_options(scope.la_codes)
     if scope.agencies:
         options = replace(options, agency={k: v for k, v in options.agency.items() if k in scope.agencies})
     if scope.areas:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 
 from dash import html
 
-from app.state import reader
+from app.state import per_warehouse_file, reader
 from warehouse.db import WarehouseError
 from warehouse.settings import environment
 
@@ -19,8 +18,8 @@ class DataStatus:
     synthetic: bool
 
 
-@lru_cache(maxsize=8)
-def _loaded(version: tuple[int, int]) -> tuple[date | None, bool]:
+@per_warehouse_file(maxsize=8)
+def _loaded() -> tuple[date | None, bool]:
     """The data date and whether any of it is demo data, kept per published warehouse file."""
     status = reader().query("data_status").iloc[0]
     as_at = status["data_as_at"]
@@ -29,7 +28,7 @@ def _loaded(version: tuple[int, int]) -> tuple[date | None, bool]:
 
 def data_status() -> DataStatus:
     """How fresh the data is and whether it is demo data; raises WarehouseError if unreadable."""
-    as_at, synthetic = _loaded(reader().version)
+    as_at, synthetic = _loaded()
     return DataStatus(as_at.strftime("%d %B %Y") if as_at is not None else "no loads", synthetic)
 
 
@@ -64,13 +63,13 @@ def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date |
 
 def _stale_banner() -> html.Div | None:
     from app.scope import NotSignedIn, current_scope
-    from app.filters import filter_options
+    from app.view import scoped_options
 
     try:
         scope = current_scope()
     except (NotSignedIn, WarehouseError):
         return None
-    notes = stale_datasets(scope.la_codes, filter_options(scope.la_codes).las)
+    notes = stale_datasets(scope.la_codes, scoped_options(scope).las)
     if not notes:
         return None
     return html.Div([html.Strong("Some data is out of date. "), *[html.Span(note + " ") for note in notes]],
@@ -79,7 +78,7 @@ def _stale_banner() -> html.Div | None:
 
 def data_status_strip() -> html.Div:
     try:
-        as_at, synthetic = _loaded(reader().version)
+        as_at, synthetic = _loaded()
     except WarehouseError as error:
         return html.Div(
             [html.Strong("The warehouse cannot be read. "), str(error)], className="banner banner-warning", role="status"
