@@ -51,6 +51,9 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from etl.demo import generate_demo
 
     home = tmp_path_factory.mktemp("demo") / "home"
+    home.mkdir()
+    # A fixed key: the same pseudonymised IDs, cell keys and so rounded figures in every run.
+    (home / "pseudonymisation.key").write_text("demo-test-key")
     settings = Settings(home=home)
     paths = generate_demo(home / "demo", as_of=DEMO_AS_OF)
     run_load(paths, settings, synthetic=True, today=DEMO_AS_OF)

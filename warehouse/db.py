@@ -16,8 +16,9 @@ import holidays
 import pandas as pd
 
 from warehouse.benchmarks import benchmark_values
+from warehouse.settings import cell_key_salt, get_settings
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
@@ -153,8 +154,9 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
     """Derived flags and cubes for the LAs a load changed."""
+    salt = cell_key_salt(get_settings())
     for path in _sql_files(TRANSFORMS_DIR):
-        run_sql_file(con, path, la_codes=sorted(la_codes))
+        run_sql_file(con, path, la_codes=sorted(la_codes), cell_key_salt=salt)
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:
