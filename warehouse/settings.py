@@ -8,8 +8,6 @@ setting from the `Environment` model below, so the list cannot drift from the co
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -111,9 +109,3 @@ def pseudonymisation_key(settings: Settings) -> bytes:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
     return settings.key_path.read_text().strip().encode("utf-8")
-
-
-def cell_key_salt(settings: Settings) -> str:
-    """The secret mixed into every record's cell key (disclosure control), derived from the
-    pseudonymisation key so that there is one key to keep and back up."""
-    return hmac.new(pseudonymisation_key(settings), b"cell keys", hashlib.sha256).hexdigest()

@@ -31,9 +31,3 @@ CREATE MACRO passes_filters(wanted_areas, wanted_agencies, wanted_age_bands, wan
     AND passes(wanted_categories, row_category)
     AND passes(wanted_in_care, row_in_care)
 );
-
--- A record's cell key: a keyed hash of the record, uniform on [0, 2^32). The salt is derived
--- from the pseudonymisation key, so nobody outside the server can work a key out; the same
--- record keeps its key in every load (warehouse/kpis/suppression.py says how keys are used).
-CREATE MACRO record_key(salt, la_code, record_id) AS
-    CAST(hash(la_code || '|' || record_id || '|' || salt) % 4294967296 AS BIGINT);

@@ -2,8 +2,7 @@
 -- Dashboards read these; the facts serve drill-down. A dimension that does not apply to a
 -- measure is NULL (category for contacts, say), so a filter on it leaves that measure alone.
 
--- One row per LA, month, measure and combination of dimensions; n is the count, key_sum the sum
--- of its records' cell keys (record_key), from which disclosure control rounds any total.
+-- One row per LA, month, measure and combination of dimensions; n is the count.
 -- Flow measures sit in the month of their event; stock measures (cp_open, cp_open_2yrs) in
 -- the month at whose end they were open.
 CREATE TABLE kpi_cube (
@@ -18,8 +17,7 @@ CREATE TABLE kpi_cube (
     category     VARCHAR,
     in_care      VARCHAR,
     missing_type VARCHAR,
-    n            BIGINT NOT NULL,
-    key_sum      BIGINT NOT NULL
+    n            BIGINT NOT NULL
 );
 
 -- Missing episodes per child and month, for counts of distinct children over any period.
@@ -34,9 +32,7 @@ CREATE TABLE missing_child_month (
     ethnicity    VARCHAR,
     in_care      VARCHAR,
     missing_type VARCHAR,
-    episodes     BIGINT NOT NULL,
-    child_key    BIGINT NOT NULL,  -- the child's cell key: a count of children adds these up
-    episode_keys BIGINT NOT NULL   -- the sum of the episodes' cell keys
+    episodes     BIGINT NOT NULL
 );
 
 -- The cube rows of a scope, a run of months, some measures and the filters: the one place
@@ -59,15 +55,12 @@ CREATE TABLE kpi_cube_la (
     la_code VARCHAR NOT NULL,
     month   DATE NOT NULL,
     measure VARCHAR NOT NULL,
-    n       BIGINT NOT NULL,
-    key_sum BIGINT NOT NULL
+    n       BIGINT NOT NULL
 );
 
 CREATE TABLE missing_child_month_la (
     la_code  VARCHAR NOT NULL,
     month    DATE NOT NULL,
-    child_id     VARCHAR NOT NULL,
-    episodes     BIGINT NOT NULL,
-    child_key    BIGINT NOT NULL,
-    episode_keys BIGINT NOT NULL
+    child_id VARCHAR NOT NULL,
+    episodes BIGINT NOT NULL
 );
