@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, g, redirect, request, session
 
-from app.scope import PAGE_ROLES, Role, User
+from app.scope import Role, User, nav_pages
 from appstate.audit import record
 from appstate.db import session as appstate
 from appstate.users import SignInRefused, UserAccount, get_user, sign_in
@@ -110,7 +110,7 @@ def landing(user: User, next_path: str) -> str:
     """Where sign-in goes: the page asked for, or for a bare sign-in the role's first page."""
     if next_path != "/" or user.can_view("/"):
         return next_path
-    return next(path for path in PAGE_ROLES if user.can_view(path))
+    return nav_pages(user)[0]["path"]
 
 
 def _csrf_token() -> str:

@@ -16,7 +16,6 @@ from flask import Response, request
 
 from app.audit_log import log_export
 from app.components.status import data_status
-from app.scope import require_page
 from app.state import reader
 from app.view import PageView, cached_evaluate, page_view
 from appstate.commentary import Commentary, current_commentary
@@ -173,7 +172,6 @@ def report_markdown(served: ServedReport) -> str:
 
 def exceptions_markdown() -> Response:
     """/exceptions.md: the report for the request's view, with the server's scope and suppression."""
-    require_page("/exceptions")
     try:
         page = page_view(request.args.to_dict(flat=False))
     except WarehouseError as error:

@@ -7,9 +7,10 @@ and scope checks as any link.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback
+from dash import Input, Output, State
 
 from app import ids
+from app.access import SHELL, callback
 from app.scope import Permission, PermissionDenied, current_user, require
 from appstate.db import session
 from appstate.saved_views import SavedView, save_view, views_for
@@ -25,6 +26,7 @@ def _label(view: SavedView, username: str) -> str:
     Output(ids.SAVED_VIEW_OPEN, "options"),
     Input(ids.URL, "pathname"),
     Input(ids.SAVED_VIEW_STATUS, "children"),
+    page=SHELL,
 )
 def list_views(_pathname, _status):
     username = current_user().username
@@ -36,6 +38,7 @@ def list_views(_pathname, _status):
     Output(ids.URL, "href", allow_duplicate=True),
     Input(ids.SAVED_VIEW_OPEN, "value"),
     prevent_initial_call=True,
+    page=SHELL,
 )
 def open_view(view_id: int | None):
     if view_id is None:
@@ -55,6 +58,7 @@ def open_view(view_id: int | None):
     State(ids.URL, "pathname"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
+    page=SHELL,
 )
 def save_current_view(_clicks, name, shared, pathname, search):
     try:

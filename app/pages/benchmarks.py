@@ -6,20 +6,23 @@ from __future__ import annotations
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 
 from app import ids
+from app.access import callback
 from app.components.grid import grid
 from app.state import reader
 from app.view import page_view, updated_search
+from app.scope import EVERYONE
 from warehouse.benchmarks import benchmark_comparison, benchmark_neighbours
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import benchmark_id
 from warehouse.kpis.model import Direction
 from warehouse.kpis.registry import get_kpi
 
-dash.register_page(__name__, path="/benchmarks", name="Benchmarks", order=5,
-                   title="Benchmarks - Safeguarding performance", filters=True)
+PAGE = "/benchmarks"
+dash.register_page(__name__, path=PAGE, name="Benchmarks", order=5,
+                   title="Benchmarks - Safeguarding performance", filters=True, roles=EVERYONE)
 
 HIGHLIGHT, OTHERS = "#0b4f6c", "#a9b6c1"
 
@@ -145,6 +148,7 @@ def _year_table(years: pd.DataFrame, is_rate: bool, is_percent: bool, direction:
     Input(ids.BENCH_YEAR, "value"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def choose_kpi_and_year(kpi_id: str, year: str, search: str | None):
     # A new KPI starts at its latest published year.

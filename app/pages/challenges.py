@@ -10,14 +10,15 @@ from datetime import date
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from app import ids
+from app.access import callback
 from app.components.exports import csv_download
 from app.components.forms import field, parse_day
 from app.components.grid import grid
 from app.filters import filter_options
-from app.scope import Permission, PermissionDenied, current_scope, current_user, require, require_page
+from app.scope import EVERYONE, Permission, PermissionDenied, current_scope, current_user, require
 from appstate.challenges import (
     Challenge,
     ChallengeQuery,
@@ -31,8 +32,9 @@ from appstate.db import session
 from warehouse.db import WarehouseError
 from warehouse.kpis.registry import REGISTRY
 
-dash.register_page(__name__, path="/challenges", name="Challenge log", order=10,
-                   title="Challenge log - Safeguarding performance")
+PAGE = "/challenges"
+dash.register_page(__name__, path=PAGE, name="Challenge log", order=10,
+                   title="Challenge log - Safeguarding performance", roles=EVERYONE)
 
 CHANGED = "challenge-changed"  # a counter the actions bump, so the list redraws
 COLUMNS = {
@@ -50,7 +52,6 @@ def _status_words(entry: Challenge, today: date) -> str:
 
 def challenge_frame(statuses: list[str], overdue_only: bool, today: date | None = None) -> pd.DataFrame:
     """The entries in the viewer's scope, as the grid and the CSV show them."""
-    require_page("/challenges")
     today = today or date.today()
     scope = current_scope()
     names = filter_options(scope.la_codes).las
@@ -122,6 +123,7 @@ def layout(**_query: str) -> html.Div:
     Input(ids.CHALLENGE_FILTER_STATUS, "value"),
     Input(ids.CHALLENGE_FILTER_OVERDUE, "value"),
     Input(CHANGED, "data"),
+    page=PAGE,
 )
 def show_entries(statuses: list[str], overdue: list[str], _changed: int):
     frame = challenge_frame(statuses, bool(overdue))
@@ -136,6 +138,7 @@ def show_entries(statuses: list[str], overdue: list[str], _changed: int):
     State(ids.CHALLENGE_FILTER_STATUS, "value"),
     State(ids.CHALLENGE_FILTER_OVERDUE, "value"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def export_entries(_clicks: int, statuses: list[str], overdue: list[str]):
     return csv_download(challenge_frame(statuses, bool(overdue)), "challenge-log.csv")
@@ -166,7 +169,6 @@ def _entry_panel(entry: Challenge) -> html.Section:
 
 
 def _in_scope(challenge_id: int) -> Challenge | None:
-    require_page("/challenges")
     with session() as db:
         entry = db.get(Challenge, challenge_id)
     return entry if entry is not None and entry.la_code in current_scope().la_codes else None
@@ -177,6 +179,7 @@ def _in_scope(challenge_id: int) -> Challenge | None:
     Input(ids.CHALLENGES_GRID, "selectedRows"),
     Input(CHANGED, "data"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def show_selected(selected: list[dict] | None, _changed: int):
     if not selected:
@@ -212,10 +215,10 @@ def _selected(selected: list[dict] | None) -> Challenge:
     State(ids.CHALLENGE_DUE, "value"),
     State(CHANGED, "data"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def raise_entry(_clicks, la_code, kpi_id, agency, question, owner, due, changed):
     try:
-        require_page("/challenges")
         user = require(Permission.RAISE_CHALLENGES)
         if la_code not in current_scope().la_codes:
             raise ValueError("choose a local authority in your scope")
@@ -235,6 +238,7 @@ def raise_entry(_clicks, la_code, kpi_id, agency, question, owner, due, changed)
     State(ids.CHALLENGE_RESPONSE, "value"),
     State(CHANGED, "data"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def answer_entry(clicks, selected, response, changed):
     return _step(clicks, selected, changed, Permission.ANSWER_CHALLENGES,
@@ -248,6 +252,7 @@ def answer_entry(clicks, selected, response, changed):
     State(ids.CHALLENGES_GRID, "selectedRows"),
     State(CHANGED, "data"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def close_entry(clicks, selected, changed):
     return _step(clicks, selected, changed, Permission.RAISE_CHALLENGES, close_challenge)
