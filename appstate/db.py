@@ -38,7 +38,7 @@ def _engine(url: str) -> Engine:
     # used (a restart, an idle timeout): test each one as it is taken, not on a user's request.
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     # Importing the models registers their tables on Base.metadata.
-    from appstate import audit, challenges, commentary, saved_views, targets, users  # noqa: F401
+    from appstate import audit, challenges, commentary, saved_views, targets, throttle, users  # noqa: F401
 
     try:
         _create_tables(engine)
@@ -62,6 +62,16 @@ def _create_tables(engine: Engine) -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_TABLES_LOCK})
         Base.metadata.create_all(connection)
+
+
+def insert_if_missing(session: Session, model: type[Base], **values: object) -> None:
+    """A row of `model` with `values`, unless one with the same key is there already: one
+    statement that two processes may run at once (the counters below update it atomically)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 
 def engine_for(url: str) -> Engine:

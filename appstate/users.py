@@ -3,7 +3,14 @@
 Passwords are argon2-hashed and never stored or logged as typed. An account signed in through
 single sign-on has no password: it must still be created here first, since the role and scope
 come from this table, never from the identity provider. Five failed sign-ins in a row lock an
-account for 15 minutes, whoever tries from wherever.
+account for 15 minutes, whoever tries from wherever: each attempt is counted by one atomic
+UPDATE before its password is checked, so attempts sent all at once, to any number of server
+workers, get no more than five checks. A locked account answers in the same words, and after the
+same argon2 work, as a wrong password, so a guesser cannot tell the two apart.
+
+Sessions are cookies that the server can still revoke: each names its account's session
+generation, and signing out, a new password, or disabling (or re-enabling) the account moves the
+generation on, so every cookie issued before is worth nothing.
 """
 
 from __future__ import annotations
@@ -14,10 +21,10 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, DateTime, Integer, String, select
+from sqlalchemy import Boolean, DateTime, Integer, String, case, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from appstate.db import Base
+from appstate.db import Base, insert_if_missing
 
 ROLES = ("executive", "partner", "data_team", "admin")
 MAX_FAILURES = 5
@@ -25,6 +32,8 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,119}$")
 _HASHER = PasswordHasher()
+REFUSED = (f"The username or password is not right. After {MAX_FAILURES} failed sign-ins an account waits "
+           f"{LOCKOUT.seconds // 60} minutes.")
 # Verified against when the account does not exist, so a wrong username takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 
@@ -62,6 +71,27 @@ class UserAccount(Base):
     @property
     def area_list(self) -> tuple[str, ...]:
         return self._codes(self.areas)
+
+
+class SessionGeneration(Base):
+    """Which of an account's sessions still count: those issued at its current generation."""
+
+    __tablename__ = "session_generation"
+
+    username: Mapped[str] = mapped_column(String(120), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def session_generation(session: Session, username: str) -> int:
+    return session.scalar(select(SessionGeneration.generation).where(SessionGeneration.username == username)) or 0
+
+
+def end_sessions(session: Session, username: str) -> None:
+    """Every session of the account issued so far ends (on any server, at its next request)."""
+    insert_if_missing(session, SessionGeneration, username=username, generation=0)
+    session.execute(update(SessionGeneration).where(SessionGeneration.username == username)
+                    .values(generation=SessionGeneration.generation + 1))
+    session.commit()
 
 
 class SignInRefused(Exception):
@@ -123,11 +153,14 @@ def set_password(session: Session, username: str, password: str) -> None:
     account.password_hash = _HASHER.hash(password)
     account.failed_sign_ins, account.locked_until = 0, None
     session.commit()
+    end_sessions(session, account.username)
 
 
 def set_active(session: Session, username: str, active: bool) -> None:
-    _existing(session, username).active = active
+    account = _existing(session, username)
+    account.active = active
     session.commit()
+    end_sessions(session, account.username)  # a cookie copied before a disable stays dead after re-enabling
 
 
 def _existing(session: Session, username: str) -> UserAccount:
@@ -141,22 +174,33 @@ def sign_in(session: Session, username: str, password: str, now: datetime | None
     """The account, if the password is right and the account may sign in; else SignInRefused."""
     now = now or datetime.now()
     account = get_user(session, username)
-    if account is None or not account.password_hash:
+    if account is None or not account.password_hash or not _claim_attempt(session, account, now):
         _matches(_DUMMY_HASH, password)
-        raise SignInRefused("The username or password is not right.")
-    if account.locked_until and account.locked_until > now:
-        raise SignInRefused("Too many failed sign-ins: this account is locked for 15 minutes.")
+        raise SignInRefused(REFUSED)
     if not _matches(account.password_hash, password):
-        account.failed_sign_ins += 1
-        if account.failed_sign_ins >= MAX_FAILURES:
-            account.locked_until, account.failed_sign_ins = now + LOCKOUT, 0
-        session.commit()
-        raise SignInRefused("The username or password is not right.")
+        raise SignInRefused(REFUSED)  # the attempt stays counted
     if not account.active:
         raise SignInRefused("This account is disabled: ask an administrator.")
-    account.failed_sign_ins, account.locked_until, account.last_sign_in = 0, None, now
+    session.execute(update(UserAccount).where(UserAccount.id == account.id)
+                    .values(failed_sign_ins=0, locked_until=None, last_sign_in=now))
     session.commit()
+    session.refresh(account)
     return account
+
+
+def _claim_attempt(session: Session, account: UserAccount, now: datetime) -> bool:
+    """Count an attempt at the account's password before it is checked, in one UPDATE that only
+    an unlocked account passes; the attempt that makes the fifth locks it. False when locked."""
+    expired = UserAccount.locked_until.is_not(None)  # the only lock an unlocked account can hold
+    attempts = case((expired, 1), else_=UserAccount.failed_sign_ins + 1)
+    claimed = session.execute(
+        update(UserAccount)
+        .where(UserAccount.id == account.id, or_(UserAccount.locked_until.is_(None), UserAccount.locked_until <= now))
+        .values(failed_sign_ins=attempts, locked_until=case((attempts >= MAX_FAILURES, now + LOCKOUT), else_=None))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return claimed == 1
 
 
 def _matches(password_hash: str, password: str) -> bool:

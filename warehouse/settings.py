@@ -34,6 +34,16 @@ class Environment(BaseSettings):
                                          "instance. Else session.key in the home, made on first use.")
     secure_cookies: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS).")
     idle_minutes: int = Field(30, gt=0, description="Minutes without a request before a session ends.")
+    trusted_hosts: str = Field("", description="Host names the app answers to besides loopback, comma-separated "
+                               "(e.g. dashboard.example.gov.uk); a request naming any other Host gets 400.")
+    public_url: str | None = Field(None, description="The dashboard's address as users reach it, e.g. "
+                                   "https://dashboard.example.gov.uk: single sign-on returns to it, PDFs may be "
+                                   "printed from it, and its host is trusted. Unset: PDFs are printed from this "
+                                   "server's own loopback address.")
+    proxy_hops: int = Field(0, ge=0, description="How many reverse proxies in front of the app set "
+                            "X-Forwarded-For and X-Forwarded-Proto (0: none; the client is the direct peer).")
+    pdf_renders: int = Field(2, gt=0, description="PDFs each server process prints at once; a request beyond "
+                             "that is told the server is busy (503) and to try again.")
     load_dirs: str | None = Field(None, description="Folders (separated by ':') that loads may read; any when unset.")
     cadence_days: int = Field(45, gt=0, description="Days after the end of a dataset's data before pages say it "
                               "is out of date.")

@@ -101,12 +101,51 @@ def test_a_wrong_password_is_refused_and_audited_without_saying_which_part_was_w
             "nobody", TEST_ADMIN]
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(client):
-    for _ in range(5):
-        _sign_in(client, "test-exec", "wrong password!")
-    response = _sign_in(client, "test-exec", TEST_PASSWORD)
-    assert response.status_code == 401
-    assert "locked for 15 minutes" in response.get_data(as_text=True)
+def test_five_failures_lock_the_account_even_for_the_right_password_in_a_wrong_passwords_words(client):
+    wrong = [_sign_in(client, "test-exec", "wrong password!") for _ in range(5)]
+    locked = _sign_in(client, "test-exec", TEST_PASSWORD)
+    assert {(r.status_code, _alert(r)) for r in wrong} == {(locked.status_code, _alert(locked))} == {
+        (401, "The username or password is not right. After 5 failed sign-ins an account waits 15 minutes.")}
+    assert client.get("/").status_code == 302
+
+
+def _alert(response) -> str:
+    return re.search(r'role="alert">([^<]*)<', response.get_data(as_text=True)).group(1)
+
+
+def test_sign_ins_sent_all_at_once_from_one_address_get_no_more_than_its_limit(app):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from appstate.throttle import ADDRESS_FAILURES
+
+    sent = ADDRESS_FAILURES + 10
+    clients = [app.server.test_client() for _ in range(sent)]
+    tokens = [_csrf(c) for c in clients]
+    start = threading.Barrier(sent)
+
+    def attempt(i):
+        start.wait()
+        return clients[i].post("/login", data={"username": f"guess{i}", "password": "not it", "csrf": tokens[i]})
+
+    with ThreadPoolExecutor(sent) as pool:
+        statuses = [r.status_code for r in pool.map(attempt, range(sent))]
+    assert (statuses.count(401), statuses.count(429)) == (ADDRESS_FAILURES, 10)
+
+
+def test_behind_a_declared_proxy_the_client_is_the_address_it_forwarded(home, monkeypatch):
+    from app.main import create_app
+
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    for hops, address in ((None, "127.0.0.1"), ("1", "203.0.113.7")):
+        if hops:
+            monkeypatch.setenv("SAFEGUARD_PROXY_HOPS", hops)
+        client = create_app().server.test_client()
+        token = _csrf(client)
+        client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": token},
+                    headers=forwarded)
+        with session() as db:
+            assert recent_events(db, AuditQuery(actions=("sign_in",)))[0].address == address
 
 
 def test_a_sign_in_link_never_sends_anyone_to_another_site(client):
@@ -118,6 +157,59 @@ def test_a_forged_or_expired_form_is_refused(client):
     client.get("/login")
     response = client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": "forged"})
     assert response.status_code == 400
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("token", ["", "x", "forged"])
+def test_a_sign_in_posted_without_the_sign_in_pages_cookie_is_refused(client, token):
+    """Another site's form signing the victim in to the attacker's account has no pre-session."""
+    response = client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": token})
+    assert response.status_code == 400
+    assert "safeguard_session" not in response.headers.get("Set-Cookie", "") or client.get("/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_sign_out_is_a_post_with_the_token_not_a_link(client):
+    _sign_in(client, TEST_ADMIN, TEST_PASSWORD)
+    assert "Location" not in client.get("/logout").headers  # a page address like any other, signing nobody out
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 400
+    assert client.get("/").status_code == 200
+    with session() as db:
+        assert recent_events(db, AuditQuery(actions=("sign_out",))) == []
+
+
+def _copied_cookie(client) -> str:
+    return client.get_cookie("safeguard_session").value
+
+
+def _with_cookie(app, value: str):
+    other = app.server.test_client()
+    other.set_cookie("safeguard_session", value)
+    return other
+
+
+def test_a_copied_cookie_dies_with_sign_out(app, client):
+    _sign_in(client, TEST_ADMIN, TEST_PASSWORD)
+    copy = _copied_cookie(client)
+    assert _with_cookie(app, copy).get("/").status_code == 200
+    client.post("/logout", data={"csrf": _csrf(client)})
+    assert _with_cookie(app, copy).get("/").status_code == 302
+
+
+@pytest.mark.parametrize("change", ["password", "disable and enable"])
+def test_a_copied_cookie_dies_with_a_new_password_or_a_disable(app, client, change):
+    from appstate.users import set_active, set_password
+
+    _sign_in(client, "test-exec", TEST_PASSWORD)
+    copy = _copied_cookie(client)
+    assert _with_cookie(app, copy).get("/").status_code == 200
+    with session() as db:
+        if change == "password":
+            set_password(db, "test-exec", "a brand new passphrase")
+        else:
+            set_active(db, "test-exec", False)
+            set_active(db, "test-exec", True)
+    assert _with_cookie(app, copy).get("/").status_code == 302
     assert client.get("/").status_code == 302
 
 
