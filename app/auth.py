@@ -232,7 +232,8 @@ def _install_oidc(server: Flask) -> None:
 
     def sso_start():
         session["sso_next"] = _safe_next(request.args.get("next"))
-        return oauth.sso.authorize_redirect(request.host_url.rstrip("/") + "/auth/callback")
+        base = (environment().public_url or request.host_url).rstrip("/")  # a trusted host either way
+        return oauth.sso.authorize_redirect(base + "/auth/callback")
 
     def sso_callback():
         token = oauth.sso.authorize_access_token()  # checks state, nonce and the ID token's signature

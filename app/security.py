@@ -138,6 +138,12 @@ def _unexpected_error(_: Exception) -> Response:
     return _plain(f"500 {HTTP_STATUS_CODES[500]}: the error has been logged on the server.", 500)
 
 
+def _refuse_untrusted_host() -> None:
+    """Reading the host checks it against TRUSTED_HOSTS: another host is a 400 before sign-in or
+    anything else looks at the request."""
+    request.host  # noqa: B018  (raises werkzeug's SecurityError, a 400)
+
+
 def install_security(app: Dash) -> None:
     """Trusted hosts, the proxy's forwarded address, security headers on every response and plain
     errors, on `app`'s Flask server.
@@ -151,6 +157,7 @@ def install_security(app: Dash) -> None:
     hops = environment().proxy_hops
     if hops:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops)
+    server.before_request(_refuse_untrusted_host)
     server.after_request(_add_security_headers(app))
     server.register_error_handler(HTTPException, _http_error)
     server.register_error_handler(InvalidResourceError, _not_found)
