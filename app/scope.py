@@ -154,6 +154,11 @@ class Scope:
             return requested
         return tuple(v for v in requested if v in allowed) or allowed
 
+    def covers(self, la_code: str, agency: str | None) -> bool:
+        """Whether an entry about `la_code` and `agency` (a challenge, say) is the scope's: an
+        agency-limited partner's entries are those raised against one of their agencies."""
+        return la_code in self.la_codes and (not self.agencies or agency in self.agencies)
+
     def restrict(self, filters: Filters) -> Filters:
         """The filters cut to the scope: asking for more, or for something else, gives the scope."""
         return replace(filters, la_codes=self.allowed(filters.la_codes),

@@ -1,7 +1,7 @@
 """The challenge log: questions put to agencies about a KPI, their answers, and what is overdue.
 
-Entries are listed for the LAs in the viewer's scope only, filtered by status, and exported as
-CSV. Selecting one shows its history and lets a permitted user answer or close it.
+Entries are listed for the LAs in the viewer's scope only (for a partner limited to agencies,
+only the entries raised against those agencies), filtered by status, and exported as CSV. Selecting one shows its history and lets a permitted user answer or close it.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def challenge_frame(statuses: list[str], overdue_only: bool, today: date | None 
     today = today or date.today()
     scope = current_scope()
     names = filter_options(scope.la_codes).las
-    query = ChallengeQuery(la_codes=scope.la_codes, status=tuple(statuses or ()), overdue_only=overdue_only)
+    query = ChallengeQuery(la_codes=scope.la_codes, agencies=scope.agencies, status=tuple(statuses or ()),
+                           overdue_only=overdue_only)
     with session() as db:
         entries = list_challenges(db, query, today)
     rows = [
@@ -171,7 +172,7 @@ def _entry_panel(entry: Challenge) -> html.Section:
 def _in_scope(challenge_id: int) -> Challenge | None:
     with session() as db:
         entry = db.get(Challenge, challenge_id)
-    return entry if entry is not None and entry.la_code in current_scope().la_codes else None
+    return entry if entry is not None and current_scope().covers(entry.la_code, entry.agency) else None
 
 
 @callback(
