@@ -32,7 +32,7 @@ from appstate.audit import record
 from appstate.db import session as appstate
 from appstate.throttle import claim_attempt, give_back_attempt
 from appstate.users import SignInRefused, UserAccount, end_sessions, get_user, session_generation, sign_in
-from warehouse.settings import environment, get_settings
+from warehouse.settings import environment, get_settings, owner_only_dir
 
 # Paths anyone may fetch: the sign-in pages, and the app's own static files (no data in them).
 PUBLIC_PREFIXES = ("/login", "/auth/callback", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico",
@@ -50,7 +50,7 @@ def secret_key() -> bytes:
         return from_env.get_secret_value().encode()
     path = get_settings().home / "session.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only_dir(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
@@ -106,11 +106,15 @@ def _gate():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: a sign-in link must never send anyone elsewhere."""
-    parts = urlsplit(target or "/")
-    if parts.scheme or parts.netloc or not (target or "/").startswith("/") or (target or "").startswith("//"):
+    """Only a path on this site: a sign-in link must never send anyone elsewhere, nor put a line
+    break (a control character) into the Location header."""
+    target = target or "/"
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
         return "/"
-    return target or "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
 
 
 def landing(user: User, next_path: str) -> str:

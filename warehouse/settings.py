@@ -100,6 +100,28 @@ class Settings:
         return self.home / "load.lock"
 
 
+OWNER_ONLY_FILE, OWNER_ONLY_DIR = 0o600, 0o700
+
+
+def owner_only_dir(path: Path) -> Path:
+    """The folder, made if missing so that only the service account may list or enter it: the home
+    and backups hold children's records, password hashes and keys. An existing folder is left as
+    it is (it may be a read-only share); docs/deploy.md says how to close up an older install."""
+    if not path.exists():
+        path.mkdir(parents=True, exist_ok=True, mode=OWNER_ONLY_DIR)
+        os.chmod(path, OWNER_ONLY_DIR)
+    return path
+
+
+def owner_only_file(path: Path) -> Path:
+    """The file, made empty if missing, readable and writable by the service account only."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE))
+    except FileExistsError:
+        pass  # made before (or by another worker just now)
+    return path
+
+
 def get_settings() -> Settings:
     return Settings(home=environment().home.resolve())
 
@@ -114,7 +136,7 @@ def pseudonymisation_key(settings: Settings) -> bytes:
     if from_env:
         return from_env.get_secret_value().encode("utf-8")
     if not settings.key_path.exists():
-        settings.home.mkdir(parents=True, exist_ok=True)
+        owner_only_dir(settings.home)
         fd = os.open(settings.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))

@@ -153,6 +153,14 @@ def test_a_sign_in_link_never_sends_anyone_to_another_site(client):
         assert _sign_in(client, TEST_ADMIN, TEST_PASSWORD, target).headers["Location"] == "/"
 
 
+@pytest.mark.parametrize("target", ["/front-door\r\nSet-Cookie: planted=1", "/x\n", "/\x00"])
+def test_a_line_break_in_the_next_page_is_dropped_not_a_500(client, target):
+    assert client.get("/login", query_string={"next": target}).status_code == 200
+    response = _sign_in(client, TEST_ADMIN, TEST_PASSWORD, target)
+    assert (response.status_code, response.headers["Location"]) == (302, "/")
+    assert "planted" not in response.headers.get("Set-Cookie", "")
+
+
 def test_a_forged_or_expired_form_is_refused(client):
     client.get("/login")
     response = client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": "forged"})
