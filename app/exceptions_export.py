@@ -181,6 +181,6 @@ def exceptions_markdown() -> Response:
         choices = ", ".join(f"la={code} ({name})" for code, name in page.options.las.items())
         return Response(f"The exception report is for one local authority: add one to the address "
                         f"({choices}).", status=400, mimetype="text/plain")
-    log_export(MARKDOWN_FILENAME, len(served.report.exceptions))
+    log_export(MARKDOWN_FILENAME, len(served.report.exceptions), **page.used("/exceptions"))
     return Response(report_markdown(served), mimetype="text/markdown",
                     headers={"Content-Disposition": f'attachment; filename="{MARKDOWN_FILENAME}"'})

@@ -177,4 +177,4 @@ def export_callback(page: OperationalPage) -> None:
     def export(_clicks: int, search: str | None) -> dict[str, str]:
         resolved = page_view(parse_qs((search or "").lstrip("?")))
         rows = monthly_rows([a for a in resolved.assessments(page.kpis) if not a.kpi.is_share])
-        return csv_download(rows, f"{page.slug}-{resolved.view.period}.csv")
+        return csv_download(rows, f"{page.slug}-{resolved.view.period}.csv", **resolved.used(f"/{page.slug}"))

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, request
 
 from app.audit_log import log_export
+from warehouse.db import WarehouseError
 from warehouse.settings import environment
 
 CHROMIUM = environment().chromium
@@ -73,6 +74,17 @@ def render_pdf(url: str, ready_selector: str, cookies: list[dict] | None = None)
             browser.close()
 
 
+def _used(path: str) -> dict[str, object]:
+    """The filters the printed page was drawn with: the request's, cut to the user's scope as
+    the page cuts them."""
+    from app.view import page_view  # imported here: the pages it draws import this module's callers
+
+    try:
+        return page_view(request.args.to_dict(flat=False)).used(path)
+    except WarehouseError:
+        return {"page": path}
+
+
 def page_pdf(path: str, ready_selector: str, filename: str) -> Callable[[], Response]:
     """A Flask view that prints the page at `path` (with this request's query string) to PDF."""
 
@@ -95,7 +107,7 @@ def page_pdf(path: str, ready_selector: str, filename: str) -> Callable[[], Resp
             pdf = render_pdf(url, ready_selector, cookies)
         finally:
             renders.release()
-        log_export(filename, None, pages=path)
+        log_export(filename, None, **_used(path))
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -175,6 +175,6 @@ def scorecard_xlsx() -> Response:
     except ScorecardConfigError as error:
         return Response(str(error), status=500, mimetype="text/plain")
     body = scorecard_workbook(scorecard, scorecard_showing(resolved, scorecard), data_status())
-    log_export("scorecard.xlsx", sum(len(p.rows) for p in scorecard.priorities))
+    log_export("scorecard.xlsx", sum(len(p.rows) for p in scorecard.priorities), **resolved.used("/scorecard"))
     return send_file(BytesIO(body), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name="scorecard.xlsx")

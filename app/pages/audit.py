@@ -89,4 +89,4 @@ def show_events(actions: list[str] | None):
     page=PAGE,
 )
 def export_events(_clicks: int, actions: list[str] | None):
-    return csv_download(audit_frame(actions), "audit-log.csv")
+    return csv_download(audit_frame(actions), "audit-log.csv", page=PAGE, filters={"actions": list(actions or ())})

@@ -142,7 +142,8 @@ def show_entries(statuses: list[str], overdue: list[str], _changed: int):
     page=PAGE,
 )
 def export_entries(_clicks: int, statuses: list[str], overdue: list[str]):
-    return csv_download(challenge_frame(statuses, bool(overdue)), "challenge-log.csv")
+    return csv_download(challenge_frame(statuses, bool(overdue)), "challenge-log.csv", page=PAGE,
+                        filters={"status": list(statuses or ()), "overdue_only": bool(overdue)})
 
 
 def _entry_panel(entry: Challenge) -> html.Section:

@@ -142,5 +142,6 @@ def show_rejections(selected: list[dict] | None):
 def download(_loads: int, _rejections: int, selected: list[dict] | None):
     if ctx.triggered_id == ids.REJECTIONS_EXPORT and selected:
         load_id = int(selected[0]["load_id"])
-        return csv_download(_rejections_of(load_id), f"rejections-load-{load_id}.csv")
-    return csv_download(_scoped_loads(100_000), "loads.csv")
+        return csv_download(_rejections_of(load_id), f"rejections-load-{load_id}.csv", page=PAGE,
+                            filters={"load": load_id})
+    return csv_download(_scoped_loads(100_000), "loads.csv", page=PAGE, filters={})
