@@ -107,6 +107,25 @@ def check_password_strength(password: str) -> None:
         raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
 
 
+def agency_groups() -> dict[str, str]:
+    """The agency groups the warehouse knows (warehouse/reference/referral_source.csv), by their
+    lower-case name: the values a partner's agencies are matched against."""
+    from warehouse.db import code_list
+
+    return {group.lower(): group for group in code_list("referral_source")["agency_group"]}
+
+
+def _known_agencies(agencies: tuple[str, ...]) -> tuple[str, ...]:
+    """The agencies as the warehouse spells them; a name it does not know is refused, since it
+    would match no figures and the partner would see only zeros."""
+    known = agency_groups()
+    unknown = [agency for agency in agencies if agency.lower() not in known]
+    if unknown:
+        raise ValueError(f"{', '.join(repr(a) for a in unknown)} is not an agency group: use one of "
+                         f"{', '.join(sorted(set(known.values())))}")
+    return tuple(known[agency.lower()] for agency in agencies)
+
+
 def add_user(session: Session, username: str, role: str, created_by: str, password: str | None = None,
              la_codes: tuple[str, ...] = (), agencies: tuple[str, ...] = (), areas: tuple[str, ...] = (),
              unsuppressed: bool = False) -> UserAccount:
@@ -120,6 +139,7 @@ def add_user(session: Session, username: str, role: str, created_by: str, passwo
         raise ValueError(f"a {role.replace('_', ' ')} account needs the LAs it covers (--la)")
     if role != "partner" and (agencies or areas):
         raise ValueError("only partner accounts are limited to agencies or areas")
+    agencies = _known_agencies(agencies)
     if role in ("partner", "data_team"):
         unsuppressed = role == "data_team"  # partners never see small numbers; data teams always do
     if session.scalar(select(UserAccount.id).where(UserAccount.username == username)):

@@ -104,6 +104,11 @@ def test_a_new_password_unlocks_and_a_disabled_account_cannot_sign_in(db):
         sign_in(db, "exec", "another long passphrase", NOW)
 
 
+def test_a_partners_agencies_are_kept_as_the_warehouse_spells_them(db):
+    partner = add_user(db, "p1", "partner", "admin", la_codes=("E08000021",), agencies=("police", "SCHOOLS AND EDUCATION"))
+    assert partner.agency_list == ("Police", "Schools and education")
+
+
 def test_roles_decide_what_small_numbers_show(db):
     partner = add_user(db, "partner1", "partner", "admin", password=PASSWORD, la_codes=("E08000021",), agencies=("Police",),
                        unsuppressed=True)
@@ -118,6 +123,9 @@ def test_roles_decide_what_small_numbers_show(db):
     ({"username": "exec", "role": "executive", "la_codes": ("E08000021",), "agencies": ("Police",)},
      "only partner accounts"),
     ({"username": "adm", "role": "admin", "password": "short"}, "at least 12 characters"),
+    ({"username": "p1", "role": "partner", "la_codes": ("E08000021",), "agencies": ("Police", "Polise")},
+     "'Polise' is not an agency group: use one of Anonymous, Health, Housing, Individual, Local authority, "
+     "Other, Other legal, Police, Schools and education, Unknown"),
 ])
 def test_bad_accounts_are_refused(db, kwargs, message):
     with pytest.raises(ValueError, match=message):
