@@ -234,9 +234,9 @@ def test_a_callbacks_figures_are_kept_by_no_cache_and_the_static_files_may_be(da
     from tests.app.serving import signed_in
 
     client = signed_in(dash_app.server.test_client())
-    payload = {"output": "filter-bar.hidden", "outputs": {"id": "filter-bar", "property": "hidden"},
-               "inputs": [{"id": "url", "property": "pathname", "value": "/front-door"}],
-               "changedPropIds": ["url.pathname"], "state": []}
+    payload = {"output": "audit-grid.children", "outputs": {"id": "audit-grid", "property": "children"},
+               "inputs": [{"id": "audit-actions", "property": "value", "value": None}],
+               "changedPropIds": ["audit-actions.value"], "state": []}
     response = client.post("/_dash-update-component", json=payload)
     assert (response.status_code, response.headers["Cache-Control"]) == (200, "no-store")
     assert "no-store" not in client.get("/assets/style.css").headers.get("Cache-Control", "")
