@@ -16,7 +16,7 @@ from app.page_pdf import page_pdf
 from app.scorecard_export import scorecard_xlsx
 from app.access import export_route, install_access
 from app.auth import csrf_token, install_auth
-from app.scope import NotSignedIn, PermissionDenied, User, current_user, nav_pages
+from app.scope import NoDataInScope, NotSignedIn, PermissionDenied, User, current_user, nav_pages
 from app.health import install_health
 from app.logs import configure_json_logging
 from app.security import install_security
@@ -111,6 +111,7 @@ def create_app() -> Dash:
     _guard_pages()
     app.server.register_error_handler(NotSignedIn, lambda _e: ("Sign in first.", 401, {"Content-Type": "text/plain"}))
     app.server.register_error_handler(PermissionDenied, lambda error: (str(error), 403, {"Content-Type": "text/plain"}))
+    app.server.register_error_handler(NoDataInScope, lambda error: (str(error), 503, {"Content-Type": "text/plain"}))
     install_access(app)
     server = app.server
     export_route(server, "/pack.pdf", "pack_pdf", page_pdf("/pack", ".pack-cover", "meeting-pack.pdf"), page="/pack")

@@ -83,6 +83,10 @@ class NotSignedIn(Exception):
     """A request with no signed-in user reached a data path (auth answers 401 or sends to sign-in)."""
 
 
+class NoDataInScope(WarehouseError):
+    """The account's LAs have no data loaded: every data request answers so (503), not with a 500."""
+
+
 class PermissionDenied(Exception):
     """Raised on the server when a user asks for something their role does not allow."""
 
@@ -176,6 +180,6 @@ def current_scope() -> Scope:
     user = current_user()
     scope = scope_for(user, tuple(reader().query("loaded_las")["la_code"]))
     if not scope.la_codes:
-        raise WarehouseError(f"No data is loaded for the local authorities your account covers "
+        raise NoDataInScope(f"No data is loaded for the local authorities your account covers "
                              f"({', '.join(user.la_codes)}).")
     return scope

@@ -21,7 +21,13 @@ ASKING_FOR_MORE = f"?period=2025-26&la={OTHER_LA}&agency=Health"
 # police partner (another agency's figures are labelled with its name).
 OUT_OF_LA = (OTHER_LA, "Northumberland", "NLD-")
 OTHER_AGENCIES = ("Schools and education", "Housing", "Health")
-ROLES = {TEST_ADMIN: Role.ADMIN} | {name: Role(role) for name, (role, _las, _agencies) in ROLE_USERS.items()}
+IN_LA = ("E08000021", "Newcastle", "NCL-")  # the scoped accounts' own LA
+NO_DATA_ANSWER = "No data is loaded for the local authorities your account covers (E09000033)."
+# An account whose LAs have no data loaded: in scope of nothing at all.
+NO_DATA = "test-no-data"
+ROLES = {TEST_ADMIN: Role.ADMIN, NO_DATA: Role.EXECUTIVE} | {
+    name: Role(role) for name, (role, _las, _agencies) in ROLE_USERS.items()}
+USERS = [None, TEST_ADMIN, NO_DATA, *ROLE_USERS]
 # The routes that are not data: Dash's own files and page shells (every figure comes through a
 # callback), sign-in and health checks. Any other route must be declared with export_route.
 OPEN_ENDPOINTS = {"static", "_dash_assets.static", "login", "logout", "healthz", "readyz", "sso_start", "sso_callback"}
@@ -32,7 +38,12 @@ def app(demo_home, tmp_path_factory):
     from app.callbacks import drill, filters, saved_views
     from app.main import create_app
 
+    from appstate.db import session
+    from appstate.users import add_user
+
     home = copy_home(demo_home, tmp_path_factory.mktemp("access") / "home")  # callbacks write audit rows
+    with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
+        add_user(db, NO_DATA, "executive", created_by="tests", la_codes=("E09000033",))  # Westminster: not loaded
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SAFEGUARD_HOME", str(home))
         patch.setenv("SAFEGUARD_PUBLIC_URL", "http://127.0.0.1:9")  # the PDFs are not printed here
@@ -95,12 +106,14 @@ def _leaks(username: str | None, text: str) -> list[str]:
     """The out-of-scope names in a response to `username`."""
     if username is None or username == TEST_ADMIN:
         return []
-    _role, _las, agencies = ROLE_USERS[username]
-    words = OUT_OF_LA + (OTHER_AGENCIES if agencies else ())
+    if username == NO_DATA:
+        words = OUT_OF_LA + IN_LA
+    else:
+        words = OUT_OF_LA + (OTHER_AGENCIES if ROLE_USERS[username][2] else ())
     return [word for word in words if word in text]
 
 
-@pytest.mark.parametrize("username", [None, TEST_ADMIN, *ROLE_USERS])
+@pytest.mark.parametrize("username", USERS)
 @pytest.mark.parametrize("search", ["", ASKING_FOR_MORE])
 def test_every_callback_answers_each_role_by_its_page_and_scope(app, username, search):
     role = ROLES.get(username)
@@ -115,6 +128,8 @@ def test_every_callback_answers_each_role_by_its_page_and_scope(app, username, s
         text = response.get_data(as_text=True)
         texts.append(text)
         expected = (200, 204) if _allowed(role, page) else (401,) if role is None else (403,)
+        if username == NO_DATA and _allowed(role, page) and text.startswith(NO_DATA_ANSWER):
+            expected = (503,)  # said plainly, where a page says it in its body
         if response.status_code not in expected or _leaks(username, text):
             wrong.append((output, response.status_code, _leaks(username, text), text[:200]))
     assert wrong == []
@@ -122,7 +137,7 @@ def test_every_callback_answers_each_role_by_its_page_and_scope(app, username, s
         assert [word for word in OUT_OF_LA + OTHER_AGENCIES if not any(word in text for text in texts)] == []
 
 
-@pytest.mark.parametrize("username", [None, TEST_ADMIN, *ROLE_USERS])
+@pytest.mark.parametrize("username", USERS)
 def test_every_page_layout_opens_only_for_its_roles_and_shows_only_the_scope(app, username):
     role = ROLES.get(username)
     client = _client(app, username)
@@ -142,7 +157,7 @@ def test_every_page_layout_opens_only_for_its_roles_and_shows_only_the_scope(app
     assert wrong == []
 
 
-@pytest.mark.parametrize("username", [None, TEST_ADMIN, *ROLE_USERS])
+@pytest.mark.parametrize("username", USERS)
 def test_every_export_route_answers_each_role_by_its_page_and_scope(app, username):
     role = ROLES.get(username)
     client = _client(app, username)
@@ -155,6 +170,8 @@ def test_every_export_route_answers_each_role_by_its_page_and_scope(app, usernam
         text = body.decode("utf-8", "replace") if not rule.rule.endswith(".xlsx") else _xlsx_text(body)
         page = ROUTE_PAGES[rule.endpoint]
         expected = 200 if _allowed(role, page) else 401 if role is None else 403
+        if username == NO_DATA and _allowed(role, page) and text.startswith(NO_DATA_ANSWER):
+            expected = 503
         if response.status_code != expected or _leaks(username, text):
             wrong.append((rule.rule, response.status_code, _leaks(username, text), text[:200]))
     assert wrong == []
