@@ -34,8 +34,9 @@ from appstate.throttle import claim_attempt, give_back_attempt
 from appstate.users import SignInRefused, UserAccount, end_sessions, get_user, session_generation, sign_in
 from warehouse.settings import environment, get_settings, owner_only_dir
 
-# Paths anyone may fetch: the sign-in pages, and the app's own static files (no data in them).
-PUBLIC_PREFIXES = ("/login", "/auth/callback", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico",
+# Paths anyone may fetch: the sign-in and sign-out pages (a session that has already ended can
+# still press "Sign out"), and the app's own static files (no data in them).
+PUBLIC_PREFIXES = ("/login", "/logout", "/auth/callback", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico",
                    "/healthz", "/readyz")
 
 
