@@ -173,7 +173,7 @@ def login():
         try:
             account = sign_in(db, username, request.form.get("password", ""))
         except SignInRefused as refused:
-            record(db, username[:120] or "(blank)", "sign_in_failed", address=address, reason=str(refused))
+            record(db, username[:120] or "(blank)", "sign_in_failed", address=address, reason=refused.reason)
             return _login_page(str(refused), 401, next_path)
         give_back_attempt(db, address)
         record(db, account.username, "sign_in", address=address, method="password")

@@ -95,7 +95,12 @@ def end_sessions(session: Session, username: str) -> None:
 
 
 class SignInRefused(Exception):
-    """A sign-in that failed; the message is safe to show (it never says which part was wrong)."""
+    """A sign-in that failed; the message is safe to show (it never says which part was wrong, nor
+    that the account is locked). `reason` says what happened, for the audit log only."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason or message
 
 
 def normalise_username(username: str) -> str:
@@ -194,11 +199,14 @@ def sign_in(session: Session, username: str, password: str, now: datetime | None
     """The account, if the password is right and the account may sign in; else SignInRefused."""
     now = now or datetime.now()
     account = get_user(session, username)
-    if account is None or not account.password_hash or not _claim_attempt(session, account, now):
+    if account is None or not account.password_hash:
         _matches(_DUMMY_HASH, password)
-        raise SignInRefused(REFUSED)
+        raise SignInRefused(REFUSED, "no such account, or one that signs in through single sign-on only")
+    if not _claim_attempt(session, account, now):
+        _matches(_DUMMY_HASH, password)
+        raise SignInRefused(REFUSED, "the account is locked after repeated failures")
     if not _matches(account.password_hash, password):
-        raise SignInRefused(REFUSED)  # the attempt stays counted
+        raise SignInRefused(REFUSED, "wrong password")  # the attempt stays counted
     if not account.active:
         raise SignInRefused("This account is disabled: ask an administrator.")
     session.execute(update(UserAccount).where(UserAccount.id == account.id)

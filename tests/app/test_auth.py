@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -107,6 +108,9 @@ def test_five_failures_lock_the_account_even_for_the_right_password_in_a_wrong_p
     assert {(r.status_code, _alert(r)) for r in wrong} == {(locked.status_code, _alert(locked))} == {
         (401, "The username or password is not right. After 5 failed sign-ins an account waits 15 minutes.")}
     assert client.get("/").status_code == 302
+    with session() as db:  # the audit log, for administrators, says which it was
+        reasons = [json.loads(e.detail)["reason"] for e in recent_events(db, AuditQuery(actions=("sign_in_failed",)))]
+    assert reasons == ["the account is locked after repeated failures"] + ["wrong password"] * 5
 
 
 def _alert(response) -> str:
