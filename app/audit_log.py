@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import has_request_context, request
 
 from app.scope import current_user
@@ -11,17 +9,10 @@ from appstate.audit import record
 from appstate.db import session
 
 
-def _viewed_from() -> str:
-    """The page and filters a download was made from (a callback's referrer is the page's URL)."""
-    if not has_request_context():
-        return ""
-    referrer = urlsplit(request.headers.get("Referer", ""))
-    return referrer.path + (f"?{referrer.query}" if referrer.query else "") if referrer.path else request.full_path
-
-
-def log_export(what: str, rows: int | None, **detail: object) -> None:
-    """An export (CSV, workbook, PDF, Markdown): who took what, with which filters, and how many rows."""
+def log_export(what: str, rows: int | None, **used: object) -> None:
+    """An export (CSV, workbook, PDF, Markdown): who took what, and how many rows, with the filters
+    the server actually used (`used`, worked out by the caller after the scope cut them): never
+    what the browser says it was looking at, such as a Referer, which the client writes."""
     address = request.remote_addr or "" if has_request_context() else ""
     with session() as db:
-        record(db, current_user().username, "export", subject=what, rows=rows, address=address,
-               view=_viewed_from(), **detail)
+        record(db, current_user().username, "export", subject=what, rows=rows, address=address, **used)

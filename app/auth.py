@@ -2,9 +2,17 @@
 
 Every request but the sign-in pages and the static assets needs a signed-in user: a page asks
 for sign-in, and anything else (a callback, an export, a PDF) gets 401. The session is a signed
-cookie (HttpOnly, SameSite=Lax, Secure behind HTTPS) that holds the username only; the role and
-scope are read from the accounts table on every request, so disabling an account or changing its
-role takes effect at once. A session idle for longer than the idle timeout is over.
+cookie (HttpOnly, SameSite=Lax, Secure behind HTTPS) that holds the username and the account's
+session generation; the role and scope are read from the accounts table on every request, so
+disabling an account or changing its role takes effect at once, and a cookie from before a
+sign-out, a new password or a disable is refused (appstate/users.py). A session idle for longer
+than the idle timeout is over.
+
+Forms are tied to the browser's own session: the sign-in form's token is made for the
+pre-session cookie that the sign-in page sets, and a form posted without that cookie, or with
+another token, is refused. Sign-out is a POST with the token, never a link another site can
+follow. Failed sign-ins are counted in app state per account and per client address (behind
+the reverse proxies that SAFEGUARD_PROXY_HOPS declares, the address they forward).
 """
 
 from __future__ import annotations
@@ -13,25 +21,23 @@ import hmac
 import os
 import secrets
 import time
-from collections import defaultdict, deque
 from datetime import timedelta
 from html import escape
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, g, redirect, request, session
 
-from app.scope import PAGE_ROLES, Role, User
+from app.scope import Role, User, nav_pages
 from appstate.audit import record
 from appstate.db import session as appstate
-from appstate.users import SignInRefused, UserAccount, get_user, sign_in
-from warehouse.settings import environment, get_settings
+from appstate.throttle import claim_attempt, give_back_attempt
+from appstate.users import SignInRefused, UserAccount, end_sessions, get_user, session_generation, sign_in
+from warehouse.settings import environment, get_settings, owner_only_dir
 
-# Paths anyone may fetch: the sign-in pages, and the app's own static files (no data in them).
-PUBLIC_PREFIXES = ("/login", "/auth/callback", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico",
+# Paths anyone may fetch: the sign-in and sign-out pages (a session that has already ended can
+# still press "Sign out"), and the app's own static files (no data in them).
+PUBLIC_PREFIXES = ("/login", "/logout", "/auth/callback", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico",
                    "/healthz", "/readyz")
-# Failed sign-ins from one address in a window, before that address must wait (accounts also lock).
-ADDRESS_FAILURES, ADDRESS_WINDOW_SECONDS = 20, 15 * 60
-_failures: dict[str, deque[float]] = defaultdict(deque)
 
 
 def idle_minutes() -> int:
@@ -45,7 +51,7 @@ def secret_key() -> bytes:
         return from_env.get_secret_value().encode()
     path = get_settings().home / "session.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only_dir(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
@@ -74,7 +80,9 @@ def _signed_in_user() -> User | None:
         return None
     with appstate() as db:
         account = get_user(db, username)
-    if account is None or not account.active:
+        current = account is not None and account.active and \
+            session.get("generation") == session_generation(db, account.username)
+    if not current:
         session.clear()
         return None
     session["seen"] = time.time()
@@ -99,18 +107,22 @@ def _gate():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: a sign-in link must never send anyone elsewhere."""
-    parts = urlsplit(target or "/")
-    if parts.scheme or parts.netloc or not (target or "/").startswith("/") or (target or "").startswith("//"):
+    """Only a path on this site: a sign-in link must never send anyone elsewhere, nor put a line
+    break (a control character) into the Location header."""
+    target = target or "/"
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
         return "/"
-    return target or "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
 
 
 def landing(user: User, next_path: str) -> str:
     """Where sign-in goes: the page asked for, or for a bare sign-in the role's first page."""
     if next_path != "/" or user.can_view("/"):
         return next_path
-    return next(path for path in PAGE_ROLES if user.can_view(path))
+    return nav_pages(user)[0]["path"]
 
 
 def _csrf_token() -> str:
@@ -121,14 +133,10 @@ def _csrf_token() -> str:
 
 
 def _csrf_ok() -> bool:
-    return hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "") or "x")
-
-
-def _too_many_failures(address: str) -> bool:
-    window = _failures[address]
-    while window and window[0] < time.time() - ADDRESS_WINDOW_SECONDS:
-        window.popleft()
-    return len(window) >= ADDRESS_FAILURES
+    """The form's token is the one made for this browser's session cookie; with no cookie (a form
+    posted from another site, or by a script that never loaded ours) there is nothing to match."""
+    expected = session.get("csrf")
+    return bool(expected) and hmac.compare_digest(request.form.get("csrf", ""), expected)
 
 
 def _login_page(message: str = "", status: int = 200, next_path: str = "/") -> Response:
@@ -159,32 +167,36 @@ def login():
     username = request.form.get("username", "")
     if not _csrf_ok():
         return _login_page("The sign-in form had expired: please try again.", 400, next_path)
-    if _too_many_failures(address):
-        return _login_page("Too many failed sign-ins from this address: wait 15 minutes.", 429, next_path)
     with appstate() as db:
+        if not claim_attempt(db, address):
+            return _login_page("Too many failed sign-ins from this address: wait 15 minutes.", 429, next_path)
         try:
             account = sign_in(db, username, request.form.get("password", ""))
         except SignInRefused as refused:
-            _failures[address].append(time.time())
-            record(db, username[:120] or "(blank)", "sign_in_failed", address=address, reason=str(refused))
+            record(db, username[:120] or "(blank)", "sign_in_failed", address=address, reason=refused.reason)
             return _login_page(str(refused), 401, next_path)
+        give_back_attempt(db, address)
         record(db, account.username, "sign_in", address=address, method="password")
-    _start_session(account.username)
+        generation = session_generation(db, account.username)
+    _start_session(account.username, generation)
     return redirect(landing(user_of(account), next_path))
 
 
-def _start_session(username: str) -> None:
+def _start_session(username: str, generation: int) -> None:
     session.clear()  # a new session on sign-in: a cookie planted before it is worth nothing after
     session.permanent = True
-    session.update(user=username, seen=time.time(), csrf=secrets.token_urlsafe(32))
+    session.update(user=username, generation=generation, seen=time.time(), csrf=secrets.token_urlsafe(32))
 
 
 def logout():
+    """POST only, with the form's token: signing out ends every session of the account, so a
+    copy of the cookie (another tab, another machine, a stolen one) is signed out too."""
     username = session.get("user")
-    if request.method == "POST" and not _csrf_ok():
+    if username and not _csrf_ok():
         return Response("The sign-out form had expired.", status=400, mimetype="text/plain")
     if username:
         with appstate() as db:
+            end_sessions(db, username)
             record(db, username, "sign_out", address=_address())
     session.clear()
     return redirect("/login")
@@ -225,7 +237,8 @@ def _install_oidc(server: Flask) -> None:
 
     def sso_start():
         session["sso_next"] = _safe_next(request.args.get("next"))
-        return oauth.sso.authorize_redirect(request.host_url.rstrip("/") + "/auth/callback")
+        base = (environment().public_url or request.host_url).rstrip("/")  # a trusted host either way
+        return oauth.sso.authorize_redirect(base + "/auth/callback")
 
     def sso_callback():
         token = oauth.sso.authorize_access_token()  # checks state, nonce and the ID token's signature
@@ -238,8 +251,9 @@ def _install_oidc(server: Flask) -> None:
                 return _login_page("Your organisation signed you in, but you have no account here: ask an "
                                    "administrator.", 403)
             record(db, account.username, "sign_in", address=_address(), method="sso")
+            generation = session_generation(db, account.username)
         next_path = session.get("sso_next", "/")
-        _start_session(account.username)
+        _start_session(account.username, generation)
         return redirect(landing(user_of(account), next_path))
 
     server.add_url_rule("/login/sso", "sso_start", sso_start)
@@ -259,6 +273,6 @@ def install_auth(server: Flask) -> None:
     )
     server.before_request(_gate)
     server.add_url_rule("/login", "login", login, methods=["GET", "POST"])
-    server.add_url_rule("/logout", "logout", logout, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "logout", logout, methods=["POST"])
     if oidc_configured():
         _install_oidc(server)

@@ -16,7 +16,6 @@ from flask import Response, request
 
 from app.audit_log import log_export
 from app.components.status import data_status
-from app.scope import require_page
 from app.state import reader
 from app.view import PageView, cached_evaluate, page_view
 from appstate.commentary import Commentary, current_commentary
@@ -174,7 +173,6 @@ def report_markdown(served: ServedReport) -> str:
 
 def exceptions_markdown() -> Response:
     """/exceptions.md: the report for the request's view, with the server's scope and suppression."""
-    require_page("/exceptions")
     try:
         page = page_view(request.args.to_dict(flat=False))
     except WarehouseError as error:
@@ -184,6 +182,6 @@ def exceptions_markdown() -> Response:
         choices = ", ".join(f"la={code} ({name})" for code, name in page.options.las.items())
         return Response(f"The exception report is for one local authority: add one to the address "
                         f"({choices}).", status=400, mimetype="text/plain")
-    log_export(MARKDOWN_FILENAME, len(served.report.exceptions))
+    log_export(MARKDOWN_FILENAME, len(served.report.exceptions), **page.used("/exceptions"))
     return Response(report_markdown(served), mimetype="text/markdown",
                     headers={"Content-Disposition": f'attachment; filename="{MARKDOWN_FILENAME}"'})

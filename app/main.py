@@ -14,8 +14,9 @@ from app.components.status import data_status_strip
 from app.exceptions_export import exceptions_markdown
 from app.page_pdf import page_pdf
 from app.scorecard_export import scorecard_xlsx
+from app.access import export_route, install_access
 from app.auth import csrf_token, install_auth
-from app.scope import NotSignedIn, PermissionDenied, User, current_user
+from app.scope import NoDataInScope, NotSignedIn, PermissionDenied, User, current_user, nav_pages
 from app.health import install_health
 from app.logs import configure_json_logging
 from app.security import install_security
@@ -28,8 +29,7 @@ def _nav(user: User) -> html.Nav:
     """The pages this user's role opens, and no others."""
     links = [
         dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
-        for page in dash.page_registry.values()
-        if page.get("nav", True) and user.can_view(page["path"])
+        for page in nav_pages(user)
     ]
     return html.Nav(links, className="nav", **{"aria-label": "Main"})
 
@@ -84,7 +84,7 @@ def _guarded(layout, path: str):
 
 
 def _not_for_role(user: User) -> html.Div:
-    allowed = [page for page in dash.page_registry.values() if page.get("nav", True) and user.can_view(page["path"])]
+    allowed = nav_pages(user)
     return html.Div([
         html.H1("Not available to your role"),
         html.P(f"Your account ({user.role.words}) does not open this page. These are yours:"),
@@ -111,11 +111,16 @@ def create_app() -> Dash:
     _guard_pages()
     app.server.register_error_handler(NotSignedIn, lambda _e: ("Sign in first.", 401, {"Content-Type": "text/plain"}))
     app.server.register_error_handler(PermissionDenied, lambda error: (str(error), 403, {"Content-Type": "text/plain"}))
-    app.server.add_url_rule("/pack.pdf", "pack_pdf", page_pdf("/pack", ".pack-cover", "meeting-pack.pdf"))
-    app.server.add_url_rule("/exceptions.md", "exceptions_markdown", exceptions_markdown)
-    app.server.add_url_rule("/exceptions.pdf", "exceptions_pdf", page_pdf("/exceptions", ".exceptions-ready", "exception-report.pdf"))
-    app.server.add_url_rule("/scorecard.xlsx", "scorecard_xlsx", scorecard_xlsx)
-    app.server.add_url_rule("/scorecard.pdf", "scorecard_pdf", page_pdf("/scorecard", ".scorecard-ready", "scorecard.pdf"))
+    app.server.register_error_handler(NoDataInScope, lambda error: (str(error), 503, {"Content-Type": "text/plain"}))
+    install_access(app)
+    server = app.server
+    export_route(server, "/pack.pdf", "pack_pdf", page_pdf("/pack", ".pack-cover", "meeting-pack.pdf"), page="/pack")
+    export_route(server, "/exceptions.md", "exceptions_markdown", exceptions_markdown, page="/exceptions")
+    export_route(server, "/exceptions.pdf", "exceptions_pdf",
+                 page_pdf("/exceptions", ".exceptions-ready", "exception-report.pdf"), page="/exceptions")
+    export_route(server, "/scorecard.xlsx", "scorecard_xlsx", scorecard_xlsx, page="/scorecard")
+    export_route(server, "/scorecard.pdf", "scorecard_pdf", page_pdf("/scorecard", ".scorecard-ready", "scorecard.pdf"),
+                 page="/scorecard")
     app.layout = _layout
     return app
 

@@ -14,15 +14,15 @@ from urllib.parse import parse_qs
 
 import dash_ag_grid as dag
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from app import ids
+from app.access import SHELL, callback
 from app.components.charts import parts_chart, trend_chart
 from app.components.exports import csv_download
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_chart, spc_legend
 from app.filters import FilterOptions, ViewFilters
-from app.scope import require_page
 from app.state import reader
 from app.view import page_view, updated_search
 from warehouse.db import WarehouseError
@@ -128,7 +128,7 @@ def _limits_choice(view: ViewFilters, options: FilterOptions) -> html.Div:
 
 
 @callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.SPC_LIMITS_FROM, "value"),
-          State(ids.URL, "search"), prevent_initial_call=True)
+          State(ids.URL, "search"), prevent_initial_call=True, page=SHELL)
 def choose_limits_from(month: str | None, search: str | None):
     return updated_search(search, limits=(month,) if month else ())
 
@@ -173,9 +173,8 @@ def export_callback(page: OperationalPage) -> None:
     """The grid's CSV, made again on the server for the URL's view and the viewer's scope."""
 
     @callback(Output(f"{page.slug}-download", "data"), Input(f"{page.slug}-export", "n_clicks"),
-              State(ids.URL, "search"), prevent_initial_call=True)
+              State(ids.URL, "search"), prevent_initial_call=True, page=f"/{page.slug}")
     def export(_clicks: int, search: str | None) -> dict[str, str]:
-        require_page(f"/{page.slug}")
         resolved = page_view(parse_qs((search or "").lstrip("?")))
         rows = monthly_rows([a for a in resolved.assessments(page.kpis) if not a.kpi.is_share])
-        return csv_download(rows, f"{page.slug}-{resolved.view.period}.csv")
+        return csv_download(rows, f"{page.slug}-{resolved.view.period}.csv", **resolved.used(f"/{page.slug}"))

@@ -3,28 +3,58 @@ headless Chromium.
 
 The browser loads the page from this same server, so the PDF shows exactly what the page shows,
 with the same server-side scope and suppression; the request's query string carries the filters.
+It loads it from an address the request cannot choose: SAFEGUARD_PUBLIC_URL when set, else this
+server's own loopback address on the port the request arrived at (never the request's Host
+header, which a client writes). The requester's session cookie is given to that origin only,
+and Chromium is stopped from fetching anything from any other. Each server process prints at
+most SAFEGUARD_PDF_RENDERS at once (a render holds a browser of a few hundred MB); a request
+beyond that is answered 503 at once, to try again shortly.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable
+from functools import cache
+from urllib.parse import urlsplit
 
 from flask import Response, current_app, request
 
 from app.audit_log import log_export
-from app.scope import require_page
+from warehouse.db import WarehouseError
 from warehouse.settings import environment
 
 CHROMIUM = environment().chromium
+BUSY = "The server is busy printing other PDFs: try again in a minute."
+
+
+@cache
+def _renders(limit: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(limit)
+
+
+def print_origin() -> str | None:
+    """Where Chromium loads the page from: the configured public URL, else this server's own
+    loopback address on the port of the socket the request came in on; None when neither is known."""
+    public = environment().public_url
+    if public:
+        parts = urlsplit(public)
+        return f"{parts.scheme}://{parts.netloc}"
+    connection = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
+    if connection is None:
+        return None
+    return f"http://127.0.0.1:{connection.getsockname()[1]}"
 
 
 def render_pdf(url: str, ready_selector: str, cookies: list[dict] | None = None) -> bytes:
     """The page at `url` printed to A4, once `ready_selector` is on it; `cookies` carry the
-    requester's session, so the page is drawn with their scope and nobody else's."""
+    requester's session, so the page is drawn with their scope and nobody else's. Requests to
+    any origin but the page's own are aborted."""
     from playwright.sync_api import sync_playwright
 
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -32,6 +62,8 @@ def render_pdf(url: str, ready_selector: str, cookies: list[dict] | None = None)
         try:
             context = browser.new_context(viewport={"width": 1200, "height": 1600})
             context.add_cookies(cookies or [])
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin + "/")
+                          else route.abort())
             page = context.new_page()
             page.goto(url, wait_until="networkidle")
             page.wait_for_selector(ready_selector)
@@ -42,20 +74,40 @@ def render_pdf(url: str, ready_selector: str, cookies: list[dict] | None = None)
             browser.close()
 
 
+def _used(path: str) -> dict[str, object]:
+    """The filters the printed page was drawn with: the request's, cut to the user's scope as
+    the page cuts them."""
+    from app.view import page_view  # imported here: the pages it draws import this module's callers
+
+    try:
+        return page_view(request.args.to_dict(flat=False)).used(path)
+    except WarehouseError:
+        return {"page": path}
+
+
 def page_pdf(path: str, ready_selector: str, filename: str) -> Callable[[], Response]:
     """A Flask view that prints the page at `path` (with this request's query string) to PDF."""
 
     def view() -> Response:
-        require_page(path)
         if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
             return Response("The PDF needs Chromium on the server (apt-get install chromium); the page itself "
                             "prints from any browser.", status=503, mimetype="text/plain")
+        origin = print_origin()
+        if origin is None:
+            return Response("The PDF needs SAFEGUARD_PUBLIC_URL on this server; the page itself prints from any "
+                            "browser.", status=503, mimetype="text/plain")
         query = request.query_string.decode()
-        url = request.host_url.rstrip("/") + path + ("?" + query if query else "")
+        url = origin + path + ("?" + query if query else "")
         name = current_app.config["SESSION_COOKIE_NAME"]
-        cookies = [{"name": name, "value": request.cookies[name], "url": request.host_url}] if name in request.cookies else []
-        pdf = render_pdf(url, ready_selector, cookies)
-        log_export(filename, None, pages=path)
+        cookies = [{"name": name, "value": request.cookies[name], "url": origin}] if name in request.cookies else []
+        renders = _renders(environment().pdf_renders)
+        if not renders.acquire(blocking=False):
+            return Response(BUSY, status=503, mimetype="text/plain", headers={"Retry-After": "30"})
+        try:
+            pdf = render_pdf(url, ready_selector, cookies)
+        finally:
+            renders.release()
+        log_export(filename, None, **_used(path))
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -2,7 +2,8 @@
 
 The user is the one signed in for this request (app/auth.py puts it on `flask.g`); the browser
 never says who it is or what it may see. From the user come:
-- the pages their role opens (`can_view`, `require_page`);
+- the pages their role opens (`can_view`, `require_page`), as each page declared them
+  (app/access.py ties every callback and export to its page);
 - the scope of the figures (`current_scope`): the LAs, for a partner the agencies and areas, and
   the suppression policy. `Scope.restrict` applies it to whatever filters a request asks for,
   so a crafted URL or callback payload gets at most the user's own scope;
@@ -19,6 +20,7 @@ import getpass
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+import dash
 from flask import g, has_request_context
 
 from app.state import reader
@@ -60,29 +62,29 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 EVERYONE = frozenset(Role)
 BOARD = frozenset({Role.EXECUTIVE, Role.DATA_TEAM, Role.ADMIN})
 DATA = frozenset({Role.DATA_TEAM, Role.ADMIN})
-# The pages each role opens, by path. Partners work in the operational dashboards; the board
-# pages are for the executive group and the data team; loads and rejections for the data team.
-PAGE_ROLES: dict[str, frozenset[Role]] = {
-    "/": BOARD,
-    "/front-door": EVERYONE,
-    "/s47-icpc": EVERYONE,
-    "/cp-plans": EVERYONE,
-    "/missing": EVERYONE,
-    "/benchmarks": EVERYONE,
-    "/records": EVERYONE,
-    "/challenges": EVERYONE,
-    "/scorecard": BOARD,
-    "/exceptions": BOARD,
-    "/pack": BOARD,
-    "/commentary": BOARD,
-    "/data": DATA,
-    "/targets": DATA,
-    "/audit": frozenset({Role.ADMIN}),
-}
+ADMIN_ONLY = frozenset({Role.ADMIN})
+
+
+def page_roles(path: str) -> frozenset[Role]:
+    """The roles that open the page at `path`, as the page declared them where it is registered
+    (`dash.register_page(..., roles=...)`; app/access.py). An unknown page, or one that declared
+    no roles, opens for nobody."""
+    page = next((p for p in dash.page_registry.values() if p["path"] == path), None)
+    return frozenset(page.get("roles", ())) if page else frozenset()
+
+
+def nav_pages(user: "User") -> list[dict]:
+    """The pages in the navigation that the user's role opens, in the navigation's order."""
+    pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order") or 0)
+    return [page for page in pages if page.get("nav", True) and user.can_view(page["path"])]
 
 
 class NotSignedIn(Exception):
     """A request with no signed-in user reached a data path (auth answers 401 or sends to sign-in)."""
+
+
+class NoDataInScope(WarehouseError):
+    """The account's LAs have no data loaded: every data request answers so (503), not with a 500."""
 
 
 class PermissionDenied(Exception):
@@ -102,7 +104,7 @@ class User:
         return permission in GRANTS[self.role]
 
     def can_view(self, path: str) -> bool:
-        return self.role in PAGE_ROLES.get(path, EVERYONE)
+        return self.role in page_roles(path)
 
 
 def local_operator() -> User:
@@ -156,6 +158,11 @@ class Scope:
             return requested
         return tuple(v for v in requested if v in allowed) or allowed
 
+    def covers(self, la_code: str, agency: str | None) -> bool:
+        """Whether an entry about `la_code` and `agency` (a challenge, say) is the scope's: an
+        agency-limited partner's entries are those raised against one of their agencies."""
+        return la_code in self.la_codes and (not self.agencies or agency in self.agencies)
+
     def restrict(self, filters: Filters) -> Filters:
         """The filters cut to the scope: asking for more, or for something else, gives the scope."""
         return replace(filters, la_codes=self.allowed(filters.la_codes),
@@ -173,6 +180,6 @@ def current_scope() -> Scope:
     user = current_user()
     scope = scope_for(user, tuple(reader().query("loaded_las")["la_code"]))
     if not scope.la_codes:
-        raise WarehouseError(f"No data is loaded for the local authorities your account covers "
+        raise NoDataInScope(f"No data is loaded for the local authorities your account covers "
                              f"({', '.join(user.la_codes)}).")
     return scope

@@ -18,7 +18,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app.audit_log import log_export
 from app.components.exports import neutralise
 from app.components.spc import assurance_words, spc_config, variation_words
-from app.scope import require_page
 from app.components.status import DataStatus, data_status
 from app.state import reader
 from app.view import PageView, cached_evaluate, page_view
@@ -167,7 +166,6 @@ def scorecard_workbook(scorecard: Scorecard, showing: str, status: DataStatus, d
 
 def scorecard_xlsx() -> Response:
     """GET /scorecard.xlsx?<the view's query>: the view resolved as a page resolves it."""
-    require_page("/scorecard")
     try:
         resolved = page_view(request.args.to_dict(flat=False))
         scorecard = view_scorecard(resolved)
@@ -177,6 +175,6 @@ def scorecard_xlsx() -> Response:
         return Response(str(error), status=500, mimetype="text/plain")
     body = scorecard_workbook(scorecard, scorecard_showing(resolved, scorecard), data_status(),
                               resolved.scope.policy.explanation)
-    log_export("scorecard.xlsx", sum(len(p.rows) for p in scorecard.priorities))
+    log_export("scorecard.xlsx", sum(len(p.rows) for p in scorecard.priorities), **resolved.used("/scorecard"))
     return send_file(BytesIO(body), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name="scorecard.xlsx")

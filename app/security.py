@@ -2,20 +2,33 @@
 
 Every response carries headers that keep the page to its own origin (a Content-Security-Policy
 with no CDN and no inline script but Dash's own, hashed), out of other sites' frames and away
-from the camera, microphone and location. Every error a visitor sees is a short plain-text
-line: tracebacks, file paths and exception messages go to the server log only, since they can
-name the install's folders, the warehouse file and, in a message, a child's pseudonymised ID.
+from the camera, microphone and location. Behind HTTPS (secure cookies on) browsers are told to
+use HTTPS only (HSTS). Everything but the app's own static files is marked `no-store`, so no
+browser or proxy cache keeps a page, a callback's figures or an export. Every error a visitor
+sees is a short plain-text line: tracebacks, file paths and exception messages go to the server
+log only, since they can name the install's folders, the warehouse file and, in a message, a
+child's pseudonymised ID.
+
+The app answers only to its own host names (loopback, SAFEGUARD_TRUSTED_HOSTS and the host of
+SAFEGUARD_PUBLIC_URL): any other Host header is a 400, so no link or redirect the app makes can
+name an attacker's host. Behind SAFEGUARD_PROXY_HOPS reverse proxies, the client's address and
+scheme are the ones the nearest proxy forwarded (werkzeug's ProxyFix); without it, forwarded
+headers are ignored, so nobody can claim another address to escape the sign-in limits.
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from dash import Dash
 from dash.exceptions import DependencyException, InvalidResourceError
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from warehouse.settings import environment
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +77,24 @@ FIXED_HEADERS = {
 }
 
 
+# The app's own static files (no data in them), which browsers may cache.
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+HSTS = "max-age=31536000"
+
+
+def trusted_hosts() -> list[str]:
+    """The host names the app answers to: loopback (the PDF printer and health checks use it),
+    SAFEGUARD_TRUSTED_HOSTS and the host of SAFEGUARD_PUBLIC_URL."""
+    settings = environment()
+    configured = [host.strip() for host in settings.trusted_hosts.split(",") if host.strip()]
+    public = [urlsplit(settings.public_url).hostname] if settings.public_url else []
+    return [*LOOPBACK_HOSTS, *configured, *public]
+
+
 def _add_security_headers(app: Dash):
+    secure = environment().secure_cookies
+
     def add(response: Response) -> Response:
         # Worked out on every response, not once: Dash gathers its inline scripts during its
         # first-request setup, and a first request that fails part-way (a visitor not signed in)
@@ -72,6 +102,10 @@ def _add_security_headers(app: Dash):
         response.headers["Content-Security-Policy"] = _content_security_policy(list(app.csp_hashes()))
         for name, value in FIXED_HEADERS.items():
             response.headers[name] = value
+        if secure:
+            response.headers["Strict-Transport-Security"] = HSTS
+        if not request.path.startswith(STATIC_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     return add
@@ -104,14 +138,26 @@ def _unexpected_error(_: Exception) -> Response:
     return _plain(f"500 {HTTP_STATUS_CODES[500]}: the error has been logged on the server.", 500)
 
 
+def _refuse_untrusted_host() -> None:
+    """Reading the host checks it against TRUSTED_HOSTS: another host is a 400 before sign-in or
+    anything else looks at the request."""
+    request.host  # noqa: B018  (raises werkzeug's SecurityError, a 400)
+
+
 def install_security(app: Dash) -> None:
-    """Security headers on every response and plain errors, on `app`'s Flask server.
+    """Trusted hosts, the proxy's forwarded address, security headers on every response and plain
+    errors, on `app`'s Flask server.
 
     It takes the Dash app, not only its server, because the CSP lets in Dash's inline scripts
     by the hashes that `Dash.csp_hashes()` works out. Handlers registered later for a particular
     error (sign-in's NotSignedIn, say) take precedence over the catch-all, as Flask picks the
     most specific."""
     server: Flask = app.server
+    server.config["TRUSTED_HOSTS"] = trusted_hosts()
+    hops = environment().proxy_hops
+    if hops:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops)
+    server.before_request(_refuse_untrusted_host)
     server.after_request(_add_security_headers(app))
     server.register_error_handler(HTTPException, _http_error)
     server.register_error_handler(InvalidResourceError, _not_found)

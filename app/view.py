@@ -3,7 +3,7 @@ from the URL, resolved once per request on the server."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from urllib.parse import urlencode
 
 from dash import no_update
@@ -33,6 +33,12 @@ class PageView:
     @property
     def filters(self) -> Filters:
         return self.scope.restrict(self.view.engine_filters(self.scope.la_codes))
+
+    def used(self, page: str) -> dict[str, object]:
+        """The page, period and filters as the server used them (cut to the viewer's scope), for
+        the audit log of an export."""
+        filters = {name: list(values) for name, values in asdict(self.filters).items() if values}
+        return {"page": page, "period": self.view.period_value.code, "filters": filters}
 
     @property
     def whole_la(self) -> str | None:

@@ -123,6 +123,7 @@ class ChallengeQuery:
     status: tuple[str, ...] = ()
     kpi_id: str | None = None
     agency: str | None = None
+    agencies: tuple[str, ...] = ()  # a partner's agencies: only entries raised against one of them
     overdue_only: bool = False
 
 
@@ -136,5 +137,7 @@ def list_challenges(session: Session, query: ChallengeQuery, today: date) -> lis
         statement = statement.where(Challenge.kpi_id == query.kpi_id)
     if query.agency:
         statement = statement.where(Challenge.agency == query.agency)
+    if query.agencies:
+        statement = statement.where(Challenge.agency.in_(query.agencies))
     found = list(session.scalars(statement))
     return [c for c in found if c.is_overdue(today)] if query.overdue_only else found

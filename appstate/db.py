@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
-from warehouse.settings import environment, get_settings
+from warehouse.settings import environment, get_settings, owner_only_dir, owner_only_file
 
 
 class Base(DeclarativeBase):
@@ -21,7 +23,7 @@ def database_url() -> str:
     if url:
         return url
     settings = get_settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
+    owner_only_dir(settings.home)
     return f"sqlite:///{settings.home / 'appstate.sqlite'}"
 
 
@@ -34,11 +36,18 @@ _engines: dict[str, Engine] = {}
 def _engine(url: str) -> Engine:
     if url in _engines:
         return _engines[url]
-    # A database server (PostgreSQL) may have closed a pooled connection since it was last
-    # used (a restart, an idle timeout): test each one as it is taken, not on a user's request.
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        # A SQLite file holds password hashes: made owner-only before SQLite makes it (its journal
+        # takes the same mode). Each session opens the file afresh (no pool), so after a restore
+        # swaps the file in, every server process reads the restored one at its next request.
+        owner_only_file(Path(url.removeprefix("sqlite:///")))
+        engine = create_engine(url, poolclass=NullPool)
+    else:
+        # A database server (PostgreSQL) may have closed a pooled connection since it was last
+        # used (a restart, an idle timeout): test each one as it is taken, not on a user's request.
+        engine = create_engine(url, pool_pre_ping=True)
     # Importing the models registers their tables on Base.metadata.
-    from appstate import audit, challenges, commentary, saved_views, targets, users  # noqa: F401
+    from appstate import audit, challenges, commentary, saved_views, targets, throttle, users  # noqa: F401
 
     try:
         _create_tables(engine)
@@ -62,6 +71,16 @@ def _create_tables(engine: Engine) -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_TABLES_LOCK})
         Base.metadata.create_all(connection)
+
+
+def insert_if_missing(session: Session, model: type[Base], **values: object) -> None:
+    """A row of `model` with `values`, unless one with the same key is there already: one
+    statement that two processes may run at once (the counters below update it atomically)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 
 def engine_for(url: str) -> Engine:

@@ -3,7 +3,14 @@
 Passwords are argon2-hashed and never stored or logged as typed. An account signed in through
 single sign-on has no password: it must still be created here first, since the role and scope
 come from this table, never from the identity provider. Five failed sign-ins in a row lock an
-account for 15 minutes, whoever tries from wherever.
+account for 15 minutes, whoever tries from wherever: each attempt is counted by one atomic
+UPDATE before its password is checked, so attempts sent all at once, to any number of server
+workers, get no more than five checks. A locked account answers in the same words, and after the
+same argon2 work, as a wrong password, so a guesser cannot tell the two apart.
+
+Sessions are cookies that the server can still revoke: each names its account's session
+generation, and signing out, a new password, or disabling (or re-enabling) the account moves the
+generation on, so every cookie issued before is worth nothing.
 """
 
 from __future__ import annotations
@@ -14,10 +21,10 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, DateTime, Integer, String, select
+from sqlalchemy import Boolean, DateTime, Integer, String, case, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from appstate.db import Base
+from appstate.db import Base, insert_if_missing
 
 ROLES = ("executive", "partner", "data_team", "admin")
 MAX_FAILURES = 5
@@ -25,6 +32,8 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,119}$")
 _HASHER = PasswordHasher()
+REFUSED = (f"The username or password is not right. After {MAX_FAILURES} failed sign-ins an account waits "
+           f"{LOCKOUT.seconds // 60} minutes.")
 # Verified against when the account does not exist, so a wrong username takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 
@@ -64,8 +73,34 @@ class UserAccount(Base):
         return self._codes(self.areas)
 
 
+class SessionGeneration(Base):
+    """Which of an account's sessions still count: those issued at its current generation."""
+
+    __tablename__ = "session_generation"
+
+    username: Mapped[str] = mapped_column(String(120), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def session_generation(session: Session, username: str) -> int:
+    return session.scalar(select(SessionGeneration.generation).where(SessionGeneration.username == username)) or 0
+
+
+def end_sessions(session: Session, username: str) -> None:
+    """Every session of the account issued so far ends (on any server, at its next request)."""
+    insert_if_missing(session, SessionGeneration, username=username, generation=0)
+    session.execute(update(SessionGeneration).where(SessionGeneration.username == username)
+                    .values(generation=SessionGeneration.generation + 1))
+    session.commit()
+
+
 class SignInRefused(Exception):
-    """A sign-in that failed; the message is safe to show (it never says which part was wrong)."""
+    """A sign-in that failed; the message is safe to show (it never says which part was wrong, nor
+    that the account is locked). `reason` says what happened, for the audit log only."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason or message
 
 
 def normalise_username(username: str) -> str:
@@ -75,6 +110,25 @@ def normalise_username(username: str) -> str:
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+
+
+def agency_groups() -> dict[str, str]:
+    """The agency groups the warehouse knows (warehouse/reference/referral_source.csv), by their
+    lower-case name: the values a partner's agencies are matched against."""
+    from warehouse.db import code_list
+
+    return {group.lower(): group for group in code_list("referral_source")["agency_group"]}
+
+
+def _known_agencies(agencies: tuple[str, ...]) -> tuple[str, ...]:
+    """The agencies as the warehouse spells them; a name it does not know is refused, since it
+    would match no figures and the partner would see only zeros."""
+    known = agency_groups()
+    unknown = [agency for agency in agencies if agency.lower() not in known]
+    if unknown:
+        raise ValueError(f"{', '.join(repr(a) for a in unknown)} is not an agency group: use one of "
+                         f"{', '.join(sorted(set(known.values())))}")
+    return tuple(known[agency.lower()] for agency in agencies)
 
 
 def add_user(session: Session, username: str, role: str, created_by: str, password: str | None = None,
@@ -90,6 +144,7 @@ def add_user(session: Session, username: str, role: str, created_by: str, passwo
         raise ValueError(f"a {role.replace('_', ' ')} account needs the LAs it covers (--la)")
     if role != "partner" and (agencies or areas):
         raise ValueError("only partner accounts are limited to agencies or areas")
+    agencies = _known_agencies(agencies)
     if role in ("partner", "data_team"):
         unsuppressed = role == "data_team"  # partners never see small numbers; data teams always do
     if session.scalar(select(UserAccount.id).where(UserAccount.username == username)):
@@ -123,11 +178,14 @@ def set_password(session: Session, username: str, password: str) -> None:
     account.password_hash = _HASHER.hash(password)
     account.failed_sign_ins, account.locked_until = 0, None
     session.commit()
+    end_sessions(session, account.username)
 
 
 def set_active(session: Session, username: str, active: bool) -> None:
-    _existing(session, username).active = active
+    account = _existing(session, username)
+    account.active = active
     session.commit()
+    end_sessions(session, account.username)  # a cookie copied before a disable stays dead after re-enabling
 
 
 def _existing(session: Session, username: str) -> UserAccount:
@@ -143,20 +201,34 @@ def sign_in(session: Session, username: str, password: str, now: datetime | None
     account = get_user(session, username)
     if account is None or not account.password_hash:
         _matches(_DUMMY_HASH, password)
-        raise SignInRefused("The username or password is not right.")
-    if account.locked_until and account.locked_until > now:
-        raise SignInRefused("Too many failed sign-ins: this account is locked for 15 minutes.")
+        raise SignInRefused(REFUSED, "no such account, or one that signs in through single sign-on only")
+    if not _claim_attempt(session, account, now):
+        _matches(_DUMMY_HASH, password)
+        raise SignInRefused(REFUSED, "the account is locked after repeated failures")
     if not _matches(account.password_hash, password):
-        account.failed_sign_ins += 1
-        if account.failed_sign_ins >= MAX_FAILURES:
-            account.locked_until, account.failed_sign_ins = now + LOCKOUT, 0
-        session.commit()
-        raise SignInRefused("The username or password is not right.")
+        raise SignInRefused(REFUSED, "wrong password")  # the attempt stays counted
     if not account.active:
         raise SignInRefused("This account is disabled: ask an administrator.")
-    account.failed_sign_ins, account.locked_until, account.last_sign_in = 0, None, now
+    session.execute(update(UserAccount).where(UserAccount.id == account.id)
+                    .values(failed_sign_ins=0, locked_until=None, last_sign_in=now))
     session.commit()
+    session.refresh(account)
     return account
+
+
+def _claim_attempt(session: Session, account: UserAccount, now: datetime) -> bool:
+    """Count an attempt at the account's password before it is checked, in one UPDATE that only
+    an unlocked account passes; the attempt that makes the fifth locks it. False when locked."""
+    expired = UserAccount.locked_until.is_not(None)  # the only lock an unlocked account can hold
+    attempts = case((expired, 1), else_=UserAccount.failed_sign_ins + 1)
+    claimed = session.execute(
+        update(UserAccount)
+        .where(UserAccount.id == account.id, or_(UserAccount.locked_until.is_(None), UserAccount.locked_until <= now))
+        .values(failed_sign_ins=attempts, locked_until=case((attempts >= MAX_FAILURES, now + LOCKOUT), else_=None))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return claimed == 1
 
 
 def _matches(password_hash: str, password: str) -> bool:

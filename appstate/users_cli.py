@@ -41,7 +41,8 @@ def add(
     role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")],
     la: Annotated[str, typer.Option(help="The LA codes it covers, comma-separated (all loaded LAs if blank; "
                                          "admins only).")] = "",
-    agency: Annotated[str, typer.Option(help="A partner's agency groups, comma-separated (for example police).")] = "",
+    agency: Annotated[str, typer.Option(help="A partner's agency groups, comma-separated (for example Police); "
+                                             "an unknown one is refused.")] = "",
     area: Annotated[str, typer.Option(help="A partner's area codes, comma-separated.")] = "",
     unsuppressed: Annotated[bool, typer.Option(help="An executive or admin who may see counts of 1 to 4.")] = False,
     generate_password: Annotated[bool, typer.Option("--generate-password", help="Make a random password and print "

@@ -7,10 +7,16 @@ both commands hold the load lock, so no load publishes half-way through either.
 
 App state on PostgreSQL (SAFEGUARD_APPSTATE_URL) is backed up with pg_dump, not here: the
 backup says so in its manifest rather than pretending to hold it.
+
+A backup folder and its files are the service account's only (0700 and 0600). A restore keeps
+the audit log whole: the events recorded since the backup are carried over into the restored app
+state, and the restore itself is recorded. Running servers need no restart: they notice the new
+warehouse file, and open the SQLite app state afresh for every session (appstate/db.py).
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shutil
@@ -19,10 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from appstate.db import forget_engines
+from sqlalchemy import select
+
+from appstate.audit import AuditEvent, record
+from appstate.db import database_url, forget_engines, session
 from etl.load.publish import load_lock
 from etl.pipeline import file_sha256
-from warehouse.settings import Settings, environment
+from warehouse.settings import OWNER_ONLY_DIR, OWNER_ONLY_FILE, Settings, environment, owner_only_dir
 
 MANIFEST = "manifest.json"
 KEYS = ("pseudonymisation.key", "session.key")
@@ -55,7 +64,9 @@ def backup(settings: Settings, out: Path) -> BackupResult:
     if not settings.warehouse_path.exists():
         raise BackupError(f"there is no warehouse at {settings.warehouse_path} to back up")
     building = folder.with_name(folder.name + ".part")
-    building.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
+    building.mkdir(mode=OWNER_ONLY_DIR)
+    os.chmod(building, OWNER_ONLY_DIR)
     with load_lock(settings.lock_path):
         shutil.copy2(settings.warehouse_path, building / "warehouse.duckdb")
         appstate = _appstate_file(settings)
@@ -70,6 +81,8 @@ def backup(settings: Settings, out: Path) -> BackupResult:
     manifest = {"made_at": datetime.now().isoformat(timespec="seconds"), "files": files,
                 "appstate": "in this backup" if appstate is not None else "external: back it up with pg_dump"}
     (building / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    for made in building.iterdir():
+        os.chmod(made, OWNER_ONLY_FILE)
     building.rename(folder)  # a folder without .part is a complete backup
     return BackupResult(folder, files, appstate is None)
 
@@ -91,15 +104,44 @@ def restore(settings: Settings, folder: Path) -> list[str]:
     appstate = _appstate_file(settings)
     if "appstate.sqlite" in files and appstate is not None:
         targets["appstate.sqlite"] = appstate
-    settings.home.mkdir(parents=True, exist_ok=True)
+    owner_only_dir(settings.home)
     restored = []
     with load_lock(settings.lock_path):
+        since_backup = _audit_events()
         for name, target in targets.items():
             if name not in files:
                 continue
             staged = target.with_name(f".{target.name}.restoring")
             shutil.copy2(folder / name, staged)
+            os.chmod(staged, OWNER_ONLY_FILE)
             os.replace(staged, target)  # each file swaps whole: the app sees the old or the new, never half
             restored.append(name)
-    forget_engines()  # this process's pooled connections still point at the replaced app-state file
+        forget_engines()  # this process's engines still point at the replaced app-state file
+        with session() as db:
+            _carry_over(db, since_backup)
+            record(db, environment().local_user or getpass.getuser(), "restore", subject=str(folder),
+                   files=restored)
     return restored
+
+
+def _event_key(event: AuditEvent) -> tuple:
+    return (event.at, event.username, event.action, event.subject, event.rows, event.detail, event.address)
+
+
+def _audit_events() -> list[AuditEvent]:
+    """The audit log as it is before a restore (none when there is no app state yet)."""
+    url = database_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return []
+    with session(url) as db:
+        return list(db.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+def _carry_over(db, events: list[AuditEvent]) -> None:
+    """The events the restored audit log lacks (those since the backup), added back in order."""
+    present = {_event_key(e) for e in db.scalars(select(AuditEvent))}
+    for event in events:
+        if _event_key(event) not in present:
+            db.add(AuditEvent(at=event.at, username=event.username, action=event.action, subject=event.subject,
+                              rows=event.rows, detail=event.detail, address=event.address))
+    db.commit()

@@ -237,7 +237,7 @@ def backup(out: Annotated[Path, typer.Option(help="Folder to put the backup fold
 
 @app.command()
 def restore(folder: Annotated[Path, typer.Argument(help="A folder made by safeguard backup.")]) -> None:
-    """Put a backup back (every checksum is checked first); restart the web app if app state is SQLite."""
+    """Put a backup back (every checksum is checked first); the audit log is kept, and the restore recorded."""
     from etl.backup import BackupError, restore as put_back
 
     try:

@@ -34,6 +34,16 @@ class Environment(BaseSettings):
                                          "instance. Else session.key in the home, made on first use.")
     secure_cookies: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS).")
     idle_minutes: int = Field(30, gt=0, description="Minutes without a request before a session ends.")
+    trusted_hosts: str = Field("", description="Host names the app answers to besides loopback, comma-separated "
+                               "(e.g. dashboard.example.gov.uk); a request naming any other Host gets 400.")
+    public_url: str | None = Field(None, description="The dashboard's address as users reach it, e.g. "
+                                   "https://dashboard.example.gov.uk: single sign-on returns to it, PDFs may be "
+                                   "printed from it, and its host is trusted. Unset: PDFs are printed from this "
+                                   "server's own loopback address.")
+    proxy_hops: int = Field(0, ge=0, description="How many reverse proxies in front of the app set "
+                            "X-Forwarded-For and X-Forwarded-Proto (0: none; the client is the direct peer).")
+    pdf_renders: int = Field(2, gt=0, description="PDFs each server process prints at once; a request beyond "
+                             "that is told the server is busy (503) and to try again.")
     load_dirs: str | None = Field(None, description="Folders (separated by ':') that loads may read; any when unset.")
     cadence_days: int = Field(45, gt=0, description="Days after the end of a dataset's data before pages say it "
                               "is out of date.")
@@ -90,6 +100,28 @@ class Settings:
         return self.home / "load.lock"
 
 
+OWNER_ONLY_FILE, OWNER_ONLY_DIR = 0o600, 0o700
+
+
+def owner_only_dir(path: Path) -> Path:
+    """The folder, made if missing so that only the service account may list or enter it: the home
+    and backups hold children's records, password hashes and keys. An existing folder is left as
+    it is (it may be a read-only share); docs/deploy.md says how to close up an older install."""
+    if not path.exists():
+        path.mkdir(parents=True, exist_ok=True, mode=OWNER_ONLY_DIR)
+        os.chmod(path, OWNER_ONLY_DIR)
+    return path
+
+
+def owner_only_file(path: Path) -> Path:
+    """The file, made empty if missing, readable and writable by the service account only."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE))
+    except FileExistsError:
+        pass  # made before (or by another worker just now)
+    return path
+
+
 def get_settings() -> Settings:
     return Settings(home=environment().home.resolve())
 
@@ -104,7 +136,7 @@ def pseudonymisation_key(settings: Settings) -> bytes:
     if from_env:
         return from_env.get_secret_value().encode("utf-8")
     if not settings.key_path.exists():
-        settings.home.mkdir(parents=True, exist_ok=True)
+        owner_only_dir(settings.home)
         fd = os.open(settings.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))

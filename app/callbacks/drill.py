@@ -3,9 +3,10 @@ that month. The URL changes, so the breadcrumbs and the back button step back ou
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash import ALL, Input, Output, State, ctx, no_update
 
 from app import ids
+from app.access import SHELL, callback
 from app.view import updated_search
 
 
@@ -14,6 +15,7 @@ from app.view import updated_search
     Input({"type": "drill", "param": ALL, "name": ALL}, "clickData"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
+    page=SHELL,
 )
 def drill_down(_clicks, search: str | None):
     if not ctx.triggered or not ctx.triggered[0]["value"] or not isinstance(ctx.triggered_id, dict):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc, no_update
+from dash import Input, Output, State, ctx, dcc, no_update
 
 from app import ids
+from app.access import SHELL, callback
 from app.filters import DIMENSION_PARAMS, ViewFilters, parse_query, with_period_kind
 from app.scope import Scope, current_scope
 from app.view import scoped_options
@@ -40,6 +41,7 @@ def _options(values: dict[str, str]) -> list[dict[str, str]]:
     *[Input(ids.FILTER_DIMENSIONS[d], "value") for d in DIMENSIONS],
     Input(ids.FILTER_RESET, "n_clicks"),
     State(ids.URL, "pathname"),
+    page=SHELL,
 )
 def sync_filters(search, kind, period, *rest):
     dimension_values = rest[: len(DIMENSIONS)]
@@ -97,7 +99,7 @@ def _has_filters(pathname: str | None) -> bool:
     return bool(page and page.get("filters"))
 
 
-@callback(Output(ids.FILTER_BAR, "hidden"), Input(ids.URL, "pathname"))
+@callback(Output(ids.FILTER_BAR, "hidden"), Input(ids.URL, "pathname"), page=SHELL)
 def show_filters_on_dashboards(pathname: str | None) -> bool:
     """The filter bar belongs to the dashboards; other pages (data and loads) hide it."""
     return not _has_filters(pathname)

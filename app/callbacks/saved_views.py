@@ -7,12 +7,18 @@ and scope checks as any link.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback
+from dash import Input, Output, State
 
 from app import ids
-from app.scope import Permission, PermissionDenied, current_user, require
+from app.access import SHELL, callback
+from app.scope import Permission, PermissionDenied, User, current_user, require
 from appstate.db import session
-from appstate.saved_views import SavedView, save_view, views_for
+from appstate.saved_views import Audience, SavedView, save_view, views_for
+
+
+def _audience(user: User) -> Audience:
+    """The user's role and partnership: whom their shared views reach, and whose views they see."""
+    return Audience(role=user.role.value, la_codes=user.la_codes)
 
 
 def _label(view: SavedView, username: str) -> str:
@@ -25,25 +31,27 @@ def _label(view: SavedView, username: str) -> str:
     Output(ids.SAVED_VIEW_OPEN, "options"),
     Input(ids.URL, "pathname"),
     Input(ids.SAVED_VIEW_STATUS, "children"),
+    page=SHELL,
 )
 def list_views(_pathname, _status):
-    username = current_user().username
+    user = current_user()
     with session() as db:
-        return [{"label": _label(v, username), "value": v.id} for v in views_for(db, username)]
+        return [{"label": _label(v, user.username), "value": v.id} for v in views_for(db, user.username, _audience(user))]
 
 
 @callback(
     Output(ids.URL, "href", allow_duplicate=True),
     Input(ids.SAVED_VIEW_OPEN, "value"),
     prevent_initial_call=True,
+    page=SHELL,
 )
 def open_view(view_id: int | None):
     if view_id is None:
         return dash.no_update
-    username = current_user().username
+    user = current_user()
     with session() as db:
-        # Only a view the user may open: their own or a shared one, whatever id is posted.
-        view = next((v for v in views_for(db, username) if v.id == view_id), None)
+        # Only a view the user may open: their own or one shared with them, whatever id is posted.
+        view = next((v for v in views_for(db, user.username, _audience(user)) if v.id == view_id), None)
     return view.href if view else dash.no_update
 
 
@@ -55,12 +63,15 @@ def open_view(view_id: int | None):
     State(ids.URL, "pathname"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
+    page=SHELL,
 )
 def save_current_view(_clicks, name, shared, pathname, search):
     try:
         user = require(Permission.SAVE_VIEWS)
         with session() as db:
-            view = save_view(db, name or "", pathname or "/", search or "", user.username, shared=bool(shared))
+            view = save_view(db, name or "", pathname or "/", search or "", user.username, shared=bool(shared),
+                             audience=_audience(user))
     except (PermissionDenied, ValueError) as error:
         return f"Not saved: {error}."
-    return f"Saved '{view.name}'" + (" and shared with everyone." if view.shared else " for you.")
+    return f"Saved '{view.name}'" + (f" and shared with the {user.role.words} accounts of your partnership."
+                                     if view.shared else " for you.")

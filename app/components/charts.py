@@ -3,6 +3,8 @@ a breakdown. Each has a title and a text alternative; suppressed months are gaps
 
 from __future__ import annotations
 
+from html import escape
+
 from dash import dcc, html
 
 from warehouse.kpis.assessment import Assessment
@@ -19,13 +21,20 @@ BENCHMARK = "#6b4a00"
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendChartToCloud"]}
 
 
+def plotly_text(text: str) -> str:
+    """Text as Plotly shows it, not as markup: Plotly draws <a href>, <b>, <br> and the like found in
+    titles, category names and trace names, and names come from loaded files (an area's name), so
+    they are escaped; Plotly turns the entities back into the characters they stand for."""
+    return escape(str(text), quote=False)
+
+
 def layout_chart(figure: dict, title: str, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> dict:
     layout = figure.setdefault("layout", {})
     for axis in ("xaxis", "yaxis"):
         layout.setdefault(axis, {})["automargin"] = True  # long category names push the plot, not get cut
     layout[value_axis].update(gridcolor="#e5e8eb", ticksuffix="%" if unit is Unit.PERCENT else "", rangemode="tozero")
     layout.update(
-        title={"text": title, "font": {"size": 15}, "x": 0.02, "xanchor": "left"}, height=height,
+        title={"text": plotly_text(title), "font": {"size": 15}, "x": 0.02, "xanchor": "left"}, height=height,
         margin={"l": 50, "r": 20, "t": 50, "b": 40}, paper_bgcolor="#fff", plot_bgcolor="#fff",
         legend={"orientation": "h", "y": -0.2}, font={"color": "#1d2329"},
     )
@@ -39,7 +48,7 @@ def add_hline(figure: dict, y: float, colour: str, dash: str, text: str, below: 
         {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
          "line": {"color": colour, "dash": dash}})
     layout.setdefault("annotations", []).append(
-        {"text": text, "showarrow": False, "xref": "x domain", "x": 1, "xanchor": "right", "yref": "y", "y": y,
+        {"text": plotly_text(text), "showarrow": False, "xref": "x domain", "x": 1, "xanchor": "right", "yref": "y", "y": y,
          "yanchor": "top" if below else "bottom"})
 
 
@@ -61,7 +70,7 @@ def trend_chart(assessment: Assessment, name: str) -> html.Figure:
     # Figures are plain dicts, not go.Figure: plotly's validation cost more than the rest of a page.
     figure: dict = {"data": [{
         "type": "scatter", "x": months, "y": [None if f.suppressed else f.value for f in series],
-        "mode": "lines+markers", "name": kpi.title, "line": {"color": BRAND, "width": 2}, "connectgaps": False,
+        "mode": "lines+markers", "name": plotly_text(kpi.title), "line": {"color": BRAND, "width": 2}, "connectgaps": False,
         "customdata": [f.period.code for f in series]}]}
     notes = []
     if assessment.target is not None:
@@ -85,7 +94,8 @@ def parts_chart(title: str, parts: tuple[Part, ...], name: str, labels: dict[str
     shown = [Part(p.label, p.count or 0, p.percent or 0.0) for p in parts if not p.suppressed]
     names = [labels.get(p.label, p.label) for p in shown]
     figure = {"data": [{
-        "type": "bar", "x": [p.percent for p in shown], "y": names, "orientation": "h", "marker": {"color": BRAND},
+        "type": "bar", "x": [p.percent for p in shown], "y": [plotly_text(n) for n in names], "orientation": "h",
+        "marker": {"color": BRAND},
         "text": [f"{p.percent:.1f}% ({p.count:,})" for p in shown], "textposition": "auto",
         "customdata": [p.label for p in shown]}],
         "layout": {"yaxis": {"autorange": "reversed"}}}

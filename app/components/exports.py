@@ -28,7 +28,7 @@ def csv_text(frame: pd.DataFrame) -> str:
     return safe.to_csv(index=False, lineterminator="\r\n")
 
 
-def csv_download(frame: pd.DataFrame, filename: str) -> dict[str, str]:
-    """What dcc.Download takes; the download is written to the audit log."""
-    log_export(filename, len(frame))
+def csv_download(frame: pd.DataFrame, filename: str, **used: object) -> dict[str, str]:
+    """What dcc.Download takes; the download is written to the audit log with the filters `used`."""
+    log_export(filename, len(frame), **used)
     return {"content": csv_text(frame), "filename": filename, "type": "text/csv"}

@@ -29,7 +29,8 @@ def saved_views_row() -> html.Div:
         [
             _field("Saved views", dcc.Dropdown(id=ids.SAVED_VIEW_OPEN, placeholder="Open a saved view")),
             _field("Save this view as", dcc.Input(id=ids.SAVED_VIEW_NAME, type="text", placeholder="Name")),
-            dcc.Checklist(id=ids.SAVED_VIEW_SHARED, options=[{"label": "Share with everyone", "value": "shared"}],
+            dcc.Checklist(id=ids.SAVED_VIEW_SHARED,
+                          options=[{"label": "Share with my role in my partnership", "value": "shared"}],
                           value=[], inline=True, className="saved-view-shared"),
             html.Button("Save view", id=ids.SAVED_VIEW_SAVE, n_clicks=0, className="button-secondary"),
             html.P(id=ids.SAVED_VIEW_STATUS, role="status", className="form-status"),

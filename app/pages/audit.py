@@ -6,17 +6,20 @@ import json
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from app import ids
+from app.access import callback
 from app.components.exports import csv_download
 from app.components.grid import grid
-from app.scope import Permission, require
+from app.scope import ADMIN_ONLY, Permission, require
 from appstate.audit import AuditQuery, recent_events
 from appstate.db import session
 from appstate.users import list_users
 
-dash.register_page(__name__, path="/audit", name="Audit", order=13, title="Audit - Safeguarding performance")
+PAGE = "/audit"
+dash.register_page(__name__, path=PAGE, name="Audit", order=13, title="Audit - Safeguarding performance",
+                   roles=ADMIN_ONLY)
 
 ACTIONS = {
     "sign_in": "Signed in", "sign_in_failed": "Sign-in refused", "sign_out": "Signed out", "export": "Export",
@@ -75,12 +78,15 @@ def layout(**_query: str) -> html.Div:
     ])
 
 
-@callback(Output(ids.AUDIT_GRID, "children"), Input(ids.AUDIT_ACTIONS, "value"))
+@callback(Output(ids.AUDIT_GRID, "children"), Input(ids.AUDIT_ACTIONS, "value"), page=PAGE)
 def show_events(actions: list[str] | None):
     return grid(ids.AUDIT_GRID + "-table", audit_frame(actions), EVENT_COLUMNS, wide=("detail",), page_size=50)
 
 
-@callback(Output(ids.AUDIT_DOWNLOAD, "data"), Input(ids.AUDIT_EXPORT, "n_clicks"), State(ids.AUDIT_ACTIONS, "value"),
-          prevent_initial_call=True)
+@callback(
+    Output(ids.AUDIT_DOWNLOAD, "data"), Input(ids.AUDIT_EXPORT, "n_clicks"), State(ids.AUDIT_ACTIONS, "value"),
+    prevent_initial_call=True,
+    page=PAGE,
+)
 def export_events(_clicks: int, actions: list[str] | None):
-    return csv_download(audit_frame(actions), "audit-log.csv")
+    return csv_download(audit_frame(actions), "audit-log.csv", page=PAGE, filters={"actions": list(actions or ())})

@@ -6,20 +6,24 @@ from __future__ import annotations
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 
 from app import ids
+from app.access import callback
+from app.components.charts import plotly_text
 from app.components.grid import grid
 from app.state import reader
 from app.view import page_view, updated_search
+from app.scope import EVERYONE
 from warehouse.benchmarks import benchmark_comparison, benchmark_neighbours
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import benchmark_id
 from warehouse.kpis.model import Direction
 from warehouse.kpis.registry import get_kpi
 
-dash.register_page(__name__, path="/benchmarks", name="Benchmarks", order=5,
-                   title="Benchmarks - Safeguarding performance", filters=True)
+PAGE = "/benchmarks"
+dash.register_page(__name__, path=PAGE, name="Benchmarks", order=5,
+                   title="Benchmarks - Safeguarding performance", filters=True, roles=EVERYONE)
 
 HIGHLIGHT, OTHERS = "#0b4f6c", "#a9b6c1"
 
@@ -86,10 +90,11 @@ def layout(**query: str | list[str]) -> html.Div:
 def _neighbour_chart(neighbours: pd.DataFrame, la_code: str, what: str, year: int, is_percent: bool) -> html.Figure:
     shown = neighbours.dropna(subset=["value"]).sort_values("value", ascending=False)
     colours = [HIGHLIGHT if code == la_code else OTHERS for code in shown["la_code"]]
-    figure = go.Figure(go.Bar(x=shown["value"], y=shown["la_name"], orientation="h", marker={"color": colours},
+    figure = go.Figure(go.Bar(x=shown["value"], y=[plotly_text(n) for n in shown["la_name"]], orientation="h",
+                              marker={"color": colours},
                               text=[f"{v:.1f}" for v in shown["value"]], textposition="auto"))
     title = f"{what}, {year - 1}/{year % 100:02d}: the LA (dark) and its neighbours"
-    figure.update_layout(title={"text": title, "font": {"size": 14}}, height=420, margin={"l": 160, "r": 20, "t": 50, "b": 30},
+    figure.update_layout(title={"text": plotly_text(title), "font": {"size": 14}}, height=420, margin={"l": 160, "r": 20, "t": 50, "b": 30},
                          yaxis={"autorange": "reversed"}, plot_bgcolor="#fff", paper_bgcolor="#fff",
                          xaxis={"ticksuffix": "%" if is_percent else "", "gridcolor": "#e5e8eb"})
     missing = neighbours[neighbours["value"].isna()]["la_name"].tolist()
@@ -105,10 +110,11 @@ def _trend_chart(years: pd.DataFrame, la_name: str, what: str, is_percent: bool)
                                               ("england_value", "England", "#6b4a00", "dot"),
                                               ("region_value", "Region", "#1d5a1d", "dash"),
                                               ("neighbour_mean", "Neighbour mean", "#8a1414", "dashdot")):
-        figure.add_trace(go.Scatter(x=years["financial_year"], y=years[column], name=name, mode="lines+markers",
+        figure.add_trace(go.Scatter(x=years["financial_year"], y=years[column], name=plotly_text(name),
+                                    mode="lines+markers",
                                     line={"color": colour, "dash": dash_style}))
     title = f"{what} over the published years"
-    figure.update_layout(title={"text": title, "font": {"size": 14}}, height=420, plot_bgcolor="#fff",
+    figure.update_layout(title={"text": plotly_text(title), "font": {"size": 14}}, height=420, plot_bgcolor="#fff",
                          paper_bgcolor="#fff", legend={"orientation": "h", "y": -0.25},
                          yaxis={"ticksuffix": "%" if is_percent else "", "gridcolor": "#e5e8eb", "rangemode": "tozero"})
     return html.Figure([dcc.Graph(figure=figure, config={"displaylogo": False}),
@@ -145,6 +151,7 @@ def _year_table(years: pd.DataFrame, is_rate: bool, is_percent: bool, direction:
     Input(ids.BENCH_YEAR, "value"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def choose_kpi_and_year(kpi_id: str, year: str, search: str | None):
     # A new KPI starts at its latest published year.

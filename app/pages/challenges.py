@@ -1,7 +1,7 @@
 """The challenge log: questions put to agencies about a KPI, their answers, and what is overdue.
 
-Entries are listed for the LAs in the viewer's scope only, filtered by status, and exported as
-CSV. Selecting one shows its history and lets a permitted user answer or close it.
+Entries are listed for the LAs in the viewer's scope only (for a partner limited to agencies,
+only the entries raised against those agencies), filtered by status, and exported as CSV. Selecting one shows its history and lets a permitted user answer or close it.
 """
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ from datetime import date
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from app import ids
+from app.access import callback
 from app.components.exports import csv_download
 from app.components.forms import field, parse_day
 from app.components.grid import grid
 from app.filters import filter_options
-from app.scope import Permission, PermissionDenied, current_scope, current_user, require, require_page
+from app.scope import EVERYONE, Permission, PermissionDenied, current_scope, current_user, require
 from appstate.challenges import (
     Challenge,
     ChallengeQuery,
@@ -31,8 +32,9 @@ from appstate.db import session
 from warehouse.db import WarehouseError
 from warehouse.kpis.registry import REGISTRY
 
-dash.register_page(__name__, path="/challenges", name="Challenge log", order=10,
-                   title="Challenge log - Safeguarding performance")
+PAGE = "/challenges"
+dash.register_page(__name__, path=PAGE, name="Challenge log", order=10,
+                   title="Challenge log - Safeguarding performance", roles=EVERYONE)
 
 CHANGED = "challenge-changed"  # a counter the actions bump, so the list redraws
 COLUMNS = {
@@ -50,11 +52,11 @@ def _status_words(entry: Challenge, today: date) -> str:
 
 def challenge_frame(statuses: list[str], overdue_only: bool, today: date | None = None) -> pd.DataFrame:
     """The entries in the viewer's scope, as the grid and the CSV show them."""
-    require_page("/challenges")
     today = today or date.today()
     scope = current_scope()
     names = filter_options(scope.la_codes).las
-    query = ChallengeQuery(la_codes=scope.la_codes, status=tuple(statuses or ()), overdue_only=overdue_only)
+    query = ChallengeQuery(la_codes=scope.la_codes, agencies=scope.agencies, status=tuple(statuses or ()),
+                           overdue_only=overdue_only)
     with session() as db:
         entries = list_challenges(db, query, today)
     rows = [
@@ -122,6 +124,7 @@ def layout(**_query: str) -> html.Div:
     Input(ids.CHALLENGE_FILTER_STATUS, "value"),
     Input(ids.CHALLENGE_FILTER_OVERDUE, "value"),
     Input(CHANGED, "data"),
+    page=PAGE,
 )
 def show_entries(statuses: list[str], overdue: list[str], _changed: int):
     frame = challenge_frame(statuses, bool(overdue))
@@ -136,9 +139,11 @@ def show_entries(statuses: list[str], overdue: list[str], _changed: int):
     State(ids.CHALLENGE_FILTER_STATUS, "value"),
     State(ids.CHALLENGE_FILTER_OVERDUE, "value"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def export_entries(_clicks: int, statuses: list[str], overdue: list[str]):
-    return csv_download(challenge_frame(statuses, bool(overdue)), "challenge-log.csv")
+    return csv_download(challenge_frame(statuses, bool(overdue)), "challenge-log.csv", page=PAGE,
+                        filters={"status": list(statuses or ()), "overdue_only": bool(overdue)})
 
 
 def _entry_panel(entry: Challenge) -> html.Section:
@@ -166,10 +171,9 @@ def _entry_panel(entry: Challenge) -> html.Section:
 
 
 def _in_scope(challenge_id: int) -> Challenge | None:
-    require_page("/challenges")
     with session() as db:
         entry = db.get(Challenge, challenge_id)
-    return entry if entry is not None and entry.la_code in current_scope().la_codes else None
+    return entry if entry is not None and current_scope().covers(entry.la_code, entry.agency) else None
 
 
 @callback(
@@ -177,6 +181,7 @@ def _in_scope(challenge_id: int) -> Challenge | None:
     Input(ids.CHALLENGES_GRID, "selectedRows"),
     Input(CHANGED, "data"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def show_selected(selected: list[dict] | None, _changed: int):
     if not selected:
@@ -212,10 +217,10 @@ def _selected(selected: list[dict] | None) -> Challenge:
     State(ids.CHALLENGE_DUE, "value"),
     State(CHANGED, "data"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def raise_entry(_clicks, la_code, kpi_id, agency, question, owner, due, changed):
     try:
-        require_page("/challenges")
         user = require(Permission.RAISE_CHALLENGES)
         if la_code not in current_scope().la_codes:
             raise ValueError("choose a local authority in your scope")
@@ -235,6 +240,7 @@ def raise_entry(_clicks, la_code, kpi_id, agency, question, owner, due, changed)
     State(ids.CHALLENGE_RESPONSE, "value"),
     State(CHANGED, "data"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def answer_entry(clicks, selected, response, changed):
     return _step(clicks, selected, changed, Permission.ANSWER_CHALLENGES,
@@ -248,6 +254,7 @@ def answer_entry(clicks, selected, response, changed):
     State(ids.CHALLENGES_GRID, "selectedRows"),
     State(CHANGED, "data"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def close_entry(clicks, selected, changed):
     return _step(clicks, selected, changed, Permission.RAISE_CHALLENGES, close_challenge)

@@ -10,12 +10,13 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, urlencode
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from app import ids
+from app.access import callback
 from app.components.forms import field
 from app.components.kpi_card import kpi_card
-from app.scope import Permission, PermissionDenied, current_scope, require, require_page
+from app.scope import BOARD, Permission, PermissionDenied, current_scope, require
 from app.view import page_view
 from appstate.commentary import Commentary, commentary_history, write_commentary
 from appstate.db import session
@@ -24,8 +25,9 @@ from warehouse.kpis.model import Kpi
 from warehouse.kpis.periods import Period, PeriodKind, parse_period
 from warehouse.kpis.registry import REGISTRY
 
-dash.register_page(__name__, path="/commentary", name="Commentary", nav=False,
-                   title="Commentary - Safeguarding performance")
+PAGE = "/commentary"
+dash.register_page(__name__, path=PAGE, name="Commentary", nav=False,
+                   title="Commentary - Safeguarding performance", roles=BOARD)
 
 
 class Subject(NamedTuple):  # not a dataclass: Dash imports pages outside sys.modules
@@ -38,7 +40,6 @@ class Subject(NamedTuple):  # not a dataclass: Dash imports pages outside sys.mo
 
 def _subject(query: dict[str, list[str]]) -> Subject | str:
     """The KPI, LA and period asked for, or why they cannot be written about."""
-    require_page("/commentary")
     kpi = REGISTRY.get((query.get("kpi") or [""])[0])
     la_code = (query.get("la") or [""])[0]
     if kpi is None or kpi.is_share:
@@ -127,6 +128,7 @@ def layout(**query: str | list[str]) -> html.Div:
     State(ids.COMMENTARY_TEXT, "value"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def save_commentary(_clicks: int, text: str | None, search: str | None):
     subject = _subject(parse_qs((search or "").lstrip("?")))
@@ -148,6 +150,7 @@ def save_commentary(_clicks: int, text: str | None, search: str | None):
     Input(ids.COMMENTARY_USE_DRAFT, "n_clicks"),
     State(ids.COMMENTARY_DRAFT, "data"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def use_draft(_clicks: int, draft: str | None):
     return draft or dash.no_update

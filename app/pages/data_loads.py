@@ -6,17 +6,20 @@ from datetime import datetime, timedelta
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 
 from app import ids
+from app.access import callback
 from app.components.exports import csv_download
 from app.components.grid import grid
-from app.scope import PermissionDenied, current_scope, require_page
+from app.scope import DATA, PermissionDenied, current_scope
 from app.state import reader
 from warehouse.db import WarehouseError
 
+PAGE = "/data"
 dash.register_page(
-    __name__, path="/data", name="Data and loads", title="Data and loads - Safeguarding performance", order=9
+    __name__, path=PAGE, name="Data and loads", title="Data and loads - Safeguarding performance", order=9,
+    roles=DATA,
 )
 
 LOAD_COLUMNS = {
@@ -51,7 +54,6 @@ REJECTION_COLUMNS = {"row_number": "Row", "field": "Field", "value": "Value", "m
 
 def _scoped_loads(limit: int) -> pd.DataFrame:
     """The loads of the user's LAs (a failed file may name none: the data team sees those too)."""
-    require_page("/data")
     loads = reader().query("recent_loads", limit=limit)
     return loads[loads["la_code"].isna() | loads["la_code"].isin(current_scope().la_codes)]
 
@@ -116,6 +118,7 @@ def layout(**_query: str) -> html.Div:
     Output(ids.REJECTIONS_EXPORT, "disabled"),
     Input(ids.LOADS_GRID, "selectedRows"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def show_rejections(selected: list[dict] | None):
     if not selected:
@@ -134,9 +137,11 @@ def show_rejections(selected: list[dict] | None):
     Input(ids.REJECTIONS_EXPORT, "n_clicks"),
     State(ids.LOADS_GRID, "selectedRows"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def download(_loads: int, _rejections: int, selected: list[dict] | None):
     if ctx.triggered_id == ids.REJECTIONS_EXPORT and selected:
         load_id = int(selected[0]["load_id"])
-        return csv_download(_rejections_of(load_id), f"rejections-load-{load_id}.csv")
-    return csv_download(_scoped_loads(100_000), "loads.csv")
+        return csv_download(_rejections_of(load_id), f"rejections-load-{load_id}.csv", page=PAGE,
+                            filters={"load": load_id})
+    return csv_download(_scoped_loads(100_000), "loads.csv", page=PAGE, filters={})

@@ -22,12 +22,14 @@ from app.exceptions_export import (
 )
 from app.view import PageView, page_view
 from appstate.commentary import Commentary
+from app.scope import BOARD
 from warehouse.db import WarehouseError
 from warehouse.kpis.exceptions import KpiException
 from warehouse.kpis.formatting import format_figure
 
-dash.register_page(__name__, path="/exceptions", name="Exception report", order=7,
-                   title="Exception report - Safeguarding performance", filters=True)
+PAGE = "/exceptions"
+dash.register_page(__name__, path=PAGE, name="Exception report", order=7,
+                   title="Exception report - Safeguarding performance", filters=True, roles=BOARD)
 
 ROOT_CLASS = "exceptions-report exceptions-ready"  # .exceptions-ready: the PDF printer waits for it
 

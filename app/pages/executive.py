@@ -9,12 +9,14 @@ from app import ids
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
 from app.view import page_view
+from app.scope import BOARD
 from warehouse.db import WarehouseError
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 
+PAGE = "/"
 dash.register_page(
-    __name__, path="/", name="Executive summary", title="Executive summary - Safeguarding performance", filters=True,
-    order=0,
+    __name__, path=PAGE, name="Executive summary", title="Executive summary - Safeguarding performance", filters=True,
+    order=0, roles=BOARD
 )
 
 

@@ -7,18 +7,21 @@ import dash
 from dash import dcc, html
 
 from app import ids
+from app.access import callback
 from app.components.kpi_card import kpi_card
 from app.components.status import data_status
 from app.components.spc import spc_legend
 from app.operational import PAGES, trend
 from app.view import PageView, page_view, updated_search
 from appstate.commentary import Commentary
+from app.scope import BOARD
 from warehouse.kpis.assessment import Assessment
 from warehouse.db import WarehouseError
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 
-dash.register_page(__name__, path="/pack", name="Meeting pack", order=8,
-                   title="Meeting pack - Safeguarding performance", filters=True)
+PAGE = "/pack"
+dash.register_page(__name__, path=PAGE, name="Meeting pack", order=8,
+                   title="Meeting pack - Safeguarding performance", filters=True, roles=BOARD)
 
 
 def _card(resolved: PageView, assessment: Assessment, commentary: dict[str, Commentary]) -> html.Article:
@@ -83,11 +86,12 @@ def layout(**query: str | list[str]) -> html.Div:
     )
 
 
-@dash.callback(
+@callback(
     dash.Output(ids.URL, "search", allow_duplicate=True),
     dash.Input(ids.PACK_SECTIONS, "value"),
     dash.State(ids.URL, "search"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def choose_sections(sections: list[str], search: str | None):
     return updated_search(search, section=tuple(sections or ()))

@@ -7,20 +7,22 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from app import ids
+from app.access import callback
 from app.components.exports import csv_download
 from app.components.grid import grid
-from app.scope import require_page
+from app.scope import EVERYONE
 from app.state import reader
 from app.view import PageView, page_view
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import RecordList, records
 from warehouse.kpis.registry import get_kpi
 
-dash.register_page(__name__, path="/records", name="Records", nav=False, filters=True,
-                   title="Records - Safeguarding performance")
+PAGE = "/records"
+dash.register_page(__name__, path=PAGE, name="Records", nav=False, filters=True,
+                   title="Records - Safeguarding performance", roles=EVERYONE)
 
 LIMIT = 5000
 
@@ -58,10 +60,12 @@ def layout(**query: str | list[str]) -> html.Div:
     return html.Div([html.H1(heading), html.P(["Showing: ", page.view.describe(page.options)]), *body])
 
 
-@callback(Output(ids.RECORDS_DOWNLOAD, "data"), Input(ids.RECORDS_EXPORT, "n_clicks"), State(ids.URL, "search"),
-          prevent_initial_call=True)
+@callback(
+    Output(ids.RECORDS_DOWNLOAD, "data"), Input(ids.RECORDS_EXPORT, "n_clicks"), State(ids.URL, "search"),
+    prevent_initial_call=True,
+    page=PAGE,
+)
 def download(_clicks: int, search: str | None):
-    require_page("/records")
     found = _records(page_view(parse_qs((search or "").lstrip("?"))))
     if found.withheld:
         return dash.no_update

@@ -13,13 +13,15 @@ from app.components.spc import spc_icons, spc_legend
 from app.components.status import data_status
 from app.scorecard_export import NOT_RATED, scorecard_showing, view_scorecard
 from app.view import page_view
+from app.scope import BOARD
 from warehouse.db import WarehouseError
 from warehouse.kpis.formatting import NOT_AVAILABLE, format_figure, format_number, format_published
 from warehouse.kpis.periods import Period
 from warehouse.kpis.scorecard import PriorityRows, Scorecard, ScorecardConfigError, ScorecardRow, Travel
 
-dash.register_page(__name__, path="/scorecard", name="Scorecard", order=6,
-                   title="Scorecard - Safeguarding performance", filters=True)
+PAGE = "/scorecard"
+dash.register_page(__name__, path=PAGE, name="Scorecard", order=6,
+                   title="Scorecard - Safeguarding performance", filters=True, roles=BOARD)
 
 TITLE = "Quarterly scorecard"
 

@@ -10,12 +10,13 @@ from datetime import date
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from app import ids
+from app.access import callback
 from app.components.forms import field, parse_day, parse_number
 from app.components.grid import grid
-from app.scope import Permission, PermissionDenied, current_scope, current_user, require, require_page
+from app.scope import DATA, Permission, PermissionDenied, current_scope, current_user, require
 from app.filters import filter_options
 from appstate.db import session
 from appstate.targets import DEFAULT_TOLERANCE_PERCENT, all_targets, set_target, target_in_force
@@ -25,8 +26,9 @@ from warehouse.kpis.model import Direction
 from warehouse.kpis.periods import financial_year_start
 from warehouse.kpis.registry import REGISTRY
 
-dash.register_page(__name__, path="/targets", name="Targets", order=12,
-                   title="Targets - Safeguarding performance")
+PAGE = "/targets"
+dash.register_page(__name__, path=PAGE, name="Targets", order=12,
+                   title="Targets - Safeguarding performance", roles=DATA)
 
 TARGETABLE = {k.id: k for k in REGISTRY.values() if k.direction is not Direction.NEUTRAL and not k.is_share}
 HISTORY_COLUMNS = {
@@ -114,10 +116,10 @@ def layout(**_query: str) -> html.Div:
     State(ids.TARGET_VALUE, "value"),
     State(ids.TARGET_TOLERANCE, "value"),
     prevent_initial_call=True,
+    page=PAGE,
 )
 def save_target(_clicks, kpi_id, la_code, effective_from, value, tolerance):
     try:
-        require_page("/targets")
         user = require(Permission.SET_TARGETS)
         if kpi_id not in TARGETABLE:
             raise ValueError("choose a KPI")

@@ -20,6 +20,7 @@ from warehouse.db import (
     CUBE_TABLES, FACT_TABLES, SCHEMA_VERSION, WarehouseError, build_schema, check_schema_version, first_row, migrate,
     needs_migration, schema_version,
 )
+from warehouse.settings import OWNER_ONLY_FILE, owner_only_dir
 
 BUILDING_SUFFIX = ".building"
 
@@ -61,7 +62,7 @@ def _remove(path: Path) -> None:
 @contextmanager
 def load_lock(lock_path: Path, wait: bool = True) -> Iterator[None]:
     """One load at a time per warehouse; the OS releases the lock if the process dies."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    owner_only_dir(lock_path.parent)
     with open(lock_path, "w") as handle:
         flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
         try:
@@ -100,7 +101,7 @@ def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -
     upgrade is as atomic as a load. Must be called under `load_lock`. Returns the row counts of
     the published warehouse.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    owner_only_dir(target.parent)
     _remove_stale_builds(target)
     building = target.with_name(f".{target.name}{BUILDING_SUFFIX}-{os.getpid()}")
     writing = f"a copy of the warehouse to {building}"
@@ -125,6 +126,7 @@ def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -
             raise
         con.close()
         _check_built(building, expected)
+        os.chmod(building, OWNER_ONLY_FILE)  # children's records: the service account's alone
         fsync_path(building)
         os.replace(building, target)
         fsync_path(target.parent)

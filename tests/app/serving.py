@@ -53,13 +53,15 @@ def session_cookie(username: str, secret: str = TEST_SECRET) -> str:
     app = Flask("cookie")
     app.secret_key = secret
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-    return serializer.dumps({"user": username, "seen": time.time(), "csrf": "test", "_permanent": True})
+    return serializer.dumps({"user": username, "generation": 0, "seen": time.time(), "csrf": "test",
+                             "_permanent": True})
 
 
 def signed_in(client, username: str = TEST_ADMIN):
-    """A Flask test client signed in as `username`."""
+    """A Flask test client signed in as `username` (at the account's session generation 0: none of
+    its sessions was ever ended)."""
     with client.session_transaction() as session:
-        session.update(user=username, seen=time.time(), csrf="test")
+        session.update(user=username, generation=0, seen=time.time(), csrf="test")
     return client
 
 

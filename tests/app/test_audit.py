@@ -25,19 +25,31 @@ def _post(client, output: str, inputs: list[dict], states: list[dict], referer: 
     return client.post("/_dash-update-component", json=payload, headers={"Referer": referer})
 
 
-def test_a_csv_export_is_logged_with_its_user_filters_and_rows(app):
+def test_a_csv_export_is_logged_with_its_user_the_filters_it_used_and_rows(app):
     client = signed_in(app.server.test_client(), "test-exec")
-    view = "/front-door?period=2025-26&la=E08000021&gender=F"
     response = _post(client, "front-door-download.data",
                      [{"id": "front-door-export", "property": "n_clicks", "value": 1}],
                      [{"id": "url", "property": "search", "value": "?period=2025-26&la=E08000021&gender=F"}],
-                     referer="http://localhost" + view)
+                     referer="http://localhost/missing?la=E06000057&gender=M")  # the client writes the Referer
     assert response.status_code == 200
     with session() as db:
         [event] = recent_events(db, AuditQuery(actions=("export",)))
     # the front door's grid is 25 months: one row each
     assert (event.username, event.subject, event.rows) == ("test-exec", "front-door-2025-26.csv", 25)
-    assert json.loads(event.detail) == {"view": view}
+    assert json.loads(event.detail) == {"page": "/front-door", "period": "2025-26",
+                                        "filters": {"la_codes": ["E08000021"], "genders": ["F"]}}
+
+
+def test_an_export_logs_the_scope_it_was_cut_to_not_what_was_asked(app):
+    client = signed_in(app.server.test_client(), "test-partner")  # Newcastle, Police only
+    assert client.get("/scorecard.xlsx?period=2025-26&la=E06000057&agency=Health").status_code == 403
+    response = _post(client, "missing-download.data", [{"id": "missing-export", "property": "n_clicks", "value": 1}],
+                     [{"id": "url", "property": "search", "value": "?period=2025-26&la=E06000057&agency=Health"}])
+    assert response.status_code == 200
+    with session() as db:
+        [event] = recent_events(db, AuditQuery(actions=("export",)))
+    assert json.loads(event.detail) == {"page": "/missing", "period": "2025-26",
+                                        "filters": {"la_codes": ["E08000021"], "agencies": ["Police"]}}
 
 
 def test_a_workbook_export_and_a_target_are_logged(app):
@@ -52,6 +64,7 @@ def test_a_workbook_export_and_a_target_are_logged(app):
         [target] = recent_events(db, AuditQuery(actions=("target_set",), username="test-data"))
     assert [(e.username, e.subject) for e in exports] == [("test-data", "scorecard.xlsx")]
     assert exports[0].rows == 21  # every KPI row of the scorecard
+    assert json.loads(exports[0].detail)["filters"] == {"la_codes": ["E08000021"]}
     assert target.subject == "cp_repeat for E08000021"
     assert json.loads(target.detail)["value"] == 22.0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -101,12 +102,54 @@ def test_a_wrong_password_is_refused_and_audited_without_saying_which_part_was_w
             "nobody", TEST_ADMIN]
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(client):
-    for _ in range(5):
-        _sign_in(client, "test-exec", "wrong password!")
-    response = _sign_in(client, "test-exec", TEST_PASSWORD)
-    assert response.status_code == 401
-    assert "locked for 15 minutes" in response.get_data(as_text=True)
+def test_five_failures_lock_the_account_even_for_the_right_password_in_a_wrong_passwords_words(client):
+    wrong = [_sign_in(client, "test-exec", "wrong password!") for _ in range(5)]
+    locked = _sign_in(client, "test-exec", TEST_PASSWORD)
+    assert {(r.status_code, _alert(r)) for r in wrong} == {(locked.status_code, _alert(locked))} == {
+        (401, "The username or password is not right. After 5 failed sign-ins an account waits 15 minutes.")}
+    assert client.get("/").status_code == 302
+    with session() as db:  # the audit log, for administrators, says which it was
+        reasons = [json.loads(e.detail)["reason"] for e in recent_events(db, AuditQuery(actions=("sign_in_failed",)))]
+    assert reasons == ["the account is locked after repeated failures"] + ["wrong password"] * 5
+
+
+def _alert(response) -> str:
+    return re.search(r'role="alert">([^<]*)<', response.get_data(as_text=True)).group(1)
+
+
+def test_sign_ins_sent_all_at_once_from_one_address_get_no_more_than_its_limit(app, monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    # A limit of 4, not 20: each attempt let through costs an argon2 check.
+    monkeypatch.setattr("appstate.throttle.ADDRESS_FAILURES", 4)
+    limit, sent = 4, 14
+    clients = [app.server.test_client() for _ in range(sent)]
+    tokens = [_csrf(c) for c in clients]
+    start = threading.Barrier(sent)
+
+    def attempt(i):
+        start.wait()
+        return clients[i].post("/login", data={"username": f"guess{i}", "password": "not it", "csrf": tokens[i]})
+
+    with ThreadPoolExecutor(sent) as pool:
+        statuses = [r.status_code for r in pool.map(attempt, range(sent))]
+    assert (statuses.count(401), statuses.count(429)) == (limit, sent - limit)
+
+
+def test_behind_a_declared_proxy_the_client_is_the_address_it_forwarded(home, monkeypatch):
+    from app.main import create_app
+
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    for hops, address in ((None, "127.0.0.1"), ("1", "203.0.113.7")):
+        if hops:
+            monkeypatch.setenv("SAFEGUARD_PROXY_HOPS", hops)
+        client = create_app().server.test_client()
+        token = _csrf(client)
+        client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": token},
+                    headers=forwarded)
+        with session() as db:
+            assert recent_events(db, AuditQuery(actions=("sign_in",)))[0].address == address
 
 
 def test_a_sign_in_link_never_sends_anyone_to_another_site(client):
@@ -114,10 +157,75 @@ def test_a_sign_in_link_never_sends_anyone_to_another_site(client):
         assert _sign_in(client, TEST_ADMIN, TEST_PASSWORD, target).headers["Location"] == "/"
 
 
+@pytest.mark.parametrize("target", ["/front-door\r\nSet-Cookie: planted=1", "/x\n", "/\x00"])
+def test_a_line_break_in_the_next_page_is_dropped_not_a_500(client, target):
+    assert client.get("/login", query_string={"next": target}).status_code == 200
+    response = _sign_in(client, TEST_ADMIN, TEST_PASSWORD, target)
+    assert (response.status_code, response.headers["Location"]) == (302, "/")
+    assert "planted" not in response.headers.get("Set-Cookie", "")
+
+
 def test_a_forged_or_expired_form_is_refused(client):
     client.get("/login")
     response = client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": "forged"})
     assert response.status_code == 400
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("token", ["", "x", "forged"])
+def test_a_sign_in_posted_without_the_sign_in_pages_cookie_is_refused(client, token):
+    """Another site's form signing the victim in to the attacker's account has no pre-session."""
+    response = client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": token})
+    assert response.status_code == 400
+    assert "safeguard_session" not in response.headers.get("Set-Cookie", "") or client.get("/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_sign_out_is_a_post_with_the_token_not_a_link(client):
+    _sign_in(client, TEST_ADMIN, TEST_PASSWORD)
+    assert "Location" not in client.get("/logout").headers  # a page address like any other, signing nobody out
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 400
+    assert client.get("/").status_code == 200
+    with session() as db:
+        assert recent_events(db, AuditQuery(actions=("sign_out",))) == []
+
+
+def _copied_cookie(client) -> str:
+    return client.get_cookie("safeguard_session").value
+
+
+def _with_cookie(app, value: str):
+    other = app.server.test_client()
+    other.set_cookie("safeguard_session", value)
+    return other
+
+
+def test_a_copied_cookie_dies_with_sign_out(app, client):
+    _sign_in(client, TEST_ADMIN, TEST_PASSWORD)
+    copy = _copied_cookie(client)
+    copied = _with_cookie(app, copy)
+    assert copied.get("/").status_code == 200
+    token = _csrf(copied)
+    client.post("/logout", data={"csrf": _csrf(client)})
+    assert _with_cookie(app, copy).get("/").status_code == 302
+    # the copy's own sign-out button, pressed after the session has ended, just goes to sign-in
+    assert _with_cookie(app, copy).post("/logout", data={"csrf": token}).headers["Location"] == "/login"
+
+
+@pytest.mark.parametrize("change", ["password", "disable and enable"])
+def test_a_copied_cookie_dies_with_a_new_password_or_a_disable(app, client, change):
+    from appstate.users import set_active, set_password
+
+    _sign_in(client, "test-exec", TEST_PASSWORD)
+    copy = _copied_cookie(client)
+    assert _with_cookie(app, copy).get("/").status_code == 200
+    with session() as db:
+        if change == "password":
+            set_password(db, "test-exec", "a brand new passphrase")
+        else:
+            set_active(db, "test-exec", False)
+            set_active(db, "test-exec", True)
+    assert _with_cookie(app, copy).get("/").status_code == 302
     assert client.get("/").status_code == 302
 
 

@@ -117,7 +117,7 @@ def test_brw019_a_saved_view_opens_the_same_filters(own_demo_server, page):
     page.goto(url + "/front-door?period=2025-26&la=E08000021&gender=F")
     page.wait_for_selector("#card-referrals")
     page.fill("#saved-view-name", "Girls referred, Newcastle")
-    page.get_by_role("checkbox", name="Share with everyone").check()
+    page.get_by_role("checkbox", name="Share with my role in my partnership").check()
     page.click("#saved-view-save")
     page.locator("#saved-view-status", has_text="Saved 'Girls referred, Newcastle' and shared").wait_for()
 

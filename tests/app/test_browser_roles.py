@@ -63,7 +63,10 @@ def test_brw021_a_partner_typing_a_board_page_address_is_told_it_is_not_theirs(s
         "(your account covers agencies Police only)")
 
 
-def test_brw022_signing_out_returns_to_the_sign_in_page(server, anonymous):
+def test_brw022_signing_out_returns_to_the_sign_in_page(own_demo_server, anonymous):
+    # On a copy of the demo home: signing out ends every session of the account, and other tests
+    # sign in to the shared home as test-exec with cookies of their own.
+    server, _home = own_demo_server
     _sign_in(anonymous, server, "test-exec")
     anonymous.click(".sign-out")
     anonymous.wait_for_url("**/login")

@@ -34,8 +34,8 @@ def test_a_partner_posting_to_the_target_callback_sets_nothing(monkeypatch, tmp_
     monkeypatch.setenv("SAFEGUARD_HOME", str(tmp_path))
     monkeypatch.setenv("SAFEGUARD_LOCAL_ROLE", "partner")
     monkeypatch.setenv("SAFEGUARD_LOCAL_USER", "jo.partner")
-    message, _ = page_module("targets").save_target(1, "re_referral_12m", "E08000021", "2025-04-01", 20, 5)
-    assert message == "Not set: jo.partner (partner) may not open /targets."
+    with pytest.raises(PermissionDenied, match=r"jo.partner \(partner\) may not open /targets"):
+        page_module("targets").save_target(1, "re_referral_12m", "E08000021", "2025-04-01", 20, 5)
     with session() as db:
         assert all_targets(db, ("E08000021",)) == []
 

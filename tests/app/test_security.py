@@ -219,3 +219,49 @@ def test_a_callback_with_nothing_to_update_still_answers_204(callback_app):
     # Dash's own PreventUpdate handler is more specific than the catch-all, so it keeps working.
     response = callback_app.server.test_client().post("/_dash-update-component", json=_callback_request("quiet"))
     assert (response.status_code, response.get_data(as_text=True)) == (204, "")
+
+
+@pytest.mark.parametrize("path", ["/", "/front-door?la=E08000021", "/login", "/_dash-layout",
+                                  "/scorecard.xlsx?la=E08000021", "/exceptions.md?la=E08000021"])
+def test_pages_data_and_exports_are_kept_by_no_cache(dash_app, path):
+    from tests.app.serving import signed_in
+
+    for client in (dash_app.server.test_client(), signed_in(dash_app.server.test_client())):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+
+
+def test_a_callbacks_figures_are_kept_by_no_cache_and_the_static_files_may_be(dash_app):
+    from tests.app.serving import signed_in
+
+    client = signed_in(dash_app.server.test_client())
+    payload = {"output": "audit-grid.children", "outputs": {"id": "audit-grid", "property": "children"},
+               "inputs": [{"id": "audit-actions", "property": "value", "value": None}],
+               "changedPropIds": ["audit-actions.value"], "state": []}
+    response = client.post("/_dash-update-component", json=payload)
+    assert (response.status_code, response.headers["Cache-Control"]) == (200, "no-store")
+    assert "no-store" not in client.get("/assets/style.css").headers.get("Cache-Control", "")
+
+
+def test_browsers_are_told_to_keep_to_https_only_when_the_app_is_behind_it(demo_home, monkeypatch):
+    from app.main import create_app
+
+    monkeypatch.setenv("SAFEGUARD_HOME", str(demo_home))
+    assert "Strict-Transport-Security" not in create_app().server.test_client().get("/login").headers
+    monkeypatch.setenv("SAFEGUARD_SECURE_COOKIES", "1")
+    response = create_app().server.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_a_host_the_app_does_not_answer_to_is_a_400(demo_home, monkeypatch):
+    from app.main import create_app
+
+    monkeypatch.setenv("SAFEGUARD_HOME", str(demo_home))
+    monkeypatch.setenv("SAFEGUARD_TRUSTED_HOSTS", "dashboard.example.gov.uk, .hub.example.org")
+    monkeypatch.setenv("SAFEGUARD_PUBLIC_URL", "https://safeguarding.example.gov.uk")
+    client = create_app().server.test_client()
+    statuses = {host: client.get("/login", headers={"Host": host}).status_code
+                for host in ("127.0.0.1:8050", "localhost", "dashboard.example.gov.uk", "ncl.hub.example.org",
+                             "safeguarding.example.gov.uk", "attacker.example", "dashboard.example.gov.uk.evil.io")}
+    assert statuses == {"127.0.0.1:8050": 200, "localhost": 200, "dashboard.example.gov.uk": 200,
+                        "ncl.hub.example.org": 200, "safeguarding.example.gov.uk": 200, "attacker.example": 400,
+                        "dashboard.example.gov.uk.evil.io": 400}

@@ -50,3 +50,39 @@ def test_nothing_to_back_up_or_not_a_backup_is_said_plainly(settings, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(BackupError, match="is not a backup"):
         restore(settings, tmp_path / "empty")
+
+
+def _mode(path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_a_backup_and_what_it_restores_are_the_service_accounts_only(settings, load, tmp_path):
+    load(EXAMPLES_DIR / "referrals.csv")
+    with session() as db:
+        set_target(db, "re_referral_12m", "E08000021", date(2025, 4, 1), 21.5, set_by="alice")
+    made = backup(settings, tmp_path / "backups")
+    assert _mode(made.folder) == 0o700
+    assert {p.name: _mode(p) for p in made.folder.iterdir()} == {
+        "appstate.sqlite": 0o600, "warehouse.duckdb": 0o600, "manifest.json": 0o600}
+    restore(settings, made.folder)
+    assert [_mode(settings.home / name) for name in ("appstate.sqlite", "warehouse.duckdb")] == [0o600, 0o600]
+
+
+def test_a_restore_keeps_the_audit_events_since_the_backup_and_records_itself(settings, load, tmp_path, monkeypatch):
+    from appstate.audit import AuditQuery, recent_events, record
+
+    monkeypatch.setenv("SAFEGUARD_LOCAL_USER", "ops.jo")
+    load(EXAMPLES_DIR / "referrals.csv")
+    with session() as db:
+        record(db, "alice", "export", subject="before.csv")
+    made = backup(settings, tmp_path / "backups")
+    with session() as db:
+        record(db, "bob", "export", subject="after.csv")
+        set_target(db, "re_referral_12m", "E08000021", date(2026, 4, 1), 19.0, set_by="bob")  # lost: as backed up
+    restore(settings, made.folder)
+    with session() as db:
+        events = [(e.username, e.action, e.subject) for e in reversed(recent_events(db, AuditQuery()))]
+        assert all_targets(db, ("E08000021",)) == []
+    assert [e for e in events if e[1] in ("export", "target_set", "restore")] == [
+        ("alice", "export", "before.csv"), ("bob", "export", "after.csv"), ("bob", "target_set", "re_referral_12m for E08000021"),
+        ("ops.jo", "restore", str(made.folder))]

@@ -132,3 +132,13 @@ def test_loading_the_demo_files_twice_gives_identical_counts(tmp_path, load, que
     assert all(o.status == "loaded" for o in forced)
     assert query(counts) == after_first
     assert after_first[0][0] > 1000
+
+
+def test_the_published_warehouse_and_its_new_home_are_the_service_accounts_only(settings, load):
+    from etl.docs import EXAMPLES_DIR
+
+    load(EXAMPLES_DIR / "referrals.csv")
+    assert settings.home.stat().st_mode & 0o777 == 0o700
+    assert settings.warehouse_path.stat().st_mode & 0o777 == 0o600
+    load(EXAMPLES_DIR / "contacts.csv")  # a later load publishes a new file: owner-only again
+    assert settings.warehouse_path.stat().st_mode & 0o777 == 0o600
