@@ -14,11 +14,11 @@ def test_rereferral_within_12_months_counts_the_day_exactly_12_months_on(tmp_pat
         {"child_id": "B", "referral_date": "2023-05-01"},
         {"child_id": "B", "referral_date": "2024-05-02"},  # 12 months and a day: not
         {"child_id": "C", "referral_date": "2024-06-01"},
-        {"child_id": "C", "referral_date": "2024-06-01"},  # the same day twice: the second is
+        {"child_id": "C", "referral_date": "2024-06-01"},  # the same day twice, under two IDs: neither is
     ]
     load(write_extract(tmp_path / "referrals.csv", "referrals", rows, **FY))
     assert query("SELECT referral_id, is_rereferral_12m FROM referral ORDER BY referral_id") == [
-        ("RE1", False), ("RE2", True), ("RE3", False), ("RE4", False), ("RE5", False), ("RE6", True)
+        ("RE1", False), ("RE2", True), ("RE3", False), ("RE4", False), ("RE5", False), ("RE6", False)
     ]
 
 
