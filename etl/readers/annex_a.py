@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import io
 import re
+from itertools import islice
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -44,6 +45,14 @@ CHILD_COLUMNS = {
 }
 
 
+# The Ofsted template's header of each column a list needs, named when a sheet lacks it.
+TEMPLATE_HEADERS = {
+    "child_id": "Child Unique ID", "contact_date": "Date of Contact", "referral_date": "Date of Referral",
+    "source": "Contact Source / Referral Source", "is_nfa": "Referral NFA?",
+    "looked_after_start": "Date Started to be Looked After",
+}
+
+
 @dataclass(frozen=True)
 class ListLayout:
     """One Annex A list: the dataset it fills and a header pattern per column it reads."""
@@ -53,41 +62,81 @@ class ListLayout:
     columns: dict[str, str]  # column -> regex on the lower-cased header
     signature: tuple[str, ...]  # columns whose headers, all present, say a sheet holds this list
     record_date: str  # with the child, it makes the record's ID
+    # Columns whose header, even alone, says the sheet is this list: a sheet that has one of them but
+    # not the whole signature is this list with a header we do not recognise, and is refused.
+    identifies: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)  # column -> its header in the Ofsted template
     not_if: str | None = None  # a header that says the sheet is another list with similar headers
     is_flow: bool = False  # its dates set the workbook's window
 
+    def _has(self, column: str, headers: list[str]) -> bool:
+        return any(re.search(self.columns[column], h) for h in headers)
+
+    def _excluded(self, headers: list[str]) -> bool:
+        return bool(self.not_if) and any(re.search(self.not_if, h) for h in headers)
+
     def matches(self, headers: list[str]) -> bool:
-        if self.not_if and any(re.search(self.not_if, h) for h in headers):
-            return False
-        return all(any(re.search(self.columns[c], h) for h in headers) for c in self.signature)
+        return not self._excluded(headers) and all(self._has(c, headers) for c in self.signature)
+
+    def is_named_by(self, headers: list[str]) -> bool:
+        """Some header says the sheet is this list, whether or not the signature is complete."""
+        return not self._excluded(headers) and any(self._has(c, headers) for c in self.identifies)
+
+    @property
+    def needed(self) -> tuple[str, ...]:
+        """The columns without which the list cannot load: its signature and the dataset's required ones."""
+        required = [c for c in self.dataset.required_columns if c in self.columns]
+        return tuple(dict.fromkeys((*self.signature, *required)))
+
+    def header_of(self, column: str) -> str:
+        return self.headers.get(column) or TEMPLATE_HEADERS.get(column) or column
 
 
+# Header patterns take the variants councils write: "Date of Referral" or "Referral Date", "Start
+# Date of CP Plan" or "CP Plan Start Date", "referal" spelt with one r.
 LAYOUTS = (
-    ListLayout(1, CONTACTS, {**CHILD_COLUMNS, "contact_date": r"date.*contact", "source": r"contact.*source"},
-               signature=("contact_date", "source"), record_date="contact_date", is_flow=True),
-    ListLayout(3, REFERRALS, {**CHILD_COLUMNS, "referral_date": r"date.*referral", "source": r"referral.*source",
+    ListLayout(1, CONTACTS, {**CHILD_COLUMNS, "contact_date": r"date.*contact|contact.*date",
+                             "source": r"contact.*source|source.*contact"},
+               signature=("contact_date", "source"), record_date="contact_date", is_flow=True,
+               identifies=("source",), headers={"source": "Contact Source"}),
+    ListLayout(3, REFERRALS, {**CHILD_COLUMNS, "referral_date": r"date.*referr?al|referr?al.*date",
+                              "source": r"referr?al.*source|source.*referr?al",
                               "is_nfa": r"\bnfa\b|no further action"},
-               signature=("referral_date", "source"), record_date="referral_date", is_flow=True),
-    ListLayout(4, ASSESSMENTS, {**CHILD_COLUMNS, "start_date": r"assessment.*start",
+               signature=("referral_date", "source"), record_date="referral_date", is_flow=True,
+               identifies=("referral_date", "source", "is_nfa"), headers={"source": "Referral Source"}),
+    ListLayout(4, ASSESSMENTS, {**CHILD_COLUMNS, "start_date": r"assessment.*start|start.*assessment",
                                 "authorised_date": r"assessment.*(authoris|completion)"},
                # List 2 (early help assessments) has the same dates and names the organisation.
-               signature=("start_date",), record_date="start_date", not_if=r"organisation completing"),
-    ListLayout(5, S47_ENQUIRIES, {**CHILD_COLUMNS, "start_date": r"(section 47|s47).*start",
+               signature=("start_date",), record_date="start_date", not_if=r"organisation completing",
+               identifies=("start_date", "authorised_date"),
+               headers={"start_date": "Continuous Assessment Start Date"}),
+    ListLayout(5, S47_ENQUIRIES, {**CHILD_COLUMNS, "start_date": r"(section 47|s47|s\.47).*start|start.*(section 47|s47)",
                                   "icpc_not_required": r"(conference|icpc).*(unnecessary|not required)",
                                   "icpc_date": r"^date of (the )?(initial child protection conference|icpc)"},
-               signature=("start_date",), record_date="start_date"),
-    ListLayout(7, CP_PLANS, {**CHILD_COLUMNS, "start_date": r"(child protection|cp) plan start",
-                             "end_date": r"(child protection|cp) plan end", "initial_category": r"initial category",
+               signature=("start_date",), record_date="start_date",
+               identifies=("start_date", "icpc_not_required", "icpc_date"),
+               headers={"start_date": "Strategy discussion initiating Section 47 Enquiry Start Date"}),
+    ListLayout(7, CP_PLANS, {**CHILD_COLUMNS,
+                             "start_date": r"(child protection|cp) plan.*\bstart|\bstart.*(child protection|cp) plan",
+                             "end_date": r"(child protection|cp) plan.*\bend|\bend.*(child protection|cp) plan",
+                             "initial_category": r"initial category",
                              "latest_category": r"latest category",
                              "previous_plans": r"previous (child protection|cp) plans"},
-               signature=("start_date", "initial_category"), record_date="start_date"),
+               signature=("start_date", "initial_category"), record_date="start_date",
+               identifies=("start_date", "end_date", "initial_category", "latest_category", "previous_plans"),
+               headers={"start_date": "Child Protection Plan Start Date",
+                        "initial_category": "Initial Category of Abuse"}),
     ListLayout(8, CLA_MISSING_COUNTS, {**CHILD_COLUMNS, "looked_after_start": r"started to be looked after",
                                        "missing_episodes": r"episodes.*missing",
                                        "away_episodes": r"episodes.*(absent|away)",
                                        "rhi_offered": r"offered a return interview",
                                        "rhi_accepted": r"accept a return interview"},
-               signature=("looked_after_start",), record_date="as_at_date"),
+               signature=("looked_after_start",), record_date="as_at_date",
+               identifies=("looked_after_start", "missing_episodes", "away_episodes", "rhi_offered", "rhi_accepted")),
 )
+LIST_NUMBERS = {layout.number: layout for layout in LAYOUTS}
+# A sheet named for a list ("List 3", "List 3 - Referrals") is expected to hold it.
+_SHEET_NAME = re.compile(r"^\s*list\s*0?(\d+)\b", re.IGNORECASE)
 
 
 def _header_text(value: object) -> str:
@@ -118,11 +167,17 @@ def _cell_text(value: object, kind: Kind | None) -> str | None:
 class _FoundList:
     layout: ListLayout
     sheet: str
-    header_row: int
+    header_row: int | None  # None: the sheet is named for the list, but no row of it is the list's header
     columns: dict[int, str]  # sheet column index -> our column
     labels: dict[str, str]  # our column -> header as written
     ignored: list[str]
     rows: list[tuple[int, tuple]]  # (sheet row number, cell values)
+    blank: bool = False  # the sheet has no cell filled in at all
+    written: list[str] = field(default_factory=list)  # the header row's cells, as written
+
+    @property
+    def lacking(self) -> list[str]:
+        return [c for c in self.layout.needed if c not in self.labels]
 
 
 def _match_columns(layout: ListLayout, headers: list[str], written: list[object]) -> tuple[dict, dict, list]:
@@ -142,18 +197,39 @@ def _match_columns(layout: ListLayout, headers: list[str], written: list[object]
     return columns, labels, ignored
 
 
+def _found(sheet, layout: ListLayout, index: int, top: list[tuple], rest) -> _FoundList:
+    """The list whose header row is top[index]; its rows follow, to the end of the sheet."""
+    values = top[index]
+    columns, labels, ignored = _match_columns(layout, [_header_text(v) for v in values], list(values))
+    body = [(number, row) for number, row in enumerate(top[index + 1:], start=index + 2)]
+    body += [(number, row) for number, row in enumerate(rest, start=len(top) + 1)]
+    written = [str(v).strip() for v in values if _cell_text(v, None) is not None]
+    return _FoundList(layout, sheet.title, index + 1, columns, labels, ignored, body, written=written)
+
+
 def _find_list(sheet) -> _FoundList | None:
+    """The list a sheet holds, found by its header row: a row with the whole signature of a list,
+    or failing that a row with a header that only that list has (its other headers unrecognised),
+    or failing that the sheet's name ("List 3"). None if the sheet holds no list we read."""
     rows = sheet.iter_rows(values_only=True)
-    for number, values in enumerate(rows, start=1):
-        if number > HEADER_SEARCH_ROWS:
-            return None
+    top = list(islice(rows, HEADER_SEARCH_ROWS))
+    named: tuple[int, ListLayout] | None = None
+    for index, values in enumerate(top):
         headers = [_header_text(v) for v in values]
         layout = next((layout for layout in LAYOUTS if layout.matches(headers)), None)
         if layout is not None:
-            columns, labels, ignored = _match_columns(layout, headers, list(values))
-            body = [(number + offset, row) for offset, row in enumerate(rows, start=1)]
-            return _FoundList(layout, sheet.title, number, columns, labels, ignored, body)
-    return None
+            return _found(sheet, layout, index, top, rows)
+        if named is None and sum(bool(h) for h in headers) >= 3:  # a header row, not a title or a note
+            partly = next((layout for layout in LAYOUTS if layout.is_named_by(headers)), None)
+            named = (index, partly) if partly else None
+    if named is not None:
+        return _found(sheet, named[1], named[0], top, rows)
+    by_name = _SHEET_NAME.match(sheet.title)
+    layout = LIST_NUMBERS.get(int(by_name[1])) if by_name else None
+    if layout is None:
+        return None
+    blank = not any(_cell_text(v, None) is not None for values in top for v in values)
+    return _FoundList(layout, sheet.title, None, {}, {}, [], [], blank=blank)
 
 
 # What openpyxl raises for a damaged workbook: a broken zip, a missing part, a part whose XML is
@@ -188,7 +264,10 @@ def _find_lists(path: Path) -> list[_FoundList]:
             if listed is None:
                 continue
             earlier = found.get(listed.layout.number)
-            if earlier is not None:
+            if earlier is not None and (earlier.header_row is None or listed.header_row is None):
+                # a sheet named for the list beside the sheet that holds it: the one that holds it counts
+                listed = listed if earlier.header_row is None else earlier
+            elif earlier is not None:
                 raise ExtractError(
                     path, f"sheets '{earlier.sheet}' and '{listed.sheet}' both hold List {listed.layout.number} "
                     f"({listed.layout.dataset.title.lower()}): remove one",
@@ -225,8 +304,28 @@ def _has_own_columns(listed: _FoundList) -> bool:
     return bool({"missing_episodes", "away_episodes"} & listed.labels.keys())
 
 
-def _missing_signature(listed: _FoundList) -> list[str]:
-    return [c for c in listed.layout.dataset.required_columns if c in listed.layout.columns and c not in listed.labels]
+def _title(layout: ListLayout) -> str:
+    return f"List {layout.number}, {layout.dataset.title.lower()}"
+
+
+def _refuse_unrecognised(path: Path, listed: _FoundList) -> None:
+    """A list whose header row lacks a column it needs is refused, never loaded without it or skipped."""
+    layout = listed.layout
+    if listed.header_row is None:
+        needed = ", ".join(f"'{layout.header_of(c)}'" for c in layout.needed)
+        raise ExtractError(
+            path, f"sheet '{listed.sheet}' is named for {_title(layout)}, but none of its first {HEADER_SEARCH_ROWS} "
+            f"rows is a header row with its columns: it needs {needed}. Correct the headers, or rename the sheet "
+            "if it holds something else",
+        )
+    lacking = listed.lacking
+    if lacking:
+        headers = ", ".join(f"'{h}'" for h in listed.written)
+        raise ExtractError(
+            path, f"sheet '{listed.sheet}' ({_title(layout)}) has no column headed "
+            f"{', '.join(repr(layout.header_of(c)) for c in lacking)} (or a known variant), so the list cannot be "
+            f"read; its header row is row {listed.header_row}, with {headers}",
+        )
 
 
 def _window(path: Path, found: list[tuple[_FoundList, list]], coverage: tuple[date, date] | None) -> tuple[date, date]:
@@ -254,7 +353,8 @@ def _latest_dates(found: list[tuple[_FoundList, list]]) -> list[date]:
 
 
 def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | None = None) -> list[RawExtract]:
-    """One native extract per list the workbook holds (lists with no rows are left out)."""
+    """One native extract per list the workbook holds. A list with no rows is left out, and said in
+    the notes; a list whose headers lack a column it needs is refused with the whole workbook."""
     lists = _find_lists(path)
     if not lists:
         raise ExtractError(
@@ -263,13 +363,25 @@ def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | 
             "extract must be saved from Excel as 'CSV UTF-8'",
         )
     la_code = require_la(path, la_code, "an Annex A workbook")
+    notes = []
     for listed in lists:
-        absent = _missing_signature(listed)
-        if absent:
-            raise ExtractError(path, f"sheet '{listed.sheet}' (List {listed.layout.number}) has no column for "
-                                     f"{', '.join(absent)}; its header row is row {listed.header_row}")
-    found = [(listed, _records(listed)) for listed in lists if _has_own_columns(listed)]
-    found = [(listed, records) for listed, records in found if records]
+        if listed.blank:
+            notes.append(f"sheet '{listed.sheet}' ({_title(listed.layout)}) is empty: no rows")
+        else:
+            _refuse_unrecognised(path, listed)
+    found = []
+    for listed in lists:
+        if listed.blank:
+            continue
+        if not _has_own_columns(listed):
+            notes.append(f"sheet '{listed.sheet}' ({_title(listed.layout)}) has no column of missing or away "
+                         "episodes: nothing read from it")
+            continue
+        records = _records(listed)
+        if records:
+            found.append((listed, records))
+        else:
+            notes.append(f"sheet '{listed.sheet}' ({_title(listed.layout)}) has a header row but no rows: no rows")
     if not found:
         raise ExtractError(path, "the Annex A lists in the workbook have headers but no rows")
     window = _window(path, found, coverage)
@@ -289,4 +401,5 @@ def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | 
             record[layout.dataset.id_column] = out.record_id(record.get("child_id"), record.get(layout.record_date))
             out.add(number, record)
         extracts.append(out.extract(la_code, window))
+    extracts[0].notes = notes  # said once, with the workbook's first list
     return extracts

@@ -166,7 +166,9 @@ def test_a_bad_value_rejects_its_row_naming_the_sheet_row_and_column(tmp_path, l
 @pytest.mark.parametrize("case, sheets, message", [
     ("missing_column", {"List 3": [REFERRAL_HEADER[:7], referral(1, datetime(2024, 6, 3))[:7]],
                         "List 1": [CONTACT_HEADER, contact(1, datetime(2024, 6, 2))]},
-     "sheet 'List 3' (List 3) has no column for is_nfa; its header row is row 1"),
+     "sheet 'List 3' (List 3, referrals) has no column headed 'Referral NFA?' (or a known variant), so the list "
+     "cannot be read; its header row is row 1, with 'Child Unique ID', 'Gender', 'Ethnicity', 'Date of Birth', "
+     "'Age', 'Date of Referral', 'Referral Source'"),
     ("same_list_twice", {"Contacts": [CONTACT_HEADER, contact(1, datetime(2024, 6, 2))],
                          "Contacts (copy)": [CONTACT_HEADER, contact(1, datetime(2024, 6, 2))]},
      "sheets 'Contacts' and 'Contacts (copy)' both hold List 1 (contacts): remove one"),
