@@ -78,9 +78,9 @@ class ListLayout:
     def matches(self, headers: list[str]) -> bool:
         return not self._excluded(headers) and all(self._has(c, headers) for c in self.signature)
 
-    def is_named_by(self, headers: list[str]) -> bool:
-        """Some header says the sheet is this list, whether or not the signature is complete."""
-        return not self._excluded(headers) and any(self._has(c, headers) for c in self.identifies)
+    def named_by(self, headers: list[str]) -> int:
+        """How many headers say the sheet is this list, whether or not the signature is complete."""
+        return 0 if self._excluded(headers) else sum(self._has(c, headers) for c in self.identifies)
 
     @property
     def needed(self) -> tuple[str, ...]:
@@ -98,7 +98,9 @@ LAYOUTS = (
     ListLayout(1, CONTACTS, {**CHILD_COLUMNS, "contact_date": r"date.*contact|contact.*date",
                              "source": r"contact.*source|source.*contact"},
                signature=("contact_date", "source"), record_date="contact_date", is_flow=True,
-               identifies=("source",), headers={"source": "Contact Source"}),
+               identifies=("contact_date", "source"), headers={"source": "Contact Source"},
+               # List 9 (care leavers) has a 'Latest Date of Contact'.
+               not_if=r"pathway plan|personal advis|in touch"),
     ListLayout(3, REFERRALS, {**CHILD_COLUMNS, "referral_date": r"date.*referr?al|referr?al.*date",
                               "source": r"referr?al.*source|source.*referr?al",
                               "is_nfa": r"\bnfa\b|no further action"},
@@ -220,8 +222,8 @@ def _find_list(sheet) -> _FoundList | None:
         if layout is not None:
             return _found(sheet, layout, index, top, rows)
         if named is None and sum(bool(h) for h in headers) >= 3:  # a header row, not a title or a note
-            partly = next((layout for layout in LAYOUTS if layout.is_named_by(headers)), None)
-            named = (index, partly) if partly else None
+            partly = max(LAYOUTS, key=lambda layout: layout.named_by(headers))  # the list most of them name
+            named = (index, partly) if partly.named_by(headers) else None
     if named is not None:
         return _found(sheet, named[1], named[0], top, rows)
     by_name = _SHEET_NAME.match(sheet.title)
