@@ -14,26 +14,28 @@ from __future__ import annotations
 
 import io
 import re
-from itertools import islice
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
-from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.datetime import from_excel, to_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
-from etl.datasets import ASSESSMENTS, CLA_MISSING_COUNTS, CONTACTS, CP_PLANS, REFERRALS, S47_ENQUIRIES, Dataset, Kind
+from etl.datasets import (ASSESSMENTS, CLA_MISSING_COUNTS, CONTACTS, CP_PLANS, EARLIEST_DATE, REFERRALS, S47_ENQUIRIES,
+                          Dataset, Kind)
 from etl.errors import ExtractError
 from etl.readers.native_csv import RawExtract
 from etl.readers.returns import NativeRows, require_la, span, text_date
 
 # How far down a sheet the header row may sit (title rows, notes and merged cells above it).
 HEADER_SEARCH_ROWS = 20
+EARLIEST_SERIAL = to_excel(datetime.combine(EARLIEST_DATE, time(0)))
 EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"})
 
 CHILD_COLUMNS = {
@@ -158,7 +160,9 @@ def _cell_text(value: object, kind: Kind | None) -> str | None:
     if isinstance(value, bool):
         return "Y" if value else "N"
     if isinstance(value, (int, float)):
-        if kind in (Kind.DATE, Kind.DATETIME) and 1 <= value < 2958466:  # an Excel serial date left unformatted
+        # An Excel serial date left unformatted; a smaller number (an age, a count) is no date and stays a
+        # number, for validation to refuse as one.
+        if kind in (Kind.DATE, Kind.DATETIME) and EARLIEST_SERIAL <= value < 2958466:
             return _cell_text(from_excel(value), kind)
         return str(int(value)) if float(value).is_integer() else str(value)
     text = str(value).replace("\u00a0", " ").strip()

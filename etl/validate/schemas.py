@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
-from etl.datasets import Dataset, Kind
+from etl.datasets import EARLIEST_DATE, Dataset, Kind
 from etl.staging.codes import known_codes
 from etl.staging.native import FILE_COLUMNS, UNCHECKED_COLUMNS, UNREADABLE_SUFFIX, StagedExtract
 
@@ -92,6 +92,7 @@ def build_schema(
             checks.append(pa.Check.isin(known_codes(column.codelist), error="unknown_code"))
         if column.kind in (Kind.DATE, Kind.DATETIME):
             checks.append(pa.Check.lt(today_ts, error="future"))
+            checks.append(pa.Check.ge(pd.Timestamp(EARLIEST_DATE), error="too_early"))
             frame_checks.append(_unparseable(column.name))
         if column.kind is Kind.INTEGER:
             checks.append(pa.Check.ge(0, error="negative"))
@@ -118,7 +119,13 @@ def build_schema(
 # Pairs of dates that must come in order, beyond a record's start and end.
 _ORDERED_DATES = {
     "s47": (("icpc_date", "start_date"),),
-    "missing_episodes": (("rhi_offered_datetime", "start_datetime"),),
+    "missing_episodes": (("rhi_offered_datetime", "start_datetime"), ("rhi_offered_datetime", "end_datetime"),
+                         ("start_datetime", "date_of_birth")),
+}
+# Why a pair must come in order, where the dates alone do not say it.
+ORDER_REASONS = {
+    ("rhi_offered_datetime", "end_datetime"): "a return interview is offered after the child has returned",
+    ("start_datetime", "date_of_birth"): "a child cannot go missing before they are born",
 }
 
 RULES: dict[str, Rule] = {
@@ -132,7 +139,9 @@ RULES: dict[str, Rule] = {
         Rule("outside_window", "{field} {value} is outside the coverage window {start} to {end} of this extract"),
         Rule("after_window", "{field} {value} is after the end of the coverage window ({end}) of this extract"),
         Rule("duplicate_id", "{field} '{value}' appears more than once in the file (first on row {first_row})"),
-        Rule("before", "{field} {value} is before {earlier} {earlier_value}"),
+        Rule("before", "{field} {value} is before {earlier} {earlier_value}{reason}"),
+        Rule("too_early", "{field} {value} is before {earliest}: no date in a child's record is so early (was a "
+                          "number, such as an age, read as a date?)"),
     )
 }
 
