@@ -188,18 +188,6 @@ def test_native_exact_copies_load_once_but_rows_with_their_own_ids_are_separate_
     assert query("SELECT contact_id FROM contact ORDER BY 1") == [("C1",), ("C2",), ("C3",)]
 
 
-def test_native_referrals_on_the_same_day_under_two_ids_are_not_a_re_referral(tmp_path, load, settings):
-    rows = [
-        {"referral_id": "R1", "child_id": "A", "referral_date": "2024-05-01"},
-        {"referral_id": "R2", "child_id": "A", "referral_date": "2024-05-01"},  # same day: not a re-referral
-        {"referral_id": "R3", "child_id": "A", "referral_date": "2024-08-01"},  # an earlier day 3 months before
-        {"referral_id": "R4", "child_id": "B", "referral_date": "2024-08-01"},
-    ]
-    load(write_extract(tmp_path / "referrals.csv", "referrals", rows, coverage_start="2024-04-01",
-                       coverage_end="2025-03-31"))
-    assert kpi_figure(settings, "re_referral_12m") == (1, 4)
-
-
 # --- SSDA903 ------------------------------------------------------------------------------------
 
 def test_ssda903_copies_and_episodes_of_the_same_child_and_start_load_once(tmp_path, load, query):

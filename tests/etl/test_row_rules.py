@@ -21,8 +21,8 @@ CASES = [
         "contacts",
         {"source": "q) 99: Martians"},
         ("source", "q) 99: Martians",
-         "source 'q) 99: Martians' is not a known code (expected one of 1A, 1B, 1C, 1D, 2A, 2B, 3A, 3B, 3C, "
-         "3D, 3E, 3F, 4, 5A, 5B, 5C, 5D, 6, 7, 8, 9, 10)"),
+         "source 'q) 99: Martians' is not a known code (expected one of 1, 1A, 1B, 1C, 1D, 2A, 2B, 3, 3A, 3B, 3C, "
+         "3D, 3E, 3F, 4, 5, 5A, 5B, 5C, 5D, 6, 7, 8, 9, 10)"),
     ),
     (
         "contacts",
