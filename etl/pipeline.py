@@ -10,6 +10,7 @@ import getpass
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -172,14 +173,17 @@ def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date)
     outcome.dataset = raw.dataset.name
     outcome.ignored_columns = raw.ignored_columns
     outcome.rows_read = raw.rows_read
-    staged = stage(raw, key)
-    outcome.la_code = staged.la_code
-    outcome.coverage_start, outcome.coverage_end = staged.coverage_start, staged.coverage_end
-    copies = exact_copies(raw)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # Finding copies is a DuckDB pass that holds no GIL: it runs while staging and validation do.
+        copying = background.submit(exact_copies, raw)
+        staged = stage(raw, key)
+        outcome.la_code = staged.la_code
+        outcome.coverage_start, outcome.coverage_end = staged.coverage_start, staged.coverage_end
+        failures = rejections_from_failures(staged, validate(staged, today), today)
+        copies = copying.result()
     # A copy is dropped as a copy: what is wrong with it is reported once, on the row it copies.
     copied_rows = set(raw.row_numbers[copies.positions].tolist())
-    rejections = [r for r in raw.rejections + rejections_from_failures(staged, validate(staged, today), today)
-                  if r.row_number not in copied_rows]
+    rejections = [r for r in raw.rejections + failures if r.row_number not in copied_rows]
     rejected = np.union1d(rejected_positions(staged, rejections), copies.positions)
     records = same_records(staged, rejected)
     rejected = np.union1d(rejected, records.positions)

@@ -214,9 +214,9 @@ def _found(sheet, layout: ListLayout, index: int, top: list[tuple], rest) -> _Fo
 
 
 def _find_list(sheet) -> _FoundList | None:
-    """The list a sheet holds, found by its header row: a row with the whole signature of a list,
-    or failing that a row with a header that only that list has (its other headers unrecognised),
-    or failing that the sheet's name ("List 3"). None if the sheet holds no list we read."""
+    """The list a sheet holds, found by its header row: a row with the whole signature of a list, or
+    failing that a row with the child's ID and a header that only that list has (its other headers
+    unrecognised), or failing that the sheet's name ("List 3"). None if it holds no list we read."""
     rows = sheet.iter_rows(values_only=True)
     top = list(islice(rows, HEADER_SEARCH_ROWS))
     named: tuple[int, ListLayout] | None = None
@@ -225,7 +225,8 @@ def _find_list(sheet) -> _FoundList | None:
         layout = next((layout for layout in LAYOUTS if layout.matches(headers)), None)
         if layout is not None:
             return _found(sheet, layout, index, top, rows)
-        if named is None and sum(bool(h) for h in headers) >= 3:  # a header row, not a title or a note
+        # A header row of a list (not a title, a note, or a native extract's header) names the child.
+        if named is None and any(re.search(CHILD_COLUMNS["child_id"], h) for h in headers):
             partly = max(LAYOUTS, key=lambda layout: layout.named_by(headers))  # the list most of them name
             named = (index, partly) if partly.named_by(headers) else None
     if named is not None:

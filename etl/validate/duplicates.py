@@ -50,13 +50,13 @@ def _compared_columns(raw: RawExtract) -> list[str]:
 def exact_copies(raw: RawExtract) -> Duplicates:
     """Rows that repeat an earlier row exactly, each with the row it copies."""
     names = _compared_columns(raw)
-    table = raw.table.select(names).append_column("position", pa.array(np.arange(raw.table.num_rows)))
-    # A hash per row finds the candidates in one vectorised pass; equal hashes are then compared
-    # value by value, so a collision never drops a row.
+    # A hash per row finds the candidates in one vectorised pass (in the rows' order: DuckDB keeps the
+    # insertion order of a query without ORDER BY); equal hashes are then compared value by value, so
+    # a collision never drops a row.
     columns = ", ".join(f'"{name}"' for name in names)
     with duckdb.connect() as con:
-        con.register("rows", table)
-        hashes = con.sql(f"SELECT position, hash({columns}) AS h FROM rows ORDER BY position").fetchnumpy()["h"]
+        con.register("rows", raw.table.select(names))
+        hashes = con.sql(f"SELECT hash({columns}) AS h FROM rows").to_arrow_table()["h"].to_numpy()
     repeated = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
     dropped: dict[int, int] = {}
     if len(repeated):

@@ -74,11 +74,14 @@ def _first_occurrences(ids: pd.Series) -> pd.Series:
 
 
 def build_schema(
-    dataset: Dataset, coverage_start: date, coverage_end: date, today: date, open_records: bool | None = None
+    dataset: Dataset, coverage_start: date, coverage_end: date, today: date, open_records: bool | None = None,
+    derived_ids: bool = False,
 ) -> pa.DataFrameSchema:
     """The pandera schema for one extract, given its coverage window and the load date.
 
     `open_records` says whether records may start before the window; by default the dataset says.
+    `derived_ids`: the record IDs were built by a reader from the child and the date, so a repeated ID
+    is a record given twice, which etl/validate/duplicates.py resolves, not an error in the file.
     """
     open_records = dataset.carries_open_records if open_records is None else open_records
     today_ts = pd.Timestamp(today) + pd.Timedelta(days=1)  # anything on `today` is allowed
@@ -106,7 +109,7 @@ def build_schema(
                     pa.Check.in_range(first, pd.Timestamp(coverage_end) + pd.Timedelta(days=1),
                                       include_max=False, error="outside_window")
                 )
-        if column.name == dataset.id_column:
+        if column.name == dataset.id_column and not derived_ids:
             checks.append(pa.Check(_first_occurrences, error="duplicate_id"))
         columns[column.name] = pa.Column(checks=checks, nullable=not column.required, coerce=False)
     if dataset.end_date:
@@ -152,7 +155,8 @@ def expected_format(kind: Kind) -> str:
 
 def validate(staged: StagedExtract, today: date) -> pd.DataFrame:
     """Pandera's failure cases for the extract (empty if every row passes)."""
-    schema = build_schema(staged.dataset, staged.coverage_start, staged.coverage_end, today, staged.raw.open_records)
+    schema = build_schema(staged.dataset, staged.coverage_start, staged.coverage_end, today, staged.raw.open_records,
+                          derived_ids=staged.dataset.id_column in staged.raw.derived_id_columns)
     try:
         schema.validate(staged.frame, lazy=True)
     except pa.errors.SchemaErrors as errors:

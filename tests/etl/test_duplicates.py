@@ -231,8 +231,9 @@ CHILD = """    <Child>
     </Child>"""
 EPISODE = """      <CINdetails>
         <CINreferralDate>{day}</CINreferralDate><ReferralSource>{source}</ReferralSource><ReferralNFA>false</ReferralNFA>
-        <ChildProtectionPlans><CPPstartDate>{plan_day}</CPPstartDate><InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse><NumberOfPreviousCPP>0</NumberOfPreviousCPP></ChildProtectionPlans>
+        <ChildProtectionPlans><CPPstartDate>{plan_day}</CPPstartDate><InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse><NumberOfPreviousCPP>0</NumberOfPreviousCPP></ChildProtectionPlans>{assessment}
       </CINdetails>"""
+ASSESSMENT = "\n        <Assessments><AssessmentActualStartDate>{day}</AssessmentActualStartDate></Assessments>"
 
 
 def test_cin_records_given_twice_load_once_and_count_once(tmp_path, load, query, settings):
@@ -241,9 +242,12 @@ def test_cin_records_given_twice_load_once_and_count_once(tmp_path, load, query,
                 ("2024-09-01", "6", "2024-10-01")]),                                       # another day: kept
         ("C2", [("2024-07-01", "2A", "2024-08-01"), ("2024-07-01", "6", "2024-08-01")]),  # same day, conflicting
     ]
+    # the assessment sits under C2's second referral, the one dropped: it must still find its referral
+    assessment_under = {("C2", 1): ASSESSMENT.format(day="2024-07-05")}
     text = CIN.format(children="\n".join(
         CHILD.format(child=child, episodes="\n".join(
-            EPISODE.format(day=day, source=source, plan_day=plan_day) for day, source, plan_day in episodes))
+            EPISODE.format(day=day, source=source, plan_day=plan_day, assessment=assessment_under.get((child, n), ""))
+            for n, (day, source, plan_day) in enumerate(episodes)))
         for child, episodes in children))
     path = tmp_path / "cin.xml"
     path.write_text(text, encoding="utf-8")
@@ -251,12 +255,14 @@ def test_cin_records_given_twice_load_once_and_count_once(tmp_path, load, query,
     plans_by_hand = {(child, plan_day) for child, episodes in children for _, _, plan_day in episodes}
     assert (len(referrals_by_hand), len(plans_by_hand)) == (3, 3)
 
-    referrals, plans = load(path, source=SourceOptions(la_code=LA))
+    referrals, assessments, plans = load(path, source=SourceOptions(la_code=LA))
 
     assert (referrals.rows_read, referrals.rows_loaded, len(warnings_of(referrals))) == (5, 3, 2)
     # C1's episode is repeated exactly; C2's two referrals of one day differ in their source
     assert [rule for _, rule in warnings_of(referrals)] == ["duplicate_row", "duplicate_record"]
     assert (plans.rows_read, plans.rows_loaded, len(warnings_of(plans))) == (5, 3, 2)
     assert query("SELECT count(*) FROM referral") == [(3,)]
+    assert assessments.rows_loaded == 1
+    assert query("SELECT count(*) FROM assessment JOIN referral USING (la_code, referral_id)") == [(1,)]
     assert kpi_figure(settings, "re_referral_12m") == (1, 3)  # C1 on 1 September
     assert kpi_figure(settings, "cp_repeat") == (0, 3)
