@@ -122,8 +122,9 @@ def _common(id_column: str, id_description: str, id_example: str) -> tuple[Colum
         Column(
             name="disability",
             kind=Kind.CODE,
-            codelist="yes_no",
-            description="Y if the child has a recorded disability, N if not.",
+            codelist="disability",
+            description="Y if the child has a recorded disability, N if not, U if it is not known "
+            "(stored as not known, like a blank).",
             example="N",
         ),
         Column(

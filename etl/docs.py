@@ -37,6 +37,7 @@ CODE_LISTS = {
     "s47_outcome": "Section 47 outcomes",
     "missing_type": "Missing or away",
     "reporting_agency": "Who reported a missing episode",
+    "disability": "Disability",
     "yes_no": "Yes or no",
 }
 

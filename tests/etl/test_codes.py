@@ -36,6 +36,7 @@ OTHER_OPTIONS = [
     ("abuse_category", {"a) Neglect": "NEG", "b) Physical Abuse": "PHY", "c) Sexual Abuse": "SAB",
                         "d) Emotional Abuse": "EMO", "e) Multiple": "MUL", "e) Multiple/not recommended": "MUL"}),
     ("yes_no", {"a) Yes": "Y", "b) No": "N", "Yes": "Y", "No": "N"}),
+    ("disability", {"a) Yes": "Y", "b) No": "N", "c) Unknown": "U", "Yes": "Y", "No": "N", "Unknown": "U"}),
 ]
 
 
@@ -64,3 +65,18 @@ def test_label_only_sources_load_and_count_under_their_agency_group(tmp_path, lo
                       "contact.source GROUP BY 1")) == by_hand
     # the cube counts them under the same groups: none is lost to an unknown code
     assert dict(query("SELECT agency, sum(n)::INT FROM kpi_cube WHERE measure = 'contacts' GROUP BY 1")) == by_hand
+
+
+def test_a_disability_not_known_loads_as_not_known_and_keeps_its_row(tmp_path, load, query):
+    header = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Does the Child have a Disability",
+              "Strategy discussion initiating Section 47 Enquiry Start Date"]
+    answers = {1: "a) Yes", 2: "b) No", 3: "c) Unknown", 4: None}
+    path = workbook(tmp_path / "disability.xlsx", {
+        "List 1": [CONTACT_HEADER, contact(9, datetime(2024, 6, 2))],
+        "List 5": [header] + [[child, "b) Female", "a) WBRI", datetime(2015, 1, 25), answer, datetime(2024, 6, child)]
+                              for child, answer in answers.items()]})
+    contacts, s47s = load(path, source=SourceOptions(la_code="E08000021"))
+    assert (s47s.rows_loaded, s47s.rejections) == (len(answers), [])
+    # Yes, No, and not known (as a blank is) for the unknown and the blank answers
+    assert sorted(query("SELECT has_disability FROM child JOIN s47_enquiry USING (child_id)"), key=repr) == sorted(
+        [(True,), (False,), (None,), (None,)], key=repr)
