@@ -94,8 +94,9 @@ def annex_a_section() -> str:
         "A column is found by a pattern on its header, matched without regard to case "
         "(`.*` is any text, `|` is or, `^` is the start of the header, `\\b` a word boundary, `?` "
         "the letter before it or none). A header row with every column of a list marked *all* holds that "
-        "list. A header row with a column marked *alone* but not all of them, or a sheet named for the list "
-        "(`List 3`), holds the list with a header we do not recognise: it is refused, naming the header it lacks.",
+        "list. A header row with the child's ID and a column marked *alone* but not all of them, or a sheet named "
+        "for the list (`List 3`), holds the list with a header we do not recognise: it is refused, naming the "
+        "header it lacks (a column of List 8 that only tells the list is not needed to load it).",
         "",
         "| list | loads into | column | header pattern | recognises the list |", "|---|---|---|---|---|",
     ]

@@ -86,9 +86,10 @@ class ListLayout:
 
     @property
     def needed(self) -> tuple[str, ...]:
-        """The columns without which the list cannot load: its signature and the dataset's required ones."""
-        required = [c for c in self.dataset.required_columns if c in self.columns]
-        return tuple(dict.fromkeys((*self.signature, *required)))
+        """The columns without which the list cannot load: those of its signature and the dataset's
+        required ones that it reads (List 8's date it started to be looked after only tells the list)."""
+        wanted = (*self.signature, *self.dataset.required_columns)
+        return tuple(dict.fromkeys(c for c in wanted if c in self.columns and c in self.dataset.column_names))
 
     def header_of(self, column: str) -> str:
         return self.headers.get(column) or TEMPLATE_HEADERS.get(column) or column

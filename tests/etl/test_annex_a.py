@@ -285,3 +285,16 @@ def test_a_list_with_a_header_and_no_rows_or_an_empty_sheet_is_said_as_no_rows(t
     assert query("SELECT message FROM etl_load") == [(outcome.message,)]
     result = CliRunner().invoke(app, ["load", "--la", "E08000021", "--force", str(path)], terminal_width=300)
     assert result.exit_code == 0 and "has a header row but no rows: no rows" in result.output
+
+
+def test_list_8_loads_without_the_column_that_only_tells_the_list(tmp_path, load, query):
+    header = ["Child Unique ID", "Gender", "Date Strted to be Looked After",  # a typo in a column not loaded
+              "Number of Episodes the Child has been 'Missing' from their Placement in the last 12 months",
+              "Number of Episodes the Child has been 'Absent' from their Placement in the last 12 months"]
+    rows = [[1, "a) Male", datetime(2023, 1, 5), 2, 0], [2, "b) Female", datetime(2022, 3, 1), 0, 1]]
+    path = workbook(tmp_path / "list8.xlsx", {"List 1": [CONTACT_HEADER, contact(9, datetime(2024, 6, 2))],
+                                              "Children in care": [header, *rows]})
+    outcomes = load(path, source=CITY)
+    assert [(o.dataset, o.rows_loaded) for o in outcomes] == [("contacts", 1), ("cla_missing_counts", len(rows))]
+    assert query("SELECT sum(missing_episodes), sum(away_episodes) FROM cla_missing_count") == [
+        (sum(r[3] for r in rows), sum(r[4] for r in rows))]
