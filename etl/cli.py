@@ -136,7 +136,7 @@ def load(
     for o in outcomes:
         if o.status == "failed":
             errors.print(f"[red]{o.path}: not loaded:[/red] {o.message}", soft_wrap=True)
-        elif o.status == "unchanged":
+        elif o.message:  # unchanged, or what a load says about its file: duplicates dropped, lists with no rows
             console.print(f"{o.file_name}: {o.message}", soft_wrap=True)
         if o.ignored_columns:
             console.print(

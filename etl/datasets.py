@@ -6,9 +6,15 @@ these declarations, so a column is added or renamed here and nowhere else.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
+
+
+# The earliest date a record may hold. Excel counts days from 1900, so a number in a date cell (an
+# age of 17.5, a count) reads as a day in the 1900s; no child's record holds a date so early.
+EARLIEST_DATE = date(1910, 1, 1)
 
 
 class Kind(StrEnum):
@@ -116,8 +122,9 @@ def _common(id_column: str, id_description: str, id_example: str) -> tuple[Colum
         Column(
             name="disability",
             kind=Kind.CODE,
-            codelist="yes_no",
-            description="Y if the child has a recorded disability, N if not.",
+            codelist="disability",
+            description="Y if the child has a recorded disability, N if not, U if it is not known "
+            "(stored as not known, like a blank).",
             example="N",
         ),
         Column(

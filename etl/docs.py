@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from etl.datasets import DATASETS, Dataset
@@ -19,6 +20,7 @@ from warehouse.kpis.model import Direction, Kpi
 from warehouse.kpis.registry import REGISTRY
 
 DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
+WAREHOUSE_DIR = Path(__file__).resolve().parents[1] / "warehouse"
 FORMATS_DOC = DOCS_DIR / "extract-formats.md"
 KPIS_DOC = DOCS_DIR / "kpis.md"
 DEPLOY_DOC = DOCS_DIR / "deploy.md"
@@ -35,6 +37,7 @@ CODE_LISTS = {
     "s47_outcome": "Section 47 outcomes",
     "missing_type": "Missing or away",
     "reporting_agency": "Who reported a missing episode",
+    "disability": "Disability",
     "yes_no": "Yes or no",
 }
 
@@ -80,20 +83,29 @@ def code_list_section(name: str, title: str) -> str:
     return "\n".join(lines)
 
 
+def _recognises(layout: annex_a.ListLayout, column: str) -> str:
+    marks = (["all"] if column in layout.signature else []) + (["alone"] if column in layout.identifies else [])
+    return ", ".join(marks)
+
+
 def annex_a_section() -> str:
     lines = [
         "### Annex A: the columns read from each list", "",
         "A column is found by a pattern on its header, matched without regard to case "
-        "(`.*` is any text, `|` is or, `^` is the start of the header, `\\b` a word boundary). "
-        "A list is recognised by the columns marked *identifies*.", "",
-        "| list | loads into | column | header pattern | identifies |", "|---|---|---|---|---|",
+        "(`.*` is any text, `|` is or, `^` is the start of the header, `\\b` a word boundary, `?` "
+        "the letter before it or none). A header row with every column of a list marked *all* holds that "
+        "list. A header row with the child's ID and a column marked *alone* but not all of them, or a sheet named "
+        "for the list (`List 3`), holds the list with a header we do not recognise: it is refused, naming the "
+        "header it lacks (a column of List 8 that only tells the list is not needed to load it).",
+        "",
+        "| list | loads into | column | header pattern | recognises the list |", "|---|---|---|---|---|",
     ]
     lines += [f"| every list | | `{column}` | `{_cell(pattern)}` | |" for column, pattern in annex_a.CHILD_COLUMNS.items()]
     for layout in annex_a.LAYOUTS:
         for column, pattern in layout.columns.items():
             if column not in annex_a.CHILD_COLUMNS:
                 lines.append(f"| {layout.number} | `{layout.dataset.name}` | `{column}` | `{_cell(pattern)}` | "
-                             f"{'yes' if column in layout.signature else ''} |")
+                             f"{_recognises(layout, column)} |")
     return "\n".join(lines)
 
 
@@ -140,7 +152,29 @@ _DIRECTION_WORDS = {
 }
 
 
-def kpi_section(kpi: Kpi) -> str:
+_RULE = re.compile(r"^-- KPI ([a-z0-9_]+): (.*)$")
+
+
+def counting_rules() -> dict[str, str]:
+    """KPI id -> its counting rule, as the comment above the SQL that applies it states it: a block of
+    comment lines in warehouse/**/*.sql whose first line is `-- KPI <id>: ...`. Declared once, beside
+    the code that follows it, and shown in docs/kpis.md."""
+    rules: dict[str, str] = {}
+    for path in sorted(WAREHOUSE_DIR.rglob("*.sql")):
+        current = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = line.strip()
+            if found := _RULE.match(text):
+                current = found[1]
+                rules[current] = found[2].strip()
+            elif current and text.startswith("--"):
+                rules[current] += " " + text.removeprefix("--").strip()
+            else:
+                current = None
+    return rules
+
+
+def kpi_section(kpi: Kpi, rules: dict[str, str] | None = None) -> str:
     measure = f"`{kpi.numerator}`" + (f" ÷ `{kpi.denominator}`" if kpi.denominator else "")
     if kpi.is_share:
         measure += f", split by {kpi.breakdown.value.replace('_', ' ')}"
@@ -155,6 +189,9 @@ def kpi_section(kpi: Kpi) -> str:
         + (f"DfE `{kpi.rate_benchmark or kpi.benchmark}`" if kpi.benchmark else "none published")
         + ("; local definition" if kpi.local_definition else "; national (DfE) definition"),
     ]
+    rule = (rules or {}).get(kpi.id)
+    if rule:
+        facts.append(f"- **Counting rule**: {rule}")
     help_text = f"\n\n{kpi.help}" if kpi.help else ""
     return f"### {kpi.title}\n\n{kpi.definition}{help_text}\n\n" + "\n".join(facts)
 
@@ -168,13 +205,16 @@ def render_kpis_doc() -> str:
         "rolling 12 months; each is compared with the previous period and the same period a year earlier. "
         "For roles that see protected figures, counts under 5 are shown as `c` and the others are randomly "
         "rounded to a multiple of 5, and rates, percentages and changes are made from the rounded counts "
-        "(docs/security.md, Disclosure control).\n"
+        "(docs/security.md, Disclosure control). Each record counts once: a file's duplicate rows are dropped as "
+        "it loads (docs/extract-formats.md, \"Duplicate rows\"), and the counting rules below say how same-day "
+        "records count.\n"
     )
     sections = []
+    rules = counting_rules()
     for dataset in DATASETS.values():
         kpis = [k for k in REGISTRY.values() if k.dataset == dataset.name]
         if kpis:  # assessments and the missing counts feed reconciliation, not a KPI
-            sections.append(f"## {dataset.title}\n\n" + "\n\n".join(kpi_section(k) for k in kpis))
+            sections.append(f"## {dataset.title}\n\n" + "\n\n".join(kpi_section(k, rules) for k in kpis))
     return intro + "\n" + "\n\n".join(sections) + "\n"
 
 

@@ -10,6 +10,7 @@ import getpass
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,6 +33,7 @@ from etl.readers.formats import detect_format
 from etl.readers.native_csv import RawExtract, read_native_csv
 from etl.readers.ssda903 import read_ssda903_missing
 from etl.staging.native import stage
+from etl.validate.duplicates import exact_copies, same_records
 from etl.validate.report import rejected_positions, rejections_from_failures
 from etl.validate.schemas import validate
 from warehouse.db import LOADS_DIR, first_row, get_meta, run_sql_file, open_readonly, run_transforms, set_meta
@@ -166,24 +168,40 @@ def prepare(
 
 
 def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date) -> None:
-    """Stage and validate rows that a reader has laid out as a native extract."""
+    """Stage and validate rows that a reader has laid out as a native extract, and drop duplicates
+    (etl/validate/duplicates.py): each dropped row is a warning among the rejections."""
     outcome.dataset = raw.dataset.name
     outcome.ignored_columns = raw.ignored_columns
     outcome.rows_read = raw.rows_read
-    staged = stage(raw, key)
-    outcome.la_code = staged.la_code
-    outcome.coverage_start, outcome.coverage_end = staged.coverage_start, staged.coverage_end
-    rejections = raw.rejections + rejections_from_failures(staged, validate(staged, today), today)
-    rejected = rejected_positions(staged, rejections)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # Finding copies is a DuckDB pass that holds no GIL: it runs while staging and validation do.
+        copying = background.submit(exact_copies, raw)
+        staged = stage(raw, key)
+        outcome.la_code = staged.la_code
+        outcome.coverage_start, outcome.coverage_end = staged.coverage_start, staged.coverage_end
+        failures = rejections_from_failures(staged, validate(staged, today), today)
+        copies = copying.result()
+    # A copy is dropped as a copy: what is wrong with it is reported once, on the row it copies.
+    copied_rows = set(raw.row_numbers[copies.positions].tolist())
+    rejections = [r for r in raw.rejections + failures if r.row_number not in copied_rows]
+    rejected = np.union1d(rejected_positions(staged, rejections), copies.positions)
+    records = same_records(staged, rejected)
+    rejected = np.union1d(rejected, records.positions)
     rows = staged.table
     if len(rejected):  # filtering copies every column: only when there is something to drop
         keep = np.ones(rows.num_rows, dtype=bool)
         keep[rejected] = False
         rows = rows.filter(pa.array(keep))
-    outcome.rejections = sorted(rejections, key=lambda r: (r.row_number, r.field))
+    outcome.rejections = sorted(rejections + copies.warnings + records.warnings, key=lambda r: (r.row_number, r.field))
     outcome.rows_rejected = raw.rows_read - rows.num_rows
     outcome.rows_loaded = rows.num_rows
     outcome.rows = rows
+    notes = list(raw.notes)
+    dropped = len(copies.warnings) + len(records.warnings)
+    if dropped:
+        notes.append(f"{dropped:,} duplicate row{'s' if dropped > 1 else ''} dropped (warnings among the "
+                     "rejections, each naming the row kept)")
+    outcome.message = "; ".join(notes) or None
 
 
 def latest_row_per_child(rows: pa.Table) -> pa.Table:

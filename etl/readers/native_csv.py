@@ -50,6 +50,7 @@ class RawExtract:
     derived_id_columns: tuple[str, ...] = ()
     # A return that lists every record open in its window (the CIN census) carries older referrals too.
     carries_open_records: bool | None = None
+    notes: list[str] = field(default_factory=list)  # what the load output should say about the file
 
     @property
     def open_records(self) -> bool:

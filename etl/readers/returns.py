@@ -72,13 +72,13 @@ class NativeRows:
     rows: list[dict[str, str | None]] = field(default_factory=list)
     row_numbers: list[int] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
-    _seen_ids: dict[str, int] = field(default_factory=dict)
 
-    def record_id(self, child_id: str | None, when: object) -> str:
-        """The child's ID and the record's date; a second record of the same child and date gets ':2'."""
-        key = f"{child_id or ''}|{when or ''}"
-        self._seen_ids[key] = self._seen_ids.get(key, 0) + 1
-        return key if self._seen_ids[key] == 1 else f"{key}:{self._seen_ids[key]}"
+    @staticmethod
+    def record_id(child_id: str | None, when: object) -> str:
+        """The child's ID and the record's date. A second row of the same child and date is the same
+        record given twice: one of them is dropped as a duplicate (etl/validate/duplicates.py), so the
+        ID stays unique and what refers to it (an assessment to its referral) finds the one kept."""
+        return f"{child_id or ''}|{when or ''}"
 
     def add(self, row_number: int, values: Mapping[str, str | None]) -> None:
         self.rows.append(dict(values))

@@ -266,8 +266,9 @@ def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], 
             # Null after casting but not blank as written: the value could not be read.
             blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(values), ""), True)
             columns[column.name + UNREADABLE_SUFFIX] = pc.and_not(pc.is_null(columns[column.name]), blank)
+    checked = pa.table({name: values for name, values in columns.items() if name not in UNCHECKED_COLUMNS})
     if "date_of_birth" in columns:
+        # Validation sees the day of birth (nothing can happen to a child before it); the warehouse the month.
         columns["date_of_birth"] = pc.floor_temporal(columns["date_of_birth"], unit="month")
     columns["la_code"] = pa.array([la_code] * raw.table.num_rows, pa.string())
-    checked = pa.table({name: values for name, values in columns.items() if name not in UNCHECKED_COLUMNS})
     return columns, checked.to_pandas()

@@ -14,7 +14,8 @@ import pandas as pd
 from etl.errors import Rejection
 from etl.staging.codes import known_codes
 from etl.staging.native import StagedExtract
-from etl.validate.schemas import RULES, expected_format
+from etl.datasets import EARLIEST_DATE
+from etl.validate.schemas import ORDER_REASONS, RULES, expected_format
 
 # Pandera's names for its built-in checks, as our rule ids.
 _BUILTIN = {"not_nullable": "missing", "field_uniqueness": "duplicate_id"}
@@ -57,6 +58,7 @@ def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, toda
             "today": today.isoformat(),
             "start": staged.coverage_start.isoformat(),
             "end": staged.coverage_end.isoformat(),
+            "earliest": EARLIEST_DATE.isoformat(),
         }
         rule_id = rule
         if rule == "unparseable":
@@ -72,6 +74,8 @@ def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, toda
             earlier = rule.removeprefix("before_")
             context["earlier"] = raw.label(earlier)
             context["earlier_value"] = raw.table[earlier][position].as_py()
+            reason = ORDER_REASONS.get((field, earlier))
+            context["reason"] = f": {reason}" if reason else ""
             rule_id = "before"
         message = RULES[rule_id].message.format(**context)
         rejections.append(

@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
-from etl.datasets import Dataset, Kind
+from etl.datasets import EARLIEST_DATE, Dataset, Kind
 from etl.staging.codes import known_codes
 from etl.staging.native import FILE_COLUMNS, UNCHECKED_COLUMNS, UNREADABLE_SUFFIX, StagedExtract
 
@@ -74,11 +74,14 @@ def _first_occurrences(ids: pd.Series) -> pd.Series:
 
 
 def build_schema(
-    dataset: Dataset, coverage_start: date, coverage_end: date, today: date, open_records: bool | None = None
+    dataset: Dataset, coverage_start: date, coverage_end: date, today: date, open_records: bool | None = None,
+    derived_ids: bool = False,
 ) -> pa.DataFrameSchema:
     """The pandera schema for one extract, given its coverage window and the load date.
 
     `open_records` says whether records may start before the window; by default the dataset says.
+    `derived_ids`: the record IDs were built by a reader from the child and the date, so a repeated ID
+    is a record given twice, which etl/validate/duplicates.py resolves, not an error in the file.
     """
     open_records = dataset.carries_open_records if open_records is None else open_records
     today_ts = pd.Timestamp(today) + pd.Timedelta(days=1)  # anything on `today` is allowed
@@ -92,6 +95,7 @@ def build_schema(
             checks.append(pa.Check.isin(known_codes(column.codelist), error="unknown_code"))
         if column.kind in (Kind.DATE, Kind.DATETIME):
             checks.append(pa.Check.lt(today_ts, error="future"))
+            checks.append(pa.Check.ge(pd.Timestamp(EARLIEST_DATE), error="too_early"))
             frame_checks.append(_unparseable(column.name))
         if column.kind is Kind.INTEGER:
             checks.append(pa.Check.ge(0, error="negative"))
@@ -105,7 +109,7 @@ def build_schema(
                     pa.Check.in_range(first, pd.Timestamp(coverage_end) + pd.Timedelta(days=1),
                                       include_max=False, error="outside_window")
                 )
-        if column.name == dataset.id_column:
+        if column.name == dataset.id_column and not derived_ids:
             checks.append(pa.Check(_first_occurrences, error="duplicate_id"))
         columns[column.name] = pa.Column(checks=checks, nullable=not column.required, coerce=False)
     if dataset.end_date:
@@ -118,7 +122,13 @@ def build_schema(
 # Pairs of dates that must come in order, beyond a record's start and end.
 _ORDERED_DATES = {
     "s47": (("icpc_date", "start_date"),),
-    "missing_episodes": (("rhi_offered_datetime", "start_datetime"),),
+    "missing_episodes": (("rhi_offered_datetime", "start_datetime"), ("rhi_offered_datetime", "end_datetime"),
+                         ("start_datetime", "date_of_birth")),
+}
+# Why a pair must come in order, where the dates alone do not say it.
+ORDER_REASONS = {
+    ("rhi_offered_datetime", "end_datetime"): "a return interview is offered after the child has returned",
+    ("start_datetime", "date_of_birth"): "a child cannot go missing before they are born",
 }
 
 RULES: dict[str, Rule] = {
@@ -132,7 +142,9 @@ RULES: dict[str, Rule] = {
         Rule("outside_window", "{field} {value} is outside the coverage window {start} to {end} of this extract"),
         Rule("after_window", "{field} {value} is after the end of the coverage window ({end}) of this extract"),
         Rule("duplicate_id", "{field} '{value}' appears more than once in the file (first on row {first_row})"),
-        Rule("before", "{field} {value} is before {earlier} {earlier_value}"),
+        Rule("before", "{field} {value} is before {earlier} {earlier_value}{reason}"),
+        Rule("too_early", "{field} {value} is before {earliest}: no date in a child's record is so early (was a "
+                          "number, such as an age, read as a date?)"),
     )
 }
 
@@ -143,7 +155,8 @@ def expected_format(kind: Kind) -> str:
 
 def validate(staged: StagedExtract, today: date) -> pd.DataFrame:
     """Pandera's failure cases for the extract (empty if every row passes)."""
-    schema = build_schema(staged.dataset, staged.coverage_start, staged.coverage_end, today, staged.raw.open_records)
+    schema = build_schema(staged.dataset, staged.coverage_start, staged.coverage_end, today, staged.raw.open_records,
+                          derived_ids=staged.dataset.id_column in staged.raw.derived_id_columns)
     try:
         schema.validate(staged.frame, lazy=True)
     except pa.errors.SchemaErrors as errors:

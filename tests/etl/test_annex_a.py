@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
+from etl.cli import app
 from etl.pipeline import SourceOptions
 from tests.helpers import CONTACT_HEADER, REFERRAL_HEADER, contact, referral, workbook
 
@@ -166,7 +168,9 @@ def test_a_bad_value_rejects_its_row_naming_the_sheet_row_and_column(tmp_path, l
 @pytest.mark.parametrize("case, sheets, message", [
     ("missing_column", {"List 3": [REFERRAL_HEADER[:7], referral(1, datetime(2024, 6, 3))[:7]],
                         "List 1": [CONTACT_HEADER, contact(1, datetime(2024, 6, 2))]},
-     "sheet 'List 3' (List 3) has no column for is_nfa; its header row is row 1"),
+     "sheet 'List 3' (List 3, referrals) has no column headed 'Referral NFA?' (or a known variant), so the list "
+     "cannot be read; its header row is row 1, with 'Child Unique ID', 'Gender', 'Ethnicity', 'Date of Birth', "
+     "'Age', 'Date of Referral', 'Referral Source'"),
     ("same_list_twice", {"Contacts": [CONTACT_HEADER, contact(1, datetime(2024, 6, 2))],
                          "Contacts (copy)": [CONTACT_HEADER, contact(1, datetime(2024, 6, 2))]},
      "sheets 'Contacts' and 'Contacts (copy)' both hold List 1 (contacts): remove one"),
@@ -195,3 +199,102 @@ def test_a_named_window_is_used_instead_of_the_dates_span(tmp_path, load):
     path = workbook(tmp_path / "window.xlsx", {"List 1": [CONTACT_HEADER, contact(1, datetime(2024, 6, 2))]})
     [outcome] = load(path, source=SourceOptions(la_code="E08000021", coverage=(date(2024, 4, 1), date(2024, 9, 30))))
     assert (outcome.coverage_start, outcome.coverage_end) == (date(2024, 4, 1), date(2024, 9, 30))
+
+
+# --- headers: known variants are read, an unrecognised header is refused, an empty list is said ---
+
+S47_HEADER = ["Child Unique ID", "Gender", "Strategy discussion initiating Section 47 Enquiry Start Date",
+              "Date of Initial Child Protection Conference"]
+
+
+def _with_headers(header: list, renamed: dict[str, str]) -> list:
+    return [renamed.get(h, h) for h in header]
+
+
+@pytest.mark.parametrize("renamed", [
+    {"Date of Referral": "Referral Date"},
+    {"Date of Referral": "Date Of Referral Received"},
+    {"Date of Referral": "Date of referal"},  # spelt with one r, as councils often do
+    {"Referral Source": "Source of Referral"},
+])
+def test_known_variants_of_a_list_3_header_are_read(renamed, tmp_path, load, query):
+    rows = [_with_headers(REFERRAL_HEADER, renamed), referral(1, datetime(2024, 6, 3)), referral(2, datetime(2024, 6, 4))]
+    path = workbook(tmp_path / "variant.xlsx", {"Referrals": rows})
+    by_hand = len(rows_by_hand(path, "Referrals"))
+    [outcome] = load(path, source=CITY)
+    assert (outcome.dataset, outcome.status, outcome.rows_loaded) == ("referrals", "loaded", by_hand)
+    assert query("SELECT count(*) FROM referral") == [(by_hand,)]
+
+
+def test_known_variants_of_a_list_7_and_list_1_header_are_read(tmp_path, load, query):
+    plans = [["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Start Date of CP Plan",
+              "Initial Category of Abuse", "CP Plan End Date"],
+             [1, "b) Female", "a) WBRI", datetime(2016, 2, 1), datetime(2024, 6, 10), "Neglect", None]]
+    contacts = [_with_headers(CONTACT_HEADER, {"Date of Contact": "Contact Date", "Contact Source": "Source of Contact"}),
+                contact(1, datetime(2024, 6, 2))]
+    path = workbook(tmp_path / "variants.xlsx", {"Plans": plans, "Contacts": contacts})
+    outcomes = load(path, source=CITY)
+    assert [(o.dataset, o.rows_loaded) for o in outcomes] == [("contacts", 1), ("cp_plans", 1)]
+    assert fact_counts(query) == {**EMPTY, "contact": 1, "cp_plan": 1}
+
+
+@pytest.mark.parametrize("sheet, header, lacking", [
+    ("List 3", _with_headers(REFERRAL_HEADER, {"Date of Referral": "Date of Refferal"}), "'Date of Referral'"),
+    ("Referrals", _with_headers(REFERRAL_HEADER, {"Date of Referral": "Dat of Referral"}), "'Date of Referral'"),
+    ("Referrals", _with_headers(REFERRAL_HEADER, {"Referral Source": "Refferal Sourse"}), "'Referral Source'"),
+    ("Contacts", _with_headers(CONTACT_HEADER, {"Contact Source": "Contact Sauce"}), "'Contact Source'"),
+    ("List 3", _with_headers(REFERRAL_HEADER, {"Child Unique ID": "Child"}), "'Child Unique ID'"),
+])
+def test_a_list_whose_needed_header_is_not_recognised_is_refused_naming_sheet_and_header(
+        sheet, header, lacking, tmp_path, load, query, settings):
+    load(workbook(tmp_path / "earlier.xlsx", {"List 3": [REFERRAL_HEADER, referral(9, datetime(2024, 5, 1))]}),
+         source=CITY)
+    row = referral(1, datetime(2024, 6, 3)) if "Referral" in " ".join(header) or sheet == "List 3" else contact(
+        1, datetime(2024, 6, 3))
+    path = workbook(tmp_path / "typo.xlsx", {sheet: [header, row],
+                                             "Other": [S47_HEADER, [2, "a) Male", datetime(2024, 6, 2), None]]})
+    [outcome] = load(path, source=CITY)
+    assert outcome.status == "failed"
+    assert f"sheet '{sheet}'" in outcome.message and f"has no column headed {lacking}" in outcome.message
+    assert fact_counts(query) == {**EMPTY, "referral": 1}  # nothing of the workbook loaded, not even its S47s
+    result = CliRunner().invoke(app, ["load", "--la", "E08000021", str(path), "--force"], terminal_width=250)
+    assert result.exit_code == 1 and lacking in " ".join(result.output.split())
+
+
+def test_a_sheet_named_for_a_list_without_its_header_row_is_refused(tmp_path, load):
+    path = workbook(tmp_path / "named.xlsx", {"List 3": [["ID", "When", "Who", "What"], [1, "03/06/2024", "x", "y"]],
+                                              "List 1": [CONTACT_HEADER, contact(1, datetime(2024, 6, 2))]})
+    [outcome] = load(path, source=CITY)
+    assert outcome.status == "failed"
+    assert ("sheet 'List 3' is named for List 3, referrals, but none of its first 20 rows is a header row with "
+            "its columns: it needs 'Date of Referral', 'Referral Source', 'Child Unique ID', 'Referral NFA?'"
+            in outcome.message)
+
+
+def test_a_list_with_a_header_and_no_rows_or_an_empty_sheet_is_said_as_no_rows(tmp_path, load, query):
+    path = workbook(tmp_path / "empty_lists.xlsx", {
+        "List 1": [CONTACT_HEADER, contact(1, datetime(2024, 6, 2))],
+        "List 4": [],
+        "List 5": [S47_HEADER, [], [None, None, None, None]],
+    })
+    [outcome] = load(path, source=CITY)
+    assert (outcome.dataset, outcome.rows_loaded) == ("contacts", 1)
+    assert outcome.message == (
+        "sheet 'List 4' (List 4, assessments) is empty: no rows; sheet 'List 5' (List 5, section 47 enquiries and "
+        "icpcs) has a header row but no rows: no rows")
+    assert query("SELECT message FROM etl_load") == [(outcome.message,)]
+    result = CliRunner().invoke(app, ["load", "--la", "E08000021", "--force", str(path)], terminal_width=300)
+    assert result.exit_code == 0 and "has a header row but no rows: no rows" in result.output
+
+
+def test_list_8_loads_without_the_column_that_only_tells_the_list(tmp_path, load, query):
+    header = ["Child Unique ID", "Gender", "Date Strted to be Looked After",  # a typo in a column not loaded
+              "Number of Episodes the Child has been 'Missing' from their Placement in the last 12 months",
+              "Number of Episodes the Child has been 'Absent' from their Placement in the last 12 months"]
+    rows = [[1, "a) Male", datetime(2023, 1, 5), 2, 0], [2, "b) Female", datetime(2022, 3, 1), 0, 1]]
+    path = workbook(tmp_path / "list8.xlsx", {"List 1": [CONTACT_HEADER, contact(9, datetime(2024, 6, 2))],
+                                              "Children in care": [header, *rows]})
+    outcomes = load(path, source=CITY)
+    assert [(o.dataset, o.rows_loaded) for o in outcomes] == [("contacts", 1), ("cla_missing_counts", len(rows))]
+    assert query("SELECT sum(missing_episodes), sum(away_episodes) FROM cla_missing_count") == [
+        (sum(r[3] for r in rows), sum(r[4] for r in rows))]

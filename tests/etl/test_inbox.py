@@ -25,8 +25,8 @@ from tests.helpers import TODAY, write_extract
 
 pytestmark = pytest.mark.integration
 
-MARTIANS = ("source 'q) 99: Martians' is not a known code (expected one of 1A, 1B, 1C, 1D, 2A, 2B, 3A, 3B, 3C, "
-            "3D, 3E, 3F, 4, 5A, 5B, 5C, 5D, 6, 7, 8, 9, 10)")
+MARTIANS = ("source 'q) 99: Martians' is not a known code (expected one of 1, 1A, 1B, 1C, 1D, 2A, 2B, 3, 3A, 3B, 3C, "
+            "3D, 3E, 3F, 4, 5, 5A, 5B, 5C, 5D, 6, 7, 8, 9, 10)")
 MISSING_COLUMNS = ("missing required columns for a contacts extract: contact_date, source. "
                    "The header has: la_code, coverage_start, coverage_end, contact_id, child_id")
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from etl.cli import app
-from etl.datasets import Kind
+from etl.datasets import EARLIEST_DATE, Kind
 from etl.readers.annex_a import _cell_text
 from etl.readers.returns import _TEXT_DATE_FORMATS, text_date
 from etl.staging.native import DATE_FORMATS, DATETIME_FORMATS, parse_date, parse_timestamps
@@ -177,13 +177,21 @@ def test_a_workbook_cell_of_any_type_becomes_text_or_nothing(cell, kind):
 
 
 @fuzz_settings()
-@given(day=st.dates(date(1900, 3, 1), date(9999, 12, 31)), minutes=st.integers(0, 24 * 60 - 1))
+@given(day=st.dates(EARLIEST_DATE, date(9999, 12, 31)), minutes=st.integers(0, 24 * 60 - 1))
 def test_an_unformatted_excel_serial_date_reads_as_its_date(day, minutes):
     serial = (day - EXCEL_EPOCH).days
     assert _cell_text(serial, Kind.DATE) == day.isoformat()
     moment = datetime.combine(day, datetime.min.time()) + timedelta(minutes=minutes)
     expected = day.isoformat() if minutes == 0 else moment.isoformat(sep=" ", timespec="minutes")
     assert _cell_text(serial + minutes / 1440, Kind.DATETIME) == expected
+
+
+@fuzz_settings()
+@given(number=st.floats(0, (EARLIEST_DATE - EXCEL_EPOCH).days, exclude_max=True),
+       kind=st.sampled_from([Kind.DATE, Kind.DATETIME]))
+def test_a_number_below_the_earliest_serial_date_stays_a_number(number, kind):
+    # an age (17.5) or a count in a date cell would read as a day of the 1900s: it stays a number, refused as one
+    assert _cell_text(number, kind) == (str(int(number)) if number.is_integer() else str(number))
 
 
 @pytest.mark.parametrize("start, end, not_a_date, option", [("2024-04-01", "2025-13-01", "2025-13-01", "--to"),

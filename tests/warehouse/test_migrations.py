@@ -24,6 +24,9 @@ from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
 ADDED_IN_10 = {"kpi_cube": ["key_sum"], "kpi_cube_la": ["key_sum"],
                "missing_child_month": ["child_key", "episode_keys"],
                "missing_child_month_la": ["child_key", "episode_keys"]}
+# Reference data shipped after release 9: the sources that name only a group of codes, which an
+# upgrade brings in with the rest of the definitions (warehouse/definitions/090_reference_data.sql).
+LABEL_ONLY_SOURCES = ("1", "3", "5")
 TABLES = (*FACT_TABLES, *CUBE_TABLES, "etl_load", "etl_rejection")
 
 
@@ -39,6 +42,7 @@ def as_previous_release(path) -> None:
                 con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         con.execute("DROP MACRO record_key")
         con.execute("DELETE FROM meta WHERE key IN ('cell_key_salt', 'definitions')")
+        con.execute("DELETE FROM ref_referral_source WHERE list_contains(?, code)", [list(LABEL_ONLY_SOURCES)])
         set_meta(con, schema_version=str(BASELINE_VERSION))
 
 
@@ -138,3 +142,27 @@ def test_upgrade_renews_reference_data_that_a_new_release_ships(demo_home, tmp_p
         assert con.execute("SELECT agency_group FROM ref_referral_source WHERE code = '6'").fetchone() == ("Police",)
         assert con.execute("SELECT count(*) FROM benchmark_value").fetchone()[0] > shipped
     assert contents(home / "warehouse.duckdb") == contents(demo_home / "warehouse.duckdb")
+
+
+def test_a_label_only_source_loads_into_an_upgraded_warehouse_under_its_agency_group(previous_release, tmp_path):
+    from tests.helpers import write_extract
+
+    extract = write_extract(tmp_path / "contacts.csv", "contacts",
+                            [{"contact_date": "2026-10-05", "source": "a) Individual"},
+                             {"contact_date": "2026-10-05", "source": "Health services"}],
+                            la_code="E08000021", coverage_start="2026-10-05", coverage_end="2026-10-05")
+    result = CliRunner().invoke(app, ["load", str(extract)])
+    assert result.exit_code == 0, result.output
+    with open_readonly(previous_release / "warehouse.duckdb") as con:
+        assert con.execute("SELECT code, agency_group FROM ref_referral_source WHERE list_contains(?, code) "
+                           "ORDER BY 1", [list(LABEL_ONLY_SOURCES)]).fetchall() == [
+            ("1", "Individual"), ("3", "Health"), ("5", "Local authority")]
+        assert con.execute("SELECT s.agency_group FROM contact JOIN ref_referral_source AS s ON s.code = "
+                           "contact.source WHERE contact_date = DATE '2026-10-05' AND la_code = 'E08000021' "
+                           "ORDER BY 1").fetchall() == [("Health",), ("Individual",)]
+        # every contact of October 2026 is in the cube: none is lost to a code the cube cannot join
+        facts = con.execute("SELECT count(*) FROM contact WHERE la_code = 'E08000021' AND contact_date "
+                            "BETWEEN DATE '2026-10-01' AND DATE '2026-10-31'").fetchone()[0]
+        cube = con.execute("SELECT sum(n) FROM kpi_cube WHERE measure = 'contacts' AND la_code = 'E08000021' "
+                           "AND month = DATE '2026-10-01'").fetchone()[0]
+        assert cube == facts

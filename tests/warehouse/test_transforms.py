@@ -14,11 +14,11 @@ def test_rereferral_within_12_months_counts_the_day_exactly_12_months_on(tmp_pat
         {"child_id": "B", "referral_date": "2023-05-01"},
         {"child_id": "B", "referral_date": "2024-05-02"},  # 12 months and a day: not
         {"child_id": "C", "referral_date": "2024-06-01"},
-        {"child_id": "C", "referral_date": "2024-06-01"},  # the same day twice: the second is
+        {"child_id": "C", "referral_date": "2024-06-01"},  # the same day twice, under two IDs: neither is
     ]
     load(write_extract(tmp_path / "referrals.csv", "referrals", rows, **FY))
     assert query("SELECT referral_id, is_rereferral_12m FROM referral ORDER BY referral_id") == [
-        ("RE1", False), ("RE2", True), ("RE3", False), ("RE4", False), ("RE5", False), ("RE6", True)
+        ("RE1", False), ("RE2", True), ("RE3", False), ("RE4", False), ("RE5", False), ("RE6", False)
     ]
 
 
@@ -46,14 +46,19 @@ def test_icpc_working_days_skip_weekends_and_the_spring_bank_holiday(tmp_path, l
     ]
 
 
-def test_repeat_plan_from_the_count_of_previous_plans_or_an_earlier_plan(tmp_path, load, query):
+def test_repeat_plan_from_the_stated_count_of_previous_plans_else_an_earlier_day_plan(tmp_path, load, query):
     rows = [
         {"child_id": "A", "start_date": "2023-06-01", "end_date": "2023-12-01", "previous_plans": "0"},
         {"child_id": "A", "start_date": "2024-09-01", "end_date": "", "previous_plans": ""},  # second plan, another year
         {"child_id": "B", "start_date": "2024-01-01", "end_date": "", "previous_plans": "2"},
         {"child_id": "C", "start_date": "2024-01-01", "end_date": "", "previous_plans": ""},
+        {"child_id": "D", "start_date": "2024-02-01", "end_date": "", "previous_plans": ""},
+        {"child_id": "D", "start_date": "2024-02-01", "end_date": "", "previous_plans": ""},  # same day: neither
+        {"child_id": "E", "start_date": "2023-05-01", "end_date": "2023-09-01", "previous_plans": ""},
+        {"child_id": "E", "start_date": "2024-03-01", "end_date": "", "previous_plans": "0"},  # stated 0: not
     ]
     load(write_extract(tmp_path / "plans.csv", "cp_plans", rows, **FY))
     assert query("SELECT cp_plan_id, is_repeat_plan FROM cp_plan ORDER BY cp_plan_id") == [
-        ("CP1", False), ("CP2", True), ("CP3", True), ("CP4", False)
+        ("CP1", False), ("CP2", True), ("CP3", True), ("CP4", False), ("CP5", False), ("CP6", False),
+        ("CP7", False), ("CP8", False)
     ]

@@ -25,6 +25,10 @@ events AS (
            f.child_id, NULL AS category, NULL AS in_care
     FROM contact_in AS f JOIN ref_referral_source AS s ON s.code = f.source
     UNION ALL
+    -- KPI contact_conversion: Only contacts whose outcome is recorded count: a contact with a blank outcome
+    -- (Annex A List 1 records none) is left out of both the referrals and the contacts they are a % of,
+    -- not counted as a contact that led to no referral. A period in which no contact has its outcome
+    -- recorded has no value (n/a), never 0%. The cube (warehouse/transforms/020_cubes.sql) counts the same.
     SELECT 'contacts_with_outcome', f.la_code, f.contact_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
     FROM contact_in AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.outcome IS NOT NULL
     UNION ALL

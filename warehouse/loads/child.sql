@@ -4,6 +4,7 @@
 DELETE FROM child WHERE child_id IN (SELECT child_id FROM incoming_children);
 
 INSERT INTO child
-SELECT child_id, la_code, CAST(date_of_birth AS DATE), gender, ethnicity, disability = 'Y', area_code,
+SELECT child_id, la_code, CAST(date_of_birth AS DATE), gender, ethnicity,
+       CASE disability WHEN 'Y' THEN TRUE WHEN 'N' THEN FALSE END, area_code,
        postcode, $load_id
 FROM incoming_children;
