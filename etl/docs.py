@@ -36,6 +36,7 @@ CODE_LISTS = {
     "missing_type": "Missing or away",
     "reporting_agency": "Who reported a missing episode",
     "yes_no": "Yes or no",
+    "in_care": "In care when the episode started",
 }
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from warehouse.benchmarks import benchmark_values
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"

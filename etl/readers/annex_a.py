@@ -28,6 +28,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from etl.datasets import ASSESSMENTS, CLA_MISSING_COUNTS, CONTACTS, CP_PLANS, REFERRALS, S47_ENQUIRIES, Dataset, Kind
 from etl.errors import ExtractError
+from etl.limits import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, check_workbook_sizes, too_many_rows
 from etl.readers.native_csv import RawExtract
 from etl.readers.returns import NativeRows, require_la, span, text_date
 
@@ -142,8 +143,24 @@ def _match_columns(layout: ListLayout, headers: list[str], written: list[object]
     return columns, labels, ignored
 
 
+class _TooManyRows(Exception):
+    pass
+
+
+def _capped_rows(sheet):
+    """The sheet's rows, its first MAX_SHEET_COLUMNS cells each; past MAX_SHEET_ROWS, _TooManyRows.
+
+    The size the sheet states (its dimension) is not trusted: it may claim 16,384 columns, which
+    openpyxl would pad every row to, or fewer rows than it holds, which it would silently drop."""
+    sheet.reset_dimensions()
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > MAX_SHEET_ROWS:
+            raise _TooManyRows(sheet.title)
+        yield row[:MAX_SHEET_COLUMNS]
+
+
 def _find_list(sheet) -> _FoundList | None:
-    rows = sheet.iter_rows(values_only=True)
+    rows = _capped_rows(sheet)
     for number, values in enumerate(rows, start=1):
         if number > HEADER_SEARCH_ROWS:
             return None
@@ -168,16 +185,18 @@ def _unreadable(path: Path, error: BaseException) -> ExtractError:
     return ExtractError(path, f"the file is not a readable Excel workbook (.xlsx): {detail}")
 
 
-def _open(path: Path):
+def _open(path: Path, data: bytes):
     try:
         # From the bytes, so that a workbook saved under another extension (.csv) is still read.
-        return load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_workbook_sizes(path, archive)  # before openpyxl unzips a part
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except _UNREADABLE as error:
         raise _unreadable(path, error) from error
 
 
-def _find_lists(path: Path) -> list[_FoundList]:
-    workbook = _open(path)
+def _find_lists(path: Path, data: bytes) -> list[_FoundList]:
+    workbook = _open(path, data)
     try:
         found: dict[int, _FoundList] = {}
         for sheet in workbook.worksheets:
@@ -185,6 +204,8 @@ def _find_lists(path: Path) -> list[_FoundList]:
                 listed = _find_list(sheet)  # reads the sheet's XML: where a damaged sheet shows
             except _UNREADABLE as error:
                 raise _unreadable(path, error) from error
+            except _TooManyRows as error:
+                raise too_many_rows(path, sheet.title) from error
             if listed is None:
                 continue
             earlier = found.get(listed.layout.number)
@@ -253,9 +274,10 @@ def _latest_dates(found: list[tuple[_FoundList, list]]) -> list[date]:
     return latest
 
 
-def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | None = None) -> list[RawExtract]:
+def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | None = None,
+                 data: bytes | None = None) -> list[RawExtract]:
     """One native extract per list the workbook holds (lists with no rows are left out)."""
-    lists = _find_lists(path)
+    lists = _find_lists(path, path.read_bytes() if data is None else data)
     if not lists:
         raise ExtractError(
             path, "the file is an Excel workbook, but no Annex A list was found in it: no sheet has a header row "

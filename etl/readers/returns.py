@@ -72,6 +72,8 @@ class NativeRows:
     rows: list[dict[str, str | None]] = field(default_factory=list)
     row_numbers: list[int] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    field_lines: dict[tuple[int, str], int] = field(default_factory=dict)
     _seen_ids: dict[str, int] = field(default_factory=dict)
 
     def record_id(self, child_id: str | None, when: object) -> str:
@@ -80,9 +82,12 @@ class NativeRows:
         self._seen_ids[key] = self._seen_ids.get(key, 0) + 1
         return key if self._seen_ids[key] == 1 else f"{key}:{self._seen_ids[key]}"
 
-    def add(self, row_number: int, values: Mapping[str, str | None]) -> None:
+    def add(self, row_number: int, values: Mapping[str, str | None], lines: Mapping[str, int] | None = None) -> None:
+        """One source row; `lines` gives the line of each field (by its label) where a row spans lines."""
         self.rows.append(dict(values))
         self.row_numbers.append(row_number)
+        for label, line in (lines or {}).items():
+            self.field_lines[(row_number, label)] = line
 
     def extract(self, la_code: str, window: tuple[date, date]) -> RawExtract:
         fixed = {"la_code": la_code, "coverage_start": window[0].isoformat(), "coverage_end": window[1].isoformat()}
@@ -95,4 +100,5 @@ class NativeRows:
             row_numbers=np.array(self.row_numbers, dtype=np.int64), encoding="utf-8", rows_read=len(self.rows),
             ignored_columns=self.ignored_columns, part=self.part, field_labels=self.field_labels,
             derived_id_columns=self.derived_id_columns, carries_open_records=self.carries_open_records,
+            notes=self.notes, field_lines=self.field_lines,
         )

@@ -19,6 +19,12 @@ def fact_counts(query) -> dict[str, int]:
     return {table: query(f"SELECT count(*) FROM {table}")[0][0] for table in FACTS}
 
 
+def lines_of(path: Path, text: str) -> list[int]:
+    """The lines (numbered from 1, as an editor does) that hold the text."""
+    return [number for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+            if text in line]
+
+
 def counts_by_hand(path: Path) -> dict[str, int]:
     """Elements counted with the standard library (the samples declare no entities)."""
     root = ElementTree.parse(path).getroot()
@@ -60,11 +66,15 @@ def test_the_faulty_sample_loads_its_good_records_and_rejects_the_rest_by_line(l
     assert [(o.dataset, o.rows_read, o.rows_loaded) for o in outcomes] == [
         ("referrals", 3, 1), ("assessments", 3, 2), ("s47", 3, 1), ("cp_plans", 3, 2)]
     referrals, assessments, s47s, _ = outcomes
+    # A missing field is pointed at by its record's first line; a wrong one by its own line.
+    wrong_nfa = lines_of(path, "<ReferralNFA>wrong<")
+    assert len(wrong_nfa) == 2 and lines_of(path, "<CINdetails>")[1] == 91
     assert [(r.row_number, r.field, r.value) for r in referrals.rejections] == [
-        (91, "LAchildID", None), (91, "ReferralNFA", "wrong"), (138, "ReferralNFA", "wrong")]
+        (91, "LAchildID", None), (wrong_nfa[0], "ReferralNFA", "wrong"), (wrong_nfa[1], "ReferralNFA", "wrong")]
     assert [(r.row_number, r.field) for r in assessments.rejections] == [(98, "LAchildID")]
+    [icpc] = lines_of(path, "<DateOfInitialCPC>notadate<")
     assert [(r.row_number, r.field, r.value, r.message) for r in s47s.rejections][1] == (
-        159, "DateOfInitialCPC", "notadate", "DateOfInitialCPC 'notadate' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+        icpc, "DateOfInitialCPC", "notadate", "DateOfInitialCPC 'notadate' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
     assert referrals.ignored_columns == ["extra_unkown"]  # the sample's unknown element, reported
     assert fact_counts(query) == {"referral": 1, "assessment": 2, "s47_enquiry": 1, "cp_plan": 2}
 
