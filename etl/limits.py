@@ -63,11 +63,14 @@ def too_many_rows(path: Path, sheet: str) -> ExtractError:
                               "sheet: split the list, for example by year")
 
 
-def overlong_values(table: pa.Table, row_numbers, label) -> list[Rejection]:
+def overlong_values(table: pa.Table, row_numbers, label, derived: tuple[str, ...] = ()) -> list[Rejection]:
     """A rejection for each value longer than its limit (IDs: the columns named *_id); the row is
-    not loaded. An ID's value is not shown, as a child's ID is never shown."""
+    not loaded. An ID's value is not shown, as a child's ID is never shown. IDs a reader derived
+    from the child's ID are not judged again (the child's ID is)."""
     rejections = []
     for column in table.column_names:
+        if column in derived:
+            continue
         is_id = column.endswith("_id")
         limit = MAX_ID_CHARS if is_id else MAX_CELL_CHARS
         lengths = pc.utf8_length(table[column])

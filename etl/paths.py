@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from etl.errors import ExtractError
-from etl.limits import MAX_FILE_BYTES, check_file_size
+from etl import limits
 from warehouse.settings import environment
 
 LOAD_DIRS_SETTING = "SAFEGUARD_LOAD_DIRS"
@@ -85,7 +85,7 @@ def read_for_load(path: Path) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ExtractError(path, "it is not a regular file")
-        check_file_size(path, info.st_size)
-        data = handle.read(MAX_FILE_BYTES + 1)
-        check_file_size(path, len(data))  # it grew after the check
+        limits.check_file_size(path, info.st_size)
+        data = handle.read(limits.MAX_FILE_BYTES + 1)
+        limits.check_file_size(path, len(data))  # it grew after the check
         return data

@@ -224,7 +224,7 @@ def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date)
     staged = stage(raw, key)
     outcome.la_code = staged.la_code
     outcome.coverage_start, outcome.coverage_end = staged.coverage_start, staged.coverage_end
-    rejections = (raw.rejections + overlong_values(raw.table, raw.row_numbers, raw.label)
+    rejections = (raw.rejections + overlong_values(raw.table, raw.row_numbers, raw.label, raw.derived_id_columns)
                   + rejections_from_failures(staged, validate(staged, today), today))
     rejected = rejected_positions(staged, rejections)
     rejections = raw.at_field_lines(rejections)

@@ -28,7 +28,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from etl.datasets import ASSESSMENTS, CLA_MISSING_COUNTS, CONTACTS, CP_PLANS, REFERRALS, S47_ENQUIRIES, Dataset, Kind
 from etl.errors import ExtractError
-from etl.limits import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, check_workbook_sizes, too_many_rows
+from etl import limits
 from etl.readers.native_csv import RawExtract
 from etl.readers.returns import NativeRows, require_la, span, text_date
 
@@ -148,15 +148,15 @@ class _TooManyRows(Exception):
 
 
 def _capped_rows(sheet):
-    """The sheet's rows, its first MAX_SHEET_COLUMNS cells each; past MAX_SHEET_ROWS, _TooManyRows.
+    """The sheet's rows, their first MAX_SHEET_COLUMNS cells; past MAX_SHEET_ROWS, _TooManyRows (etl/limits.py).
 
     The size the sheet states (its dimension) is not trusted: it may claim 16,384 columns, which
     openpyxl would pad every row to, or fewer rows than it holds, which it would silently drop."""
     sheet.reset_dimensions()
     for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if number > MAX_SHEET_ROWS:
+        if number > limits.MAX_SHEET_ROWS:
             raise _TooManyRows(sheet.title)
-        yield row[:MAX_SHEET_COLUMNS]
+        yield row[:limits.MAX_SHEET_COLUMNS]
 
 
 def _find_list(sheet) -> _FoundList | None:
@@ -189,7 +189,7 @@ def _open(path: Path, data: bytes):
     try:
         # From the bytes, so that a workbook saved under another extension (.csv) is still read.
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            check_workbook_sizes(path, archive)  # before openpyxl unzips a part
+            limits.check_workbook_sizes(path, archive)  # before openpyxl unzips a part
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except _UNREADABLE as error:
         raise _unreadable(path, error) from error
@@ -205,7 +205,7 @@ def _find_lists(path: Path, data: bytes) -> list[_FoundList]:
             except _UNREADABLE as error:
                 raise _unreadable(path, error) from error
             except _TooManyRows as error:
-                raise too_many_rows(path, sheet.title) from error
+                raise limits.too_many_rows(path, sheet.title) from error
             if listed is None:
                 continue
             earlier = found.get(listed.layout.number)
