@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from etl.datasets import DATASETS
 from etl.errors import ExtractError, Rejection
 from etl.load.publish import load_lock, publish
-from etl.limits import overlong_values
+from etl.limits import check_file_size, overlong_values
 from etl.paths import OutsideLoadDirs, outside_load_dirs, read_for_load
 from etl.readers.areas_csv import is_areas_header, peek_header, read_areas_csv
 from etl.readers.annex_a import read_annex_a
@@ -161,6 +161,7 @@ def prepare(
             data = _read_data(path)
         if source_format == "auto":
             source_format = detect_format(path, data)
+        check_file_size(path, len(data), source_format)
         if source_format == "native_csv" and dataset in (None, "areas") and is_areas_header(peek_header(data)):
             rows = read_areas_csv(path, data)
             outcome = FileOutcome(path=path, sha256=sha256, source_format=source_format, dataset="areas",

@@ -190,6 +190,7 @@ def _open(path: Path, data: bytes):
         # From the bytes, so that a workbook saved under another extension (.csv) is still read.
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             limits.check_workbook_sizes(path, archive)  # before openpyxl unzips a part
+            limits.check_sheet_rows(path, archive)
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except _UNREADABLE as error:
         raise _unreadable(path, error) from error

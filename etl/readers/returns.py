@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from etl.datasets import Dataset
 from etl.errors import ExtractError
+from etl.limits import clipped
 from etl.readers.native_csv import RawExtract
 
 _TEXT_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
@@ -78,13 +79,15 @@ class NativeRows:
 
     def record_id(self, child_id: str | None, when: object) -> str:
         """The child's ID and the record's date; a second record of the same child and date gets ':2'."""
-        key = f"{child_id or ''}|{when or ''}"
+        key = f"{clipped(child_id, is_id=True) or ''}|{clipped(str(when)) if when else ''}"
         self._seen_ids[key] = self._seen_ids.get(key, 0) + 1
         return key if self._seen_ids[key] == 1 else f"{key}:{self._seen_ids[key]}"
 
     def add(self, row_number: int, values: Mapping[str, str | None], lines: Mapping[str, int] | None = None) -> None:
         """One source row; `lines` gives the line of each field (by its label) where a row spans lines."""
-        self.rows.append(dict(values))
+        # IDs built by record_id are bounded already (and must not lose their date).
+        self.rows.append({name: value if name in self.derived_id_columns else clipped(value, name.endswith("_id"))
+                          for name, value in values.items()})
         self.row_numbers.append(row_number)
         for label, line in (lines or {}).items():
             self.field_lines[(row_number, label)] = line
