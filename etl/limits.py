@@ -20,15 +20,15 @@ from etl.errors import ExtractError, Rejection
 
 MB = 1 << 20
 # A file of any format, as it is on disk.
-MAX_FILE_BYTES = 256 * MB
+MAX_FILE_BYTES = 128 * MB
 # The returns read into Python objects row by row take several times their size in memory.
-MAX_BYTES_BY_FORMAT = {"ssda903": 32 * MB, "cin_xml": 128 * MB}
+MAX_BYTES_BY_FORMAT = {"ssda903": 16 * MB, "cin_xml": 40 * MB}
 # A workbook (a zip file) unzipped: all its parts together, and its shared strings (read whole).
 MAX_WORKBOOK_UNZIPPED_BYTES = 256 * MB
 MAX_SHARED_STRINGS_BYTES = 64 * MB
 # Rows of one sheet (all of them, blank and title rows too) and columns read of each row.
 MAX_SHEET_ROWS = 200_000
-MAX_SHEET_COLUMNS = 200
+MAX_SHEET_COLUMNS = 64
 # One value read from a file, and one ID (child IDs and record IDs are short).
 MAX_CELL_CHARS = 2_000
 MAX_ID_CHARS = 100

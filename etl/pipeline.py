@@ -116,9 +116,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_data(path: Path) -> bytes:
-    """The file's bytes, outside a load (reconcile): the load itself reads them once, checked."""
-    return read_for_load(path)
+class FileBytes:
+    """A file's bytes as the load read them, handed to its reader by `take`, so that the reader
+    holds the last reference and they are freed once it has parsed them: a million-row extract's
+    100 MB would otherwise stay through staging and validation, at the load's peak of memory."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data: bytes | None = data
+
+    def take(self) -> bytes:
+        data, self.data = self.data, None
+        return data
 
 
 def _already_published(
@@ -148,28 +156,28 @@ def _read(path: Path, data: bytes, source_format: str, source: SourceOptions,
 
 def prepare(
     path: Path, sha256: str, key: bytes, today: date, dataset: str | None = None,
-    source: SourceOptions = SourceOptions(), data: bytes | None = None,
+    source: SourceOptions = SourceOptions(), data: FileBytes | None = None,
 ) -> list[FileOutcome]:
     """Read, stage and validate one file: one outcome per dataset it holds, or one failed outcome
     if any part of it is structurally wrong (a file loads whole or not at all).
 
-    `data` is the file's bytes as the load read them (once, from one descriptor); without it
+    `data` holds the file's bytes as the load read them (once, from one descriptor); without it
     the file is read here."""
     source_format = source.source_format
     try:
-        if data is None:
-            data = _read_data(path)
+        held = data or FileBytes(read_for_load(path))
+        del data
         if source_format == "auto":
-            source_format = detect_format(path, data)
-        check_file_size(path, len(data), source_format)
-        if source_format == "native_csv" and dataset in (None, "areas") and is_areas_header(peek_header(data)):
-            rows = read_areas_csv(path, data)
+            source_format = detect_format(path, held.data)
+        check_file_size(path, len(held.data), source_format)
+        if source_format == "native_csv" and dataset in (None, "areas") and is_areas_header(peek_header(held.data)):
+            rows = read_areas_csv(path, held.take())
             outcome = FileOutcome(path=path, sha256=sha256, source_format=source_format, dataset="areas",
                                   la_code=rows["la_code"].iloc[0], rows_read=len(rows), rows_loaded=len(rows),
                                   rows=rows, status="loaded")
             return [outcome]
         outcomes = []
-        for raw in _read(path, data, source_format, source, dataset):
+        for raw in _read(path, held.take(), source_format, source, dataset):
             outcome = FileOutcome(path=path, sha256=sha256, source_format=source_format, part=raw.part)
             _prepare_raw(outcome, raw, key, today)
             outcome.status = "loaded_with_rejections" if outcome.rows_rejected else "loaded"
@@ -435,14 +443,14 @@ def run_load(
                 try:
                     # Read once, from one descriptor checked against SAFEGUARD_LOAD_DIRS now that the
                     # lock is held: the check before it may be stale (a file swapped for a link).
-                    data = read_for_load(path)
+                    data = FileBytes(read_for_load(path))
                 except OutsideLoadDirs as error:
                     return _refused_load(paths, {path: str(error)})
                 except (ExtractError, OSError) as error:
                     message = error.message if isinstance(error, ExtractError) else f"cannot read the file: {error.strerror}"
                     outcomes.append(FileOutcome(path=path, message=message, finished_at=datetime.now()))
                     continue
-                sha = hashlib.sha256(data).hexdigest()
+                sha = hashlib.sha256(data.data).hexdigest()
                 previous = [] if force else _already_published(current, sha, source.la_code)
                 if previous and not touched & {(d, la) for _, d, la in previous}:
                     outcomes += [
@@ -456,7 +464,6 @@ def run_load(
                     continue
                 notify(path, "reading and validating")
                 prepared = prepare(path, sha, key, today, dataset, source, data)
-                del data
                 touched |= {(outcome.dataset, outcome.la_code) for outcome in prepared}
                 outcomes += prepared
         finally:

@@ -72,7 +72,7 @@ CP_FIELDS = {"start_date": "CPPstartDate", "end_date": "CPPendDate", "initial_ca
              "latest_category": "LatestCategoryOfAbuse", "previous_plans": "NumberOfPreviousCPP"}
 
 
-@dataclass
+@dataclass(slots=True)  # one per record of a census of tens of thousands of children
 class _Record:
     kind: str
     line: int
