@@ -178,7 +178,7 @@ def _find_list(sheet) -> _FoundList | None:
 # cut short or whose compressed bytes are corrupt. (DefusedXmlException is a ValueError; named for
 # the reader.) Sheets are read lazily, so these come from reading the sheets as well as opening.
 _UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, InvalidFileException, ParseError,
-               DefusedXmlException, zlib.error, EOFError)
+               DefusedXmlException, zlib.error, EOFError, IndexError)  # IndexError: a cell's text is not in the table
 
 
 def _unreadable(path: Path, error: BaseException) -> ExtractError:

@@ -240,6 +240,13 @@ def _truncated_sheet(member: str, data: bytes) -> bytes:
     return data[: len(data) // 2] if member.startswith("xl/worksheets/") else data
 
 
+def _missing_shared_string(member: str, data: bytes) -> bytes:
+    """The header's first cell made a reference to text 7 of a text table the workbook lacks."""
+    if not member.startswith("xl/worksheets/"):
+        return data
+    return data.replace(b't="inlineStr"><is><t>Child Unique ID</t></is>', b't="s"><v>7</v>', 1)
+
+
 def _flipped_compressed_bytes(folder: Path) -> Path:
     """A workbook whose compressed sheet data has bits flipped (the zip directory is intact)."""
     good = workbook(folder / "flipped.xlsx", GOOD_SHEETS)
@@ -288,6 +295,8 @@ ANNEX_A_CASES = [
     Case("annex_a", "zip_of_something_else", _not_a_workbook_zip, ANNEX_A,
          message="the file is not a readable Excel workbook (.xlsx)"),
     # openpyxl reads sheets lazily (read_only=True): a damaged sheet shows only when it is read.
+    Case("annex_a", "missing_shared_string", _damaged_workbook("no_text", _missing_shared_string), ANNEX_A,
+         message="the file is not a readable Excel workbook (.xlsx)"),
     Case("annex_a", "truncated_sheet_xml", _damaged_workbook("half_sheet", _truncated_sheet), ANNEX_A,
          message="the file is not a readable Excel workbook (.xlsx)"),
     Case("annex_a", "corrupt_compressed_data", _flipped_compressed_bytes, ANNEX_A,
