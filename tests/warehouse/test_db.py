@@ -54,7 +54,7 @@ def test_calendar_knows_english_bank_holidays_and_financial_years(built):
 def test_a_warehouse_of_another_schema_version_is_refused(built):
     with duckdb.connect(str(built)) as con:
         set_meta(con, schema_version="0")
-    with pytest.raises(WarehouseError, match="has schema version 0, this program needs version 9"):
+    with pytest.raises(WarehouseError, match="has schema version 0, this program needs version 10"):
         open_readonly(built)
 
 
