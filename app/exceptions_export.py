@@ -38,7 +38,7 @@ def rules_in_words(thresholds: Thresholds) -> str:
     return ("A KPI is an exception when it is off target (red), when it has moved the wrong way on the "
             f"previous 6 months by more than {points} percentage points (a percentage) or {relative}% "
             "(a count, rate or ratio), or when it lies outside the range of its statistical neighbours' "
-            "latest published figures. Counts of 1 to 4 are shown as c and never make an exception.")
+            "latest published figures. A suppressed figure (c) never makes an exception.")
 
 
 def summary_words(report: ExceptionReport) -> str:
@@ -165,6 +165,7 @@ def report_markdown(served: ServedReport) -> str:
              f"- Data as at: {served.data_as_at}"]
     if served.synthetic:
         lines.append("- Synthetic demo data: these figures describe no real children.")
+    lines.append(f"- {served.page.scope.policy.explanation}")
     lines += ["", rules_in_words(report.thresholds), "", summary_words(report), ""]
     for found in report.exceptions:
         lines += _exception_markdown(served, found)

@@ -40,7 +40,6 @@ from warehouse.kpis.suppression import SUPPRESSED
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TITLE = "Multi-agency performance scorecard"
 NOT_RATED = "not rated"
-SUPPRESSION_NOTE = "Counts of 1 to 4 are shown as c, and so is any percentage or rate made from them."
 
 
 def view_scorecard(resolved: PageView) -> Scorecard:
@@ -123,7 +122,7 @@ def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
     _put(sheet, row, column + 7, assurance_words(line.spc) or "no monthly target")
 
 
-def scorecard_workbook(scorecard: Scorecard, showing: str, status: DataStatus) -> bytes:
+def scorecard_workbook(scorecard: Scorecard, showing: str, status: DataStatus, disclosure: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Scorecard"
@@ -131,7 +130,7 @@ def scorecard_workbook(scorecard: Scorecard, showing: str, status: DataStatus) -
     _put(sheet, 1, 1, TITLE).font = Font(bold=True, size=14)
     _put(sheet, 2, 1, f"Showing: {showing}")
     _put(sheet, 3, 1, f"Data as at {status.as_at}.")
-    notes = [SUPPRESSION_NOTE]
+    notes = [disclosure]
     if status.synthetic:
         notes.append("Synthetic demo data: these figures describe no real children.")
     if any(line.target and line.target.is_demo for p in scorecard.priorities for line in p.rows):
@@ -176,7 +175,8 @@ def scorecard_xlsx() -> Response:
         return Response(str(error), status=503, mimetype="text/plain")
     except ScorecardConfigError as error:
         return Response(str(error), status=500, mimetype="text/plain")
-    body = scorecard_workbook(scorecard, scorecard_showing(resolved, scorecard), data_status())
+    body = scorecard_workbook(scorecard, scorecard_showing(resolved, scorecard), data_status(),
+                              resolved.scope.policy.explanation)
     log_export("scorecard.xlsx", sum(len(p.rows) for p in scorecard.priorities))
     return send_file(BytesIO(body), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name="scorecard.xlsx")

@@ -72,7 +72,10 @@ class PageView:
             return None
         return draft_commentary(assessment, spc_of(assessment), self.region_name())
 
-    def records_href(self, kpi_id: str) -> str:
+    def records_href(self, kpi_id: str) -> str | None:
+        """The link to the events behind a figure, for roles that see exact figures only."""
+        if self.scope.policy.enabled:
+            return None
         return "/records" + replace(self.view, kpi=(kpi_id,), year=(), section=()).to_query()
 
     def assessments(self, kpi_ids: tuple[str, ...], series_months: int = SERIES_MONTHS) -> list[Assessment]:

@@ -267,6 +267,20 @@ def restore(folder: Annotated[Path, typer.Argument(help="A folder made by safegu
 
 
 @app.command()
+def upgrade() -> None:
+    """Bring the warehouse up to this release's schema, in place and atomically, keeping every row."""
+    from etl.load.publish import upgrade as upgrade_warehouse
+
+    settings = get_settings()
+    upgraded = _or_exit(lambda: upgrade_warehouse(settings.warehouse_path, settings.lock_path))
+    if upgraded is None:
+        console.print(f"The warehouse at {settings.warehouse_path} is up to date (or not made yet).")
+    else:
+        console.print(f"Upgraded the warehouse at {settings.warehouse_path} from schema version {upgraded[0]} to "
+                      f"{upgraded[1]}; every loaded row is kept and the cubes are rebuilt.")
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the generated extracts.")] = Path("var/demo"),
     seed: Annotated[int, typer.Option(help="Random seed: the same seed makes the same files.")] = 2026,

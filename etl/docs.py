@@ -167,8 +167,9 @@ def render_kpis_doc() -> str:
         "the DfE's Characteristics of children in need where a national measure exists; the others are marked "
         "as local definitions. Periods are months, financial quarters, financial years (April to March) and "
         "rolling 12 months; each is compared with the previous period and the same period a year earlier. "
-        "Counts of 1 to 4, and rates or percentages built on them, are shown as `c` in partner views, with "
-        "secondary suppression of one more part where a total would give a hidden part away.\n"
+        "For roles that see protected figures, counts under 5 are shown as `c` and the others are randomly "
+        "rounded to a multiple of 5, and rates, percentages and changes are made from the rounded counts "
+        "(docs/security.md, Disclosure control).\n"
     )
     sections = []
     for dataset in DATASETS.values():

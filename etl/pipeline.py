@@ -431,7 +431,8 @@ def run_load(
     user = getpass.getuser()
     key = pseudonymisation_key(settings)
     with load_lock(settings.lock_path):
-        current = open_readonly(settings.warehouse_path) if settings.warehouse_path.exists() else None
+        # An older warehouse is read as it is here; publish migrates it before the change.
+        current = open_readonly(settings.warehouse_path, allow_older=True) if settings.warehouse_path.exists() else None
         try:
             outcomes = []
             touched: set[tuple[str | None, str | None]] = set()  # (dataset, LA) an earlier file in this load replaces

@@ -51,9 +51,14 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from etl.demo import generate_demo
 
     home = tmp_path_factory.mktemp("demo") / "home"
+    home.mkdir()
+    # Fixed keys: the same pseudonymised IDs, cell keys and so rounded figures in every run.
+    (home / "pseudonymisation.key").write_text("demo-test-key")
     settings = Settings(home=home)
     paths = generate_demo(home / "demo", as_of=DEMO_AS_OF)
-    run_load(paths, settings, synthetic=True, today=DEMO_AS_OF)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("warehouse.db.new_cell_key_salt", lambda: "demo-test-cell-keys")
+        run_load(paths, settings, synthetic=True, today=DEMO_AS_OF)
     run_load(sorted((home / "demo" / "bad").glob("*.csv")), settings, synthetic=True, today=DEMO_AS_OF)
     from appstate.db import session
     from appstate.targets import seed_demo_targets

@@ -58,8 +58,9 @@ def workbook(path: Path, sheets: dict[str, list[list]], merge: dict[str, str] | 
     return path
 
 
-def engine_results(home: Path, kpi_ids, period_code: str, filters) -> dict:
-    """The engine's results, suppressed as partners see them, from the warehouse in `home`."""
+def engine_results(home: Path, kpi_ids, period_code: str, filters, policy=None) -> dict:
+    """The engine's results from the warehouse in `home`, protected as partners see them unless
+    another policy is given."""
     import duckdb
 
     from warehouse.kpis.engine import evaluate
@@ -67,4 +68,5 @@ def engine_results(home: Path, kpi_ids, period_code: str, filters) -> dict:
     from warehouse.kpis.suppression import SuppressionPolicy
 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        return {r.kpi.id: r for r in evaluate(con, kpi_ids, parse_period(period_code), filters, SuppressionPolicy())}
+        return {r.kpi.id: r for r in evaluate(con, kpi_ids, parse_period(period_code), filters,
+                                              policy or SuppressionPolicy())}

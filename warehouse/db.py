@@ -1,12 +1,15 @@
-"""Building and opening the warehouse file.
+"""Building, migrating and opening the warehouse file.
 
-The warehouse is rebuilt from nothing by `build_schema`: the SQL files in schema/, then the
-reference data (code lists, DfE/ONS tables, the bank-holiday calendar). Facts arrive only
-through `etl.load`.
+A new warehouse is made by `build_schema`: the SQL files in schema/ (the baseline, version 9),
+the reference data (code lists, DfE/ONS tables, the bank-holiday calendar), then every migration.
+An existing warehouse is brought up to date by `migrate`: the files in migrations/, each named
+for the version it brings the warehouse to (0010_cell_keys.sql makes version 10), run in order
+inside the load's copy-and-swap, keeping every loaded row. Facts arrive only through `etl.load`.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timezone
 from functools import cache
 from pathlib import Path
@@ -17,10 +20,10 @@ import pandas as pd
 
 from warehouse.benchmarks import benchmark_values
 
-SCHEMA_VERSION = 10
-
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+BASELINE_VERSION = 9  # what schema/ builds; migrations/ holds every change since
 TRANSFORMS_DIR = PACKAGE_DIR / "transforms"
 LOADS_DIR = PACKAGE_DIR / "loads"
 REFERENCE_DIR = PACKAGE_DIR / "reference"
@@ -43,6 +46,18 @@ class WarehouseError(Exception):
 
 def _sql_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.sql"))
+
+
+def _migrations() -> list[tuple[int, Path]]:
+    found = [(int(path.name.split("_", 1)[0]), path) for path in _sql_files(MIGRATIONS_DIR)]
+    versions = [version for version, _ in found]
+    if versions != sorted(set(versions)) or (versions and versions[0] <= BASELINE_VERSION):
+        raise WarehouseError(f"the migrations in {MIGRATIONS_DIR} must have distinct versions above "
+                             f"{BASELINE_VERSION}: {versions}")
+    return found
+
+
+SCHEMA_VERSION = max([BASELINE_VERSION, *(version for version, _ in _migrations())])
 
 
 def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path, **params: object) -> None:
@@ -148,13 +163,55 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
     finally:
         for name in frames:
             con.unregister(name)
-    set_meta(con, schema_version=str(SCHEMA_VERSION), created_at=_now_iso(), data_version="0")
+    set_meta(con, schema_version=str(BASELINE_VERSION), created_at=_now_iso(), data_version="0")
+    migrate(con)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    return int(get_meta(con)["schema_version"])
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Bring a warehouse of an earlier version up to this program's, in the caller's transaction.
+
+    Each migration runs in order and records its version; the derived flags and cubes of every
+    loaded LA are then rebuilt from the facts, so a change to how they are built reaches the rows
+    loaded before it. Returns the versions applied (none when it was up to date)."""
+    current = schema_version(con)
+    applied = []
+    for version, path in _migrations():
+        if version > current:
+            run_sql_file(con, path)
+            set_meta(con, schema_version=str(version), **{f"migrated_to_{version}_at": _now_iso()})
+            applied.append(version)
+    if applied:
+        las = [la for (la,) in con.execute("SELECT DISTINCT la_code FROM child ORDER BY 1").fetchall()]
+        if las:
+            run_transforms(con, las)
+    return applied
+
+
+def new_cell_key_salt() -> str:
+    return secrets.token_hex(32)
+
+
+def cell_key_salt(con: duckdb.DuckDBPyConnection) -> str:
+    """The secret mixed into every record's cell key (disclosure control), made on first use and
+    kept with the warehouse: whoever can read the file sees exact counts anyway, and keeping it
+    here keeps every record's key, and so every rounded figure, the same across loads, restores
+    and upgrades."""
+    salt = get_meta(con).get("cell_key_salt")
+    if salt is None:
+        salt = new_cell_key_salt()
+        set_meta(con, cell_key_salt=salt)
+    return salt
 
 
 def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
     """Derived flags and cubes for the LAs a load changed."""
+    salt = cell_key_salt(con)
     for path in _sql_files(TRANSFORMS_DIR):
-        run_sql_file(con, path, la_codes=sorted(la_codes))
+        run_sql_file(con, path, la_codes=sorted(la_codes), cell_key_salt=salt)
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:
@@ -172,25 +229,34 @@ def get_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT key, value FROM meta").fetchall())
 
 
-def check_schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def check_schema_version(con: duckdb.DuckDBPyConnection, path: Path, allow_older: bool = False) -> None:
+    """A warehouse this program can read as it is, or (`allow_older`) migrate; else a clear refusal."""
     try:
         version = get_meta(con).get("schema_version")
     except duckdb.Error as error:
         raise WarehouseError(f"{path} is not a safeguarding warehouse ({error})") from error
-    if version != str(SCHEMA_VERSION):
+    if version is None or not version.isdigit() or int(version) < BASELINE_VERSION:
         raise WarehouseError(
-            f"{path} has schema version {version}, this program needs version {SCHEMA_VERSION}. "
-            "Rebuild it by loading the extracts into a new SAFEGUARD_HOME."
+            f"{path} has schema version {version}, older than any this program can migrate "
+            f"({BASELINE_VERSION}): rebuild it by loading the archived extracts into a new SAFEGUARD_HOME."
+        )
+    if int(version) > SCHEMA_VERSION:
+        raise WarehouseError(f"{path} has schema version {version}, made by a newer release of this program "
+                             f"(this one knows up to {SCHEMA_VERSION}): upgrade the program.")
+    if int(version) < SCHEMA_VERSION and not allow_older:
+        raise WarehouseError(
+            f"{path} has schema version {version}, this program needs version {SCHEMA_VERSION}: run "
+            "`safeguard upgrade`, which migrates it in place and keeps every loaded row (a load does too)."
         )
 
 
-def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+def open_readonly(path: Path, allow_older: bool = False) -> duckdb.DuckDBPyConnection:
     """A read-only connection to a published warehouse, checked for its schema version."""
     if not path.exists():
         raise WarehouseError(f"No warehouse at {path}: load some extracts first (safeguard load).")
     con = duckdb.connect(str(path), read_only=True)
     try:
-        check_schema_version(con, path)
+        check_schema_version(con, path, allow_older)
     except WarehouseError:
         con.close()
         raise

@@ -102,5 +102,17 @@ def data_status_strip() -> html.Div:
                 role="note",
             ),
         )
+    parts.append(_disclosure_note())
     parts.append(_stale_banner())
     return html.Div(parts, className="status-strip")
+
+
+def _disclosure_note() -> html.P | None:
+    """The one plain line on how a protected viewer's figures are rounded, on every page and print."""
+    from app.scope import NotSignedIn, current_scope
+
+    try:
+        policy = current_scope().policy
+    except (NotSignedIn, WarehouseError):
+        return None
+    return html.P(policy.explanation, className="disclosure-note", role="note") if policy.enabled else None

@@ -1,5 +1,6 @@
 """Records: the events behind a KPI figure, for the viewer's scope and the filters in the URL.
-Pseudonymised child IDs and dates only; a list of 1 to 4 events is suppressed like the count."""
+Pseudonymised child IDs and dates only, and only for roles that see exact figures: a list can be
+counted, so for a protected role it would undo the rounding of every figure it lies behind."""
 
 from __future__ import annotations
 
@@ -40,8 +41,9 @@ def layout(**query: str | list[str]) -> html.Div:
                          html.P("Choose one local authority in the filters to list its records.", className="note")])
     found = _records(page)
     heading = f"Records behind {found.kpi.title}: {found.period.label}"
-    if found.rows is None:
-        body = [html.P("Fewer than 5 records match: they are not listed, as the count is suppressed (c).",
+    if found.withheld:
+        body = [html.P("Record lists are shown only to roles that see exact figures. Your figures are rounded "
+                       "to protect children's privacy, and a list of records could be counted to undo that.",
                        className="note")]
     else:
         count = f"first {LIMIT:,} records" if found.truncated else f"{found.count:,} records"
@@ -61,6 +63,6 @@ def layout(**query: str | list[str]) -> html.Div:
 def download(_clicks: int, search: str | None):
     require_page("/records")
     found = _records(page_view(parse_qs((search or "").lstrip("?"))))
-    if found.rows is None:
+    if found.withheld:
         return dash.no_update
     return csv_download(found.rows, f"records-{found.kpi.id}-{found.period.code}.csv")

@@ -11,7 +11,7 @@ from app import ids
 from app.components.kpi_card import RAG_ICONS
 from app.components.spc import spc_icons, spc_legend
 from app.components.status import data_status
-from app.scorecard_export import NOT_RATED, SUPPRESSION_NOTE, scorecard_showing, view_scorecard
+from app.scorecard_export import NOT_RATED, scorecard_showing, view_scorecard
 from app.view import page_view
 from warehouse.db import WarehouseError
 from warehouse.kpis.formatting import NOT_AVAILABLE, format_figure, format_number, format_published
@@ -125,7 +125,7 @@ def layout(**query: str | list[str]) -> html.Div:
                     # The status strip says both on screen; in print it keeps the date but drops the banner.
                     html.P("Synthetic demo data: these figures describe no real children.",
                            className="banner banner-demo scorecard-print-only") if status.synthetic else None,
-                    html.P(SUPPRESSION_NOTE),
+                    html.P(resolved.scope.policy.explanation),
                     *[html.P(note, className="note") for note in resolved.comparison_notes()],
                 ],
                 className="scorecard-cover",

@@ -16,7 +16,10 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import CUBE_TABLES, FACT_TABLES, WarehouseError, build_schema, check_schema_version, first_row
+from warehouse.db import (
+    CUBE_TABLES, FACT_TABLES, SCHEMA_VERSION, WarehouseError, build_schema, check_schema_version, first_row, migrate,
+    schema_version,
+)
 
 BUILDING_SUFFIX = ".building"
 
@@ -93,7 +96,9 @@ def _remove_stale_builds(target: Path) -> None:
 def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -> dict[str, int]:
     """Apply `change` to a copy of the warehouse in one transaction, then swap the copy in.
 
-    Must be called under `load_lock`. Returns the row counts of the published warehouse.
+    A warehouse of an earlier schema version is migrated first, in the same transaction, so an
+    upgrade is as atomic as a load. Must be called under `load_lock`. Returns the row counts of
+    the published warehouse.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(target)
@@ -106,10 +111,11 @@ def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -
         con = duckdb.connect(str(building))
         try:
             if target.exists():
-                check_schema_version(con, target)
+                check_schema_version(con, target, allow_older=True)
             else:
                 build_schema(con)
             con.execute("BEGIN TRANSACTION")
+            migrate(con)
             change(con)
             expected = table_counts(con)
             con.execute("COMMIT")
@@ -156,3 +162,21 @@ def _check_built(building: Path, expected: dict[str, int]) -> None:
         con.close()
     if found != expected:
         raise WarehouseError(f"the new warehouse does not hold what was loaded: {found} != {expected}")
+
+
+def upgrade(target: Path, lock_path: Path) -> tuple[int, int] | None:
+    """Migrate the published warehouse to this program's schema version, atomically, keeping every
+    row; (from, to), or None when there is no warehouse or it is up to date already."""
+    with load_lock(lock_path):
+        if not target.exists():
+            return None
+        con = duckdb.connect(str(target), read_only=True)
+        try:
+            check_schema_version(con, target, allow_older=True)
+            before = schema_version(con)
+        finally:
+            con.close()
+        if before == SCHEMA_VERSION:
+            return None
+        publish(target, lambda _con: None)
+        return before, SCHEMA_VERSION

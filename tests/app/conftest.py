@@ -58,16 +58,30 @@ def demo_copy(demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     state.reader.cache_clear()
 
 
-@pytest.fixture
-def page(browser):
-    """A page signed in as the test admin (the sign-in itself is tested in test_browser_roles.py)."""
+def _signed_in_page(browser, username: str):
     context = browser.new_context(viewport={"width": 1300, "height": 900})
-    context.add_cookies([{"name": SESSION_COOKIE, "value": session_cookie(TEST_ADMIN), "domain": "127.0.0.1",
+    context.add_cookies([{"name": SESSION_COOKIE, "value": session_cookie(username), "domain": "127.0.0.1",
                           "path": "/"}])
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    """A page signed in as the test admin, who sees protected (rounded) figures (the sign-in itself
+    is tested in test_browser_roles.py)."""
+    context, page = _signed_in_page(browser, TEST_ADMIN)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def exact_page(browser):
+    """A page signed in as the test data team member, who sees exact figures and record lists."""
+    context, page = _signed_in_page(browser, "test-data")
     yield page
     context.close()
 

@@ -179,7 +179,7 @@ def test_text_a_spreadsheet_would_run_is_shown_not_run():
 
     title = '=HYPERLINK("http://x")'  # a priority from a partnership's own scorecard.toml
     card = Scorecard(quarters=quarters_to(quarter(2026, 2)), priorities=(PriorityRows(title, ()),))
-    body = scorecard_workbook(card, "Q2 2026/27", DataStatus("31 October 2026", False))
+    body = scorecard_workbook(card, "Q2 2026/27", DataStatus("31 October 2026", False), "Figures are exact.")
     sheet = load_workbook(BytesIO(body)).active
     cells = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     assert "'" + title in cells

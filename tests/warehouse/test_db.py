@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 
-from warehouse.db import SCHEMA_VERSION, WarehouseError, build_schema, get_meta, open_readonly, set_meta
+from warehouse.db import BASELINE_VERSION, SCHEMA_VERSION, WarehouseError, build_schema, get_meta, open_readonly, set_meta
 
 
 @pytest.fixture
@@ -51,10 +53,16 @@ def test_calendar_knows_english_bank_holidays_and_financial_years(built):
             "ORDER BY calendar_date").fetchall() == [("2024/25", 4), ("2025/26", 1)]
 
 
-def test_a_warehouse_of_another_schema_version_is_refused(built):
+@pytest.mark.parametrize(("version", "words"), [
+    ("0", "older than any this program can migrate"),
+    ("rubbish", "older than any this program can migrate"),
+    (str(SCHEMA_VERSION + 1), "made by a newer release of this program"),
+    (str(BASELINE_VERSION), f"this program needs version {SCHEMA_VERSION}: run `safeguard upgrade`"),
+])
+def test_a_warehouse_of_another_schema_version_is_refused_with_what_to_do(built, version, words):
     with duckdb.connect(str(built)) as con:
-        set_meta(con, schema_version="0")
-    with pytest.raises(WarehouseError, match="has schema version 0, this program needs version 10"):
+        set_meta(con, schema_version=version)
+    with pytest.raises(WarehouseError, match=re.escape(words)):
         open_readonly(built)
 
 

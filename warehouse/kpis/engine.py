@@ -4,7 +4,9 @@ It reads monthly totals of cube measures in one query for a whole set of KPIs, t
 every period (current, previous, same period last year, and a 13-month series) from them, so
 the executive set costs one cube query. The same arithmetic runs on totals counted straight
 from the facts (source="raw"), which is how tests prove the cubes right.
-Suppression is applied here, so no page or export can show a suppressed figure.
+Disclosure control is applied here (warehouse/kpis/suppression.py): a protected viewer's counts
+are suppressed or rounded before any value, rate, change or part is made from them, so no page or
+export can show, or be differenced into, an exact small count.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pandas as pd
 from warehouse.kpis.model import Dimension, Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, add_months
 from warehouse.kpis.registry import CHILD_MEASURES, get_kpi
-from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy, hidden_parts
+from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.queries import run
 
 # Two years and a month: enough monthly points for an SPC reading, a year's seasonality to see on a
@@ -124,19 +126,28 @@ class KpiResult:
         return Change.between(self.current, self.last_year)
 
 
+_NONE = Count(0)
+
+
 @dataclass
 class _Totals:
-    """Monthly totals of measures, and per-window totals of the per-child measures."""
+    """Monthly totals of measures, and per-window totals of the per-child measures, each with
+    its cell key."""
 
-    monthly: dict[tuple[str, date], int] = field(default_factory=dict)
-    windows: dict[tuple[str, date, date], int] = field(default_factory=dict)
+    monthly: dict[tuple[str, date], Count] = field(default_factory=dict)
+    windows: dict[tuple[str, date, date], Count] = field(default_factory=dict)
 
-    def total(self, measure: str, period: Period, timing: Timing) -> int:
+    def total(self, measure: str, period: Period, timing: Timing) -> Count:
         if measure in CHILD_MEASURES:
-            return self.windows.get((measure, period.first_month, period.last_month), 0)
+            return self.windows.get((measure, period.first_month, period.last_month), _NONE)
         if timing is Timing.STOCK:
-            return self.monthly.get((measure, period.last_month), 0)
-        return sum(self.monthly.get((measure, month), 0) for month in period.month_starts())
+            return self.monthly.get((measure, period.last_month), _NONE)
+        return sum((self.monthly.get((measure, month), _NONE) for month in period.month_starts()), _NONE)
+
+
+def _key(value: object) -> int:
+    """A cell key from a query (NULL where no row, or the raw path, which has none)."""
+    return 0 if pd.isna(value) else int(value)
 
 
 def _periods_needed(period: Period, series_months: int) -> list[Period]:
@@ -169,8 +180,10 @@ def _read_totals(
             last_month=max(p.last_month for p in periods),
             **params,
         )
+        keys = frame["key_sum"] if "key_sum" in frame else [0] * len(frame)
         totals.monthly = {
-            (m, month): int(n) for m, month, n in zip(frame["measure"], frame["month"].dt.date, frame["n"])
+            (m, month): Count(int(n), _key(k))
+            for m, month, n, k in zip(frame["measure"], frame["month"].dt.date, frame["n"], keys)
         }
     if measures & CHILD_MEASURES:
         windows = sorted({(p.first_month, p.last_month) for p in periods})
@@ -181,9 +194,10 @@ def _read_totals(
             lasts=[w[1] for w in windows],
             **{k: v for k, v in params.items() if k != "categories"},
         )
-        for row in frame.itertuples(index=False):
+        for row in frame.to_dict("records"):
             for measure in CHILD_MEASURES:
-                totals.windows[(measure, row.first_month.date(), row.last_month.date())] = int(getattr(row, measure))
+                totals.windows[(measure, row["first_month"].date(), row["last_month"].date())] = Count(
+                    int(row[measure]), _key(row.get(f"{measure}_key")))
     return totals
 
 
@@ -203,10 +217,13 @@ def _figure(
     population: int | None,
     rates_apply: bool,
 ) -> Figure:
-    numerator = totals.total(kpi.numerator, period, kpi.timing)
-    denominator = totals.total(kpi.denominator, period, kpi.timing) if kpi.denominator else None
-    if policy.hides(numerator) or policy.hides(denominator):
+    numerator = policy.protect(totals.total(kpi.numerator, period, kpi.timing))
+    denominator = policy.protect(totals.total(kpi.denominator, period, kpi.timing)) if kpi.denominator else None
+    if numerator is None or (kpi.denominator and denominator is None):
         return Figure(period, None, None, None, None, suppressed=True)
+    if kpi.unit is Unit.PERCENT and denominator is not None:
+        # Rounded apart, a part can come out above its whole; it is never more than all of it.
+        numerator = min(numerator, denominator)
     if denominator is None:
         value: float | None = float(numerator)
     elif denominator == 0:
@@ -231,26 +248,35 @@ def _parts(
         **filters.query_params(),
     )
     column = "agency" if kpi.breakdown is Dimension.AGENCY else "category"
-    counts = frame.groupby(column)["n"].sum().sort_values(ascending=False)
-    labels = [str(label) for label in counts.index]
-    values = [int(v) for v in counts.to_numpy()]
-    total = sum(values)
-    hidden = hidden_parts(values, total, policy)
-    return tuple(
-        Part(label, None, None, True) if hide else Part(label, count, count / total * 100 if total else None)
-        for label, count, hide in zip(labels, values, hidden)
-    )
+    sums = frame.groupby(column)[["n", "key_sum"]].sum().sort_values("n", ascending=False)
+    return _protected_parts(sums.index, sums["n"], sums["key_sum"], policy)
+
+
+def _protected_parts(labels: Iterable[object], counts: Iterable[object], keys: Iterable[object],
+                     policy: SuppressionPolicy) -> tuple[Part, ...]:
+    """Parts of a total, each protected on its own and shown as a % of the protected total. A
+    protected viewer gets no entry for a suppressed part: parts with no rows at all are never listed,
+    so listing a "c" would say that it is not zero."""
+    parts = [(str(label), Count(int(n), _key(k))) for label, n, k in zip(labels, counts, keys)]
+    total = policy.protect(sum((count for _, count in parts), _NONE))
+    shown = []
+    for label, count in parts:
+        value = None if total is None else policy.protect(count)
+        if value is not None:
+            shown.append(Part(label, value, min(value / total * 100, 100.0) if total else None))
+    return tuple(shown)
 
 
 @dataclass(frozen=True)
 class RecordList:
-    """The events behind a KPI's numerator, or nothing when their number is suppressed."""
+    """The events behind a KPI's numerator, or nothing for a protected viewer (`withheld`)."""
 
     kpi: Kpi
     period: Period
     rows: pd.DataFrame | None  # child_id (pseudonymised), event_date
     count: int | None
     truncated: bool = False
+    withheld: bool = False  # not listed for a viewer whose figures are protected
 
 
 def records(
@@ -258,13 +284,16 @@ def records(
     limit: int = 5000,
 ) -> RecordList:
     """The numerator's events for the scope and filters: pseudonymised IDs and dates only.
-    A stock lists what is open at the end of the period; a count of children lists their episodes."""
+    A stock lists what is open at the end of the period; a count of children lists their episodes.
+
+    A viewer whose figures are protected gets no list: counting its rows by month, or against
+    another filter's list, would give back the exact counts that rounding and suppression hide."""
+    if policy.enabled:
+        return RecordList(kpi, period, None, None, withheld=True)
     measure = "missing_episodes" if kpi.numerator in CHILD_MEASURES else kpi.numerator
     first = period.last_month if kpi.timing is Timing.STOCK else period.first_month
     frame = run(con, "records", measure=measure, first_month=first, last_month=period.last_month,
                 limit=limit + 1, **filters.query_params())
-    if policy.hides(len(frame)):
-        return RecordList(kpi, period, None, None)
     truncated = len(frame) > limit
     return RecordList(kpi, period, frame.head(limit)[["child_id", "event_date"]], None if truncated else len(frame),
                       truncated)
@@ -281,13 +310,7 @@ def counts_by_area(
     frame = run(con, "kpi_cube_by_area", measure=kpi.numerator, first_month=first, last_month=period.last_month,
                 **filters.query_params())
     frame = frame.sort_values("area_code")
-    labels, values = list(frame["area_code"]), [int(v) for v in frame["n"]]
-    total = sum(values)
-    hidden = hidden_parts(values, total, policy)
-    return tuple(
-        Part(label, None, None, True) if hide else Part(label, count, count / total * 100 if total else None)
-        for label, count, hide in zip(labels, values, hidden)
-    )
+    return _protected_parts(frame["area_code"], frame["n"], frame["key_sum"], policy)
 
 
 def evaluate(
@@ -301,6 +324,8 @@ def evaluate(
 ) -> list[KpiResult]:
     """Results for the KPIs, in the order asked. `policy` is the viewer's suppression; the
     monthly series runs `series_months` to the end of the period (25 by default)."""
+    if source == "raw" and policy.enabled:
+        raise ValueError("protected figures need the cubes' cell keys: the raw path is for exact figures only")
     kpis = [get_kpi(kpi_id) for kpi_id in kpi_ids]
     periods = _periods_needed(period, series_months)
     totals = _read_totals(con, kpis, periods, filters, source)

@@ -80,7 +80,7 @@ CREATE TABLE missing_episode (
     start_datetime       TIMESTAMP NOT NULL,
     end_datetime         TIMESTAMP,
     missing_type         VARCHAR NOT NULL,
-    is_in_care           BOOLEAN,  -- NULL: not known (an SSDA903 child its episodes file does not cover)
+    is_in_care           BOOLEAN NOT NULL,
     rhi_offered_datetime TIMESTAMP,
     rhi_accepted         BOOLEAN,
     reporting_agency     VARCHAR,

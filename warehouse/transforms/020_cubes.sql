@@ -1,4 +1,7 @@
 -- Rebuilds the monthly cubes for the LAs of a load ($la_codes).
+-- Beside each count n, key_sum adds up the records' cell keys (record_key, a keyed hash of the
+-- record): the key of any total is the sum of its rows' key_sums, so the same records always give
+-- the same key, however they are reached. Disclosure control rounds by it (warehouse/kpis/suppression.py).
 
 DELETE FROM kpi_cube WHERE list_contains($la_codes, la_code);
 DELETE FROM missing_child_month WHERE list_contains($la_codes, la_code);
@@ -17,7 +20,8 @@ FROM referral AS r JOIN ref_referral_source AS s ON s.code = r.source;
 -- Contacts and referrals: the agency is the source's agency group.
 INSERT INTO kpi_cube
 SELECT f.la_code, date_trunc('month', f.contact_date), m.measure, coalesce(f.area_code, 'Unknown'),
-       s.agency_group, age_band(d.birth_month, f.contact_date), d.gender, d.ethnicity, NULL, NULL, NULL, count(*)
+       s.agency_group, age_band(d.birth_month, f.contact_date), d.gender, d.ethnicity, NULL, NULL, NULL, count(*),
+       sum(record_key($cell_key_salt, f.la_code, f.contact_id))
 FROM contact AS f
 JOIN ref_referral_source AS s ON s.code = f.source
 LEFT JOIN child_dims AS d USING (child_id)
@@ -30,7 +34,8 @@ GROUP BY ALL;
 
 INSERT INTO kpi_cube
 SELECT f.la_code, date_trunc('month', f.referral_date), m.measure, coalesce(f.area_code, 'Unknown'),
-       s.agency_group, age_band(d.birth_month, f.referral_date), d.gender, d.ethnicity, NULL, NULL, NULL, count(*)
+       s.agency_group, age_band(d.birth_month, f.referral_date), d.gender, d.ethnicity, NULL, NULL, NULL, count(*),
+       sum(record_key($cell_key_salt, f.la_code, f.referral_id))
 FROM referral AS f
 JOIN ref_referral_source AS s ON s.code = f.source
 LEFT JOIN child_dims AS d USING (child_id)
@@ -46,7 +51,7 @@ GROUP BY ALL;
 INSERT INTO kpi_cube
 SELECT f.la_code, date_trunc('month', m.event_date), m.measure, coalesce(f.area_code, 'Unknown'),
        coalesce(ra.agency, 'Unknown'), age_band(d.birth_month, m.event_date), d.gender, d.ethnicity,
-       NULL, NULL, NULL, count(*)
+       NULL, NULL, NULL, count(*), sum(record_key($cell_key_salt, f.la_code, f.s47_id))
 FROM s47_enquiry AS f
 LEFT JOIN referral_agency AS ra ON ra.la_code = f.la_code AND ra.referral_id = f.referral_id
 LEFT JOIN child_dims AS d USING (child_id)
@@ -72,7 +77,8 @@ LEFT JOIN child_dims AS d ON d.child_id = f.child_id;
 
 INSERT INTO kpi_cube
 SELECT f.la_code, date_trunc('month', m.event_date), m.measure, coalesce(f.area_code, 'Unknown'), f.agency,
-       age_band(f.birth_month, m.event_date), f.gender, f.ethnicity, f.initial_category, NULL, NULL, count(*)
+       age_band(f.birth_month, m.event_date), f.gender, f.ethnicity, f.initial_category, NULL, NULL, count(*),
+       sum(record_key($cell_key_salt, f.la_code, f.cp_plan_id))
 FROM cp_plan_dims AS f
 CROSS JOIN LATERAL (
     VALUES ('cp_started', f.start_date, TRUE),
@@ -87,7 +93,8 @@ GROUP BY ALL;
 -- latest category. Months run to the last month any load of the LA covers.
 INSERT INTO kpi_cube
 SELECT f.la_code, me.month, m.measure, coalesce(f.area_code, 'Unknown'), f.agency,
-       age_band(f.birth_month, me.month_end), f.gender, f.ethnicity, f.latest_category, NULL, NULL, count(*)
+       age_band(f.birth_month, me.month_end), f.gender, f.ethnicity, f.latest_category, NULL, NULL, count(*),
+       sum(record_key($cell_key_salt, f.la_code, f.cp_plan_id))
 FROM cp_plan_dims AS f
 JOIN (
     SELECT DISTINCT month_start AS month, last_day(month_start) AS month_end
@@ -113,7 +120,7 @@ LEFT JOIN child_dims AS d ON d.child_id = f.child_id;
 INSERT INTO kpi_cube
 SELECT f.la_code, date_trunc('month', m.event_date), m.measure, coalesce(f.area_code, 'Unknown'), f.agency,
        age_band(f.birth_month, CAST(m.event_date AS DATE)), f.gender, f.ethnicity, NULL, f.in_care, f.missing_label,
-       count(*)
+       count(*), sum(record_key($cell_key_salt, f.la_code, f.episode_id))
 FROM missing_dims AS f
 CROSS JOIN LATERAL (
     VALUES ('missing_episodes', f.start_datetime, TRUE),
@@ -128,7 +135,8 @@ GROUP BY ALL;
 INSERT INTO missing_child_month
 SELECT f.la_code, date_trunc('month', f.start_datetime), f.child_id, coalesce(f.area_code, 'Unknown'), f.agency,
        age_band(f.birth_month, CAST(f.start_datetime AS DATE)), f.gender, f.ethnicity, f.in_care, f.missing_label,
-       count(*)
+       count(*), record_key($cell_key_salt, f.la_code, f.child_id),
+       sum(record_key($cell_key_salt, f.la_code, f.episode_id))
 FROM missing_dims AS f
 WHERE list_contains($la_codes, f.la_code)
 GROUP BY ALL;
@@ -137,14 +145,14 @@ DELETE FROM kpi_cube_la WHERE list_contains($la_codes, la_code);
 DELETE FROM missing_child_month_la WHERE list_contains($la_codes, la_code);
 
 INSERT INTO kpi_cube_la
-SELECT la_code, month, measure, sum(n)
+SELECT la_code, month, measure, sum(n), sum(key_sum)
 FROM kpi_cube
 WHERE list_contains($la_codes, la_code)
 GROUP BY ALL
 ORDER BY measure, month, la_code;
 
 INSERT INTO missing_child_month_la
-SELECT la_code, month, child_id, sum(episodes)
+SELECT la_code, month, child_id, sum(episodes), min(child_key), sum(episode_keys)
 FROM missing_child_month
 WHERE list_contains($la_codes, la_code)
 GROUP BY ALL

@@ -1,0 +1,201 @@
+"""The four ways a police partner once recovered hidden counts, tried again over HTTP as a partner
+and as a protected executive: the complement filter, the records list, a card's change, and a
+period less its months. Each reads the figures the way an attacker would (the CSV export, the
+page's grid, the cards), then asks which hidden values the figures still allow: more than one must.
+
+tests/warehouse/kpis/test_disclosure.py runs the generic differencing checks on the engine; here
+the point is that the pages and exports hand out nothing but the engine's protected figures."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from io import BytesIO
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from app import state
+from tests.app.serving import signed_in
+from tests.app.test_scope_enforced import _export, _find, _page
+from warehouse.kpis.engine import Figure, Filters, evaluate
+from warehouse.kpis.periods import Period, PeriodKind, add_months, parse_period, period_ending
+from warehouse.kpis.suppression import NO_SUPPRESSION, SUPPRESSED, SuppressionPolicy
+
+CITY = "E08000021"
+PERIOD = "2025-26"
+ETHNICITIES = ("White", "Mixed", "Asian", "Black", "Other", "Not known")
+# A protected executive covers every agency; the partner only the police (tests/app/serving.py).
+ROLES = {"test-partner": ("Police",), "test-exec": ()}
+
+
+def possible(shown: str) -> range:
+    """The true counts a shown figure allows, for an attacker who knows the method."""
+    if shown == SUPPRESSED:
+        return range(0, 5)
+    value = int(shown.replace(",", ""))
+    return range(max(value - 4, 5), value + 5)
+
+
+def candidates(total: str, known_parts: list[str], less: list[str] = ()) -> set[int]:
+    """Hidden values h (0 to 4) with total = h + sum(known_parts) - sum(less) for some true figures."""
+    low = sum(possible(p).start for p in known_parts) - sum(possible(p).stop - 1 for p in less)
+    high = sum(possible(p).stop - 1 for p in known_parts) - sum(possible(p).start for p in less)
+    return {h for h in range(5) if any(low <= t - h <= high for t in possible(total))}
+
+
+@pytest.fixture(scope="module")
+def app(demo_home):
+    from app.main import create_app
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAFEGUARD_HOME", str(demo_home))
+        state.reader.cache_clear()
+        yield create_app()
+        state.reader().close()
+        state.reader.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def con(demo_home):
+    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as connection:
+        yield connection
+
+
+def exact_months(con, agencies: tuple[str, ...], **filters) -> dict[date, int]:
+    """The true monthly contacts over the 25 months the page's grid and CSV show."""
+    [result] = evaluate(con, ["contacts"], parse_period(PERIOD), Filters((CITY,), agencies=agencies, **filters),
+                        NO_SUPPRESSION)
+    return {f.period.first_month: int(f.value) for f in result.series}
+
+
+def label(month: date) -> str:
+    return Period(PeriodKind.MONTH, month).label
+
+
+# Narrower slices for a scope whose 'Not known' months are all large: (URL query, engine filters).
+SLICES = [({}, {}), ({"age": "Under 1"}, {"age_bands": ("Under 1",)}), ({"gender": "U"}, {"genders": ("U",)})]
+
+
+def hidden_month(con, agencies: tuple[str, ...]) -> tuple[date, dict, dict]:
+    """A month and slice in which the 'Not known' ethnicity has 1 to 4 contacts in this scope."""
+    for query, filters in SLICES:
+        months = exact_months(con, agencies, ethnicities=("Not known",), **filters)
+        small = [m for m, n in months.items() if 1 <= n <= 4]
+        if small:
+            return small[0], query, filters
+    raise AssertionError("the demo has no small cells to attack")
+
+
+def contacts_csv(client, **query: str | tuple[str, ...]) -> dict[str, str]:
+    parts = [f"period={PERIOD}", f"la={CITY}"]
+    for key, values in query.items():
+        parts += [f"{key}={v.replace(' ', '+')}" for v in ((values,) if isinstance(values, str) else values)]
+    return {row["Month"]: row["Contacts"] for row in _export(client, "?" + "&".join(parts))}
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_the_complement_filter_leaves_the_hidden_count_open(app, con, username):
+    client = signed_in(app.server.test_client(), username)
+    month, query, filters = hidden_month(con, ROLES[username])
+    truth = exact_months(con, ROLES[username], ethnicities=("Not known",), **filters)[month]
+    hidden = contacts_csv(client, ethnicity="Not known", **query)[label(month)]
+    everyone = contacts_csv(client, **query)[label(month)]
+    the_rest = contacts_csv(client, ethnicity=tuple(e for e in ETHNICITIES if e != "Not known"), **query)[label(month)]
+    assert hidden == SUPPRESSED
+    assert everyone != SUPPRESSED and int(everyone.replace(",", "")) % 5 == 0
+    found = candidates(everyone, [the_rest])
+    assert truth in found and len(found) >= 2, (everyone, the_rest, found)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_no_record_list_is_given_to_a_protected_role(app, username):
+    client = signed_in(app.server.test_client(), username)
+    search = f"?period=2025-09&la={CITY}&ethnicity=Not+known&kpi=contacts"
+    layout = _page(client, "/records", search)
+    assert "shown only to roles that see exact figures" in str(layout)
+    assert _find(layout, "records-grid") is None
+    payload = {
+        "output": "records-download.data", "outputs": {"id": "records-download", "property": "data"},
+        "inputs": [{"id": "records-export", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["records-export.n_clicks"],
+        "state": [{"id": "url", "property": "search", "value": search}],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 204 or "child_id" not in response.get_data(as_text=True)
+    cards = _page(client, "/front-door", f"?period={PERIOD}&la={CITY}")
+    assert "View the records" not in str(cards)
+
+
+def test_the_data_team_still_gets_the_records(app):
+    client = signed_in(app.server.test_client(), "test-data")
+    layout = _page(client, "/records", f"?period=2025-09&la={CITY}&kpi=contacts")
+    assert _find(layout, "records-grid") is not None
+
+
+def protected(con, period: Period, agencies: tuple[str, ...], **filters) -> Figure:
+    [result] = evaluate(con, ["contacts"], period, Filters((CITY,), agencies=agencies, **filters),
+                        SuppressionPolicy(), series_months=1)
+    return result.current
+
+
+def shown(figure: Figure) -> str:
+    return SUPPRESSED if figure.suppressed else f"{int(figure.value):,}"
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_a_change_on_the_previous_rolling_year_leaves_the_hidden_month_open(app, con, username):
+    """R12 to M less R12 to M-1 is month M less month M-12: with both months known, M would be."""
+    agencies = ROLES[username]
+    month, query, filters = hidden_month(con, agencies)
+    nk = {"ethnicities": ("Not known",), **filters}
+    rolling = period_ending(PeriodKind.ROLLING_12, month)
+    client = signed_in(app.server.test_client(), username)
+    card = str(_page(client, "/front-door", f"?period=R12-{month:%Y-%m}&la={CITY}&ethnicity=Not+known"
+                     + "".join(f"&{k}={v.replace(' ', '+')}" for k, v in query.items())))
+    now, before = protected(con, rolling, agencies, **nk), protected(con, rolling.previous(), agencies, **nk)
+    assert shown(now) in card  # the card shows the engine's protected figure, nothing finer
+    year_ago = shown(protected(con, Period(PeriodKind.MONTH, add_months(month, -12)), agencies, **nk))
+    truth = exact_months(con, agencies, **nk)[month]
+    found = candidates(shown(now), [shown(before)], less=[year_ago])  # now = h + before - year_ago
+    assert truth in found and len(found) >= 2, (shown(now), shown(before), year_ago, found)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_a_quarter_less_its_other_months_leaves_the_hidden_month_open(app, con, username):
+    agencies = ROLES[username]
+    month, query, filters = hidden_month(con, agencies)
+    quarter = period_ending(PeriodKind.QUARTER, month)
+    client = signed_in(app.server.test_client(), username)
+    csv_months = contacts_csv(client, ethnicity="Not known", **query)
+    others = [csv_months[label(m)] for m in quarter.month_starts() if m != month]
+    total = shown(protected(con, quarter, agencies, ethnicities=("Not known",), **filters))
+    card = str(_page(client, "/front-door", f"?period={quarter.code}&la={CITY}&ethnicity=Not+known"
+                     + "".join(f"&{k}={v.replace(' ', '+')}" for k, v in query.items())))
+    assert total in card
+    truth = exact_months(con, agencies, ethnicities=("Not known",), **filters)[month]
+    found = candidates(total, others)
+    assert truth in found and len(found) >= 2, (total, others, found)
+
+
+def _counts_in(text: str) -> list[int]:
+    """Every 'n of d' and 'n ÷ d' pair's counts in a report."""
+    return [int(n.replace(",", "")) for pair in re.findall(r"([\d,]+) (?:of|÷) ([\d,]+)", text) for n in pair]
+
+
+def test_the_executives_exports_hold_only_protected_counts(app):
+    client = signed_in(app.server.test_client(), "test-exec")
+    markdown = client.get(f"/exceptions.md?la={CITY}&period=2026-09")
+    assert markdown.status_code == 200
+    text = markdown.get_data(as_text=True)
+    counts = _counts_in(text)
+    assert counts and all(n >= 5 and n % 5 == 0 for n in counts), counts
+    assert "rounded to a multiple of 5" in text
+    workbook = client.get(f"/scorecard.xlsx?la={CITY}&period=2026-09")
+    assert workbook.status_code == 200
+    sheet = load_workbook(BytesIO(workbook.data)).active
+    cells = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert any("rounded to a multiple of 5" in str(v) for v in cells)
+    whole_counts = [v for v in cells if isinstance(v, int) and not isinstance(v, bool) and v > 31]
+    assert whole_counts and all(v % 5 == 0 for v in whole_counts), whole_counts

@@ -1,0 +1,124 @@
+"""Warehouse migrations: a warehouse built by the previous release (schema version 9) is brought up to
+date in place, by `safeguard upgrade` or by the next load, with every row kept and identical figures."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from etl.cli import app
+from warehouse.db import (
+    BASELINE_VERSION, CUBE_TABLES, FACT_TABLES, SCHEMA_DIR, SCHEMA_VERSION, WarehouseError, get_meta, open_readonly,
+    run_sql_file, set_meta,
+)
+from warehouse.kpis.engine import Filters, evaluate
+from warehouse.kpis.periods import parse_period
+from warehouse.kpis.registry import REGISTRY
+from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
+
+# What version 10 added (warehouse/migrations/0010_cell_keys.sql), taken away again to make a
+# warehouse as the release before it left one.
+ADDED_IN_10 = {"kpi_cube": ["key_sum"], "kpi_cube_la": ["key_sum"],
+               "missing_child_month": ["child_key", "episode_keys"],
+               "missing_child_month_la": ["child_key", "episode_keys"]}
+TABLES = (*FACT_TABLES, *CUBE_TABLES, "etl_load", "etl_rejection")
+
+
+def columns(con, tables) -> dict[str, list[tuple[str, str]]]:
+    return {t: con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+                           "ORDER BY ordinal_position", [t]).fetchall() for t in tables}
+
+
+def as_previous_release(path) -> None:
+    with duckdb.connect(str(path)) as con:
+        for table, dropped in ADDED_IN_10.items():
+            for column in dropped:
+                con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        con.execute("DROP MACRO record_key")
+        con.execute("DELETE FROM meta WHERE key = 'cell_key_salt'")
+        set_meta(con, schema_version=str(BASELINE_VERSION))
+
+
+def contents(path) -> dict[str, list[tuple]]:
+    """Every row of the facts, audit and cubes, as version 9 had them (without the cell keys)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {t: sorted(con.execute(f"SELECT * EXCLUDE ({', '.join(ADDED_IN_10[t])}) FROM {t}" if t in ADDED_IN_10
+                                      else f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
+
+
+def figures(path, policy) -> list:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return [(r.kpi.id, r.current, r.previous, r.last_year, r.series, r.parts)
+                for code in ("2025-26", "R12-2026-09")
+                for r in evaluate(con, list(REGISTRY), parse_period(code), Filters(("E08000021", "E06000057")), policy)]
+
+
+@pytest.fixture
+def previous_release(demo_home, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ("warehouse.duckdb", "pseudonymisation.key"):
+        shutil.copy2(demo_home / name, home / name)
+    as_previous_release(home / "warehouse.duckdb")
+    monkeypatch.setenv("SAFEGUARD_HOME", str(home))
+    return home
+
+
+def test_the_previous_release_shape_is_the_baseline(previous_release, tmp_path):
+    """The stand-in for a version 9 warehouse has exactly the tables that schema/ (version 9) builds."""
+    with duckdb.connect(str(tmp_path / "baseline.duckdb")) as baseline:
+        for path in sorted(SCHEMA_DIR.glob("*.sql")):
+            if not path.name.startswith("09"):
+                run_sql_file(baseline, path)
+        expected = columns(baseline, TABLES)
+    with duckdb.connect(str(previous_release / "warehouse.duckdb"), read_only=True) as con:
+        assert columns(con, TABLES) == expected
+
+
+def test_the_app_refuses_an_older_warehouse_and_says_to_upgrade(previous_release):
+    with pytest.raises(WarehouseError, match="run `safeguard upgrade`"):
+        open_readonly(previous_release / "warehouse.duckdb")
+
+
+def test_upgrade_keeps_every_row_and_gives_identical_figures(demo_home, previous_release):
+    result = CliRunner().invoke(app, ["upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"from schema version {BASELINE_VERSION} to {SCHEMA_VERSION}" in " ".join(result.output.split())
+    upgraded = previous_release / "warehouse.duckdb"
+    with open_readonly(upgraded) as con:
+        meta = get_meta(con)
+    assert meta["schema_version"] == str(SCHEMA_VERSION) and f"migrated_to_{SCHEMA_VERSION}_at" in meta
+    # Every fact, audit and cube row as a fresh build of this release holds them, and the same figures.
+    assert contents(upgraded) == contents(demo_home / "warehouse.duckdb")
+    assert figures(upgraded, NO_SUPPRESSION) == figures(demo_home / "warehouse.duckdb", NO_SUPPRESSION)
+    with duckdb.connect(str(upgraded), read_only=True) as con:  # the cell keys are made, from a new secret
+        assert con.execute("SELECT count(*) FILTER (key_sum = 0), count(*) FROM kpi_cube").fetchone()[0] == 0
+        assert len(get_meta(con)["cell_key_salt"]) == 64
+    protected = figures(upgraded, SuppressionPolicy())
+    assert all(f.suppressed or f.numerator % 5 == 0 for *_, series, _ in protected for f in series)
+    again = CliRunner().invoke(app, ["upgrade"])
+    assert again.exit_code == 0 and "up to date" in again.output
+
+
+def test_a_load_into_an_older_warehouse_migrates_it_first(previous_release, tmp_path):
+    from tests.helpers import write_extract
+
+    def counts() -> dict[str, int]:
+        with duckdb.connect(str(previous_release / "warehouse.duckdb"), read_only=True) as con:
+            return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in FACT_TABLES}
+
+    before = counts()
+    extract = write_extract(tmp_path / "contacts.csv", "contacts", [{"contact_date": "2026-10-05"}],
+                            la_code="E08000021", coverage_start="2026-10-05", coverage_end="2026-10-05")
+    # The one-day extract replaces that day's demo contacts with one: the shrink guard would refuse it.
+    result = CliRunner().invoke(app, ["load", "--allow-shrink", str(extract)])
+    assert result.exit_code == 0, result.output
+    with open_readonly(previous_release / "warehouse.duckdb") as con:
+        assert get_meta(con)["schema_version"] == str(SCHEMA_VERSION)
+        assert con.execute("SELECT count(*) FROM kpi_cube WHERE key_sum = 0").fetchone() == (0,)
+    after = counts()
+    assert {t: n for t, n in after.items() if t not in ("contact", "child")} == {
+        t: n for t, n in before.items() if t not in ("contact", "child")}
