@@ -77,6 +77,14 @@ def _summary(outcomes: list[FileOutcome]) -> Table:
     return table
 
 
+def _print_notes(outcomes: list[FileOutcome]) -> None:
+    """What the readers want the user told (a companion used, records ignored), once per file."""
+    for path in dict.fromkeys(o.path for o in outcomes):
+        notes = dict.fromkeys(note for o in outcomes if o.path == path for note in o.notes)
+        for note in notes:
+            console.print(f"{escape(path.name)}: {escape(note)}", soft_wrap=True, highlight=False)
+
+
 def _window_date(value: str, option: str) -> date:
     parsed = parse_date(value)
     if parsed is None:
@@ -109,19 +117,28 @@ def load(
     synthetic: Annotated[bool, typer.Option(help="Mark the rows as synthetic (demo) data.")] = False,
     source_format: Annotated[str, typer.Option(
         "--format", help="auto (told from each file), native_csv, ssda903 (a missing file; its header and episodes "
-        "files are found beside it), annex_a (an Ofsted Annex A workbook) or cin_xml (the CIN census).")] = "auto",
+        "files are header.csv and episodes.csv beside it, or named), annex_a (an Ofsted Annex A workbook) or cin_xml (the CIN census).")] = "auto",
     la: Annotated[str | None, typer.Option(help="The LA code, for returns that do not carry one (SSDA903, Annex A).")] = None,
     coverage_from: Annotated[str | None, typer.Option(
         "--from", help="Start of the window a return covers (YYYY-MM-DD or DD/MM/YYYY).")] = None,
     coverage_to: Annotated[str | None, typer.Option(
         "--to", help="End of the window a return covers (YYYY-MM-DD or DD/MM/YYYY).")] = None,
+    header_file: Annotated[Path | None, typer.Option(
+        help="An SSDA903 return's header file (SEX, ETHNIC), if it is not header.csv beside the missing file.")] = None,
+    episodes_file: Annotated[Path | None, typer.Option(
+        help="An SSDA903 return's episodes file (who was in care when), if it is not episodes.csv beside the "
+        "missing file.")] = None,
+    allow_shrink: Annotated[bool, typer.Option(
+        help="Load a file even if it would remove more than SAFEGUARD_MAX_SHRINK (default half) of the rows its "
+        "window holds, or if every one of its rows is rejected.")] = False,
 ) -> None:
     """Load extracts or returns. Each replaces what the warehouse held for its LA, dataset and window."""
     if source_format not in ("auto", *FORMATS):
         errors.print(f"[red]error:[/red] unknown --format {source_format!r}: use auto, {', '.join(FORMATS)}")
         raise typer.Exit(2)
     coverage = _coverage_window(coverage_from, coverage_to)
-    source = SourceOptions(source_format=source_format, la_code=la, coverage=coverage)
+    source = SourceOptions(source_format=source_format, la_code=la, coverage=coverage, header_file=header_file,
+                           episodes_file=episodes_file, allow_shrink=allow_shrink)
     try:
         outcomes = _run_with_progress(paths, dataset=dataset, force=force, synthetic=synthetic, source=source)
     except WarehouseError as error:  # a full disk among them (etl/load/publish.py: DiskFull)
@@ -133,6 +150,7 @@ def load(
                      "the warehouse is as it was", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from error
     console.print(_summary(outcomes))
+    _print_notes(outcomes)
     for o in outcomes:
         if o.status == "failed":
             errors.print(f"[red]{o.path}: not loaded:[/red] {o.message}", soft_wrap=True)
@@ -426,6 +444,7 @@ def run_inbox(
         errors.print(result.message, soft_wrap=True)
     if result.files:
         _audit(result.outcomes)
+        _print_notes(result.outcomes)
         table = Table(title=f"Inbox {folders.inbox}")
         for name in ("file", "status", "read", "loaded", "rejected", "load", "now in"):
             table.add_column(name, justify="right" if name in ("read", "loaded", "rejected", "load") else "left",

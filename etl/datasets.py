@@ -359,8 +359,8 @@ MISSING_EPISODES = Dataset(
             name="in_care",
             kind=Kind.CODE,
             required=True,
-            codelist="yes_no",
-            description="Y if the child was looked after when the episode started.",
+            codelist="in_care",
+            description="Y if the child was looked after when the episode started, N if not, U if not known.",
             example="Y",
         ),
         Column(

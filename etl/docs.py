@@ -39,6 +39,7 @@ CODE_LISTS = {
     "reporting_agency": "Who reported a missing episode",
     "disability": "Disability",
     "yes_no": "Yes or no",
+    "in_care": "In care when the episode started",
 }
 
 

@@ -312,7 +312,7 @@ def build_report(result: FileResult, target: Path) -> dict[str, object]:
                 "coverage_start": o.coverage_start, "coverage_end": o.coverage_end,
                 "rows_read": o.rows_read, "rows_loaded": o.rows_loaded, "rows_rejected": o.rows_rejected,
                 "rows_replaced": o.rows_replaced, "load_id": o.load_id, "message": o.message,
-                "ignored_columns": o.ignored_columns,
+                "ignored_columns": o.ignored_columns, "notes": o.notes,
             }
             for o in outcomes
         ],

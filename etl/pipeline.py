@@ -25,7 +25,8 @@ import pyarrow.compute as pc
 from etl.datasets import DATASETS
 from etl.errors import ExtractError, Rejection
 from etl.load.publish import load_lock, publish
-from etl.paths import outside_load_dirs
+from etl.limits import check_file_size, overlong_values
+from etl.paths import OutsideLoadDirs, outside_load_dirs, read_for_load
 from etl.readers.areas_csv import is_areas_header, peek_header, read_areas_csv
 from etl.readers.annex_a import read_annex_a
 from etl.readers.cin_xml import read_cin_census
@@ -39,7 +40,9 @@ from etl.validate.schemas import validate
 from warehouse.db import LOADS_DIR, first_row, get_meta, run_sql_file, open_readonly, run_transforms, set_meta
 from warehouse.queries import run
 from warehouse.queries.run import query_text
-from warehouse.settings import Settings, pseudonymisation_key
+from warehouse.settings import Settings, environment, pseudonymisation_key
+
+SHRINK_SETTING = "SAFEGUARD_MAX_SHRINK"
 
 SUCCESS = ("loaded", "loaded_with_rejections")
 
@@ -68,6 +71,12 @@ class SourceOptions:
     source_format: str = "auto"
     la_code: str | None = None
     coverage: tuple[date, date] | None = None
+    # An SSDA903 missing file's companions, when named (else the DfE's names beside it are used).
+    header_file: Path | None = None
+    episodes_file: Path | None = None
+    # Publish a file even if it would remove more than SAFEGUARD_MAX_SHRINK of its window's rows,
+    # or if every one of its rows was rejected.
+    allow_shrink: bool = False
 
 
 @dataclass
@@ -90,6 +99,7 @@ class FileOutcome:
     message: str | None = None
     rejections: list[Rejection] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reader wants the user told: shown, not failed
     load_id: int | None = None
     started_at: datetime = field(default_factory=datetime.now)
     finished_at: datetime | None = None
@@ -108,6 +118,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class FileBytes:
+    """A file's bytes as the load read them, handed to its reader by `take`, so that the reader
+    holds the last reference and they are freed once it has parsed them: a million-row extract's
+    100 MB would otherwise stay through staging and validation, at the load's peak of memory."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data: bytes | None = data
+
+    def take(self) -> bytes:
+        data, self.data = self.data, None
+        return data
+
+
 def _already_published(
     con: duckdb.DuckDBPyConnection | None, sha256: str, la_code: str | None
 ) -> list[tuple[int, str, str]]:
@@ -121,39 +144,52 @@ def _already_published(
     return [tuple(row) for row in found[["load_id", "dataset", "la_code"]].itertuples(index=False)]
 
 
-def _read(path: Path, source_format: str, source: SourceOptions, dataset: str | None) -> list[RawExtract]:
+def _read(path: Path, data: bytes, source_format: str, source: SourceOptions,
+          dataset: str | None) -> list[RawExtract]:
     if source_format == "ssda903":
-        return [read_ssda903_missing(path, source.la_code, source.coverage)]
+        return [read_ssda903_missing(path, source.la_code, source.coverage, data=data,
+                                     header_file=source.header_file, episodes_file=source.episodes_file)]
     if source_format == "annex_a":
-        return read_annex_a(path, source.la_code, source.coverage)
+        return read_annex_a(path, source.la_code, source.coverage, data=data)
     if source_format == "cin_xml":
-        return read_cin_census(path, source.la_code, source.coverage)
-    return [read_native_csv(path, dataset)]
+        return read_cin_census(path, source.la_code, source.coverage, data=data)
+    return [read_native_csv(path, dataset, data=data)]
 
 
 def prepare(
     path: Path, sha256: str, key: bytes, today: date, dataset: str | None = None,
-    source: SourceOptions = SourceOptions(),
+    source: SourceOptions = SourceOptions(), data: FileBytes | None = None,
 ) -> list[FileOutcome]:
     """Read, stage and validate one file: one outcome per dataset it holds, or one failed outcome
-    if any part of it is structurally wrong (a file loads whole or not at all)."""
+    if any part of it is structurally wrong (a file loads whole or not at all).
+
+    `data` holds the file's bytes as the load read them (once, from one descriptor); without it
+    the file is read here."""
     source_format = source.source_format
     try:
+        held = data or FileBytes(read_for_load(path))
+        del data
         if source_format == "auto":
-            source_format = detect_format(path)
-        if source_format == "native_csv" and dataset in (None, "areas") and is_areas_header(peek_header(path)):
-            rows = read_areas_csv(path)
+            source_format = detect_format(path, held.data)
+        check_file_size(path, len(held.data), source_format)
+        if source_format == "native_csv" and dataset in (None, "areas") and is_areas_header(peek_header(held.data)):
+            rows = read_areas_csv(path, held.take())
             outcome = FileOutcome(path=path, sha256=sha256, source_format=source_format, dataset="areas",
                                   la_code=rows["la_code"].iloc[0], rows_read=len(rows), rows_loaded=len(rows),
                                   rows=rows, status="loaded")
             return [outcome]
         outcomes = []
-        for raw in _read(path, source_format, source, dataset):
+        for raw in _read(path, held.take(), source_format, source, dataset):
             outcome = FileOutcome(path=path, sha256=sha256, source_format=source_format, part=raw.part)
             _prepare_raw(outcome, raw, key, today)
             outcome.status = "loaded_with_rejections" if outcome.rows_rejected else "loaded"
             outcomes.append(outcome)
+        refusal = None if source.allow_shrink else _all_rejected(outcomes)
+        if refusal:
+            return _refuse_file(outcomes, refusal)
         return outcomes
+    except OutsideLoadDirs as error:  # a companion file (SSDA903) outside SAFEGUARD_LOAD_DIRS
+        message = str(error)
     except ExtractError as error:
         message = error.message
     except OSError as error:
@@ -167,12 +203,36 @@ def prepare(
     return [FileOutcome(path=path, sha256=sha256, source_format=source_format, status="failed", message=message)]
 
 
+def _all_rejected(outcomes: list[FileOutcome]) -> str | None:
+    """Why a file whose every row was rejected is refused: loading it would replace its window
+    with nothing (one bad row once wiped an LA's 51,512 contacts)."""
+    for o in outcomes:
+        if o.rows_read and not o.rows_loaded:
+            return (f"{o.file_name}: every one of its {o.rows_read:,} rows was rejected, so loading it would "
+                    f"replace what the warehouse holds for {o.la_code or 'its LA'} from {o.coverage_start} to "
+                    f"{o.coverage_end} with nothing; correct the rows (see the rejections), or load it with "
+                    "--allow-shrink if the window really is empty")
+    return None
+
+
+def _refuse_file(outcomes: list[FileOutcome], reason: str) -> list[FileOutcome]:
+    """Every part of a file refused whole, for one reason; its rejections are kept to be seen."""
+    for o in outcomes:
+        o.status, o.message, o.rows, o.rows_loaded = "failed", reason, None, 0
+    return outcomes
+
+
 def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date) -> None:
     """Stage and validate rows that a reader has laid out as a native extract, and drop duplicates
     (etl/validate/duplicates.py): each dropped row is a warning among the rejections."""
     outcome.dataset = raw.dataset.name
     outcome.ignored_columns = raw.ignored_columns
+    outcome.notes = list(raw.notes)
     outcome.rows_read = raw.rows_read
+    if raw.rows_read == 0 and raw.empty_is_allowed:
+        # A return with nothing in its period: nothing to load, and nothing it replaces.
+        outcome.la_code = raw.table["la_code"][0].as_py() if raw.table.num_rows else None
+        return
     with ThreadPoolExecutor(max_workers=1) as background:
         # Finding copies is a DuckDB pass that holds no GIL: it runs while staging and validation do.
         copying = background.submit(exact_copies, raw)
@@ -181,9 +241,10 @@ def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date)
         outcome.coverage_start, outcome.coverage_end = staged.coverage_start, staged.coverage_end
         failures = rejections_from_failures(staged, validate(staged, today), today)
         copies = copying.result()
+    found = raw.rejections + overlong_values(raw.table, raw.row_numbers, raw.label, raw.derived_id_columns) + failures
     # A copy is dropped as a copy: what is wrong with it is reported once, on the row it copies.
     copied_rows = set(raw.row_numbers[copies.positions].tolist())
-    rejections = [r for r in raw.rejections + failures if r.row_number not in copied_rows]
+    rejections = [r for r in found if r.row_number not in copied_rows]
     rejected = np.union1d(rejected_positions(staged, rejections), copies.positions)
     records = same_records(staged, rejected)
     rejected = np.union1d(rejected, records.positions)
@@ -192,16 +253,16 @@ def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date)
         keep = np.ones(rows.num_rows, dtype=bool)
         keep[rejected] = False
         rows = rows.filter(pa.array(keep))
-    outcome.rejections = sorted(rejections + copies.warnings + records.warnings, key=lambda r: (r.row_number, r.field))
+    # Where a row spans lines (XML), each rejection points at the line of its field.
+    outcome.rejections = sorted(raw.at_field_lines(rejections + copies.warnings + records.warnings),
+                                key=lambda r: (r.row_number, r.field))
     outcome.rows_rejected = raw.rows_read - rows.num_rows
     outcome.rows_loaded = rows.num_rows
     outcome.rows = rows
-    notes = list(raw.notes)
     dropped = len(copies.warnings) + len(records.warnings)
     if dropped:
-        notes.append(f"{dropped:,} duplicate row{'s' if dropped > 1 else ''} dropped (warnings among the "
-                     "rejections, each naming the row kept)")
-    outcome.message = "; ".join(notes) or None
+        outcome.notes.append(f"{dropped:,} duplicate row{'s' if dropped > 1 else ''} dropped (warnings among the "
+                             "rejections, each naming the row kept)")
 
 
 def latest_row_per_child(rows: pa.Table) -> pa.Table:
@@ -276,7 +337,7 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
         source_format=outcome.source_format, dataset=outcome.dataset, la_code=outcome.la_code,
         coverage_start=outcome.coverage_start, coverage_end=outcome.coverage_end, rows_read=outcome.rows_read,
         rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected, rows_replaced=outcome.rows_replaced,
-        status=outcome.status, message=outcome.message, is_synthetic=synthetic, started_at=outcome.started_at,
+        status=outcome.status, message=outcome.message or ("; ".join(outcome.notes) or None), is_synthetic=synthetic, started_at=outcome.started_at,
         finished_at=outcome.finished_at, loaded_by=user,
     )
     if outcome.rejections:
@@ -295,12 +356,46 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
             _run_load_sql(con, "record_rejections")
 
 
-def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool) -> Callable[[duckdb.DuckDBPyConnection], None]:
+def _window_rows(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> int:
+    """Rows the warehouse holds for the outcome's LA, dataset and window: what loading it replaces."""
+    spec = DATASETS[outcome.dataset]
+    sql = (LOADS_DIR / "window_rows.sql").read_text(encoding="utf-8").format(table=spec.table,
+                                                                              event_date=spec.event_date)
+    return first_row(con, sql, {"la_code": outcome.la_code, "coverage_start": outcome.coverage_start,
+                                "coverage_end": outcome.coverage_end})[0]
+
+
+def _shrinks(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, share: float) -> str | None:
+    """Why loading the outcome would remove too much of what its window holds, if it would."""
+    if outcome.rows is None or outcome.dataset == "areas":
+        return None
+    held = _window_rows(con, outcome)
+    if not held or (held - outcome.rows_loaded) <= share * held:
+        return None
+    return (f"{outcome.file_name} would replace the {held:,} {outcome.dataset} rows the warehouse holds for "
+            f"{outcome.la_code} from {outcome.coverage_start} to {outcome.coverage_end} with {outcome.rows_loaded:,}, "
+            f"removing more than {share:.0%} of them ({SHRINK_SETTING}); nothing of the file was loaded. Check "
+            "that it is the whole extract for that window, then load it with --allow-shrink if it is")
+
+
+def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool,
+           allow_shrink: bool = False) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    share = environment().max_shrink
+
     def change(con: duckdb.DuckDBPyConnection) -> None:
         # On the building connection itself: a cursor would be outside this transaction.
         next_id = first_row(con, query_text("next_load_id"))[0]
         changed_las: set[str] = set()
+        checked: set[Path] = set()
         for outcome in outcomes:
+            # Judged on the warehouse as the load's earlier files have left it, before any part of
+            # the file is loaded: a file that shrinks one of its windows too far loads no part.
+            if outcome.path not in checked and not allow_shrink:
+                checked.add(outcome.path)
+                parts = [o for o in outcomes if o.path == outcome.path]
+                reason = next(filter(None, (_shrinks(con, part, share) for part in parts)), None)
+                if reason:
+                    _refuse_file(parts, reason)
             outcome.load_id = next_id
             next_id += 1
             if outcome.rows is not None:
@@ -363,7 +458,17 @@ def run_load(
                 if not path.is_file():
                     outcomes.append(FileOutcome(path=path, message="no such file", finished_at=datetime.now()))
                     continue
-                sha = file_sha256(path)
+                try:
+                    # Read once, from one descriptor checked against SAFEGUARD_LOAD_DIRS now that the
+                    # lock is held: the check before it may be stale (a file swapped for a link).
+                    data = FileBytes(read_for_load(path))
+                except OutsideLoadDirs as error:
+                    return _refused_load(paths, {path: str(error)})
+                except (ExtractError, OSError) as error:
+                    message = error.message if isinstance(error, ExtractError) else f"cannot read the file: {error.strerror}"
+                    outcomes.append(FileOutcome(path=path, message=message, finished_at=datetime.now()))
+                    continue
+                sha = hashlib.sha256(data.data).hexdigest()
                 previous = [] if force else _already_published(current, sha, source.la_code)
                 if previous and not touched & {(d, la) for _, d, la in previous}:
                     outcomes += [
@@ -376,14 +481,14 @@ def run_load(
                     ]
                     continue
                 notify(path, "reading and validating")
-                prepared = prepare(path, sha, key, today, dataset, source)
+                prepared = prepare(path, sha, key, today, dataset, source, data)
                 touched |= {(outcome.dataset, outcome.la_code) for outcome in prepared}
                 outcomes += prepared
         finally:
             if current is not None:
                 current.close()
         notify(paths[0] if paths else Path("."), "publishing")
-        publish(settings.warehouse_path, _apply(outcomes, user, synthetic))
+        publish(settings.warehouse_path, _apply(outcomes, user, synthetic, source.allow_shrink))
     for outcome in outcomes:
         outcome.rows = None
     return outcomes

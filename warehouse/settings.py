@@ -69,6 +69,9 @@ class Environment(BaseSettings):
     local_user: str | None = Field(None, description="Who command-line and in-process actions are recorded as "
                                    "(else the account running them).")
     local_role: str = Field("admin", description="The role of that local operator.")
+    max_shrink: float = Field(0.5, ge=0, le=1, description="The largest share of the rows a load's window holds "
+                              "that one file may remove (0.5: half); a file that would remove more, or whose every "
+                              "row is rejected, is refused unless loaded with --allow-shrink.")
 
 
 def environment() -> Environment:

@@ -30,6 +30,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from etl.datasets import (ASSESSMENTS, CLA_MISSING_COUNTS, CONTACTS, CP_PLANS, EARLIEST_DATE, REFERRALS, S47_ENQUIRIES,
                           Dataset, Kind)
 from etl.errors import ExtractError
+from etl import limits
 from etl.readers.native_csv import RawExtract
 from etl.readers.returns import NativeRows, require_la, span, text_date
 
@@ -166,7 +167,8 @@ def _cell_text(value: object, kind: Kind | None) -> str | None:
         if kind in (Kind.DATE, Kind.DATETIME) and EARLIEST_SERIAL <= value < 2958466:
             return _cell_text(from_excel(value), kind)
         return str(int(value)) if float(value).is_integer() else str(value)
-    text = str(value).replace("\u00a0", " ").strip()
+    # Clipped: one shared 30,000-character text, copied for each of 16,000 rows, once filled memory.
+    text = limits.clipped(str(value).replace("\u00a0", " ").strip())
     return None if not text or text.upper() in EXCEL_ERRORS else text
 
 
@@ -204,6 +206,22 @@ def _match_columns(layout: ListLayout, headers: list[str], written: list[object]
     return columns, labels, ignored
 
 
+class _TooManyRows(Exception):
+    pass
+
+
+def _capped_rows(sheet):
+    """The sheet's rows, their first MAX_SHEET_COLUMNS cells; past MAX_SHEET_ROWS, _TooManyRows (etl/limits.py).
+
+    The size the sheet states (its dimension) is not trusted: it may claim 16,384 columns, which
+    openpyxl would pad every row to, or fewer rows than it holds, which it would silently drop."""
+    sheet.reset_dimensions()
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > limits.MAX_SHEET_ROWS:
+            raise _TooManyRows(sheet.title)
+        yield row[:limits.MAX_SHEET_COLUMNS]
+
+
 def _found(sheet, layout: ListLayout, index: int, top: list[tuple], rest) -> _FoundList:
     """The list whose header row is top[index]; its rows follow, to the end of the sheet."""
     values = top[index]
@@ -218,7 +236,7 @@ def _find_list(sheet) -> _FoundList | None:
     """The list a sheet holds, found by its header row: a row with the whole signature of a list, or
     failing that a row with the child's ID and a header that only that list has (its other headers
     unrecognised), or failing that the sheet's name ("List 3"). None if it holds no list we read."""
-    rows = sheet.iter_rows(values_only=True)
+    rows = _capped_rows(sheet)
     top = list(islice(rows, HEADER_SEARCH_ROWS))
     named: tuple[int, ListLayout] | None = None
     for index, values in enumerate(top):
@@ -244,7 +262,7 @@ def _find_list(sheet) -> _FoundList | None:
 # cut short or whose compressed bytes are corrupt. (DefusedXmlException is a ValueError; named for
 # the reader.) Sheets are read lazily, so these come from reading the sheets as well as opening.
 _UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, InvalidFileException, ParseError,
-               DefusedXmlException, zlib.error, EOFError)
+               DefusedXmlException, zlib.error, EOFError, IndexError)  # IndexError: a cell's text is not in the table
 
 
 def _unreadable(path: Path, error: BaseException) -> ExtractError:
@@ -252,16 +270,19 @@ def _unreadable(path: Path, error: BaseException) -> ExtractError:
     return ExtractError(path, f"the file is not a readable Excel workbook (.xlsx): {detail}")
 
 
-def _open(path: Path):
+def _open(path: Path, data: bytes):
     try:
         # From the bytes, so that a workbook saved under another extension (.csv) is still read.
-        return load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            limits.check_workbook_sizes(path, archive)  # before openpyxl unzips a part
+            limits.check_sheet_rows(path, archive)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except _UNREADABLE as error:
         raise _unreadable(path, error) from error
 
 
-def _find_lists(path: Path) -> list[_FoundList]:
-    workbook = _open(path)
+def _find_lists(path: Path, data: bytes) -> list[_FoundList]:
+    workbook = _open(path, data)
     try:
         found: dict[int, _FoundList] = {}
         for sheet in workbook.worksheets:
@@ -269,6 +290,8 @@ def _find_lists(path: Path) -> list[_FoundList]:
                 listed = _find_list(sheet)  # reads the sheet's XML: where a damaged sheet shows
             except _UNREADABLE as error:
                 raise _unreadable(path, error) from error
+            except _TooManyRows as error:
+                raise limits.too_many_rows(path, sheet.title) from error
             if listed is None:
                 continue
             earlier = found.get(listed.layout.number)
@@ -360,10 +383,11 @@ def _latest_dates(found: list[tuple[_FoundList, list]]) -> list[date]:
     return latest
 
 
-def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | None = None) -> list[RawExtract]:
+def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | None = None,
+                 data: bytes | None = None) -> list[RawExtract]:
     """One native extract per list the workbook holds. A list with no rows is left out, and said in
     the notes; a list whose headers lack a column it needs is refused with the whole workbook."""
-    lists = _find_lists(path)
+    lists = _find_lists(path, path.read_bytes() if data is None else data)
     if not lists:
         raise ExtractError(
             path, "the file is an Excel workbook, but no Annex A list was found in it: no sheet has a header row "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -17,18 +18,15 @@ def is_areas_header(header: list[str]) -> bool:
     return set(AREA_COLUMNS) <= set(header) and "child_id" not in header
 
 
-def peek_header(path: Path) -> list[str]:
-    """The normalised first line of a text file, or [] if it is not readable text."""
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-            return [normalise_header(h) for h in next(csv.reader(handle), [])]
-    except OSError:
-        return []
+def peek_header(data: bytes) -> list[str]:
+    """The normalised first line of a file's bytes read as text."""
+    head = data[:65536].decode("utf-8-sig", errors="replace")
+    return [normalise_header(h) for h in next(csv.reader(io.StringIO(head, newline="")), [])]
 
 
-def read_areas_csv(path: Path) -> pd.DataFrame:
+def read_areas_csv(path: Path, data: bytes | None = None) -> pd.DataFrame:
     """Areas of one LA; a file with anything wrong in it loads nothing."""
-    text, _ = decode(path, path.read_bytes())
+    text, _ = decode(path, path.read_bytes() if data is None else data)
     rows = csv_rows(path, text)
     header = [normalise_header(h) for h in rows[0]] if rows else []
     missing = [c for c in AREA_COLUMNS if c not in header]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +50,19 @@ class RawExtract:
     derived_id_columns: tuple[str, ...] = ()
     # A return that lists every record open in its window (the CIN census) carries older referrals too.
     carries_open_records: bool | None = None
-    notes: list[str] = field(default_factory=list)  # what the load output should say about the file
+    # What the user should be told about the file (a companion used, records ignored): shown, not failed.
+    notes: list[str] = field(default_factory=list)
+    # A file with no rows loads nothing and replaces nothing, rather than failing (a header-only return).
+    empty_is_allowed: bool = False
+    # (row number, field as labelled) -> the line the field is on, where a row spans lines (XML).
+    field_lines: dict[tuple[int, str], int] = field(default_factory=dict)
+
+    def at_field_lines(self, rejections: list[Rejection]) -> list[Rejection]:
+        """The rejections, each pointing at the line of its field where the reader knows it."""
+        if not self.field_lines:
+            return rejections
+        return [replace(r, row_number=self.field_lines.get((r.row_number, r.field), r.row_number))
+                for r in rejections]
 
     @property
     def open_records(self) -> bool:
@@ -130,17 +142,23 @@ def detect_dataset(path: Path, header: list[str], requested: str | None) -> Data
 
 
 def csv_rows(path: Path, text: str) -> list[list[str]]:
-    """Every row of a CSV text, read with the csv module (the small files: areas, SSDA903 returns).
+    """Every row of a CSV text, read with the csv module (the small files: areas, SSDA903 returns)."""
+    return [row for _, row in csv_lines(path, text)]
+
+
+def csv_lines(path: Path, text: str) -> list[tuple[int, list[str]]]:
+    """Every row of a CSV text with the line it starts on, as an editor numbers lines.
 
     Any line ending is taken (a bare CR, Excel for Mac's, among them); a file the csv module cannot
     read, such as one whose unbalanced quote runs the rest of the file into one cell, is refused
     with the line its bad row starts on."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[list[str]] = []
+    rows: list[tuple[int, list[str]]] = []
     last_line = 0  # the line the last row read ended on: the next starts on the line after it
     try:
         for row in reader:
-            rows.append(row)
+            # Blank lines are skipped by the reader, and counted: the row starts after them.
+            rows.append((reader.line_num - _line_breaks(row), row))
             last_line = reader.line_num
     except csv.Error as error:
         start = last_line + 1
@@ -149,6 +167,11 @@ def csv_rows(path: Path, text: str) -> list[list[str]]:
             f"be unbalanced (a cell that opens a quote must close it): {error}, at line {reader.line_num}",
         ) from error
     return rows
+
+
+def _line_breaks(row: list[str]) -> int:
+    """Line breaks inside the row's quoted cells: the row spans that many lines more than one."""
+    return sum(cell.count("\n") + cell.count("\r") - cell.count("\r\n") for cell in row)
 
 
 def _read_header(path: Path, text: str) -> list[str]:
@@ -185,9 +208,10 @@ def _parse(utf8: bytes, header: list[str], wanted: list[str], use_threads: bool)
     return table, invalid
 
 
-def read_native_csv(path: Path, dataset: str | None = None) -> RawExtract:
-    """Read one native extract; raises ExtractError if the file cannot load at all."""
-    data = path.read_bytes()
+def read_native_csv(path: Path, dataset: str | None = None, data: bytes | None = None) -> RawExtract:
+    """Read one native extract (from `data`, its bytes, when given); raises ExtractError if the
+    file cannot load at all."""
+    data = path.read_bytes() if data is None else data
     text, encoding = decode(path, data)
     header = _read_header(path, text)
     chosen = detect_dataset(path, header, dataset)

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from etl.datasets import Dataset
 from etl.errors import ExtractError
+from etl.limits import clipped
 from etl.readers.native_csv import RawExtract
 
 _TEXT_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
@@ -72,17 +73,24 @@ class NativeRows:
     rows: list[dict[str, str | None]] = field(default_factory=list)
     row_numbers: list[int] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    field_lines: dict[tuple[int, str], int] = field(default_factory=dict)
 
     @staticmethod
     def record_id(child_id: str | None, when: object) -> str:
         """The child's ID and the record's date. A second row of the same child and date is the same
         record given twice: one of them is dropped as a duplicate (etl/validate/duplicates.py), so the
         ID stays unique and what refers to it (an assessment to its referral) finds the one kept."""
-        return f"{child_id or ''}|{when or ''}"
+        return f"{clipped(child_id, is_id=True) or ''}|{clipped(str(when)) if when else ''}"
 
-    def add(self, row_number: int, values: Mapping[str, str | None]) -> None:
-        self.rows.append(dict(values))
+    def add(self, row_number: int, values: Mapping[str, str | None], lines: Mapping[str, int] | None = None) -> None:
+        """One source row; `lines` gives the line of each field (by its label) where a row spans lines."""
+        # IDs built by record_id are bounded already (and must not lose their date).
+        self.rows.append({name: value if name in self.derived_id_columns else clipped(value, name.endswith("_id"))
+                          for name, value in values.items()})
         self.row_numbers.append(row_number)
+        for label, line in (lines or {}).items():
+            self.field_lines[(row_number, label)] = line
 
     def extract(self, la_code: str, window: tuple[date, date]) -> RawExtract:
         fixed = {"la_code": la_code, "coverage_start": window[0].isoformat(), "coverage_end": window[1].isoformat()}
@@ -95,4 +103,5 @@ class NativeRows:
             row_numbers=np.array(self.row_numbers, dtype=np.int64), encoding="utf-8", rows_read=len(self.rows),
             ignored_columns=self.ignored_columns, part=self.part, field_labels=self.field_labels,
             derived_id_columns=self.derived_id_columns, carries_open_records=self.carries_open_records,
+            notes=self.notes, field_lines=self.field_lines,
         )

@@ -114,7 +114,7 @@ def test_annex_a_duplicates_load_once_and_each_dropped_row_is_a_warning(tmp_path
                          "filled in")
     assert by_row[7] == ("Warning, duplicate dropped: the same child and Date of Referral (2024-07-01) as row 8, "
                          "a record given twice; row 8 was kept, as the row with the most fields filled in")
-    assert referrals.message == "4 duplicate rows dropped (warnings among the rejections, each naming the row kept)"
+    assert "4 duplicate rows dropped (warnings among the rejections, each naming the row kept)" in referrals.notes
 
 
 def test_annex_a_duplicates_no_longer_inflate_re_referrals_or_repeat_plans(tmp_path, load, settings):

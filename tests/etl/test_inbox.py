@@ -329,3 +329,27 @@ def test_a_sigkill_during_a_scheduled_load_leaves_the_file_for_the_next_run(sett
     assert retried.moved_to == today_folder(folders.archive) / "big.csv" and retried.moved_to.exists()
     assert list(folders.inbox.iterdir()) == []
     assert query("SELECT count(*) FROM contact") == [(120_000,)]
+
+
+def test_a_file_that_would_wipe_its_window_is_quarantined_and_the_window_kept(settings, folders, query):
+    year = [{"contact_id": f"C{i}", "child_id": f"LCS{i}", "contact_date": f"2024-06-{i + 1:02d}"} for i in range(12)]
+    write_extract(folders.inbox / "year.csv", "contacts", year)
+    assert run(settings, folders).exit_code == EXIT_OK
+    # One row, rejected: loading it would replace the 12 contacts with nothing.
+    write_extract(folders.inbox / "one_bad_row.csv", "contacts", [{"source": "q) 99: Martians"}])
+    # Two good rows for the same window: it would remove 10 of the 12.
+    time.sleep(0.05)
+    write_extract(folders.inbox / "two_rows.csv", "contacts", year[:2])
+
+    result = run(settings, folders)
+
+    assert result.exit_code == EXIT_FAILED
+    quarantined = today_folder(folders.quarantine)
+    assert sorted(p.name for p in quarantined.iterdir()) == [
+        "one_bad_row.csv", "one_bad_row.csv.report.json", "two_rows.csv", "two_rows.csv.report.json"]
+    one = json.loads((quarantined / "one_bad_row.csv.report.json").read_text())
+    assert (one["status"], one["rows_read"], one["rows_loaded"], len(one["rejections"])) == ("failed", 1, 0, 1)
+    assert "every one of its 1 rows was rejected" in one["message"]
+    two = json.loads((quarantined / "two_rows.csv.report.json").read_text())
+    assert two["status"] == "failed" and "would replace the 12 contacts rows" in two["message"]
+    assert query("SELECT count(*) FROM contact") == [(len(year),)]

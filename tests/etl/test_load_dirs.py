@@ -118,10 +118,68 @@ def test_an_ssda903_companion_linked_from_outside_is_not_read(inbox, tmp_path, l
     shutil.copy(sample / "header.csv", outside / "header.csv")
     (inbox / "header.csv").symlink_to(outside / "header.csv")
     [outcome] = load(inbox / "missing.csv", source=SourceOptions("ssda903", la_code="E08000021"))
-    assert outcome.status == "loaded"
-    import csv
+    # The return's own header file cannot be left out silently (it sets the children's sex and
+    # ethnicity), nor read from outside: the return is refused, saying why.
+    assert outcome.status == "failed"
+    assert outcome.message.startswith(f"{inbox / 'header.csv'} (it leads to {outside / 'header.csv'}) is outside "
+                                      "the folders loads may read")
+    assert query("SELECT count(*) FROM etl_load WHERE status = 'failed'") == [(1,)]
+    assert query("SELECT count(*) FROM missing_episode") == [(0,)]
 
-    # the header file names a sex for its children (so reading it would show), but it was not read
-    assert {r["SEX"] for r in csv.DictReader(open(sample / "header.csv"))} & {"1", "2", "M", "F"}
-    assert query("SELECT count(*) FROM missing_episode") == [(43,)]
-    assert query("SELECT count(*) FROM child WHERE gender IN ('M', 'F')") == [(0,)]
+
+def _swap_file(inbox: Path, outside: Path):
+    """The file itself is replaced by a link to a file outside."""
+    path = write_extract(inbox / "contacts.csv", "contacts", TWO_CONTACTS)
+
+    def swap() -> None:
+        path.unlink()
+        path.symlink_to(outside)
+
+    return path, swap
+
+
+def _swap_folder(inbox: Path, outside: Path):
+    """A folder on the file's path is replaced by a link to the folder outside."""
+    path = write_extract(inbox / "sub" / "contacts.csv", "contacts", TWO_CONTACTS)
+
+    def swap() -> None:
+        path.unlink()
+        path.parent.rmdir()
+        path.parent.symlink_to(outside.parent)
+
+    return path, swap
+
+
+@pytest.mark.parametrize("swapping", [_swap_file, _swap_folder])
+def test_a_file_swapped_for_a_link_while_the_load_waits_for_the_lock_is_refused(swapping, inbox, tmp_path, settings,
+                                                                                query, monkeypatch):
+    import threading
+
+    from etl import pipeline
+    from etl.load.publish import load_lock
+    from datetime import date
+
+    from tests.helpers import TODAY
+
+    outside = _outside(tmp_path)
+    path, swap = swapping(inbox, outside)
+    waiting = threading.Event()
+    real_lock = pipeline.load_lock
+
+    def lock_noting_the_wait(*args, **kwargs):
+        waiting.set()  # the load has checked SAFEGUARD_LOAD_DIRS and now waits for the lock
+        return real_lock(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_lock", lock_noting_the_wait)
+    outcomes = []
+    with load_lock(settings.lock_path):
+        loading = threading.Thread(target=lambda: outcomes.extend(
+            pipeline.run_load([path], settings, today=date.fromisoformat(TODAY))))
+        loading.start()
+        assert waiting.wait(30)
+        swap()
+    loading.join(60)
+    [outcome] = outcomes
+    assert outcome.status == "failed"
+    assert outcome.message.startswith(f"{path} (it leads to {outside}) is outside the folders loads may read")
+    assert not settings.warehouse_path.exists() or query("SELECT count(*) FROM contact") == [(0,)]

@@ -51,10 +51,10 @@ def test_a_reader_that_crashes_fails_its_file_and_the_others_still_load(tmp_path
     crashing = write_extract(tmp_path / "crashing.csv", "contacts", [{"contact_id": "C9"}])
     read = pipeline.read_native_csv
 
-    def reader(path, dataset):
+    def reader(path, dataset, data=None):
         if path.name == "crashing.csv":
             raise RuntimeError("the reader tripped")
-        return read(path, dataset)
+        return read(path, dataset, data)
 
     monkeypatch.setattr(pipeline, "read_native_csv", reader)
     outcomes = load(crashing, good)
@@ -67,7 +67,7 @@ def test_a_reader_that_crashes_fails_its_file_and_the_others_still_load(tmp_path
 
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, SystemExit])
 def test_an_interrupted_reader_stops_the_load(interruption, tmp_path, load, settings, monkeypatch):
-    def reader(path, dataset):
+    def reader(path, dataset, data=None):
         raise interruption()
 
     monkeypatch.setattr(pipeline, "read_native_csv", reader)

@@ -142,3 +142,118 @@ def test_the_published_warehouse_and_its_new_home_are_the_service_accounts_only(
     assert settings.warehouse_path.stat().st_mode & 0o777 == 0o600
     load(EXAMPLES_DIR / "contacts.csv")  # a later load publishes a new file: owner-only again
     assert settings.warehouse_path.stat().st_mode & 0o777 == 0o600
+
+
+# --- the shrink guard: a file never wipes what its window held by mistake ------------------------
+
+WINDOW = {"coverage_start": "2024-04-01", "coverage_end": "2025-03-31"}
+
+
+def _contacts(path, count: int, first_day: int = 1, prefix: str = "C", **file_values):
+    """`count` good contacts in the window, on days from 2 April 2024, with IDs C0.., one child each."""
+    from datetime import date, timedelta
+
+    rows = [{"contact_id": f"{prefix}{i}", "child_id": f"LCS{i}",
+             "contact_date": (date(2024, 4, 1) + timedelta(days=first_day + i % 300)).isoformat()}
+            for i in range(count)]
+    return write_extract(path, "contacts", rows, **(WINDOW | file_values))
+
+
+def _rows_in_file(path) -> int:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+def test_a_file_whose_every_row_is_rejected_is_refused_and_the_window_kept(tmp_path, load, query):
+    held = _contacts(tmp_path / "year.csv", 40)
+    load(held)
+    # Variants of the one-bad-row file: one row, several rows, bad in different fields.
+    for name, rows in (("one.csv", [{"source": "q) 99: Martians"}]),
+                       ("three.csv", [{"contact_date": "not a date"}, {"child_id": ""}, {"source": "nonsense"}])):
+        path = write_extract(tmp_path / name, "contacts", rows, **WINDOW)
+        [outcome] = load(path)
+        assert (outcome.status, outcome.rows_read, outcome.rows_loaded) == ("failed", _rows_in_file(path), 0)
+        assert outcome.message.startswith(f"{name}: every one of its {_rows_in_file(path)} rows was rejected")
+        assert "--allow-shrink" in outcome.message
+        assert query("SELECT count(*) FROM contact") == [(_rows_in_file(held),)]
+    # Its rejections are kept, so the user can see what to correct.
+    assert query("SELECT status, rows_rejected FROM etl_load ORDER BY load_id") == [
+        ("loaded", 0), ("failed", 1), ("failed", 3)]
+    assert query("SELECT count(*) FROM etl_rejection WHERE load_id = 3") == [(3,)]
+
+
+def test_a_file_that_would_remove_more_than_half_its_window_is_refused_unless_allowed(tmp_path, load, query):
+    from etl.pipeline import SourceOptions
+
+    held = _contacts(tmp_path / "year.csv", 10)
+    load(held)
+    [half] = load(_contacts(tmp_path / "five.csv", 5))  # removes 5 of 10: exactly half is allowed
+    assert (half.status, half.rows_loaded, half.rows_replaced) == ("loaded", 5, 10)
+    [refused] = load(_contacts(tmp_path / "two.csv", 2))  # removes 3 of 5: 60%
+    assert refused.status == "failed" and refused.rows_loaded == 0
+    assert refused.message.startswith("two.csv would replace the 5 contacts rows the warehouse holds for "
+                                      "E08000021 from 2024-04-01 to 2025-03-31 with 2, removing more than 50%")
+    assert query("SELECT count(*) FROM contact") == [(5,)]
+    [forced] = load(_contacts(tmp_path / "two.csv", 2), source=SourceOptions(allow_shrink=True))
+    assert (forced.status, forced.rows_loaded, forced.rows_replaced) == ("loaded", 2, 5)
+    assert query("SELECT count(*) FROM contact") == [(2,)]
+
+
+def test_the_share_a_file_may_remove_is_a_setting(tmp_path, load, query, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_MAX_SHRINK", "0.2")
+    load(_contacts(tmp_path / "year.csv", 10))
+    [refused] = load(_contacts(tmp_path / "seven.csv", 7))  # 30% > 20%
+    assert refused.status == "failed" and "removing more than 20%" in refused.message
+    [eight] = load(_contacts(tmp_path / "eight.csv", 8))  # 20%
+    assert eight.status == "loaded"
+    assert query("SELECT count(*) FROM contact") == [(8,)]
+
+
+def test_other_las_and_windows_are_not_counted_and_a_growing_file_always_loads(tmp_path, load, query):
+    load(_contacts(tmp_path / "county.csv", 30, la_code="E06000057"))
+    load(_contacts(tmp_path / "older.csv", 30, coverage_start="2023-04-01", coverage_end="2024-03-31",
+                   first_day=-300, prefix="OLD"))
+    # A first load of this LA's 2024/25 window: nothing held there, so nothing to shrink.
+    [first] = load(_contacts(tmp_path / "city.csv", 1))
+    assert first.status == "loaded"
+    [grown] = load(_contacts(tmp_path / "city_more.csv", 3))
+    assert grown.status == "loaded"
+    assert query("SELECT la_code, count(*) FROM contact GROUP BY la_code ORDER BY la_code") == [
+        ("E06000057", 30), ("E08000021", 33)]
+
+
+def test_a_workbook_with_one_list_that_shrinks_loads_no_list(tmp_path, load, query):
+    from datetime import datetime
+
+    from etl.pipeline import SourceOptions
+    from tests.helpers import CONTACT_HEADER, REFERRAL_HEADER, contact, referral, workbook
+
+    source = SourceOptions(la_code="E08000021", coverage=(datetime(2024, 4, 1).date(), datetime(2025, 3, 31).date()))
+    full = {"List 1": [CONTACT_HEADER] + [contact(i, datetime(2024, 5, 1 + i)) for i in range(10)],
+            "List 3": [REFERRAL_HEADER] + [referral(i, datetime(2024, 6, 1 + i)) for i in range(10)]}
+    load(workbook(tmp_path / "full.xlsx", full), source=source)
+    shrunk = {"List 1": full["List 1"][:3], "List 3": full["List 3"] + [referral(20, datetime(2024, 7, 1))]}
+    outcomes = load(workbook(tmp_path / "shrunk.xlsx", shrunk), source=source)
+    assert [(o.dataset, o.status) for o in outcomes] == [("contacts", "failed"), ("referrals", "failed")]
+    assert all(o.message.startswith("shrunk.xlsx (List 1) would replace the 10 contacts rows") for o in outcomes)
+    assert query("SELECT (SELECT count(*) FROM contact), (SELECT count(*) FROM referral)") == [(10, 10)]
+
+
+def test_the_cli_refuses_a_shrinking_file_with_exit_1_and_loads_it_with_allow_shrink(tmp_path, load, query,
+                                                                                     monkeypatch):
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+
+    monkeypatch.setenv("COLUMNS", "300")
+    load(_contacts(tmp_path / "year.csv", 20))
+    one = write_extract(tmp_path / "one.csv", "contacts", [{"source": "q) 99: Martians"}], **WINDOW)
+    refused = CliRunner().invoke(app, ["load", str(one)])
+    assert refused.exit_code == 1
+    assert f"{one}: not loaded: one.csv: every one of its 1 rows was rejected" in refused.output
+    assert query("SELECT count(*) FROM contact") == [(20,)]
+    forced = CliRunner().invoke(app, ["load", "--allow-shrink", str(one)])
+    assert forced.exit_code == 0, forced.output
+    assert query("SELECT count(*) FROM contact") == [(0,)]

@@ -89,3 +89,16 @@ def test_a_named_la_that_a_census_contradicts_is_an_error(tmp_path, settings):
     second = census(tmp_path / "b.xml", [(1, "2023-09-04")])
     with pytest.raises(ExtractError, match="the header's LEA 391 is E08000021, but the load named E06000057"):
         reconcile(first, second, settings, SourceOptions(la_code="E06000057"), today=date(2025, 6, 30))
+
+
+def test_a_return_whose_every_row_is_rejected_counts_0_rather_than_being_refused(tmp_path, settings):
+    """The shrink guard refuses such a file for a load; reconciling loads nothing, so it counts 0."""
+    first, _ = files(tmp_path)
+    bad = census(tmp_path / "bad.xml", [(1, "2023-09-04"), (2, "2023-10-02")])
+    bad.write_text(bad.read_text().replace("<ReferralNFA>false", "<ReferralNFA>perhaps"))
+    result = reconcile(first, bad, settings, SourceOptions(la_code="E08000021"), today=date(2025, 6, 30))
+    assert result.counts.to_dict("records") == [
+        {"dataset": "referrals", "month": "2023-09", "first": 2, "second": 0, "difference": -2},
+        {"dataset": "referrals", "month": "2023-10", "first": 1, "second": 0, "difference": -1},
+        {"dataset": "referrals", "month": "2023-11", "first": 1, "second": 0, "difference": -1},
+    ]

@@ -144,8 +144,10 @@ SSDA903_CASES = [
          message="the file is binary (it contains NUL bytes)"),
     Case("ssda903", "not_text", _bytes("missing.csv", MISSING_HEADER.encode() + b"C\x81,x,M,01/06/2024,\n"),
          SSDA903, message="neither UTF-8 nor Windows-1252 (cp1252) text: byte 0x81 on line 2"),
-    Case("ssda903", "header_only", _text("missing.csv", MISSING_HEADER), SSDA903,
-         message="the file has a header but no rows"),
+    # Without --format: a file with CHILD and the missing file's own columns is told to be SSDA903.
+    Case("ssda903", "missing_column_told_from_header",
+         _text("missing.csv", "CHILD,DOB,MISSING,MIS_END\nC1,01/03/2010,M,\n"), ("--la", CITY),
+         message="missing required columns for an SSDA903 missing file: MIS_START"),
     Case("ssda903", "header_file_without_child",
          _files("missing.csv", {"missing.csv": MISSING_HEADER + MISSING_ROW,
                                 "header.csv": "ID,SEX,ETHNIC\nC1,1,WBRI\n"}),
@@ -196,6 +198,9 @@ CIN = [
          _census("no_ref", GOOD_CENSUS.split("<CINdetails>")[0] + "</Child></Children></Message>"),
          message="the census has children but no referrals (CINdetails) in it"),
     Case("cin_xml", "empty_file", _census("empty", ""), message="the file is empty"),
+    Case("cin_xml", "dtd_without_format", _census("doctype", GOOD_CENSUS.replace(
+        "<Message>", '<!DOCTYPE Message [<!ENTITY c "CIN">]>\n<Message>').replace(">CIN<", ">&c;<")),
+         message="the XML declares a DTD or entities, which a CIN census file never does"),
     Case("cin_xml", "unreadable_reference_date",
          _census("typo", GOOD_CENSUS.replace("<ReferenceDate>2024-03-31", "<ReferenceDate>2024-13-31")),
          message="ReferenceDate '2024-13-31' in the header is not a date (the census date, as YYYY-MM-DD)"),
@@ -233,6 +238,13 @@ def _damaged_workbook(name: str, damage: Callable[[str, bytes], bytes]) -> Calla
 
 def _truncated_sheet(member: str, data: bytes) -> bytes:
     return data[: len(data) // 2] if member.startswith("xl/worksheets/") else data
+
+
+def _missing_shared_string(member: str, data: bytes) -> bytes:
+    """The header's first cell made a reference to text 7 of a text table the workbook lacks."""
+    if not member.startswith("xl/worksheets/"):
+        return data
+    return data.replace(b't="inlineStr"><is><t>Child Unique ID</t></is>', b't="s"><v>7</v>', 1)
 
 
 def _flipped_compressed_bytes(folder: Path) -> Path:
@@ -289,10 +301,17 @@ ANNEX_A_CASES = [
     Case("annex_a", "zip_of_something_else", _not_a_workbook_zip, ANNEX_A,
          message="the file is not a readable Excel workbook (.xlsx)"),
     # openpyxl reads sheets lazily (read_only=True): a damaged sheet shows only when it is read.
+    Case("annex_a", "missing_shared_string", _damaged_workbook("no_text", _missing_shared_string), ANNEX_A,
+         message="the file is not a readable Excel workbook (.xlsx)"),
     Case("annex_a", "truncated_sheet_xml", _damaged_workbook("half_sheet", _truncated_sheet), ANNEX_A,
          message="the file is not a readable Excel workbook (.xlsx)"),
     Case("annex_a", "corrupt_compressed_data", _flipped_compressed_bytes, ANNEX_A,
          message="the file is not a readable Excel workbook (.xlsx)"),
+    # Named .xlsx but not a workbook, loaded without --format: told in words about workbooks.
+    Case("annex_a", "csv_named_xlsx", _text("annex_a.xlsx", "child_id,contact_date\nC1,2024-06-01\n"), ("--la", CITY),
+         message="the file is named .xlsx but is not an Excel workbook: it is not a zip file"),
+    Case("annex_a", "old_xls_named_xlsx", _bytes("annex_a.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
+         ("--la", CITY), message="the file is named .xlsx but is not an Excel workbook: it is an old Excel 97-2003"),
 ]
 
 
@@ -307,6 +326,8 @@ VALID = [
     Case("native_csv", "classic_mac_line_endings", _text("mac.csv", _native([{}], line_end="\r")), loads=1),
     Case("native_csv", "areas_classic_mac_line_endings",
          _text("areas.csv", f"la_code,area_code,area_name\r{CITY},NCL-E,East\r"), loads=1),
+    # A return with nothing in its period: 0 rows with a note, not a failure.
+    Case("ssda903", "header_only", _text("missing.csv", MISSING_HEADER), SSDA903, loads=0),
     Case("ssda903", "classic_mac_line_endings",
          _text("missing.csv", (MISSING_HEADER + MISSING_ROW).replace("\n", "\r")), SSDA903, loads=1),
     # A census dated 29 February: its year starts on 1 March of the year before (which has no 29th).

@@ -110,9 +110,11 @@ def test_the_url_parser_drops_hostile_values_and_keeps_real_ones():
 
 # --- no SQL is built by splicing values in ---
 
-# Only the load that replaces a window formats its SQL, with table and column names that come from
-# etl/datasets.py (never from a file or a request): any other placeholder is new and must be looked at.
-FORMATTED_SQL = {"loads/replace_window.sql": {"table", "event_date", "id_column"}}
+# Only the load that replaces a window, and the count of what it would replace (the shrink guard),
+# format their SQL, with table and column names that come from etl/datasets.py (never from a file or
+# a request): any other placeholder is new and must be looked at.
+FORMATTED_SQL = {"loads/replace_window.sql": {"table", "event_date", "id_column"},
+                 "loads/window_rows.sql": {"table", "event_date"}}
 SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|JOIN|VALUES|DROP|CREATE)\b")
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 

@@ -7,7 +7,7 @@ episodes AS (
            coalesce(a.label, 'Not recorded') AS agency,
            age_band(c.birth_month, CAST(f.start_datetime AS DATE)) AS age_band,
            coalesce(c.gender, 'U') AS gender, coalesce(e.major_group, 'Not known') AS ethnicity,
-           CASE WHEN f.is_in_care THEN 'In care' ELSE 'Not in care' END AS in_care
+           in_care_label(f.is_in_care) AS in_care
     FROM missing_episode AS f
     LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency
     LEFT JOIN child AS c ON c.child_id = f.child_id

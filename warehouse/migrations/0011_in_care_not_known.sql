@@ -1,0 +1,103 @@
+-- Version 11: a missing episode's care status may be not known. The SSDA903 reader no longer
+-- counts a child its episodes file does not cover as "not in care" (etl/readers/ssda903.py), so
+-- is_in_care may be NULL, shown as "Not known" wherever care status is a dimension. kpi_events
+-- (schema/045_events.sql) is the same as before but for its missing episodes' in_care.
+
+ALTER TABLE missing_episode ALTER COLUMN is_in_care DROP NOT NULL;
+
+-- A missing episode's care status as the filters and tables show it: never "Not in care" for NULL.
+CREATE OR REPLACE MACRO in_care_label(is_in_care) AS
+    CASE WHEN is_in_care THEN 'In care' WHEN NOT is_in_care THEN 'Not in care' ELSE 'Not known' END;
+
+CREATE OR REPLACE MACRO kpi_events(scope, first_month, last_month) AS TABLE
+WITH
+-- the scope's rows only, before anything is joined or unioned
+contact_in AS (SELECT * FROM contact WHERE list_contains(scope, la_code)),
+referral_in AS (SELECT * FROM referral WHERE list_contains(scope, la_code)),
+s47_in AS (SELECT * FROM s47_enquiry WHERE list_contains(scope, la_code)),
+cp_plan_in AS (SELECT * FROM cp_plan WHERE list_contains(scope, la_code)),
+missing_in AS (SELECT * FROM missing_episode WHERE list_contains(scope, la_code)),
+child_dims AS (
+    SELECT c.child_id, c.birth_month, coalesce(c.gender, 'U') AS gender, coalesce(e.major_group, 'Not known') AS ethnicity
+    FROM child AS c LEFT JOIN ref_ethnicity AS e ON e.code = c.ethnicity
+    WHERE list_contains(scope, c.la_code)
+),
+referral_agency AS (
+    SELECT r.la_code, r.referral_id, s.agency_group AS agency
+    FROM referral_in AS r JOIN ref_referral_source AS s ON s.code = r.source
+),
+events AS (
+    -- one row per event that a measure counts: its measure, date and dimensions
+    SELECT 'contacts' AS measure, f.la_code, f.contact_date AS event_date, f.area_code, s.agency_group AS agency,
+           f.child_id, NULL AS category, NULL AS in_care
+    FROM contact_in AS f JOIN ref_referral_source AS s ON s.code = f.source
+    UNION ALL
+    SELECT 'contacts_with_outcome', f.la_code, f.contact_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
+    FROM contact_in AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.outcome IS NOT NULL
+    UNION ALL
+    SELECT 'contacts_to_referral', f.la_code, f.contact_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
+    FROM contact_in AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.outcome = 'REF'
+    UNION ALL
+    SELECT 'referrals', f.la_code, f.referral_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
+    FROM referral_in AS f JOIN ref_referral_source AS s ON s.code = f.source
+    UNION ALL
+    SELECT 'rereferrals_12m', f.la_code, f.referral_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
+    FROM referral_in AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.is_rereferral_12m
+    UNION ALL
+    SELECT 'referrals_nfa', f.la_code, f.referral_date, f.area_code, s.agency_group, f.child_id, NULL, NULL
+    FROM referral_in AS f JOIN ref_referral_source AS s ON s.code = f.source WHERE f.is_nfa
+    UNION ALL
+    SELECT m.measure, f.la_code, m.event_date, f.area_code, coalesce(ra.agency, 'Unknown'), f.child_id, NULL, NULL
+    FROM s47_in AS f
+    LEFT JOIN referral_agency AS ra ON ra.la_code = f.la_code AND ra.referral_id = f.referral_id,
+    LATERAL (SELECT * FROM (VALUES
+        ('s47_started', f.start_date, TRUE),
+        ('s47_ended', f.end_date, TRUE),
+        ('s47_ended_icpc', f.end_date, f.icpc_date IS NOT NULL OR f.outcome = 'ICPC'),
+        ('s47_ended_nfa', f.end_date, f.outcome = 'NFA' AND f.icpc_date IS NULL),
+        ('icpc', f.icpc_date, TRUE),
+        ('icpc_15wd', f.icpc_date, f.icpc_working_days <= 15)) AS v(measure, event_date, counts)
+        WHERE v.event_date IS NOT NULL AND v.counts) AS m
+    UNION ALL
+    SELECT m.measure, f.la_code, m.event_date, f.area_code, coalesce(ra.agency, 'Unknown'), f.child_id,
+           f.initial_category, NULL
+    FROM cp_plan_in AS f
+    LEFT JOIN s47_in AS s ON s.la_code = f.la_code AND s.s47_id = f.s47_id
+    LEFT JOIN referral_agency AS ra ON ra.la_code = s.la_code AND ra.referral_id = s.referral_id,
+    LATERAL (SELECT * FROM (VALUES
+        ('cp_started', f.start_date, TRUE),
+        ('cp_started_repeat', f.start_date, f.is_repeat_plan),
+        ('cp_ended', f.end_date, TRUE),
+        ('cp_ended_2yrs', f.end_date, f.end_date >= f.start_date + INTERVAL 2 YEAR)) AS v(measure, event_date, counts)
+        WHERE v.event_date IS NOT NULL AND v.counts) AS m
+    UNION ALL
+    -- stock: one row per plan and month end at which it was open, dated at the month end
+    SELECT m.measure, f.la_code, month_end, f.area_code, coalesce(ra.agency, 'Unknown'), f.child_id,
+           f.latest_category, NULL
+    FROM cp_plan_in AS f
+    LEFT JOIN s47_in AS s ON s.la_code = f.la_code AND s.s47_id = f.s47_id
+    LEFT JOIN referral_agency AS ra ON ra.la_code = s.la_code AND ra.referral_id = s.referral_id
+    JOIN (SELECT DISTINCT last_day(month_start) AS month_end FROM calendar
+          WHERE month_start BETWEEN first_month AND last_month) AS me
+      ON f.start_date <= month_end AND (f.end_date IS NULL OR f.end_date > month_end),
+    LATERAL (SELECT * FROM (VALUES ('cp_open', TRUE), ('cp_open_2yrs', f.start_date <= month_end - INTERVAL 2 YEAR))
+             AS v(measure, counts) WHERE v.counts) AS m
+    UNION ALL
+    SELECT m.measure, f.la_code, CAST(m.event_date AS DATE), f.area_code, coalesce(a.label, 'Not recorded'), f.child_id,
+           NULL, in_care_label(f.is_in_care)
+    FROM missing_in AS f
+    LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency,
+    LATERAL (SELECT * FROM (VALUES
+        ('missing_episodes', f.start_datetime, TRUE),
+        ('missing_ended', f.end_datetime, TRUE),
+        ('rhi_offered', f.end_datetime, f.rhi_offered_datetime IS NOT NULL),
+        ('rhi_72h', f.end_datetime, f.rhi_offered_datetime <= f.end_datetime + INTERVAL 72 HOUR),
+        ('rhi_accepted', f.end_datetime, f.rhi_offered_datetime IS NOT NULL AND f.rhi_accepted)) AS v(measure, event_date, counts)
+        WHERE v.event_date IS NOT NULL AND v.counts) AS m
+)
+SELECT e.measure, e.la_code, CAST(e.event_date AS DATE) AS event_date, coalesce(e.area_code, 'Unknown') AS area_code,
+       e.agency, e.child_id, e.category, e.in_care,
+       age_band(d.birth_month, CAST(e.event_date AS DATE)) AS age_band,
+       coalesce(d.gender, 'U') AS gender, coalesce(d.ethnicity, 'Not known') AS ethnicity
+FROM events AS e
+LEFT JOIN child_dims AS d ON d.child_id = e.child_id;
