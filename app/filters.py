@@ -17,7 +17,7 @@ from warehouse.kpis.periods import Period, PeriodKind, add_months, parse_period,
 from warehouse.kpis.registry import REGISTRY
 
 AGE_BANDS = ("Under 1", "1-4", "5-9", "10-15", "16-17", "Unknown")
-IN_CARE = ("In care", "Not in care")
+IN_CARE = ("In care", "Not in care", "Not known")
 PERIOD_KINDS = {
     PeriodKind.ROLLING_12: "12 months to",
     PeriodKind.FINANCIAL_YEAR: "Financial year",

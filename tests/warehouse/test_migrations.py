@@ -41,6 +41,7 @@ def as_previous_release(path) -> None:
             for column in dropped:
                 con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         con.execute("DROP MACRO record_key")
+        con.execute("ALTER TABLE missing_episode ALTER COLUMN is_in_care SET NOT NULL")  # 11 let it be unknown
         con.execute("DELETE FROM meta WHERE key IN ('cell_key_salt', 'definitions')")
         con.execute("DELETE FROM ref_referral_source WHERE list_contains(?, code)", [list(LABEL_ONLY_SOURCES)])
         set_meta(con, schema_version=str(BASELINE_VERSION))

@@ -111,7 +111,7 @@ GROUP BY ALL;
 -- month the child came back.
 CREATE OR REPLACE TEMP VIEW missing_dims AS
 SELECT f.*, coalesce(a.label, 'Not recorded') AS agency, d.birth_month, d.gender, d.ethnicity,
-       CASE WHEN f.is_in_care THEN 'In care' ELSE 'Not in care' END AS in_care,
+       in_care_label(f.is_in_care) AS in_care,
        CASE f.missing_type WHEN 'M' THEN 'Missing' ELSE 'Away' END AS missing_label
 FROM missing_episode AS f
 LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency
