@@ -12,6 +12,7 @@ from functools import cached_property
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
+from app.dashboards import PAGES
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.periods import Period, PeriodKind, add_months, parse_period, period_ending
 from warehouse.kpis.registry import REGISTRY
@@ -55,8 +56,6 @@ class FilterOptions:
     last_month: date
 
     def allowed(self, param: str) -> dict[str, str]:
-        from app.operational import PAGES  # imported here: the pages import this module
-
         fixed = {
             "age": {a: a for a in AGE_BANDS},
             "care": {c: c for c in IN_CARE},

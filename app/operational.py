@@ -1,6 +1,5 @@
-"""The operational dashboards, declared once each: front door, S47 and ICPC, CP plans, missing.
-
-Pages are registered from this declaration by app/pages/operational.py.
+"""The operational dashboards (declared in app/dashboards.py): front door, S47 and ICPC, CP plans,
+missing. Pages are registered from the declarations by app/pages/operational.py.
 
 Every page has the KPI cards, a monthly trend over two years (seasonality shows) with target and
 England lines, or the same months as an SPC chart, breakdowns, and a grid of the monthly figures
@@ -22,6 +21,7 @@ from app.components.charts import parts_chart, trend_chart
 from app.components.exports import csv_download
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_chart, spc_legend
+from app.dashboards import OperationalPage
 from app.filters import FilterOptions, ViewFilters
 from app.state import reader
 from app.view import page_view, updated_search
@@ -32,36 +32,6 @@ from warehouse.kpis.formatting import format_figure
 from warehouse.kpis.model import Dimension
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
-
-@dataclass(frozen=True)
-class OperationalPage:
-    slug: str
-    title: str
-    intro: str
-    kpis: tuple[str, ...]
-    trends: tuple[str, ...]
-    by_area: str  # the KPI split by area on the page
-
-
-PAGES = (
-    OperationalPage("front-door", "Front door", "Contacts, conversion to referral, and referrals by source and area.",
-                    ("contacts", "contact_conversion", "referrals", "re_referral_12m", "referral_nfa",
-                     "referrals_by_source", "contacts_by_source"),
-                    ("referrals", "re_referral_12m"), "referrals"),
-    OperationalPage("s47-icpc", "S47 and ICPC", "Section 47 enquiries, their outcomes, and the timeliness of "
-                    "initial child protection conferences.",
-                    ("s47", "s47_to_icpc", "s47_nfa", "icpc", "icpc_15wd"), ("s47", "icpc_15wd"), "s47"),
-    OperationalPage("cp-plans", "CP plans", "Children on plans, starts and ends, categories, repeat plans and "
-                    "plans lasting 2 years or more.",
-                    ("cp_open", "cp_starts", "cp_repeat", "cp_2yrs", "cp_2yrs_ended", "cp_category"),
-                    ("cp_open", "cp_repeat"), "cp_open"),
-    OperationalPage("missing", "Missing", "Missing and away episodes of children in care and not in care, "
-                    "repeat missing children and return interviews.",
-                    ("missing_episodes", "children_missing", "missing_per_child", "missing_repeat", "rhi_72h",
-                     "rhi_accepted"),
-                    ("missing_episodes", "rhi_72h"), "missing_episodes"),
-)
-
 
 def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
     """Monthly figures, newest first, as the page shows them (suppressed figures are "c")."""

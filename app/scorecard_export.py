@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.audit_log import log_export
-from app.components.exports import neutralise
+from etl.spreadsheets import neutralise
 from app.components.spc import assurance_words, spc_config, variation_words
 from app.components.status import DataStatus, data_status
 from app.state import reader

@@ -83,7 +83,7 @@ def raise_challenge(session: Session, la_code: str, question: str, owner: str, d
     session.add(entry)
     session.flush()
     session.add(ChallengeUpdate(challenge_id=entry.id, status=Status.OPEN.value, note="raised", by=raised_by, at=now))
-    session.commit()
+    session.flush()  # the change and its audit row are committed together, by record
     record(session, raised_by, "challenge_raised", subject=f"challenge {entry.id} ({la_code})", kpi=kpi_id,
            agency=agency, owner=entry.owner, due=due_date)
     return entry
@@ -97,7 +97,7 @@ def _move(session: Session, challenge_id: int, status: Status, note: str, by: st
         raise ValueError(f"challenge {challenge_id} is closed: raise a new one to take it further")
     entry.status = status.value
     session.add(ChallengeUpdate(challenge_id=entry.id, status=status.value, note=note, by=by, at=datetime.now()))
-    session.commit()
+    session.flush()  # the change and its audit row are committed together, by record
     record(session, by, f"challenge_{status.value}", subject=f"challenge {entry.id} ({entry.la_code})")
     session.refresh(entry)
     return entry

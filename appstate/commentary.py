@@ -59,7 +59,7 @@ def write_commentary(session: Session, kpi_id: str, la_code: str, period_code: s
     entry = Commentary(kpi_id=kpi_id, la_code=la_code, period_code=period_code, version=(latest or 0) + 1,
                        text=cleaned, author=author, written_at=datetime.now())
     session.add(entry)
-    session.commit()
+    session.flush()  # the change and its audit row are committed together, by record
     record(session, author, "commentary_written", subject=f"{kpi_id} for {la_code}, {period_code}",
            version=entry.version, characters=len(cleaned))
     return entry

@@ -1,12 +1,21 @@
-"""The app-state database: engine, tables and sessions."""
+"""The app-state database: engine, migrations and sessions.
+
+The tables are defined by the models (appstate/*.py) and made by Alembic revisions
+(appstate/migrations/versions): each release's change to them is a revision that keeps every row.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -36,6 +45,13 @@ _engines: dict[str, Engine] = {}
 def _engine(url: str) -> Engine:
     if url in _engines:
         return _engines[url]
+    engine = _new_engine(url)
+    upgrade(engine)
+    _engines[url] = engine
+    return engine
+
+
+def _new_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         # A SQLite file holds password hashes: made owner-only before SQLite makes it (its journal
         # takes the same mode). Each session opens the file afresh (no pool), so after a restore
@@ -46,31 +62,56 @@ def _engine(url: str) -> Engine:
         # A database server (PostgreSQL) may have closed a pooled connection since it was last
         # used (a restart, an idle timeout): test each one as it is taken, not on a user's request.
         engine = create_engine(url, pool_pre_ping=True)
-    # Importing the models registers their tables on Base.metadata.
-    from appstate import audit, challenges, commentary, saved_views, targets, throttle, users  # noqa: F401
-
-    try:
-        _create_tables(engine)
-    except (IntegrityError, OperationalError, ProgrammingError):
-        # Another process (a second server worker) created the tables between our check and
-        # our CREATE: what it made is what we wanted, so check again and go on. (PostgreSQL
-        # reports a CREATE TABLE that lost such a race as an IntegrityError on its catalog.)
-        _create_tables(engine)
-    _engines[url] = engine
     return engine
 
 
-# The key of the PostgreSQL advisory lock under which app state creates its tables (any number).
-_CREATE_TABLES_LOCK = 7_150_012_026
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The tables as the releases before migrations made them: such an install is stamped with this.
+BASELINE_REVISION = "0001"
+# The key of the PostgreSQL advisory lock under which app state is migrated (any number).
+_MIGRATION_LOCK = 7_150_012_026
 
 
-def _create_tables(engine: Engine) -> None:
-    """The missing tables, in one transaction. On PostgreSQL the processes that start together
-    queue on a lock held until the first one's CREATEs commit, so the others find them made."""
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction, held by one process at a time: on PostgreSQL an advisory lock
+    kept until the transaction ends, so every server and worker queues on the first one's
+    migration; on SQLite a lock on a file beside the database."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        lock_path = Path(f"{engine.url.database}.migrate.lock")
+        with open(lock_path, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                with engine.begin() as connection:
+                    yield connection
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_TABLES_LOCK})
-        Base.metadata.create_all(connection)
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        yield connection
+
+
+def revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str | None]:
+    """App state brought to the newest revision (appstate/migrations/versions), keeping every row;
+    (before, after). Run by every process at its first use of the database, and by `safeguard
+    upgrade`: whoever comes first migrates, the others wait and find it done. An install from
+    before migrations (tables, no alembic_version) is taken to be at the baseline."""
+    with _migrating(engine) as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        before = revision(connection)
+        if before is None and inspect(connection).has_table("user_account"):
+            command.stamp(config, BASELINE_REVISION)
+            before = BASELINE_REVISION
+        command.upgrade(config, "head")
+        return before, revision(connection)
 
 
 def insert_if_missing(session: Session, model: type[Base], **values: object) -> None:
@@ -83,9 +124,18 @@ def insert_if_missing(session: Session, model: type[Base], **values: object) -> 
     session.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 
+def upgrade_database(url: str | None = None) -> tuple[str | None, str | None]:
+    """`upgrade` for `safeguard upgrade`: the configured app state, or the one at `url`."""
+    engine = _new_engine(url or database_url())
+    try:
+        return upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def engine_for(url: str) -> Engine:
-    """One engine per URL, its tables made on first use; the first requests of a threaded
-    server arrive together, and only one of them may create the tables."""
+    """One engine per URL, migrated on first use; the first requests of a threaded server arrive
+    together, and only one of them may migrate."""
     with _CREATING:
         return _engine(url)
 

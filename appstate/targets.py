@@ -55,7 +55,7 @@ def set_target(
         tolerance_percent=tolerance_percent, is_demo=is_demo, set_by=set_by, set_at=datetime.now(),
     )
     session.add(target)
-    session.commit()
+    session.flush()  # the change and its audit row are committed together, by record
     record(session, set_by, "target_set", subject=f"{kpi_id} for {la_code}", value=value,
            effective_from=effective_from, tolerance_percent=tolerance_percent, demo=is_demo)
     return target

@@ -17,7 +17,7 @@ from etl.errors import ExtractError
 from etl.pipeline import FileOutcome, SourceOptions, run_load
 from etl.readers.formats import FORMATS
 from etl.staging.native import parse_date
-from app.components.exports import csv_text
+from etl.spreadsheets import csv_text
 from appstate.users_cli import users_app
 from etl.reconcile import reconcile as reconcile_files
 from warehouse import audit
@@ -268,7 +268,8 @@ def restore(folder: Annotated[Path, typer.Argument(help="A folder made by safegu
 
 @app.command()
 def upgrade() -> None:
-    """Bring the warehouse up to this release's schema, in place and atomically, keeping every row."""
+    """Bring the warehouse and app state up to this release's schemas, in place, keeping every row."""
+    from appstate.db import upgrade_database
     from etl.load.publish import upgrade as upgrade_warehouse
 
     settings = get_settings()
@@ -281,6 +282,11 @@ def upgrade() -> None:
     else:
         console.print(f"Upgraded the warehouse at {settings.warehouse_path} from schema version {upgraded[0]} to "
                       f"{upgraded[1]}; every loaded row is kept and the cubes are rebuilt.")
+    before, after = upgrade_database()
+    if before == after:
+        console.print(f"App state is up to date (revision {after}).")
+    else:
+        console.print(f"Upgraded app state from revision {before or 'none (new)'} to {after}; every row is kept.")
 
 
 @app.command()

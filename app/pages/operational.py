@@ -4,7 +4,8 @@ from functools import partial
 
 import dash
 
-from app.operational import PAGES, export_callback, render
+from app.dashboards import PAGES
+from app.operational import export_callback, render
 from app.scope import EVERYONE
 
 for order, page in enumerate(PAGES, start=1):

@@ -11,7 +11,8 @@ from app.access import callback
 from app.components.kpi_card import kpi_card
 from app.components.status import data_status
 from app.components.spc import spc_legend
-from app.operational import PAGES, trend
+from app.dashboards import PAGES
+from app.operational import trend
 from app.view import PageView, page_view, updated_search
 from appstate.commentary import Commentary
 from app.scope import BOARD

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from app.components.exports import csv_text
+from etl.spreadsheets import csv_text
 
 
 def test_formula_like_text_is_neutralised_and_numbers_are_not():
