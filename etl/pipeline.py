@@ -227,9 +227,7 @@ def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date)
     outcome.notes = list(raw.notes)
     outcome.rows_read = raw.rows_read
     if raw.rows_read == 0 and raw.empty_is_allowed:
-        # A return with nothing in its period: nothing to load, and nothing it replaces.
-        outcome.la_code = raw.table["la_code"][0].as_py() if raw.table.num_rows else None
-        return
+        return  # a return with nothing in its period: nothing to load, and nothing it replaces
     staged = stage(raw, key)
     outcome.la_code = staged.la_code
     outcome.coverage_start, outcome.coverage_end = staged.coverage_start, staged.coverage_end
@@ -320,8 +318,8 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
         source_format=outcome.source_format, dataset=outcome.dataset, la_code=outcome.la_code,
         coverage_start=outcome.coverage_start, coverage_end=outcome.coverage_end, rows_read=outcome.rows_read,
         rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected, rows_replaced=outcome.rows_replaced,
-        status=outcome.status, message=outcome.message or ("; ".join(outcome.notes) or None), is_synthetic=synthetic, started_at=outcome.started_at,
-        finished_at=outcome.finished_at, loaded_by=user,
+        status=outcome.status, message=outcome.message or ("; ".join(outcome.notes) or None),
+        is_synthetic=synthetic, started_at=outcome.started_at, finished_at=outcome.finished_at, loaded_by=user,
     )
     if outcome.rejections:
         frame = pd.DataFrame(
@@ -448,7 +446,8 @@ def run_load(
                 except OutsideLoadDirs as error:
                     return _refused_load(paths, {path: str(error)})
                 except (ExtractError, OSError) as error:
-                    message = error.message if isinstance(error, ExtractError) else f"cannot read the file: {error.strerror}"
+                    message = (error.message if isinstance(error, ExtractError)
+                               else f"cannot read the file: {error.strerror}")
                     outcomes.append(FileOutcome(path=path, message=message, finished_at=datetime.now()))
                     continue
                 sha = hashlib.sha256(data.data).hexdigest()

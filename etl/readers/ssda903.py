@@ -98,7 +98,8 @@ def read_ssda903_missing(path: Path, la_code: str | None, coverage: tuple[date, 
         raise ExtractError(path, f"missing required columns for an SSDA903 missing file: {', '.join(missing)}. "
                                  f"The header has: {', '.join(header) or 'nothing'}")
     today = date.today()
-    window = coverage or financial_years(d for d in (text_date(row["MIS_START"]) for _, row in rows) if d) or (today, today)
+    starts = (text_date(row["MIS_START"]) for _, row in rows)
+    window = coverage or financial_years(d for d in starts if d) or (today, today)
     out = NativeRows(path, MISSING_EPISODES, field_labels=LABELS, derived_id_columns=("episode_id",))
     if not rows:
         out.notes.append("the file has a header but no rows: nothing was loaded, and nothing the warehouse holds "
@@ -137,6 +138,7 @@ def read_ssda903_missing(path: Path, la_code: str | None, coverage: tuple[date, 
             "in_care": flag,
         })
     if spells is not None:
-        not_covered = f"; {len(uncovered):,} children it has no episodes for are in care 'not known'" if uncovered else ""
+        not_covered = (f"; {len(uncovered):,} children it has no episodes for are in care 'not known'"
+                       if uncovered else "")
         out.notes.append(f"used {episodes_note} for who was in care{not_covered}")
     return out.extract(la_code, window)
