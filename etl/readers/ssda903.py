@@ -16,6 +16,7 @@ from pathlib import Path
 
 from etl.datasets import MISSING_EPISODES
 from etl.errors import ExtractError
+from etl.limits import check_file_size
 from etl.paths import read_for_load
 from etl.readers.native_csv import RawExtract, csv_lines, decode
 from etl.readers.returns import NativeRows, financial_years, require_la, text_date
@@ -55,7 +56,9 @@ def _rows(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, dict[str,
 def _companion_rows(path: Path, companion: Path, what: str) -> list[dict[str, str]]:
     """The rows of the return's header or episodes file, which must name each child (CHILD)."""
     try:
-        header, rows = _rows(companion, read_for_load(companion))
+        data = read_for_load(companion)
+        check_file_size(companion, len(data), "ssda903")  # read into Python rows, as the missing file is
+        header, rows = _rows(companion, data)
     except ExtractError as error:
         raise ExtractError(path, f"the {what} file {companion.name} cannot be read: {error.message}") from error
     except OSError as error:
