@@ -230,9 +230,7 @@ def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date)
     outcome.notes = list(raw.notes)
     outcome.rows_read = raw.rows_read
     if raw.rows_read == 0 and raw.empty_is_allowed:
-        # A return with nothing in its period: nothing to load, and nothing it replaces.
-        outcome.la_code = raw.table["la_code"][0].as_py() if raw.table.num_rows else None
-        return
+        return  # a return with nothing in its period: nothing to load, and nothing it replaces
     with ThreadPoolExecutor(max_workers=1) as background:
         # Finding copies is a DuckDB pass that holds no GIL: it runs while staging and validation do.
         copying = background.submit(exact_copies, raw)
@@ -337,8 +335,8 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
         source_format=outcome.source_format, dataset=outcome.dataset, la_code=outcome.la_code,
         coverage_start=outcome.coverage_start, coverage_end=outcome.coverage_end, rows_read=outcome.rows_read,
         rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected, rows_replaced=outcome.rows_replaced,
-        status=outcome.status, message=outcome.message or ("; ".join(outcome.notes) or None), is_synthetic=synthetic, started_at=outcome.started_at,
-        finished_at=outcome.finished_at, loaded_by=user,
+        status=outcome.status, message=outcome.message or ("; ".join(outcome.notes) or None),
+        is_synthetic=synthetic, started_at=outcome.started_at, finished_at=outcome.finished_at, loaded_by=user,
     )
     if outcome.rejections:
         frame = pd.DataFrame(
@@ -465,7 +463,8 @@ def run_load(
                 except OutsideLoadDirs as error:
                     return _refused_load(paths, {path: str(error)})
                 except (ExtractError, OSError) as error:
-                    message = error.message if isinstance(error, ExtractError) else f"cannot read the file: {error.strerror}"
+                    message = (error.message if isinstance(error, ExtractError)
+                               else f"cannot read the file: {error.strerror}")
                     outcomes.append(FileOutcome(path=path, message=message, finished_at=datetime.now()))
                     continue
                 sha = hashlib.sha256(data.data).hexdigest()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from etl.datasets import MISSING_EPISODES
 from etl.errors import ExtractError
+from etl.limits import check_file_size
 from etl.paths import read_for_load
 from etl.readers.native_csv import RawExtract, csv_lines, decode
 from etl.readers.returns import NativeRows, financial_years, require_la, text_date
@@ -55,7 +56,9 @@ def _rows(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, dict[str,
 def _companion_rows(path: Path, companion: Path, what: str) -> list[dict[str, str]]:
     """The rows of the return's header or episodes file, which must name each child (CHILD)."""
     try:
-        header, rows = _rows(companion, read_for_load(companion))
+        data = read_for_load(companion)
+        check_file_size(companion, len(data), "ssda903")  # read into Python rows, as the missing file is
+        header, rows = _rows(companion, data)
     except ExtractError as error:
         raise ExtractError(path, f"the {what} file {companion.name} cannot be read: {error.message}") from error
     except OSError as error:
@@ -98,7 +101,8 @@ def read_ssda903_missing(path: Path, la_code: str | None, coverage: tuple[date, 
         raise ExtractError(path, f"missing required columns for an SSDA903 missing file: {', '.join(missing)}. "
                                  f"The header has: {', '.join(header) or 'nothing'}")
     today = date.today()
-    window = coverage or financial_years(d for d in (text_date(row["MIS_START"]) for _, row in rows) if d) or (today, today)
+    starts = (text_date(row["MIS_START"]) for _, row in rows)
+    window = coverage or financial_years(d for d in starts if d) or (today, today)
     out = NativeRows(path, MISSING_EPISODES, field_labels=LABELS, derived_id_columns=("episode_id",))
     if not rows:
         out.notes.append("the file has a header but no rows: nothing was loaded, and nothing the warehouse holds "
@@ -137,6 +141,7 @@ def read_ssda903_missing(path: Path, la_code: str | None, coverage: tuple[date, 
             "in_care": flag,
         })
     if spells is not None:
-        not_covered = f"; {len(uncovered):,} children it has no episodes for are in care 'not known'" if uncovered else ""
+        not_covered = (f"; {len(uncovered):,} children it has no episodes for are in care 'not known'"
+                       if uncovered else "")
         out.notes.append(f"used {episodes_note} for who was in care{not_covered}")
     return out.extract(la_code, window)

@@ -174,7 +174,8 @@ def child(child_id: str, referral: str, extra: str = "", inside: str = "") -> st
     return (f"<Child>\n<ChildIdentifiers>\n<LAchildID>{child_id}</LAchildID>\n</ChildIdentifiers>\n{extra}"
             f"<CINdetails>\n<CINreferralDate>{referral}</CINreferralDate>\n<ReferralSource>6</ReferralSource>\n"
             f"<ReferralNFA>false</ReferralNFA>\n"
-            f"<Assessments>\n<AssessmentActualStartDate>{referral}</AssessmentActualStartDate>\n{inside}</Assessments>\n"
+            f"<Assessments>\n<AssessmentActualStartDate>{referral}</AssessmentActualStartDate>\n{inside}"
+            "</Assessments>\n"
             f"<ChildProtectionPlans>\n<CPPstartDate>{referral}</CPPstartDate>\n"
             f"<InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse>\n<NumberOfPreviousCPP>0</NumberOfPreviousCPP>\n"
             f"</ChildProtectionPlans>\n</CINdetails>\n</Child>\n")
@@ -261,7 +262,8 @@ def test_the_cli_says_what_was_ignored(tmp_path, settings, monkeypatch):
     path = write(tmp_path / "census.xml", STRAY_LAYOUTS["audit_in_children"])
     result = CliRunner().invoke(app, ["load", str(path)])
     assert result.exit_code == 0, result.output
-    line = next(n for n, text in enumerate(STRAY_LAYOUTS["audit_in_children"].splitlines(), 1) if text == "<VendorAudit>")
+    line = next(n for n, text in enumerate(STRAY_LAYOUTS["audit_in_children"].splitlines(), 1)
+                if text == "<VendorAudit>")
     # said once for the file, not once per dataset
     assert result.output.count(f"census.xml: line {line}: VendorAudit inside Children is not where the CIN census "
                                "has it; the records in it (2 Assessments, 2 CINdetails, 2 Child, 2 "

@@ -187,3 +187,18 @@ def test_a_file_past_the_size_limit_is_refused_before_it_is_read(tmp_path, load,
     assert outcome.status == "failed"
     assert outcome.message == (f"the file is {path.stat().st_size:,} bytes, more than the 1,000 bytes a load takes "
                                "(docs/extract-formats.md, Limits): split it, for example by year")
+
+
+def test_an_ssda903_companion_past_the_returns_limit_is_refused(tmp_path, load, monkeypatch):
+    monkeypatch.setitem(limits.MAX_BYTES_BY_FORMAT, "ssda903", 2_000)
+    folder = tmp_path / "return"
+    folder.mkdir()
+    (folder / "missing.csv").write_text("CHILD,DOB,MISSING,MIS_START,MIS_END\nA1,01/03/2010,M,10/06/2024,\n")
+    episodes = "CHILD,DECOM,DEC\n" + "".join(f"A{i},01/01/2024,\n" for i in range(200))
+    (folder / "episodes.csv").write_text(episodes)
+    assert len(episodes) > 2_000
+    [outcome] = load(folder / "missing.csv", source=SourceOptions(la_code=CITY))
+    assert outcome.status == "failed"
+    assert outcome.message == (f"the episodes file episodes.csv cannot be read: the file is {len(episodes):,} bytes, "
+                               "more than the 2,000 bytes a load takes of this format (ssda903) "
+                               "(docs/extract-formats.md, Limits): split it, for example by year")

@@ -59,7 +59,8 @@ def _load(home: Path, *arguments: str) -> Measured:
     done = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "etl.cli", "load", *arguments],
                           capture_output=True, text=True, env=env, timeout=600, check=True)
     measured = Measured(**json.loads(done.stdout))
-    print(f"{arguments[-1]}: exit {measured.code}, {measured.seconds:.1f} s, peak RSS {measured.peak_kb / 1024:,.0f} MB")
+    print(f"{arguments[-1]}: exit {measured.code}, {measured.seconds:.1f} s, "
+          f"peak RSS {measured.peak_kb / 1024:,.0f} MB")
     return measured
 
 
@@ -158,7 +159,8 @@ def test_an_oversized_sheet_is_refused_within_seconds(shape, tmp_path):
         _with_sheet(template, path, _contact_rows(3, limits.MAX_SHEET_ROWS))
     else:  # two rows, the second far down: the rows between are read as blank
         far = limits.MAX_SHEET_ROWS + 5
-        _with_sheet(template, path, [f'<row r="{far}"><c r="A{far}" t="inlineStr"><is><t>x</t></is></c></row>'.encode()])
+        far_row = f'<row r="{far}"><c r="A{far}" t="inlineStr"><is><t>x</t></is></c></row>'
+        _with_sheet(template, path, [far_row.encode()])
     measured = _load(tmp_path / "home", "--la", CITY, str(path))
     _refused(measured, path, f"sheet 'List 1' has more than {limits.MAX_SHEET_ROWS:,} rows")
 
