@@ -8,13 +8,15 @@
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY requirements/run.lock ./requirements/run.lock
 COPY app ./app
 COPY appstate ./appstate
 COPY etl ./etl
 COPY warehouse ./warehouse
 RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
-    && /opt/venv/bin/pip install --no-cache-dir .
+    && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r requirements/run.lock \
+    && /opt/venv/bin/pip install --no-cache-dir --no-deps .
 
 FROM python:3.11-slim-bookworm
 # Debian's chromium prints the meeting pack to PDF (/pack.pdf); nothing is downloaded at run time.

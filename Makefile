@@ -8,7 +8,7 @@ export SAFEGUARD_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test test-unit install demo serve chromium postgresql bench screenshots docs clean reliability soak
+.PHONY: run test test-unit install demo serve chromium postgresql bench screenshots docs clean reliability soak upgrade-deps
 
 run: demo serve  ## make the venv, install, make and load the demo data, serve on http://127.0.0.1:8050
 
@@ -26,12 +26,21 @@ soak: install  ## loads and simulated users together for 30 minutes (MINUTES=1 f
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# Exactly the versions in the lock, each checked against its hash; then the project itself.
+$(INSTALLED): pyproject.toml requirements/test.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version' 
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements/test.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(INSTALLED)
+
+upgrade-deps:  ## remake requirements/*.lock from pyproject.toml with the newest releases (docs/deploy.md: monthly)
+	$(PYTHON) -m venv $(VENV)-tools && $(VENV)-tools/bin/pip install --quiet pip-tools
+	$(VENV)-tools/bin/pip-compile --quiet --upgrade --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --extra postgresql -o requirements/run.lock pyproject.toml
+	$(VENV)-tools/bin/pip-compile --quiet --upgrade --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --extra postgresql --extra test -o requirements/test.lock pyproject.toml
 
 demo: install  ## make the synthetic demo extracts and load them
 	$(VENV)/bin/safeguard demo --out $(SAFEGUARD_HOME)/demo
@@ -62,4 +71,4 @@ docs: install  ## regenerate the generated parts of docs/
 	$(PY) -m etl.docs
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) $(VENV)-tools var .pytest_cache
