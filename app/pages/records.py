@@ -66,7 +66,8 @@ def layout(**query: str | list[str]) -> html.Div:
     page=PAGE,
 )
 def download(_clicks: int, search: str | None):
-    found = _records(page_view(parse_qs((search or "").lstrip("?"))))
+    page = page_view(parse_qs((search or "").lstrip("?")))
+    found = _records(page)
     if found.withheld:
         return dash.no_update
-    return csv_download(found.rows, f"records-{found.kpi.id}-{found.period.code}.csv")
+    return csv_download(found.rows, f"records-{found.kpi.id}-{found.period.code}.csv", **page.used("/records"))

@@ -40,6 +40,18 @@ def test_a_csv_export_is_logged_with_its_user_the_filters_it_used_and_rows(app):
                                         "filters": {"la_codes": ["E08000021"], "genders": ["F"]}}
 
 
+def test_a_records_export_is_logged_with_the_filters_it_used(app):
+    client = signed_in(app.server.test_client(), "test-data")  # records are listed for exact-figure roles only
+    response = _post(client, "records-download.data", [{"id": "records-export", "property": "n_clicks", "value": 1}],
+                     [{"id": "url", "property": "search", "value": "?period=2025-09&la=E08000021&kpi=contacts&gender=M"}])
+    assert response.status_code == 200
+    with session() as db:
+        [event] = recent_events(db, AuditQuery(actions=("export",)))
+    assert event.subject == "records-contacts-2025-09.csv" and event.rows > 0
+    assert json.loads(event.detail) == {"page": "/records", "period": "2025-09",
+                                        "filters": {"la_codes": ["E08000021"], "genders": ["M"]}}
+
+
 def test_an_export_logs_the_scope_it_was_cut_to_not_what_was_asked(app):
     client = signed_in(app.server.test_client(), "test-partner")  # Newcastle, Police only
     assert client.get("/scorecard.xlsx?period=2025-26&la=E06000057&agency=Health").status_code == 403

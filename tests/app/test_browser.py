@@ -126,6 +126,7 @@ def test_brw007_operational_pages_render_cards_trends_breakdowns_and_grid(server
     page.goto(server + path + "?period=2025-26&la=E08000021")
     page.wait_for_selector(".kpi-card")
     page.wait_for_selector(".ag-row")
+    page.locator(".chart .js-plotly-plot").nth(2).wait_for()  # Plotly draws after the grid at times
     assert page.locator(".chart .js-plotly-plot").count() >= 3  # two trends and at least one breakdown
     assert page.locator(".ag-center-cols-container .ag-row").count() == 25  # 25 months
     assert page.console_errors == []
