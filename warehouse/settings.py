@@ -2,7 +2,9 @@
 product keeps its files.
 
 SAFEGUARD_HOME holds the warehouse, app state (by default), the keys and the load lock. Tests
-point it at a temporary folder; deployments at a persistent volume. docs/deploy.md lists every
+point it at a temporary folder; deployments at a persistent volume. Several app instances (a
+hub) each keep their own home and share the published warehouse and its load lock through
+SAFEGUARD_WAREHOUSE_DIR. docs/deploy.md lists every
 setting from the `Environment` model below, so the list cannot drift from the code.
 """
 
@@ -25,7 +27,11 @@ class Environment(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
 
-    home: Path = Field(Path("var"), description="Folder for the warehouse, app state (SQLite), keys and the load lock.")
+    home: Path = Field(Path("var"), description="Folder for the warehouse and the load lock (unless "
+                       "SAFEGUARD_WAREHOUSE_DIR is set), app state (SQLite) and the keys.")
+    warehouse_dir: Path | None = Field(None, description="Folder of the published warehouse and its load lock, "
+                                       "when several app instances and the loader share them (each keeping its "
+                                       "own home); the home when unset.")
     appstate_url: str | None = Field(None, description="SQLAlchemy URL of app state, e.g. "
                                      "postgresql+psycopg://user@host/db; a SQLite file in the home when unset.")
     pseudonymisation_key: SecretStr | None = Field(None, description="Key for hashing child IDs; else the key file "
@@ -89,10 +95,15 @@ def _environment(_variables: frozenset[tuple[str, str]]) -> Environment:
 @dataclass(frozen=True)
 class Settings:
     home: Path
+    warehouse_dir: Path | None = None  # shared by the instances of a hub; else the home
+
+    @property
+    def warehouse_folder(self) -> Path:
+        return self.warehouse_dir or self.home
 
     @property
     def warehouse_path(self) -> Path:
-        return self.home / "warehouse.duckdb"
+        return self.warehouse_folder / "warehouse.duckdb"
 
     @property
     def key_path(self) -> Path:
@@ -100,7 +111,8 @@ class Settings:
 
     @property
     def lock_path(self) -> Path:
-        return self.home / "load.lock"
+        """Beside the warehouse: the loads, upgrades and backups of every instance queue on one lock."""
+        return self.warehouse_folder / "load.lock"
 
 
 OWNER_ONLY_FILE, OWNER_ONLY_DIR = 0o600, 0o700
@@ -126,7 +138,9 @@ def owner_only_file(path: Path) -> Path:
 
 
 def get_settings() -> Settings:
-    return Settings(home=environment().home.resolve())
+    settings = environment()
+    return Settings(home=settings.home.resolve(),
+                    warehouse_dir=settings.warehouse_dir.resolve() if settings.warehouse_dir else None)
 
 
 def pseudonymisation_key(settings: Settings) -> bytes:
