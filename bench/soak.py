@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from etl.demo import generate_demo  # noqa: E402
 from etl.pipeline import run_load  # noqa: E402
 from tests.app.serving import ROLE_USERS, TEST_ADMIN, TEST_PASSWORD, add_test_users, serve  # noqa: E402
+from warehouse.reader import links_folder  # noqa: E402
 from warehouse.settings import Settings  # noqa: E402
 
 MB = 1024 * 1024
@@ -453,7 +454,7 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=TIMEOUT + 30)
         time.sleep(1.0)  # the last requests' snapshots close as they end
-        open_snapshots = len(list((settings.home / ".snapshots" / str(process.pid)).glob("*.duckdb")))
+        open_snapshots = len(list(links_folder(settings.warehouse_path, process.pid).glob("*.duckdb")))
     finally:
         stop.set()
         next(server, None)  # stops the server

@@ -43,13 +43,14 @@ class Hub:
 
 
 def _contacts(folder: Path, count: int) -> Path:
-    return write_extract(folder / f"contacts-{count}.csv", "contacts", [{"contact_id": f"C{i}"} for i in range(count)])
+    rows = [{"contact_id": f"C{i}"} for i in range(count)]
+    return write_extract(folder / f"contacts-{count}.csv", "contacts", rows)
 
 
 def _load(hub_env: dict[str, str], path: Path) -> None:
     """`safeguard load` as the hub's loader runs it: its own home, the shared warehouse folder."""
-    loaded = subprocess.run([str(Path(sys.executable).with_name("safeguard")), "load", str(path)], env=hub_env,
-                            capture_output=True, text=True, timeout=120)
+    command = [str(Path(sys.executable).with_name("safeguard")), "load", str(path)]
+    loaded = subprocess.run(command, env=hub_env, capture_output=True, text=True, timeout=120)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
 
 
@@ -109,7 +110,7 @@ def _serve_hub(root: Path, appstate_url: str):
 
 
 @pytest.fixture
-def hub_from_a_fresh_address(hub):
+def fresh_hub(hub):
     """Every request here comes from 127.0.0.1: each test starts with that address's window unused."""
     with session(hub.appstate_url) as db:
         db.query(SignInAddress).delete()
@@ -121,8 +122,9 @@ def _sign_in(url: str, username: str, password: str) -> requests.Response:
     """The sign-in form fetched and posted as a browser would, with the pre-session cookie it sets."""
     form = requests.get(url + "/login", timeout=10)
     csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)[1]
-    return requests.post(url + "/login", data={"csrf": csrf, "next": "/", "username": username, "password": password},
-                         cookies={SESSION_COOKIE: form.cookies[SESSION_COOKIE]}, allow_redirects=False, timeout=30)
+    fields = {"csrf": csrf, "next": "/", "username": username, "password": password}
+    return requests.post(url + "/login", data=fields, cookies={SESSION_COOKIE: form.cookies[SESSION_COOKIE]},
+                         allow_redirects=False, timeout=30)
 
 
 def _layout_status(url: str, cookie: str) -> int:
@@ -139,8 +141,8 @@ def _session_of(cookie: str) -> dict:
     return SecureCookieSessionInterface().get_signing_serializer(app).loads(cookie)
 
 
-def test_a_session_from_one_instance_works_on_the_other_and_signing_out_ends_it_on_both(hub_from_a_fresh_address):
-    a, b = hub_from_a_fresh_address.urls
+def test_a_session_from_one_instance_works_on_the_other_and_signing_out_ends_it_on_both(fresh_hub):
+    a, b = fresh_hub.urls
     signed_in = _sign_in(a, "hub-admin", PASSWORD)
     assert signed_in.status_code == 302
     cookie = signed_in.cookies[SESSION_COOKIE]
@@ -151,8 +153,8 @@ def test_a_session_from_one_instance_works_on_the_other_and_signing_out_ends_it_
     assert [_layout_status(b, cookie), _layout_status(a, cookie)] == [401, 401]  # the same cookie, kept
 
 
-def test_failed_sign_ins_split_across_instances_lock_an_account_at_the_one_server_limit(hub_from_a_fresh_address):
-    hub = hub_from_a_fresh_address
+def test_failed_sign_ins_split_across_instances_lock_an_account_at_the_one_server_limit(fresh_hub):
+    hub = fresh_hub
     for attempt in range(MAX_FAILURES - 1):
         assert _sign_in(hub.urls[attempt % 2], "hub-under-limit", "wrong password").status_code == 401
     assert _sign_in(hub.urls[(MAX_FAILURES - 1) % 2], "hub-under-limit", PASSWORD).status_code == 302
@@ -168,8 +170,8 @@ def test_failed_sign_ins_split_across_instances_lock_an_account_at_the_one_serve
         assert (unlocked.failed_sign_ins, unlocked.locked_until) == (0, None)
 
 
-def test_an_address_limit_is_shared_by_both_instances(hub_from_a_fresh_address):
-    hub = hub_from_a_fresh_address
+def test_an_address_limit_is_shared_by_both_instances(fresh_hub):
+    hub = fresh_hub
     for attempt in range(ADDRESS_FAILURES):
         assert _sign_in(hub.urls[attempt % 2], "no-such-account", "wrong password").status_code == 401
     for url in hub.urls:
@@ -189,7 +191,8 @@ def test_a_load_by_the_loader_is_served_by_both_instances_within_the_stated_time
     while [_versions(url) for url in hub.urls] != [{2}, {2}]:
         assert time.monotonic() - published < LOAD_SECONDS, [_versions(url) for url in hub.urls]
         time.sleep(0.2)
-    # One published warehouse and one lock, in the shared folder; no instance or loader made its own.
+    # One published warehouse and one lock, in the shared folder; no instance or loader made its own,
+    # and the instances wrote nothing at all in their homes (all they share is set).
     assert {p.name for p in hub.warehouse_dir.glob("*") if p.is_file()} == {"warehouse.duckdb", "load.lock"}
-    for home in (*hub.homes, hub.loader_home):
-        assert not (home / "warehouse.duckdb").exists() and not (home / "load.lock").exists()
+    assert not (hub.loader_home / "warehouse.duckdb").exists() and not (hub.loader_home / "load.lock").exists()
+    assert [sorted(home.iterdir()) if home.exists() else [] for home in hub.homes] == [[], []]

@@ -3,8 +3,8 @@
 A load publishes a new file with `os.replace`; readers must notice it without a restart, and a
 request that started on the old data must finish on it, so no answer mixes two versions. So:
 - each published file is opened as a *snapshot*: a private hard link to that file's inode (in
-  `.snapshots/<pid>/` beside it), opened read-only. DuckDB shares one database instance per
-  path within a process, so a new path per version is what lets the old and the new file be
+  `.snapshots/<host>-<pid>/` beside it), opened read-only. DuckDB shares one database instance
+  per path within a process, so a new path per version is what lets the old and the new file be
   open at once;
 - a request pins the current snapshot when it starts (`pin`) and releases it when it ends
   (`release`); every query of the request runs on the pinned snapshot;
@@ -12,16 +12,26 @@ request that started on the old data must finish on it, so no answer mixes two v
 
 Outside a pinned request (the command line, tests) queries run on the latest snapshot.
 Opened on first use, never before a server forks.
+
+Instances on several hosts may share the warehouse folder (SAFEGUARD_WAREHOUSE_DIR), so a
+process's links folder is named by its host as well as its process ID, and it holds a lock
+(`.in-use`) for as long as the process lives: another process, on any host, removes a links folder
+only once it can take that lock, that is once its process has gone. Removing a link still in use
+would pull the file from under its reader on a network filesystem.
 """
 
 from __future__ import annotations
 
 import contextvars
+import fcntl
 import os
 import shutil
+import socket
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import duckdb
 import pandas as pd
@@ -50,7 +60,7 @@ class WarehouseReader:
         self._current: Snapshot | None = None
         self._pinned: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar(f"pinned-{id(self)}",
                                                                                         default=None)
-        self._links = path.parent / ".snapshots" / str(os.getpid())
+        self._links = links_folder(path, os.getpid())
 
     def _file_identity(self) -> tuple[int, int]:
         try:
@@ -61,9 +71,7 @@ class WarehouseReader:
         return stat.st_ino, stat.st_mtime_ns
 
     def _open_snapshot(self) -> Snapshot:
-        if not self._links.exists():
-            self._links.mkdir(parents=True)
-            _remove_dead_processes_links(self._links.parent)
+        _claim_links_folder(self._links)
         identity = self._file_identity()
         link = self._links / f"{identity[0]}-{identity[1]}.duckdb"
         if not link.exists():
@@ -133,11 +141,58 @@ class WarehouseReader:
                 self._current = None
 
 
-def _remove_dead_processes_links(folder: Path) -> None:
-    """Snapshot links left by processes that have ended (a crash, a restarted worker)."""
+IN_USE = ".in-use"
+# This process's links folders, each with its open, locked `.in-use` file, kept while it lives.
+_claimed: dict[Path, IO[str]] = {}
+_claiming = threading.Lock()
+
+
+def links_folder(warehouse: Path, pid: int) -> Path:
+    """Where a server process keeps its snapshot links: beside the warehouse, as a hard link must
+    be on the file's own filesystem; named by host too, as process IDs on two hosts (or in two
+    containers) often coincide."""
+    return warehouse.parent / ".snapshots" / f"{socket.gethostname()}-{pid}"
+
+
+def _claim_links_folder(links: Path) -> None:
+    """The process's links folder, made (once) with its in-use lock held from the start: it is
+    made under a dot name and renamed, so nobody clearing links ever finds it unlocked."""
+    with _claiming:
+        if links in _claimed and links.exists():
+            return
+        stale = _claimed.pop(links, None)
+        if stale is not None:
+            stale.close()
+        links.parent.mkdir(parents=True, exist_ok=True)
+        if links.exists():
+            shutil.rmtree(links)  # a process of this host that had this ID, and has gone: this one lives
+        making = Path(tempfile.mkdtemp(prefix=".making-", dir=links.parent))
+        in_use = open(making / IN_USE, "w")
+        fcntl.flock(in_use, fcntl.LOCK_EX)
+        os.rename(making, links)
+        _claimed[links] = in_use
+    _remove_links_no_longer_in_use(links.parent)
+
+
+def _remove_links_no_longer_in_use(folder: Path) -> None:
+    """Snapshot links left by processes that have ended (a crash, a restarted worker or instance)."""
     for entry in folder.iterdir():
-        if entry.is_dir() and entry.name.isdigit() and not _alive(int(entry.name)):
+        if entry.is_dir() and not entry.name.startswith(".") and entry not in _claimed and _unused(entry):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def _unused(links: Path) -> bool:
+    try:
+        in_use = open(links / IN_USE)
+    except FileNotFoundError:
+        # Made before the in-use lock, by a process of this host named by its ID alone.
+        return links.name.isdigit() and not _alive(int(links.name))
+    with in_use:
+        try:
+            fcntl.flock(in_use, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+    return True
 
 
 def _alive(pid: int) -> bool:

@@ -29,9 +29,9 @@ class Environment(BaseSettings):
 
     home: Path = Field(Path("var"), description="Folder for the warehouse and the load lock (unless "
                        "SAFEGUARD_WAREHOUSE_DIR is set), app state (SQLite) and the keys.")
-    warehouse_dir: Path | None = Field(None, description="Folder of the published warehouse and its load lock, "
-                                       "when several app instances and the loader share them (each keeping its "
-                                       "own home); the home when unset.")
+    warehouse_dir: Path | None = Field(None, description="Folder of the published warehouse and its load "
+                                       "lock, when several app instances and the loader share them (each "
+                                       "keeping its own home); the home when unset.")
     appstate_url: str | None = Field(None, description="SQLAlchemy URL of app state, e.g. "
                                      "postgresql+psycopg://user@host/db; a SQLite file in the home when unset.")
     pseudonymisation_key: SecretStr | None = Field(None, description="Key for hashing child IDs; else the key file "

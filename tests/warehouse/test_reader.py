@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from warehouse.reader import WarehouseReader
+import os
+import socket
+import subprocess
+import sys
+
+from warehouse.reader import IN_USE, WarehouseReader
 from tests.helpers import write_extract
 
 
@@ -13,3 +18,30 @@ def test_reader_reopens_after_a_load_swaps_the_file(tmp_path, settings, load):
     load(write_extract(tmp_path / "b.csv", "contacts", [{"contact_date": "2024-05-01"}]))
     assert list(reader.query("recent_loads", limit=10)["load_id"]) == [2, 1]
     reader.close()
+
+
+def test_snapshot_links_are_cleared_only_once_the_process_holding_them_has_gone(tmp_path, settings, load):
+    # Instances on other hosts share the folder: their process IDs mean nothing here, so a links
+    # folder is judged by its in-use lock, which its process holds while it lives.
+    load(write_extract(tmp_path / "a.csv", "contacts", [{}]))
+    snapshots = settings.warehouse_path.parent / ".snapshots"
+    live, gone = snapshots / "another-host-7", snapshots / "another-host-8"
+    for folder in (live, gone):
+        folder.mkdir(parents=True)
+        (folder / IN_USE).touch()
+        (folder / "1-2.duckdb").write_bytes(b"a link to a warehouse long replaced")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX); "
+         "print('locked', flush=True); sys.stdin.read()", str(live / IN_USE)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        reader = WarehouseReader(settings.warehouse_path)
+        assert list(reader.query("recent_loads", limit=10)["load_id"]) == [1]
+        reader.close()
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    own = f"{socket.gethostname()}-{os.getpid()}"
+    assert sorted(p.name for p in snapshots.iterdir()) == sorted(["another-host-7", own])
+    assert (live / "1-2.duckdb").exists() and (snapshots / own / IN_USE).exists()
