@@ -29,6 +29,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -61,6 +62,7 @@ class WarehouseReader:
         self._pinned: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar(f"pinned-{id(self)}",
                                                                                         default=None)
         self._links = links_folder(path, os.getpid())
+        self._leave_links: weakref.finalize | None = None  # gives back this reader's claim on them
 
     def _file_identity(self) -> tuple[int, int]:
         try:
@@ -71,7 +73,10 @@ class WarehouseReader:
         return stat.st_ino, stat.st_mtime_ns
 
     def _open_snapshot(self) -> Snapshot:
-        _claim_links_folder(self._links)
+        joining = self._leave_links is None or not self._leave_links.alive
+        _claim_links_folder(self._links, joining)
+        if joining:
+            self._leave_links = weakref.finalize(self, _leave_links_folder, self._links)
         identity = self._file_identity()
         link = self._links / f"{identity[0]}-{identity[1]}.duckdb"
         if not link.exists():
@@ -139,12 +144,22 @@ class WarehouseReader:
             if self._current is not None:
                 self._current.close()
                 self._current = None
+            if self._leave_links is not None:
+                self._leave_links()
 
 
 IN_USE = ".in-use"
-# This process's links folders, each with its open, locked `.in-use` file, kept while it lives.
-_claimed: dict[Path, IO[str]] = {}
-_claiming = threading.Lock()
+
+
+@dataclass
+class _Claim:
+    in_use: IO[str]  # the open `.in-use` file, locked
+    readers: int = 0
+
+
+# This process's links folders, each with its lock, held while a reader of this process uses it.
+_claimed: dict[Path, _Claim] = {}
+_claiming = threading.RLock()  # a reader collected mid-claim gives its claim back on this thread
 
 
 def links_folder(warehouse: Path, pid: int) -> Path:
@@ -154,24 +169,42 @@ def links_folder(warehouse: Path, pid: int) -> Path:
     return warehouse.parent / ".snapshots" / f"{socket.gethostname()}-{pid}"
 
 
-def _claim_links_folder(links: Path) -> None:
-    """The process's links folder, made (once) with its in-use lock held from the start: it is
-    made under a dot name and renamed, so nobody clearing links ever finds it unlocked."""
+def _claim_links_folder(links: Path, joining: bool) -> None:
+    """The process's links folder, there and locked; `joining`: one more reader uses it."""
     with _claiming:
-        if links in _claimed and links.exists():
-            return
-        stale = _claimed.pop(links, None)
-        if stale is not None:
-            stale.close()
-        links.parent.mkdir(parents=True, exist_ok=True)
-        if links.exists():
-            shutil.rmtree(links)  # a process of this host that had this ID, and has gone: this one lives
-        making = Path(tempfile.mkdtemp(prefix=".making-", dir=links.parent))
-        in_use = open(making / IN_USE, "w")
-        fcntl.flock(in_use, fcntl.LOCK_EX)
-        os.rename(making, links)
-        _claimed[links] = in_use
-    _remove_links_no_longer_in_use(links.parent)
+        claim = _claimed.get(links)
+        made = claim is None or not links.exists()
+        if made:
+            if claim is not None:
+                claim.in_use.close()
+            claim = _claimed[links] = _Claim(_make_links_folder(links), claim.readers if claim else 0)
+        claim.readers += joining
+    if made:
+        _remove_links_no_longer_in_use(links.parent)
+
+
+def _make_links_folder(links: Path) -> IO[str]:
+    """Made with its in-use lock held from the start (under a dot name, then renamed), so nobody
+    clearing links ever finds it unlocked."""
+    links.parent.mkdir(parents=True, exist_ok=True)
+    if links.exists():
+        shutil.rmtree(links)  # a process of this host that had this ID, and has gone: this one lives
+    making = Path(tempfile.mkdtemp(prefix=".making-", dir=links.parent))
+    in_use = open(making / IN_USE, "w")
+    fcntl.flock(in_use, fcntl.LOCK_EX)
+    os.rename(making, links)
+    return in_use
+
+
+def _leave_links_folder(links: Path) -> None:
+    """A reader closed (or gone): with no reader of this process left, its links may be cleared."""
+    with _claiming:
+        claim = _claimed.get(links)
+        if claim is not None:
+            claim.readers -= 1
+            if claim.readers <= 0:
+                claim.in_use.close()
+                del _claimed[links]
 
 
 def _remove_links_no_longer_in_use(folder: Path) -> None:

@@ -45,3 +45,22 @@ def test_snapshot_links_are_cleared_only_once_the_process_holding_them_has_gone(
     own = f"{socket.gethostname()}-{os.getpid()}"
     assert sorted(p.name for p in snapshots.iterdir()) == sorted(["another-host-7", own])
     assert (live / "1-2.duckdb").exists() and (snapshots / own / IN_USE).exists()
+
+
+def test_a_closed_reader_lets_its_links_be_cleared(tmp_path, settings, load):
+    load(write_extract(tmp_path / "a.csv", "contacts", [{}]))
+    reader = WarehouseReader(settings.warehouse_path)
+    reader.query("recent_loads", limit=10)
+    in_use = settings.warehouse_path.parent / ".snapshots" / f"{socket.gethostname()}-{os.getpid()}" / IN_USE
+    assert _lock_is_free(in_use) is False
+    reader.close()
+    assert _lock_is_free(in_use) is True
+
+
+def _lock_is_free(path) -> bool:
+    """Asked from another process, as another server would ask."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1]); "
+         "fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)", str(path)], capture_output=True, text=True)
+    assert probe.returncode == 0 or "BlockingIOError" in probe.stderr, probe.stderr
+    return probe.returncode == 0
