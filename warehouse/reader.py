@@ -216,10 +216,12 @@ def _remove_links_no_longer_in_use(folder: Path) -> None:
 
 def _unused(links: Path) -> bool:
     try:
-        in_use = open(links / IN_USE)
+        in_use = open(links / IN_USE, "r+")  # for writing: NFS grants an exclusive lock on no other
     except FileNotFoundError:
         # Made before the in-use lock, by a process of this host named by its ID alone.
         return links.name.isdigit() and not _alive(int(links.name))
+    except PermissionError:
+        return False  # not this service's to clear
     with in_use:
         try:
             fcntl.flock(in_use, fcntl.LOCK_EX | fcntl.LOCK_NB)
