@@ -467,3 +467,10 @@ DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (CONTACTS, REFERRALS, S47_ENQUIRIES, CP_PLANS, MISSING_EPISODES, ASSESSMENTS, CLA_MISSING_COUNTS)
 }
+
+
+def dataset_title(name: str | None) -> str:
+    """A dataset's title for people, from its one declaration; the areas file and unknown names as given."""
+    if name in DATASETS:
+        return DATASETS[name].title
+    return "Areas" if name == "areas" else (name or "")

@@ -12,7 +12,7 @@ from warehouse.queries import run
 
 def recent_loads(warehouse_path: Path, limit: int = 20) -> pd.DataFrame:
     with open_readonly(warehouse_path) as con:
-        return run(con, "recent_loads", limit=limit)
+        return run(con, "recent_loads", la_codes=None, limit=limit)
 
 
 def load_rejections(warehouse_path: Path, load_id: int) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from datetime import date
 from dash import html
 
 from app.state import per_warehouse_file, reader
+from etl.datasets import dataset_title
 from warehouse.db import WarehouseError
 from warehouse.settings import environment
 
@@ -32,9 +33,6 @@ def data_status() -> DataStatus:
     return DataStatus(as_at.strftime("%d %B %Y") if as_at is not None else "no loads", synthetic)
 
 
-DATASET_WORDS = {"contacts": "Contacts", "referrals": "Referrals", "s47": "Section 47 enquiries",
-                 "cp_plans": "Child protection plans", "missing_episodes": "Missing episodes",
-                 "assessments": "Assessments", "cla_missing_counts": "Missing counts of children in care"}
 
 
 def cadence_days(dataset: str) -> int:
@@ -55,7 +53,7 @@ def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date |
     for row in freshness.itertuples():
         age = (today - row.covered_to.date()).days
         if age > cadence_days(row.dataset):
-            notes.append(f"{DATASET_WORDS.get(row.dataset, row.dataset)} for {las.get(row.la_code, row.la_code)} end on "
+            notes.append(f"{dataset_title(row.dataset)} for {las.get(row.la_code, row.la_code)} end on "
                          f"{row.covered_to:%d %B %Y}, {_days(age)} ago (expected at least every "
                          f"{_days(cadence_days(row.dataset))}).")
     return notes

@@ -14,6 +14,7 @@ from app.components.exports import csv_download
 from app.components.grid import grid
 from app.scope import DATA, PermissionDenied, current_scope
 from app.state import reader
+from etl.datasets import dataset_title
 from warehouse.db import WarehouseError
 
 PAGE = "/data"
@@ -42,20 +43,12 @@ COUNT_COLUMNS = {
     "first_date": "First event",
     "last_date": "Last event",
 }
-DATASET_TITLES = {
-    "contacts": "Contacts",
-    "referrals": "Referrals",
-    "s47": "Section 47 enquiries",
-    "cp_plans": "Child protection plans",
-    "missing_episodes": "Missing episodes",
-}
 REJECTION_COLUMNS = {"row_number": "Row", "field": "Field", "value": "Value", "message": "Reason"}
 
 
 def _scoped_loads(limit: int) -> pd.DataFrame:
-    """The loads of the user's LAs (a failed file may name none: the data team sees those too)."""
-    loads = reader().query("recent_loads", limit=limit)
-    return loads[loads["la_code"].isna() | loads["la_code"].isin(current_scope().la_codes)]
+    """The latest loads of the user's LAs (a failed file may name none: the data team sees those too)."""
+    return reader().query("recent_loads", la_codes=list(current_scope().la_codes), limit=limit)
 
 
 def _rejections_of(load_id: int) -> pd.DataFrame:
@@ -70,8 +63,7 @@ FAILED_LOAD_DAYS = 7
 def _recent_failures() -> html.Div:
     """Files whose load failed lately: they loaded nothing and need the data team's attention."""
     since = datetime.now() - timedelta(days=FAILED_LOAD_DAYS)
-    failed = reader().query("failed_loads", since=since)
-    failed = failed[failed["la_code"].isna() | failed["la_code"].isin(current_scope().la_codes)]
+    failed = reader().query("failed_loads", since=since, la_codes=list(current_scope().la_codes))
     if failed.empty:
         return html.P(f"No load has failed in the last {FAILED_LOAD_DAYS} days.", id=ids.FAILED_LOADS)
     return html.Div([
@@ -86,11 +78,10 @@ def _recent_failures() -> html.Div:
 def layout(**_query: str) -> html.Div:
     try:
         loads = _scoped_loads(500)
-        counts = reader().query("fact_counts")
-        counts = counts[counts["la_code"].isin(current_scope().la_codes)]
+        counts = reader().query("fact_counts", la_codes=list(current_scope().la_codes))
     except WarehouseError as error:
         return html.Div([html.H1("Data and loads"), html.P(str(error))])
-    counts["dataset"] = counts["dataset"].map(DATASET_TITLES)
+    counts["dataset"] = counts["dataset"].map(dataset_title)
     return html.Div(
         [
             html.H1("Data and loads"),

@@ -14,9 +14,9 @@ from tests.helpers import write_extract
 def test_reader_reopens_after_a_load_swaps_the_file(tmp_path, settings, load):
     load(write_extract(tmp_path / "a.csv", "contacts", [{}]))
     reader = WarehouseReader(settings.warehouse_path)
-    assert list(reader.query("recent_loads", limit=10)["load_id"]) == [1]
+    assert list(reader.query("recent_loads", la_codes=None, limit=10)["load_id"]) == [1]
     load(write_extract(tmp_path / "b.csv", "contacts", [{"contact_date": "2024-05-01"}]))
-    assert list(reader.query("recent_loads", limit=10)["load_id"]) == [2, 1]
+    assert list(reader.query("recent_loads", la_codes=None, limit=10)["load_id"]) == [2, 1]
     reader.close()
 
 
@@ -37,7 +37,7 @@ def test_snapshot_links_are_cleared_only_once_the_process_holding_them_has_gone(
     try:
         assert holder.stdout.readline() == "locked\n"
         reader = WarehouseReader(settings.warehouse_path)
-        assert list(reader.query("recent_loads", limit=10)["load_id"]) == [1]
+        assert list(reader.query("recent_loads", la_codes=None, limit=10)["load_id"]) == [1]
         reader.close()
     finally:
         holder.stdin.close()
@@ -50,7 +50,7 @@ def test_snapshot_links_are_cleared_only_once_the_process_holding_them_has_gone(
 def test_a_closed_reader_lets_its_links_be_cleared(tmp_path, settings, load):
     load(write_extract(tmp_path / "a.csv", "contacts", [{}]))
     reader = WarehouseReader(settings.warehouse_path)
-    reader.query("recent_loads", limit=10)
+    reader.query("recent_loads", la_codes=None, limit=10)
     in_use = settings.warehouse_path.parent / ".snapshots" / f"{socket.gethostname()}-{os.getpid()}" / IN_USE
     assert _lock_is_free(in_use) is False
     reader.close()
@@ -64,3 +64,20 @@ def _lock_is_free(path) -> bool:
          "fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)", str(path)], capture_output=True, text=True)
     assert probe.returncode == 0 or "BlockingIOError" in probe.stderr, probe.stderr
     return probe.returncode == 0
+
+
+def test_the_latest_loads_of_a_scope_are_cut_before_the_limit(tmp_path, settings, load):
+    """A hub user whose LA loaded first still sees its loads after many newer ones of other LAs."""
+    load(write_extract(tmp_path / "city.csv", "contacts", [{}], la_code="E08000021"))
+    for i in range(3):
+        day = f"2024-05-0{i + 1}"
+        load(write_extract(tmp_path / f"county{i}.csv", "contacts", [{"contact_date": day, "contact_id": f"K{i}"}],
+                           la_code="E06000057", coverage_start=day, coverage_end=day))
+    reader = WarehouseReader(settings.warehouse_path)
+    try:
+        assert list(reader.query("recent_loads", la_codes=["E08000021"], limit=2)["load_id"]) == [1]
+        assert list(reader.query("recent_loads", la_codes=None, limit=2)["load_id"]) == [4, 3]
+        counts = reader.query("fact_counts", la_codes=["E06000057"])
+        assert list(zip(counts["la_code"], counts["dataset"], counts["n_rows"])) == [("E06000057", "contacts", 3)]
+    finally:
+        reader.close()

@@ -1,4 +1,4 @@
--- Rows per fact table and LA, for the overview and for load checks.
+-- Rows per fact table for the LAs given, for the data page's overview.
 SELECT la.la_code, la.la_name, f.dataset, f.n_rows, f.first_date, f.last_date
 FROM (
     SELECT la_code, 'contacts' AS dataset, count(*) AS n_rows, min(contact_date) AS first_date, max(contact_date) AS last_date FROM contact GROUP BY la_code
@@ -10,4 +10,5 @@ FROM (
     UNION ALL SELECT la_code, 'cla_missing_counts', count(*), min(as_at_date), max(as_at_date) FROM cla_missing_count GROUP BY la_code
 ) AS f
 JOIN local_authority AS la USING (la_code)
+WHERE list_contains($la_codes::VARCHAR[], la.la_code)
 ORDER BY la.la_name, f.dataset;

@@ -1,5 +1,9 @@
+-- The latest loads, newest first: of the LAs given ($la_codes; every LA when NULL), with the files
+-- that failed before naming one. The scope is cut here, before the limit, so a user whose LAs are
+-- few among many still sees their own latest loads.
 SELECT load_id, file_name, dataset, la_code, coverage_start, coverage_end, status,
        rows_read, rows_loaded, rows_rejected, rows_replaced, is_synthetic, finished_at, loaded_by, message
 FROM etl_load
+WHERE $la_codes::VARCHAR[] IS NULL OR la_code IS NULL OR list_contains($la_codes::VARCHAR[], la_code)
 ORDER BY load_id DESC
 LIMIT $limit;
