@@ -22,7 +22,7 @@ import time
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -215,15 +215,14 @@ def _refuse_inside_web_server() -> None:
                             "server: every gunicorn worker would run each load")
 
 
-def _stop_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(0)
-
-
 def run_scheduler(trigger: BaseTrigger, inbox_pass: InboxPass, timezone: tzinfo, text: str,
                   log: Log = log_event, show: bool = True) -> None:
     """Run passes on the trigger until Ctrl+C or SIGTERM; a pass still running is then ended."""
     _refuse_inside_web_server()
-    scheduler = BlockingScheduler(timezone=timezone)
+    # The jobs run on the scheduler's own threads; this one waits for the stop. SIGTERM only sets
+    # the event: raised from a handler, it could land inside the scheduler's start-up and hang it.
+    scheduler = BackgroundScheduler(timezone=timezone)
+    stopping = threading.Event()
     # coalesce: runs missed while the machine slept become one; max_instances=1: a run still
     # going when the next is due makes that one skip rather than queue behind the load lock.
     scheduler.add_job(inbox_pass, trigger, id="run-inbox", name="safeguard run-inbox", max_instances=1,
@@ -232,7 +231,7 @@ def run_scheduler(trigger: BaseTrigger, inbox_pass: InboxPass, timezone: tzinfo,
     handler = _JsonLogHandler(log)
     logging.getLogger("apscheduler").addHandler(handler)
     # Before anything is printed: whoever starts us may send SIGTERM as soon as it sees output.
-    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stopping.set())
     try:
         log("schedule_started", schedule=text, timezone=str(timezone), pid=os.getpid(),
             next_runs=[t.isoformat() for t in upcoming])
@@ -241,7 +240,9 @@ def run_scheduler(trigger: BaseTrigger, inbox_pass: InboxPass, timezone: tzinfo,
                   flush=True)
             print("Next runs: " + ", ".join(t.strftime("%Y-%m-%d %H:%M %Z") for t in upcoming), flush=True)
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
+        while not stopping.wait(timeout=0.2):  # a timeout, so that Ctrl+C is noticed too
+            pass
+    except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
