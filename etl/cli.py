@@ -275,6 +275,9 @@ def upgrade() -> None:
     upgraded = _or_exit(lambda: upgrade_warehouse(settings.warehouse_path, settings.lock_path))
     if upgraded is None:
         console.print(f"The warehouse at {settings.warehouse_path} is up to date (or not made yet).")
+    elif upgraded[0] == upgraded[1]:
+        console.print(f"Renewed the reference data and definitions of the warehouse at {settings.warehouse_path} "
+                      f"(schema version {upgraded[1]}); the cubes are rebuilt.")
     else:
         console.print(f"Upgraded the warehouse at {settings.warehouse_path} from schema version {upgraded[0]} to "
                       f"{upgraded[1]}; every loaded row is kept and the cubes are rebuilt.")

@@ -1,14 +1,20 @@
 """Building, migrating and opening the warehouse file.
 
-A new warehouse is made by `build_schema`: the SQL files in schema/ (the baseline, version 9),
-the reference data (code lists, DfE/ONS tables, the bank-holiday calendar), then every migration.
-An existing warehouse is brought up to date by `migrate`: the files in migrations/, each named
-for the version it brings the warehouse to (0010_cell_keys.sql makes version 10), run in order
-inside the load's copy-and-swap, keeping every loaded row. Facts arrive only through `etl.load`.
+Three kinds of SQL make the warehouse:
+- schema/: the tables as release 9 made them (the baseline);
+- migrations/: every change to the tables since, each file named for the version it brings the
+  warehouse to (0010_cell_keys.sql makes version 10), run once, in order;
+- definitions/: what holds no loaded data (macros, and the reference data shipped with the
+  program: code lists, DfE/ONS tables, the bank-holiday calendar), made anew whenever they or a
+  migration change.
+`build_schema` makes a new warehouse from all three; `migrate` brings an existing one up to date
+inside a load's copy-and-swap (etl/load/publish.py), keeping every loaded row and rebuilding the
+cubes. Facts arrive only through `etl.load`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import date, datetime, timezone
 from functools import cache
@@ -23,6 +29,7 @@ from warehouse.benchmarks import benchmark_values
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+DEFINITIONS_DIR = PACKAGE_DIR / "definitions"
 BASELINE_VERSION = 9  # what schema/ builds; migrations/ holds every change since
 TRANSFORMS_DIR = PACKAGE_DIR / "transforms"
 LOADS_DIR = PACKAGE_DIR / "loads"
@@ -143,11 +150,25 @@ def _ons_population() -> pd.DataFrame:
 
 
 def build_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table in an empty database and fill the reference dimensions."""
+    """Create every table in an empty database, bring it to this version and fill the reference data."""
     for path in _sql_files(SCHEMA_DIR):
-        if path.name.startswith("09"):
-            continue
         run_sql_file(con, path)
+    set_meta(con, schema_version=str(BASELINE_VERSION), created_at=_now_iso(), data_version="0")
+    migrate(con)
+
+
+@cache
+def definitions_fingerprint() -> str:
+    """What the definitions are made from: their SQL and the reference data shipped with the program."""
+    digest = hashlib.sha256()
+    files = [*_sql_files(DEFINITIONS_DIR), *sorted(REFERENCE_DIR.glob("*.csv")), *sorted(REAL_DATA_DIR.rglob("*.*"))]
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def define(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)make the macros and the reference data from what this program ships."""
     frames = {
         "raw_ons_population": _ons_population().copy(),
         "raw_sn_model_2025": _statistical_neighbours_2025(),
@@ -157,26 +178,32 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name, frame in frames.items():
         con.register(name, frame)
     try:
-        for path in _sql_files(SCHEMA_DIR):
-            if path.name.startswith("09"):
-                run_sql_file(con, path)
+        for path in _sql_files(DEFINITIONS_DIR):
+            run_sql_file(con, path)
     finally:
         for name in frames:
             con.unregister(name)
-    set_meta(con, schema_version=str(BASELINE_VERSION), created_at=_now_iso(), data_version="0")
-    migrate(con)
+    set_meta(con, definitions=definitions_fingerprint())
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(get_meta(con)["schema_version"])
 
 
+def needs_migration(con: duckdb.DuckDBPyConnection) -> bool:
+    meta = get_meta(con)
+    return int(meta["schema_version"]) < SCHEMA_VERSION or meta.get("definitions") != definitions_fingerprint()
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Bring a warehouse of an earlier version up to this program's, in the caller's transaction.
 
-    Each migration runs in order and records its version; the derived flags and cubes of every
-    loaded LA are then rebuilt from the facts, so a change to how they are built reaches the rows
-    loaded before it. Returns the versions applied (none when it was up to date)."""
+    Each migration runs in order and records its version; the definitions are made anew if they
+    or the tables changed; then the derived flags and cubes of every loaded LA are rebuilt from the
+    facts, so that a change to how they are built reaches the rows loaded before it. Returns the
+    versions applied (none when the tables were up to date)."""
+    if not needs_migration(con):
+        return []
     current = schema_version(con)
     applied = []
     for version, path in _migrations():
@@ -184,10 +211,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             run_sql_file(con, path)
             set_meta(con, schema_version=str(version), **{f"migrated_to_{version}_at": _now_iso()})
             applied.append(version)
-    if applied:
-        las = [la for (la,) in con.execute("SELECT DISTINCT la_code FROM child ORDER BY 1").fetchall()]
-        if las:
-            run_transforms(con, las)
+    define(con)
+    las = [la for (la,) in con.execute("SELECT DISTINCT la_code FROM child ORDER BY 1").fetchall()]
+    if las:
+        run_transforms(con, las)
     return applied
 
 

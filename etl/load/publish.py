@@ -18,7 +18,7 @@ import duckdb
 
 from warehouse.db import (
     CUBE_TABLES, FACT_TABLES, SCHEMA_VERSION, WarehouseError, build_schema, check_schema_version, first_row, migrate,
-    schema_version,
+    needs_migration, schema_version,
 )
 
 BUILDING_SUFFIX = ".building"
@@ -165,8 +165,9 @@ def _check_built(building: Path, expected: dict[str, int]) -> None:
 
 
 def upgrade(target: Path, lock_path: Path) -> tuple[int, int] | None:
-    """Migrate the published warehouse to this program's schema version, atomically, keeping every
-    row; (from, to), or None when there is no warehouse or it is up to date already."""
+    """Migrate the published warehouse to this program's schema version and reference data,
+    atomically, keeping every row; (from, to), or None when there is no warehouse or it is up to
+    date already."""
     with load_lock(lock_path):
         if not target.exists():
             return None
@@ -174,9 +175,9 @@ def upgrade(target: Path, lock_path: Path) -> tuple[int, int] | None:
         try:
             check_schema_version(con, target, allow_older=True)
             before = schema_version(con)
+            if not needs_migration(con):
+                return None
         finally:
             con.close()
-        if before == SCHEMA_VERSION:
-            return None
         publish(target, lambda _con: None)
         return before, SCHEMA_VERSION

@@ -38,7 +38,7 @@ def as_previous_release(path) -> None:
             for column in dropped:
                 con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         con.execute("DROP MACRO record_key")
-        con.execute("DELETE FROM meta WHERE key = 'cell_key_salt'")
+        con.execute("DELETE FROM meta WHERE key IN ('cell_key_salt', 'definitions')")
         set_meta(con, schema_version=str(BASELINE_VERSION))
 
 
@@ -71,8 +71,7 @@ def test_the_previous_release_shape_is_the_baseline(previous_release, tmp_path):
     """The stand-in for a version 9 warehouse has exactly the tables that schema/ (version 9) builds."""
     with duckdb.connect(str(tmp_path / "baseline.duckdb")) as baseline:
         for path in sorted(SCHEMA_DIR.glob("*.sql")):
-            if not path.name.startswith("09"):
-                run_sql_file(baseline, path)
+            run_sql_file(baseline, path)
         expected = columns(baseline, TABLES)
     with duckdb.connect(str(previous_release / "warehouse.duckdb"), read_only=True) as con:
         assert columns(con, TABLES) == expected
@@ -122,3 +121,21 @@ def test_a_load_into_an_older_warehouse_migrates_it_first(previous_release, tmp_
     after = counts()
     assert {t: n for t, n in after.items() if t not in ("contact", "child")} == {
         t: n for t, n in before.items() if t not in ("contact", "child")}
+
+
+def test_upgrade_renews_reference_data_that_a_new_release_ships(demo_home, tmp_path, monkeypatch):
+    """Same schema version, but the shipped code lists or DfE tables changed: upgrade makes them anew."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy2(demo_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    monkeypatch.setenv("SAFEGUARD_HOME", str(home))
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        con.execute("DELETE FROM ref_referral_source WHERE code = '6'")  # as an older release shipped it
+        con.execute("DELETE FROM benchmark_value WHERE area_code = 'E08000021'")
+        set_meta(con, definitions="an older release's")
+        shipped = con.execute("SELECT count(*) FROM benchmark_value").fetchone()[0]
+    assert CliRunner().invoke(app, ["upgrade"]).exit_code == 0
+    with open_readonly(home / "warehouse.duckdb") as con:
+        assert con.execute("SELECT agency_group FROM ref_referral_source WHERE code = '6'").fetchone() == ("Police",)
+        assert con.execute("SELECT count(*) FROM benchmark_value").fetchone()[0] > shipped
+    assert contents(home / "warehouse.duckdb") == contents(demo_home / "warehouse.duckdb")

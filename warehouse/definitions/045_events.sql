@@ -2,7 +2,7 @@
 -- filters use: one row per (measure, event). Stock measures (cp_open, cp_open_2yrs) give one row
 -- per plan and month end from first_month to last_month. The raw-fact path of the KPI engine
 -- counts these rows, and the records page lists them. `scope` is the list of LA codes.
-CREATE MACRO kpi_events(scope, first_month, last_month) AS TABLE
+CREATE OR REPLACE MACRO kpi_events(scope, first_month, last_month) AS TABLE
 WITH
 -- the scope's rows only, before anything is joined or unioned
 contact_in AS (SELECT * FROM contact WHERE list_contains(scope, la_code)),
@@ -96,7 +96,7 @@ FROM events AS e
 LEFT JOIN child_dims AS d ON d.child_id = e.child_id;
 
 -- kpi_events for some measures over a run of months, through the engine's filters.
-CREATE MACRO filtered_events(scope, first_month, last_month, measures, wanted_areas, wanted_agencies,
+CREATE OR REPLACE MACRO filtered_events(scope, first_month, last_month, measures, wanted_areas, wanted_agencies,
                              wanted_age_bands, wanted_genders, wanted_ethnicities, wanted_categories,
                              wanted_in_care) AS TABLE
 SELECT *

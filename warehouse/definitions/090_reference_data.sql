@@ -1,5 +1,19 @@
 -- Fills the reference dimensions from the frames warehouse/db.py registers:
--- raw_ons_population, raw_sn_model_2025, raw_calendar and raw_ref_<code list>.
+-- raw_ons_population, raw_sn_model_2025, raw_calendar and raw_ref_<code list>. Run whenever the
+-- shipped reference data changes, so each table is emptied first.
+
+DELETE FROM local_authority;
+DELETE FROM population;
+DELETE FROM la_statistical_neighbour;
+DELETE FROM calendar;
+DELETE FROM ref_referral_source;
+DELETE FROM ref_abuse_category;
+DELETE FROM ref_gender;
+DELETE FROM ref_ethnicity;
+DELETE FROM ref_contact_outcome;
+DELETE FROM ref_s47_outcome;
+DELETE FROM ref_missing_type;
+DELETE FROM ref_reporting_agency;
 
 INSERT INTO local_authority
 SELECT new_la_code, old_la_code, la_name, region_code, region_name,
