@@ -14,6 +14,11 @@ CREATE OR REPLACE MACRO age_band(birth_month, at_date) AS
         ELSE '18+'
     END;
 
+-- A missing episode's care status as the filters and tables show it. NULL is not known (an SSDA903
+-- child its episodes file does not cover, migrations/0011): never counted as "Not in care".
+CREATE OR REPLACE MACRO in_care_label(is_in_care) AS
+    CASE WHEN is_in_care THEN 'In care' WHEN NOT is_in_care THEN 'Not in care' ELSE 'Not known' END;
+
 -- A filter on one dimension: no filter (NULL list), or a dimension that does not apply to
 -- the row (NULL value), lets the row through.
 CREATE OR REPLACE MACRO passes(wanted, value) AS (wanted IS NULL OR value IS NULL OR list_contains(wanted, value));

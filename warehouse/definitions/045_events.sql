@@ -77,7 +77,7 @@ events AS (
              AS v(measure, counts) WHERE v.counts) AS m
     UNION ALL
     SELECT m.measure, f.la_code, CAST(m.event_date AS DATE), f.area_code, coalesce(a.label, 'Not recorded'), f.child_id,
-           NULL, CASE WHEN f.is_in_care THEN 'In care' ELSE 'Not in care' END
+           NULL, in_care_label(f.is_in_care)
     FROM missing_in AS f
     LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency,
     LATERAL (SELECT * FROM (VALUES
