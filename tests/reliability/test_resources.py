@@ -4,9 +4,10 @@ under 1 GB, measured on the process (its peak resident set size) rather than est
 
 Each load runs in a small parent process that runs `python -m etl.cli load` and reports the load's
 wall time and the peak RSS of its children: the test's own process, and any load run before, do not
-count. The fast mode (inside `make test`) builds smaller hostile files; the full mode
-(`make reliability`) the sizes of the issue that found this (a 537 kB workbook that unzipped to
-16,000 contacts with 30,000-character child IDs).
+count. The fast mode (inside `make test`) builds a smaller zip bomb and loads every hostile file in
+one process; the full mode (`make reliability`) loads each on its own, at the size of the issue that
+found this (a 537 kB workbook that unzipped to 16,000 contacts with 30,000-character child IDs), and
+loads the largest file of each format that a load takes.
 """
 
 from __future__ import annotations
@@ -122,21 +123,21 @@ def _refused(measured: Measured, path: Path, says: str) -> None:
     assert measured.peak_kb < GB_KB, measured
 
 
-def test_a_zip_bomb_of_junk_contacts_is_refused_unopened_within_seconds(tmp_path):
+def _bomb(folder: Path) -> tuple[Path, str]:
+    """Junk contacts whose 30,000-character child IDs are written in every row: it unzips to far more
+    than the limit, and is refused unopened."""
     junk_id = "J" * ID_CHARS
-    bomb = _with_sheet(_template(tmp_path), tmp_path / "bomb.xlsx", _contact_rows(3, BOMB_ROWS, lambda i: junk_id))
+    bomb = _with_sheet(_template(folder), folder / "bomb.xlsx", _contact_rows(3, BOMB_ROWS, lambda i: junk_id))
     unzipped = _unzipped(bomb)
     assert unzipped > BOMB_ROWS * ID_CHARS > limits.MAX_WORKBOOK_UNZIPPED_BYTES
     assert bomb.stat().st_size * 200 < unzipped  # a bomb: it unzips to hundreds of times its size
-    measured = _load(tmp_path / "home", "--la", CITY, str(bomb))
-    _refused(measured, bomb, f"the workbook unzips to {unzipped / limits.MB:,.0f} MB, more than the "
-                             f"{limits.MAX_WORKBOOK_UNZIPPED_BYTES / limits.MB:,.0f} MB a load takes")
+    return bomb, (f"the workbook unzips to {unzipped / limits.MB:,.0f} MB, more than the "
+                  f"{limits.MAX_WORKBOOK_UNZIPPED_BYTES / limits.MB:,.0f} MB a load takes")
 
 
-def test_junk_ids_shared_by_every_row_are_rejected_and_the_file_refused_in_little_memory(tmp_path):
+def _shared_junk(folder: Path) -> tuple[Path, str]:
     """The same junk through the workbook's text table: small unzipped, so it is read, and each
     30,000-character ID is a rejected row; every row rejected, the file is refused."""
-    template = _template(tmp_path)
     junk = 0  # the junk text's index in the text table, the only text in it
 
     def rows():
@@ -145,24 +146,50 @@ def test_junk_ids_shared_by_every_row_are_rejected_and_the_file_refused_in_littl
                           f'<c r="G{i}" t="inlineStr"><is><t>q) 6: Police</t></is></c></row>'
                           for i in range(start, min(start + 2_000, 3 + BOMB_ROWS))).encode()
 
-    path = _with_sheet(template, tmp_path / "shared.xlsx", rows(), text="J" * ID_CHARS)
+    path = _with_sheet(_template(folder), folder / "shared.xlsx", rows(), text="J" * ID_CHARS)
     assert _unzipped(path) < limits.MAX_SHARED_STRINGS_BYTES
-    measured = _load(tmp_path / "home", "--la", CITY, str(path))
-    _refused(measured, path, f"every one of its {BOMB_ROWS:,} rows was rejected")
+    return path, f"every one of its {BOMB_ROWS:,} rows was rejected"
 
 
-@pytest.mark.parametrize("shape", ["rows", "far_row"])
-def test_an_oversized_sheet_is_refused_within_seconds(shape, tmp_path):
-    template = _template(tmp_path)
-    path = tmp_path / f"{shape}.xlsx"
-    if shape == "rows":  # every row written
-        _with_sheet(template, path, _contact_rows(3, limits.MAX_SHEET_ROWS))
-    else:  # two rows, the second far down: the rows between are read as blank
-        far = limits.MAX_SHEET_ROWS + 5
-        far_row = f'<row r="{far}"><c r="A{far}" t="inlineStr"><is><t>x</t></is></c></row>'
-        _with_sheet(template, path, [far_row.encode()])
-    measured = _load(tmp_path / "home", "--la", CITY, str(path))
-    _refused(measured, path, f"sheet 'List 1' has more than {limits.MAX_SHEET_ROWS:,} rows")
+def _every_row_written(folder: Path) -> tuple[Path, str]:
+    path = _with_sheet(_template(folder), folder / "rows.xlsx", _contact_rows(3, limits.MAX_SHEET_ROWS))
+    return path, f"sheet 'List 1' has more than {limits.MAX_SHEET_ROWS:,} rows"
+
+
+def _far_row(folder: Path) -> tuple[Path, str]:
+    """Two rows, the second far down: the rows between are read as blank."""
+    far = limits.MAX_SHEET_ROWS + 5
+    far_row = f'<row r="{far}"><c r="A{far}" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = _with_sheet(_template(folder), folder / "far_row.xlsx", [far_row.encode()])
+    return path, f"sheet 'List 1' has more than {limits.MAX_SHEET_ROWS:,} rows"
+
+
+HOSTILE = {"zip_bomb": _bomb, "shared_junk_ids": _shared_junk, "oversized_sheet": _every_row_written,
+           "far_away_row": _far_row}
+
+
+@pytest.mark.skipif(not FULL, reason="one load of them all in the fast mode (the next test)")
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_a_hostile_workbook_is_refused_within_seconds_and_under_1_gb(kind, tmp_path):
+    path, says = HOSTILE[kind](tmp_path)
+    _refused(_load(tmp_path / "home", "--la", CITY, str(path)), path, says)
+
+
+@pytest.mark.skipif(FULL, reason="the full mode loads each on its own (the test before)")
+def test_hostile_workbooks_in_one_load_are_each_refused_quickly_and_under_1_gb(tmp_path):
+    """The cheap version, inside `make test`: one process (its start-up is most of the cost) for all."""
+    built = {}
+    for kind, build in HOSTILE.items():
+        folder = tmp_path / kind
+        folder.mkdir()
+        built[kind] = build(folder)
+    measured = _load(tmp_path / "home", "--la", CITY, *(str(path) for path, _ in built.values()))
+    assert measured.code == 1, measured.output
+    for path, says in built.values():
+        refusal = next(line for line in measured.output.splitlines() if line.startswith(f"{path}: not loaded: "))
+        assert says in refusal, measured.output
+    assert measured.seconds < SECONDS * len(built), measured
+    assert measured.peak_kb < GB_KB, measured
 
 
 @pytest.mark.skipif(not FULL, reason="a full-size load takes a minute: make reliability only")

@@ -15,7 +15,7 @@ CREATE OR REPLACE MACRO age_band(birth_month, at_date) AS
     END;
 
 -- A missing episode's care status as the filters and tables show it. NULL is not known (an SSDA903
--- child its episodes file does not cover): never counted as "Not in care".
+-- child its episodes file does not cover, migrations/0011): never counted as "Not in care".
 CREATE OR REPLACE MACRO in_care_label(is_in_care) AS
     CASE WHEN is_in_care THEN 'In care' WHEN NOT is_in_care THEN 'Not in care' ELSE 'Not known' END;
 
