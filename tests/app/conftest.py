@@ -93,3 +93,17 @@ def page_module():
 
     create_app()
     return lambda name: sys.modules[f"pages.{name}"]
+
+
+@pytest.fixture(scope="module")
+def demo_app(demo_home):
+    """The Dash app over the demo home, in process, for tests that call it through a Flask test client."""
+    from app import state
+    from app.main import create_app
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAFEGUARD_HOME", str(demo_home))
+        state.reader.cache_clear()
+        yield create_app()
+        state.reader().close()
+        state.reader.cache_clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import socket
 import subprocess
@@ -93,3 +95,47 @@ def serve(home: Path, log_dir: Path):
     process.terminate()
     process.wait(timeout=10)
     log.close()
+
+
+# --- Dash requests as the browser makes them, through a Flask test client ---
+
+
+def export_rows(client, search: str) -> list[dict[str, str]]:
+    """The front door grid's CSV rows, as its download callback gives them for the URL query `search`."""
+    payload = {
+        "output": "front-door-download.data",
+        "outputs": {"id": "front-door-download", "property": "data"},
+        "inputs": [{"id": "front-door-export", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["front-door-export.n_clicks"],
+        "state": [{"id": "url", "property": "search", "value": search}],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    content = response.get_json()["response"]["front-door-download"]["data"]["content"]
+    return list(csv.DictReader(io.StringIO(content)))
+
+
+def page_layout(client, path: str, search: str) -> dict:
+    """A page's layout as Dash's page router returns it to the browser."""
+    payload = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["response"]["_pages_content"]["children"]
+
+
+def find_component(node, component_id: str):
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == component_id:
+            return node
+        children = node.get("props", {}).get("children")
+        return find_component(children, component_id)
+    if isinstance(node, list):
+        return next((found for child in node if (found := find_component(child, component_id)) is not None), None)
+    return None

@@ -16,9 +16,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from app import state
-from tests.app.serving import signed_in
-from tests.app.test_scope_enforced import _export, _find, _page
+from tests.app.serving import export_rows, find_component, page_layout, signed_in
 from warehouse.kpis.engine import Figure, Filters, evaluate
 from warehouse.kpis.periods import Period, PeriodKind, add_months, parse_period, period_ending
 from warehouse.kpis.suppression import NO_SUPPRESSION, SUPPRESSED, SuppressionPolicy
@@ -43,18 +41,6 @@ def candidates(total: str, known_parts: list[str], less: list[str] = ()) -> set[
     low = sum(possible(p).start for p in known_parts) - sum(possible(p).stop - 1 for p in less)
     high = sum(possible(p).stop - 1 for p in known_parts) - sum(possible(p).start for p in less)
     return {h for h in range(5) if any(low <= t - h <= high for t in possible(total))}
-
-
-@pytest.fixture(scope="module")
-def app(demo_home):
-    from app.main import create_app
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAFEGUARD_HOME", str(demo_home))
-        state.reader.cache_clear()
-        yield create_app()
-        state.reader().close()
-        state.reader.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +78,12 @@ def contacts_csv(client, **query: str | tuple[str, ...]) -> dict[str, str]:
     parts = [f"period={PERIOD}", f"la={CITY}"]
     for key, values in query.items():
         parts += [f"{key}={v.replace(' ', '+')}" for v in ((values,) if isinstance(values, str) else values)]
-    return {row["Month"]: row["Contacts"] for row in _export(client, "?" + "&".join(parts))}
+    return {row["Month"]: row["Contacts"] for row in export_rows(client, "?" + "&".join(parts))}
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_the_complement_filter_leaves_the_hidden_count_open(app, con, username):
-    client = signed_in(app.server.test_client(), username)
+def test_the_complement_filter_leaves_the_hidden_count_open(demo_app, con, username):
+    client = signed_in(demo_app.server.test_client(), username)
     month, query, filters = hidden_month(con, ROLES[username])
     truth = exact_months(con, ROLES[username], ethnicities=("Not known",), **filters)[month]
     hidden = contacts_csv(client, ethnicity="Not known", **query)[label(month)]
@@ -110,12 +96,12 @@ def test_the_complement_filter_leaves_the_hidden_count_open(app, con, username):
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_no_record_list_is_given_to_a_protected_role(app, username):
-    client = signed_in(app.server.test_client(), username)
+def test_no_record_list_is_given_to_a_protected_role(demo_app, username):
+    client = signed_in(demo_app.server.test_client(), username)
     search = f"?period=2025-09&la={CITY}&ethnicity=Not+known&kpi=contacts"
-    layout = _page(client, "/records", search)
+    layout = page_layout(client, "/records", search)
     assert "shown only to roles that see exact figures" in str(layout)
-    assert _find(layout, "records-grid") is None
+    assert find_component(layout, "records-grid") is None
     payload = {
         "output": "records-download.data", "outputs": {"id": "records-download", "property": "data"},
         "inputs": [{"id": "records-export", "property": "n_clicks", "value": 1}],
@@ -124,14 +110,14 @@ def test_no_record_list_is_given_to_a_protected_role(app, username):
     }
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 204 or "child_id" not in response.get_data(as_text=True)
-    cards = _page(client, "/front-door", f"?period={PERIOD}&la={CITY}")
+    cards = page_layout(client, "/front-door", f"?period={PERIOD}&la={CITY}")
     assert "View the records" not in str(cards)
 
 
-def test_the_data_team_still_gets_the_records(app):
-    client = signed_in(app.server.test_client(), "test-data")
-    layout = _page(client, "/records", f"?period=2025-09&la={CITY}&kpi=contacts")
-    assert _find(layout, "records-grid") is not None
+def test_the_data_team_still_gets_the_records(demo_app):
+    client = signed_in(demo_app.server.test_client(), "test-data")
+    layout = page_layout(client, "/records", f"?period=2025-09&la={CITY}&kpi=contacts")
+    assert find_component(layout, "records-grid") is not None
 
 
 def protected(con, period: Period, agencies: tuple[str, ...], **filters) -> Figure:
@@ -145,14 +131,14 @@ def shown(figure: Figure) -> str:
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_a_change_on_the_previous_rolling_year_leaves_the_hidden_month_open(app, con, username):
+def test_a_change_on_the_previous_rolling_year_leaves_the_hidden_month_open(demo_app, con, username):
     """R12 to M less R12 to M-1 is month M less month M-12: with both months known, M would be."""
     agencies = ROLES[username]
     month, query, filters = hidden_month(con, agencies)
     nk = {"ethnicities": ("Not known",), **filters}
     rolling = period_ending(PeriodKind.ROLLING_12, month)
-    client = signed_in(app.server.test_client(), username)
-    card = str(_page(client, "/front-door", f"?period=R12-{month:%Y-%m}&la={CITY}&ethnicity=Not+known"
+    client = signed_in(demo_app.server.test_client(), username)
+    card = str(page_layout(client, "/front-door", f"?period=R12-{month:%Y-%m}&la={CITY}&ethnicity=Not+known"
                      + "".join(f"&{k}={v.replace(' ', '+')}" for k, v in query.items())))
     now, before = protected(con, rolling, agencies, **nk), protected(con, rolling.previous(), agencies, **nk)
     assert shown(now) in card  # the card shows the engine's protected figure, nothing finer
@@ -163,15 +149,15 @@ def test_a_change_on_the_previous_rolling_year_leaves_the_hidden_month_open(app,
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_a_quarter_less_its_other_months_leaves_the_hidden_month_open(app, con, username):
+def test_a_quarter_less_its_other_months_leaves_the_hidden_month_open(demo_app, con, username):
     agencies = ROLES[username]
     month, query, filters = hidden_month(con, agencies)
     quarter = period_ending(PeriodKind.QUARTER, month)
-    client = signed_in(app.server.test_client(), username)
+    client = signed_in(demo_app.server.test_client(), username)
     csv_months = contacts_csv(client, ethnicity="Not known", **query)
     others = [csv_months[label(m)] for m in quarter.month_starts() if m != month]
     total = shown(protected(con, quarter, agencies, ethnicities=("Not known",), **filters))
-    card = str(_page(client, "/front-door", f"?period={quarter.code}&la={CITY}&ethnicity=Not+known"
+    card = str(page_layout(client, "/front-door", f"?period={quarter.code}&la={CITY}&ethnicity=Not+known"
                      + "".join(f"&{k}={v.replace(' ', '+')}" for k, v in query.items())))
     assert total in card
     truth = exact_months(con, agencies, ethnicities=("Not known",), **filters)[month]
@@ -184,8 +170,8 @@ def _counts_in(text: str) -> list[int]:
     return [int(n.replace(",", "")) for pair in re.findall(r"([\d,]+) (?:of|÷) ([\d,]+)", text) for n in pair]
 
 
-def test_the_executives_exports_hold_only_protected_counts(app):
-    client = signed_in(app.server.test_client(), "test-exec")
+def test_the_executives_exports_hold_only_protected_counts(demo_app):
+    client = signed_in(demo_app.server.test_client(), "test-exec")
     markdown = client.get(f"/exceptions.md?la={CITY}&period=2026-09")
     assert markdown.status_code == 200
     text = markdown.get_data(as_text=True)
