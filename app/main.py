@@ -16,7 +16,9 @@ from app.page_pdf import page_pdf
 from app.scorecard_export import scorecard_xlsx
 from app.access import export_route, install_access
 from app.auth import csrf_token, install_auth
-from app.scope import NoDataInScope, NotSignedIn, PermissionDenied, User, current_user, nav_pages
+from app.scope import (
+    NoDataInScope, NotSignedIn, PermissionDenied, User, current_user, nav_pages, needs_exact_figures, page_roles,
+)
 from app.health import install_health
 from app.logs import configure_json_logging
 from app.security import install_security
@@ -76,18 +78,20 @@ def _guarded(layout, path: str):
     def view(**query):
         user = current_user()
         if not user.can_view(path):
-            return _not_for_role(user)
+            return _not_for_role(user, path)
         return layout(**query)
 
     view.guarded = True
     return view
 
 
-def _not_for_role(user: User) -> html.Div:
+def _not_for_role(user: User, path: str) -> html.Div:
     allowed = nav_pages(user)
+    why = (" It shows exact counts and rejected rows, and your figures are protected (rounded)."
+           if user.role in page_roles(path) and needs_exact_figures(path) else "")
     return html.Div([
         html.H1("Not available to your role"),
-        html.P(f"Your account ({user.role.words}) does not open this page. These are yours:"),
+        html.P(f"Your account ({user.role.words}) does not open this page.{why} These are yours:"),
         html.Ul([html.Li(dcc.Link(page["name"], href=page["relative_path"])) for page in allowed]),
     ])
 

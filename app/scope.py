@@ -73,6 +73,13 @@ def page_roles(path: str) -> frozenset[Role]:
     return frozenset(page.get("roles", ())) if page else frozenset()
 
 
+def needs_exact_figures(path: str) -> bool:
+    """A page that shows exact counts or rows (loads and rejections) declares `exact_figures=True`
+    where it is registered: a role whose figures are protected does not open it."""
+    page = next((p for p in dash.page_registry.values() if p["path"] == path), None)
+    return bool(page and page.get("exact_figures"))
+
+
 def nav_pages(user: "User") -> list[dict]:
     """The pages in the navigation that the user's role opens, in the navigation's order."""
     pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order") or 0)
@@ -104,7 +111,9 @@ class User:
         return permission in GRANTS[self.role]
 
     def can_view(self, path: str) -> bool:
-        return self.role in page_roles(path)
+        """The role opens the page, and the page shows nothing exact (`exact_figures`) or the
+        account sees exact figures."""
+        return self.role in page_roles(path) and (self.unsuppressed or not needs_exact_figures(path))
 
 
 def local_operator() -> User:

@@ -20,7 +20,7 @@ from warehouse.db import WarehouseError
 PAGE = "/data"
 dash.register_page(
     __name__, path=PAGE, name="Data and loads", title="Data and loads - Safeguarding performance", order=9,
-    roles=DATA,
+    roles=DATA, exact_figures=True,  # exact row counts, and rejected rows with their values
 )
 
 LOAD_COLUMNS = {

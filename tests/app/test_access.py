@@ -12,7 +12,7 @@ import pytest
 
 from app import state
 from app.access import PAGE_ROUTER, ROUTE_PAGES, SHELL, declared_page
-from app.scope import Role, page_roles
+from app.scope import Role, User, page_roles
 from tests.app.serving import ROLE_USERS, TEST_ADMIN, copy_home, signed_in
 
 OTHER_LA = "E06000057"  # Northumberland: outside every scoped test account (they cover Newcastle)
@@ -98,8 +98,13 @@ def _client(app, username: str | None):
     return signed_in(client, username) if username else client
 
 
-def _allowed(role: Role | None, page: str) -> bool:
-    return role is not None and (page == SHELL or role in page_roles(page))
+def _allowed(username: str | None, page: str) -> bool:
+    """As the accounts are made (appstate/users.py): only the data team sees exact figures."""
+    role = ROLES.get(username)
+    if role is None:
+        return False
+    user = User(username, role, unsuppressed=role is Role.DATA_TEAM)
+    return page == SHELL or user.can_view(page)
 
 
 def _leaks(username: str | None, text: str) -> list[str]:
@@ -127,8 +132,8 @@ def test_every_callback_answers_each_role_by_its_page_and_scope(app, username, s
         response = client.post("/_dash-update-component", json=_payload(output, spec, path, search))
         text = response.get_data(as_text=True)
         texts.append(text)
-        expected = (200, 204) if _allowed(role, page) else (401,) if role is None else (403,)
-        if username == NO_DATA and _allowed(role, page) and text.startswith(NO_DATA_ANSWER):
+        expected = (200, 204) if _allowed(username, page) else (401,) if role is None else (403,)
+        if username == NO_DATA and _allowed(username, page) and text.startswith(NO_DATA_ANSWER):
             expected = (503,)  # said plainly, where a page says it in its body
         if response.status_code not in expected or _leaks(username, text):
             wrong.append((output, response.status_code, _leaks(username, text), text[:200]))
@@ -151,7 +156,7 @@ def test_every_page_layout_opens_only_for_its_roles_and_shows_only_the_scope(app
             ok = response.status_code == 401
         else:
             refused = "Not available to your role" in text
-            ok = response.status_code == 200 and refused != (role in page_roles(page["path"]))
+            ok = response.status_code == 200 and refused != _allowed(username, page["path"])
         if not ok or _leaks(username, text):
             wrong.append((page["path"], response.status_code, _leaks(username, text), text[:200]))
     assert wrong == []
@@ -169,8 +174,8 @@ def test_every_export_route_answers_each_role_by_its_page_and_scope(app, usernam
         body = response.get_data()
         text = body.decode("utf-8", "replace") if not rule.rule.endswith(".xlsx") else _xlsx_text(body)
         page = ROUTE_PAGES[rule.endpoint]
-        expected = 200 if _allowed(role, page) else 401 if role is None else 403
-        if username == NO_DATA and _allowed(role, page) and text.startswith(NO_DATA_ANSWER):
+        expected = 200 if _allowed(username, page) else 401 if role is None else 403
+        if username == NO_DATA and _allowed(username, page) and text.startswith(NO_DATA_ANSWER):
             expected = 503
         if response.status_code != expected or _leaks(username, text):
             wrong.append((rule.rule, response.status_code, _leaks(username, text), text[:200]))
@@ -217,3 +222,20 @@ def test_a_malformed_callback_body_is_a_400(app, body):
     client = signed_in(app.server.test_client(), TEST_ADMIN)
     response = client.post("/_dash-update-component", data=body, content_type="application/json")
     assert response.status_code == 400
+
+
+def test_a_protected_admin_does_not_open_the_exact_data_page(app):
+    """Loads and rejections carry exact row counts and rejected values: an admin whose figures are
+    protected neither sees the page in the navigation nor gets its layout or callbacks."""
+    client = _client(app, TEST_ADMIN)
+    layout = client.post("/_dash-update-component", json=_payload(PAGE_ROUTER, app.callback_map[PAGE_ROUTER], "/data",
+                                                                   "")).get_data(as_text=True)
+    assert "Not available to your role" in layout and "your figures are protected" in layout
+    data_callbacks = [output for output in _server_callbacks(app) if declared_page(output) == "/data"]
+    assert data_callbacks
+    for output in data_callbacks:
+        spec = _server_callbacks(app)[output]
+        assert client.post("/_dash-update-component", json=_payload(output, spec, "/data", "")).status_code == 403
+    exact = _client(app, "test-data")
+    assert "Not available" not in exact.post("/_dash-update-component", json=_payload(
+        PAGE_ROUTER, app.callback_map[PAGE_ROUTER], "/data", "")).get_data(as_text=True)

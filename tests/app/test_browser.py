@@ -33,7 +33,8 @@ def _warehouse(demo_home: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_brw001_data_page_shows_what_the_warehouse_holds(server, page, demo_home):
+def test_brw001_data_page_shows_what_the_warehouse_holds(server, exact_page, demo_home):
+    page = exact_page  # exact row counts: for roles that see exact figures
     page.goto(server + "/data")
     page.wait_for_selector("#overview-counts .ag-row")
     assert "Synthetic demo data" in page.inner_text(".banner-demo")
@@ -47,7 +48,8 @@ def test_brw001_data_page_shows_what_the_warehouse_holds(server, page, demo_home
     assert page.console_errors == []
 
 
-def test_brw002_data_page_lists_loads_and_shows_why_rows_were_rejected(server, page, demo_home):
+def test_brw002_data_page_lists_loads_and_shows_why_rows_were_rejected(server, exact_page, demo_home):
+    page = exact_page
     page.goto(server + "/data")
     page.wait_for_selector("#data-loads-grid .ag-row")
     [(bad_load, rejected)] = _warehouse(
