@@ -92,7 +92,8 @@ def _not_for_role(user: User, path: str) -> html.Div:
     return html.Div([
         html.H1("Not available to your role"),
         html.P(f"Your account ({user.role.words}) does not open this page.{why} These are yours:"),
-        html.Ul([html.Li(dcc.Link(page["name"], href=page["relative_path"])) for page in allowed]),
+        html.Ul([html.Li(dcc.Link(page["name"], href=page["relative_path"])) for page in allowed],
+                className="page-links"),
     ])
 
 

@@ -42,7 +42,7 @@ def test_brw001_data_page_shows_what_the_warehouse_holds(server, exact_page, dem
     [(newcastle_contacts,)] = _warehouse(demo_home, "SELECT count(*) FROM contact WHERE la_code = 'E08000021'")
     row = page.locator("#overview-counts .ag-row", has_text="Newcastle upon Tyne").filter(has_text="Contacts")
     assert f"{newcastle_contacts:,}" in row.inner_text()
-    assert page.locator("#overview-counts .ag-center-cols-container .ag-row").count() == 10  # 2 LAs x 5 datasets
+    assert page.locator("#overview-counts .ag-center-cols-container .ag-row").count() == 5  # its 1 LA x 5 datasets
     assert page.locator("#filter-bar").is_hidden()  # the filters belong to the dashboards
     assert page.get_attribute("html", "lang") == "en-GB"
     assert page.console_errors == []
