@@ -59,13 +59,20 @@ def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date |
     return notes
 
 
-def _stale_banner() -> html.Div | None:
+def _viewer_scope():
+    """The signed-in viewer's scope, or None (the layout is drawn once at start-up with nobody)."""
     from app.scope import NotSignedIn, current_scope
-    from app.view import scoped_options
 
     try:
-        scope = current_scope()
+        return current_scope()
     except (NotSignedIn, WarehouseError):
+        return None
+
+
+def _stale_banner(scope) -> html.Div | None:
+    from app.view import scoped_options
+
+    if scope is None:
         return None
     notes = stale_datasets(scope.la_codes, scoped_options(scope).las)
     if not notes:
@@ -100,17 +107,14 @@ def data_status_strip() -> html.Div:
                 role="note",
             ),
         )
-    parts.append(_disclosure_note())
-    parts.append(_stale_banner())
+    scope = _viewer_scope()
+    parts.append(_disclosure_note(scope))
+    parts.append(_stale_banner(scope))
     return html.Div(parts, className="status-strip")
 
 
-def _disclosure_note() -> html.P | None:
+def _disclosure_note(scope) -> html.P | None:
     """The one plain line on how a protected viewer's figures are rounded, on every page and print."""
-    from app.scope import NotSignedIn, current_scope
-
-    try:
-        policy = current_scope().policy
-    except (NotSignedIn, WarehouseError):
+    if scope is None or not scope.policy.enabled:
         return None
-    return html.P(policy.explanation, className="disclosure-note", role="note") if policy.enabled else None
+    return html.P(scope.policy.explanation, className="disclosure-note", role="note")
