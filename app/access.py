@@ -90,13 +90,21 @@ def _check_callback_request(app: Dash) -> None:
         abort(400)
     inputs, state = body.get("inputs", []), body.get("state", [])
     changed = body.get("changedPropIds", [])
-    if not (isinstance(inputs, list) and isinstance(state, list) and len(inputs) == len(spec["inputs"])
-            and len(state) == len(spec["state"]) and all(_is_dependency(i) for i in inputs + state)
-            and isinstance(changed, list) and all(isinstance(c, str) for c in changed)
-            and isinstance(body.get("outputs", {}), (dict, list))):
+    if not (
+        isinstance(inputs, list)
+        and isinstance(state, list)
+        and len(inputs) == len(spec["inputs"])
+        and len(state) == len(spec["state"])
+        and all(_is_dependency(i) for i in inputs + state)
+        and isinstance(changed, list)
+        and all(isinstance(c, str) for c in changed)
+        and isinstance(body.get("outputs", {}), (dict, list))
+    ):
         abort(400)
     if declared_page(body["output"]) is None:
-        raise PermissionDenied(f"the callback for {body['output']} is declared for no page, so nobody may call it")
+        raise PermissionDenied(
+            f"the callback for {body['output']} is declared for no page, so nobody may call it"
+        )
 
 
 def install_access(app: Dash) -> None:

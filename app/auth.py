@@ -36,8 +36,17 @@ from warehouse.settings import environment, get_settings, owner_only_dir
 
 # Paths anyone may fetch: the sign-in and sign-out pages (a session that has already ended can
 # still press "Sign out"), and the app's own static files (no data in them).
-PUBLIC_PREFIXES = ("/login", "/logout", "/auth/callback", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico",
-                   "/healthz", "/readyz")
+PUBLIC_PREFIXES = (
+    "/login",
+    "/logout",
+    "/auth/callback",
+    "/assets/",
+    "/_dash-component-suites/",
+    "/_favicon.ico",
+    "/favicon.ico",
+    "/healthz",
+    "/readyz",
+)
 
 
 def idle_minutes() -> int:
@@ -62,8 +71,14 @@ def secret_key() -> bytes:
 
 
 def user_of(account: UserAccount) -> User:
-    return User(username=account.username, role=Role(account.role), la_codes=account.la_list,
-                agencies=account.agency_list, areas=account.area_list, unsuppressed=account.unsuppressed)
+    return User(
+        username=account.username,
+        role=Role(account.role),
+        la_codes=account.la_list,
+        agencies=account.agency_list,
+        areas=account.area_list,
+        unsuppressed=account.unsuppressed,
+    )
 
 
 def _address() -> str:
@@ -80,8 +95,11 @@ def _signed_in_user() -> User | None:
         return None
     with appstate() as db:
         account = get_user(db, username)
-        current = account is not None and account.active and \
-            session.get("generation") == session_generation(db, account.username)
+        current = (
+            account is not None
+            and account.active
+            and session.get("generation") == session_generation(db, account.username)
+        )
     if not current:
         session.clear()
         return None
@@ -91,7 +109,11 @@ def _signed_in_user() -> User | None:
 
 def _is_page_request() -> bool:
     """A browser asking for a page (sign-in can help) rather than data (it gets 401)."""
-    return request.method == "GET" and not request.path.startswith("/_dash") and "." not in request.path.rsplit("/", 1)[-1]
+    return (
+        request.method == "GET"
+        and not request.path.startswith("/_dash")
+        and "." not in request.path.rsplit("/", 1)[-1]
+    )
 
 
 def _gate():
@@ -103,7 +125,9 @@ def _gate():
     if _is_page_request():
         target = request.full_path.rstrip("?")
         return redirect("/login?" + urlencode({"next": target}))
-    return Response("Sign in first.", status=401, mimetype="text/plain", headers={"WWW-Authenticate": "Session"})
+    return Response(
+        "Sign in first.", status=401, mimetype="text/plain", headers={"WWW-Authenticate": "Session"}
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -140,8 +164,15 @@ def _csrf_ok() -> bool:
 
 
 def _login_page(message: str = "", status: int = 200, next_path: str = "/") -> Response:
-    sso = ('<p><a class="button-secondary" href="/login/sso?' + escape(urlencode({"next": next_path})) +
-           '">Sign in with your organisation</a></p>') if oidc_configured() else ""
+    sso = (
+        (
+            '<p><a class="button-secondary" href="/login/sso?'
+            + escape(urlencode({"next": next_path}))
+            + '">Sign in with your organisation</a></p>'
+        )
+        if oidc_configured()
+        else ""
+    )
     error = f'<p class="form-status" role="alert">{escape(message)}</p>' if message else ""
     html = f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -209,6 +240,7 @@ def csrf_token() -> str:
 
 # --- OpenID Connect single sign-on (optional) ---
 
+
 def oidc_configured() -> bool:
     settings = environment()
     return bool(settings.oidc_metadata_url and settings.oidc_client_id)
@@ -230,7 +262,9 @@ def _install_oidc(server: Flask) -> None:
     settings = environment()
     oauth = OAuth(server)
     oauth.register(
-        "sso", server_metadata_url=settings.oidc_metadata_url, client_id=settings.oidc_client_id,
+        "sso",
+        server_metadata_url=settings.oidc_metadata_url,
+        client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None,
         client_kwargs={"scope": settings.oidc_scopes},
     )
@@ -246,10 +280,18 @@ def _install_oidc(server: Flask) -> None:
         with appstate() as db:
             account = get_user(db, username) if username else None
             if account is None or not account.active:
-                record(db, username or "(unknown)", "sign_in_failed", address=_address(), method="sso",
-                       reason="no active local account")
-                return _login_page("Your organisation signed you in, but you have no account here: ask an "
-                                   "administrator.", 403)
+                record(
+                    db,
+                    username or "(unknown)",
+                    "sign_in_failed",
+                    address=_address(),
+                    method="sso",
+                    reason="no active local account",
+                )
+                return _login_page(
+                    "Your organisation signed you in, but you have no account here: ask an administrator.",
+                    403,
+                )
             record(db, account.username, "sign_in", address=_address(), method="sso")
             generation = session_generation(db, account.username)
         next_path = session.get("sso_next", "/")

@@ -20,20 +20,52 @@ class OperationalPage:
 
 
 PAGES = (
-    OperationalPage("front-door", "Front door", "Contacts, conversion to referral, and referrals by source and area.",
-                    ("contacts", "contact_conversion", "referrals", "re_referral_12m", "referral_nfa",
-                     "referrals_by_source", "contacts_by_source"),
-                    ("referrals", "re_referral_12m"), "referrals"),
-    OperationalPage("s47-icpc", "S47 and ICPC", "Section 47 enquiries, their outcomes, and the timeliness of "
-                    "initial child protection conferences.",
-                    ("s47", "s47_to_icpc", "s47_nfa", "icpc", "icpc_15wd"), ("s47", "icpc_15wd"), "s47"),
-    OperationalPage("cp-plans", "CP plans", "Children on plans, starts and ends, categories, repeat plans and "
-                    "plans lasting 2 years or more.",
-                    ("cp_open", "cp_starts", "cp_repeat", "cp_2yrs", "cp_2yrs_ended", "cp_category"),
-                    ("cp_open", "cp_repeat"), "cp_open"),
-    OperationalPage("missing", "Missing", "Missing and away episodes of children in care and not in care, "
-                    "repeat missing children and return interviews.",
-                    ("missing_episodes", "children_missing", "missing_per_child", "missing_repeat", "rhi_72h",
-                     "rhi_accepted"),
-                    ("missing_episodes", "rhi_72h"), "missing_episodes"),
+    OperationalPage(
+        "front-door",
+        "Front door",
+        "Contacts, conversion to referral, and referrals by source and area.",
+        (
+            "contacts",
+            "contact_conversion",
+            "referrals",
+            "re_referral_12m",
+            "referral_nfa",
+            "referrals_by_source",
+            "contacts_by_source",
+        ),
+        ("referrals", "re_referral_12m"),
+        "referrals",
+    ),
+    OperationalPage(
+        "s47-icpc",
+        "S47 and ICPC",
+        "Section 47 enquiries, their outcomes, and the timeliness of initial child protection conferences.",
+        ("s47", "s47_to_icpc", "s47_nfa", "icpc", "icpc_15wd"),
+        ("s47", "icpc_15wd"),
+        "s47",
+    ),
+    OperationalPage(
+        "cp-plans",
+        "CP plans",
+        "Children on plans, starts and ends, categories, repeat plans and plans lasting 2 years or more.",
+        ("cp_open", "cp_starts", "cp_repeat", "cp_2yrs", "cp_2yrs_ended", "cp_category"),
+        ("cp_open", "cp_repeat"),
+        "cp_open",
+    ),
+    OperationalPage(
+        "missing",
+        "Missing",
+        "Missing and away episodes of children in care and not in care, "
+        "repeat missing children and return interviews.",
+        (
+            "missing_episodes",
+            "children_missing",
+            "missing_per_child",
+            "missing_repeat",
+            "rhi_72h",
+            "rhi_accepted",
+        ),
+        ("missing_episodes", "rhi_72h"),
+        "missing_episodes",
+    ),
 )

@@ -34,17 +34,21 @@ FILTERED_COMMENTARY = "Commentary is written for the whole local authority: clea
 
 def rules_in_words(thresholds: Thresholds) -> str:
     points, relative = f"{thresholds.percentage_points:g}", f"{thresholds.relative_percent:g}"
-    return ("A KPI is an exception when it is off target (red), when it has moved the wrong way on the "
-            f"previous 6 months by more than {points} percentage points (a percentage) or {relative}% "
-            "(a count, rate or ratio), or when it lies outside the range of its statistical neighbours' "
-            "latest published figures. A suppressed figure (c) never makes an exception.")
+    return (
+        "A KPI is an exception when it is off target (red), when it has moved the wrong way on the "
+        f"previous 6 months by more than {points} percentage points (a percentage) or {relative}% "
+        "(a count, rate or ratio), or when it lies outside the range of its statistical neighbours' "
+        "latest published figures. A suppressed figure (c) never makes an exception."
+    )
 
 
 def summary_words(report: ExceptionReport) -> str:
     if report.exceptions:
         return f"{len(report.exceptions)} of the {len(report.assessed)} KPIs are exceptions."
-    return (f"No KPI is an exception: none of the {len(report.assessed)} KPIs is off target, worse by more "
-            "than the thresholds, or outside its statistical neighbours' range.")
+    return (
+        f"No KPI is an exception: none of the {len(report.assessed)} KPIs is off target, worse by more "
+        "than the thresholds, or outside its statistical neighbours' range."
+    )
 
 
 def figure_detail(kpi: Kpi, figure: Figure) -> str:
@@ -99,12 +103,19 @@ def served_report(page: PageView) -> ServedReport | None:
         return None
     period = rolling_6(page.view.period_value.last_month)
     with session() as db:
-        report = exception_report(reader().connection(), filters, page.scope.policy, lookup(db),
-                                  cached_evaluate, period=period)
+        report = exception_report(
+            reader().connection(), filters, page.scope.policy, lookup(db), cached_evaluate, period=period
+        )
         commentary = current_commentary(db, report.la_code, period.code) if not filters.active() else {}
     status = data_status()
-    return ServedReport(page, report, page.options.las.get(report.la_code, report.la_code), status.as_at,
-                        status.synthetic, commentary)
+    return ServedReport(
+        page,
+        report,
+        page.options.las.get(report.la_code, report.la_code),
+        status.as_at,
+        status.synthetic,
+        commentary,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,21 +147,36 @@ def markdown_quote(text: str) -> str:
 def _exception_markdown(served: ServedReport, found: KpiException) -> list[str]:
     kpi, result = found.kpi, found.assessment.result
     target = found.assessment.target
-    lines = [f"## {kpi.title}", "",
-             f"- Value: **{value_words(kpi, result.current)}**, {result.current.period.label}",
-             f"- Previous: {value_words(kpi, result.previous)}, {result.previous.period.label}"]
+    lines = [
+        f"## {kpi.title}",
+        "",
+        f"- Value: **{value_words(kpi, result.current)}**, {result.current.period.label}",
+        f"- Previous: {value_words(kpi, result.previous)}, {result.previous.period.label}",
+    ]
     if target is not None:
         demo = " (demo target)" if target.is_demo else ""
         lines.append(f"- Target: {format_number(target.value, kpi.unit)}{demo}")
-    lines += ["", "Why it is an exception:", "", *[f"- {reason.words}" for reason in found.reasons], "",
-              "### What is the data telling us?", ""]
+    lines += [
+        "",
+        "Why it is an exception:",
+        "",
+        *[f"- {reason.words}" for reason in found.reasons],
+        "",
+        "### What is the data telling us?",
+        "",
+    ]
     written = served.commentary.get(kpi.id)
     if written is not None:
-        lines += [markdown_quote(written.text), "",
-                  f"{markdown_text(written.author)}, {written.written_at:%d %B %Y}"]
+        lines += [
+            markdown_quote(written.text),
+            "",
+            f"{markdown_text(written.author)}, {written.written_at:%d %B %Y}",
+        ]
     elif served.commentary_applies:
-        lines.append(f"No commentary yet: [Write commentary]({request.host_url.rstrip('/')}"
-                     f"{served.commentary_href(kpi.id)})")
+        lines.append(
+            f"No commentary yet: [Write commentary]({request.host_url.rstrip('/')}"
+            f"{served.commentary_href(kpi.id)})"
+        )
     else:
         lines.append(FILTERED_COMMENTARY)
     return [*lines, ""]
@@ -158,10 +184,13 @@ def _exception_markdown(served: ServedReport, found: KpiException) -> list[str]:
 
 def report_markdown(served: ServedReport) -> str:
     report = served.report
-    lines = [f"# Exception report: {markdown_text(served.la_name)}", "",
-             f"- Period: **{report.period.label}**, compared with {served.compared_with}",
-             f"- Showing: {markdown_text(served.showing)}",
-             f"- Data as at: {served.data_as_at}"]
+    lines = [
+        f"# Exception report: {markdown_text(served.la_name)}",
+        "",
+        f"- Period: **{report.period.label}**, compared with {served.compared_with}",
+        f"- Showing: {markdown_text(served.showing)}",
+        f"- Data as at: {served.data_as_at}",
+    ]
     if served.synthetic:
         lines.append("- Synthetic demo data: these figures describe no real children.")
     lines.append(f"- {served.page.scope.policy.explanation}")
@@ -180,8 +209,14 @@ def exceptions_markdown() -> Response:
     served = served_report(page)
     if served is None:
         choices = ", ".join(f"la={code} ({name})" for code, name in page.options.las.items())
-        return Response(f"The exception report is for one local authority: add one to the address "
-                        f"({choices}).", status=400, mimetype="text/plain")
+        return Response(
+            f"The exception report is for one local authority: add one to the address ({choices}).",
+            status=400,
+            mimetype="text/plain",
+        )
     log_export(MARKDOWN_FILENAME, len(served.report.exceptions), **page.used("/exceptions"))
-    return Response(report_markdown(served), mimetype="text/markdown",
-                    headers={"Content-Disposition": f'attachment; filename="{MARKDOWN_FILENAME}"'})
+    return Response(
+        report_markdown(served),
+        mimetype="text/markdown",
+        headers={"Content-Disposition": f'attachment; filename="{MARKDOWN_FILENAME}"'},
+    )

@@ -8,8 +8,8 @@ the engine's Filters, and into words for the "showing" line.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from urllib.parse import parse_qs, urlencode
 
 from app.dashboards import PAGES
@@ -77,9 +77,9 @@ class FilterOptions:
         month = self.last_month
         while month >= self.first_month:
             period = period_ending(kind, month)
-            if period.last_month <= self.last_month and period.first_month >= self.first_month:
-                if period not in found:
-                    found.append(period)
+            covered = period.last_month <= self.last_month and period.first_month >= self.first_month
+            if covered and period not in found:
+                found.append(period)
             month = add_months(month, -1)
         return found
 

@@ -31,7 +31,8 @@ def readyz():
         data_version=None if status["data_version"] is None else int(status["data_version"]),
         data_as_at=covered_to.isoformat() if covered_to else None,
         data_age_days=(date.today() - covered_to).days if covered_to else None,
-        last_load_at=status["last_load_at"].isoformat(timespec="seconds") if status["last_load_at"] is not None
+        last_load_at=status["last_load_at"].isoformat(timespec="seconds")
+        if status["last_load_at"] is not None
         else None,
     )
 

@@ -8,19 +8,26 @@ import dash
 from dash import Dash, dcc, html
 
 from app import ids
+from app.access import export_route, install_access
+from app.auth import csrf_token, install_auth
 from app.callbacks import drill, filters, saved_views  # noqa: F401  (registers the shared callbacks)
 from app.components.filter_bar import filter_bar
 from app.components.status import data_status_strip
 from app.exceptions_export import exceptions_markdown
-from app.page_pdf import page_pdf
-from app.scorecard_export import scorecard_xlsx
-from app.access import export_route, install_access
-from app.auth import csrf_token, install_auth
-from app.scope import (
-    NoDataInScope, NotSignedIn, PermissionDenied, User, current_user, nav_pages, needs_exact_figures, page_roles,
-)
 from app.health import install_health
 from app.logs import configure_json_logging
+from app.page_pdf import page_pdf
+from app.scope import (
+    NoDataInScope,
+    NotSignedIn,
+    PermissionDenied,
+    User,
+    current_user,
+    nav_pages,
+    needs_exact_figures,
+    page_roles,
+)
+from app.scorecard_export import scorecard_xlsx
 from app.security import install_security
 from app.state import pin_snapshot, release_snapshot
 
@@ -30,18 +37,21 @@ APP_DIR = Path(__file__).resolve().parent
 def _nav(user: User) -> html.Nav:
     """The pages this user's role opens, and no others."""
     links = [
-        dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
-        for page in nav_pages(user)
+        dcc.Link(page["name"], href=page["relative_path"], className="nav-link") for page in nav_pages(user)
     ]
     return html.Nav(links, className="nav", **{"aria-label": "Main"})
 
 
 def _account(user: User) -> html.Form:
     return html.Form(
-        [html.Span(f"{user.username} ({user.role.words})", className="account-name"),
-         dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="sign-out-csrf"),
-         html.Button("Sign out", type="submit", className="button-secondary sign-out")],
-        method="post", action="/logout", className="account",
+        [
+            html.Span(f"{user.username} ({user.role.words})", className="account-name"),
+            dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="sign-out-csrf"),
+            html.Button("Sign out", type="submit", className="button-secondary sign-out"),
+        ],
+        method="post",
+        action="/logout",
+        className="account",
     )
 
 
@@ -53,8 +63,10 @@ def _layout() -> html.Div:
     return html.Div(
         [
             html.Header(
-                [html.Span("Safeguarding performance", className="brand"),
-                 *([_nav(user), _account(user)] if user else [])],
+                [
+                    html.Span("Safeguarding performance", className="brand"),
+                    *([_nav(user), _account(user)] if user else []),
+                ],
                 className="app-header",
             ),
             dcc.Location(id=ids.URL, refresh="callback-nav"),
@@ -87,14 +99,21 @@ def _guarded(layout, path: str):
 
 def _not_for_role(user: User, path: str) -> html.Div:
     allowed = nav_pages(user)
-    why = (" It shows exact counts and rejected rows, and your figures are protected (rounded)."
-           if user.role in page_roles(path) and needs_exact_figures(path) else "")
-    return html.Div([
-        html.H1("Not available to your role"),
-        html.P(f"Your account ({user.role.words}) does not open this page.{why} These are yours:"),
-        html.Ul([html.Li(dcc.Link(page["name"], href=page["relative_path"])) for page in allowed],
-                className="page-links"),
-    ])
+    why = (
+        " It shows exact counts and rejected rows, and your figures are protected (rounded)."
+        if user.role in page_roles(path) and needs_exact_figures(path)
+        else ""
+    )
+    return html.Div(
+        [
+            html.H1("Not available to your role"),
+            html.P(f"Your account ({user.role.words}) does not open this page.{why} These are yours:"),
+            html.Ul(
+                [html.Li(dcc.Link(page["name"], href=page["relative_path"])) for page in allowed],
+                className="page-links",
+            ),
+        ]
+    )
 
 
 def create_app() -> Dash:
@@ -114,18 +133,36 @@ def create_app() -> Dash:
     app.server.before_request(pin_snapshot)
     app.server.teardown_request(release_snapshot)
     _guard_pages()
-    app.server.register_error_handler(NotSignedIn, lambda _e: ("Sign in first.", 401, {"Content-Type": "text/plain"}))
-    app.server.register_error_handler(PermissionDenied, lambda error: (str(error), 403, {"Content-Type": "text/plain"}))
-    app.server.register_error_handler(NoDataInScope, lambda error: (str(error), 503, {"Content-Type": "text/plain"}))
+    app.server.register_error_handler(
+        NotSignedIn, lambda _e: ("Sign in first.", 401, {"Content-Type": "text/plain"})
+    )
+    app.server.register_error_handler(
+        PermissionDenied, lambda error: (str(error), 403, {"Content-Type": "text/plain"})
+    )
+    app.server.register_error_handler(
+        NoDataInScope, lambda error: (str(error), 503, {"Content-Type": "text/plain"})
+    )
     install_access(app)
     server = app.server
-    export_route(server, "/pack.pdf", "pack_pdf", page_pdf("/pack", ".pack-cover", "meeting-pack.pdf"), page="/pack")
+    export_route(
+        server, "/pack.pdf", "pack_pdf", page_pdf("/pack", ".pack-cover", "meeting-pack.pdf"), page="/pack"
+    )
     export_route(server, "/exceptions.md", "exceptions_markdown", exceptions_markdown, page="/exceptions")
-    export_route(server, "/exceptions.pdf", "exceptions_pdf",
-                 page_pdf("/exceptions", ".exceptions-ready", "exception-report.pdf"), page="/exceptions")
+    export_route(
+        server,
+        "/exceptions.pdf",
+        "exceptions_pdf",
+        page_pdf("/exceptions", ".exceptions-ready", "exception-report.pdf"),
+        page="/exceptions",
+    )
     export_route(server, "/scorecard.xlsx", "scorecard_xlsx", scorecard_xlsx, page="/scorecard")
-    export_route(server, "/scorecard.pdf", "scorecard_pdf", page_pdf("/scorecard", ".scorecard-ready", "scorecard.pdf"),
-                 page="/scorecard")
+    export_route(
+        server,
+        "/scorecard.pdf",
+        "scorecard_pdf",
+        page_pdf("/scorecard", ".scorecard-ready", "scorecard.pdf"),
+        page="/scorecard",
+    )
     app.layout = _layout
     return app
 
@@ -136,8 +173,10 @@ def _say_how_to_sign_in() -> None:
 
     with session() as db:
         if not list_users(db):
-            print("No accounts yet: create the first with `.venv/bin/safeguard users add NAME --role admin "
-                  "--generate-password` (see docs/security.md).")
+            print(
+                "No accounts yet: create the first with `.venv/bin/safeguard users add NAME --role admin "
+                "--generate-password` (see docs/security.md)."
+            )
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ that exports to CSV.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from urllib.parse import parse_qs
 
 import dash_ag_grid as dag
@@ -33,6 +33,7 @@ from warehouse.kpis.model import Dimension
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
 
+
 def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
     """Monthly figures, newest first, as the page shows them (suppressed figures are "c")."""
     months = [f.period for f in assessments[0].result.series]
@@ -48,15 +49,26 @@ def _grid(page: OperationalPage, assessments: list[Assessment]) -> dag.AgGrid:
         id=f"{page.slug}-grid",
         rowData=rows.to_dict("records"),
         columnDefs=[{"field": c, "headerName": c} for c in rows.columns],
-        defaultColDef={"sortable": False, "resizable": True, "flex": 1, "minWidth": 120, "wrapHeaderText": True,
-                       "autoHeaderHeight": True},
+        defaultColDef={
+            "sortable": False,
+            "resizable": True,
+            "flex": 1,
+            "minWidth": 120,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         dashGridOptions={"domLayout": "autoHeight"},
         className="ag-theme-alpine",
     )
 
 
-def _by_area(page: OperationalPage, view: ViewFilters, filters: Filters, options: FilterOptions,
-             policy: SuppressionPolicy) -> html.Figure | None:
+def _by_area(
+    page: OperationalPage,
+    view: ViewFilters,
+    filters: Filters,
+    options: FilterOptions,
+    policy: SuppressionPolicy,
+) -> html.Figure | None:
     """The page's main count split by area, for a view of one LA (153 LAs' areas would be noise)."""
     if len(filters.la_codes) != 1 or not options.areas:
         return None
@@ -77,10 +89,20 @@ def trend_view_choice(page: OperationalPage, view: ViewFilters, options: FilterO
     for chart, label in (((), "Run charts"), (("spc",), "SPC (XmR) charts")):
         shown = view.chart == chart
         text = [label, html.Span(" (shown)", className="visually-hidden")] if shown else label
-        links.append(dcc.Link(text, href=f"/{page.slug}" + replace(view, chart=chart, limits=()).to_query(),
-                              className="trend-view-link" + (" trend-view-shown" if shown else "")))
-    choice = [html.Nav([html.Span("Show the trends as", className="filter-label"), *links],
-                       className="trend-view", **{"aria-label": "Trend view"})]
+        links.append(
+            dcc.Link(
+                text,
+                href=f"/{page.slug}" + replace(view, chart=chart, limits=()).to_query(),
+                className="trend-view-link" + (" trend-view-shown" if shown else ""),
+            )
+        )
+    choice = [
+        html.Nav(
+            [html.Span("Show the trends as", className="filter-label"), *links],
+            className="trend-view",
+            **{"aria-label": "Trend view"},
+        )
+    ]
     if view.chart:
         choice.append(_limits_choice(view, options))
     return html.Div(choice, className="trend-choices no-print")
@@ -90,15 +112,28 @@ def _limits_choice(view: ViewFilters, options: FilterOptions) -> html.Div:
     """A change point: the month from which the SPC limits are worked out again, say after a new
     front-door model, so the chart judges the months since against the process as it is now."""
     months = [m for m in options.months.items() if m[0] <= view.period_value.last_month.strftime("%Y-%m")]
-    dropdown = dcc.Dropdown(id=ids.SPC_LIMITS_FROM, value=view.limits[0] if view.limits else None,
-                            options=[{"label": label, "value": code} for code, label in months[:24]],
-                            placeholder="No change point: limits from every month shown")
-    return html.Div([html.Label("Recalculate the limits from", htmlFor=ids.SPC_LIMITS_FROM, className="filter-label"),
-                     dropdown], className="filter-field spc-limits-from")
+    dropdown = dcc.Dropdown(
+        id=ids.SPC_LIMITS_FROM,
+        value=view.limits[0] if view.limits else None,
+        options=[{"label": label, "value": code} for code, label in months[:24]],
+        placeholder="No change point: limits from every month shown",
+    )
+    return html.Div(
+        [
+            html.Label("Recalculate the limits from", htmlFor=ids.SPC_LIMITS_FROM, className="filter-label"),
+            dropdown,
+        ],
+        className="filter-field spc-limits-from",
+    )
 
 
-@callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.SPC_LIMITS_FROM, "value"),
-          State(ids.URL, "search"), prevent_initial_call=True, page=SHELL)
+@callback(
+    Output(ids.URL, "search", allow_duplicate=True),
+    Input(ids.SPC_LIMITS_FROM, "value"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+    page=SHELL,
+)
 def choose_limits_from(month: str | None, search: str | None):
     return updated_search(search, limits=(month,) if month else ())
 
@@ -113,22 +148,31 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
     by_id = {a.kpi.id: a for a in assessments}
     labels = options.category | {"Unknown": "Unknown"}
     breakdowns = [
-        parts_chart(f"{a.kpi.title}, {view.period_value.short_label}", a.result.parts, f"{page.slug}-{a.kpi.id}",
-                    labels if a.kpi.breakdown is Dimension.CATEGORY else {},
-                    drill_param="category" if a.kpi.breakdown is Dimension.CATEGORY else "agency")
-        for a in assessments if a.kpi.is_share
+        parts_chart(
+            f"{a.kpi.title}, {view.period_value.short_label}",
+            a.result.parts,
+            f"{page.slug}-{a.kpi.id}",
+            labels if a.kpi.breakdown is Dimension.CATEGORY else {},
+            drill_param="category" if a.kpi.breakdown is Dimension.CATEGORY else "agency",
+        )
+        for a in assessments
+        if a.kpi.is_share
     ]
     area = _by_area(page, view, filters, options, scope.policy)
     return html.Div(
         [
             html.H1(page.title),
             html.P(page.intro),
-            html.Div([kpi_card(a, resolved.records_href(a.kpi.id)) for a in assessments if not a.kpi.is_share],
-                     className="card-grid"),
+            html.Div(
+                [kpi_card(a, resolved.records_href(a.kpi.id)) for a in assessments if not a.kpi.is_share],
+                className="card-grid",
+            ),
             spc_legend(),
             html.H2("Trends"),
             trend_view_choice(page, view, options),
-            html.Div([trend(by_id[k], f"{page.slug}-trend-{k}", view) for k in page.trends], className="chart-grid"),
+            html.Div(
+                [trend(by_id[k], f"{page.slug}-trend-{k}", view) for k in page.trends], className="chart-grid"
+            ),
             html.H2("Breakdowns"),
             html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
             html.H2("Monthly figures"),
@@ -142,8 +186,13 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
 def export_callback(page: OperationalPage) -> None:
     """The grid's CSV, made again on the server for the URL's view and the viewer's scope."""
 
-    @callback(Output(f"{page.slug}-download", "data"), Input(f"{page.slug}-export", "n_clicks"),
-              State(ids.URL, "search"), prevent_initial_call=True, page=f"/{page.slug}")
+    @callback(
+        Output(f"{page.slug}-download", "data"),
+        Input(f"{page.slug}-export", "n_clicks"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+        page=f"/{page.slug}",
+    )
     def export(_clicks: int, search: str | None) -> dict[str, str]:
         resolved = page_view(parse_qs((search or "").lstrip("?")))
         rows = monthly_rows([a for a in resolved.assessments(page.kpis) if not a.kpi.is_share])

@@ -57,19 +57,27 @@ def render_pdf(url: str, ready_selector: str, cookies: list[dict] | None = None)
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         try:
             context = browser.new_context(viewport={"width": 1200, "height": 1600})
             context.add_cookies(cookies or [])
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin + "/")
-                          else route.abort())
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.continue_() if route.request.url.startswith(origin + "/") else route.abort()
+                ),
+            )
             page = context.new_page()
             page.goto(url, wait_until="networkidle")
             page.wait_for_selector(ready_selector)
             page.emulate_media(media="print")
-            return page.pdf(format="A4", print_background=True, margin={"top": "12mm", "bottom": "12mm",
-                                                                         "left": "10mm", "right": "10mm"})
+            return page.pdf(
+                format="A4",
+                print_background=True,
+                margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"},
+            )
         finally:
             browser.close()
 
@@ -90,16 +98,25 @@ def page_pdf(path: str, ready_selector: str, filename: str) -> Callable[[], Resp
 
     def view() -> Response:
         if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-            return Response("The PDF needs Chromium on the server (apt-get install chromium); the page itself "
-                            "prints from any browser.", status=503, mimetype="text/plain")
+            return Response(
+                "The PDF needs Chromium on the server (apt-get install chromium); the page itself "
+                "prints from any browser.",
+                status=503,
+                mimetype="text/plain",
+            )
         origin = print_origin()
         if origin is None:
-            return Response("The PDF needs SAFEGUARD_PUBLIC_URL on this server; the page itself prints from any "
-                            "browser.", status=503, mimetype="text/plain")
+            return Response(
+                "The PDF needs SAFEGUARD_PUBLIC_URL on this server; the page itself prints from any browser.",
+                status=503,
+                mimetype="text/plain",
+            )
         query = request.query_string.decode()
         url = origin + path + ("?" + query if query else "")
         name = current_app.config["SESSION_COOKIE_NAME"]
-        cookies = [{"name": name, "value": request.cookies[name], "url": origin}] if name in request.cookies else []
+        cookies = (
+            [{"name": name, "value": request.cookies[name], "url": origin}] if name in request.cookies else []
+        )
         renders = _renders(environment().pdf_renders)
         if not renders.acquire(blocking=False):
             return Response(BUSY, status=503, mimetype="text/plain", headers={"Retry-After": "30"})
@@ -108,8 +125,11 @@ def page_pdf(path: str, ready_selector: str, filename: str) -> Callable[[], Resp
         finally:
             renders.release()
         log_export(filename, None, **_used(path))
-        return Response(pdf, mimetype="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return Response(
+            pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
 
     view.__name__ = f"{filename.replace('.', '_').replace('-', '_')}_view"
     return view

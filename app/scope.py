@@ -51,11 +51,23 @@ class Permission(StrEnum):
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.EXECUTIVE: frozenset({Permission.WRITE_COMMENTARY, Permission.RAISE_CHALLENGES, Permission.ANSWER_CHALLENGES,
-                               Permission.SAVE_VIEWS}),
+    Role.EXECUTIVE: frozenset(
+        {
+            Permission.WRITE_COMMENTARY,
+            Permission.RAISE_CHALLENGES,
+            Permission.ANSWER_CHALLENGES,
+            Permission.SAVE_VIEWS,
+        }
+    ),
     Role.PARTNER: frozenset({Permission.ANSWER_CHALLENGES, Permission.SAVE_VIEWS}),
-    Role.DATA_TEAM: frozenset({Permission.SET_TARGETS, Permission.WRITE_COMMENTARY, Permission.ANSWER_CHALLENGES,
-                               Permission.SAVE_VIEWS}),
+    Role.DATA_TEAM: frozenset(
+        {
+            Permission.SET_TARGETS,
+            Permission.WRITE_COMMENTARY,
+            Permission.ANSWER_CHALLENGES,
+            Permission.SAVE_VIEWS,
+        }
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 
@@ -80,7 +92,7 @@ def needs_exact_figures(path: str) -> bool:
     return bool(page and page.get("exact_figures"))
 
 
-def nav_pages(user: "User") -> list[dict]:
+def nav_pages(user: User) -> list[dict]:
     """The pages in the navigation that the user's role opens, in the navigation's order."""
     pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order") or 0)
     return [page for page in pages if page.get("nav", True) and user.can_view(page["path"])]
@@ -174,9 +186,12 @@ class Scope:
 
     def restrict(self, filters: Filters) -> Filters:
         """The filters cut to the scope: asking for more, or for something else, gives the scope."""
-        return replace(filters, la_codes=self.allowed(filters.la_codes),
-                       agencies=self._within(filters.agencies, self.agencies),
-                       areas=self._within(filters.areas, self.areas))
+        return replace(
+            filters,
+            la_codes=self.allowed(filters.la_codes),
+            agencies=self._within(filters.agencies, self.agencies),
+            areas=self._within(filters.areas, self.areas),
+        )
 
 
 def scope_for(user: User, loaded_las: tuple[str, ...]) -> Scope:
@@ -189,6 +204,7 @@ def current_scope() -> Scope:
     user = current_user()
     scope = scope_for(user, tuple(reader().query("loaded_las")["la_code"]))
     if not scope.la_codes:
-        raise NoDataInScope(f"No data is loaded for the local authorities your account covers "
-                             f"({', '.join(user.la_codes)}).")
+        raise NoDataInScope(
+            f"No data is loaded for the local authorities your account covers ({', '.join(user.la_codes)})."
+        )
     return scope

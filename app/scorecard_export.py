@@ -16,13 +16,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.audit_log import log_export
-from etl.spreadsheets import neutralise
 from app.components.spc import assurance_words, spc_config, variation_words
 from app.components.status import DataStatus, data_status
 from app.state import reader
 from app.view import PageView, cached_evaluate, page_view
 from appstate.db import session
 from appstate.targets import lookup
+from etl.spreadsheets import neutralise
 from warehouse.db import WarehouseError
 from warehouse.kpis.formatting import NOT_AVAILABLE
 from warehouse.kpis.model import Kpi, Unit
@@ -45,8 +45,15 @@ def view_scorecard(resolved: PageView) -> Scorecard:
     """The five quarters to the latest complete quarter ending by the view's period end."""
     end = latest_quarter_ending_by(resolved.view.period_value.end)
     with session() as db:
-        return build_scorecard(reader().connection(), end, resolved.filters, resolved.scope.policy,
-                               lookup(db), evaluator=cached_evaluate, spc_config=spc_config())
+        return build_scorecard(
+            reader().connection(),
+            end,
+            resolved.filters,
+            resolved.scope.policy,
+            lookup(db),
+            evaluator=cached_evaluate,
+            spc_config=spc_config(),
+        )
 
 
 def scorecard_showing(resolved: PageView, scorecard: Scorecard) -> str:
@@ -84,8 +91,18 @@ def _put(sheet: Worksheet, row: int, column: int, value: object, number_format: 
 
 
 def _headings(scorecard: Scorecard) -> list[str]:
-    return ["KPI", *(q.label for q in scorecard.quarters), "Target", "RAG", "Direction of travel", "England",
-            "Statistical neighbours", "Published year", "SPC variation", "SPC assurance"]
+    return [
+        "KPI",
+        *(q.label for q in scorecard.quarters),
+        "Target",
+        "RAG",
+        "Direction of travel",
+        "England",
+        "Statistical neighbours",
+        "Published year",
+        "SPC variation",
+        "SPC assurance",
+    ]
 
 
 def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
@@ -173,8 +190,12 @@ def scorecard_xlsx() -> Response:
         return Response(str(error), status=503, mimetype="text/plain")
     except ScorecardConfigError as error:
         return Response(str(error), status=500, mimetype="text/plain")
-    body = scorecard_workbook(scorecard, scorecard_showing(resolved, scorecard), data_status(),
-                              resolved.scope.policy.explanation)
-    log_export("scorecard.xlsx", sum(len(p.rows) for p in scorecard.priorities), **resolved.used("/scorecard"))
-    return send_file(BytesIO(body), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name="scorecard.xlsx")
+    body = scorecard_workbook(
+        scorecard, scorecard_showing(resolved, scorecard), data_status(), resolved.scope.policy.explanation
+    )
+    log_export(
+        "scorecard.xlsx", sum(len(p.rows) for p in scorecard.priorities), **resolved.used("/scorecard")
+    )
+    return send_file(
+        BytesIO(body), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name="scorecard.xlsx"
+    )

@@ -123,8 +123,11 @@ def _http_error(error: HTTPException) -> Response:
         return error.response
     # Its headers stay (Allow on a 405, WWW-Authenticate on a 401); its body, and the headers
     # that describe that body, go.
-    headers = [(k, v) for k, v in error.get_response().headers.items()
-               if k.lower() not in ("content-type", "content-length")]
+    headers = [
+        (k, v)
+        for k, v in error.get_response().headers.items()
+        if k.lower() not in ("content-type", "content-length")
+    ]
     return _plain(f"{error.code} {error.name}", error.code or 500, headers)
 
 

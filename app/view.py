@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from dash import no_update
 
-from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
 from app.components.spc import spc_of
+from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
 from app.scope import Permission, Scope, current_scope, current_user
 from app.state import per_warehouse_file, reader
 from appstate.commentary import Commentary, current_commentary
@@ -17,8 +17,8 @@ from appstate.db import session
 from appstate.targets import lookup
 from warehouse.kpis.assessment import Assessment, Benchmark, assess, find_benchmark
 from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
-from warehouse.kpis.narrative import draft_commentary
 from warehouse.kpis.model import Kpi
+from warehouse.kpis.narrative import draft_commentary
 from warehouse.kpis.periods import Period
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
@@ -52,8 +52,12 @@ class PageView:
         if len(filters.la_codes) > 1:
             return ["Targets and published benchmarks are per local authority: choose one to see them."]
         if filters.active():
-            return ["Targets and published benchmarks are for whole local authorities, so they are not shown "
-                    "beside filtered figures (missing-episode benchmarks need 'In care' alone)."]
+            return [
+                (
+                    "Targets and published benchmarks are for whole local authorities, so they are not shown "
+                    "beside filtered figures (missing-episode benchmarks need 'In care' alone)."
+                )
+            ]
         return []
 
     def commentary(self) -> dict[str, Commentary]:
@@ -87,19 +91,36 @@ class PageView:
     def assessments(self, kpi_ids: tuple[str, ...], series_months: int = SERIES_MONTHS) -> list[Assessment]:
         """The KPIs judged for this view: targets from app state, figures from the cache."""
         with session() as db:
-            return assess(reader().connection(), kpi_ids, self.view.period_value, self.filters, self.scope.policy,
-                          lookup(db), series_months=series_months, evaluator=cached_evaluate,
-                          benchmarks=cached_benchmark)
+            return assess(
+                reader().connection(),
+                kpi_ids,
+                self.view.period_value,
+                self.filters,
+                self.scope.policy,
+                lookup(db),
+                series_months=series_months,
+                evaluator=cached_evaluate,
+                benchmarks=cached_benchmark,
+            )
 
 
 @per_warehouse_file(maxsize=2048)
-def _evaluate(kpi_ids: tuple[str, ...], period: Period, filters: Filters, policy: SuppressionPolicy,
-              series_months: int) -> tuple[KpiResult, ...]:
-    return tuple(evaluate(reader().connection(), kpi_ids, period, filters, policy, series_months=series_months))
+def _evaluate(
+    kpi_ids: tuple[str, ...], period: Period, filters: Filters, policy: SuppressionPolicy, series_months: int
+) -> tuple[KpiResult, ...]:
+    return tuple(
+        evaluate(reader().connection(), kpi_ids, period, filters, policy, series_months=series_months)
+    )
 
 
-def cached_evaluate(con, kpi_ids, period: Period, filters: Filters, policy: SuppressionPolicy,
-                    series_months: int = SERIES_MONTHS) -> list[KpiResult]:
+def cached_evaluate(
+    con,
+    kpi_ids,
+    period: Period,
+    filters: Filters,
+    policy: SuppressionPolicy,
+    series_months: int = SERIES_MONTHS,
+) -> list[KpiResult]:
     """The engine's results, kept per published warehouse file, KPIs, period, filters (with the
     scope's LAs) and suppression, so a new load is never served from the cache."""
     return list(_evaluate(tuple(kpi_ids), period, filters, policy, series_months))

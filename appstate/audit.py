@@ -37,11 +37,24 @@ def _storable(text: str, limit: int | None = None) -> str:
     return cleaned[:limit] if limit else cleaned
 
 
-def record(session: Session, username: str, action: str, subject: str = "", rows: int | None = None,
-           address: str = "", **detail: object) -> AuditEvent:
-    event = AuditEvent(at=datetime.now(), username=_storable(username, 120), action=action,
-                       subject=_storable(subject, 500), rows=rows,
-                       detail=_storable(json.dumps(detail, default=str, sort_keys=True)), address=_storable(address, 64))
+def record(
+    session: Session,
+    username: str,
+    action: str,
+    subject: str = "",
+    rows: int | None = None,
+    address: str = "",
+    **detail: object,
+) -> AuditEvent:
+    event = AuditEvent(
+        at=datetime.now(),
+        username=_storable(username, 120),
+        action=action,
+        subject=_storable(subject, 500),
+        rows=rows,
+        detail=_storable(json.dumps(detail, default=str, sort_keys=True)),
+        address=_storable(address, 64),
+    )
     session.add(event)
     session.commit()
     return event

@@ -14,8 +14,8 @@ from enum import StrEnum
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from appstate.commentary import clean_text
 from appstate.audit import record
+from appstate.commentary import clean_text
 from appstate.db import Base
 from warehouse.kpis.registry import get_kpi
 
@@ -70,22 +70,49 @@ def _text(value: str, what: str, required: bool = True, limit: int = MAX_LENGTH)
     return cleaned
 
 
-def raise_challenge(session: Session, la_code: str, question: str, owner: str, due_date: date, raised_by: str,
-                    kpi_id: str | None = None, agency: str | None = None) -> Challenge:
+def raise_challenge(
+    session: Session,
+    la_code: str,
+    question: str,
+    owner: str,
+    due_date: date,
+    raised_by: str,
+    kpi_id: str | None = None,
+    agency: str | None = None,
+) -> Challenge:
     if not (kpi_id or agency):
         raise ValueError("a challenge is raised against a KPI, an agency or both: name at least one")
     if kpi_id:
         get_kpi(kpi_id)
     now = datetime.now()
-    entry = Challenge(la_code=la_code, kpi_id=kpi_id or None, agency=_text(agency or "", "the agency", False, MAX_NAME) or None,
-                      question=_text(question, "the question"), owner=_text(owner, "the owner", limit=MAX_NAME), due_date=due_date,
-                      status=Status.OPEN.value, response="", raised_by=raised_by, raised_at=now)
+    entry = Challenge(
+        la_code=la_code,
+        kpi_id=kpi_id or None,
+        agency=_text(agency or "", "the agency", False, MAX_NAME) or None,
+        question=_text(question, "the question"),
+        owner=_text(owner, "the owner", limit=MAX_NAME),
+        due_date=due_date,
+        status=Status.OPEN.value,
+        response="",
+        raised_by=raised_by,
+        raised_at=now,
+    )
     session.add(entry)
     session.flush()
-    session.add(ChallengeUpdate(challenge_id=entry.id, status=Status.OPEN.value, note="raised", by=raised_by, at=now))
+    session.add(
+        ChallengeUpdate(challenge_id=entry.id, status=Status.OPEN.value, note="raised", by=raised_by, at=now)
+    )
     session.flush()  # the change and its audit row are committed together, by record
-    record(session, raised_by, "challenge_raised", subject=f"challenge {entry.id} ({la_code})", kpi=kpi_id,
-           agency=agency, owner=entry.owner, due=due_date)
+    record(
+        session,
+        raised_by,
+        "challenge_raised",
+        subject=f"challenge {entry.id} ({la_code})",
+        kpi=kpi_id,
+        agency=agency,
+        owner=entry.owner,
+        due=due_date,
+    )
     return entry
 
 
@@ -96,7 +123,9 @@ def _move(session: Session, challenge_id: int, status: Status, note: str, by: st
     if entry.status == Status.CLOSED.value:
         raise ValueError(f"challenge {challenge_id} is closed: raise a new one to take it further")
     entry.status = status.value
-    session.add(ChallengeUpdate(challenge_id=entry.id, status=status.value, note=note, by=by, at=datetime.now()))
+    session.add(
+        ChallengeUpdate(challenge_id=entry.id, status=status.value, note=note, by=by, at=datetime.now())
+    )
     session.flush()  # the change and its audit row are committed together, by record
     record(session, by, f"challenge_{status.value}", subject=f"challenge {entry.id} ({entry.la_code})")
     session.refresh(entry)

@@ -1,4 +1,4 @@
-""""What is the data telling us?": commentary per KPI, LA and period, with every version kept.
+""" "What is the data telling us?": commentary per KPI, LA and period, with every version kept.
 
 An edit never overwrites: it adds the next version, so the history shows who wrote what and
 when, and nothing written is lost. The text is stored as plain text and only ever shown as text
@@ -45,8 +45,9 @@ def clean_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def write_commentary(session: Session, kpi_id: str, la_code: str, period_code: str, text: str,
-                     author: str) -> Commentary:
+def write_commentary(
+    session: Session, kpi_id: str, la_code: str, period_code: str, text: str, author: str
+) -> Commentary:
     """Adds the next version. An empty text is a version too: it withdraws the commentary shown."""
     get_kpi(kpi_id)  # an unknown KPI is an error, not a row nobody will ever see
     cleaned = clean_text(text)
@@ -54,24 +55,44 @@ def write_commentary(session: Session, kpi_id: str, la_code: str, period_code: s
         raise ValueError(f"commentary is limited to {MAX_LENGTH:,} characters; this has {len(cleaned):,}")
     latest = session.scalar(
         select(func.max(Commentary.version)).where(
-            Commentary.kpi_id == kpi_id, Commentary.la_code == la_code, Commentary.period_code == period_code)
+            Commentary.kpi_id == kpi_id, Commentary.la_code == la_code, Commentary.period_code == period_code
+        )
     )
-    entry = Commentary(kpi_id=kpi_id, la_code=la_code, period_code=period_code, version=(latest or 0) + 1,
-                       text=cleaned, author=author, written_at=datetime.now())
+    entry = Commentary(
+        kpi_id=kpi_id,
+        la_code=la_code,
+        period_code=period_code,
+        version=(latest or 0) + 1,
+        text=cleaned,
+        author=author,
+        written_at=datetime.now(),
+    )
     session.add(entry)
     session.flush()  # the change and its audit row are committed together, by record
-    record(session, author, "commentary_written", subject=f"{kpi_id} for {la_code}, {period_code}",
-           version=entry.version, characters=len(cleaned))
+    record(
+        session,
+        author,
+        "commentary_written",
+        subject=f"{kpi_id} for {la_code}, {period_code}",
+        version=entry.version,
+        characters=len(cleaned),
+    )
     return entry
 
 
 def commentary_history(session: Session, kpi_id: str, la_code: str, period_code: str) -> list[Commentary]:
     """Every version, newest first."""
-    return list(session.scalars(
-        select(Commentary)
-        .where(Commentary.kpi_id == kpi_id, Commentary.la_code == la_code, Commentary.period_code == period_code)
-        .order_by(Commentary.version.desc())
-    ))
+    return list(
+        session.scalars(
+            select(Commentary)
+            .where(
+                Commentary.kpi_id == kpi_id,
+                Commentary.la_code == la_code,
+                Commentary.period_code == period_code,
+            )
+            .order_by(Commentary.version.desc())
+        )
+    )
 
 
 def current_commentary(session: Session, la_code: str, period_code: str) -> dict[str, Commentary]:
@@ -83,8 +104,8 @@ def current_commentary(session: Session, la_code: str, period_code: str) -> dict
         .subquery()
     )
     rows = session.scalars(
-        select(Commentary).join(latest, (Commentary.kpi_id == latest.c.kpi_id)
-                                & (Commentary.version == latest.c.version))
+        select(Commentary)
+        .join(latest, (Commentary.kpi_id == latest.c.kpi_id) & (Commentary.version == latest.c.version))
         .where(Commentary.la_code == la_code, Commentary.period_code == period_code)
     )
     return {row.kpi_id: row for row in rows if row.text}

@@ -62,8 +62,15 @@ class Audience:
         return ",".join(sorted(self.la_codes))
 
 
-def save_view(session: Session, name: str, path: str, query: str, owner: str, shared: bool = False,
-              audience: Audience | None = None) -> SavedView:
+def save_view(
+    session: Session,
+    name: str,
+    path: str,
+    query: str,
+    owner: str,
+    shared: bool = False,
+    audience: Audience | None = None,
+) -> SavedView:
     """A new view; a shared one is shared with `audience` (the sharer's role and partnership)."""
     name = clean_text(name).replace("\n", " ")
     if not name:
@@ -76,11 +83,14 @@ def save_view(session: Session, name: str, path: str, query: str, owner: str, sh
         raise ValueError(f"'{path}' is not a page of this dashboard")
     query = query if query.startswith("?") or not query else "?" + query
     if len(parts.path) > MAX_PATH or len(query) > MAX_QUERY:
-        raise ValueError(f"a saved view's address is limited to {MAX_PATH} characters of page and {MAX_QUERY:,} of "
-                         "filters")
+        raise ValueError(
+            f"a saved view's address is limited to {MAX_PATH} characters of page and {MAX_QUERY:,} of filters"
+        )
     if shared and audience is None:
         raise ValueError("a shared view needs the role and partnership it is shared with")
-    view = SavedView(name=name, path=parts.path, query=query, owner=owner, shared=shared, saved_at=datetime.now())
+    view = SavedView(
+        name=name, path=parts.path, query=query, owner=owner, shared=shared, saved_at=datetime.now()
+    )
     session.add(view)
     session.flush()
     if shared:
@@ -91,13 +101,23 @@ def save_view(session: Session, name: str, path: str, query: str, owner: str, sh
 
 def views_for(session: Session, username: str, audience: Audience | None = None) -> list[SavedView]:
     """The user's own views and those shared with their role and partnership, by name."""
-    shared_with_them = and_(SavedView.shared.is_(True), SavedViewAudience.role == audience.role,
-                            SavedViewAudience.la_codes == audience.la_key) if audience else False
-    return list(session.scalars(
-        select(SavedView).outerjoin(SavedViewAudience, SavedViewAudience.view_id == SavedView.id)
-        .where(or_(SavedView.owner == username, shared_with_them))
-        .order_by(SavedView.name, SavedView.id)
-    ))
+    shared_with_them = (
+        and_(
+            SavedView.shared.is_(True),
+            SavedViewAudience.role == audience.role,
+            SavedViewAudience.la_codes == audience.la_key,
+        )
+        if audience
+        else False
+    )
+    return list(
+        session.scalars(
+            select(SavedView)
+            .outerjoin(SavedViewAudience, SavedViewAudience.view_id == SavedView.id)
+            .where(or_(SavedView.owner == username, shared_with_them))
+            .order_by(SavedView.name, SavedView.id)
+        )
+    )
 
 
 def delete_view(session: Session, view_id: int, username: str) -> None:

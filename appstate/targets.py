@@ -51,13 +51,27 @@ def set_target(
     if tolerance_percent < 0:
         raise ValueError("the tolerance band cannot be negative")
     target = Target(
-        kpi_id=kpi_id, la_code=la_code, effective_from=effective_from, value=value,
-        tolerance_percent=tolerance_percent, is_demo=is_demo, set_by=set_by, set_at=datetime.now(),
+        kpi_id=kpi_id,
+        la_code=la_code,
+        effective_from=effective_from,
+        value=value,
+        tolerance_percent=tolerance_percent,
+        is_demo=is_demo,
+        set_by=set_by,
+        set_at=datetime.now(),
     )
     session.add(target)
     session.flush()  # the change and its audit row are committed together, by record
-    record(session, set_by, "target_set", subject=f"{kpi_id} for {la_code}", value=value,
-           effective_from=effective_from, tolerance_percent=tolerance_percent, demo=is_demo)
+    record(
+        session,
+        set_by,
+        "target_set",
+        subject=f"{kpi_id} for {la_code}",
+        value=value,
+        effective_from=effective_from,
+        tolerance_percent=tolerance_percent,
+        demo=is_demo,
+    )
     return target
 
 
@@ -123,7 +137,10 @@ def seed_demo_targets(session: Session, la_codes: list[str]) -> int:
 
 def all_targets(session: Session, la_codes: tuple[str, ...]) -> list[Target]:
     """Every target ever set for these LAs, newest first: the history the targets page shows."""
-    return list(session.scalars(
-        select(Target).where(Target.la_code.in_(la_codes))
-        .order_by(Target.set_at.desc(), Target.id.desc())
-    ))
+    return list(
+        session.scalars(
+            select(Target)
+            .where(Target.la_code.in_(la_codes))
+            .order_by(Target.set_at.desc(), Target.id.desc())
+        )
+    )

@@ -37,8 +37,10 @@ def claim_attempt(session: Session, address: str, now: datetime | None = None) -
     claimed = session.execute(
         update(SignInAddress)
         .where(SignInAddress.address == address, or_(SignInAddress.attempts < ADDRESS_FAILURES, stale))
-        .values(attempts=case((stale, 1), else_=SignInAddress.attempts + 1),
-                window_start=case((stale, now), else_=SignInAddress.window_start))
+        .values(
+            attempts=case((stale, 1), else_=SignInAddress.attempts + 1),
+            window_start=case((stale, now), else_=SignInAddress.window_start),
+        )
     ).rowcount
     session.commit()
     return claimed == 1
@@ -46,6 +48,9 @@ def claim_attempt(session: Session, address: str, now: datetime | None = None) -
 
 def give_back_attempt(session: Session, address: str) -> None:
     """A successful sign-in is not a failure: its attempt no longer counts."""
-    session.execute(update(SignInAddress).where(SignInAddress.address == address[:64], SignInAddress.attempts > 0)
-                    .values(attempts=SignInAddress.attempts - 1))
+    session.execute(
+        update(SignInAddress)
+        .where(SignInAddress.address == address[:64], SignInAddress.attempts > 0)
+        .values(attempts=SignInAddress.attempts - 1)
+    )
     session.commit()

@@ -32,8 +32,10 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,119}$")
 _HASHER = PasswordHasher()
-REFUSED = (f"The username or password is not right. After {MAX_FAILURES} failed sign-ins an account waits "
-           f"{LOCKOUT.seconds // 60} minutes.")
+REFUSED = (
+    f"The username or password is not right. After {MAX_FAILURES} failed sign-ins an account waits "
+    f"{LOCKOUT.seconds // 60} minutes."
+)
 # Verified against when the account does not exist, so a wrong username takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 
@@ -83,14 +85,20 @@ class SessionGeneration(Base):
 
 
 def session_generation(session: Session, username: str) -> int:
-    return session.scalar(select(SessionGeneration.generation).where(SessionGeneration.username == username)) or 0
+    return (
+        session.scalar(select(SessionGeneration.generation).where(SessionGeneration.username == username))
+        or 0
+    )
 
 
 def end_sessions(session: Session, username: str) -> None:
     """Every session of the account issued so far ends (on any server, at its next request)."""
     insert_if_missing(session, SessionGeneration, username=username, generation=0)
-    session.execute(update(SessionGeneration).where(SessionGeneration.username == username)
-                    .values(generation=SessionGeneration.generation + 1))
+    session.execute(
+        update(SessionGeneration)
+        .where(SessionGeneration.username == username)
+        .values(generation=SessionGeneration.generation + 1)
+    )
     session.commit()
 
 
@@ -126,18 +134,30 @@ def _known_agencies(agencies: tuple[str, ...]) -> tuple[str, ...]:
     known = agency_groups()
     unknown = [agency for agency in agencies if agency.lower() not in known]
     if unknown:
-        raise ValueError(f"{', '.join(repr(a) for a in unknown)} is not an agency group: use one of "
-                         f"{', '.join(sorted(set(known.values())))}")
+        raise ValueError(
+            f"{', '.join(repr(a) for a in unknown)} is not an agency group: use one of "
+            f"{', '.join(sorted(set(known.values())))}"
+        )
     return tuple(known[agency.lower()] for agency in agencies)
 
 
-def add_user(session: Session, username: str, role: str, created_by: str, password: str | None = None,
-             la_codes: tuple[str, ...] = (), agencies: tuple[str, ...] = (), areas: tuple[str, ...] = (),
-             unsuppressed: bool = False) -> UserAccount:
+def add_user(
+    session: Session,
+    username: str,
+    role: str,
+    created_by: str,
+    password: str | None = None,
+    la_codes: tuple[str, ...] = (),
+    agencies: tuple[str, ...] = (),
+    areas: tuple[str, ...] = (),
+    unsuppressed: bool = False,
+) -> UserAccount:
     """A new account. No password means single sign-on only."""
     username = normalise_username(username)
     if not _USERNAME.match(username):
-        raise ValueError(f"'{username}' is not a username: use letters, digits, '.', '_', '-' or an email address")
+        raise ValueError(
+            f"'{username}' is not a username: use letters, digits, '.', '_', '-' or an email address"
+        )
     if role not in ROLES:
         raise ValueError(f"'{role}' is not a role: use one of {', '.join(ROLES)}")
     if role != "admin" and not la_codes:
@@ -152,9 +172,17 @@ def add_user(session: Session, username: str, role: str, created_by: str, passwo
     if password is not None:
         check_password_strength(password)
     account = UserAccount(
-        username=username, role=role, la_codes=",".join(la_codes), agencies=",".join(agencies), areas=",".join(areas),
-        unsuppressed=unsuppressed, password_hash=_HASHER.hash(password) if password else None, active=True,
-        failed_sign_ins=0, created_by=created_by, created_at=datetime.now(),
+        username=username,
+        role=role,
+        la_codes=",".join(la_codes),
+        agencies=",".join(agencies),
+        areas=",".join(areas),
+        unsuppressed=unsuppressed,
+        password_hash=_HASHER.hash(password) if password else None,
+        active=True,
+        failed_sign_ins=0,
+        created_by=created_by,
+        created_at=datetime.now(),
     )
     session.add(account)
     session.commit()
@@ -209,8 +237,11 @@ def sign_in(session: Session, username: str, password: str, now: datetime | None
         raise SignInRefused(REFUSED, "wrong password")  # the attempt stays counted
     if not account.active:
         raise SignInRefused("This account is disabled: ask an administrator.")
-    session.execute(update(UserAccount).where(UserAccount.id == account.id)
-                    .values(failed_sign_ins=0, locked_until=None, last_sign_in=now))
+    session.execute(
+        update(UserAccount)
+        .where(UserAccount.id == account.id)
+        .values(failed_sign_ins=0, locked_until=None, last_sign_in=now)
+    )
     session.commit()
     session.refresh(account)
     return account
@@ -223,8 +254,13 @@ def _claim_attempt(session: Session, account: UserAccount, now: datetime) -> boo
     attempts = case((expired, 1), else_=UserAccount.failed_sign_ins + 1)
     claimed = session.execute(
         update(UserAccount)
-        .where(UserAccount.id == account.id, or_(UserAccount.locked_until.is_(None), UserAccount.locked_until <= now))
-        .values(failed_sign_ins=attempts, locked_until=case((attempts >= MAX_FAILURES, now + LOCKOUT), else_=None))
+        .where(
+            UserAccount.id == account.id,
+            or_(UserAccount.locked_until.is_(None), UserAccount.locked_until <= now),
+        )
+        .values(
+            failed_sign_ins=attempts, locked_until=case((attempts >= MAX_FAILURES, now + LOCKOUT), else_=None)
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()

@@ -39,26 +39,53 @@ def _new_password(generate: bool) -> str | None:
 def add(
     username: Annotated[str, typer.Argument(help="A username or an email address (for single sign-on).")],
     role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")],
-    la: Annotated[str, typer.Option(help="The LA codes it covers, comma-separated (all loaded LAs if blank; "
-                                         "admins only).")] = "",
-    agency: Annotated[str, typer.Option(help="A partner's agency groups, comma-separated (for example Police); "
-                                             "an unknown one is refused.")] = "",
+    la: Annotated[
+        str,
+        typer.Option(help="The LA codes it covers, comma-separated (all loaded LAs if blank; admins only)."),
+    ] = "",
+    agency: Annotated[
+        str,
+        typer.Option(
+            help="A partner's agency groups, comma-separated (for example Police); an unknown one is refused."
+        ),
+    ] = "",
     area: Annotated[str, typer.Option(help="A partner's area codes, comma-separated.")] = "",
-    unsuppressed: Annotated[bool, typer.Option(help="An executive or admin who may see counts of 1 to 4.")] = False,
-    generate_password: Annotated[bool, typer.Option("--generate-password", help="Make a random password and print "
-                                                                                "it once.")] = False,
-    sso_only: Annotated[bool, typer.Option("--sso-only", help="No password: signs in through single sign-on.")] = False,
+    unsuppressed: Annotated[
+        bool, typer.Option(help="An executive or admin who may see counts of 1 to 4.")
+    ] = False,
+    generate_password: Annotated[
+        bool, typer.Option("--generate-password", help="Make a random password and print it once.")
+    ] = False,
+    sso_only: Annotated[
+        bool, typer.Option("--sso-only", help="No password: signs in through single sign-on.")
+    ] = False,
 ) -> None:
     """Create an account. There is no default password: type one, or have one made and shown once."""
     password = None if sso_only else _new_password(generate_password)
     with session() as db:
         try:
-            account = add_user(db, username, role, created_by=_operator(), password=password, la_codes=_codes(la),
-                               agencies=_codes(agency), areas=_codes(area), unsuppressed=unsuppressed)
+            account = add_user(
+                db,
+                username,
+                role,
+                created_by=_operator(),
+                password=password,
+                la_codes=_codes(la),
+                agencies=_codes(agency),
+                areas=_codes(area),
+                unsuppressed=unsuppressed,
+            )
         except ValueError as error:
             console.print(f"[red]Not added:[/red] {error}")
             raise typer.Exit(1) from error
-        record(db, _operator(), "user_added", subject=account.username, role=account.role, la_codes=account.la_codes)
+        record(
+            db,
+            _operator(),
+            "user_added",
+            subject=account.username,
+            role=account.role,
+            la_codes=account.la_codes,
+        )
     console.print(f"Added {account.username} ({account.role}).")
     if generate_password:
         console.print(f"Password (shown once, store it safely): {password}")
@@ -70,9 +97,16 @@ def list_accounts() -> None:
     table = Table("username", "role", "LAs", "agencies", "areas", "small numbers", "active", "last sign-in")
     with session() as db:
         for a in list_users(db):
-            table.add_row(a.username, a.role, a.la_codes or "all", a.agencies or "all", a.areas or "all",
-                          "shown" if a.unsuppressed else "suppressed", "yes" if a.active else "no",
-                          f"{a.last_sign_in:%Y-%m-%d %H:%M}" if a.last_sign_in else "never")
+            table.add_row(
+                a.username,
+                a.role,
+                a.la_codes or "all",
+                a.agencies or "all",
+                a.areas or "all",
+                "shown" if a.unsuppressed else "suppressed",
+                "yes" if a.active else "no",
+                f"{a.last_sign_in:%Y-%m-%d %H:%M}" if a.last_sign_in else "never",
+            )
     console.print(table)
 
 

@@ -39,12 +39,12 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import MB, combinations_arguments, latency_summary, timed_ms  # noqa: E402
-from bench.national import national_warehouse  # noqa: E402
-from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate  # noqa: E402
-from warehouse.kpis.periods import Period, PeriodKind, add_months, period_ending  # noqa: E402
-from warehouse.kpis.registry import EXECUTIVE_KPIS  # noqa: E402
-from warehouse.queries import run  # noqa: E402
+from bench.common import MB, combinations_arguments, latency_summary, timed_ms
+from bench.national import national_warehouse
+from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
+from warehouse.kpis.periods import Period, PeriodKind, add_months, period_ending
+from warehouse.kpis.registry import EXECUTIVE_KPIS
+from warehouse.queries import run
 
 TARGET_SPEEDUP = 10
 ENGLAND_SHARE = 0.2  # of the combinations, the rest being one LA

@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
 import psutil
 
@@ -69,6 +70,7 @@ def run_json_worker(script: Path, args: Sequence[str], env: dict[str, str] | Non
         text=True,
         env=(os.environ | env) if env else None,
         cwd=REPO,
+        check=False,  # a failed worker's stderr is reported below, not as a bare CalledProcessError
     )
     if completed.returncode != 0:
         raise RuntimeError(f"{script.name} {' '.join(args[:3])}... failed:\n{completed.stderr[-4000:]}")
@@ -132,7 +134,7 @@ class PeakMemory:
             self._take()
             self._stop.wait(self.interval_s)
 
-    def __enter__(self) -> PeakMemory:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -202,5 +204,7 @@ def combinations_arguments(doc: str) -> argparse.Namespace:
     """The command line of a benchmark run over random filter combinations on a warehouse."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--combinations", type=int, default=50)
-    parser.add_argument("--quick", action="store_true", help="the few-LA warehouse of bench/national.py --quick")
+    parser.add_argument(
+        "--quick", action="store_true", help="the few-LA warehouse of bench/national.py --quick"
+    )
     return parser.parse_args()

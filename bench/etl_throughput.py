@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import MB  # noqa: E402
-from bench.ingest import AS_OF, data_rows, measured_ingest  # noqa: E402
-from etl.demo import generate_demo  # noqa: E402
+from bench.common import MB
+from bench.ingest import AS_OF, data_rows, measured_ingest
+from etl.demo import generate_demo
 
 TARGET_RATIO = 0.40
 LA = "E08000021"

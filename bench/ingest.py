@@ -20,7 +20,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import REPO, own_peak_rss, run_json_worker  # noqa: E402
+from bench.common import REPO, own_peak_rss, run_json_worker
 
 AS_OF = date(2026, 11, 25)
 

@@ -20,11 +20,11 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import latency_summary, timed_ms  # noqa: E402
-from bench.national import national_warehouse  # noqa: E402
-from warehouse.kpis.engine import SERIES_MONTHS, Filters, evaluate  # noqa: E402
-from warehouse.kpis.periods import parse_period  # noqa: E402
-from warehouse.kpis.registry import EXECUTIVE_KPIS  # noqa: E402
+from bench.common import latency_summary, timed_ms
+from bench.national import national_warehouse
+from warehouse.kpis.engine import SERIES_MONTHS, Filters, evaluate
+from warehouse.kpis.periods import parse_period
+from warehouse.kpis.registry import EXECUTIVE_KPIS
 
 PERIOD = parse_period("2025-26")
 TARGET_P95_MS = 100

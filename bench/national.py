@@ -24,10 +24,10 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import TMP  # noqa: E402
-from bench.ingest import AS_OF, file_rows, measured_ingest  # noqa: E402
-from etl.demo import Profile, english_la_codes, generate_national  # noqa: E402
-from warehouse.db import SCHEMA_VERSION, WarehouseError, open_readonly  # noqa: E402
+from bench.common import TMP
+from bench.ingest import AS_OF, file_rows, measured_ingest
+from etl.demo import Profile, english_la_codes, generate_national
+from warehouse.db import SCHEMA_VERSION, WarehouseError, open_readonly
 
 SEED = 2026
 YEARS = 5

@@ -50,8 +50,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import MB, REPO, PeakMemory, cpu_seconds, latency_summary, tree_memory  # noqa: E402
-from bench.national import national_warehouse  # noqa: E402
+from bench.common import MB, REPO, PeakMemory, cpu_seconds, latency_summary, tree_memory
+from bench.national import national_warehouse
 
 TARGET_P95_MS = 300
 TARGET_AT_USERS = 10

@@ -19,16 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import combinations_arguments, latency_summary  # noqa: E402
-from bench.national import national_warehouse  # noqa: E402
+from bench.common import combinations_arguments, latency_summary
+from bench.national import national_warehouse
 
 
 class EngineClock:
     """Wraps the engine entry points the pages call, adding up the time spent in them."""
 
     def __init__(self) -> None:
-        import app.operational as operational
-        import app.view as view
+        from app import operational, view
 
         self.spent_ms: list[float] = []
         view.evaluate = self._timed(view.evaluate)
@@ -50,7 +49,7 @@ def measure(home: Path, combinations: int) -> dict:
     os.environ["SAFEGUARD_HOME"] = str(home)
     import plotly.io.json as plotly_json
 
-    import app.view as view
+    from app import view
     from app.scope import current_scope
     from bench.views import RandomViews, dashboard_pages
 

@@ -433,8 +433,7 @@ def _callbacks_section(results: dict) -> list[str]:
             f"of them (callbacks per user: {per_user} users); the target is judged on the ",
             f"{p['target_users']}-user run. The saturation run has {p['saturation']['users']} users sending ",
             "the next callback as soon as the last returns (no think time): the most the server serves, ",
-            "not what people see. Any response but "
-            "200 is an error.",
+            "not what people see. Any response but 200 is an error.",
         ),
         *_table(header, [_level_row(lv) for lv in runs]),
         "p95 by page (ms; errors in brackets):",

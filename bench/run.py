@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import baseline, etl_throughput, kpi_latency, page_callbacks, page_latency, report  # noqa: E402
-from bench.common import machine_details  # noqa: E402
-from bench.national import national_warehouse, warehouse_sizes  # noqa: E402
+from bench import baseline, etl_throughput, kpi_latency, page_callbacks, page_latency, report
+from bench.common import machine_details
+from bench.national import national_warehouse, warehouse_sizes
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,11 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.demo import generate_demo  # noqa: E402
-from etl.pipeline import run_load  # noqa: E402
-from tests.app.serving import ROLE_USERS, TEST_ADMIN, TEST_PASSWORD, add_test_users, serve  # noqa: E402
-from warehouse.reader import links_folder  # noqa: E402
-from warehouse.settings import Settings  # noqa: E402
+from etl.demo import generate_demo
+from etl.pipeline import run_load
+from tests.app.serving import ROLE_USERS, TEST_ADMIN, TEST_PASSWORD, add_test_users, serve
+from warehouse.reader import links_folder
+from warehouse.settings import Settings
 
 MB = 1024 * 1024
 CITY = "E08000021"  # every test account's LA

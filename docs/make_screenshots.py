@@ -12,8 +12,8 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 import tempfile
+import time
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -22,14 +22,14 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from appstate.challenges import answer_challenge, raise_challenge  # noqa: E402
-from appstate.commentary import write_commentary  # noqa: E402
-from appstate.db import session  # noqa: E402
-from appstate.targets import seed_demo_targets  # noqa: E402
-from appstate.users import add_user  # noqa: E402
-from etl.demo import DEMO_LAS, generate_demo  # noqa: E402
-from etl.pipeline import run_load  # noqa: E402
-from warehouse.settings import Settings  # noqa: E402
+from appstate.challenges import answer_challenge, raise_challenge
+from appstate.commentary import write_commentary
+from appstate.db import session
+from appstate.targets import seed_demo_targets
+from appstate.users import add_user
+from etl.demo import DEMO_LAS, generate_demo
+from etl.pipeline import run_load
+from warehouse.settings import Settings
 
 AS_OF = date(2026, 11, 25)
 # The pages are shot as an admin signed in through the form, in a throwaway home.
@@ -64,7 +64,12 @@ def _free_port() -> int:
 def _demo_home(folder: Path) -> Path:
     home = folder / "home"
     paths = generate_demo(folder / "demo", as_of=AS_OF)
-    run_load(paths + sorted((folder / "demo" / "bad").glob("*.csv")), Settings(home=home), synthetic=True, today=AS_OF)
+    run_load(
+        paths + sorted((folder / "demo" / "bad").glob("*.csv")),
+        Settings(home=home),
+        synthetic=True,
+        today=AS_OF,
+    )
     with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
         seed_demo_targets(db, sorted(DEMO_LAS))
         _meeting_examples(db)
@@ -74,17 +79,42 @@ def _demo_home(folder: Path) -> Path:
 
 def _meeting_examples(db) -> None:
     """Commentary and challenges for the screenshots, written as a partnership's analyst might."""
-    write_commentary(db, "re_referral_12m", "E08000021", "2025-26",
-                     "Re-referrals are close to target and below the city's 2023/24 level.\n\nThe rise in "
-                     "the autumn came from police contacts about domestic abuse; the front door's new "
-                     "triage is being reviewed with police colleagues.", "analyst (example)")
-    raised = raise_challenge(db, "E08000021", "Why did re-referrals from police rise in the autumn?",
-                             "Police (DCI, safeguarding)", date(2026, 10, 15), "chair (example)",
-                             kpi_id="re_referral_12m", agency="Police")
-    answer_challenge(db, raised.id, "A change in the domestic abuse notification process; fixed in September.",
-                     "police lead (example)")
-    raise_challenge(db, "E08000021", "Are ICPC delays linked to health attendance?", "ICB safeguarding lead",
-                    date(2026, 12, 20), "chair (example)", kpi_id="icpc_15wd", agency="Health services")
+    write_commentary(
+        db,
+        "re_referral_12m",
+        "E08000021",
+        "2025-26",
+        "Re-referrals are close to target and below the city's 2023/24 level.\n\nThe rise in "
+        "the autumn came from police contacts about domestic abuse; the front door's new "
+        "triage is being reviewed with police colleagues.",
+        "analyst (example)",
+    )
+    raised = raise_challenge(
+        db,
+        "E08000021",
+        "Why did re-referrals from police rise in the autumn?",
+        "Police (DCI, safeguarding)",
+        date(2026, 10, 15),
+        "chair (example)",
+        kpi_id="re_referral_12m",
+        agency="Police",
+    )
+    answer_challenge(
+        db,
+        raised.id,
+        "A change in the domestic abuse notification process; fixed in September.",
+        "police lead (example)",
+    )
+    raise_challenge(
+        db,
+        "E08000021",
+        "Are ICPC delays linked to health attendance?",
+        "ICB safeguarding lead",
+        date(2026, 12, 20),
+        "chair (example)",
+        kpi_id="icpc_15wd",
+        agency="Health services",
+    )
 
 
 def main() -> None:

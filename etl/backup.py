@@ -78,8 +78,11 @@ def backup(settings: Settings, out: Path) -> BackupResult:
             if (settings.home / key).exists():
                 shutil.copy2(settings.home / key, building / key)
     files = {p.name: file_sha256(p) for p in sorted(building.iterdir())}
-    manifest = {"made_at": datetime.now().isoformat(timespec="seconds"), "files": files,
-                "appstate": "in this backup" if appstate is not None else "external: back it up with pg_dump"}
+    manifest = {
+        "made_at": datetime.now().isoformat(timespec="seconds"),
+        "files": files,
+        "appstate": "in this backup" if appstate is not None else "external: back it up with pg_dump",
+    }
     (building / MANIFEST).write_text(json.dumps(manifest, indent=2))
     for made in building.iterdir():
         os.chmod(made, OWNER_ONLY_FILE)
@@ -119,8 +122,13 @@ def restore(settings: Settings, folder: Path) -> list[str]:
         forget_engines()  # this process's engines still point at the replaced app-state file
         with session() as db:
             _carry_over(db, since_backup)
-            record(db, environment().local_user or getpass.getuser(), "restore", subject=str(folder),
-                   files=restored)
+            record(
+                db,
+                environment().local_user or getpass.getuser(),
+                "restore",
+                subject=str(folder),
+                files=restored,
+            )
     return restored
 
 
@@ -142,6 +150,15 @@ def _carry_over(db, events: list[AuditEvent]) -> None:
     present = {_event_key(e) for e in db.scalars(select(AuditEvent))}
     for event in events:
         if _event_key(event) not in present:
-            db.add(AuditEvent(at=event.at, username=event.username, action=event.action, subject=event.subject,
-                              rows=event.rows, detail=event.detail, address=event.address))
+            db.add(
+                AuditEvent(
+                    at=event.at,
+                    username=event.username,
+                    action=event.action,
+                    subject=event.subject,
+                    rows=event.rows,
+                    detail=event.detail,
+                    address=event.address,
+                )
+            )
     db.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -13,18 +14,22 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from appstate.users_cli import users_app
 from etl.errors import ExtractError
 from etl.pipeline import FileOutcome, SourceOptions, run_load
 from etl.readers.formats import FORMATS
-from etl.staging.native import parse_date
-from etl.spreadsheets import csv_text
-from appstate.users_cli import users_app
 from etl.reconcile import reconcile as reconcile_files
+from etl.spreadsheets import csv_text
+from etl.staging.native import parse_date
 from warehouse import audit
 from warehouse.db import WarehouseError
 from warehouse.settings import get_settings
 
-app = typer.Typer(help="Safeguarding performance dashboard: ETL and data tools.", no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Safeguarding performance dashboard: ETL and data tools.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 app.add_typer(users_app, name="users")
 console = Console()
 errors = Console(stderr=True)
@@ -61,18 +66,37 @@ def _audit(outcomes: list[FileOutcome]) -> None:
 
     with session() as db:
         for o in outcomes:
-            record(db, getpass.getuser(), "load", subject=o.file_name, rows=o.rows_loaded, status=o.status,
-                   dataset=o.dataset, la_code=o.la_code, load_id=o.load_id, rejected=o.rows_rejected)
+            record(
+                db,
+                getpass.getuser(),
+                "load",
+                subject=o.file_name,
+                rows=o.rows_loaded,
+                status=o.status,
+                dataset=o.dataset,
+                la_code=o.la_code,
+                load_id=o.load_id,
+                rejected=o.rows_rejected,
+            )
 
 
 def _summary(outcomes: list[FileOutcome]) -> Table:
     table = Table(title="Load summary")
     for name in ("load", "file", "dataset", "LA", "status", "read", "loaded", "rejected", "replaced"):
-        table.add_column(name, justify="right" if name in ("load", "read", "loaded", "rejected", "replaced") else "left")
+        table.add_column(
+            name, justify="right" if name in ("load", "read", "loaded", "rejected", "replaced") else "left"
+        )
     for o in outcomes:
         table.add_row(
-            str(o.load_id), o.file_name, o.dataset or "", o.la_code or "", o.status,
-            f"{o.rows_read:,}", f"{o.rows_loaded:,}", f"{o.rows_rejected:,}", f"{o.rows_replaced:,}",
+            str(o.load_id),
+            o.file_name,
+            o.dataset or "",
+            o.la_code or "",
+            o.status,
+            f"{o.rows_read:,}",
+            f"{o.rows_loaded:,}",
+            f"{o.rows_rejected:,}",
+            f"{o.rows_replaced:,}",
         )
     return table
 
@@ -88,8 +112,11 @@ def _print_notes(outcomes: list[FileOutcome]) -> None:
 def _window_date(value: str, option: str) -> date:
     parsed = parse_date(value)
     if parsed is None:
-        errors.print(f"[red]error:[/red] {option} {escape(repr(value))} is not a date: use YYYY-MM-DD or DD/MM/YYYY",
-                     soft_wrap=True, highlight=False)
+        errors.print(
+            f"[red]error:[/red] {option} {escape(repr(value))} is not a date: use YYYY-MM-DD or DD/MM/YYYY",
+            soft_wrap=True,
+            highlight=False,
+        )
         raise typer.Exit(2)
     return parsed
 
@@ -99,8 +126,11 @@ def _coverage_window(start: str | None, end: str | None) -> tuple[date, date] | 
     if start is None and end is None:
         return None
     if start is None or end is None:
-        errors.print(f"[red]error:[/red] give both --from and --to (only {'--from' if end is None else '--to'} "
-                     "was given)", soft_wrap=True)
+        errors.print(
+            f"[red]error:[/red] give both --from and --to (only {'--from' if end is None else '--to'} "
+            "was given)",
+            soft_wrap=True,
+        )
         raise typer.Exit(2)
     window = (_window_date(start, "--from"), _window_date(end, "--to"))
     if window[1] < window[0]:
@@ -112,33 +142,63 @@ def _coverage_window(start: str | None, end: str | None) -> tuple[date, date] | 
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="Extract files to load, in order.")],
-    dataset: Annotated[str | None, typer.Option(help="The dataset of every file, instead of detecting it.")] = None,
+    dataset: Annotated[
+        str | None, typer.Option(help="The dataset of every file, instead of detecting it.")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Load a file again even if it is unchanged.")] = False,
     synthetic: Annotated[bool, typer.Option(help="Mark the rows as synthetic (demo) data.")] = False,
-    source_format: Annotated[str, typer.Option(
-        "--format", help="auto (told from each file), native_csv, ssda903 (a missing file; its header and episodes "
-        "files are header.csv and episodes.csv beside it, or named), annex_a (an Ofsted Annex A workbook) or cin_xml (the CIN census).")] = "auto",
-    la: Annotated[str | None, typer.Option(help="The LA code, for returns that do not carry one (SSDA903, Annex A).")] = None,
-    coverage_from: Annotated[str | None, typer.Option(
-        "--from", help="Start of the window a return covers (YYYY-MM-DD or DD/MM/YYYY).")] = None,
-    coverage_to: Annotated[str | None, typer.Option(
-        "--to", help="End of the window a return covers (YYYY-MM-DD or DD/MM/YYYY).")] = None,
-    header_file: Annotated[Path | None, typer.Option(
-        help="An SSDA903 return's header file (SEX, ETHNIC), if it is not header.csv beside the missing file.")] = None,
-    episodes_file: Annotated[Path | None, typer.Option(
-        help="An SSDA903 return's episodes file (who was in care when), if it is not episodes.csv beside the "
-        "missing file.")] = None,
-    allow_shrink: Annotated[bool, typer.Option(
-        help="Load a file even if it would remove more than SAFEGUARD_MAX_SHRINK (default half) of the rows its "
-        "window holds, or if every one of its rows is rejected.")] = False,
+    source_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="auto (told from each file), native_csv, ssda903 (a missing file; its header and episodes "
+            "files are header.csv and episodes.csv beside it, or named), annex_a (an Ofsted Annex A workbook) or cin_xml (the CIN census).",
+        ),
+    ] = "auto",
+    la: Annotated[
+        str | None, typer.Option(help="The LA code, for returns that do not carry one (SSDA903, Annex A).")
+    ] = None,
+    coverage_from: Annotated[
+        str | None,
+        typer.Option("--from", help="Start of the window a return covers (YYYY-MM-DD or DD/MM/YYYY)."),
+    ] = None,
+    coverage_to: Annotated[
+        str | None, typer.Option("--to", help="End of the window a return covers (YYYY-MM-DD or DD/MM/YYYY).")
+    ] = None,
+    header_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="An SSDA903 return's header file (SEX, ETHNIC), if it is not header.csv beside the missing file."
+        ),
+    ] = None,
+    episodes_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="An SSDA903 return's episodes file (who was in care when), if it is not episodes.csv beside the "
+            "missing file."
+        ),
+    ] = None,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            help="Load a file even if it would remove more than SAFEGUARD_MAX_SHRINK (default half) of the rows its "
+            "window holds, or if every one of its rows is rejected."
+        ),
+    ] = False,
 ) -> None:
     """Load extracts or returns. Each replaces what the warehouse held for its LA, dataset and window."""
     if source_format not in ("auto", *FORMATS):
         errors.print(f"[red]error:[/red] unknown --format {source_format!r}: use auto, {', '.join(FORMATS)}")
         raise typer.Exit(2)
     coverage = _coverage_window(coverage_from, coverage_to)
-    source = SourceOptions(source_format=source_format, la_code=la, coverage=coverage, header_file=header_file,
-                           episodes_file=episodes_file, allow_shrink=allow_shrink)
+    source = SourceOptions(
+        source_format=source_format,
+        la_code=la,
+        coverage=coverage,
+        header_file=header_file,
+        episodes_file=episodes_file,
+        allow_shrink=allow_shrink,
+    )
     try:
         outcomes = _run_with_progress(paths, dataset=dataset, force=force, synthetic=synthetic, source=source)
     except WarehouseError as error:  # a full disk among them (etl/load/publish.py: DiskFull)
@@ -146,15 +206,21 @@ def load(
         raise typer.Exit(2) from error
     except OSError as error:  # the warehouse's folder or lock cannot be written: nothing was published
         where = f" ({error.filename})" if error.filename else ""
-        errors.print(f"[red]error:[/red] not loaded: {escape(error.strerror or str(error))}{escape(where)}; "
-                     "the warehouse is as it was", soft_wrap=True, highlight=False)
+        errors.print(
+            f"[red]error:[/red] not loaded: {escape(error.strerror or str(error))}{escape(where)}; "
+            "the warehouse is as it was",
+            soft_wrap=True,
+            highlight=False,
+        )
         raise typer.Exit(2) from error
     console.print(_summary(outcomes))
     _print_notes(outcomes)
     for o in outcomes:
         if o.status == "failed":
             errors.print(f"[red]{o.path}: not loaded:[/red] {o.message}", soft_wrap=True)
-        elif o.message:  # unchanged, or what a load says about its file: duplicates dropped, lists with no rows
+        elif (
+            o.message
+        ):  # unchanged, or what a load says about its file: duplicates dropped, lists with no rows
             console.print(f"{o.file_name}: {o.message}", soft_wrap=True)
         if o.ignored_columns:
             console.print(
@@ -193,10 +259,14 @@ def reconcile(
         table.add_column(name, justify="left" if name in ("dataset", "month") else "right")
     for row in result.counts.itertuples(index=False):
         style = "bold red" if row.difference else None
-        table.add_row(row.dataset, row.month, f"{row.first:,}", f"{row.second:,}", f"{row.difference:+,}", style=style)
+        table.add_row(
+            row.dataset, row.month, f"{row.first:,}", f"{row.second:,}", f"{row.difference:+,}", style=style
+        )
     console.print(table)
     differing = len(result.differences)
-    console.print(f"{differing} of {len(result.counts)} dataset-months differ." if differing else "The counts agree.")
+    console.print(
+        f"{differing} of {len(result.counts)} dataset-months differ." if differing else "The counts agree."
+    )
     if differing:
         raise typer.Exit(1)
 
@@ -206,8 +276,18 @@ def loads(limit: Annotated[int, typer.Option(help="How many of the latest loads 
     """List the latest loads: file, dataset, LA, rows read, loaded and rejected, status."""
     frame = _or_exit(lambda: audit.recent_loads(get_settings().warehouse_path, limit))
     table = Table(title="Loads")
-    shown = ("load_id", "file_name", "dataset", "la_code", "status", "rows_read", "rows_loaded", "rows_rejected",
-             "finished_at", "message")
+    shown = (
+        "load_id",
+        "file_name",
+        "dataset",
+        "la_code",
+        "status",
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
+        "finished_at",
+        "message",
+    )
     for column in shown:
         table.add_column(column.replace("rows_", ""), overflow="fold")
     for row in frame[list(shown)].itertuples(index=False):
@@ -219,7 +299,9 @@ def loads(limit: Annotated[int, typer.Option(help="How many of the latest loads 
 def rejections(
     load_id: Annotated[int, typer.Argument(help="The load, as `safeguard loads` lists it.")],
     limit: Annotated[int, typer.Option(help="How many rejections to show.")] = 100,
-    csv: Annotated[Path | None, typer.Option(help="Write every rejection of the load to this CSV file.")] = None,
+    csv: Annotated[
+        Path | None, typer.Option(help="Write every rejection of the load to this CSV file.")
+    ] = None,
 ) -> None:
     """Show why rows of a load were rejected: row, field, value and reason."""
     frame = _or_exit(lambda: audit.load_rejections(get_settings().warehouse_path, load_id))
@@ -239,9 +321,12 @@ def rejections(
 
 
 @app.command()
-def backup(out: Annotated[Path, typer.Option(help="Folder to put the backup folder in.")] = Path("backups")) -> None:
+def backup(
+    out: Annotated[Path, typer.Option(help="Folder to put the backup folder in.")] = Path("backups"),
+) -> None:
     """Back up the warehouse, app state (SQLite) and the keys together, with checksums."""
-    from etl.backup import BackupError, backup as make_backup
+    from etl.backup import BackupError
+    from etl.backup import backup as make_backup
 
     try:
         made = make_backup(get_settings(), out)
@@ -256,7 +341,8 @@ def backup(out: Annotated[Path, typer.Option(help="Folder to put the backup fold
 @app.command()
 def restore(folder: Annotated[Path, typer.Argument(help="A folder made by safeguard backup.")]) -> None:
     """Put a backup back (every checksum is checked first); the audit log is kept, and the restore recorded."""
-    from etl.backup import BackupError, restore as put_back
+    from etl.backup import BackupError
+    from etl.backup import restore as put_back
 
     try:
         restored = put_back(get_settings(), folder)
@@ -277,16 +363,22 @@ def upgrade() -> None:
     if upgraded is None:
         console.print(f"The warehouse at {settings.warehouse_path} is up to date (or not made yet).")
     elif upgraded[0] == upgraded[1]:
-        console.print(f"Renewed the reference data and definitions of the warehouse at {settings.warehouse_path} "
-                      f"(schema version {upgraded[1]}); the cubes are rebuilt.")
+        console.print(
+            f"Renewed the reference data and definitions of the warehouse at {settings.warehouse_path} "
+            f"(schema version {upgraded[1]}); the cubes are rebuilt."
+        )
     else:
-        console.print(f"Upgraded the warehouse at {settings.warehouse_path} from schema version {upgraded[0]} to "
-                      f"{upgraded[1]}; every loaded row is kept and the cubes are rebuilt.")
+        console.print(
+            f"Upgraded the warehouse at {settings.warehouse_path} from schema version {upgraded[0]} to "
+            f"{upgraded[1]}; every loaded row is kept and the cubes are rebuilt."
+        )
     before, after = upgrade_database()
     if before == after:
         console.print(f"App state is up to date (revision {after}).")
     else:
-        console.print(f"Upgraded app state from revision {before or 'none (new)'} to {after}; every row is kept.")
+        console.print(
+            f"Upgraded app state from revision {before or 'none (new)'} to {after}; every row is kept."
+        )
 
 
 @app.command()
@@ -294,7 +386,9 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder for the generated extracts.")] = Path("var/demo"),
     seed: Annotated[int, typer.Option(help="Random seed: the same seed makes the same files.")] = 2026,
     as_of: Annotated[str | None, typer.Option(help="Pretend today is this date (YYYY-MM-DD).")] = None,
-    load_files: Annotated[bool, typer.Option("--load/--no-load", help="Load the files after making them.")] = True,
+    load_files: Annotated[
+        bool, typer.Option("--load/--no-load", help="Load the files after making them.")
+    ] = True,
 ) -> None:
     """Make synthetic demo extracts for two partnerships and load them (marked as synthetic).
 
@@ -320,7 +414,9 @@ def demo(
         with session() as db:
             added = seed_demo_targets(db, sorted(DEMO_LAS))
         if added:
-            console.print(f"Added {added} demo targets (marked as demo values) for {', '.join(sorted(DEMO_LAS))}")
+            console.print(
+                f"Added {added} demo targets (marked as demo values) for {', '.join(sorted(DEMO_LAS))}"
+            )
         _demo_admin()
 
 
@@ -337,16 +433,23 @@ def _demo_admin() -> None:
         password = secrets.token_urlsafe(15)
         # The operator who installs it loads the data and reads its loads and rejections: exact figures.
         add_user(db, "admin", "admin", created_by="safeguard demo", password=password, unsuppressed=True)
-    console.print(f"Created the first account. Sign in as [bold]admin[/bold] with the password [bold]{password}[/bold] "
-                  "(shown only this once; `safeguard users set-password admin` changes it, `safeguard users add` "
-                  "adds others). It sees exact figures; other accounts see protected (rounded) figures unless "
-                  "made with --unsuppressed.")
+    console.print(
+        f"Created the first account. Sign in as [bold]admin[/bold] with the password [bold]{password}[/bold] "
+        "(shown only this once; `safeguard users set-password admin` changes it, `safeguard users add` "
+        "adds others). It sees exact figures; other accounts see protected (rounded) figures unless "
+        "made with --unsuppressed."
+    )
 
 
 @app.command()
 def kpis(
     la: Annotated[list[str], typer.Option(help="LA code(s) in scope, e.g. E08000021.")],
-    period: Annotated[str, typer.Option(help="2024-06, 2024-25-Q1, 2024-25, R12-2025-03 (12 months to) or R6-2025-03 (6 months to).")],
+    period: Annotated[
+        str,
+        typer.Option(
+            help="2024-06, 2024-25-Q1, 2024-25, R12-2025-03 (12 months to) or R6-2025-03 (6 months to)."
+        ),
+    ],
     unsuppressed: Annotated[bool, typer.Option(help="Show counts of 1 to 4 (data team only).")] = False,
 ) -> None:
     """Every KPI for a scope and period: value, changes, benchmarks, target and RAG."""
@@ -371,24 +474,41 @@ def kpis(
 
 
 def kpi_table(assessments, period) -> Table:
-    from warehouse.kpis.formatting import format_change, format_figure, format_number, format_rank, format_rate
+    from warehouse.kpis.formatting import (
+        format_change,
+        format_figure,
+        format_number,
+        format_rank,
+        format_rate,
+    )
 
     table = Table(title=f"KPIs for {period.label}", show_lines=False)
-    for name in ("KPI", "value", "per 10k", "previous", "change", "last year", "England", "region",
-                 "neighbours", "rank", "target", "RAG"):
+    for name in (
+        "KPI",
+        "value",
+        "per 10k",
+        "previous",
+        "change",
+        "last year",
+        "England",
+        "region",
+        "neighbours",
+        "rank",
+        "target",
+        "RAG",
+    ):
         table.add_column(name, justify="left" if name in ("KPI", "RAG") else "right", overflow="fold")
     for a in assessments:
         kpi, result, benchmark = a.kpi, a.result, a.benchmark
         bench = ["", "", "", ""]
         if benchmark:
-            def shown(value: float | None) -> str:
-                if value is None:
-                    return ""
-                return f"{value:.1f}" if benchmark.is_rate else format_number(value, kpi.unit)
-
             year = "" if benchmark.matches_period else f" ({benchmark.financial_year})"
-            bench = [shown(benchmark.england) + year, shown(benchmark.region), shown(benchmark.neighbour_mean),
-                     format_rank(kpi, benchmark.rank, benchmark.group_size)]
+            bench = [
+                _benchmark_figure(benchmark.england, benchmark.is_rate, kpi.unit) + year,
+                _benchmark_figure(benchmark.region, benchmark.is_rate, kpi.unit),
+                _benchmark_figure(benchmark.neighbour_mean, benchmark.is_rate, kpi.unit),
+                format_rank(kpi, benchmark.rank, benchmark.group_size),
+            ]
         target = ""
         if a.target:
             target = format_number(a.target.value, kpi.unit) + (" (demo)" if a.target.is_demo else "")
@@ -403,14 +523,28 @@ def kpi_table(assessments, period) -> Table:
             target,
             a.rag.words if a.rag else "",
         )
-    table.caption = ("* local definition. Benchmarks are published DfE figures: rates per 10,000 beside counts "
-                     "that have one; a year in brackets is the latest published year. Rank: among the LA and its "
-                     "10 statistical neighbours, 1 = best.")
+    table.caption = (
+        "* local definition. Benchmarks are published DfE figures: rates per 10,000 beside counts "
+        "that have one; a year in brackets is the latest published year. Rank: among the LA and its "
+        "10 statistical neighbours, 1 = best."
+    )
     return table
 
 
+def _benchmark_figure(value: float | None, is_rate: bool, unit) -> str:
+    from warehouse.kpis.formatting import format_number
+
+    if value is None:
+        return ""
+    return f"{value:.1f}" if is_rate else format_number(value, unit)
+
+
 def _text(value: object) -> str:
-    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+    return (
+        ""
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+        else str(value)
+    )
 
 
 def _or_exit(query):
@@ -423,14 +557,19 @@ def _or_exit(query):
 
 @app.command("run-inbox")
 def run_inbox(
-    inbox: Annotated[Path | None, typer.Option(
-        help="The folder to load from (default: $SAFEGUARD_HOME/inbox).")] = None,
-    archive: Annotated[Path | None, typer.Option(
-        help="Where loaded files go (default: $SAFEGUARD_HOME/archive).")] = None,
-    quarantine: Annotated[Path | None, typer.Option(
-        help="Where structurally bad files go (default: $SAFEGUARD_HOME/quarantine).")] = None,
-    settle_seconds: Annotated[float, typer.Option(
-        min=0, help="Only load files that have not changed for this many seconds.")] = 10.0,
+    inbox: Annotated[
+        Path | None, typer.Option(help="The folder to load from (default: $SAFEGUARD_HOME/inbox).")
+    ] = None,
+    archive: Annotated[
+        Path | None, typer.Option(help="Where loaded files go (default: $SAFEGUARD_HOME/archive).")
+    ] = None,
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(help="Where structurally bad files go (default: $SAFEGUARD_HOME/quarantine)."),
+    ] = None,
+    settle_seconds: Annotated[
+        float, typer.Option(min=0, help="Only load files that have not changed for this many seconds.")
+    ] = 10.0,
 ) -> None:
     """Load the files waiting in the inbox in one load, then archive or quarantine each with a report.
 
@@ -439,7 +578,8 @@ def run_inbox(
     1 a file quarantined, or the load failed (the files stay in the inbox);
     2 a usage error;
     75 another load is running (the files stay in the inbox for the next run)."""
-    from etl.inbox import InboxError, inbox_folders, run_inbox as load_inbox
+    from etl.inbox import InboxError, inbox_folders
+    from etl.inbox import run_inbox as load_inbox
 
     settings = get_settings()
     try:
@@ -455,12 +595,22 @@ def run_inbox(
         _print_notes(result.outcomes)
         table = Table(title=f"Inbox {folders.inbox}")
         for name in ("file", "status", "read", "loaded", "rejected", "load", "now in"):
-            table.add_column(name, justify="right" if name in ("read", "loaded", "rejected", "load") else "left",
-                             overflow="fold")
+            table.add_column(
+                name,
+                justify="right" if name in ("read", "loaded", "rejected", "load") else "left",
+                overflow="fold",
+            )
         for f in result.files:
             where = f"{f.moved_to.parent.parent.name}/{f.moved_to.parent.name}" if f.moved_to else "the inbox"
-            table.add_row(f.path.name, f.status, f"{f.rows_read:,}", f"{f.rows_loaded:,}", f"{f.rows_rejected:,}",
-                          _text(f.load_id), where)
+            table.add_row(
+                f.path.name,
+                f.status,
+                f"{f.rows_read:,}",
+                f"{f.rows_loaded:,}",
+                f"{f.rows_rejected:,}",
+                _text(f.load_id),
+                where,
+            )
         console.print(table)
     raise typer.Exit(result.exit_code)
 
@@ -475,7 +625,14 @@ def schedule(
 ) -> None:
     """Run run-inbox on the crontab timetables in SAFEGUARD_SCHEDULE (default every 15 minutes), in
     this one process, until Ctrl+C or SIGTERM. Never start it inside the web server."""
-    from etl.schedule import InboxPass, ScheduleError, parse_schedule, run_scheduler, schedule_text, schedule_timezone
+    from etl.schedule import (
+        InboxPass,
+        ScheduleError,
+        parse_schedule,
+        run_scheduler,
+        schedule_text,
+        schedule_timezone,
+    )
 
     arguments = [f"--settle-seconds={settle_seconds:g}"]
     for option, value in (("--inbox", inbox), ("--archive", archive), ("--quarantine", quarantine)):

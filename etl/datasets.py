@@ -11,7 +11,6 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-
 # The earliest date a record may hold. Excel counts days from 1900, so a number in a date cell (an
 # age of 17.5, a count) reads as a day in the 1900s; no child's record holds a date so early.
 EARLIEST_DATE = date(1910, 1, 1)

@@ -1219,7 +1219,7 @@ def _write_bad_contacts(
     picks = 1 + rng.choice(len(rows) - GOOD_ROWS_AFTER_BAD - 1, size=len(BAD_ROW_CASES), replace=False)
     templates = [rows[i] for i in picks]
     prefix = f"{la.prefix}-CT-"
-    next_number = max(int(str(c)[len(prefix):]) for c in contacts["contact_id"].to_pylist()) + 1
+    next_number = max(int(str(c)[len(prefix) :]) for c in contacts["contact_id"].to_pylist()) + 1
     bad = []
     for k, (case, template) in enumerate(zip(BAD_ROW_CASES, templates, strict=True)):
         row = dict(template, contact_id=f"{prefix}{next_number + k:07d}")

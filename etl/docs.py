@@ -85,36 +85,51 @@ def code_list_section(name: str, title: str) -> str:
 
 
 def _recognises(layout: annex_a.ListLayout, column: str) -> str:
-    marks = (["all"] if column in layout.signature else []) + (["alone"] if column in layout.identifies else [])
+    marks = (["all"] if column in layout.signature else []) + (
+        ["alone"] if column in layout.identifies else []
+    )
     return ", ".join(marks)
 
 
 def annex_a_section() -> str:
     lines = [
-        "### Annex A: the columns read from each list", "",
-        "A column is found by a pattern on its header, matched without regard to case "
-        "(`.*` is any text, `|` is or, `^` is the start of the header, `\\b` a word boundary, `?` "
-        "the letter before it or none). A header row with every column of a list marked *all* holds that "
-        "list. A header row with the child's ID and a column marked *alone* but not all of them, or a sheet named "
-        "for the list (`List 3`), holds the list with a header we do not recognise: it is refused, naming the "
-        "header it lacks (a column of List 8 that only tells the list is not needed to load it).",
+        "### Annex A: the columns read from each list",
         "",
-        "| list | loads into | column | header pattern | recognises the list |", "|---|---|---|---|---|",
+        (
+            "A column is found by a pattern on its header, matched without regard to case "
+            "(`.*` is any text, `|` is or, `^` is the start of the header, `\\b` a word boundary, `?` "
+            "the letter before it or none). A header row with every column of a list marked *all* holds that "
+            "list. A header row with the child's ID and a column marked *alone* but not all of them, or a sheet named "
+            "for the list (`List 3`), holds the list with a header we do not recognise: it is refused, naming the "
+            "header it lacks (a column of List 8 that only tells the list is not needed to load it)."
+        ),
+        "",
+        "| list | loads into | column | header pattern | recognises the list |",
+        "|---|---|---|---|---|",
     ]
-    lines += [f"| every list | | `{column}` | `{_cell(pattern)}` | |" for column, pattern in annex_a.CHILD_COLUMNS.items()]
+    lines += [
+        f"| every list | | `{column}` | `{_cell(pattern)}` | |"
+        for column, pattern in annex_a.CHILD_COLUMNS.items()
+    ]
     for layout in annex_a.LAYOUTS:
         for column, pattern in layout.columns.items():
             if column not in annex_a.CHILD_COLUMNS:
-                lines.append(f"| {layout.number} | `{layout.dataset.name}` | `{column}` | `{_cell(pattern)}` | "
-                             f"{_recognises(layout, column)} |")
+                lines.append(
+                    f"| {layout.number} | `{layout.dataset.name}` | `{column}` | `{_cell(pattern)}` | "
+                    f"{_recognises(layout, column)} |"
+                )
     return "\n".join(lines)
 
 
 def cin_section() -> str:
     lines = ["### CIN census: the elements read", "", "| record | element | column |", "|---|---|---|"]
-    records = (("Child", cin_xml.CHILD_FIELDS), ("CINdetails (referral)", cin_xml.REFERRAL_FIELDS),
-               ("Assessments", cin_xml.ASSESSMENT_FIELDS), ("Section47", cin_xml.S47_FIELDS),
-               ("ChildProtectionPlans", cin_xml.CP_FIELDS))
+    records = (
+        ("Child", cin_xml.CHILD_FIELDS),
+        ("CINdetails (referral)", cin_xml.REFERRAL_FIELDS),
+        ("Assessments", cin_xml.ASSESSMENT_FIELDS),
+        ("Section47", cin_xml.S47_FIELDS),
+        ("ChildProtectionPlans", cin_xml.CP_FIELDS),
+    )
     for record, fields in records:
         lines += [f"| {record} | `{element}` | `{column}` |" for column, element in fields.items()]
     return "\n".join(lines)
@@ -207,7 +222,7 @@ def render_kpis_doc() -> str:
         "For roles that see protected figures, counts under 5 are shown as `c` and the others are randomly "
         "rounded to a multiple of 5, and rates, percentages and changes are made from the rounded counts "
         "(docs/security.md, Disclosure control). Each record counts once: a file's duplicate rows are dropped as "
-        "it loads (docs/extract-formats.md, \"Duplicate rows\"), and the counting rules below say how same-day "
+        'it loads (docs/extract-formats.md, "Duplicate rows"), and the counting rules below say how same-day '
         "records count.\n"
     )
     sections = []

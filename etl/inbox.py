@@ -62,8 +62,9 @@ class InboxFolders:
     quarantine: Path
 
 
-def inbox_folders(settings: Settings, inbox: Path | None = None, archive: Path | None = None,
-                  quarantine: Path | None = None) -> InboxFolders:
+def inbox_folders(
+    settings: Settings, inbox: Path | None = None, archive: Path | None = None, quarantine: Path | None = None
+) -> InboxFolders:
     """The folders of a run: `$SAFEGUARD_HOME/inbox` (made if missing) unless one is named, and
     `archive/` and `quarantine/` in SAFEGUARD_HOME unless named.
 
@@ -76,12 +77,17 @@ def inbox_folders(settings: Settings, inbox: Path | None = None, archive: Path |
         inbox.mkdir(parents=True, exist_ok=True)
     elif not inbox.is_dir():
         raise InboxError(f"the inbox {inbox} is not a folder")
-    folders = InboxFolders(inbox.absolute(), (archive or settings.home / "archive").absolute(),
-                           (quarantine or settings.home / "quarantine").absolute())
+    folders = InboxFolders(
+        inbox.absolute(),
+        (archive or settings.home / "archive").absolute(),
+        (quarantine or settings.home / "quarantine").absolute(),
+    )
     allowed = allowed_load_dirs()
     if allowed is not None and not is_within(folders.inbox, allowed):
-        raise InboxError(f"the inbox {folders.inbox} is outside the folders loads may read: "
-                         f"{', '.join(allowed)} ({LOAD_DIRS_SETTING})")
+        raise InboxError(
+            f"the inbox {folders.inbox} is outside the folders loads may read: "
+            f"{', '.join(allowed)} ({LOAD_DIRS_SETTING})"
+        )
     return folders
 
 
@@ -134,7 +140,7 @@ def scan(inbox: Path, settle_seconds: float, now: float) -> tuple[list[Seen], li
             except FileNotFoundError:  # removed while we looked
                 continue
             (ready if now - seen.changed_at >= settle_seconds else settling).append(seen)
-    order = lambda s: (s.changed_at, s.path.name)  # noqa: E731
+    order = lambda s: (s.changed_at, s.path.name)
     return sorted(ready, key=order), sorted(settling, key=order)
 
 
@@ -205,13 +211,23 @@ def run_inbox(
         return InboxRun(EXIT_TEMPFAIL, message=message)
 
 
-def _run_locked(settings: Settings, folders: InboxFolders, settle_seconds: float, today: date | None,
-                clock: Callable[[], float], log: Log) -> InboxRun:
+def _run_locked(
+    settings: Settings,
+    folders: InboxFolders,
+    settle_seconds: float,
+    today: date | None,
+    clock: Callable[[], float],
+    log: Log,
+) -> InboxRun:
     now = clock()
     ready, settling = scan(folders.inbox, settle_seconds, now)
     for seen in settling:
-        log("inbox_file", file=seen.path.name, status="settling",
-            message=f"changed in the last {settle_seconds:g} seconds; left for a later run")
+        log(
+            "inbox_file",
+            file=seen.path.name,
+            status="settling",
+            message=f"changed in the last {settle_seconds:g} seconds; left for a later run",
+        )
     if not ready:
         return InboxRun(EXIT_OK)
     names = [seen.path.name for seen in ready]
@@ -223,20 +239,33 @@ def _run_locked(settings: Settings, folders: InboxFolders, settle_seconds: float
             pass
     except LoadInProgress:
         message = "another load is running; the files stay in the inbox for the next run"
-        log("inbox_run", status="busy", inbox=str(folders.inbox), files=names, exit_code=EXIT_TEMPFAIL,
-            message=message)
+        log(
+            "inbox_run",
+            status="busy",
+            inbox=str(folders.inbox),
+            files=names,
+            exit_code=EXIT_TEMPFAIL,
+            message=message,
+        )
         return InboxRun(EXIT_TEMPFAIL, message=message)
     try:
         outcomes = run_load([seen.path for seen in ready], settings, today=today)
-    except Exception as error:  # the warehouse is unchanged (publish is atomic): leave the files
+    except Exception as error:  # noqa: BLE001 - any failure: the warehouse is unchanged (publish is atomic): leave the files
         message = f"the load failed, so the files stay in the inbox: {error}"
-        log("inbox_run", status="error", inbox=str(folders.inbox), files=names, exit_code=EXIT_FAILED,
-            message=message)
+        log(
+            "inbox_run",
+            status="error",
+            inbox=str(folders.inbox),
+            files=names,
+            exit_code=EXIT_FAILED,
+            message=message,
+        )
         return InboxRun(EXIT_FAILED, message=message)
 
     day = datetime.fromtimestamp(now).date().isoformat()
-    results = [_settle_file(seen, [o for o in outcomes if o.path == seen.path], folders, day)
-               for seen in ready]
+    results = [
+        _settle_file(seen, [o for o in outcomes if o.path == seen.path], folders, day) for seen in ready
+    ]
     for result in results:
         _log_file(result, log)
     exit_code = EXIT_FAILED if any(r.status in FAILED_STATUSES for r in results) else EXIT_OK
@@ -308,18 +337,34 @@ def build_report(result: FileResult, target: Path) -> dict[str, object]:
         "sha256": outcomes[0].sha256 if outcomes else None,
         "parts": [
             {
-                "part": o.part, "dataset": o.dataset, "la_code": o.la_code, "status": o.status,
-                "coverage_start": o.coverage_start, "coverage_end": o.coverage_end,
-                "rows_read": o.rows_read, "rows_loaded": o.rows_loaded, "rows_rejected": o.rows_rejected,
-                "rows_replaced": o.rows_replaced, "load_id": o.load_id, "message": o.message,
-                "ignored_columns": o.ignored_columns, "notes": o.notes,
+                "part": o.part,
+                "dataset": o.dataset,
+                "la_code": o.la_code,
+                "status": o.status,
+                "coverage_start": o.coverage_start,
+                "coverage_end": o.coverage_end,
+                "rows_read": o.rows_read,
+                "rows_loaded": o.rows_loaded,
+                "rows_rejected": o.rows_rejected,
+                "rows_replaced": o.rows_replaced,
+                "load_id": o.load_id,
+                "message": o.message,
+                "ignored_columns": o.ignored_columns,
+                "notes": o.notes,
             }
             for o in outcomes
         ],
         "rejections": [
-            {"part": o.part, "row": r.row_number, "field": r.field, "value": r.value, "rule": r.rule,
-             "message": r.message}
-            for o in outcomes for r in o.rejections
+            {
+                "part": o.part,
+                "row": r.row_number,
+                "field": r.field,
+                "value": r.value,
+                "rule": r.rule,
+                "message": r.message,
+            }
+            for o in outcomes
+            for r in o.rejections
         ],
     }
 
@@ -357,12 +402,14 @@ def move_durably(source: Path, target: Path) -> None:
     fsync_path(source.parent)
 
 
-
-
 def _log_file(result: FileResult, log: Log) -> None:
     fields: dict[str, object] = {
-        "file": result.path.name, "status": result.status, "rows_read": result.rows_read,
-        "rows_loaded": result.rows_loaded, "rows_rejected": result.rows_rejected, "load_id": result.load_id,
+        "file": result.path.name,
+        "status": result.status,
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_rejected": result.rows_rejected,
+        "load_id": result.load_id,
     }
     if result.moved_to is not None:
         fields["moved_to"] = str(result.moved_to)
@@ -370,4 +417,3 @@ def _log_file(result: FileResult, log: Log) -> None:
     if result.message:
         fields["message"] = result.message
     log("inbox_file", **fields)
-

@@ -13,8 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pyarrow as pa
-from defusedxml import ElementTree
 import pyarrow.compute as pc
+from defusedxml import ElementTree
 
 from etl.errors import ExtractError, Rejection
 
@@ -43,8 +43,11 @@ def check_file_size(path: Path, size: int, source_format: str | None = None) -> 
     limit = MAX_BYTES_BY_FORMAT.get(source_format, MAX_FILE_BYTES)
     if size > limit:
         kind = "" if source_format not in MAX_BYTES_BY_FORMAT else f" of this format ({source_format})"
-        raise ExtractError(path, f"the file is {_size(size)}, more than the {_size(limit)} a load takes{kind} "
-                                 "(docs/extract-formats.md, Limits): split it, for example by year")
+        raise ExtractError(
+            path,
+            f"the file is {_size(size)}, more than the {_size(limit)} a load takes{kind} "
+            "(docs/extract-formats.md, Limits): split it, for example by year",
+        )
 
 
 def check_workbook_sizes(path: Path, archive: zipfile.ZipFile) -> None:
@@ -55,14 +58,20 @@ def check_workbook_sizes(path: Path, archive: zipfile.ZipFile) -> None:
     parts = archive.infolist()
     total = sum(part.file_size for part in parts)
     if total > MAX_WORKBOOK_UNZIPPED_BYTES:
-        raise ExtractError(path, f"the workbook unzips to {_size(total)}, more than the "
-                                 f"{_size(MAX_WORKBOOK_UNZIPPED_BYTES)} a load takes; it was refused unopened "
-                                 "(a real Annex A workbook unzips to tens of MB)")
+        raise ExtractError(
+            path,
+            f"the workbook unzips to {_size(total)}, more than the "
+            f"{_size(MAX_WORKBOOK_UNZIPPED_BYTES)} a load takes; it was refused unopened "
+            "(a real Annex A workbook unzips to tens of MB)",
+        )
     for part in parts:
         if part.filename.lower().endswith("sharedstrings.xml") and part.file_size > MAX_SHARED_STRINGS_BYTES:
-            raise ExtractError(path, f"the workbook's text table ({part.filename}) unzips to {_size(part.file_size)}, "
-                                     f"more than the {_size(MAX_SHARED_STRINGS_BYTES)} a load takes; it was "
-                                     "refused unopened")
+            raise ExtractError(
+                path,
+                f"the workbook's text table ({part.filename}) unzips to {_size(part.file_size)}, "
+                f"more than the {_size(MAX_SHARED_STRINGS_BYTES)} a load takes; it was "
+                "refused unopened",
+            )
 
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -109,22 +118,25 @@ def check_sheet_rows(path: Path, archive: zipfile.ZipFile) -> None:
     titles = None
     for part in archive.infolist():
         name = part.filename
-        if name.lower().startswith("xl/worksheets/") and name.lower().endswith(".xml"):
-            if _rows_in_part(archive, name) > MAX_SHEET_ROWS:
-                titles = _sheet_titles(archive) if titles is None else titles
-                raise too_many_rows(path, titles.get(name, name))
+        is_sheet = name.lower().startswith("xl/worksheets/") and name.lower().endswith(".xml")
+        if is_sheet and _rows_in_part(archive, name) > MAX_SHEET_ROWS:
+            titles = _sheet_titles(archive) if titles is None else titles
+            raise too_many_rows(path, titles.get(name, name))
 
 
 def too_many_rows(path: Path, sheet: str) -> ExtractError:
-    return ExtractError(path, f"sheet '{sheet}' has more than {MAX_SHEET_ROWS:,} rows, the most a load reads from a "
-                              "sheet: split the list, for example by year")
+    return ExtractError(
+        path,
+        f"sheet '{sheet}' has more than {MAX_SHEET_ROWS:,} rows, the most a load reads from a "
+        "sheet: split the list, for example by year",
+    )
 
 
 def clipped(value: str | None, is_id: bool = False) -> str | None:
     """A value cut to one character past its limit: still too long, so still rejected, but a
     30,000-character ID in every row no longer costs its length in memory at each step after."""
     limit = MAX_ID_CHARS if is_id else MAX_CELL_CHARS
-    return value[:limit + 1] if value is not None and len(value) > limit else value
+    return value[: limit + 1] if value is not None and len(value) > limit else value
 
 
 def overlong_values(table: pa.Table, row_numbers, label, derived: tuple[str, ...] = ()) -> list[Rejection]:
@@ -143,9 +155,13 @@ def overlong_values(table: pa.Table, row_numbers, label, derived: tuple[str, ...
             continue
         for position in pc.indices_nonzero(too_long).to_pylist():
             value = table[column][position].as_py()
-            rejections.append(Rejection(
-                row_number=int(row_numbers[position]), field=label(column), value=None if is_id else value[:50] + "...",
-                rule="too_long",
-                message=f"{label(column)} is longer than {limit:,} characters, the most that are taken",
-            ))
+            rejections.append(
+                Rejection(
+                    row_number=int(row_numbers[position]),
+                    field=label(column),
+                    value=None if is_id else value[:50] + "...",
+                    rule="too_long",
+                    message=f"{label(column)} is longer than {limit:,} characters, the most that are taken",
+                )
+            )
     return rejections

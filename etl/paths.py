@@ -14,8 +14,8 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from etl.errors import ExtractError
 from etl import limits
+from etl.errors import ExtractError
 from warehouse.settings import environment
 
 LOAD_DIRS_SETTING = "SAFEGUARD_LOAD_DIRS"
@@ -46,8 +46,9 @@ def outside_load_dirs(paths: Iterable[Path]) -> dict[Path, str]:
             real = os.path.realpath(path)
             # A relative path, a `..` or a link is shown with where it really leads.
             where = "" if real == str(path) else f" (it leads to {real})"
-            refused[path] = (f"{path}{where} is outside the folders loads may read: {allowed} "
-                             f"({LOAD_DIRS_SETTING})")
+            refused[path] = (
+                f"{path}{where} is outside the folders loads may read: {allowed} ({LOAD_DIRS_SETTING})"
+            )
     return refused
 
 
@@ -80,8 +81,10 @@ def read_for_load(path: Path) -> bytes:
         if folders is not None:
             real = _opened_path(fd, path)
             if not any(os.path.commonpath([real, folder]) == folder for folder in folders):
-                raise OutsideLoadDirs(f"{path} (it leads to {real}) is outside the folders loads may read: "
-                                      f"{', '.join(folders)} ({LOAD_DIRS_SETTING})")
+                raise OutsideLoadDirs(
+                    f"{path} (it leads to {real}) is outside the folders loads may read: "
+                    f"{', '.join(folders)} ({LOAD_DIRS_SETTING})"
+                )
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ExtractError(path, "it is not a regular file")

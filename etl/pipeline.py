@@ -24,11 +24,11 @@ import pyarrow.compute as pc
 
 from etl.datasets import DATASETS
 from etl.errors import ExtractError, Rejection
-from etl.load.publish import load_lock, publish
 from etl.limits import check_file_size, overlong_values
+from etl.load.publish import load_lock, publish
 from etl.paths import OutsideLoadDirs, outside_load_dirs, read_for_load
-from etl.readers.areas_csv import is_areas_header, peek_header, read_areas_csv
 from etl.readers.annex_a import read_annex_a
+from etl.readers.areas_csv import is_areas_header, peek_header, read_areas_csv
 from etl.readers.cin_xml import read_cin_census
 from etl.readers.formats import detect_format
 from etl.readers.native_csv import RawExtract, read_native_csv
@@ -37,7 +37,7 @@ from etl.staging.native import stage
 from etl.validate.duplicates import exact_copies, same_records
 from etl.validate.report import rejected_positions, rejections_from_failures
 from etl.validate.schemas import validate
-from warehouse.db import LOADS_DIR, first_row, get_meta, run_sql_file, open_readonly, run_transforms, set_meta
+from warehouse.db import LOADS_DIR, first_row, get_meta, open_readonly, run_sql_file, run_transforms, set_meta
 from warehouse.queries import run
 from warehouse.queries.run import query_text
 from warehouse.settings import Settings, environment, pseudonymisation_key
@@ -144,11 +144,20 @@ def _already_published(
     return [tuple(row) for row in found[["load_id", "dataset", "la_code"]].itertuples(index=False)]
 
 
-def _read(path: Path, data: bytes, source_format: str, source: SourceOptions,
-          dataset: str | None) -> list[RawExtract]:
+def _read(
+    path: Path, data: bytes, source_format: str, source: SourceOptions, dataset: str | None
+) -> list[RawExtract]:
     if source_format == "ssda903":
-        return [read_ssda903_missing(path, source.la_code, source.coverage, data=data,
-                                     header_file=source.header_file, episodes_file=source.episodes_file)]
+        return [
+            read_ssda903_missing(
+                path,
+                source.la_code,
+                source.coverage,
+                data=data,
+                header_file=source.header_file,
+                episodes_file=source.episodes_file,
+            )
+        ]
     if source_format == "annex_a":
         return read_annex_a(path, source.la_code, source.coverage, data=data)
     if source_format == "cin_xml":
@@ -157,8 +166,13 @@ def _read(path: Path, data: bytes, source_format: str, source: SourceOptions,
 
 
 def prepare(
-    path: Path, sha256: str, key: bytes, today: date, dataset: str | None = None,
-    source: SourceOptions = SourceOptions(), data: FileBytes | None = None,
+    path: Path,
+    sha256: str,
+    key: bytes,
+    today: date,
+    dataset: str | None = None,
+    source: SourceOptions = SourceOptions(),
+    data: FileBytes | None = None,
 ) -> list[FileOutcome]:
     """Read, stage and validate one file: one outcome per dataset it holds, or one failed outcome
     if any part of it is structurally wrong (a file loads whole or not at all).
@@ -172,11 +186,23 @@ def prepare(
         if source_format == "auto":
             source_format = detect_format(path, held.data)
         check_file_size(path, len(held.data), source_format)
-        if source_format == "native_csv" and dataset in (None, "areas") and is_areas_header(peek_header(held.data)):
+        if (
+            source_format == "native_csv"
+            and dataset in (None, "areas")
+            and is_areas_header(peek_header(held.data))
+        ):
             rows = read_areas_csv(path, held.take())
-            outcome = FileOutcome(path=path, sha256=sha256, source_format=source_format, dataset="areas",
-                                  la_code=rows["la_code"].iloc[0], rows_read=len(rows), rows_loaded=len(rows),
-                                  rows=rows, status="loaded")
+            outcome = FileOutcome(
+                path=path,
+                sha256=sha256,
+                source_format=source_format,
+                dataset="areas",
+                la_code=rows["la_code"].iloc[0],
+                rows_read=len(rows),
+                rows_loaded=len(rows),
+                rows=rows,
+                status="loaded",
+            )
             return [outcome]
         outcomes = []
         for raw in _read(path, held.take(), source_format, source, dataset):
@@ -200,7 +226,9 @@ def prepare(
         # Exception, not BaseException: KeyboardInterrupt and SystemExit still stop the load.
         log.exception("unexpected error preparing %s", path)
         message = f"unexpected error reading {path.name}: {type(error).__name__}: {error}"
-    return [FileOutcome(path=path, sha256=sha256, source_format=source_format, status="failed", message=message)]
+    return [
+        FileOutcome(path=path, sha256=sha256, source_format=source_format, status="failed", message=message)
+    ]
 
 
 def _all_rejected(outcomes: list[FileOutcome]) -> str | None:
@@ -208,10 +236,12 @@ def _all_rejected(outcomes: list[FileOutcome]) -> str | None:
     with nothing (one bad row once wiped an LA's 51,512 contacts)."""
     for o in outcomes:
         if o.rows_read and not o.rows_loaded:
-            return (f"{o.file_name}: every one of its {o.rows_read:,} rows was rejected, so loading it would "
-                    f"replace what the warehouse holds for {o.la_code or 'its LA'} from {o.coverage_start} to "
-                    f"{o.coverage_end} with nothing; correct the rows (see the rejections), or load it with "
-                    "--allow-shrink if the window really is empty")
+            return (
+                f"{o.file_name}: every one of its {o.rows_read:,} rows was rejected, so loading it would "
+                f"replace what the warehouse holds for {o.la_code or 'its LA'} from {o.coverage_start} to "
+                f"{o.coverage_end} with nothing; correct the rows (see the rejections), or load it with "
+                "--allow-shrink if the window really is empty"
+            )
     return None
 
 
@@ -239,7 +269,11 @@ def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date)
         outcome.coverage_start, outcome.coverage_end = staged.coverage_start, staged.coverage_end
         failures = rejections_from_failures(staged, validate(staged, today), today)
         copies = copying.result()
-    found = raw.rejections + overlong_values(raw.table, raw.row_numbers, raw.label, raw.derived_id_columns) + failures
+    found = (
+        raw.rejections
+        + overlong_values(raw.table, raw.row_numbers, raw.label, raw.derived_id_columns)
+        + failures
+    )
     # A copy is dropped as a copy: what is wrong with it is reported once, on the row it copies.
     copied_rows = set(raw.row_numbers[copies.positions].tolist())
     rejections = [r for r in found if r.row_number not in copied_rows]
@@ -252,15 +286,19 @@ def _prepare_raw(outcome: FileOutcome, raw: RawExtract, key: bytes, today: date)
         keep[rejected] = False
         rows = rows.filter(pa.array(keep))
     # Where a row spans lines (XML), each rejection points at the line of its field.
-    outcome.rejections = sorted(raw.at_field_lines(rejections + copies.warnings + records.warnings),
-                                key=lambda r: (r.row_number, r.field))
+    outcome.rejections = sorted(
+        raw.at_field_lines(rejections + copies.warnings + records.warnings),
+        key=lambda r: (r.row_number, r.field),
+    )
     outcome.rows_rejected = raw.rows_read - rows.num_rows
     outcome.rows_loaded = rows.num_rows
     outcome.rows = rows
     dropped = len(copies.warnings) + len(records.warnings)
     if dropped:
-        outcome.notes.append(f"{dropped:,} duplicate row{'s' if dropped > 1 else ''} dropped (warnings among the "
-                             "rejections, each naming the row kept)")
+        outcome.notes.append(
+            f"{dropped:,} duplicate row{'s' if dropped > 1 else ''} dropped (warnings among the "
+            "rejections, each naming the row kept)"
+        )
 
 
 def latest_row_per_child(rows: pa.Table) -> pa.Table:
@@ -313,14 +351,19 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
     spec = DATASETS[outcome.dataset]
     children = with_plain_child_ids(latest_row_per_child(outcome.rows))
     with _registered(con, "incoming", with_plain_child_ids(outcome.rows)):
-        sql = (LOADS_DIR / "replace_window.sql").read_text(encoding="utf-8").format(
-            table=spec.table, event_date=spec.event_date, id_column=spec.id_column
+        sql = (
+            (LOADS_DIR / "replace_window.sql")
+            .read_text(encoding="utf-8")
+            .format(table=spec.table, event_date=spec.event_date, id_column=spec.id_column)
         )
         outcome.rows_replaced = first_row(
             con,
             sql,
-            {"la_code": outcome.la_code, "coverage_start": outcome.coverage_start,
-             "coverage_end": outcome.coverage_end},
+            {
+                "la_code": outcome.la_code,
+                "coverage_start": outcome.coverage_start,
+                "coverage_end": outcome.coverage_end,
+            },
         )[0]
         _run_load_sql(con, spec.table, load_id=outcome.load_id)
         _run_load_sql(con, "area", load_id=outcome.load_id)
@@ -330,13 +373,26 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
 
 def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, synthetic: bool) -> None:
     _run_load_sql(
-        con, "record_load",
-        load_id=outcome.load_id, file_name=outcome.file_name, file_sha256=outcome.sha256,
-        source_format=outcome.source_format, dataset=outcome.dataset, la_code=outcome.la_code,
-        coverage_start=outcome.coverage_start, coverage_end=outcome.coverage_end, rows_read=outcome.rows_read,
-        rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected, rows_replaced=outcome.rows_replaced,
-        status=outcome.status, message=outcome.message or ("; ".join(outcome.notes) or None),
-        is_synthetic=synthetic, started_at=outcome.started_at, finished_at=outcome.finished_at, loaded_by=user,
+        con,
+        "record_load",
+        load_id=outcome.load_id,
+        file_name=outcome.file_name,
+        file_sha256=outcome.sha256,
+        source_format=outcome.source_format,
+        dataset=outcome.dataset,
+        la_code=outcome.la_code,
+        coverage_start=outcome.coverage_start,
+        coverage_end=outcome.coverage_end,
+        rows_read=outcome.rows_read,
+        rows_loaded=outcome.rows_loaded,
+        rows_rejected=outcome.rows_rejected,
+        rows_replaced=outcome.rows_replaced,
+        status=outcome.status,
+        message=outcome.message or ("; ".join(outcome.notes) or None),
+        is_synthetic=synthetic,
+        started_at=outcome.started_at,
+        finished_at=outcome.finished_at,
+        loaded_by=user,
     )
     if outcome.rejections:
         frame = pd.DataFrame(
@@ -357,10 +413,20 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
 def _window_rows(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> int:
     """Rows the warehouse holds for the outcome's LA, dataset and window: what loading it replaces."""
     spec = DATASETS[outcome.dataset]
-    sql = (LOADS_DIR / "window_rows.sql").read_text(encoding="utf-8").format(table=spec.table,
-                                                                              event_date=spec.event_date)
-    return first_row(con, sql, {"la_code": outcome.la_code, "coverage_start": outcome.coverage_start,
-                                "coverage_end": outcome.coverage_end})[0]
+    sql = (
+        (LOADS_DIR / "window_rows.sql")
+        .read_text(encoding="utf-8")
+        .format(table=spec.table, event_date=spec.event_date)
+    )
+    return first_row(
+        con,
+        sql,
+        {
+            "la_code": outcome.la_code,
+            "coverage_start": outcome.coverage_start,
+            "coverage_end": outcome.coverage_end,
+        },
+    )[0]
 
 
 def _shrinks(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, share: float) -> str | None:
@@ -370,14 +436,17 @@ def _shrinks(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, share: float)
     held = _window_rows(con, outcome)
     if not held or (held - outcome.rows_loaded) <= share * held:
         return None
-    return (f"{outcome.file_name} would replace the {held:,} {outcome.dataset} rows the warehouse holds for "
-            f"{outcome.la_code} from {outcome.coverage_start} to {outcome.coverage_end} with {outcome.rows_loaded:,}, "
-            f"removing more than {share:.0%} of them ({SHRINK_SETTING}); nothing of the file was loaded. Check "
-            "that it is the whole extract for that window, then load it with --allow-shrink if it is")
+    return (
+        f"{outcome.file_name} would replace the {held:,} {outcome.dataset} rows the warehouse holds for "
+        f"{outcome.la_code} from {outcome.coverage_start} to {outcome.coverage_end} with {outcome.rows_loaded:,}, "
+        f"removing more than {share:.0%} of them ({SHRINK_SETTING}); nothing of the file was loaded. Check "
+        "that it is the whole extract for that window, then load it with --allow-shrink if it is"
+    )
 
 
-def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool,
-           allow_shrink: bool = False) -> Callable[[duckdb.DuckDBPyConnection], None]:
+def _apply(
+    outcomes: list[FileOutcome], user: str, synthetic: bool, allow_shrink: bool = False
+) -> Callable[[duckdb.DuckDBPyConnection], None]:
     share = environment().max_shrink
 
     def change(con: duckdb.DuckDBPyConnection) -> None:
@@ -408,7 +477,9 @@ def _apply(outcomes: list[FileOutcome], user: str, synthetic: bool,
         if changed_las:
             run_transforms(con, sorted(changed_las))
             version = int(get_meta(con).get("data_version", "0")) + 1
-            set_meta(con, data_version=str(version), last_load_at=datetime.now().isoformat(timespec="seconds"))
+            set_meta(
+                con, data_version=str(version), last_load_at=datetime.now().isoformat(timespec="seconds")
+            )
 
     return change
 
@@ -419,7 +490,9 @@ def _refused_load(paths: list[Path], refused: dict[Path, str]) -> list[FileOutco
     The whole load is refused, not only the outside files, so that a load never publishes part of
     what its operator asked for."""
     finished = datetime.now()
-    others = f"the load was refused, as {', '.join(str(p) for p in refused)} is outside the folders loads may read"
+    others = (
+        f"the load was refused, as {', '.join(str(p) for p in refused)} is outside the folders loads may read"
+    )
     return [FileOutcome(path=path, message=refused.get(path, others), finished_at=finished) for path in paths]
 
 
@@ -447,14 +520,22 @@ def run_load(
     key = pseudonymisation_key(settings)
     with load_lock(settings.lock_path):
         # An older warehouse is read as it is here; publish migrates it before the change.
-        current = open_readonly(settings.warehouse_path, allow_older=True) if settings.warehouse_path.exists() else None
+        current = (
+            open_readonly(settings.warehouse_path, allow_older=True)
+            if settings.warehouse_path.exists()
+            else None
+        )
         try:
             outcomes = []
-            touched: set[tuple[str | None, str | None]] = set()  # (dataset, LA) an earlier file in this load replaces
+            touched: set[tuple[str | None, str | None]] = (
+                set()
+            )  # (dataset, LA) an earlier file in this load replaces
             for path in paths:
                 notify(path, "checking")
                 if not path.is_file():
-                    outcomes.append(FileOutcome(path=path, message="no such file", finished_at=datetime.now()))
+                    outcomes.append(
+                        FileOutcome(path=path, message="no such file", finished_at=datetime.now())
+                    )
                     continue
                 try:
                     # Read once, from one descriptor checked against SAFEGUARD_LOAD_DIRS now that the
@@ -463,8 +544,11 @@ def run_load(
                 except OutsideLoadDirs as error:
                     return _refused_load(paths, {path: str(error)})
                 except (ExtractError, OSError) as error:
-                    message = (error.message if isinstance(error, ExtractError)
-                               else f"cannot read the file: {error.strerror}")
+                    message = (
+                        error.message
+                        if isinstance(error, ExtractError)
+                        else f"cannot read the file: {error.strerror}"
+                    )
                     outcomes.append(FileOutcome(path=path, message=message, finished_at=datetime.now()))
                     continue
                 sha = hashlib.sha256(data.data).hexdigest()
@@ -472,7 +556,11 @@ def run_load(
                 if previous and not touched & {(d, la) for _, d, la in previous}:
                     outcomes += [
                         FileOutcome(
-                            path=path, sha256=sha, dataset=previous_dataset, la_code=la_code, status="unchanged",
+                            path=path,
+                            sha256=sha,
+                            dataset=previous_dataset,
+                            la_code=la_code,
+                            status="unchanged",
                             message=f"the same file was already loaded as load {load_id}; nothing changed",
                             finished_at=datetime.now(),
                         )

@@ -34,7 +34,9 @@ class Reconciliation:
 
 def _prepared(path: Path, settings: Settings, source: SourceOptions, today: date) -> list[FileOutcome]:
     # Nothing is loaded, so the shrink guard has nothing to keep: a file of rejected rows counts 0.
-    outcomes = prepare(path, "", pseudonymisation_key(settings), today, source=replace(source, allow_shrink=True))
+    outcomes = prepare(
+        path, "", pseudonymisation_key(settings), today, source=replace(source, allow_shrink=True)
+    )
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise ExtractError(path, failed[0].message or "it could not be read")
@@ -49,8 +51,13 @@ def _monthly(outcome: FileOutcome, window: tuple[date, date]) -> pd.Series:
     return inside.dt.to_period("M").value_counts()
 
 
-def reconcile(first: Path, second: Path, settings: Settings, source: SourceOptions = SourceOptions(),
-              today: date | None = None) -> Reconciliation:
+def reconcile(
+    first: Path,
+    second: Path,
+    settings: Settings,
+    source: SourceOptions = SourceOptions(),
+    today: date | None = None,
+) -> Reconciliation:
     """Counts per dataset and month, in the days both files cover, of the rows each would load."""
     today = today or date.today()
     ones, twos = (_prepared(p, settings, source, today) for p in (first, second))
@@ -72,7 +79,11 @@ def reconcile(first: Path, second: Path, settings: Settings, source: SourceOptio
             continue
         if window is None:
             continue
-        counts = pd.DataFrame({"first": _monthly(one, window), "second": _monthly(two, window)}).fillna(0).astype(int)
+        counts = (
+            pd.DataFrame({"first": _monthly(one, window), "second": _monthly(two, window)})
+            .fillna(0)
+            .astype(int)
+        )
         counts = counts.sort_index().rename_axis("month").reset_index().assign(dataset=two.dataset)
         frames.append(counts)
     notes += [f"only {first.name} holds {name}" for name in by_dataset.keys() - {o.dataset for o in twos}]

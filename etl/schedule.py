@@ -55,8 +55,9 @@ def schedule_timezone(name: str | None = None) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ScheduleError(f"{TIMEZONE_SETTING}: {name!r} is not a time zone name (for example Europe/London)") \
-            from error
+        raise ScheduleError(
+            f"{TIMEZONE_SETTING}: {name!r} is not a time zone name (for example Europe/London)"
+        ) from error
 
 
 def schedule_text(value: str | None = None) -> str:
@@ -78,21 +79,30 @@ def parse_schedule(text: str, timezone: tzinfo) -> BaseTrigger:
 def crontab_triggers(expression: str, timezone: tzinfo) -> list[CronTrigger]:
     fields = expression.split()
     if len(fields) != 5:
-        raise ScheduleError(f"{SCHEDULE_SETTING}: {expression!r} has {len(fields)} fields; a crontab expression "
-                            f"has 5 ({CRONTAB_FIELDS}), and several are separated by ';'")
+        raise ScheduleError(
+            f"{SCHEDULE_SETTING}: {expression!r} has {len(fields)} fields; a crontab expression "
+            f"has 5 ({CRONTAB_FIELDS}), and several are separated by ';'"
+        )
     minute, hour, day, month, weekday = fields
     try:
         days = crontab_weekdays(weekday)
         if day.startswith("*") or weekday.startswith("*"):
-            return [CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=days,
-                                timezone=timezone)]
+            return [
+                CronTrigger(
+                    minute=minute, hour=hour, day=day, month=month, day_of_week=days, timezone=timezone
+                )
+            ]
         # Crontab runs when either the day of the month or the weekday matches, where APScheduler
         # wants both: one trigger for each.
-        return [CronTrigger(minute=minute, hour=hour, day=day, month=month, timezone=timezone),
-                CronTrigger(minute=minute, hour=hour, month=month, day_of_week=days, timezone=timezone)]
+        return [
+            CronTrigger(minute=minute, hour=hour, day=day, month=month, timezone=timezone),
+            CronTrigger(minute=minute, hour=hour, month=month, day_of_week=days, timezone=timezone),
+        ]
     except ValueError as error:
-        raise ScheduleError(f"{SCHEDULE_SETTING}: {expression!r} is not a valid crontab expression "
-                            f"({CRONTAB_FIELDS}): {error}") from error
+        raise ScheduleError(
+            f"{SCHEDULE_SETTING}: {expression!r} is not a valid crontab expression "
+            f"({CRONTAB_FIELDS}): {error}"
+        ) from error
 
 
 def crontab_weekdays(field: str) -> str:
@@ -111,8 +121,9 @@ def crontab_weekdays(field: str) -> str:
             start, _, end = body.partition("-")
             first, last = _weekday(start), _weekday(end)
             if first > last:
-                raise ValueError(f"the day-of-week range {body!r} runs backwards "
-                                 "(Sunday is 0 or 7: use 5-7, not 5-0)")
+                raise ValueError(
+                    f"the day-of-week range {body!r} runs backwards (Sunday is 0 or 7: use 5-7, not 5-0)"
+                )
         else:
             first = _weekday(body)
             last = 7 if has_step else first
@@ -154,7 +165,8 @@ def describe_exit(code: int) -> str:
     if code < 0:
         return f"killed by {signal.Signals(-code).name}"
     return {EXIT_OK: "ok", EXIT_FAILED: "failed", EXIT_USAGE: "usage_error", EXIT_TEMPFAIL: "busy"}.get(
-        code, f"exit {code}")
+        code, f"exit {code}"
+    )
 
 
 class InboxPass:
@@ -176,9 +188,14 @@ class InboxPass:
         code = child.wait()
         with self._guard:
             self._child = None
-        self._log("schedule_run", trigger=trigger, started_at=started_at.isoformat(timespec="seconds"),
-                  duration_seconds=round(time.monotonic() - started, 3), exit_code=code,
-                  result=describe_exit(code))
+        self._log(
+            "schedule_run",
+            trigger=trigger,
+            started_at=started_at.isoformat(timespec="seconds"),
+            duration_seconds=round(time.monotonic() - started, 3),
+            exit_code=code,
+            result=describe_exit(code),
+        )
         return code
 
     def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
@@ -211,12 +228,20 @@ class _JsonLogHandler(logging.Handler):
 
 def _refuse_inside_web_server() -> None:
     if "gunicorn.arbiter" in sys.modules:
-        raise ScheduleError("the scheduler runs as its own process (safeguard schedule), never inside the web "
-                            "server: every gunicorn worker would run each load")
+        raise ScheduleError(
+            "the scheduler runs as its own process (safeguard schedule), never inside the web "
+            "server: every gunicorn worker would run each load"
+        )
 
 
-def run_scheduler(trigger: BaseTrigger, inbox_pass: InboxPass, timezone: tzinfo, text: str,
-                  log: Log = log_event, show: bool = True) -> None:
+def run_scheduler(
+    trigger: BaseTrigger,
+    inbox_pass: InboxPass,
+    timezone: tzinfo,
+    text: str,
+    log: Log = log_event,
+    show: bool = True,
+) -> None:
     """Run passes on the trigger until Ctrl+C or SIGTERM; a pass still running is then ended."""
     _refuse_inside_web_server()
     # The jobs run on the scheduler's own threads; this one waits for the stop. SIGTERM only sets
@@ -225,19 +250,33 @@ def run_scheduler(trigger: BaseTrigger, inbox_pass: InboxPass, timezone: tzinfo,
     stopping = threading.Event()
     # coalesce: runs missed while the machine slept become one; max_instances=1: a run still
     # going when the next is due makes that one skip rather than queue behind the load lock.
-    scheduler.add_job(inbox_pass, trigger, id="run-inbox", name="safeguard run-inbox", max_instances=1,
-                      coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(
+        inbox_pass,
+        trigger,
+        id="run-inbox",
+        name="safeguard run-inbox",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
     upcoming = next_run_times(trigger, 3, datetime.now(timezone))
     handler = _JsonLogHandler(log)
     logging.getLogger("apscheduler").addHandler(handler)
     # Before anything is printed: whoever starts us may send SIGTERM as soon as it sees output.
     previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stopping.set())
     try:
-        log("schedule_started", schedule=text, timezone=str(timezone), pid=os.getpid(),
-            next_runs=[t.isoformat() for t in upcoming])
+        log(
+            "schedule_started",
+            schedule=text,
+            timezone=str(timezone),
+            pid=os.getpid(),
+            next_runs=[t.isoformat() for t in upcoming],
+        )
         if show:
-            print(f"safeguard schedule: run-inbox on {text!r} ({timezone}); Ctrl+C or SIGTERM stops it.",
-                  flush=True)
+            print(
+                f"safeguard schedule: run-inbox on {text!r} ({timezone}); Ctrl+C or SIGTERM stops it.",
+                flush=True,
+            )
             print("Next runs: " + ", ".join(t.strftime("%Y-%m-%d %H:%M %Z") for t in upcoming), flush=True)
         scheduler.start()
         while not stopping.wait(timeout=0.2):  # a timeout, so that Ctrl+C is noticed too

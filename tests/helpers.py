@@ -17,7 +17,10 @@ def extract_rows(dataset: str, rows: list[dict[str, str]], **file_values: str) -
     """Rows of a native extract: the documented examples, overridden per row and per file."""
     spec = DATASETS[dataset]
     defaults = {c.name: c.example for c in spec.columns} | file_values
-    return [defaults | {spec.id_column: f"{spec.id_column[:2].upper()}{i + 1}"} | row for i, row in enumerate(rows)]
+    return [
+        defaults | {spec.id_column: f"{spec.id_column[:2].upper()}{i + 1}"} | row
+        for i, row in enumerate(rows)
+    ]
 
 
 def write_extract(path: Path, dataset: str, rows: list[dict[str, str]], **file_values: str) -> Path:
@@ -32,9 +35,26 @@ def write_extract(path: Path, dataset: str, rows: list[dict[str, str]], **file_v
 
 # --- Annex A workbooks, built cell by cell so that each awkward case is visible in its test ---
 
-CONTACT_HEADER = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age", "Date of Contact", "Contact Source"]
-REFERRAL_HEADER = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age", "Date of Referral",
-                   "Referral Source", "Referral NFA?", "Allocated Worker"]
+CONTACT_HEADER = [
+    "Child Unique ID",
+    "Gender",
+    "Ethnicity",
+    "Date of Birth",
+    "Age",
+    "Date of Contact",
+    "Contact Source",
+]
+REFERRAL_HEADER = [
+    "Child Unique ID",
+    "Gender",
+    "Ethnicity",
+    "Date of Birth",
+    "Age",
+    "Date of Referral",
+    "Referral Source",
+    "Referral NFA?",
+    "Allocated Worker",
+]
 
 
 def contact(child: int, day: object, source: object = "q) 6: Police", gender: object = "b) Female") -> list:
@@ -68,5 +88,7 @@ def engine_results(home: Path, kpi_ids, period_code: str, filters, policy=None) 
     from warehouse.kpis.suppression import SuppressionPolicy
 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        return {r.kpi.id: r for r in evaluate(con, kpi_ids, parse_period(period_code), filters,
-                                              policy or SuppressionPolicy())}
+        return {
+            r.kpi.id: r
+            for r in evaluate(con, kpi_ids, parse_period(period_code), filters, policy or SuppressionPolicy())
+        }

@@ -35,7 +35,7 @@ def test_the_image_is_multi_stage_non_root_and_checks_its_health():
     instructions = _instructions()
     stages = [args for instruction, args in instructions if instruction == "FROM"]
     assert len(stages) == 2 and stages[0].endswith(" AS build") and "python:3.11" in stages[1]
-    final = instructions[[i for i, (ins, _) in enumerate(instructions) if ins == "FROM"][-1]:]
+    final = instructions[[i for i, (ins, _) in enumerate(instructions) if ins == "FROM"][-1] :]
     users = [args for instruction, args in final if instruction == "USER"]
     assert users == ["safeguard"]
     [health] = [args for instruction, args in final if instruction == "HEALTHCHECK"]
@@ -45,14 +45,20 @@ def test_the_image_is_multi_stage_non_root_and_checks_its_health():
 
 
 def test_the_image_copies_every_package_the_project_installs():
-    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
-    copied = {args.split()[0] for instruction, args in _instructions() if instruction == "COPY" and "--from" not in args}
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"][
+        "include"
+    ]
+    copied = {
+        args.split()[0]
+        for instruction, args in _instructions()
+        if instruction == "COPY" and "--from" not in args
+    }
     assert {name.rstrip("*") for name in packages} <= copied
 
 
 def test_compose_runs_the_web_app_and_the_scheduler_on_one_volume():
     text = (ROOT / "docker-compose.yml").read_text()
-    assert re.search(r"^  web:\n", text, re.M) and re.search(r"^  scheduler:\n", text, re.M)
+    assert re.search(r"^  web:\n", text, re.MULTILINE) and re.search(r"^  scheduler:\n", text, re.MULTILINE)
     assert text.count("- safeguard-data:/data") == 2
     assert '"safeguard", "schedule"' in text
     assert "127.0.0.1:8050:8050" in text  # published on the host's loopback only; a proxy faces the network
@@ -75,8 +81,9 @@ def test_the_dockerfiles_gunicorn_command_serves_the_app(demo_home, tmp_path):
     command = [arg.replace("0.0.0.0:8050", f"127.0.0.1:{port}") for arg in _cmd()]
     command[0] = str(Path(sys.executable).with_name("gunicorn"))
     env = os.environ | {"SAFEGUARD_HOME": str(home), "SAFEGUARD_SECRET_KEY": TEST_SECRET}
-    log = open(tmp_path / "gunicorn.log", "w+")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as log_file:  # gunicorn keeps its own copy of the handle
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -85,12 +92,13 @@ def test_the_dockerfiles_gunicorn_command_serves_the_app(demo_home, tmp_path):
                 ready = json.load(urllib.request.urlopen(url + "/readyz", timeout=2))
                 break
             except OSError:
-                assert server.poll() is None, open(log.name).read()
+                assert server.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.3)
         assert ready["status"] == "ready" and ready["data_as_at"] == "2026-10-31"
-        signed_in = urllib.request.Request(url + "/_dash-layout",
-                                           headers={"Cookie": f"{SESSION_COOKIE}={session_cookie('test-admin')}"})
+        signed_in = urllib.request.Request(
+            url + "/_dash-layout", headers={"Cookie": f"{SESSION_COOKIE}={session_cookie('test-admin')}"}
+        )
         for _ in range(6):  # enough to reach both workers
             assert urllib.request.urlopen(signed_in, timeout=10).status == 200
         with pytest.raises(urllib.error.HTTPError) as refused:
@@ -99,6 +107,5 @@ def test_the_dockerfiles_gunicorn_command_serves_the_app(demo_home, tmp_path):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        log.close()
-    access = [json.loads(line) for line in open(log.name) if line.startswith('{"time": "[')]
+    access = [json.loads(line) for line in log.read_text().splitlines() if line.startswith('{"time": "[')]
     assert {entry["status"] for entry in access} >= {200, 401}  # the access log is JSON lines

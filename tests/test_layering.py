@@ -63,8 +63,12 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_nothing_below_the_app_imports_it():
     graph = import_graph()
-    upward = sorted((m, i) for m, imported in graph.items() for i in imported
-                    if m.split(".")[0] != "app" and i.split(".")[0] == "app")
+    upward = sorted(
+        (m, i)
+        for m, imported in graph.items()
+        for i in imported
+        if m.split(".")[0] != "app" and i.split(".")[0] == "app"
+    )
     assert upward == []
 
 

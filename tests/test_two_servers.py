@@ -50,7 +50,7 @@ def _contacts(folder: Path, count: int) -> Path:
 def _load(hub_env: dict[str, str], path: Path) -> None:
     """`safeguard load` as the hub's loader runs it: its own home, the shared warehouse folder."""
     command = [str(Path(sys.executable).with_name("safeguard")), "load", str(path)]
-    loaded = subprocess.run(command, env=hub_env, capture_output=True, text=True, timeout=120)
+    loaded = subprocess.run(command, env=hub_env, capture_output=True, text=True, timeout=120, check=False)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
 
 
@@ -79,8 +79,11 @@ def hub(tmp_path_factory):
 def _serve_hub(root: Path, appstate_url: str):
     warehouse_dir, loader_home = root / "shared-warehouse", root / "loader"
     common = {"SAFEGUARD_WAREHOUSE_DIR": str(warehouse_dir), "SAFEGUARD_APPSTATE_URL": appstate_url}
-    loader_env = os.environ | common | {"SAFEGUARD_HOME": str(loader_home),
-                                        "SAFEGUARD_PSEUDONYMISATION_KEY": "hub-test-key"}
+    loader_env = (
+        os.environ
+        | common
+        | {"SAFEGUARD_HOME": str(loader_home), "SAFEGUARD_PSEUDONYMISATION_KEY": "hub-test-key"}
+    )
     _load(loader_env, _contacts(root / "extracts", 6))
     with session(appstate_url) as db:
         for username in ("hub-admin", "hub-under-limit", "hub-locked"):
@@ -91,12 +94,25 @@ def _serve_hub(root: Path, appstate_url: str):
             home, port = root / f"instance-{name}", _free_port()
             command = [arg.replace("0.0.0.0:8050", f"127.0.0.1:{port}") for arg in _cmd()]
             command[0] = str(Path(sys.executable).with_name("gunicorn"))
-            env = {k: v for k, v in os.environ.items() if k != "SAFEGUARD_PSEUDONYMISATION_KEY"} | common | {
-                "SAFEGUARD_HOME": str(home), "SAFEGUARD_SECRET_KEY": TEST_SECRET}
+            env = (
+                {k: v for k, v in os.environ.items() if k != "SAFEGUARD_PSEUDONYMISATION_KEY"}
+                | common
+                | {"SAFEGUARD_HOME": str(home), "SAFEGUARD_SECRET_KEY": TEST_SECRET}
+            )
             log = root / f"gunicorn-{name}.log"
             with open(log, "w") as out:  # a file, not a pipe nobody reads
-                servers.append((subprocess.Popen(command, cwd=Path(__file__).parents[1], env=env, stdout=out,
-                                                 stderr=subprocess.STDOUT), log))
+                servers.append(
+                    (
+                        subprocess.Popen(
+                            command,
+                            cwd=Path(__file__).parents[1],
+                            env=env,
+                            stdout=out,
+                            stderr=subprocess.STDOUT,
+                        ),
+                        log,
+                    )
+                )
             urls.append(f"http://127.0.0.1:{port}")
             homes.append(home)
         for url, (server, log) in zip(urls, servers):
@@ -123,8 +139,13 @@ def _sign_in(url: str, username: str, password: str) -> requests.Response:
     form = requests.get(url + "/login", timeout=10)
     csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)[1]
     fields = {"csrf": csrf, "next": "/", "username": username, "password": password}
-    return requests.post(url + "/login", data=fields, cookies={SESSION_COOKIE: form.cookies[SESSION_COOKIE]},
-                         allow_redirects=False, timeout=30)
+    return requests.post(
+        url + "/login",
+        data=fields,
+        cookies={SESSION_COOKIE: form.cookies[SESSION_COOKIE]},
+        allow_redirects=False,
+        timeout=30,
+    )
 
 
 def _layout_status(url: str, cookie: str) -> int:
@@ -147,8 +168,13 @@ def test_a_session_from_one_instance_works_on_the_other_and_signing_out_ends_it_
     assert signed_in.status_code == 302
     cookie = signed_in.cookies[SESSION_COOKIE]
     assert [_layout_status(a, cookie), _layout_status(b, cookie)] == [200, 200]
-    signed_out = requests.post(a + "/logout", data={"csrf": _session_of(cookie)["csrf"]},
-                               cookies={SESSION_COOKIE: cookie}, allow_redirects=False, timeout=30)
+    signed_out = requests.post(
+        a + "/logout",
+        data={"csrf": _session_of(cookie)["csrf"]},
+        cookies={SESSION_COOKIE: cookie},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert (signed_out.status_code, signed_out.headers["Location"]) == (302, "/login")
     assert [_layout_status(b, cookie), _layout_status(a, cookie)] == [401, 401]  # the same cookie, kept
 
@@ -194,5 +220,7 @@ def test_a_load_by_the_loader_is_served_by_both_instances_within_the_stated_time
     # One published warehouse and one lock, in the shared folder; no instance or loader made its own,
     # and the instances wrote nothing at all in their homes (all they share is set).
     assert {p.name for p in hub.warehouse_dir.glob("*") if p.is_file()} == {"warehouse.duckdb", "load.lock"}
-    assert not (hub.loader_home / "warehouse.duckdb").exists() and not (hub.loader_home / "load.lock").exists()
+    assert (
+        not (hub.loader_home / "warehouse.duckdb").exists() and not (hub.loader_home / "load.lock").exists()
+    )
     assert [sorted(home.iterdir()) if home.exists() else [] for home in hub.homes] == [[], []]

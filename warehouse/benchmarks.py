@@ -71,10 +71,22 @@ LAIT_REFERRAL_SOURCES = {
 }
 
 KPI_IDS = (
-    "referrals", "referrals_rate", "re_referral_12m", "referral_nfa",
-    "s47", "s47_rate", "icpc", "icpc_15wd",
-    "cp_repeat", "cp_open", "cp_open_rate", "cp_2yrs",
-    "missing_episodes", "children_missing", "missing_per_child", "missing_repeat",
+    "referrals",
+    "referrals_rate",
+    "re_referral_12m",
+    "referral_nfa",
+    "s47",
+    "s47_rate",
+    "icpc",
+    "icpc_15wd",
+    "cp_repeat",
+    "cp_open",
+    "cp_open_rate",
+    "cp_2yrs",
+    "missing_episodes",
+    "children_missing",
+    "missing_per_child",
+    "missing_repeat",
     *LAIT_REFERRAL_SOURCES,
 )
 
@@ -182,11 +194,16 @@ def _lait_wide() -> pd.DataFrame:
     is_aggregate = wide["LA Number"].isin(LAIT_AGGREGATES)
     las = wide[~is_aggregate].merge(
         areas[areas["geographic_level"] == "Local authority"],
-        left_on=["time_period", "LA Number"], right_on=["time_period", "old_la_code"],
+        left_on=["time_period", "LA Number"],
+        right_on=["time_period", "old_la_code"],
     )
-    regions = wide[is_aggregate].merge(aggregates, on="LA Number").merge(
-        areas[areas["geographic_level"] != "Local authority"].drop(columns="geographic_level"),
-        on=["time_period", "area_code"],
+    regions = (
+        wide[is_aggregate]
+        .merge(aggregates, on="LA Number")
+        .merge(
+            areas[areas["geographic_level"] != "Local authority"].drop(columns="geographic_level"),
+            on=["time_period", "area_code"],
+        )
     )
     # LAIT has no 9-character codes, so there is nothing recoded to mention in the source.
     return pd.concat([las, regions], ignore_index=True).assign(recoded_from="")

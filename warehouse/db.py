@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -41,7 +41,14 @@ CALENDAR_LAST_DAY = date(2040, 12, 31)
 
 # Tables that hold facts or audit; everything else is reference data.
 FACT_TABLES = (
-    "child", "area", "contact", "referral", "s47_enquiry", "cp_plan", "missing_episode", "assessment",
+    "child",
+    "area",
+    "contact",
+    "referral",
+    "s47_enquiry",
+    "cp_plan",
+    "missing_episode",
+    "assessment",
     "cla_missing_count",
 )
 CUBE_TABLES = ("kpi_cube", "missing_child_month", "kpi_cube_la", "missing_child_month_la")
@@ -59,8 +66,10 @@ def _migrations() -> list[tuple[int, Path]]:
     found = [(int(path.name.split("_", 1)[0]), path) for path in _sql_files(MIGRATIONS_DIR)]
     versions = [version for version, _ in found]
     if versions != sorted(set(versions)) or (versions and versions[0] <= BASELINE_VERSION):
-        raise WarehouseError(f"the migrations in {MIGRATIONS_DIR} must have distinct versions above "
-                             f"{BASELINE_VERSION}: {versions}")
+        raise WarehouseError(
+            f"the migrations in {MIGRATIONS_DIR} must have distinct versions above "
+            f"{BASELINE_VERSION}: {versions}"
+        )
     return found
 
 
@@ -145,7 +154,9 @@ def _ons_population() -> pd.DataFrame:
     frame = pd.read_csv(REAL_DATA_DIR / "ons_mid-year_population_estimates_2012_to_2024.csv", dtype=str)
     frame["time_period"] = frame["time_period"].astype(int)
     # DfE marks unpublished values with letters (x, c, ...): they stay missing, never 0.
-    frame["population_estimate"] = pd.to_numeric(frame["population_estimate"], errors="coerce").astype("Int64")
+    frame["population_estimate"] = pd.to_numeric(frame["population_estimate"], errors="coerce").astype(
+        "Int64"
+    )
     return frame
 
 
@@ -161,7 +172,11 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
 def definitions_fingerprint() -> str:
     """What the definitions are made from: their SQL and the reference data shipped with the program."""
     digest = hashlib.sha256()
-    files = [*_sql_files(DEFINITIONS_DIR), *sorted(REFERENCE_DIR.glob("*.csv")), *sorted(REAL_DATA_DIR.rglob("*.*"))]
+    files = [
+        *_sql_files(DEFINITIONS_DIR),
+        *sorted(REFERENCE_DIR.glob("*.csv")),
+        *sorted(REAL_DATA_DIR.rglob("*.*")),
+    ]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -192,7 +207,9 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def needs_migration(con: duckdb.DuckDBPyConnection) -> bool:
     meta = get_meta(con)
-    return int(meta["schema_version"]) < SCHEMA_VERSION or meta.get("definitions") != definitions_fingerprint()
+    return (
+        int(meta["schema_version"]) < SCHEMA_VERSION or meta.get("definitions") != definitions_fingerprint()
+    )
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -268,8 +285,10 @@ def check_schema_version(con: duckdb.DuckDBPyConnection, path: Path, allow_older
             f"({BASELINE_VERSION}): rebuild it by loading the archived extracts into a new SAFEGUARD_HOME."
         )
     if int(version) > SCHEMA_VERSION:
-        raise WarehouseError(f"{path} has schema version {version}, made by a newer release of this program "
-                             f"(this one knows up to {SCHEMA_VERSION}): upgrade the program.")
+        raise WarehouseError(
+            f"{path} has schema version {version}, made by a newer release of this program "
+            f"(this one knows up to {SCHEMA_VERSION}): upgrade the program."
+        )
     if int(version) < SCHEMA_VERSION and not allow_older:
         raise WarehouseError(
             f"{path} has schema version {version}, this program needs version {SCHEMA_VERSION}: run "
@@ -291,4 +310,4 @@ def open_readonly(path: Path, allow_older: bool = False) -> duckdb.DuckDBPyConne
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

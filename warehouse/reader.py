@@ -59,8 +59,9 @@ class WarehouseReader:
         self.path = path
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
-        self._pinned: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar(f"pinned-{id(self)}",
-                                                                                        default=None)
+        self._pinned: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar(
+            f"pinned-{id(self)}", default=None
+        )
         self._links = links_folder(path, os.getpid())
         self._leave_links: weakref.finalize | None = None  # gives back this reader's claim on them
 
@@ -69,7 +70,9 @@ class WarehouseReader:
             stat = os.stat(self.path)
         except FileNotFoundError as error:
             # Said without the path: this message reaches the pages.
-            raise WarehouseError("There is no warehouse yet: load some extracts first (safeguard load).") from error
+            raise WarehouseError(
+                "There is no warehouse yet: load some extracts first (safeguard load)."
+            ) from error
         return stat.st_ino, stat.st_mtime_ns
 
     def _open_snapshot(self) -> Snapshot:
@@ -190,7 +193,7 @@ def _make_links_folder(links: Path) -> IO[str]:
     if links.exists():
         shutil.rmtree(links)  # a process of this host that had this ID, and has gone: this one lives
     making = Path(tempfile.mkdtemp(prefix=".making-", dir=links.parent))
-    in_use = open(making / IN_USE, "w")
+    in_use = open(making / IN_USE, "w")  # noqa: SIM115 - held open for the reader's life: it is the lock
     fcntl.flock(in_use, fcntl.LOCK_EX)
     os.rename(making, links)
     return in_use
@@ -216,7 +219,7 @@ def _remove_links_no_longer_in_use(folder: Path) -> None:
 
 def _unused(links: Path) -> bool:
     try:
-        in_use = open(links / IN_USE, "r+")  # for writing: NFS grants an exclusive lock on no other
+        in_use = open(links / IN_USE, "r+")  # noqa: SIM115 - closed by the `with` below; for writing: NFS grants an exclusive lock on no other
     except FileNotFoundError:
         # Made before the in-use lock, by a process of this host named by its ID alone.
         return links.name.isdigit() and not _alive(int(links.name))

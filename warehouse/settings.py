@@ -27,57 +27,116 @@ class Environment(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
 
-    home: Path = Field(Path("var"), description="Folder for the warehouse and the load lock (unless "
-                       "SAFEGUARD_WAREHOUSE_DIR is set), app state (SQLite) and the keys.")
-    warehouse_dir: Path | None = Field(None, description="Folder of the published warehouse and its load "
-                                       "lock, when several app instances and the loader share them (each "
-                                       "keeping its own home); the home when unset.")
-    appstate_url: str | None = Field(None, description="SQLAlchemy URL of app state, e.g. "
-                                     "postgresql+psycopg://user@host/db; a SQLite file in the home when unset.")
-    pseudonymisation_key: SecretStr | None = Field(None, description="Key for hashing child IDs; else the key file "
-                                                   "pseudonymisation.key in the home, made on first use.")
-    secret_key: SecretStr | None = Field(None, description="Key that signs session cookies; the same on every "
-                                         "instance. Else session.key in the home, made on first use.")
-    secure_cookies: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS).")
+    home: Path = Field(
+        Path("var"),
+        description="Folder for the warehouse and the load lock (unless "
+        "SAFEGUARD_WAREHOUSE_DIR is set), app state (SQLite) and the keys.",
+    )
+    warehouse_dir: Path | None = Field(
+        None,
+        description="Folder of the published warehouse and its load "
+        "lock, when several app instances and the loader share them (each "
+        "keeping its own home); the home when unset.",
+    )
+    appstate_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of app state, e.g. "
+        "postgresql+psycopg://user@host/db; a SQLite file in the home when unset.",
+    )
+    pseudonymisation_key: SecretStr | None = Field(
+        None,
+        description="Key for hashing child IDs; else the key file "
+        "pseudonymisation.key in the home, made on first use.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that signs session cookies; the same on every "
+        "instance. Else session.key in the home, made on first use.",
+    )
+    secure_cookies: bool = Field(
+        False, description="Send the session cookie over HTTPS only (set behind TLS)."
+    )
     idle_minutes: int = Field(30, gt=0, description="Minutes without a request before a session ends.")
-    trusted_hosts: str = Field("", description="Host names the app answers to besides loopback, comma-separated "
-                               "(e.g. dashboard.example.gov.uk); a request naming any other Host gets 400.")
-    public_url: str | None = Field(None, description="The dashboard's address as users reach it, e.g. "
-                                   "https://dashboard.example.gov.uk: single sign-on returns to it, PDFs may be "
-                                   "printed from it, and its host is trusted. Unset: PDFs are printed from this "
-                                   "server's own loopback address.")
-    proxy_hops: int = Field(0, ge=0, description="How many reverse proxies in front of the app set "
-                            "X-Forwarded-For and X-Forwarded-Proto (0: none; the client is the direct peer).")
-    pdf_renders: int = Field(2, gt=0, description="PDFs each server process prints at once; a request beyond "
-                             "that is told the server is busy (503) and to try again.")
-    load_dirs: str | None = Field(None, description="Folders (separated by ':') that loads may read; any when unset.")
-    cadence_days: int = Field(45, gt=0, description="Days after the end of a dataset's data before pages say it "
-                              "is out of date.")
-    cadence_by_dataset: dict[str, int] = Field(default_factory=dict, description="Per-dataset cadence in days, as "
-                                               'JSON, e.g. {"missing_episodes": 14}.')
+    trusted_hosts: str = Field(
+        "",
+        description="Host names the app answers to besides loopback, comma-separated "
+        "(e.g. dashboard.example.gov.uk); a request naming any other Host gets 400.",
+    )
+    public_url: str | None = Field(
+        None,
+        description="The dashboard's address as users reach it, e.g. "
+        "https://dashboard.example.gov.uk: single sign-on returns to it, PDFs may be "
+        "printed from it, and its host is trusted. Unset: PDFs are printed from this "
+        "server's own loopback address.",
+    )
+    proxy_hops: int = Field(
+        0,
+        ge=0,
+        description="How many reverse proxies in front of the app set "
+        "X-Forwarded-For and X-Forwarded-Proto (0: none; the client is the direct peer).",
+    )
+    pdf_renders: int = Field(
+        2,
+        gt=0,
+        description="PDFs each server process prints at once; a request beyond "
+        "that is told the server is busy (503) and to try again.",
+    )
+    load_dirs: str | None = Field(
+        None, description="Folders (separated by ':') that loads may read; any when unset."
+    )
+    cadence_days: int = Field(
+        45, gt=0, description="Days after the end of a dataset's data before pages say it is out of date."
+    )
+    cadence_by_dataset: dict[str, int] = Field(
+        default_factory=dict,
+        description='Per-dataset cadence in days, as JSON, e.g. {"missing_episodes": 14}.',
+    )
     log_level: str = Field("INFO", description="Level of the JSON logs (DEBUG, INFO, WARNING, ERROR).")
     chromium: str = Field("/usr/bin/chromium", description="The Chromium that prints pages to PDF.")
-    oidc_metadata_url: str | None = Field(None, description="OpenID Connect discovery URL; with the client ID it "
-                                          "turns on single sign-on.")
+    oidc_metadata_url: str | None = Field(
+        None, description="OpenID Connect discovery URL; with the client ID it turns on single sign-on."
+    )
     oidc_client_id: str | None = Field(None, description="The app's client ID at the identity provider.")
     oidc_client_secret: SecretStr | None = Field(None, description="The app's client secret.")
-    oidc_username_claim: str | None = Field(None, description="The claim that names the local account (else "
-                                            "preferred_username, email, upn).")
+    oidc_username_claim: str | None = Field(
+        None, description="The claim that names the local account (else preferred_username, email, upn)."
+    )
     oidc_scopes: str = Field("openid email profile", description="Scopes asked of the identity provider.")
-    schedule: str = Field("*/15 * * * *", description="When `safeguard schedule` runs the inbox: crontab "
-                          "expressions separated by ';'.")
-    schedule_timezone: str | None = Field(None, description="The time zone of those timetables, e.g. Europe/London "
-                                          "(else the machine's).")
-    spc_shift_points: int = Field(7, ge=5, le=12, description="SPC: how many points in a row on one side of the "
-                                  "mean make a special cause (Making Data Count: 7).")
-    spc_trend_points: int = Field(7, ge=5, le=12, description="SPC: how many points in a row rising or falling make "
-                                  "a special cause (NHS guidance: 7; some use 6).")
-    local_user: str | None = Field(None, description="Who command-line and in-process actions are recorded as "
-                                   "(else the account running them).")
+    schedule: str = Field(
+        "*/15 * * * *",
+        description="When `safeguard schedule` runs the inbox: crontab expressions separated by ';'.",
+    )
+    schedule_timezone: str | None = Field(
+        None, description="The time zone of those timetables, e.g. Europe/London (else the machine's)."
+    )
+    spc_shift_points: int = Field(
+        7,
+        ge=5,
+        le=12,
+        description="SPC: how many points in a row on one side of the "
+        "mean make a special cause (Making Data Count: 7).",
+    )
+    spc_trend_points: int = Field(
+        7,
+        ge=5,
+        le=12,
+        description="SPC: how many points in a row rising or falling make "
+        "a special cause (NHS guidance: 7; some use 6).",
+    )
+    local_user: str | None = Field(
+        None,
+        description="Who command-line and in-process actions are recorded as "
+        "(else the account running them).",
+    )
     local_role: str = Field("admin", description="The role of that local operator.")
-    max_shrink: float = Field(0.5, ge=0, le=1, description="The largest share of the rows a load's window holds "
-                              "that one file may remove (0.5: half); a file that would remove more, or whose every "
-                              "row is rejected, is refused unless loaded with --allow-shrink.")
+    max_shrink: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="The largest share of the rows a load's window holds "
+        "that one file may remove (0.5: half); a file that would remove more, or whose every "
+        "row is rejected, is refused unless loaded with --allow-shrink.",
+    )
 
 
 def environment() -> Environment:
@@ -139,8 +198,10 @@ def owner_only_file(path: Path) -> Path:
 
 def get_settings() -> Settings:
     settings = environment()
-    return Settings(home=settings.home.resolve(),
-                    warehouse_dir=settings.warehouse_dir.resolve() if settings.warehouse_dir else None)
+    return Settings(
+        home=settings.home.resolve(),
+        warehouse_dir=settings.warehouse_dir.resolve() if settings.warehouse_dir else None,
+    )
 
 
 def pseudonymisation_key(settings: Settings) -> bytes:

@@ -58,8 +58,13 @@ def sync_filters(search, kind, period, *rest):
         view = parse_query(search, options)
     else:
         on_page = parse_query(search, options)  # what the page itself chose stays as it was
-        asked = ViewFilters(period=period or "", **{d: tuple(v or ()) for d, v in zip(DIMENSIONS, dimension_values)},
-                            kpi=on_page.kpi, year=on_page.year, section=on_page.section)
+        asked = ViewFilters(
+            period=period or "",
+            **{d: tuple(v or ()) for d, v in zip(DIMENSIONS, dimension_values)},
+            kpi=on_page.kpi,
+            year=on_page.year,
+            section=on_page.section,
+        )
         view = parse_query(asked.to_query(), options)
         if trigger == ids.FILTER_PERIOD_KIND and kind:
             view = with_period_kind(view, PeriodKind(kind), options)
@@ -85,13 +90,21 @@ def _summary(view: ViewFilters, options, pathname: str | None, scope: Scope) -> 
         labels = options.allowed(param)
         for value in getattr(view, param):
             without = replace(view, **{param: tuple(v for v in getattr(view, param) if v != value)})
-            crumbs.append(dcc.Link(f"✕ {words}: {labels.get(value, value)}", href=(pathname or "/") + without.to_query(),
-                                   className="crumb", title=f"Remove the {words} filter"))
-    limits = [f"{words} {', '.join(values)}" for words, values in (("agencies", scope.agencies), ("areas", scope.areas))
-              if values]
+            crumbs.append(
+                dcc.Link(
+                    f"✕ {words}: {labels.get(value, value)}",
+                    href=(pathname or "/") + without.to_query(),
+                    className="crumb",
+                    title=f"Remove the {words} filter",
+                )
+            )
+    limits = [
+        f"{words} {', '.join(values)}"
+        for words, values in (("agencies", scope.agencies), ("areas", scope.areas))
+        if values
+    ]
     limited = f" (your account covers {' and '.join(limits)} only)" if limits else ""
     return ["Showing: " + view.describe(options) + limited, *([" "] + crumbs if crumbs else [])]
-
 
 
 def _has_filters(pathname: str | None) -> bool:

@@ -36,7 +36,10 @@ def _label(view: SavedView, username: str) -> str:
 def list_views(_pathname, _status):
     user = current_user()
     with session() as db:
-        return [{"label": _label(v, user.username), "value": v.id} for v in views_for(db, user.username, _audience(user))]
+        return [
+            {"label": _label(v, user.username), "value": v.id}
+            for v in views_for(db, user.username, _audience(user))
+        ]
 
 
 @callback(
@@ -69,9 +72,19 @@ def save_current_view(_clicks, name, shared, pathname, search):
     try:
         user = require(Permission.SAVE_VIEWS)
         with session() as db:
-            view = save_view(db, name or "", pathname or "/", search or "", user.username, shared=bool(shared),
-                             audience=_audience(user))
+            view = save_view(
+                db,
+                name or "",
+                pathname or "/",
+                search or "",
+                user.username,
+                shared=bool(shared),
+                audience=_audience(user),
+            )
     except (PermissionDenied, ValueError) as error:
         return f"Not saved: {error}."
-    return f"Saved '{view.name}'" + (f" and shared with the {user.role.words} accounts of your partnership."
-                                     if view.shared else " for you.")
+    return f"Saved '{view.name}'" + (
+        f" and shared with the {user.role.words} accounts of your partnership."
+        if view.shared
+        else " for you."
+    )

@@ -32,11 +32,17 @@ def layout_chart(figure: dict, title: str, unit: Unit, height: int = 300, value_
     layout = figure.setdefault("layout", {})
     for axis in ("xaxis", "yaxis"):
         layout.setdefault(axis, {})["automargin"] = True  # long category names push the plot, not get cut
-    layout[value_axis].update(gridcolor="#e5e8eb", ticksuffix="%" if unit is Unit.PERCENT else "", rangemode="tozero")
+    layout[value_axis].update(
+        gridcolor="#e5e8eb", ticksuffix="%" if unit is Unit.PERCENT else "", rangemode="tozero"
+    )
     layout.update(
-        title={"text": plotly_text(title), "font": {"size": 15}, "x": 0.02, "xanchor": "left"}, height=height,
-        margin={"l": 50, "r": 20, "t": 50, "b": 40}, paper_bgcolor="#fff", plot_bgcolor="#fff",
-        legend={"orientation": "h", "y": -0.2}, font={"color": "#1d2329"},
+        title={"text": plotly_text(title), "font": {"size": 15}, "x": 0.02, "xanchor": "left"},
+        height=height,
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        paper_bgcolor="#fff",
+        plot_bgcolor="#fff",
+        legend={"orientation": "h", "y": -0.2},
+        font={"color": "#1d2329"},
     )
     return figure
 
@@ -45,16 +51,36 @@ def add_hline(figure: dict, y: float, colour: str, dash: str, text: str, below: 
     """A labelled horizontal line across the plot, as plotly's add_hline draws it."""
     layout = figure.setdefault("layout", {})
     layout.setdefault("shapes", []).append(
-        {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
-         "line": {"color": colour, "dash": dash}})
+        {
+            "type": "line",
+            "xref": "x domain",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": y,
+            "y1": y,
+            "line": {"color": colour, "dash": dash},
+        }
+    )
     layout.setdefault("annotations", []).append(
-        {"text": plotly_text(text), "showarrow": False, "xref": "x domain", "x": 1, "xanchor": "right", "yref": "y", "y": y,
-         "yanchor": "top" if below else "bottom"})
+        {
+            "text": plotly_text(text),
+            "showarrow": False,
+            "xref": "x domain",
+            "x": 1,
+            "xanchor": "right",
+            "yref": "y",
+            "y": y,
+            "yanchor": "top" if below else "bottom",
+        }
+    )
 
 
 def chart_figure(graph: dcc.Graph, alternative: str, *above: object) -> html.Figure:
     """A chart with its text alternative (read out instead of the drawing), and anything shown above it."""
-    return html.Figure([*above, graph, html.Figcaption(alternative, className="visually-hidden")], className="chart")
+    return html.Figure(
+        [*above, graph, html.Figcaption(alternative, className="visually-hidden")], className="chart"
+    )
 
 
 def drill_id(param: str, name: str) -> dict[str, str]:
@@ -68,42 +94,82 @@ def trend_chart(assessment: Assessment, name: str) -> html.Figure:
     kpi, series = assessment.kpi, assessment.result.series
     months = [f.period.first_month for f in series]
     # Figures are plain dicts, not go.Figure: plotly's validation cost more than the rest of a page.
-    figure: dict = {"data": [{
-        "type": "scatter", "x": months, "y": [None if f.suppressed else f.value for f in series],
-        "mode": "lines+markers", "name": plotly_text(kpi.title), "line": {"color": BRAND, "width": 2}, "connectgaps": False,
-        "customdata": [f.period.code for f in series]}]}
+    figure: dict = {
+        "data": [
+            {
+                "type": "scatter",
+                "x": months,
+                "y": [None if f.suppressed else f.value for f in series],
+                "mode": "lines+markers",
+                "name": plotly_text(kpi.title),
+                "line": {"color": BRAND, "width": 2},
+                "connectgaps": False,
+                "customdata": [f.period.code for f in series],
+            }
+        ]
+    }
     notes = []
     if assessment.target is not None:
-        add_hline(figure, assessment.target.value, TARGET, "dash",
-                  f"target {format_number(assessment.target.value, kpi.unit)}")
+        add_hline(
+            figure,
+            assessment.target.value,
+            TARGET,
+            "dash",
+            f"target {format_number(assessment.target.value, kpi.unit)}",
+        )
         notes.append(f"target {format_number(assessment.target.value, kpi.unit)}")
     benchmark = assessment.benchmark
-    if benchmark is not None and benchmark.england is not None and not benchmark.is_rate and kpi.unit is Unit.PERCENT:
-        add_hline(figure, benchmark.england, BENCHMARK, "dot", f"England {benchmark.financial_year}", below=True)
+    if (
+        benchmark is not None
+        and benchmark.england is not None
+        and not benchmark.is_rate
+        and kpi.unit is Unit.PERCENT
+    ):
+        add_hline(
+            figure, benchmark.england, BENCHMARK, "dot", f"England {benchmark.financial_year}", below=True
+        )
         notes.append(f"England {format_number(benchmark.england, kpi.unit)} in {benchmark.financial_year}")
     title = f"{kpi.title}, monthly"
     described = ", ".join(f"{f.period.label}: {format_figure(kpi, f)}" for f in series)
     alternative = f"{title}. {described}." + (f" Lines: {'; '.join(notes)}." if notes else "")
-    return chart_figure(dcc.Graph(id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit),
-                                  config=CHART_CONFIG), alternative)
+    return chart_figure(
+        dcc.Graph(
+            id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit), config=CHART_CONFIG
+        ),
+        alternative,
+    )
 
 
-def parts_chart(title: str, parts: tuple[Part, ...], name: str, labels: dict[str, str], drill_param: str) -> html.Figure:
+def parts_chart(
+    title: str, parts: tuple[Part, ...], name: str, labels: dict[str, str], drill_param: str
+) -> html.Figure:
     """Shares of a total as bars; clicking a bar filters the view to that part (`drill_param`)."""
     # A part of an empty total has no percentage: it is drawn as 0%.
     shown = [Part(p.label, p.count or 0, p.percent or 0.0) for p in parts if not p.suppressed]
     names = [labels.get(p.label, p.label) for p in shown]
-    figure = {"data": [{
-        "type": "bar", "x": [p.percent for p in shown], "y": [plotly_text(n) for n in names], "orientation": "h",
-        "marker": {"color": BRAND},
-        "text": [f"{p.percent:.1f}% ({p.count:,})" for p in shown], "textposition": "auto",
-        "customdata": [p.label for p in shown]}],
-        "layout": {"yaxis": {"autorange": "reversed"}}}
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "x": [p.percent for p in shown],
+                "y": [plotly_text(n) for n in names],
+                "orientation": "h",
+                "marker": {"color": BRAND},
+                "text": [f"{p.percent:.1f}% ({p.count:,})" for p in shown],
+                "textposition": "auto",
+                "customdata": [p.label for p in shown],
+            }
+        ],
+        "layout": {"yaxis": {"autorange": "reversed"}},
+    }
     hidden = [labels.get(p.label, p.label) for p in parts if p.suppressed]
     described = "; ".join(f"{n}: {p.percent:.1f}% ({p.count:,})" for n, p in zip(names, shown))
     if hidden:
         described += f"; suppressed (c): {', '.join(hidden)}"
     height = 90 + 30 * max(len(shown), 3)
-    graph = dcc.Graph(id=drill_id(drill_param, name), config=CHART_CONFIG,
-                      figure=layout_chart(figure, title, Unit.PERCENT, height=height, value_axis="xaxis"))
+    graph = dcc.Graph(
+        id=drill_id(drill_param, name),
+        config=CHART_CONFIG,
+        figure=layout_chart(figure, title, Unit.PERCENT, height=height, value_axis="xaxis"),
+    )
     return chart_figure(graph, f"{title}. {described}.")

@@ -20,7 +20,9 @@ LABELS = {
 
 
 def _field(label: str, control) -> html.Div:
-    return html.Div([html.Label(label, htmlFor=control.id, className="filter-label"), control], className="filter-field")
+    return html.Div(
+        [html.Label(label, htmlFor=control.id, className="filter-label"), control], className="filter-field"
+    )
 
 
 def saved_views_row() -> html.Div:
@@ -29,9 +31,13 @@ def saved_views_row() -> html.Div:
         [
             _field("Saved views", dcc.Dropdown(id=ids.SAVED_VIEW_OPEN, placeholder="Open a saved view")),
             _field("Save this view as", dcc.Input(id=ids.SAVED_VIEW_NAME, type="text", placeholder="Name")),
-            dcc.Checklist(id=ids.SAVED_VIEW_SHARED,
-                          options=[{"label": "Share with my role in my partnership", "value": "shared"}],
-                          value=[], inline=True, className="saved-view-shared"),
+            dcc.Checklist(
+                id=ids.SAVED_VIEW_SHARED,
+                options=[{"label": "Share with my role in my partnership", "value": "shared"}],
+                value=[],
+                inline=True,
+                className="saved-view-shared",
+            ),
             html.Button("Save view", id=ids.SAVED_VIEW_SAVE, n_clicks=0, className="button-secondary"),
             html.P(id=ids.SAVED_VIEW_STATUS, role="status", className="form-status"),
         ],
@@ -56,8 +62,14 @@ def filter_bar() -> html.Section:
         [
             html.H2("Filters", className="visually-hidden"),
             html.Div(
-                [_field("Period", period_kind), _field("Ending", period), *dimensions,
-                 html.Button("Reset filters", id=ids.FILTER_RESET, className="button-secondary", n_clicks=0)],
+                [
+                    _field("Period", period_kind),
+                    _field("Ending", period),
+                    *dimensions,
+                    html.Button(
+                        "Reset filters", id=ids.FILTER_RESET, className="button-secondary", n_clicks=0
+                    ),
+                ],
                 className="filter-grid",
             ),
             html.P(id=ids.FILTER_SUMMARY, className="filter-summary", **{"aria-live": "polite"}),

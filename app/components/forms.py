@@ -10,7 +10,9 @@ from dash import html
 def field(label: str, control, hint: str | None = None) -> html.Div:
     """A control with its label; a hint sits inside the label, so it is read out with it."""
     words = [label] + ([html.Span(f" ({hint})", className="field-hint")] if hint else [])
-    return html.Div([html.Label(words, htmlFor=control.id, className="filter-label"), control], className="form-field")
+    return html.Div(
+        [html.Label(words, htmlFor=control.id, className="filter-label"), control], className="form-field"
+    )
 
 
 def parse_day(text: str | None, what: str) -> date:
@@ -21,8 +23,11 @@ def parse_day(text: str | None, what: str) -> date:
             return datetime.strptime(cleaned, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"{what} '{cleaned}' is not a date: use YYYY-MM-DD or DD/MM/YYYY" if cleaned
-                     else f"{what} is required")
+    raise ValueError(
+        f"{what} '{cleaned}' is not a date: use YYYY-MM-DD or DD/MM/YYYY"
+        if cleaned
+        else f"{what} is required"
+    )
 
 
 def parse_number(value: object, what: str) -> float:

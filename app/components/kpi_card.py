@@ -40,7 +40,9 @@ def _change_line(kpi: Kpi, change: Change, against: str) -> html.Li:
     else:
         arrow = "▲" if change.absolute > 0 else "▼" if change.absolute < 0 else "▶"
         words = format_change(kpi, change) + _judgement(kpi, change)
-    return html.Li([html.Span(arrow, className="change-arrow", **{"aria-hidden": "true"}), f" {words} on {against}"])
+    return html.Li(
+        [html.Span(arrow, className="change-arrow", **{"aria-hidden": "true"}), f" {words} on {against}"]
+    )
 
 
 def _change_lines(assessment: Assessment) -> list[html.Li]:
@@ -49,15 +51,21 @@ def _change_lines(assessment: Assessment) -> list[html.Li]:
         return [_change_line(assessment.kpi, result.change_on_previous, result.previous.period.short_label)]
     return [
         _change_line(assessment.kpi, result.change_on_previous, result.previous.period.short_label),
-        _change_line(assessment.kpi, result.change_on_last_year, f"{result.last_year.period.short_label} (a year earlier)"),
+        _change_line(
+            assessment.kpi,
+            result.change_on_last_year,
+            f"{result.last_year.period.short_label} (a year earlier)",
+        ),
     ]
 
 
 def _no_benchmark_note(assessment: Assessment) -> html.P | None:
     kpi = assessment.kpi
     if kpi.benchmark and Dimension.IN_CARE in kpi.dimensions:
-        return html.P("Published figures count children in care only: choose 'In care' to compare.",
-                      className="benchmark")
+        return html.P(
+            "Published figures count children in care only: choose 'In care' to compare.",
+            className="benchmark",
+        )
     return None
 
 
@@ -67,8 +75,10 @@ def _rag_badge(assessment: Assessment) -> html.Div | None:
     target = format_number(assessment.target.value, assessment.kpi.unit)
     demo = " (demo target)" if assessment.target.is_demo else ""
     return html.Div(
-        [html.Span(RAG_ICONS[assessment.rag], className="rag-icon", **{"aria-hidden": "true"}),
-         f" {assessment.rag.words}: target {target}{demo}"],
+        [
+            html.Span(RAG_ICONS[assessment.rag], className="rag-icon", **{"aria-hidden": "true"}),
+            f" {assessment.rag.words}: target {target}{demo}",
+        ],
         className=f"rag rag-{assessment.rag.value}",
     )
 
@@ -83,8 +93,11 @@ def _benchmark_line(assessment: Assessment) -> html.P | None:
         shown = format_published(value, kpi.unit, benchmark.is_rate)
         return f"{shown} per 10,000" if benchmark.is_rate and value is not None else shown
 
-    parts = [f"England {shown(benchmark.england)}", f"region {shown(benchmark.region)}",
-             f"statistical neighbours {shown(benchmark.neighbour_mean)}"]
+    parts = [
+        f"England {shown(benchmark.england)}",
+        f"region {shown(benchmark.region)}",
+        f"statistical neighbours {shown(benchmark.neighbour_mean)}",
+    ]
     rank = format_rank(kpi, benchmark.rank, benchmark.group_size)
     if rank:
         parts.append(f"published rank {rank} with neighbours")
@@ -98,35 +111,59 @@ def sparkline(assessment: Assessment) -> html.Div:
     labels = [f.period.label for f in series]
     # A plain dict, not go.Figure: plotly's validation costs more than the rest of the card.
     figure = {
-        "data": [{"type": "scatter", "x": labels, "y": values, "mode": "lines+markers",
-                  "line": {"width": 2, "color": "#0b4f6c"}, "marker": {"size": 4},
-                  "hovertemplate": "%{x}: %{y}<extra></extra>"}],
-        "layout": {"height": 70, "margin": {"l": 0, "r": 0, "t": 4, "b": 4}, "xaxis": {"visible": False},
-                   "yaxis": {"visible": False}, "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
-                   "showlegend": False},
+        "data": [
+            {
+                "type": "scatter",
+                "x": labels,
+                "y": values,
+                "mode": "lines+markers",
+                "line": {"width": 2, "color": "#0b4f6c"},
+                "marker": {"size": 4},
+                "hovertemplate": "%{x}: %{y}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": 70,
+            "margin": {"l": 0, "r": 0, "t": 4, "b": 4},
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+            "showlegend": False,
+        },
     }
     known = [(label, format_figure(kpi, f)) for label, f in zip(labels, series)]
     text = f"{kpi.title}, monthly from {known[0][0]} ({known[0][1]}) to {known[-1][0]} ({known[-1][1]})."
     return html.Div(
-        [html.Div(dcc.Graph(figure=figure, config={"displayModeBar": False, "staticPlot": True},
-                            className="sparkline"), **{"aria-hidden": "true"}),
-         html.P(text, className="visually-hidden")],
-        role="img", **{"aria-label": text},
+        [
+            html.Div(
+                dcc.Graph(
+                    figure=figure, config={"displayModeBar": False, "staticPlot": True}, className="sparkline"
+                ),
+                **{"aria-hidden": "true"},
+            ),
+            html.P(text, className="visually-hidden"),
+        ],
+        role="img",
+        **{"aria-label": text},
     )
 
 
 def _draft_block(draft: str, edit_href: str | None) -> html.Section:
     """A generated draft, offered on screen only: it prints and counts as commentary once accepted."""
-    body: list = [html.H4("What is the data telling us? (draft)", className="commentary-title"),
-                  html.P("Generated from the figures; not yet accepted by anyone.", className="commentary-by"),
-                  html.P(draft, className="commentary-text commentary-draft-text")]
+    body: list = [
+        html.H4("What is the data telling us? (draft)", className="commentary-title"),
+        html.P("Generated from the figures; not yet accepted by anyone.", className="commentary-by"),
+        html.P(draft, className="commentary-text commentary-draft-text"),
+    ]
     if edit_href:
         body.append(dcc.Link("Review and accept the draft", href=edit_href, className="card-link"))
     return html.Section(body, className="commentary commentary-draft no-print")
 
 
-def commentary_block(commentary: Commentary | None, edit_href: str | None = None,
-                     draft: str | None = None) -> html.Section | None:
+def commentary_block(
+    commentary: Commentary | None, edit_href: str | None = None, draft: str | None = None
+) -> html.Section | None:
     """ "What is the data telling us?": the text as written, by paragraph, with its author and date;
     with no text yet, the generated draft when there is one.
 
@@ -138,16 +175,30 @@ def commentary_block(commentary: Commentary | None, edit_href: str | None = None
         return None
     body: list = [html.H4("What is the data telling us?", className="commentary-title")]
     if commentary is not None:
-        body += [html.P(paragraph, className="commentary-text") for paragraph in commentary.text.split("\n\n")]
-        body.append(html.P(f"{commentary.author}, {commentary.written_at:%d %B %Y}", className="commentary-by"))
+        body += [
+            html.P(paragraph, className="commentary-text") for paragraph in commentary.text.split("\n\n")
+        ]
+        body.append(
+            html.P(f"{commentary.author}, {commentary.written_at:%d %B %Y}", className="commentary-by")
+        )
     if edit_href:
-        body.append(dcc.Link("Edit the commentary" if commentary else "Write commentary", href=edit_href,
-                             className="card-link no-print"))
+        body.append(
+            dcc.Link(
+                "Edit the commentary" if commentary else "Write commentary",
+                href=edit_href,
+                className="card-link no-print",
+            )
+        )
     return html.Section(body, className="commentary")
 
 
-def kpi_card(assessment: Assessment, records_href: str | None = None, commentary: Commentary | None = None,
-             commentary_href: str | None = None, draft: str | None = None) -> html.Article:
+def kpi_card(
+    assessment: Assessment,
+    records_href: str | None = None,
+    commentary: Commentary | None = None,
+    commentary_href: str | None = None,
+    draft: str | None = None,
+) -> html.Article:
     """The card; `records_href` adds a link to the events behind the figure, `commentary_href` one
     to write its commentary, and `draft` offers generated commentary where none is written."""
     kpi, result = assessment.kpi, assessment.result
@@ -162,7 +213,10 @@ def kpi_card(assessment: Assessment, records_href: str | None = None, commentary
     return html.Article(
         [
             html.H3(heading, className="card-title"),
-            html.P([html.Span(format_figure(kpi, current), className="card-value"), rate], className="card-figure"),
+            html.P(
+                [html.Span(format_figure(kpi, current), className="card-value"), rate],
+                className="card-figure",
+            ),
             html.P([current.period.label, f" · {detail}" if detail else ""], className="card-period"),
             _rag_badge(assessment),
             spc_icons(spc_of(assessment)),
@@ -176,5 +230,3 @@ def kpi_card(assessment: Assessment, records_href: str | None = None, commentary
         id=f"card-{kpi.id}",
         **{"data-kpi": kpi.id},
     )
-
-

@@ -56,8 +56,13 @@ def spc_of(assessment: Assessment, change_points: tuple[date, ...] = ()) -> SpcR
 
 
 def _icon(kind: str, css: str, letter: str, words: str) -> html.Span:
-    return html.Span(letter, className=f"spc-icon spc-{kind} spc-{css}", role="img",
-                     title=words, **{"aria-label": f"{kind.capitalize()}: {words}"})
+    return html.Span(
+        letter,
+        className=f"spc-icon spc-{kind} spc-{css}",
+        role="img",
+        title=words,
+        **{"aria-label": f"{kind.capitalize()}: {words}"},
+    )
 
 
 def variation_words(spc: SpcResult) -> str:
@@ -71,31 +76,54 @@ def assurance_words(spc: SpcResult) -> str | None:
 def spc_icons(spc: SpcResult) -> html.Div:
     """The two icons, each with its meaning in words (the assurance icon only with a target)."""
     css, letter, words = VARIATION_ICONS[spc.variation]
-    items = [html.Span([_icon("variation", css, letter, words), html.Span(words, className="spc-words")],
-                       className="spc-item", **{"data-variation": spc.variation.value})]
+    items = [
+        html.Span(
+            [_icon("variation", css, letter, words), html.Span(words, className="spc-words")],
+            className="spc-item",
+            **{"data-variation": spc.variation.value},
+        )
+    ]
     if spc.assurance is not None:
         css, letter, words = ASSURANCE_ICONS[spc.assurance]
-        items.append(html.Span([_icon("assurance", css, letter, words), html.Span(words, className="spc-words")],
-                               className="spc-item", **{"data-assurance": spc.assurance.value}))
+        items.append(
+            html.Span(
+                [_icon("assurance", css, letter, words), html.Span(words, className="spc-words")],
+                className="spc-item",
+                **{"data-assurance": spc.assurance.value},
+            )
+        )
     return html.Div(items, className="spc-icons")
 
 
 def spc_legend(opened: bool = False) -> html.Details:
     """What the icons mean, once per page that shows them; opened where it is printed."""
-    variation = [html.Li([_icon("variation", css, letter, words), f" {words}"])
-                 for css, letter, words in dict.fromkeys(VARIATION_ICONS.values())]
-    assurance = [html.Li([_icon("assurance", css, letter, words), f" {words}"])
-                 for css, letter, words in ASSURANCE_ICONS.values()]
+    variation = [
+        html.Li([_icon("variation", css, letter, words), f" {words}"])
+        for css, letter, words in dict.fromkeys(VARIATION_ICONS.values())
+    ]
+    assurance = [
+        html.Li([_icon("assurance", css, letter, words), f" {words}"])
+        for css, letter, words in ASSURANCE_ICONS.values()
+    ]
     return html.Details(
-        [html.Summary("What the SPC icons mean"),
-         html.P("Statistical process control (XmR chart) of the monthly figures: a special cause is a point "
+        [
+            html.Summary("What the SPC icons mean"),
+            html.P(
+                "Statistical process control (XmR chart) of the monthly figures: a special cause is a point "
                 "outside the process limits, a run of points on one side of the mean, a run of points rising "
                 "or falling, or two of three points near a limit. Improvement and concern follow the KPI's "
-                "direction of good. H and L say whether the special cause is high or low."),
-         html.Div([html.Div([html.H4("Variation"), html.Ul(variation)]),
-                   html.Div([html.H4("Assurance (with a target for a monthly figure)"), html.Ul(assurance)])],
-                  className="spc-legend-lists")],
-        className="spc-legend", open=opened,
+                "direction of good. H and L say whether the special cause is high or low."
+            ),
+            html.Div(
+                [
+                    html.Div([html.H4("Variation"), html.Ul(variation)]),
+                    html.Div([html.H4("Assurance (with a target for a monthly figure)"), html.Ul(assurance)]),
+                ],
+                className="spc-legend-lists",
+            ),
+        ],
+        className="spc-legend",
+        open=opened,
     )
 
 
@@ -116,26 +144,55 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
     for signal, (colour, symbol, label) in POINT_STYLES.items():
         points = [p for p in spc.points if p.signal == signal]
         if points or signal is None:
-            data.append({"type": "scatter", "x": [p.month for p in points], "y": [p.value for p in points],
-                         "mode": "markers", "name": label,
-                         "marker": {"color": colour, "symbol": symbol, "size": 9 if signal else 7},
-                         "customdata": [f"{p.month:%Y-%m}" for p in points]})
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [p.month for p in points],
+                    "y": [p.value for p in points],
+                    "mode": "markers",
+                    "name": label,
+                    "marker": {"color": colour, "symbol": symbol, "size": 9 if signal else 7},
+                    "customdata": [f"{p.month:%Y-%m}" for p in points],
+                }
+            )
     months = [p.month for p in spc.points]
-    data.append({"type": "scatter", "x": months, "y": [p.value for p in spc.points], "mode": "lines",
-                 "line": {"color": "#b8c0c8", "width": 1}, "hoverinfo": "skip", "showlegend": False})
-    for line, label, style in (("mean", "Mean", {"color": MEAN_COLOUR}),
-                               ("upper", "Process limits", {"color": LIMIT_COLOUR, "dash": "dash"}),
-                               ("lower", None, {"color": LIMIT_COLOUR, "dash": "dash"})):
-        data.append({"type": "scatter", "x": months, "y": [getattr(p.limits, line) for p in spc.points],
-                     "mode": "lines", "line": {**style, "width": 1.5, "shape": "hv"}, "name": label,
-                     "showlegend": label is not None, "hoverinfo": "skip"})
+    data.append(
+        {
+            "type": "scatter",
+            "x": months,
+            "y": [p.value for p in spc.points],
+            "mode": "lines",
+            "line": {"color": "#b8c0c8", "width": 1},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    )
+    for line, label, style in (
+        ("mean", "Mean", {"color": MEAN_COLOUR}),
+        ("upper", "Process limits", {"color": LIMIT_COLOUR, "dash": "dash"}),
+        ("lower", None, {"color": LIMIT_COLOUR, "dash": "dash"}),
+    ):
+        data.append(
+            {
+                "type": "scatter",
+                "x": months,
+                "y": [getattr(p.limits, line) for p in spc.points],
+                "mode": "lines",
+                "line": {**style, "width": 1.5, "shape": "hv"},
+                "name": label,
+                "showlegend": label is not None,
+                "hoverinfo": "skip",
+            }
+        )
     figure: dict = {"data": data}
     notes = []
     limits = spc.latest_limits
     if limits is not None:
         since = f" from {limits.first_month:%B %Y}" if len({p.limits for p in spc.points}) > 1 else ""
-        notes.append(f"mean{since} {format_number(limits.mean, kpi.unit)}, process limits "
-                     f"{format_number(limits.lower, kpi.unit)} to {format_number(limits.upper, kpi.unit)}")
+        notes.append(
+            f"mean{since} {format_number(limits.mean, kpi.unit)}, process limits "
+            f"{format_number(limits.lower, kpi.unit)} to {format_number(limits.upper, kpi.unit)}"
+        )
     if spc.target is not None:
         add_hline(figure, spc.target, TARGET, "dot", f"target {format_number(spc.target, kpi.unit)}")
         notes.append(f"target {format_number(spc.target, kpi.unit)}")
@@ -145,5 +202,10 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
         reading = f"Too few points for SPC: {len(spc.points)} of the {spc.config.min_points} needed"
     described = "; ".join(notes)
     alternative = f"{title}. {reading}. {described[:1].upper() + described[1:]}. {_signal_words(spc)}"
-    return chart_figure(dcc.Graph(id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit),
-                                  config=CHART_CONFIG), alternative, spc_icons(spc))
+    return chart_figure(
+        dcc.Graph(
+            id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit), config=CHART_CONFIG
+        ),
+        alternative,
+        spc_icons(spc),
+    )

@@ -33,8 +33,6 @@ def data_status() -> DataStatus:
     return DataStatus(as_at.strftime("%d %B %Y") if as_at is not None else "no loads", synthetic)
 
 
-
-
 def cadence_days(dataset: str) -> int:
     """How often a dataset is expected: SAFEGUARD_CADENCE_BY_DATASET's entry, else SAFEGUARD_CADENCE_DAYS."""
     settings = environment()
@@ -53,9 +51,11 @@ def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date |
     for row in freshness.itertuples():
         age = (today - row.covered_to.date()).days
         if age > cadence_days(row.dataset):
-            notes.append(f"{dataset_title(row.dataset)} for {las.get(row.la_code, row.la_code)} end on "
-                         f"{row.covered_to:%d %B %Y}, {_days(age)} ago (expected at least every "
-                         f"{_days(cadence_days(row.dataset))}).")
+            notes.append(
+                f"{dataset_title(row.dataset)} for {las.get(row.la_code, row.la_code)} end on "
+                f"{row.covered_to:%d %B %Y}, {_days(age)} ago (expected at least every "
+                f"{_days(cadence_days(row.dataset))})."
+            )
     return notes
 
 
@@ -77,8 +77,11 @@ def _stale_banner(scope) -> html.Div | None:
     notes = stale_datasets(scope.la_codes, scoped_options(scope).las)
     if not notes:
         return None
-    return html.Div([html.Strong("Some data is out of date. "), *[html.Span(note + " ") for note in notes]],
-                    className="banner banner-stale", role="note")
+    return html.Div(
+        [html.Strong("Some data is out of date. "), *[html.Span(note + " ") for note in notes]],
+        className="banner banner-stale",
+        role="note",
+    )
 
 
 def data_status_strip() -> html.Div:
@@ -86,7 +89,9 @@ def data_status_strip() -> html.Div:
         as_at, synthetic = _loaded()
     except WarehouseError as error:
         return html.Div(
-            [html.Strong("The warehouse cannot be read. "), str(error)], className="banner banner-warning", role="status"
+            [html.Strong("The warehouse cannot be read. "), str(error)],
+            className="banner banner-warning",
+            role="status",
         )
     parts = [
         html.Span(
@@ -100,8 +105,10 @@ def data_status_strip() -> html.Div:
             html.Div(
                 [
                     html.Strong("Synthetic demo data. "),
-                    "Every figure on this page is made up by the demo generator. It describes no real child "
-                    "and no real local authority's performance.",
+                    (
+                        "Every figure on this page is made up by the demo generator. It describes no real child "
+                        "and no real local authority's performance."
+                    ),
                 ],
                 className="banner banner-demo",
                 role="note",

@@ -18,20 +18,45 @@ from appstate.db import session
 from appstate.users import list_users
 
 PAGE = "/audit"
-dash.register_page(__name__, path=PAGE, name="Audit", order=13, title="Audit - Safeguarding performance",
-                   roles=ADMIN_ONLY)
+dash.register_page(
+    __name__, path=PAGE, name="Audit", order=13, title="Audit - Safeguarding performance", roles=ADMIN_ONLY
+)
 
 ACTIONS = {
-    "sign_in": "Signed in", "sign_in_failed": "Sign-in refused", "sign_out": "Signed out", "export": "Export",
-    "target_set": "Target set", "commentary_written": "Commentary written", "challenge_raised": "Challenge raised",
-    "challenge_answered": "Challenge answered", "challenge_closed": "Challenge closed", "load": "Load",
-    "user_added": "Account added", "user_disabled": "Account disabled", "user_enabled": "Account enabled",
+    "sign_in": "Signed in",
+    "sign_in_failed": "Sign-in refused",
+    "sign_out": "Signed out",
+    "export": "Export",
+    "target_set": "Target set",
+    "commentary_written": "Commentary written",
+    "challenge_raised": "Challenge raised",
+    "challenge_answered": "Challenge answered",
+    "challenge_closed": "Challenge closed",
+    "load": "Load",
+    "user_added": "Account added",
+    "user_disabled": "Account disabled",
+    "user_enabled": "Account enabled",
     "password_set": "Password set",
 }
-EVENT_COLUMNS = {"at": "When", "username": "Who", "action": "What", "subject": "Of", "rows": "Rows",
-                 "detail": "Details", "address": "From"}
-ACCOUNT_COLUMNS = {"username": "Username", "role": "Role", "la_codes": "LAs", "agencies": "Agencies", "areas": "Areas",
-                   "small_numbers": "Counts of 1 to 4", "active": "Active", "last_sign_in": "Last sign-in"}
+EVENT_COLUMNS = {
+    "at": "When",
+    "username": "Who",
+    "action": "What",
+    "subject": "Of",
+    "rows": "Rows",
+    "detail": "Details",
+    "address": "From",
+}
+ACCOUNT_COLUMNS = {
+    "username": "Username",
+    "role": "Role",
+    "la_codes": "LAs",
+    "agencies": "Agencies",
+    "areas": "Areas",
+    "small_numbers": "Counts of 1 to 4",
+    "active": "Active",
+    "last_sign_in": "Last sign-in",
+}
 
 
 def _details(text: str) -> str:
@@ -42,51 +67,94 @@ def audit_frame(actions: list[str] | None) -> pd.DataFrame:
     require(Permission.READ_AUDIT)
     with session() as db:
         events = recent_events(db, AuditQuery(actions=tuple(actions or ())))
-    rows = [{"at": e.at.strftime("%Y-%m-%d %H:%M:%S"), "username": e.username, "action": ACTIONS.get(e.action, e.action),
-             "subject": e.subject, "rows": e.rows, "detail": _details(e.detail), "address": e.address} for e in events]
+    rows = [
+        {
+            "at": e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            "username": e.username,
+            "action": ACTIONS.get(e.action, e.action),
+            "subject": e.subject,
+            "rows": e.rows,
+            "detail": _details(e.detail),
+            "address": e.address,
+        }
+        for e in events
+    ]
     return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
 
 
 def _accounts() -> pd.DataFrame:
     with session() as db:
         accounts = list_users(db)
-    rows = [{"username": a.username, "role": a.role.replace("_", " "), "la_codes": a.la_codes or "all",
-             "agencies": a.agencies or "all", "areas": a.areas or "all",
-             "small_numbers": "shown" if a.unsuppressed else "suppressed", "active": "yes" if a.active else "no",
-             "last_sign_in": a.last_sign_in.strftime("%Y-%m-%d %H:%M") if a.last_sign_in else "never"}
-            for a in accounts]
+    rows = [
+        {
+            "username": a.username,
+            "role": a.role.replace("_", " "),
+            "la_codes": a.la_codes or "all",
+            "agencies": a.agencies or "all",
+            "areas": a.areas or "all",
+            "small_numbers": "shown" if a.unsuppressed else "suppressed",
+            "active": "yes" if a.active else "no",
+            "last_sign_in": a.last_sign_in.strftime("%Y-%m-%d %H:%M") if a.last_sign_in else "never",
+        }
+        for a in accounts
+    ]
     return pd.DataFrame(rows, columns=list(ACCOUNT_COLUMNS))
 
 
 def layout(**_query: str) -> html.Div:
-    return html.Div([
-        html.H1("Audit"),
-        html.P("Every sign-in, export, change to targets, commentary and challenges, account change and load, "
-               "newest first (the latest 1,000 shown; the CSV has the same)."),
-        html.Div([
-            html.Div([html.Label("What", htmlFor=ids.AUDIT_ACTIONS, className="filter-label"),
-                      dcc.Dropdown(id=ids.AUDIT_ACTIONS, multi=True, placeholder="Everything",
-                                   options=[{"label": words, "value": code} for code, words in ACTIONS.items()])],
-                     className="filter-field audit-filter"),
-            html.Button("Download as CSV", id=ids.AUDIT_EXPORT, n_clicks=0, className="button-secondary"),
-            dcc.Download(id=ids.AUDIT_DOWNLOAD),
-        ], className="form-actions"),
-        html.Div(id=ids.AUDIT_GRID),
-        html.H2("Accounts"),
-        html.P("Accounts are added and changed with `safeguard users` on the server (see docs/security.md)."),
-        grid(ids.ACCOUNTS_GRID, _accounts(), ACCOUNT_COLUMNS),
-    ])
+    return html.Div(
+        [
+            html.H1("Audit"),
+            html.P(
+                "Every sign-in, export, change to targets, commentary and challenges, account change and load, "
+                "newest first (the latest 1,000 shown; the CSV has the same)."
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label("What", htmlFor=ids.AUDIT_ACTIONS, className="filter-label"),
+                            dcc.Dropdown(
+                                id=ids.AUDIT_ACTIONS,
+                                multi=True,
+                                placeholder="Everything",
+                                options=[{"label": words, "value": code} for code, words in ACTIONS.items()],
+                            ),
+                        ],
+                        className="filter-field audit-filter",
+                    ),
+                    html.Button(
+                        "Download as CSV", id=ids.AUDIT_EXPORT, n_clicks=0, className="button-secondary"
+                    ),
+                    dcc.Download(id=ids.AUDIT_DOWNLOAD),
+                ],
+                className="form-actions",
+            ),
+            html.Div(id=ids.AUDIT_GRID),
+            html.H2("Accounts"),
+            html.P(
+                "Accounts are added and changed with `safeguard users` on the server (see docs/security.md)."
+            ),
+            grid(ids.ACCOUNTS_GRID, _accounts(), ACCOUNT_COLUMNS),
+        ]
+    )
 
 
 @callback(Output(ids.AUDIT_GRID, "children"), Input(ids.AUDIT_ACTIONS, "value"), page=PAGE)
 def show_events(actions: list[str] | None):
-    return grid(ids.AUDIT_GRID + "-table", audit_frame(actions), EVENT_COLUMNS, wide=("detail",), page_size=50)
+    return grid(
+        ids.AUDIT_GRID + "-table", audit_frame(actions), EVENT_COLUMNS, wide=("detail",), page_size=50
+    )
 
 
 @callback(
-    Output(ids.AUDIT_DOWNLOAD, "data"), Input(ids.AUDIT_EXPORT, "n_clicks"), State(ids.AUDIT_ACTIONS, "value"),
+    Output(ids.AUDIT_DOWNLOAD, "data"),
+    Input(ids.AUDIT_EXPORT, "n_clicks"),
+    State(ids.AUDIT_ACTIONS, "value"),
     prevent_initial_call=True,
     page=PAGE,
 )
 def export_events(_clicks: int, actions: list[str] | None):
-    return csv_download(audit_frame(actions), "audit-log.csv", page=PAGE, filters={"actions": list(actions or ())})
+    return csv_download(
+        audit_frame(actions), "audit-log.csv", page=PAGE, filters={"actions": list(actions or ())}
+    )

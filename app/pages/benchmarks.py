@@ -12,9 +12,9 @@ from app import ids
 from app.access import callback
 from app.components.charts import plotly_text
 from app.components.grid import grid
+from app.scope import EVERYONE
 from app.state import reader
 from app.view import page_view, updated_search
-from app.scope import EVERYONE
 from warehouse.benchmarks import benchmark_comparison, benchmark_neighbours
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import benchmark_id
@@ -22,8 +22,15 @@ from warehouse.kpis.model import Direction
 from warehouse.kpis.registry import get_kpi
 
 PAGE = "/benchmarks"
-dash.register_page(__name__, path=PAGE, name="Benchmarks", order=5,
-                   title="Benchmarks - Safeguarding performance", filters=True, roles=EVERYONE)
+dash.register_page(
+    __name__,
+    path=PAGE,
+    name="Benchmarks",
+    order=5,
+    title="Benchmarks - Safeguarding performance",
+    filters=True,
+    roles=EVERYONE,
+)
 
 HIGHLIGHT, OTHERS = "#0b4f6c", "#a9b6c1"
 
@@ -51,75 +58,156 @@ def layout(**query: str | list[str]) -> html.Div:
     con = reader().connection()
     years = benchmark_comparison(con, measure, la_code).sort_values("time_period")
     published = years[years["england_value"].notna()]
-    year = int(view.year[0]) if view.year and int(view.year[0]) in set(published["time_period"]) else int(
-        published["time_period"].max())
+    year = (
+        int(view.year[0])
+        if view.year and int(view.year[0]) in set(published["time_period"])
+        else int(published["time_period"].max())
+    )
     neighbours = benchmark_neighbours(con, measure, la_code, year)
     la_name = options.las.get(la_code, la_code)
     what = f"{kpi.title}{' per 10,000 children aged 0 to 17' if is_rate else ''}"
-    better = {Direction.HIGHER_IS_BETTER: "Higher is better.", Direction.LOWER_IS_BETTER: "Lower is better.",
-              Direction.NEUTRAL: "A context measure: neither higher nor lower is better."}[kpi.direction]
+    better = {
+        Direction.HIGHER_IS_BETTER: "Higher is better.",
+        Direction.LOWER_IS_BETTER: "Lower is better.",
+        Direction.NEUTRAL: "A context measure: neither higher nor lower is better.",
+    }[kpi.direction]
     return html.Div(
         [
             html.H1("Benchmarks"),
-            html.P(f"{la_name} beside its ten statistical neighbours (DfE 2025 model), its region and England, "
-                   "from the published DfE tables. Figures the DfE did not publish are shown as not published."),
+            html.P(
+                f"{la_name} beside its ten statistical neighbours (DfE 2025 model), its region and England, "
+                "from the published DfE tables. Figures the DfE did not publish are shown as not published."
+            ),
             html.Div(
                 [
-                    html.Div([html.Label("KPI", htmlFor=ids.BENCH_KPI, className="filter-label"),
-                              dcc.Dropdown(id=ids.BENCH_KPI, options=[{"label": t, "value": k} for k, t in kpi_choices.items()],
-                                           value=kpi.id, clearable=False)], className="filter-field"),
-                    html.Div([html.Label("Published year", htmlFor=ids.BENCH_YEAR, className="filter-label"),
-                              dcc.Dropdown(id=ids.BENCH_YEAR, clearable=False, value=str(year),
-                                           options=[{"label": fy, "value": str(t)} for t, fy in
-                                                    zip(published["time_period"], published["financial_year"])][::-1])],
-                             className="filter-field"),
+                    html.Div(
+                        [
+                            html.Label("KPI", htmlFor=ids.BENCH_KPI, className="filter-label"),
+                            dcc.Dropdown(
+                                id=ids.BENCH_KPI,
+                                options=[{"label": t, "value": k} for k, t in kpi_choices.items()],
+                                value=kpi.id,
+                                clearable=False,
+                            ),
+                        ],
+                        className="filter-field",
+                    ),
+                    html.Div(
+                        [
+                            html.Label("Published year", htmlFor=ids.BENCH_YEAR, className="filter-label"),
+                            dcc.Dropdown(
+                                id=ids.BENCH_YEAR,
+                                clearable=False,
+                                value=str(year),
+                                options=[
+                                    {"label": fy, "value": str(t)}
+                                    for t, fy in zip(published["time_period"], published["financial_year"])
+                                ][::-1],
+                            ),
+                        ],
+                        className="filter-field",
+                    ),
                 ],
                 className="filter-grid bench-controls",
             ),
             html.P(f"{what}. {better}", className="note"),
-            html.Div([_neighbour_chart(neighbours, la_code, what, year, is_percent),
-                      _trend_chart(years, la_name, what, is_percent)], className="chart-grid"),
+            html.Div(
+                [
+                    _neighbour_chart(neighbours, la_code, what, year, is_percent),
+                    _trend_chart(years, la_name, what, is_percent),
+                ],
+                className="chart-grid",
+            ),
             html.H2("Every published year"),
-            grid(ids.BENCH_GRID, _year_table(years, is_rate, is_percent, kpi.direction), {
-                "financial_year": "Year", "la": la_name, "england": "England", "region": "Region",
-                "neighbours": "Neighbour mean", "rank": "Rank with neighbours"}),
+            grid(
+                ids.BENCH_GRID,
+                _year_table(years, is_rate, is_percent, kpi.direction),
+                {
+                    "financial_year": "Year",
+                    "la": la_name,
+                    "england": "England",
+                    "region": "Region",
+                    "neighbours": "Neighbour mean",
+                    "rank": "Rank with neighbours",
+                },
+            ),
         ]
     )
 
 
-def _neighbour_chart(neighbours: pd.DataFrame, la_code: str, what: str, year: int, is_percent: bool) -> html.Figure:
+def _neighbour_chart(
+    neighbours: pd.DataFrame, la_code: str, what: str, year: int, is_percent: bool
+) -> html.Figure:
     shown = neighbours.dropna(subset=["value"]).sort_values("value", ascending=False)
     colours = [HIGHLIGHT if code == la_code else OTHERS for code in shown["la_code"]]
-    figure = go.Figure(go.Bar(x=shown["value"], y=[plotly_text(n) for n in shown["la_name"]], orientation="h",
-                              marker={"color": colours},
-                              text=[f"{v:.1f}" for v in shown["value"]], textposition="auto"))
+    figure = go.Figure(
+        go.Bar(
+            x=shown["value"],
+            y=[plotly_text(n) for n in shown["la_name"]],
+            orientation="h",
+            marker={"color": colours},
+            text=[f"{v:.1f}" for v in shown["value"]],
+            textposition="auto",
+        )
+    )
     title = f"{what}, {year - 1}/{year % 100:02d}: the LA (dark) and its neighbours"
-    figure.update_layout(title={"text": plotly_text(title), "font": {"size": 14}}, height=420, margin={"l": 160, "r": 20, "t": 50, "b": 30},
-                         yaxis={"autorange": "reversed"}, plot_bgcolor="#fff", paper_bgcolor="#fff",
-                         xaxis={"ticksuffix": "%" if is_percent else "", "gridcolor": "#e5e8eb"})
+    figure.update_layout(
+        title={"text": plotly_text(title), "font": {"size": 14}},
+        height=420,
+        margin={"l": 160, "r": 20, "t": 50, "b": 30},
+        yaxis={"autorange": "reversed"},
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+        xaxis={"ticksuffix": "%" if is_percent else "", "gridcolor": "#e5e8eb"},
+    )
     missing = neighbours[neighbours["value"].isna()]["la_name"].tolist()
     text = "; ".join(f"{n}: {v:.1f}" for n, v in zip(shown["la_name"], shown["value"]))
     text += f"; not published: {', '.join(missing)}" if missing else ""
-    return html.Figure([dcc.Graph(figure=figure, id=ids.BENCH_CHART, config={"displaylogo": False}),
-                        html.Figcaption(f"{title}. {text}.", className="visually-hidden")], className="chart")
+    return html.Figure(
+        [
+            dcc.Graph(figure=figure, id=ids.BENCH_CHART, config={"displaylogo": False}),
+            html.Figcaption(f"{title}. {text}.", className="visually-hidden"),
+        ],
+        className="chart",
+    )
 
 
 def _trend_chart(years: pd.DataFrame, la_name: str, what: str, is_percent: bool) -> html.Figure:
     figure = go.Figure()
-    for column, name, colour, dash_style in (("la_value", la_name, HIGHLIGHT, "solid"),
-                                              ("england_value", "England", "#6b4a00", "dot"),
-                                              ("region_value", "Region", "#1d5a1d", "dash"),
-                                              ("neighbour_mean", "Neighbour mean", "#8a1414", "dashdot")):
-        figure.add_trace(go.Scatter(x=years["financial_year"], y=years[column], name=plotly_text(name),
-                                    mode="lines+markers",
-                                    line={"color": colour, "dash": dash_style}))
+    for column, name, colour, dash_style in (
+        ("la_value", la_name, HIGHLIGHT, "solid"),
+        ("england_value", "England", "#6b4a00", "dot"),
+        ("region_value", "Region", "#1d5a1d", "dash"),
+        ("neighbour_mean", "Neighbour mean", "#8a1414", "dashdot"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=years["financial_year"],
+                y=years[column],
+                name=plotly_text(name),
+                mode="lines+markers",
+                line={"color": colour, "dash": dash_style},
+            )
+        )
     title = f"{what} over the published years"
-    figure.update_layout(title={"text": plotly_text(title), "font": {"size": 14}}, height=420, plot_bgcolor="#fff",
-                         paper_bgcolor="#fff", legend={"orientation": "h", "y": -0.25},
-                         yaxis={"ticksuffix": "%" if is_percent else "", "gridcolor": "#e5e8eb", "rangemode": "tozero"})
-    return html.Figure([dcc.Graph(figure=figure, config={"displaylogo": False}),
-                        html.Figcaption(f"{title}: {la_name}, England, region and neighbour mean; the table below "
-                                        "lists every value.", className="visually-hidden")], className="chart")
+    figure.update_layout(
+        title={"text": plotly_text(title), "font": {"size": 14}},
+        height=420,
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+        legend={"orientation": "h", "y": -0.25},
+        yaxis={"ticksuffix": "%" if is_percent else "", "gridcolor": "#e5e8eb", "rangemode": "tozero"},
+    )
+    return html.Figure(
+        [
+            dcc.Graph(figure=figure, config={"displaylogo": False}),
+            html.Figcaption(
+                f"{title}: {la_name}, England, region and neighbour mean; the table below lists every value.",
+                className="visually-hidden",
+            ),
+        ],
+        className="chart",
+    )
 
 
 def _year_table(years: pd.DataFrame, is_rate: bool, is_percent: bool, direction: Direction) -> pd.DataFrame:
@@ -135,14 +223,19 @@ def _year_table(years: pd.DataFrame, is_rate: bool, is_percent: bool, direction:
         suffix = " (1 = highest)" if direction is Direction.NEUTRAL else " (1 = best)"
         return f"{position} of {int(row['group_size'])}{suffix}"
 
-    return pd.DataFrame({
-        "financial_year": years["financial_year"],
-        "la": [text(v, s) for v, s in zip(years["la_value"], years["la_status"])],
-        "england": [text(v, s) for v, s in zip(years["england_value"], years["england_status"])],
-        "region": [text(v, s) for v, s in zip(years["region_value"], years["region_status"])],
-        "neighbours": [text(v) if n else "not published" for v, n in zip(years["neighbour_mean"], years["neighbours_published"])],
-        "rank": [rank(row) for _, row in years.iterrows()],
-    }).iloc[::-1]
+    return pd.DataFrame(
+        {
+            "financial_year": years["financial_year"],
+            "la": [text(v, s) for v, s in zip(years["la_value"], years["la_status"])],
+            "england": [text(v, s) for v, s in zip(years["england_value"], years["england_status"])],
+            "region": [text(v, s) for v, s in zip(years["region_value"], years["region_status"])],
+            "neighbours": [
+                text(v) if n else "not published"
+                for v, n in zip(years["neighbour_mean"], years["neighbours_published"])
+            ],
+            "rank": [rank(row) for _, row in years.iterrows()],
+        }
+    ).iloc[::-1]
 
 
 @callback(

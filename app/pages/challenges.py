@@ -33,13 +33,27 @@ from warehouse.db import WarehouseError
 from warehouse.kpis.registry import REGISTRY
 
 PAGE = "/challenges"
-dash.register_page(__name__, path=PAGE, name="Challenge log", order=10,
-                   title="Challenge log - Safeguarding performance", roles=EVERYONE)
+dash.register_page(
+    __name__,
+    path=PAGE,
+    name="Challenge log",
+    order=10,
+    title="Challenge log - Safeguarding performance",
+    roles=EVERYONE,
+)
 
 CHANGED = "challenge-changed"  # a counter the actions bump, so the list redraws
 COLUMNS = {
-    "id": "No.", "raised": "Raised", "la": "Local authority", "kpi": "KPI", "agency": "Agency", "question": "Question",
-    "owner": "Owner", "due": "Due", "status": "Status", "response": "Response",
+    "id": "No.",
+    "raised": "Raised",
+    "la": "Local authority",
+    "kpi": "KPI",
+    "agency": "Agency",
+    "question": "Question",
+    "owner": "Owner",
+    "due": "Due",
+    "status": "Status",
+    "response": "Response",
 }
 WIDE = ("question", "response")
 DEFAULT_STATUSES = [Status.OPEN.value, Status.ANSWERED.value]
@@ -55,14 +69,27 @@ def challenge_frame(statuses: list[str], overdue_only: bool, today: date | None 
     today = today or date.today()
     scope = current_scope()
     names = filter_options(scope.la_codes).las
-    query = ChallengeQuery(la_codes=scope.la_codes, agencies=scope.agencies, status=tuple(statuses or ()),
-                           overdue_only=overdue_only)
+    query = ChallengeQuery(
+        la_codes=scope.la_codes,
+        agencies=scope.agencies,
+        status=tuple(statuses or ()),
+        overdue_only=overdue_only,
+    )
     with session() as db:
         entries = list_challenges(db, query, today)
     rows = [
-        {"id": e.id, "raised": f"{e.raised_at:%Y-%m-%d} by {e.raised_by}", "la": names.get(e.la_code, e.la_code),
-         "kpi": KPI_CHOICES.get(e.kpi_id or "", ""), "agency": e.agency or "", "question": e.question,
-         "owner": e.owner, "due": e.due_date.isoformat(), "status": _status_words(e, today), "response": e.response}
+        {
+            "id": e.id,
+            "raised": f"{e.raised_at:%Y-%m-%d} by {e.raised_by}",
+            "la": names.get(e.la_code, e.la_code),
+            "kpi": KPI_CHOICES.get(e.kpi_id or "", ""),
+            "agency": e.agency or "",
+            "question": e.question,
+            "owner": e.owner,
+            "due": e.due_date.isoformat(),
+            "status": _status_words(e, today),
+            "response": e.response,
+        }
         for e in entries
     ]
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -72,19 +99,49 @@ def _raise_form(las: dict[str, str], agencies: dict[str, str]) -> html.Form:
     return html.Form(
         [
             html.H2("Raise a challenge"),
-            html.Div([
-                field("Local authority", dcc.Dropdown(id=ids.CHALLENGE_LA, clearable=False, value=next(iter(las), None),
-                                                      options=[{"label": n, "value": c} for c, n in las.items()])),
-                field("KPI", dcc.Dropdown(id=ids.CHALLENGE_KPI, placeholder="None",
-                                          options=[{"label": t, "value": k} for k, t in KPI_CHOICES.items()])),
-                field("Agency", dcc.Dropdown(id=ids.CHALLENGE_AGENCY, placeholder="None",
-                                             options=[{"label": label, "value": label} for label in agencies.values()])),
-                field("Owner", dcc.Input(id=ids.CHALLENGE_OWNER, type="text"), hint="who answers"),
-                field("Due", dcc.Input(id=ids.CHALLENGE_DUE, type="text"), hint="YYYY-MM-DD"),
-            ], className="form-grid"),
+            html.Div(
+                [
+                    field(
+                        "Local authority",
+                        dcc.Dropdown(
+                            id=ids.CHALLENGE_LA,
+                            clearable=False,
+                            value=next(iter(las), None),
+                            options=[{"label": n, "value": c} for c, n in las.items()],
+                        ),
+                    ),
+                    field(
+                        "KPI",
+                        dcc.Dropdown(
+                            id=ids.CHALLENGE_KPI,
+                            placeholder="None",
+                            options=[{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
+                        ),
+                    ),
+                    field(
+                        "Agency",
+                        dcc.Dropdown(
+                            id=ids.CHALLENGE_AGENCY,
+                            placeholder="None",
+                            options=[{"label": label, "value": label} for label in agencies.values()],
+                        ),
+                    ),
+                    field("Owner", dcc.Input(id=ids.CHALLENGE_OWNER, type="text"), hint="who answers"),
+                    field("Due", dcc.Input(id=ids.CHALLENGE_DUE, type="text"), hint="YYYY-MM-DD"),
+                ],
+                className="form-grid",
+            ),
             field("Question", dcc.Textarea(id=ids.CHALLENGE_QUESTION, className="commentary-input")),
-            html.Div(html.Button("Raise the challenge", id=ids.CHALLENGE_RAISE, n_clicks=0, type="button",
-                                 className="button-primary"), className="form-actions"),
+            html.Div(
+                html.Button(
+                    "Raise the challenge",
+                    id=ids.CHALLENGE_RAISE,
+                    n_clicks=0,
+                    type="button",
+                    className="button-primary",
+                ),
+                className="form-actions",
+            ),
         ],
         className="app-form",
     )
@@ -96,27 +153,49 @@ def layout(**_query: str) -> html.Div:
     except WarehouseError as error:
         return html.Div([html.H1("Challenge log"), html.P(str(error))])
     user = current_user()
-    return html.Div([
-        html.H1("Challenge log"),
-        html.P("Questions the partnership puts to an agency about its figures, with the owner, the date an answer is "
-               "due and the answer. An open entry past its due date is overdue."),
-        _raise_form(options.las, options.agency) if user.can(Permission.RAISE_CHALLENGES) else None,
-        html.P(id=ids.CHALLENGE_STATUS_MESSAGE, role="status", className="form-status"),
-        dcc.Store(id=CHANGED, data=0),
-        html.H2("Entries"),
-        html.Div([
-            html.Div([html.Span("Status", className="filter-label", id="challenge-status-label"),
-                      dcc.Checklist(id=ids.CHALLENGE_FILTER_STATUS, value=DEFAULT_STATUSES, inline=True,
-                                    options=[{"label": s.value, "value": s.value} for s in Status])],
-                     role="group", **{"aria-labelledby": "challenge-status-label"}),
-            dcc.Checklist(id=ids.CHALLENGE_FILTER_OVERDUE, options=[{"label": "Overdue only", "value": "overdue"}],
-                          value=[], inline=True),
-            html.Button("Download as CSV", id=ids.CHALLENGES_EXPORT, n_clicks=0, className="button-secondary"),
-            dcc.Download(id=ids.CHALLENGES_DOWNLOAD),
-        ], className="form-actions"),
-        html.Div(id="challenges-list"),
-        html.Div(id=ids.CHALLENGE_SELECTED, className="challenge-selected"),
-    ])
+    return html.Div(
+        [
+            html.H1("Challenge log"),
+            html.P(
+                "Questions the partnership puts to an agency about its figures, with the owner, the date an answer is "
+                "due and the answer. An open entry past its due date is overdue."
+            ),
+            _raise_form(options.las, options.agency) if user.can(Permission.RAISE_CHALLENGES) else None,
+            html.P(id=ids.CHALLENGE_STATUS_MESSAGE, role="status", className="form-status"),
+            dcc.Store(id=CHANGED, data=0),
+            html.H2("Entries"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Span("Status", className="filter-label", id="challenge-status-label"),
+                            dcc.Checklist(
+                                id=ids.CHALLENGE_FILTER_STATUS,
+                                value=DEFAULT_STATUSES,
+                                inline=True,
+                                options=[{"label": s.value, "value": s.value} for s in Status],
+                            ),
+                        ],
+                        role="group",
+                        **{"aria-labelledby": "challenge-status-label"},
+                    ),
+                    dcc.Checklist(
+                        id=ids.CHALLENGE_FILTER_OVERDUE,
+                        options=[{"label": "Overdue only", "value": "overdue"}],
+                        value=[],
+                        inline=True,
+                    ),
+                    html.Button(
+                        "Download as CSV", id=ids.CHALLENGES_EXPORT, n_clicks=0, className="button-secondary"
+                    ),
+                    dcc.Download(id=ids.CHALLENGES_DOWNLOAD),
+                ],
+                className="form-actions",
+            ),
+            html.Div(id="challenges-list"),
+            html.Div(id=ids.CHALLENGE_SELECTED, className="challenge-selected"),
+        ]
+    )
 
 
 @callback(
@@ -129,8 +208,10 @@ def layout(**_query: str) -> html.Div:
 def show_entries(statuses: list[str], overdue: list[str], _changed: int):
     frame = challenge_frame(statuses, bool(overdue))
     # The grid stays even when empty: the selection callback listens to it.
-    return [html.P("No entries match." if frame.empty else f"{len(frame):,} entries.", className="note"),
-            grid(ids.CHALLENGES_GRID, frame, COLUMNS, wide=WIDE, selectable=True, page_size=25)]
+    return [
+        html.P("No entries match." if frame.empty else f"{len(frame):,} entries.", className="note"),
+        grid(ids.CHALLENGES_GRID, frame, COLUMNS, wide=WIDE, selectable=True, page_size=25),
+    ]
 
 
 @callback(
@@ -142,32 +223,54 @@ def show_entries(statuses: list[str], overdue: list[str], _changed: int):
     page=PAGE,
 )
 def export_entries(_clicks: int, statuses: list[str], overdue: list[str]):
-    return csv_download(challenge_frame(statuses, bool(overdue)), "challenge-log.csv", page=PAGE,
-                        filters={"status": list(statuses or ()), "overdue_only": bool(overdue)})
+    return csv_download(
+        challenge_frame(statuses, bool(overdue)),
+        "challenge-log.csv",
+        page=PAGE,
+        filters={"status": list(statuses or ()), "overdue_only": bool(overdue)},
+    )
 
 
 def _entry_panel(entry: Challenge) -> html.Section:
     user = current_user()
-    history = [html.Li(f"{u.at:%Y-%m-%d %H:%M} {u.status} by {u.by}" + (f": {u.note}" if u.note and u.note != "raised"
-                                                                         else "")) for u in entry.updates]
+    history = [
+        html.Li(
+            f"{u.at:%Y-%m-%d %H:%M} {u.status} by {u.by}"
+            + (f": {u.note}" if u.note and u.note != "raised" else "")
+        )
+        for u in entry.updates
+    ]
     actions = []
     if entry.status != Status.CLOSED.value:
         if user.can(Permission.ANSWER_CHALLENGES):
-            actions += [field("Response", dcc.Textarea(id=ids.CHALLENGE_RESPONSE, value=entry.response,
-                                                       className="commentary-input")),
-                        html.Button("Record the answer", id=ids.CHALLENGE_ANSWER, n_clicks=0,
-                                    className="button-primary")]
+            actions += [
+                field(
+                    "Response",
+                    dcc.Textarea(
+                        id=ids.CHALLENGE_RESPONSE, value=entry.response, className="commentary-input"
+                    ),
+                ),
+                html.Button(
+                    "Record the answer", id=ids.CHALLENGE_ANSWER, n_clicks=0, className="button-primary"
+                ),
+            ]
         if user.can(Permission.RAISE_CHALLENGES):
-            actions.append(html.Button("Close the challenge", id=ids.CHALLENGE_CLOSE, n_clicks=0,
-                                       className="button-secondary"))
-    return html.Section([
-        html.H2(f"Challenge {entry.id}: {entry.status}"),
-        html.P(entry.question, className="commentary-text"),
-        html.P(f"Owner {entry.owner}; due {entry.due_date:%d %B %Y}."),
-        html.H3("History"),
-        html.Ol(history),
-        html.Div(actions, className="form-actions"),
-    ], **{"data-challenge": str(entry.id)})
+            actions.append(
+                html.Button(
+                    "Close the challenge", id=ids.CHALLENGE_CLOSE, n_clicks=0, className="button-secondary"
+                )
+            )
+    return html.Section(
+        [
+            html.H2(f"Challenge {entry.id}: {entry.status}"),
+            html.P(entry.question, className="commentary-text"),
+            html.P(f"Owner {entry.owner}; due {entry.due_date:%d %B %Y}."),
+            html.H3("History"),
+            html.Ol(history),
+            html.Div(actions, className="form-actions"),
+        ],
+        **{"data-challenge": str(entry.id)},
+    )
 
 
 def _in_scope(challenge_id: int) -> Challenge | None:
@@ -225,8 +328,16 @@ def raise_entry(_clicks, la_code, kpi_id, agency, question, owner, due, changed)
         if la_code not in current_scope().la_codes:
             raise ValueError("choose a local authority in your scope")
         with session() as db:
-            entry = raise_challenge(db, la_code, question or "", owner or "", parse_day(due, "Due"), user.username,
-                                    kpi_id=kpi_id if kpi_id in KPI_CHOICES else None, agency=agency)
+            entry = raise_challenge(
+                db,
+                la_code,
+                question or "",
+                owner or "",
+                parse_day(due, "Due"),
+                user.username,
+                kpi_id=kpi_id if kpi_id in KPI_CHOICES else None,
+                agency=agency,
+            )
     except (PermissionDenied, ValueError) as error:
         return _refused(error)
     return _done(f"Raised challenge {entry.id}, due {entry.due_date:%d %B %Y}.", changed)
@@ -243,8 +354,13 @@ def raise_entry(_clicks, la_code, kpi_id, agency, question, owner, due, changed)
     page=PAGE,
 )
 def answer_entry(clicks, selected, response, changed):
-    return _step(clicks, selected, changed, Permission.ANSWER_CHALLENGES,
-                 lambda db, entry_id, username: answer_challenge(db, entry_id, response or "", username))
+    return _step(
+        clicks,
+        selected,
+        changed,
+        Permission.ANSWER_CHALLENGES,
+        lambda db, entry_id, username: answer_challenge(db, entry_id, response or "", username),
+    )
 
 
 @callback(

@@ -26,8 +26,14 @@ from warehouse.kpis.periods import Period, PeriodKind, parse_period
 from warehouse.kpis.registry import REGISTRY
 
 PAGE = "/commentary"
-dash.register_page(__name__, path=PAGE, name="Commentary", nav=False,
-                   title="Commentary - Safeguarding performance", roles=BOARD)
+dash.register_page(
+    __name__,
+    path=PAGE,
+    name="Commentary",
+    nav=False,
+    title="Commentary - Safeguarding performance",
+    roles=BOARD,
+)
 
 
 class Subject(NamedTuple):  # not a dataclass: Dash imports pages outside sys.modules
@@ -57,10 +63,19 @@ def _history(entries: list[Commentary]) -> html.Div:
     if not entries:
         return html.P("Nothing has been written for this KPI, LA and period yet.", className="note")
     items = [
-        html.Li([html.P(f"Version {entry.version}: {entry.author}, {entry.written_at:%d %B %Y %H:%M}",
-                        className="commentary-by"),
-                 *([html.P(p, className="commentary-text") for p in entry.text.split("\n\n")] if entry.text
-                   else [html.P("(withdrawn: no commentary shown)", className="note")])])
+        html.Li(
+            [
+                html.P(
+                    f"Version {entry.version}: {entry.author}, {entry.written_at:%d %B %Y %H:%M}",
+                    className="commentary-by",
+                ),
+                *(
+                    [html.P(p, className="commentary-text") for p in entry.text.split("\n\n")]
+                    if entry.text
+                    else [html.P("(withdrawn: no commentary shown)", className="note")]
+                ),
+            ]
+        )
         for entry in entries
     ]
     return html.Div([html.H2("History"), html.Ol(items, reversed=True, className="commentary-history")])
@@ -71,17 +86,30 @@ def _draft_offer(draft: str, has_text: bool) -> html.Div | None:
     if not draft:
         return None
     if not has_text:
-        return html.P("The text below is a draft generated from the figures. It is not commentary until "
-                      "you save it: check it, add what the figures cannot say, then save.",
-                      className="note", id=ids.COMMENTARY_DRAFT_NOTE)
+        return html.P(
+            "The text below is a draft generated from the figures. It is not commentary until "
+            "you save it: check it, add what the figures cannot say, then save.",
+            className="note",
+            id=ids.COMMENTARY_DRAFT_NOTE,
+        )
     return html.Div(
-        [html.P("A draft generated from the figures, if you want to start again from it (it replaces the text "
-                "below in the editor only; nothing is saved until you save):", className="commentary-by"),
-         html.P(draft, className="commentary-text commentary-draft-text"),
-         html.Button("Use the generated draft", id=ids.COMMENTARY_USE_DRAFT, n_clicks=0,
-                     className="button-secondary"),
-         dcc.Store(id=ids.COMMENTARY_DRAFT, data=draft)],
-        className="note", id=ids.COMMENTARY_DRAFT_NOTE,
+        [
+            html.P(
+                "A draft generated from the figures, if you want to start again from it (it replaces the text "
+                "below in the editor only; nothing is saved until you save):",
+                className="commentary-by",
+            ),
+            html.P(draft, className="commentary-text commentary-draft-text"),
+            html.Button(
+                "Use the generated draft",
+                id=ids.COMMENTARY_USE_DRAFT,
+                n_clicks=0,
+                className="button-secondary",
+            ),
+            dcc.Store(id=ids.COMMENTARY_DRAFT, data=draft),
+        ],
+        className="note",
+        id=ids.COMMENTARY_DRAFT_NOTE,
     )
 
 
@@ -101,20 +129,39 @@ def layout(**query: str | list[str]) -> html.Div:
     draft = page.draft(assessment) or ""
     # Six-month commentary belongs to the exception report; the other periods to the dashboards.
     report = subject.period.kind is PeriodKind.ROLLING_6
-    back = ("/exceptions?" if report else "/?") + urlencode({"la": subject.la_code, "period": subject.period.code})
+    back = ("/exceptions?" if report else "/?") + urlencode(
+        {"la": subject.la_code, "period": subject.period.code}
+    )
     return html.Div(
         [
             html.H1(f"Commentary: {subject.kpi.title}"),
-            html.P([page.options.las.get(subject.la_code, subject.la_code), ", ", html.Strong(subject.period.label)]),
+            html.P(
+                [
+                    page.options.las.get(subject.la_code, subject.la_code),
+                    ", ",
+                    html.Strong(subject.period.label),
+                ]
+            ),
             html.Div(kpi_card(assessment), className="card-grid commentary-card"),
             _draft_offer(draft, has_text=bool(current)),
-            field("What is the data telling us?", dcc.Textarea(id=ids.COMMENTARY_TEXT, value=current or draft,
-                                                               className="commentary-input"),
-                  hint="plain text; a blank line starts a new paragraph; saving keeps every earlier version"),
-            html.Div([html.Button("Save commentary", id=ids.COMMENTARY_SAVE, n_clicks=0, className="button-primary"),
-                      dcc.Link("Back to the exception report" if report else "Back to the executive summary",
-                               href=back, className="card-link")],
-                     className="form-actions"),
+            field(
+                "What is the data telling us?",
+                dcc.Textarea(id=ids.COMMENTARY_TEXT, value=current or draft, className="commentary-input"),
+                hint="plain text; a blank line starts a new paragraph; saving keeps every earlier version",
+            ),
+            html.Div(
+                [
+                    html.Button(
+                        "Save commentary", id=ids.COMMENTARY_SAVE, n_clicks=0, className="button-primary"
+                    ),
+                    dcc.Link(
+                        "Back to the exception report" if report else "Back to the executive summary",
+                        href=back,
+                        className="card-link",
+                    ),
+                ],
+                className="form-actions",
+            ),
             html.P(id=ids.COMMENTARY_STATUS, role="status", className="form-status"),
             html.Div(_history(entries), id=ids.COMMENTARY_HISTORY),
         ]
@@ -137,8 +184,9 @@ def save_commentary(_clicks: int, text: str | None, search: str | None):
     try:
         user = require(Permission.WRITE_COMMENTARY)
         with session() as db:
-            entry = write_commentary(db, subject.kpi.id, subject.la_code, subject.period.code, text or "",
-                                     user.username)
+            entry = write_commentary(
+                db, subject.kpi.id, subject.la_code, subject.period.code, text or "", user.username
+            )
             entries = commentary_history(db, subject.kpi.id, subject.la_code, subject.period.code)
     except (PermissionDenied, ValueError) as error:
         return f"Not saved: {error}.", dash.no_update

@@ -19,8 +19,13 @@ from warehouse.db import WarehouseError
 
 PAGE = "/data"
 dash.register_page(
-    __name__, path=PAGE, name="Data and loads", title="Data and loads - Safeguarding performance", order=9,
-    roles=DATA, exact_figures=True,  # exact row counts, and rejected rows with their values
+    __name__,
+    path=PAGE,
+    name="Data and loads",
+    title="Data and loads - Safeguarding performance",
+    order=9,
+    roles=DATA,
+    exact_figures=True,  # exact row counts, and rejected rows with their values
 )
 
 LOAD_COLUMNS = {
@@ -66,13 +71,22 @@ def _recent_failures() -> html.Div:
     failed = reader().query("failed_loads", since=since, la_codes=list(current_scope().la_codes))
     if failed.empty:
         return html.P(f"No load has failed in the last {FAILED_LOAD_DAYS} days.", id=ids.FAILED_LOADS)
-    return html.Div([
-        html.P(("1 file" if len(failed) == 1 else f"{len(failed):,} files") +
-               f" failed to load in the last {FAILED_LOAD_DAYS} days and loaded nothing:",
-               className="banner banner-stale"),
-        grid(ids.FAILED_LOADS_GRID, failed, {"load_id": "Load", "file_name": "File", "finished_at": "When",
-                                             "message": "Why"}, wide=("message",)),
-    ], id=ids.FAILED_LOADS)
+    return html.Div(
+        [
+            html.P(
+                ("1 file" if len(failed) == 1 else f"{len(failed):,} files")
+                + f" failed to load in the last {FAILED_LOAD_DAYS} days and loaded nothing:",
+                className="banner banner-stale",
+            ),
+            grid(
+                ids.FAILED_LOADS_GRID,
+                failed,
+                {"load_id": "Load", "file_name": "File", "finished_at": "When", "message": "Why"},
+                wide=("message",),
+            ),
+        ],
+        id=ids.FAILED_LOADS,
+    )
 
 
 def layout(**_query: str) -> html.Div:
@@ -91,12 +105,21 @@ def layout(**_query: str) -> html.Div:
             html.P("Records for each local authority and dataset, with the first and last event dates."),
             grid(ids.OVERVIEW_COUNTS, counts, COUNT_COLUMNS),
             html.H2("Loads"),
-            html.P("Every file given to a load, newest first. Select a load to see the rows it rejected and why."),
-            html.Button("Download loads as CSV", id=ids.LOADS_EXPORT, className="button-secondary", n_clicks=0),
+            html.P(
+                "Every file given to a load, newest first. Select a load to see the rows it rejected and why."
+            ),
+            html.Button(
+                "Download loads as CSV", id=ids.LOADS_EXPORT, className="button-secondary", n_clicks=0
+            ),
             grid(ids.LOADS_GRID, loads, LOAD_COLUMNS, wide=LOAD_WIDE, selectable=True),
             html.H2("Select a load to see its rejections", id=ids.REJECTIONS_TITLE),
-            html.Button("Download rejections as CSV", id=ids.REJECTIONS_EXPORT, className="button-secondary",
-                        n_clicks=0, disabled=True),
+            html.Button(
+                "Download rejections as CSV",
+                id=ids.REJECTIONS_EXPORT,
+                className="button-secondary",
+                n_clicks=0,
+                disabled=True,
+            ),
             html.Div(id=ids.REJECTIONS_GRID),
             dcc.Download(id=ids.DATA_DOWNLOAD),
         ]
@@ -119,7 +142,11 @@ def show_rejections(selected: list[dict] | None):
     title = f"Rejections of load {load_id} ({selected[0]['file_name']}): {len(rejections):,}"
     if rejections.empty:
         return html.P("This load rejected no rows."), title, True
-    return grid(ids.REJECTIONS_GRID + "-table", rejections, REJECTION_COLUMNS, wide=("message",)), title, False
+    return (
+        grid(ids.REJECTIONS_GRID + "-table", rejections, REJECTION_COLUMNS, wide=("message",)),
+        title,
+        False,
+    )
 
 
 @callback(
@@ -133,6 +160,7 @@ def show_rejections(selected: list[dict] | None):
 def download(_loads: int, _rejections: int, selected: list[dict] | None):
     if ctx.triggered_id == ids.REJECTIONS_EXPORT and selected:
         load_id = int(selected[0]["load_id"])
-        return csv_download(_rejections_of(load_id), f"rejections-load-{load_id}.csv", page=PAGE,
-                            filters={"load": load_id})
+        return csv_download(
+            _rejections_of(load_id), f"rejections-load-{load_id}.csv", page=PAGE, filters={"load": load_id}
+        )
     return csv_download(_scoped_loads(100_000), "loads.csv", page=PAGE, filters={})

@@ -20,49 +20,71 @@ from app.exceptions_export import (
     summary_words,
     value_words,
 )
+from app.scope import BOARD
 from app.view import PageView, page_view
 from appstate.commentary import Commentary
-from app.scope import BOARD
 from warehouse.db import WarehouseError
 from warehouse.kpis.exceptions import KpiException
 from warehouse.kpis.formatting import format_figure
 
 PAGE = "/exceptions"
-dash.register_page(__name__, path=PAGE, name="Exception report", order=7,
-                   title="Exception report - Safeguarding performance", filters=True, roles=BOARD)
+dash.register_page(
+    __name__,
+    path=PAGE,
+    name="Exception report",
+    order=7,
+    title="Exception report - Safeguarding performance",
+    filters=True,
+    roles=BOARD,
+)
 
 ROOT_CLASS = "exceptions-report exceptions-ready"  # .exceptions-ready: the PDF printer waits for it
 
 
 def _choose_one_la(page: PageView) -> html.Div:
-    links = [html.Li(dcc.Link(page.options.las.get(code, code),
-                              href="/exceptions" + replace(page.view, la=(code,)).to_query()))
-             for code in page.filters.la_codes]
+    links = [
+        html.Li(
+            dcc.Link(
+                page.options.las.get(code, code),
+                href="/exceptions" + replace(page.view, la=(code,)).to_query(),
+            )
+        )
+        for code in page.filters.la_codes
+    ]
     return html.Div(
-        [html.H1("Exception report"),
-         html.P(f"The exception report is for one local authority, and this view has {len(links)}. "
-                "Choose one in the filter bar, or:"),
-         html.Ul(links, id=ids.EXCEPTIONS_CHOOSE_LA)],
+        [
+            html.H1("Exception report"),
+            html.P(
+                f"The exception report is for one local authority, and this view has {len(links)}. "
+                "Choose one in the filter bar, or:"
+            ),
+            html.Ul(links, id=ids.EXCEPTIONS_CHOOSE_LA),
+        ],
         className=ROOT_CLASS,
     )
 
 
 def _written(commentary: Commentary, edit_href: str) -> list:
     # Plain text children only: Dash escapes them, so markup typed into commentary shows as typed.
-    paragraphs = [html.P(text, className="exception-commentary-paragraph")
-                  for text in commentary.text.split("\n\n")]
-    return [html.Blockquote(paragraphs, className="exception-commentary-text"),
-            html.P(f"{commentary.author}, {commentary.written_at:%d %B %Y}",
-                   className="exception-commentary-by"),
-            dcc.Link("Edit the commentary", href=edit_href, className="card-link no-print")]
+    paragraphs = [
+        html.P(text, className="exception-commentary-paragraph") for text in commentary.text.split("\n\n")
+    ]
+    return [
+        html.Blockquote(paragraphs, className="exception-commentary-text"),
+        html.P(f"{commentary.author}, {commentary.written_at:%d %B %Y}", className="exception-commentary-by"),
+        dcc.Link("Edit the commentary", href=edit_href, className="card-link no-print"),
+    ]
 
 
 def _handwriting_space(served: ServedReport, kpi_id: str) -> list:
-    space = [html.P("No commentary yet: space to write by hand.", className="handwriting-label"),
-             html.Div(className="handwriting-box", **{"aria-hidden": "true"})]
+    space = [
+        html.P("No commentary yet: space to write by hand.", className="handwriting-label"),
+        html.Div(className="handwriting-box", **{"aria-hidden": "true"}),
+    ]
     if served.commentary_applies:
-        space.append(dcc.Link("Write commentary", href=served.commentary_href(kpi_id),
-                              className="card-link no-print"))
+        space.append(
+            dcc.Link("Write commentary", href=served.commentary_href(kpi_id), className="card-link no-print")
+        )
     else:
         space.append(html.P(FILTERED_COMMENTARY, className="note no-print"))
     return space
@@ -78,19 +100,35 @@ def _exception(served: ServedReport, found: KpiException) -> html.Section:
     return html.Section(
         [
             html.H2(heading),
-            html.P([html.Span(format_figure(kpi, result.current), className="exception-value"),
-                    figure_detail(kpi, result.current), f", {result.current.period.label}"],
-                   className="exception-figure"),
-            html.P(f"Previous: {value_words(kpi, result.previous)}, {result.previous.period.label}.",
-                   className="card-period"),
+            html.P(
+                [
+                    html.Span(format_figure(kpi, result.current), className="exception-value"),
+                    figure_detail(kpi, result.current),
+                    f", {result.current.period.label}",
+                ],
+                className="exception-figure",
+            ),
+            html.P(
+                f"Previous: {value_words(kpi, result.previous)}, {result.previous.period.label}.",
+                className="card-period",
+            ),
             html.H3("Why it is an exception"),
-            html.Ul([html.Li(reason.words, **{"data-rule": reason.rule.value}) for reason in found.reasons],
-                    className="exception-reasons"),
+            html.Ul(
+                [html.Li(reason.words, **{"data-rule": reason.rule.value}) for reason in found.reasons],
+                className="exception-reasons",
+            ),
             trend_chart(assessment, f"exceptions-{kpi.id}"),
-            html.Div([html.H3("What is the data telling us?"),
-                      *(_written(written, served.commentary_href(kpi.id)) if written
-                        else _handwriting_space(served, kpi.id))],
-                     className="exception-commentary"),
+            html.Div(
+                [
+                    html.H3("What is the data telling us?"),
+                    *(
+                        _written(written, served.commentary_href(kpi.id))
+                        if written
+                        else _handwriting_space(served, kpi.id)
+                    ),
+                ],
+                className="exception-commentary",
+            ),
         ],
         className="exception",
         id=f"exception-{kpi.id}",
@@ -110,27 +148,51 @@ def layout(**query: str | list[str]) -> html.Div:
     view_query = page.view.to_query()
     notes = []
     if report.filters.active():
-        notes.append("Targets and published benchmarks are for whole local authorities, so with filters on "
-                     "only changes on the previous 6 months can make an exception.")
+        notes.append(
+            "Targets and published benchmarks are for whole local authorities, so with filters on "
+            "only changes on the previous 6 months can make an exception."
+        )
     return html.Div(
         [
             html.Div(
-                [html.A("Download as PDF", href="/exceptions.pdf" + view_query, id=ids.EXCEPTIONS_PDF,
-                        className="button-primary", target="_blank"),
-                 html.A("Download as Markdown", href="/exceptions.md" + view_query,
-                        id=ids.EXCEPTIONS_MARKDOWN, className="button-secondary")],
+                [
+                    html.A(
+                        "Download as PDF",
+                        href="/exceptions.pdf" + view_query,
+                        id=ids.EXCEPTIONS_PDF,
+                        className="button-primary",
+                        target="_blank",
+                    ),
+                    html.A(
+                        "Download as Markdown",
+                        href="/exceptions.md" + view_query,
+                        id=ids.EXCEPTIONS_MARKDOWN,
+                        className="button-secondary",
+                    ),
+                ],
                 className="pack-controls no-print",
             ),
             html.Header(
                 [
                     html.H1(f"Exception report: {served.la_name}"),
-                    html.P(["Period: ", html.Strong(report.period.label),
-                            f", the 6 months ending with the period in the filter bar, compared with "
-                            f"{served.compared_with}."]),
+                    html.P(
+                        [
+                            "Period: ",
+                            html.Strong(report.period.label),
+                            (
+                                f", the 6 months ending with the period in the filter bar, compared with "
+                                f"{served.compared_with}."
+                            ),
+                        ]
+                    ),
                     html.P(["Showing: ", served.showing]),
                     html.P(["Data as at ", html.Strong(served.data_as_at), "."]),
-                    html.P("Synthetic demo data: these figures describe no real children.",
-                           className="banner banner-demo") if served.synthetic else None,
+                    html.P(
+                        "Synthetic demo data: these figures describe no real children.",
+                        className="banner banner-demo",
+                    )
+                    if served.synthetic
+                    else None,
                     html.P(rules_in_words(report.thresholds)),
                 ],
                 className="pack-cover exceptions-cover",

@@ -8,15 +8,20 @@ from dash import html
 from app import ids
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
-from app.view import page_view
 from app.scope import BOARD
+from app.view import page_view
 from warehouse.db import WarehouseError
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 
 PAGE = "/"
 dash.register_page(
-    __name__, path=PAGE, name="Executive summary", title="Executive summary - Safeguarding performance", filters=True,
-    order=0, roles=BOARD
+    __name__,
+    path=PAGE,
+    name="Executive summary",
+    title="Executive summary - Safeguarding performance",
+    filters=True,
+    order=0,
+    roles=BOARD,
 )
 
 
@@ -31,8 +36,19 @@ def layout(**query: str | list[str]) -> html.Div:
         [
             html.H1("Executive summary"),
             *[html.P(note, className="note") for note in page.comparison_notes()],
-            html.Div([kpi_card(a, page.records_href(a.kpi.id), commentary.get(a.kpi.id), page.commentary_href(a.kpi.id))
-                      for a in assessments], id=ids.EXECUTIVE_CARDS, className="card-grid"),
+            html.Div(
+                [
+                    kpi_card(
+                        a,
+                        page.records_href(a.kpi.id),
+                        commentary.get(a.kpi.id),
+                        page.commentary_href(a.kpi.id),
+                    )
+                    for a in assessments
+                ],
+                id=ids.EXECUTIVE_CARDS,
+                className="card-grid",
+            ),
             spc_legend(),
         ]
     )

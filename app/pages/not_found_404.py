@@ -6,5 +6,8 @@ from app.scope import EVERYONE
 dash.register_page(__name__, path="/404", name="Not found", nav=False, roles=EVERYONE)
 
 layout = html.Div(
-    [html.H1("Page not found"), html.P(["There is no page at this address. ", dcc.Link("Go to the overview", href="/")])]
+    [
+        html.H1("Page not found"),
+        html.P(["There is no page at this address. ", dcc.Link("Go to the overview", href="/")]),
+    ]
 )

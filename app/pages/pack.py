@@ -9,28 +9,39 @@ from dash import dcc, html
 from app import ids
 from app.access import callback
 from app.components.kpi_card import kpi_card
-from app.components.status import data_status
 from app.components.spc import spc_legend
+from app.components.status import data_status
 from app.dashboards import PAGES
 from app.operational import trend
+from app.scope import BOARD
 from app.view import PageView, page_view, updated_search
 from appstate.commentary import Commentary
-from app.scope import BOARD
-from warehouse.kpis.assessment import Assessment
 from warehouse.db import WarehouseError
+from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 
 PAGE = "/pack"
-dash.register_page(__name__, path=PAGE, name="Meeting pack", order=8,
-                   title="Meeting pack - Safeguarding performance", filters=True, roles=BOARD)
+dash.register_page(
+    __name__,
+    path=PAGE,
+    name="Meeting pack",
+    order=8,
+    title="Meeting pack - Safeguarding performance",
+    filters=True,
+    roles=BOARD,
+)
 
 
 def _card(resolved: PageView, assessment: Assessment, commentary: dict[str, Commentary]) -> html.Article:
     """A card with its commentary; where none is written yet, a draft to review and accept."""
     written = commentary.get(assessment.kpi.id)
     draft = None if written else resolved.draft(assessment)
-    return kpi_card(assessment, commentary=written, draft=draft,
-                    commentary_href=resolved.commentary_href(assessment.kpi.id) if draft else None)
+    return kpi_card(
+        assessment,
+        commentary=written,
+        draft=draft,
+        commentary_href=resolved.commentary_href(assessment.kpi.id) if draft else None,
+    )
 
 
 def layout(**query: str | list[str]) -> html.Div:
@@ -44,28 +55,54 @@ def layout(**query: str | list[str]) -> html.Div:
     chosen = [page for page in PAGES if page.slug in view.section]
     executive = resolved.assessments(EXECUTIVE_KPIS)
     commentary = resolved.commentary()
-    sections = [html.Section([html.H2("Executive summary"),
-                              html.Div([_card(resolved, a, commentary) for a in executive], className="card-grid"),
-                              spc_legend(opened=True)],
-                             className="pack-section")]
+    sections = [
+        html.Section(
+            [
+                html.H2("Executive summary"),
+                html.Div([_card(resolved, a, commentary) for a in executive], className="card-grid"),
+                spc_legend(opened=True),
+            ],
+            className="pack-section",
+        )
+    ]
     for page in chosen:
         found = resolved.assessments(page.kpis)
         by_id = {a.kpi.id: a for a in found}
-        sections.append(html.Section(
-            [html.H2(page.title),
-             html.Div([_card(resolved, a, commentary) for a in found if not a.kpi.is_share], className="card-grid"),
-             html.Div([trend(by_id[k], f"pack-{page.slug}-{k}", view) for k in page.trends], className="chart-grid")],
-            className="pack-section"))
+        sections.append(
+            html.Section(
+                [
+                    html.H2(page.title),
+                    html.Div(
+                        [_card(resolved, a, commentary) for a in found if not a.kpi.is_share],
+                        className="card-grid",
+                    ),
+                    html.Div(
+                        [trend(by_id[k], f"pack-{page.slug}-{k}", view) for k in page.trends],
+                        className="chart-grid",
+                    ),
+                ],
+                className="pack-section",
+            )
+        )
     pdf_link = "/pack.pdf" + view.to_query()
     return html.Div(
         [
             html.Div(
                 [
                     html.Label("Dashboards to include", htmlFor=ids.PACK_SECTIONS, className="filter-label"),
-                    dcc.Checklist(id=ids.PACK_SECTIONS, value=list(view.section), inline=True,
-                                  options=[{"label": p.title, "value": p.slug} for p in PAGES]),
-                    html.A("Download the pack as PDF", href=pdf_link, id=ids.PACK_PDF, className="button-primary",
-                           target="_blank"),
+                    dcc.Checklist(
+                        id=ids.PACK_SECTIONS,
+                        value=list(view.section),
+                        inline=True,
+                        options=[{"label": p.title, "value": p.slug} for p in PAGES],
+                    ),
+                    html.A(
+                        "Download the pack as PDF",
+                        href=pdf_link,
+                        id=ids.PACK_PDF,
+                        className="button-primary",
+                        target="_blank",
+                    ),
                 ],
                 className="pack-controls no-print",
             ),
@@ -75,10 +112,16 @@ def layout(**query: str | list[str]) -> html.Div:
                     html.P(["Period: ", html.Strong(period.label)]),
                     html.P(["Showing: ", view.describe(options)]),
                     html.P(["Data as at ", html.Strong(status.as_at), "."]),
-                    html.P("Synthetic demo data: these figures describe no real children.", className="banner banner-demo")
-                    if status.synthetic else None,
-                    html.P("Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
-                           "published DfE figures."),
+                    html.P(
+                        "Synthetic demo data: these figures describe no real children.",
+                        className="banner banner-demo",
+                    )
+                    if status.synthetic
+                    else None,
+                    html.P(
+                        "Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
+                        "published DfE figures."
+                    ),
                 ],
                 className="pack-cover",
             ),

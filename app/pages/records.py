@@ -21,8 +21,15 @@ from warehouse.kpis.engine import RecordList, records
 from warehouse.kpis.registry import get_kpi
 
 PAGE = "/records"
-dash.register_page(__name__, path=PAGE, name="Records", nav=False, filters=True,
-                   title="Records - Safeguarding performance", roles=EVERYONE)
+dash.register_page(
+    __name__,
+    path=PAGE,
+    name="Records",
+    nav=False,
+    filters=True,
+    title="Records - Safeguarding performance",
+    roles=EVERYONE,
+)
 
 LIMIT = 5000
 
@@ -39,29 +46,46 @@ def layout(**query: str | list[str]) -> html.Div:
         return html.Div([html.H1("Records"), html.P(str(error))])
     if len(page.filters.la_codes) != 1:
         # Row-level lists are per LA: England-wide they would be long, slow and of no use.
-        return html.Div([html.H1("Records"), html.P(["Showing: ", page.view.describe(page.options)]),
-                         html.P("Choose one local authority in the filters to list its records.", className="note")])
+        return html.Div(
+            [
+                html.H1("Records"),
+                html.P(["Showing: ", page.view.describe(page.options)]),
+                html.P("Choose one local authority in the filters to list its records.", className="note"),
+            ]
+        )
     found = _records(page)
     heading = f"Records behind {found.kpi.title}: {found.period.label}"
     if found.withheld:
-        body = [html.P("Record lists are shown only to roles that see exact figures. Your figures are rounded "
-                       "to protect children's privacy, and a list of records could be counted to undo that.",
-                       className="note")]
+        body = [
+            html.P(
+                "Record lists are shown only to roles that see exact figures. Your figures are rounded "
+                "to protect children's privacy, and a list of records could be counted to undo that.",
+                className="note",
+            )
+        ]
     else:
         count = f"first {LIMIT:,} records" if found.truncated else f"{found.count:,} records"
         body = [
-            html.P(f"{count}. Children appear by their pseudonymised ID; names and case-system IDs never reach "
-                   "the warehouse."),
+            html.P(
+                f"{count}. Children appear by their pseudonymised ID; names and case-system IDs never reach "
+                "the warehouse."
+            ),
             html.Button("Download CSV", id=ids.RECORDS_EXPORT, className="button-secondary", n_clicks=0),
             dcc.Download(id=ids.RECORDS_DOWNLOAD),
-            grid(ids.RECORDS_GRID, found.rows, {"child_id": "Child (pseudonymised)", "event_date": "Date"},
-                 page_size=25),
+            grid(
+                ids.RECORDS_GRID,
+                found.rows,
+                {"child_id": "Child (pseudonymised)", "event_date": "Date"},
+                page_size=25,
+            ),
         ]
     return html.Div([html.H1(heading), html.P(["Showing: ", page.view.describe(page.options)]), *body])
 
 
 @callback(
-    Output(ids.RECORDS_DOWNLOAD, "data"), Input(ids.RECORDS_EXPORT, "n_clicks"), State(ids.URL, "search"),
+    Output(ids.RECORDS_DOWNLOAD, "data"),
+    Input(ids.RECORDS_EXPORT, "n_clicks"),
+    State(ids.URL, "search"),
     prevent_initial_call=True,
     page=PAGE,
 )
@@ -70,4 +94,6 @@ def download(_clicks: int, search: str | None):
     found = _records(page)
     if found.withheld:
         return dash.no_update
-    return csv_download(found.rows, f"records-{found.kpi.id}-{found.period.code}.csv", **page.used("/records"))
+    return csv_download(
+        found.rows, f"records-{found.kpi.id}-{found.period.code}.csv", **page.used("/records")
+    )

@@ -11,17 +11,24 @@ from app import ids
 from app.components.kpi_card import RAG_ICONS
 from app.components.spc import spc_icons, spc_legend
 from app.components.status import data_status
+from app.scope import BOARD
 from app.scorecard_export import NOT_RATED, scorecard_showing, view_scorecard
 from app.view import page_view
-from app.scope import BOARD
 from warehouse.db import WarehouseError
 from warehouse.kpis.formatting import NOT_AVAILABLE, format_figure, format_number, format_published
 from warehouse.kpis.periods import Period
 from warehouse.kpis.scorecard import PriorityRows, Scorecard, ScorecardConfigError, ScorecardRow, Travel
 
 PAGE = "/scorecard"
-dash.register_page(__name__, path=PAGE, name="Scorecard", order=6,
-                   title="Scorecard - Safeguarding performance", filters=True, roles=BOARD)
+dash.register_page(
+    __name__,
+    path=PAGE,
+    name="Scorecard",
+    order=6,
+    title="Scorecard - Safeguarding performance",
+    filters=True,
+    roles=BOARD,
+)
 
 TITLE = "Quarterly scorecard"
 
@@ -55,14 +62,19 @@ def _cell(content, latest: bool = False) -> html.Td:
 def _rag_cell(row: ScorecardRow) -> html.Td:
     if row.rag is None:
         return html.Td(NOT_RATED, className="scorecard-rag rag-none")
-    return html.Td([html.Span(RAG_ICONS[row.rag], className="rag-icon", **{"aria-hidden": "true"}),
-                    f" {row.rag.words}"], className=f"scorecard-rag rag-{row.rag.value}")
+    return html.Td(
+        [html.Span(RAG_ICONS[row.rag], className="rag-icon", **{"aria-hidden": "true"}), f" {row.rag.words}"],
+        className=f"scorecard-rag rag-{row.rag.value}",
+    )
 
 
 def _row(row: ScorecardRow) -> html.Tr:
     kpi, target = row.kpi, row.target
-    target_text = "none" if target is None else format_number(target.value, kpi.unit) + (
-        " (demo)" if target.is_demo else "")
+    target_text = (
+        "none"
+        if target is None
+        else format_number(target.value, kpi.unit) + (" (demo)" if target.is_demo else "")
+    )
     last = len(row.figures) - 1
     travel_class = row.travel.value.replace(" ", "-")
     figures = [_cell(format_figure(kpi, f), latest=i == last) for i, f in enumerate(row.figures)]
@@ -72,8 +84,13 @@ def _row(row: ScorecardRow) -> html.Tr:
             *figures,
             _cell(target_text),
             _rag_cell(row),
-            html.Td([html.Span(_arrow(row), className="change-arrow", **{"aria-hidden": "true"}),
-                     f" {row.travel.value}"], className=f"scorecard-travel travel-{travel_class}"),
+            html.Td(
+                [
+                    html.Span(_arrow(row), className="change-arrow", **{"aria-hidden": "true"}),
+                    f" {row.travel.value}",
+                ],
+                className=f"scorecard-travel travel-{travel_class}",
+            ),
             *_benchmark_cells(row),
             html.Td(spc_icons(row.spc), className="scorecard-spc"),
         ],
@@ -84,29 +101,38 @@ def _row(row: ScorecardRow) -> html.Tr:
 def _priority_section(scorecard: Scorecard, priority: PriorityRows, number: int) -> html.Section:
     heading_id = f"{ids.SCORECARD}-priority-{number}"
     header = html.Tr(
-        [html.Th("KPI", scope="col", className="col-kpi"),
-         *[html.Th(q.label, scope="col", className="num col-quarter") for q in scorecard.quarters],
-         html.Th("Target", scope="col", className="num col-target"),
-         html.Th("RAG", scope="col", className="col-rag"),
-         html.Th("Direction of travel", scope="col", className="col-travel"),
-         html.Th("England", scope="col", className="num col-benchmark"),
-         html.Th("Neighbours", scope="col", className="num col-benchmark"),
-         html.Th("SPC", scope="col", className="col-spc")]
+        [
+            html.Th("KPI", scope="col", className="col-kpi"),
+            *[html.Th(q.label, scope="col", className="num col-quarter") for q in scorecard.quarters],
+            html.Th("Target", scope="col", className="num col-target"),
+            html.Th("RAG", scope="col", className="col-rag"),
+            html.Th("Direction of travel", scope="col", className="col-travel"),
+            html.Th("England", scope="col", className="num col-benchmark"),
+            html.Th("Neighbours", scope="col", className="num col-benchmark"),
+            html.Th("SPC", scope="col", className="col-spc"),
+        ]
     )
     return html.Section(
-        [html.H2(priority.title, id=heading_id),
-         html.Table([html.Thead(header), html.Tbody([_row(r) for r in priority.rows])], className="scorecard",
-                    **{"aria-labelledby": heading_id})],
+        [
+            html.H2(priority.title, id=heading_id),
+            html.Table(
+                [html.Thead(header), html.Tbody([_row(r) for r in priority.rows])],
+                className="scorecard",
+                **{"aria-labelledby": heading_id},
+            ),
+        ],
         className="scorecard-priority",
     )
 
 
 def _quarters_line(scorecard: Scorecard, chosen: Period) -> str:
     end = scorecard.end.label
-    return (f"The five quarters to {end}, the latest complete quarter ending on or before "
-            f"{chosen.end:%d %B %Y}, the end of the chosen period ({chosen.short_label}). RAG and "
-            f"direction of travel are for {end}; benchmarks are the latest published DfE figures for a "
-            "whole year.")
+    return (
+        f"The five quarters to {end}, the latest complete quarter ending on or before "
+        f"{chosen.end:%d %B %Y}, the end of the chosen period ({chosen.short_label}). RAG and "
+        f"direction of travel are for {end}; benchmarks are the latest published DfE figures for a "
+        "whole year."
+    )
 
 
 def layout(**query: str | list[str]) -> html.Div:
@@ -125,18 +151,33 @@ def layout(**query: str | list[str]) -> html.Div:
                     html.P(["Showing: ", html.Strong(scorecard_showing(resolved, scorecard))]),
                     html.P(_quarters_line(scorecard, resolved.view.period_value)),
                     # The status strip says both on screen; in print it keeps the date but drops the banner.
-                    html.P("Synthetic demo data: these figures describe no real children.",
-                           className="banner banner-demo scorecard-print-only") if status.synthetic else None,
+                    html.P(
+                        "Synthetic demo data: these figures describe no real children.",
+                        className="banner banner-demo scorecard-print-only",
+                    )
+                    if status.synthetic
+                    else None,
                     html.P(resolved.scope.policy.explanation),
                     *[html.P(note, className="note") for note in resolved.comparison_notes()],
                 ],
                 className="scorecard-cover",
             ),
             html.Div(
-                [html.A("Download as Excel", href="/scorecard.xlsx" + search, id=ids.SCORECARD_XLSX,
-                        className="button-primary"),
-                 html.A("Download as PDF", href="/scorecard.pdf" + search, id=ids.SCORECARD_PDF,
-                        className="button-primary", target="_blank")],
+                [
+                    html.A(
+                        "Download as Excel",
+                        href="/scorecard.xlsx" + search,
+                        id=ids.SCORECARD_XLSX,
+                        className="button-primary",
+                    ),
+                    html.A(
+                        "Download as PDF",
+                        href="/scorecard.pdf" + search,
+                        id=ids.SCORECARD_PDF,
+                        className="button-primary",
+                        target="_blank",
+                    ),
+                ],
                 className="scorecard-links no-print",
             ),
             *[_priority_section(scorecard, p, n) for n, p in enumerate(scorecard.priorities, start=1)],

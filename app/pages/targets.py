@@ -16,8 +16,8 @@ from app import ids
 from app.access import callback
 from app.components.forms import field, parse_day, parse_number
 from app.components.grid import grid
-from app.scope import DATA, Permission, PermissionDenied, current_scope, current_user, require
 from app.filters import filter_options
+from app.scope import DATA, Permission, PermissionDenied, current_scope, current_user, require
 from appstate.db import session
 from appstate.targets import DEFAULT_TOLERANCE_PERCENT, all_targets, set_target, target_in_force
 from warehouse.db import WarehouseError
@@ -27,13 +27,20 @@ from warehouse.kpis.periods import financial_year_start
 from warehouse.kpis.registry import REGISTRY
 
 PAGE = "/targets"
-dash.register_page(__name__, path=PAGE, name="Targets", order=12,
-                   title="Targets - Safeguarding performance", roles=DATA)
+dash.register_page(
+    __name__, path=PAGE, name="Targets", order=12, title="Targets - Safeguarding performance", roles=DATA
+)
 
 TARGETABLE = {k.id: k for k in REGISTRY.values() if k.direction is not Direction.NEUTRAL and not k.is_share}
 HISTORY_COLUMNS = {
-    "kpi": "KPI", "la": "Local authority", "effective_from": "From", "target": "Target",
-    "tolerance": "Tolerance (%)", "in_force": "In force today", "set_by": "Set by", "set_at": "Set at",
+    "kpi": "KPI",
+    "la": "Local authority",
+    "effective_from": "From",
+    "target": "Target",
+    "tolerance": "Tolerance (%)",
+    "in_force": "In force today",
+    "set_by": "Set by",
+    "set_at": "Set at",
 }
 
 
@@ -69,41 +76,90 @@ def layout(**_query: str) -> html.Div:
     except WarehouseError as error:
         return html.Div([html.H1("Targets"), html.P(str(error))])
     user = current_user()
-    header = [html.H1("Targets"),
-              html.P("A target applies to the whole local authority from its date until a later one replaces it. "
-                     "RAG is green on target or better, amber when worse but within the tolerance (a % of the "
-                     "target), red beyond it, by each KPI's direction of good.")]
+    header = [
+        html.H1("Targets"),
+        html.P(
+            "A target applies to the whole local authority from its date until a later one replaces it. "
+            "RAG is green on target or better, amber when worse but within the tolerance (a % of the "
+            "target), red beyond it, by each KPI's direction of good."
+        ),
+    ]
     if not user.can(Permission.SET_TARGETS):
-        form = html.P(f"Your role ({user.role.value.replace('_', ' ')}) can see targets but not set them.",
-                      className="note")
+        form = html.P(
+            f"Your role ({user.role.value.replace('_', ' ')}) can see targets but not set them.",
+            className="note",
+        )
     else:
         form = html.Form(
             [
-                html.Div([
-                    field("KPI", dcc.Dropdown(id=ids.TARGET_KPI, clearable=False,
-                                              options=[{"label": k.title, "value": k.id} for k in TARGETABLE.values()])),
-                    field("Local authority", dcc.Dropdown(id=ids.TARGET_LA, clearable=False,
-                                                          options=[{"label": n, "value": c} for c, n in la_names.items()],
-                                                          value=next(iter(la_names), None))),
-                    field("From", dcc.Input(id=ids.TARGET_FROM, type="text", debounce=False,
-                                            value=date(financial_year_start(date.today()), 4, 1).isoformat()),
-                          hint="YYYY-MM-DD"),
-                    field("Target", dcc.Input(id=ids.TARGET_VALUE, type="number"), hint="% or count, as the KPI"),
-                    field("Tolerance (%)", dcc.Input(id=ids.TARGET_TOLERANCE, type="number", min=0,
-                                                     value=DEFAULT_TOLERANCE_PERCENT)),
-                ], className="form-grid"),
-                html.Div(html.Button("Set the target", id=ids.TARGET_SAVE, n_clicks=0, type="button",
-                                     className="button-primary"), className="form-actions"),
+                html.Div(
+                    [
+                        field(
+                            "KPI",
+                            dcc.Dropdown(
+                                id=ids.TARGET_KPI,
+                                clearable=False,
+                                options=[{"label": k.title, "value": k.id} for k in TARGETABLE.values()],
+                            ),
+                        ),
+                        field(
+                            "Local authority",
+                            dcc.Dropdown(
+                                id=ids.TARGET_LA,
+                                clearable=False,
+                                options=[{"label": n, "value": c} for c, n in la_names.items()],
+                                value=next(iter(la_names), None),
+                            ),
+                        ),
+                        field(
+                            "From",
+                            dcc.Input(
+                                id=ids.TARGET_FROM,
+                                type="text",
+                                debounce=False,
+                                value=date(financial_year_start(date.today()), 4, 1).isoformat(),
+                            ),
+                            hint="YYYY-MM-DD",
+                        ),
+                        field(
+                            "Target",
+                            dcc.Input(id=ids.TARGET_VALUE, type="number"),
+                            hint="% or count, as the KPI",
+                        ),
+                        field(
+                            "Tolerance (%)",
+                            dcc.Input(
+                                id=ids.TARGET_TOLERANCE, type="number", min=0, value=DEFAULT_TOLERANCE_PERCENT
+                            ),
+                        ),
+                    ],
+                    className="form-grid",
+                ),
+                html.Div(
+                    html.Button(
+                        "Set the target",
+                        id=ids.TARGET_SAVE,
+                        n_clicks=0,
+                        type="button",
+                        className="button-primary",
+                    ),
+                    className="form-actions",
+                ),
                 html.P(id=ids.TARGET_STATUS, role="status", className="form-status"),
             ],
             className="app-form",
         )
-    return html.Div([
-        *header,
-        form,
-        html.H2("Every target set"),
-        html.Div(grid(ids.TARGETS_GRID, _history_frame(la_names), HISTORY_COLUMNS, page_size=25), id="targets-history"),
-    ])
+    return html.Div(
+        [
+            *header,
+            form,
+            html.H2("Every target set"),
+            html.Div(
+                grid(ids.TARGETS_GRID, _history_frame(la_names), HISTORY_COLUMNS, page_size=25),
+                id="targets-history",
+            ),
+        ]
+    )
 
 
 @callback(
@@ -127,11 +183,22 @@ def save_target(_clicks, kpi_id, la_code, effective_from, value, tolerance):
         if la_code not in la_names:
             raise ValueError("choose a local authority in your scope")
         with session() as db:
-            target = set_target(db, kpi_id, la_code, parse_day(effective_from, "From"), parse_number(value, "Target"),
-                                set_by=user.username, tolerance_percent=parse_number(tolerance, "Tolerance"))
+            target = set_target(
+                db,
+                kpi_id,
+                la_code,
+                parse_day(effective_from, "From"),
+                parse_number(value, "Target"),
+                set_by=user.username,
+                tolerance_percent=parse_number(tolerance, "Tolerance"),
+            )
     except (PermissionDenied, ValueError) as error:
         return f"Not set: {error}.", dash.no_update
     kpi = TARGETABLE[kpi_id]
-    return (f"Set: {kpi.title} for {la_names[la_code]}, {format_number(target.value, kpi.unit)} from "
-            f"{target.effective_from:%d %B %Y}, by {user.username}.",
-            grid(ids.TARGETS_GRID, _history_frame(la_names), HISTORY_COLUMNS, page_size=25))
+    return (
+        (
+            f"Set: {kpi.title} for {la_names[la_code]}, {format_number(target.value, kpi.unit)} from "
+            f"{target.effective_from:%d %B %Y}, by {user.username}."
+        ),
+        grid(ids.TARGETS_GRID, _history_frame(la_names), HISTORY_COLUMNS, page_size=25),
+    )

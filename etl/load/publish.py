@@ -17,8 +17,16 @@ from pathlib import Path
 import duckdb
 
 from warehouse.db import (
-    CUBE_TABLES, FACT_TABLES, SCHEMA_VERSION, WarehouseError, build_schema, check_schema_version, first_row, migrate,
-    needs_migration, schema_version,
+    CUBE_TABLES,
+    FACT_TABLES,
+    SCHEMA_VERSION,
+    WarehouseError,
+    build_schema,
+    check_schema_version,
+    first_row,
+    migrate,
+    needs_migration,
+    schema_version,
 )
 from warehouse.settings import OWNER_ONLY_FILE, owner_only_dir
 
@@ -135,8 +143,10 @@ def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -
         words = _no_room(error)
         if words is None:
             raise
-        raise DiskFull(f"not loaded: the disk is full ({words}) while writing {writing}; "
-                       f"the published warehouse {target} is kept as it was") from error
+        raise DiskFull(
+            f"not loaded: the disk is full ({words}) while writing {writing}; "
+            f"the published warehouse {target} is kept as it was"
+        ) from error
     finally:
         for leftover in (building, *(building.with_name(building.name + end) for end in (".wal", ".tmp"))):
             if leftover.exists():

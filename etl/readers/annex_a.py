@@ -27,10 +27,19 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel, to_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
-from etl.datasets import (ASSESSMENTS, CLA_MISSING_COUNTS, CONTACTS, CP_PLANS, EARLIEST_DATE, REFERRALS, S47_ENQUIRIES,
-                          Dataset, Kind)
-from etl.errors import ExtractError
 from etl import limits
+from etl.datasets import (
+    ASSESSMENTS,
+    CLA_MISSING_COUNTS,
+    CONTACTS,
+    CP_PLANS,
+    EARLIEST_DATE,
+    REFERRALS,
+    S47_ENQUIRIES,
+    Dataset,
+    Kind,
+)
+from etl.errors import ExtractError
 from etl.readers.native_csv import RawExtract
 from etl.readers.returns import NativeRows, require_la, span, text_date
 
@@ -50,8 +59,11 @@ CHILD_COLUMNS = {
 
 # The Ofsted template's header of each column a list needs, named when a sheet lacks it.
 TEMPLATE_HEADERS = {
-    "child_id": "Child Unique ID", "contact_date": "Date of Contact", "referral_date": "Date of Referral",
-    "source": "Contact Source / Referral Source", "is_nfa": "Referral NFA?",
+    "child_id": "Child Unique ID",
+    "contact_date": "Date of Contact",
+    "referral_date": "Date of Referral",
+    "source": "Contact Source / Referral Source",
+    "is_nfa": "Referral NFA?",
     "looked_after_start": "Date Started to be Looked After",
 }
 
@@ -99,46 +111,100 @@ class ListLayout:
 # Header patterns take the variants councils write: "Date of Referral" or "Referral Date", "Start
 # Date of CP Plan" or "CP Plan Start Date", "referal" spelt with one r.
 LAYOUTS = (
-    ListLayout(1, CONTACTS, {**CHILD_COLUMNS, "contact_date": r"date.*contact|contact.*date",
-                             "source": r"contact.*source|source.*contact"},
-               signature=("contact_date", "source"), record_date="contact_date", is_flow=True,
-               identifies=("contact_date", "source"), headers={"source": "Contact Source"},
-               # List 9 (care leavers) has a 'Latest Date of Contact'.
-               not_if=r"pathway plan|personal advis|in touch"),
-    ListLayout(3, REFERRALS, {**CHILD_COLUMNS, "referral_date": r"date.*referr?al|referr?al.*date",
-                              "source": r"referr?al.*source|source.*referr?al",
-                              "is_nfa": r"\bnfa\b|no further action"},
-               signature=("referral_date", "source"), record_date="referral_date", is_flow=True,
-               identifies=("referral_date", "source", "is_nfa"), headers={"source": "Referral Source"}),
-    ListLayout(4, ASSESSMENTS, {**CHILD_COLUMNS, "start_date": r"assessment.*start|start.*assessment",
-                                "authorised_date": r"assessment.*(authoris|completion)"},
-               # List 2 (early help assessments) has the same dates and names the organisation.
-               signature=("start_date",), record_date="start_date", not_if=r"organisation completing",
-               identifies=("start_date", "authorised_date"),
-               headers={"start_date": "Continuous Assessment Start Date"}),
-    ListLayout(5, S47_ENQUIRIES, {**CHILD_COLUMNS, "start_date": r"(section 47|s47|s\.47).*start|start.*(section 47|s47)",
-                                  "icpc_not_required": r"(conference|icpc).*(unnecessary|not required)",
-                                  "icpc_date": r"^date of (the )?(initial child protection conference|icpc)"},
-               signature=("start_date",), record_date="start_date",
-               identifies=("start_date", "icpc_not_required", "icpc_date"),
-               headers={"start_date": "Strategy discussion initiating Section 47 Enquiry Start Date"}),
-    ListLayout(7, CP_PLANS, {**CHILD_COLUMNS,
-                             "start_date": r"(child protection|cp) plan.*\bstart|\bstart.*(child protection|cp) plan",
-                             "end_date": r"(child protection|cp) plan.*\bend|\bend.*(child protection|cp) plan",
-                             "initial_category": r"initial category",
-                             "latest_category": r"latest category",
-                             "previous_plans": r"previous (child protection|cp) plans"},
-               signature=("start_date", "initial_category"), record_date="start_date",
-               identifies=("start_date", "end_date", "initial_category", "latest_category", "previous_plans"),
-               headers={"start_date": "Child Protection Plan Start Date",
-                        "initial_category": "Initial Category of Abuse"}),
-    ListLayout(8, CLA_MISSING_COUNTS, {**CHILD_COLUMNS, "looked_after_start": r"started to be looked after",
-                                       "missing_episodes": r"episodes.*missing",
-                                       "away_episodes": r"episodes.*(absent|away)",
-                                       "rhi_offered": r"offered a return interview",
-                                       "rhi_accepted": r"accept a return interview"},
-               signature=("looked_after_start",), record_date="as_at_date",
-               identifies=("looked_after_start", "missing_episodes", "away_episodes", "rhi_offered", "rhi_accepted")),
+    ListLayout(
+        1,
+        CONTACTS,
+        {
+            **CHILD_COLUMNS,
+            "contact_date": r"date.*contact|contact.*date",
+            "source": r"contact.*source|source.*contact",
+        },
+        signature=("contact_date", "source"),
+        record_date="contact_date",
+        is_flow=True,
+        identifies=("contact_date", "source"),
+        headers={"source": "Contact Source"},
+        # List 9 (care leavers) has a 'Latest Date of Contact'.
+        not_if=r"pathway plan|personal advis|in touch",
+    ),
+    ListLayout(
+        3,
+        REFERRALS,
+        {
+            **CHILD_COLUMNS,
+            "referral_date": r"date.*referr?al|referr?al.*date",
+            "source": r"referr?al.*source|source.*referr?al",
+            "is_nfa": r"\bnfa\b|no further action",
+        },
+        signature=("referral_date", "source"),
+        record_date="referral_date",
+        is_flow=True,
+        identifies=("referral_date", "source", "is_nfa"),
+        headers={"source": "Referral Source"},
+    ),
+    ListLayout(
+        4,
+        ASSESSMENTS,
+        {
+            **CHILD_COLUMNS,
+            "start_date": r"assessment.*start|start.*assessment",
+            "authorised_date": r"assessment.*(authoris|completion)",
+        },
+        # List 2 (early help assessments) has the same dates and names the organisation.
+        signature=("start_date",),
+        record_date="start_date",
+        not_if=r"organisation completing",
+        identifies=("start_date", "authorised_date"),
+        headers={"start_date": "Continuous Assessment Start Date"},
+    ),
+    ListLayout(
+        5,
+        S47_ENQUIRIES,
+        {
+            **CHILD_COLUMNS,
+            "start_date": r"(section 47|s47|s\.47).*start|start.*(section 47|s47)",
+            "icpc_not_required": r"(conference|icpc).*(unnecessary|not required)",
+            "icpc_date": r"^date of (the )?(initial child protection conference|icpc)",
+        },
+        signature=("start_date",),
+        record_date="start_date",
+        identifies=("start_date", "icpc_not_required", "icpc_date"),
+        headers={"start_date": "Strategy discussion initiating Section 47 Enquiry Start Date"},
+    ),
+    ListLayout(
+        7,
+        CP_PLANS,
+        {
+            **CHILD_COLUMNS,
+            "start_date": r"(child protection|cp) plan.*\bstart|\bstart.*(child protection|cp) plan",
+            "end_date": r"(child protection|cp) plan.*\bend|\bend.*(child protection|cp) plan",
+            "initial_category": r"initial category",
+            "latest_category": r"latest category",
+            "previous_plans": r"previous (child protection|cp) plans",
+        },
+        signature=("start_date", "initial_category"),
+        record_date="start_date",
+        identifies=("start_date", "end_date", "initial_category", "latest_category", "previous_plans"),
+        headers={
+            "start_date": "Child Protection Plan Start Date",
+            "initial_category": "Initial Category of Abuse",
+        },
+    ),
+    ListLayout(
+        8,
+        CLA_MISSING_COUNTS,
+        {
+            **CHILD_COLUMNS,
+            "looked_after_start": r"started to be looked after",
+            "missing_episodes": r"episodes.*missing",
+            "away_episodes": r"episodes.*(absent|away)",
+            "rhi_offered": r"offered a return interview",
+            "rhi_accepted": r"accept a return interview",
+        },
+        signature=("looked_after_start",),
+        record_date="as_at_date",
+        identifies=("looked_after_start", "missing_episodes", "away_episodes", "rhi_offered", "rhi_accepted"),
+    ),
 )
 LIST_NUMBERS = {layout.number: layout for layout in LAYOUTS}
 # A sheet named for a list ("List 3", "List 3 - Referrals") is expected to hold it.
@@ -196,8 +262,10 @@ def _match_columns(layout: ListLayout, headers: list[str], written: list[object]
     for index, header in enumerate(headers):
         if not header:
             continue
-        found = next((c for c, pattern in layout.columns.items() if c not in labels and re.search(pattern, header)),
-                     None)
+        found = next(
+            (c for c, pattern in layout.columns.items() if c not in labels and re.search(pattern, header)),
+            None,
+        )
         if found is None:
             ignored.append(str(written[index]).strip())
         else:
@@ -219,14 +287,14 @@ def _capped_rows(sheet):
     for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         if number > limits.MAX_SHEET_ROWS:
             raise _TooManyRows(sheet.title)
-        yield row[:limits.MAX_SHEET_COLUMNS]
+        yield row[: limits.MAX_SHEET_COLUMNS]
 
 
 def _found(sheet, layout: ListLayout, index: int, top: list[tuple], rest) -> _FoundList:
     """The list whose header row is top[index]; its rows follow, to the end of the sheet."""
     values = top[index]
     columns, labels, ignored = _match_columns(layout, [_header_text(v) for v in values], list(values))
-    body = [(number, row) for number, row in enumerate(top[index + 1:], start=index + 2)]
+    body = [(number, row) for number, row in enumerate(top[index + 1 :], start=index + 2)]
     body += [(number, row) for number, row in enumerate(rest, start=len(top) + 1)]
     written = [str(v).strip() for v in values if _cell_text(v, None) is not None]
     return _FoundList(layout, sheet.title, index + 1, columns, labels, ignored, body, written=written)
@@ -261,8 +329,18 @@ def _find_list(sheet) -> _FoundList | None:
 # What openpyxl raises for a damaged workbook: a broken zip, a missing part, a part whose XML is
 # cut short or whose compressed bytes are corrupt. (DefusedXmlException is a ValueError; named for
 # the reader.) Sheets are read lazily, so these come from reading the sheets as well as opening.
-_UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, InvalidFileException, ParseError,
-               DefusedXmlException, zlib.error, EOFError, IndexError)  # IndexError: a cell's text is not in the table
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    ValueError,
+    InvalidFileException,
+    ParseError,
+    DefusedXmlException,
+    zlib.error,
+    EOFError,
+    IndexError,
+)  # IndexError: a cell's text is not in the table
 
 
 def _unreadable(path: Path, error: BaseException) -> ExtractError:
@@ -300,7 +378,8 @@ def _find_lists(path: Path, data: bytes) -> list[_FoundList]:
                 listed = listed if earlier.header_row is None else earlier
             elif earlier is not None:
                 raise ExtractError(
-                    path, f"sheets '{earlier.sheet}' and '{listed.sheet}' both hold List {listed.layout.number} "
+                    path,
+                    f"sheets '{earlier.sheet}' and '{listed.sheet}' both hold List {listed.layout.number} "
                     f"({listed.layout.dataset.title.lower()}): remove one",
                 )
             found[listed.layout.number] = listed
@@ -316,7 +395,8 @@ def _records(listed: _FoundList) -> list[tuple[int, dict[str, str | None]]]:
     for number, values in listed.rows:
         record = {
             column: _cell_text(values[index], kinds.get(column, Kind.DATE))  # a column only we use is a date
-            for index, column in listed.columns.items() if index < len(values)
+            for index, column in listed.columns.items()
+            if index < len(values)
         }
         if sum(v is not None for v in record.values()) >= 2:
             records.append((number, record))
@@ -345,7 +425,8 @@ def _refuse_unrecognised(path: Path, listed: _FoundList) -> None:
     if listed.header_row is None:
         needed = ", ".join(f"'{layout.header_of(c)}'" for c in layout.needed)
         raise ExtractError(
-            path, f"sheet '{listed.sheet}' is named for {_title(layout)}, but none of its first {HEADER_SEARCH_ROWS} "
+            path,
+            f"sheet '{listed.sheet}' is named for {_title(layout)}, but none of its first {HEADER_SEARCH_ROWS} "
             f"rows is a header row with its columns: it needs {needed}. Correct the headers, or rename the sheet "
             "if it holds something else",
         )
@@ -353,20 +434,30 @@ def _refuse_unrecognised(path: Path, listed: _FoundList) -> None:
     if lacking:
         headers = ", ".join(f"'{h}'" for h in listed.written)
         raise ExtractError(
-            path, f"sheet '{listed.sheet}' ({_title(layout)}) has no column headed "
+            path,
+            f"sheet '{listed.sheet}' ({_title(layout)}) has no column headed "
             f"{', '.join(repr(layout.header_of(c)) for c in lacking)} (or a known variant), so the list cannot be "
             f"read; its header row is row {listed.header_row}, with {headers}",
         )
 
 
-def _window(path: Path, found: list[tuple[_FoundList, list]], coverage: tuple[date, date] | None) -> tuple[date, date]:
+def _window(
+    path: Path, found: list[tuple[_FoundList, list]], coverage: tuple[date, date] | None
+) -> tuple[date, date]:
     if coverage:
         return coverage
-    dated = [(listed.layout, text_date(r.get(listed.layout.record_date))) for listed, records in found for _, r in records]
+    dated = [
+        (listed.layout, text_date(r.get(listed.layout.record_date)))
+        for listed, records in found
+        for _, r in records
+    ]
     flows = span(d for layout, d in dated if layout.is_flow and d)
     if flows is None:
-        raise ExtractError(path, "the workbook has no contacts (List 1) or referrals (List 3) to date the period it "
-                                 "covers: name it with --from and --to")
+        raise ExtractError(
+            path,
+            "the workbook has no contacts (List 1) or referrals (List 3) to date the period it "
+            "covers: name it with --from and --to",
+        )
     end = max(flows[1], max(_latest_dates(found)))
     # Annex A covers a year at most: an older date is a typing error, to be rejected as outside
     # the window, not a reason to replace years of what the warehouse holds.
@@ -377,20 +468,24 @@ def _latest_dates(found: list[tuple[_FoundList, list]]) -> list[date]:
     """The latest date in each list's dated columns but the date of birth: the return's as-at date."""
     latest = []
     for listed, records in found:
-        dated = [c.name for c in listed.layout.dataset.columns if c.kind is Kind.DATE and c.name != "date_of_birth"]
+        dated = [
+            c.name for c in listed.layout.dataset.columns if c.kind is Kind.DATE and c.name != "date_of_birth"
+        ]
         days = [d for _, r in records for d in (text_date(r.get(c)) for c in dated) if d]
         latest += [max(days)] if days else []
     return latest
 
 
-def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | None = None,
-                 data: bytes | None = None) -> list[RawExtract]:
+def read_annex_a(
+    path: Path, la_code: str | None, coverage: tuple[date, date] | None = None, data: bytes | None = None
+) -> list[RawExtract]:
     """One native extract per list the workbook holds. A list with no rows is left out, and said in
     the notes; a list whose headers lack a column it needs is refused with the whole workbook."""
     lists = _find_lists(path, path.read_bytes() if data is None else data)
     if not lists:
         raise ExtractError(
-            path, "the file is an Excel workbook, but no Annex A list was found in it: no sheet has a header row "
+            path,
+            "the file is an Excel workbook, but no Annex A list was found in it: no sheet has a header row "
             f"(within its first {HEADER_SEARCH_ROWS} rows) with the columns of List 1, 3, 4, 5, 7 or 8. A native "
             "extract must be saved from Excel as 'CSV UTF-8'",
         )
@@ -406,14 +501,18 @@ def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | 
         if listed.blank:
             continue
         if not _has_own_columns(listed):
-            notes.append(f"sheet '{listed.sheet}' ({_title(listed.layout)}) has no column of missing or away "
-                         "episodes: nothing read from it")
+            notes.append(
+                f"sheet '{listed.sheet}' ({_title(listed.layout)}) has no column of missing or away "
+                "episodes: nothing read from it"
+            )
             continue
         records = _records(listed)
         if records:
             found.append((listed, records))
         else:
-            notes.append(f"sheet '{listed.sheet}' ({_title(listed.layout)}) has a header row but no rows: no rows")
+            notes.append(
+                f"sheet '{listed.sheet}' ({_title(listed.layout)}) has a header row but no rows: no rows"
+            )
     if not found:
         raise ExtractError(path, "the Annex A lists in the workbook have headers but no rows")
     window = _window(path, found, coverage)
@@ -421,7 +520,10 @@ def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | 
     for listed, records in found:
         layout = listed.layout
         out = NativeRows(
-            path, layout.dataset, part=_part_name(layout, listed.sheet), field_labels=listed.labels,
+            path,
+            layout.dataset,
+            part=_part_name(layout, listed.sheet),
+            field_labels=listed.labels,
             derived_id_columns=(layout.dataset.id_column,),
         )
         out.ignored_columns = listed.ignored
@@ -430,7 +532,9 @@ def read_annex_a(path: Path, la_code: str | None, coverage: tuple[date, date] | 
                 record["as_at_date"] = window[1].isoformat()
             if layout.dataset is S47_ENQUIRIES and record.get("icpc_date"):
                 record["outcome"] = "ICPC"  # the only outcome Annex A tells us
-            record[layout.dataset.id_column] = out.record_id(record.get("child_id"), record.get(layout.record_date))
+            record[layout.dataset.id_column] = out.record_id(
+                record.get("child_id"), record.get(layout.record_date)
+            )
             out.add(number, record)
         extracts.append(out.extract(la_code, window))
     extracts[0].notes = notes  # said once, with the workbook's first list

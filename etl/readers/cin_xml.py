@@ -40,20 +40,48 @@ _IN = {
     "Source": ("SourceLevel", "LEA", "SoftwareCode", "Release", "SerialNo", "DateTime"),
     "Children": ("Child",),
     "Child": ("ChildIdentifiers", "ChildCharacteristics", "CINdetails"),
-    "ChildIdentifiers": ("LAchildID", "UPN", "FormerUPN", "UPNunknown", "PersonBirthDate", "ExpectedPersonBirthDate",
-                         "GenderCurrent", "PersonDeathDate"),
+    "ChildIdentifiers": (
+        "LAchildID",
+        "UPN",
+        "FormerUPN",
+        "UPNunknown",
+        "PersonBirthDate",
+        "ExpectedPersonBirthDate",
+        "GenderCurrent",
+        "PersonDeathDate",
+    ),
     "ChildCharacteristics": ("Ethnicity", "Disabilities"),
     "Disabilities": ("Disability",),
-    "CINdetails": ("CINreferralDate", "ReferralSource", "PrimaryNeedCode", "CINclosureDate", "ReasonForClosure",
-                   "DateOfInitialCPC", "ReferralNFA", "Assessments", "CINPlanDates", "Section47",
-                   "ChildProtectionPlans"),
-    "Assessments": ("AssessmentActualStartDate", "AssessmentInternalReviewDate", "AssessmentAuthorisationDate",
-                    "FactorsIdentifiedAtAssessment"),
+    "CINdetails": (
+        "CINreferralDate",
+        "ReferralSource",
+        "PrimaryNeedCode",
+        "CINclosureDate",
+        "ReasonForClosure",
+        "DateOfInitialCPC",
+        "ReferralNFA",
+        "Assessments",
+        "CINPlanDates",
+        "Section47",
+        "ChildProtectionPlans",
+    ),
+    "Assessments": (
+        "AssessmentActualStartDate",
+        "AssessmentInternalReviewDate",
+        "AssessmentAuthorisationDate",
+        "FactorsIdentifiedAtAssessment",
+    ),
     "FactorsIdentifiedAtAssessment": ("AssessmentFactors",),
     "CINPlanDates": ("CINPlanStartDate", "CINPlanEndDate"),
     "Section47": ("S47ActualStartDate", "InitialCPCtarget", "DateOfInitialCPC", "ICPCnotRequired"),
-    "ChildProtectionPlans": ("CPPstartDate", "CPPendDate", "InitialCategoryOfAbuse", "LatestCategoryOfAbuse",
-                             "NumberOfPreviousCPP", "Reviews"),
+    "ChildProtectionPlans": (
+        "CPPstartDate",
+        "CPPendDate",
+        "InitialCategoryOfAbuse",
+        "LatestCategoryOfAbuse",
+        "NumberOfPreviousCPP",
+        "Reviews",
+    ),
     "Reviews": ("CPPreviewDate",),
 }
 PLACES: dict[str, set[str | None]] = {}
@@ -62,14 +90,29 @@ for _parent, _elements in _IN.items():
         PLACES.setdefault(_element, set()).add(_parent)
 KNOWN = set(PLACES)
 # Our column -> the census element, per record; the element names are what a rejection shows.
-CHILD_FIELDS = {"child_id": "LAchildID", "date_of_birth": "PersonBirthDate", "gender": "GenderCurrent",
-                "ethnicity": "Ethnicity"}
+CHILD_FIELDS = {
+    "child_id": "LAchildID",
+    "date_of_birth": "PersonBirthDate",
+    "gender": "GenderCurrent",
+    "ethnicity": "Ethnicity",
+}
 REFERRAL_FIELDS = {"referral_date": "CINreferralDate", "source": "ReferralSource", "is_nfa": "ReferralNFA"}
-ASSESSMENT_FIELDS = {"start_date": "AssessmentActualStartDate", "authorised_date": "AssessmentAuthorisationDate"}
-S47_FIELDS = {"start_date": "S47ActualStartDate", "icpc_date": "DateOfInitialCPC",
-              "icpc_not_required": "ICPCnotRequired"}
-CP_FIELDS = {"start_date": "CPPstartDate", "end_date": "CPPendDate", "initial_category": "InitialCategoryOfAbuse",
-             "latest_category": "LatestCategoryOfAbuse", "previous_plans": "NumberOfPreviousCPP"}
+ASSESSMENT_FIELDS = {
+    "start_date": "AssessmentActualStartDate",
+    "authorised_date": "AssessmentAuthorisationDate",
+}
+S47_FIELDS = {
+    "start_date": "S47ActualStartDate",
+    "icpc_date": "DateOfInitialCPC",
+    "icpc_not_required": "ICPCnotRequired",
+}
+CP_FIELDS = {
+    "start_date": "CPPstartDate",
+    "end_date": "CPPendDate",
+    "initial_category": "InitialCategoryOfAbuse",
+    "latest_category": "LatestCategoryOfAbuse",
+    "previous_plans": "NumberOfPreviousCPP",
+}
 
 
 @dataclass(slots=True)  # one per record of a census of tens of thousands of children
@@ -161,13 +204,16 @@ class _CensusHandler(xml.sax.ContentHandler):
         element, parent, line = self._skipped
         records = ", ".join(f"{count} {name}" for name, count in sorted(self._skipped_records.items()))
         where = f"inside {parent}" if parent else "outside the census's Message"
-        self.stray.append(f"line {line}: {element} {where} is not where the CIN census has it; the records in it "
-                          f"({records}) were ignored, not loaded")
+        self.stray.append(
+            f"line {line}: {element} {where} is not where the CIN census has it; the records in it "
+            f"({records}) were ignored, not loaded"
+        )
 
 
 def dtd_refusal(path: Path, what: str) -> ExtractError:
     return ExtractError(
-        path, "the XML declares a DTD or entities, which a CIN census file never does; it was refused "
+        path,
+        "the XML declares a DTD or entities, which a CIN census file never does; it was refused "
         f"unread, as it could expand without limit or read other files ({what})",
     )
 
@@ -187,8 +233,9 @@ def _parse(path: Path, data: bytes) -> _CensusHandler:
     except LookupError as error:  # the parser looks up the codec the XML declaration names
         encoding = str(error).removeprefix("unknown encoding: ")
         raise ExtractError(
-            path, f"the XML declares an encoding ('{encoding}') that is not known: a CIN census file is UTF-8; "
-            "save it as UTF-8 (<?xml version=\"1.0\" encoding=\"UTF-8\"?>)",
+            path,
+            f"the XML declares an encoding ('{encoding}') that is not known: a CIN census file is UTF-8; "
+            'save it as UTF-8 (<?xml version="1.0" encoding="UTF-8"?>)',
         ) from error
     return handler
 
@@ -198,11 +245,16 @@ def _census_la(path: Path, header: dict[str, str], la_code: str | None, notes: l
     named = la_code_for_old_code(lea) if lea else None
     if lea and named is None:
         if not la_code:
-            raise ExtractError(path, f"LEA '{lea}' in the header is not an English LA's 3-digit DfE code: name the "
-                                     "LA with --la to load it under that LA")
+            raise ExtractError(
+                path,
+                f"LEA '{lea}' in the header is not an English LA's 3-digit DfE code: name the "
+                "LA with --la to load it under that LA",
+            )
         # Test files and some systems carry a made-up LEA: the LA the user names is the one meant.
-        notes.append(f"the header's LEA '{lea}' is not an English LA's 3-digit DfE code; loaded under {la_code}, "
-                     "as --la names")
+        notes.append(
+            f"the header's LEA '{lea}' is not an English LA's 3-digit DfE code; loaded under {la_code}, "
+            "as --la names"
+        )
     if la_code and named and la_code != named:
         raise ExtractError(path, f"the header's LEA {lea} is {named}, but the load named {la_code}")
     if not (la_code or named):
@@ -213,12 +265,16 @@ def _census_la(path: Path, header: dict[str, str], la_code: str | None, notes: l
 def _census_year(path: Path, header: dict[str, str]) -> tuple[date, date]:
     written = header.get("ReferenceDate", "").strip()
     if not written:
-        raise ExtractError(path, "the header has no ReferenceDate (the census date): name the window with --from "
-                                 "and --to")
+        raise ExtractError(
+            path, "the header has no ReferenceDate (the census date): name the window with --from and --to"
+        )
     reference = text_date(written)
     if reference is None:
-        raise ExtractError(path, f"ReferenceDate '{written}' in the header is not a date (the census date, as "
-                                 "YYYY-MM-DD): correct it, or name the window with --from and --to")
+        raise ExtractError(
+            path,
+            f"ReferenceDate '{written}' in the header is not a date (the census date, as "
+            "YYYY-MM-DD): correct it, or name the window with --from and --to",
+        )
     # The census year is the year to the reference date: it starts the day after the same date a
     # year before, or for a 29 February the day after 28 February (the year before has no 29th).
     try:
@@ -234,20 +290,28 @@ def _disability(child: _Record) -> str | None:
     return "N" if all(d.upper() == "NONE" for d in child.disabilities) else "Y"
 
 
-def read_cin_census(path: Path, la_code: str | None, coverage: tuple[date, date] | None = None,
-                    data: bytes | None = None) -> list[RawExtract]:
+def read_cin_census(
+    path: Path, la_code: str | None, coverage: tuple[date, date] | None = None, data: bytes | None = None
+) -> list[RawExtract]:
     """Native extracts of the census's referrals, assessments, S47 enquiries and CP plans."""
     census = _parse(path, path.read_bytes() if data is None else data)
     notes = list(census.stray)
     if census.header.get("Collection", "CIN").upper() != "CIN":
-        raise ExtractError(path, f"the header says this is a {census.header['Collection']} return, not the CIN census")
+        raise ExtractError(
+            path, f"the header says this is a {census.header['Collection']} return, not the CIN census"
+        )
     if not census.children:
         raise ExtractError(path, "the census has no Child elements")
     la_code = _census_la(path, census.header, la_code, notes)
     window = coverage or _census_year(path, census.header)
     referrals, assessments, s47s, plans = (
-        NativeRows(path, dataset, field_labels={**CHILD_FIELDS, **fields}, derived_id_columns=ids,
-                   carries_open_records=True)
+        NativeRows(
+            path,
+            dataset,
+            field_labels={**CHILD_FIELDS, **fields},
+            derived_id_columns=ids,
+            carries_open_records=True,
+        )
         for dataset, fields, ids in (
             (REFERRALS, REFERRAL_FIELDS, ("referral_id",)),
             (ASSESSMENTS, ASSESSMENT_FIELDS, ("assessment_id", "referral_id")),
@@ -262,30 +326,57 @@ def read_cin_census(path: Path, la_code: str | None, coverage: tuple[date, date]
         child_id = about["child_id"]
         for episode in child.of("CINdetails"):
             referral_id = referrals.record_id(child_id, episode.values.get("CINreferralDate"))
-            referrals.add(episode.line, {**about, "referral_id": referral_id,
-                                         **{c: episode.values.get(e) for c, e in REFERRAL_FIELDS.items()}},
-                          child.lines | episode.lines)
+            referrals.add(
+                episode.line,
+                {
+                    **about,
+                    "referral_id": referral_id,
+                    **{c: episode.values.get(e) for c, e in REFERRAL_FIELDS.items()},
+                },
+                child.lines | episode.lines,
+            )
             for assessment in episode.of("Assessments"):
                 values = {c: assessment.values.get(e) for c, e in ASSESSMENT_FIELDS.items()}
-                assessments.add(assessment.line, {
-                    **about, **values, "referral_id": referral_id,
-                    "assessment_id": assessments.record_id(child_id, values["start_date"])},
-                    child.lines | assessment.lines)
+                assessments.add(
+                    assessment.line,
+                    {
+                        **about,
+                        **values,
+                        "referral_id": referral_id,
+                        "assessment_id": assessments.record_id(child_id, values["start_date"]),
+                    },
+                    child.lines | assessment.lines,
+                )
             conferences: dict[str, str] = {}
             for enquiry in episode.of("Section47"):
                 values = {c: enquiry.values.get(e) for c, e in S47_FIELDS.items()}
                 s47_id = s47s.record_id(child_id, values["start_date"])
                 if values["icpc_date"]:
                     conferences.setdefault(values["icpc_date"], s47_id)
-                s47s.add(enquiry.line, {**about, **values, "s47_id": s47_id, "referral_id": referral_id,
-                                        "outcome": "ICPC" if values["icpc_date"] else None},
-                         child.lines | enquiry.lines)
+                s47s.add(
+                    enquiry.line,
+                    {
+                        **about,
+                        **values,
+                        "s47_id": s47_id,
+                        "referral_id": referral_id,
+                        "outcome": "ICPC" if values["icpc_date"] else None,
+                    },
+                    child.lines | enquiry.lines,
+                )
             for plan in episode.of("ChildProtectionPlans"):
                 values = {c: plan.values.get(e) for c, e in CP_FIELDS.items()}
                 # A plan starts at its ICPC: the enquiry whose conference fell on that day led to it.
-                plans.add(plan.line, {**about, **values, "s47_id": conferences.get(values["start_date"] or ""),
-                                      "cp_plan_id": plans.record_id(child_id, values["start_date"])},
-                          child.lines | plan.lines)
+                plans.add(
+                    plan.line,
+                    {
+                        **about,
+                        **values,
+                        "s47_id": conferences.get(values["start_date"] or ""),
+                        "cp_plan_id": plans.record_id(child_id, values["start_date"]),
+                    },
+                    child.lines | plan.lines,
+                )
     extracts = []
     for rows in (referrals, assessments, s47s, plans):
         if rows.rows:

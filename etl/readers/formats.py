@@ -30,13 +30,18 @@ def _not_a_workbook(path: Path, head: bytes) -> ExtractError:
     elif not head.strip():
         what, advice = "empty", "export the workbook again"
     elif head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
-        what, advice = "XML or HTML text (some systems export a web page named .xlsx)", \
-            "open it in Excel and save it as an Excel Workbook (.xlsx)"
+        what, advice = (
+            "XML or HTML text (some systems export a web page named .xlsx)",
+            "open it in Excel and save it as an Excel Workbook (.xlsx)",
+        )
     else:
-        what, advice = "not a zip file, as every .xlsx workbook is", \
-            "it may be damaged, or another file renamed: export the workbook again"
-    return ExtractError(path, f"the file is named {path.suffix} but is not an Excel workbook: it is {what}; "
-                              f"{advice}")
+        what, advice = (
+            "not a zip file, as every .xlsx workbook is",
+            "it may be damaged, or another file renamed: export the workbook again",
+        )
+    return ExtractError(
+        path, f"the file is named {path.suffix} but is not an Excel workbook: it is {what}; {advice}"
+    )
 
 
 def detect_format(path: Path, data: bytes) -> str:

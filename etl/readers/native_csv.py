@@ -45,7 +45,9 @@ class RawExtract:
     ignored_columns: list[str] = field(default_factory=list)
     # What the standard-return readers add to a native layout:
     part: str | None = None  # the sheet or section of a file that holds many datasets
-    field_labels: dict[str, str] = field(default_factory=dict)  # column -> its header in the file, for messages
+    field_labels: dict[str, str] = field(
+        default_factory=dict
+    )  # column -> its header in the file, for messages
     # Record IDs a reader built from the child's ID (the returns carry none): hashed like it.
     derived_id_columns: tuple[str, ...] = ()
     # A return that lists every record open in its window (the CIN census) carries older referrals too.
@@ -61,12 +63,18 @@ class RawExtract:
         """The rejections, each pointing at the line of its field where the reader knows it."""
         if not self.field_lines:
             return rejections
-        return [replace(r, row_number=self.field_lines.get((r.row_number, r.field), r.row_number))
-                for r in rejections]
+        return [
+            replace(r, row_number=self.field_lines.get((r.row_number, r.field), r.row_number))
+            for r in rejections
+        ]
 
     @property
     def open_records(self) -> bool:
-        return self.dataset.carries_open_records if self.carries_open_records is None else self.carries_open_records
+        return (
+            self.dataset.carries_open_records
+            if self.carries_open_records is None
+            else self.carries_open_records
+        )
 
     def label(self, column: str) -> str:
         return self.field_labels.get(column, column)
@@ -163,7 +171,8 @@ def csv_lines(path: Path, text: str) -> list[tuple[int, list[str]]]:
     except csv.Error as error:
         start = last_line + 1
         raise ExtractError(
-            path, f"the file is not valid CSV: the row that starts on line {start} cannot be read; a quote may "
+            path,
+            f"the file is not valid CSV: the row that starts on line {start} cannot be read; a quote may "
             f"be unbalanced (a cell that opens a quote must close it): {error}, at line {reader.line_num}",
         ) from error
     return rows

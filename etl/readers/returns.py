@@ -22,8 +22,15 @@ from etl.errors import ExtractError
 from etl.limits import clipped
 from etl.readers.native_csv import RawExtract
 
-_TEXT_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
-                      "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
+_TEXT_DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%Y-%m-%d",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+)
 
 
 def text_date(value: str | None) -> date | None:
@@ -83,25 +90,43 @@ class NativeRows:
         ID stays unique and what refers to it (an assessment to its referral) finds the one kept."""
         return f"{clipped(child_id, is_id=True) or ''}|{clipped(str(when)) if when else ''}"
 
-    def add(self, row_number: int, values: Mapping[str, str | None], lines: Mapping[str, int] | None = None) -> None:
+    def add(
+        self, row_number: int, values: Mapping[str, str | None], lines: Mapping[str, int] | None = None
+    ) -> None:
         """One source row; `lines` gives the line of each field (by its label) where a row spans lines."""
         # IDs built by record_id are bounded already (and must not lose their date).
-        self.rows.append({name: value if name in self.derived_id_columns else clipped(value, name.endswith("_id"))
-                          for name, value in values.items()})
+        self.rows.append(
+            {
+                name: value if name in self.derived_id_columns else clipped(value, name.endswith("_id"))
+                for name, value in values.items()
+            }
+        )
         self.row_numbers.append(row_number)
         for label, line in (lines or {}).items():
             self.field_lines[(row_number, label)] = line
 
     def extract(self, la_code: str, window: tuple[date, date]) -> RawExtract:
-        fixed = {"la_code": la_code, "coverage_start": window[0].isoformat(), "coverage_end": window[1].isoformat()}
+        fixed = {
+            "la_code": la_code,
+            "coverage_start": window[0].isoformat(),
+            "coverage_end": window[1].isoformat(),
+        }
         columns = {
             name: pa.array([fixed.get(name) or (row.get(name) or None) for row in self.rows], pa.string())
             for name in self.dataset.column_names
         }
         return RawExtract(
-            path=self.path, dataset=self.dataset, table=pa.table(columns),
-            row_numbers=np.array(self.row_numbers, dtype=np.int64), encoding="utf-8", rows_read=len(self.rows),
-            ignored_columns=self.ignored_columns, part=self.part, field_labels=self.field_labels,
-            derived_id_columns=self.derived_id_columns, carries_open_records=self.carries_open_records,
-            notes=self.notes, field_lines=self.field_lines,
+            path=self.path,
+            dataset=self.dataset,
+            table=pa.table(columns),
+            row_numbers=np.array(self.row_numbers, dtype=np.int64),
+            encoding="utf-8",
+            rows_read=len(self.rows),
+            ignored_columns=self.ignored_columns,
+            part=self.part,
+            field_labels=self.field_labels,
+            derived_id_columns=self.derived_id_columns,
+            carries_open_records=self.carries_open_records,
+            notes=self.notes,
+            field_lines=self.field_lines,
         )

@@ -24,8 +24,13 @@ from etl.readers.returns import NativeRows, financial_years, require_la, text_da
 REQUIRED = ("CHILD", "MISSING", "MIS_START")
 # The return's own names for the fields, so that a rejection speaks of what the user sees.
 LABELS = {
-    "child_id": "CHILD", "date_of_birth": "DOB", "gender": "SEX", "ethnicity": "ETHNIC", "missing_type": "MISSING",
-    "start_datetime": "MIS_START", "end_datetime": "MIS_END",
+    "child_id": "CHILD",
+    "date_of_birth": "DOB",
+    "gender": "SEX",
+    "ethnicity": "ETHNIC",
+    "missing_type": "MISSING",
+    "start_datetime": "MIS_START",
+    "end_datetime": "MIS_END",
 }
 
 
@@ -60,12 +65,15 @@ def _companion_rows(path: Path, companion: Path, what: str) -> list[dict[str, st
         check_file_size(companion, len(data), "ssda903")  # read into Python rows, as the missing file is
         header, rows = _rows(companion, data)
     except ExtractError as error:
-        raise ExtractError(path, f"the {what} file {companion.name} cannot be read: {error.message}") from error
+        raise ExtractError(
+            path, f"the {what} file {companion.name} cannot be read: {error.message}"
+        ) from error
     except OSError as error:
         raise ExtractError(path, f"the {what} file {companion} cannot be read: {error.strerror}") from error
     if "CHILD" not in header:
         raise ExtractError(
-            path, f"the {what} file beside it, {companion.name}, has no CHILD column. "
+            path,
+            f"the {what} file beside it, {companion.name}, has no CHILD column. "
             f"Its header has: {', '.join(header) or 'nothing'}",
         )
     return [row for _, row in rows]
@@ -91,28 +99,40 @@ def _in_care(episodes: list[dict[str, str]]) -> dict[str, list[tuple[date, date 
     return spells
 
 
-def read_ssda903_missing(path: Path, la_code: str | None, coverage: tuple[date, date] | None = None,
-                         data: bytes | None = None, header_file: Path | None = None,
-                         episodes_file: Path | None = None) -> RawExtract:
+def read_ssda903_missing(
+    path: Path,
+    la_code: str | None,
+    coverage: tuple[date, date] | None = None,
+    data: bytes | None = None,
+    header_file: Path | None = None,
+    episodes_file: Path | None = None,
+) -> RawExtract:
     la_code = require_la(path, la_code, "an SSDA903 return")
     header, rows = _rows(path, path.read_bytes() if data is None else data)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ExtractError(path, f"missing required columns for an SSDA903 missing file: {', '.join(missing)}. "
-                                 f"The header has: {', '.join(header) or 'nothing'}")
+        raise ExtractError(
+            path,
+            f"missing required columns for an SSDA903 missing file: {', '.join(missing)}. "
+            f"The header has: {', '.join(header) or 'nothing'}",
+        )
     today = date.today()
     starts = (text_date(row["MIS_START"]) for _, row in rows)
     window = coverage or financial_years(d for d in starts if d) or (today, today)
     out = NativeRows(path, MISSING_EPISODES, field_labels=LABELS, derived_id_columns=("episode_id",))
     if not rows:
-        out.notes.append("the file has a header but no rows: nothing was loaded, and nothing the warehouse holds "
-                         "was replaced")
+        out.notes.append(
+            "the file has a header but no rows: nothing was loaded, and nothing the warehouse holds "
+            "was replaced"
+        )
         extract = out.extract(la_code, window)
         extract.empty_is_allowed = True
         return extract
     header_path, header_note = _companion(path, header_file, "header")
     episodes_path, episodes_note = _companion(path, episodes_file, "episodes")
-    children = {row["CHILD"]: row for row in _companion_rows(path, header_path, "header")} if header_path else {}
+    children = (
+        {row["CHILD"]: row for row in _companion_rows(path, header_path, "header")} if header_path else {}
+    )
     spells = _in_care(_companion_rows(path, episodes_path, "episodes")) if episodes_path else None
     out.notes.append(f"used {header_note}" if header_path else f"{header_note}: sex and ethnicity are blank")
     if spells is None:
@@ -133,15 +153,25 @@ def read_ssda903_missing(path: Path, la_code: str | None, coverage: tuple[date, 
         flag = in_care(child, text_date(row.get("MIS_START", "")))
         if flag == NOT_KNOWN:
             uncovered.add(child)
-        out.add(number, {
-            "episode_id": out.record_id(child, row.get("MIS_START")), "child_id": child,
-            "date_of_birth": row.get("DOB") or about.get("DOB"), "gender": about.get("SEX"),
-            "ethnicity": about.get("ETHNIC"), "missing_type": row.get("MISSING"),
-            "start_datetime": row.get("MIS_START"), "end_datetime": row.get("MIS_END"),
-            "in_care": flag,
-        })
+        out.add(
+            number,
+            {
+                "episode_id": out.record_id(child, row.get("MIS_START")),
+                "child_id": child,
+                "date_of_birth": row.get("DOB") or about.get("DOB"),
+                "gender": about.get("SEX"),
+                "ethnicity": about.get("ETHNIC"),
+                "missing_type": row.get("MISSING"),
+                "start_datetime": row.get("MIS_START"),
+                "end_datetime": row.get("MIS_END"),
+                "in_care": flag,
+            },
+        )
     if spells is not None:
-        not_covered = (f"; {len(uncovered):,} children it has no episodes for are in care 'not known'"
-                       if uncovered else "")
+        not_covered = (
+            f"; {len(uncovered):,} children it has no episodes for are in care 'not known'"
+            if uncovered
+            else ""
+        )
         out.notes.append(f"used {episodes_note} for who was in care{not_covered}")
     return out.extract(la_code, window)

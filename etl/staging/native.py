@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from datetime import date, datetime
+from functools import partial
 
 import duckdb
 import pandas as pd
@@ -43,8 +43,14 @@ DATETIME_FORMATS = (
 # fields one or two, the literal separators as written and a space as any run of whitespace. Python's
 # strptime reads %Y as four digits, DuckDB's from one to four (and reads the words 'infinity',
 # '-infinity' and 'epoch' whatever the format), so both parsers only see text of this shape.
-_FIELD_PATTERNS = {"%Y": "[0-9]{4}", "%m": "[0-9]{1,2}", "%d": "[0-9]{1,2}", "%H": "[0-9]{1,2}",
-                   "%M": "[0-9]{1,2}", "%S": "[0-9]{1,2}"}
+_FIELD_PATTERNS = {
+    "%Y": "[0-9]{4}",
+    "%m": "[0-9]{1,2}",
+    "%d": "[0-9]{1,2}",
+    "%H": "[0-9]{1,2}",
+    "%M": "[0-9]{1,2}",
+    "%S": "[0-9]{1,2}",
+}
 _SPACE = r"[ \t\n\r\f]"  # spelt out: Python's \s is any Unicode space, RE2's these alone
 
 
@@ -54,11 +60,17 @@ def format_pattern(formats: tuple[str, ...]) -> str:
     alternatives = []
     for fmt in formats:
         parts = re.split(r"(%[A-Za-z])", fmt)
-        alternatives.append("".join(
-            _FIELD_PATTERNS[part] if part in _FIELD_PATTERNS
-            else f"{_SPACE}+" if part == " " else re.escape(part)
-            for part in parts if part
-        ))
+        alternatives.append(
+            "".join(
+                _FIELD_PATTERNS[part]
+                if part in _FIELD_PATTERNS
+                else f"{_SPACE}+"
+                if part == " "
+                else re.escape(part)
+                for part in parts
+                if part
+            )
+        )
     return f"^{_SPACE}*(?:" + "|".join(alternatives) + f"){_SPACE}*$"
 
 
@@ -157,7 +169,7 @@ def pseudonymise(child_ids: pa.ChunkedArray, la_code: str, key: bytes) -> pa.Dic
     The LA code is hashed in, because two LAs' case systems can issue the same ID.
     """
     keyed = hashlib.blake2b(key=key, digest_size=16)
-    keyed.update(f"{la_code}:".encode("utf-8"))
+    keyed.update(f"{la_code}:".encode())
     fresh = keyed.copy  # copying skips the key set-up, a third of the cost per ID
 
     def hashed(child_id: str) -> str:
@@ -191,9 +203,7 @@ def _single_value(raw: RawExtract, column: pa.Array, name: str) -> str:
     distinct = sorted({v.strip() for v in pc.unique(column).to_pylist() if v is not None and v.strip()})
     if len(distinct) != 1:
         found = ", ".join(distinct[:5]) if distinct else "nothing"
-        raise ExtractError(
-            raw.path, f"{name} must hold the same single value on every row; found {found}"
-        )
+        raise ExtractError(raw.path, f"{name} must hold the same single value on every row; found {found}")
     return distinct[0]
 
 
@@ -228,8 +238,12 @@ def stage(raw: RawExtract, key: bytes) -> StagedExtract:
         columns, frame = _typed_columns(raw, la_code)
         columns.update(hashing.result())
     return StagedExtract(
-        raw=raw, la_code=la_code, coverage_start=coverage_start, coverage_end=coverage_end,
-        table=pa.table(columns), frame=frame,
+        raw=raw,
+        la_code=la_code,
+        coverage_start=coverage_start,
+        coverage_end=coverage_end,
+        table=pa.table(columns),
+        frame=frame,
     )
 
 
@@ -253,7 +267,9 @@ def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], 
         elif column.kind is Kind.INTEGER:
             columns[column.name] = whole_numbers(_trimmed(values))
         elif column.kind is Kind.CODE:
-            columns[column.name] = decoded(map_distinct(values, partial(code_or_original, codelist=column.codelist)))
+            columns[column.name] = decoded(
+                map_distinct(values, partial(code_or_original, codelist=column.codelist))
+            )
         elif column.kind is Kind.CHILD_ID:
             # Validation only asks whether a child ID is there: the text answers that as well as
             # the hash, which is added when it is ready.

@@ -69,9 +69,14 @@ def exact_copies(raw: RawExtract) -> Duplicates:
             else:
                 first_of[key] = position
     warnings = [
-        Rejection(row_number=int(raw.row_numbers[position]), field="(row)", value=None, rule="duplicate_row",
-                  message=f"{WARNING}: the row is an exact copy of row {int(raw.row_numbers[first])}, "
-                          "which was kept")
+        Rejection(
+            row_number=int(raw.row_numbers[position]),
+            field="(row)",
+            value=None,
+            rule="duplicate_row",
+            message=f"{WARNING}: the row is an exact copy of row {int(raw.row_numbers[first])}, "
+            "which was kept",
+        )
         for position, first in dropped.items()
     ]
     return Duplicates(np.array(sorted(dropped), dtype=np.int64), warnings)
@@ -95,14 +100,18 @@ def same_records(staged: StagedExtract, excluded: np.ndarray) -> Duplicates:
     if dataset.id_column not in raw.derived_id_columns:
         return Duplicates(np.array([], dtype=np.int64), [])
     children = staged.table["child_id"].combine_chunks()
-    child_codes = children.indices if pa.types.is_dictionary(children.type) else pc.dictionary_encode(children).indices
+    child_codes = (
+        children.indices if pa.types.is_dictionary(children.type) else pc.dictionary_encode(children).indices
+    )
     event = pc.cast(staged.table[dataset.event_date].combine_chunks(), pa.int64())
-    rows = pd.DataFrame({
-        "child": child_codes.to_numpy(zero_copy_only=False),
-        "event": pc.fill_null(event, 0).to_numpy(zero_copy_only=False),
-        "filled": _filled_fields(raw),
-        "position": np.arange(raw.table.num_rows),
-    })
+    rows = pd.DataFrame(
+        {
+            "child": child_codes.to_numpy(zero_copy_only=False),
+            "event": pc.fill_null(event, 0).to_numpy(zero_copy_only=False),
+            "filled": _filled_fields(raw),
+            "position": np.arange(raw.table.num_rows),
+        }
+    )
     rows = rows[~np.isin(rows["position"], excluded)]
     rows = rows[rows.duplicated(["child", "event"], keep=False)]
     if rows.empty:
@@ -111,17 +120,31 @@ def same_records(staged: StagedExtract, excluded: np.ndarray) -> Duplicates:
     kept = rows.groupby(["child", "event"], sort=False)["position"].transform("first")
     ties = rows.groupby(["child", "event"], sort=False)["filled"].transform(lambda f: (f == f.max()).sum())
     dropped = rows[rows["position"] != kept]
-    dated = dataset.event_date in raw.field_labels  # Annex A List 8 has no date of its own: its child is the record
+    dated = (
+        dataset.event_date in raw.field_labels
+    )  # Annex A List 8 has no date of its own: its child is the record
     warnings = []
     for position, kept_at, tied in zip(dropped["position"], kept[dropped.index], ties[dropped.index]):
         kept_row = int(raw.row_numbers[kept_at])
-        why = "the first of the rows with the most fields filled in" if tied > 1 else "the row with the most fields filled in"
-        same = (f"the same child and {raw.label(dataset.event_date)} "
-                f"({raw.table[dataset.event_date][position].as_py()})" if dated else "the same child")
-        warnings.append(Rejection(
-            row_number=int(raw.row_numbers[position]), field=raw.label(dataset.event_date if dated else "child_id"),
-            value=raw.table[dataset.event_date][position].as_py() if dated else None, rule="duplicate_record",
-            message=f"{WARNING}: {same} as row {kept_row}, a record given twice; row {kept_row} was kept, "
-                    f"as {why}",
-        ))
+        why = (
+            "the first of the rows with the most fields filled in"
+            if tied > 1
+            else "the row with the most fields filled in"
+        )
+        same = (
+            f"the same child and {raw.label(dataset.event_date)} "
+            f"({raw.table[dataset.event_date][position].as_py()})"
+            if dated
+            else "the same child"
+        )
+        warnings.append(
+            Rejection(
+                row_number=int(raw.row_numbers[position]),
+                field=raw.label(dataset.event_date if dated else "child_id"),
+                value=raw.table[dataset.event_date][position].as_py() if dated else None,
+                rule="duplicate_record",
+                message=f"{WARNING}: {same} as row {kept_row}, a record given twice; row {kept_row} was kept, "
+                f"as {why}",
+            )
+        )
     return Duplicates(np.sort(dropped["position"].to_numpy()), warnings)

@@ -11,10 +11,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from etl.datasets import EARLIEST_DATE
 from etl.errors import Rejection
 from etl.staging.codes import known_codes
 from etl.staging.native import StagedExtract
-from etl.datasets import EARLIEST_DATE
 from etl.validate.schemas import ORDER_REASONS, RULES, expected_format
 
 # Pandera's names for its built-in checks, as our rule ids.
@@ -39,7 +39,9 @@ def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, toda
     cases: dict[tuple[int, str], str] = {}
     broken = failures[failures["index"].isna()]
     if not broken.empty:  # a rule that raised is a bug, not bad data: fail loudly
-        raise RuntimeError(f"validation rule {broken['check'].iloc[0]} failed: {broken['failure_case'].iloc[0]}")
+        raise RuntimeError(
+            f"validation rule {broken['check'].iloc[0]} failed: {broken['failure_case'].iloc[0]}"
+        )
     for check, column, index in failures[["check", "column", "index"]].itertuples(index=False):
         # A frame-wide check reports every column of a failing row; the field in its name is the one it judges.
         rule, field = _rule_and_field(str(check), column)

@@ -74,7 +74,11 @@ def _first_occurrences(ids: pd.Series) -> pd.Series:
 
 
 def build_schema(
-    dataset: Dataset, coverage_start: date, coverage_end: date, today: date, open_records: bool | None = None,
+    dataset: Dataset,
+    coverage_start: date,
+    coverage_end: date,
+    today: date,
+    open_records: bool | None = None,
     derived_ids: bool = False,
 ) -> pa.DataFrameSchema:
     """The pandera schema for one extract, given its coverage window and the load date.
@@ -103,11 +107,17 @@ def build_schema(
         if column.name == dataset.event_date:
             first = pd.Timestamp(coverage_start)
             if open_records:
-                checks.append(pa.Check.lt(pd.Timestamp(coverage_end) + pd.Timedelta(days=1), error="after_window"))
+                checks.append(
+                    pa.Check.lt(pd.Timestamp(coverage_end) + pd.Timedelta(days=1), error="after_window")
+                )
             else:
                 checks.append(
-                    pa.Check.in_range(first, pd.Timestamp(coverage_end) + pd.Timedelta(days=1),
-                                      include_max=False, error="outside_window")
+                    pa.Check.in_range(
+                        first,
+                        pd.Timestamp(coverage_end) + pd.Timedelta(days=1),
+                        include_max=False,
+                        error="outside_window",
+                    )
                 )
         if column.name == dataset.id_column and not derived_ids:
             checks.append(pa.Check(_first_occurrences, error="duplicate_id"))
@@ -122,8 +132,11 @@ def build_schema(
 # Pairs of dates that must come in order, beyond a record's start and end.
 _ORDERED_DATES = {
     "s47": (("icpc_date", "start_date"),),
-    "missing_episodes": (("rhi_offered_datetime", "start_datetime"), ("rhi_offered_datetime", "end_datetime"),
-                         ("start_datetime", "date_of_birth")),
+    "missing_episodes": (
+        ("rhi_offered_datetime", "start_datetime"),
+        ("rhi_offered_datetime", "end_datetime"),
+        ("start_datetime", "date_of_birth"),
+    ),
 }
 # Why a pair must come in order, where the dates alone do not say it.
 ORDER_REASONS = {
@@ -139,12 +152,22 @@ RULES: dict[str, Rule] = {
         Rule("unknown_code", "{field} '{value}' is not a known code ({codes})"),
         Rule("future", "{field} {value} is in the future (the load ran on {today})"),
         Rule("negative", "{field} {value} cannot be negative"),
-        Rule("outside_window", "{field} {value} is outside the coverage window {start} to {end} of this extract"),
-        Rule("after_window", "{field} {value} is after the end of the coverage window ({end}) of this extract"),
-        Rule("duplicate_id", "{field} '{value}' appears more than once in the file (first on row {first_row})"),
+        Rule(
+            "outside_window",
+            "{field} {value} is outside the coverage window {start} to {end} of this extract",
+        ),
+        Rule(
+            "after_window", "{field} {value} is after the end of the coverage window ({end}) of this extract"
+        ),
+        Rule(
+            "duplicate_id", "{field} '{value}' appears more than once in the file (first on row {first_row})"
+        ),
         Rule("before", "{field} {value} is before {earlier} {earlier_value}{reason}"),
-        Rule("too_early", "{field} {value} is before {earliest}: no date in a child's record is so early (was a "
-                          "number, such as an age, read as a date?)"),
+        Rule(
+            "too_early",
+            "{field} {value} is before {earliest}: no date in a child's record is so early (was a "
+            "number, such as an age, read as a date?)",
+        ),
     )
 }
 
@@ -155,8 +178,14 @@ def expected_format(kind: Kind) -> str:
 
 def validate(staged: StagedExtract, today: date) -> pd.DataFrame:
     """Pandera's failure cases for the extract (empty if every row passes)."""
-    schema = build_schema(staged.dataset, staged.coverage_start, staged.coverage_end, today, staged.raw.open_records,
-                          derived_ids=staged.dataset.id_column in staged.raw.derived_id_columns)
+    schema = build_schema(
+        staged.dataset,
+        staged.coverage_start,
+        staged.coverage_end,
+        today,
+        staged.raw.open_records,
+        derived_ids=staged.dataset.id_column in staged.raw.derived_id_columns,
+    )
     try:
         schema.validate(staged.frame, lazy=True)
     except pa.errors.SchemaErrors as errors:

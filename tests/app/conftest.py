@@ -27,7 +27,8 @@ def browser():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         yield browser
         browser.close()
@@ -60,8 +61,9 @@ def demo_copy(demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def _signed_in_page(browser, username: str):
     context = browser.new_context(viewport={"width": 1300, "height": 900})
-    context.add_cookies([{"name": SESSION_COOKIE, "value": session_cookie(username), "domain": "127.0.0.1",
-                          "path": "/"}])
+    context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": session_cookie(username), "domain": "127.0.0.1", "path": "/"}]
+    )
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))

@@ -32,8 +32,15 @@ def add_test_users(home: Path) -> None:
         if get_user(db, TEST_ADMIN) is None:
             add_user(db, TEST_ADMIN, "admin", created_by="tests", password=TEST_PASSWORD)
             for username, (role, las, agencies) in ROLE_USERS.items():
-                add_user(db, username, role, created_by="tests", password=TEST_PASSWORD, la_codes=las,
-                         agencies=agencies)
+                add_user(
+                    db,
+                    username,
+                    role,
+                    created_by="tests",
+                    password=TEST_PASSWORD,
+                    la_codes=las,
+                    agencies=agencies,
+                )
 
 
 def copy_home(home: Path, to: Path) -> Path:
@@ -55,8 +62,9 @@ def session_cookie(username: str, secret: str = TEST_SECRET) -> str:
     app = Flask("cookie")
     app.secret_key = secret
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-    return serializer.dumps({"user": username, "generation": 0, "seen": time.time(), "csrf": "test",
-                             "_permanent": True})
+    return serializer.dumps(
+        {"user": username, "generation": 0, "seen": time.time(), "csrf": "test", "_permanent": True}
+    )
 
 
 def signed_in(client, username: str = TEST_ADMIN):
@@ -67,7 +75,6 @@ def signed_in(client, username: str = TEST_ADMIN):
     return client
 
 
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -76,11 +83,18 @@ def _free_port() -> int:
 
 def serve(home: Path, log_dir: Path):
     port = _free_port()
-    env = os.environ | {"SAFEGUARD_HOME": str(home), "HOST": "127.0.0.1", "PORT": str(port),
-                        "SAFEGUARD_SECRET_KEY": TEST_SECRET}
+    env = os.environ | {
+        "SAFEGUARD_HOME": str(home),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "SAFEGUARD_SECRET_KEY": TEST_SECRET,
+    }
     # The server's log goes to a file: a pipe nobody reads fills up and stalls the server.
-    log = open(log_dir / "server.log", "w+")
-    process = subprocess.Popen([sys.executable, "-m", "app"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = log_dir / "server.log"
+    with log.open("w") as log_file:  # the server keeps its own copy of the handle
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app"], env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -88,13 +102,12 @@ def serve(home: Path, log_dir: Path):
             urllib.request.urlopen(url, timeout=1)
             break
         except OSError:
-            assert process.poll() is None, open(log.name).read()
+            assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "the app did not start"
             time.sleep(0.2)
     yield url
     process.terminate()
     process.wait(timeout=10)
-    log.close()
 
 
 # --- Dash requests as the browser makes them, through a Flask test client ---
@@ -119,9 +132,14 @@ def page_layout(client, path: str, search: str) -> dict:
     """A page's layout as Dash's page router returns it to the browser."""
     payload = {
         "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                   {"id": "_pages_location", "property": "search", "value": search}],
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
@@ -137,5 +155,7 @@ def find_component(node, component_id: str):
         children = node.get("props", {}).get("children")
         return find_component(children, component_id)
     if isinstance(node, list):
-        return next((found for child in node if (found := find_component(child, component_id)) is not None), None)
+        return next(
+            (found for child in node if (found := find_component(child, component_id)) is not None), None
+        )
     return None

@@ -26,24 +26,35 @@ NO_DATA_ANSWER = "No data is loaded for the local authorities your account cover
 # An account whose LAs have no data loaded: in scope of nothing at all.
 NO_DATA = "test-no-data"
 ROLES = {TEST_ADMIN: Role.ADMIN, NO_DATA: Role.EXECUTIVE} | {
-    name: Role(role) for name, (role, _las, _agencies) in ROLE_USERS.items()}
+    name: Role(role) for name, (role, _las, _agencies) in ROLE_USERS.items()
+}
 USERS = [None, TEST_ADMIN, NO_DATA, *ROLE_USERS]
 # The routes that are not data: Dash's own files and page shells (every figure comes through a
 # callback), sign-in and health checks. Any other route must be declared with export_route.
-OPEN_ENDPOINTS = {"static", "_dash_assets.static", "login", "logout", "healthz", "readyz", "sso_start", "sso_callback"}
+OPEN_ENDPOINTS = {
+    "static",
+    "_dash_assets.static",
+    "login",
+    "logout",
+    "healthz",
+    "readyz",
+    "sso_start",
+    "sso_callback",
+}
 
 
 @pytest.fixture(scope="module")
 def app(demo_home, tmp_path_factory):
     from app.callbacks import drill, filters, saved_views
     from app.main import create_app
-
     from appstate.db import session
     from appstate.users import add_user
 
     home = copy_home(demo_home, tmp_path_factory.mktemp("access") / "home")  # callbacks write audit rows
     with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
-        add_user(db, NO_DATA, "executive", created_by="tests", la_codes=("E09000033",))  # Westminster: not loaded
+        add_user(
+            db, NO_DATA, "executive", created_by="tests", la_codes=("E09000033",)
+        )  # Westminster: not loaded
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SAFEGUARD_HOME", str(home))
         patch.setenv("SAFEGUARD_PUBLIC_URL", "http://127.0.0.1:9")  # the PDFs are not printed here
@@ -72,7 +83,13 @@ def test_every_callback_and_route_of_the_app_is_declared_for_a_page(app):
     routes = {rule.endpoint for rule in app.server.url_map.iter_rules()}
     dash_routes = {endpoint for endpoint in routes if endpoint.startswith("/")}
     assert routes - dash_routes - OPEN_ENDPOINTS == set(ROUTE_PAGES)
-    assert set(ROUTE_PAGES) == {"pack_pdf", "exceptions_markdown", "exceptions_pdf", "scorecard_xlsx", "scorecard_pdf"}
+    assert set(ROUTE_PAGES) == {
+        "pack_pdf",
+        "exceptions_markdown",
+        "exceptions_pdf",
+        "scorecard_xlsx",
+        "scorecard_pdf",
+    }
 
 
 def _value(dependency: dict, path: str, search: str):
@@ -85,12 +102,21 @@ def _payload(output: str, spec: dict, path: str, search: str) -> dict:
 
     def sent(dependencies):
         # A pattern-matching (ALL) dependency is sent as the list of the components it matches.
-        return [[] if d["id"].startswith("{") else {"id": d["id"], "property": d["property"],
-                                                     "value": _value(d, path, search)} for d in dependencies]
+        return [
+            []
+            if d["id"].startswith("{")
+            else {"id": d["id"], "property": d["property"], "value": _value(d, path, search)}
+            for d in dependencies
+        ]
 
     first = spec["inputs"][0]
-    return {"output": output, "outputs": split_callback_id(output), "inputs": sent(spec["inputs"]),
-            "state": sent(spec["state"]), "changedPropIds": [f"{first['id']}.{first['property']}"]}
+    return {
+        "output": output,
+        "outputs": split_callback_id(output),
+        "inputs": sent(spec["inputs"]),
+        "state": sent(spec["state"]),
+        "changedPropIds": [f"{first['id']}.{first['property']}"],
+    }
 
 
 def _client(app, username: str | None):
@@ -138,7 +164,9 @@ def test_every_callback_answers_each_role_by_its_page_and_scope(app, username, s
         if response.status_code not in expected or _leaks(username, text):
             wrong.append((output, response.status_code, _leaks(username, text), text[:200]))
     assert wrong == []
-    if username == TEST_ADMIN and search:  # the same requests do carry those names to an account covering them
+    if (
+        username == TEST_ADMIN and search
+    ):  # the same requests do carry those names to an account covering them
         assert [word for word in OUT_OF_LA + OTHER_AGENCIES if not any(word in text for text in texts)] == []
 
 
@@ -149,8 +177,9 @@ def test_every_page_layout_opens_only_for_its_roles_and_shows_only_the_scope(app
     spec = app.callback_map[PAGE_ROUTER]
     wrong = []
     for page in dash.page_registry.values():
-        response = client.post("/_dash-update-component", json=_payload(PAGE_ROUTER, spec, page["path"],
-                                                                          ASKING_FOR_MORE))
+        response = client.post(
+            "/_dash-update-component", json=_payload(PAGE_ROUTER, spec, page["path"], ASKING_FOR_MORE)
+        )
         text = response.get_data(as_text=True)
         if role is None:
             ok = response.status_code == 401
@@ -190,8 +219,9 @@ def _xlsx_text(body: bytes) -> str:
     if not body.startswith(b"PK"):
         return body.decode("utf-8", "replace")
     book = load_workbook(io.BytesIO(body))
-    return json.dumps([[cell for row in sheet.iter_rows(values_only=True) for cell in row] for sheet in book],
-                      default=str)
+    return json.dumps(
+        [[cell for row in sheet.iter_rows(values_only=True) for cell in row] for sheet in book], default=str
+    )
 
 
 def test_a_callback_registered_without_a_declaration_is_refused_and_found(app):
@@ -208,16 +238,28 @@ def test_a_callback_registered_without_a_declaration_is_refused_and_found(app):
     client = signed_in(fresh.server.test_client(), TEST_ADMIN)
     client.get("/login")
     assert [o for o in _server_callbacks(fresh) if declared_page(o) is None] == ["throwaway-out.children"]
-    response = client.post("/_dash-update-component", json=_payload(
-        "throwaway-out.children", fresh.callback_map["throwaway-out.children"], "/", ""))
+    response = client.post(
+        "/_dash-update-component",
+        json=_payload("throwaway-out.children", fresh.callback_map["throwaway-out.children"], "/", ""),
+    )
     assert response.status_code == 403
     assert "figures nobody declared" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"output": 5}', b'{"output": "no-such.children"}',
-                                  b'{"output": "records-download.data", "inputs": "x", "state": []}',
-                                  b'{"output": "records-download.data", "inputs": [{"id": "records-export"}], '
-                                  b'"state": [{"id": "url", "property": "search"}]}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'{"output": 5}',
+        b'{"output": "no-such.children"}',
+        b'{"output": "records-download.data", "inputs": "x", "state": []}',
+        (
+            b'{"output": "records-download.data", "inputs": [{"id": "records-export"}], '
+            b'"state": [{"id": "url", "property": "search"}]}'
+        ),
+    ],
+)
 def test_a_malformed_callback_body_is_a_400(app, body):
     client = signed_in(app.server.test_client(), TEST_ADMIN)
     response = client.post("/_dash-update-component", data=body, content_type="application/json")
@@ -228,14 +270,19 @@ def test_a_protected_admin_does_not_open_the_exact_data_page(app):
     """Loads and rejections carry exact row counts and rejected values: an admin whose figures are
     protected neither sees the page in the navigation nor gets its layout or callbacks."""
     client = _client(app, TEST_ADMIN)
-    layout = client.post("/_dash-update-component", json=_payload(PAGE_ROUTER, app.callback_map[PAGE_ROUTER], "/data",
-                                                                   "")).get_data(as_text=True)
+    layout = client.post(
+        "/_dash-update-component", json=_payload(PAGE_ROUTER, app.callback_map[PAGE_ROUTER], "/data", "")
+    ).get_data(as_text=True)
     assert "Not available to your role" in layout and "your figures are protected" in layout
     data_callbacks = [output for output in _server_callbacks(app) if declared_page(output) == "/data"]
     assert data_callbacks
     for output in data_callbacks:
         spec = _server_callbacks(app)[output]
-        assert client.post("/_dash-update-component", json=_payload(output, spec, "/data", "")).status_code == 403
+        assert (
+            client.post("/_dash-update-component", json=_payload(output, spec, "/data", "")).status_code
+            == 403
+        )
     exact = _client(app, "test-data")
-    assert "Not available" not in exact.post("/_dash-update-component", json=_payload(
-        PAGE_ROUTER, app.callback_map[PAGE_ROUTER], "/data", "")).get_data(as_text=True)
+    assert "Not available" not in exact.post(
+        "/_dash-update-component", json=_payload(PAGE_ROUTER, app.callback_map[PAGE_ROUTER], "/data", "")
+    ).get_data(as_text=True)

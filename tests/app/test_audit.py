@@ -20,53 +20,81 @@ def app(demo_copy):
 
 def _post(client, output: str, inputs: list[dict], states: list[dict], referer: str = ""):
     component, prop = output.split(".")
-    payload = {"output": output, "outputs": {"id": component, "property": prop}, "inputs": inputs,
-               "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"], "state": states}
+    payload = {
+        "output": output,
+        "outputs": {"id": component, "property": prop},
+        "inputs": inputs,
+        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+        "state": states,
+    }
     return client.post("/_dash-update-component", json=payload, headers={"Referer": referer})
 
 
 def test_a_csv_export_is_logged_with_its_user_the_filters_it_used_and_rows(app):
     client = signed_in(app.server.test_client(), "test-exec")
-    response = _post(client, "front-door-download.data",
-                     [{"id": "front-door-export", "property": "n_clicks", "value": 1}],
-                     [{"id": "url", "property": "search", "value": "?period=2025-26&la=E08000021&gender=F"}],
-                     referer="http://localhost/missing?la=E06000057&gender=M")  # the client writes the Referer
+    response = _post(
+        client,
+        "front-door-download.data",
+        [{"id": "front-door-export", "property": "n_clicks", "value": 1}],
+        [{"id": "url", "property": "search", "value": "?period=2025-26&la=E08000021&gender=F"}],
+        referer="http://localhost/missing?la=E06000057&gender=M",
+    )  # the client writes the Referer
     assert response.status_code == 200
     with session() as db:
         [event] = recent_events(db, AuditQuery(actions=("export",)))
     # the front door's grid is 25 months: one row each
     assert (event.username, event.subject, event.rows) == ("test-exec", "front-door-2025-26.csv", 25)
-    assert json.loads(event.detail) == {"page": "/front-door", "period": "2025-26",
-                                        "filters": {"la_codes": ["E08000021"], "genders": ["F"]}}
+    assert json.loads(event.detail) == {
+        "page": "/front-door",
+        "period": "2025-26",
+        "filters": {"la_codes": ["E08000021"], "genders": ["F"]},
+    }
 
 
 def test_a_records_export_is_logged_with_the_filters_it_used(app):
-    client = signed_in(app.server.test_client(), "test-data")  # records are listed for exact-figure roles only
-    response = _post(client, "records-download.data", [{"id": "records-export", "property": "n_clicks", "value": 1}],
-                     [{"id": "url", "property": "search", "value": "?period=2025-09&la=E08000021&kpi=contacts&gender=M"}])
+    client = signed_in(
+        app.server.test_client(), "test-data"
+    )  # records are listed for exact-figure roles only
+    response = _post(
+        client,
+        "records-download.data",
+        [{"id": "records-export", "property": "n_clicks", "value": 1}],
+        [{"id": "url", "property": "search", "value": "?period=2025-09&la=E08000021&kpi=contacts&gender=M"}],
+    )
     assert response.status_code == 200
     with session() as db:
         [event] = recent_events(db, AuditQuery(actions=("export",)))
     assert event.subject == "records-contacts-2025-09.csv" and event.rows > 0
-    assert json.loads(event.detail) == {"page": "/records", "period": "2025-09",
-                                        "filters": {"la_codes": ["E08000021"], "genders": ["M"]}}
+    assert json.loads(event.detail) == {
+        "page": "/records",
+        "period": "2025-09",
+        "filters": {"la_codes": ["E08000021"], "genders": ["M"]},
+    }
 
 
 def test_an_export_logs_the_scope_it_was_cut_to_not_what_was_asked(app):
     client = signed_in(app.server.test_client(), "test-partner")  # Newcastle, Police only
     assert client.get("/scorecard.xlsx?period=2025-26&la=E06000057&agency=Health").status_code == 403
-    response = _post(client, "missing-download.data", [{"id": "missing-export", "property": "n_clicks", "value": 1}],
-                     [{"id": "url", "property": "search", "value": "?period=2025-26&la=E06000057&agency=Health"}])
+    response = _post(
+        client,
+        "missing-download.data",
+        [{"id": "missing-export", "property": "n_clicks", "value": 1}],
+        [{"id": "url", "property": "search", "value": "?period=2025-26&la=E06000057&agency=Health"}],
+    )
     assert response.status_code == 200
     with session() as db:
         [event] = recent_events(db, AuditQuery(actions=("export",)))
-    assert json.loads(event.detail) == {"page": "/missing", "period": "2025-26",
-                                        "filters": {"la_codes": ["E08000021"], "agencies": ["Police"]}}
+    assert json.loads(event.detail) == {
+        "page": "/missing",
+        "period": "2025-26",
+        "filters": {"la_codes": ["E08000021"], "agencies": ["Police"]},
+    }
 
 
 def test_a_workbook_export_and_a_target_are_logged(app):
-    from appstate.targets import set_target
     from datetime import date
+
+    from appstate.targets import set_target
 
     client = signed_in(app.server.test_client(), "test-data")
     assert client.get("/scorecard.xlsx?la=E08000021").status_code == 200

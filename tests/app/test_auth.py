@@ -36,8 +36,9 @@ def _csrf(client, path: str = "/login") -> str:
 
 
 def _sign_in(client, username: str, password: str, next_path: str = "/"):
-    return client.post("/login", data={"username": username, "password": password, "csrf": _csrf(client),
-                                       "next": next_path})
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf": _csrf(client), "next": next_path}
+    )
 
 
 CALLBACK = {  # the front door's CSV export, as the browser posts it
@@ -56,8 +57,16 @@ def test_a_page_without_a_session_sends_the_browser_to_sign_in(client, path):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-@pytest.mark.parametrize("path", ["/pack.pdf?la=E08000021", "/scorecard.xlsx?la=E08000021",
-                                  "/exceptions.md?la=E08000021", "/_dash-layout", "/_dash-dependencies"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pack.pdf?la=E08000021",
+        "/scorecard.xlsx?la=E08000021",
+        "/exceptions.md?la=E08000021",
+        "/_dash-layout",
+        "/_dash-dependencies",
+    ],
+)
 def test_data_and_exports_without_a_session_are_401(client, path):
     response = client.get(path)
     assert response.status_code == 401
@@ -99,17 +108,29 @@ def test_a_wrong_password_is_refused_and_audited_without_saying_which_part_was_w
     assert client.get("/").status_code == 302
     with session() as db:
         assert [e.username for e in recent_events(db, AuditQuery(actions=("sign_in_failed",)))] == [
-            "nobody", TEST_ADMIN]
+            "nobody",
+            TEST_ADMIN,
+        ]
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password_in_a_wrong_passwords_words(client):
     wrong = [_sign_in(client, "test-exec", "wrong password!") for _ in range(5)]
     locked = _sign_in(client, "test-exec", TEST_PASSWORD)
-    assert {(r.status_code, _alert(r)) for r in wrong} == {(locked.status_code, _alert(locked))} == {
-        (401, "The username or password is not right. After 5 failed sign-ins an account waits 15 minutes.")}
+    assert (
+        {(r.status_code, _alert(r)) for r in wrong}
+        == {(locked.status_code, _alert(locked))}
+        == {
+            (
+                401,
+                "The username or password is not right. After 5 failed sign-ins an account waits 15 minutes.",
+            )
+        }
+    )
     assert client.get("/").status_code == 302
     with session() as db:  # the audit log, for administrators, says which it was
-        reasons = [json.loads(e.detail)["reason"] for e in recent_events(db, AuditQuery(actions=("sign_in_failed",)))]
+        reasons = [
+            json.loads(e.detail)["reason"] for e in recent_events(db, AuditQuery(actions=("sign_in_failed",)))
+        ]
     assert reasons == ["the account is locked after repeated failures"] + ["wrong password"] * 5
 
 
@@ -130,7 +151,9 @@ def test_sign_ins_sent_all_at_once_from_one_address_get_no_more_than_its_limit(a
 
     def attempt(i):
         start.wait()
-        return clients[i].post("/login", data={"username": f"guess{i}", "password": "not it", "csrf": tokens[i]})
+        return clients[i].post(
+            "/login", data={"username": f"guess{i}", "password": "not it", "csrf": tokens[i]}
+        )
 
     with ThreadPoolExecutor(sent) as pool:
         statuses = [r.status_code for r in pool.map(attempt, range(sent))]
@@ -146,8 +169,11 @@ def test_behind_a_declared_proxy_the_client_is_the_address_it_forwarded(home, mo
             monkeypatch.setenv("SAFEGUARD_PROXY_HOPS", hops)
         client = create_app().server.test_client()
         token = _csrf(client)
-        client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": token},
-                    headers=forwarded)
+        client.post(
+            "/login",
+            data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": token},
+            headers=forwarded,
+        )
         with session() as db:
             assert recent_events(db, AuditQuery(actions=("sign_in",)))[0].address == address
 
@@ -167,7 +193,9 @@ def test_a_line_break_in_the_next_page_is_dropped_not_a_500(client, target):
 
 def test_a_forged_or_expired_form_is_refused(client):
     client.get("/login")
-    response = client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": "forged"})
+    response = client.post(
+        "/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": "forged"}
+    )
     assert response.status_code == 400
     assert client.get("/").status_code == 302
 
@@ -177,13 +205,18 @@ def test_a_sign_in_posted_without_the_sign_in_pages_cookie_is_refused(client, to
     """Another site's form signing the victim in to the attacker's account has no pre-session."""
     response = client.post("/login", data={"username": TEST_ADMIN, "password": TEST_PASSWORD, "csrf": token})
     assert response.status_code == 400
-    assert "safeguard_session" not in response.headers.get("Set-Cookie", "") or client.get("/").status_code == 302
+    assert (
+        "safeguard_session" not in response.headers.get("Set-Cookie", "")
+        or client.get("/").status_code == 302
+    )
     assert client.get("/").status_code == 302
 
 
 def test_sign_out_is_a_post_with_the_token_not_a_link(client):
     _sign_in(client, TEST_ADMIN, TEST_PASSWORD)
-    assert "Location" not in client.get("/logout").headers  # a page address like any other, signing nobody out
+    assert (
+        "Location" not in client.get("/logout").headers
+    )  # a page address like any other, signing nobody out
     assert client.post("/logout", data={"csrf": "forged"}).status_code == 400
     assert client.get("/").status_code == 200
     with session() as db:
@@ -256,8 +289,10 @@ def test_a_disabled_account_loses_its_session_at_once(client):
 def test_single_sign_on_maps_the_providers_claims_to_a_local_username(monkeypatch):
     from app.auth import username_from_claims
 
-    assert username_from_claims({"preferred_username": " Jo.Bloggs@Council.gov.uk ", "email": "x@y"}) == \
-        "jo.bloggs@council.gov.uk"
+    assert (
+        username_from_claims({"preferred_username": " Jo.Bloggs@Council.gov.uk ", "email": "x@y"})
+        == "jo.bloggs@council.gov.uk"
+    )
     assert username_from_claims({"email": "nurse@nhs.net"}) == "nurse@nhs.net"
     assert username_from_claims({"sub": "opaque-id"}) is None
     monkeypatch.setenv("SAFEGUARD_OIDC_USERNAME_CLAIM", "upn")
@@ -270,7 +305,9 @@ def test_single_sign_on_is_offered_only_when_configured(home, monkeypatch):
     plain = create_app().server
     assert "Sign in with your organisation" not in plain.test_client().get("/login").get_data(as_text=True)
     assert "sso_start" not in plain.view_functions
-    monkeypatch.setenv("SAFEGUARD_OIDC_METADATA_URL", "https://login.example/tenant/v2.0/.well-known/openid-configuration")
+    monkeypatch.setenv(
+        "SAFEGUARD_OIDC_METADATA_URL", "https://login.example/tenant/v2.0/.well-known/openid-configuration"
+    )
     monkeypatch.setenv("SAFEGUARD_OIDC_CLIENT_ID", "dashboard")
     configured = create_app().server
     page = configured.test_client().get("/login?next=/missing").get_data(as_text=True)

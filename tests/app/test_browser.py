@@ -39,10 +39,14 @@ def test_brw001_data_page_shows_what_the_warehouse_holds(server, exact_page, dem
     page.wait_for_selector("#overview-counts .ag-row")
     assert "Synthetic demo data" in page.inner_text(".banner-demo")
     assert page.inner_text(".as-at") == "Data as at 31 October 2026"
-    [(newcastle_contacts,)] = _warehouse(demo_home, "SELECT count(*) FROM contact WHERE la_code = 'E08000021'")
+    [(newcastle_contacts,)] = _warehouse(
+        demo_home, "SELECT count(*) FROM contact WHERE la_code = 'E08000021'"
+    )
     row = page.locator("#overview-counts .ag-row", has_text="Newcastle upon Tyne").filter(has_text="Contacts")
     assert f"{newcastle_contacts:,}" in row.inner_text()
-    assert page.locator("#overview-counts .ag-center-cols-container .ag-row").count() == 5  # its 1 LA x 5 datasets
+    assert (
+        page.locator("#overview-counts .ag-center-cols-container .ag-row").count() == 5
+    )  # its 1 LA x 5 datasets
     assert page.locator("#filter-bar").is_hidden()  # the filters belong to the dashboards
     assert page.get_attribute("html", "lang") == "en-GB"
     assert page.console_errors == []
@@ -53,7 +57,8 @@ def test_brw002_data_page_lists_loads_and_shows_why_rows_were_rejected(server, e
     page.goto(server + "/data")
     page.wait_for_selector("#data-loads-grid .ag-row")
     [(bad_load, rejected)] = _warehouse(
-        demo_home, "SELECT load_id, rows_rejected FROM etl_load WHERE rows_rejected > 0")
+        demo_home, "SELECT load_id, rows_rejected FROM etl_load WHERE rows_rejected > 0"
+    )
     page.locator("#data-loads-grid .ag-center-cols-container .ag-row", has_text="contacts_bad_rows").click()
     title = page.locator("#data-rejections-title")
     title.filter(has_text=f"Rejections of load {bad_load}").wait_for()
@@ -63,7 +68,7 @@ def test_brw002_data_page_lists_loads_and_shows_why_rows_were_rejected(server, e
     assert "is not a known code" in page.inner_text("#data-rejections-grid-table")
     with page.expect_download() as download:
         page.click("#data-rejections-export")
-    lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0] == "load_id,file_name,row_number,field,value,rule,message" and len(lines) == 1 + rejected
     assert page.console_errors == []
 
@@ -83,7 +88,9 @@ def test_brw004_executive_cards_show_the_engine_figures_for_the_url(server, page
     page.wait_for_selector("#card-referrals")
     expected = engine_results(demo_home, EXECUTIVE_KPIS, "2025-26", Filters(la_codes=("E08000021",)))
     for kpi_id, result in expected.items():
-        assert page.inner_text(f"#card-{kpi_id} .card-value") == format_figure(result.kpi, result.current), kpi_id
+        assert page.inner_text(f"#card-{kpi_id} .card-value") == format_figure(result.kpi, result.current), (
+            kpi_id
+        )
     assert page.inner_text("#filter-summary") == "Showing: 2025/26; Newcastle upon Tyne"
     # 2025/26 is not published yet: the card says which year it compares with
     assert "England 22.6%" in page.inner_text("#card-re_referral_12m")
@@ -92,7 +99,9 @@ def test_brw004_executive_cards_show_the_engine_figures_for_the_url(server, page
     assert page.console_errors == []
 
 
-def test_brw005_a_filter_change_updates_the_url_and_the_figures_and_back_restores_them(server, page, demo_home):
+def test_brw005_a_filter_change_updates_the_url_and_the_figures_and_back_restores_them(
+    server, page, demo_home
+):
     from warehouse.kpis.engine import Filters
     from warehouse.kpis.formatting import format_figure
 
@@ -102,7 +111,9 @@ def test_brw005_a_filter_change_updates_the_url_and_the_figures_and_back_restore
     page.click("#filter-gender")
     page.get_by_role("option", name="Female").click()
     page.wait_for_url("**gender=F**")
-    female = engine_results(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), genders=("F",)))
+    female = engine_results(
+        demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), genders=("F",))
+    )
     wanted = format_figure(female["referrals"].kpi, female["referrals"].current)
     page.locator("#card-referrals .card-value", has_text=wanted).wait_for()
     assert "gender: Female" in page.inner_text("#filter-summary")
@@ -146,9 +157,11 @@ def test_brw008_the_monthly_grid_downloads_as_csv_with_the_engine_figures(server
     with page.expect_download() as download:
         page.click("#front-door-export")
     assert download.value.suggested_filename == "front-door-2025-26.csv"
-    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert len(rows) == 25 and rows[0]["Month"] == "March 2026" and rows[-1]["Month"] == "March 2024"
-    engine = engine_results(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",)))["referrals"]
+    engine = engine_results(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",)))[
+        "referrals"
+    ]
     march = engine.series[-1]
     assert rows[0]["Referrals"] == format_figure(engine.kpi, march)
 
@@ -186,7 +199,9 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
     assert len(reader.pages) >= 3  # cover, executive summary, CP plans
     assert "Period: 2025/26" in text and "Showing: 2025/26; Newcastle upon Tyne" in text
     assert "Data as at 31 October 2026" in text
-    engine = engine_results(demo_home, EXECUTIVE_KPIS + ("cp_starts",), "2025-26", Filters(la_codes=("E08000021",)))
+    engine = engine_results(
+        demo_home, EXECUTIVE_KPIS + ("cp_starts",), "2025-26", Filters(la_codes=("E08000021",))
+    )
     for result in engine.values():
         assert format_figure(result.kpi, result.current) in text, result.kpi.id
     assert "CP plans started" in text
@@ -203,9 +218,13 @@ def test_brw011_a_click_on_a_bar_drills_down_and_the_breadcrumb_steps_back(serve
     box = chart.locator(".bars .point").first.bounding_box()  # the largest source: police
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url("**agency=Police**")
-    police = engine_results(demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), agencies=("Police",)))
-    page.locator("#card-referrals .card-value",
-                 has_text=format_figure(police["referrals"].kpi, police["referrals"].current)).wait_for()
+    police = engine_results(
+        demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), agencies=("Police",))
+    )
+    page.locator(
+        "#card-referrals .card-value",
+        has_text=format_figure(police["referrals"].kpi, police["referrals"].current),
+    ).wait_for()
     page.click(".crumb:has-text('agency: Police')")
     page.wait_for_url(lambda url: "agency" not in url)
     assert page.console_errors == []
@@ -234,26 +253,46 @@ DASH_COMPONENT_VIOLATIONS = {
 }
 
 
-@pytest.mark.parametrize("path", ["/?period=2025-26&la=E08000021", "/front-door?la=E08000021&chart=spc", "/s47-icpc",
-                                  "/cp-plans?la=E06000057", "/missing?care=In+care", "/benchmarks", "/pack", "/data",
-                                  "/records?kpi=referrals&la=E08000021", "/scorecard?la=E08000021",
-                                  "/exceptions?la=E08000021", "/targets", "/challenges",
-                                  "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
-                                  "/no-such-page"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?period=2025-26&la=E08000021",
+        "/front-door?la=E08000021&chart=spc",
+        "/s47-icpc",
+        "/cp-plans?la=E06000057",
+        "/missing?care=In+care",
+        "/benchmarks",
+        "/pack",
+        "/data",
+        "/records?kpi=referrals&la=E08000021",
+        "/scorecard?la=E08000021",
+        "/exceptions?la=E08000021",
+        "/targets",
+        "/challenges",
+        "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
+        "/no-such-page",
+    ],
+)
 def test_brw013_pages_meet_wcag_22_aa_as_axe_checks_it(server, page, path):
     from axe_playwright_python.sync_playwright import Axe
 
     page.goto(server + path)
     page.wait_for_selector("#main h1")
     page.wait_for_load_state("networkidle")
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
-        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+        },
+    )
     ours = [
         (violation["id"], node["target"], node["html"][:120])
         for violation in results.response["violations"]
         for node in violation["nodes"]
-        if not any(violation["id"] == rule and selector.lstrip(".") in node["html"]
-                   for rule, selector in DASH_COMPONENT_VIOLATIONS)
+        if not any(
+            violation["id"] == rule and selector.lstrip(".") in node["html"]
+            for rule, selector in DASH_COMPONENT_VIOLATIONS
+        )
     ]
     assert ours == []
 
@@ -262,19 +301,28 @@ def test_brw014_a_card_opens_the_records_behind_its_figure(server, exact_page, d
     from warehouse.kpis.engine import Filters
     from warehouse.kpis.suppression import NO_SUPPRESSION
 
-    page = exact_page  # record lists are for roles that see exact figures (tests/app/test_disclosure_attacks.py)
+    page = (
+        exact_page  # record lists are for roles that see exact figures (tests/app/test_disclosure_attacks.py)
+    )
     page.goto(server + "/front-door?period=2025-26&la=E08000021&gender=F")
     page.wait_for_selector("#card-re_referral_12m")
     page.click("#card-re_referral_12m a.card-link")
     page.wait_for_url("**/records?**kpi=re_referral_12m**")
-    expected = engine_results(demo_home, ["re_referral_12m"], "2025-26", Filters(la_codes=("E08000021",), genders=("F",)),
-                              NO_SUPPRESSION)["re_referral_12m"].current.numerator
+    expected = engine_results(
+        demo_home,
+        ["re_referral_12m"],
+        "2025-26",
+        Filters(la_codes=("E08000021",), genders=("F",)),
+        NO_SUPPRESSION,
+    )["re_referral_12m"].current.numerator
     page.get_by_text(f"{expected:,} records.").wait_for()
     assert page.locator("#records-grid .ag-row").count() == min(expected, 25)
     assert page.console_errors == []
 
 
-def test_brw015_a_loaded_annex_a_workbook_shows_on_the_front_door_like_a_native_extract(annex_a_server, exact_page):
+def test_brw015_a_loaded_annex_a_workbook_shows_on_the_front_door_like_a_native_extract(
+    annex_a_server, exact_page
+):
     import openpyxl
 
     sample = Path(__file__).resolve().parents[1] / "data" / "annex_a" / "Annex_A_2024_Jan.xlsx"
@@ -291,7 +339,8 @@ def test_brw015_a_loaded_annex_a_workbook_shows_on_the_front_door_like_a_native_
     assert page.inner_text("#card-contacts .card-value") == "5"
     assert page.inner_text("#card-referrals .card-value") == "6"
     assert page.inner_text("#filter-summary") == (
-        "Showing: 12 months to January 2021 (Feb 2020 to Jan 2021); Newcastle upon Tyne")
+        "Showing: 12 months to January 2021 (Feb 2020 to Jan 2021); Newcastle upon Tyne"
+    )
     page.goto(annex_a_server + "/data")
     page.wait_for_selector("#data-loads-grid .ag-row")
     assert "Annex_A_2024_Jan.xlsx (List 7)" in page.inner_text("#data-loads-grid")

@@ -24,10 +24,17 @@ CITY = "E08000021"
 
 def _expected(demo_home: Path) -> list[KpiException]:
     # The page's default view ends in October 2026, the demo's last complete month.
-    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con, \
-            session(f"sqlite:///{demo_home / 'appstate.sqlite'}") as db:
-        report = exception_report(con, Filters(la_codes=(CITY,)), SuppressionPolicy(), lookup(db),
-                                  period=rolling_6(date(2026, 10, 1)))
+    with (
+        duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con,
+        session(f"sqlite:///{demo_home / 'appstate.sqlite'}") as db,
+    ):
+        report = exception_report(
+            con,
+            Filters(la_codes=(CITY,)),
+            SuppressionPolicy(),
+            lookup(db),
+            period=rolling_6(date(2026, 10, 1)),
+        )
     return list(report.exceptions)
 
 
@@ -53,7 +60,8 @@ def test_brw_exceptions_page_shows_the_warehouse_exceptions_and_prints_them(serv
         section.locator(".js-plotly-plot").wait_for()
         assert section.locator(".handwriting-box").count() == 1
         assert section.get_by_role("link", name="Write commentary").get_attribute("href") == (
-            f"/commentary?kpi={found.kpi.id}&la={CITY}&period=R6-2026-10")
+            f"/commentary?kpi={found.kpi.id}&la={CITY}&period=R6-2026-10"
+        )
 
     pdf_href = page.get_attribute("#exceptions-pdf", "href")
     assert pdf_href.startswith("/exceptions.pdf?") and f"la={CITY}" in pdf_href

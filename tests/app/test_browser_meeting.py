@@ -39,7 +39,9 @@ def test_brw016_a_new_target_changes_the_cards_rag(own_demo_server, page):
     page.fill("#target-from", "2026-04-01")
     page.fill("#target-value", f"{value + 2:.1f}")
     page.click("#target-save")
-    page.locator("#target-status", has_text="Set: Re-referrals within 12 months for Newcastle upon Tyne").wait_for()
+    page.locator(
+        "#target-status", has_text="Set: Re-referrals within 12 months for Newcastle upon Tyne"
+    ).wait_for()
     page.locator("#targets-grid .ag-row", has_text="2026-04-01").wait_for()
 
     page.goto(url + f"/?period={PERIOD}&la=E08000021")
@@ -47,7 +49,8 @@ def test_brw016_a_new_target_changes_the_cards_rag(own_demo_server, page):
     assert page.inner_text(card) == f"✔ On target: target {value + 2:.1f}%"
     with sqlite3.connect(home / "appstate.sqlite") as db:
         [(set_by, effective_from)] = db.execute(
-            "SELECT set_by, effective_from FROM target WHERE NOT is_demo").fetchall()
+            "SELECT set_by, effective_from FROM target WHERE NOT is_demo"
+        ).fetchall()
     assert set_by and effective_from == "2026-04-01"
     assert page.console_errors == []
 
@@ -91,7 +94,9 @@ def test_brw018_a_challenge_is_raised_answered_and_closed(own_demo_server, page)
     page.fill("#challenge-question", "Why did repeat plans rise in the autumn?")
     page.click("#challenge-raise")
     page.locator("#challenge-status-message", has_text="Raised challenge").wait_for()
-    row = page.locator("#challenges-grid .ag-center-cols-container .ag-row", has_text="Why did repeat plans rise")
+    row = page.locator(
+        "#challenges-grid .ag-center-cols-container .ag-row", has_text="Why did repeat plans rise"
+    )
     row.wait_for()
     assert "open (overdue)" in row.inner_text()  # due in January 2026, still open today
 
@@ -101,12 +106,16 @@ def test_brw018_a_challenge_is_raised_answered_and_closed(own_demo_server, page)
     page.locator("#challenge-status-message", has_text="is now answered").wait_for()
     page.locator("#challenges-grid .ag-row", has_text="answered").wait_for()
 
-    page.locator("#challenges-grid .ag-center-cols-container .ag-row", has_text="Why did repeat plans rise").click()
+    page.locator(
+        "#challenges-grid .ag-center-cols-container .ag-row", has_text="Why did repeat plans rise"
+    ).click()
     page.click("#challenge-close")
     page.locator("#challenge-status-message", has_text="is now closed").wait_for()
     page.get_by_text("No entries match.").wait_for()  # closed entries are hidden by default
     page.get_by_role("checkbox", name="closed").check()
-    closed = page.locator("#challenges-grid .ag-center-cols-container .ag-row", has_text="Why did repeat plans rise")
+    closed = page.locator(
+        "#challenges-grid .ag-center-cols-container .ag-row", has_text="Why did repeat plans rise"
+    )
     closed.wait_for()
     assert "closed" in closed.inner_text() and "siblings returned" in closed.inner_text()
     assert page.console_errors == []
@@ -125,5 +134,7 @@ def test_brw019_a_saved_view_opens_the_same_filters(own_demo_server, page):
     page.wait_for_selector("#card-referrals")
     _choose(page, "saved-view-open", "Girls referred, Newcastle (shared)")
     page.wait_for_url("**/front-door?period=2025-26&la=E08000021&gender=F")
-    page.locator("#filter-summary", has_text="Showing: 2025/26; Newcastle upon Tyne; gender: Female").wait_for()
+    page.locator(
+        "#filter-summary", has_text="Showing: 2025/26; Newcastle upon Tyne; gender: Female"
+    ).wait_for()
     assert page.console_errors == []

@@ -8,10 +8,33 @@ from tests.app.serving import TEST_ADMIN, TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-ALL = ["Executive summary", "Front door", "S47 and ICPC", "CP plans", "Missing", "Benchmarks", "Scorecard",
-       "Exception report", "Meeting pack", "Data and loads", "Challenge log", "Targets", "Audit"]
-BOARD = ["Executive summary", "Front door", "S47 and ICPC", "CP plans", "Missing", "Benchmarks", "Scorecard",
-         "Exception report", "Meeting pack", "Challenge log"]
+ALL = [
+    "Executive summary",
+    "Front door",
+    "S47 and ICPC",
+    "CP plans",
+    "Missing",
+    "Benchmarks",
+    "Scorecard",
+    "Exception report",
+    "Meeting pack",
+    "Data and loads",
+    "Challenge log",
+    "Targets",
+    "Audit",
+]
+BOARD = [
+    "Executive summary",
+    "Front door",
+    "S47 and ICPC",
+    "CP plans",
+    "Missing",
+    "Benchmarks",
+    "Scorecard",
+    "Exception report",
+    "Meeting pack",
+    "Challenge log",
+]
 PARTNER = ["Front door", "S47 and ICPC", "CP plans", "Missing", "Benchmarks", "Challenge log"]
 DATA_TEAM = [name for name in ALL if name != "Audit"]
 
@@ -39,12 +62,15 @@ def _sign_in(page, url: str, username: str) -> None:
 PROTECTED_ADMIN = [name for name in ALL if name != "Data and loads"]
 
 
-@pytest.mark.parametrize(("username", "role", "pages", "lands_on"), [
-    (TEST_ADMIN, "admin", PROTECTED_ADMIN, "/"),
-    ("test-exec", "executive", BOARD, "/"),
-    ("test-partner", "partner", PARTNER, "/front-door"),
-    ("test-data", "data team", DATA_TEAM, "/"),
-])
+@pytest.mark.parametrize(
+    ("username", "role", "pages", "lands_on"),
+    [
+        (TEST_ADMIN, "admin", PROTECTED_ADMIN, "/"),
+        ("test-exec", "executive", BOARD, "/"),
+        ("test-partner", "partner", PARTNER, "/front-door"),
+        ("test-data", "data team", DATA_TEAM, "/"),
+    ],
+)
 def test_brw020_each_role_signs_in_and_sees_its_pages(server, anonymous, username, role, pages, lands_on):
     _sign_in(anonymous, server, username)
     assert anonymous.url.removeprefix(server).split("?")[0] == lands_on
@@ -64,7 +90,8 @@ def test_brw021_a_partner_typing_a_board_page_address_is_told_it_is_not_theirs(s
     anonymous.locator("#filter-summary", has_text="your account covers").wait_for()
     assert anonymous.inner_text("#filter-summary") == (
         "Showing: 12 months to October 2026 (Nov 2025 to Oct 2026); all local authorities in your scope "
-        "(your account covers agencies Police only)")
+        "(your account covers agencies Police only)"
+    )
 
 
 def test_brw022_signing_out_returns_to_the_sign_in_page(own_demo_server, anonymous):
@@ -92,12 +119,15 @@ def _small_referral_view(demo_home) -> tuple[str, int]:
                 filters = Filters(la_codes=("E08000021",), genders=(gender,), age_bands=(age,))
                 [result] = evaluate(con, ["referrals"], parse_period("2025-26"), filters, NO_SUPPRESSION)
                 if result.current.value and 0 < result.current.value < 5:
-                    return f"?period=2025-26&la=E08000021&gender={gender}&age={age.replace(' ', '+')}", \
-                        int(result.current.value)
+                    return f"?period=2025-26&la=E08000021&gender={gender}&age={age.replace(' ', '+')}", int(
+                        result.current.value
+                    )
     raise AssertionError("the demo has no small referral count to test with")
 
 
-def test_brw023_the_pack_pdf_suppresses_for_an_executive_and_not_for_the_data_team(server, browser, demo_home):
+def test_brw023_the_pack_pdf_suppresses_for_an_executive_and_not_for_the_data_team(
+    server, browser, demo_home
+):
     from pypdf import PdfReader
 
     from tests.app.serving import SESSION_COOKIE, session_cookie
@@ -106,8 +136,9 @@ def test_brw023_the_pack_pdf_suppresses_for_an_executive_and_not_for_the_data_te
     texts = {}
     for username in ("test-exec", "test-data"):
         context = browser.new_context()
-        context.add_cookies([{"name": SESSION_COOKIE, "value": session_cookie(username), "domain": "127.0.0.1",
-                              "path": "/"}])
+        context.add_cookies(
+            [{"name": SESSION_COOKIE, "value": session_cookie(username), "domain": "127.0.0.1", "path": "/"}]
+        )
         response = context.request.get(server + "/pack.pdf" + search, timeout=60_000)
         assert response.status == 200 and response.headers["content-type"] == "application/pdf"
         from io import BytesIO

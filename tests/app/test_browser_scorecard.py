@@ -29,7 +29,12 @@ def test_brw_scorecard_shows_each_priority_and_the_engines_last_quarter(server, 
     page.wait_for_selector(".scorecard-ready")
     assert page.locator(".scorecard-priority h2").all_inner_texts() == [p["title"] for p in _priorities()]
     assert page.locator(".scorecard-priority").first.locator("thead th").all_inner_texts()[1:6] == [
-        "Q2 2025/26", "Q3 2025/26", "Q4 2025/26", "Q1 2026/27", "Q2 2026/27"]
+        "Q2 2025/26",
+        "Q3 2025/26",
+        "Q4 2025/26",
+        "Q1 2026/27",
+        "Q2 2026/27",
+    ]
     cover = page.inner_text(".scorecard-cover")
     assert "the latest complete quarter ending on or before 31 October 2026" in cover
     kpi_ids = [kpi_id for p in _priorities() for kpi_id in p["kpis"]]

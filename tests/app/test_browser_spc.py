@@ -25,7 +25,9 @@ NEWCASTLE = Filters(la_codes=("E08000021",))
 def _variation_words(home, kpi_ids, period: str) -> dict[str, str]:
     """What each KPI's variation icon must say: the engine's 25 months to the period's end, read by XmR."""
     results = engine_results(home, kpi_ids, period, NEWCASTLE)
-    return {kpi_id: VARIATION_ICONS[spc_for(Assessment(result=r)).variation][2] for kpi_id, r in results.items()}
+    return {
+        kpi_id: VARIATION_ICONS[spc_for(Assessment(result=r)).variation][2] for kpi_id, r in results.items()
+    }
 
 
 def test_brw024_a_trend_switches_to_an_spc_chart_and_back(server, page, demo_home):
@@ -47,7 +49,9 @@ def test_brw024_a_trend_switches_to_an_spc_chart_and_back(server, page, demo_hom
     page.locator("figcaption", has_text="Mean from October 2025").first.wait_for(state="attached")
     results = engine_results(demo_home, ("referrals",), "2025-26", NEWCASTLE)
     since = spc_for(Assessment(result=results["referrals"]), change_points=(date(2025, 10, 1),))
-    assert f"Mean from October 2025 {since.latest_limits.mean:,.0f}," in chart.locator("figcaption").inner_text()
+    assert (
+        f"Mean from October 2025 {since.latest_limits.mean:,.0f}," in chart.locator("figcaption").inner_text()
+    )
 
     page.get_by_role("link", name="Run charts").click()
     page.wait_for_url(lambda url: "chart=" not in url)
@@ -74,7 +78,7 @@ def test_brw025_the_executive_cards_and_the_pack_pdf_carry_the_spc_icons(server,
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(response.body())).pages).split())
     results = engine_results(demo_home, EXECUTIVE_KPIS, "2025-26", NEWCASTLE)
     for kpi_id, words in expected.items():
-        card = text[text.index(results[kpi_id].kpi.title):]
+        card = text[text.index(results[kpi_id].kpi.title) :]
         assert format_figure(results[kpi_id].kpi, results[kpi_id].current) in card[:200], kpi_id
         assert words in card[:600], kpi_id
     assert "What the SPC icons mean" in text and "Hit and miss against the target" in text
@@ -91,12 +95,15 @@ def test_brw026_the_editor_starts_from_the_draft_and_saves_only_when_asked(own_d
     assert draft.startswith(f"Re-referrals were {format_figure(result.kpi, result.current)} in 2025/26, ")
     assert "the North East (" in draft and "with statistical neighbours" in draft
     with sqlite3.connect(home / "appstate.sqlite") as db:
-        assert db.execute("SELECT count(*) FROM commentary WHERE kpi_id = 're_referral_12m'").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM commentary WHERE kpi_id = 're_referral_12m'").fetchone() == (
+            0,
+        )
 
     page.click("#commentary-save")
     page.locator("#commentary-status", has_text="Saved as version 1").wait_for()
     with sqlite3.connect(home / "appstate.sqlite") as db:
         [(text, author)] = db.execute(
-            "SELECT text, author FROM commentary WHERE kpi_id = 're_referral_12m'").fetchall()
+            "SELECT text, author FROM commentary WHERE kpi_id = 're_referral_12m'"
+        ).fetchall()
     assert text == draft and author == "test-admin"
     assert page.console_errors == []

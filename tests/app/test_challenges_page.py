@@ -20,10 +20,14 @@ CITY = "E08000021"
 def entries(demo_copy):
     """Three Newcastle entries: against the police, against health, and against a KPI only."""
     with session() as db:
-        made = [raise_challenge(db, CITY, question, "Lead", date(2030, 1, 1), "chair", **about)
-                for question, about in (("Police question", {"agency": "Police"}),
-                                        ("Health question", {"agency": "Health"}),
-                                        ("KPI question", {"kpi_id": "icpc_15wd"}))]
+        made = [
+            raise_challenge(db, CITY, question, "Lead", date(2030, 1, 1), "chair", **about)
+            for question, about in (
+                ("Police question", {"agency": "Police"}),
+                ("Health question", {"agency": "Health"}),
+                ("KPI question", {"kpi_id": "icpc_15wd"}),
+            )
+        ]
     return {entry.question: entry.id for entry in made}
 
 
@@ -42,8 +46,13 @@ def partner(app):
 def _post(client, output: str, inputs: list, state: list):
     from dash._utils import split_callback_id
 
-    payload = {"output": output, "outputs": split_callback_id(output), "inputs": inputs, "state": state,
-               "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
+    payload = {
+        "output": output,
+        "outputs": split_callback_id(output),
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+    }
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["response"]
@@ -54,25 +63,38 @@ OVERDUE = {"id": "challenge-filter-overdue", "property": "value", "value": []}
 
 
 def test_a_police_partner_lists_and_exports_only_the_police_entries(partner):
-    listed = _post(partner, "challenges-list.children", [STATUSES, OVERDUE,
-                                                          {"id": "challenge-changed", "property": "data", "value": 0}],
-                   [])
+    listed = _post(
+        partner,
+        "challenges-list.children",
+        [STATUSES, OVERDUE, {"id": "challenge-changed", "property": "data", "value": 0}],
+        [],
+    )
     text = str(listed)
     assert "Police question" in text and "Health question" not in text and "KPI question" not in text
-    exported = _post(partner, "challenges-download.data", [{"id": "challenges-export", "property": "n_clicks",
-                                                            "value": 1}],
-                     [STATUSES, OVERDUE])["challenges-download"]["data"]["content"]
+    exported = _post(
+        partner,
+        "challenges-download.data",
+        [{"id": "challenges-export", "property": "n_clicks", "value": 1}],
+        [STATUSES, OVERDUE],
+    )["challenges-download"]["data"]["content"]
     assert [row["question"] for row in csv.DictReader(io.StringIO(exported))] == ["Police question"]
 
 
 def _answer(app, client, entry_id: int) -> str:
     client.get("/login")  # Dash sets up its callback map on the first request
-    [output] = [key for key, spec in app.callback_map.items() if spec["inputs"][0]["id"] == "challenge-answer"]
-    response = _post(client, output, [
-        {"id": "challenge-answer", "property": "n_clicks", "value": 1}], [
-        {"id": "challenges-grid", "property": "selectedRows", "value": [{"id": entry_id}]},
-        {"id": "challenge-response", "property": "value", "value": "Our answer"},
-        {"id": "challenge-changed", "property": "data", "value": 0}])
+    [output] = [
+        key for key, spec in app.callback_map.items() if spec["inputs"][0]["id"] == "challenge-answer"
+    ]
+    response = _post(
+        client,
+        output,
+        [{"id": "challenge-answer", "property": "n_clicks", "value": 1}],
+        [
+            {"id": "challenges-grid", "property": "selectedRows", "value": [{"id": entry_id}]},
+            {"id": "challenge-response", "property": "value", "value": "Our answer"},
+            {"id": "challenge-changed", "property": "data", "value": 0},
+        ],
+    )
     return response["challenge-status-message"]["children"]
 
 
@@ -82,7 +104,13 @@ def test_a_police_partner_can_answer_a_police_entry_and_no_other(app, partner, e
     refused = "Not done: select a challenge in the list first."
     assert _answer(app, partner, entries["Health question"]) == refused
     assert _answer(app, partner, entries["KPI question"]) == refused
-    assert _answer(app, partner, entries["Police question"]) == f"Challenge {entries['Police question']} is now answered."
+    assert (
+        _answer(app, partner, entries["Police question"])
+        == f"Challenge {entries['Police question']} is now answered."
+    )
     with session() as db:
         assert {q: db.get(Challenge, i).status for q, i in entries.items()} == {
-            "Police question": "answered", "Health question": "open", "KPI question": "open"}
+            "Police question": "answered",
+            "Health question": "open",
+            "KPI question": "open",
+        }

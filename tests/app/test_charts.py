@@ -14,11 +14,17 @@ def _figure(figure_element) -> dict:
 
 
 def test_an_area_name_with_markup_is_drawn_as_its_text():
-    chart = parts_chart(f"Referrals by area ({NAME})", (Part("NCL-X", 3, 60.0), Part("NCL-Y", 2, 40.0)), "areas",
-                        {"NCL-X": NAME, "NCL-Y": "West & North"}, drill_param="area")
+    chart = parts_chart(
+        f"Referrals by area ({NAME})",
+        (Part("NCL-X", 3, 60.0), Part("NCL-Y", 2, 40.0)),
+        "areas",
+        {"NCL-X": NAME, "NCL-Y": "West & North"},
+        drill_param="area",
+    )
     figure = _figure(chart)
     assert figure["data"][0]["y"] == [
         '&lt;a href="https://evil.example/"&gt;Click here&lt;/a&gt;&lt;img src=x onerror=alert(1)&gt;',
-        "West &amp; North"]
+        "West &amp; North",
+    ]
     assert figure["data"][0]["customdata"] == ["NCL-X", "NCL-Y"]  # the drill-down still filters by the code
     assert "<" not in figure["layout"]["title"]["text"]

@@ -31,7 +31,7 @@ ROLES = {"test-partner": ("Police",), "test-exec": ()}
 def possible(shown: str) -> range:
     """The true counts a shown figure allows, for an attacker who knows the method."""
     if shown == SUPPRESSED:
-        return range(0, 5)
+        return range(5)
     value = int(shown.replace(",", ""))
     return range(max(value - 4, 5), value + 5)
 
@@ -51,8 +51,13 @@ def con(demo_home):
 
 def exact_months(con, agencies: tuple[str, ...], **filters) -> dict[date, int]:
     """The true monthly contacts over the 25 months the page's grid and CSV show."""
-    [result] = evaluate(con, ["contacts"], parse_period(PERIOD), Filters((CITY,), agencies=agencies, **filters),
-                        NO_SUPPRESSION)
+    [result] = evaluate(
+        con,
+        ["contacts"],
+        parse_period(PERIOD),
+        Filters((CITY,), agencies=agencies, **filters),
+        NO_SUPPRESSION,
+    )
     return {f.period.first_month: int(f.value) for f in result.series}
 
 
@@ -88,7 +93,9 @@ def test_the_complement_filter_leaves_the_hidden_count_open(demo_app, con, usern
     truth = exact_months(con, ROLES[username], ethnicities=("Not known",), **filters)[month]
     hidden = contacts_csv(client, ethnicity="Not known", **query)[label(month)]
     everyone = contacts_csv(client, **query)[label(month)]
-    the_rest = contacts_csv(client, ethnicity=tuple(e for e in ETHNICITIES if e != "Not known"), **query)[label(month)]
+    the_rest = contacts_csv(client, ethnicity=tuple(e for e in ETHNICITIES if e != "Not known"), **query)[
+        label(month)
+    ]
     assert hidden == SUPPRESSED
     assert everyone != SUPPRESSED and int(everyone.replace(",", "")) % 5 == 0
     found = candidates(everyone, [the_rest])
@@ -103,7 +110,8 @@ def test_no_record_list_is_given_to_a_protected_role(demo_app, username):
     assert "shown only to roles that see exact figures" in str(layout)
     assert find_component(layout, "records-grid") is None
     payload = {
-        "output": "records-download.data", "outputs": {"id": "records-download", "property": "data"},
+        "output": "records-download.data",
+        "outputs": {"id": "records-download", "property": "data"},
         "inputs": [{"id": "records-export", "property": "n_clicks", "value": 1}],
         "changedPropIds": ["records-export.n_clicks"],
         "state": [{"id": "url", "property": "search", "value": search}],
@@ -121,8 +129,14 @@ def test_the_data_team_still_gets_the_records(demo_app):
 
 
 def protected(con, period: Period, agencies: tuple[str, ...], **filters) -> Figure:
-    [result] = evaluate(con, ["contacts"], period, Filters((CITY,), agencies=agencies, **filters),
-                        SuppressionPolicy(), series_months=1)
+    [result] = evaluate(
+        con,
+        ["contacts"],
+        period,
+        Filters((CITY,), agencies=agencies, **filters),
+        SuppressionPolicy(),
+        series_months=1,
+    )
     return result.current
 
 
@@ -138,8 +152,14 @@ def test_a_change_on_the_previous_rolling_year_leaves_the_hidden_month_open(demo
     nk = {"ethnicities": ("Not known",), **filters}
     rolling = period_ending(PeriodKind.ROLLING_12, month)
     client = signed_in(demo_app.server.test_client(), username)
-    card = str(page_layout(client, "/front-door", f"?period=R12-{month:%Y-%m}&la={CITY}&ethnicity=Not+known"
-                     + "".join(f"&{k}={v.replace(' ', '+')}" for k, v in query.items())))
+    card = str(
+        page_layout(
+            client,
+            "/front-door",
+            f"?period=R12-{month:%Y-%m}&la={CITY}&ethnicity=Not+known"
+            + "".join(f"&{k}={v.replace(' ', '+')}" for k, v in query.items()),
+        )
+    )
     now, before = protected(con, rolling, agencies, **nk), protected(con, rolling.previous(), agencies, **nk)
     assert shown(now) in card  # the card shows the engine's protected figure, nothing finer
     year_ago = shown(protected(con, Period(PeriodKind.MONTH, add_months(month, -12)), agencies, **nk))
@@ -157,8 +177,14 @@ def test_a_quarter_less_its_other_months_leaves_the_hidden_month_open(demo_app, 
     csv_months = contacts_csv(client, ethnicity="Not known", **query)
     others = [csv_months[label(m)] for m in quarter.month_starts() if m != month]
     total = shown(protected(con, quarter, agencies, ethnicities=("Not known",), **filters))
-    card = str(page_layout(client, "/front-door", f"?period={quarter.code}&la={CITY}&ethnicity=Not+known"
-                     + "".join(f"&{k}={v.replace(' ', '+')}" for k, v in query.items())))
+    card = str(
+        page_layout(
+            client,
+            "/front-door",
+            f"?period={quarter.code}&la={CITY}&ethnicity=Not+known"
+            + "".join(f"&{k}={v.replace(' ', '+')}" for k, v in query.items()),
+        )
+    )
     assert total in card
     truth = exact_months(con, agencies, ethnicities=("Not known",), **filters)[month]
     found = candidates(total, others)

@@ -9,10 +9,10 @@ from datetime import date
 import duckdb
 import pytest
 
-from tests.app.serving import signed_in
 from appstate.commentary import write_commentary
 from appstate.db import session
 from appstate.targets import lookup
+from tests.app.serving import signed_in
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.exceptions import KpiException, exception_report
 from warehouse.kpis.periods import rolling_6
@@ -36,10 +36,13 @@ def client(home):
 
 def expected_exceptions(home) -> list[KpiException]:
     """What the warehouse function finds, as partners see it."""
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con, \
-            session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
-        report = exception_report(con, Filters(la_codes=(CITY,)), SuppressionPolicy(), lookup(db),
-                                  period=REPORT_PERIOD)
+    with (
+        duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con,
+        session(f"sqlite:///{home / 'appstate.sqlite'}") as db,
+    ):
+        report = exception_report(
+            con, Filters(la_codes=(CITY,)), SuppressionPolicy(), lookup(db), period=REPORT_PERIOD
+        )
     return list(report.exceptions)
 
 
@@ -64,9 +67,14 @@ def test_commentary_markup_appears_only_escaped(client, home):
     found = expected_exceptions(home)
     kpi_id = found[0].kpi.id
     with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
-        write_commentary(db, kpi_id, CITY, REPORT_PERIOD.code,
-                         "<script>alert(1)</script> & [a link](javascript:alert(1))\n# not a heading",
-                         author="Board <b>member</b>")
+        write_commentary(
+            db,
+            kpi_id,
+            CITY,
+            REPORT_PERIOD.code,
+            "<script>alert(1)</script> & [a link](javascript:alert(1))\n# not a heading",
+            author="Board <b>member</b>",
+        )
     text = client.get(f"/exceptions.md?la={CITY}").get_data(as_text=True)
     assert "> &lt;script&gt;alert(1)&lt;/script&gt; &amp; \\[a link\\](javascript:alert(1))" in text
     assert "> \\# not a heading" in text

@@ -38,7 +38,9 @@ def test_the_default_period_is_the_12_months_to_the_latest_complete_month():
 def test_switching_period_kind_keeps_the_end_where_it_can():
     view = parse_query("?period=2025-26-Q2", OPTIONS)
     assert with_period_kind(view, PeriodKind.MONTH, OPTIONS).period == "2025-09"
-    assert with_period_kind(view, PeriodKind.FINANCIAL_YEAR, OPTIONS).period == "2024-25"  # 2025/26 ends in March
+    assert (
+        with_period_kind(view, PeriodKind.FINANCIAL_YEAR, OPTIONS).period == "2024-25"
+    )  # 2025/26 ends in March
     assert with_period_kind(view, PeriodKind.ROLLING_12, OPTIONS).period == "R12-2025-09"
 
 
@@ -50,12 +52,16 @@ def test_complete_periods_only():
 
 def test_the_active_filters_in_words():
     view = ViewFilters(period="2025-26", la=("E08000021",), gender=("F",), category=("NEG",))
-    assert view.describe(OPTIONS) == "2025/26; Newcastle upon Tyne; gender: Female; category of abuse: Neglect"
+    assert (
+        view.describe(OPTIONS) == "2025/26; Newcastle upon Tyne; gender: Female; category of abuse: Neglect"
+    )
     assert ViewFilters(period="2025-26").describe(OPTIONS) == "2025/26; all local authorities in your scope"
 
 
 def test_the_engine_gets_only_las_in_scope():
-    filters = ViewFilters(period="2025-26", la=("E08000021", "E09000001")).engine_filters(("E08000021", "E06000057"))
+    filters = ViewFilters(period="2025-26", la=("E08000021", "E09000001")).engine_filters(
+        ("E08000021", "E06000057")
+    )
     assert filters.la_codes == ("E08000021",)
     assert ViewFilters(period="2025-26").engine_filters(("E06000057",)).la_codes == ("E06000057",)
 

@@ -59,7 +59,9 @@ def test_a_fall_in_a_lower_is_better_kpi_is_better():
 def test_suppressed_figures_show_c_and_no_numbers():
     base = assessment(previous_value=20.0)
     hidden = Figure(financial_year(2024), None, None, None, suppressed=True)
-    result = KpiResult(kpi=base.kpi, current=hidden, previous=hidden, last_year=hidden, series=base.result.series)
+    result = KpiResult(
+        kpi=base.kpi, current=hidden, previous=hidden, last_year=hidden, series=base.result.series
+    )
     text = text_of(kpi_card(Assessment(result=result)))
     assert " c " in f" {text} " and "of 1,000" not in text and "no comparison" in text
     assert month(2025, 3).label == "March 2025"
@@ -69,7 +71,9 @@ def test_a_breakdown_of_an_empty_total_draws_zeros_and_hides_suppressed_parts():
     from app.components.charts import parts_chart
     from warehouse.kpis.engine import Part
 
-    figure = parts_chart("Referrals by area", (Part("A", 0, None), Part("B", None, None, True)), "t", {}, "area")
+    figure = parts_chart(
+        "Referrals by area", (Part("A", 0, None), Part("B", None, None, True)), "t", {}, "area"
+    )
     text = text_of(figure)
     assert "A: 0.0% (0); suppressed (c): B." in text
 
@@ -96,12 +100,21 @@ def test_commentary_shows_with_its_author_and_date_and_markup_in_it_is_only_text
     from appstate.commentary import Commentary
 
     typed = "<script>alert('x')</script><img src=x onerror=alert(1)>\n\nSecond paragraph."
-    note = Commentary(kpi_id="re_referral_12m", la_code="E08000021", period_code="2024-25", version=3, text=typed,
-                      author="alice", written_at=datetime(2025, 5, 7, 9, 30))
+    note = Commentary(
+        kpi_id="re_referral_12m",
+        la_code="E08000021",
+        period_code="2024-25",
+        version=3,
+        text=typed,
+        author="alice",
+        written_at=datetime(2025, 5, 7, 9, 30),
+    )
     card = kpi_card(assessment(previous_value=20.0), commentary=note, commentary_href="/commentary?kpi=x")
     text = text_of(card)
-    assert "What is the data telling us? <script>alert('x')</script><img src=x onerror=alert(1)> Second paragraph. " \
-           "alice, 07 May 2025 Edit the commentary" in text
+    assert (
+        "What is the data telling us? <script>alert('x')</script><img src=x onerror=alert(1)> Second paragraph. "
+        "alice, 07 May 2025 Edit the commentary" in text
+    )
     # Dash sends string children as text nodes: nothing in the card can carry raw HTML.
     kinds = {type(c).__name__ for c in _components(card)}
     assert not kinds & {"Markdown", "Iframe", "Script"}

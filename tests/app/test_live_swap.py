@@ -28,9 +28,14 @@ CLIENTS = 4
 def _files(folder, name: str) -> list:
     contacts, referrals = VERSIONS[name]
     return [
-        write_extract(folder / f"contacts-{name}.csv", "contacts", [{"contact_id": f"C{i}"} for i in range(contacts)]),
-        write_extract(folder / f"referrals-{name}.csv", "referrals",
-                      [{"referral_id": f"R{i}", "child_id": f"CH{i}"} for i in range(referrals)]),
+        write_extract(
+            folder / f"contacts-{name}.csv", "contacts", [{"contact_id": f"C{i}"} for i in range(contacts)]
+        ),
+        write_extract(
+            folder / f"referrals-{name}.csv",
+            "referrals",
+            [{"referral_id": f"R{i}", "child_id": f"CH{i}"} for i in range(referrals)],
+        ),
     ]
 
 
@@ -47,8 +52,10 @@ def _export(search: str) -> dict:
 def _totals(response: requests.Response) -> tuple[int, int]:
     content = response.json()["response"]["front-door-download"]["data"]["content"]
     rows = list(csv.DictReader(io.StringIO(content)))
-    return (sum(int(r["Contacts"].replace(",", "")) for r in rows),
-            sum(int(r["Referrals"].replace(",", "")) for r in rows))
+    return (
+        sum(int(r["Contacts"].replace(",", "")) for r in rows),
+        sum(int(r["Referrals"].replace(",", "")) for r in rows),
+    )
 
 
 def test_loads_under_traffic_give_no_errors_and_no_mixed_answers(tmp_path):
@@ -66,11 +73,16 @@ def test_loads_under_traffic_give_no_errors_and_no_mixed_answers(tmp_path):
 
     def client() -> None:
         with requests.Session() as http:
-            http.cookies.set(SESSION_COOKIE, session_cookie("test-data"), domain="127.0.0.1")  # counts unsuppressed
+            http.cookies.set(
+                SESSION_COOKIE, session_cookie("test-data"), domain="127.0.0.1"
+            )  # counts unsuppressed
             while not stop.is_set():
                 try:
-                    response = http.post(url + "/_dash-update-component", json=_export("?period=2024-25&la=E08000021"),
-                                         timeout=30)
+                    response = http.post(
+                        url + "/_dash-update-component",
+                        json=_export("?period=2024-25&la=E08000021"),
+                        timeout=30,
+                    )
                     if response.status_code != 200:
                         errors.append(f"{response.status_code}: {response.text[:200]}")
                     else:
@@ -87,8 +99,9 @@ def test_loads_under_traffic_give_no_errors_and_no_mixed_answers(tmp_path):
         while time.monotonic() < deadline:
             name = "B" if loads % 2 == 0 else "A"
             # From B back to A, 11 referrals become 5: the shrink guard would refuse it (etl/pipeline.py).
-            outcomes = run_load(files[name], settings, today=today, force=True,
-                                source=SourceOptions(allow_shrink=True))
+            outcomes = run_load(
+                files[name], settings, today=today, force=True, source=SourceOptions(allow_shrink=True)
+            )
             assert {o.status for o in outcomes} == {"loaded"}
             loads += 1
             time.sleep(0.5)

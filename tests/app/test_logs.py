@@ -14,7 +14,9 @@ def test_a_log_record_is_one_json_object_with_its_exception():
     except ValueError:
         import sys
 
-        record = logging.LogRecord("app", logging.ERROR, __file__, 1, "load %s failed", ("7",), sys.exc_info())
+        record = logging.LogRecord(
+            "app", logging.ERROR, __file__, 1, "load %s failed", ("7",), sys.exc_info()
+        )
     entry = json.loads(JsonFormatter().format(record))
     assert (entry["level"], entry["logger"], entry["message"]) == ("error", "app", "load 7 failed")
     assert entry["exception"].splitlines()[-1] == "ValueError: bad extract"

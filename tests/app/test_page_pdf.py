@@ -25,7 +25,10 @@ def _from_host(app, client, host: str):
     (sent by hand: the test client keeps cookies for localhost only)."""
     cookie = "safeguard_session=" + client.get_cookie("safeguard_session").value
     return app.server.test_client(use_cookies=False).get(
-        "/pack.pdf?la=E08000021", headers={"Host": host, "Cookie": cookie}, environ_base={"werkzeug.socket": _Socket()})
+        "/pack.pdf?la=E08000021",
+        headers={"Host": host, "Cookie": cookie},
+        environ_base={"werkzeug.socket": _Socket()},
+    )
 
 
 @pytest.fixture
@@ -76,7 +79,7 @@ def test_with_a_public_url_the_pdf_is_printed_from_it(printed, monkeypatch):
 
 
 def test_renders_beyond_the_cap_are_told_the_server_is_busy(printed, monkeypatch):
-    app, client, renders = printed
+    app, client, _renders = printed
     monkeypatch.setenv("SAFEGUARD_PDF_RENDERS", "1")
     started, finish = threading.Event(), threading.Event()
 
@@ -87,8 +90,13 @@ def test_renders_beyond_the_cap_are_told_the_server_is_busy(printed, monkeypatch
 
     monkeypatch.setattr("app.page_pdf.render_pdf", slow)
     first = {}
-    worker = threading.Thread(target=lambda: first.update(response=signed_in(app.server.test_client()).get(
-        "/pack.pdf?la=E08000021", environ_base={"werkzeug.socket": _Socket()})))
+    worker = threading.Thread(
+        target=lambda: first.update(
+            response=signed_in(app.server.test_client()).get(
+                "/pack.pdf?la=E08000021", environ_base={"werkzeug.socket": _Socket()}
+            )
+        )
+    )
     worker.start()
     assert started.wait(30)
     busy = client.get("/exceptions.pdf?la=E08000021", environ_base={"werkzeug.socket": _Socket()})
@@ -97,4 +105,6 @@ def test_renders_beyond_the_cap_are_told_the_server_is_busy(printed, monkeypatch
     assert (busy.status_code, busy.get_data(as_text=True), busy.headers["Retry-After"]) == (503, BUSY, "30")
     assert first["response"].status_code == 200
     # the render that finished gave its place back
-    assert client.get("/pack.pdf?la=E08000021", environ_base={"werkzeug.socket": _Socket()}).status_code == 200
+    assert (
+        client.get("/pack.pdf?la=E08000021", environ_base={"werkzeug.socket": _Socket()}).status_code == 200
+    )

@@ -7,13 +7,28 @@ import pytest
 from app.scope import Permission, PermissionDenied, Role, User, current_user, require
 
 
-@pytest.mark.parametrize(("role", "allowed"), [
-    (Role.EXECUTIVE, {"write commentary", "raise and close challenges", "answer challenges", "save views"}),
-    (Role.PARTNER, {"answer challenges", "save views"}),
-    (Role.DATA_TEAM, {"set targets", "write commentary", "answer challenges", "save views"}),
-    (Role.ADMIN, {"set targets", "write commentary", "raise and close challenges", "answer challenges", "save views",
-                  "read the audit log"}),
-])
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (
+            Role.EXECUTIVE,
+            {"write commentary", "raise and close challenges", "answer challenges", "save views"},
+        ),
+        (Role.PARTNER, {"answer challenges", "save views"}),
+        (Role.DATA_TEAM, {"set targets", "write commentary", "answer challenges", "save views"}),
+        (
+            Role.ADMIN,
+            {
+                "set targets",
+                "write commentary",
+                "raise and close challenges",
+                "answer challenges",
+                "save views",
+                "read the audit log",
+            },
+        ),
+    ],
+)
 def test_each_role_has_its_permissions(role, allowed):
     assert {p.value for p in Permission if User("u", role).can(p)} == allowed
 
@@ -45,11 +60,15 @@ def test_a_scope_cuts_any_filters_asked_for_to_its_own():
     from warehouse.kpis.engine import Filters
     from warehouse.kpis.suppression import SuppressionPolicy
 
-    scope = Scope(la_codes=("E08000021",), policy=SuppressionPolicy(), agencies=("Police",), areas=("NCL-E", "NCL-W"))
-    asked = Filters(la_codes=("E06000057", "E08000021"), agencies=("Health", "Police"), areas=("NCL-N",),
-                    genders=("F",))
-    assert scope.restrict(asked) == Filters(la_codes=("E08000021",), agencies=("Police",), areas=("NCL-E", "NCL-W"),
-                                            genders=("F",))
+    scope = Scope(
+        la_codes=("E08000021",), policy=SuppressionPolicy(), agencies=("Police",), areas=("NCL-E", "NCL-W")
+    )
+    asked = Filters(
+        la_codes=("E06000057", "E08000021"), agencies=("Health", "Police"), areas=("NCL-N",), genders=("F",)
+    )
+    assert scope.restrict(asked) == Filters(
+        la_codes=("E08000021",), agencies=("Police",), areas=("NCL-E", "NCL-W"), genders=("F",)
+    )
     # nothing asked for: the whole scope; no restriction in the scope: what was asked
     assert scope.restrict(Filters(la_codes=("E06000057",))).agencies == ("Police",)
     open_scope = Scope(la_codes=("E08000021",), policy=SuppressionPolicy())

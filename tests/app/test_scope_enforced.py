@@ -27,7 +27,9 @@ def _column(rows: list[dict[str, str]], title: str, months: dict[str, str]) -> d
 def test_a_partner_asking_for_another_la_and_agency_gets_only_their_own(demo_app, demo_home):
     client = signed_in(demo_app.server.test_client(), "test-partner")  # Newcastle, Police only
     rows = export_rows(client, f"?period={PERIOD}&la=E06000057&agency=Health&agency=Schools+and+education")
-    police = engine_results(demo_home, ("contacts", "referrals"), PERIOD, Filters(la_codes=CITY, agencies=("Police",)))
+    police = engine_results(
+        demo_home, ("contacts", "referrals"), PERIOD, Filters(la_codes=CITY, agencies=("Police",))
+    )
     everyone = engine_results(demo_home, ("contacts",), PERIOD, Filters(la_codes=CITY))
     expected = _months(police, "contacts")
     assert _column(rows, "Contacts", expected) == expected
@@ -61,8 +63,14 @@ def _small_count_view(demo_home) -> tuple[str, dict[str, str]]:
 
 def test_small_numbers_are_c_for_a_partner_and_shown_to_the_data_team(demo_app, demo_home):
     search, small = _small_count_view(demo_home)
-    partner = {r["Month"]: r["Contacts"] for r in export_rows(signed_in(demo_app.server.test_client(), "test-partner"), search)}
-    data_team = {r["Month"]: r["Contacts"] for r in export_rows(signed_in(demo_app.server.test_client(), "test-data"), search)}
+    partner = {
+        r["Month"]: r["Contacts"]
+        for r in export_rows(signed_in(demo_app.server.test_client(), "test-partner"), search)
+    }
+    data_team = {
+        r["Month"]: r["Contacts"]
+        for r in export_rows(signed_in(demo_app.server.test_client(), "test-data"), search)
+    }
     assert all(partner[month] == "c" for month in small)
     assert all(data_team[month] == count for month, count in small.items())
 
@@ -70,9 +78,12 @@ def test_small_numbers_are_c_for_a_partner_and_shown_to_the_data_team(demo_app, 
 def test_a_partner_gets_403_for_the_data_page_callbacks_and_the_board_exports(demo_app):
     client = signed_in(demo_app.server.test_client(), "test-partner")
     payload = {
-        "output": "data-download.data", "outputs": {"id": "data-download", "property": "data"},
-        "inputs": [{"id": "data-loads-export", "property": "n_clicks", "value": 1},
-                   {"id": "data-rejections-export", "property": "n_clicks", "value": None}],
+        "output": "data-download.data",
+        "outputs": {"id": "data-download", "property": "data"},
+        "inputs": [
+            {"id": "data-loads-export", "property": "n_clicks", "value": 1},
+            {"id": "data-rejections-export", "property": "n_clicks", "value": None},
+        ],
         "changedPropIds": ["data-loads-export.n_clicks"],
         "state": [{"id": "data-loads-grid", "property": "selectedRows", "value": None}],
     }

@@ -84,8 +84,17 @@ def test_the_workbook_has_the_engines_quarters_for_newcastle(client, demo_home):
     assert sheet["A3"].value == "Data as at 31 October 2026."
     header = _header_row(sheet)
     assert [c.value for c in sheet[header]] == [
-        "KPI", *QUARTER_LABELS, "Target", "RAG", "Direction of travel", "England", "Statistical neighbours",
-        "Published year", "SPC variation", "SPC assurance"]
+        "KPI",
+        *QUARTER_LABELS,
+        "Target",
+        "RAG",
+        "Direction of travel",
+        "England",
+        "Statistical neighbours",
+        "Published year",
+        "SPC variation",
+        "SPC assurance",
+    ]
     assert sheet.freeze_panes == f"B{header + 1}"
     rows = _rows_by_title(sheet)
     filters = Filters(la_codes=(CITY,))
@@ -116,7 +125,7 @@ def test_the_spc_columns_read_the_25_months_to_the_last_quarter_in_words(client,
     sheet = _sheet(client, f"?period={PERIOD}&la={CITY}")
     rows, filters = _rows_by_title(sheet), Filters(la_codes=(CITY,))
     engine = engine_results(demo_home, ("re_referral_12m", "referrals"), QUARTER_CODES[-1], filters)
-    for kpi_id, result in engine.items():
+    for result in engine.values():
         assert [f.period.code for f in result.series][::24] == ["2024-09", "2026-09"]  # 25 months to Sep 2026
         row = rows[result.kpi.title]
         spc = spc_for(Assessment(result=result))  # no target: a demo target's assurance is tested on the page
@@ -129,10 +138,13 @@ def test_the_rag_column_has_the_assessments_words_and_the_pages_colour(client, d
     sheet = _sheet(client, f"?period={PERIOD}&la={CITY}")
     rows = _rows_by_title(sheet)
     kpi_ids = [kpi_id for p in _declared_priorities() for kpi_id in p["kpis"]]
-    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con, \
-            session(f"sqlite:///{demo_home / 'appstate.sqlite'}") as db:
-        judged = assess(con, kpi_ids, quarter(2026, 2), Filters(la_codes=(CITY,)), SuppressionPolicy(),
-                        lookup(db))
+    with (
+        duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con,
+        session(f"sqlite:///{demo_home / 'appstate.sqlite'}") as db,
+    ):
+        judged = assess(
+            con, kpi_ids, quarter(2026, 2), Filters(la_codes=(CITY,)), SuppressionPolicy(), lookup(db)
+        )
     rated = 0
     for assessment in judged:
         row = rows[assessment.kpi.title]
@@ -154,9 +166,12 @@ def test_the_rag_column_has_the_assessments_words_and_the_pages_colour(client, d
 def test_a_small_count_is_c_in_the_workbook(client, demo_home):
     kpi_ids = [kpi_id for p in _declared_priorities() for kpi_id in p["kpis"]]
     filters = Filters(la_codes=(COUNTY,))
-    found = [(kpi_id, column) for column, code in enumerate(QUARTER_CODES, start=2)
-             for kpi_id, result in engine_results(demo_home, kpi_ids, code, filters).items()
-             if result.current.suppressed]
+    found = [
+        (kpi_id, column)
+        for column, code in enumerate(QUARTER_CODES, start=2)
+        for kpi_id, result in engine_results(demo_home, kpi_ids, code, filters).items()
+        if result.current.suppressed
+    ]
     assert found, "Northumberland's demo data should have a small count to suppress"
     sheet = _sheet(client, f"?period={PERIOD}&la={COUNTY}")
     rows = _rows_by_title(sheet)
@@ -168,8 +183,11 @@ def test_a_filtered_view_says_so_and_is_not_rated(client):
     sheet = _sheet(client, f"?period={PERIOD}&la={CITY}&age=Under+1&la=E99999999")
     # the LA outside the scope is dropped, as on a page; targets are set for whole LAs only
     assert sheet["A2"].value == "Showing: Q2 2025/26 to Q2 2026/27; Newcastle upon Tyne; age: Under 1"
-    rag_values = {sheet.cell(row, 8).value for row in range(_header_row(sheet) + 1, sheet.max_row + 1)
-                  if sheet.cell(row, 2).value is not None}
+    rag_values = {
+        sheet.cell(row, 8).value
+        for row in range(_header_row(sheet) + 1, sheet.max_row + 1)
+        if sheet.cell(row, 2).value is not None
+    }
     assert rag_values == {"not rated"}
 
 

@@ -98,9 +98,18 @@ def _assert_tells_nothing(response) -> None:
     assert len(body) < 120, body
 
 
-@pytest.mark.parametrize("path", ["/", "/front-door?la=E08000021", "/assets/style.css", "/assets/no-such-file.css",
-                                  "/scorecard.xlsx?la=E08000021", "/exceptions.md?la=E08000021",
-                                  "/_dash-component-suites/dash/no-such-file.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/front-door?la=E08000021",
+        "/assets/style.css",
+        "/assets/no-such-file.css",
+        "/scorecard.xlsx?la=E08000021",
+        "/exceptions.md?la=E08000021",
+        "/_dash-component-suites/dash/no-such-file.js",
+    ],
+)
 def test_every_response_carries_the_security_headers(client, path):
     # Page, asset, 404, exports (signed in: the files; if not: a 401 that must carry them too).
     _assert_security_headers(client.get(path))
@@ -112,8 +121,13 @@ def test_the_policy_lets_in_exactly_the_inline_scripts_dash_writes(client, dash_
     with dash_app.server.test_request_context("/"):
         index = dash_app.index()
     visible = re.sub(r"<!--.*?-->", "", index, flags=re.DOTALL)  # the IE-only script sits in a comment
-    inline = [body for attributes, body in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", visible,
-                                                       flags=re.DOTALL) if "application/json" not in attributes]
+    inline = [
+        body
+        for attributes, body in re.findall(
+            r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", visible, flags=re.DOTALL
+        )
+        if "application/json" not in attributes
+    ]
     assert inline, "Dash's index has inline scripts"
     assert sorted(policy["script-src"][1:]) == sorted({_sha256_source(script) for script in inline})
 
@@ -121,7 +135,10 @@ def test_the_policy_lets_in_exactly_the_inline_scripts_dash_writes(client, dash_
 def test_a_missing_file_is_a_plain_404(client):
     response = client.get("/assets/no-such-file.css")
     assert (response.status_code, response.mimetype, response.get_data(as_text=True)) == (
-        404, "text/plain", "404 Not Found\n")
+        404,
+        "text/plain",
+        "404 Not Found\n",
+    )
 
 
 def test_a_missing_component_file_does_not_list_the_packages(client):
@@ -142,18 +159,25 @@ def test_an_unexpected_error_is_a_plain_500_and_is_logged(client, caplog):
     with caplog.at_level(logging.ERROR, logger="app.security"):
         response = client.get("/boom-for-test")
     assert (response.status_code, response.mimetype, response.get_data(as_text=True)) == (
-        500, "text/plain", "500 Internal Server Error: the error has been logged on the server.\n")
+        500,
+        "text/plain",
+        "500 Internal Server Error: the error has been logged on the server.\n",
+    )
     _assert_tells_nothing(response)
     _assert_security_headers(response)
     [logged] = [r for r in caplog.records if r.exc_info]
     assert str(logged.exc_info[1]) == SECRET
 
 
-@pytest.mark.parametrize("request_body", [
-    {"data": "{not json", "content_type": "application/json"},
-    {"json": {"output": "no-such-output.children"}},
-    {"json": []},
-], ids=["not-json", "unknown-output", "wrong-shape"])
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        {"data": "{not json", "content_type": "application/json"},
+        {"json": {"output": "no-such-output.children"}},
+        {"json": []},
+    ],
+    ids=["not-json", "unknown-output", "wrong-shape"],
+)
 def test_a_malformed_callback_post_gets_no_traceback(client, request_body):
     # Signed out, this is the sign-in gate's 401; signed in, Dash's 400 or a 500. Never a traceback.
     response = client.post("/_dash-update-component", **request_body)
@@ -162,6 +186,7 @@ def test_a_malformed_callback_post_gets_no_traceback(client, request_body):
 
 
 # --- Dash's callback dispatch, on an app of its own ---
+
 
 @pytest.fixture
 def callback_app(monkeypatch: pytest.MonkeyPatch):
@@ -188,27 +213,42 @@ def callback_app(monkeypatch: pytest.MonkeyPatch):
 
 
 def _callback_request(output: str) -> dict:
-    return {"output": f"{output}.children", "outputs": {"id": output, "property": "children"},
-            "inputs": [{"id": "go", "property": "n_clicks", "value": 1}], "changedPropIds": ["go.n_clicks"],
-            "state": []}
+    return {
+        "output": f"{output}.children",
+        "outputs": {"id": output, "property": "children"},
+        "inputs": [{"id": "go", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["go.n_clicks"],
+        "state": [],
+    }
 
 
 def test_a_callback_that_raises_is_a_plain_500_and_is_logged(callback_app, caplog):
     with caplog.at_level(logging.ERROR, logger="app.security"):
-        response = callback_app.server.test_client().post("/_dash-update-component", json=_callback_request("out"))
+        response = callback_app.server.test_client().post(
+            "/_dash-update-component", json=_callback_request("out")
+        )
     assert (response.status_code, response.get_data(as_text=True)) == (
-        500, "500 Internal Server Error: the error has been logged on the server.\n")
+        500,
+        "500 Internal Server Error: the error has been logged on the server.\n",
+    )
     _assert_tells_nothing(response)
     _assert_security_headers(response)
     assert [str(r.exc_info[1]) for r in caplog.records if r.exc_info] == [SECRET]
 
 
-@pytest.mark.parametrize(("request_body", "status"), [
-    ({"data": "{not json", "content_type": "application/json"}, "400 Bad Request"),
-    ({"data": "x=1", "content_type": "text/plain"}, "415 Unsupported Media Type"),
-    ({"json": {"output": "no-such-output.children"}}, "500 Internal Server Error: the error has been logged on the server."),
-    ({"json": []}, "500 Internal Server Error: the error has been logged on the server."),
-], ids=["not-json", "not-json-at-all", "unknown-output", "wrong-shape"])
+@pytest.mark.parametrize(
+    ("request_body", "status"),
+    [
+        ({"data": "{not json", "content_type": "application/json"}, "400 Bad Request"),
+        ({"data": "x=1", "content_type": "text/plain"}, "415 Unsupported Media Type"),
+        (
+            {"json": {"output": "no-such-output.children"}},
+            "500 Internal Server Error: the error has been logged on the server.",
+        ),
+        ({"json": []}, "500 Internal Server Error: the error has been logged on the server."),
+    ],
+    ids=["not-json", "not-json-at-all", "unknown-output", "wrong-shape"],
+)
 def test_dash_gets_malformed_callback_posts_as_plain_errors(callback_app, request_body, status):
     response = callback_app.server.test_client().post("/_dash-update-component", **request_body)
     assert (response.status_code, response.get_data(as_text=True)) == (int(status[:3]), status + "\n")
@@ -217,12 +257,23 @@ def test_dash_gets_malformed_callback_posts_as_plain_errors(callback_app, reques
 
 def test_a_callback_with_nothing_to_update_still_answers_204(callback_app):
     # Dash's own PreventUpdate handler is more specific than the catch-all, so it keeps working.
-    response = callback_app.server.test_client().post("/_dash-update-component", json=_callback_request("quiet"))
+    response = callback_app.server.test_client().post(
+        "/_dash-update-component", json=_callback_request("quiet")
+    )
     assert (response.status_code, response.get_data(as_text=True)) == (204, "")
 
 
-@pytest.mark.parametrize("path", ["/", "/front-door?la=E08000021", "/login", "/_dash-layout",
-                                  "/scorecard.xlsx?la=E08000021", "/exceptions.md?la=E08000021"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/front-door?la=E08000021",
+        "/login",
+        "/_dash-layout",
+        "/scorecard.xlsx?la=E08000021",
+        "/exceptions.md?la=E08000021",
+    ],
+)
 def test_pages_data_and_exports_are_kept_by_no_cache(dash_app, path):
     from tests.app.serving import signed_in
 
@@ -234,9 +285,13 @@ def test_a_callbacks_figures_are_kept_by_no_cache_and_the_static_files_may_be(da
     from tests.app.serving import signed_in
 
     client = signed_in(dash_app.server.test_client())
-    payload = {"output": "audit-grid.children", "outputs": {"id": "audit-grid", "property": "children"},
-               "inputs": [{"id": "audit-actions", "property": "value", "value": None}],
-               "changedPropIds": ["audit-actions.value"], "state": []}
+    payload = {
+        "output": "audit-grid.children",
+        "outputs": {"id": "audit-grid", "property": "children"},
+        "inputs": [{"id": "audit-actions", "property": "value", "value": None}],
+        "changedPropIds": ["audit-actions.value"],
+        "state": [],
+    }
     response = client.post("/_dash-update-component", json=payload)
     assert (response.status_code, response.headers["Cache-Control"]) == (200, "no-store")
     assert "no-store" not in client.get("/assets/style.css").headers.get("Cache-Control", "")
@@ -259,9 +314,24 @@ def test_a_host_the_app_does_not_answer_to_is_a_400(demo_home, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_TRUSTED_HOSTS", "dashboard.example.gov.uk, .hub.example.org")
     monkeypatch.setenv("SAFEGUARD_PUBLIC_URL", "https://safeguarding.example.gov.uk")
     client = create_app().server.test_client()
-    statuses = {host: client.get("/login", headers={"Host": host}).status_code
-                for host in ("127.0.0.1:8050", "localhost", "dashboard.example.gov.uk", "ncl.hub.example.org",
-                             "safeguarding.example.gov.uk", "attacker.example", "dashboard.example.gov.uk.evil.io")}
-    assert statuses == {"127.0.0.1:8050": 200, "localhost": 200, "dashboard.example.gov.uk": 200,
-                        "ncl.hub.example.org": 200, "safeguarding.example.gov.uk": 200, "attacker.example": 400,
-                        "dashboard.example.gov.uk.evil.io": 400}
+    statuses = {
+        host: client.get("/login", headers={"Host": host}).status_code
+        for host in (
+            "127.0.0.1:8050",
+            "localhost",
+            "dashboard.example.gov.uk",
+            "ncl.hub.example.org",
+            "safeguarding.example.gov.uk",
+            "attacker.example",
+            "dashboard.example.gov.uk.evil.io",
+        )
+    }
+    assert statuses == {
+        "127.0.0.1:8050": 200,
+        "localhost": 200,
+        "dashboard.example.gov.uk": 200,
+        "ncl.hub.example.org": 200,
+        "safeguarding.example.gov.uk": 200,
+        "attacker.example": 400,
+        "dashboard.example.gov.uk.evil.io": 400,
+    }

@@ -26,9 +26,13 @@ FIRST = month(2024, 4)
 def _assessment(target: float | None = 24.0) -> Assessment:
     kpi = get_kpi("re_referral_12m")
     series = tuple(Figure(FIRST.shifted(i), value, None, None) for i, value in enumerate(VALUES))
-    result = KpiResult(kpi=kpi, current=Figure(financial_year(2025), 15.0, 150, 1000),
-                       previous=Figure(financial_year(2024), 21.0, 210, 1000),
-                       last_year=Figure(financial_year(2024), 21.0, 210, 1000), series=series)
+    result = KpiResult(
+        kpi=kpi,
+        current=Figure(financial_year(2025), 15.0, 150, 1000),
+        previous=Figure(financial_year(2024), 21.0, 210, 1000),
+        last_year=Figure(financial_year(2024), 21.0, 210, 1000),
+        series=series,
+    )
     in_force = TargetInForce(target, 5.0, date(2024, 4, 1), is_demo=False) if target is not None else None
     return Assessment(result=result, target=in_force)
 
@@ -58,8 +62,10 @@ def test_the_hand_worked_series_reads_as_improvement_low_and_consistently_met():
 
 def test_the_icons_carry_a_letter_words_and_a_text_alternative():
     icons = spc_icons(spc_for(_assessment()))
-    assert _labels(icons) == ["Variation: Special cause improvement (low)",
-                              "Assurance: Consistently meets the target"]
+    assert _labels(icons) == [
+        "Variation: Special cause improvement (low)",
+        "Assurance: Consistently meets the target",
+    ]
     assert text_of(icons) == "L Special cause improvement (low) P Consistently meets the target"
 
 
@@ -75,10 +81,16 @@ def test_the_card_shows_the_icons_under_the_figure():
 
 def test_the_legend_explains_every_icon_once():
     text = text_of(spc_legend())
-    for words in ("Common cause: no significant change", "Special cause improvement (high)",
-                  "Special cause concern (low)", "Special cause, high (no direction of good)",
-                  "Too few points for SPC", "Consistently meets the target", "Consistently fails the target",
-                  "Hit and miss against the target"):
+    for words in (
+        "Common cause: no significant change",
+        "Special cause improvement (high)",
+        "Special cause concern (low)",
+        "Special cause, high (no direction of good)",
+        "Too few points for SPC",
+        "Consistently meets the target",
+        "Consistently fails the target",
+        "Hit and miss against the target",
+    ):
         assert text.count(words) == 1, words
 
 
@@ -87,9 +99,12 @@ def test_the_spc_chart_marks_special_causes_by_shape_and_says_them_in_words():
     graph = next(child for child in chart.children if getattr(child, "figure", None) is not None)
     traces = {trace["name"]: trace for trace in graph.figure["data"] if trace.get("name")}
     improvement = traces["Special cause: improvement"]
-    assert improvement["marker"]["symbol"] == "square" and traces["Common cause"]["marker"]["symbol"] == "circle"
+    assert (
+        improvement["marker"]["symbol"] == "square" and traces["Common cause"]["marker"]["symbol"] == "circle"
+    )
     assert [d.strftime("%Y-%m") for d in improvement["x"]] == [f"2025-{m:02d}" for m in range(10, 13)] + [
-        f"2026-{m:02d}" for m in range(1, 5)]
+        f"2026-{m:02d}" for m in range(1, 5)
+    ]
     # a click on a point shows its month
     assert improvement["customdata"] == [d.strftime("%Y-%m") for d in improvement["x"]]
     concern = traces["Special cause: concern"]
@@ -97,11 +112,15 @@ def test_the_spc_chart_marks_special_causes_by_shape_and_says_them_in_words():
     [target] = graph.figure["layout"]["shapes"]
     assert (target["y0"], target["y1"], target["line"]["dash"]) == (24.0, 24.0, "dot")
     caption = chart.children[-1].children
-    assert caption.startswith("Re-referrals within 12 months, monthly (SPC). Special cause improvement (low); "
-                              "Consistently meets the target. Mean 18.5%, process limits 13.6% to 23.4%; "
-                              "target 24.0%. Special causes: Apr 2024 concern; May 2024 concern;")
-    assert caption.endswith("Sep 2025 concern; Oct 2025 improvement; Nov 2025 improvement; Dec 2025 improvement; "
-                            "Jan 2026 improvement; Feb 2026 improvement; Mar 2026 improvement; Apr 2026 improvement.")
+    assert caption.startswith(
+        "Re-referrals within 12 months, monthly (SPC). Special cause improvement (low); "
+        "Consistently meets the target. Mean 18.5%, process limits 13.6% to 23.4%; "
+        "target 24.0%. Special causes: Apr 2024 concern; May 2024 concern;"
+    )
+    assert caption.endswith(
+        "Sep 2025 concern; Oct 2025 improvement; Nov 2025 improvement; Dec 2025 improvement; "
+        "Jan 2026 improvement; Feb 2026 improvement; Mar 2026 improvement; Apr 2026 improvement."
+    )
 
 
 def test_a_draft_is_offered_on_screen_only_with_a_link_to_accept_it():
@@ -125,4 +144,5 @@ def test_a_change_point_gives_the_months_since_limits_of_their_own():
     assert chart.children[-1].children == (
         "Re-referrals within 12 months, monthly (SPC). Common cause: no significant change; Consistently meets "
         "the target. Mean from October 2025 12.0%, process limits 12.0% to 12.0%; target 24.0%. "
-        "No special causes.")
+        "No special causes."
+    )

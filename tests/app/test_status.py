@@ -15,15 +15,22 @@ def test_a_dataset_is_stale_once_its_data_ends_longer_ago_than_its_cadence(demo_
     assert stale_datasets(tuple(CITY), CITY, date(2026, 12, 15)) == []
     notes = stale_datasets(tuple(CITY), CITY, date(2026, 12, 16))
     # five datasets, in the order of their names (contacts, cp_plans, missing_episodes, referrals, s47)
-    assert len(notes) == 5 and notes[0] == ("Contacts for Newcastle upon Tyne end on 31 October 2026, "
-                                           "46 days ago (expected at least every 45 days).")
+    assert len(notes) == 5 and notes[0] == (
+        "Contacts for Newcastle upon Tyne end on 31 October 2026, "
+        "46 days ago (expected at least every 45 days)."
+    )
     monkeypatch.setenv("SAFEGUARD_CADENCE_BY_DATASET", json.dumps({"missing_episodes": 14}))
     assert stale_datasets(tuple(CITY), CITY, date(2026, 11, 15)) == [
-        "Missing episodes for Newcastle upon Tyne end on 31 October 2026, 15 days ago (expected at least every "
-        "14 days)."]
+        (
+            "Missing episodes for Newcastle upon Tyne end on 31 October 2026, 15 days ago (expected at least every "
+            "14 days)."
+        )
+    ]
 
 
-def test_readiness_says_the_data_version_and_date_and_503_without_a_warehouse(demo_copy, tmp_path, monkeypatch):
+def test_readiness_says_the_data_version_and_date_and_503_without_a_warehouse(
+    demo_copy, tmp_path, monkeypatch
+):
     from app import state
     from app.main import create_app
 

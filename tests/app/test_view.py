@@ -21,11 +21,22 @@ def fresh_reader(settings):
 
 
 def test_a_new_load_changes_the_cached_figures(tmp_path, load, fresh_reader):
-    load(write_extract(tmp_path / "a.csv", "contacts", [{}, {}], coverage_start="2024-06-01", coverage_end="2024-06-30"))
+    load(
+        write_extract(
+            tmp_path / "a.csv", "contacts", [{}, {}], coverage_start="2024-06-01", coverage_end="2024-06-30"
+        )
+    )
     args = (["contacts"], financial_year(2024), Filters(la_codes=("E08000021",)), NO_SUPPRESSION)
     first = cached_evaluate(None, *args)
     assert first[0].current.value == 2.0
     assert cached_evaluate(None, *args) == first  # the same file: from the cache
-    load(write_extract(tmp_path / "b.csv", "contacts", [{}, {}, {}], coverage_start="2024-06-01",
-                       coverage_end="2024-06-30"))
+    load(
+        write_extract(
+            tmp_path / "b.csv",
+            "contacts",
+            [{}, {}, {}],
+            coverage_start="2024-06-01",
+            coverage_end="2024-06-30",
+        )
+    )
     assert cached_evaluate(None, *args)[0].current.value == 3.0

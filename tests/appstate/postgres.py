@@ -31,8 +31,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-INSTALL_HINT = ("install Debian's server with `make postgresql` (it runs `apt-get install postgresql`), "
-                "or put a PostgreSQL bin directory holding initdb and pg_ctl on PATH")
+INSTALL_HINT = (
+    "install Debian's server with `make postgresql` (it runs `apt-get install postgresql`), "
+    "or put a PostgreSQL bin directory holding initdb and pg_ctl on PATH"
+)
 APP_ROLE = "safeguard"
 SHARED_DATABASE = "appstate"
 SYSTEM_USER = "postgres"
@@ -48,8 +50,11 @@ def find_bindir() -> Path | None:
     def version(path: Path) -> tuple[int, ...]:
         return tuple(int(part) for part in re.findall(r"\d+", path.parent.name)) or (0,)
 
-    found = [p for p in Path("/usr/lib/postgresql").glob("*/bin")
-             if (p / "initdb").is_file() and (p / "pg_ctl").is_file()]
+    found = [
+        p
+        for p in Path("/usr/lib/postgresql").glob("*/bin")
+        if (p / "initdb").is_file() and (p / "pg_ctl").is_file()
+    ]
     if found:
         return max(found, key=version)
     on_path = shutil.which("initdb")
@@ -82,8 +87,10 @@ class PostgresServer:
             try:
                 self._user = pwd.getpwnam(SYSTEM_USER)
             except KeyError as missing:
-                raise Unavailable(f"PostgreSQL refuses to run as root and there is no '{SYSTEM_USER}' system user "
-                                  f"to run it as: {INSTALL_HINT}") from missing
+                raise Unavailable(
+                    f"PostgreSQL refuses to run as root and there is no '{SYSTEM_USER}' system user "
+                    f"to run it as: {INSTALL_HINT}"
+                ) from missing
 
     # --- running the server's programs ---
 
@@ -96,14 +103,18 @@ class PostgresServer:
                 command = ["su", SYSTEM_USER, "-s", "/bin/sh", "-c", shlex.join(command)]
         # None of the caller's PG* settings (PGDATA, PGPORT, PGHOST...) may steer this cluster.
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")} | {"LC_ALL": "C", "LANG": "C"}
-        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, cwd=self.dir)
+        return subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=timeout, cwd=self.dir, check=False
+        )
 
     def _check(self, what: str, result: subprocess.CompletedProcess) -> None:
         if result.returncode != 0:
             log = self.dir / "server.log" if self.dir else None
             tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-            raise RuntimeError(f"PostgreSQL {what} failed (exit {result.returncode}) with {self.bindir}:\n"
-                               f"{result.stdout}{result.stderr}{tail}")
+            raise RuntimeError(
+                f"PostgreSQL {what} failed (exit {result.returncode}) with {self.bindir}:\n"
+                f"{result.stdout}{result.stderr}{tail}"
+            )
 
     def start(self) -> None:
         base = Path(tempfile.gettempdir())
@@ -113,19 +124,57 @@ class PostgresServer:
         atexit.register(self.stop)  # should the run end without its session teardown
         if self.as_root:
             os.chown(self.dir, self._user.pw_uid, self._user.pw_gid)
-        self._check("initdb", self._run(
-            "initdb", "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale",
-            "--no-sync", "--no-instructions"))
+        self._check(
+            "initdb",
+            self._run(
+                "initdb",
+                "-D",
+                str(self.dir / "data"),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+                "--no-instructions",
+            ),
+        )
         self._started = True  # from here on, stop() runs pg_ctl stop (harmless if nothing started)
         for attempt in range(3):  # a free port can be taken between the probe and the server's bind
             self.port = _free_port()
-            options = shlex.join([
-                "-c", "listen_addresses=127.0.0.1", "-p", str(self.port), "-k", str(self.dir),
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                "-c", "max_connections=200",
-            ])
-            started = self._run("pg_ctl", "start", "-D", str(self.dir / "data"), "-l", str(self.dir / "server.log"),
-                                "-w", "-t", "30", "-o", options)
+            options = shlex.join(
+                [
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "-k",
+                    str(self.dir),
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=200",
+                ]
+            )
+            started = self._run(
+                "pg_ctl",
+                "start",
+                "-D",
+                str(self.dir / "data"),
+                "-l",
+                str(self.dir / "server.log"),
+                "-w",
+                "-t",
+                "30",
+                "-o",
+                options,
+            )
             if started.returncode == 0:
                 break
             if attempt == 2:
@@ -142,7 +191,9 @@ class PostgresServer:
         self._admin = self._shared = None
         if self._started:
             self._started = False
-            stopped = self._run("pg_ctl", "stop", "-D", str(self.dir / "data"), "-m", "fast", "-w", "-t", "30")
+            stopped = self._run(
+                "pg_ctl", "stop", "-D", str(self.dir / "data"), "-m", "fast", "-w", "-t", "30"
+            )
             if stopped.returncode != 0:
                 self._run("pg_ctl", "stop", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "-t", "30")
         if self.dir is not None:
@@ -162,10 +213,13 @@ class PostgresServer:
 
     def end_app_connections(self) -> int:
         """End every connection the app's role holds, as a server restart or an idle timeout would."""
-        ended = self._admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                    "WHERE usename = %s", (APP_ROLE,)).fetchone()[0]
+        ended = self._admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = %s", (APP_ROLE,)
+        ).fetchone()[0]
         for _ in range(100):  # terminating is asynchronous: wait until they are gone
-            if not self._admin.execute("SELECT 1 FROM pg_stat_activity WHERE usename = %s", (APP_ROLE,)).fetchone():
+            if not self._admin.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE usename = %s", (APP_ROLE,)
+            ).fetchone():
                 break
             time.sleep(0.02)
         return ended
@@ -205,8 +259,9 @@ class PostgresServer:
         """A superuser connection for setting up; a session a test left open fails its drop, not hangs it."""
         import psycopg
 
-        connection = psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=dbname,
-                                     autocommit=True)
+        connection = psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname=dbname, autocommit=True
+        )
         connection.execute("SET lock_timeout = '10s'")
         return connection
 
@@ -223,12 +278,15 @@ def running_server() -> Iterator[PostgresServer]:
     """Raises Unavailable when the binaries (or the driver, or the postgres user) are missing."""
     bindir = find_bindir()
     if bindir is None:
-        raise Unavailable(f"no PostgreSQL server binaries (no /usr/lib/postgresql/*/bin/initdb): {INSTALL_HINT}")
+        raise Unavailable(
+            f"no PostgreSQL server binaries (no /usr/lib/postgresql/*/bin/initdb): {INSTALL_HINT}"
+        )
     try:
         import psycopg  # noqa: F401
     except ImportError as missing:
-        raise Unavailable("the PostgreSQL driver psycopg is not installed: "
-                          "`.venv/bin/pip install -e '.[test]'`") from missing
+        raise Unavailable(
+            "the PostgreSQL driver psycopg is not installed: `.venv/bin/pip install -e '.[test]'`"
+        ) from missing
     server = PostgresServer(bindir)
     started_at = time.monotonic()
     try:

@@ -20,12 +20,17 @@ def test_a_sqlite_file_swapped_in_is_read_by_the_next_session(tmp_path):
     url = f"sqlite:///{tmp_path / 'appstate.sqlite'}"
     with session(url) as db:
         add_user(db, "before", "admin", "tests")
-    with sqlite3.connect(tmp_path / "appstate.sqlite") as live, sqlite3.connect(tmp_path / "restored.sqlite") as copy:
+    with (
+        sqlite3.connect(tmp_path / "appstate.sqlite") as live,
+        sqlite3.connect(tmp_path / "restored.sqlite") as copy,
+    ):
         live.backup(copy)
     with sqlite3.connect(tmp_path / "restored.sqlite") as copy:
         copy.execute("UPDATE user_account SET username = 'restored'")
     with session(url) as db:
-        assert get_user(db, "before") is not None  # a session that leaves a connection behind, were there a pool
+        assert (
+            get_user(db, "before") is not None
+        )  # a session that leaves a connection behind, were there a pool
     os.replace(tmp_path / "restored.sqlite", tmp_path / "appstate.sqlite")
     with session(url) as db:
         assert [u.username for u in list_users(db)] == ["restored"]

@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 import pytest
 from alembic import command
-from argon2 import PasswordHasher
 from alembic.config import Config
-from sqlalchemy import MetaData, create_engine, inspect, insert, select, text
+from argon2 import PasswordHasher
+from sqlalchemy import MetaData, create_engine, insert, inspect, select, text
 
 from appstate.challenges import ChallengeQuery, list_challenges
 from appstate.commentary import commentary_history, current_commentary
@@ -36,23 +36,92 @@ def previous_release(url: str) -> None:
         tables = MetaData()
         tables.reflect(connection)
         rows = {
-            "user_account": [dict(id=1, username="ann", role="executive", la_codes=LA, agencies="", areas="",
-                                  unsuppressed=False, password_hash=PasswordHasher().hash(PASSWORD), active=True,
-                                  failed_sign_ins=0, locked_until=None, created_by="admin", created_at=AT,
-                                  last_sign_in=None)],
-            "target": [dict(id=1, kpi_id="re_referral_12m", la_code=LA, effective_from=date(2025, 4, 1), value=22.0,
-                            tolerance_percent=5.0, is_demo=False, set_by="ann", set_at=AT)],
-            "commentary": [dict(id=i, kpi_id="referrals", la_code=LA, period_code="2025-26", version=i,
-                                text=f"version {i}", author="ann", written_at=AT) for i in (1, 2)],
-            "challenge": [dict(id=1, la_code=LA, kpi_id="referrals", agency=None, question="Why up?", owner="bob",
-                               due_date=date(2026, 4, 1), status="answered", response="Schools", raised_by="ann",
-                               raised_at=AT)],
-            "challenge_update": [dict(id=1, challenge_id=1, status="open", note="raised", by="ann", at=AT),
-                                 dict(id=2, challenge_id=1, status="answered", note="Schools", by="bob", at=AT)],
-            "saved_view": [dict(id=1, name="Mine", path="/front-door", query="?la=E08000021", owner="ann",
-                                shared=False, saved_at=AT)],
-            "audit_event": [dict(id=1, at=AT, username="ann", action="target_set", subject="re_referral_12m",
-                                 rows=None, detail="{}", address="")],
+            "user_account": [
+                {
+                    "id": 1,
+                    "username": "ann",
+                    "role": "executive",
+                    "la_codes": LA,
+                    "agencies": "",
+                    "areas": "",
+                    "unsuppressed": False,
+                    "password_hash": PasswordHasher().hash(PASSWORD),
+                    "active": True,
+                    "failed_sign_ins": 0,
+                    "locked_until": None,
+                    "created_by": "admin",
+                    "created_at": AT,
+                    "last_sign_in": None,
+                }
+            ],
+            "target": [
+                {
+                    "id": 1,
+                    "kpi_id": "re_referral_12m",
+                    "la_code": LA,
+                    "effective_from": date(2025, 4, 1),
+                    "value": 22.0,
+                    "tolerance_percent": 5.0,
+                    "is_demo": False,
+                    "set_by": "ann",
+                    "set_at": AT,
+                }
+            ],
+            "commentary": [
+                {
+                    "id": i,
+                    "kpi_id": "referrals",
+                    "la_code": LA,
+                    "period_code": "2025-26",
+                    "version": i,
+                    "text": f"version {i}",
+                    "author": "ann",
+                    "written_at": AT,
+                }
+                for i in (1, 2)
+            ],
+            "challenge": [
+                {
+                    "id": 1,
+                    "la_code": LA,
+                    "kpi_id": "referrals",
+                    "agency": None,
+                    "question": "Why up?",
+                    "owner": "bob",
+                    "due_date": date(2026, 4, 1),
+                    "status": "answered",
+                    "response": "Schools",
+                    "raised_by": "ann",
+                    "raised_at": AT,
+                }
+            ],
+            "challenge_update": [
+                {"id": 1, "challenge_id": 1, "status": "open", "note": "raised", "by": "ann", "at": AT},
+                {"id": 2, "challenge_id": 1, "status": "answered", "note": "Schools", "by": "bob", "at": AT},
+            ],
+            "saved_view": [
+                {
+                    "id": 1,
+                    "name": "Mine",
+                    "path": "/front-door",
+                    "query": "?la=E08000021",
+                    "owner": "ann",
+                    "shared": False,
+                    "saved_at": AT,
+                }
+            ],
+            "audit_event": [
+                {
+                    "id": 1,
+                    "at": AT,
+                    "username": "ann",
+                    "action": "target_set",
+                    "subject": "re_referral_12m",
+                    "rows": None,
+                    "detail": "{}",
+                    "address": "",
+                }
+            ],
         }
         for table, values in rows.items():
             connection.execute(insert(tables.tables[table]), values)
@@ -79,12 +148,21 @@ def old_install(appstate_url):
 
 def test_an_install_from_before_migrations_is_upgraded_keeping_every_row(old_install):
     url = old_install
-    tables = ["user_account", "target", "commentary", "challenge", "challenge_update", "saved_view", "audit_event"]
+    tables = [
+        "user_account",
+        "target",
+        "commentary",
+        "challenge",
+        "challenge_update",
+        "saved_view",
+        "audit_event",
+    ]
     before = dump(url, tables)
     with session(url) as db:  # the first use of the database migrates it, under its lock
         assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         assert {"session_generation", "sign_in_address", "saved_view_audience"} <= set(
-            inspect(db.get_bind()).get_table_names())
+            inspect(db.get_bind()).get_table_names()
+        )
         # the app reads every kind of row back through its own functions
         assert sign_in(db, "ann", PASSWORD).username == "ann"
         assert get_user(db, "ann").la_list == (LA,)

@@ -20,12 +20,22 @@ def _failing_record(*_args, **_kwargs):
     raise AuditDown("the audit row could not be written")
 
 
-@pytest.mark.parametrize(("module", "change"), [
-    (targets, lambda db: targets.set_target(db, "re_referral_12m", LA, date(2025, 4, 1), 22.0, "ann")),
-    (commentary, lambda db: commentary.write_commentary(db, "referrals", LA, "2025-26", "Up in June.", "ann")),
-    (challenges, lambda db: challenges.raise_challenge(db, LA, "Why up?", "bob", date(2026, 4, 1), "ann",
-                                                           kpi_id="referrals")),
-])
+@pytest.mark.parametrize(
+    ("module", "change"),
+    [
+        (targets, lambda db: targets.set_target(db, "re_referral_12m", LA, date(2025, 4, 1), 22.0, "ann")),
+        (
+            commentary,
+            lambda db: commentary.write_commentary(db, "referrals", LA, "2025-26", "Up in June.", "ann"),
+        ),
+        (
+            challenges,
+            lambda db: challenges.raise_challenge(
+                db, LA, "Why up?", "bob", date(2026, 4, 1), "ann", kpi_id="referrals"
+            ),
+        ),
+    ],
+)
 def test_a_change_whose_audit_row_fails_is_not_kept(db, monkeypatch, module, change):
     with monkeypatch.context() as patch:
         patch.setattr(module, "record", _failing_record)

@@ -19,14 +19,24 @@ TODAY = date(2026, 6, 15)
 
 
 def test_a_challenge_moves_from_open_to_answered_to_closed_with_its_history(db):
-    entry = raise_challenge(db, LA, "Why did re-referrals rise in Q3?", "Police", date(2026, 6, 30), "chair",
-                            kpi_id="re_referral_12m", agency="Police")
+    entry = raise_challenge(
+        db,
+        LA,
+        "Why did re-referrals rise in Q3?",
+        "Police",
+        date(2026, 6, 30),
+        "chair",
+        kpi_id="re_referral_12m",
+        agency="Police",
+    )
     answer_challenge(db, entry.id, "A change in the MASH triage.", "police.lead")
     closed = close_challenge(db, entry.id, "chair", note="Accepted")
     assert (closed.status, closed.response) == ("closed", "A change in the MASH triage.")
     assert [(u.status, u.by, u.note) for u in closed.updates] == [
-        ("open", "chair", "raised"), ("answered", "police.lead", "A change in the MASH triage."),
-        ("closed", "chair", "Accepted")]
+        ("open", "chair", "raised"),
+        ("answered", "police.lead", "A change in the MASH triage."),
+        ("closed", "chair", "Accepted"),
+    ]
     with pytest.raises(ValueError, match="is closed"):
         answer_challenge(db, entry.id, "Late answer", "police.lead")
 
@@ -46,10 +56,17 @@ def test_the_list_filters_by_scope_status_kpi_and_agency(db):
     raise_challenge(db, LA, "Newcastle ICPCs", "LA", date(2026, 7, 2), "chair", kpi_id="icpc_15wd")
     raise_challenge(db, "E06000057", "Northumberland", "Police", date(2026, 7, 3), "chair", agency="Police")
     newcastle = ChallengeQuery(la_codes=(LA,))
-    assert [c.question for c in list_challenges(db, newcastle, TODAY)] == ["Newcastle police", "Newcastle ICPCs"]
+    assert [c.question for c in list_challenges(db, newcastle, TODAY)] == [
+        "Newcastle police",
+        "Newcastle ICPCs",
+    ]
     assert [c.question for c in list_challenges(db, ChallengeQuery(agency="Police"), TODAY)] == [
-        "Newcastle police", "Northumberland"]
-    assert [c.question for c in list_challenges(db, ChallengeQuery(kpi_id="icpc_15wd"), TODAY)] == ["Newcastle ICPCs"]
+        "Newcastle police",
+        "Northumberland",
+    ]
+    assert [c.question for c in list_challenges(db, ChallengeQuery(kpi_id="icpc_15wd"), TODAY)] == [
+        "Newcastle ICPCs"
+    ]
     assert list_challenges(db, ChallengeQuery(status=("closed",)), TODAY) == []
 
 

@@ -13,7 +13,10 @@ def test_an_edit_adds_a_version_and_loses_nothing(db):
     write_commentary(db, "re_referral_12m", LA, PERIOD, "First view.", "alice")
     write_commentary(db, "re_referral_12m", LA, PERIOD, "Second view.", "bob")
     history = commentary_history(db, "re_referral_12m", LA, PERIOD)
-    assert [(c.version, c.text, c.author) for c in history] == [(2, "Second view.", "bob"), (1, "First view.", "alice")]
+    assert [(c.version, c.text, c.author) for c in history] == [
+        (2, "Second view.", "bob"),
+        (1, "First view.", "alice"),
+    ]
     assert current_commentary(db, LA, PERIOD)["re_referral_12m"].text == "Second view."
 
 
@@ -21,7 +24,9 @@ def test_commentary_is_per_kpi_la_and_period(db):
     write_commentary(db, "re_referral_12m", LA, PERIOD, "Newcastle, Q2.", "alice")
     write_commentary(db, "re_referral_12m", "E06000057", PERIOD, "Northumberland, Q2.", "alice")
     write_commentary(db, "icpc_15wd", LA, "2025-26-Q1", "ICPCs, Q1.", "alice")
-    assert {k: c.text for k, c in current_commentary(db, LA, PERIOD).items()} == {"re_referral_12m": "Newcastle, Q2."}
+    assert {k: c.text for k, c in current_commentary(db, LA, PERIOD).items()} == {
+        "re_referral_12m": "Newcastle, Q2."
+    }
     assert current_commentary(db, LA, "2025-26-Q1")["icpc_15wd"].version == 1
 
 

@@ -17,7 +17,13 @@ import pytest
 from sqlalchemy import inspect, text
 
 from appstate.audit import AuditQuery, recent_events, record
-from appstate.challenges import ChallengeQuery, answer_challenge, close_challenge, list_challenges, raise_challenge
+from appstate.challenges import (
+    ChallengeQuery,
+    answer_challenge,
+    close_challenge,
+    list_challenges,
+    raise_challenge,
+)
 from appstate.commentary import commentary_history, current_commentary, write_commentary
 from appstate.db import Base, database_url, engine_for, session
 from appstate.saved_views import Audience, delete_view, save_view, views_for
@@ -28,7 +34,15 @@ from etl.docs import EXAMPLES_DIR
 LA = "E08000021"
 PASSWORD = "a long enough passphrase"
 NOW = datetime(2026, 6, 1, 9, 0)
-TABLES = {"audit_event", "challenge", "challenge_update", "commentary", "saved_view", "target", "user_account"}
+TABLES = {
+    "audit_event",
+    "challenge",
+    "challenge_update",
+    "commentary",
+    "saved_view",
+    "target",
+    "user_account",
+}
 
 
 @pytest.fixture
@@ -44,13 +58,17 @@ def test_the_url_is_postgresql_and_the_tables_are_made_on_first_use(pg, postgres
     assert TABLES <= set(inspect(pg.get_bind()).get_table_names())
     columns = {c["name"]: c["type"] for c in inspect(pg.get_bind()).get_columns("user_account")}
     assert [str(columns[name]) for name in ("unsuppressed", "locked_until", "username")] == [
-        "BOOLEAN", "TIMESTAMP", "VARCHAR(120)"]
+        "BOOLEAN",
+        "TIMESTAMP",
+        "VARCHAR(120)",
+    ]
 
 
 def test_users_add_sign_in_and_lock_out(pg):
     add_user(pg, "Jo.Bloggs@Council.gov.uk", "executive", "admin", password=PASSWORD, la_codes=(LA,))
-    [(username, stored, active, unsuppressed)] = pg.execute(text(
-        "SELECT username, password_hash, active, unsuppressed FROM user_account")).all()
+    [(username, stored, active, unsuppressed)] = pg.execute(
+        text("SELECT username, password_hash, active, unsuppressed FROM user_account")
+    ).all()
     assert username == "jo.bloggs@council.gov.uk"
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     assert (active, unsuppressed) == (True, False) and type(active) is bool  # real booleans, not 1 and 0
@@ -73,7 +91,10 @@ def test_targets_set_in_force_and_history(pg):
     assert target_in_force(pg, "re_referral_12m", LA, date(2025, 3, 31)).value == 25.5
     assert target_in_force(pg, "re_referral_12m", LA, date(2025, 4, 1)).set_by == "bob"
     assert [(t.effective_from, t.value, t.set_by) for t in target_history(pg, "re_referral_12m", LA)] == [
-        (date(2024, 4, 1), 25.5, "alice"), (date(2025, 4, 1), 24.0, "alice"), (date(2025, 4, 1), 23.0, "bob")]
+        (date(2024, 4, 1), 25.5, "alice"),
+        (date(2025, 4, 1), 24.0, "alice"),
+        (date(2025, 4, 1), 23.0, "bob"),
+    ]
     assert [t.value for t in all_targets(pg, (LA,))] == [23.0, 25.5, 24.0]
     assert pg.scalar(text("SELECT count(*) FROM target WHERE is_demo = false")) == 3
 
@@ -84,24 +105,41 @@ def test_commentary_versions(pg):
     write_commentary(pg, "cp_repeat", LA, "2025-26-Q2", "Withdrawn next.", "alice")
     write_commentary(pg, "cp_repeat", LA, "2025-26-Q2", "", "alice")
     assert [(c.version, c.author) for c in commentary_history(pg, "re_referral_12m", LA, "2025-26-Q2")] == [
-        (2, "bob"), (1, "alice")]
+        (2, "bob"),
+        (1, "alice"),
+    ]
     current = current_commentary(pg, LA, "2025-26-Q2")
-    assert {k: c.text for k, c in current.items()} == {"re_referral_12m": "Second view: <b>kept as typed</b>."}
+    assert {k: c.text for k, c in current.items()} == {
+        "re_referral_12m": "Second view: <b>kept as typed</b>."
+    }
 
 
 def test_the_challenge_log_raise_answer_close(pg):
-    entry = raise_challenge(pg, LA, "Why did re-referrals rise?", "Police", date(2026, 6, 30), "chair",
-                            kpi_id="re_referral_12m", agency="Police")
+    entry = raise_challenge(
+        pg,
+        LA,
+        "Why did re-referrals rise?",
+        "Police",
+        date(2026, 6, 30),
+        "chair",
+        kpi_id="re_referral_12m",
+        agency="Police",
+    )
     late = raise_challenge(pg, LA, "Overdue question", "Health", date(2026, 6, 1), "chair", agency="Health")
     answer_challenge(pg, entry.id, "A change in triage.", "police.lead")
     closed = close_challenge(pg, entry.id, "chair", note="Accepted")
     assert [(u.status, u.by) for u in closed.updates] == [
-        ("open", "chair"), ("answered", "police.lead"), ("closed", "chair")]
+        ("open", "chair"),
+        ("answered", "police.lead"),
+        ("closed", "chair"),
+    ]
     with pytest.raises(ValueError, match="is closed"):
         answer_challenge(pg, entry.id, "Late answer", "police.lead")
     today = date(2026, 6, 15)
     assert [c.id for c in list_challenges(pg, ChallengeQuery(overdue_only=True), today)] == [late.id]
-    assert [c.id for c in list_challenges(pg, ChallengeQuery(status=("closed",), la_codes=(LA,)), today)] == [entry.id]
+    assert [c.id for c in list_challenges(pg, ChallengeQuery(status=("closed",), la_codes=(LA,)), today)] == [
+        entry.id
+    ]
 
 
 def test_saved_views_private_and_shared(pg):
@@ -109,10 +147,13 @@ def test_saved_views_private_and_shared(pg):
     board = Audience("executive", (LA,))
     shared = save_view(pg, "Board view", "/", "period=2025-26", "bob", shared=True, audience=board)
     save_view(pg, "Bob's own", "/missing", "", "bob")
-    assert [v.href for v in views_for(pg, "alice", board)] == ["/?period=2025-26",
-                                                               "/front-door?period=2025-26&agency=police"]
+    assert [v.href for v in views_for(pg, "alice", board)] == [
+        "/?period=2025-26",
+        "/front-door?period=2025-26&agency=police",
+    ]
     assert [v.href for v in views_for(pg, "alice", Audience("partner", (LA,)))] == [
-        "/front-door?period=2025-26&agency=police"]
+        "/front-door?period=2025-26&agency=police"
+    ]
     delete_view(pg, shared.id, "bob")
     assert [v.name for v in views_for(pg, "alice", board)] == ["Police referrals"]
 
@@ -123,14 +164,19 @@ def test_every_change_leaves_an_audit_record(pg):
     raise_challenge(pg, LA, "Q", "Police", date(2026, 7, 1), "chair", agency="Police")
     events = recent_events(pg)
     assert [(e.username, e.action) for e in events] == [
-        ("chair", "challenge_raised"), ("alice", "commentary_written"), ("alice", "target_set")]
+        ("chair", "challenge_raised"),
+        ("alice", "commentary_written"),
+        ("alice", "target_set"),
+    ]
     assert '"value": 80.0' in events[-1].detail and isinstance(events[-1].at, datetime)
     assert [e.action for e in recent_events(pg, AuditQuery(username="alice", actions=("target_set",)))] == [
-        "target_set"]
+        "target_set"
+    ]
 
 
-def test_with_safeguard_appstate_url_app_state_lives_in_postgresql_across_loads(settings, load, postgresql_url,
-                                                                            monkeypatch):
+def test_with_safeguard_appstate_url_app_state_lives_in_postgresql_across_loads(
+    settings, load, postgresql_url, monkeypatch
+):
     monkeypatch.setenv("SAFEGUARD_APPSTATE_URL", postgresql_url)
     assert database_url() == postgresql_url
     load(EXAMPLES_DIR / "referrals.csv")
@@ -150,19 +196,19 @@ def test_with_safeguard_appstate_url_app_state_lives_in_postgresql_across_loads(
 # there, until the function named checked or cut its input.
 _ACCEPTED_INPUT = {
     "challenge_owner_121_chars":  # challenges._text
-        lambda db: raise_challenge(db, LA, "Q", "o" * 121, date(2026, 1, 1), "chair", agency="Police"),
+    lambda db: raise_challenge(db, LA, "Q", "o" * 121, date(2026, 1, 1), "chair", agency="Police"),
     "challenge_agency_121_chars":  # challenges._text
-        lambda db: raise_challenge(db, LA, "Q", "Police", date(2026, 1, 1), "chair", agency="a" * 121),
+    lambda db: raise_challenge(db, LA, "Q", "Police", date(2026, 1, 1), "chair", agency="a" * 121),
     "view_query_2001_chars":  # saved_views.save_view
-        lambda db: save_view(db, "v", "/", "?" + "a" * 2001, "alice"),
+    lambda db: save_view(db, "v", "/", "?" + "a" * 2001, "alice"),
     "view_path_201_chars":  # saved_views.save_view
-        lambda db: save_view(db, "v", "/" + "a" * 201, "", "alice"),
+    lambda db: save_view(db, "v", "/" + "a" * 201, "", "alice"),
     "audit_username_121_chars":  # audit.record (an SSO claim can be that long)
-        lambda db: record(db, "u" * 121, "sign_in_failed"),
+    lambda db: record(db, "u" * 121, "sign_in_failed"),
     "sign_in_username_with_nul":  # users.get_user, sign_in (the sign-in form)
-        lambda db: sign_in(db, "ad\x00min", PASSWORD),
+    lambda db: sign_in(db, "ad\x00min", PASSWORD),
     "audit_username_with_nul":  # audit.record
-        lambda db: record(db, "ad\x00min", "sign_in_failed"),
+    lambda db: record(db, "ad\x00min", "sign_in_failed"),
 }
 
 

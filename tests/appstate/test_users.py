@@ -37,7 +37,9 @@ def _counting_checks(monkeypatch) -> list[str]:
     return checked
 
 
-def test_five_wrong_passwords_lock_the_account_for_15_minutes_and_say_no_more_than_a_wrong_password(db, monkeypatch):
+def test_five_wrong_passwords_lock_the_account_for_15_minutes_and_say_no_more_than_a_wrong_password(
+    db, monkeypatch
+):
     add_user(db, "exec", "executive", "admin", password=PASSWORD, la_codes=("E08000021",))
     checked = _counting_checks(monkeypatch)
     answers = []
@@ -46,10 +48,15 @@ def test_five_wrong_passwords_lock_the_account_for_15_minutes_and_say_no_more_th
             sign_in(db, "exec", "wrong password", NOW + timedelta(seconds=attempt))
         answers.append(str(wrong.value))
     with pytest.raises(SignInRefused) as locked:
-        sign_in(db, "exec", PASSWORD, NOW + timedelta(minutes=15, seconds=3))  # the lock ends 15 minutes after the 5th
+        sign_in(
+            db, "exec", PASSWORD, NOW + timedelta(minutes=15, seconds=3)
+        )  # the lock ends 15 minutes after the 5th
     # Locked, the right password is answered in the wrong password's words, after the same argon2 work.
-    assert set(answers) == {str(locked.value)} == {"The username or password is not right. After 5 failed sign-ins an "
-                                                   "account waits 15 minutes."}
+    assert (
+        set(answers)
+        == {str(locked.value)}
+        == {"The username or password is not right. After 5 failed sign-ins an account waits 15 minutes."}
+    )
     assert checked == ["account"] * 5 + ["dummy"]
     assert sign_in(db, "exec", PASSWORD, NOW + timedelta(minutes=15, seconds=5)).failed_sign_ins == 0
 
@@ -105,28 +112,52 @@ def test_a_new_password_unlocks_and_a_disabled_account_cannot_sign_in(db):
 
 
 def test_a_partners_agencies_are_kept_as_the_warehouse_spells_them(db):
-    partner = add_user(db, "p1", "partner", "admin", la_codes=("E08000021",), agencies=("police", "SCHOOLS AND EDUCATION"))
+    partner = add_user(
+        db, "p1", "partner", "admin", la_codes=("E08000021",), agencies=("police", "SCHOOLS AND EDUCATION")
+    )
     assert partner.agency_list == ("Police", "Schools and education")
 
 
 def test_roles_decide_what_small_numbers_show(db):
-    partner = add_user(db, "partner1", "partner", "admin", password=PASSWORD, la_codes=("E08000021",), agencies=("Police",),
-                       unsuppressed=True)
+    partner = add_user(
+        db,
+        "partner1",
+        "partner",
+        "admin",
+        password=PASSWORD,
+        la_codes=("E08000021",),
+        agencies=("Police",),
+        unsuppressed=True,
+    )
     data = add_user(db, "data1", "data_team", "admin", password=PASSWORD, la_codes=("E08000021",))
     assert (partner.unsuppressed, partner.agency_list, data.unsuppressed) == (False, ("Police",), True)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"username": "x y", "role": "admin"}, "is not a username"),
-    ({"username": "ab", "role": "root"}, "is not a role"),
-    ({"username": "exec", "role": "executive"}, "needs the LAs it covers"),
-    ({"username": "exec", "role": "executive", "la_codes": ("E08000021",), "agencies": ("Police",)},
-     "only partner accounts"),
-    ({"username": "adm", "role": "admin", "password": "short"}, "at least 12 characters"),
-    ({"username": "p1", "role": "partner", "la_codes": ("E08000021",), "agencies": ("Police", "Polise")},
-     "'Polise' is not an agency group: use one of Anonymous, Health, Housing, Individual, Local authority, "
-     "Other, Other legal, Police, Schools and education, Unknown"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"username": "x y", "role": "admin"}, "is not a username"),
+        ({"username": "ab", "role": "root"}, "is not a role"),
+        ({"username": "exec", "role": "executive"}, "needs the LAs it covers"),
+        (
+            {"username": "exec", "role": "executive", "la_codes": ("E08000021",), "agencies": ("Police",)},
+            "only partner accounts",
+        ),
+        ({"username": "adm", "role": "admin", "password": "short"}, "at least 12 characters"),
+        (
+            {
+                "username": "p1",
+                "role": "partner",
+                "la_codes": ("E08000021",),
+                "agencies": ("Police", "Polise"),
+            },
+            (
+                "'Polise' is not an agency group: use one of Anonymous, Health, Housing, Individual, Local authority, "
+                "Other, Other legal, Police, Schools and education, Unknown"
+            ),
+        ),
+    ],
+)
 def test_bad_accounts_are_refused(db, kwargs, message):
     with pytest.raises(ValueError, match=message):
         add_user(db, created_by="admin", **kwargs)

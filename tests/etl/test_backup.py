@@ -17,7 +17,10 @@ def test_a_restore_brings_back_the_data_targets_and_keys_of_the_backup(settings,
     with session() as db:
         set_target(db, "re_referral_12m", "E08000021", date(2025, 4, 1), 21.5, set_by="alice")
     made = backup(settings, tmp_path / "backups")
-    assert sorted(made.files) == ["appstate.sqlite", "warehouse.duckdb"]  # the key comes from the environment here
+    assert sorted(made.files) == [
+        "appstate.sqlite",
+        "warehouse.duckdb",
+    ]  # the key comes from the environment here
     assert not made.appstate_external
 
     load(EXAMPLES_DIR / "contacts.csv")  # after the backup: a new load and a new target
@@ -63,12 +66,17 @@ def test_a_backup_and_what_it_restores_are_the_service_accounts_only(settings, l
     made = backup(settings, tmp_path / "backups")
     assert _mode(made.folder) == 0o700
     assert {p.name: _mode(p) for p in made.folder.iterdir()} == {
-        "appstate.sqlite": 0o600, "warehouse.duckdb": 0o600, "manifest.json": 0o600}
+        "appstate.sqlite": 0o600,
+        "warehouse.duckdb": 0o600,
+        "manifest.json": 0o600,
+    }
     restore(settings, made.folder)
     assert [_mode(settings.home / name) for name in ("appstate.sqlite", "warehouse.duckdb")] == [0o600, 0o600]
 
 
-def test_a_restore_keeps_the_audit_events_since_the_backup_and_records_itself(settings, load, tmp_path, monkeypatch):
+def test_a_restore_keeps_the_audit_events_since_the_backup_and_records_itself(
+    settings, load, tmp_path, monkeypatch
+):
     from appstate.audit import AuditQuery, recent_events, record
 
     monkeypatch.setenv("SAFEGUARD_LOCAL_USER", "ops.jo")
@@ -78,11 +86,16 @@ def test_a_restore_keeps_the_audit_events_since_the_backup_and_records_itself(se
     made = backup(settings, tmp_path / "backups")
     with session() as db:
         record(db, "bob", "export", subject="after.csv")
-        set_target(db, "re_referral_12m", "E08000021", date(2026, 4, 1), 19.0, set_by="bob")  # lost: as backed up
+        set_target(
+            db, "re_referral_12m", "E08000021", date(2026, 4, 1), 19.0, set_by="bob"
+        )  # lost: as backed up
     restore(settings, made.folder)
     with session() as db:
         events = [(e.username, e.action, e.subject) for e in reversed(recent_events(db, AuditQuery()))]
         assert all_targets(db, ("E08000021",)) == []
     assert [e for e in events if e[1] in ("export", "target_set", "restore")] == [
-        ("alice", "export", "before.csv"), ("bob", "export", "after.csv"), ("bob", "target_set", "re_referral_12m for E08000021"),
-        ("ops.jo", "restore", str(made.folder))]
+        ("alice", "export", "before.csv"),
+        ("bob", "export", "after.csv"),
+        ("bob", "target_set", "re_referral_12m for E08000021"),
+        ("ops.jo", "restore", str(made.folder)),
+    ]

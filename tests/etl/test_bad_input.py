@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from etl.cli import app
 from tests.helpers import write_extract
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
-CASES = list(csv.DictReader(open(BAD / "expected.csv", encoding="utf-8")))
+CASES = list(csv.DictReader(io.StringIO((BAD / "expected.csv").read_text(encoding="utf-8"))))
 
 
 def test_every_file_in_the_corpus_has_an_expected_message():

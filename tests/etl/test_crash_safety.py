@@ -17,14 +17,21 @@ pytestmark = pytest.mark.integration
 
 
 def _big_extract(path: Path, rows: int) -> Path:
-    row = [{"contact_date": "2024-06-03", "child_id": f"K{i % 5000}", "contact_id": f"BIG{i}"} for i in range(rows)]
+    row = [
+        {"contact_date": "2024-06-03", "child_id": f"K{i % 5000}", "contact_id": f"BIG{i}"}
+        for i in range(rows)
+    ]
     return write_extract(path, "contacts", row)
 
 
 def _start_load(settings, path: Path) -> subprocess.Popen:
     env = os.environ | {"SAFEGUARD_HOME": str(settings.home), "SAFEGUARD_PSEUDONYMISATION_KEY": "test-key"}
-    return subprocess.Popen([sys.executable, "-m", "etl.cli", "load", str(path)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "etl.cli", "load", str(path)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _wait_for(condition, timeout: float = 60.0) -> None:
@@ -49,7 +56,9 @@ def test_sigkill_leaves_the_old_warehouse_intact(moment, tmp_path, settings, loa
     process.send_signal(signal.SIGKILL)
     process.wait()
 
-    assert query("SELECT count(*), max(load_id) FROM contact") + query("SELECT count(*) FROM etl_load") == before
+    assert (
+        query("SELECT count(*), max(load_id) FROM contact") + query("SELECT count(*) FROM etl_load") == before
+    )
     [outcome] = load(big)
     assert (outcome.status, outcome.rows_loaded) == ("loaded", 300_000)
     assert not list(settings.home.glob(".warehouse.duckdb.building-*"))

@@ -15,7 +15,14 @@ import pandas as pd
 import pytest
 
 from etl.datasets import (
-    CONTACTS, CP_PLANS, DATASETS, MISSING_EPISODES, REFERRALS, S47_ENQUIRIES, Dataset, Kind,
+    CONTACTS,
+    CP_PLANS,
+    DATASETS,
+    MISSING_EPISODES,
+    REFERRALS,
+    S47_ENQUIRIES,
+    Dataset,
+    Kind,
 )  # fmt: skip
 from etl.demo import (
     BAD_ROW_CASES,
@@ -503,4 +510,3 @@ def test_national_keeps_the_demo_las_calibration(tmp_path):
     demo = generate_demo(tmp_path / "demo", AS_OF, seed=2026, la_codes=[CITY])
     for f in demo:
         assert (tmp_path / f.name).read_bytes() == f.read_bytes(), f.name
-

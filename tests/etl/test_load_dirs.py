@@ -35,10 +35,14 @@ def _sha256(path: Path) -> str:
 def test_a_file_inside_the_folders_loads(inbox, tmp_path, load, query):
     [outcome] = load(write_extract(inbox / "contacts.csv", "contacts", TWO_CONTACTS))
     assert (outcome.status, outcome.rows_loaded) == ("loaded", 2)
-    [second] = load(write_extract(tmp_path / "second-inbox" / "county.csv", "contacts", [{}], la_code="E06000057"))
+    [second] = load(
+        write_extract(tmp_path / "second-inbox" / "county.csv", "contacts", [{}], la_code="E06000057")
+    )
     assert (second.status, second.rows_loaded) == ("loaded", 1)
     assert query("SELECT la_code, count(*) FROM contact GROUP BY la_code ORDER BY la_code") == [
-        ("E06000057", 1), ("E08000021", 2)]
+        ("E06000057", 1),
+        ("E08000021", 2),
+    ]
 
 
 def _outside(tmp_path: Path) -> Path:
@@ -61,14 +65,23 @@ def _name_prefix(tmp_path: Path) -> Path:
     return write_extract(tmp_path / "inbox-old" / "contacts.csv", "contacts", [{"contact_id": "X1"}])
 
 
-@pytest.mark.parametrize(("make_path", "escapes"), [(_outside, False), (_dot_dot_escape, True), (_symlink_out, True),
-                                                   (_name_prefix, False)],
-                         ids=["outside", "dot-dot", "symlink", "name-prefix"])
-def test_a_load_naming_a_file_outside_is_refused_whole(make_path, escapes, inbox, tmp_path, load, query, settings):
+@pytest.mark.parametrize(
+    ("make_path", "escapes"),
+    [(_outside, False), (_dot_dot_escape, True), (_symlink_out, True), (_name_prefix, False)],
+    ids=["outside", "dot-dot", "symlink", "name-prefix"],
+)
+def test_a_load_naming_a_file_outside_is_refused_whole(
+    make_path, escapes, inbox, tmp_path, load, query, settings
+):
     load(write_extract(inbox / "contacts.csv", "contacts", TWO_CONTACTS))
     published = _sha256(settings.warehouse_path)
-    good = write_extract(inbox / "more.csv", "contacts", [{"contact_id": "CO3", "contact_date": "2024-10-01"}],
-                         coverage_start="2024-10-01", coverage_end="2024-10-31")
+    good = write_extract(
+        inbox / "more.csv",
+        "contacts",
+        [{"contact_id": "CO3", "contact_date": "2024-10-01"}],
+        coverage_start="2024-10-01",
+        coverage_end="2024-10-31",
+    )
     bad = make_path(tmp_path)
 
     good_outcome, bad_outcome = load(good, bad)
@@ -78,7 +91,8 @@ def test_a_load_naming_a_file_outside_is_refused_whole(make_path, escapes, inbox
     leads_to = f" (it leads to {tmp_path / 'elsewhere' / 'contacts.csv'})" if escapes else ""
     assert bad_outcome.message == (
         f"{bad}{leads_to} is outside the folders loads may read: {_allowed_words(tmp_path)} "
-        "(SAFEGUARD_LOAD_DIRS)")
+        "(SAFEGUARD_LOAD_DIRS)"
+    )
     assert good_outcome.status == "failed"
     assert good_outcome.message == f"the load was refused, as {bad} is outside the folders loads may read"
     # Refused before anything was read: neither file was even hashed.
@@ -121,8 +135,9 @@ def test_an_ssda903_companion_linked_from_outside_is_not_read(inbox, tmp_path, l
     # The return's own header file cannot be left out silently (it sets the children's sex and
     # ethnicity), nor read from outside: the return is refused, saying why.
     assert outcome.status == "failed"
-    assert outcome.message.startswith(f"{inbox / 'header.csv'} (it leads to {outside / 'header.csv'}) is outside "
-                                      "the folders loads may read")
+    assert outcome.message.startswith(
+        f"{inbox / 'header.csv'} (it leads to {outside / 'header.csv'}) is outside the folders loads may read"
+    )
     assert query("SELECT count(*) FROM etl_load WHERE status = 'failed'") == [(1,)]
     assert query("SELECT count(*) FROM missing_episode") == [(0,)]
 
@@ -151,14 +166,14 @@ def _swap_folder(inbox: Path, outside: Path):
 
 
 @pytest.mark.parametrize("swapping", [_swap_file, _swap_folder])
-def test_a_file_swapped_for_a_link_while_the_load_waits_for_the_lock_is_refused(swapping, inbox, tmp_path, settings,
-                                                                                query, monkeypatch):
+def test_a_file_swapped_for_a_link_while_the_load_waits_for_the_lock_is_refused(
+    swapping, inbox, tmp_path, settings, query, monkeypatch
+):
     import threading
+    from datetime import date
 
     from etl import pipeline
     from etl.load.publish import load_lock
-    from datetime import date
-
     from tests.helpers import TODAY
 
     outside = _outside(tmp_path)
@@ -173,8 +188,11 @@ def test_a_file_swapped_for_a_link_while_the_load_waits_for_the_lock_is_refused(
     monkeypatch.setattr(pipeline, "load_lock", lock_noting_the_wait)
     outcomes = []
     with load_lock(settings.lock_path):
-        loading = threading.Thread(target=lambda: outcomes.extend(
-            pipeline.run_load([path], settings, today=date.fromisoformat(TODAY))))
+        loading = threading.Thread(
+            target=lambda: outcomes.extend(
+                pipeline.run_load([path], settings, today=date.fromisoformat(TODAY))
+            )
+        )
         loading.start()
         assert waiting.wait(30)
         swap()

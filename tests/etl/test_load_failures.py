@@ -21,13 +21,17 @@ def _invoke(monkeypatch, *arguments: str):
     return CliRunner().invoke(app, list(arguments))
 
 
-@pytest.mark.parametrize("option, start, end, shown", [
-    ("--from", "2024/04/01", "2025-03-31", "'2024/04/01'"),
-    ("--to", "2024-04-01", "31-03-2025", "'31-03-2025'"),
-    ("--to", "2024-04-01", "2025-02-30", "'2025-02-30'"),
-])
-def test_a_window_that_is_not_a_date_is_a_usage_error_naming_the_option(option, start, end, shown, settings,
-                                                                        monkeypatch):
+@pytest.mark.parametrize(
+    "option, start, end, shown",
+    [
+        ("--from", "2024/04/01", "2025-03-31", "'2024/04/01'"),
+        ("--to", "2024-04-01", "31-03-2025", "'31-03-2025'"),
+        ("--to", "2024-04-01", "2025-02-30", "'2025-02-30'"),
+    ],
+)
+def test_a_window_that_is_not_a_date_is_a_usage_error_naming_the_option(
+    option, start, end, shown, settings, monkeypatch
+):
     result = _invoke(monkeypatch, "load", "--la", "E08000021", "--from", start, "--to", end, "missing.csv")
     assert result.exit_code == 2, result.output
     assert not isinstance(result.exception, ValueError)
@@ -62,7 +66,9 @@ def test_a_reader_that_crashes_fails_its_file_and_the_others_still_load(tmp_path
     assert outcomes[0].message == "unexpected error reading crashing.csv: RuntimeError: the reader tripped"
     assert query("SELECT count(*) FROM contact") == [(1,)]
     assert query("SELECT file_name, status, message FROM etl_load ORDER BY load_id") == [
-        ("crashing.csv", "failed", outcomes[0].message), ("good.csv", "loaded", None)]
+        ("crashing.csv", "failed", outcomes[0].message),
+        ("good.csv", "loaded", None),
+    ]
 
 
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, SystemExit])
@@ -87,9 +93,11 @@ class _AbortedConnection:
 
 
 def test_cleaning_up_a_registered_view_does_not_hide_why_the_load_failed():
-    with pytest.raises(duckdb.IOException, match="No space left on device"):
-        with pipeline._registered(_AbortedConnection(), "incoming", None):
-            raise duckdb.IOException("IO Error: Could not write file: No space left on device")
+    with (
+        pytest.raises(duckdb.IOException, match="No space left on device"),
+        pipeline._registered(_AbortedConnection(), "incoming", None),
+    ):
+        raise duckdb.IOException("IO Error: Could not write file: No space left on device")
 
 
 def _loaded(tmp_path, load, query):
@@ -97,14 +105,15 @@ def _loaded(tmp_path, load, query):
     return query("SELECT count(*), max(load_id) FROM etl_load"), query("SELECT count(*) FROM contact")
 
 
-def test_a_disk_full_while_duckdb_writes_fails_clearly_and_keeps_the_warehouse(tmp_path, load, query, settings,
-                                                                                monkeypatch):
+def test_a_disk_full_while_duckdb_writes_fails_clearly_and_keeps_the_warehouse(
+    tmp_path, load, query, settings, monkeypatch
+):
     before = _loaded(tmp_path, load, query)
     run_sql = pipeline._run_load_sql
 
     def full(con, name, **params):
         if name == "contact":
-            raise duckdb.IOException("IO Error: Could not write file \"x\": No space left on device")
+            raise duckdb.IOException('IO Error: Could not write file "x": No space left on device')
         return run_sql(con, name, **params)
 
     monkeypatch.setattr(pipeline, "_run_load_sql", full)
@@ -113,9 +122,12 @@ def test_a_disk_full_while_duckdb_writes_fails_clearly_and_keeps_the_warehouse(t
     building = settings.home / f".{settings.warehouse_path.name}{BUILDING_SUFFIX}-{os.getpid()}"
     assert str(raised.value) == (
         f"not loaded: the disk is full (No space left on device) while writing the new warehouse {building}; "
-        f"the published warehouse {settings.warehouse_path} is kept as it was")
-    assert (query("SELECT count(*), max(load_id) FROM etl_load"),
-            query("SELECT count(*) FROM contact")) == before
+        f"the published warehouse {settings.warehouse_path} is kept as it was"
+    )
+    assert (
+        query("SELECT count(*), max(load_id) FROM etl_load"),
+        query("SELECT count(*) FROM contact"),
+    ) == before
     assert list(settings.home.glob(f".*{BUILDING_SUFFIX}*")) == []
 
 
@@ -131,9 +143,14 @@ def test_the_cli_says_the_disk_is_full_without_a_traceback(tmp_path, load, query
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
-    assert ("not loaded: the disk is full (No space left on device) while writing a copy of the warehouse to "
-            f"{settings.home}") in result.output
-    assert (query("SELECT count(*), max(load_id) FROM etl_load"), query("SELECT count(*) FROM contact")) == before
+    assert (
+        "not loaded: the disk is full (No space left on device) while writing a copy of the warehouse to "
+        f"{settings.home}"
+    ) in result.output
+    assert (
+        query("SELECT count(*), max(load_id) FROM etl_load"),
+        query("SELECT count(*) FROM contact"),
+    ) == before
 
 
 def test_a_spill_folder_left_by_a_killed_load_is_removed(tmp_path, load, settings):

@@ -24,14 +24,33 @@ def test_a_reload_replaces_only_its_la_and_window(tmp_path, load, query):
     april = {"coverage_start": "2024-04-01", "coverage_end": "2024-04-30"}
     may = {"coverage_start": "2024-05-01", "coverage_end": "2024-05-31"}
     load(
-        write_extract(tmp_path / "april.csv", "contacts", [{"contact_date": "2024-04-02"}, {"contact_date": "2024-04-03"}], **april),
-        write_extract(tmp_path / "may.csv", "contacts", [{"contact_id": "M1", "contact_date": "2024-05-02"}], **may),
-        write_extract(tmp_path / "county.csv", "contacts", [{"contact_date": "2024-04-02"}], la_code="E06000057", **april),
+        write_extract(
+            tmp_path / "april.csv",
+            "contacts",
+            [{"contact_date": "2024-04-02"}, {"contact_date": "2024-04-03"}],
+            **april,
+        ),
+        write_extract(
+            tmp_path / "may.csv", "contacts", [{"contact_id": "M1", "contact_date": "2024-05-02"}], **may
+        ),
+        write_extract(
+            tmp_path / "county.csv",
+            "contacts",
+            [{"contact_date": "2024-04-02"}],
+            la_code="E06000057",
+            **april,
+        ),
     )
     # A corrected April extract: one contact deleted at source, one outcome changed.
-    [outcome] = load(write_extract(tmp_path / "april_v2.csv", "contacts", [{"contact_date": "2024-04-02", "outcome": "NFA"}], **april))
+    [outcome] = load(
+        write_extract(
+            tmp_path / "april_v2.csv", "contacts", [{"contact_date": "2024-04-02", "outcome": "NFA"}], **april
+        )
+    )
     assert outcome.rows_replaced == 2
-    assert query("SELECT la_code, contact_id, contact_date::VARCHAR, outcome FROM contact ORDER BY la_code, contact_id") == [
+    assert query(
+        "SELECT la_code, contact_id, contact_date::VARCHAR, outcome FROM contact ORDER BY la_code, contact_id"
+    ) == [
         ("E06000057", "CO1", "2024-04-02", "REF"),
         ("E08000021", "CO1", "2024-04-02", "NFA"),
         ("E08000021", "M1", "2024-05-02", "REF"),
@@ -39,17 +58,31 @@ def test_a_reload_replaces_only_its_la_and_window(tmp_path, load, query):
 
 
 def test_open_records_from_before_the_window_are_updated_not_duplicated(tmp_path, load, query):
-    load(write_extract(tmp_path / "plans_2023.csv", "cp_plans", [{"start_date": "2023-10-01", "end_date": ""}],
-                       coverage_start="2023-04-01", coverage_end="2024-03-31"))
-    load(write_extract(tmp_path / "plans_2024.csv", "cp_plans", [{"start_date": "2023-10-01", "end_date": "2024-05-01"}]))
+    load(
+        write_extract(
+            tmp_path / "plans_2023.csv",
+            "cp_plans",
+            [{"start_date": "2023-10-01", "end_date": ""}],
+            coverage_start="2023-04-01",
+            coverage_end="2024-03-31",
+        )
+    )
+    load(
+        write_extract(
+            tmp_path / "plans_2024.csv", "cp_plans", [{"start_date": "2023-10-01", "end_date": "2024-05-01"}]
+        )
+    )
     assert query("SELECT cp_plan_id, start_date::VARCHAR, end_date::VARCHAR FROM cp_plan") == [
         ("CP1", "2023-10-01", "2024-05-01")
     ]
 
 
 def test_staging_keeps_no_personal_detail(tmp_path, load, query):
-    path = write_extract(tmp_path / "contacts.csv", "contacts",
-                         [{"child_id": " LCS0012345 ", "date_of_birth": "19/07/2014", "postcode": "ne4 6su"}])
+    path = write_extract(
+        tmp_path / "contacts.csv",
+        "contacts",
+        [{"child_id": " LCS0012345 ", "date_of_birth": "19/07/2014", "postcode": "ne4 6su"}],
+    )
     load(path)
     expected_id = hashlib.blake2b(b"E08000021:LCS0012345", key=b"test-key", digest_size=16).hexdigest()
     assert query("SELECT child_id FROM contact") == [(expected_id,)]
@@ -71,17 +104,29 @@ def test_names_are_never_loaded(tmp_path, load, query):
 
 
 def test_codes_with_labels_and_cp1252_text_load(tmp_path, load, query):
-    path = write_extract(tmp_path / "contacts.csv", "contacts", [
-        {"source": "q) 6: Police", "gender": "b) Female", "outcome": "Referral", "area_code": "Hexham Café"},
-        {"source": "2A", "gender": "1", "outcome": "early help", "ethnicity": "wbri"},
-    ])
+    path = write_extract(
+        tmp_path / "contacts.csv",
+        "contacts",
+        [
+            {
+                "source": "q) 6: Police",
+                "gender": "b) Female",
+                "outcome": "Referral",
+                "area_code": "Hexham Café",
+            },
+            {"source": "2A", "gender": "1", "outcome": "early help", "ethnicity": "wbri"},
+        ],
+    )
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
     [outcome] = load(path)
     assert outcome.status == "loaded"
     assert query("SELECT source, outcome, area_code FROM contact ORDER BY contact_id") == [
-        ("6", "REF", "Hexham Café"), ("2A", "EH", "NCL-E")
+        ("6", "REF", "Hexham Café"),
+        ("2A", "EH", "NCL-E"),
     ]
-    assert sorted(query("SELECT gender, ethnicity FROM child")) == [("M", "WBRI")]  # the latest row of the child
+    assert sorted(query("SELECT gender, ethnicity FROM child")) == [
+        ("M", "WBRI")
+    ]  # the latest row of the child
 
 
 def test_every_load_is_audited(tmp_path, load, query):
@@ -89,9 +134,17 @@ def test_every_load_is_audited(tmp_path, load, query):
     load(path, synthetic=True)
     [(name, sha, dataset, la, window, counts, status, synthetic)] = query(
         "SELECT file_name, file_sha256, dataset, la_code, [coverage_start::VARCHAR, coverage_end::VARCHAR], "
-        "[rows_read, rows_loaded, rows_rejected], status, is_synthetic FROM etl_load")
+        "[rows_read, rows_loaded, rows_rejected], status, is_synthetic FROM etl_load"
+    )
     assert (name, dataset, la, window, counts, status, synthetic) == (
-        "contacts.csv", "contacts", "E08000021", ["2024-04-01", "2025-03-31"], [2, 1, 1], "loaded_with_rejections", True)
+        "contacts.csv",
+        "contacts",
+        "E08000021",
+        ["2024-04-01", "2025-03-31"],
+        [2, 1, 1],
+        "loaded_with_rejections",
+        True,
+    )
     assert sha == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -100,7 +153,9 @@ def test_areas_file_names_the_areas(tmp_path, load, query):
     areas.write_text("la_code,area_code,area_name\nE08000021,NCL-E,East\nE08000021,NCL-W,West\n")
     load(areas, write_extract(tmp_path / "contacts.csv", "contacts", [{"area_code": "NCL-X"}]))
     assert query("SELECT area_code, area_name FROM area ORDER BY area_code") == [
-        ("NCL-E", "East"), ("NCL-W", "West"), ("NCL-X", "NCL-X")
+        ("NCL-E", "East"),
+        ("NCL-W", "West"),
+        ("NCL-X", "NCL-X"),
     ]
 
 
@@ -120,9 +175,11 @@ def test_loading_the_demo_files_twice_gives_identical_counts(tmp_path, load, que
     from etl.demo import generate_demo
 
     paths = generate_demo(tmp_path / "demo", as_of=date(2026, 11, 25), la_codes=["E08000021"], scale=0.2)
-    counts = ("SELECT (SELECT count(*) FROM contact), (SELECT count(*) FROM referral), (SELECT count(*) FROM s47_enquiry), "
-              "(SELECT count(*) FROM cp_plan), (SELECT count(*) FROM missing_episode), (SELECT count(*) FROM child), "
-              "(SELECT count(*) FROM area), (SELECT sum(n) FROM kpi_cube)")
+    counts = (
+        "SELECT (SELECT count(*) FROM contact), (SELECT count(*) FROM referral), (SELECT count(*) FROM s47_enquiry), "
+        "(SELECT count(*) FROM cp_plan), (SELECT count(*) FROM missing_episode), (SELECT count(*) FROM child), "
+        "(SELECT count(*) FROM area), (SELECT sum(n) FROM kpi_cube)"
+    )
     first = load(*paths, today=date(2026, 11, 25))
     assert all(o.status == "loaded" for o in first)
     after_first = query(counts)
@@ -153,9 +210,14 @@ def _contacts(path, count: int, first_day: int = 1, prefix: str = "C", **file_va
     """`count` good contacts in the window, on days from 2 April 2024, with IDs C0.., one child each."""
     from datetime import date, timedelta
 
-    rows = [{"contact_id": f"{prefix}{i}", "child_id": f"LCS{i}",
-             "contact_date": (date(2024, 4, 1) + timedelta(days=first_day + i % 300)).isoformat()}
-            for i in range(count)]
+    rows = [
+        {
+            "contact_id": f"{prefix}{i}",
+            "child_id": f"LCS{i}",
+            "contact_date": (date(2024, 4, 1) + timedelta(days=first_day + i % 300)).isoformat(),
+        }
+        for i in range(count)
+    ]
     return write_extract(path, "contacts", rows, **(WINDOW | file_values))
 
 
@@ -170,8 +232,10 @@ def test_a_file_whose_every_row_is_rejected_is_refused_and_the_window_kept(tmp_p
     held = _contacts(tmp_path / "year.csv", 40)
     load(held)
     # Variants of the one-bad-row file: one row, several rows, bad in different fields.
-    for name, rows in (("one.csv", [{"source": "q) 99: Martians"}]),
-                       ("three.csv", [{"contact_date": "not a date"}, {"child_id": ""}, {"source": "nonsense"}])):
+    for name, rows in (
+        ("one.csv", [{"source": "q) 99: Martians"}]),
+        ("three.csv", [{"contact_date": "not a date"}, {"child_id": ""}, {"source": "nonsense"}]),
+    ):
         path = write_extract(tmp_path / name, "contacts", rows, **WINDOW)
         [outcome] = load(path)
         assert (outcome.status, outcome.rows_read, outcome.rows_loaded) == ("failed", _rows_in_file(path), 0)
@@ -180,7 +244,10 @@ def test_a_file_whose_every_row_is_rejected_is_refused_and_the_window_kept(tmp_p
         assert query("SELECT count(*) FROM contact") == [(_rows_in_file(held),)]
     # Its rejections are kept, so the user can see what to correct.
     assert query("SELECT status, rows_rejected FROM etl_load ORDER BY load_id") == [
-        ("loaded", 0), ("failed", 1), ("failed", 3)]
+        ("loaded", 0),
+        ("failed", 1),
+        ("failed", 3),
+    ]
     assert query("SELECT count(*) FROM etl_rejection WHERE load_id = 3") == [(3,)]
 
 
@@ -193,8 +260,10 @@ def test_a_file_that_would_remove_more_than_half_its_window_is_refused_unless_al
     assert (half.status, half.rows_loaded, half.rows_replaced) == ("loaded", 5, 10)
     [refused] = load(_contacts(tmp_path / "two.csv", 2))  # removes 3 of 5: 60%
     assert refused.status == "failed" and refused.rows_loaded == 0
-    assert refused.message.startswith("two.csv would replace the 5 contacts rows the warehouse holds for "
-                                      "E08000021 from 2024-04-01 to 2025-03-31 with 2, removing more than 50%")
+    assert refused.message.startswith(
+        "two.csv would replace the 5 contacts rows the warehouse holds for "
+        "E08000021 from 2024-04-01 to 2025-03-31 with 2, removing more than 50%"
+    )
     assert query("SELECT count(*) FROM contact") == [(5,)]
     [forced] = load(_contacts(tmp_path / "two.csv", 2), source=SourceOptions(allow_shrink=True))
     assert (forced.status, forced.rows_loaded, forced.rows_replaced) == ("loaded", 2, 5)
@@ -213,15 +282,25 @@ def test_the_share_a_file_may_remove_is_a_setting(tmp_path, load, query, monkeyp
 
 def test_other_las_and_windows_are_not_counted_and_a_growing_file_always_loads(tmp_path, load, query):
     load(_contacts(tmp_path / "county.csv", 30, la_code="E06000057"))
-    load(_contacts(tmp_path / "older.csv", 30, coverage_start="2023-04-01", coverage_end="2024-03-31",
-                   first_day=-300, prefix="OLD"))
+    load(
+        _contacts(
+            tmp_path / "older.csv",
+            30,
+            coverage_start="2023-04-01",
+            coverage_end="2024-03-31",
+            first_day=-300,
+            prefix="OLD",
+        )
+    )
     # A first load of this LA's 2024/25 window: nothing held there, so nothing to shrink.
     [first] = load(_contacts(tmp_path / "city.csv", 1))
     assert first.status == "loaded"
     [grown] = load(_contacts(tmp_path / "city_more.csv", 3))
     assert grown.status == "loaded"
     assert query("SELECT la_code, count(*) FROM contact GROUP BY la_code ORDER BY la_code") == [
-        ("E06000057", 30), ("E08000021", 33)]
+        ("E06000057", 30),
+        ("E08000021", 33),
+    ]
 
 
 def test_a_workbook_with_one_list_that_shrinks_loads_no_list(tmp_path, load, query):
@@ -230,19 +309,26 @@ def test_a_workbook_with_one_list_that_shrinks_loads_no_list(tmp_path, load, que
     from etl.pipeline import SourceOptions
     from tests.helpers import CONTACT_HEADER, REFERRAL_HEADER, contact, referral, workbook
 
-    source = SourceOptions(la_code="E08000021", coverage=(datetime(2024, 4, 1).date(), datetime(2025, 3, 31).date()))
-    full = {"List 1": [CONTACT_HEADER] + [contact(i, datetime(2024, 5, 1 + i)) for i in range(10)],
-            "List 3": [REFERRAL_HEADER] + [referral(i, datetime(2024, 6, 1 + i)) for i in range(10)]}
+    source = SourceOptions(
+        la_code="E08000021", coverage=(datetime(2024, 4, 1).date(), datetime(2025, 3, 31).date())
+    )
+    full = {
+        "List 1": [CONTACT_HEADER] + [contact(i, datetime(2024, 5, 1 + i)) for i in range(10)],
+        "List 3": [REFERRAL_HEADER] + [referral(i, datetime(2024, 6, 1 + i)) for i in range(10)],
+    }
     load(workbook(tmp_path / "full.xlsx", full), source=source)
     shrunk = {"List 1": full["List 1"][:3], "List 3": full["List 3"] + [referral(20, datetime(2024, 7, 1))]}
     outcomes = load(workbook(tmp_path / "shrunk.xlsx", shrunk), source=source)
     assert [(o.dataset, o.status) for o in outcomes] == [("contacts", "failed"), ("referrals", "failed")]
-    assert all(o.message.startswith("shrunk.xlsx (List 1) would replace the 10 contacts rows") for o in outcomes)
+    assert all(
+        o.message.startswith("shrunk.xlsx (List 1) would replace the 10 contacts rows") for o in outcomes
+    )
     assert query("SELECT (SELECT count(*) FROM contact), (SELECT count(*) FROM referral)") == [(10, 10)]
 
 
-def test_the_cli_refuses_a_shrinking_file_with_exit_1_and_loads_it_with_allow_shrink(tmp_path, load, query,
-                                                                                     monkeypatch):
+def test_the_cli_refuses_a_shrinking_file_with_exit_1_and_loads_it_with_allow_shrink(
+    tmp_path, load, query, monkeypatch
+):
     from typer.testing import CliRunner
 
     from etl.cli import app

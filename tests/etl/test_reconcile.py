@@ -38,10 +38,19 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     # Annex A: 2 referrals in September 2023, 1 in October and 1 in November (its window: 4 Sep to 20 Nov).
     # CIN census 2023/24: the same, less the November one, plus one in August (outside Annex A's
     # window, so not compared) and a second in October.
-    workbook_path = annex_a(tmp_path / "annex_a.xlsx", [
-        (1, datetime(2023, 9, 4)), (2, datetime(2023, 9, 18)), (3, datetime(2023, 10, 2)), (4, datetime(2023, 11, 20))])
-    census_path = census(tmp_path / "cin.xml", [
-        (1, "2023-09-04"), (2, "2023-09-18"), (3, "2023-10-02"), (5, "2023-10-30"), (6, "2023-08-14")])
+    workbook_path = annex_a(
+        tmp_path / "annex_a.xlsx",
+        [
+            (1, datetime(2023, 9, 4)),
+            (2, datetime(2023, 9, 18)),
+            (3, datetime(2023, 10, 2)),
+            (4, datetime(2023, 11, 20)),
+        ],
+    )
+    census_path = census(
+        tmp_path / "cin.xml",
+        [(1, "2023-09-04"), (2, "2023-09-18"), (3, "2023-10-02"), (5, "2023-10-30"), (6, "2023-08-14")],
+    )
     return workbook_path, census_path
 
 

@@ -19,8 +19,17 @@ from apscheduler.triggers.interval import IntervalTrigger
 from typer.testing import CliRunner
 
 from etl.cli import app
-from etl.schedule import (DEFAULT_SCHEDULE, ScheduleError, crontab_weekdays, describe_exit, next_run_times,
-                          parse_schedule, run_scheduler, schedule_text, schedule_timezone)
+from etl.schedule import (
+    DEFAULT_SCHEDULE,
+    ScheduleError,
+    crontab_weekdays,
+    describe_exit,
+    next_run_times,
+    parse_schedule,
+    run_scheduler,
+    schedule_text,
+    schedule_timezone,
+)
 from tests.helpers import write_extract
 
 LONDON = ZoneInfo("Europe/London")
@@ -49,26 +58,42 @@ def test_weekdays_count_from_sunday_as_in_crontab():
 def test_working_hours_on_weekdays():
     # Friday 4 December 2026 at 19:50: the 19:45 run has gone, the next is Monday at 07:00.
     assert runs("*/15 7-19 * * 1-5", "2026-12-04T19:50") == [
-        "Mon 2026-12-07 07:00", "Mon 2026-12-07 07:15", "Mon 2026-12-07 07:30"]
+        "Mon 2026-12-07 07:00",
+        "Mon 2026-12-07 07:15",
+        "Mon 2026-12-07 07:30",
+    ]
     assert runs("*/15 7-19 * * 1-5", "2026-12-04T19:30") == [
-        "Fri 2026-12-04 19:30", "Fri 2026-12-04 19:45", "Mon 2026-12-07 07:00"]
+        "Fri 2026-12-04 19:30",
+        "Fri 2026-12-04 19:45",
+        "Mon 2026-12-07 07:00",
+    ]
 
 
 def test_the_default_is_every_quarter_hour():
     assert schedule_text("") == schedule_text("  ") == DEFAULT_SCHEDULE == "*/15 * * * *"
     assert runs(DEFAULT_SCHEDULE, "2026-12-01T10:07") == [
-        "Tue 2026-12-01 10:15", "Tue 2026-12-01 10:30", "Tue 2026-12-01 10:45"]
+        "Tue 2026-12-01 10:15",
+        "Tue 2026-12-01 10:30",
+        "Tue 2026-12-01 10:45",
+    ]
 
 
 def test_several_timetables_separated_by_semicolons_make_one_trigger():
     assert runs("0 7 * * *; 30 12 * * *;", "2026-12-01T08:00", 4) == [
-        "Tue 2026-12-01 12:30", "Wed 2026-12-02 07:00", "Wed 2026-12-02 12:30", "Thu 2026-12-03 07:00"]
+        "Tue 2026-12-01 12:30",
+        "Wed 2026-12-02 07:00",
+        "Wed 2026-12-02 12:30",
+        "Thu 2026-12-03 07:00",
+    ]
 
 
 def test_a_day_of_month_and_a_weekday_mean_either_as_in_crontab():
     # The 1st of the month or any Monday: Mondays in December, then Friday 1 January.
     assert runs("0 9 1 * 1", "2026-12-21T10:00", 3) == [
-        "Mon 2026-12-28 09:00", "Fri 2027-01-01 09:00", "Mon 2027-01-04 09:00"]
+        "Mon 2026-12-28 09:00",
+        "Fri 2027-01-01 09:00",
+        "Mon 2027-01-04 09:00",
+    ]
 
 
 def test_british_summer_time_is_followed():
@@ -79,20 +104,33 @@ def test_british_summer_time_is_followed():
     assert (summer.utcoffset().total_seconds(), winter.utcoffset().total_seconds()) == (3600, 0)
 
 
-@pytest.mark.parametrize("expression, message", [
-    ("*/15 * * *", "SAFEGUARD_SCHEDULE: '*/15 * * *' has 4 fields; a crontab expression has 5 "
-                   "(minute hour day-of-month month day-of-week), and several are separated by ';'"),
-    ("0 9 * * * *", "'0 9 * * * *' has 6 fields"),
-    ("61 * * * *", "SAFEGUARD_SCHEDULE: '61 * * * *' is not a valid crontab expression "
-                   "(minute hour day-of-month month day-of-week): "),
-    ("0 25 * * *", "'0 25 * * *' is not a valid crontab expression"),
-    ("0 9 * * 8", "day of the week '8' is not 0 to 7 (0 and 7 are Sunday) or sun to sat"),
-    ("0 9 * * 5-0", "the day-of-week range '5-0' runs backwards (Sunday is 0 or 7: use 5-7, not 5-0)"),
-    ("0 9 * * funday", "day of the week 'funday' is not a whole number or a day name"),
-    ("0 9 * * */0", "the day-of-week step in '*/0' must be at least 1"),
-    ("every 15 minutes", "has 3 fields"),
-    (" ; ", "SAFEGUARD_SCHEDULE holds no crontab expression"),
-])
+@pytest.mark.parametrize(
+    "expression, message",
+    [
+        (
+            "*/15 * * *",
+            (
+                "SAFEGUARD_SCHEDULE: '*/15 * * *' has 4 fields; a crontab expression has 5 "
+                "(minute hour day-of-month month day-of-week), and several are separated by ';'"
+            ),
+        ),
+        ("0 9 * * * *", "'0 9 * * * *' has 6 fields"),
+        (
+            "61 * * * *",
+            (
+                "SAFEGUARD_SCHEDULE: '61 * * * *' is not a valid crontab expression "
+                "(minute hour day-of-month month day-of-week): "
+            ),
+        ),
+        ("0 25 * * *", "'0 25 * * *' is not a valid crontab expression"),
+        ("0 9 * * 8", "day of the week '8' is not 0 to 7 (0 and 7 are Sunday) or sun to sat"),
+        ("0 9 * * 5-0", "the day-of-week range '5-0' runs backwards (Sunday is 0 or 7: use 5-7, not 5-0)"),
+        ("0 9 * * funday", "day of the week 'funday' is not a whole number or a day name"),
+        ("0 9 * * */0", "the day-of-week step in '*/0' must be at least 1"),
+        ("every 15 minutes", "has 3 fields"),
+        (" ; ", "SAFEGUARD_SCHEDULE holds no crontab expression"),
+    ],
+)
 def test_a_bad_timetable_says_which_and_why(expression, message):
     with pytest.raises(ScheduleError) as raised:
         parse_schedule(expression, LONDON)
@@ -106,13 +144,21 @@ def test_a_bad_timetable_in_one_of_several_is_named():
 
 def test_time_zones():
     assert schedule_timezone("Europe/London") == LONDON
-    with pytest.raises(ScheduleError, match="SAFEGUARD_SCHEDULE_TIMEZONE: 'Mars/Olympus' is not a time zone name"):
+    with pytest.raises(
+        ScheduleError, match="SAFEGUARD_SCHEDULE_TIMEZONE: 'Mars/Olympus' is not a time zone name"
+    ):
         schedule_timezone("Mars/Olympus")
 
 
 def test_exit_codes_are_described_for_the_log():
     assert [describe_exit(c) for c in (0, 1, 2, 75, 3, -9)] == [
-        "ok", "failed", "usage_error", "busy", "exit 3", "killed by SIGKILL"]
+        "ok",
+        "failed",
+        "usage_error",
+        "busy",
+        "exit 3",
+        "killed by SIGKILL",
+    ]
 
 
 def test_the_command_refuses_a_bad_schedule_with_exit_2(monkeypatch, settings):
@@ -136,7 +182,9 @@ def test_once_runs_one_inbox_pass(settings, capfd):
     assert (run_line["trigger"], run_line["exit_code"], run_line["result"]) == ("once", 0, "ok")
     # The pass itself (a child process) logged its file on the real stderr.
     child = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
-    assert [(c["file"], c["status"]) for c in child if c["event"] == "inbox_file"] == [("contacts.csv", "loaded")]
+    assert [(c["file"], c["status"]) for c in child if c["event"] == "inbox_file"] == [
+        ("contacts.csv", "loaded")
+    ]
 
 
 class FakePass:
@@ -168,8 +216,14 @@ def test_runs_do_not_overlap_and_sigterm_stops_the_scheduler(monkeypatch):
     try:
         timer.start()
         started = time.monotonic()
-        run_scheduler(IntervalTrigger(seconds=0.25, timezone=LONDON), slow, LONDON, "every 0.25 s",
-                      log=lambda event, **fields: logged.append({"event": event, **fields}), show=False)
+        run_scheduler(
+            IntervalTrigger(seconds=0.25, timezone=LONDON),
+            slow,
+            LONDON,
+            "every 0.25 s",
+            log=lambda event, **fields: logged.append({"event": event, **fields}),
+            show=False,
+        )
         elapsed = time.monotonic() - started
     finally:
         timer.cancel()
@@ -177,7 +231,10 @@ def test_runs_do_not_overlap_and_sigterm_stops_the_scheduler(monkeypatch):
 
     assert elapsed < 5
     assert slow.stopped and slow.most_at_once == 1 and 2 <= slow.runs <= 3
-    assert [e["event"] for e in logged if e["event"] != "scheduler_log"] == ["schedule_started", "schedule_stopped"]
+    assert [e["event"] for e in logged if e["event"] != "scheduler_log"] == [
+        "schedule_started",
+        "schedule_stopped",
+    ]
     assert len(logged[0]["next_runs"]) == 3
 
 
@@ -189,18 +246,28 @@ def test_never_inside_the_web_server(monkeypatch):
 
 def test_the_command_prints_its_next_runs_and_stops_cleanly_on_sigterm(settings):
     env = os.environ | {"SAFEGUARD_SCHEDULE": "0 6 1 1 *", "SAFEGUARD_SCHEDULE_TIMEZONE": "Europe/London"}
-    process = subprocess.Popen([sys.executable, "-m", "etl.cli", "schedule"], env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl.cli", "schedule"],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         first = process.stdout.readline()
         second = process.stdout.readline()
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=20)
+        _out, err = process.communicate(timeout=20)
     finally:
         process.kill()
     assert process.returncode == 0
-    assert first == "safeguard schedule: run-inbox on '0 6 1 1 *' (Europe/London); Ctrl+C or SIGTERM stops it.\n"
+    assert (
+        first == "safeguard schedule: run-inbox on '0 6 1 1 *' (Europe/London); Ctrl+C or SIGTERM stops it.\n"
+    )
     year = datetime.now(LONDON).year + 1
-    assert second == f"Next runs: {year}-01-01 06:00 GMT, {year + 1}-01-01 06:00 GMT, {year + 2}-01-01 06:00 GMT\n"
+    assert (
+        second
+        == f"Next runs: {year}-01-01 06:00 GMT, {year + 1}-01-01 06:00 GMT, {year + 2}-01-01 06:00 GMT\n"
+    )
     events = [json.loads(line)["event"] for line in err.splitlines() if line.startswith("{")]
     assert events == ["schedule_started", "schedule_stopped"]

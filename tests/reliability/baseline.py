@@ -31,8 +31,12 @@ def load_every_reader(home: Path, extracts: Path) -> None:
     areas = extracts / "areas.csv"
     areas.write_text(f"la_code,area_code,area_name\n{CITY},NCL-E,East\n{CITY},NCL-W,West\n", encoding="utf-8")
     outcomes = run_load([*native, areas], settings, today=today)
-    outcomes += run_load([DATA / "annex_a" / "Annex_A_2024_Jan.xlsx", DATA / "ssda903" / "missing.csv"],
-                         settings, today=today, source=SourceOptions(la_code=CITY))
+    outcomes += run_load(
+        [DATA / "annex_a" / "Annex_A_2024_Jan.xlsx", DATA / "ssda903" / "missing.csv"],
+        settings,
+        today=today,
+        source=SourceOptions(la_code=CITY),
+    )
     outcomes += run_load([DATA / "cin" / "cin-2022.xml"], settings, today=today)
     assert {o.status for o in outcomes} == {"loaded"}, [(o.file_name, o.message) for o in outcomes]
 
@@ -43,4 +47,5 @@ def contacts_kept_by(home: Path) -> int:
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         return con.execute(
             "SELECT count(*) FROM contact WHERE NOT (la_code = ? AND contact_date BETWEEN ? AND ?)",
-            [CITY, *window]).fetchone()[0]
+            [CITY, *window],
+        ).fetchone()[0]

@@ -35,7 +35,11 @@ def known_crash(error: BaseException) -> KnownCrash | None:
     """The pinned bug this exception is, if it is one; None for anything new."""
     frames = _project_frames(error)
     for known in KNOWN_CRASHES:
-        if (type(error).__name__ == known.exception and known.says in str(error)
-                and frames and frames[-1] == known.raised_in):
+        if (
+            type(error).__name__ == known.exception
+            and known.says in str(error)
+            and frames
+            and frames[-1] == known.raised_in
+        ):
             return known
     return None

@@ -25,8 +25,12 @@ BIG_ROWS = 200_000 if FULL else 50_000
 # No example database: CI starts from a clean clone, so a replay of earlier failures would differ
 # between a laptop and CI. The fast mode is derandomized, so CI runs the same examples every time;
 # the full mode explores afresh on each run (hypothesis prints how to reproduce anything it finds).
-_COMMON = {"deadline": None, "database": None, "print_blob": True,
-           "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+_COMMON = {
+    "deadline": None,
+    "database": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
 settings.register_profile("reliability-fast", max_examples=50, derandomize=True, **_COMMON)
 settings.register_profile("reliability-full", max_examples=500, **_COMMON)
 # An example loaded through the whole pipeline costs about half a second (a publish, then a

@@ -68,8 +68,10 @@ def small_filesystem(folder: Path, size: int, scratch: Path) -> Iterator[Path]:
         except (CannotMount, FileNotFoundError) as refused:
             refusals.append(str(refused))
     else:
-        pytest.skip(f"cannot mount a small filesystem to fill (running as uid {os.getuid()}; mounting needs "
-                    f"root or CAP_SYS_ADMIN, which `make test` has in CI): {'; '.join(refusals)}")
+        pytest.skip(
+            f"cannot mount a small filesystem to fill (running as uid {os.getuid()}; mounting needs "
+            f"root or CAP_SYS_ADMIN, which `make test` has in CI): {'; '.join(refusals)}"
+        )
     try:
         yield folder
     finally:
@@ -114,16 +116,20 @@ class DiskFull:
 
 # How much room each case leaves, from the published warehouse's size: too little to copy it (the
 # first thing a load writes), or room for the copy but not for the rows the load adds to it.
-ROOM = {"no room to copy the warehouse": lambda size: size // 2,
-        "room for the copy, not the new rows": lambda size: size + 64 * 1024}
+ROOM = {
+    "no room to copy the warehouse": lambda size: size // 2,
+    "room for the copy, not the new rows": lambda size: size + 64 * 1024,
+}
 
 
 @pytest.fixture(scope="module", params=list(ROOM))
 def disk_full(request, baseline_home: Path, big_extract: Path, tmp_path_factory: pytest.TempPathFactory):
     scratch = tmp_path_factory.mktemp("disk-full")
     size = (baseline_home / "warehouse.duckdb").stat().st_size
-    with small_filesystem(scratch / "small", 3 * size + 16 * MB, scratch) as small, \
-            pytest.MonkeyPatch.context() as patch:
+    with (
+        small_filesystem(scratch / "small", 3 * size + 16 * MB, scratch) as small,
+        pytest.MonkeyPatch.context() as patch,
+    ):
         patch.setenv("SAFEGUARD_PSEUDONYMISATION_KEY", TEST_KEY)
         settings = Settings(home=copy_home(baseline_home, small / "home"))
         before = fingerprint(settings.warehouse_path)
@@ -131,17 +137,30 @@ def disk_full(request, baseline_home: Path, big_extract: Path, tmp_path_factory:
         ballast = fill_leaving(small, room)
 
         env = os.environ | {"SAFEGUARD_HOME": str(settings.home), "COLUMNS": "200"}
-        failed = subprocess.run([sys.executable, "-m", "etl.cli", "load", str(big_extract)], env=env,
-                                capture_output=True, text=True, timeout=300, check=False)
+        failed = subprocess.run(
+            [sys.executable, "-m", "etl.cli", "load", str(big_extract)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         after_failure = fingerprint(settings.warehouse_path)
         leftovers = sorted(p.name for p in settings.home.glob(f".*{BUILDING_SUFFIX}*"))
 
         ballast.unlink()  # room again
         [outcome] = run_load([big_extract], settings)
         yield DiskFull(
-            home=settings.home, room=room, warehouse_size=size, returncode=failed.returncode,
-            stderr=failed.stderr, before=before, after_failure=after_failure, leftovers=leftovers,
-            next_status=outcome.status, next_contacts=fingerprint(settings.warehouse_path)["contact"][0],
+            home=settings.home,
+            room=room,
+            warehouse_size=size,
+            returncode=failed.returncode,
+            stderr=failed.stderr,
+            before=before,
+            after_failure=after_failure,
+            leftovers=leftovers,
+            next_status=outcome.status,
+            next_contacts=fingerprint(settings.warehouse_path)["contact"][0],
             expected_contacts=contacts_kept_by(baseline_home) + BIG_ROWS,
             grown_by=settings.warehouse_path.stat().st_size - size,
         )

@@ -41,8 +41,13 @@ STATUSES = {*SUCCESS, "failed", "unchanged"}
 
 # --- what the fuzzers write --------------------------------------------------------------------
 
-SSDA903_EXAMPLE = {"CHILD": "C1", "DOB": "01/03/2010", "MISSING": "M", "MIS_START": "01/06/2024",
-                   "MIS_END": ""}
+SSDA903_EXAMPLE = {
+    "CHILD": "C1",
+    "DOB": "01/03/2010",
+    "MISSING": "M",
+    "MIS_START": "01/06/2024",
+    "MIS_END": "",
+}
 AREAS_EXAMPLE = {"la_code": CITY, "area_code": "NCL-E", "area_name": "East"}
 # Each layout's columns with a value that passes, for the cells the fuzzer leaves alone.
 LAYOUTS: dict[str, dict[str, str]] = {
@@ -54,9 +59,13 @@ FILE_COLUMNS = ("la_code", "coverage_start", "coverage_end")  # one value a file
 
 # First bytes that send a file to each reader (docs/extract-formats.md, "the format is told from the file").
 READER_PREFIXES = (
-    b"", b"\xef\xbb\xbf", b"PK\x03\x04", b"<Message><Header><CollectionDetails><Collection>CIN</Collection>",
+    b"",
+    b"\xef\xbb\xbf",
+    b"PK\x03\x04",
+    b"<Message><Header><CollectionDetails><Collection>CIN</Collection>",
     b"la_code,coverage_start,coverage_end,contact_id,child_id,contact_date,source\n",
-    b"CHILD,DOB,MISSING,MIS_START,MIS_END\n", b"la_code,area_code,area_name\n",
+    b"CHILD,DOB,MISSING,MIS_START,MIS_END\n",
+    b"la_code,area_code,area_name\n",
 )
 
 datelike = st.one_of(
@@ -82,8 +91,13 @@ def structured_files(draw) -> bytes:
     layout = LAYOUTS[draw(st.sampled_from(sorted(LAYOUTS)))]
     header = draw(st.permutations(list(layout)))
     fixed = {c: draw(_file_value(layout[c])) for c in FILE_COLUMNS if c in layout}
-    rows = draw(st.lists(st.fixed_dictionaries({c: _cell(layout[c]) for c in header if c not in fixed}),
-                         min_size=1, max_size=6))
+    rows = draw(
+        st.lists(
+            st.fixed_dictionaries({c: _cell(layout[c]) for c in header if c not in fixed}),
+            min_size=1,
+            max_size=6,
+        )
+    )
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header)
     writer.writeheader()
@@ -91,8 +105,9 @@ def structured_files(draw) -> bytes:
     return out.getvalue().encode(draw(st.sampled_from(["utf-8", "utf-8-sig"])))
 
 
-arbitrary_bytes = st.builds(lambda prefix, rest: prefix + rest, st.sampled_from(READER_PREFIXES),
-                            st.binary(max_size=300))
+arbitrary_bytes = st.builds(
+    lambda prefix, rest: prefix + rest, st.sampled_from(READER_PREFIXES), st.binary(max_size=300)
+)
 arbitrary_text = st.text(max_size=400).map(lambda text: text.encode("utf-8"))
 # Half of the loads are of valid headers: a refusal costs as much as a load, and a load has more to check.
 any_file = st.one_of(arbitrary_bytes, arbitrary_text, structured_files(), structured_files())
@@ -146,6 +161,7 @@ def scratch(tmp_path_factory) -> Path:
 
 # --- reading: never a crash, always a message (cheap, so many examples) ---------------------------
 
+
 @fuzz_settings()
 @given(data=arbitrary_bytes)
 def test_arbitrary_bytes_are_read_or_refused_with_a_message(data, scratch):
@@ -171,6 +187,7 @@ def test_a_valid_header_over_arbitrary_cells_loads_with_rejections_or_is_refused
 
 
 # --- loading: what a refused file leaves, and what a loaded one holds ------------------------------
+
 
 @dataclass
 class FuzzWarehouse:
@@ -209,10 +226,16 @@ def _assert_loaded_rows_replace_their_window(warehouse: Path, outcome: FileOutco
         ours, others_in_window = con.execute(
             f"SELECT count(*) FILTER (load_id = $load), count(*) FILTER (load_id <> $load AND la_code = $la "
             f"AND CAST({spec.event_date} AS DATE) BETWEEN $start AND $end) FROM {spec.table}",
-            {"load": outcome.load_id, "la": outcome.la_code, "start": outcome.coverage_start,
-             "end": outcome.coverage_end}).fetchone()
-        rejected = con.execute("SELECT count(*) FROM etl_rejection WHERE load_id = ?",
-                               [outcome.load_id]).fetchone()[0]
+            {
+                "load": outcome.load_id,
+                "la": outcome.la_code,
+                "start": outcome.coverage_start,
+                "end": outcome.coverage_end,
+            },
+        ).fetchone()
+        rejected = con.execute(
+            "SELECT count(*) FROM etl_rejection WHERE load_id = ?", [outcome.load_id]
+        ).fetchone()[0]
     assert (ours, others_in_window, rejected) == (outcome.rows_loaded, 0, len(outcome.rejections))
 
 

@@ -38,8 +38,9 @@ def rows_parsed(values: list[str | None], formats: tuple[str, ...]) -> list[date
 
 def columns_parsed(columns: dict[str, tuple[list[str | None], tuple[str, ...]]]) -> dict[str, list]:
     """Several columns in one pass, as staging parses a file's columns (one DuckDB connection)."""
-    parsed = parse_timestamps({name: (pa.array(values, pa.string()), formats)
-                               for name, (values, formats) in columns.items()})
+    parsed = parse_timestamps(
+        {name: (pa.array(values, pa.string()), formats) for name, (values, formats) in columns.items()}
+    )
     return {name: values.to_pylist() for name, values in parsed.items()}
 
 
@@ -60,7 +61,8 @@ DUCKDB_WORDS = ("infinity", "-infinity", "epoch")
 
 
 moments = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)).map(
-    lambda m: m.replace(microsecond=0))
+    lambda m: m.replace(microsecond=0)
+)
 padding = st.sampled_from(["", " ", "  ", "\t"])
 
 
@@ -111,11 +113,15 @@ def impossible_days(draw) -> tuple[int, int, int]:
 @fuzz_settings()
 @given(days=st.lists(impossible_days(), min_size=1, max_size=20))
 def test_a_day_that_does_not_exist_is_no_date_in_any_parser(days):
-    texts = [text for year, month, day in days
-             for text in (f"{year:04d}-{month:02d}-{day:02d}", f"{day:02d}/{month:02d}/{year:04d}")]
+    texts = [
+        text
+        for year, month, day in days
+        for text in (f"{year:04d}-{month:02d}-{day:02d}", f"{day:02d}/{month:02d}/{year:04d}")
+    ]
     assert [(parse_date(text), text_date(text)) for text in texts] == [(None, None)] * len(texts)
-    parsed = columns_parsed({"dates": (texts, DATE_FORMATS), "datetimes": ([t + " 10:30" for t in texts],
-                                                                           DATETIME_FORMATS)})
+    parsed = columns_parsed(
+        {"dates": (texts, DATE_FORMATS), "datetimes": ([t + " 10:30" for t in texts], DATETIME_FORMATS)}
+    )
     assert parsed == {"dates": [None] * len(texts), "datetimes": [None] * len(texts)}
 
 
@@ -123,9 +129,13 @@ def test_a_day_that_does_not_exist_is_no_date_in_any_parser(days):
 # separator, a time or not, spaces around: where a window parser and a row parser could part ways.
 near_dates = st.builds(
     lambda y, m, d, iso, time, pad: pad + (f"{y}-{m}-{d}" if iso else f"{d}/{m}/{y}") + time + pad,
-    st.integers(1000, 9999).map(str), st.integers(0, 130).map(str), st.integers(0, 40).map(str),
+    st.integers(1000, 9999).map(str),
+    st.integers(0, 130).map(str),
+    st.integers(0, 40).map(str),
     st.booleans(),
-    st.sampled_from(["", " 10:30", "T10:30", " 25:00", ":"]), padding)
+    st.sampled_from(["", " 10:30", "T10:30", " 25:00", ":"]),
+    padding,
+)
 
 
 @fuzz_settings()
@@ -147,7 +157,8 @@ def test_a_date_of_birth_with_a_two_digit_year_is_rejected_not_stored_as_year_14
     extract = write_extract(tmp_path / "dob.csv", "contacts", [{"date_of_birth": "19/07/14"}])
     [outcome] = load(extract)
     assert [(r.row_number, r.field, r.message) for r in outcome.rejections] == [
-        (2, "date_of_birth", "date_of_birth '19/07/14' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")]
+        (2, "date_of_birth", "date_of_birth '19/07/14' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+    ]
 
 
 def test_the_words_duckdb_reads_as_timestamps_are_not_dates():
@@ -158,16 +169,21 @@ def test_the_words_duckdb_reads_as_timestamps_are_not_dates():
 
 
 def test_a_date_of_birth_that_is_a_word_is_rejected_not_stored(tmp_path, load, query):
-    rows = [{"date_of_birth": "-infinity", "child_id": "A", "contact_id": "C1"},
-            {"date_of_birth": "epoch", "child_id": "B", "contact_id": "C2"}]
+    rows = [
+        {"date_of_birth": "-infinity", "child_id": "A", "contact_id": "C1"},
+        {"date_of_birth": "epoch", "child_id": "B", "contact_id": "C2"},
+    ]
     [outcome] = load(write_extract(tmp_path / "words.csv", "contacts", rows))
     assert [(r.row_number, r.field, r.value) for r in outcome.rejections] == [
-        (2, "date_of_birth", "-infinity"), (3, "date_of_birth", "epoch")]
+        (2, "date_of_birth", "-infinity"),
+        (3, "date_of_birth", "epoch"),
+    ]
     assert query("SELECT count(*) FROM child") == [(0,)]
 
 
-workbook_cells = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.datetimes(), st.dates(),
-                           st.text(max_size=30))
+workbook_cells = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.datetimes(), st.dates(), st.text(max_size=30)
+)
 
 
 @fuzz_settings()
@@ -187,19 +203,27 @@ def test_an_unformatted_excel_serial_date_reads_as_its_date(day, minutes):
 
 
 @fuzz_settings()
-@given(number=st.floats(0, (EARLIEST_DATE - EXCEL_EPOCH).days, exclude_max=True),
-       kind=st.sampled_from([Kind.DATE, Kind.DATETIME]))
+@given(
+    number=st.floats(0, (EARLIEST_DATE - EXCEL_EPOCH).days, exclude_max=True),
+    kind=st.sampled_from([Kind.DATE, Kind.DATETIME]),
+)
 def test_a_number_below_the_earliest_serial_date_stays_a_number(number, kind):
     # an age (17.5) or a count in a date cell would read as a day of the 1900s: it stays a number, refused as one
     assert _cell_text(number, kind) == (str(int(number)) if number.is_integer() else str(number))
 
 
-@pytest.mark.parametrize("start, end, not_a_date, option", [("2024-04-01", "2025-13-01", "2025-13-01", "--to"),
-                                                              ("31/03/24", "31/03/2025", "31/03/24", "--from"),
-                                                              ("April 2024", "2025-03-31", "April 2024", "--from"),
-                                                              ("infinity", "2025-03-31", "infinity", "--from")])
-def test_a_window_on_the_command_line_that_is_not_a_date_is_a_usage_error(start, end, not_a_date, option, settings,
-                                                                          monkeypatch):
+@pytest.mark.parametrize(
+    "start, end, not_a_date, option",
+    [
+        ("2024-04-01", "2025-13-01", "2025-13-01", "--to"),
+        ("31/03/24", "31/03/2025", "31/03/24", "--from"),
+        ("April 2024", "2025-03-31", "April 2024", "--from"),
+        ("infinity", "2025-03-31", "infinity", "--from"),
+    ],
+)
+def test_a_window_on_the_command_line_that_is_not_a_date_is_a_usage_error(
+    start, end, not_a_date, option, settings, monkeypatch
+):
     monkeypatch.setenv("COLUMNS", "300")
     arguments = ["load", "--la", "E08000021", "--from", start, "--to", end, "missing.csv"]
     result = CliRunner().invoke(app, arguments)

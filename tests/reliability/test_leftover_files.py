@@ -21,8 +21,9 @@ pytestmark = pytest.mark.reliability
 
 def _dead_pid() -> int:
     """The process ID of a process that has ended (what a SIGKILLed load leaves in its file names)."""
-    process = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                             text=True, check=True)
+    process = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     return int(process.stdout)
 
 
@@ -35,8 +36,9 @@ def _leftovers(settings: Settings) -> list[str]:
 
 
 def _assert_next_load_works(settings: Settings, tmp_path: Path, load, baseline_state) -> None:
-    extract = write_extract(tmp_path / "next.csv", "contacts",
-                            [{"contact_id": "NEXT1", "contact_date": "2024-09-02"}])
+    extract = write_extract(
+        tmp_path / "next.csv", "contacts", [{"contact_id": "NEXT1", "contact_date": "2024-09-02"}]
+    )
     [outcome] = load(extract)
     assert (outcome.status, outcome.rows_loaded) == ("loaded", 1), outcome.message
     state = fingerprint(settings.warehouse_path)
@@ -56,8 +58,9 @@ def test_half_built_copies_and_their_logs_from_killed_loads_do_not_stop_the_next
     _assert_next_load_works(loaded_home, tmp_path, load, baseline_state)
 
 
-def test_the_spill_folder_of_a_killed_load_does_not_stop_the_next(loaded_home, tmp_path, load,
-                                                                  baseline_state):
+def test_the_spill_folder_of_a_killed_load_does_not_stop_the_next(
+    loaded_home, tmp_path, load, baseline_state
+):
     # DuckDB spills to '<database>.tmp/' when a load outgrows memory, and removes it on close; a
     # SIGKILL leaves it (seen: kill -9 of a connection sorting past its memory_limit).
     build = _stale_build(loaded_home, _dead_pid())
@@ -77,8 +80,10 @@ def test_snapshot_links_of_a_server_that_has_gone_do_not_stop_a_load_or_a_read(
 
     reader = WarehouseReader(loaded_home.warehouse_path)
     try:
-        assert reader.connection().execute("SELECT count(*) FROM contact").fetchone()[0] == \
-            baseline_state["contact"][0] - 1
+        assert (
+            reader.connection().execute("SELECT count(*) FROM contact").fetchone()[0]
+            == baseline_state["contact"][0] - 1
+        )
     finally:
         reader.close()
     assert not gone.exists()  # the reader cleared the links of the process that has gone

@@ -30,8 +30,12 @@ pytestmark = pytest.mark.reliability
 CASES = every_case()
 # Cases that must be refused, and are today: grouped by reader and options, one load a group.
 REFUSED = [c for c in CASES if c.message is not None and c.bug is None]
-GROUPS = {key: list(group) for key, group in groupby(sorted(REFUSED, key=lambda c: (c.reader, c.options)),
-                                                     key=lambda c: (c.reader, c.options))}
+GROUPS = {
+    key: list(group)
+    for key, group in groupby(
+        sorted(REFUSED, key=lambda c: (c.reader, c.options)), key=lambda c: (c.reader, c.options)
+    )
+}
 # Cases that fail today (a crash or an unclear message), or that need only not crash: one load each.
 SINGLES = [c for c in CASES if c not in REFUSED]
 
@@ -59,8 +63,15 @@ def _refusal(output: str, path: Path) -> str | None:
     return next((line for line in output.splitlines() if line.startswith(f"{path}: not loaded: ")), None)
 
 
-def _assert_refused_and_nothing_changed(cases: list[Case], paths: list[Path], result, warehouse: Path,
-                                        before: dict, last_load: int, earlier_loads: tuple) -> None:
+def _assert_refused_and_nothing_changed(
+    cases: list[Case],
+    paths: list[Path],
+    result,
+    warehouse: Path,
+    before: dict,
+    last_load: int,
+    earlier_loads: tuple,
+) -> None:
     assert result.exit_code == 1, result.output
     wrong = {}
     for case, path in zip(cases, paths):
@@ -74,7 +85,8 @@ def _assert_refused_and_nothing_changed(cases: list[Case], paths: list[Path], re
     assert loads_checksum(warehouse, last_load) == earlier_loads
     recorded = loads_after(warehouse, last_load)
     assert [(name, status, rows) for name, status, rows, _ in recorded] == [
-        (path.name, "failed", 0) for path in paths]
+        (path.name, "failed", 0) for path in paths
+    ]
     for path, (_, _, _, message) in zip(paths, recorded):
         assert message and _refusal(result.output, path).endswith(message)
 
@@ -84,8 +96,9 @@ def test_the_corpus_covers_every_reader_and_each_case_once():
     assert len({case.id for case in CASES}) == len(CASES) == len(REFUSED) + len(SINGLES)
 
 
-@pytest.mark.parametrize("group", list(GROUPS),
-                         ids=[" ".join((reader, *options)) for reader, options in GROUPS])
+@pytest.mark.parametrize(
+    "group", list(GROUPS), ids=[" ".join((reader, *options)) for reader, options in GROUPS]
+)
 def test_each_bad_file_is_refused_with_its_name_and_why_and_nothing_loaded_changes(
     group, tmp_path, loaded_home, baseline_state, monkeypatch
 ):
@@ -97,8 +110,9 @@ def test_each_bad_file_is_refused_with_its_name_and_why_and_nothing_loaded_chang
 
     result = _load(paths, group[1], monkeypatch)
 
-    _assert_refused_and_nothing_changed(cases, paths, result, warehouse, baseline_state, last_load,
-                                        earlier_loads)
+    _assert_refused_and_nothing_changed(
+        cases, paths, result, warehouse, baseline_state, last_load, earlier_loads
+    )
 
 
 def _single(case: Case):
@@ -119,8 +133,9 @@ def test_a_file_that_troubles_a_reader_is_loaded_or_refused_never_a_crash(
 
     if case.message is None and result.exit_code == 0:
         return  # loading it is as good an answer as refusing it clearly
-    _assert_refused_and_nothing_changed([case], paths, result, warehouse, baseline_state, last_load,
-                                        earlier_loads)
+    _assert_refused_and_nothing_changed(
+        [case], paths, result, warehouse, baseline_state, last_load, earlier_loads
+    )
 
 
 @pytest.mark.parametrize("case", valid_cases(), ids=lambda c: c.id)

@@ -56,18 +56,33 @@ class Measured:
 
 
 def _load(home: Path, *arguments: str) -> Measured:
-    env = {**os.environ, "SAFEGUARD_HOME": str(home), "SAFEGUARD_PSEUDONYMISATION_KEY": TEST_KEY, "COLUMNS": "400"}
-    done = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "etl.cli", "load", *arguments],
-                          capture_output=True, text=True, env=env, timeout=600, check=True)
+    env = {
+        **os.environ,
+        "SAFEGUARD_HOME": str(home),
+        "SAFEGUARD_PSEUDONYMISATION_KEY": TEST_KEY,
+        "COLUMNS": "400",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, sys.executable, "-m", "etl.cli", "load", *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=True,
+    )
     measured = Measured(**json.loads(done.stdout))
-    print(f"{arguments[-1]}: exit {measured.code}, {measured.seconds:.1f} s, "
-          f"peak RSS {measured.peak_kb / 1024:,.0f} MB")
+    print(
+        f"{arguments[-1]}: exit {measured.code}, {measured.seconds:.1f} s, "
+        f"peak RSS {measured.peak_kb / 1024:,.0f} MB"
+    )
     return measured
 
 
 SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-SHARED_STRINGS_TYPE = ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                       'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+SHARED_STRINGS_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 
 
 def _template(folder: Path) -> Path:
@@ -78,7 +93,10 @@ def _with_sheet(template: Path, target: Path, rows, text: str | None = None) -> 
     """The template workbook with its sheet's rows replaced by `rows` (chunks of <row> XML), zipped
     as it is written so that a sheet of any size costs no memory to build; `text` is added to the
     end of its text table (shared strings)."""
-    with zipfile.ZipFile(template) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as new:
+    with (
+        zipfile.ZipFile(template) as old,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as new,
+    ):
         if text is not None:  # openpyxl writes its text inline: the table is added, with its content type
             new.writestr("xl/sharedStrings.xml", f'<sst xmlns="{SHEET_NS}"><si><t>{text}</t></si></sst>')
         for item in old.infolist():
@@ -103,10 +121,14 @@ def _with_sheet(template: Path, target: Path, rows, text: str | None = None) -> 
 
 def _contact_rows(first: int, count: int, child_id=lambda i: f"C{i}"):
     """Contacts (child, gender, date, source) as sheet XML, in chunks of 2,000 rows."""
+
     def row(i: int) -> str:
-        return (f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>{child_id(i)}</t></is></c>'
-                f'<c r="B{i}" t="inlineStr"><is><t>b) Female</t></is></c><c r="F{i}"><v>45413</v></c>'
-                f'<c r="G{i}" t="inlineStr"><is><t>q) 6: Police</t></is></c></row>')
+        return (
+            f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>{child_id(i)}</t></is></c>'
+            f'<c r="B{i}" t="inlineStr"><is><t>b) Female</t></is></c><c r="F{i}"><v>45413</v></c>'
+            f'<c r="G{i}" t="inlineStr"><is><t>q) 6: Police</t></is></c></row>'
+        )
+
     for start in range(first, first + count, 2_000):
         yield "".join(row(i) for i in range(start, min(start + 2_000, first + count))).encode()
 
@@ -127,12 +149,16 @@ def _bomb(folder: Path) -> tuple[Path, str]:
     """Junk contacts whose 30,000-character child IDs are written in every row: it unzips to far more
     than the limit, and is refused unopened."""
     junk_id = "J" * ID_CHARS
-    bomb = _with_sheet(_template(folder), folder / "bomb.xlsx", _contact_rows(3, BOMB_ROWS, lambda i: junk_id))
+    bomb = _with_sheet(
+        _template(folder), folder / "bomb.xlsx", _contact_rows(3, BOMB_ROWS, lambda i: junk_id)
+    )
     unzipped = _unzipped(bomb)
     assert unzipped > BOMB_ROWS * ID_CHARS > limits.MAX_WORKBOOK_UNZIPPED_BYTES
     assert bomb.stat().st_size * 200 < unzipped  # a bomb: it unzips to hundreds of times its size
-    return bomb, (f"the workbook unzips to {unzipped / limits.MB:,.0f} MB, more than the "
-                  f"{limits.MAX_WORKBOOK_UNZIPPED_BYTES / limits.MB:,.0f} MB a load takes")
+    return bomb, (
+        f"the workbook unzips to {unzipped / limits.MB:,.0f} MB, more than the "
+        f"{limits.MAX_WORKBOOK_UNZIPPED_BYTES / limits.MB:,.0f} MB a load takes"
+    )
 
 
 def _shared_junk(folder: Path) -> tuple[Path, str]:
@@ -142,9 +168,11 @@ def _shared_junk(folder: Path) -> tuple[Path, str]:
 
     def rows():
         for start in range(3, 3 + BOMB_ROWS, 2_000):
-            yield "".join(f'<row r="{i}"><c r="A{i}" t="s"><v>{junk}</v></c><c r="F{i}"><v>45413</v></c>'
-                          f'<c r="G{i}" t="inlineStr"><is><t>q) 6: Police</t></is></c></row>'
-                          for i in range(start, min(start + 2_000, 3 + BOMB_ROWS))).encode()
+            yield "".join(
+                f'<row r="{i}"><c r="A{i}" t="s"><v>{junk}</v></c><c r="F{i}"><v>45413</v></c>'
+                f'<c r="G{i}" t="inlineStr"><is><t>q) 6: Police</t></is></c></row>'
+                for i in range(start, min(start + 2_000, 3 + BOMB_ROWS))
+            ).encode()
 
     path = _with_sheet(_template(folder), folder / "shared.xlsx", rows(), text="J" * ID_CHARS)
     assert _unzipped(path) < limits.MAX_SHARED_STRINGS_BYTES
@@ -164,8 +192,12 @@ def _far_row(folder: Path) -> tuple[Path, str]:
     return path, f"sheet 'List 1' has more than {limits.MAX_SHEET_ROWS:,} rows"
 
 
-HOSTILE = {"zip_bomb": _bomb, "shared_junk_ids": _shared_junk, "oversized_sheet": _every_row_written,
-           "far_away_row": _far_row}
+HOSTILE = {
+    "zip_bomb": _bomb,
+    "shared_junk_ids": _shared_junk,
+    "oversized_sheet": _every_row_written,
+    "far_away_row": _far_row,
+}
 
 
 @pytest.mark.skipif(not FULL, reason="one load of them all in the fast mode (the next test)")
@@ -186,7 +218,9 @@ def test_hostile_workbooks_in_one_load_are_each_refused_quickly_and_under_1_gb(t
     measured = _load(tmp_path / "home", "--la", CITY, *(str(path) for path, _ in built.values()))
     assert measured.code == 1, measured.output
     for path, says in built.values():
-        refusal = next(line for line in measured.output.splitlines() if line.startswith(f"{path}: not loaded: "))
+        refusal = next(
+            line for line in measured.output.splitlines() if line.startswith(f"{path}: not loaded: ")
+        )
         assert says in refusal, measured.output
     assert measured.seconds < SECONDS * len(built), measured
     assert measured.peak_kb < GB_KB, measured
@@ -203,6 +237,7 @@ def test_a_workbook_at_the_row_limit_loads_in_under_1_gb(tmp_path):
 
 # --- the largest file of each format that a load takes, in under 1 GB -----------------------------
 
+
 def _native_contacts(path: Path, size: int) -> Path:
     from etl.datasets import DATASETS
     from tests.helpers import extract_rows
@@ -212,8 +247,11 @@ def _native_contacts(path: Path, size: int) -> Path:
         handle.write(",".join(DATASETS["contacts"].column_names) + "\n")
         i = 0
         while handle.tell() < size:
-            row = example | {"contact_id": f"BIG{i}", "child_id": f"K{i % 50_000}",
-                             "contact_date": f"2024-{4 + i % 9:02d}-{1 + i % 28:02d}"}
+            row = example | {
+                "contact_id": f"BIG{i}",
+                "child_id": f"K{i % 50_000}",
+                "contact_date": f"2024-{4 + i % 9:02d}-{1 + i % 28:02d}",
+            }
             handle.write(",".join(row[c] for c in DATASETS["contacts"].column_names) + "\n")
             i += 1
     return path
@@ -238,7 +276,8 @@ CENSUS_CHILD = (
     "</AssessmentActualStartDate></Assessments>\n<Section47><S47ActualStartDate>2023-06-03</S47ActualStartDate>"
     "<DateOfInitialCPC>2023-06-10</DateOfInitialCPC></Section47>\n<ChildProtectionPlans><CPPstartDate>2023-06-10"
     "</CPPstartDate><InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse><NumberOfPreviousCPP>0"
-    "</NumberOfPreviousCPP></ChildProtectionPlans>\n</CINdetails></Child>\n")
+    "</NumberOfPreviousCPP></ChildProtectionPlans>\n</CINdetails></Child>\n"
+)
 
 
 def _census(path: Path, size: int) -> Path:
@@ -246,9 +285,11 @@ def _census(path: Path, size: int) -> Path:
     memory per byte."""
     closing = "</Children></Message>\n"
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write('<?xml version="1.0"?>\n<Message><Header><CollectionDetails><Collection>CIN</Collection>'
-                     "<Year>2024</Year><ReferenceDate>2024-03-31</ReferenceDate></CollectionDetails><Source>"
-                     "<LEA>391</LEA></Source></Header>\n<Children>\n")
+        handle.write(
+            '<?xml version="1.0"?>\n<Message><Header><CollectionDetails><Collection>CIN</Collection>'
+            "<Year>2024</Year><ReferenceDate>2024-03-31</ReferenceDate></CollectionDetails><Source>"
+            "<LEA>391</LEA></Source></Header>\n<Children>\n"
+        )
         i = 0
         while handle.tell() + len(CENSUS_CHILD) + len(closing) + 20 < size:
             handle.write(CENSUS_CHILD.format(i=i))
@@ -261,9 +302,11 @@ def _census(path: Path, size: int) -> Path:
 @pytest.mark.parametrize("kind", ["native_csv", "ssda903", "cin_xml"])
 def test_a_file_at_its_size_limit_loads_in_under_1_gb(kind, tmp_path):
     limit = limits.MAX_BYTES_BY_FORMAT.get(kind, limits.MAX_FILE_BYTES)
-    build = {"native_csv": lambda: _native_contacts(tmp_path / "contacts.csv", limit - limits.MB),
-             "ssda903": lambda: _missing_return(tmp_path / "return" / "missing.csv", limit - limits.MB),
-             "cin_xml": lambda: _census(tmp_path / "census.xml", limit - limits.MB)}[kind]
+    build = {
+        "native_csv": lambda: _native_contacts(tmp_path / "contacts.csv", limit - limits.MB),
+        "ssda903": lambda: _missing_return(tmp_path / "return" / "missing.csv", limit - limits.MB),
+        "cin_xml": lambda: _census(tmp_path / "census.xml", limit - limits.MB),
+    }[kind]
     path = build()
     assert limit - 2 * limits.MB < path.stat().st_size < limit
     measured = _load(tmp_path / "home", "--la", CITY, str(path))

@@ -22,22 +22,32 @@ Fingerprint = dict[str, tuple[int, int | None]]
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [name for (name,) in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+    return [
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_type = 'BASE TABLE' ORDER BY 1"
+        ).fetchall()
+    ]
 
 
 def _checksum_sql(con: duckdb.DuckDBPyConnection, table: str) -> str:
     if table == "meta":
         keys = ", ".join(f"'{k}'" for k in CLOCK_META_KEYS)
-        return f"SELECT count(*), sum(hash(key, CASE WHEN key IN ({keys}) THEN NULL ELSE value END)) " \
-            "FROM meta"
+        return (
+            f"SELECT count(*), sum(hash(key, CASE WHEN key IN ({keys}) THEN NULL ELSE value END)) FROM meta"
+        )
     clock = CLOCK_COLUMNS.get(table, ())
     if not clock:
         return f'SELECT count(*), sum(hash(t)) FROM "{table}" AS t'
-    columns = [c for (c,) in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        [table]).fetchall() if c not in clock]
+    columns = [
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+        if c not in clock
+    ]
     return f'SELECT count(*), sum(hash({", ".join(columns)})) FROM "{table}"'
 
 
@@ -60,8 +70,10 @@ def without_audit(state: Fingerprint) -> Fingerprint:
 def loads_after(warehouse: Path, load_id: int) -> list[tuple]:
     """(file name, status, rows loaded, message) of each etl_load row newer than `load_id`."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("SELECT file_name, status, rows_loaded, message FROM etl_load WHERE load_id > ? "
-                           "ORDER BY load_id", [load_id]).fetchall()
+        return con.execute(
+            "SELECT file_name, status, rows_loaded, message FROM etl_load WHERE load_id > ? ORDER BY load_id",
+            [load_id],
+        ).fetchall()
 
 
 def latest_load_id(warehouse: Path) -> int:
@@ -69,9 +81,9 @@ def latest_load_id(warehouse: Path) -> int:
         return con.execute("SELECT coalesce(max(load_id), 0) FROM etl_load").fetchone()[0]
 
 
-
 def loads_checksum(warehouse: Path, up_to_load_id: int) -> tuple[int, int | None]:
     """(rows, checksum) of the etl_load rows up to a load: what later loads must leave alone."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("SELECT count(*), sum(hash(t)) FROM etl_load AS t WHERE load_id <= ?",
-                           [up_to_load_id]).fetchone()
+        return con.execute(
+            "SELECT count(*), sum(hash(t)) FROM etl_load AS t WHERE load_id <= ?", [up_to_load_id]
+        ).fetchone()

@@ -131,15 +131,24 @@ def test_an_lait_region_number_maps_to_its_dfe_region(con):
     # LAIT 980 = North East: "RefBySource_Police_%",,"2025","North East","31.3",980,"NA"
     assert con.execute(
         "SELECT area_name, value FROM benchmark_value "
-        "WHERE kpi_id = 'referrals_by_source_police' AND area_code = ? AND time_period = 2025", [NORTH_EAST]
+        "WHERE kpi_id = 'referrals_by_source_police' AND area_code = ? AND time_period = 2025",
+        [NORTH_EAST],
     ).fetchone() == ("North East", 31.3)
 
 
 def test_newcastle_re_referrals_against_its_neighbours_2024_25(con):
     # grep "^2025,.*,<code>," c1_...csv | cut -d, -f8-10,14  (old code, new code, name, rereferral_percent)
     neighbour_values = {
-        "Salford": 23.4, "Sheffield": 16.5, "Middlesbrough": 25.3, "Portsmouth": 23.9, "Nottingham": 27.2,
-        "Leeds": 24.2, "Birmingham": 20.7, "Southampton": 20.2, "Manchester": 18.4, "Blackpool": 23.4,
+        "Salford": 23.4,
+        "Sheffield": 16.5,
+        "Middlesbrough": 25.3,
+        "Portsmouth": 23.9,
+        "Nottingham": 27.2,
+        "Leeds": 24.2,
+        "Birmingham": 20.7,
+        "Southampton": 20.2,
+        "Manchester": 18.4,
+        "Blackpool": 23.4,
     }
     # 223.2 / 10 = 22.32. Newcastle's 17.2 is above only Sheffield's 16.5: rank 10 of 11 (1 = highest).
     comparison = benchmark_comparison(con, "re_referral_12m", NEWCASTLE).set_index("time_period")

@@ -7,7 +7,15 @@ import re
 import duckdb
 import pytest
 
-from warehouse.db import BASELINE_VERSION, SCHEMA_VERSION, WarehouseError, build_schema, get_meta, open_readonly, set_meta
+from warehouse.db import (
+    BASELINE_VERSION,
+    SCHEMA_VERSION,
+    WarehouseError,
+    build_schema,
+    get_meta,
+    open_readonly,
+    set_meta,
+)
 
 
 @pytest.fixture
@@ -22,8 +30,20 @@ def test_schema_builds_from_nothing_with_its_version(built):
     with open_readonly(built) as con:
         assert get_meta(con)["schema_version"] == str(SCHEMA_VERSION)
         tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    assert {"local_authority", "area", "calendar", "population", "child", "contact", "referral", "s47_enquiry",
-            "cp_plan", "missing_episode", "etl_load", "etl_rejection"} <= tables
+    assert {
+        "local_authority",
+        "area",
+        "calendar",
+        "population",
+        "child",
+        "contact",
+        "referral",
+        "s47_enquiry",
+        "cp_plan",
+        "missing_episode",
+        "etl_load",
+        "etl_rejection",
+    } <= tables
 
 
 def test_reference_data_comes_from_the_published_tables(built):
@@ -34,12 +54,24 @@ def test_reference_data_comes_from_the_published_tables(built):
         ).fetchall() == [("391", "Newcastle upon Tyne", "North East")]
         # ONS mid-2024 children aged 0 to 17, as published in the DfE file.
         assert con.execute(
-            "SELECT population FROM population WHERE la_code = 'E08000021' AND mid_year = 2024").fetchall() == [(61206,)]
+            "SELECT population FROM population WHERE la_code = 'E08000021' AND mid_year = 2024"
+        ).fetchall() == [(61206,)]
         neighbours = con.execute(
             "SELECT n.la_name FROM la_statistical_neighbour s JOIN local_authority n ON n.la_code = s.neighbour_la_code "
-            "WHERE s.la_code = 'E06000057' ORDER BY neighbour_rank").fetchall()
-    assert [n for (n,) in neighbours] == ["Norfolk", "Derbyshire", "Lancashire", "Cornwall", "Devon", "County Durham",
-                                          "Dorset", "Kent", "Worcestershire", "Suffolk"]
+            "WHERE s.la_code = 'E06000057' ORDER BY neighbour_rank"
+        ).fetchall()
+    assert [n for (n,) in neighbours] == [
+        "Norfolk",
+        "Derbyshire",
+        "Lancashire",
+        "Cornwall",
+        "Devon",
+        "County Durham",
+        "Dorset",
+        "Kent",
+        "Worcestershire",
+        "Suffolk",
+    ]
 
 
 def test_calendar_knows_english_bank_holidays_and_financial_years(built):
@@ -47,18 +79,23 @@ def test_calendar_knows_english_bank_holidays_and_financial_years(built):
         # 2024/25: Easter Monday 1 Apr, 6 and 27 May, 26 Aug, 25 and 26 Dec, 1 Jan (Good Friday 2025 is in 2025/26).
         assert con.execute(
             "SELECT count(*) FILTER (is_bank_holiday), count(*) FILTER (is_working_day) FROM calendar "
-            "WHERE financial_year = '2024/25'").fetchall() == [(7, 254)]
+            "WHERE financial_year = '2024/25'"
+        ).fetchall() == [(7, 254)]
         assert con.execute(
             "SELECT financial_year, fy_quarter FROM calendar WHERE calendar_date IN ('2025-03-31', '2025-04-01') "
-            "ORDER BY calendar_date").fetchall() == [("2024/25", 4), ("2025/26", 1)]
+            "ORDER BY calendar_date"
+        ).fetchall() == [("2024/25", 4), ("2025/26", 1)]
 
 
-@pytest.mark.parametrize(("version", "words"), [
-    ("0", "older than any this program can migrate"),
-    ("rubbish", "older than any this program can migrate"),
-    (str(SCHEMA_VERSION + 1), "made by a newer release of this program"),
-    (str(BASELINE_VERSION), f"this program needs version {SCHEMA_VERSION}: run `safeguard upgrade`"),
-])
+@pytest.mark.parametrize(
+    ("version", "words"),
+    [
+        ("0", "older than any this program can migrate"),
+        ("rubbish", "older than any this program can migrate"),
+        (str(SCHEMA_VERSION + 1), "made by a newer release of this program"),
+        (str(BASELINE_VERSION), f"this program needs version {SCHEMA_VERSION}: run `safeguard upgrade`"),
+    ],
+)
 def test_a_warehouse_of_another_schema_version_is_refused_with_what_to_do(built, version, words):
     with duckdb.connect(str(built)) as con:
         set_meta(con, schema_version=version)

@@ -11,8 +11,16 @@ from typer.testing import CliRunner
 
 from etl.cli import app
 from warehouse.db import (
-    BASELINE_VERSION, CUBE_TABLES, FACT_TABLES, SCHEMA_DIR, SCHEMA_VERSION, WarehouseError, get_meta, open_readonly,
-    run_sql_file, set_meta,
+    BASELINE_VERSION,
+    CUBE_TABLES,
+    FACT_TABLES,
+    SCHEMA_DIR,
+    SCHEMA_VERSION,
+    WarehouseError,
+    get_meta,
+    open_readonly,
+    run_sql_file,
+    set_meta,
 )
 from warehouse.kpis.engine import Filters, evaluate
 from warehouse.kpis.periods import parse_period
@@ -21,9 +29,12 @@ from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
 
 # What version 10 added (warehouse/migrations/0010_cell_keys.sql), taken away again to make a
 # warehouse as the release before it left one.
-ADDED_IN_10 = {"kpi_cube": ["key_sum"], "kpi_cube_la": ["key_sum"],
-               "missing_child_month": ["child_key", "episode_keys"],
-               "missing_child_month_la": ["child_key", "episode_keys"]}
+ADDED_IN_10 = {
+    "kpi_cube": ["key_sum"],
+    "kpi_cube_la": ["key_sum"],
+    "missing_child_month": ["child_key", "episode_keys"],
+    "missing_child_month_la": ["child_key", "episode_keys"],
+}
 # Reference data shipped after release 9: the sources that name only a group of codes, which an
 # upgrade brings in with the rest of the definitions (warehouse/definitions/090_reference_data.sql).
 LABEL_ONLY_SOURCES = ("1", "3", "5")
@@ -31,8 +42,14 @@ TABLES = (*FACT_TABLES, *CUBE_TABLES, "etl_load", "etl_rejection")
 
 
 def columns(con, tables) -> dict[str, list[tuple[str, str]]]:
-    return {t: con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-                           "ORDER BY ordinal_position", [t]).fetchall() for t in tables}
+    return {
+        t: con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position",
+            [t],
+        ).fetchall()
+        for t in tables
+    }
 
 
 def as_previous_release(path) -> None:
@@ -41,24 +58,41 @@ def as_previous_release(path) -> None:
             for column in dropped:
                 con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         con.execute("DROP MACRO record_key")
-        con.execute("ALTER TABLE missing_episode ALTER COLUMN is_in_care SET NOT NULL")  # 11 let it be unknown
+        con.execute(
+            "ALTER TABLE missing_episode ALTER COLUMN is_in_care SET NOT NULL"
+        )  # 11 let it be unknown
         con.execute("DELETE FROM meta WHERE key IN ('cell_key_salt', 'definitions')")
-        con.execute("DELETE FROM ref_referral_source WHERE list_contains(?, code)", [list(LABEL_ONLY_SOURCES)])
+        con.execute(
+            "DELETE FROM ref_referral_source WHERE list_contains(?, code)", [list(LABEL_ONLY_SOURCES)]
+        )
         set_meta(con, schema_version=str(BASELINE_VERSION))
 
 
 def contents(path) -> dict[str, list[tuple]]:
     """Every row of the facts, audit and cubes, as version 9 had them (without the cell keys)."""
     with duckdb.connect(str(path), read_only=True) as con:
-        return {t: sorted(con.execute(f"SELECT * EXCLUDE ({', '.join(ADDED_IN_10[t])}) FROM {t}" if t in ADDED_IN_10
-                                      else f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
+        return {
+            t: sorted(
+                con.execute(
+                    f"SELECT * EXCLUDE ({', '.join(ADDED_IN_10[t])}) FROM {t}"
+                    if t in ADDED_IN_10
+                    else f"SELECT * FROM {t}"
+                ).fetchall(),
+                key=repr,
+            )
+            for t in TABLES
+        }
 
 
 def figures(path, policy) -> list:
     with duckdb.connect(str(path), read_only=True) as con:
-        return [(r.kpi.id, r.current, r.previous, r.last_year, r.series, r.parts)
-                for code in ("2025-26", "R12-2026-09")
-                for r in evaluate(con, list(REGISTRY), parse_period(code), Filters(("E08000021", "E06000057")), policy)]
+        return [
+            (r.kpi.id, r.current, r.previous, r.last_year, r.series, r.parts)
+            for code in ("2025-26", "R12-2026-09")
+            for r in evaluate(
+                con, list(REGISTRY), parse_period(code), Filters(("E08000021", "E06000057")), policy
+            )
+        ]
 
 
 @pytest.fixture
@@ -115,8 +149,14 @@ def test_a_load_into_an_older_warehouse_migrates_it_first(previous_release, tmp_
             return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in FACT_TABLES}
 
     before = counts()
-    extract = write_extract(tmp_path / "contacts.csv", "contacts", [{"contact_date": "2026-10-05"}],
-                            la_code="E08000021", coverage_start="2026-10-05", coverage_end="2026-10-05")
+    extract = write_extract(
+        tmp_path / "contacts.csv",
+        "contacts",
+        [{"contact_date": "2026-10-05"}],
+        la_code="E08000021",
+        coverage_start="2026-10-05",
+        coverage_end="2026-10-05",
+    )
     # The one-day extract replaces that day's demo contacts with one: the shrink guard would refuse it.
     result = CliRunner().invoke(app, ["load", "--allow-shrink", str(extract)])
     assert result.exit_code == 0, result.output
@@ -125,7 +165,8 @@ def test_a_load_into_an_older_warehouse_migrates_it_first(previous_release, tmp_
         assert con.execute("SELECT count(*) FROM kpi_cube WHERE key_sum = 0").fetchone() == (0,)
     after = counts()
     assert {t: n for t, n in after.items() if t not in ("contact", "child")} == {
-        t: n for t, n in before.items() if t not in ("contact", "child")}
+        t: n for t, n in before.items() if t not in ("contact", "child")
+    }
 
 
 def test_upgrade_renews_reference_data_that_a_new_release_ships(demo_home, tmp_path, monkeypatch):
@@ -141,31 +182,49 @@ def test_upgrade_renews_reference_data_that_a_new_release_ships(demo_home, tmp_p
         shipped = con.execute("SELECT count(*) FROM benchmark_value").fetchone()[0]
     assert CliRunner().invoke(app, ["upgrade"]).exit_code == 0
     with open_readonly(home / "warehouse.duckdb") as con:
-        assert con.execute("SELECT agency_group FROM ref_referral_source WHERE code = '6'").fetchone() == ("Police",)
+        assert con.execute("SELECT agency_group FROM ref_referral_source WHERE code = '6'").fetchone() == (
+            "Police",
+        )
         assert con.execute("SELECT count(*) FROM benchmark_value").fetchone()[0] > shipped
     assert contents(home / "warehouse.duckdb") == contents(demo_home / "warehouse.duckdb")
 
 
-def test_a_label_only_source_loads_into_an_upgraded_warehouse_under_its_agency_group(previous_release, tmp_path):
+def test_a_label_only_source_loads_into_an_upgraded_warehouse_under_its_agency_group(
+    previous_release, tmp_path
+):
     from tests.helpers import write_extract
 
-    extract = write_extract(tmp_path / "contacts.csv", "contacts",
-                            [{"contact_date": "2026-10-05", "source": "a) Individual"},
-                             {"contact_date": "2026-10-05", "source": "Health services"}],
-                            la_code="E08000021", coverage_start="2026-10-05", coverage_end="2026-10-05")
+    extract = write_extract(
+        tmp_path / "contacts.csv",
+        "contacts",
+        [
+            {"contact_date": "2026-10-05", "source": "a) Individual"},
+            {"contact_date": "2026-10-05", "source": "Health services"},
+        ],
+        la_code="E08000021",
+        coverage_start="2026-10-05",
+        coverage_end="2026-10-05",
+    )
     # two contacts for a day that held more: the shrink guard would refuse them without --allow-shrink
     result = CliRunner().invoke(app, ["load", "--allow-shrink", str(extract)])
     assert result.exit_code == 0, result.output
     with open_readonly(previous_release / "warehouse.duckdb") as con:
-        assert con.execute("SELECT code, agency_group FROM ref_referral_source WHERE list_contains(?, code) "
-                           "ORDER BY 1", [list(LABEL_ONLY_SOURCES)]).fetchall() == [
-            ("1", "Individual"), ("3", "Health"), ("5", "Local authority")]
-        assert con.execute("SELECT s.agency_group FROM contact JOIN ref_referral_source AS s ON s.code = "
-                           "contact.source WHERE contact_date = DATE '2026-10-05' AND la_code = 'E08000021' "
-                           "ORDER BY 1").fetchall() == [("Health",), ("Individual",)]
+        assert con.execute(
+            "SELECT code, agency_group FROM ref_referral_source WHERE list_contains(?, code) ORDER BY 1",
+            [list(LABEL_ONLY_SOURCES)],
+        ).fetchall() == [("1", "Individual"), ("3", "Health"), ("5", "Local authority")]
+        assert con.execute(
+            "SELECT s.agency_group FROM contact JOIN ref_referral_source AS s ON s.code = "
+            "contact.source WHERE contact_date = DATE '2026-10-05' AND la_code = 'E08000021' "
+            "ORDER BY 1"
+        ).fetchall() == [("Health",), ("Individual",)]
         # every contact of October 2026 is in the cube: none is lost to a code the cube cannot join
-        facts = con.execute("SELECT count(*) FROM contact WHERE la_code = 'E08000021' AND contact_date "
-                            "BETWEEN DATE '2026-10-01' AND DATE '2026-10-31'").fetchone()[0]
-        cube = con.execute("SELECT sum(n) FROM kpi_cube WHERE measure = 'contacts' AND la_code = 'E08000021' "
-                           "AND month = DATE '2026-10-01'").fetchone()[0]
+        facts = con.execute(
+            "SELECT count(*) FROM contact WHERE la_code = 'E08000021' AND contact_date "
+            "BETWEEN DATE '2026-10-01' AND DATE '2026-10-31'"
+        ).fetchone()[0]
+        cube = con.execute(
+            "SELECT sum(n) FROM kpi_cube WHERE measure = 'contacts' AND la_code = 'E08000021' "
+            "AND month = DATE '2026-10-01'"
+        ).fetchone()[0]
         assert cube == facts

@@ -7,8 +7,8 @@ import socket
 import subprocess
 import sys
 
-from warehouse.reader import IN_USE, WarehouseReader
 from tests.helpers import write_extract
+from warehouse.reader import IN_USE, WarehouseReader
 
 
 def test_reader_reopens_after_a_load_swaps_the_file(tmp_path, settings, load):
@@ -31,9 +31,19 @@ def test_snapshot_links_are_cleared_only_once_the_process_holding_them_has_gone(
         (folder / IN_USE).touch()
         (folder / "1-2.duckdb").write_bytes(b"a link to a warehouse long replaced")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX); "
-         "print('locked', flush=True); sys.stdin.read()", str(live / IN_USE)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            (
+                "import fcntl, sys; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX); "
+                "print('locked', flush=True); sys.stdin.read()"
+            ),
+            str(live / IN_USE),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "locked\n"
         reader = WarehouseReader(settings.warehouse_path)
@@ -60,8 +70,16 @@ def test_a_closed_reader_lets_its_links_be_cleared(tmp_path, settings, load):
 def _lock_is_free(path) -> bool:
     """Asked from another process, as another server would ask."""
     probe = subprocess.run(
-        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1]); "
-         "fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)", str(path)], capture_output=True, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert probe.returncode == 0 or "BlockingIOError" in probe.stderr, probe.stderr
     return probe.returncode == 0
 
@@ -71,13 +89,23 @@ def test_the_latest_loads_of_a_scope_are_cut_before_the_limit(tmp_path, settings
     load(write_extract(tmp_path / "city.csv", "contacts", [{}], la_code="E08000021"))
     for i in range(3):
         day = f"2024-05-0{i + 1}"
-        load(write_extract(tmp_path / f"county{i}.csv", "contacts", [{"contact_date": day, "contact_id": f"K{i}"}],
-                           la_code="E06000057", coverage_start=day, coverage_end=day))
+        load(
+            write_extract(
+                tmp_path / f"county{i}.csv",
+                "contacts",
+                [{"contact_date": day, "contact_id": f"K{i}"}],
+                la_code="E06000057",
+                coverage_start=day,
+                coverage_end=day,
+            )
+        )
     reader = WarehouseReader(settings.warehouse_path)
     try:
         assert list(reader.query("recent_loads", la_codes=["E08000021"], limit=2)["load_id"]) == [1]
         assert list(reader.query("recent_loads", la_codes=None, limit=2)["load_id"]) == [4, 3]
         counts = reader.query("fact_counts", la_codes=["E06000057"])
-        assert list(zip(counts["la_code"], counts["dataset"], counts["n_rows"])) == [("E06000057", "contacts", 3)]
+        assert list(zip(counts["la_code"], counts["dataset"], counts["n_rows"])) == [
+            ("E06000057", "contacts", 3)
+        ]
     finally:
         reader.close()

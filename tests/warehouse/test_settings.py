@@ -19,5 +19,7 @@ def test_without_a_shared_folder_the_warehouse_and_its_lock_are_in_the_home(tmp_
     monkeypatch.setenv("SAFEGUARD_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("SAFEGUARD_WAREHOUSE_DIR", raising=False)
     settings = get_settings()
-    assert (settings.warehouse_path, settings.lock_path) == (tmp_path / "home" / "warehouse.duckdb",
-                                                             tmp_path / "home" / "load.lock")
+    assert (settings.warehouse_path, settings.lock_path) == (
+        tmp_path / "home" / "warehouse.duckdb",
+        tmp_path / "home" / "load.lock",
+    )

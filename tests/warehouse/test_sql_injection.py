@@ -23,8 +23,17 @@ WAREHOUSE = Path(__file__).resolve().parents[2] / "warehouse"
 CITY = "E08000021"
 PERIOD = parse_period("R12-2026-10")  # the demo's default view: the 12 months to October 2026
 
-HOSTILE = ["' OR 1=1 --", "x'; DROP TABLE contact; --", "%", "_", "\\", "'", "\"; DELETE FROM contact; --",
-           "$la_codes", "?"]
+HOSTILE = [
+    "' OR 1=1 --",
+    "x'; DROP TABLE contact; --",
+    "%",
+    "_",
+    "\\",
+    "'",
+    '"; DELETE FROM contact; --',
+    "$la_codes",
+    "?",
+]
 
 # Filters field -> (a KPI whose rows carry that dimension, the kpi_cube column that holds it)
 FIELDS = {
@@ -55,8 +64,10 @@ def _filters(field: str, values: tuple[str, ...]) -> Filters:
 
 
 def _table_counts(con) -> dict[str, int]:
-    return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # names are this test's own
-            for table in ("contact", "referral", "cp_plan", "missing_episode", "kpi_cube", "etl_load")}
+    return {
+        table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # names are this test's own
+        for table in ("contact", "referral", "cp_plan", "missing_episode", "kpi_cube", "etl_load")
+    }
 
 
 @pytest.mark.parametrize("field", FIELDS)
@@ -64,7 +75,9 @@ def test_hostile_values_in_every_filter_match_nothing_and_change_nothing(con, fi
     kpi_id, column = FIELDS[field]
     before = _table_counts(con)
     # Worked out apart from the engine: no cube row holds any of these values...
-    holding = con.execute(f"SELECT count(*) FROM kpi_cube WHERE list_contains(?, {column})", [HOSTILE]).fetchone()[0]
+    holding = con.execute(
+        f"SELECT count(*) FROM kpi_cube WHERE list_contains(?, {column})", [HOSTILE]
+    ).fetchone()[0]
     assert holding == 0
     # ... while the unfiltered figure is not zero, so a zero below is the filter at work.
     [unfiltered] = evaluate(con, [kpi_id], PERIOD, Filters(la_codes=(CITY,)))
@@ -79,8 +92,11 @@ def test_hostile_values_in_every_filter_match_nothing_and_change_nothing(con, fi
         assert listed.count == 0 and listed.rows.empty, value
     # All at once, beside a real value: the real one still counts, the others add nothing.
     if field != "la_codes":
-        real = con.execute(f"SELECT any_value({column}) FROM kpi_cube WHERE la_code = ? AND measure = ? "
-                           f"AND {column} IS NOT NULL", [CITY, get_kpi(kpi_id).numerator]).fetchone()[0]
+        real = con.execute(
+            f"SELECT any_value({column}) FROM kpi_cube WHERE la_code = ? AND measure = ? "
+            f"AND {column} IS NOT NULL",
+            [CITY, get_kpi(kpi_id).numerator],
+        ).fetchone()[0]
         [alone] = evaluate(con, [kpi_id], PERIOD, _filters(field, (real,)))
         [mixed] = evaluate(con, [kpi_id], PERIOD, _filters(field, (real, *HOSTILE)))
         assert mixed.current.numerator == alone.current.numerator > 0
@@ -89,23 +105,41 @@ def test_hostile_values_in_every_filter_match_nothing_and_change_nothing(con, fi
 
 def _options() -> FilterOptions:
     return FilterOptions(
-        las={CITY: "Newcastle upon Tyne"}, areas={"NCL-E": "East"}, area_las={"NCL-E": CITY},
-        agency={"Police": "Police"}, ethnicity={"WBRI": "White British"}, gender={"F": "Female"},
-        category={"N": "Neglect"}, first_month=date(2024, 11, 1), last_month=date(2026, 10, 1),
+        las={CITY: "Newcastle upon Tyne"},
+        areas={"NCL-E": "East"},
+        area_las={"NCL-E": CITY},
+        agency={"Police": "Police"},
+        ethnicity={"WBRI": "White British"},
+        gender={"F": "Female"},
+        category={"N": "Neglect"},
+        first_month=date(2024, 11, 1),
+        last_month=date(2026, 10, 1),
     )
 
 
 def test_the_url_parser_drops_hostile_values_and_keeps_real_ones():
     params = ["la", *DIMENSION_PARAMS]
-    real = {"la": CITY, "area": "NCL-E", "agency": "Police", "age": "5-9", "gender": "F", "ethnicity": "WBRI",
-            "category": "N", "care": "In care"}
+    real = {
+        "la": CITY,
+        "area": "NCL-E",
+        "agency": "Police",
+        "age": "5-9",
+        "gender": "F",
+        "ethnicity": "WBRI",
+        "category": "N",
+        "care": "In care",
+    }
     query = [("period", "R12-2026-10")] + [(param, value) for param in params for value in HOSTILE]
     view = parse_query("?" + urlencode(query), _options())
     assert {param: getattr(view, param) for param in params} == {param: () for param in params}
     view = parse_query("?" + urlencode(query + list(real.items())), _options())
-    assert {param: getattr(view, param) for param in params} == {param: (value,) for param, value in real.items()}
+    assert {param: getattr(view, param) for param in params} == {
+        param: (value,) for param, value in real.items()
+    }
     # A hostile period falls back to the default rather than reaching the engine.
-    assert parse_query("?" + urlencode({"period": "R12-2026-10' OR 1=1 --"}), _options()).period == "R12-2026-10"
+    assert (
+        parse_query("?" + urlencode({"period": "R12-2026-10' OR 1=1 --"}), _options()).period == "R12-2026-10"
+    )
 
 
 # --- no SQL is built by splicing values in ---
@@ -113,8 +147,10 @@ def test_the_url_parser_drops_hostile_values_and_keeps_real_ones():
 # Only the load that replaces a window, and the count of what it would replace (the shrink guard),
 # format their SQL, with table and column names that come from etl/datasets.py (never from a file or
 # a request): any other placeholder is new and must be looked at.
-FORMATTED_SQL = {"loads/replace_window.sql": {"table", "event_date", "id_column"},
-                 "loads/window_rows.sql": {"table", "event_date"}}
+FORMATTED_SQL = {
+    "loads/replace_window.sql": {"table", "event_date", "id_column"},
+    "loads/window_rows.sql": {"table", "event_date"},
+}
 SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|JOIN|VALUES|DROP|CREATE)\b")
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 
@@ -140,14 +176,26 @@ def _spliced_sql(node: ast.AST) -> str | None:
         return text if SQL_WORDS.search(text) else None
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
         target = node.func.value
-        if isinstance(target, ast.Constant) and isinstance(target.value, str) and SQL_WORDS.search(target.value):
+        if (
+            isinstance(target, ast.Constant)
+            and isinstance(target.value, str)
+            and SQL_WORDS.search(target.value)
+        ):
             return target.value
         # "...".read_text().format(...): SQL read from a file and then formatted
-        if isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute) and target.func.attr == "read_text":
+        if (
+            isinstance(target, ast.Call)
+            and isinstance(target.func, ast.Attribute)
+            and target.func.attr == "read_text"
+        ):
             return ast.unparse(node)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)):
         for side in (node.left, node.right):
-            if isinstance(side, ast.Constant) and isinstance(side.value, str) and SQL_WORDS.search(side.value):
+            if (
+                isinstance(side, ast.Constant)
+                and isinstance(side.value, str)
+                and SQL_WORDS.search(side.value)
+            ):
                 return side.value
             if isinstance(side, ast.BinOp):  # "SELECT ... '" + value + "'" nests one BinOp in another
                 return _spliced_sql(side)
@@ -167,13 +215,18 @@ def test_no_warehouse_module_splices_values_into_sql():
 def test_the_splice_check_would_see_the_usual_ways_of_splicing():
     """The check above is only worth something if it flags what it is for, and not ordinary text."""
     flagged = [
-        'f"SELECT * FROM contact WHERE agency = \'{agency}\'"',
-        '"SELECT * FROM contact WHERE agency = \'{}\'".format(agency)',
-        '"SELECT * FROM contact WHERE agency = \'%s\'" % agency',
+        "f\"SELECT * FROM contact WHERE agency = '{agency}'\"",
+        "\"SELECT * FROM contact WHERE agency = '{}'\".format(agency)",
+        "\"SELECT * FROM contact WHERE agency = '%s'\" % agency",
         '"SELECT * FROM contact WHERE agency = \'" + agency + "\'"',
-        'path.read_text().format(table=name)',
+        "path.read_text().format(table=name)",
     ]
-    ordinary = ['f"No warehouse at {path}: load some extracts first"', '"rows from {} to {}".format(a, b)',
-                'f"{a.kpi.title}, {period}"']
-    assert [_spliced_sql(ast.parse(code, mode="eval").body) is not None for code in flagged] == [True] * len(flagged)
+    ordinary = [
+        'f"No warehouse at {path}: load some extracts first"',
+        '"rows from {} to {}".format(a, b)',
+        'f"{a.kpi.title}, {period}"',
+    ]
+    assert [_spliced_sql(ast.parse(code, mode="eval").body) is not None for code in flagged] == [True] * len(
+        flagged
+    )
     assert [_spliced_sql(ast.parse(code, mode="eval").body) for code in ordinary] == [None] * len(ordinary)

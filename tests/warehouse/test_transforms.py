@@ -18,17 +18,37 @@ def test_rereferral_within_12_months_counts_the_day_exactly_12_months_on(tmp_pat
     ]
     load(write_extract(tmp_path / "referrals.csv", "referrals", rows, **FY))
     assert query("SELECT referral_id, is_rereferral_12m FROM referral ORDER BY referral_id") == [
-        ("RE1", False), ("RE2", True), ("RE3", False), ("RE4", False), ("RE5", False), ("RE6", False)
+        ("RE1", False),
+        ("RE2", True),
+        ("RE3", False),
+        ("RE4", False),
+        ("RE5", False),
+        ("RE6", False),
     ]
 
 
 def test_rereferral_sees_referrals_from_an_earlier_load(tmp_path, load, query):
-    load(write_extract(tmp_path / "a.csv", "referrals", [{"child_id": "A", "referral_date": "2023-12-01"}],
-                       coverage_start="2023-04-01", coverage_end="2024-03-31"))
-    load(write_extract(tmp_path / "b.csv", "referrals", [{"referral_id": "X", "child_id": "A", "referral_date": "2024-06-01"}],
-                       coverage_start="2024-04-01", coverage_end="2025-03-31"))
+    load(
+        write_extract(
+            tmp_path / "a.csv",
+            "referrals",
+            [{"child_id": "A", "referral_date": "2023-12-01"}],
+            coverage_start="2023-04-01",
+            coverage_end="2024-03-31",
+        )
+    )
+    load(
+        write_extract(
+            tmp_path / "b.csv",
+            "referrals",
+            [{"referral_id": "X", "child_id": "A", "referral_date": "2024-06-01"}],
+            coverage_start="2024-04-01",
+            coverage_end="2025-03-31",
+        )
+    )
     assert query("SELECT referral_id, is_rereferral_12m FROM referral ORDER BY referral_date") == [
-        ("RE1", False), ("X", True)
+        ("RE1", False),
+        ("X", True),
     ]
 
 
@@ -42,23 +62,41 @@ def test_icpc_working_days_skip_weekends_and_the_spring_bank_holiday(tmp_path, l
     ]
     load(write_extract(tmp_path / "s47.csv", "s47", rows, **FY))
     assert query("SELECT s47_id, icpc_working_days FROM s47_enquiry ORDER BY s47_id") == [
-        ("S41", 15), ("S42", 16), ("S43", None)
+        ("S41", 15),
+        ("S42", 16),
+        ("S43", None),
     ]
 
 
 def test_repeat_plan_from_the_stated_count_of_previous_plans_else_an_earlier_day_plan(tmp_path, load, query):
     rows = [
         {"child_id": "A", "start_date": "2023-06-01", "end_date": "2023-12-01", "previous_plans": "0"},
-        {"child_id": "A", "start_date": "2024-09-01", "end_date": "", "previous_plans": ""},  # second plan, another year
+        {
+            "child_id": "A",
+            "start_date": "2024-09-01",
+            "end_date": "",
+            "previous_plans": "",
+        },  # second plan, another year
         {"child_id": "B", "start_date": "2024-01-01", "end_date": "", "previous_plans": "2"},
         {"child_id": "C", "start_date": "2024-01-01", "end_date": "", "previous_plans": ""},
         {"child_id": "D", "start_date": "2024-02-01", "end_date": "", "previous_plans": ""},
-        {"child_id": "D", "start_date": "2024-02-01", "end_date": "", "previous_plans": ""},  # same day: neither
+        {
+            "child_id": "D",
+            "start_date": "2024-02-01",
+            "end_date": "",
+            "previous_plans": "",
+        },  # same day: neither
         {"child_id": "E", "start_date": "2023-05-01", "end_date": "2023-09-01", "previous_plans": ""},
         {"child_id": "E", "start_date": "2024-03-01", "end_date": "", "previous_plans": "0"},  # stated 0: not
     ]
     load(write_extract(tmp_path / "plans.csv", "cp_plans", rows, **FY))
     assert query("SELECT cp_plan_id, is_repeat_plan FROM cp_plan ORDER BY cp_plan_id") == [
-        ("CP1", False), ("CP2", True), ("CP3", True), ("CP4", False), ("CP5", False), ("CP6", False),
-        ("CP7", False), ("CP8", False)
+        ("CP1", False),
+        ("CP2", True),
+        ("CP3", True),
+        ("CP4", False),
+        ("CP5", False),
+        ("CP6", False),
+        ("CP7", False),
+        ("CP8", False),
     ]

@@ -92,7 +92,9 @@ def benchmark_id(kpi: Kpi) -> str | None:
     return kpi.rate_benchmark if kpi.per_10k and kpi.rate_benchmark else kpi.benchmark
 
 
-def find_benchmark(con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, period: Period) -> Benchmark | None:
+def find_benchmark(
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, period: Period
+) -> Benchmark | None:
     is_rate = benchmark_id(kpi) != kpi.benchmark
     frame = benchmark_comparison(con, benchmark_id(kpi), la_code)
     wanted = _published_year(period)
@@ -148,6 +150,10 @@ def assess(
         kpi = result.kpi
         target = targets(kpi.id, single_la, period.end) if rated else None
         benchmark = benchmarks(con, kpi, single_la, period) if benchmark_applies(kpi, filters) else None
-        rating = rag(result.current.value, target.value, kpi.direction, target.tolerance_percent) if target else None
+        rating = (
+            rag(result.current.value, target.value, kpi.direction, target.tolerance_percent)
+            if target
+            else None
+        )
         assessments.append(Assessment(result=result, target=target, rag=rating, benchmark=benchmark))
     return assessments

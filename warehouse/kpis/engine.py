@@ -197,7 +197,8 @@ def _read_totals(
         for row in frame.to_dict("records"):
             for measure in CHILD_MEASURES:
                 totals.windows[(measure, row["first_month"].date(), row["last_month"].date())] = Count(
-                    int(row[measure]), _key(row.get(f"{measure}_key")))
+                    int(row[measure]), _key(row.get(f"{measure}_key"))
+                )
     return totals
 
 
@@ -218,7 +219,9 @@ def _figure(
     rates_apply: bool,
 ) -> Figure:
     numerator = policy.protect(totals.total(kpi.numerator, period, kpi.timing))
-    denominator = policy.protect(totals.total(kpi.denominator, period, kpi.timing)) if kpi.denominator else None
+    denominator = (
+        policy.protect(totals.total(kpi.denominator, period, kpi.timing)) if kpi.denominator else None
+    )
     if numerator is None or (kpi.denominator and denominator is None):
         return Figure(period, None, None, None, None, suppressed=True)
     if kpi.unit is Unit.PERCENT and denominator is not None:
@@ -252,8 +255,9 @@ def _parts(
     return _protected_parts(sums.index, sums["n"], sums["key_sum"], policy)
 
 
-def _protected_parts(labels: Iterable[object], counts: Iterable[object], keys: Iterable[object],
-                     policy: SuppressionPolicy) -> tuple[Part, ...]:
+def _protected_parts(
+    labels: Iterable[object], counts: Iterable[object], keys: Iterable[object], policy: SuppressionPolicy
+) -> tuple[Part, ...]:
     """Parts of a total, each protected on its own and shown as a % of the protected total. A
     protected viewer gets no entry for a suppressed part: parts with no rows at all are never listed,
     so listing a "c" would say that it is not zero."""
@@ -280,7 +284,11 @@ class RecordList:
 
 
 def records(
-    con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, filters: Filters, policy: SuppressionPolicy,
+    con: duckdb.DuckDBPyConnection,
+    kpi: Kpi,
+    period: Period,
+    filters: Filters,
+    policy: SuppressionPolicy,
     limit: int = 5000,
 ) -> RecordList:
     """The numerator's events for the scope and filters: pseudonymised IDs and dates only.
@@ -292,11 +300,23 @@ def records(
         return RecordList(kpi, period, None, None, withheld=True)
     measure = "missing_episodes" if kpi.numerator in CHILD_MEASURES else kpi.numerator
     first = period.last_month if kpi.timing is Timing.STOCK else period.first_month
-    frame = run(con, "records", measure=measure, first_month=first, last_month=period.last_month,
-                limit=limit + 1, **filters.query_params())
+    frame = run(
+        con,
+        "records",
+        measure=measure,
+        first_month=first,
+        last_month=period.last_month,
+        limit=limit + 1,
+        **filters.query_params(),
+    )
     truncated = len(frame) > limit
-    return RecordList(kpi, period, frame.head(limit)[["child_id", "event_date"]], None if truncated else len(frame),
-                      truncated)
+    return RecordList(
+        kpi,
+        period,
+        frame.head(limit)[["child_id", "event_date"]],
+        None if truncated else len(frame),
+        truncated,
+    )
 
 
 def counts_by_area(
@@ -307,8 +327,14 @@ def counts_by_area(
     if kpi.denominator or kpi.numerator in CHILD_MEASURES:
         raise ValueError(f"{kpi.id} is not a count of events, so it does not split by area")
     first = period.last_month if kpi.timing is Timing.STOCK else period.first_month
-    frame = run(con, "kpi_cube_by_area", measure=kpi.numerator, first_month=first, last_month=period.last_month,
-                **filters.query_params())
+    frame = run(
+        con,
+        "kpi_cube_by_area",
+        measure=kpi.numerator,
+        first_month=first,
+        last_month=period.last_month,
+        **filters.query_params(),
+    )
     frame = frame.sort_values("area_code")
     return _protected_parts(frame["area_code"], frame["n"], frame["key_sum"], policy)
 
@@ -325,7 +351,9 @@ def evaluate(
     """Results for the KPIs, in the order asked. `policy` is the viewer's suppression; the
     monthly series runs `series_months` to the end of the period (25 by default)."""
     if source == "raw" and policy.enabled:
-        raise ValueError("protected figures need the cubes' cell keys: the raw path is for exact figures only")
+        raise ValueError(
+            "protected figures need the cubes' cell keys: the raw path is for exact figures only"
+        )
     kpis = [get_kpi(kpi_id) for kpi_id in kpi_ids]
     periods = _periods_needed(period, series_months)
     totals = _read_totals(con, kpis, periods, filters, source)
@@ -333,25 +361,28 @@ def evaluate(
     # A rate per 10,000 needs the population of the same children: only LA-wide figures have one.
     rates_apply = not active
     populations: dict[int, int | None] = {}
+
+    def figure(kpi: Kpi, p: Period) -> Figure:
+        population = None
+        if kpi.per_10k and rates_apply:
+            if p.financial_year_start not in populations:
+                populations[p.financial_year_start] = _population(
+                    con, filters.la_codes, p.financial_year_start
+                )
+            population = populations[p.financial_year_start]
+        return _figure(kpi, p, totals, policy, population, rates_apply)
+
     results = []
     for kpi in kpis:
         ignored = tuple(dim for dim in active if dim not in kpi.dimensions)
 
-        def figure(p: Period) -> Figure:
-            population = None
-            if kpi.per_10k and rates_apply:
-                if p.financial_year_start not in populations:
-                    populations[p.financial_year_start] = _population(con, filters.la_codes, p.financial_year_start)
-                population = populations[p.financial_year_start]
-            return _figure(kpi, p, totals, policy, population, rates_apply)
-
         results.append(
             KpiResult(
                 kpi=kpi,
-                current=figure(periods[0]),
-                previous=figure(periods[1]),
-                last_year=figure(periods[2]),
-                series=tuple(figure(p) for p in periods[3:]),
+                current=figure(kpi, periods[0]),
+                previous=figure(kpi, periods[1]),
+                last_year=figure(kpi, periods[2]),
+                series=tuple(figure(kpi, p) for p in periods[3:]),
                 parts=_parts(con, kpi, period, filters, policy) if kpi.is_share else (),
                 ignored_filters=ignored,
             )

@@ -103,10 +103,12 @@ def _off_target(assessment: Assessment) -> Reason | None:
     if assessment.result.current.suppressed:
         return None
     demo = " (demo target)" if target.is_demo else ""
-    return Reason(Rule.OFF_TARGET,
-                  f"Off target: {format_figure(kpi, assessment.result.current)} against a target of "
-                  f"{format_number(target.value, kpi.unit)}{demo}, worse by more than the "
-                  f"{target.tolerance_percent:g}% tolerance.")
+    return Reason(
+        Rule.OFF_TARGET,
+        f"Off target: {format_figure(kpi, assessment.result.current)} against a target of "
+        f"{format_number(target.value, kpi.unit)}{demo}, worse by more than the "
+        f"{target.tolerance_percent:g}% tolerance.",
+    )
 
 
 def _worsened(result: KpiResult, thresholds: Thresholds) -> Reason | None:
@@ -124,10 +126,12 @@ def _worsened(result: KpiResult, thresholds: Thresholds) -> Reason | None:
     if round(abs(moved), 1) <= limit:
         return None
     previous = result.previous
-    return Reason(Rule.WORSENED,
-                  f"Worse than the previous period ({previous.period.short_label}): "
-                  f"{format_figure(kpi, previous)} to {format_figure(kpi, result.current)}, "
-                  f"{format_change(kpi, change)}, more than the {limit:g}{unit} threshold.")
+    return Reason(
+        Rule.WORSENED,
+        f"Worse than the previous period ({previous.period.short_label}): "
+        f"{format_figure(kpi, previous)} to {format_figure(kpi, result.current)}, "
+        f"{format_change(kpi, change)}, more than the {limit:g}{unit} threshold.",
+    )
 
 
 def comparable_value(assessment: Assessment) -> float | None:
@@ -159,17 +163,22 @@ def _outside_neighbours(assessment: Assessment) -> Reason | None:
     per = " per 10,000 children" if benchmark.is_rate else ""
     annualised = " a year (the period's figure annualised)" if value != assessment.compared_value else ""
     side = "above the highest" if value > benchmark.neighbour_max else "below the lowest"
-    return Reason(Rule.OUTSIDE_NEIGHBOURS,
-                  f"Outside its statistical neighbours' range: {shown(value)}{per}{annualised} is {side} "
-                  f"of the {benchmark.neighbours_published} published for {benchmark.financial_year} "
-                  f"({shown(benchmark.neighbour_min)} to {shown(benchmark.neighbour_max)}{per})"
-                  f"{_beside_neighbours(kpi, value > benchmark.neighbour_max)}.")
+    return Reason(
+        Rule.OUTSIDE_NEIGHBOURS,
+        f"Outside its statistical neighbours' range: {shown(value)}{per}{annualised} is {side} "
+        f"of the {benchmark.neighbours_published} published for {benchmark.financial_year} "
+        f"({shown(benchmark.neighbour_min)} to {shown(benchmark.neighbour_max)}{per})"
+        f"{_beside_neighbours(kpi, value > benchmark.neighbour_max)}.",
+    )
 
 
 def reasons_for(assessment: Assessment, thresholds: Thresholds = Thresholds()) -> tuple[Reason, ...]:
     """Why a KPI is an exception, in words; empty when it is not one."""
-    found = (_off_target(assessment), _worsened(assessment.result, thresholds),
-             _outside_neighbours(assessment))
+    found = (
+        _off_target(assessment),
+        _worsened(assessment.result, thresholds),
+        _outside_neighbours(assessment),
+    )
     return tuple(reason for reason in found if reason is not None)
 
 
@@ -203,7 +212,8 @@ def exception_report(
     if len(filters.la_codes) != 1:
         raise ValueError(f"an exception report is for one local authority, not {len(filters.la_codes)}")
     period = period or report_period(con, filters.la_codes[0])
-    assessed = assess(con, REPORT_KPIS, period, filters, policy, targets, series_months=series_months,
-                      evaluator=evaluator)
+    assessed = assess(
+        con, REPORT_KPIS, period, filters, policy, targets, series_months=series_months, evaluator=evaluator
+    )
     exceptions = find_exceptions(assessed, thresholds)
     return ExceptionReport(filters, period, thresholds, tuple(assessed), exceptions)

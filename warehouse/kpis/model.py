@@ -36,7 +36,13 @@ class Dimension(StrEnum):
     IN_CARE = "in_care"
 
 
-COMMON_DIMENSIONS = (Dimension.AREA, Dimension.AGENCY, Dimension.AGE_BAND, Dimension.GENDER, Dimension.ETHNICITY)
+COMMON_DIMENSIONS = (
+    Dimension.AREA,
+    Dimension.AGENCY,
+    Dimension.AGE_BAND,
+    Dimension.GENDER,
+    Dimension.ETHNICITY,
+)
 
 
 class Kpi(BaseModel):
@@ -57,7 +63,9 @@ class Kpi(BaseModel):
     breakdown: Dimension | None = Field(
         default=None, description="For a share KPI: the dimension whose parts are shown as % of the whole."
     )
-    benchmark: str | None = Field(default=None, description="The KPI id in benchmark_value, if DfE publishes one.")
+    benchmark: str | None = Field(
+        default=None, description="The KPI id in benchmark_value, if DfE publishes one."
+    )
     rate_benchmark: str | None = None
     local_definition: bool = Field(default=False, description="No national definition: labelled as local.")
     dimensions: tuple[Dimension, ...] = COMMON_DIMENSIONS

@@ -74,8 +74,11 @@ def _figures_sentence(assessment: Assessment, region_name: str | None) -> str:
     if current.suppressed:
         subject = f"{sentence_name(kpi)} {_period_phrase(kpi, current.period)}"
         return f"{subject} are suppressed because the numbers are small, so no figures or changes are given."
-    clauses = (_value_clause(kpi, current), _change_clause(kpi, result),
-               _benchmark_clause(assessment, region_name))
+    clauses = (
+        _value_clause(kpi, current),
+        _change_clause(kpi, result),
+        _benchmark_clause(assessment, region_name),
+    )
     return ", ".join(clause for clause in clauses if clause) + "."
 
 

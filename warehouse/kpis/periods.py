@@ -22,11 +22,27 @@ class PeriodKind(StrEnum):
 
 
 _LENGTH = {
-    PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.FINANCIAL_YEAR: 12, PeriodKind.ROLLING_12: 12,
+    PeriodKind.MONTH: 1,
+    PeriodKind.QUARTER: 3,
+    PeriodKind.FINANCIAL_YEAR: 12,
+    PeriodKind.ROLLING_12: 12,
     PeriodKind.ROLLING_6: 6,
 }
 _ROLLING_PREFIX = {PeriodKind.ROLLING_12: "R12-", PeriodKind.ROLLING_6: "R6-"}
-_MONTH_NAMES = "January February March April May June July August September October November December".split()
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def month_start(day: date) -> date:
@@ -128,8 +144,10 @@ class Period:
         if self.kind is PeriodKind.FINANCIAL_YEAR:
             return financial_year_label(self.first_month.year)
         first, last_name = self.first_month, _MONTH_NAMES[last.month - 1]
-        return (f"{self.months} months to {last_name} {last.year} "
-                f"({_MONTH_NAMES[first.month - 1][:3]} {first.year} to {last_name[:3]} {last.year})")
+        return (
+            f"{self.months} months to {last_name} {last.year} "
+            f"({_MONTH_NAMES[first.month - 1][:3]} {first.year} to {last_name[:3]} {last.year})"
+        )
 
 
 def month(year: int, month_number: int) -> Period:

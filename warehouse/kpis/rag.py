@@ -18,7 +18,9 @@ class Rag(StrEnum):
         return {"green": "On target", "amber": "Near target", "red": "Off target"}[self.value]
 
 
-def rag(value: float | None, target: float | None, direction: Direction, tolerance_percent: float) -> Rag | None:
+def rag(
+    value: float | None, target: float | None, direction: Direction, tolerance_percent: float
+) -> Rag | None:
     """Green on target or better; amber worse but within the band (a % of the target); red beyond."""
     if value is None or target is None or direction is Direction.NEUTRAL:
         return None

@@ -57,8 +57,10 @@ class Priority(BaseModel):
             raise ValueError(f"priority {self.title!r} lists {_quoted(unknown)}, {which}; known ids: {known}")
         shares = [kpi_id for kpi_id in self.kpis if REGISTRY[kpi_id].is_share]
         if shares:
-            raise ValueError(f"priority {self.title!r} lists {_quoted(shares)}: a share of a whole has no "
-                             "single figure to put in a scorecard")
+            raise ValueError(
+                f"priority {self.title!r} lists {_quoted(shares)}: a share of a whole has no "
+                "single figure to put in a scorecard"
+            )
         repeated = sorted({kpi_id for kpi_id in self.kpis if self.kpis.count(kpi_id) > 1})
         if repeated:
             raise ValueError(f"priority {self.title!r} lists {_quoted(repeated)} more than once")
@@ -214,7 +216,9 @@ def build_scorecard(
     for quarter in quarters[:-1]:
         for result in evaluator(con, kpi_ids, quarter, filters, policy, series_months=NO_SERIES):
             figures[result.kpi.id].append(result.current)
-    judged = assess(con, kpi_ids, end, filters, policy, targets, series_months=SERIES_MONTHS, evaluator=evaluator)
+    judged = assess(
+        con, kpi_ids, end, filters, policy, targets, series_months=SERIES_MONTHS, evaluator=evaluator
+    )
     latest = {a.kpi.id: a for a in judged}
     for kpi_id, assessment in latest.items():
         figures[kpi_id].append(assessment.result.current)
@@ -222,9 +226,16 @@ def build_scorecard(
     def row(kpi_id: str) -> ScorecardRow:
         shown, assessment = tuple(figures[kpi_id]), latest[kpi_id]
         travel, change = direction_of_travel(get_kpi(kpi_id), shown[-1], shown[-2])
-        return ScorecardRow(kpi=assessment.kpi, figures=shown, target=assessment.target, rag=assessment.rag,
-                            travel=travel, change=change, benchmark=assessment.benchmark,
-                            spc=spc_for(assessment, spc_config))
+        return ScorecardRow(
+            kpi=assessment.kpi,
+            figures=shown,
+            target=assessment.target,
+            rag=assessment.rag,
+            travel=travel,
+            change=change,
+            benchmark=assessment.benchmark,
+            spc=spc_for(assessment, spc_config),
+        )
 
     return Scorecard(
         quarters=quarters,

@@ -202,7 +202,9 @@ def xmr(
     )
 
 
-def spc_for(assessment: Assessment, config: SpcConfig = SpcConfig(), change_points: Sequence[date] = ()) -> SpcResult:
+def spc_for(
+    assessment: Assessment, config: SpcConfig = SpcConfig(), change_points: Sequence[date] = ()
+) -> SpcResult:
     """The XmR reading of an assessed KPI's monthly series; suppressed months are left out, and each
     change point starts limits of its own.
 
@@ -320,8 +322,13 @@ def _shifts(values: Sequence[float], mean: float, min_points: int) -> Marks:
 def _trends(values: Sequence[float], min_points: int) -> Marks:
     # steps[i] is the step into point i (rising is high); a run of k like steps spans k + 1 points,
     # the point it starts from included.
-    steps = [None, *(Side.HIGH if later > earlier else Side.LOW if later < earlier else None
-                     for earlier, later in pairwise(values))]
+    steps = [
+        None,
+        *(
+            Side.HIGH if later > earlier else Side.LOW if later < earlier else None
+            for earlier, later in pairwise(values)
+        ),
+    ]
     return _mark_runs(((start - 1, end, side) for start, end, side in _maximal_runs(steps)), min_points)
 
 

@@ -54,10 +54,14 @@ class SuppressionPolicy:
     def explanation(self) -> str:
         """The plain line that pages, prints and exports carry, so a reader knows which figures they hold."""
         if not self.enabled:
-            return "Figures are exact counts, for roles cleared to see small numbers: do not share them further."
-        return (f"To protect children's privacy, figures for your role are rounded to a multiple of {self.base}, "
-                f"counts under {self.threshold} (including none) are shown as {SUPPRESSED}, and rates and changes "
-                "are worked out from the rounded figures.")
+            return (
+                "Figures are exact counts, for roles cleared to see small numbers: do not share them further."
+            )
+        return (
+            f"To protect children's privacy, figures for your role are rounded to a multiple of {self.base}, "
+            f"counts under {self.threshold} (including none) are shown as {SUPPRESSED}, and rates and changes "
+            "are worked out from the rounded figures."
+        )
 
     def protect(self, count: Count) -> int | None:
         """The count as this viewer may see it: None for suppressed, else exact or rounded."""

@@ -123,4 +123,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["challenge_id"], ["challenge.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_challenge_update_challenge_id"), "challenge_update", ["challenge_id"], unique=False)
+    op.create_index(
+        op.f("ix_challenge_update_challenge_id"), "challenge_update", ["challenge_id"], unique=False
+    )

@@ -34,7 +34,10 @@ def test_the_target_in_force_is_the_latest_effective_on_the_date(settings):
         assert target_in_force(db, "re_referral_12m", "E08000021", date(2025, 3, 31)).value == 21.0
         assert target_in_force(db, "re_referral_12m", "E06000057", date(2025, 3, 31)) is None
         assert [(t.value, t.set_by) for t in target_history(db, "re_referral_12m", "E08000021")] == [
-            (24.0, "alice"), (22.0, "alice"), (21.0, "bob")]
+            (24.0, "alice"),
+            (22.0, "alice"),
+            (21.0, "bob"),
+        ]
 
 
 def test_a_neutral_kpi_takes_no_target(settings):
@@ -72,10 +75,14 @@ def test_counts_with_a_rate_are_benchmarked_by_rate(demo_con):
 
 
 def test_filtered_and_multi_la_views_are_not_benchmarked(demo_con):
-    [filtered] = assess(demo_con, ["re_referral_12m"], financial_year(2024), Filters(("E08000021",), genders=("F",)))
+    [filtered] = assess(
+        demo_con, ["re_referral_12m"], financial_year(2024), Filters(("E08000021",), genders=("F",))
+    )
     [both] = assess(demo_con, ["re_referral_12m"], financial_year(2024), Filters(("E08000021", "E06000057")))
     assert filtered.benchmark is None and both.benchmark is None
-    [in_care] = assess(demo_con, ["children_missing"], financial_year(2023), Filters(("E08000021",), in_care=("In care",)))
+    [in_care] = assess(
+        demo_con, ["children_missing"], financial_year(2023), Filters(("E08000021",), in_care=("In care",))
+    )
     # la_missing_or_away_2020_to_2024.csv, Newcastle, 2024: 95 children had a missing incident
     assert (in_care.benchmark.financial_year, in_care.benchmark.la_value) == ("2023/24", 95.0)
 
@@ -113,7 +120,12 @@ def test_only_an_unfiltered_view_of_one_la_is_rated_against_its_targets(settings
     with session() as db:
         set_target(db, "re_referral_12m", "E08000021", date(2022, 4, 1), 20.0, "alice")
         [whole] = assess(demo_con, ["re_referral_12m"], financial_year(2024), CITY, targets=lookup(db))
-        [girls] = assess(demo_con, ["re_referral_12m"], financial_year(2024), Filters(("E08000021",), genders=("F",)),
-                         targets=lookup(db))
+        [girls] = assess(
+            demo_con,
+            ["re_referral_12m"],
+            financial_year(2024),
+            Filters(("E08000021",), genders=("F",)),
+            targets=lookup(db),
+        )
     assert whole.target.value == 20.0 and whole.rag is not None
     assert (girls.target, girls.rag) == (None, None)

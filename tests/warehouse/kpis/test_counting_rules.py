@@ -26,8 +26,16 @@ def test_a_referral_on_the_same_day_as_the_previous_one_is_not_a_re_referral(tmp
     rows = [
         {"referral_id": "R1", "child_id": "A", "referral_date": "2024-05-01"},
         {"referral_id": "R2", "child_id": "A", "referral_date": "2024-05-01"},  # same day as R1: not
-        {"referral_id": "R3", "child_id": "A", "referral_date": "2024-08-01"},  # 3 months after 1 May: a re-referral
-        {"referral_id": "R4", "child_id": "A", "referral_date": "2024-08-01"},  # same day as R3, but 1 May is earlier
+        {
+            "referral_id": "R3",
+            "child_id": "A",
+            "referral_date": "2024-08-01",
+        },  # 3 months after 1 May: a re-referral
+        {
+            "referral_id": "R4",
+            "child_id": "A",
+            "referral_date": "2024-08-01",
+        },  # same day as R3, but 1 May is earlier
         {"referral_id": "R5", "child_id": "B", "referral_date": "2024-06-01"},
         {"referral_id": "R6", "child_id": "B", "referral_date": "2024-06-01"},  # same day: not
     ]
@@ -37,21 +45,63 @@ def test_a_referral_on_the_same_day_as_the_previous_one_is_not_a_re_referral(tmp
     assert (current.numerator, current.denominator, current.value) == (2, 6, 2 / 6 * 100)
 
 
-def test_a_stated_number_of_previous_plans_decides_and_same_day_plans_are_not_repeats(tmp_path, load, settings):
+def test_a_stated_number_of_previous_plans_decides_and_same_day_plans_are_not_repeats(
+    tmp_path, load, settings
+):
     rows = [
         # child A: a plan in 2023/24, then one in 2024/25 that states 0 previous plans: the statement wins
-        {"cp_plan_id": "P1", "child_id": "A", "start_date": "2023-06-01", "end_date": "2023-12-01",
-         "previous_plans": ""},
-        {"cp_plan_id": "P2", "child_id": "A", "start_date": "2024-06-01", "end_date": "", "previous_plans": "0"},
+        {
+            "cp_plan_id": "P1",
+            "child_id": "A",
+            "start_date": "2023-06-01",
+            "end_date": "2023-12-01",
+            "previous_plans": "",
+        },
+        {
+            "cp_plan_id": "P2",
+            "child_id": "A",
+            "start_date": "2024-06-01",
+            "end_date": "",
+            "previous_plans": "0",
+        },
         # child B: an earlier plan in the warehouse and no statement: a repeat
-        {"cp_plan_id": "P3", "child_id": "B", "start_date": "2023-05-01", "end_date": "2023-11-01",
-         "previous_plans": ""},
-        {"cp_plan_id": "P4", "child_id": "B", "start_date": "2024-07-01", "end_date": "", "previous_plans": ""},
+        {
+            "cp_plan_id": "P3",
+            "child_id": "B",
+            "start_date": "2023-05-01",
+            "end_date": "2023-11-01",
+            "previous_plans": "",
+        },
+        {
+            "cp_plan_id": "P4",
+            "child_id": "B",
+            "start_date": "2024-07-01",
+            "end_date": "",
+            "previous_plans": "",
+        },
         # child C: two plans starting the same day, no statement: neither is a repeat of the other
-        {"cp_plan_id": "P5", "child_id": "C", "start_date": "2024-08-01", "end_date": "", "previous_plans": ""},
-        {"cp_plan_id": "P6", "child_id": "C", "start_date": "2024-08-01", "end_date": "", "previous_plans": ""},
+        {
+            "cp_plan_id": "P5",
+            "child_id": "C",
+            "start_date": "2024-08-01",
+            "end_date": "",
+            "previous_plans": "",
+        },
+        {
+            "cp_plan_id": "P6",
+            "child_id": "C",
+            "start_date": "2024-08-01",
+            "end_date": "",
+            "previous_plans": "",
+        },
         # child D: the return states 1 previous plan (in another LA): a repeat with nothing in the warehouse
-        {"cp_plan_id": "P7", "child_id": "D", "start_date": "2024-09-01", "end_date": "", "previous_plans": "1"},
+        {
+            "cp_plan_id": "P7",
+            "child_id": "D",
+            "start_date": "2024-09-01",
+            "end_date": "",
+            "previous_plans": "1",
+        },
     ]
     load(write_extract(tmp_path / "plans.csv", "cp_plans", rows, **FY))
     # 2024/25 starts: P2, P4, P5, P6, P7 = 5; repeats: P4 (earlier plan P3), P7 (stated 1) = 2
@@ -83,8 +133,14 @@ def test_contacts_with_a_blank_outcome_are_left_out_of_the_conversion_rate(tmp_p
     assert figure(settings, "contacts", "2024-25-Q3").value == 2  # the contacts themselves still count
     year = figure(settings, "contact_conversion", "2024-25")
     assert (year.numerator, year.denominator) == (2, 4)
-    raw = [figure(settings, "contact_conversion", period, source="raw") for period in ("2024-25-Q1", "2024-25-Q3")]
-    assert [(f.numerator, f.denominator, f.value) for f in raw] == [(2, 4, 50.0), (0, 0, None)]  # the facts agree
+    raw = [
+        figure(settings, "contact_conversion", period, source="raw")
+        for period in ("2024-25-Q1", "2024-25-Q3")
+    ]
+    assert [(f.numerator, f.denominator, f.value) for f in raw] == [
+        (2, 4, 50.0),
+        (0, 0, None),
+    ]  # the facts agree
 
 
 def test_each_counting_rule_in_the_sql_names_a_kpi_and_is_in_the_kpi_doc():
@@ -94,4 +150,7 @@ def test_each_counting_rule_in_the_sql_names_a_kpi_and_is_in_the_kpi_doc():
     assert {"re_referral_12m", "cp_repeat", "contact_conversion"} <= rules.keys() <= REGISTRY.keys()
     text = KPIS_DOC.read_text(encoding="utf-8")
     assert all(f"- **Counting rule**: {rule}\n" in text for rule in rules.values())
-    assert "A referral on the same day as another referral of the child is not a re-referral" in rules["re_referral_12m"]
+    assert (
+        "A referral on the same day as another referral of the child is not a re-referral"
+        in rules["re_referral_12m"]
+    )

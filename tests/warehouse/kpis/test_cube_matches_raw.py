@@ -15,10 +15,12 @@ pytestmark = pytest.mark.integration
 FILTERS = {
     "city": Filters(la_codes=("E08000021",)),
     "both LAs": Filters(la_codes=("E08000021", "E06000057")),
-    "police, 10-15, female": Filters(la_codes=("E08000021",), agencies=("Police",), age_bands=("10-15",),
-                                     genders=("F",)),
-    "one area, neglect, in care": Filters(la_codes=("E06000057",), areas=("NLD-SE",), categories=("NEG",),
-                                          in_care=("In care",)),
+    "police, 10-15, female": Filters(
+        la_codes=("E08000021",), agencies=("Police",), age_bands=("10-15",), genders=("F",)
+    ),
+    "one area, neglect, in care": Filters(
+        la_codes=("E06000057",), areas=("NLD-SE",), categories=("NEG",), in_care=("In care",)
+    ),
     "ethnicity": Filters(la_codes=("E08000021",), ethnicities=("Mixed", "Asian")),
 }
 

@@ -34,7 +34,7 @@ SCOPES = {"partner": ("Police",), "executive": ()}
 def possible(shown: Figure) -> range:
     """The true counts that a protected count figure may stand for."""
     if shown.suppressed:
-        return range(0, 5)
+        return range(5)
     value = int(shown.value)
     return range(max(value - 4, 5), value + 5)  # under 5 would have been c
 
@@ -43,7 +43,7 @@ def hidden_candidates(whole: Figure, others: list[Figure]) -> set[int]:
     """The hidden part's values (0 to 4) that fit: whole = hidden + the sum of the other parts."""
     low = sum(possible(o).start for o in others)
     high = sum(possible(o).stop - 1 for o in others)
-    return {h for h in range(0, 5) if any(low <= w - h <= high for w in possible(whole))}
+    return {h for h in range(5) if any(low <= w - h <= high for w in possible(whole))}
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +80,13 @@ def test_no_hidden_part_can_be_worked_out_from_the_whole_and_the_other_parts(con
         period = random_period(rng)
         values = base.get(split, SPLITS[split])
         whole = figures(con, period, Filters((CITY,), **base), PROTECTED)
-        parts = {v: figures(con, period, Filters((CITY,), **(base | {split: (v,)})), PROTECTED) for v in values}
-        exact = {v: figures(con, period, Filters((CITY,), **(base | {split: (v,)})), NO_SUPPRESSION) for v in values}
+        parts = {
+            v: figures(con, period, Filters((CITY,), **(base | {split: (v,)})), PROTECTED) for v in values
+        }
+        exact = {
+            v: figures(con, period, Filters((CITY,), **(base | {split: (v,)})), NO_SUPPRESSION)
+            for v in values
+        }
         for kpi_id in COUNT_KPIS:
             for value, part in parts.items():
                 true = int(exact[value][kpi_id].value)
@@ -129,9 +134,12 @@ def test_the_same_records_give_the_same_figure_however_they_are_asked_for(con, f
     period = parse_period("2025-26-Q2")
     everyone = evaluate(con, list(REGISTRY), period, Filters((CITY,)), PROTECTED)
     ticked = evaluate(con, list(REGISTRY), period, Filters((CITY,), **{field: SPLITS[field]}), PROTECTED)
+
     def shown(result) -> list:  # rates per 10,000 apply only to unfiltered views, so they are left out
-        return [(f.value, f.numerator, f.denominator, f.suppressed)
-                for f in (result.current, result.previous, *result.series)] + list(result.parts)
+        return [
+            (f.value, f.numerator, f.denominator, f.suppressed)
+            for f in (result.current, result.previous, *result.series)
+        ] + list(result.parts)
 
     for a, b in zip(everyone, ticked):
         assert shown(a) == shown(b), a.kpi.id
@@ -142,7 +150,9 @@ def test_every_protected_figure_is_made_from_protected_counts(con):
     for result in evaluate(con, list(REGISTRY), period, Filters((CITY,), agencies=("Police",)), PROTECTED):
         for figure in (result.current, result.previous, result.last_year, *result.series):
             if figure.suppressed:
-                assert (figure.value, figure.numerator, figure.denominator, figure.rate_per_10k) == (None,) * 4
+                assert (figure.value, figure.numerator, figure.denominator, figure.rate_per_10k) == (
+                    None,
+                ) * 4
                 continue
             counts = [figure.numerator] + ([figure.denominator] if result.kpi.denominator else [])
             assert all(n >= 5 and n % 5 == 0 for n in counts), (result.kpi.id, counts)

@@ -30,48 +30,133 @@ def con(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kpis")
     os.environ.setdefault("SAFEGUARD_PSEUDONYMISATION_KEY", "test-key")
     files = [
-        write_extract(folder / "contacts.csv", "contacts", [
-            {"contact_date": "2024-04-10", "source": "6", "outcome": "REF"},
-            {"contact_date": "2024-05-10", "source": "2A", "outcome": "NFA"},
-            {"contact_date": "2024-06-10", "source": "6", "outcome": "REF"},
-            {"contact_date": "2025-03-31", "source": "3A", "outcome": "EH"},
-            {"contact_date": "2024-03-31", "source": "6", "outcome": "REF"},  # 2023/24
-        ], **WINDOW),
-        write_extract(folder / "referrals.csv", "referrals", [
-            {"child_id": "A", "referral_date": "2023-05-01"},
-            {"child_id": "A", "referral_date": "2024-05-01"},  # exactly 12 months on: a re-referral
-            {"child_id": "B", "referral_date": "2023-05-01"},
-            {"child_id": "B", "referral_date": "2024-05-02"},  # 12 months and a day: not
-            {"child_id": "C", "referral_date": "2024-07-01", "is_nfa": "Y"},
-            {"child_id": "D", "referral_date": "2025-01-15"},
-        ], **WINDOW),
-        write_extract(folder / "s47.csv", "s47", [
-            # 20 May 2024 to 11 June 2024 is 15 working days, over the 27 May bank holiday
-            {"start_date": "2024-05-20", "end_date": "2024-06-11", "icpc_date": "2024-06-11", "outcome": "ICPC"},
-            {"start_date": "2024-05-20", "end_date": "2024-06-12", "icpc_date": "2024-06-12", "outcome": "ICPC"},
-            {"start_date": "2024-09-02", "end_date": "2024-09-20", "icpc_date": "", "outcome": "NFA"},
-            {"start_date": "2024-10-01", "end_date": "2024-10-20", "icpc_date": "", "outcome": "CIN"},
-            {"start_date": "2025-03-20", "end_date": "", "icpc_date": "", "outcome": ""},
-        ], **WINDOW),
-        write_extract(folder / "cp_plans.csv", "cp_plans", [
-            {"child_id": "A", "start_date": "2022-06-01", "end_date": "2023-01-01", "previous_plans": "0"},
-            {"child_id": "A", "start_date": "2024-06-11", "end_date": "", "previous_plans": ""},
-            {"child_id": "E", "start_date": "2024-06-12", "end_date": "2025-03-31", "previous_plans": "0"},
-            {"child_id": "F", "start_date": "2022-10-01", "end_date": "2025-04-01", "previous_plans": "0"},
-            {"child_id": "G", "start_date": "2023-01-15", "end_date": "2025-02-01", "previous_plans": "0"},
-            {"child_id": "H", "start_date": "2024-11-01", "end_date": "", "previous_plans": "2",
-             "initial_category": "EMO", "latest_category": "EMO"},
-        ], **WINDOW),
-        write_extract(folder / "missing.csv", "missing_episodes", [
-            {"child_id": "X", "start_datetime": "2024-06-01 10:00", "end_datetime": "2024-06-02 10:00",
-             "in_care": "Y", "rhi_offered_datetime": "2024-06-05 09:00", "rhi_accepted": "Y"},  # offered after 71 h
-            {"child_id": "X", "start_datetime": "2024-07-01 10:00", "end_datetime": "2024-07-01 20:00",
-             "in_care": "Y", "rhi_offered_datetime": "2024-07-04 21:00", "rhi_accepted": "N"},  # after 73 h
-            {"child_id": "Y", "start_datetime": "2024-08-01 22:00", "end_datetime": "", "in_care": "N",
-             "rhi_offered_datetime": "", "rhi_accepted": ""},  # still missing
-            {"child_id": "Z", "start_datetime": "2025-03-30 18:00", "end_datetime": "2025-04-02 08:00",
-             "in_care": "N", "rhi_offered_datetime": "", "rhi_accepted": ""},  # comes back in 2025/26
-        ], **WINDOW),
+        write_extract(
+            folder / "contacts.csv",
+            "contacts",
+            [
+                {"contact_date": "2024-04-10", "source": "6", "outcome": "REF"},
+                {"contact_date": "2024-05-10", "source": "2A", "outcome": "NFA"},
+                {"contact_date": "2024-06-10", "source": "6", "outcome": "REF"},
+                {"contact_date": "2025-03-31", "source": "3A", "outcome": "EH"},
+                {"contact_date": "2024-03-31", "source": "6", "outcome": "REF"},  # 2023/24
+            ],
+            **WINDOW,
+        ),
+        write_extract(
+            folder / "referrals.csv",
+            "referrals",
+            [
+                {"child_id": "A", "referral_date": "2023-05-01"},
+                {"child_id": "A", "referral_date": "2024-05-01"},  # exactly 12 months on: a re-referral
+                {"child_id": "B", "referral_date": "2023-05-01"},
+                {"child_id": "B", "referral_date": "2024-05-02"},  # 12 months and a day: not
+                {"child_id": "C", "referral_date": "2024-07-01", "is_nfa": "Y"},
+                {"child_id": "D", "referral_date": "2025-01-15"},
+            ],
+            **WINDOW,
+        ),
+        write_extract(
+            folder / "s47.csv",
+            "s47",
+            [
+                # 20 May 2024 to 11 June 2024 is 15 working days, over the 27 May bank holiday
+                {
+                    "start_date": "2024-05-20",
+                    "end_date": "2024-06-11",
+                    "icpc_date": "2024-06-11",
+                    "outcome": "ICPC",
+                },
+                {
+                    "start_date": "2024-05-20",
+                    "end_date": "2024-06-12",
+                    "icpc_date": "2024-06-12",
+                    "outcome": "ICPC",
+                },
+                {"start_date": "2024-09-02", "end_date": "2024-09-20", "icpc_date": "", "outcome": "NFA"},
+                {"start_date": "2024-10-01", "end_date": "2024-10-20", "icpc_date": "", "outcome": "CIN"},
+                {"start_date": "2025-03-20", "end_date": "", "icpc_date": "", "outcome": ""},
+            ],
+            **WINDOW,
+        ),
+        write_extract(
+            folder / "cp_plans.csv",
+            "cp_plans",
+            [
+                {
+                    "child_id": "A",
+                    "start_date": "2022-06-01",
+                    "end_date": "2023-01-01",
+                    "previous_plans": "0",
+                },
+                {"child_id": "A", "start_date": "2024-06-11", "end_date": "", "previous_plans": ""},
+                {
+                    "child_id": "E",
+                    "start_date": "2024-06-12",
+                    "end_date": "2025-03-31",
+                    "previous_plans": "0",
+                },
+                {
+                    "child_id": "F",
+                    "start_date": "2022-10-01",
+                    "end_date": "2025-04-01",
+                    "previous_plans": "0",
+                },
+                {
+                    "child_id": "G",
+                    "start_date": "2023-01-15",
+                    "end_date": "2025-02-01",
+                    "previous_plans": "0",
+                },
+                {
+                    "child_id": "H",
+                    "start_date": "2024-11-01",
+                    "end_date": "",
+                    "previous_plans": "2",
+                    "initial_category": "EMO",
+                    "latest_category": "EMO",
+                },
+            ],
+            **WINDOW,
+        ),
+        write_extract(
+            folder / "missing.csv",
+            "missing_episodes",
+            [
+                {
+                    "child_id": "X",
+                    "start_datetime": "2024-06-01 10:00",
+                    "end_datetime": "2024-06-02 10:00",
+                    "in_care": "Y",
+                    "rhi_offered_datetime": "2024-06-05 09:00",
+                    "rhi_accepted": "Y",
+                },  # offered after 71 h
+                {
+                    "child_id": "X",
+                    "start_datetime": "2024-07-01 10:00",
+                    "end_datetime": "2024-07-01 20:00",
+                    "in_care": "Y",
+                    "rhi_offered_datetime": "2024-07-04 21:00",
+                    "rhi_accepted": "N",
+                },  # after 73 h
+                {
+                    "child_id": "Y",
+                    "start_datetime": "2024-08-01 22:00",
+                    "end_datetime": "",
+                    "in_care": "N",
+                    "rhi_offered_datetime": "",
+                    "rhi_accepted": "",
+                },  # still missing
+                {
+                    "child_id": "Z",
+                    "start_datetime": "2025-03-30 18:00",
+                    "end_datetime": "2025-04-02 08:00",
+                    "in_care": "N",
+                    "rhi_offered_datetime": "",
+                    "rhi_accepted": "",
+                },  # comes back in 2025/26
+            ],
+            **WINDOW,
+        ),
     ]
     home = folder / "home"
     outcomes = run_load(files, Settings(home=home), today=date(2025, 6, 30))
@@ -142,7 +227,11 @@ def test_comparisons_with_the_previous_year(con):
 def test_zero_denominator_gives_no_value_and_no_percent_change(con):
     january = results(con, period=month(2025, 1))
     s47_to_icpc = january["s47_to_icpc"]
-    assert (s47_to_icpc.current.numerator, s47_to_icpc.current.denominator, s47_to_icpc.current.value) == (0, 0, None)
+    assert (s47_to_icpc.current.numerator, s47_to_icpc.current.denominator, s47_to_icpc.current.value) == (
+        0,
+        0,
+        None,
+    )
     contacts = january["contacts"]  # none in January 2025 nor in December 2024
     assert (contacts.current.value, contacts.previous.value) == (0.0, 0.0)
     assert (contacts.change_on_previous.absolute, contacts.change_on_previous.percent) == (0.0, None)
@@ -166,7 +255,10 @@ def test_quarter_and_rolling_year(con):
 
 def test_filters_apply_where_the_dimension_exists(con):
     in_care = results(con, filters=Filters(la_codes=("E08000021",), in_care=("In care",)))
-    assert (in_care["missing_episodes"].current.value, in_care["children_missing"].current.value) == (2.0, 1.0)
+    assert (in_care["missing_episodes"].current.value, in_care["children_missing"].current.value) == (
+        2.0,
+        1.0,
+    )
     assert in_care["contacts"].current.value == 4.0  # contacts have no "in care"
     assert in_care["contacts"].ignored_filters
     police = results(con, filters=Filters(la_codes=("E08000021",), agencies=("Police",)))
@@ -195,7 +287,12 @@ def test_partner_views_get_small_numbers_suppressed_by_the_engine(con):
 
     found = results(con, policy=SuppressionPolicy())
     referrals = found["referrals"].current  # 4 referrals
-    assert (referrals.suppressed, referrals.value, referrals.numerator, referrals.rate_per_10k) == (True, None, None, None)
+    assert (referrals.suppressed, referrals.value, referrals.numerator, referrals.rate_per_10k) == (
+        True,
+        None,
+        None,
+        None,
+    )
     conversion = found["contact_conversion"].current  # 2 of 4
     assert (conversion.suppressed, conversion.value) == (True, None)
     assert found["contacts"].previous.suppressed  # 1 contact in 2023/24
@@ -225,7 +322,9 @@ def test_records_list_the_numerators_events_and_are_suppressed_like_the_count(co
 
     found = records(con, get_kpi("re_referral_12m"), FY, LA, NO_SUPPRESSION)
     child_a = hashlib.blake2b(b"E08000021:A", key=b"test-key", digest_size=16).hexdigest()
-    assert [(r.child_id, str(r.event_date.date())) for r in found.rows.itertuples()] == [(child_a, "2024-05-01")]
+    assert [(r.child_id, str(r.event_date.date())) for r in found.rows.itertuples()] == [
+        (child_a, "2024-05-01")
+    ]
     assert found.count == 1
     open_plans = records(con, get_kpi("cp_open"), FY, LA, NO_SUPPRESSION)
     assert open_plans.count == 3  # A's second plan, F and H, each dated at the end of March 2025

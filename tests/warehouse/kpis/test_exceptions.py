@@ -34,8 +34,9 @@ SUPPRESSED = Figure(HALF, None, None, None, None, suppressed=True)
 CITY = Filters(la_codes=("E08000021",))
 
 
-def figure(value: float, period=HALF, numerator: int = 100, denominator: int | None = 400,
-           rate: float | None = None) -> Figure:
+def figure(
+    value: float, period=HALF, numerator: int = 100, denominator: int | None = 400, rate: float | None = None
+) -> Figure:
     return Figure(period, value, numerator, denominator, rate)
 
 
@@ -43,18 +44,43 @@ def count(value: float, period=HALF, rate: float | None = None) -> Figure:
     return Figure(period, value, int(value), None, rate)
 
 
-def judged(kpi_id: str, current: Figure, previous: Figure | None = None, *, rag: Rag | None = None,
-           target: float | None = None, benchmark: Benchmark | None = None) -> Assessment:
+def judged(
+    kpi_id: str,
+    current: Figure,
+    previous: Figure | None = None,
+    *,
+    rag: Rag | None = None,
+    target: float | None = None,
+    benchmark: Benchmark | None = None,
+) -> Assessment:
     previous = previous or replace(current, period=current.period.previous())
-    result = KpiResult(kpi=get_kpi(kpi_id), current=current, previous=previous,
-                       last_year=replace(current, period=current.period.same_period_last_year()), series=())
+    result = KpiResult(
+        kpi=get_kpi(kpi_id),
+        current=current,
+        previous=previous,
+        last_year=replace(current, period=current.period.same_period_last_year()),
+        series=(),
+    )
     in_force = TargetInForce(target, 5.0, date(2025, 4, 1), is_demo=True) if target is not None else None
     return Assessment(result=result, target=in_force, rag=rag, benchmark=benchmark)
 
 
 def neighbours(low: float, high: float, is_rate: bool = False, published: int = 10) -> Benchmark:
-    return Benchmark("2024/25", is_rate, False, None, "published", None, None, (low + high) / 2, published,
-                     None, 11, neighbour_min=low, neighbour_max=high)
+    return Benchmark(
+        "2024/25",
+        is_rate,
+        False,
+        None,
+        "published",
+        None,
+        None,
+        (low + high) / 2,
+        published,
+        None,
+        11,
+        neighbour_min=low,
+        neighbour_max=high,
+    )
 
 
 def rules(assessment: Assessment, thresholds: Thresholds = Thresholds()) -> list[Rule]:
@@ -68,8 +94,9 @@ def test_red_is_an_exception_and_says_value_target_and_tolerance():
     # Re-referrals are lower-is-better: 26.0% against 24.0% with a 5% band (1.2 points) is red.
     [reason] = reasons_for(judged("re_referral_12m", figure(26.0), rag=Rag.RED, target=24.0))
     assert reason.rule is Rule.OFF_TARGET
-    assert reason.words == ("Off target: 26.0% against a target of 24.0% (demo target), worse by more "
-                            "than the 5% tolerance.")
+    assert reason.words == (
+        "Off target: 26.0% against a target of 24.0% (demo target), worse by more than the 5% tolerance."
+    )
 
 
 def test_amber_and_green_are_not_exceptions():
@@ -85,8 +112,10 @@ def test_a_lower_is_better_percentage_rising_more_than_3_points_is_an_exception(
     [reason] = reasons_for(judged("re_referral_12m", figure(25.1), figure(22.0, BEFORE)))
     assert reason.rule is Rule.WORSENED
     # +3.1 / 22.0 = +14.09...%
-    assert reason.words == ("Worse than the previous period (6 months to Mar 2026): 22.0% to 25.1%, "
-                            "+3.1 points (+14.1%), more than the 3-point threshold.")
+    assert reason.words == (
+        "Worse than the previous period (6 months to Mar 2026): 22.0% to 25.1%, "
+        "+3.1 points (+14.1%), more than the 3-point threshold."
+    )
     assert rules(judged("re_referral_12m", figure(25.0), figure(22.0, BEFORE))) == []
 
 
@@ -104,8 +133,10 @@ def test_a_change_that_shows_as_the_threshold_is_within_it():
 def test_counts_rates_and_ratios_are_judged_by_relative_change():
     # Episodes per missing child, lower is better: 2.00 to 2.21 is +10.5%; 2.00 to 2.20 is +10.0%.
     [reason] = reasons_for(judged("missing_per_child", figure(2.21), figure(2.0, BEFORE)))
-    assert reason.words == ("Worse than the previous period (6 months to Mar 2026): 2.00 to 2.21, "
-                            "+0.21 (+10.5%), more than the 10% threshold.")
+    assert reason.words == (
+        "Worse than the previous period (6 months to Mar 2026): 2.00 to 2.21, "
+        "+0.21 (+10.5%), more than the 10% threshold."
+    )
     assert rules(judged("missing_per_child", figure(2.2), figure(2.0, BEFORE))) == []
     assert rules(judged("missing_per_child", figure(1.5), figure(2.0, BEFORE))) == []  # better
 
@@ -131,11 +162,15 @@ def test_a_percentage_just_outside_the_neighbours_range_is_an_exception():
     # Newcastle's neighbours' 2024/25 re-referrals run from 16.5% (Sheffield) to 27.2% (Nottingham).
     [above] = reasons_for(judged("re_referral_12m", figure(27.3), benchmark=neighbours(16.5, 27.2)))
     assert above.rule is Rule.OUTSIDE_NEIGHBOURS
-    assert above.words == ("Outside its statistical neighbours' range: 27.3% is above the highest of the 10 "
-                           "published for 2024/25 (16.5% to 27.2%): worse than every one of them.")
+    assert above.words == (
+        "Outside its statistical neighbours' range: 27.3% is above the highest of the 10 "
+        "published for 2024/25 (16.5% to 27.2%): worse than every one of them."
+    )
     [below] = reasons_for(judged("re_referral_12m", figure(16.4), benchmark=neighbours(16.5, 27.2)))
-    assert below.words.endswith("16.4% is below the lowest of the 10 published for 2024/25 (16.5% to 27.2%): "
-                                "better than every one of them.")
+    assert below.words.endswith(
+        "16.4% is below the lowest of the 10 published for 2024/25 (16.5% to 27.2%): "
+        "better than every one of them."
+    )
 
 
 def test_a_value_on_or_just_inside_the_range_is_not():
@@ -147,8 +182,10 @@ def test_a_stock_is_compared_by_its_rate_as_it_is():
     # Children on a CP plan at the end of the period: 48.8 per 10,000 against neighbours up to 48.7.
     outside = judged("cp_open", count(600, rate=48.8), benchmark=neighbours(26.4, 48.7, True))
     [reason] = reasons_for(outside)
-    assert reason.words == ("Outside its statistical neighbours' range: 48.8 per 10,000 children is above "
-                            "the highest of the 10 published for 2024/25 (26.4 to 48.7 per 10,000 children).")
+    assert reason.words == (
+        "Outside its statistical neighbours' range: 48.8 per 10,000 children is above "
+        "the highest of the 10 published for 2024/25 (26.4 to 48.7 per 10,000 children)."
+    )
     inside = judged("cp_open", count(600, rate=48.7), benchmark=neighbours(26.4, 48.7, True))
     assert rules(inside) == []
 
@@ -158,8 +195,10 @@ def test_a_flow_over_6_months_is_annualised_before_it_is_compared():
     # 290.0 is 580.0 a year, inside. Compared unscaled, both would wrongly be below the lowest (400).
     range_ = neighbours(400.0, 590.0, True)
     [reason] = reasons_for(judged("referrals", count(1800, rate=300.0), benchmark=range_))
-    assert reason.words.startswith("Outside its statistical neighbours' range: 600.0 per 10,000 children "
-                                   "a year (the period's figure annualised) is above the highest")
+    assert reason.words.startswith(
+        "Outside its statistical neighbours' range: 600.0 per 10,000 children "
+        "a year (the period's figure annualised) is above the highest"
+    )
     assert rules(judged("referrals", count(1740, rate=290.0), benchmark=range_)) == []
     # Over a financial year the rate is compared as it is: 300.0 is below 400.0.
     year = judged("referrals", count(3600, financial_year(2025), rate=300.0), benchmark=range_)
@@ -176,8 +215,14 @@ def test_counts_of_children_over_6_months_are_not_compared_with_a_year():
 
 def test_a_neutral_kpi_can_only_be_outside_its_neighbours():
     # Even given a red rating, a context measure is judged by its neighbours alone.
-    neutral = judged("referrals", count(3000, rate=300.0), count(1000, BEFORE), rag=Rag.RED, target=1000,
-                     benchmark=neighbours(400.0, 590.0, True))
+    neutral = judged(
+        "referrals",
+        count(3000, rate=300.0),
+        count(1000, BEFORE),
+        rag=Rag.RED,
+        target=1000,
+        benchmark=neighbours(400.0, 590.0, True),
+    )
     assert rules(neutral) == [Rule.OUTSIDE_NEIGHBOURS]
 
 
@@ -185,8 +230,14 @@ def test_a_neutral_kpi_can_only_be_outside_its_neighbours():
 
 
 def test_a_suppressed_figure_never_triggers_and_shows_no_value():
-    everything_wrong = judged("re_referral_12m", SUPPRESSED, figure(10.0, BEFORE), rag=Rag.RED, target=5.0,
-                              benchmark=neighbours(16.5, 27.2))
+    everything_wrong = judged(
+        "re_referral_12m",
+        SUPPRESSED,
+        figure(10.0, BEFORE),
+        rag=Rag.RED,
+        target=5.0,
+        benchmark=neighbours(16.5, 27.2),
+    )
     assert reasons_for(everything_wrong) == ()
     # A suppressed previous period gives no change to judge.
     assert rules(judged("re_referral_12m", figure(40.0), replace(SUPPRESSED, period=BEFORE))) == []
@@ -223,8 +274,10 @@ def test_the_default_period_is_the_6_months_to_the_latest_complete_month(city_re
 
 
 def test_the_report_figures_are_the_engines_for_the_6_month_period(city_report, demo_con):
-    engine = {r.kpi.id: r for r in evaluate(demo_con, REPORT_KPIS, rolling_6(date(2026, 10, 1)), CITY,
-                                            SuppressionPolicy())}
+    engine = {
+        r.kpi.id: r
+        for r in evaluate(demo_con, REPORT_KPIS, rolling_6(date(2026, 10, 1)), CITY, SuppressionPolicy())
+    }
     assert [a.kpi.id for a in city_report.assessed] == list(REPORT_KPIS)
     assert "referrals_by_source" not in REPORT_KPIS and "cp_category" not in REPORT_KPIS
     for assessment in city_report.assessed:

@@ -60,8 +60,16 @@ def benchmark(
     is_rate: bool = False,
 ) -> Benchmark:
     return Benchmark(
-        financial_year=year, is_rate=is_rate, matches_period=matches, la_value=None, la_status="",
-        england=england, region=region, neighbour_mean=neighbours, neighbours_published=10, rank=rank,
+        financial_year=year,
+        is_rate=is_rate,
+        matches_period=matches,
+        la_value=None,
+        la_status="",
+        england=england,
+        region=region,
+        neighbour_mean=neighbours,
+        neighbours_published=10,
+        rank=rank,
         group_size=11,
     )
 
@@ -73,14 +81,24 @@ def spc(
     enough_points: bool = True,
     target: float | None = None,
 ) -> SpcResult:
-    return SpcResult(points=(), enough_points=enough_points, variation=variation, assurance=assurance,
-                     target=target, config=SpcConfig(), signal_since=since)
+    return SpcResult(
+        points=(),
+        enough_points=enough_points,
+        variation=variation,
+        assurance=assurance,
+        target=target,
+        config=SpcConfig(),
+        signal_since=since,
+    )
 
 
 def spec_example(region: float | None = None, neighbours: float | None = None) -> Assessment:
     return assessment(
-        "re_referral_12m", shown(FY, 17.2), shown(financial_year(2023), 23.4),
-        benchmark=benchmark(22.6, region, neighbours, rank=2), target=20.0,
+        "re_referral_12m",
+        shown(FY, 17.2),
+        shown(financial_year(2023), 23.4),
+        benchmark=benchmark(22.6, region, neighbours, rank=2),
+        target=20.0,
     )
 
 
@@ -123,7 +141,9 @@ def test_a_count_with_a_rate_over_a_quarter_gives_both_changes_and_the_published
     current = quarter(2024, 2)
     draft = draft_commentary(
         assessment(
-            "referrals", shown(current, 1620, rate=134.7), shown(quarter(2024, 1), 1500, rate=124.7),
+            "referrals",
+            shown(current, 1620, rate=134.7),
+            shown(quarter(2024, 1), 1500, rate=124.7),
             shown(quarter(2023, 2), 1650, rate=137.2),
             benchmark=benchmark(541.9, neighbours=602.3, rank=4, matches=False, is_rate=True),
         ),
@@ -139,7 +159,9 @@ def test_a_count_with_a_rate_over_a_quarter_gives_both_changes_and_the_published
 def test_a_neutral_kpi_ranks_from_the_highest_and_its_special_cause_has_a_side_not_a_direction():
     draft = draft_commentary(
         assessment(
-            "referrals", shown(FY, 6119, rate=508.8), shown(financial_year(2023), 5999, rate=498.9),
+            "referrals",
+            shown(FY, 6119, rate=508.8),
+            shown(financial_year(2023), 5999, rate=498.9),
             benchmark=benchmark(541.9, 580.0, 602.3, rank=9, is_rate=True),
         ),
         spc(Variation.NEITHER_HIGH, since=date(2025, 1, 1)),
@@ -156,7 +178,9 @@ def test_a_neutral_kpi_ranks_from_the_highest_and_its_special_cause_has_a_side_n
 def test_a_stock_is_what_is_open_at_the_end_and_is_compared_with_the_latest_published_year():
     draft = draft_commentary(
         assessment(
-            "cp_open", shown(month(2025, 3), 412, rate=45.3), shown(month(2025, 2), 400, rate=44.0),
+            "cp_open",
+            shown(month(2025, 3), 412, rate=45.3),
+            shown(month(2025, 2), 400, rate=44.0),
             shown(month(2024, 3), 432, rate=47.5),
             benchmark=benchmark(41.6, neighbours=52.0, rank=7, matches=False, is_rate=True),
         ),
@@ -173,7 +197,9 @@ def test_a_stock_is_what_is_open_at_the_end_and_is_compared_with_the_latest_publ
 def test_a_benchmark_for_another_year_says_which_year_it_is():
     draft = draft_commentary(
         assessment(
-            "re_referral_12m", shown(month(2025, 2), 18.4), shown(month(2025, 1), 19.0),
+            "re_referral_12m",
+            shown(month(2025, 2), 18.4),
+            shown(month(2025, 1), 19.0),
             shown(month(2024, 2), 21.5),
             benchmark=benchmark(22.1, 21.0, 20.4, rank=3, year="2023/24", matches=False),
         ),
@@ -192,7 +218,9 @@ def test_too_few_points_for_an_spc_reading():
     last = date(2025, 3, 1)
     draft = draft_commentary(
         assessment(
-            "missing_repeat", shown(rolling_12(last), 31.24), shown(rolling_12(date(2025, 2, 1)), 31.21),
+            "missing_repeat",
+            shown(rolling_12(last), 31.24),
+            shown(rolling_12(date(2025, 2, 1)), 31.21),
             shown(rolling_12(date(2024, 3, 1)), 28.0),
         ),
         spc(Variation.TOO_FEW_POINTS, enough_points=False),
@@ -218,8 +246,11 @@ def test_common_cause_variation():
 def test_a_target_that_is_hit_and_miss():
     draft = draft_commentary(
         assessment(
-            "icpc_15wd", shown(FY, 82.4), shown(financial_year(2023), 79.3),
-            benchmark=benchmark(78.2, neighbours=80.0, rank=4), target=85.0,
+            "icpc_15wd",
+            shown(FY, 82.4),
+            shown(financial_year(2023), 79.3),
+            benchmark=benchmark(78.2, neighbours=80.0, rank=4),
+            target=85.0,
         ),
         spc(Variation.COMMON_CAUSE, Assurance.HIT_AND_MISS, target=85.0),
     )
@@ -233,8 +264,11 @@ def test_a_target_that_is_hit_and_miss():
 def test_a_suppressed_current_figure_gives_no_numbers_but_the_published_ones():
     draft = draft_commentary(
         assessment(
-            "re_referral_12m", suppressed(FY), shown(financial_year(2023), 25.0),
-            benchmark=benchmark(22.6, neighbours=20.1, rank=2), target=20.0,
+            "re_referral_12m",
+            suppressed(FY),
+            shown(financial_year(2023), 25.0),
+            benchmark=benchmark(22.6, neighbours=20.1, rank=2),
+            target=20.0,
         ),
         spc(Variation.CONCERNING_HIGH, Assurance.CONSISTENTLY_FAILS, since=date(2024, 11, 1), target=20.0),
     )
@@ -247,8 +281,12 @@ def test_a_suppressed_current_figure_gives_no_numbers_but_the_published_ones():
 
 def test_a_suppressed_previous_figure_drops_only_that_change():
     draft = draft_commentary(
-        assessment("re_referral_12m", shown(quarter(2024, 3), 18.0), suppressed(quarter(2024, 2)),
-                   shown(quarter(2023, 3), 20.5)),
+        assessment(
+            "re_referral_12m",
+            shown(quarter(2024, 3), 18.0),
+            suppressed(quarter(2024, 2)),
+            shown(quarter(2023, 3), 20.5),
+        ),
         None,
     )
     assert draft == "Re-referrals were 18.0% in Q3 2024/25, down 2.5 points on Q3 2023/24."
@@ -263,8 +301,10 @@ def test_a_suppressed_count_of_3_and_the_changes_from_it_never_appear():
     bases = (shown(quarter(2024, 1), 7), shown(quarter(2023, 2), 9))
     honest = assessment("icpc", suppressed(period), *bases)
     leaky = assessment("icpc", leaky_suppressed(period, 3), *bases)
-    expected = ("Initial child protection conferences in Q2 2024/25 are suppressed because the numbers are "
-                "small, so no figures or changes are given.")
+    expected = (
+        "Initial child protection conferences in Q2 2024/25 are suppressed because the numbers are "
+        "small, so no figures or changes are given."
+    )
     assert draft_commentary(honest, None) == expected
     assert draft_commentary(leaky, None) == expected
     assert not re.search(r"\d", expected.replace("Q2 2024/25", ""))
@@ -272,8 +312,12 @@ def test_a_suppressed_count_of_3_and_the_changes_from_it_never_appear():
 
 def test_a_suppressed_count_with_a_rate_shows_no_rate_and_no_comparison_with_the_benchmarks():
     period = financial_year(2024)
-    leaky = assessment("cp_open", leaky_suppressed(period, 3), shown(financial_year(2023), 40, rate=6.5),
-                       benchmark=benchmark(41.6, 45.0, 52.0, rank=7, is_rate=True))
+    leaky = assessment(
+        "cp_open",
+        leaky_suppressed(period, 3),
+        shown(financial_year(2023), 40, rate=6.5),
+        benchmark=benchmark(41.6, 45.0, 52.0, rank=7, is_rate=True),
+    )
     draft = draft_commentary(leaky, spc(Variation.COMMON_CAUSE), region_name="North East")
     assert draft == (
         "Children on a CP plan at the end of 2024/25 are suppressed because the numbers are small, so no "
@@ -296,8 +340,12 @@ def test_a_suppressed_base_that_still_carries_numbers_gives_no_change():
 
 def test_a_value_with_no_denominator_is_n_a_with_no_change_and_the_published_figures_for_reference():
     draft = draft_commentary(
-        assessment("re_referral_12m", shown(FY, None), shown(financial_year(2023), 20.0),
-                   benchmark=benchmark(22.6, rank=2)),
+        assessment(
+            "re_referral_12m",
+            shown(FY, None),
+            shown(financial_year(2023), 20.0),
+            benchmark=benchmark(22.6, rank=2),
+        ),
         None,
     )
     assert draft == "Re-referrals were n/a in 2024/25. Published figures for 2024/25: England 22.6%."
@@ -306,8 +354,12 @@ def test_a_value_with_no_denominator_is_n_a_with_no_change_and_the_published_fig
 def test_a_count_without_a_rate_is_set_beside_the_neighbours_only():
     # England's 70,000 conferences are many LAs' worth: "below England" would say nothing.
     draft = draft_commentary(
-        assessment("icpc", shown(FY, 520), shown(financial_year(2023), 500),
-                   benchmark=benchmark(70_000, 6_000, 480, rank=3)),
+        assessment(
+            "icpc",
+            shown(FY, 520),
+            shown(financial_year(2023), 500),
+            benchmark=benchmark(70_000, 6_000, 480, rank=3),
+        ),
         None,
     )
     assert draft == (
@@ -319,54 +371,86 @@ def test_a_count_without_a_rate_is_set_beside_the_neighbours_only():
 def test_a_change_from_zero_has_no_relative_change_and_a_change_too_small_to_show_is_unchanged():
     quarter_two = quarter(2024, 2)
     draft = draft_commentary(
-        assessment("icpc_15wd", shown(quarter_two, 80.02), shown(quarter(2024, 1), 79.98),
-                   shown(quarter(2023, 2), 75.0)),
+        assessment(
+            "icpc_15wd",
+            shown(quarter_two, 80.02),
+            shown(quarter(2024, 1), 79.98),
+            shown(quarter(2023, 2), 75.0),
+        ),
         None,
     )
-    assert draft == ("ICPCs within 15 working days were 80.0% in Q2 2024/25, unchanged on Q1 2024/25 and up "
-                     "5.0 points on Q2 2023/24.")
+    assert draft == (
+        "ICPCs within 15 working days were 80.0% in Q2 2024/25, unchanged on Q1 2024/25 and up "
+        "5.0 points on Q2 2023/24."
+    )
     from_zero = draft_commentary(
-        assessment("cp_starts", shown(quarter_two, 6), shown(quarter(2024, 1), 0),
-                   shown(quarter(2023, 2), 6)),
+        assessment(
+            "cp_starts", shown(quarter_two, 6), shown(quarter(2024, 1), 0), shown(quarter(2023, 2), 6)
+        ),
         None,
     )
-    assert from_zero == ("CP plans started were 6 in Q2 2024/25, up 6 on Q1 2024/25 and unchanged on "
-                         "Q2 2023/24.")
+    assert from_zero == (
+        "CP plans started were 6 in Q2 2024/25, up 6 on Q1 2024/25 and unchanged on Q2 2023/24."
+    )
 
 
 def test_a_ratio_changes_to_two_decimals():
     draft = draft_commentary(
-        assessment("missing_per_child", shown(FY, 2.67), shown(financial_year(2023), 2.92)), None)
+        assessment("missing_per_child", shown(FY, 2.67), shown(financial_year(2023), 2.92)), None
+    )
     assert draft == "Episodes per missing child were 2.67 in 2024/25, down 0.25 (8.6%) on 2023/24."
 
 
-@pytest.mark.parametrize(("rank", "words"), [
-    (1, "the lowest of 11"), (2, "2nd lowest of 11"), (3, "3rd lowest of 11"), (11, "the highest of 11"),
-])
+@pytest.mark.parametrize(
+    ("rank", "words"),
+    [
+        (1, "the lowest of 11"),
+        (2, "2nd lowest of 11"),
+        (3, "3rd lowest of 11"),
+        (11, "the highest of 11"),
+    ],
+)
 def test_a_rank_reads_from_the_best_end(rank, words):
     draft = draft_commentary(
-        assessment("re_referral_12m", shown(FY, 17.2), shown(financial_year(2023), 17.2),
-                   benchmark=benchmark(None, rank=rank)),
+        assessment(
+            "re_referral_12m",
+            shown(FY, 17.2),
+            shown(financial_year(2023), 17.2),
+            benchmark=benchmark(None, rank=rank),
+        ),
         None,
     )
-    assert draft == (f"Re-referrals were 17.2% in 2024/25, unchanged on 2023/24, {words} with statistical "
-                     "neighbours.")
+    assert draft == (
+        f"Re-referrals were 17.2% in 2024/25, unchanged on 2023/24, {words} with statistical neighbours."
+    )
 
 
 def test_a_figure_that_rounds_to_the_published_one_is_the_same_as_it():
     draft = draft_commentary(
-        assessment("re_referral_12m", shown(FY, 22.64), shown(financial_year(2023), 23.0),
-                   benchmark=benchmark(22.58, neighbours=21.0)),
+        assessment(
+            "re_referral_12m",
+            shown(FY, 22.64),
+            shown(financial_year(2023), 23.0),
+            benchmark=benchmark(22.58, neighbours=21.0),
+        ),
         None,
     )
-    assert draft == ("Re-referrals were 22.6% in 2024/25, down 0.4 points on 2023/24, the same as England "
-                     "(22.6%) but above the statistical neighbours' average (21.0%).")
+    assert draft == (
+        "Re-referrals were 22.6% in 2024/25, down 0.4 points on 2023/24, the same as England "
+        "(22.6%) but above the statistical neighbours' average (21.0%)."
+    )
 
 
-@pytest.mark.parametrize(("region", "written"), [
-    ("North East", "the North East"), ("East of England", "the East of England"), ("London", "London"),
-    ("Yorkshire and The Humber", "Yorkshire and The Humber"), (None, "the region"),
-])
+@pytest.mark.parametrize(
+    ("region", "written"),
+    [
+        ("North East", "the North East"),
+        ("East of England", "the East of England"),
+        ("London", "London"),
+        ("Yorkshire and The Humber", "Yorkshire and The Humber"),
+        (None, "the region"),
+    ],
+)
 def test_region_names_read_with_the_article_they_take(region, written):
     draft = draft_commentary(spec_example(region=19.0), None, region_name=region)
     assert f"below England (22.6%) and {written} (19.0%), and 2nd lowest" in draft
@@ -374,8 +458,12 @@ def test_region_names_read_with_the_article_they_take(region, written):
 
 def test_a_share_kpi_drafts_its_total_only():
     draft = draft_commentary(
-        assessment("referrals_by_source", shown(FY, 6119), shown(financial_year(2023), 5999),
-                   benchmark=benchmark(30.0, rank=2)),
+        assessment(
+            "referrals_by_source",
+            shown(FY, 6119),
+            shown(financial_year(2023), 5999),
+            benchmark=benchmark(30.0, rank=2),
+        ),
         None,
     )
     assert draft == "Referrals were 6,119 in 2024/25, up 120 (2.0%) on 2023/24."
@@ -384,11 +472,14 @@ def test_a_share_kpi_drafts_its_total_only():
 # --- SPC readings and assurance ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("variation", "words"), [
-    (Variation.IMPROVING_HIGH, "Special-cause improvement since March 2025."),
-    (Variation.CONCERNING_LOW, "Special-cause concern since March 2025."),
-    (Variation.NEITHER_LOW, "Special-cause variation, low, since March 2025."),
-])
+@pytest.mark.parametrize(
+    ("variation", "words"),
+    [
+        (Variation.IMPROVING_HIGH, "Special-cause improvement since March 2025."),
+        (Variation.CONCERNING_LOW, "Special-cause concern since March 2025."),
+        (Variation.NEITHER_LOW, "Special-cause variation, low, since March 2025."),
+    ],
+)
 def test_each_special_cause_reads_with_the_month_it_began(variation, words):
     draft = draft_commentary(spec_example(), spc(variation, since=date(2025, 3, 1)))
     assert draft.endswith("statistical neighbours. " + words)
@@ -397,8 +488,9 @@ def test_each_special_cause_reads_with_the_month_it_began(variation, words):
 def test_assurance_needs_both_a_reading_and_a_target():
     reading = spc(Variation.COMMON_CAUSE, Assurance.CONSISTENTLY_MEETS, target=20.0)
     untargeted = assessment("re_referral_12m", shown(FY, 17.2), shown(financial_year(2023), 23.4))
-    assert draft_commentary(untargeted, reading).endswith(" Monthly figures show only common-cause "
-                                                          "variation.")
+    assert draft_commentary(untargeted, reading).endswith(
+        " Monthly figures show only common-cause variation."
+    )
     assert draft_commentary(spec_example(), spc(Variation.COMMON_CAUSE)).endswith(" common-cause variation.")
 
 
@@ -417,11 +509,18 @@ def test_every_kpi_drafts_a_paragraph_with_its_name_as_the_subject(kpi):
     current, previous = (1250.0, 1100.0) if counted else (12.5, 11.0)
     rate = 50.1 if kpi.per_10k else None
     neutral = kpi.direction is Direction.NEUTRAL
-    result = assessment(kpi.id, shown(FY, current, rate), shown(financial_year(2023), previous, rate),
-                        benchmark=benchmark(10.0, 11.0, 12.0, rank=5, is_rate=kpi.per_10k),
-                        target=None if neutral else 10.0)
-    reading = spc(Variation.NEITHER_HIGH if neutral else Variation.CONCERNING_HIGH,
-                  None if neutral else Assurance.HIT_AND_MISS, since=date(2024, 12, 1))
+    result = assessment(
+        kpi.id,
+        shown(FY, current, rate),
+        shown(financial_year(2023), previous, rate),
+        benchmark=benchmark(10.0, 11.0, 12.0, rank=5, is_rate=kpi.per_10k),
+        target=None if neutral else 10.0,
+    )
+    reading = spc(
+        Variation.NEITHER_HIGH if neutral else Variation.CONCERNING_HIGH,
+        None if neutral else Assurance.HIT_AND_MISS,
+        since=date(2024, 12, 1),
+    )
     draft = draft_commentary(result, reading, region_name="North West")
     name = sentence_name(kpi)
     assert draft.startswith(f"{name} were ")
@@ -432,5 +531,6 @@ def test_every_kpi_drafts_a_paragraph_with_its_name_as_the_subject(kpi):
 
 
 def test_drafts_are_deterministic():
-    assert draft_commentary(spec_example(19.0, 20.1), SPEC_SPC) == draft_commentary(spec_example(19.0, 20.1),
-                                                                                     SPEC_SPC)
+    assert draft_commentary(spec_example(19.0, 20.1), SPEC_SPC) == draft_commentary(
+        spec_example(19.0, 20.1), SPEC_SPC
+    )

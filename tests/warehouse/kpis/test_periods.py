@@ -20,7 +20,12 @@ from warehouse.kpis.periods import (
 
 def test_financial_year_runs_april_to_march():
     fy = parse_period("2024-25")
-    assert (fy.start, fy.end, fy.label, fy.code) == (date(2024, 4, 1), date(2025, 3, 31), "2024/25", "2024-25")
+    assert (fy.start, fy.end, fy.label, fy.code) == (
+        date(2024, 4, 1),
+        date(2025, 3, 31),
+        "2024/25",
+        "2024-25",
+    )
     assert parse_period("2024/25") == fy
     assert fy.previous() == financial_year(2023) == fy.same_period_last_year()
 
@@ -77,7 +82,8 @@ def test_period_containing_a_day():
 
 
 @pytest.mark.parametrize(
-    "text", ["2024-13", "2024-26", "2024-25-Q5", "R12-2025-00", "R6-2025-13", "R3-2025-03", "last year"])
+    "text", ["2024-13", "2024-26", "2024-25-Q5", "R12-2025-00", "R6-2025-13", "R3-2025-03", "last year"]
+)
 def test_unreadable_periods_say_what_to_write(text):
     with pytest.raises(ValueError, match="use 2024-06 \\(a month\\)"):
         parse_period(text)

@@ -41,6 +41,7 @@ def _toml(path: Path, text: str) -> Path:
 
 # --- the configuration ---
 
+
 def test_the_default_config_lists_only_registry_kpis_that_have_one_figure():
     declared = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))["priorities"]
     config = load_config(DEFAULT_CONFIG)
@@ -79,15 +80,19 @@ def test_a_file_that_is_not_toml_or_has_the_wrong_shape_says_so(tmp_path):
     misspelt = _toml(tmp_path / "misspelt.toml", '[[priorities]]\ntitle = "P"\nkpi = ["referrals"]\n')
     with pytest.raises(ScorecardConfigError) as refused:
         load_config(misspelt)
-    assert str(refused.value) == (f"{misspelt}: Field required (at priorities.0.kpis); "
-                                  "Extra inputs are not permitted (at priorities.0.kpi)")
+    assert str(refused.value) == (
+        f"{misspelt}: Field required (at priorities.0.kpis); "
+        "Extra inputs are not permitted (at priorities.0.kpi)"
+    )
 
 
 def test_a_scorecard_toml_in_safeguard_home_replaces_the_default(settings):
     assert config_path() == DEFAULT_CONFIG
     settings.home.mkdir(parents=True)
-    _toml(settings.home / "scorecard.toml",
-          '[[priorities]]\ntitle = "Our one priority"\nkpis = ["cp_open", "icpc_15wd"]\n')
+    _toml(
+        settings.home / "scorecard.toml",
+        '[[priorities]]\ntitle = "Our one priority"\nkpis = ["cp_open", "icpc_15wd"]\n',
+    )
     config = scorecard_config()
     assert [(p.title, p.kpis) for p in config.priorities] == [("Our one priority", ("cp_open", "icpc_15wd"))]
     _toml(settings.home / "scorecard.toml", '[[priorities]]\ntitle = "X"\nkpis = ["nope"]\n')
@@ -96,6 +101,7 @@ def test_a_scorecard_toml_in_safeguard_home_replaces_the_default(settings):
 
 
 # --- quarters and direction of travel ---
+
 
 def test_the_end_quarter_is_the_latest_complete_one_by_the_date():
     # Q2 of 2026/27 is July to September 2026.
@@ -107,7 +113,12 @@ def test_the_end_quarter_is_the_latest_complete_one_by_the_date():
 
 def test_five_quarters_run_oldest_first_across_financial_years():
     assert [q.label for q in quarters_to(quarter(2026, 1))] == [
-        "Q1 2025/26", "Q2 2025/26", "Q3 2025/26", "Q4 2025/26", "Q1 2026/27"]
+        "Q1 2025/26",
+        "Q2 2025/26",
+        "Q3 2025/26",
+        "Q4 2025/26",
+        "Q1 2026/27",
+    ]
     with pytest.raises(ValueError, match="runs to a quarter"):
         quarters_to(month(2026, 6))
 
@@ -116,18 +127,21 @@ def _figure(value: float | None, suppressed: bool = False) -> Figure:
     return Figure(SOME_QUARTER, value, None, None, suppressed=suppressed)
 
 
-@pytest.mark.parametrize(("kpi_id", "latest", "before", "expected"), [
-    ("icpc_15wd", 80.0, 75.0, Travel.IMPROVING),  # higher is better, and it rose
-    ("icpc_15wd", 70.0, 75.0, Travel.WORSENING),
-    ("re_referral_12m", 20.0, 25.0, Travel.IMPROVING),  # lower is better, and it fell
-    ("re_referral_12m", 26.0, 25.0, Travel.WORSENING),
-    ("referrals", 900.0, 800.0, Travel.UP),  # neutral: only the direction
-    ("referrals", 700.0, 800.0, Travel.DOWN),
-    ("referrals", 800.0, 800.0, Travel.NO_CHANGE),
-    ("re_referral_12m", 25.04, 25.0, Travel.NO_CHANGE),  # +0.04 points shows as 25.0% both times
-    ("missing_per_child", 5.004, 5.0, Travel.NO_CHANGE),  # a ratio shows 2 decimals: 5.00 both times
-    ("missing_per_child", 5.2, 5.0, Travel.WORSENING),
-])
+@pytest.mark.parametrize(
+    ("kpi_id", "latest", "before", "expected"),
+    [
+        ("icpc_15wd", 80.0, 75.0, Travel.IMPROVING),  # higher is better, and it rose
+        ("icpc_15wd", 70.0, 75.0, Travel.WORSENING),
+        ("re_referral_12m", 20.0, 25.0, Travel.IMPROVING),  # lower is better, and it fell
+        ("re_referral_12m", 26.0, 25.0, Travel.WORSENING),
+        ("referrals", 900.0, 800.0, Travel.UP),  # neutral: only the direction
+        ("referrals", 700.0, 800.0, Travel.DOWN),
+        ("referrals", 800.0, 800.0, Travel.NO_CHANGE),
+        ("re_referral_12m", 25.04, 25.0, Travel.NO_CHANGE),  # +0.04 points shows as 25.0% both times
+        ("missing_per_child", 5.004, 5.0, Travel.NO_CHANGE),  # a ratio shows 2 decimals: 5.00 both times
+        ("missing_per_child", 5.2, 5.0, Travel.WORSENING),
+    ],
+)
 def test_direction_of_travel_is_judged_by_the_kpis_direction(kpi_id, latest, before, expected):
     travel, _ = direction_of_travel(get_kpi(kpi_id), _figure(latest), _figure(before))
     assert travel is expected
@@ -140,6 +154,7 @@ def test_no_comparison_when_either_quarter_has_no_figure():
 
 
 # --- on the demo warehouse ---
+
 
 @pytest.fixture
 def demo_con(demo_home):
@@ -156,9 +171,15 @@ def demo_targets(demo_home):
 END = quarter(2026, 2)  # July to September 2026: the demo's last complete quarter
 
 
-@pytest.mark.parametrize("filters", [Filters(la_codes=(CITY,)), Filters(la_codes=(COUNTY,)),
-                                     Filters(la_codes=(COUNTY,), age_bands=("16-17",))],
-                         ids=["city", "county", "county-16-17"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(la_codes=(CITY,)),
+        Filters(la_codes=(COUNTY,)),
+        Filters(la_codes=(COUNTY,), age_bands=("16-17",)),
+    ],
+    ids=["city", "county", "county-16-17"],
+)
 def test_every_quarter_is_the_engines_figure_for_that_quarter(demo_con, demo_targets, filters):
     policy = SuppressionPolicy()
     card = build_scorecard(demo_con, END, filters, policy, demo_targets, config=load_config(DEFAULT_CONFIG))
@@ -166,8 +187,9 @@ def test_every_quarter_is_the_engines_figure_for_that_quarter(demo_con, demo_tar
     assert card.quarters == tuple(quarters)
     rows = [row for priority in card.priorities for row in priority.rows]
     ids = [row.kpi.id for row in rows]
-    expected = {q: {r.kpi.id: r.current for r in evaluate(demo_con, ids, q, filters, policy)}
-                for q in quarters}
+    expected = {
+        q: {r.kpi.id: r.current for r in evaluate(demo_con, ids, q, filters, policy)} for q in quarters
+    }
     for row in rows:
         assert row.figures == tuple(expected[q][row.kpi.id] for q in quarters), row.kpi.id
         assert row.travel is direction_of_travel(row.kpi, row.figures[-1], row.figures[-2])[0]
@@ -176,8 +198,14 @@ def test_every_quarter_is_the_engines_figure_for_that_quarter(demo_con, demo_tar
 
 
 def test_targets_rag_and_benchmarks_are_for_the_last_quarter(demo_con, demo_targets):
-    card = build_scorecard(demo_con, END, Filters(la_codes=(CITY,)), SuppressionPolicy(), demo_targets,
-                           config=load_config(DEFAULT_CONFIG))
+    card = build_scorecard(
+        demo_con,
+        END,
+        Filters(la_codes=(CITY,)),
+        SuppressionPolicy(),
+        demo_targets,
+        config=load_config(DEFAULT_CONFIG),
+    )
     rows = {row.kpi.id: row for priority in card.priorities for row in priority.rows}
     re_referral = rows["re_referral_12m"]
     # The demo's later target (from April 2025) is in force at 30 September 2026, with the default 5% band.
@@ -190,7 +218,13 @@ def test_targets_rag_and_benchmarks_are_for_the_last_quarter(demo_con, demo_targ
 
 
 def test_several_las_together_have_no_targets_or_benchmarks(demo_con, demo_targets):
-    card = build_scorecard(demo_con, END, Filters(la_codes=(CITY, COUNTY)), SuppressionPolicy(), demo_targets,
-                           config=load_config(DEFAULT_CONFIG))
+    card = build_scorecard(
+        demo_con,
+        END,
+        Filters(la_codes=(CITY, COUNTY)),
+        SuppressionPolicy(),
+        demo_targets,
+        config=load_config(DEFAULT_CONFIG),
+    )
     rows = [row for priority in card.priorities for row in priority.rows]
     assert all(row.target is None and row.rag is None and row.benchmark is None for row in rows)

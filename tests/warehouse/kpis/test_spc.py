@@ -47,8 +47,9 @@ def monthly(values: list[float | None]) -> list[tuple[date, float | None]]:
     return [(month(index), value) for index, value in enumerate(values)]
 
 
-def chart(values: list[float | None], direction: Direction = HIGHER, target: float | None = None,
-          **options) -> SpcResult:
+def chart(
+    values: list[float | None], direction: Direction = HIGHER, target: float | None = None, **options
+) -> SpcResult:
     return xmr(monthly(values), direction, target, **options)
 
 
@@ -104,8 +105,10 @@ def test_a_point_outside_the_limits_and_nowhere_else():
     result = chart(values)
     assert round(result.latest_limits.upper, 2) == 25.72
     assert round(result.latest_limits.lower, 2) == -0.39  # below zero: not clipped
-    assert readings(result) == [COMMON] * 6 + [marked(Rule.OUTSIDE_LIMITS, Side.HIGH, Signal.IMPROVEMENT)] + [
-        COMMON] * 5
+    assert (
+        readings(result)
+        == [COMMON] * 6 + [marked(Rule.OUTSIDE_LIMITS, Side.HIGH, Signal.IMPROVEMENT)] + [COMMON] * 5
+    )
     assert result.variation is Variation.COMMON_CAUSE  # the latest point is ordinary
 
 
@@ -148,11 +151,14 @@ def test_a_point_exactly_on_the_mean_breaks_a_shift():
 RISE = [11, 9, 11, 9, 11, 8, 9, 10, 11, 12, 13, 14]
 
 
-@pytest.mark.parametrize(("values", "side", "signal"), [
-    (RISE, Side.HIGH, Signal.IMPROVEMENT),
-    # The mirror image (20 - each value) falls through its last 7 points: same arithmetic, low side.
-    ([20 - value for value in RISE], Side.LOW, Signal.CONCERN),
-])
+@pytest.mark.parametrize(
+    ("values", "side", "signal"),
+    [
+        (RISE, Side.HIGH, Signal.IMPROVEMENT),
+        # The mirror image (20 - each value) falls through its last 7 points: same arithmetic, low side.
+        ([20 - value for value in RISE], Side.LOW, Signal.CONCERN),
+    ],
+)
 def test_a_trend_marks_every_point_of_a_run_of_seven(values, side, signal):
     result = chart(values, HIGHER)
     assert readings(result) == [COMMON] * 5 + [marked(Rule.TREND, side, signal)] * 7
@@ -182,11 +188,14 @@ def test_two_of_three_beyond_two_sigma_marks_those_two_and_not_the_third():
 # Direction
 
 
-@pytest.mark.parametrize(("direction", "high", "low", "variation"), [
-    (HIGHER, Signal.IMPROVEMENT, Signal.CONCERN, Variation.IMPROVING_HIGH),
-    (LOWER, Signal.CONCERN, Signal.IMPROVEMENT, Variation.CONCERNING_HIGH),
-    (NEUTRAL, Signal.NEITHER, Signal.NEITHER, Variation.NEITHER_HIGH),
-])
+@pytest.mark.parametrize(
+    ("direction", "high", "low", "variation"),
+    [
+        (HIGHER, Signal.IMPROVEMENT, Signal.CONCERN, Variation.IMPROVING_HIGH),
+        (LOWER, Signal.CONCERN, Signal.IMPROVEMENT, Variation.CONCERNING_HIGH),
+        (NEUTRAL, Signal.NEITHER, Signal.NEITHER, Variation.NEITHER_HIGH),
+    ],
+)
 def test_the_same_rise_reads_by_the_direction_of_good(direction, high, low, variation):
     result = chart(STEP_UP, direction)
     assert [point.signal for point in result.points] == [low] * 7 + [high] * 7
@@ -194,11 +203,14 @@ def test_the_same_rise_reads_by_the_direction_of_good(direction, high, low, vari
     assert result.variation is variation
 
 
-@pytest.mark.parametrize(("direction", "variation"), [
-    (HIGHER, Variation.CONCERNING_LOW),
-    (LOWER, Variation.IMPROVING_LOW),
-    (NEUTRAL, Variation.NEITHER_LOW),
-])
+@pytest.mark.parametrize(
+    ("direction", "variation"),
+    [
+        (HIGHER, Variation.CONCERNING_LOW),
+        (LOWER, Variation.IMPROVING_LOW),
+        (NEUTRAL, Variation.NEITHER_LOW),
+    ],
+)
 def test_a_fall_at_the_latest_point_gives_the_low_icons(direction, variation):
     # STEP_UP mirrored (26 - value) ends with 7 points below its mean.
     assert chart([26 - value for value in STEP_UP], direction).variation is variation
@@ -207,16 +219,19 @@ def test_a_fall_at_the_latest_point_gives_the_low_icons(direction, variation):
 # Assurance, against STEADY's limits 2.89 to 11.11
 
 
-@pytest.mark.parametrize(("direction", "target", "assurance"), [
-    (HIGHER, 2, Assurance.CONSISTENTLY_MEETS),  # the whole process is above the target
-    (HIGHER, 12, Assurance.CONSISTENTLY_FAILS),  # the whole process is below it
-    (HIGHER, 7, Assurance.HIT_AND_MISS),  # the target lies inside the limits
-    (LOWER, 12, Assurance.CONSISTENTLY_MEETS),
-    (LOWER, 2, Assurance.CONSISTENTLY_FAILS),
-    (LOWER, 7, Assurance.HIT_AND_MISS),
-    (HIGHER, None, None),  # no target
-    (NEUTRAL, 2, None),  # no direction of good
-])
+@pytest.mark.parametrize(
+    ("direction", "target", "assurance"),
+    [
+        (HIGHER, 2, Assurance.CONSISTENTLY_MEETS),  # the whole process is above the target
+        (HIGHER, 12, Assurance.CONSISTENTLY_FAILS),  # the whole process is below it
+        (HIGHER, 7, Assurance.HIT_AND_MISS),  # the target lies inside the limits
+        (LOWER, 12, Assurance.CONSISTENTLY_MEETS),
+        (LOWER, 2, Assurance.CONSISTENTLY_FAILS),
+        (LOWER, 7, Assurance.HIT_AND_MISS),
+        (HIGHER, None, None),  # no target
+        (NEUTRAL, 2, None),  # no direction of good
+    ],
+)
 def test_assurance_compares_the_target_with_the_limits(direction, target, assurance):
     result = chart(STEADY, direction, target)
     assert result.assurance is assurance
@@ -241,8 +256,10 @@ def test_a_baseline_of_the_first_points_sets_the_limits_for_the_rest():
     limits = result.latest_limits
     assert {point.limits for point in result.points} == {limits}
     assert (limits.baseline_points, round(limits.mean, 2), round(limits.upper, 2)) == (12, 7.00, 11.11)
-    assert readings(result) == [COMMON] * 13 + [marked(Rule.OUTSIDE_LIMITS, Side.HIGH, Signal.IMPROVEMENT),
-                                                COMMON]
+    assert readings(result) == [COMMON] * 13 + [
+        marked(Rule.OUTSIDE_LIMITS, Side.HIGH, Signal.IMPROVEMENT),
+        COMMON,
+    ]
     # With every point in the baseline: mean 110 / 15 = 7.333, moving ranges (17 + 1 + 5 + 5) / 14 = 2,
     # upper limit 7.333 + 2.66 x 2 = 12.65, and the 12 is inside.
     everything = chart(values)
@@ -260,9 +277,17 @@ def test_a_change_point_starts_new_limits_from_its_own_points():
     assert {point.limits for point in result.points[:12]} == {first}
     assert {point.limits for point in result.points[12:]} == {second}
     assert (first.first_month, round(first.mean, 2), round(first.lower, 2), round(first.upper, 2)) == (
-        month(0), 7.00, 2.89, 11.11)
+        month(0),
+        7.00,
+        2.89,
+        11.11,
+    )
     assert (second.first_month, round(second.mean, 2), round(second.lower, 2), round(second.upper, 2)) == (
-        month(12), 17.00, 12.89, 21.11)
+        month(12),
+        17.00,
+        12.89,
+        21.11,
+    )
     assert round(second.mean_moving_range, 4) == round(17 / 11, 4)
     assert result.points[12].moving_range is None
     assert readings(result) == [COMMON] * 24
@@ -281,7 +306,11 @@ def test_a_baseline_counts_from_the_start_of_each_segment():
     assert (first.baseline_points, first.mean, round(first.mean_moving_range, 3)) == (6, 7, 1.6)
     assert (round(first.lower, 3), round(first.upper, 3)) == (2.744, 11.256)
     assert (second.baseline_points, second.mean, round(second.lower, 3), round(second.upper, 3)) == (
-        6, 17, 12.744, 21.256)
+        6,
+        17,
+        12.744,
+        21.256,
+    )
 
 
 def test_a_change_point_at_a_suppressed_month_starts_at_the_next_known_point():
@@ -340,9 +369,17 @@ def test_a_series_out_of_month_order_or_a_one_point_baseline_is_refused():
 
 
 def _kpi(unit: Unit, timing: Timing, direction: Direction = HIGHER) -> Kpi:
-    return Kpi(id="test_kpi", title="Test KPI", dataset="test", definition="A KPI for tests.", unit=unit,
-               direction=direction, timing=timing, numerator="n",
-               denominator="d" if unit is Unit.PERCENT else None)
+    return Kpi(
+        id="test_kpi",
+        title="Test KPI",
+        dataset="test",
+        definition="A KPI for tests.",
+        unit=unit,
+        direction=direction,
+        timing=timing,
+        numerator="n",
+        denominator="d" if unit is Unit.PERCENT else None,
+    )
 
 
 def _assessment(kpi: Kpi, target: float | None) -> Assessment:
@@ -351,11 +388,13 @@ def _assessment(kpi: Kpi, target: float | None) -> Assessment:
     values: list[float | str | None] = [*STEADY[:3], "suppressed", *STEADY[3:9], None, *STEADY[9:]]
     figures = tuple(
         Figure(Period(PeriodKind.MONTH, month(i)), None, None, None, None, suppressed=True)
-        if value == "suppressed" else Figure(Period(PeriodKind.MONTH, month(i)), value, None, None)
+        if value == "suppressed"
+        else Figure(Period(PeriodKind.MONTH, month(i)), value, None, None)
         for i, value in enumerate(values)
     )
-    result = KpiResult(kpi=kpi, current=figures[-1], previous=figures[-2], last_year=figures[0],
-                       series=figures)
+    result = KpiResult(
+        kpi=kpi, current=figures[-1], previous=figures[-2], last_year=figures[0], series=figures
+    )
     in_force = TargetInForce(target, 0.0, FIRST_MONTH, False) if target is not None else None
     return Assessment(result=result, target=in_force)
 
@@ -368,11 +407,14 @@ def test_spc_for_leaves_out_suppressed_and_empty_months():
     assert result.assurance is None
 
 
-@pytest.mark.parametrize(("unit", "timing", "assurance"), [
-    (Unit.PERCENT, Timing.FLOW, Assurance.CONSISTENTLY_MEETS),  # a month's % is read against the target
-    (Unit.COUNT, Timing.STOCK, Assurance.CONSISTENTLY_MEETS),  # so is a month-end stock
-    (Unit.COUNT, Timing.FLOW, None),  # a flow count's target is for the period's total
-])
+@pytest.mark.parametrize(
+    ("unit", "timing", "assurance"),
+    [
+        (Unit.PERCENT, Timing.FLOW, Assurance.CONSISTENTLY_MEETS),  # a month's % is read against the target
+        (Unit.COUNT, Timing.STOCK, Assurance.CONSISTENTLY_MEETS),  # so is a month-end stock
+        (Unit.COUNT, Timing.FLOW, None),  # a flow count's target is for the period's total
+    ],
+)
 def test_spc_for_passes_the_target_only_where_a_month_can_meet_it(unit, timing, assurance):
     # STEADY's limits are 2.89 to 11.11; the target 2 is below them.
     result = spc_for(_assessment(_kpi(unit, timing), 2.0))
@@ -399,13 +441,62 @@ def test_spc_for_uses_the_config_given():
 # Published worked examples
 
 # Montgomery and Runger, Table 16-3: chemical process concentration, one observation an hour.
-CONCENTRATION = [102.0, 94.8, 98.3, 98.4, 102.0, 98.5, 99.0, 97.7, 100.0, 98.1,
-                 101.3, 98.7, 101.1, 98.4, 97.0, 96.7, 100.3, 101.4, 97.2, 101.0]
+CONCENTRATION = [
+    102.0,
+    94.8,
+    98.3,
+    98.4,
+    102.0,
+    98.5,
+    99.0,
+    97.7,
+    100.0,
+    98.1,
+    101.3,
+    98.7,
+    101.1,
+    98.4,
+    97.0,
+    96.7,
+    100.3,
+    101.4,
+    97.2,
+    101.0,
+]
 
 # SAS/QC, Example 9.4: diameters of the steel belts of 30 tires.
-TIRE_DIAMETERS = [24.05, 23.99, 23.95, 23.93, 23.97, 24.02, 24.06, 24.10, 23.98, 24.03,
-                  23.91, 24.06, 24.06, 23.96, 23.98, 24.06, 24.01, 24.00, 23.93, 23.92,
-                  24.09, 24.11, 24.05, 23.98, 23.98, 24.06, 24.02, 24.06, 23.97, 23.96]
+TIRE_DIAMETERS = [
+    24.05,
+    23.99,
+    23.95,
+    23.93,
+    23.97,
+    24.02,
+    24.06,
+    24.10,
+    23.98,
+    24.03,
+    23.91,
+    24.06,
+    24.06,
+    23.96,
+    23.98,
+    24.06,
+    24.01,
+    24.00,
+    23.93,
+    23.92,
+    24.09,
+    24.11,
+    24.05,
+    23.98,
+    23.98,
+    24.06,
+    24.02,
+    24.06,
+    23.97,
+    23.96,
+]
 
 
 def test_published_example_montgomery_and_runger_concentration():

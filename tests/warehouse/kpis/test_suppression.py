@@ -14,7 +14,15 @@ def key_for(draw: float) -> int:
 
 def test_counts_under_5_are_suppressed_zero_included_and_multiples_of_5_stay_as_they_are():
     assert [POLICY.protect(Count(n, key_for(0.99))) for n in (0, 1, 2, 3, 4, 5, 10, 120)] == [
-        None, None, None, None, None, 5, 10, 120]
+        None,
+        None,
+        None,
+        None,
+        None,
+        5,
+        10,
+        120,
+    ]
 
 
 def test_a_count_rounds_up_with_the_chance_its_remainder_gives():
