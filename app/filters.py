@@ -7,7 +7,8 @@ the engine's Filters, and into words for the "showing" line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from urllib.parse import parse_qs, urlencode
@@ -16,9 +17,9 @@ from app.dashboards import PAGES
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.periods import Period, PeriodKind, add_months, parse_period, period_ending
 from warehouse.kpis.registry import REGISTRY
+from warehouse.model.files import active_model
+from warehouse.model.specs import Dimension
 
-AGE_BANDS = ("Under 1", "1-4", "5-9", "10-15", "16-17", "Unknown")
-IN_CARE = ("In care", "Not in care", "Not known")
 PERIOD_KINDS = {
     PeriodKind.ROLLING_12: "12 months to",
     PeriodKind.FINANCIAL_YEAR: "Financial year",
@@ -29,16 +30,12 @@ PERIOD_KINDS = {
 SINGLE_VALUED = ("kpi", "year", "chart", "limits")
 CHART_KINDS = {"spc": "SPC (XmR) chart"}  # the trends' view; a run chart when not set
 
-# URL parameter -> (engine Filters field, words for the "showing" line)
-DIMENSION_PARAMS = {
-    "area": ("areas", "area"),
-    "agency": ("agencies", "agency"),
-    "age": ("age_bands", "age"),
-    "gender": ("genders", "gender"),
-    "ethnicity": ("ethnicities", "ethnicity"),
-    "category": ("categories", "category of abuse"),
-    "care": ("in_care", "care status"),
-}
+# The filter dimensions, from the model: URL key -> declaration (warehouse/model/builtin/dimensions.toml).
+DIMENSIONS: dict[str, Dimension] = {d.url_key: d for d in active_model().dimensions}
+# Chosen on a page rather than in the bar: the benchmarks page's KPI and published year, the pack's
+# sections, the trends' chart kind, and the SPC change points.
+PAGE_CHOICES = ("kpi", "year", "section", "chart", "limits")
+URL_PARAMS = ("la", *DIMENSIONS, *PAGE_CHOICES)  # after "period", in this order
 
 
 @dataclass(frozen=True)
@@ -46,30 +43,37 @@ class FilterOptions:
     """What each filter may hold for the viewer's scope: value -> label."""
 
     las: dict[str, str]
-    areas: dict[str, str]
-    area_las: dict[str, str]  # area code -> its LA code
-    agency: dict[str, str]
-    ethnicity: dict[str, str]
-    gender: dict[str, str]
-    category: dict[str, str]
+    dimension_values: dict[str, dict[str, str]]  # dimension id -> value -> label, read from the warehouse
     first_month: date
     last_month: date
 
+    def values_of(self, dimension: Dimension) -> dict[str, str]:
+        fixed = dimension.fixed_values()
+        return fixed if fixed is not None else self.dimension_values.get(dimension.id, {})
+
+    def labels(self, dimension_id: str) -> dict[str, str]:
+        """The values a dimension (by model id) may hold here: value -> label."""
+        return self.values_of(active_model().dimension(dimension_id))
+
+    def only(self, dimension_id: str, kept: tuple[str, ...]) -> FilterOptions:
+        """These options with one dimension cut to `kept` (a partner's agencies, say)."""
+        cut = {k: v for k, v in self.labels(dimension_id).items() if k in kept}
+        return replace(self, dimension_values=self.dimension_values | {dimension_id: cut})
+
     def allowed(self, param: str) -> dict[str, str]:
+        if param in DIMENSIONS:
+            return self.values_of(DIMENSIONS[param])
+        if param == "la":
+            return self.las
+        if param == "limits":
+            return self.months
         fixed = {
-            "age": {a: a for a in AGE_BANDS},
-            "care": {c: c for c in IN_CARE},
             "kpi": {k.id: k.title for k in REGISTRY.values() if not k.is_share},
             "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
             "section": {page.slug: page.title for page in PAGES},
             "chart": CHART_KINDS,
         }
-        if param == "limits":
-            return self.months
-        named = {"la": self.las, "area": self.areas}  # a return without area codes gives no areas
-        if param in fixed:
-            return fixed[param]
-        return named[param] if param in named else getattr(self, param)
+        return fixed[param]
 
     def periods(self, kind: PeriodKind) -> list[Period]:
         """Every complete period of `kind` the data covers, newest first."""
@@ -92,23 +96,55 @@ class FilterOptions:
         return period_ending(PeriodKind.ROLLING_12, self.last_month)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ViewFilters:
+    """A view's period, LAs, dimension filters (by URL key) and page choices."""
+
     period: str
-    la: tuple[str, ...] = ()
-    area: tuple[str, ...] = ()
-    agency: tuple[str, ...] = ()
-    age: tuple[str, ...] = ()
-    gender: tuple[str, ...] = ()
-    ethnicity: tuple[str, ...] = ()
-    category: tuple[str, ...] = ()
-    care: tuple[str, ...] = ()
-    # chosen on a page rather than in the bar (the benchmarks page's KPI and published year)
-    kpi: tuple[str, ...] = ()
-    year: tuple[str, ...] = ()
-    section: tuple[str, ...] = ()  # the operational pages a meeting pack includes
-    chart: tuple[str, ...] = ()  # ("spc",): trends drawn as SPC charts
-    limits: tuple[str, ...] = ()  # ("2025-04",): SPC limits recalculated from that month (a change point)
+    la: tuple[str, ...]
+    dimensions: tuple[tuple[str, tuple[str, ...]], ...]  # (URL key, values) in the model's order, non-empty
+    kpi: tuple[str, ...]
+    year: tuple[str, ...]
+    section: tuple[str, ...]  # the operational pages a meeting pack includes
+    chart: tuple[str, ...]  # ("spc",): trends drawn as SPC charts
+    limits: tuple[str, ...]  # ("2025-04",): SPC limits recalculated from that month (a change point)
+
+    def __init__(
+        self,
+        period: str,
+        la: Iterable[str] = (),
+        dimensions: Iterable[tuple[str, Iterable[str]]] = (),
+        kpi: Iterable[str] = (),
+        year: Iterable[str] = (),
+        section: Iterable[str] = (),
+        chart: Iterable[str] = (),
+        limits: Iterable[str] = (),
+        **by_url_key: Iterable[str],
+    ) -> None:
+        unknown = sorted(set(by_url_key) - set(DIMENSIONS))
+        if unknown:
+            raise TypeError(f"no filter {', '.join(unknown)}; the dimensions are {', '.join(DIMENSIONS)}")
+        wanted = dict(dimensions) | by_url_key
+        values = {key: tuple(wanted.get(key, ())) for key in DIMENSIONS}
+        chosen = {"la": la, "kpi": kpi, "year": year, "section": section, "chart": chart, "limits": limits}
+        object.__setattr__(self, "period", period)
+        object.__setattr__(self, "dimensions", tuple((key, v) for key, v in values.items() if v))
+        for name, given in chosen.items():
+            object.__setattr__(self, name, tuple(given))
+
+    def values(self, param: str) -> tuple[str, ...]:
+        """The values chosen for a URL parameter: a dimension's key, "la", or a page choice."""
+        if param in DIMENSIONS:
+            return dict(self.dimensions).get(param, ())
+        return getattr(self, param)
+
+    def with_values(self, period: str | None = None, **changes: Iterable[str]) -> ViewFilters:
+        """This view with its period, or some parameters' values, replaced (dimensions by URL key)."""
+        params = {name: self.values(name) for name in ("la", *PAGE_CHOICES)}
+        dims = dict(self.dimensions)
+        for name, values in changes.items():
+            (dims if name in DIMENSIONS else params)[name] = tuple(values)
+        return ViewFilters(period or self.period, dimensions=dims.items(), **params)
 
     @property
     def period_value(self) -> Period:
@@ -120,14 +156,13 @@ class ViewFilters:
 
     def to_query(self) -> str:
         pairs = [("period", self.period)]
-        for field in fields(self)[1:]:
-            pairs += [(field.name, value) for value in getattr(self, field.name)]
+        for param in URL_PARAMS:
+            pairs += [(param, value) for value in self.values(param)]
         return "?" + urlencode(pairs)
 
     def engine_filters(self, scope_la_codes: tuple[str, ...]) -> Filters:
         allowed = tuple(code for code in self.la if code in scope_la_codes) or scope_la_codes
-        dims = {engine_field: getattr(self, param) for param, (engine_field, _) in DIMENSION_PARAMS.items()}
-        return Filters(la_codes=allowed, **dims)
+        return Filters(allowed, **{DIMENSIONS[key].id: values for key, values in self.dimensions})
 
     def describe(self, options: FilterOptions) -> str:
         """The active filters in words, always shown above the figures."""
@@ -135,11 +170,9 @@ class ViewFilters:
         parts = [period.label]
         las = [options.las.get(code, code) for code in self.la] or ["all local authorities in your scope"]
         parts.append(", ".join(las))
-        for param, (_, words) in DIMENSION_PARAMS.items():
-            values = getattr(self, param)
-            if values:
-                labels = options.allowed(param)
-                parts.append(f"{words}: " + ", ".join(labels.get(v, v) for v in values))
+        for key, values in self.dimensions:
+            labels = options.allowed(key)
+            parts.append(f"{DIMENSIONS[key].describe}: " + ", ".join(labels.get(v, v) for v in values))
         return "; ".join(parts)
 
 
@@ -148,11 +181,11 @@ def parse_query(search: str | None, options: FilterOptions) -> ViewFilters:
     query = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
     period = _valid_period((query.get("period") or [""])[0], options)
     kept: dict[str, tuple[str, ...]] = {}
-    for field in fields(ViewFilters)[1:]:
-        allowed = options.allowed(field.name)
-        kept[field.name] = tuple(dict.fromkeys(v for v in query.get(field.name, []) if v in allowed))
-        if field.name in SINGLE_VALUED:
-            kept[field.name] = kept[field.name][:1]
+    for param in URL_PARAMS:
+        allowed = options.allowed(param)
+        kept[param] = tuple(dict.fromkeys(v for v in query.get(param, []) if v in allowed))
+        if param in SINGLE_VALUED:
+            kept[param] = kept[param][:1]
     return ViewFilters(period=period, **kept)
 
 
@@ -170,7 +203,7 @@ def with_period_kind(view: ViewFilters, kind: PeriodKind, options: FilterOptions
     """Switching the kind keeps the same end month where the data allows."""
     end = min(view.period_value.last_month, options.last_month)
     candidates = [p for p in options.periods(kind) if p.last_month <= end] or options.periods(kind)
-    return replace(view, period=candidates[0].code)
+    return ViewFilters(candidates[0].code, view.la, view.dimensions, *(view.values(p) for p in PAGE_CHOICES))
 
 
 def filter_options(la_codes: tuple[str, ...]) -> FilterOptions:
@@ -179,21 +212,19 @@ def filter_options(la_codes: tuple[str, ...]) -> FilterOptions:
 
     rows = reader().query("filter_options", la_codes=list(la_codes))
     by_filter = {name: dict(zip(group["value"], group["label"])) for name, group in rows.groupby("filter")}
-    las = by_filter.get("la", {})
-    area_rows = rows[rows["filter"] == "area"]
-    areas = {
-        code: f"{label} ({las.get(la, la)})" if len(las) > 1 else label
-        for code, label, la in zip(area_rows["value"], area_rows["label"], area_rows["la_code"])
-    }
+    las = by_filter.pop("la", {})
+    for dimension in active_model().dimensions:
+        if dimension.reference and dimension.reference.by_la and len(las) > 1:
+            # Values of several LAs (areas) say whose they are.
+            in_la = dict(zip(rows["value"], rows["la_code"]))
+            by_filter[dimension.id] = {
+                code: f"{label} ({las.get(in_la[code], in_la[code])})"
+                for code, label in by_filter.get(dimension.id, {}).items()
+            }
     months = reader().query("data_months", la_codes=list(la_codes)).iloc[0]
     return FilterOptions(
         las=las,
-        areas=areas,
-        area_las=dict(zip(area_rows["value"], area_rows["la_code"])),
-        agency=by_filter.get("agency", {}),
-        ethnicity=by_filter.get("ethnicity", {}),
-        gender=by_filter.get("gender", {}),
-        category=by_filter.get("category", {}),
+        dimension_values=by_filter,
         first_month=months["first_month"].date(),
         last_month=months["last_month"].date(),
     )

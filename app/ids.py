@@ -1,5 +1,7 @@
 """Component ids, one constant each, so pages and callbacks cannot drift apart."""
 
+from warehouse.model.files import active_model
+
 URL = "url"
 OVERVIEW_COUNTS = "overview-counts"
 LOADS_GRID = "data-loads-grid"
@@ -12,15 +14,9 @@ FILTER_PERIOD = "filter-period"
 FILTER_RESET = "filter-reset"
 FILTER_SUMMARY = "filter-summary"
 # one multi-select per dimension, keyed by its URL parameter
-FILTER_DIMENSIONS = {
-    "la": "filter-la",
-    "area": "filter-area",
-    "agency": "filter-agency",
-    "age": "filter-age",
-    "gender": "filter-gender",
-    "ethnicity": "filter-ethnicity",
-    "category": "filter-category",
-    "care": "filter-care",
+# The LA, then one control per dimension of the model, by its URL key.
+FILTER_DIMENSIONS = {"la": "filter-la"} | {
+    d.url_key: f"filter-{d.url_key}" for d in active_model().dimensions
 }
 
 EXECUTIVE_CARDS = "executive-cards"

@@ -8,7 +8,6 @@ that exports to CSV.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from urllib.parse import parse_qs
 
 import dash_ag_grid as dag
@@ -27,11 +26,11 @@ from app.state import reader
 from app.view import page_view, updated_search
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
-from warehouse.kpis.engine import Filters, counts_by_area
+from warehouse.kpis.engine import AREA, Filters, counts_by_area
 from warehouse.kpis.formatting import format_figure
-from warehouse.kpis.model import Dimension
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
+from warehouse.model.files import active_model
 
 
 def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
@@ -70,12 +69,15 @@ def _by_area(
     policy: SuppressionPolicy,
 ) -> html.Figure | None:
     """The page's main count split by area, for a view of one LA (153 LAs' areas would be noise)."""
-    if len(filters.la_codes) != 1 or not options.areas:
+    areas = options.labels(AREA)
+    if len(filters.la_codes) != 1 or not areas:
         return None
     kpi = get_kpi(page.by_area)
     parts = counts_by_area(reader().connection(), kpi, view.period_value, filters, policy)
     title = f"{kpi.title} by area, {view.period_value.short_label} (% of the total)"
-    return parts_chart(title, parts, f"{page.slug}-by-area", options.areas, drill_param="area")
+    return parts_chart(
+        title, parts, f"{page.slug}-by-area", areas, drill_param=active_model().dimension(AREA).url_key
+    )
 
 
 def trend(assessment: Assessment, name: str, view: ViewFilters) -> html.Figure:
@@ -92,7 +94,7 @@ def trend_view_choice(page: OperationalPage, view: ViewFilters, options: FilterO
         links.append(
             dcc.Link(
                 text,
-                href=f"/{page.slug}" + replace(view, chart=chart, limits=()).to_query(),
+                href=f"/{page.slug}" + view.with_values(chart=chart, limits=()).to_query(),
                 className="trend-view-link" + (" trend-view-shown" if shown else ""),
             )
         )
@@ -146,17 +148,17 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
     scope, options, view, filters = resolved.scope, resolved.options, resolved.view, resolved.filters
     assessments = resolved.assessments(page.kpis)
     by_id = {a.kpi.id: a for a in assessments}
-    labels = options.category | {"Unknown": "Unknown"}
     breakdowns = [
         parts_chart(
             f"{a.kpi.title}, {view.period_value.short_label}",
             a.result.parts,
             f"{page.slug}-{a.kpi.id}",
-            labels if a.kpi.breakdown is Dimension.CATEGORY else {},
-            drill_param="category" if a.kpi.breakdown is Dimension.CATEGORY else "agency",
+            options.values_of(dimension) | {"Unknown": "Unknown"},
+            drill_param=dimension.url_key,
         )
         for a in assessments
-        if a.kpi.is_share
+        if a.kpi.breakdown
+        for dimension in [active_model().dimension(a.kpi.breakdown)]
     ]
     area = _by_area(page, view, filters, options, scope.policy)
     return html.Div(

@@ -17,7 +17,7 @@ local operator: `SAFEGUARD_LOCAL_USER` (else the account running the process), w
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 import dash
@@ -25,7 +25,7 @@ from flask import g, has_request_context
 
 from app.state import reader
 from warehouse.db import WarehouseError
-from warehouse.kpis.engine import Filters
+from warehouse.kpis.engine import AGENCY, AREA, Filters
 from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
 from warehouse.settings import environment
 
@@ -184,14 +184,19 @@ class Scope:
         agency-limited partner's entries are those raised against one of their agencies."""
         return la_code in self.la_codes and (not self.agencies or agency in self.agencies)
 
+    def limits(self) -> dict[str, tuple[str, ...]]:
+        """The dimensions the account is limited to (by model id) and the values it may see."""
+        return {
+            dimension: values for dimension, values in ((AGENCY, self.agencies), (AREA, self.areas)) if values
+        }
+
     def restrict(self, filters: Filters) -> Filters:
         """The filters cut to the scope: asking for more, or for something else, gives the scope."""
-        return replace(
-            filters,
-            la_codes=self.allowed(filters.la_codes),
-            agencies=self._within(filters.agencies, self.agencies),
-            areas=self._within(filters.areas, self.areas),
-        )
+        cut = {
+            dimension: self._within(filters.values(dimension), allowed)
+            for dimension, allowed in self.limits().items()
+        }
+        return filters.replaced(la_codes=self.allowed(filters.la_codes), **cut)
 
 
 def scope_for(user: User, loaded_las: tuple[str, ...]) -> Scope:

@@ -3,7 +3,7 @@ from the URL, resolved once per request on the server."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from dash import no_update
@@ -37,7 +37,8 @@ class PageView:
     def used(self, page: str) -> dict[str, object]:
         """The page, period and filters as the server used them (cut to the viewer's scope), for
         the audit log of an export."""
-        filters = {name: list(values) for name, values in asdict(self.filters).items() if values}
+        used = self.filters
+        filters = {"la_codes": list(used.la_codes)} | {dimension: list(v) for dimension, v in used.wanted}
         return {"page": page, "period": self.view.period_value.code, "filters": filters}
 
     @property
@@ -86,7 +87,7 @@ class PageView:
         """The link to the events behind a figure, for roles that see exact figures only."""
         if self.scope.policy.enabled:
             return None
-        return "/records" + replace(self.view, kpi=(kpi_id,), year=(), section=()).to_query()
+        return "/records" + self.view.with_values(kpi=(kpi_id,), year=(), section=()).to_query()
 
     def assessments(self, kpi_ids: tuple[str, ...], series_months: int = SERIES_MONTHS) -> list[Assessment]:
         """The KPIs judged for this view: targets from app state, figures from the cache."""
@@ -151,10 +152,8 @@ def scoped_options(scope: Scope) -> FilterOptions:
     """What the filters may hold for this scope (a partner's agencies and areas only), kept per
     published warehouse file: the values change only with a load."""
     options = _filter_options(scope.la_codes)
-    if scope.agencies:
-        options = replace(options, agency={k: v for k, v in options.agency.items() if k in scope.agencies})
-    if scope.areas:
-        options = replace(options, areas={k: v for k, v in options.areas.items() if k in scope.areas})
+    for dimension_id, kept in scope.limits().items():
+        options = options.only(dimension_id, kept)
     return options
 
 
@@ -165,9 +164,9 @@ def page_view(query: dict[str, str | list[str]]) -> PageView:
     return PageView(scope, options, parse_query("?" + urlencode(query, doseq=True), options))
 
 
-def updated_search(search: str | None, **changes: tuple[str, ...]):
-    """The URL query with some view fields changed (checked like any other), or no_update."""
+def updated_search(search: str | None, period: str | None = None, **changes: tuple[str, ...]):
+    """The URL query with its period or some view fields changed (checked like any other), or no_update."""
     options = scoped_options(current_scope())
-    changed = replace(parse_query(search, options), **changes)
+    changed = parse_query(search, options).with_values(period, **changes)
     query = parse_query(changed.to_query(), options).to_query()
     return query if query != search else no_update

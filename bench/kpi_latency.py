@@ -44,10 +44,10 @@ def _scenarios(la_codes: tuple[str, ...]) -> list[tuple[str, Filters, bool]]:
         # Filtered views read the detailed cube: shown for reference, not judged.
         (
             "one LA, police, 10-15",
-            Filters(la_codes=(ONE_LA,), agencies=("Police",), age_bands=("10-15",)),
+            Filters(la_codes=(ONE_LA,), agency=("Police",), age_band=("10-15",)),
             False,
         ),
-        ("England, female", Filters(la_codes=la_codes, genders=("F",)), False),
+        ("England, female", Filters(la_codes=la_codes, gender=("F",)), False),
     ]
 
 

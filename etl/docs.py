@@ -193,14 +193,14 @@ def counting_rules() -> dict[str, str]:
 def kpi_section(kpi: Kpi, rules: dict[str, str] | None = None) -> str:
     measure = f"`{kpi.numerator}`" + (f" ÷ `{kpi.denominator}`" if kpi.denominator else "")
     if kpi.is_share:
-        measure += f", split by {kpi.breakdown.value.replace('_', ' ')}"
+        measure += f", split by {kpi.breakdown.replace('_', ' ')}"
     facts = [
         f"- **Id**: `{kpi.id}`; dataset `{kpi.dataset}`; unit {kpi.unit.value}"
         + ("; also a rate per 10,000 children aged 0 to 17" if kpi.per_10k else ""),
         f"- **Direction**: {_DIRECTION_WORDS[kpi.direction]}; {kpi.timing.value}"
         + (" (open at the end of the period)" if kpi.timing.value == "stock" else " (events in the period)"),
         f"- **Cube measures**: {measure}",
-        "- **Filters**: " + ", ".join(d.value.replace("_", " ") for d in kpi.dimensions),
+        "- **Filters**: " + ", ".join(d.replace("_", " ") for d in kpi.dimensions),
         "- **Benchmark**: "
         + (f"DfE `{kpi.rate_benchmark or kpi.benchmark}`" if kpi.benchmark else "none published")
         + ("; local definition" if kpi.local_definition else "; national (DfE) definition"),
@@ -215,7 +215,7 @@ def kpi_section(kpi: Kpi, rules: dict[str, str] | None = None) -> str:
 def render_kpis_doc() -> str:
     intro = (
         "# KPIs\n\n"
-        "Generated from `warehouse/kpis/registry.py` by `make docs`; do not edit by hand. Definitions follow "
+        "Generated from the model (`warehouse/model/builtin/kpis.toml`) by `make docs`; do not edit by hand. Definitions follow "
         "the DfE's Characteristics of children in need where a national measure exists; the others are marked "
         "as local definitions. Periods are months, financial quarters, financial years (April to March) and "
         "rolling 12 months; each is compared with the previous period and the same period a year earlier. "

@@ -25,6 +25,8 @@ import holidays
 import pandas as pd
 
 from warehouse.benchmarks import benchmark_values
+from warehouse.model import sql as model_sql
+from warehouse.model.files import active_model
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
@@ -170,14 +172,15 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 @cache
 def definitions_fingerprint() -> str:
-    """What the definitions are made from: their SQL and the reference data shipped with the program."""
+    """What the definitions are made from: their SQL, the reference data shipped with the program and
+    the model's files (a new dimension changes the cubes' columns and macros)."""
     digest = hashlib.sha256()
     files = [
         *_sql_files(DEFINITIONS_DIR),
         *sorted(REFERENCE_DIR.glob("*.csv")),
         *sorted(REAL_DATA_DIR.rglob("*.*")),
     ]
-    for path in files:
+    for path in [*files, *active_model().files]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -193,6 +196,8 @@ def define(con: duckdb.DuckDBPyConnection) -> None:
     for name, frame in frames.items():
         con.register(name, frame)
     try:
+        for statement in model_sql.definitions_sql(active_model()):
+            con.execute(statement)
         for path in _sql_files(DEFINITIONS_DIR):
             run_sql_file(con, path)
     finally:
@@ -228,6 +233,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             run_sql_file(con, path)
             set_meta(con, schema_version=str(version), **{f"migrated_to_{version}_at": _now_iso()})
             applied.append(version)
+    for statement in model_sql.cube_columns_sql(active_model()):
+        con.execute(statement)
     define(con)
     las = [la for (la,) in con.execute("SELECT DISTINCT la_code FROM child ORDER BY 1").fetchall()]
     if las:

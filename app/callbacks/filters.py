@@ -7,20 +7,18 @@ a circular dependency only within a single callback.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import dash
 from dash import Input, Output, State, ctx, dcc, no_update
 
 from app import ids
 from app.access import SHELL, callback
-from app.filters import DIMENSION_PARAMS, ViewFilters, parse_query, with_period_kind
+from app.filters import DIMENSIONS, ViewFilters, parse_query, with_period_kind
 from app.scope import Scope, current_scope
 from app.view import scoped_options
 from warehouse.db import WarehouseError
 from warehouse.kpis.periods import PeriodKind
 
-DIMENSIONS = list(ids.FILTER_DIMENSIONS)
+FILTERS = list(ids.FILTER_DIMENSIONS)  # the LA, then the dimensions by URL key
 
 
 def _options(values: dict[str, str]) -> list[dict[str, str]]:
@@ -32,25 +30,25 @@ def _options(values: dict[str, str]) -> list[dict[str, str]]:
     Output(ids.FILTER_PERIOD_KIND, "value"),
     Output(ids.FILTER_PERIOD, "options"),
     Output(ids.FILTER_PERIOD, "value"),
-    *[Output(ids.FILTER_DIMENSIONS[d], "options") for d in DIMENSIONS],
-    *[Output(ids.FILTER_DIMENSIONS[d], "value") for d in DIMENSIONS],
+    *[Output(ids.FILTER_DIMENSIONS[d], "options") for d in FILTERS],
+    *[Output(ids.FILTER_DIMENSIONS[d], "value") for d in FILTERS],
     Output(ids.FILTER_SUMMARY, "children"),
     Input(ids.URL, "search"),
     Input(ids.FILTER_PERIOD_KIND, "value"),
     Input(ids.FILTER_PERIOD, "value"),
-    *[Input(ids.FILTER_DIMENSIONS[d], "value") for d in DIMENSIONS],
+    *[Input(ids.FILTER_DIMENSIONS[d], "value") for d in FILTERS],
     Input(ids.FILTER_RESET, "n_clicks"),
     State(ids.URL, "pathname"),
     page=SHELL,
 )
 def sync_filters(search, kind, period, *rest):
-    dimension_values = rest[: len(DIMENSIONS)]
+    dimension_values = rest[: len(FILTERS)]
     pathname = rest[-1]
     try:
         scope = current_scope()
         options = scoped_options(scope)
     except WarehouseError:
-        return (no_update,) * (4 + 2 * len(DIMENSIONS) + 1)
+        return (no_update,) * (4 + 2 * len(FILTERS) + 1)
     trigger = ctx.triggered_id
     if trigger == ids.FILTER_RESET:
         view = parse_query("", options)
@@ -60,7 +58,7 @@ def sync_filters(search, kind, period, *rest):
         on_page = parse_query(search, options)  # what the page itself chose stays as it was
         asked = ViewFilters(
             period=period or "",
-            **{d: tuple(v or ()) for d, v in zip(DIMENSIONS, dimension_values)},
+            **{d: tuple(v or ()) for d, v in zip(FILTERS, dimension_values)},
             kpi=on_page.kpi,
             year=on_page.year,
             section=on_page.section,
@@ -77,8 +75,8 @@ def sync_filters(search, kind, period, *rest):
         current_kind.value,
         [{"label": p.label, "value": p.code} for p in options.periods(current_kind)],
         view.period,
-        *[_options(options.allowed(d)) for d in DIMENSIONS],
-        *[list(getattr(view, d)) for d in DIMENSIONS],
+        *[_options(options.allowed(d)) for d in FILTERS],
+        *[list(view.values(d)) for d in FILTERS],
         _summary(view, options, pathname, scope),
     )
 
@@ -86,10 +84,11 @@ def sync_filters(search, kind, period, *rest):
 def _summary(view: ViewFilters, options, pathname: str | None, scope: Scope) -> list:
     """The filters in words, then one link per active filter value that steps back out of it."""
     crumbs = []
-    for param, (_, words) in DIMENSION_PARAMS.items():
+    for param, values in view.dimensions:
         labels = options.allowed(param)
-        for value in getattr(view, param):
-            without = replace(view, **{param: tuple(v for v in getattr(view, param) if v != value)})
+        words = DIMENSIONS[param].describe
+        for value in values:
+            without = view.with_values(**{param: tuple(v for v in values if v != value)})
             crumbs.append(
                 dcc.Link(
                     f"✕ {words}: {labels.get(value, value)}",

@@ -5,18 +5,9 @@ from __future__ import annotations
 from dash import dcc, html
 
 from app import ids
-from app.filters import PERIOD_KINDS
+from app.filters import DIMENSIONS, PERIOD_KINDS
 
-LABELS = {
-    "la": "Local authority",
-    "area": "Area",
-    "agency": "Agency or source",
-    "age": "Age band",
-    "gender": "Gender",
-    "ethnicity": "Ethnicity",
-    "category": "Category of abuse",
-    "care": "In care",
-}
+LABELS = {"la": "Local authority"} | {key: dimension.label for key, dimension in DIMENSIONS.items()}
 
 
 def _field(label: str, control) -> html.Div:

@@ -18,8 +18,9 @@ from warehouse.kpis.formatting import (
     format_rate,
     shown_change,
 )
-from warehouse.kpis.model import Dimension, Direction, Kpi
+from warehouse.kpis.model import Direction, Kpi
 from warehouse.kpis.rag import Rag
+from warehouse.model.files import active_model
 
 RAG_ICONS = {Rag.GREEN: "✔", Rag.AMBER: "▲", Rag.RED: "✖"}
 SPARKLINE_MONTHS = 13
@@ -61,12 +62,13 @@ def _change_lines(assessment: Assessment) -> list[html.Li]:
 
 def _no_benchmark_note(assessment: Assessment) -> html.P | None:
     kpi = assessment.kpi
-    if kpi.benchmark and Dimension.IN_CARE in kpi.dimensions:
-        return html.P(
-            "Published figures count children in care only: choose 'In care' to compare.",
-            className="benchmark",
-        )
-    return None
+    if not (kpi.benchmark and kpi.benchmark_population):
+        return None
+    wanted = "; ".join(
+        f"{active_model().dimension(dimension).label} {' or '.join(repr(v) for v in values)}"
+        for dimension, values in kpi.benchmark_population.items()
+    )
+    return html.P(f"Published figures count {wanted} only: choose it to compare.", className="benchmark")
 
 
 def _rag_badge(assessment: Assessment) -> html.Div | None:

@@ -30,6 +30,7 @@ from appstate.challenges import (
 )
 from appstate.db import session
 from warehouse.db import WarehouseError
+from warehouse.kpis.engine import AGENCY
 from warehouse.kpis.registry import REGISTRY
 
 PAGE = "/challenges"
@@ -160,7 +161,9 @@ def layout(**_query: str) -> html.Div:
                 "Questions the partnership puts to an agency about its figures, with the owner, the date an answer is "
                 "due and the answer. An open entry past its due date is overdue."
             ),
-            _raise_form(options.las, options.agency) if user.can(Permission.RAISE_CHALLENGES) else None,
+            _raise_form(options.las, options.labels(AGENCY))
+            if user.can(Permission.RAISE_CHALLENGES)
+            else None,
             html.P(id=ids.CHALLENGE_STATUS_MESSAGE, role="status", className="form-status"),
             dcc.Store(id=CHANGED, data=0),
             html.H2("Entries"),

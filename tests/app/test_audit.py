@@ -47,7 +47,7 @@ def test_a_csv_export_is_logged_with_its_user_the_filters_it_used_and_rows(app):
     assert json.loads(event.detail) == {
         "page": "/front-door",
         "period": "2025-26",
-        "filters": {"la_codes": ["E08000021"], "genders": ["F"]},
+        "filters": {"la_codes": ["E08000021"], "gender": ["F"]},
     }
 
 
@@ -68,7 +68,7 @@ def test_a_records_export_is_logged_with_the_filters_it_used(app):
     assert json.loads(event.detail) == {
         "page": "/records",
         "period": "2025-09",
-        "filters": {"la_codes": ["E08000021"], "genders": ["M"]},
+        "filters": {"la_codes": ["E08000021"], "gender": ["M"]},
     }
 
 
@@ -87,7 +87,7 @@ def test_an_export_logs_the_scope_it_was_cut_to_not_what_was_asked(app):
     assert json.loads(event.detail) == {
         "page": "/missing",
         "period": "2025-26",
-        "filters": {"la_codes": ["E08000021"], "agencies": ["Police"]},
+        "filters": {"la_codes": ["E08000021"], "agency": ["Police"]},
     }
 
 

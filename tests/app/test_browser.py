@@ -112,7 +112,7 @@ def test_brw005_a_filter_change_updates_the_url_and_the_figures_and_back_restore
     page.get_by_role("option", name="Female").click()
     page.wait_for_url("**gender=F**")
     female = engine_results(
-        demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), genders=("F",))
+        demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), gender=("F",))
     )
     wanted = format_figure(female["referrals"].kpi, female["referrals"].current)
     page.locator("#card-referrals .card-value", has_text=wanted).wait_for()
@@ -219,7 +219,7 @@ def test_brw011_a_click_on_a_bar_drills_down_and_the_breadcrumb_steps_back(serve
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url("**agency=Police**")
     police = engine_results(
-        demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), agencies=("Police",))
+        demo_home, ["referrals"], "2025-26", Filters(la_codes=("E08000021",), agency=("Police",))
     )
     page.locator(
         "#card-referrals .card-value",
@@ -312,7 +312,7 @@ def test_brw014_a_card_opens_the_records_behind_its_figure(server, exact_page, d
         demo_home,
         ["re_referral_12m"],
         "2025-26",
-        Filters(la_codes=("E08000021",), genders=("F",)),
+        Filters(la_codes=("E08000021",), gender=("F",)),
         NO_SUPPRESSION,
     )["re_referral_12m"].current.numerator
     page.get_by_text(f"{expected:,} records.").wait_for()

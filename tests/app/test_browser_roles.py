@@ -116,7 +116,7 @@ def _small_referral_view(demo_home) -> tuple[str, int]:
     with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
         for gender in ("N", "U"):
             for age in ("Under 1", "1-4", "5-9", "10-15", "16-17", "Unknown"):
-                filters = Filters(la_codes=("E08000021",), genders=(gender,), age_bands=(age,))
+                filters = Filters(la_codes=("E08000021",), gender=(gender,), age_band=(age,))
                 [result] = evaluate(con, ["referrals"], parse_period("2025-26"), filters, NO_SUPPRESSION)
                 if result.current.value and 0 < result.current.value < 5:
                     return f"?period=2025-26&la=E08000021&gender={gender}&age={age.replace(' ', '+')}", int(

@@ -55,7 +55,7 @@ def exact_months(con, agencies: tuple[str, ...], **filters) -> dict[date, int]:
         con,
         ["contacts"],
         parse_period(PERIOD),
-        Filters((CITY,), agencies=agencies, **filters),
+        Filters((CITY,), agency=agencies, **filters),
         NO_SUPPRESSION,
     )
     return {f.period.first_month: int(f.value) for f in result.series}
@@ -66,13 +66,13 @@ def label(month: date) -> str:
 
 
 # Narrower slices for a scope whose 'Not known' months are all large: (URL query, engine filters).
-SLICES = [({}, {}), ({"age": "Under 1"}, {"age_bands": ("Under 1",)}), ({"gender": "U"}, {"genders": ("U",)})]
+SLICES = [({}, {}), ({"age": "Under 1"}, {"age_band": ("Under 1",)}), ({"gender": "U"}, {"gender": ("U",)})]
 
 
 def hidden_month(con, agencies: tuple[str, ...]) -> tuple[date, dict, dict]:
     """A month and slice in which the 'Not known' ethnicity has 1 to 4 contacts in this scope."""
     for query, filters in SLICES:
-        months = exact_months(con, agencies, ethnicities=("Not known",), **filters)
+        months = exact_months(con, agencies, ethnicity=("Not known",), **filters)
         small = [m for m, n in months.items() if 1 <= n <= 4]
         if small:
             return small[0], query, filters
@@ -90,7 +90,7 @@ def contacts_csv(client, **query: str | tuple[str, ...]) -> dict[str, str]:
 def test_the_complement_filter_leaves_the_hidden_count_open(demo_app, con, username):
     client = signed_in(demo_app.server.test_client(), username)
     month, query, filters = hidden_month(con, ROLES[username])
-    truth = exact_months(con, ROLES[username], ethnicities=("Not known",), **filters)[month]
+    truth = exact_months(con, ROLES[username], ethnicity=("Not known",), **filters)[month]
     hidden = contacts_csv(client, ethnicity="Not known", **query)[label(month)]
     everyone = contacts_csv(client, **query)[label(month)]
     the_rest = contacts_csv(client, ethnicity=tuple(e for e in ETHNICITIES if e != "Not known"), **query)[
@@ -133,7 +133,7 @@ def protected(con, period: Period, agencies: tuple[str, ...], **filters) -> Figu
         con,
         ["contacts"],
         period,
-        Filters((CITY,), agencies=agencies, **filters),
+        Filters((CITY,), agency=agencies, **filters),
         SuppressionPolicy(),
         series_months=1,
     )
@@ -149,7 +149,7 @@ def test_a_change_on_the_previous_rolling_year_leaves_the_hidden_month_open(demo
     """R12 to M less R12 to M-1 is month M less month M-12: with both months known, M would be."""
     agencies = ROLES[username]
     month, query, filters = hidden_month(con, agencies)
-    nk = {"ethnicities": ("Not known",), **filters}
+    nk = {"ethnicity": ("Not known",), **filters}
     rolling = period_ending(PeriodKind.ROLLING_12, month)
     client = signed_in(demo_app.server.test_client(), username)
     card = str(
@@ -176,7 +176,7 @@ def test_a_quarter_less_its_other_months_leaves_the_hidden_month_open(demo_app, 
     client = signed_in(demo_app.server.test_client(), username)
     csv_months = contacts_csv(client, ethnicity="Not known", **query)
     others = [csv_months[label(m)] for m in quarter.month_starts() if m != month]
-    total = shown(protected(con, quarter, agencies, ethnicities=("Not known",), **filters))
+    total = shown(protected(con, quarter, agencies, ethnicity=("Not known",), **filters))
     card = str(
         page_layout(
             client,
@@ -186,7 +186,7 @@ def test_a_quarter_less_its_other_months_leaves_the_hidden_month_open(demo_app, 
         )
     )
     assert total in card
-    truth = exact_months(con, agencies, ethnicities=("Not known",), **filters)[month]
+    truth = exact_months(con, agencies, ethnicity=("Not known",), **filters)[month]
     found = candidates(total, others)
     assert truth in found and len(found) >= 2, (total, others, found)
 

@@ -9,12 +9,13 @@ from warehouse.kpis.periods import PeriodKind
 
 OPTIONS = FilterOptions(
     las={"E08000021": "Newcastle upon Tyne", "E06000057": "Northumberland"},
-    areas={"NCL-E": "East (Newcastle upon Tyne)"},
-    area_las={"NCL-E": "E08000021"},
-    agency={"Police": "Police", "Health": "Health"},
-    ethnicity={"White": "White"},
-    gender={"F": "Female", "M": "Male"},
-    category={"NEG": "Neglect"},
+    dimension_values={
+        "area": {"NCL-E": "East (Newcastle upon Tyne)"},
+        "agency": {"Police": "Police", "Health": "Health"},
+        "ethnicity": {"White": "White"},
+        "gender": {"F": "Female", "M": "Male"},
+        "category": {"NEG": "Neglect"},
+    },
     first_month=date(2022, 4, 1),
     last_month=date(2026, 10, 1),
 )
@@ -69,6 +70,7 @@ def test_the_engine_gets_only_las_in_scope():
 def test_data_without_areas_or_categories_still_parses_and_drops_those_filters():
     from dataclasses import replace
 
-    bare = replace(OPTIONS, areas={}, area_las={}, category={})  # a return with no area codes, no CP plans
+    values = OPTIONS.dimension_values | {"area": {}, "category": {}}
+    bare = replace(OPTIONS, dimension_values=values)  # a return with no area codes, no CP plans
     view = parse_query("?period=2025-26&la=E08000021&area=NCL-E&category=NEG&gender=F", bare)
     assert view == ViewFilters(period="2025-26", la=("E08000021",), gender=("F",))

@@ -28,7 +28,7 @@ def test_a_partner_asking_for_another_la_and_agency_gets_only_their_own(demo_app
     client = signed_in(demo_app.server.test_client(), "test-partner")  # Newcastle, Police only
     rows = export_rows(client, f"?period={PERIOD}&la=E06000057&agency=Health&agency=Schools+and+education")
     police = engine_results(
-        demo_home, ("contacts", "referrals"), PERIOD, Filters(la_codes=CITY, agencies=("Police",))
+        demo_home, ("contacts", "referrals"), PERIOD, Filters(la_codes=CITY, agency=("Police",))
     )
     everyone = engine_results(demo_home, ("contacts",), PERIOD, Filters(la_codes=CITY))
     expected = _months(police, "contacts")
@@ -53,7 +53,7 @@ def _small_count_view(demo_home) -> tuple[str, dict[str, str]]:
 
     with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
         for gender in ("N", "U"):
-            filters = Filters(la_codes=CITY, agencies=("Police",), genders=(gender,))
+            filters = Filters(la_codes=CITY, agency=("Police",), gender=(gender,))
             [result] = evaluate(con, ["contacts"], parse_period(PERIOD), filters, NO_SUPPRESSION)
             small = {f.period.label: str(int(f.value)) for f in result.series if f.value and 0 < f.value < 5}
             if small:

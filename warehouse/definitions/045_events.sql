@@ -10,11 +10,6 @@ referral_in AS (SELECT * FROM referral WHERE list_contains(scope, la_code)),
 s47_in AS (SELECT * FROM s47_enquiry WHERE list_contains(scope, la_code)),
 cp_plan_in AS (SELECT * FROM cp_plan WHERE list_contains(scope, la_code)),
 missing_in AS (SELECT * FROM missing_episode WHERE list_contains(scope, la_code)),
-child_dims AS (
-    SELECT c.child_id, c.birth_month, coalesce(c.gender, 'U') AS gender, coalesce(e.major_group, 'Not known') AS ethnicity
-    FROM child AS c LEFT JOIN ref_ethnicity AS e ON e.code = c.ethnicity
-    WHERE list_contains(scope, c.la_code)
-),
 referral_agency AS (
     SELECT r.la_code, r.referral_id, s.agency_group AS agency
     FROM referral_in AS r JOIN ref_referral_source AS s ON s.code = r.source
@@ -92,21 +87,18 @@ events AS (
         ('rhi_accepted', f.end_datetime, f.rhi_offered_datetime IS NOT NULL AND f.rhi_accepted)) AS v(measure, event_date, counts)
         WHERE v.event_date IS NOT NULL AND v.counts) AS m
 )
+-- The record's dimensions, then the child's (from the model: warehouse/model/sql.py).
 SELECT e.measure, e.la_code, CAST(e.event_date AS DATE) AS event_date, coalesce(e.area_code, 'Unknown') AS area_code,
        e.agency, e.child_id, e.category, e.in_care,
        age_band(d.birth_month, CAST(e.event_date AS DATE)) AS age_band,
-       coalesce(d.gender, 'U') AS gender, coalesce(d.ethnicity, 'Not known') AS ethnicity
+       d.* EXCLUDE (la_code, child_id, birth_month)
 FROM events AS e
-LEFT JOIN child_dims AS d ON d.child_id = e.child_id;
+LEFT JOIN child_dimensions(scope) AS d ON d.child_id = e.child_id;
 
--- kpi_events for some measures over a run of months, through the engine's filters.
-CREATE OR REPLACE MACRO filtered_events(scope, first_month, last_month, measures, wanted_areas, wanted_agencies,
-                             wanted_age_bands, wanted_genders, wanted_ethnicities, wanted_categories,
-                             wanted_in_care) AS TABLE
+-- kpi_events for some measures over a run of months, through the engine's filters (`wanted`).
+CREATE OR REPLACE MACRO filtered_events(scope, first_month, last_month, measures, wanted) AS TABLE
 SELECT *
 FROM kpi_events(scope, first_month, last_month)
 WHERE event_date BETWEEN first_month AND last_day(last_month)
   AND list_contains(measures, measure)
-  AND passes_filters(wanted_areas, wanted_agencies, wanted_age_bands, wanted_genders, wanted_ethnicities,
-                     wanted_categories, wanted_in_care, area_code, agency, age_band, gender, ethnicity, category,
-                     in_care);
+  AND row_passes(wanted);

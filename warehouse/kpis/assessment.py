@@ -15,12 +15,10 @@ import pandas as pd
 
 from warehouse.benchmarks import benchmark_comparison
 from warehouse.kpis.engine import SERIES_MONTHS, Figure, Filters, KpiResult, evaluate
-from warehouse.kpis.model import Dimension, Direction, Kpi
+from warehouse.kpis.model import Direction, Kpi
 from warehouse.kpis.periods import Period, PeriodKind, financial_year_label
 from warehouse.kpis.rag import Rag, rag
 from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
-
-IN_CARE = "In care"
 
 
 @dataclass(frozen=True)
@@ -73,13 +71,11 @@ class Assessment:
 
 
 def benchmark_applies(kpi: Kpi, filters: Filters) -> bool:
-    """Published figures are for a whole LA; DfE's missing figures are for children in care only."""
+    """Published figures are for a whole LA, or for the population the KPI declares (DfE's missing
+    figures are for children in care only)."""
     if kpi.benchmark is None or kpi.is_share or len(filters.la_codes) != 1:
         return False
-    active = filters.active()
-    if Dimension.IN_CARE in kpi.dimensions:
-        return active == {Dimension.IN_CARE: (IN_CARE,)}
-    return not active
+    return filters.active() == kpi.benchmark_population
 
 
 def _published_year(period: Period) -> int:

@@ -18,54 +18,57 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from warehouse.kpis.model import Dimension, Kpi, Timing, Unit
+from warehouse.kpis.model import Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, add_months
 from warehouse.kpis.registry import CHILD_MEASURES, get_kpi
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
+from warehouse.model.files import active_model
 from warehouse.queries import run
 
 # Two years and a month: enough monthly points for an SPC reading, a year's seasonality to see on a
 # trend, and the 13 months a sparkline shows.
 SERIES_MONTHS = 25
 
-# The query parameter for each filter dimension.
-_FILTER_PARAMS = {
-    Dimension.AREA: "areas",
-    Dimension.AGENCY: "agencies",
-    Dimension.AGE_BAND: "age_bands",
-    Dimension.GENDER: "genders",
-    Dimension.ETHNICITY: "ethnicities",
-    Dimension.CATEGORY: "categories",
-    Dimension.IN_CARE: "in_care",
-}
+# The dimension that operational pages split their main count by, and that an account may be
+# limited to (with AGENCY): the model must declare both.
+AREA, AGENCY = "area", "agency"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Filters:
-    """The scope (LAs) and the filters; an empty tuple means no filter on that dimension."""
+    """The scope (LAs) and the filters: for each filtered dimension (by model id), the values wanted.
+    A dimension not named, or named with no values, is not filtered."""
 
     la_codes: tuple[str, ...]
-    areas: tuple[str, ...] = ()
-    agencies: tuple[str, ...] = ()
-    age_bands: tuple[str, ...] = ()
-    genders: tuple[str, ...] = ()
-    ethnicities: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    in_care: tuple[str, ...] = ()
+    wanted: tuple[tuple[str, tuple[str, ...]], ...]  # in the model's order of dimensions
 
-    def __post_init__(self) -> None:
-        if not self.la_codes:
+    def __init__(self, la_codes: Iterable[str], **wanted: Iterable[str]) -> None:
+        codes = tuple(la_codes)
+        if not codes:
             raise ValueError("a KPI needs at least one local authority in scope")
+        dimensions = [d.id for d in active_model().dimensions]
+        unknown = sorted(set(wanted) - set(dimensions))
+        if unknown:
+            raise ValueError(f"no dimension {', '.join(unknown)}; known: {', '.join(dimensions)}")
+        kept = tuple((d, tuple(wanted[d])) for d in dimensions if d in wanted and tuple(wanted[d]))
+        object.__setattr__(self, "la_codes", codes)
+        object.__setattr__(self, "wanted", kept)
 
-    def active(self) -> dict[Dimension, tuple[str, ...]]:
-        return {dim: getattr(self, param) for dim, param in _FILTER_PARAMS.items() if getattr(self, param)}
+    def active(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.wanted)
+
+    def values(self, dimension: str) -> tuple[str, ...]:
+        return self.active().get(dimension, ())
+
+    def replaced(self, la_codes: Iterable[str] | None = None, **wanted: Iterable[str]) -> Filters:
+        """These filters with the LAs, or some dimensions' values, replaced."""
+        return Filters(self.la_codes if la_codes is None else la_codes, **(self.active() | wanted))
 
     def query_params(self) -> dict[str, object]:
-        params: dict[str, object] = {"la_codes": list(self.la_codes)}
-        for param in _FILTER_PARAMS.values():
-            values = getattr(self, param)
-            params[param] = list(values) if values else None
-        return params
+        """The scope and one `filters` struct with every dimension: a list, or NULL for no filter."""
+        active = self.active()
+        wanted = {d.id: list(active[d.id]) if d.id in active else None for d in active_model().dimensions}
+        return {"la_codes": list(self.la_codes), "filters": wanted}
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ class KpiResult:
     last_year: Figure
     series: tuple[Figure, ...]
     parts: tuple[Part, ...] = ()
-    ignored_filters: tuple[Dimension, ...] = ()
+    ignored_filters: tuple[str, ...] = ()
 
     @property
     def change_on_previous(self) -> Change:
@@ -246,12 +249,12 @@ def _parts(
         con,
         "kpi_cube_parts",
         measures=[kpi.numerator],
+        part=active_model().dimension(kpi.breakdown).cube_column if kpi.breakdown else None,
         first_month=period.first_month,
         last_month=period.last_month,
         **filters.query_params(),
     )
-    column = "agency" if kpi.breakdown is Dimension.AGENCY else "category"
-    sums = frame.groupby(column)[["n", "key_sum"]].sum().sort_values("n", ascending=False)
+    sums = frame.groupby("part")[["n", "key_sum"]].sum().sort_values("n", ascending=False)
     return _protected_parts(sums.index, sums["n"], sums["key_sum"], policy)
 
 

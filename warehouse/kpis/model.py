@@ -1,10 +1,13 @@
-"""What a KPI declaration holds. Declarations live in registry.py, one per KPI."""
+"""What a KPI declaration holds. Declarations live in the model's files (warehouse/model/builtin/kpis.toml
+and a partnership's own in $SAFEGUARD_HOME/model), one per KPI."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from warehouse.model.specs import Identifier
 
 
 class Unit(StrEnum):
@@ -24,54 +27,41 @@ class Timing(StrEnum):
     STOCK = "stock"  # what is open at the end of the period
 
 
-class Dimension(StrEnum):
-    """The filters; each dataset carries some of them (Kpi.dimensions)."""
-
-    AREA = "area"
-    AGENCY = "agency"
-    AGE_BAND = "age_band"
-    GENDER = "gender"
-    ETHNICITY = "ethnicity"
-    CATEGORY = "category"
-    IN_CARE = "in_care"
-
-
-COMMON_DIMENSIONS = (
-    Dimension.AREA,
-    Dimension.AGENCY,
-    Dimension.AGE_BAND,
-    Dimension.GENDER,
-    Dimension.ETHNICITY,
-)
-
-
 class Kpi(BaseModel):
     """One KPI: its definition in words and the cube measures that compute it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str
-    title: str
-    dataset: str
+    id: Identifier
+    title: str = Field(min_length=1, max_length=120)
+    dataset: Identifier
     definition: str = Field(description="The definition in words, as KPI-DEFINITIONS.md gives it.")
     unit: Unit
     direction: Direction
     timing: Timing
-    numerator: str = Field(description="The cube measure counted on top.")
-    denominator: str | None = Field(default=None, description="The cube measure divided by, if any.")
+    numerator: Identifier = Field(description="The measure counted on top.")
+    denominator: Identifier | None = Field(default=None, description="The measure divided by, if any.")
     per_10k: bool = Field(default=False, description="Also shown as a rate per 10,000 children aged 0 to 17.")
-    breakdown: Dimension | None = Field(
+    breakdown: Identifier | None = Field(
         default=None, description="For a share KPI: the dimension whose parts are shown as % of the whole."
     )
     benchmark: str | None = Field(
         default=None, description="The KPI id in benchmark_value, if DfE publishes one."
     )
     rate_benchmark: str | None = None
+    benchmark_population: dict[Identifier, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="The filter that matches whom the published figures count (DfE's missing figures: "
+        "children in care): compared with them only under exactly this filter.",
+    )
     local_definition: bool = Field(default=False, description="No national definition: labelled as local.")
-    dimensions: tuple[Dimension, ...] = COMMON_DIMENSIONS
+    dimensions: tuple[str, ...] = Field(
+        default=(), description="Filled in by the model: the dimensions its dataset carries."
+    )
     distinct_children: bool = Field(
         default=False, description="Counts children, not events, so it cannot be summed over months."
     )
+    executive: bool = Field(default=False, description="In the executive summary's default set.")
     help: str = ""
 
     @property

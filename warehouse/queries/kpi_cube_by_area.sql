@@ -1,6 +1,4 @@
 -- Totals of one cube measure over a run of months, by area, for a scope and the filters.
 SELECT area_code, sum(n) AS n, sum(key_sum) AS key_sum
-FROM filtered_cube($la_codes::VARCHAR[], $first_month, $last_month, [$measure]::VARCHAR[], $areas::VARCHAR[],
-                   $agencies::VARCHAR[], $age_bands::VARCHAR[], $genders::VARCHAR[], $ethnicities::VARCHAR[],
-                   $categories::VARCHAR[], $in_care::VARCHAR[])
+FROM filtered_cube($la_codes::VARCHAR[], $first_month, $last_month, [$measure]::VARCHAR[], $filters)
 GROUP BY area_code;

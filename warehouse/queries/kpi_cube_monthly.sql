@@ -1,6 +1,4 @@
 -- Monthly totals of cube measures for a scope, a run of months and the filters.
 SELECT measure, month, sum(n) AS n, sum(key_sum) AS key_sum
-FROM filtered_cube($la_codes::VARCHAR[], $first_month, $last_month, $measures::VARCHAR[], $areas::VARCHAR[],
-                   $agencies::VARCHAR[], $age_bands::VARCHAR[], $genders::VARCHAR[], $ethnicities::VARCHAR[],
-                   $categories::VARCHAR[], $in_care::VARCHAR[])
+FROM filtered_cube($la_codes::VARCHAR[], $first_month, $last_month, $measures::VARCHAR[], $filters)
 GROUP BY measure, month;

@@ -1,6 +1,5 @@
--- Totals of cube measures over a run of months, by agency and by category, for share KPIs.
-SELECT measure, agency, category, sum(n) AS n, sum(key_sum) AS key_sum
-FROM filtered_cube($la_codes::VARCHAR[], $first_month, $last_month, $measures::VARCHAR[], $areas::VARCHAR[],
-                   $agencies::VARCHAR[], $age_bands::VARCHAR[], $genders::VARCHAR[], $ethnicities::VARCHAR[],
-                   $categories::VARCHAR[], $in_care::VARCHAR[])
-GROUP BY measure, agency, category;
+-- Totals of cube measures over a run of months, by the parts of one dimension ($part: its cube
+-- column), for share KPIs.
+SELECT measure, struct_extract(f, $part) AS part, sum(n) AS n, sum(key_sum) AS key_sum
+FROM filtered_cube($la_codes::VARCHAR[], $first_month, $last_month, $measures::VARCHAR[], $filters) AS f
+GROUP BY ALL;

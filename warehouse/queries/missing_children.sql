@@ -9,10 +9,7 @@ per_child AS (
     FROM missing_child_month AS m
     JOIN windows AS w ON m.month BETWEEN w.first_month AND w.last_month
     WHERE list_contains($la_codes::VARCHAR[], m.la_code)
-      -- no category: a missing episode has none, so that filter never applies here
-      AND passes_filters($areas::VARCHAR[], $agencies::VARCHAR[], $age_bands::VARCHAR[], $genders::VARCHAR[],
-                         $ethnicities::VARCHAR[], NULL::VARCHAR[], $in_care::VARCHAR[], m.area_code, m.agency,
-                         m.age_band, m.gender, m.ethnicity, NULL, m.in_care)
+      AND row_passes($filters)
     GROUP BY ALL
 )
 SELECT first_month, last_month,

@@ -2,7 +2,5 @@
 -- Kept independent of the cube build on purpose: tests compare the two for every KPI, and the
 -- KPI latency benchmark times the cube against this.
 SELECT measure, date_trunc('month', event_date) AS month, count(*) AS n
-FROM filtered_events($la_codes::VARCHAR[], $first_month, $last_month, $measures::VARCHAR[], $areas::VARCHAR[],
-                     $agencies::VARCHAR[], $age_bands::VARCHAR[], $genders::VARCHAR[], $ethnicities::VARCHAR[],
-                     $categories::VARCHAR[], $in_care::VARCHAR[])
+FROM filtered_events($la_codes::VARCHAR[], $first_month, $last_month, $measures::VARCHAR[], $filters)
 GROUP BY ALL;

@@ -4,23 +4,19 @@ WITH windows AS (
 ),
 episodes AS (
     SELECT f.child_id, CAST(f.start_datetime AS DATE) AS start_date, coalesce(f.area_code, 'Unknown') AS area_code,
-           coalesce(a.label, 'Not recorded') AS agency,
+           coalesce(a.label, 'Not recorded') AS agency, CAST(NULL AS VARCHAR) AS category, in_care_label(f.is_in_care) AS in_care,
            age_band(c.birth_month, CAST(f.start_datetime AS DATE)) AS age_band,
-           coalesce(c.gender, 'U') AS gender, coalesce(e.major_group, 'Not known') AS ethnicity,
-           in_care_label(f.is_in_care) AS in_care
+           c.* EXCLUDE (la_code, child_id, birth_month)
     FROM missing_episode AS f
     LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency
-    LEFT JOIN child AS c ON c.child_id = f.child_id
-    LEFT JOIN ref_ethnicity AS e ON e.code = c.ethnicity
+    LEFT JOIN child_dimensions($la_codes::VARCHAR[]) AS c ON c.child_id = f.child_id
     WHERE list_contains($la_codes::VARCHAR[], f.la_code)
 ),
 per_child AS (
     SELECT w.first_month, w.last_month, x.child_id, count(*) AS episodes
     FROM episodes AS x
     JOIN windows AS w ON x.start_date BETWEEN w.first_month AND last_day(w.last_month)
-    WHERE passes_filters($areas::VARCHAR[], $agencies::VARCHAR[], $age_bands::VARCHAR[], $genders::VARCHAR[],
-                         $ethnicities::VARCHAR[], NULL::VARCHAR[], $in_care::VARCHAR[], x.area_code, x.agency,
-                         x.age_band, x.gender, x.ethnicity, NULL, x.in_care)
+    WHERE row_passes($filters)
     GROUP BY ALL
 )
 SELECT first_month, last_month,

@@ -6,22 +6,22 @@
 DELETE FROM kpi_cube WHERE list_contains($la_codes, la_code);
 DELETE FROM missing_child_month WHERE list_contains($la_codes, la_code);
 
--- The dimensions of a child at an event date, shared by every dataset below.
-CREATE OR REPLACE TEMP VIEW child_dims AS
-SELECT c.child_id, c.birth_month, coalesce(c.gender, 'U') AS gender,
-       coalesce(e.major_group, 'Not known') AS ethnicity
-FROM child AS c
-LEFT JOIN ref_ethnicity AS e ON e.code = c.ethnicity;
+-- Every insert names its columns (BY NAME): a record's own dimensions, then the child's, which
+-- come from the model (child_dimensions, warehouse/model/sql.py) so that a new one needs no change
+-- here. A dimension a dataset does not carry is left NULL, which every filter lets through.
+CREATE OR REPLACE TEMP TABLE child_dims AS
+SELECT * FROM child_dimensions($la_codes);
 
 CREATE OR REPLACE TEMP VIEW referral_agency AS
 SELECT r.la_code, r.referral_id, s.agency_group AS agency
 FROM referral AS r JOIN ref_referral_source AS s ON s.code = r.source;
 
 -- Contacts and referrals: the agency is the source's agency group.
-INSERT INTO kpi_cube
-SELECT f.la_code, date_trunc('month', f.contact_date), m.measure, coalesce(f.area_code, 'Unknown'),
-       s.agency_group, age_band(d.birth_month, f.contact_date), d.gender, d.ethnicity, NULL, NULL, NULL, count(*),
-       sum(record_key($cell_key_salt, f.la_code, f.contact_id))
+INSERT INTO kpi_cube BY NAME
+SELECT f.la_code, date_trunc('month', f.contact_date) AS month, m.measure, coalesce(f.area_code, 'Unknown') AS area_code,
+       s.agency_group AS agency, age_band(d.birth_month, f.contact_date) AS age_band,
+       d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
+       sum(record_key($cell_key_salt, f.la_code, f.contact_id)) AS key_sum
 FROM contact AS f
 JOIN ref_referral_source AS s ON s.code = f.source
 LEFT JOIN child_dims AS d USING (child_id)
@@ -32,10 +32,11 @@ WHERE list_contains($la_codes, f.la_code)
        OR (m.measure = 'contacts_to_referral' AND f.outcome = 'REF'))
 GROUP BY ALL;
 
-INSERT INTO kpi_cube
-SELECT f.la_code, date_trunc('month', f.referral_date), m.measure, coalesce(f.area_code, 'Unknown'),
-       s.agency_group, age_band(d.birth_month, f.referral_date), d.gender, d.ethnicity, NULL, NULL, NULL, count(*),
-       sum(record_key($cell_key_salt, f.la_code, f.referral_id))
+INSERT INTO kpi_cube BY NAME
+SELECT f.la_code, date_trunc('month', f.referral_date) AS month, m.measure, coalesce(f.area_code, 'Unknown') AS area_code,
+       s.agency_group AS agency, age_band(d.birth_month, f.referral_date) AS age_band,
+       d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
+       sum(record_key($cell_key_salt, f.la_code, f.referral_id)) AS key_sum
 FROM referral AS f
 JOIN ref_referral_source AS s ON s.code = f.source
 LEFT JOIN child_dims AS d USING (child_id)
@@ -48,10 +49,11 @@ GROUP BY ALL;
 
 -- Section 47 enquiries: the agency is that of the referral that led to the enquiry. Each
 -- measure sits in the month of its own date: start, end or ICPC.
-INSERT INTO kpi_cube
-SELECT f.la_code, date_trunc('month', m.event_date), m.measure, coalesce(f.area_code, 'Unknown'),
-       coalesce(ra.agency, 'Unknown'), age_band(d.birth_month, m.event_date), d.gender, d.ethnicity,
-       NULL, NULL, NULL, count(*), sum(record_key($cell_key_salt, f.la_code, f.s47_id))
+INSERT INTO kpi_cube BY NAME
+SELECT f.la_code, date_trunc('month', m.event_date) AS month, m.measure, coalesce(f.area_code, 'Unknown') AS area_code,
+       coalesce(ra.agency, 'Unknown') AS agency, age_band(d.birth_month, m.event_date) AS age_band,
+       d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
+       sum(record_key($cell_key_salt, f.la_code, f.s47_id)) AS key_sum
 FROM s47_enquiry AS f
 LEFT JOIN referral_agency AS ra ON ra.la_code = f.la_code AND ra.referral_id = f.referral_id
 LEFT JOIN child_dims AS d USING (child_id)
@@ -68,18 +70,19 @@ GROUP BY ALL;
 
 -- CP plans: starts and ends by their initial category; the agency is that of the referral
 -- behind the enquiry whose conference started the plan.
-CREATE OR REPLACE TEMP VIEW cp_plan_dims AS
-SELECT f.*, coalesce(ra.agency, 'Unknown') AS agency, d.birth_month, d.gender, d.ethnicity
+CREATE OR REPLACE TEMP VIEW cp_plan_agency AS
+SELECT f.*, coalesce(ra.agency, 'Unknown') AS agency
 FROM cp_plan AS f
 LEFT JOIN s47_enquiry AS s ON s.la_code = f.la_code AND s.s47_id = f.s47_id
-LEFT JOIN referral_agency AS ra ON ra.la_code = s.la_code AND ra.referral_id = s.referral_id
-LEFT JOIN child_dims AS d ON d.child_id = f.child_id;
+LEFT JOIN referral_agency AS ra ON ra.la_code = s.la_code AND ra.referral_id = s.referral_id;
 
-INSERT INTO kpi_cube
-SELECT f.la_code, date_trunc('month', m.event_date), m.measure, coalesce(f.area_code, 'Unknown'), f.agency,
-       age_band(f.birth_month, m.event_date), f.gender, f.ethnicity, f.initial_category, NULL, NULL, count(*),
-       sum(record_key($cell_key_salt, f.la_code, f.cp_plan_id))
-FROM cp_plan_dims AS f
+INSERT INTO kpi_cube BY NAME
+SELECT f.la_code, date_trunc('month', m.event_date) AS month, m.measure, coalesce(f.area_code, 'Unknown') AS area_code,
+       f.agency, age_band(d.birth_month, m.event_date) AS age_band, f.initial_category AS category,
+       d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
+       sum(record_key($cell_key_salt, f.la_code, f.cp_plan_id)) AS key_sum
+FROM cp_plan_agency AS f
+LEFT JOIN child_dims AS d USING (child_id)
 CROSS JOIN LATERAL (
     VALUES ('cp_started', f.start_date, TRUE),
            ('cp_started_repeat', f.start_date, f.is_repeat_plan),
@@ -91,11 +94,13 @@ GROUP BY ALL;
 
 -- Stock: plans open at each month end (started on or before it, not ended by it), by their
 -- latest category. Months run to the last month any load of the LA covers.
-INSERT INTO kpi_cube
-SELECT f.la_code, me.month, m.measure, coalesce(f.area_code, 'Unknown'), f.agency,
-       age_band(f.birth_month, me.month_end), f.gender, f.ethnicity, f.latest_category, NULL, NULL, count(*),
-       sum(record_key($cell_key_salt, f.la_code, f.cp_plan_id))
-FROM cp_plan_dims AS f
+INSERT INTO kpi_cube BY NAME
+SELECT f.la_code, me.month, m.measure, coalesce(f.area_code, 'Unknown') AS area_code, f.agency,
+       age_band(d.birth_month, me.month_end) AS age_band, f.latest_category AS category,
+       d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
+       sum(record_key($cell_key_salt, f.la_code, f.cp_plan_id)) AS key_sum
+FROM cp_plan_agency AS f
+LEFT JOIN child_dims AS d USING (child_id)
 JOIN (
     SELECT DISTINCT month_start AS month, last_day(month_start) AS month_end
     FROM calendar
@@ -109,19 +114,19 @@ GROUP BY ALL;
 
 -- Missing episodes: starts by the month they began; endings (and return interviews) by the
 -- month the child came back.
-CREATE OR REPLACE TEMP VIEW missing_dims AS
-SELECT f.*, coalesce(a.label, 'Not recorded') AS agency, d.birth_month, d.gender, d.ethnicity,
-       in_care_label(f.is_in_care) AS in_care,
+CREATE OR REPLACE TEMP VIEW missing_labels AS
+SELECT f.*, coalesce(a.label, 'Not recorded') AS agency, in_care_label(f.is_in_care) AS in_care,
        CASE f.missing_type WHEN 'M' THEN 'Missing' ELSE 'Away' END AS missing_label
 FROM missing_episode AS f
-LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency
-LEFT JOIN child_dims AS d ON d.child_id = f.child_id;
+LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency;
 
-INSERT INTO kpi_cube
-SELECT f.la_code, date_trunc('month', m.event_date), m.measure, coalesce(f.area_code, 'Unknown'), f.agency,
-       age_band(f.birth_month, CAST(m.event_date AS DATE)), f.gender, f.ethnicity, NULL, f.in_care, f.missing_label,
-       count(*), sum(record_key($cell_key_salt, f.la_code, f.episode_id))
-FROM missing_dims AS f
+INSERT INTO kpi_cube BY NAME
+SELECT f.la_code, date_trunc('month', m.event_date) AS month, m.measure, coalesce(f.area_code, 'Unknown') AS area_code,
+       f.agency, age_band(d.birth_month, CAST(m.event_date AS DATE)) AS age_band, f.in_care,
+       f.missing_label AS missing_type, d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
+       sum(record_key($cell_key_salt, f.la_code, f.episode_id)) AS key_sum
+FROM missing_labels AS f
+LEFT JOIN child_dims AS d USING (child_id)
 CROSS JOIN LATERAL (
     VALUES ('missing_episodes', f.start_datetime, TRUE),
            ('missing_ended', f.end_datetime, TRUE),
@@ -132,27 +137,31 @@ CROSS JOIN LATERAL (
 WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts
 GROUP BY ALL;
 
-INSERT INTO missing_child_month
-SELECT f.la_code, date_trunc('month', f.start_datetime), f.child_id, coalesce(f.area_code, 'Unknown'), f.agency,
-       age_band(f.birth_month, CAST(f.start_datetime AS DATE)), f.gender, f.ethnicity, f.in_care, f.missing_label,
-       count(*), record_key($cell_key_salt, f.la_code, f.child_id),
-       sum(record_key($cell_key_salt, f.la_code, f.episode_id))
-FROM missing_dims AS f
+INSERT INTO missing_child_month BY NAME
+SELECT f.la_code, date_trunc('month', f.start_datetime) AS month, f.child_id,
+       coalesce(f.area_code, 'Unknown') AS area_code, f.agency,
+       age_band(d.birth_month, CAST(f.start_datetime AS DATE)) AS age_band, f.in_care,
+       f.missing_label AS missing_type, d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS episodes,
+       record_key($cell_key_salt, f.la_code, f.child_id) AS child_key,
+       sum(record_key($cell_key_salt, f.la_code, f.episode_id)) AS episode_keys
+FROM missing_labels AS f
+LEFT JOIN child_dims AS d USING (child_id)
 WHERE list_contains($la_codes, f.la_code)
 GROUP BY ALL;
 
 DELETE FROM kpi_cube_la WHERE list_contains($la_codes, la_code);
 DELETE FROM missing_child_month_la WHERE list_contains($la_codes, la_code);
 
-INSERT INTO kpi_cube_la
-SELECT la_code, month, measure, sum(n), sum(key_sum)
+INSERT INTO kpi_cube_la BY NAME
+SELECT la_code, month, measure, sum(n) AS n, sum(key_sum) AS key_sum
 FROM kpi_cube
 WHERE list_contains($la_codes, la_code)
 GROUP BY ALL
 ORDER BY measure, month, la_code;
 
-INSERT INTO missing_child_month_la
-SELECT la_code, month, child_id, sum(episodes), min(child_key), sum(episode_keys)
+INSERT INTO missing_child_month_la BY NAME
+SELECT la_code, month, child_id, sum(episodes) AS episodes, min(child_key) AS child_key,
+       sum(episode_keys) AS episode_keys
 FROM missing_child_month
 WHERE list_contains($la_codes, la_code)
 GROUP BY ALL

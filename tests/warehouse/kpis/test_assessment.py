@@ -76,7 +76,7 @@ def test_counts_with_a_rate_are_benchmarked_by_rate(demo_con):
 
 def test_filtered_and_multi_la_views_are_not_benchmarked(demo_con):
     [filtered] = assess(
-        demo_con, ["re_referral_12m"], financial_year(2024), Filters(("E08000021",), genders=("F",))
+        demo_con, ["re_referral_12m"], financial_year(2024), Filters(("E08000021",), gender=("F",))
     )
     [both] = assess(demo_con, ["re_referral_12m"], financial_year(2024), Filters(("E08000021", "E06000057")))
     assert filtered.benchmark is None and both.benchmark is None
@@ -124,7 +124,7 @@ def test_only_an_unfiltered_view_of_one_la_is_rated_against_its_targets(settings
             demo_con,
             ["re_referral_12m"],
             financial_year(2024),
-            Filters(("E08000021",), genders=("F",)),
+            Filters(("E08000021",), gender=("F",)),
             targets=lookup(db),
         )
     assert whole.target.value == 20.0 and whole.rag is not None

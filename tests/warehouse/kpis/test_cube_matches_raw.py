@@ -16,12 +16,12 @@ FILTERS = {
     "city": Filters(la_codes=("E08000021",)),
     "both LAs": Filters(la_codes=("E08000021", "E06000057")),
     "police, 10-15, female": Filters(
-        la_codes=("E08000021",), agencies=("Police",), age_bands=("10-15",), genders=("F",)
+        la_codes=("E08000021",), agency=("Police",), age_band=("10-15",), gender=("F",)
     ),
     "one area, neglect, in care": Filters(
-        la_codes=("E06000057",), areas=("NLD-SE",), categories=("NEG",), in_care=("In care",)
+        la_codes=("E06000057",), area=("NLD-SE",), category=("NEG",), in_care=("In care",)
     ),
-    "ethnicity": Filters(la_codes=("E08000021",), ethnicities=("Mixed", "Asian")),
+    "ethnicity": Filters(la_codes=("E08000021",), ethnicity=("Mixed", "Asian")),
 }
 
 

@@ -24,9 +24,9 @@ CITY = "E08000021"
 PROTECTED = SuppressionPolicy()
 COUNT_KPIS = ("contacts", "referrals", "s47", "icpc", "cp_starts", "missing_episodes")
 SPLITS = {
-    "ethnicities": ("White", "Mixed", "Asian", "Black", "Other", "Not known"),
-    "genders": ("M", "F", "U"),
-    "age_bands": ("Under 1", "1-4", "5-9", "10-15", "16-17", "18+", "Unknown"),
+    "ethnicity": ("White", "Mixed", "Asian", "Black", "Other", "Not known"),
+    "gender": ("M", "F", "U"),
+    "age_band": ("Under 1", "1-4", "5-9", "10-15", "16-17", "18+", "Unknown"),
 }
 SCOPES = {"partner": ("Police",), "executive": ()}
 
@@ -57,7 +57,7 @@ def figures(con, period: Period, filters: Filters, policy) -> dict[str, Figure]:
 
 
 def random_filters(rng: random.Random, agencies: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    chosen: dict[str, tuple[str, ...]] = {"agencies": agencies}
+    chosen: dict[str, tuple[str, ...]] = {"agency": agencies}
     for field, values in SPLITS.items():
         if rng.random() < 0.4:
             chosen[field] = tuple(sorted(rng.sample(values, rng.randint(2, len(values) - 1))))
@@ -106,7 +106,7 @@ def test_no_hidden_month_can_be_worked_out_from_its_period_and_the_other_months(
     rng = random.Random(f"months-{role}")
     checked = 0
     for _ in range(25):
-        base = random_filters(rng, SCOPES[role]) | {"ethnicities": (rng.choice(SPLITS["ethnicities"]),)}
+        base = random_filters(rng, SCOPES[role]) | {"ethnicity": (rng.choice(SPLITS["ethnicity"]),)}
         kind = rng.choice([PeriodKind.QUARTER, PeriodKind.ROLLING_12, PeriodKind.FINANCIAL_YEAR])
         period = period_ending(kind, add_months(parse_period("2026-10").first_month, -rng.randint(0, 24)))
         filters = Filters((CITY,), **base)
@@ -147,7 +147,7 @@ def test_the_same_records_give_the_same_figure_however_they_are_asked_for(con, f
 
 def test_every_protected_figure_is_made_from_protected_counts(con):
     period = parse_period("R12-2026-09")
-    for result in evaluate(con, list(REGISTRY), period, Filters((CITY,), agencies=("Police",)), PROTECTED):
+    for result in evaluate(con, list(REGISTRY), period, Filters((CITY,), agency=("Police",)), PROTECTED):
         for figure in (result.current, result.previous, result.last_year, *result.series):
             if figure.suppressed:
                 assert (figure.value, figure.numerator, figure.denominator, figure.rate_per_10k) == (

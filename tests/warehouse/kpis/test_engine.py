@@ -261,9 +261,9 @@ def test_filters_apply_where_the_dimension_exists(con):
     )
     assert in_care["contacts"].current.value == 4.0  # contacts have no "in care"
     assert in_care["contacts"].ignored_filters
-    police = results(con, filters=Filters(la_codes=("E08000021",), agencies=("Police",)))
+    police = results(con, filters=Filters(la_codes=("E08000021",), agency=("Police",)))
     assert police["contacts"].current.value == 2.0
-    emotional = results(con, filters=Filters(la_codes=("E08000021",), categories=("EMO",)))
+    emotional = results(con, filters=Filters(la_codes=("E08000021",), category=("EMO",)))
     assert emotional["cp_starts"].current.value == 1.0
 
 

@@ -176,7 +176,7 @@ END = quarter(2026, 2)  # July to September 2026: the demo's last complete quart
     [
         Filters(la_codes=(CITY,)),
         Filters(la_codes=(COUNTY,)),
-        Filters(la_codes=(COUNTY,), age_bands=("16-17",)),
+        Filters(la_codes=(COUNTY,), age_band=("16-17",)),
     ],
     ids=["city", "county", "county-16-17"],
 )

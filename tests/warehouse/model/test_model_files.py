@@ -1,0 +1,162 @@
+"""The model's files: the built-in ones read cleanly, a partnership's own are added, and every kind
+of mistake is refused with the file, the key and the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warehouse.model.files import ModelError, read_model
+
+LOCAL_KPI = """
+[[kpi]]
+id = "{id}"
+title = "Early help referrals"
+dataset = "referrals"
+unit = "count"
+direction = "neutral"
+timing = "flow"
+numerator = "referrals"
+definition = "Referrals in the period."
+"""
+
+
+def write(folder: Path, text: str, name: str = "local.toml") -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_built_in_model_has_every_kpi_dimension_and_measure():
+    model = read_model()
+    assert len(model.kpis) == 24 and len(model.measures) == 26
+    assert [d.id for d in model.dimensions] == [
+        "area", "agency", "age_band", "gender", "ethnicity", "category", "in_care", "disability",
+    ]  # fmt: skip
+    assert model.executive_kpis[:3] == ("referrals", "re_referral_12m", "icpc_15wd")
+    assert model.kpis["cp_category"].dimensions[-2:] == ("category", "disability")
+    assert (
+        "in_care" in model.kpis["rhi_72h"].dimensions and "category" not in model.kpis["rhi_72h"].dimensions
+    )
+
+
+def test_a_partnerships_kpi_is_added_to_the_built_in_ones(tmp_path):
+    model = read_model(write(tmp_path / "model", LOCAL_KPI.format(id="local_referrals")))
+    assert (
+        len(model.kpis) == 25
+        and model.kpis["local_referrals"].dimensions == model.kpis["referrals"].dimensions
+    )
+
+
+def test_no_local_folder_is_the_built_in_model(tmp_path):
+    assert read_model(tmp_path / "absent").kpis.keys() == read_model().kpis.keys()
+
+
+MISTAKES = [
+    # (what is wrong, the file's text, what the message must say)
+    ("not TOML", "[[kpi]\nid = 1", "local.toml: not valid TOML"),
+    ("an unknown section", '[[widget]]\nid = "w"', "local.toml: unknown section 'widget'"),
+    ("a table, not an array", '[kpi]\nid = "x"', "local.toml: kpi: write each one as [[kpi]]"),
+    ("an unknown key", LOCAL_KPI.format(id="k1") + 'colour = "red"\n', "kpi[0] ('k1').colour: Extra inputs"),
+    (
+        "a wrong type",
+        LOCAL_KPI.format(id="k2").replace('"count"', '"litres"'),
+        "kpi[0] ('k2').unit: Input should be",
+    ),
+    (
+        "a missing key",
+        LOCAL_KPI.format(id="k3").replace('title = "Early help referrals"\n', ""),
+        "kpi[0] ('k3').title: Field required",
+    ),
+    (
+        "an id that is not a name",
+        LOCAL_KPI.format(id="x; DROP TABLE child"),
+        ".id: String should match pattern",
+    ),
+    (
+        "an unknown measure",
+        LOCAL_KPI.format(id="k4").replace('numerator = "referrals"', 'numerator = "refs"'),
+        "kpi[0] ('k4').numerator: no measure 'refs'",
+    ),
+    (
+        "a measure of another dataset",
+        LOCAL_KPI.format(id="k5").replace('numerator = "referrals"', 'numerator = "contacts"'),
+        "measure 'contacts' counts contacts, not the KPI's dataset referrals",
+    ),
+    (
+        "a clash with a built-in id",
+        LOCAL_KPI.format(id="referrals"),
+        "kpi[0] ('referrals'): id clashes with a built-in kpi",
+    ),
+    (
+        "an id declared twice",
+        LOCAL_KPI.format(id="k6") + LOCAL_KPI.format(id="k6"),
+        "kpi[1] ('k6'): kpi id already declared in local.toml",
+    ),
+    (
+        "a percent with nothing to divide by",
+        LOCAL_KPI.format(id="k7").replace('"count"', '"percent"'),
+        "kpi[0] ('k7').denominator: a percent KPI needs a denominator",
+    ),
+    (
+        "a breakdown by an unknown dimension",
+        LOCAL_KPI.format(id="k8") + 'breakdown = "postcode"\n',
+        "kpi[0] ('k8').breakdown: no dimension 'postcode'",
+    ),
+    (
+        "a breakdown the dataset does not carry",
+        LOCAL_KPI.format(id="k9") + 'breakdown = "category"\n',
+        "breakdown: dataset referrals does not carry 'category'",
+    ),
+    (
+        "a stock KPI of a flow measure",
+        LOCAL_KPI.format(id="k10").replace('"flow"', '"stock"'),
+        "kpi[0] ('k10').timing: stock does not match measure 'referrals' (flow)",
+    ),
+    (
+        "a dimension on a URL key the app uses",
+        '[[dimension]]\nid = "school"\nlabel = "School"\ndescribe = "school"\nurl_key = "period"\ndatasets = "all"\nvalues = [{ code = "A", label = "A" }]\n',
+        "dimension[0] ('school').url_key: 'period' is already used by the app",
+    ),
+    (
+        "a dimension on a column another has",
+        '[[dimension]]\nid = "source"\nlabel = "Source"\ndescribe = "source"\nurl_key = "source"\ncolumn = "agency"\ndatasets = "all"\nvalues = [{ code = "A", label = "A" }]\n',
+        "dimension[0] ('source').column: 'agency' is already used by agency",
+    ),
+    (
+        "a dimension of an unknown dataset",
+        '[[dimension]]\nid = "school"\nlabel = "School"\ndescribe = "school"\nurl_key = "school"\ndatasets = ["schools"]\nvalues = [{ code = "A", label = "A" }]\n',
+        "dimension[0] ('school').datasets: no dataset 'schools'",
+    ),
+    (
+        "a dimension with no values to offer",
+        '[[dimension]]\nid = "school"\nlabel = "School"\ndescribe = "school"\nurl_key = "school"\ndatasets = "all"\n',
+        "dimension[0] ('school'): Value error, give the values offered one way",
+    ),
+    (
+        "age bands out of order",
+        (
+            '[[dimension]]\nid = "age2"\nlabel = "Age"\ndescribe = "age"\nurl_key = "age2"\ndatasets = "all"\n'
+            'age_bands = { unknown = "?", over = "18+", bands = [{ label = "b", below_months = 60 }, { label = "a", below_months = 12 }] }\n'
+        ),
+        "dimension[0] ('age2').age_bands: Value error, bands must be in ascending order",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "text, expected", [(text, expected) for _, text, expected in MISTAKES], ids=[m[0] for m in MISTAKES]
+)
+def test_each_kind_of_mistake_is_refused_with_where_and_why(tmp_path, text, expected):
+    with pytest.raises(ModelError) as refused:
+        read_model(write(tmp_path / "model", text))
+    assert expected in str(refused.value), str(refused.value)
+
+
+def test_every_mistake_in_a_folder_is_listed_at_once(tmp_path):
+    folder = write(tmp_path / "model", LOCAL_KPI.format(id="referrals"), "a.toml")
+    write(folder, "[[widget]]\n", "b.toml")
+    with pytest.raises(ModelError) as refused:
+        read_model(folder)
+    assert [p.split(":")[0] for p in refused.value.problems] == ["a.toml", "b.toml"]

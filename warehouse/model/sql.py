@@ -1,0 +1,128 @@
+"""The SQL made from the model's dimensions, so that a dimension is declared once and nowhere else.
+
+- `passes` and `row_passes(wanted)`: the filter predicate. `wanted` is one struct with a list of the
+  values wanted per dimension id (NULL: no filter), as Filters.query_params gives it; the row is any
+  table or query with the dimensions' columns by name (the cubes, the raw events).
+- `age_band(birth_month, at_date)`: from the bands of the age dimension.
+- `child_dimensions(scope)`: each child's dimensions read from the child's record.
+- `filter_values(scope)`: the values a filter offers, for dimensions whose values are in a table.
+- The cubes' dimension columns, added to a warehouse that lacks them (`cube_columns_sql`).
+
+Identifiers are checked by the model (warehouse/model/specs.py); labels are quoted here.
+"""
+
+from __future__ import annotations
+
+from warehouse.model.files import Model
+from warehouse.model.specs import AgeBands, Dimension, FromChild
+
+CUBE_TABLES = ("kpi_cube", "missing_child_month")
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def definitions_sql(model: Model) -> list[str]:
+    """The statements that (re)make the model's macros, in order."""
+    return [
+        (
+            "CREATE OR REPLACE MACRO passes(wanted, value) AS "
+            "(wanted IS NULL OR value IS NULL OR list_contains(wanted, value))"
+        ),
+        _row_passes(model.dimensions),
+        _age_band(model.dimensions),
+        _child_dimensions(model.dimensions),
+        _filter_values(model.dimensions),
+    ]
+
+
+def cube_columns_sql(model: Model) -> list[str]:
+    """Every dimension's column on every cube: a new dimension's is added (NULL until the cubes are
+    rebuilt, which a migration does)."""
+    return [
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {dimension.cube_column} VARCHAR"
+        for table in CUBE_TABLES
+        for dimension in model.dimensions
+    ]
+
+
+def _row_passes(dimensions: tuple[Dimension, ...]) -> str:
+    # A dimension that does not apply to a row (NULL, category for contacts say) lets it through.
+    tests = [
+        f"passes(CAST(struct_extract(wanted, {literal(d.id)}) AS VARCHAR[]), {d.cube_column})"
+        for d in dimensions
+    ]
+    return "CREATE OR REPLACE MACRO row_passes(wanted) AS (" + "\n    AND ".join(tests or ["TRUE"]) + ")"
+
+
+def _age_band(dimensions: tuple[Dimension, ...]) -> str:
+    bands: AgeBands | None = next((d.age_bands for d in dimensions if d.age_bands), None)
+    if bands is None:
+        return "CREATE OR REPLACE MACRO age_band(birth_month, at_date) AS CAST(NULL AS VARCHAR)"
+    cases = "\n        ".join(
+        f"WHEN datediff('month', birth_month, at_date) < {band.below_months} THEN {literal(band.label)}"
+        for band in bands.bands
+    )
+    # "Unknown" when there is no date of birth (unborn children on a CP plan have none).
+    return f"""CREATE OR REPLACE MACRO age_band(birth_month, at_date) AS
+    CASE
+        WHEN birth_month IS NULL OR birth_month > at_date THEN {literal(bands.unknown)}
+        {cases}
+        ELSE {literal(bands.over)}
+    END"""
+
+
+def _child_dimensions(dimensions: tuple[Dimension, ...]) -> str:
+    columns = ["c.la_code", "c.child_id", "c.birth_month"]
+    joins = []
+    for d in dimensions:
+        if d.from_child is None:
+            continue
+        expression, join = _from_child(d.id, d.from_child)
+        columns.append(f"{expression} AS {d.cube_column}")
+        joins += [join] if join else []
+    return (
+        "CREATE OR REPLACE MACRO child_dimensions(scope) AS TABLE\nSELECT "
+        + ", ".join(columns)
+        + "\nFROM child AS c"
+        + "".join(f"\n{join}" for join in joins)
+        + "\nWHERE list_contains(scope, c.la_code)"
+    )
+
+
+def _from_child(dimension_id: str, source: FromChild) -> tuple[str, str | None]:
+    value = f"c.{source.column}"
+    join = None
+    if source.lookup is not None:
+        alias = f"lookup_{dimension_id}"
+        join = f"LEFT JOIN {source.lookup.table} AS {alias} ON {alias}.{source.lookup.key} = {value}"
+        value = f"{alias}.{source.lookup.value}"
+    if source.labels:
+        cases = " ".join(
+            f"WHEN CAST({value} AS VARCHAR) = {literal(stored)} THEN {literal(shown)}"
+            for stored, shown in source.labels.items()
+        )
+        return f"CASE {cases} ELSE {literal(source.missing)} END", join
+    return f"coalesce(CAST({value} AS VARCHAR), {literal(source.missing)})", join
+
+
+def _filter_values(dimensions: tuple[Dimension, ...]) -> str:
+    selects = []
+    for d in dimensions:
+        ref = d.reference
+        if ref is None:
+            continue
+        selects.append(
+            f"SELECT DISTINCT {literal(d.id)} AS dimension, CAST({ref.value} AS VARCHAR) AS value, "
+            f"CAST({ref.label} AS VARCHAR) AS label, "
+            + (
+                f"la_code FROM {ref.table} WHERE list_contains(scope, la_code)"
+                if ref.by_la
+                else f"NULL AS la_code FROM {ref.table}"
+            )
+        )
+    body = "\nUNION ALL\n".join(selects) or (
+        "SELECT NULL AS dimension, NULL AS value, NULL AS label, NULL AS la_code WHERE FALSE"
+    )
+    return "CREATE OR REPLACE MACRO filter_values(scope) AS TABLE\n" + body
