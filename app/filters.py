@@ -13,7 +13,6 @@ from datetime import date
 from functools import cached_property
 from urllib.parse import parse_qs, urlencode
 
-from app.dashboards import PAGES
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.periods import Period, PeriodKind, add_months, parse_period, period_ending
 from warehouse.kpis.registry import REGISTRY
@@ -70,7 +69,7 @@ class FilterOptions:
         fixed = {
             "kpi": {k.id: k.title for k in REGISTRY.values() if not k.is_share},
             "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
-            "section": {page.slug: page.title for page in PAGES},
+            "section": {page.id: page.title for page in active_model().pages},
             "chart": CHART_KINDS,
         }
         return fixed[param]

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from appstate.users_cli import users_app
 from etl.errors import ExtractError
+from etl.model_cli import model_app
 from etl.pipeline import FileOutcome, SourceOptions, run_load
 from etl.readers.formats import FORMATS
 from etl.reconcile import reconcile as reconcile_files
@@ -31,6 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(users_app, name="users")
+app.add_typer(model_app, name="model")
 console = Console()
 errors = Console(stderr=True)
 

@@ -14,6 +14,7 @@ cubes. Facts arrive only through `etl.load`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from datetime import UTC, date, datetime
@@ -26,7 +27,7 @@ import pandas as pd
 
 from warehouse.benchmarks import benchmark_values
 from warehouse.model import sql as model_sql
-from warehouse.model.files import active_model
+from warehouse.model.files import Model, model_for
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
@@ -170,17 +171,22 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
     migrate(con)
 
 
+def definitions_fingerprint(model: Model) -> str:
+    """What the definitions are made from: what the program ships, and the model (a new dimension
+    changes the cubes' columns and macros)."""
+    return _shipped_fingerprint() + "-" + model.fingerprint
+
+
 @cache
-def definitions_fingerprint() -> str:
-    """What the definitions are made from: their SQL, the reference data shipped with the program and
-    the model's files (a new dimension changes the cubes' columns and macros)."""
+def _shipped_fingerprint() -> str:
+    """The definitions' SQL and the reference data shipped with the program."""
     digest = hashlib.sha256()
     files = [
         *_sql_files(DEFINITIONS_DIR),
         *sorted(REFERENCE_DIR.glob("*.csv")),
         *sorted(REAL_DATA_DIR.rglob("*.*")),
     ]
-    for path in [*files, *active_model().files]:
+    for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -196,14 +202,19 @@ def define(con: duckdb.DuckDBPyConnection) -> None:
     for name, frame in frames.items():
         con.register(name, frame)
     try:
-        for statement in model_sql.definitions_sql(active_model()):
+        for statement in model_sql.definitions_sql(model_for(con)):
             con.execute(statement)
         for path in _sql_files(DEFINITIONS_DIR):
             run_sql_file(con, path)
-    finally:
-        for name in frames:
-            con.unregister(name)
-    set_meta(con, definitions=definitions_fingerprint())
+    except BaseException:
+        # An aborted transaction refuses the clean-up too: what failed first is what is reported.
+        with contextlib.suppress(duckdb.Error):
+            for name in frames:
+                con.unregister(name)
+        raise
+    for name in frames:
+        con.unregister(name)
+    set_meta(con, definitions=definitions_fingerprint(model_for(con)))
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -212,8 +223,8 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def needs_migration(con: duckdb.DuckDBPyConnection) -> bool:
     meta = get_meta(con)
-    return (
-        int(meta["schema_version"]) < SCHEMA_VERSION or meta.get("definitions") != definitions_fingerprint()
+    return int(meta["schema_version"]) < SCHEMA_VERSION or meta.get("definitions") != definitions_fingerprint(
+        model_for(con)
     )
 
 
@@ -233,7 +244,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             run_sql_file(con, path)
             set_meta(con, schema_version=str(version), **{f"migrated_to_{version}_at": _now_iso()})
             applied.append(version)
-    for statement in model_sql.cube_columns_sql(active_model()):
+    for statement in model_sql.cube_columns_sql(model_for(con)):
         con.execute(statement)
     define(con)
     las = [la for (la,) in con.execute("SELECT DISTINCT la_code FROM child ORDER BY 1").fetchall()]

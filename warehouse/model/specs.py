@@ -129,3 +129,16 @@ class Measure(Spec):
     dataset: Identifier
     timing: MeasureTiming
     description: Label
+
+
+class Page(Spec):
+    """An operational dashboard: its KPI cards, the trends drawn, and the count split by area."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,40}$")] = Field(
+        description="Its path: /<id>."
+    )
+    title: Label
+    intro: Label
+    kpis: tuple[Identifier, ...] = Field(min_length=1)
+    trends: tuple[Identifier, ...] = ()
+    by_area: Identifier | None = Field(default=None, description="The count KPI split by area on the page.")

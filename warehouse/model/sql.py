@@ -1,8 +1,9 @@
 """The SQL made from the model's dimensions, so that a dimension is declared once and nowhere else.
 
-- `passes` and `row_passes(wanted)`: the filter predicate. `wanted` is one struct with a list of the
-  values wanted per dimension id (NULL: no filter), as Filters.query_params gives it; the row is any
-  table or query with the dimensions' columns by name (the cubes, the raw events).
+- `passes` and `row_passes(wanted)`: the filter predicate. `wanted` is a map of dimension id -> the
+  values wanted, of the filtered dimensions only (Filters.query_params); a dimension the map does not
+  name is not filtered, so a server still on the previous model can query a warehouse with a newer
+  one. The row is any table or query with the dimensions' columns by name (the cubes, raw events).
 - `age_band(birth_month, at_date)`: from the bands of the age dimension.
 - `child_dimensions(scope)`: each child's dimensions read from the child's record.
 - `filter_values(scope)`: the values a filter offers, for dimensions whose values are in a table.
@@ -49,10 +50,7 @@ def cube_columns_sql(model: Model) -> list[str]:
 
 def _row_passes(dimensions: tuple[Dimension, ...]) -> str:
     # A dimension that does not apply to a row (NULL, category for contacts say) lets it through.
-    tests = [
-        f"passes(CAST(struct_extract(wanted, {literal(d.id)}) AS VARCHAR[]), {d.cube_column})"
-        for d in dimensions
-    ]
+    tests = [f"passes(map_extract_value(wanted, {literal(d.id)}), {d.cube_column})" for d in dimensions]
     return "CREATE OR REPLACE MACRO row_passes(wanted) AS (" + "\n    AND ".join(tests or ["TRUE"]) + ")"
 
 
