@@ -75,16 +75,28 @@ class AgeBands(Spec):
 class Dimension(Spec):
     """A filter: one column of the cubes, one control of the filter bar, one key of the URL."""
 
-    id: Identifier
+    id: Identifier = Field(description="Its name in KPIs (breakdown) and filters.")
     label: Label = Field(description="The filter bar's label.")
     describe: Label = Field(description="Words for the 'showing' line: '<describe>: value, value'.")
-    url_key: Identifier
+    url_key: Identifier = Field(description="Its key in a page's address: ?<url_key>=value.")
     column: Identifier | None = Field(default=None, description="The cube column; the id if not given.")
-    datasets: Literal["all"] | tuple[Identifier, ...]
-    values: tuple[Value, ...] = ()
-    reference: Reference | None = None
-    from_child: FromChild | None = None
-    age_bands: AgeBands | None = None
+    datasets: Literal["all"] | tuple[Identifier, ...] = Field(
+        description='"all", or the datasets that carry it.'
+    )
+    values: tuple[Value, ...] = Field(default=(), description="The values offered: code and label of each.")
+    reference: Reference | None = Field(
+        default=None,
+        description="Or the values offered from a warehouse table: {table, value, label, by_la}.",
+    )
+    from_child: FromChild | None = Field(
+        default=None,
+        description="Read from the child's record: {column, lookup, labels (record -> shown), missing}; with "
+        "labels, the labels and `missing` are the values offered.",
+    )
+    age_bands: AgeBands | None = Field(
+        default=None,
+        description="The child's age at the event in bands: {bands = [{label, below_months}], unknown, over}.",
+    )
 
     @model_validator(mode="after")
     def _one_source_of_values(self) -> Dimension:
@@ -125,10 +137,13 @@ class MeasureTiming(StrEnum):
 
 
 class Measure(Spec):
-    id: Identifier
-    dataset: Identifier
-    timing: MeasureTiming
-    description: Label
+    id: Identifier = Field(description="Its name in KPIs' numerator and denominator.")
+    dataset: Identifier = Field(description="The dataset whose records it counts.")
+    timing: MeasureTiming = Field(
+        description="flow (events dated in the period), stock (open at each month's end) or children "
+        "(distinct children with an event in the period)."
+    )
+    description: Label = Field(description="What it counts, in words.")
 
 
 class Page(Spec):
@@ -137,8 +152,10 @@ class Page(Spec):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,40}$")] = Field(
         description="Its path: /<id>."
     )
-    title: Label
-    intro: Label
-    kpis: tuple[Identifier, ...] = Field(min_length=1)
-    trends: tuple[Identifier, ...] = ()
+    title: Label = Field(description="Its heading and its name in the navigation.")
+    intro: Label = Field(description="A sentence under the heading.")
+    kpis: tuple[Identifier, ...] = Field(min_length=1, description="A card for each, in this order.")
+    trends: tuple[Identifier, ...] = Field(
+        default=(), description="Of its KPIs, those drawn as monthly trends."
+    )
     by_area: Identifier | None = Field(default=None, description="The count KPI split by area on the page.")
