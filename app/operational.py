@@ -13,7 +13,8 @@ from urllib.parse import parse_qs
 
 import dash_ag_grid as dag
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, NoUpdate, Output, State, dcc, html
+from dash.development.base_component import Component, ComponentType
 
 from app import ids
 from app.access import SHELL, callback
@@ -88,7 +89,7 @@ def trend_view_choice(page: OperationalPage, view: ViewFilters, options: FilterO
     links = []
     for chart, label in (((), "Run charts"), (("spc",), "SPC (XmR) charts")):
         shown = view.chart == chart
-        text = [label, html.Span(" (shown)", className="visually-hidden")] if shown else label
+        text: ComponentType = [label, html.Span(" (shown)", className="visually-hidden")] if shown else label
         links.append(
             dcc.Link(
                 text,
@@ -96,11 +97,11 @@ def trend_view_choice(page: OperationalPage, view: ViewFilters, options: FilterO
                 className="trend-view-link" + (" trend-view-shown" if shown else ""),
             )
         )
-    choice = [
+    choice: list[Component] = [
         html.Nav(
             [html.Span("Show the trends as", className="filter-label"), *links],
             className="trend-view",
-            **{"aria-label": "Trend view"},
+            **{"aria-label": "Trend view"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
         )
     ]
     if view.chart:
@@ -134,7 +135,7 @@ def _limits_choice(view: ViewFilters, options: FilterOptions) -> html.Div:
     prevent_initial_call=True,
     page=SHELL,
 )
-def choose_limits_from(month: str | None, search: str | None):
+def choose_limits_from(month: str | None, search: str | None) -> str | NoUpdate:
     return updated_search(search, limits=(month,) if month else ())
 
 

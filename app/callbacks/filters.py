@@ -8,13 +8,14 @@ a circular dependency only within a single callback.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import dash
 from dash import Input, Output, State, ctx, dcc, no_update
 
 from app import ids
 from app.access import SHELL, callback
-from app.filters import DIMENSION_PARAMS, ViewFilters, parse_query, with_period_kind
+from app.filters import DIMENSION_PARAMS, FilterOptions, ViewFilters, parse_query, with_period_kind
 from app.scope import Scope, current_scope
 from app.view import scoped_options
 from warehouse.db import WarehouseError
@@ -83,13 +84,15 @@ def sync_filters(search, kind, period, *rest):
     )
 
 
-def _summary(view: ViewFilters, options, pathname: str | None, scope: Scope) -> list:
+def _summary(view: ViewFilters, options: FilterOptions, pathname: str | None, scope: Scope) -> list:
     """The filters in words, then one link per active filter value that steps back out of it."""
     crumbs = []
     for param, (_, words) in DIMENSION_PARAMS.items():
         labels = options.allowed(param)
         for value in getattr(view, param):
-            without = replace(view, **{param: tuple(v for v in getattr(view, param) if v != value)})
+            # a field named at run time, so not checked here: parse_query checks the link when followed
+            fewer: dict[str, Any] = {param: tuple(v for v in getattr(view, param) if v != value)}
+            without = replace(view, **fewer)
             crumbs.append(
                 dcc.Link(
                     f"✕ {words}: {labels.get(value, value)}",
