@@ -7,7 +7,7 @@ the engine's Filters, and into words for the "showing" line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
@@ -137,13 +137,20 @@ class ViewFilters:
             return dict(self.dimensions).get(param, ())
         return getattr(self, param)
 
-    def with_values(self, period: str | None = None, **changes: Iterable[str]) -> ViewFilters:
-        """This view with its period, or some parameters' values, replaced (dimensions by URL key)."""
-        params = {name: self.values(name) for name in ("la", *PAGE_CHOICES)}
-        dims = dict(self.dimensions)
-        for name, values in changes.items():
-            (dims if name in DIMENSIONS else params)[name] = tuple(values)
-        return ViewFilters(period or self.period, dimensions=dims.items(), **params)
+    def with_values(self, changes: Mapping[str, Iterable[str]], period: str | None = None) -> ViewFilters:
+        """This view with some URL parameters' values (dimensions by URL key), or its period, replaced."""
+        params = {name: self.values(name) for name in URL_PARAMS} | {k: tuple(v) for k, v in changes.items()}
+        return ViewFilters.from_params(period or self.period, params)
+
+    @staticmethod
+    def from_params(period: str, params: Mapping[str, Iterable[str]]) -> ViewFilters:
+        """A view from each URL parameter's values: "la", the dimensions' keys and the page choices."""
+        unknown = sorted(set(params) - set(URL_PARAMS))
+        if unknown:
+            raise TypeError(f"no URL parameter {', '.join(unknown)}")
+        chosen = {name: tuple(params.get(name, ())) for name in PAGE_CHOICES}
+        dimensions = [(key, tuple(params.get(key, ()))) for key in DIMENSIONS]
+        return ViewFilters(period, tuple(params.get("la", ())), dimensions, **chosen)
 
     @property
     def period_value(self) -> Period:
@@ -185,7 +192,7 @@ def parse_query(search: str | None, options: FilterOptions) -> ViewFilters:
         kept[param] = tuple(dict.fromkeys(v for v in query.get(param, []) if v in allowed))
         if param in SINGLE_VALUED:
             kept[param] = kept[param][:1]
-    return ViewFilters(period=period, **kept)
+    return ViewFilters.from_params(period, kept)
 
 
 def _valid_period(code: str, options: FilterOptions) -> str:
@@ -202,7 +209,7 @@ def with_period_kind(view: ViewFilters, kind: PeriodKind, options: FilterOptions
     """Switching the kind keeps the same end month where the data allows."""
     end = min(view.period_value.last_month, options.last_month)
     candidates = [p for p in options.periods(kind) if p.last_month <= end] or options.periods(kind)
-    return ViewFilters(candidates[0].code, view.la, view.dimensions, *(view.values(p) for p in PAGE_CHOICES))
+    return view.with_values({}, candidates[0].code)
 
 
 def filter_options(la_codes: tuple[str, ...]) -> FilterOptions:
@@ -210,7 +217,9 @@ def filter_options(la_codes: tuple[str, ...]) -> FilterOptions:
     from app.state import reader
 
     rows = reader().query("filter_options", la_codes=list(la_codes))
-    by_filter = {name: dict(zip(group["value"], group["label"])) for name, group in rows.groupby("filter")}
+    by_filter = {
+        str(name): dict(zip(group["value"], group["label"])) for name, group in rows.groupby("filter")
+    }
     las = by_filter.pop("la", {})
     for dimension in active_model().dimensions:
         if dimension.reference and dimension.reference.by_la and len(las) > 1:

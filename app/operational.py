@@ -12,7 +12,8 @@ from urllib.parse import parse_qs
 
 import dash_ag_grid as dag
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, NoUpdate, Output, State, dcc, html
+from dash.development.base_component import Component, ComponentType
 
 from app import ids
 from app.access import SHELL, callback
@@ -70,7 +71,7 @@ def _by_area(
 ) -> html.Figure | None:
     """The page's main count split by area, for a view of one LA (153 LAs' areas would be noise)."""
     areas = options.labels(AREA)
-    if len(filters.la_codes) != 1 or not areas:
+    if len(filters.la_codes) != 1 or not areas or page.by_area is None:
         return None
     kpi = get_kpi(page.by_area)
     parts = counts_by_area(reader().connection(), kpi, view.period_value, filters, policy)
@@ -90,19 +91,19 @@ def trend_view_choice(page: Page, view: ViewFilters, options: FilterOptions) -> 
     links = []
     for chart, label in (((), "Run charts"), (("spc",), "SPC (XmR) charts")):
         shown = view.chart == chart
-        text = [label, html.Span(" (shown)", className="visually-hidden")] if shown else label
+        text: ComponentType = [label, html.Span(" (shown)", className="visually-hidden")] if shown else label
         links.append(
             dcc.Link(
                 text,
-                href=f"/{page.id}" + view.with_values(chart=chart, limits=()).to_query(),
+                href=f"/{page.id}" + view.with_values({"chart": chart, "limits": ()}).to_query(),
                 className="trend-view-link" + (" trend-view-shown" if shown else ""),
             )
         )
-    choice = [
+    choice: list[Component] = [
         html.Nav(
             [html.Span("Show the trends as", className="filter-label"), *links],
             className="trend-view",
-            **{"aria-label": "Trend view"},
+            **{"aria-label": "Trend view"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
         )
     ]
     if view.chart:
@@ -136,8 +137,8 @@ def _limits_choice(view: ViewFilters, options: FilterOptions) -> html.Div:
     prevent_initial_call=True,
     page=SHELL,
 )
-def choose_limits_from(month: str | None, search: str | None):
-    return updated_search(search, limits=(month,) if month else ())
+def choose_limits_from(month: str | None, search: str | None) -> str | NoUpdate:
+    return updated_search(search, {"limits": (month,) if month else ()})
 
 
 def render(page: Page, **query: str | list[str]) -> html.Div:

@@ -36,6 +36,13 @@ class Column(BaseModel):
     description: str
     example: str = ""
 
+    @property
+    def codes(self) -> str:
+        """The name of the code list of a coded column."""
+        if self.codelist is None:
+            raise ValueError(f"the column {self.name} has no code list")
+        return self.codelist
+
 
 class Dataset(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -80,10 +80,10 @@ def code_list_section(name: str, title: str) -> str:
     extra = "agency_group" if "agency_group" in table else "major_group" if "major_group" in table else None
     header = "| code | label |" + (f" {extra.replace('_', ' ')} |" if extra else "") + " also accepted |"
     lines = [f"### {title} (`{name}`)", "", header, "|---|---|" + ("---|" if extra else "") + "---|"]
-    for row in table.itertuples():
-        aliases = ", ".join(f"`{a}`" for a in row.aliases.split("|") if a)
-        middle = f" {getattr(row, extra)} |" if extra else ""
-        lines.append(f"| `{row.code}` | {_cell(row.label)} |{middle} {aliases} |")
+    for row in table.to_dict("records"):
+        aliases = ", ".join(f"`{a}`" for a in row["aliases"].split("|") if a)
+        middle = f" {row[extra]} |" if extra else ""
+        lines.append(f"| `{row['code']}` | {_cell(row['label'])} |{middle} {aliases} |")
     return "\n".join(lines)
 
 
@@ -195,7 +195,7 @@ def counting_rules() -> dict[str, str]:
 
 def kpi_section(kpi: Kpi, rules: dict[str, str] | None = None) -> str:
     measure = f"`{kpi.numerator}`" + (f" ÷ `{kpi.denominator}`" if kpi.denominator else "")
-    if kpi.is_share:
+    if kpi.breakdown is not None:  # a share KPI
         measure += f", split by {kpi.breakdown.replace('_', ' ')}"
     facts = [
         f"- **Id**: `{kpi.id}`; dataset `{kpi.dataset}`; unit {kpi.unit.value}"

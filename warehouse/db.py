@@ -20,6 +20,7 @@ import secrets
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import holidays
@@ -276,10 +277,13 @@ def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
         run_sql_file(con, path, la_codes=sorted(la_codes), cell_key_salt=salt)
 
 
-def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:
-    """The first row of a query, read to the end so the connection is free for the next call."""
+def single_value(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> Any:
+    """The value of a query that returns one row of one value (a count, a sum, the next ID), read
+    to the end so the connection is free for the next call."""
     rows = con.execute(sql, params).fetchall()
-    return rows[0] if rows else None
+    if not rows:
+        raise RuntimeError(f"a query that always returns one row returned none: {sql.strip()[:200]}")
+    return rows[0][0]
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:

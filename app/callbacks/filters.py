@@ -12,7 +12,7 @@ from dash import Input, Output, State, ctx, dcc, no_update
 
 from app import ids
 from app.access import SHELL, callback
-from app.filters import DIMENSIONS, ViewFilters, parse_query, with_period_kind
+from app.filters import DIMENSIONS, FilterOptions, ViewFilters, parse_query, with_period_kind
 from app.scope import Scope, current_scope
 from app.view import scoped_options
 from warehouse.db import WarehouseError
@@ -81,14 +81,14 @@ def sync_filters(search, kind, period, *rest):
     )
 
 
-def _summary(view: ViewFilters, options, pathname: str | None, scope: Scope) -> list:
+def _summary(view: ViewFilters, options: FilterOptions, pathname: str | None, scope: Scope) -> list:
     """The filters in words, then one link per active filter value that steps back out of it."""
     crumbs = []
     for param, values in view.dimensions:
         labels = options.allowed(param)
         words = DIMENSIONS[param].describe
         for value in values:
-            without = view.with_values(**{param: tuple(v for v in values if v != value)})
+            without = view.with_values({param: tuple(v for v in values if v != value)})
             crumbs.append(
                 dcc.Link(
                     f"✕ {words}: {labels.get(value, value)}",

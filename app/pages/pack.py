@@ -137,5 +137,5 @@ def layout(**query: str | list[str]) -> html.Div:
     prevent_initial_call=True,
     page=PAGE,
 )
-def choose_sections(sections: list[str], search: str | None):
-    return updated_search(search, section=tuple(sections or ()))
+def choose_sections(sections: list[str], search: str | None) -> str | dash.NoUpdate:
+    return updated_search(search, {"section": tuple(sections or ())})

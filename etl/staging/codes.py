@@ -19,10 +19,10 @@ _OPTION_LETTER = re.compile(r"^[a-z]{1,2}\)\s*", re.IGNORECASE)
 def _lookup(codelist: str) -> dict[str, str]:
     table = code_list(codelist)
     lookup: dict[str, str] = {}
-    for row in table.itertuples():
-        names = [row.code, row.label, *(a for a in row.aliases.split("|") if a)]
+    for row in table.to_dict("records"):
+        names = [row["code"], row["label"], *(a for a in row["aliases"].split("|") if a)]
         for name in names:
-            lookup[name.strip().lower()] = row.code
+            lookup[name.strip().lower()] = row["code"]
     return lookup
 
 

@@ -124,7 +124,9 @@ def parse_timestamps(columns: dict[str, tuple[pa.Array, tuple[str, ...]]]) -> di
         f'AS "{name}"'
         for i, name in enumerate(names)
     )
-    params = {f"formats_{i}": list(formats) for i, (_, formats) in enumerate(columns.values())}
+    params: dict[str, object] = {
+        f"formats_{i}": list(formats) for i, (_, formats) in enumerate(columns.values())
+    }
     params |= {f"shape_{i}": format_pattern(formats) for i, (_, formats) in enumerate(columns.values())}
     with duckdb.connect() as con:
         con.register("text", text)
@@ -268,7 +270,7 @@ def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], 
             columns[column.name] = whole_numbers(_trimmed(values))
         elif column.kind is Kind.CODE:
             columns[column.name] = decoded(
-                map_distinct(values, partial(code_or_original, codelist=column.codelist))
+                map_distinct(values, partial(code_or_original, codelist=column.codes))
             )
         elif column.kind is Kind.CHILD_ID:
             # Validation only asks whether a child ID is there: the text answers that as well as

@@ -24,7 +24,7 @@ _BUILTIN = {"not_nullable": "missing", "field_uniqueness": "duplicate_id"}
 _PRIORITY = ["unparseable", "missing", "unknown_code", "duplicate_id"]
 
 
-def _rule_and_field(check: str, column: str | None) -> tuple[str, str]:
+def _rule_and_field(check: str, column: str) -> tuple[str, str]:
     if ":" in check:
         rule, field = check.split(":", 1)
         return rule, field
@@ -66,7 +66,7 @@ def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, toda
         if rule == "unparseable":
             context["expected"] = expected_format(dataset.column(field).kind)
         elif rule == "unknown_code":
-            codes = known_codes(dataset.column(field).codelist)
+            codes = known_codes(dataset.column(field).codes)
             context["codes"] = "expected one of " + ", ".join(codes)
         elif rule == "duplicate_id":
             if id_positions is None:

@@ -6,6 +6,7 @@ pandera schema is built from these declarations and from etl/datasets.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,7 +35,7 @@ class Rule:
     message: str  # formatted with field, value and the rule's own context
 
 
-def _frame_check(rule: str, field: str, passes) -> pa.Check:
+def _frame_check(rule: str, field: str, passes: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
     # Pandera reports a frame-wide check against every column; the field in the name lets
     # the report keep only the one the rule is about.
     return pa.Check(passes, name=f"{rule}:{field}", error=f"{rule}:{field}")
@@ -96,7 +97,7 @@ def build_schema(
             continue
         checks: list[pa.Check] = []
         if column.kind is Kind.CODE:
-            checks.append(pa.Check.isin(known_codes(column.codelist), error="unknown_code"))
+            checks.append(pa.Check.isin(known_codes(column.codes), error="unknown_code"))
         if column.kind in (Kind.DATE, Kind.DATETIME):
             checks.append(pa.Check.lt(today_ts, error="future"))
             checks.append(pa.Check.ge(pd.Timestamp(EARLIEST_DATE), error="too_early"))

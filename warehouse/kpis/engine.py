@@ -150,7 +150,7 @@ class _Totals:
         return sum((self.monthly.get((measure, month), _NONE) for month in period.month_starts()), _NONE)
 
 
-def _key(value: object) -> int:
+def _key(value: float | None) -> int:
     """A cell key from a query (NULL where no row, or the raw path, which has none)."""
     return 0 if pd.isna(value) else int(value)
 
@@ -261,7 +261,7 @@ def _parts(
 
 
 def _protected_parts(
-    labels: Iterable[object], counts: Iterable[object], keys: Iterable[object], policy: SuppressionPolicy
+    labels: Iterable[object], counts: Iterable[float], keys: Iterable[float | None], policy: SuppressionPolicy
 ) -> tuple[Part, ...]:
     """Parts of a total, each protected on its own and shown as a % of the protected total. A
     protected viewer gets no entry for a suppressed part: parts with no rows at all are never listed,
