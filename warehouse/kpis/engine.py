@@ -20,7 +20,7 @@ import pandas as pd
 
 from warehouse.kpis.model import Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, add_months
-from warehouse.kpis.registry import CHILD_MEASURES
+from warehouse.kpis.registry import CHILD_MEASURES, REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.model.files import active_model, model_for
 from warehouse.queries import run
@@ -345,11 +345,12 @@ def counts_by_area(
 
 
 def model_kpi(con: duckdb.DuckDBPyConnection, kpi_id: str) -> Kpi:
-    """A KPI of the warehouse's model (built in, or applied by the partnership)."""
-    kpis = model_for(con).kpis
-    if kpi_id not in kpis:
-        raise KeyError(f"no KPI {kpi_id!r}; known: {', '.join(kpis)}")
-    return kpis[kpi_id]
+    """A KPI of this process's model, or else of the warehouse's (one applied since this process
+    started, which the app serves after a restart)."""
+    kpi = REGISTRY.get(kpi_id) or model_for(con).kpis.get(kpi_id)
+    if kpi is None:
+        raise KeyError(f"no KPI {kpi_id!r}; known: {', '.join(REGISTRY)}")
+    return kpi
 
 
 def evaluate(
