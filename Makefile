@@ -15,8 +15,8 @@ run: demo serve  ## make the venv, install, make and load the demo data, serve o
 test: install chromium postgresql  ## install what the tests need (chromium, postgresql) and run the whole suite
 	$(PY) -m pytest
 
-test-unit: install  ## the quick loop: everything but the browser tests
-	$(PY) -m pytest -m "not browser"
+test-unit: install  ## the quick loop, under 3 minutes: everything but the browser and slow tests (README)
+	$(PY) -m pytest -m "not browser and not slow"
 
 reliability: install  ## the reliability suite in full: bad inputs, fuzzing (500 examples), 20 kill -9s, disk full
 	SAFEGUARD_RELIABILITY=full $(PY) -m pytest tests/reliability
