@@ -14,16 +14,20 @@ from warehouse.settings import Settings
 
 # --- Slow tests: `make test` runs every test, `make test-unit` (the quick loop) leaves these out ---
 # A test is slow by nature when it builds something big or starts another process: a server, a
-# load to kill, the scheduler, a PostgreSQL cluster. Using one of these fixtures, or carrying one of
-# these markers, makes a test slow here; a test that starts a process carries `slow` itself, and
-# `_no_process_unless_slow` below fails a test that starts one without it.
+# load to kill, the scheduler, a PostgreSQL cluster, Chromium. Using one of these fixtures, or
+# carrying one of these markers, makes a test slow here; a test that starts a process otherwise
+# carries `slow` itself, and `_no_process_unless_slow` below fails a test that starts one without it.
 SLOW_FIXTURES = {
     "demo_home": "the demo warehouse, built as `make run` builds it (and the servers over it)",
     "baseline_home": "the reliability suite's warehouse, holding rows from every reader",
     "big_extract": "the reliability suite's big contacts extract",
     "postgresql_server": "a PostgreSQL cluster made with initdb and started",
+    "browser": "Debian chromium, launched through Playwright",
 }
-SLOW_MARKERS = {"reliability"}  # bad inputs for every reader, fuzzing, kill -9, a full disk
+SLOW_MARKERS = {
+    "browser": "Chromium against a served app",
+    "reliability": "bad inputs for every reader, fuzzing, kill -9, a full disk",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -20,7 +20,7 @@ def test_a_slow_test_may_start_a_process():
     assert subprocess.run(["true"], check=False).returncode == 0
 
 
-def test_tests_on_the_demo_warehouse_postgresql_or_reliability_are_slow_and_others_not(pytester, monkeypatch):
+def test_the_demo_warehouse_postgresql_chromium_and_reliability_make_a_test_slow(pytester, monkeypatch):
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # dash's, hypothesis's, ...: not needed here
     # Stand-ins named as the real session fixtures, which take seconds to build.
     pytester.makeconftest(
@@ -48,6 +48,7 @@ def test_tests_on_the_demo_warehouse_postgresql_or_reliability_are_slow_and_othe
         markers =
             slow: slow
             reliability: reliability
+            browser: browser
         """
     )
     pytester.makepyfile(
@@ -58,10 +59,12 @@ def test_tests_on_the_demo_warehouse_postgresql_or_reliability_are_slow_and_othe
         def test_on_postgresql(postgresql_url): pass
         @pytest.mark.reliability
         def test_reliability(): pass
+        @pytest.mark.browser
+        def test_in_chromium(): pass
         def test_plain(tmp_path): pass
         """
     )
     quick = pytester.runpytest("-m", "not slow", "-v")
-    quick.assert_outcomes(passed=1, deselected=3)
+    quick.assert_outcomes(passed=1, deselected=4)
     quick.stdout.fnmatch_lines(["*::test_plain PASSED*"])
-    pytester.runpytest("-m", "slow").assert_outcomes(passed=3, deselected=1)
+    pytester.runpytest("-m", "slow").assert_outcomes(passed=4, deselected=1)
