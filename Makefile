@@ -20,8 +20,8 @@ check: install  ## lint, formatting and types: ruff and mypy as configured in py
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test-unit: install  ## the quick loop: everything but the browser tests
-	$(PY) -m pytest -m "not browser"
+test-unit: install  ## the quick loop, under 3 minutes: everything but the browser and slow tests (README)
+	$(PY) -m pytest -m "not browser and not slow"
 
 reliability: install  ## the reliability suite in full: bad inputs, fuzzing (500 examples), 20 kill -9s, disk full
 	SAFEGUARD_RELIABILITY=full $(PY) -m pytest tests/reliability

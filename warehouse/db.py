@@ -98,8 +98,12 @@ def code_list_names() -> list[str]:
     return sorted(p.stem for p in REFERENCE_DIR.glob("*.csv"))
 
 
+@cache
 def english_calendar(first: date = CALENDAR_FIRST_DAY, last: date = CALENDAR_LAST_DAY) -> pd.DataFrame:
-    """Every day with its financial year, quarter and working-day status (England)."""
+    """Every day with its financial year, quarter and working-day status (England).
+
+    Made once per process (a new warehouse is defined from it on every first load, hundreds of
+    times in the tests): copy it before changing it."""
     days = pd.date_range(first, last, freq="D")
     bank_holidays = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, last.year + 1))
     names = pd.Series([bank_holidays.get(d.date()) for d in days], index=days, dtype="object")
@@ -197,7 +201,7 @@ def define(con: duckdb.DuckDBPyConnection) -> None:
     frames = {
         "raw_ons_population": _ons_population().copy(),
         "raw_sn_model_2025": _statistical_neighbours_2025(),
-        "raw_calendar": english_calendar(),
+        "raw_calendar": english_calendar().copy(),
         "raw_benchmark_value": benchmark_values(),
     } | {f"raw_ref_{name}": code_list(name) for name in code_list_names()}
     for name, frame in frames.items():
