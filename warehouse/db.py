@@ -179,7 +179,8 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
 def definitions_fingerprint(model: Model) -> str:
     """What the definitions are made from: what the program ships, and the model (a new dimension
     changes the cubes' columns and macros)."""
-    return _shipped_fingerprint() + "-" + model.fingerprint
+    generated = hashlib.sha256("\n".join(model_sql.definitions_sql(model)).encode()).hexdigest()
+    return f"{_shipped_fingerprint()}-{model.fingerprint}-{generated}"
 
 
 @cache

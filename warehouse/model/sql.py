@@ -15,7 +15,7 @@ Identifiers are checked by the model (warehouse/model/specs.py); labels are quot
 from __future__ import annotations
 
 from warehouse.model.files import Model
-from warehouse.model.specs import AgeBands, Dimension, FromChild
+from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure
 
 CUBE_TABLES = ("kpi_cube", "missing_child_month")
 
@@ -35,6 +35,13 @@ def definitions_sql(model: Model) -> list[str]:
         _age_band(model.dimensions),
         _child_dimensions(model.dimensions),
         _filter_values(model.dimensions),
+        # Working days after `from_date` up to and including `to_date`, on the English bank-holiday
+        # calendar: the national rule for ICPC timeliness, and a measure condition's `working_days`.
+        (
+            "CREATE OR REPLACE MACRO working_days(from_date, to_date) AS ("
+            "(SELECT working_day_number FROM calendar WHERE calendar_date = CAST(to_date AS DATE)) - "
+            "(SELECT working_day_number FROM calendar WHERE calendar_date = CAST(from_date AS DATE)))"
+        ),
     ]
 
 
@@ -124,3 +131,36 @@ def _filter_values(dimensions: tuple[Dimension, ...]) -> str:
         "SELECT NULL AS dimension, NULL AS value, NULL AS label, NULL AS la_code WHERE FALSE"
     )
     return "CREATE OR REPLACE MACRO filter_values(scope) AS TABLE\n" + body
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def condition_sql(condition: Condition, alias: str = "f") -> str:
+    """A measure's condition as SQL on the record `alias`: every name is a checked identifier and
+    every value a quoted literal or a number."""
+    if condition.between is not None:
+        start, end = (f"{alias}.{column}" for column in condition.between)
+        tested = {
+            "days": f"datediff('day', CAST({start} AS DATE), CAST({end} AS DATE))",
+            "working_days": f"working_days({start}, {end})",
+            "hours": f"datediff('hour', CAST({start} AS TIMESTAMP), CAST({end} AS TIMESTAMP))",
+        }[condition.unit or "days"]
+    else:
+        tested = f"{alias}.{condition.column}"
+    if condition.in_ is not None:
+        return f"CAST({tested} AS VARCHAR) IN ({', '.join(literal(v) for v in condition.in_)})"
+    if condition.set is not None:
+        return f"{tested} IS {'NOT ' if condition.set else ''}NULL"
+    bounds = []
+    if condition.at_least is not None:
+        bounds.append(f"{tested} >= {_number(condition.at_least)}")
+    if condition.at_most is not None:
+        bounds.append(f"{tested} <= {_number(condition.at_most)}")
+    return " AND ".join(bounds)
+
+
+def measure_condition_sql(measure: Measure, alias: str = "f") -> str:
+    """All of a measure's conditions (TRUE when it has none); NULL (a blank tested) never counts."""
+    return " AND ".join(f"coalesce({condition_sql(c, alias)}, FALSE)" for c in measure.where) or "TRUE"
