@@ -66,10 +66,10 @@ def _no_benchmark_note(assessment: Assessment) -> html.P | None:
     if not (kpi.benchmark and kpi.benchmark_population):
         return None
     wanted = "; ".join(
-        f"{active_model().dimension(dimension).label} {' or '.join(repr(v) for v in values)}"
+        f"{active_model().dimension(dimension).describe} {' or '.join(repr(v) for v in values)}"
         for dimension, values in kpi.benchmark_population.items()
     )
-    return html.P(f"Published figures count {wanted} only: choose it to compare.", className="benchmark")
+    return html.P(f"Published figures count only {wanted}: choose it to compare.", className="benchmark")
 
 
 def _rag_badge(assessment: Assessment) -> html.Div | None:
