@@ -14,6 +14,8 @@ Identifiers are checked by the model (warehouse/model/specs.py); labels are quot
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from warehouse.model.files import Model
 from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure
 
@@ -164,3 +166,34 @@ def condition_sql(condition: Condition, alias: str = "f") -> str:
 def measure_condition_sql(measure: Measure, alias: str = "f") -> str:
     """All of a measure's conditions (TRUE when it has none); NULL (a blank tested) never counts."""
     return " AND ".join(f"coalesce({condition_sql(c, alias)}, FALSE)" for c in measure.where) or "TRUE"
+
+
+def measures_cube_sql(
+    table: str, id_column: str, measures: Sequence[Measure], record_dimensions: Mapping[str, str]
+) -> str:
+    """The monthly cube rows of a dataset's own measures (those with a `date`), for the LAs of a load
+    ($la_codes): one insert, by column name, beside the built-in datasets' (transforms/020_cubes.sql,
+    whose child_dims it reads). `record_dimensions` maps a cube column to the dataset column that holds
+    it (area_code, say); the child's dimensions come from the child's record as for every dataset."""
+    flows = [m for m in measures if m.date is not None]
+    if not flows:
+        return ""
+    values = ",\n           ".join(
+        f"({literal(m.id)}, f.{m.date}, {measure_condition_sql(m)})" for m in flows
+    )
+    dims = "".join(
+        f"coalesce(CAST(f.{column} AS VARCHAR), 'Unknown') AS {cube_column}, "
+        for cube_column, column in record_dimensions.items()
+    )
+    return f"""INSERT INTO kpi_cube BY NAME
+SELECT f.la_code, date_trunc('month', CAST(m.event_date AS DATE)) AS month, m.measure, {dims}
+       age_band(d.birth_month, CAST(m.event_date AS DATE)) AS age_band,
+       d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
+       sum(record_key($cell_key_salt, f.la_code, f.{id_column})) AS key_sum
+FROM {table} AS f
+LEFT JOIN child_dims AS d USING (child_id)
+CROSS JOIN LATERAL (
+    VALUES {values}
+) AS m(measure, event_date, counts)
+WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts
+GROUP BY ALL"""
