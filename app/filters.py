@@ -166,6 +166,10 @@ class ViewFilters:
             pairs += [(param, value) for value in self.values(param)]
         return "?" + urlencode(pairs)
 
+    def filters_only(self) -> ViewFilters:
+        """The period, LAs and dimension filters, without what one page chose for itself."""
+        return self.with_values({name: () for name in PAGE_CHOICES})
+
     def engine_filters(self, scope_la_codes: tuple[str, ...]) -> Filters:
         allowed = tuple(code for code in self.la if code in scope_la_codes) or scope_la_codes
         return Filters(allowed, **{DIMENSIONS[key].id: values for key, values in self.dimensions})

@@ -40,7 +40,13 @@ APP_DIR = Path(__file__).resolve().parent
 def _nav(user: User) -> html.Nav:
     """The pages this user's role opens, and no others."""
     links = [
-        dcc.Link(page["name"], href=page["relative_path"], className="nav-link") for page in nav_pages(user)
+        dcc.Link(
+            page["name"],
+            href=page["relative_path"],
+            id={"type": ids.NAV_LINK, "path": page["relative_path"]},
+            className="nav-link",
+        )
+        for page in nav_pages(user)
     ]
     return html.Nav(links, className="nav", **{"aria-label": "Main"})  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
 

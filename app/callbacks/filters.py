@@ -8,7 +8,7 @@ a circular dependency only within a single callback.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, ctx, dcc, no_update
+from dash import ALL, Input, NoUpdate, Output, State, ctx, dcc, no_update
 
 from app import ids
 from app.access import SHELL, callback
@@ -104,6 +104,27 @@ def _summary(view: ViewFilters, options: FilterOptions, pathname: str | None, sc
     ]
     limited = f" (your account covers {' and '.join(limits)} only)" if limits else ""
     return ["Showing: " + view.describe(options) + limited, *([" "] + crumbs if crumbs else [])]
+
+
+@callback(
+    Output({"type": ids.NAV_LINK, "path": ALL}, "href"),
+    Input(ids.URL, "search"),
+    State(ids.URL, "pathname"),
+    State({"type": ids.NAV_LINK, "path": ALL}, "id"),
+    page=SHELL,
+)
+def nav_keeps_the_filters(search: str | None, pathname: str | None, links: list[dict]) -> list | NoUpdate:
+    """Each dashboard in the navigation opens with the filters of the dashboard the user is on (not
+    what that page chose for itself); the other pages open as they are. Leaving a dashboard for a
+    page without filters keeps the links as they were."""
+    if not _has_filters(pathname):
+        return no_update
+    try:
+        options = scoped_options(current_scope())
+    except WarehouseError:
+        return no_update
+    query = parse_query(search, options).filters_only().to_query()
+    return [link["path"] + (query if _has_filters(link["path"]) else "") for link in links]
 
 
 def _has_filters(pathname: str | None) -> bool:

@@ -18,7 +18,8 @@ CHILDREN = [  # child_id, birth month, gender, disabled
 ]
 ASSESSMENTS = [  # id, child, area, lead agency, started, completed, outcome
     ("EH1", "c1", "NCL-E", "Health", "2024-05-20", "2024-06-11", "completed"),  # 15 working days
-    ("EH2", "c2", "NCL-E", "Schools", "2024-05-20", "2024-07-31", "completed"),  # 51 working days (8 in May, 20 in June, 23 in July)
+    # 51 working days: 8 in May (after the 20th, less the bank holiday), 20 in June, 23 in July
+    ("EH2", "c2", "NCL-E", "Schools", "2024-05-20", "2024-07-31", "completed"),
     ("EH3", "c3", None, "Health", "2024-06-03", "2024-06-20", "withdrawn"),
     ("EH4", "c1", "NCL-W", "Health", "2024-06-10", None, None),  # still open
 ]
