@@ -8,7 +8,7 @@ a circular dependency only within a single callback.
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, NoUpdate, Output, State, ctx, dcc, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
 from app import ids
 from app.access import SHELL, callback
@@ -113,16 +113,17 @@ def _summary(view: ViewFilters, options: FilterOptions, pathname: str | None, sc
     State({"type": ids.NAV_LINK, "path": ALL}, "id"),
     page=SHELL,
 )
-def nav_keeps_the_filters(search: str | None, pathname: str | None, links: list[dict]) -> list | NoUpdate:
+def nav_keeps_the_filters(search: str | None, pathname: str | None, links: list[dict]) -> list:
     """Each dashboard in the navigation opens with the filters of the dashboard the user is on (not
     what that page chose for itself); the other pages open as they are. Leaving a dashboard for a
     page without filters keeps the links as they were."""
+    unchanged = [no_update] * len(links)  # one per link: an ALL output takes a list
     if not _has_filters(pathname):
-        return no_update
+        return unchanged
     try:
         options = scoped_options(current_scope())
     except WarehouseError:
-        return no_update
+        return unchanged
     query = parse_query(search, options).filters_only().to_query()
     return [link["path"] + (query if _has_filters(link["path"]) else "") for link in links]
 
