@@ -14,6 +14,7 @@ FILTER_PERIOD_KIND = "filter-period-kind"
 FILTER_PERIOD = "filter-period"
 FILTER_RESET = "filter-reset"
 FILTER_SUMMARY = "filter-summary"
+FILTER_DETAILS = "filter-details"  # the folded-away controls under the summary line
 # one multi-select per dimension, keyed by its URL parameter
 # The LA, then one control per dimension of the model, by its URL key.
 FILTER_DIMENSIONS = {"la": "filter-la"} | {

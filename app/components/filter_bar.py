@@ -51,22 +51,31 @@ def filter_bar() -> html.Section:
         _field(LABELS[param], dcc.Dropdown(id=component_id, multi=True, placeholder="All"))
         for param, component_id in ids.FILTER_DIMENSIONS.items()
     ]
+    # One line that says what is shown, with the controls folded away under it: a projected summary
+    # keeps its first screen for the figures, and one click opens the filters.
     return html.Section(
         [
             html.H2("Filters", className="visually-hidden"),
-            html.Div(
-                [
-                    _field("Period", period_kind),
-                    _field("Ending", period),
-                    *dimensions,
-                    html.Button(
-                        "Reset filters", id=ids.FILTER_RESET, className="button-secondary", n_clicks=0
-                    ),
-                ],
-                className="filter-grid",
-            ),
             html.P(id=ids.FILTER_SUMMARY, className="filter-summary", **{"aria-live": "polite"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
-            saved_views_row(),
+            html.Details(
+                [
+                    html.Summary("Change filters", className="filter-toggle"),
+                    html.Div(
+                        [
+                            _field("Period", period_kind),
+                            _field("Ending", period),
+                            *dimensions,
+                            html.Button(
+                                "Reset filters", id=ids.FILTER_RESET, className="button-secondary", n_clicks=0
+                            ),
+                        ],
+                        className="filter-grid",
+                    ),
+                    saved_views_row(),
+                ],
+                id=ids.FILTER_DETAILS,
+                className="filter-details",
+            ),
         ],
         id=ids.FILTER_BAR,
         className="filter-bar",

@@ -108,6 +108,7 @@ def test_brw005_a_filter_change_updates_the_url_and_the_figures_and_back_restore
     page.goto(server + "/?period=2025-26&la=E08000021")
     page.wait_for_selector("#card-referrals")
     before = page.inner_text("#card-referrals .card-value")
+    page.click("#filter-details > summary")  # the controls are folded under the summary line
     page.click("#filter-gender")
     page.get_by_role("option", name="Female").click()
     page.wait_for_url("**gender=F**")
@@ -240,6 +241,7 @@ def test_brw012_a_click_on_a_trend_point_shows_that_month(server, page):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url("**period=2026-03**")
     page.locator("#filter-summary", has_text="Showing: March 2026; Newcastle upon Tyne").wait_for()
+    page.click("#filter-details > summary")
     page.locator("#filter-period-kind", has_text="Month").wait_for()
 
 

@@ -125,6 +125,7 @@ def test_brw019_a_saved_view_opens_the_same_filters(own_demo_server, page):
     url, _home = own_demo_server
     page.goto(url + "/front-door?period=2025-26&la=E08000021&gender=F")
     page.wait_for_selector("#card-referrals")
+    page.click("#filter-details > summary")  # saved views are with the filters, folded away
     page.fill("#saved-view-name", "Girls referred, Newcastle")
     page.get_by_role("checkbox", name="Share with my role in my partnership").check()
     page.click("#saved-view-save")
@@ -132,6 +133,7 @@ def test_brw019_a_saved_view_opens_the_same_filters(own_demo_server, page):
 
     page.goto(url + "/")
     page.wait_for_selector("#card-referrals")
+    page.click("#filter-details > summary")
     _choose(page, "saved-view-open", "Girls referred, Newcastle (shared)")
     page.wait_for_url("**/front-door?period=2025-26&la=E08000021&gender=F")
     page.locator(
