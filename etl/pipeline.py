@@ -22,7 +22,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.datasets import DATASETS
 from etl.errors import ExtractError, Rejection
 from etl.limits import check_file_size, overlong_values
 from etl.load.publish import load_lock, publish
@@ -38,6 +37,7 @@ from etl.validate.duplicates import exact_copies, same_records
 from etl.validate.report import rejected_positions, rejections_from_failures
 from etl.validate.schemas import validate
 from warehouse.db import LOADS_DIR, first_row, get_meta, open_readonly, run_sql_file, run_transforms, set_meta
+from warehouse.model.files import active_model
 from warehouse.queries import run
 from warehouse.queries.run import query_text
 from warehouse.settings import Settings, environment, pseudonymisation_key
@@ -348,7 +348,7 @@ def _run_load_sql(con: duckdb.DuckDBPyConnection, name: str, **params: object) -
 
 def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
     """Swap the file's rows in for what the warehouse held for its LA and window."""
-    spec = DATASETS[outcome.dataset]
+    spec = active_model().datasets[outcome.dataset]
     children = with_plain_child_ids(latest_row_per_child(outcome.rows))
     with _registered(con, "incoming", with_plain_child_ids(outcome.rows)):
         sql = (
@@ -412,7 +412,7 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
 
 def _window_rows(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> int:
     """Rows the warehouse holds for the outcome's LA, dataset and window: what loading it replaces."""
-    spec = DATASETS[outcome.dataset]
+    spec = active_model().datasets[outcome.dataset]
     sql = (
         (LOADS_DIR / "window_rows.sql")
         .read_text(encoding="utf-8")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.datasets import DATASETS
 from etl.errors import ExtractError
 from etl.pipeline import FileOutcome, SourceOptions, prepare
+from warehouse.model.files import active_model
 from warehouse.settings import Settings, pseudonymisation_key
 
 
@@ -41,11 +41,11 @@ def _prepared(path: Path, settings: Settings, source: SourceOptions, today: date
     if failed:
         raise ExtractError(path, failed[0].message or "it could not be read")
     # An areas file has no counts to compare; a return with no rows (rows None) has none either.
-    return [o for o in outcomes if o.dataset in DATASETS and o.rows is not None]
+    return [o for o in outcomes if o.dataset in active_model().datasets and o.rows is not None]
 
 
 def _monthly(outcome: FileOutcome, window: tuple[date, date]) -> pd.Series:
-    event_date = DATASETS[outcome.dataset].event_date
+    event_date = active_model().datasets[outcome.dataset].event_date
     days = pd.to_datetime(outcome.rows.column(event_date).to_pandas())
     inside = days[(days >= pd.Timestamp(window[0])) & (days < pd.Timestamp(window[1]) + pd.Timedelta(days=1))]
     return inside.dt.to_period("M").value_counts()

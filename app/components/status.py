@@ -8,8 +8,8 @@ from datetime import date
 from dash import html
 
 from app.state import per_warehouse_file, reader
-from etl.datasets import dataset_title
 from warehouse.db import WarehouseError
+from warehouse.model.files import dataset_title
 from warehouse.settings import environment
 
 
