@@ -26,7 +26,7 @@ from etl.errors import ExtractError
 from etl.readers.native_csv import RawExtract
 from etl.staging.codes import code_or_original
 from warehouse.db import local_authority_codes
-from warehouse.model.datasets import Dataset, Kind, Privacy
+from warehouse.model.datasets import FILE_COLUMNS, Dataset, Kind, Privacy
 
 # Formats tried in order; the first that reads a value wins.
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -81,8 +81,7 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9])[A-Z]{2}$")
 
 UNREADABLE_SUFFIX = "__unreadable"
 
-# Columns that hold one value for the whole file, and columns no row rule looks at.
-FILE_COLUMNS = ("la_code", "coverage_start", "coverage_end")
+# Columns no row rule looks at (nor the file columns, which hold one value for the whole file).
 UNCHECKED_COLUMNS = frozenset({"la_code", "area_code", "postcode"})
 
 

@@ -17,8 +17,8 @@ import pandera.pandas as pa
 import pyarrow
 
 from etl.staging.codes import known_codes
-from etl.staging.native import FILE_COLUMNS, UNCHECKED_COLUMNS, UNREADABLE_SUFFIX, StagedExtract
-from warehouse.model.datasets import EARLIEST_DATE, Dataset, Kind, Privacy
+from etl.staging.native import UNCHECKED_COLUMNS, UNREADABLE_SUFFIX, StagedExtract
+from warehouse.model.datasets import EARLIEST_DATE, FILE_COLUMNS, Dataset, Kind, Privacy
 
 _KIND_FORMATS = {
     Kind.DATE: "a date (use YYYY-MM-DD or DD/MM/YYYY)",

@@ -19,6 +19,10 @@ from warehouse.model.specs import Identifier, Label, Spec
 EARLIEST_DATE = date(1910, 1, 1)
 
 
+# The columns that say which LA and window an extract covers, the same on every row.
+FILE_COLUMNS = ("la_code", "coverage_start", "coverage_end")
+
+
 class Kind(StrEnum):
     TEXT = "text"  # kept as text, never interpreted (ids, area codes)
     CHILD_ID = "child_id"  # pseudonymised with a keyed hash in staging
@@ -66,14 +70,14 @@ class Column(Spec):
         default=None, description="A shipped code list (warehouse/reference)."
     )
     codes: tuple[Code, ...] = Field(default=(), description="The column's own codes, for a local code list.")
-    privacy: Privacy = Field(default=None, description="The kind's first privacy class if not given.")  # type: ignore[assignment]
+    privacy: Privacy = Field(default=Privacy.KEPT, description="The kind's first privacy class if not given.")
     description: str = Field(min_length=1)
     example: str = ""
 
     @model_validator(mode="before")
     @classmethod
     def _default_privacy(cls, data: object) -> object:
-        if isinstance(data, dict) and data.get("privacy") is None and data.get("kind") in set(Kind):
+        if isinstance(data, dict) and "privacy" not in data and data.get("kind") in set(Kind):
             return data | {"privacy": PRIVACY_OF_KIND.get(Kind(data["kind"]), (Privacy.KEPT,))[0]}
         return data
 
@@ -105,6 +109,16 @@ class Layout(Spec):
     name: Identifier
     file_columns: tuple[Column, ...] = Field(description="Which LA and window the extract covers.")
     child_columns: tuple[Column, ...] = Field(description="The child the record is about.")
+
+    @model_validator(mode="after")
+    def _what_loading_needs(self) -> Layout:
+        if tuple(c.name for c in self.file_columns) != FILE_COLUMNS:
+            raise ValueError(
+                f"file_columns must be {', '.join(FILE_COLUMNS)}: a load reads the LA and window from them"
+            )
+        if not any(c.name == "child_id" and c.kind is Kind.CHILD_ID for c in self.child_columns):
+            raise ValueError("child_columns must hold child_id, of kind child_id: records are the child's")
+        return self
 
 
 class Dataset(Spec):

@@ -283,6 +283,11 @@ MISTAKES = [
         "columns.3: Value error, a free_text column's privacy is never_stored, not kept",
     ),
     (
+        "a layout without the columns a load reads the LA and window from",
+        '[[layout]]\nname = "flat"\nfile_columns = []\nchild_columns = []\n',
+        "layout[0] ('flat'): Value error, file_columns must be la_code, coverage_start, coverage_end",
+    ),
+    (
         "an unknown layout",
         local_dataset().replace('layout = "child_records"', 'layout = "flat"'),
         "dataset[0] ('early_help').layout: no layout 'flat'",
