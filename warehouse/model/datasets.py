@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import Field, model_validator
 
@@ -17,6 +18,15 @@ from warehouse.model.specs import Identifier, Label, Spec
 # The earliest date a record may hold. Excel counts days from 1900, so a number in a date cell (an
 # age of 17.5, a count) reads as a day in the 1900s; no child's record holds a date so early.
 EARLIEST_DATE = date(1910, 1, 1)
+
+
+# The shipped code lists, warehouse/reference/<name>.csv (code, label, aliases), that a code column
+# may name.
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+
+
+def code_list_names() -> list[str]:
+    return sorted(p.stem for p in REFERENCE_DIR.glob("*.csv"))
 
 
 # The columns that say which LA and window an extract covers, the same on every row.

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from warehouse.kpis.model import Kpi, Timing
-from warehouse.model.datasets import Dataset, Kind, Layout, Privacy
+from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, code_list_names
 from warehouse.model.specs import Dimension, Measure, MeasureTiming
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
@@ -160,8 +160,6 @@ def _datasets(
 ) -> dict[str, Dataset]:
     """Each dataset with its layout's columns, checked: its dates and id are its own columns of the
     right kind, each column once, each code list shipped, each table its own."""
-    from warehouse.db import code_list_names  # warehouse.db reads the model: imported when it is used
-
     shipped = set(code_list_names())
     tables: dict[str, Declared] = {}
     datasets: dict[str, Dataset] = {}
