@@ -8,15 +8,20 @@ export SAFEGUARD_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test test-unit install demo serve chromium postgresql bench screenshots docs clean reliability soak upgrade-deps
+.PHONY: run test test-unit check install demo serve chromium postgresql bench screenshots docs clean reliability soak upgrade-deps
 
 run: demo serve  ## make the venv, install, make and load the demo data, serve on http://127.0.0.1:8050
 
-test: install chromium postgresql  ## install what the tests need (chromium, postgresql) and run the whole suite
+test: install chromium postgresql check  ## install what the tests need (chromium, postgresql), check the code, run the whole suite
 	$(PY) -m pytest
 
-test-unit: install  ## the quick loop: everything but the browser tests
-	$(PY) -m pytest -m "not browser"
+check: install  ## lint, formatting and types: ruff and mypy as configured in pyproject.toml
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test-unit: install  ## the quick loop, under 3 minutes: everything but the browser and slow tests (README)
+	$(PY) -m pytest -m "not browser and not slow"
 
 reliability: install  ## the reliability suite in full: bad inputs, fuzzing (500 examples), 20 kill -9s, disk full
 	SAFEGUARD_RELIABILITY=full $(PY) -m pytest tests/reliability

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import dash
 from dash import Dash, _callback
-from flask import abort, request
+from flask import Flask, abort, request
 
 from app.scope import PermissionDenied, current_user, require_page
 
@@ -49,7 +50,7 @@ def _guarded(function: Callable, page: str) -> Callable:
     return guarded
 
 
-def callback(*args, page: str, **kwargs) -> Callable:
+def callback(*args: Any, page: str, **kwargs: Any) -> Callable:
     """`dash.callback`, tied to the page whose roles may call it (or SHELL)."""
 
     def declare(function: Callable) -> Callable:
@@ -60,7 +61,7 @@ def callback(*args, page: str, **kwargs) -> Callable:
     return declare
 
 
-def export_route(server, rule: str, endpoint: str, view: Callable, page: str) -> None:
+def export_route(server: Flask, rule: str, endpoint: str, view: Callable, page: str) -> None:
     """A Flask GET route that serves data of the page at `page`, for the roles that open it."""
     ROUTE_PAGES[endpoint] = page
     server.add_url_rule(rule, endpoint, _guarded(view, page))

@@ -100,7 +100,7 @@ def _signed_in_user() -> User | None:
             and account.active
             and session.get("generation") == session_generation(db, account.username)
         )
-    if not current:
+    if not current or account is None:
         session.clear()
         return None
     session["seen"] = time.time()
@@ -160,7 +160,11 @@ def _csrf_ok() -> bool:
     """The form's token is the one made for this browser's session cookie; with no cookie (a form
     posted from another site, or by a script that never loaded ours) there is nothing to match."""
     expected = session.get("csrf")
-    return bool(expected) and hmac.compare_digest(request.form.get("csrf", ""), expected)
+    return (
+        isinstance(expected, str)
+        and bool(expected)
+        and hmac.compare_digest(request.form.get("csrf", ""), expected)
+    )
 
 
 def _login_page(message: str = "", status: int = 200, next_path: str = "/") -> Response:

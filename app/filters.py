@@ -7,13 +7,12 @@ the engine's Filters, and into words for the "showing" line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from urllib.parse import parse_qs, urlencode
 
-from app.dashboards import PAGES
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.periods import Period, PeriodKind, add_months, parse_period, period_ending
 from warehouse.kpis.registry import REGISTRY
@@ -70,7 +69,7 @@ class FilterOptions:
         fixed = {
             "kpi": {k.id: k.title for k in REGISTRY.values() if not k.is_share},
             "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
-            "section": {page.slug: page.title for page in PAGES},
+            "section": {page.id: page.title for page in active_model().pages},
             "chart": CHART_KINDS,
         }
         return fixed[param]
@@ -138,13 +137,20 @@ class ViewFilters:
             return dict(self.dimensions).get(param, ())
         return getattr(self, param)
 
-    def with_values(self, period: str | None = None, **changes: Iterable[str]) -> ViewFilters:
-        """This view with its period, or some parameters' values, replaced (dimensions by URL key)."""
-        params = {name: self.values(name) for name in ("la", *PAGE_CHOICES)}
-        dims = dict(self.dimensions)
-        for name, values in changes.items():
-            (dims if name in DIMENSIONS else params)[name] = tuple(values)
-        return ViewFilters(period or self.period, dimensions=dims.items(), **params)
+    def with_values(self, changes: Mapping[str, Iterable[str]], period: str | None = None) -> ViewFilters:
+        """This view with some URL parameters' values (dimensions by URL key), or its period, replaced."""
+        params = {name: self.values(name) for name in URL_PARAMS} | {k: tuple(v) for k, v in changes.items()}
+        return ViewFilters.from_params(period or self.period, params)
+
+    @staticmethod
+    def from_params(period: str, params: Mapping[str, Iterable[str]]) -> ViewFilters:
+        """A view from each URL parameter's values: "la", the dimensions' keys and the page choices."""
+        unknown = sorted(set(params) - set(URL_PARAMS))
+        if unknown:
+            raise TypeError(f"no URL parameter {', '.join(unknown)}")
+        chosen = {name: tuple(params.get(name, ())) for name in PAGE_CHOICES}
+        dimensions = [(key, tuple(params.get(key, ()))) for key in DIMENSIONS]
+        return ViewFilters(period, tuple(params.get("la", ())), dimensions, **chosen)
 
     @property
     def period_value(self) -> Period:
@@ -159,6 +165,10 @@ class ViewFilters:
         for param in URL_PARAMS:
             pairs += [(param, value) for value in self.values(param)]
         return "?" + urlencode(pairs)
+
+    def filters_only(self) -> ViewFilters:
+        """The period, LAs and dimension filters, without what one page chose for itself."""
+        return self.with_values({name: () for name in PAGE_CHOICES})
 
     def engine_filters(self, scope_la_codes: tuple[str, ...]) -> Filters:
         allowed = tuple(code for code in self.la if code in scope_la_codes) or scope_la_codes
@@ -186,7 +196,7 @@ def parse_query(search: str | None, options: FilterOptions) -> ViewFilters:
         kept[param] = tuple(dict.fromkeys(v for v in query.get(param, []) if v in allowed))
         if param in SINGLE_VALUED:
             kept[param] = kept[param][:1]
-    return ViewFilters(period=period, **kept)
+    return ViewFilters.from_params(period, kept)
 
 
 def _valid_period(code: str, options: FilterOptions) -> str:
@@ -203,7 +213,7 @@ def with_period_kind(view: ViewFilters, kind: PeriodKind, options: FilterOptions
     """Switching the kind keeps the same end month where the data allows."""
     end = min(view.period_value.last_month, options.last_month)
     candidates = [p for p in options.periods(kind) if p.last_month <= end] or options.periods(kind)
-    return ViewFilters(candidates[0].code, view.la, view.dimensions, *(view.values(p) for p in PAGE_CHOICES))
+    return view.with_values({}, candidates[0].code)
 
 
 def filter_options(la_codes: tuple[str, ...]) -> FilterOptions:
@@ -211,7 +221,9 @@ def filter_options(la_codes: tuple[str, ...]) -> FilterOptions:
     from app.state import reader
 
     rows = reader().query("filter_options", la_codes=list(la_codes))
-    by_filter = {name: dict(zip(group["value"], group["label"])) for name, group in rows.groupby("filter")}
+    by_filter = {
+        str(name): dict(zip(group["value"], group["label"])) for name, group in rows.groupby("filter")
+    }
     las = by_filter.pop("la", {})
     for dimension in active_model().dimensions:
         if dimension.reference and dimension.reference.by_la and len(las) > 1:

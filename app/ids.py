@@ -8,6 +8,7 @@ LOADS_GRID = "data-loads-grid"
 REJECTIONS_GRID = "data-rejections-grid"
 REJECTIONS_TITLE = "data-rejections-title"
 
+NAV_LINK = "nav-link"  # one per page in the navigation: {"type": NAV_LINK, "path": its path}
 FILTER_BAR = "filter-bar"
 FILTER_PERIOD_KIND = "filter-period-kind"
 FILTER_PERIOD = "filter-period"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import dash
 from dash import Dash, dcc, html
+from dash.development.base_component import Component
 
 from app import ids
 from app.access import export_route, install_access
@@ -37,9 +40,15 @@ APP_DIR = Path(__file__).resolve().parent
 def _nav(user: User) -> html.Nav:
     """The pages this user's role opens, and no others."""
     links = [
-        dcc.Link(page["name"], href=page["relative_path"], className="nav-link") for page in nav_pages(user)
+        dcc.Link(
+            page["name"],
+            href=page["relative_path"],
+            id={"type": ids.NAV_LINK, "path": page["relative_path"]},
+            className="nav-link",
+        )
+        for page in nav_pages(user)
     ]
-    return html.Nav(links, className="nav", **{"aria-label": "Main"})
+    return html.Nav(links, className="nav", **{"aria-label": "Main"})  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
 
 
 def _account(user: User) -> html.Form:
@@ -82,19 +91,22 @@ def _guard_pages() -> None:
     """Every page's layout checks, on the server, that the user's role opens it."""
     for page in dash.page_registry.values():
         layout = page["layout"]
-        if callable(layout) and not getattr(layout, "guarded", False):
-            page["layout"] = _guarded(layout, page["path"])
+        if callable(layout) and not isinstance(layout, _GuardedLayout):
+            page["layout"] = _GuardedLayout(layout, page["path"])
 
 
-def _guarded(layout, path: str):
-    def view(**query):
+@dataclass(frozen=True)
+class _GuardedLayout:
+    """A page's layout, drawn only for a role that opens the page."""
+
+    layout: Callable[..., Component]
+    path: str
+
+    def __call__(self, **query: str | list[str]) -> Component:
         user = current_user()
-        if not user.can_view(path):
-            return _not_for_role(user, path)
-        return layout(**query)
-
-    view.guarded = True
-    return view
+        if not user.can_view(self.path):
+            return _not_for_role(user, self.path)
+        return self.layout(**query)
 
 
 def _not_for_role(user: User, path: str) -> html.Div:

@@ -12,7 +12,8 @@ from urllib.parse import parse_qs
 
 import dash_ag_grid as dag
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, NoUpdate, Output, State, dcc, html
+from dash.development.base_component import Component, ComponentType
 
 from app import ids
 from app.access import SHELL, callback
@@ -20,7 +21,6 @@ from app.components.charts import parts_chart, trend_chart
 from app.components.exports import csv_download
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_chart, spc_legend
-from app.dashboards import OperationalPage
 from app.filters import FilterOptions, ViewFilters
 from app.state import reader
 from app.view import page_view, updated_search
@@ -31,6 +31,7 @@ from warehouse.kpis.formatting import format_figure
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
 from warehouse.model.files import active_model
+from warehouse.model.specs import Page
 
 
 def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
@@ -42,10 +43,10 @@ def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
     return rows.iloc[::-1].reset_index(drop=True)
 
 
-def _grid(page: OperationalPage, assessments: list[Assessment]) -> dag.AgGrid:
+def _grid(page: Page, assessments: list[Assessment]) -> dag.AgGrid:
     rows = monthly_rows(assessments)
     return dag.AgGrid(
-        id=f"{page.slug}-grid",
+        id=f"{page.id}-grid",
         rowData=rows.to_dict("records"),
         columnDefs=[{"field": c, "headerName": c} for c in rows.columns],
         defaultColDef={
@@ -62,7 +63,7 @@ def _grid(page: OperationalPage, assessments: list[Assessment]) -> dag.AgGrid:
 
 
 def _by_area(
-    page: OperationalPage,
+    page: Page,
     view: ViewFilters,
     filters: Filters,
     options: FilterOptions,
@@ -70,13 +71,13 @@ def _by_area(
 ) -> html.Figure | None:
     """The page's main count split by area, for a view of one LA (153 LAs' areas would be noise)."""
     areas = options.labels(AREA)
-    if len(filters.la_codes) != 1 or not areas:
+    if len(filters.la_codes) != 1 or not areas or page.by_area is None:
         return None
     kpi = get_kpi(page.by_area)
     parts = counts_by_area(reader().connection(), kpi, view.period_value, filters, policy)
     title = f"{kpi.title} by area, {view.period_value.short_label} (% of the total)"
     return parts_chart(
-        title, parts, f"{page.slug}-by-area", areas, drill_param=active_model().dimension(AREA).url_key
+        title, parts, f"{page.id}-by-area", areas, drill_param=active_model().dimension(AREA).url_key
     )
 
 
@@ -85,24 +86,24 @@ def trend(assessment: Assessment, name: str, view: ViewFilters) -> html.Figure:
     return spc_chart(assessment, name, view.change_points) if view.chart else trend_chart(assessment, name)
 
 
-def trend_view_choice(page: OperationalPage, view: ViewFilters, options: FilterOptions) -> html.Div:
+def trend_view_choice(page: Page, view: ViewFilters, options: FilterOptions) -> html.Div:
     """Links to the same view with the trends as run charts or as SPC charts (the URL holds which)."""
     links = []
     for chart, label in (((), "Run charts"), (("spc",), "SPC (XmR) charts")):
         shown = view.chart == chart
-        text = [label, html.Span(" (shown)", className="visually-hidden")] if shown else label
+        text: ComponentType = [label, html.Span(" (shown)", className="visually-hidden")] if shown else label
         links.append(
             dcc.Link(
                 text,
-                href=f"/{page.slug}" + view.with_values(chart=chart, limits=()).to_query(),
+                href=f"/{page.id}" + view.with_values({"chart": chart, "limits": ()}).to_query(),
                 className="trend-view-link" + (" trend-view-shown" if shown else ""),
             )
         )
-    choice = [
+    choice: list[Component] = [
         html.Nav(
             [html.Span("Show the trends as", className="filter-label"), *links],
             className="trend-view",
-            **{"aria-label": "Trend view"},
+            **{"aria-label": "Trend view"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
         )
     ]
     if view.chart:
@@ -136,11 +137,11 @@ def _limits_choice(view: ViewFilters, options: FilterOptions) -> html.Div:
     prevent_initial_call=True,
     page=SHELL,
 )
-def choose_limits_from(month: str | None, search: str | None):
-    return updated_search(search, limits=(month,) if month else ())
+def choose_limits_from(month: str | None, search: str | None) -> str | NoUpdate:
+    return updated_search(search, {"limits": (month,) if month else ()})
 
 
-def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
+def render(page: Page, **query: str | list[str]) -> html.Div:
     try:
         resolved = page_view(query)
     except WarehouseError as error:
@@ -152,7 +153,7 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
         parts_chart(
             f"{a.kpi.title}, {view.period_value.short_label}",
             a.result.parts,
-            f"{page.slug}-{a.kpi.id}",
+            f"{page.id}-{a.kpi.id}",
             options.values_of(dimension) | {"Unknown": "Unknown"},
             drill_param=dimension.url_key,
         )
@@ -173,29 +174,29 @@ def render(page: OperationalPage, **query: str | list[str]) -> html.Div:
             html.H2("Trends"),
             trend_view_choice(page, view, options),
             html.Div(
-                [trend(by_id[k], f"{page.slug}-trend-{k}", view) for k in page.trends], className="chart-grid"
+                [trend(by_id[k], f"{page.id}-trend-{k}", view) for k in page.trends], className="chart-grid"
             ),
             html.H2("Breakdowns"),
             html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
             html.H2("Monthly figures"),
-            html.Button("Download CSV", id=f"{page.slug}-export", className="button-secondary", n_clicks=0),
-            dcc.Download(id=f"{page.slug}-download"),
+            html.Button("Download CSV", id=f"{page.id}-export", className="button-secondary", n_clicks=0),
+            dcc.Download(id=f"{page.id}-download"),
             _grid(page, [a for a in assessments if not a.kpi.is_share]),
         ]
     )
 
 
-def export_callback(page: OperationalPage) -> None:
+def export_callback(page: Page) -> None:
     """The grid's CSV, made again on the server for the URL's view and the viewer's scope."""
 
     @callback(
-        Output(f"{page.slug}-download", "data"),
-        Input(f"{page.slug}-export", "n_clicks"),
+        Output(f"{page.id}-download", "data"),
+        Input(f"{page.id}-export", "n_clicks"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
-        page=f"/{page.slug}",
+        page=f"/{page.id}",
     )
     def export(_clicks: int, search: str | None) -> dict[str, str]:
         resolved = page_view(parse_qs((search or "").lstrip("?")))
         rows = monthly_rows([a for a in resolved.assessments(page.kpis) if not a.kpi.is_share])
-        return csv_download(rows, f"{page.slug}-{resolved.view.period}.csv", **resolved.used(f"/{page.slug}"))
+        return csv_download(rows, f"{page.id}-{resolved.view.period}.csv", **resolved.used(f"/{page.id}"))

@@ -18,6 +18,7 @@ import shutil
 import threading
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, request
@@ -25,6 +26,9 @@ from flask import Response, current_app, request
 from app.audit_log import log_export
 from warehouse.db import WarehouseError
 from warehouse.settings import environment
+
+if TYPE_CHECKING:  # Playwright is imported only to print
+    from playwright._impl._api_structures import SetCookieParam
 
 CHROMIUM = environment().chromium
 BUSY = "The server is busy printing other PDFs: try again in a minute."
@@ -48,7 +52,7 @@ def print_origin() -> str | None:
     return f"http://127.0.0.1:{connection.getsockname()[1]}"
 
 
-def render_pdf(url: str, ready_selector: str, cookies: list[dict] | None = None) -> bytes:
+def render_pdf(url: str, ready_selector: str, cookies: list[SetCookieParam] | None = None) -> bytes:
     """The page at `url` printed to A4, once `ready_selector` is on it; `cookies` carry the
     requester's session, so the page is drawn with their scope and nobody else's. Requests to
     any origin but the page's own are aborted."""
@@ -114,7 +118,7 @@ def page_pdf(path: str, ready_selector: str, filename: str) -> Callable[[], Resp
         query = request.query_string.decode()
         url = origin + path + ("?" + query if query else "")
         name = current_app.config["SESSION_COOKIE_NAME"]
-        cookies = (
+        cookies: list[SetCookieParam] = (
             [{"name": name, "value": request.cookies[name], "url": origin}] if name in request.cookies else []
         )
         renders = _renders(environment().pdf_renders)

@@ -11,8 +11,10 @@ from io import BytesIO
 
 from flask import Response, request, send_file
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.audit_log import log_export
@@ -22,7 +24,7 @@ from app.state import reader
 from app.view import PageView, cached_evaluate, page_view
 from appstate.db import session
 from appstate.targets import lookup
-from etl.spreadsheets import neutralise
+from etl.spreadsheets import CellValue, neutralise
 from warehouse.db import WarehouseError
 from warehouse.kpis.formatting import NOT_AVAILABLE
 from warehouse.kpis.model import Kpi, Unit
@@ -83,7 +85,7 @@ def _excel_number(value: float | None, unit: Unit) -> float | None:
     return value / 100 if unit is Unit.PERCENT else value
 
 
-def _put(sheet: Worksheet, row: int, column: int, value: object, number_format: str | None = None):
+def _put(sheet: Worksheet, row: int, column: int, value: CellValue, number_format: str | None = None) -> Cell:
     cell = sheet.cell(row=row, column=column, value=neutralise(value))
     if number_format and isinstance(value, (int, float)):
         cell.number_format = number_format
@@ -112,7 +114,7 @@ def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
     column = 2
     for figure in line.figures:
         if figure.suppressed:
-            value: object = SUPPRESSED
+            value: CellValue = SUPPRESSED
         elif figure.value is None:
             value = NOT_AVAILABLE
         else:
@@ -141,6 +143,7 @@ def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
 def scorecard_workbook(scorecard: Scorecard, showing: str, status: DataStatus, disclosure: str) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "Scorecard"
     headings = _headings(scorecard)
     _put(sheet, 1, 1, TITLE).font = Font(bold=True, size=14)
@@ -167,14 +170,14 @@ def scorecard_workbook(scorecard: Scorecard, showing: str, status: DataStatus, d
         for line in priority.rows:
             _kpi_row(sheet, row, line)
             row += 1
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2).coordinate
     widths = [46, *([12] * len(scorecard.quarters)), 10, 14, 18, 11, 13, 40]
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_title_rows = f"{header_row}:{header_row}"
     out = BytesIO()
     book.save(out)

@@ -19,6 +19,7 @@ headers are ignored, so nobody can claim another address to escape the sign-in l
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from dash import Dash
@@ -27,6 +28,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.response import Response as BaseResponse
 
 from warehouse.settings import environment
 
@@ -88,11 +90,11 @@ def trusted_hosts() -> list[str]:
     SAFEGUARD_TRUSTED_HOSTS and the host of SAFEGUARD_PUBLIC_URL."""
     settings = environment()
     configured = [host.strip() for host in settings.trusted_hosts.split(",") if host.strip()]
-    public = [urlsplit(settings.public_url).hostname] if settings.public_url else []
-    return [*LOOPBACK_HOSTS, *configured, *public]
+    public = urlsplit(settings.public_url).hostname if settings.public_url else None
+    return [*LOOPBACK_HOSTS, *configured, *([public] if public else [])]
 
 
-def _add_security_headers(app: Dash):
+def _add_security_headers(app: Dash) -> Callable[[Response], Response]:
     secure = environment().secure_cookies
 
     def add(response: Response) -> Response:
@@ -115,7 +117,7 @@ def _plain(text: str, status: int, headers: list[tuple[str, str]] | None = None)
     return Response(text + "\n", status=status, mimetype="text/plain", headers=headers)
 
 
-def _http_error(error: HTTPException) -> Response:
+def _http_error(error: HTTPException) -> BaseResponse:
     """An HTTP error (404, 405, 400 for a malformed callback...) as its code and standard name,
     never its description: that is written for developers, and in debug mode Flask puts the
     request's own details in it (the JSON decoding error of a callback, say)."""
@@ -159,7 +161,8 @@ def install_security(app: Dash) -> None:
     server.config["TRUSTED_HOSTS"] = trusted_hosts()
     hops = environment().proxy_hops
     if hops:
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops)
+        # Flask's documented way to wrap its WSGI app; its stubs declare wsgi_app a method
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     server.before_request(_refuse_untrusted_host)
     server.after_request(_add_security_headers(app))
     server.register_error_handler(HTTPException, _http_error)

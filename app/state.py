@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache, lru_cache, wraps
-from typing import ParamSpec, TypeVar
+from functools import cache, lru_cache, update_wrapper
+from typing import Generic, ParamSpec, TypeVar
 
 from warehouse.db import WarehouseError
 from warehouse.reader import WarehouseReader
@@ -20,21 +20,30 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def per_warehouse_file(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
+class PerWarehouseFile(Generic[P, R]):
+    """A function whose results are kept per published warehouse file: see per_warehouse_file."""
+
+    def __init__(self, function: Callable[P, R], maxsize: int) -> None:
+        def with_version(_version: tuple[int, int], *args: P.args, **kwargs: P.kwargs) -> R:
+            return function(*args, **kwargs)
+
+        self._name = function.__qualname__
+        self._cached = lru_cache(maxsize=maxsize)(with_version)
+        self.cache_clear = self._cached.cache_clear  # the benchmarks time pages with a cold cache
+        update_wrapper(self, function)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        if kwargs:  # kept by position only, so that f(1) and f(x=1) are not two entries
+            raise TypeError(f"{self._name} takes its arguments by position")
+        return self._cached(reader().version, *args)
+
+
+def per_warehouse_file(maxsize: int) -> Callable[[Callable[P, R]], PerWarehouseFile[P, R]]:
     """Keep a function's results per published warehouse file (and its hashable arguments): what is
     read from the warehouse changes only with a load, and a new load is never served from the cache."""
 
-    def decorate(function: Callable[P, R]) -> Callable[P, R]:
-        @lru_cache(maxsize=maxsize)
-        def cached(_version: tuple[int, int], *args):
-            return function(*args)
-
-        @wraps(function)
-        def keyed(*args: P.args) -> R:
-            return cached(reader().version, *args)
-
-        keyed.cache_clear = cached.cache_clear  # the benchmarks time pages with a cold cache
-        return keyed
+    def decorate(function: Callable[P, R]) -> PerWarehouseFile[P, R]:
+        return PerWarehouseFile(function, maxsize)
 
     return decorate
 

@@ -3,10 +3,12 @@ from the URL, resolved once per request on the server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from dash import no_update
+import duckdb
+from dash import NoUpdate, no_update
 
 from app.components.spc import spc_of
 from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
@@ -87,7 +89,7 @@ class PageView:
         """The link to the events behind a figure, for roles that see exact figures only."""
         if self.scope.policy.enabled:
             return None
-        return "/records" + self.view.with_values(kpi=(kpi_id,), year=(), section=()).to_query()
+        return "/records" + self.view.with_values({"kpi": (kpi_id,), "year": (), "section": ()}).to_query()
 
     def assessments(self, kpi_ids: tuple[str, ...], series_months: int = SERIES_MONTHS) -> list[Assessment]:
         """The KPIs judged for this view: targets from app state, figures from the cache."""
@@ -115,8 +117,8 @@ def _evaluate(
 
 
 def cached_evaluate(
-    con,
-    kpi_ids,
+    con: duckdb.DuckDBPyConnection,
+    kpi_ids: Iterable[str],
     period: Period,
     filters: Filters,
     policy: SuppressionPolicy,
@@ -132,7 +134,9 @@ def _benchmark(kpi_id: str, la_code: str, period: Period) -> Benchmark | None:
     return find_benchmark(reader().connection(), get_kpi(kpi_id), la_code, period)
 
 
-def cached_benchmark(con, kpi: Kpi, la_code: str, period: Period) -> Benchmark | None:
+def cached_benchmark(
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, period: Period
+) -> Benchmark | None:
     """Published benchmarks, kept per published warehouse file like the engine's results: they
     change only with a load, and each costs a query."""
     return _benchmark(kpi.id, la_code, period)
@@ -157,16 +161,19 @@ def scoped_options(scope: Scope) -> FilterOptions:
     return options
 
 
-def page_view(query: dict[str, str | list[str]]) -> PageView:
+def page_view(query: Mapping[str, str | list[str]]) -> PageView:
     """The view for a page layout's query arguments; raises WarehouseError if there is no data."""
     scope = current_scope()
     options = scoped_options(scope)
     return PageView(scope, options, parse_query("?" + urlencode(query, doseq=True), options))
 
 
-def updated_search(search: str | None, period: str | None = None, **changes: tuple[str, ...]):
-    """The URL query with its period or some view fields changed (checked like any other), or no_update."""
+def updated_search(
+    search: str | None, changes: Mapping[str, Iterable[str]] | None = None, period: str | None = None
+) -> str | NoUpdate:
+    """The URL query with some parameters' values or its period changed (checked like any other), or
+    no_update."""
     options = scoped_options(current_scope())
-    changed = parse_query(search, options).with_values(period, **changes)
+    changed = parse_query(search, options).with_values(changes or {}, period)
     query = parse_query(changed.to_query(), options).to_query()
     return query if query != search else no_update

@@ -15,7 +15,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, create_engine, inspect, text
+from sqlalchemy import Connection, CursorResult, Engine, Update, create_engine, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -118,10 +118,20 @@ def insert_if_missing(session: Session, model: type[Base], **values: object) -> 
     """A row of `model` with `values`, unless one with the same key is there already: one
     statement that two processes may run at once (the counters below update it atomically)."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects import postgresql
+
+        session.execute(postgresql.insert(model).values(**values).on_conflict_do_nothing())
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+        from sqlalchemy.dialects import sqlite
+
+        session.execute(sqlite.insert(model).values(**values).on_conflict_do_nothing())
+
+
+def rows_updated(session: Session, statement: Update) -> int:
+    """Run an UPDATE and say how many rows it changed (the counters below claim a row this way)."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)  # what an UPDATE always returns; the Session's signature is wider
+    return result.rowcount
 
 
 def upgrade_database(url: str | None = None) -> tuple[str | None, str | None]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, and_, delete, or_, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, and_, delete, false, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from appstate.commentary import clean_text
@@ -93,7 +93,7 @@ def save_view(
     )
     session.add(view)
     session.flush()
-    if shared:
+    if shared and audience is not None:  # checked above: a shared view has an audience
         session.add(SavedViewAudience(view_id=view.id, role=audience.role, la_codes=audience.la_key))
     session.commit()
     return view
@@ -108,7 +108,7 @@ def views_for(session: Session, username: str, audience: Audience | None = None)
             SavedViewAudience.la_codes == audience.la_key,
         )
         if audience
-        else False
+        else false()
     )
     return list(
         session.scalars(

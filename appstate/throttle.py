@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import DateTime, Integer, String, case, or_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from appstate.db import Base, insert_if_missing
+from appstate.db import Base, insert_if_missing, rows_updated
 
 ADDRESS_FAILURES = 20
 ADDRESS_WINDOW = timedelta(minutes=15)
@@ -34,14 +34,15 @@ def claim_attempt(session: Session, address: str, now: datetime | None = None) -
     address = address[:64]
     insert_if_missing(session, SignInAddress, address=address, window_start=now, attempts=0)
     stale = SignInAddress.window_start <= now - ADDRESS_WINDOW
-    claimed = session.execute(
+    claimed = rows_updated(
+        session,
         update(SignInAddress)
         .where(SignInAddress.address == address, or_(SignInAddress.attempts < ADDRESS_FAILURES, stale))
         .values(
             attempts=case((stale, 1), else_=SignInAddress.attempts + 1),
             window_start=case((stale, now), else_=SignInAddress.window_start),
-        )
-    ).rowcount
+        ),
+    )
     session.commit()
     return claimed == 1
 

@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, DateTime, Integer, String, case, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from appstate.db import Base, insert_if_missing
+from appstate.db import Base, insert_if_missing, rows_updated
 
 ROLES = ("executive", "partner", "data_team", "admin")
 MAX_FAILURES = 5
@@ -252,7 +252,8 @@ def _claim_attempt(session: Session, account: UserAccount, now: datetime) -> boo
     an unlocked account passes; the attempt that makes the fifth locks it. False when locked."""
     expired = UserAccount.locked_until.is_not(None)  # the only lock an unlocked account can hold
     attempts = case((expired, 1), else_=UserAccount.failed_sign_ins + 1)
-    claimed = session.execute(
+    claimed = rows_updated(
+        session,
         update(UserAccount)
         .where(
             UserAccount.id == account.id,
@@ -261,8 +262,8 @@ def _claim_attempt(session: Session, account: UserAccount, now: datetime) -> boo
         .values(
             failed_sign_ins=attempts, locked_until=case((attempts >= MAX_FAILURES, now + LOCKOUT), else_=None)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     session.commit()
     return claimed == 1
 

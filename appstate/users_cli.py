@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import getpass
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from appstate.audit import record
 from appstate.db import session
@@ -26,7 +28,7 @@ def _operator() -> str:
     return getpass.getuser()
 
 
-def _new_password(generate: bool) -> str | None:
+def _new_password(generate: bool) -> str:
     if generate:
         return secrets.token_urlsafe(18)
     first = getpass.getpass("Password (12 characters or more): ")
@@ -110,7 +112,7 @@ def list_accounts() -> None:
     console.print(table)
 
 
-def _change(username: str, action: str, change) -> None:
+def _change(username: str, action: str, change: Callable[[Session], object]) -> None:
     with session() as db:
         try:
             change(db)

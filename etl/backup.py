@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from appstate.audit import AuditEvent, record
 from appstate.db import database_url, forget_engines, session
@@ -145,7 +146,7 @@ def _audit_events() -> list[AuditEvent]:
         return list(db.scalars(select(AuditEvent).order_by(AuditEvent.id)))
 
 
-def _carry_over(db, events: list[AuditEvent]) -> None:
+def _carry_over(db: Session, events: list[AuditEvent]) -> None:
     """The events the restored audit log lacks (those since the backup), added back in order."""
     present = {_event_key(e) for e in db.scalars(select(AuditEvent))}
     for event in events:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
@@ -16,6 +16,7 @@ from rich.table import Table
 
 from appstate.users_cli import users_app
 from etl.errors import ExtractError
+from etl.model_cli import model_app
 from etl.pipeline import FileOutcome, SourceOptions, run_load
 from etl.readers.formats import FORMATS
 from etl.reconcile import reconcile as reconcile_files
@@ -25,17 +26,23 @@ from warehouse import audit
 from warehouse.db import WarehouseError
 from warehouse.settings import get_settings
 
+if TYPE_CHECKING:
+    from warehouse.kpis.assessment import Assessment
+    from warehouse.kpis.model import Unit
+    from warehouse.kpis.periods import Period
+
 app = typer.Typer(
     help="Safeguarding performance dashboard: ETL and data tools.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 app.add_typer(users_app, name="users")
+app.add_typer(model_app, name="model")
 console = Console()
 errors = Console(stderr=True)
 
 
-def _run_with_progress(paths: list[Path], **options) -> list[FileOutcome]:
+def _run_with_progress(paths: list[Path], **options: Any) -> list[FileOutcome]:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=errors, transient=True) as progress:
         task = progress.add_task("starting", total=len(paths) + 1)
@@ -260,7 +267,12 @@ def reconcile(
     for row in result.counts.itertuples(index=False):
         style = "bold red" if row.difference else None
         table.add_row(
-            row.dataset, row.month, f"{row.first:,}", f"{row.second:,}", f"{row.difference:+,}", style=style
+            str(row.dataset),
+            str(row.month),
+            f"{row.first:,}",
+            f"{row.second:,}",
+            f"{row.difference:+,}",
+            style=style,
         )
     console.print(table)
     differing = len(result.differences)
@@ -473,7 +485,7 @@ def kpis(
     console.print(kpi_table(found, chosen))
 
 
-def kpi_table(assessments, period) -> Table:
+def kpi_table(assessments: list[Assessment], period: Period) -> Table:
     from warehouse.kpis.formatting import (
         format_change,
         format_figure,
@@ -531,7 +543,7 @@ def kpi_table(assessments, period) -> Table:
     return table
 
 
-def _benchmark_figure(value: float | None, is_rate: bool, unit) -> str:
+def _benchmark_figure(value: float | None, is_rate: bool, unit: Unit) -> str:
     from warehouse.kpis.formatting import format_number
 
     if value is None:

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import holidays
 import numpy as np
@@ -386,7 +387,7 @@ def generate_national(
 
 def english_la_codes() -> list[str]:
     """New LA codes of the 153 English LAs with a 2024 ONS population estimate."""
-    return list(_ons_population_2024().index)
+    return list(_ons_population_2024())
 
 
 # ----------------------------------------------------------------------------------------
@@ -467,7 +468,7 @@ def _calendar(first: date, last: date) -> _Calendar:
 # ----------------------------------------------------------------------------------------
 
 
-def _choice(rng: np.random.Generator, mix: dict[str, float], size: int) -> np.ndarray:
+def _choice(rng: np.random.Generator, mix: Mapping[Any, float], size: int) -> np.ndarray:
     """Indices into `list(mix)`, drawn with the mix's (normalised) weights."""
     weights = np.array(list(mix.values()), dtype=float)
     return rng.choice(len(weights), size=size, p=weights / weights.sum())
@@ -1251,11 +1252,12 @@ def _write_bad_contacts(
 
 
 @functools.lru_cache(maxsize=1)
-def _ons_population_2024() -> pd.DataFrame:
+def _ons_population_2024() -> dict[str, tuple[str, int]]:
+    """LA code -> (name, 2024 population estimate), by code."""
     ons = pd.read_csv(ONS_POPULATION_CSV, dtype=str)
     las = ons[(ons["time_period"] == "2024") & (ons["geographic_level"] == "Local authority")]
-    las = las.assign(population=las["population_estimate"].astype(int))
-    return las.set_index("new_la_code")[["la_name", "population"]].sort_index()
+    rows = zip(las["new_la_code"], las["la_name"], las["population_estimate"])
+    return {code: (name, int(population)) for code, name, population in sorted(rows)}
 
 
 def _national_la(code: str) -> DemoLa:
@@ -1263,9 +1265,9 @@ def _national_la(code: str) -> DemoLa:
     if code in DEMO_LAS:
         return DEMO_LAS[code]
     ons = _ons_population_2024()
-    if code not in ons.index:
+    if code not in ons:
         raise ValueError(f"{code} is not an English LA with a 2024 ONS population estimate")
-    name, population = ons.at[code, "la_name"], int(ons.at[code, "population"])
+    name, population = ons[code]
     prefix = ("".join(ch for ch in name.upper() if ch.isalpha()) + "XXX")[:3]
     # Generic localities, most deprived first, with fake but well-formed postcode districts.
     weights = (0.3, 0.25, 0.2, 0.15, 0.1)

@@ -130,7 +130,8 @@ def scan(inbox: Path, settle_seconds: float, now: float) -> tuple[list[Seen], li
     a symlink could lead outside SAFEGUARD_LOAD_DIRS and moving it would move only the link.
     Oldest first, because a later extract for the same LA, dataset and window must replace an
     earlier one."""
-    ready, settling = [], []
+    ready: list[Seen] = []
+    settling: list[Seen] = []
     with os.scandir(inbox) as entries:
         for entry in entries:
             if is_in_progress_name(entry.name) or not entry.is_file(follow_symlinks=False):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from defusedxml import ElementTree
@@ -40,7 +42,9 @@ def _size(count: int) -> str:
 
 def check_file_size(path: Path, size: int, source_format: str | None = None) -> None:
     """Refuse a file bigger than a load takes (of its format, once the format is known)."""
-    limit = MAX_BYTES_BY_FORMAT.get(source_format, MAX_FILE_BYTES)
+    limit = (
+        MAX_FILE_BYTES if source_format is None else MAX_BYTES_BY_FORMAT.get(source_format, MAX_FILE_BYTES)
+    )
     if size > limit:
         kind = "" if source_format not in MAX_BYTES_BY_FORMAT else f" of this format ({source_format})"
         raise ExtractError(
@@ -139,7 +143,9 @@ def clipped(value: str | None, is_id: bool = False) -> str | None:
     return value[: limit + 1] if value is not None and len(value) > limit else value
 
 
-def overlong_values(table: pa.Table, row_numbers, label, derived: tuple[str, ...] = ()) -> list[Rejection]:
+def overlong_values(
+    table: pa.Table, row_numbers: np.ndarray, label: Callable[[str], str], derived: tuple[str, ...] = ()
+) -> list[Rejection]:
     """A rejection for each value longer than its limit (IDs: the columns named *_id); the row is
     not loaded. An ID's value is not shown, as a child's ID is never shown. IDs a reader derived
     from the child's ID are not judged again (the child's ID is)."""

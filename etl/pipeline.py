@@ -36,7 +36,16 @@ from etl.staging.native import stage
 from etl.validate.duplicates import exact_copies, same_records
 from etl.validate.report import rejected_positions, rejections_from_failures
 from etl.validate.schemas import validate
-from warehouse.db import LOADS_DIR, first_row, get_meta, open_readonly, run_sql_file, run_transforms, set_meta
+from warehouse.db import (
+    LOADS_DIR,
+    get_meta,
+    open_readonly,
+    run_sql_file,
+    run_transforms,
+    set_meta,
+    single_value,
+)
+from warehouse.model.datasets import Dataset
 from warehouse.model.files import active_model
 from warehouse.queries import run
 from warehouse.queries.run import query_text
@@ -109,6 +118,13 @@ class FileOutcome:
     def file_name(self) -> str:
         return f"{self.path.name} ({self.part})" if self.part else self.path.name
 
+    @property
+    def spec(self) -> Dataset:
+        """The declaration of the dataset the file was read as (a file that failed may have none)."""
+        if self.dataset is None:
+            raise ValueError(f"{self.file_name}: no dataset was read from it")
+        return active_model().datasets[self.dataset]
+
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -124,10 +140,17 @@ class FileBytes:
     100 MB would otherwise stay through staging and validation, at the load's peak of memory."""
 
     def __init__(self, data: bytes) -> None:
-        self.data: bytes | None = data
+        self._data: bytes | None = data
+
+    @property
+    def data(self) -> bytes:
+        """The bytes, to look at before they are taken."""
+        if self._data is None:
+            raise RuntimeError("the file's bytes were handed to its reader already")
+        return self._data
 
     def take(self) -> bytes:
-        data, self.data = self.data, None
+        data, self._data = self.data, None
         return data
 
 
@@ -348,7 +371,7 @@ def _run_load_sql(con: duckdb.DuckDBPyConnection, name: str, **params: object) -
 
 def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
     """Swap the file's rows in for what the warehouse held for its LA and window."""
-    spec = active_model().datasets[outcome.dataset]
+    spec = outcome.spec
     children = with_plain_child_ids(latest_row_per_child(outcome.rows))
     with _registered(con, "incoming", with_plain_child_ids(outcome.rows)):
         sql = (
@@ -356,7 +379,7 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
             .read_text(encoding="utf-8")
             .format(table=spec.table, event_date=spec.event_date, id_column=spec.id_column)
         )
-        outcome.rows_replaced = first_row(
+        outcome.rows_replaced = single_value(
             con,
             sql,
             {
@@ -364,7 +387,7 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
                 "coverage_start": outcome.coverage_start,
                 "coverage_end": outcome.coverage_end,
             },
-        )[0]
+        )
         _run_load_sql(con, spec.table, load_id=outcome.load_id)
         _run_load_sql(con, "area", load_id=outcome.load_id)
     with _registered(con, "incoming_children", children):
@@ -412,13 +435,13 @@ def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, syn
 
 def _window_rows(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> int:
     """Rows the warehouse holds for the outcome's LA, dataset and window: what loading it replaces."""
-    spec = active_model().datasets[outcome.dataset]
+    spec = outcome.spec
     sql = (
         (LOADS_DIR / "window_rows.sql")
         .read_text(encoding="utf-8")
         .format(table=spec.table, event_date=spec.event_date)
     )
-    return first_row(
+    return single_value(
         con,
         sql,
         {
@@ -426,7 +449,7 @@ def _window_rows(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> int:
             "coverage_start": outcome.coverage_start,
             "coverage_end": outcome.coverage_end,
         },
-    )[0]
+    )
 
 
 def _shrinks(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, share: float) -> str | None:
@@ -451,7 +474,7 @@ def _apply(
 
     def change(con: duckdb.DuckDBPyConnection) -> None:
         # On the building connection itself: a cursor would be outside this transaction.
-        next_id = first_row(con, query_text("next_load_id"))[0]
+        next_id = single_value(con, query_text("next_load_id"))
         changed_las: set[str] = set()
         checked: set[Path] = set()
         for outcome in outcomes:
@@ -471,6 +494,7 @@ def _apply(
                         _run_load_sql(con, "area_reference", load_id=outcome.load_id)
                 else:
                     _replace(con, outcome)
+                assert outcome.la_code is not None  # read with its rows
                 changed_las.add(outcome.la_code)
             outcome.finished_at = datetime.now()
             _record(con, outcome, user, synthetic)

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from etl.errors import ExtractError
 from etl.pipeline import FileOutcome, SourceOptions, prepare
@@ -44,9 +45,19 @@ def _prepared(path: Path, settings: Settings, source: SourceOptions, today: date
     return [o for o in outcomes if o.dataset in active_model().datasets and o.rows is not None]
 
 
+def _coverage(outcome: FileOutcome) -> tuple[date, date]:
+    """The days a file that was read covers."""
+    if outcome.coverage_start is None or outcome.coverage_end is None:
+        raise ExtractError(outcome.path, "the days it covers could not be worked out")
+    return outcome.coverage_start, outcome.coverage_end
+
+
 def _monthly(outcome: FileOutcome, window: tuple[date, date]) -> pd.Series:
-    event_date = active_model().datasets[outcome.dataset].event_date
-    days = pd.to_datetime(outcome.rows.column(event_date).to_pandas())
+    rows = outcome.rows
+    if not isinstance(rows, pa.Table):  # a dataset's rows (_prepared keeps only those) are read as one
+        raise TypeError(f"{outcome.file_name}: its rows are not a table of a dataset")
+    values: pd.Series = rows.column(outcome.spec.event_date).to_pandas()
+    days = pd.to_datetime(values)
     inside = days[(days >= pd.Timestamp(window[0])) & (days < pd.Timestamp(window[1]) + pd.Timedelta(days=1))]
     return inside.dt.to_period("M").value_counts()
 
@@ -62,11 +73,11 @@ def reconcile(
     today = today or date.today()
     ones, twos = (_prepared(p, settings, source, today) for p in (first, second))
     notes = []
-    las = {o.la_code for o in ones} | {o.la_code for o in twos}
+    las = {o.la_code for o in (*ones, *twos) if o.la_code is not None}
     if len(las) > 1:
         notes.append(f"the files are of different LAs ({', '.join(sorted(las))}): nothing to compare")
-    start = max(o.coverage_start for o in (*ones, *twos))
-    end = min(o.coverage_end for o in (*ones, *twos))
+    start = max(_coverage(o)[0] for o in (*ones, *twos))
+    end = min(_coverage(o)[1] for o in (*ones, *twos))
     window = (start, end) if start <= end and len(las) == 1 else None
     if window is None and len(las) == 1:
         notes.append("the files cover no days in common")

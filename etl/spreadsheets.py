@@ -3,13 +3,20 @@ the command line): a cell that a spreadsheet would run as a formula is neutralis
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import TypeVar
+
 import pandas as pd
+
+T = TypeVar("T")
+# What the product writes into a workbook's cell.
+CellValue = str | int | float | date | datetime | None
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value: object) -> object:
+def neutralise(value: T) -> T | str:
     """A text cell that a spreadsheet would evaluate gets a leading apostrophe: shown, never run."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value

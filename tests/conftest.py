@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -9,6 +11,60 @@ import pytest
 from etl.pipeline import run_load
 from tests.helpers import TODAY
 from warehouse.settings import Settings
+
+# --- Slow tests: `make test` runs every test, `make test-unit` (the quick loop) leaves these out ---
+# A test is slow by nature when it builds something big or starts another process: a server, a
+# load to kill, the scheduler, a PostgreSQL cluster, Chromium. Using one of these fixtures, or
+# carrying one of these markers, makes a test slow here; a test that starts a process otherwise
+# carries `slow` itself, and `_no_process_unless_slow` below fails a test that starts one without it.
+SLOW_FIXTURES = {
+    "demo_home": "the demo warehouse, built as `make run` builds it (and the servers over it)",
+    "baseline_home": "the reliability suite's warehouse, holding rows from every reader",
+    "big_extract": "the reliability suite's big contacts extract",
+    "postgresql_server": "a PostgreSQL cluster made with initdb and started",
+    "browser": "Debian chromium, launched through Playwright",
+}
+SLOW_MARKERS = {
+    "browser": "Chromium against a served app",
+    "reliability": "bad inputs for every reader, fuzzing, kill -9, a full disk",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES.keys() & set(item.fixturenames) or any(map(item.get_closest_marker, SLOW_MARKERS)):
+            item.add_marker(pytest.mark.slow)
+
+
+@contextmanager
+def _no_process_unless_slow(item: pytest.Item):
+    """While a test that is not slow sets up and runs, subprocess.Popen (and so subprocess.run,
+    asyncio's and Playwright's processes) fails, saying what to do."""
+    if item.get_closest_marker("slow"):
+        yield
+        return
+
+    def refuse(self, args, *rest, **options):
+        raise AssertionError(
+            f"{item.nodeid} starts a process ({args!r}) but is not marked slow: mark it "
+            "@pytest.mark.slow (the quick loop, `make test-unit`, starts none; see tests/conftest.py)"
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess.Popen, "_execute_child", refuse)
+        yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    with _no_process_unless_slow(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    with _no_process_unless_slow(item):
+        return (yield)
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.browser  # it serves the app, as the browser tests do
+@pytest.mark.slow  # gunicorn serves the app
 def test_the_dockerfiles_gunicorn_command_serves_the_app(demo_home, tmp_path):
     from tests.app.serving import SESSION_COOKIE, TEST_SECRET, copy_home, session_cookie
 

@@ -25,7 +25,7 @@ from tests.appstate.postgres import Unavailable, running_server
 from tests.helpers import write_extract
 from tests.test_deployment import _cmd, _free_port
 
-pytestmark = pytest.mark.browser  # it serves the app, as the browser tests do
+pytestmark = pytest.mark.slow  # two gunicorn servers, a PostgreSQL cluster and a loader
 
 PASSWORD = "correct horse battery staple"
 # docs/deploy.md states it: a load is served by every instance within this many seconds.

@@ -14,11 +14,13 @@ cubes. Facts arrive only through `etl.load`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import holidays
@@ -27,7 +29,7 @@ import pandas as pd
 from warehouse.benchmarks import benchmark_values
 from warehouse.model import sql as model_sql
 from warehouse.model.datasets import REFERENCE_DIR, code_list_names
-from warehouse.model.files import active_model
+from warehouse.model.files import Model, model_for
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
@@ -92,8 +94,12 @@ def code_list(name: str) -> pd.DataFrame:
     return frame
 
 
+@cache
 def english_calendar(first: date = CALENDAR_FIRST_DAY, last: date = CALENDAR_LAST_DAY) -> pd.DataFrame:
-    """Every day with its financial year, quarter and working-day status (England)."""
+    """Every day with its financial year, quarter and working-day status (England).
+
+    Made once per process (a new warehouse is defined from it on every first load, hundreds of
+    times in the tests): copy it before changing it."""
     days = pd.date_range(first, last, freq="D")
     bank_holidays = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, last.year + 1))
     names = pd.Series([bank_holidays.get(d.date()) for d in days], index=days, dtype="object")
@@ -166,17 +172,23 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
     migrate(con)
 
 
+def definitions_fingerprint(model: Model) -> str:
+    """What the definitions are made from: what the program ships, and the model (a new dimension
+    changes the cubes' columns and macros)."""
+    generated = hashlib.sha256("\n".join(model_sql.definitions_sql(model)).encode()).hexdigest()
+    return f"{_shipped_fingerprint()}-{model.fingerprint}-{generated}"
+
+
 @cache
-def definitions_fingerprint() -> str:
-    """What the definitions are made from: their SQL, the reference data shipped with the program and
-    the model's files (a new dimension changes the cubes' columns and macros)."""
+def _shipped_fingerprint() -> str:
+    """The definitions' SQL and the reference data shipped with the program."""
     digest = hashlib.sha256()
     files = [
         *_sql_files(DEFINITIONS_DIR),
         *sorted(REFERENCE_DIR.glob("*.csv")),
         *sorted(REAL_DATA_DIR.rglob("*.*")),
     ]
-    for path in [*files, *active_model().files]:
+    for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -186,20 +198,25 @@ def define(con: duckdb.DuckDBPyConnection) -> None:
     frames = {
         "raw_ons_population": _ons_population().copy(),
         "raw_sn_model_2025": _statistical_neighbours_2025(),
-        "raw_calendar": english_calendar(),
+        "raw_calendar": english_calendar().copy(),
         "raw_benchmark_value": benchmark_values(),
     } | {f"raw_ref_{name}": code_list(name) for name in code_list_names()}
     for name, frame in frames.items():
         con.register(name, frame)
     try:
-        for statement in model_sql.definitions_sql(active_model()):
+        for statement in model_sql.definitions_sql(model_for(con)):
             con.execute(statement)
         for path in _sql_files(DEFINITIONS_DIR):
             run_sql_file(con, path)
-    finally:
-        for name in frames:
-            con.unregister(name)
-    set_meta(con, definitions=definitions_fingerprint())
+    except BaseException:
+        # An aborted transaction refuses the clean-up too: what failed first is what is reported.
+        with contextlib.suppress(duckdb.Error):
+            for name in frames:
+                con.unregister(name)
+        raise
+    for name in frames:
+        con.unregister(name)
+    set_meta(con, definitions=definitions_fingerprint(model_for(con)))
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -208,8 +225,8 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def needs_migration(con: duckdb.DuckDBPyConnection) -> bool:
     meta = get_meta(con)
-    return (
-        int(meta["schema_version"]) < SCHEMA_VERSION or meta.get("definitions") != definitions_fingerprint()
+    return int(meta["schema_version"]) < SCHEMA_VERSION or meta.get("definitions") != definitions_fingerprint(
+        model_for(con)
     )
 
 
@@ -229,7 +246,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             run_sql_file(con, path)
             set_meta(con, schema_version=str(version), **{f"migrated_to_{version}_at": _now_iso()})
             applied.append(version)
-    for statement in model_sql.cube_columns_sql(active_model()):
+    for statement in model_sql.cube_columns_sql(model_for(con)):
         con.execute(statement)
     define(con)
     las = [la for (la,) in con.execute("SELECT DISTINCT la_code FROM child ORDER BY 1").fetchall()]
@@ -261,10 +278,13 @@ def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
         run_sql_file(con, path, la_codes=sorted(la_codes), cell_key_salt=salt)
 
 
-def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:
-    """The first row of a query, read to the end so the connection is free for the next call."""
+def single_value(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> Any:
+    """The value of a query that returns one row of one value (a count, a sum, the next ID), read
+    to the end so the connection is free for the next call."""
     rows = con.execute(sql, params).fetchall()
-    return rows[0] if rows else None
+    if not rows:
+        raise RuntimeError(f"a query that always returns one row returned none: {sql.strip()[:200]}")
+    return rows[0][0]
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:

@@ -181,6 +181,7 @@ def _claim_links_folder(links: Path, joining: bool) -> None:
             if claim is not None:
                 claim.in_use.close()
             claim = _claimed[links] = _Claim(_make_links_folder(links), claim.readers if claim else 0)
+        assert claim is not None  # made above when it was missing
         claim.readers += joining
     if made:
         _remove_links_no_longer_in_use(links.parent)

@@ -15,8 +15,9 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "SAFEGUARD_"
@@ -129,6 +130,20 @@ class Environment(BaseSettings):
         "(else the account running them).",
     )
     local_role: str = Field("admin", description="The role of that local operator.")
+
+    @field_validator("public_url")
+    @classmethod
+    def _a_whole_address(cls, value: str | None) -> str | None:
+        # Without its scheme ("dashboard.example.gov.uk") an address has no host to trust, and no
+        # place for single sign-on to return to.
+        parts = urlsplit(value) if value else None
+        if parts is not None and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError(
+                f"SAFEGUARD_PUBLIC_URL '{value}' is not a whole address: "
+                "give its scheme and host, e.g. https://dashboard.example.gov.uk"
+            )
+        return value
+
     max_shrink: float = Field(
         0.5,
         ge=0,

@@ -3,7 +3,7 @@ that month. The URL changes, so the breadcrumbs and the back button step back ou
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, no_update
+from dash import ALL, Input, NoUpdate, Output, State, ctx, no_update
 
 from app import ids
 from app.access import SHELL, callback
@@ -17,7 +17,7 @@ from app.view import updated_search
     prevent_initial_call=True,
     page=SHELL,
 )
-def drill_down(_clicks, search: str | None):
+def drill_down(_clicks: list[object], search: str | None) -> str | NoUpdate:
     if not ctx.triggered or not ctx.triggered[0]["value"] or not isinstance(ctx.triggered_id, dict):
         return no_update
     value = ctx.triggered[0]["value"]["points"][0].get("customdata")
@@ -26,4 +26,4 @@ def drill_down(_clicks, search: str | None):
     param = ctx.triggered_id["param"]
     if param == "month":
         return updated_search(search, period=value)
-    return updated_search(search, **{param: (value,)})
+    return updated_search(search, {param: (value,)})

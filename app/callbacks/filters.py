@@ -8,11 +8,11 @@ a circular dependency only within a single callback.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, ctx, dcc, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
 from app import ids
 from app.access import SHELL, callback
-from app.filters import DIMENSIONS, ViewFilters, parse_query, with_period_kind
+from app.filters import DIMENSIONS, FilterOptions, ViewFilters, parse_query, with_period_kind
 from app.scope import Scope, current_scope
 from app.view import scoped_options
 from warehouse.db import WarehouseError
@@ -81,14 +81,14 @@ def sync_filters(search, kind, period, *rest):
     )
 
 
-def _summary(view: ViewFilters, options, pathname: str | None, scope: Scope) -> list:
+def _summary(view: ViewFilters, options: FilterOptions, pathname: str | None, scope: Scope) -> list:
     """The filters in words, then one link per active filter value that steps back out of it."""
     crumbs = []
     for param, values in view.dimensions:
         labels = options.allowed(param)
         words = DIMENSIONS[param].describe
         for value in values:
-            without = view.with_values(**{param: tuple(v for v in values if v != value)})
+            without = view.with_values({param: tuple(v for v in values if v != value)})
             crumbs.append(
                 dcc.Link(
                     f"✕ {words}: {labels.get(value, value)}",
@@ -104,6 +104,28 @@ def _summary(view: ViewFilters, options, pathname: str | None, scope: Scope) -> 
     ]
     limited = f" (your account covers {' and '.join(limits)} only)" if limits else ""
     return ["Showing: " + view.describe(options) + limited, *([" "] + crumbs if crumbs else [])]
+
+
+@callback(
+    Output({"type": ids.NAV_LINK, "path": ALL}, "href"),
+    Input(ids.URL, "search"),
+    State(ids.URL, "pathname"),
+    State({"type": ids.NAV_LINK, "path": ALL}, "id"),
+    page=SHELL,
+)
+def nav_keeps_the_filters(search: str | None, pathname: str | None, links: list[dict]) -> list:
+    """Each dashboard in the navigation opens with the filters of the dashboard the user is on (not
+    what that page chose for itself); the other pages open as they are. Leaving a dashboard for a
+    page without filters keeps the links as they were."""
+    unchanged = [no_update] * len(links)  # one per link: an ALL output takes a list
+    if not _has_filters(pathname):
+        return unchanged
+    try:
+        options = scoped_options(current_scope())
+    except WarehouseError:
+        return unchanged
+    query = parse_query(search, options).filters_only().to_query()
+    return [link["path"] + (query if _has_filters(link["path"]) else "") for link in links]
 
 
 def _has_filters(pathname: str | None) -> bool:

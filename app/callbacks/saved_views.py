@@ -48,7 +48,7 @@ def list_views(_pathname, _status):
     prevent_initial_call=True,
     page=SHELL,
 )
-def open_view(view_id: int | None):
+def open_view(view_id: int | None) -> str | dash.NoUpdate:
     if view_id is None:
         return dash.no_update
     user = current_user()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import Part
@@ -18,7 +19,7 @@ BENCHMARK = "#6b4a00"
 
 
 # No Plotly logo, and no "share" button: it would send the chart to Plotly's cloud.
-CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendChartToCloud"]}
+CHART_CONFIG: dcc.Graph.Config = {"displaylogo": False, "modeBarButtonsToRemove": ["sendChartToCloud"]}
 
 
 def plotly_text(text: str) -> str:
@@ -76,7 +77,7 @@ def add_hline(figure: dict, y: float, colour: str, dash: str, text: str, below: 
     )
 
 
-def chart_figure(graph: dcc.Graph, alternative: str, *above: object) -> html.Figure:
+def chart_figure(graph: dcc.Graph, alternative: str, *above: Component | None) -> html.Figure:
     """A chart with its text alternative (read out instead of the drawing), and anything shown above it."""
     return html.Figure(
         [*above, graph, html.Figcaption(alternative, className="visually-hidden")], className="chart"

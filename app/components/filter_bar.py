@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from app import ids
 from app.filters import DIMENSIONS, PERIOD_KINDS
@@ -10,9 +11,10 @@ from app.filters import DIMENSIONS, PERIOD_KINDS
 LABELS = {"la": "Local authority"} | {key: dimension.label for key, dimension in DIMENSIONS.items()}
 
 
-def _field(label: str, control) -> html.Div:
+def _field(label: str, control: Component) -> html.Div:
+    control_id = control.id  # type: ignore[attr-defined]  # Dash sets props as attributes; Component declares none
     return html.Div(
-        [html.Label(label, htmlFor=control.id, className="filter-label"), control], className="filter-field"
+        [html.Label(label, htmlFor=control_id, className="filter-label"), control], className="filter-field"
     )
 
 
@@ -63,10 +65,10 @@ def filter_bar() -> html.Section:
                 ],
                 className="filter-grid",
             ),
-            html.P(id=ids.FILTER_SUMMARY, className="filter-summary", **{"aria-live": "polite"}),
+            html.P(id=ids.FILTER_SUMMARY, className="filter-summary", **{"aria-live": "polite"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             saved_views_row(),
         ],
         id=ids.FILTER_BAR,
         className="filter-bar",
-        **{"aria-label": "Filters"},
+        **{"aria-label": "Filters"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from dash import html
+from dash.development.base_component import Component
 
 
-def field(label: str, control, hint: str | None = None) -> html.Div:
+def field(label: str, control: Component, hint: str | None = None) -> html.Div:
     """A control with its label; a hint sits inside the label, so it is read out with it."""
     words = [label] + ([html.Span(f" ({hint})", className="field-hint")] if hint else [])
+    control_id = control.id  # type: ignore[attr-defined]  # Dash sets props as attributes; Component declares none
     return html.Div(
-        [html.Label(words, htmlFor=control.id, className="filter-label"), control], className="form-field"
+        [html.Label(words, htmlFor=control_id, className="filter-label"), control], className="form-field"
     )
 
 
@@ -30,7 +32,7 @@ def parse_day(text: str | None, what: str) -> date:
     )
 
 
-def parse_number(value: object, what: str) -> float:
+def parse_number(value: str | float | None, what: str) -> float:
     if value is None or value == "":
         raise ValueError(f"{what} is required")
     try:

@@ -4,6 +4,7 @@ direction of good, benchmarks and a 13-month sparkline. A pure function of an As
 from __future__ import annotations
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from app.components.spc import spc_icons, spc_of
 from appstate.commentary import Commentary
@@ -42,7 +43,7 @@ def _change_line(kpi: Kpi, change: Change, against: str) -> html.Li:
         arrow = "▲" if change.absolute > 0 else "▼" if change.absolute < 0 else "▶"
         words = format_change(kpi, change) + _judgement(kpi, change)
     return html.Li(
-        [html.Span(arrow, className="change-arrow", **{"aria-hidden": "true"}), f" {words} on {against}"]
+        [html.Span(arrow, className="change-arrow", **{"aria-hidden": "true"}), f" {words} on {against}"]  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
 
 
@@ -65,10 +66,10 @@ def _no_benchmark_note(assessment: Assessment) -> html.P | None:
     if not (kpi.benchmark and kpi.benchmark_population):
         return None
     wanted = "; ".join(
-        f"{active_model().dimension(dimension).label} {' or '.join(repr(v) for v in values)}"
+        f"{active_model().dimension(dimension).describe} {' or '.join(repr(v) for v in values)}"
         for dimension, values in kpi.benchmark_population.items()
     )
-    return html.P(f"Published figures count {wanted} only: choose it to compare.", className="benchmark")
+    return html.P(f"Published figures count only {wanted}: choose it to compare.", className="benchmark")
 
 
 def _rag_badge(assessment: Assessment) -> html.Div | None:
@@ -78,7 +79,7 @@ def _rag_badge(assessment: Assessment) -> html.Div | None:
     demo = " (demo target)" if assessment.target.is_demo else ""
     return html.Div(
         [
-            html.Span(RAG_ICONS[assessment.rag], className="rag-icon", **{"aria-hidden": "true"}),
+            html.Span(RAG_ICONS[assessment.rag], className="rag-icon", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             f" {assessment.rag.words}: target {target}{demo}",
         ],
         className=f"rag rag-{assessment.rag.value}",
@@ -142,12 +143,12 @@ def sparkline(assessment: Assessment) -> html.Div:
                 dcc.Graph(
                     figure=figure, config={"displayModeBar": False, "staticPlot": True}, className="sparkline"
                 ),
-                **{"aria-hidden": "true"},
+                **{"aria-hidden": "true"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             ),
             html.P(text, className="visually-hidden"),
         ],
         role="img",
-        **{"aria-label": text},
+        **{"aria-label": text},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
 
 
@@ -209,7 +210,7 @@ def kpi_card(
     detail = ""
     if kpi.denominator and not current.suppressed and current.numerator is not None:
         detail = f"{current.numerator:,} of {current.denominator:,}"
-    heading = [kpi.title]
+    heading: list[str | Component] = [kpi.title]
     if kpi.local_definition:
         heading.append(html.Span(" local definition", className="tag"))
     return html.Article(
@@ -230,5 +231,5 @@ def kpi_card(
         ],
         className="kpi-card",
         id=f"card-{kpi.id}",
-        **{"data-kpi": kpi.id},
+        **{"data-kpi": kpi.id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )

@@ -61,7 +61,7 @@ def _icon(kind: str, css: str, letter: str, words: str) -> html.Span:
         className=f"spc-icon spc-{kind} spc-{css}",
         role="img",
         title=words,
-        **{"aria-label": f"{kind.capitalize()}: {words}"},
+        **{"aria-label": f"{kind.capitalize()}: {words}"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
 
 
@@ -80,7 +80,7 @@ def spc_icons(spc: SpcResult) -> html.Div:
         html.Span(
             [_icon("variation", css, letter, words), html.Span(words, className="spc-words")],
             className="spc-item",
-            **{"data-variation": spc.variation.value},
+            **{"data-variation": spc.variation.value},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
         )
     ]
     if spc.assurance is not None:
@@ -89,7 +89,7 @@ def spc_icons(spc: SpcResult) -> html.Div:
             html.Span(
                 [_icon("assurance", css, letter, words), html.Span(words, className="spc-words")],
                 className="spc-item",
-                **{"data-assurance": spc.assurance.value},
+                **{"data-assurance": spc.assurance.value},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             )
         )
     return html.Div(items, className="spc-icons")
@@ -140,7 +140,7 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
     process limits (per segment, from each change point) and the target. Clicking a month shows
     that month, as on the trend."""
     kpi, spc = assessment.kpi, spc_of(assessment, change_points)
-    data = []
+    data: list[dict[str, object]] = []
     for signal, (colour, symbol, label) in POINT_STYLES.items():
         points = [p for p in spc.points if p.signal == signal]
         if points or signal is None:
@@ -167,11 +167,12 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
             "showlegend": False,
         }
     )
-    for line, label, style in (
+    lines: tuple[tuple[str, str | None, dict[str, str]], ...] = (
         ("mean", "Mean", {"color": MEAN_COLOUR}),
         ("upper", "Process limits", {"color": LIMIT_COLOUR, "dash": "dash"}),
         ("lower", None, {"color": LIMIT_COLOUR, "dash": "dash"}),
-    ):
+    )
+    for line, legend, style in lines:
         data.append(
             {
                 "type": "scatter",
@@ -179,8 +180,8 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
                 "y": [getattr(p.limits, line) for p in spc.points],
                 "mode": "lines",
                 "line": {**style, "width": 1.5, "shape": "hv"},
-                "name": label,
-                "showlegend": label is not None,
+                "name": legend,
+                "showlegend": legend is not None,
                 "hoverinfo": "skip",
             }
         )

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from dash import html
+from dash.development.base_component import Component
 
 from app.state import per_warehouse_file, reader
 from warehouse.db import WarehouseError
 from warehouse.model.files import dataset_title
 from warehouse.settings import environment
+
+if TYPE_CHECKING:
+    from app.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -48,18 +53,19 @@ def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date |
     today = today or date.today()
     freshness = reader().query("dataset_freshness", la_codes=list(la_codes))
     notes = []
-    for row in freshness.itertuples():
-        age = (today - row.covered_to.date()).days
-        if age > cadence_days(row.dataset):
+    for row in freshness.to_dict("records"):
+        dataset, la_code, covered_to = row["dataset"], row["la_code"], row["covered_to"]
+        age = (today - covered_to.date()).days
+        if age > cadence_days(dataset):
             notes.append(
-                f"{dataset_title(row.dataset)} for {las.get(row.la_code, row.la_code)} end on "
-                f"{row.covered_to:%d %B %Y}, {_days(age)} ago (expected at least every "
-                f"{_days(cadence_days(row.dataset))})."
+                f"{dataset_title(dataset)} for {las.get(la_code, la_code)} end on "
+                f"{covered_to:%d %B %Y}, {_days(age)} ago (expected at least every "
+                f"{_days(cadence_days(dataset))})."
             )
     return notes
 
 
-def _viewer_scope():
+def _viewer_scope() -> Scope | None:
     """The signed-in viewer's scope, or None (the layout is drawn once at start-up with nobody)."""
     from app.scope import NotSignedIn, current_scope
 
@@ -69,7 +75,7 @@ def _viewer_scope():
         return None
 
 
-def _stale_banner(scope) -> html.Div | None:
+def _stale_banner(scope: Scope | None) -> html.Div | None:
     from app.view import scoped_options
 
     if scope is None:
@@ -93,7 +99,7 @@ def data_status_strip() -> html.Div:
             className="banner banner-warning",
             role="status",
         )
-    parts = [
+    parts: list[Component | None] = [
         html.Span(
             ["Data as at ", html.Strong(as_at.strftime("%d %B %Y") if as_at is not None else "no loads yet")],
             className="as-at",
@@ -120,7 +126,7 @@ def data_status_strip() -> html.Div:
     return html.Div(parts, className="status-strip")
 
 
-def _disclosure_note(scope) -> html.P | None:
+def _disclosure_note(scope: Scope | None) -> html.P | None:
     """The one plain line on how a protected viewer's figures are rounded, on every page and print."""
     if scope is None or not scope.policy.enabled:
         return None

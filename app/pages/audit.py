@@ -141,7 +141,7 @@ def layout(**_query: str) -> html.Div:
 
 
 @callback(Output(ids.AUDIT_GRID, "children"), Input(ids.AUDIT_ACTIONS, "value"), page=PAGE)
-def show_events(actions: list[str] | None):
+def show_events(actions: list[str] | None) -> html.Div:
     return grid(
         ids.AUDIT_GRID + "-table", audit_frame(actions), EVENT_COLUMNS, wide=("detail",), page_size=50
     )
@@ -154,7 +154,7 @@ def show_events(actions: list[str] | None):
     prevent_initial_call=True,
     page=PAGE,
 )
-def export_events(_clicks: int, actions: list[str] | None):
+def export_events(_clicks: int, actions: list[str] | None) -> dict[str, str]:
     return csv_download(
         audit_frame(actions), "audit-log.csv", page=PAGE, filters={"actions": list(actions or ())}
     )

@@ -53,6 +53,7 @@ def layout(**query: str | list[str]) -> html.Div:
     kpi_choices = {k: title for k, title in options.allowed("kpi").items() if get_kpi(k).benchmark}
     kpi = get_kpi(view.kpi[0] if view.kpi and view.kpi[0] in kpi_choices else next(iter(kpi_choices)))
     measure = benchmark_id(kpi)
+    assert measure is not None  # the KPIs offered are those with a benchmark
     is_rate = measure != kpi.benchmark
     is_percent = kpi.unit.value == "percent"
     con = reader().connection()
@@ -214,7 +215,7 @@ def _year_table(years: pd.DataFrame, is_rate: bool, is_percent: bool, direction:
     def text(value, status="published"):
         return _value_text(value, status, is_rate, is_percent)
 
-    def rank(row) -> str:
+    def rank(row: pd.Series) -> str:
         if pd.isna(row["la_rank"]):
             return ""
         position = int(row["la_rank"])
@@ -246,6 +247,8 @@ def _year_table(years: pd.DataFrame, is_rate: bool, is_percent: bool, direction:
     prevent_initial_call=True,
     page=PAGE,
 )
-def choose_kpi_and_year(kpi_id: str, year: str, search: str | None):
+def choose_kpi_and_year(kpi_id: str, year: str, search: str | None) -> str | dash.NoUpdate:
     # A new KPI starts at its latest published year.
-    return updated_search(search, kpi=(kpi_id,), year=() if ctx.triggered_id == ids.BENCH_KPI else (year,))
+    return updated_search(
+        search, {"kpi": (kpi_id,), "year": () if ctx.triggered_id == ids.BENCH_KPI else (year,)}
+    )

@@ -6,11 +6,13 @@ only the entries raised against those agencies), filtered by status, and exporte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
+from sqlalchemy.orm import Session
 
 from app import ids
 from app.access import callback
@@ -180,7 +182,7 @@ def layout(**_query: str) -> html.Div:
                             ),
                         ],
                         role="group",
-                        **{"aria-labelledby": "challenge-status-label"},
+                        **{"aria-labelledby": "challenge-status-label"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
                     ),
                     dcc.Checklist(
                         id=ids.CHALLENGE_FILTER_OVERDUE,
@@ -208,7 +210,7 @@ def layout(**_query: str) -> html.Div:
     Input(CHANGED, "data"),
     page=PAGE,
 )
-def show_entries(statuses: list[str], overdue: list[str], _changed: int):
+def show_entries(statuses: list[str], overdue: list[str], _changed: int) -> list[html.Div | html.P]:
     frame = challenge_frame(statuses, bool(overdue))
     # The grid stays even when empty: the selection callback listens to it.
     return [
@@ -225,7 +227,7 @@ def show_entries(statuses: list[str], overdue: list[str], _changed: int):
     prevent_initial_call=True,
     page=PAGE,
 )
-def export_entries(_clicks: int, statuses: list[str], overdue: list[str]):
+def export_entries(_clicks: int, statuses: list[str], overdue: list[str]) -> dict[str, str]:
     return csv_download(
         challenge_frame(statuses, bool(overdue)),
         "challenge-log.csv",
@@ -272,7 +274,7 @@ def _entry_panel(entry: Challenge) -> html.Section:
             html.Ol(history),
             html.Div(actions, className="form-actions"),
         ],
-        **{"data-challenge": str(entry.id)},
+        **{"data-challenge": str(entry.id)},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
 
 
@@ -289,7 +291,7 @@ def _in_scope(challenge_id: int) -> Challenge | None:
     prevent_initial_call=True,
     page=PAGE,
 )
-def show_selected(selected: list[dict] | None, _changed: int):
+def show_selected(selected: list[dict] | None, _changed: int) -> html.Section | None:
     if not selected:
         return None
     entry = _in_scope(int(selected[0]["id"]))
@@ -379,7 +381,13 @@ def close_entry(clicks, selected, changed):
     return _step(clicks, selected, changed, Permission.RAISE_CHALLENGES, close_challenge)
 
 
-def _step(clicks, selected, changed, permission: Permission, action) -> tuple[str, object]:
+def _step(
+    clicks: int | None,
+    selected: list[dict] | None,
+    changed: int | None,
+    permission: Permission,
+    action: Callable[[Session, int, str], Challenge],
+) -> tuple[str | dash.NoUpdate, object]:
     """Answer or close the selected entry, if the user's role allows it."""
     if not clicks:
         return dash.no_update, dash.no_update  # the button drawn afresh, not pressed

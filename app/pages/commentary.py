@@ -59,7 +59,7 @@ def _subject(query: dict[str, list[str]]) -> Subject | str:
     return Subject(kpi, la_code, period)
 
 
-def _history(entries: list[Commentary]) -> html.Div:
+def _history(entries: list[Commentary]) -> html.Div | html.P:
     if not entries:
         return html.P("Nothing has been written for this KPI, LA and period yet.", className="note")
     items = [
@@ -81,7 +81,7 @@ def _history(entries: list[Commentary]) -> html.Div:
     return html.Div([html.H2("History"), html.Ol(items, reversed=True, className="commentary-history")])
 
 
-def _draft_offer(draft: str, has_text: bool) -> html.Div | None:
+def _draft_offer(draft: str, has_text: bool) -> html.Div | html.P | None:
     """Where the generated draft stands: the starting text when nothing is written, else one click away."""
     if not draft:
         return None
@@ -177,7 +177,7 @@ def layout(**query: str | list[str]) -> html.Div:
     prevent_initial_call=True,
     page=PAGE,
 )
-def save_commentary(_clicks: int, text: str | None, search: str | None):
+def save_commentary(_clicks: int, text: str | None, search: str | None) -> tuple[str, object]:
     subject = _subject(parse_qs((search or "").lstrip("?")))
     if isinstance(subject, str):
         return subject, dash.no_update
@@ -200,5 +200,5 @@ def save_commentary(_clicks: int, text: str | None, search: str | None):
     prevent_initial_call=True,
     page=PAGE,
 )
-def use_draft(_clicks: int, draft: str | None):
+def use_draft(_clicks: int, draft: str | None) -> str | dash.NoUpdate:
     return draft or dash.no_update

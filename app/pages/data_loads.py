@@ -65,7 +65,7 @@ def _rejections_of(load_id: int) -> pd.DataFrame:
 FAILED_LOAD_DAYS = 7
 
 
-def _recent_failures() -> html.Div:
+def _recent_failures() -> html.Div | html.P:
     """Files whose load failed lately: they loaded nothing and need the data team's attention."""
     since = datetime.now() - timedelta(days=FAILED_LOAD_DAYS)
     failed = reader().query("failed_loads", since=since, la_codes=list(current_scope().la_codes))
@@ -134,7 +134,7 @@ def layout(**_query: str) -> html.Div:
     prevent_initial_call=True,
     page=PAGE,
 )
-def show_rejections(selected: list[dict] | None):
+def show_rejections(selected: list[dict] | None) -> tuple[html.Div | html.P | None, str, bool]:
     if not selected:
         return None, "Select a load to see its rejections", True
     load_id = int(selected[0]["load_id"])
@@ -157,7 +157,7 @@ def show_rejections(selected: list[dict] | None):
     prevent_initial_call=True,
     page=PAGE,
 )
-def download(_loads: int, _rejections: int, selected: list[dict] | None):
+def download(_loads: int, _rejections: int, selected: list[dict] | None) -> dict[str, str]:
     if ctx.triggered_id == ids.REJECTIONS_EXPORT and selected:
         load_id = int(selected[0]["load_id"])
         return csv_download(

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import dash
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from app import ids
 from app.components.charts import trend_chart
@@ -79,7 +80,7 @@ def _written(commentary: Commentary, edit_href: str) -> list:
 def _handwriting_space(served: ServedReport, kpi_id: str) -> list:
     space = [
         html.P("No commentary yet: space to write by hand.", className="handwriting-label"),
-        html.Div(className="handwriting-box", **{"aria-hidden": "true"}),
+        html.Div(className="handwriting-box", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     ]
     if served.commentary_applies:
         space.append(
@@ -94,7 +95,7 @@ def _exception(served: ServedReport, found: KpiException) -> html.Section:
     kpi, assessment = found.kpi, found.assessment
     result = assessment.result
     written = served.commentary.get(kpi.id)
-    heading = [kpi.title]
+    heading: list[str | Component] = [kpi.title]
     if kpi.local_definition:
         heading.append(html.Span(" local definition", className="tag"))
     return html.Section(
@@ -114,7 +115,7 @@ def _exception(served: ServedReport, found: KpiException) -> html.Section:
             ),
             html.H3("Why it is an exception"),
             html.Ul(
-                [html.Li(reason.words, **{"data-rule": reason.rule.value}) for reason in found.reasons],
+                [html.Li(reason.words, **{"data-rule": reason.rule.value}) for reason in found.reasons],  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
                 className="exception-reasons",
             ),
             trend_chart(assessment, f"exceptions-{kpi.id}"),
@@ -132,7 +133,7 @@ def _exception(served: ServedReport, found: KpiException) -> html.Section:
         ],
         className="exception",
         id=f"exception-{kpi.id}",
-        **{"data-kpi": kpi.id},
+        **{"data-kpi": kpi.id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
 
 

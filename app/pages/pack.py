@@ -11,7 +11,6 @@ from app.access import callback
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
 from app.components.status import data_status
-from app.dashboards import PAGES
 from app.operational import trend
 from app.scope import BOARD
 from app.view import PageView, page_view, updated_search
@@ -19,6 +18,7 @@ from appstate.commentary import Commentary
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.registry import EXECUTIVE_KPIS
+from warehouse.model.files import active_model
 
 PAGE = "/pack"
 dash.register_page(
@@ -52,7 +52,7 @@ def layout(**query: str | list[str]) -> html.Div:
     options, view = resolved.options, resolved.view
     period = view.period_value
     status = data_status()
-    chosen = [page for page in PAGES if page.slug in view.section]
+    chosen = [page for page in active_model().pages if page.id in view.section]
     executive = resolved.assessments(EXECUTIVE_KPIS)
     commentary = resolved.commentary()
     sections = [
@@ -77,7 +77,7 @@ def layout(**query: str | list[str]) -> html.Div:
                         className="card-grid",
                     ),
                     html.Div(
-                        [trend(by_id[k], f"pack-{page.slug}-{k}", view) for k in page.trends],
+                        [trend(by_id[k], f"pack-{page.id}-{k}", view) for k in page.trends],
                         className="chart-grid",
                     ),
                 ],
@@ -94,7 +94,7 @@ def layout(**query: str | list[str]) -> html.Div:
                         id=ids.PACK_SECTIONS,
                         value=list(view.section),
                         inline=True,
-                        options=[{"label": p.title, "value": p.slug} for p in PAGES],
+                        options=[{"label": p.title, "value": p.id} for p in active_model().pages],
                     ),
                     html.A(
                         "Download the pack as PDF",
@@ -137,5 +137,5 @@ def layout(**query: str | list[str]) -> html.Div:
     prevent_initial_call=True,
     page=PAGE,
 )
-def choose_sections(sections: list[str], search: str | None):
-    return updated_search(search, section=tuple(sections or ()))
+def choose_sections(sections: list[str], search: str | None) -> str | dash.NoUpdate:
+    return updated_search(search, {"section": tuple(sections or ())})

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 
 import dash
 from dash import Input, Output, State, dcc, html
+from dash.development.base_component import Component
 
 from app import ids
 from app.access import callback
@@ -55,7 +56,9 @@ def layout(**query: str | list[str]) -> html.Div:
         )
     found = _records(page)
     heading = f"Records behind {found.kpi.title}: {found.period.label}"
-    if found.withheld:
+    rows = found.rows  # None when withheld
+    body: list[Component]
+    if found.withheld or rows is None:
         body = [
             html.P(
                 "Record lists are shown only to roles that see exact figures. Your figures are rounded "
@@ -74,7 +77,7 @@ def layout(**query: str | list[str]) -> html.Div:
             dcc.Download(id=ids.RECORDS_DOWNLOAD),
             grid(
                 ids.RECORDS_GRID,
-                found.rows,
+                rows,
                 {"child_id": "Child (pseudonymised)", "event_date": "Date"},
                 page_size=25,
             ),
@@ -89,10 +92,10 @@ def layout(**query: str | list[str]) -> html.Div:
     prevent_initial_call=True,
     page=PAGE,
 )
-def download(_clicks: int, search: str | None):
+def download(_clicks: int, search: str | None) -> dict[str, str] | dash.NoUpdate:
     page = page_view(parse_qs((search or "").lstrip("?")))
     found = _records(page)
-    if found.withheld:
+    if found.withheld or found.rows is None:
         return dash.no_update
     return csv_download(
         found.rows, f"records-{found.kpi.id}-{found.period.code}.csv", **page.used("/records")

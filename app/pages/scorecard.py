@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dash
 from dash import html
+from dash.development.base_component import ComponentType
 
 from app import ids
 from app.components.kpi_card import RAG_ICONS
@@ -55,7 +56,7 @@ def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
     return [cell(benchmark.england), cell(benchmark.neighbour_mean)]
 
 
-def _cell(content, latest: bool = False) -> html.Td:
+def _cell(content: ComponentType, latest: bool = False) -> html.Td:
     return html.Td(content, className="num scorecard-latest" if latest else "num")
 
 
@@ -63,7 +64,7 @@ def _rag_cell(row: ScorecardRow) -> html.Td:
     if row.rag is None:
         return html.Td(NOT_RATED, className="scorecard-rag rag-none")
     return html.Td(
-        [html.Span(RAG_ICONS[row.rag], className="rag-icon", **{"aria-hidden": "true"}), f" {row.rag.words}"],
+        [html.Span(RAG_ICONS[row.rag], className="rag-icon", **{"aria-hidden": "true"}), f" {row.rag.words}"],  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
         className=f"scorecard-rag rag-{row.rag.value}",
     )
 
@@ -86,7 +87,7 @@ def _row(row: ScorecardRow) -> html.Tr:
             _rag_cell(row),
             html.Td(
                 [
-                    html.Span(_arrow(row), className="change-arrow", **{"aria-hidden": "true"}),
+                    html.Span(_arrow(row), className="change-arrow", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
                     f" {row.travel.value}",
                 ],
                 className=f"scorecard-travel travel-{travel_class}",
@@ -94,7 +95,7 @@ def _row(row: ScorecardRow) -> html.Tr:
             *_benchmark_cells(row),
             html.Td(spc_icons(row.spc), className="scorecard-spc"),
         ],
-        **{"data-kpi": kpi.id},
+        **{"data-kpi": kpi.id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
 
 
@@ -118,7 +119,7 @@ def _priority_section(scorecard: Scorecard, priority: PriorityRows, number: int)
             html.Table(
                 [html.Thead(header), html.Tbody([_row(r) for r in priority.rows])],
                 className="scorecard",
-                **{"aria-labelledby": heading_id},
+                **{"aria-labelledby": heading_id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             ),
         ],
         className="scorecard-priority",

@@ -11,6 +11,7 @@ from datetime import date
 import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
+from dash.development.base_component import Component
 
 from app import ids
 from app.access import callback
@@ -84,6 +85,7 @@ def layout(**_query: str) -> html.Div:
             "target), red beyond it, by each KPI's direction of good."
         ),
     ]
+    form: Component
     if not user.can(Permission.SET_TARGETS):
         form = html.P(
             f"Your role ({user.role.value.replace('_', ' ')}) can see targets but not set them.",

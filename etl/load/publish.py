@@ -23,10 +23,10 @@ from warehouse.db import (
     WarehouseError,
     build_schema,
     check_schema_version,
-    first_row,
     migrate,
     needs_migration,
     schema_version,
+    single_value,
 )
 from warehouse.settings import OWNER_ONLY_FILE, owner_only_dir
 
@@ -45,7 +45,7 @@ class DiskFull(WarehouseError):
 _NO_ROOM = {errno.ENOSPC: "No space left on device", errno.EDQUOT: "Disk quota exceeded"}
 
 
-def _no_room(error: BaseException) -> str | None:
+def _no_room(error: BaseException | None) -> str | None:
     """The OS's words for a full disk, if `error` (or an error it was raised from or during) is one."""
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
@@ -85,7 +85,7 @@ def load_lock(lock_path: Path, wait: bool = True) -> Iterator[None]:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     tables = (*FACT_TABLES, *CUBE_TABLES, "etl_load", "etl_rejection")
-    return {t: first_row(con, f"SELECT count(*) FROM {t}")[0] for t in tables}
+    return {t: single_value(con, f"SELECT count(*) FROM {t}") for t in tables}
 
 
 def fsync_path(path: Path) -> None:

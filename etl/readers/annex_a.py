@@ -16,6 +16,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -23,9 +24,10 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import from_excel, to_excel
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from etl import limits
 from etl.errors import ExtractError
@@ -79,7 +81,10 @@ class ListLayout:
         return any(re.search(self.columns[column], h) for h in headers)
 
     def _excluded(self, headers: list[str]) -> bool:
-        return bool(self.not_if) and any(re.search(self.not_if, h) for h in headers)
+        if not self.not_if:
+            return False
+        not_if = self.not_if
+        return any(re.search(not_if, h) for h in headers)
 
     def matches(self, headers: list[str]) -> bool:
         return not self._excluded(headers) and all(self._has(c, headers) for c in self.signature)
@@ -269,19 +274,23 @@ class _TooManyRows(Exception):
     pass
 
 
-def _capped_rows(sheet):
+def _capped_rows(sheet: ReadOnlyWorksheet) -> Iterator[tuple[object, ...]]:
     """The sheet's rows, their first MAX_SHEET_COLUMNS cells; past MAX_SHEET_ROWS, _TooManyRows (etl/limits.py).
 
     The size the sheet states (its dimension) is not trusted: it may claim 16,384 columns, which
     openpyxl would pad every row to, or fewer rows than it holds, which it would silently drop."""
     sheet.reset_dimensions()
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+    # types-openpyxl declares ReadOnlyWorksheet.iter_rows (Worksheet's, shared) as taking a Worksheet
+    rows = sheet.iter_rows(values_only=True)  # type: ignore[misc]
+    for number, row in enumerate(rows, start=1):
         if number > limits.MAX_SHEET_ROWS:
             raise _TooManyRows(sheet.title)
         yield row[: limits.MAX_SHEET_COLUMNS]
 
 
-def _found(sheet, layout: ListLayout, index: int, top: list[tuple], rest) -> _FoundList:
+def _found(
+    sheet: ReadOnlyWorksheet, layout: ListLayout, index: int, top: list[tuple], rest: Iterator[tuple]
+) -> _FoundList:
     """The list whose header row is top[index]; its rows follow, to the end of the sheet."""
     values = top[index]
     columns, labels, ignored = _match_columns(layout, [_header_text(v) for v in values], list(values))
@@ -291,7 +300,7 @@ def _found(sheet, layout: ListLayout, index: int, top: list[tuple], rest) -> _Fo
     return _FoundList(layout, sheet.title, index + 1, columns, labels, ignored, body, written=written)
 
 
-def _find_list(sheet) -> _FoundList | None:
+def _find_list(sheet: ReadOnlyWorksheet) -> _FoundList | None:
     """The list a sheet holds, found by its header row: a row with the whole signature of a list, or
     failing that a row with the child's ID and a header that only that list has (its other headers
     unrecognised), or failing that the sheet's name ("List 3"). None if it holds no list we read."""
@@ -339,7 +348,7 @@ def _unreadable(path: Path, error: BaseException) -> ExtractError:
     return ExtractError(path, f"the file is not a readable Excel workbook (.xlsx): {detail}")
 
 
-def _open(path: Path, data: bytes):
+def _open(path: Path, data: bytes) -> Workbook:
     try:
         # From the bytes, so that a workbook saved under another extension (.csv) is still read.
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -132,6 +132,8 @@ class _CensusHandler(xml.sax.ContentHandler):
     """Builds the census's records (child > referral > assessment, S47, plan) with their lines,
     from elements at their place in the census only."""
 
+    _locator: xml.sax.xmlreader.Locator  # set by the parser (setDocumentLocator) before the first element
+
     def __init__(self) -> None:
         super().__init__()
         self.header: dict[str, str] = {}
@@ -147,9 +149,9 @@ class _CensusHandler(xml.sax.ContentHandler):
         self._skipped: tuple[str, str | None, int] = ("", None, 0)  # (element, its parent, line)
         self._skipped_records: dict[str, int] = {}
 
-    def startElement(self, name: str, attrs) -> None:
+    def startElement(self, name: str, attrs: xml.sax.xmlreader.AttributesImpl) -> None:
         self._text = []
-        self._line = self._locator.getLineNumber()
+        self._line = self._locator.getLineNumber() or 0
         if self._skipping:
             self._skipping += 1
             if name in RECORDS:
@@ -257,9 +259,10 @@ def _census_la(path: Path, header: dict[str, str], la_code: str | None, notes: l
         )
     if la_code and named and la_code != named:
         raise ExtractError(path, f"the header's LEA {lea} is {named}, but the load named {la_code}")
-    if not (la_code or named):
+    chosen = la_code or named
+    if not chosen:
         raise ExtractError(path, "the header has no LEA: name the LA with --la (for example E08000021)")
-    return la_code or named
+    return chosen
 
 
 def _census_year(path: Path, header: dict[str, str]) -> tuple[date, date]:

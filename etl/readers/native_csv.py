@@ -201,7 +201,7 @@ def _read_header(path: Path, text: str) -> list[str]:
 def _parse(utf8: bytes, header: list[str], wanted: list[str], use_threads: bool) -> tuple[pa.Table, list]:
     invalid: list = []
 
-    def on_invalid_row(row) -> str:
+    def on_invalid_row(row: pacsv.InvalidRow) -> str:
         invalid.append(row)
         return "skip"
 

@@ -23,7 +23,10 @@ def _rows(codelist: CodeList) -> list[tuple[str, str, list[str]]]:
     """Each code with its label and aliases."""
     if isinstance(codelist, str):
         table = code_list(codelist)
-        return [(row.code, row.label, [a for a in row.aliases.split("|") if a]) for row in table.itertuples()]
+        return [
+            (row["code"], row["label"], [a for a in row["aliases"].split("|") if a])
+            for row in table.to_dict("records")
+        ]
     return [(c.code, c.label, list(c.aliases)) for c in codelist]
 
 

@@ -124,7 +124,9 @@ def parse_timestamps(columns: dict[str, tuple[pa.Array, tuple[str, ...]]]) -> di
         f'AS "{name}"'
         for i, name in enumerate(names)
     )
-    params = {f"formats_{i}": list(formats) for i, (_, formats) in enumerate(columns.values())}
+    params: dict[str, object] = {
+        f"formats_{i}": list(formats) for i, (_, formats) in enumerate(columns.values())
+    }
     params |= {f"shape_{i}": format_pattern(formats) for i, (_, formats) in enumerate(columns.values())}
     with duckdb.connect() as con:
         con.register("text", text)

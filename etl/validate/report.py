@@ -24,7 +24,7 @@ _BUILTIN = {"not_nullable": "missing", "field_uniqueness": "duplicate_id"}
 _PRIORITY = ["unparseable", "missing", "unknown_code", "duplicate_id"]
 
 
-def _rule_and_field(check: str, column: str | None) -> tuple[str, str]:
+def _rule_and_field(check: str, column: str) -> tuple[str, str]:
     if ":" in check:
         rule, field = check.split(":", 1)
         return rule, field

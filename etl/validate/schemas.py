@@ -7,6 +7,7 @@ pandera schema is built from these declarations and from the model's datasets
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,7 +36,7 @@ class Rule:
     message: str  # formatted with field, value and the rule's own context
 
 
-def _frame_check(rule: str, field: str, passes) -> pa.Check:
+def _frame_check(rule: str, field: str, passes: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
     # Pandera reports a frame-wide check against every column; the field in the name lets
     # the report keep only the one the rule is about.
     return pa.Check(passes, name=f"{rule}:{field}", error=f"{rule}:{field}")

@@ -110,9 +110,11 @@ def _payload(output: str, spec: dict, path: str, search: str) -> dict:
         ]
 
     first = spec["inputs"][0]
+    # A pattern-matching (ALL) output is sent as the list of the components it matches: none here.
+    outputs = [] if output.startswith("{") else split_callback_id(output)
     return {
         "output": output,
-        "outputs": split_callback_id(output),
+        "outputs": outputs,
         "inputs": sent(spec["inputs"]),
         "state": sent(spec["state"]),
         "changedPropIds": [f"{first['id']}.{first['property']}"],

@@ -243,6 +243,21 @@ def test_brw012_a_click_on_a_trend_point_shows_that_month(server, page):
     page.locator("#filter-period-kind", has_text="Month").wait_for()
 
 
+def test_the_navigation_keeps_the_filters_and_drops_what_a_page_chose(server, page):
+    """Newcastle, Q2 and girls on the front door, with SPC charts; the CP plans link opens with the
+    same filters (not the chart choice), and so does the pack once there."""
+    page.goto(server + "/front-door?period=2025-26-Q2&la=E08000021&gender=F&chart=spc")
+    page.locator("#filter-summary", has_text="gender: Female").wait_for()
+    page.click(".nav-link:text-is('CP plans')")
+    page.wait_for_url("**/cp-plans?**")
+    assert page.url.endswith("/cp-plans?period=2025-26-Q2&la=E08000021&gender=F")
+    page.locator("#filter-summary", has_text="Newcastle upon Tyne; gender: Female").wait_for()
+    page.click(".nav-link:text-is('Meeting pack')")
+    page.wait_for_url("**/pack?**")
+    assert "la=E08000021" in page.url and "gender=F" in page.url and "period=2025-26-Q2" in page.url
+    assert page.console_errors == []
+
+
 # Violations that Dash 4's own components bring, whatever the app does with them: the dropdown's
 # hidden focus target (plotly/dash, dcc.Dropdown keyboard focus) and the checklist's markup. Any
 # other WCAG 2.2 AA violation fails the test.

@@ -17,7 +17,7 @@ from tests.app.serving import SESSION_COOKIE, add_test_users, serve, session_coo
 from tests.helpers import write_extract
 from warehouse.settings import Settings
 
-pytestmark = pytest.mark.browser  # it serves the app, as the browser tests do
+pytestmark = pytest.mark.slow  # it serves the app and loads into it
 
 # Two versions of the same LA, datasets and window, told apart by their counts in 2024/25.
 VERSIONS = {"A": (6, 5), "B": (9, 11)}  # (contacts, referrals)

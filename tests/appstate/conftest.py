@@ -5,8 +5,9 @@ import pytest
 from appstate.db import session
 from tests.appstate.postgres import Unavailable, running_server
 
-# Every app-state test that takes `db` (or `appstate_url`) runs on each backend.
-BACKENDS = ("sqlite", "postgresql")
+# Every app-state test that takes `db` (or `appstate_url`) runs on each backend; on PostgreSQL it
+# is slow (it needs the cluster: tests/conftest.py).
+BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.slow))
 # Tests that open the SQLite file itself, below SQLAlchemy: they run on SQLite only, and
 # test_postgres.py checks the same thing on PostgreSQL.
 SQLITE_ONLY = {"test_a_password_is_stored_only_as_an_argon2_hash"}
@@ -14,7 +15,7 @@ SQLITE_ONLY = {"test_a_password_is_stored_only_as_an_argon2_hash"}
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "appstate_backend" in metafunc.fixturenames:
-        backends = ("sqlite",) if metafunc.function.__name__ in SQLITE_ONLY else BACKENDS
+        backends = BACKENDS[:1] if metafunc.function.__name__ in SQLITE_ONLY else BACKENDS
         metafunc.parametrize("appstate_backend", backends, indirect=True)
 
 

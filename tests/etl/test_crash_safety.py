@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers import write_extract
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # loads in processes killed with SIGKILL
 
 
 def _big_extract(path: Path, rows: int) -> Path:

@@ -40,6 +40,22 @@ def test_kpi_doc_is_up_to_date_and_has_a_heading_per_kpi():
         assert f"### {kpi.title}\n" in text and f"`{kpi.id}`" in text
 
 
+def test_the_model_doc_is_up_to_date_and_its_examples_are_a_valid_model(tmp_path):
+    """docs/model.md's reference is made from the model, and each TOML example in it reads as a model."""
+    import re
+
+    from etl.docs import MODEL_DOC, render_model_doc
+    from warehouse.model.files import ModelFile, read_model
+
+    current = MODEL_DOC.read_text(encoding="utf-8")
+    assert render_model_doc(current) == current, "docs/model.md is stale: run `make docs`"
+    examples = re.findall(r"```toml\n(.*?)```", current, flags=re.DOTALL)
+    assert len(examples) == 2
+    model = read_model([ModelFile(f"example{i}.toml", text) for i, text in enumerate(examples)])
+    assert {"referrals_local"} <= model.kpis.keys() and model.dimension("sex").label == "Sex (girls and boys)"
+    assert [p.id for p in model.pages][-1] == "our-front-door"
+
+
 def test_the_deploy_doc_lists_every_setting():
     from etl.docs import DEPLOY_DOC, render_deploy_doc
     from warehouse.settings import Environment

@@ -221,6 +221,7 @@ def test_a_second_run_with_an_empty_inbox_does_nothing_and_exits_0(settings, fol
     assert query("SELECT count(*) FROM etl_load") == before == [(1,)]
 
 
+@pytest.mark.slow  # another process holds the lock
 def test_while_another_process_holds_the_load_lock_run_inbox_exits_75_and_moves_nothing(settings, folders):
     waiting = good_contacts(folders.inbox / "contacts.csv")
     holder = subprocess.Popen(
@@ -376,6 +377,7 @@ def _start_load(path: Path, settings, errors: Path) -> subprocess.Popen:
         )
 
 
+@pytest.mark.slow  # two loads in processes
 def test_two_concurrent_loads_wait_for_each_other(settings, tmp_path, query):
     newcastle = _contacts(tmp_path / "newcastle.csv", 2_000, "E08000021")
     northumberland = _contacts(tmp_path / "northumberland.csv", 1_500, "E06000057")
@@ -401,6 +403,7 @@ def test_two_concurrent_loads_wait_for_each_other(settings, tmp_path, query):
     assert first[2] <= second[1], "the second load started before the first had finished"
 
 
+@pytest.mark.slow  # a load in a process, killed
 def test_a_sigkill_during_a_scheduled_load_leaves_the_file_for_the_next_run(settings, folders, load, query):
     load(write_extract(settings.home / "earlier.csv", "contacts", [{}]))
     before = query("SELECT count(*) FROM contact") + query("SELECT count(*) FROM etl_load")

@@ -168,6 +168,7 @@ def test_the_command_refuses_a_bad_schedule_with_exit_2(monkeypatch, settings):
     assert "'*/15 7-19 * *' has 4 fields" in outcome.stderr
 
 
+@pytest.mark.slow  # the inbox pass runs in a process
 def test_once_runs_one_inbox_pass(settings, capfd):
     inbox = settings.home / "inbox"
     write_extract(inbox / "contacts.csv", "contacts", [{}, {"contact_date": "2024-07-01"}])
@@ -208,6 +209,7 @@ class FakePass:
         self.stopped = True
 
 
+@pytest.mark.slow  # the scheduler runs for 1.6 s of real time
 def test_runs_do_not_overlap_and_sigterm_stops_the_scheduler(monkeypatch):
     logged: list[dict] = []
     previous = signal.signal(signal.SIGTERM, lambda *_: None)  # a late signal must not end pytest
@@ -244,6 +246,7 @@ def test_never_inside_the_web_server(monkeypatch):
         run_scheduler(parse_schedule(DEFAULT_SCHEDULE, LONDON), FakePass(0), LONDON, DEFAULT_SCHEDULE)
 
 
+@pytest.mark.slow  # the scheduler in a process
 def test_the_command_prints_its_next_runs_and_stops_cleanly_on_sigterm(settings):
     env = os.environ | {"SAFEGUARD_SCHEDULE": "0 6 1 1 *", "SAFEGUARD_SCHEDULE_TIMEZONE": "Europe/London"}
     process = subprocess.Popen(

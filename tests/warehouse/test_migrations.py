@@ -73,6 +73,7 @@ def as_previous_release(path) -> None:
                 if column not in had:
                     con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         con.execute("DROP MACRO record_key")
+        con.execute("DROP TABLE model_file")  # 12 keeps the partnership's own model
         con.execute(
             "ALTER TABLE missing_episode ALTER COLUMN is_in_care SET NOT NULL"
         )  # 11 let it be unknown

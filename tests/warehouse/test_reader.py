@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import write_extract
 from warehouse.reader import IN_USE, WarehouseReader
 
@@ -20,6 +22,7 @@ def test_reader_reopens_after_a_load_swaps_the_file(tmp_path, settings, load):
     reader.close()
 
 
+@pytest.mark.slow  # a process holds a reader
 def test_snapshot_links_are_cleared_only_once_the_process_holding_them_has_gone(tmp_path, settings, load):
     # Instances on other hosts share the folder: their process IDs mean nothing here, so a links
     # folder is judged by its in-use lock, which its process holds while it lives.
@@ -57,6 +60,7 @@ def test_snapshot_links_are_cleared_only_once_the_process_holding_them_has_gone(
     assert (live / "1-2.duckdb").exists() and (snapshots / own / IN_USE).exists()
 
 
+@pytest.mark.slow  # a process probes the links
 def test_a_closed_reader_lets_its_links_be_cleared(tmp_path, settings, load):
     load(write_extract(tmp_path / "a.csv", "contacts", [{}]))
     reader = WarehouseReader(settings.warehouse_path)

@@ -1,5 +1,5 @@
--- The cube rows of a scope, a run of months, some measures and the filters (`wanted`, one struct
--- of every dimension's wanted values: Filters.query_params): the one place where the engine's filters
+-- The cube rows of a scope, a run of months, some measures and the filters (`wanted`: a map of each
+-- filtered dimension's wanted values, Filters.query_params): the one place where the engine's filters
 -- meet the cube.
 CREATE OR REPLACE MACRO filtered_cube(scope, first_month, last_month, measures, wanted) AS TABLE
 SELECT *

@@ -91,8 +91,11 @@ def benchmark_id(kpi: Kpi) -> str | None:
 def find_benchmark(
     con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, period: Period
 ) -> Benchmark | None:
-    is_rate = benchmark_id(kpi) != kpi.benchmark
-    frame = benchmark_comparison(con, benchmark_id(kpi), la_code)
+    measure = benchmark_id(kpi)
+    if measure is None:  # no published measure to compare with
+        return None
+    is_rate = measure != kpi.benchmark
+    frame = benchmark_comparison(con, measure, la_code)
     wanted = _published_year(period)
     published = frame[(frame["time_period"] <= wanted) & frame["england_value"].notna()]
     if published.empty:
@@ -140,12 +143,15 @@ def assess(
     `benchmarks` have the signatures of `evaluate` and `find_benchmark` (the app passes its caches)."""
     benchmarks = benchmarks or find_benchmark
     single_la = filters.la_codes[0] if len(filters.la_codes) == 1 else None
-    rated = targets is not None and single_la is not None and not filters.active()
+    rated_la = single_la if targets is not None and not filters.active() else None
     assessments = []
     for result in evaluator(con, kpi_ids, period, filters, policy, series_months=series_months):
         kpi = result.kpi
-        target = targets(kpi.id, single_la, period.end) if rated else None
-        benchmark = benchmarks(con, kpi, single_la, period) if benchmark_applies(kpi, filters) else None
+        target = targets(kpi.id, rated_la, period.end) if targets and rated_la else None
+        # benchmark_applies holds for one LA only
+        benchmark = (
+            benchmarks(con, kpi, single_la, period) if single_la and benchmark_applies(kpi, filters) else None
+        )
         rating = (
             rag(result.current.value, target.value, kpi.direction, target.tolerance_percent)
             if target

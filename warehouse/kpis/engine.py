@@ -20,9 +20,9 @@ import pandas as pd
 
 from warehouse.kpis.model import Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, add_months
-from warehouse.kpis.registry import CHILD_MEASURES, get_kpi
+from warehouse.kpis.registry import CHILD_MEASURES, REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
-from warehouse.model.files import active_model
+from warehouse.model.files import active_model, model_for
 from warehouse.queries import run
 
 # Two years and a month: enough monthly points for an SPC reading, a year's seasonality to see on a
@@ -65,10 +65,12 @@ class Filters:
         return Filters(self.la_codes if la_codes is None else la_codes, **(self.active() | wanted))
 
     def query_params(self) -> dict[str, object]:
-        """The scope and one `filters` struct with every dimension: a list, or NULL for no filter."""
-        active = self.active()
-        wanted = {d.id: list(active[d.id]) if d.id in active else None for d in active_model().dimensions}
-        return {"la_codes": list(self.la_codes), "filters": wanted}
+        """The scope, and the filtered dimensions with the values wanted of each (a map in SQL)."""
+        return {
+            "la_codes": list(self.la_codes),
+            "filter_dimensions": [dimension for dimension, _ in self.wanted],
+            "filter_values": [list(values) for _, values in self.wanted],
+        }
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ class _Totals:
         return sum((self.monthly.get((measure, month), _NONE) for month in period.month_starts()), _NONE)
 
 
-def _key(value: object) -> int:
+def _key(value: float | None) -> int:
     """A cell key from a query (NULL where no row, or the raw path, which has none)."""
     return 0 if pd.isna(value) else int(value)
 
@@ -259,7 +261,7 @@ def _parts(
 
 
 def _protected_parts(
-    labels: Iterable[object], counts: Iterable[object], keys: Iterable[object], policy: SuppressionPolicy
+    labels: Iterable[object], counts: Iterable[float], keys: Iterable[float | None], policy: SuppressionPolicy
 ) -> tuple[Part, ...]:
     """Parts of a total, each protected on its own and shown as a % of the protected total. A
     protected viewer gets no entry for a suppressed part: parts with no rows at all are never listed,
@@ -342,6 +344,15 @@ def counts_by_area(
     return _protected_parts(frame["area_code"], frame["n"], frame["key_sum"], policy)
 
 
+def model_kpi(con: duckdb.DuckDBPyConnection, kpi_id: str) -> Kpi:
+    """A KPI of this process's model, or else of the warehouse's (one applied since this process
+    started, which the app serves after a restart)."""
+    kpi = REGISTRY.get(kpi_id) or model_for(con).kpis.get(kpi_id)
+    if kpi is None:
+        raise KeyError(f"no KPI {kpi_id!r}; known: {', '.join(REGISTRY)}")
+    return kpi
+
+
 def evaluate(
     con: duckdb.DuckDBPyConnection,
     kpi_ids: Iterable[str],
@@ -357,7 +368,7 @@ def evaluate(
         raise ValueError(
             "protected figures need the cubes' cell keys: the raw path is for exact figures only"
         )
-    kpis = [get_kpi(kpi_id) for kpi_id in kpi_ids]
+    kpis = [model_kpi(con, kpi_id) for kpi_id in kpi_ids]
     periods = _periods_needed(period, series_months)
     totals = _read_totals(con, kpis, periods, filters, source)
     active = filters.active()

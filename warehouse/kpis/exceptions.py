@@ -151,9 +151,10 @@ def comparable_value(assessment: Assessment) -> float | None:
 
 def _outside_neighbours(assessment: Assessment) -> Reason | None:
     benchmark, value = assessment.benchmark, comparable_value(assessment)
-    if benchmark is None or value is None or None in (benchmark.neighbour_min, benchmark.neighbour_max):
+    if benchmark is None or value is None:
         return None
-    if benchmark.neighbour_min <= value <= benchmark.neighbour_max:
+    lowest, highest = benchmark.neighbour_min, benchmark.neighbour_max
+    if lowest is None or highest is None or lowest <= value <= highest:
         return None
     kpi = assessment.kpi
 
@@ -162,13 +163,13 @@ def _outside_neighbours(assessment: Assessment) -> Reason | None:
 
     per = " per 10,000 children" if benchmark.is_rate else ""
     annualised = " a year (the period's figure annualised)" if value != assessment.compared_value else ""
-    side = "above the highest" if value > benchmark.neighbour_max else "below the lowest"
+    side = "above the highest" if value > highest else "below the lowest"
     return Reason(
         Rule.OUTSIDE_NEIGHBOURS,
         f"Outside its statistical neighbours' range: {shown(value)}{per}{annualised} is {side} "
         f"of the {benchmark.neighbours_published} published for {benchmark.financial_year} "
-        f"({shown(benchmark.neighbour_min)} to {shown(benchmark.neighbour_max)}{per})"
-        f"{_beside_neighbours(kpi, value > benchmark.neighbour_max)}.",
+        f"({shown(lowest)} to {shown(highest)}{per})"
+        f"{_beside_neighbours(kpi, value > highest)}.",
     )
 
 

@@ -32,13 +32,13 @@ class Kpi(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: Identifier
-    title: str = Field(min_length=1, max_length=120)
-    dataset: Identifier
+    id: Identifier = Field(description="Its name everywhere: lower case letters, digits and _.")
+    title: str = Field(min_length=1, max_length=120, description="As cards, tables and the pack show it.")
+    dataset: Identifier = Field(description="The dataset its measures count.")
     definition: str = Field(description="The definition in words, as KPI-DEFINITIONS.md gives it.")
-    unit: Unit
-    direction: Direction
-    timing: Timing
+    unit: Unit = Field(description="count, percent (numerator as a % of denominator) or ratio.")
+    direction: Direction = Field(description="Which way is good: higher, lower, or neutral (no RAG colour).")
+    timing: Timing = Field(description="flow (events in the period) or stock (open at the period's end).")
     numerator: Identifier = Field(description="The measure counted on top.")
     denominator: Identifier | None = Field(default=None, description="The measure divided by, if any.")
     per_10k: bool = Field(default=False, description="Also shown as a rate per 10,000 children aged 0 to 17.")
@@ -48,7 +48,9 @@ class Kpi(BaseModel):
     benchmark: str | None = Field(
         default=None, description="The KPI id in benchmark_value, if DfE publishes one."
     )
-    rate_benchmark: str | None = None
+    rate_benchmark: str | None = Field(
+        default=None, description="The benchmark_value id of its rate per 10,000."
+    )
     benchmark_population: dict[Identifier, tuple[str, ...]] = Field(
         default_factory=dict,
         description="The filter that matches whom the published figures count (DfE's missing figures: "
@@ -62,7 +64,7 @@ class Kpi(BaseModel):
         default=False, description="Counts children, not events, so it cannot be summed over months."
     )
     executive: bool = Field(default=False, description="In the executive summary's default set.")
-    help: str = ""
+    help: str = Field(default="", description="A note shown under the definition.")
 
     @property
     def is_share(self) -> bool:

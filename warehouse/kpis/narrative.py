@@ -110,28 +110,28 @@ def _change_on(kpi: Kpi, current: Figure, base: Figure) -> str | None:
     change = shown_change(kpi, Change.between(current, base))
     if change.absolute is None:
         return None
-    return f"{_movement(kpi, change)} on {_base_period_name(kpi, base.period)}"
+    return f"{_movement(kpi, change.absolute, change.percent)} on {_base_period_name(kpi, base.period)}"
 
 
-def _movement(kpi: Kpi, change: Change) -> str:
+def _movement(kpi: Kpi, absolute: float, percent: float | None) -> str:
     """'down 6.2 points' for a percentage, 'up 120 (4.0%)' for a count or a ratio."""
-    if change.absolute == 0:
+    if absolute == 0:
         return "unchanged"
-    direction = "up" if change.absolute > 0 else "down"
-    size = abs(change.absolute)
+    direction = "up" if absolute > 0 else "down"
+    size = abs(absolute)
     unit = _value_unit(kpi)
     if unit is Unit.PERCENT:
         return f"{direction} {size:.1f} points"
     amount = format_number(size, unit)
-    if change.percent is None:  # from zero there is no relative change
+    if percent is None:  # from zero there is no relative change
         return f"{direction} {amount}"
-    return f"{direction} {amount} ({format_number(abs(change.percent), Unit.PERCENT)})"
+    return f"{direction} {amount} ({format_number(abs(percent), Unit.PERCENT)})"
 
 
 def _benchmark_clause(assessment: Assessment, region_name: str | None) -> str | None:
     """'below England (22.6%) and 2nd lowest of 11 with statistical neighbours'."""
     benchmark = _benchmark(assessment)
-    if benchmark is None or not _can_compare(assessment):
+    if benchmark is None or not _can_compare(assessment, benchmark):
         return None
     kpi = assessment.kpi
     comparisons = _comparisons(assessment, benchmark, region_name)
@@ -154,12 +154,12 @@ def _benchmark(assessment: Assessment) -> Benchmark | None:
     return None if assessment.kpi.is_share else assessment.benchmark
 
 
-def _can_compare(assessment: Assessment) -> bool:
+def _can_compare(assessment: Assessment, benchmark: Benchmark) -> bool:
     """Whether the LA's figure can be called above or below the published ones."""
     current = assessment.result.current
     if current.suppressed or assessment.compared_value is None:
         return False
-    kpi, benchmark = assessment.kpi, assessment.benchmark
+    kpi = assessment.kpi
     # Published figures are for a year: a flow counted over fewer months, or its rate, would look small.
     counts_a_flow = kpi.timing is Timing.FLOW and (kpi.unit is Unit.COUNT or benchmark.is_rate)
     return not counts_a_flow or current.period.months == 12
@@ -170,6 +170,8 @@ def _comparisons(
 ) -> list[tuple[str, str]]:
     """(relation, 'England (22.6%)') for each published figure the LA's can stand beside."""
     kpi, la_value = assessment.kpi, assessment.compared_value
+    if la_value is None:  # _can_compare has said no already
+        return []
     # England's and a region's totals add up many LAs: only the neighbours' average is one LA's size.
     one_la_only = kpi.unit is Unit.COUNT and not benchmark.is_rate
     digits = _shown_digits(kpi, benchmark)
@@ -241,7 +243,7 @@ def _rank_phrase(kpi: Kpi, benchmark: Benchmark) -> str | None:
 def _published_reference(assessment: Assessment, region_name: str | None) -> str | None:
     """The published figures for reference, when the LA's figure cannot be set beside them."""
     benchmark = _benchmark(assessment)
-    if benchmark is None or _can_compare(assessment):
+    if benchmark is None or _can_compare(assessment, benchmark):
         return None
     figures = _published_figures(benchmark, region_name)
     if not figures:

@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+if TYPE_CHECKING:  # the type of ValidationError.errors(), from pydantic's own core (installed with it)
+    from pydantic_core import ErrorDetails
 
 from warehouse.kpis.assessment import Benchmark, TargetInForce, TargetLookup, assess
 from warehouse.kpis.engine import SERIES_MONTHS, Change, Figure, Filters, KpiResult, evaluate
@@ -82,17 +86,17 @@ def _quoted(ids: list[str]) -> str:
     return ", ".join(repr(i) for i in ids)
 
 
-def _problem(error: dict) -> str:
+def _problem(error: ErrorDetails) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     where = ".".join(str(part) for part in error["loc"])
     return f"{message} (at {where})" if where else message
 
 
-def _root_causes(errors: list[dict]) -> list[dict]:
+def _root_causes(errors: list[ErrorDetails]) -> list[ErrorDetails]:
     """Pydantic also calls a list "too short" when one of its items was refused: only the item's
     own error says what to fix."""
 
-    def inside(outer: dict, inner: dict) -> bool:
+    def inside(outer: ErrorDetails, inner: ErrorDetails) -> bool:
         return inner is not outer and inner["loc"][: len(outer["loc"])] == outer["loc"]
 
     return [e for e in errors if not (e["type"] == "too_short" and any(inside(e, other) for other in errors))]

@@ -346,8 +346,9 @@ def _maximal_runs(labels: Sequence[Side | None]) -> Iterator[tuple[int, int, Sid
     start = 0
     for index in range(1, len(labels) + 1):
         if index == len(labels) or labels[index] != labels[start]:
-            if labels[start] is not None:
-                yield start, index, labels[start]
+            side = labels[start]
+            if side is not None:
+                yield start, index, side
             start = index
 
 

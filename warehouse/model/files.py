@@ -1,25 +1,28 @@
 """Reading the model: the built-in files shipped with the product, then a partnership's own.
 
-A model file is TOML holding any of `[[layout]]`, `[[dataset]]`, `[[dimension]]`, `[[measure]]` and
-`[[kpi]]` tables. The built-in ones are in warehouse/model/builtin; a partnership adds its own in
-$SAFEGUARD_HOME/model.
+A model file is TOML holding any of `[[layout]]`, `[[dataset]]`, `[[dimension]]`, `[[measure]]`,
+`[[kpi]]` and `[[page]]` tables. The built-in ones are in warehouse/model/builtin; a partnership adds
+its own in $SAFEGUARD_HOME/model.
 Everything is checked before anything is used: a mistake is refused with the file, the key and the
 reason, and nothing of a refused model reaches the warehouse or the app.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
-from dataclasses import dataclass, field
-from functools import cache
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from pydantic import BaseModel, ValidationError
 
 from warehouse.kpis.model import Kpi, Timing
 from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, code_list_names
-from warehouse.model.specs import Dimension, Measure, MeasureTiming
+from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
 KINDS: dict[str, type[BaseModel]] = {
@@ -28,10 +31,18 @@ KINDS: dict[str, type[BaseModel]] = {
     "dimension": Dimension,
     "measure": Measure,
     "kpi": Kpi,
+    "page": Page,
 }
 
 # Names the app and the cubes use for themselves: a dimension may not take them.
 RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart", "limits"})
+# The app's own paths, which a page may not take (tests/app/test_model_pages.py keeps this list whole).
+RESERVED_PAGE_IDS = frozenset(
+    {
+        "404", "assets", "audit", "auth", "benchmarks", "challenges", "commentary", "data", "exceptions",
+        "export", "healthz", "login", "logout", "pack", "readyz", "records", "scorecard", "static", "targets",
+    }
+)  # fmt: skip
 RESERVED_COLUMNS = frozenset(
     {"la_code", "month", "measure", "n", "key_sum", "child_id", "episodes", "child_key", "episode_keys"}
 )
@@ -46,12 +57,21 @@ class ModelError(ValueError):
 
 
 @dataclass(frozen=True)
+class ModelFile:
+    """One file of the model: shipped with the product (built in) or a partnership's own."""
+
+    name: str
+    text: str
+    builtin: bool = False
+
+
+@dataclass(frozen=True)
 class Declared:
     """One declaration and where it came from, for messages."""
 
     kind: str
     spec: Any
-    file: Path
+    file: ModelFile
     index: int
 
     @property
@@ -63,10 +83,6 @@ class Declared:
     def where(self) -> str:
         return f"{self.file.name}: {self.kind}[{self.index}] ({self.key!r})"
 
-    @property
-    def is_builtin(self) -> bool:
-        return self.file.parent == BUILTIN_DIR
-
 
 @dataclass(frozen=True)
 class Model:
@@ -74,7 +90,20 @@ class Model:
     dimensions: tuple[Dimension, ...]
     measures: dict[str, Measure]
     kpis: dict[str, Kpi]
-    files: tuple[Path, ...] = field(default=())
+    pages: tuple[Page, ...] = ()
+    files: tuple[ModelFile, ...] = ()
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """What the model is made from: a change of any file changes it."""
+        digest = hashlib.sha256()
+        for file in self.files:
+            digest.update(f"{file.builtin}\0{file.name}\0{file.text}\0".encode())
+        return digest.hexdigest()
+
+    @property
+    def local_files(self) -> tuple[ModelFile, ...]:
+        return tuple(f for f in self.files if not f.builtin)
 
     def dimension(self, dimension_id: str) -> Dimension:
         for dimension in self.dimensions:
@@ -90,39 +119,60 @@ class Model:
         return tuple(kpi.id for kpi in self.kpis.values() if kpi.executive)
 
 
-def read_model(local_dir: Path | None = None) -> Model:
-    """The built-in model with a partnership's files (`local_dir`, if it exists) added to it."""
-    builtin = sorted(BUILTIN_DIR.glob("*.toml"))
-    local = sorted(local_dir.glob("*.toml")) if local_dir is not None and local_dir.is_dir() else []
+def builtin_files() -> list[ModelFile]:
+    return [
+        ModelFile(p.name, p.read_text(encoding="utf-8"), builtin=True)
+        for p in sorted(BUILTIN_DIR.glob("*.toml"))
+    ]
+
+
+def folder_files(folder: Path) -> list[ModelFile]:
+    """A partnership's model files in `folder` (none if it does not exist)."""
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            files.append(ModelFile(path.name, path.read_text(encoding="utf-8")))
+        except UnicodeDecodeError as error:
+            raise ModelError(
+                [f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})"]
+            ) from None
+    return files
+
+
+def read_model(local: Path | Sequence[ModelFile] | None = None) -> Model:
+    """The built-in model with a partnership's files (a folder, or the files themselves) added."""
+    files = [*builtin_files(), *(folder_files(local) if isinstance(local, Path) else local or ())]
     problems: list[str] = []
     declared: list[Declared] = []
-    for path in [*builtin, *local]:
-        declared += _read_file(path, problems)
+    for file in files:
+        declared += _read_file(file, problems)
     model = _assemble(declared, problems)
     if problems:
         raise ModelError(problems)
-    return Model(**model, files=(*builtin, *local))
+    return Model(**model, files=tuple(files))
 
 
-def _read_file(path: Path, problems: list[str]) -> list[Declared]:
+def _read_file(file: ModelFile, problems: list[str]) -> list[Declared]:
     try:
-        content = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        problems.append(f"{path.name}: not valid TOML: {error}")
+        content = tomllib.loads(file.text)
+    except tomllib.TOMLDecodeError as error:
+        problems.append(f"{file.name}: not valid TOML: {error}")
         return []
     found = []
     for key, tables in content.items():
         if key not in KINDS:
-            problems.append(f"{path.name}: unknown section {key!r}: a model file holds {_kinds()}")
+            problems.append(f"{file.name}: unknown section {key!r}: a model file holds {_kinds()}")
             continue
         if not isinstance(tables, list):
-            problems.append(f"{path.name}: {key}: write each one as [[{key}]]")
+            problems.append(f"{file.name}: {key}: write each one as [[{key}]]")
             continue
         for index, table in enumerate(tables):
             name = table.get("id", table.get("name"))
-            label = f"{path.name}: {key}[{index}]" + (f" ({name!r})" if name is not None else "")
+            label = f"{file.name}: {key}[{index}]" + (f" ({name!r})" if name is not None else "")
             try:
-                found.append(Declared(key, KINDS[key].model_validate(table), path, index))
+                found.append(Declared(key, KINDS[key].model_validate(table), file, index))
             except ValidationError as error:
                 problems += [f"{label}{_field(e['loc'])}: {e['msg']}" for e in error.errors()]
     return found
@@ -135,7 +185,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         first = by_kind[d.kind].get(d.key)
         if first is None:
             by_kind[d.kind][d.key] = d
-        elif first.is_builtin and not d.is_builtin:
+        elif first.file.builtin and not d.file.builtin:
             problems.append(f"{d.where}: {word} clashes with a built-in {d.kind}: choose another {word}")
         else:
             problems.append(f"{d.where}: {d.kind} {word} already declared in {first.file.name}")
@@ -152,7 +202,16 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         _check_kpi(d, measures, dimensions, problems)
         carried = tuple(dim.id for dim in dimensions if dim.carried_by(d.spec.dataset))
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
-    return {"datasets": datasets, "dimensions": tuple(dimensions), "measures": measures, "kpis": kpis}
+    for d in by_kind["page"].values():
+        _check_page(d, kpis, measures, problems)
+    pages = tuple(d.spec for d in by_kind["page"].values())
+    return {
+        "datasets": datasets,
+        "dimensions": tuple(dimensions),
+        "measures": measures,
+        "kpis": kpis,
+        "pages": pages,
+    }
 
 
 def _datasets(
@@ -171,7 +230,7 @@ def _datasets(
             continue
         owner = tables.setdefault(dataset.table, d)
         if owner is not d:
-            clash = "a built-in dataset" if owner.is_builtin and not d.is_builtin else "dataset"
+            clash = "a built-in dataset" if owner.file.builtin and not d.file.builtin else "dataset"
             problems.append(
                 f"{d.where}.table: {dataset.table!r} is already the table of {clash} {owner.key!r}"
             )
@@ -278,6 +337,31 @@ def _check_kpi(
         problems.append(f"{d.where}.denominator: a percent KPI needs a denominator (or a breakdown)")
 
 
+def _check_page(d: Declared, kpis: dict[str, Kpi], measures: dict[str, Measure], problems: list[str]) -> None:
+    page: Page = d.spec
+    if page.id in RESERVED_PAGE_IDS:
+        problems.append(f"{d.where}.id: /{page.id} is one of the app's own pages")
+    for kpi_id in page.kpis:
+        if kpi_id not in kpis:
+            problems.append(f"{d.where}.kpis: no KPI {kpi_id!r}")
+    for kpi_id in page.trends:
+        if kpi_id not in page.kpis:
+            problems.append(f"{d.where}.trends: {kpi_id!r} is not one of the page's KPIs")
+        elif kpi_id in kpis and kpis[kpi_id].is_share:
+            problems.append(f"{d.where}.trends: {kpi_id!r} is a share, which has no single figure to draw")
+    if page.by_area is not None:
+        kpi = kpis.get(page.by_area)
+        measure = measures.get(kpi.numerator) if kpi else None
+        if page.by_area not in page.kpis:
+            problems.append(f"{d.where}.by_area: {page.by_area!r} is not one of the page's KPIs")
+        elif kpi and (
+            kpi.denominator or kpi.is_share or (measure and measure.timing == MeasureTiming.CHILDREN)
+        ):
+            problems.append(
+                f"{d.where}.by_area: {page.by_area!r} is not a count of events, so it does not split by area"
+            )
+
+
 def _field(loc: tuple) -> str:
     return "".join(f".{part}" for part in loc)
 
@@ -286,7 +370,54 @@ def _kinds() -> str:
     return ", ".join(f"[[{kind}]]" for kind in KINDS)
 
 
-LOCAL_FOLDER = "model"
+LOCAL_FOLDER = (
+    "model"  # in $SAFEGUARD_HOME: the partnership's working copy, applied by `safeguard model apply`
+)
+
+
+def stored_files(con: duckdb.DuckDBPyConnection) -> list[ModelFile]:
+    """The partnership's files applied to this warehouse (`safeguard model apply`)."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'model_file'"
+    ).fetchone()
+    if not found or not found[0]:
+        return []
+    rows = con.execute("SELECT name, content FROM model_file ORDER BY name").fetchall()
+    return [ModelFile(name, text) for name, text in rows]
+
+
+def store_files(con: duckdb.DuckDBPyConnection, files: Sequence[ModelFile]) -> None:
+    """Make `files` the partnership's applied model, in the caller's transaction."""
+    con.execute("DELETE FROM model_file")
+    for file in files:
+        con.execute("INSERT INTO model_file VALUES (?, ?, current_timestamp)", [file.name, file.text])
+
+
+def model_for(con: duckdb.DuckDBPyConnection) -> Model:
+    """The model a warehouse was built with: the built-in files and the partnership's applied ones."""
+    return _model_of(tuple(stored_files(con)))
+
+
+@cache
+def _model_of(local: tuple[ModelFile, ...]) -> Model:
+    return read_model(local)
+
+
+@cache
+def active_model() -> Model:
+    """The model this process serves: that of the published warehouse, read once. A partnership's
+    files in $SAFEGUARD_HOME/model reach it only through `safeguard model apply`, so a broken file
+    never reaches a running app, and every server of one warehouse serves the same model."""
+    from warehouse.settings import get_settings
+
+    path = get_settings().warehouse_path
+    if not path.exists():
+        return _model_of(())
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return model_for(con)
+    finally:
+        con.close()
 
 
 def dataset_title(name: str | None) -> str:
@@ -295,11 +426,3 @@ def dataset_title(name: str | None) -> str:
     if name in datasets:
         return datasets[name].title
     return "Areas" if name == "areas" else (name or "")
-
-
-@cache
-def active_model() -> Model:
-    """The built-in model and the partnership's own files, read once per process."""
-    from warehouse.settings import get_settings
-
-    return read_model(get_settings().home / LOCAL_FOLDER)

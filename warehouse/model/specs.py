@@ -76,16 +76,28 @@ class AgeBands(Spec):
 class Dimension(Spec):
     """A filter: one column of the cubes, one control of the filter bar, one key of the URL."""
 
-    id: Identifier
+    id: Identifier = Field(description="Its name in KPIs (breakdown) and filters.")
     label: Label = Field(description="The filter bar's label.")
     describe: Label = Field(description="Words for the 'showing' line: '<describe>: value, value'.")
-    url_key: Identifier
+    url_key: Identifier = Field(description="Its key in a page's address: ?<url_key>=value.")
     column: Identifier | None = Field(default=None, description="The cube column; the id if not given.")
-    datasets: Literal["all"] | tuple[Identifier, ...]
-    values: tuple[Value, ...] = ()
-    reference: Reference | None = None
-    from_child: FromChild | None = None
-    age_bands: AgeBands | None = None
+    datasets: Literal["all"] | tuple[Identifier, ...] = Field(
+        description='"all", or the datasets that carry it.'
+    )
+    values: tuple[Value, ...] = Field(default=(), description="The values offered: code and label of each.")
+    reference: Reference | None = Field(
+        default=None,
+        description="Or the values offered from a warehouse table: {table, value, label, by_la}.",
+    )
+    from_child: FromChild | None = Field(
+        default=None,
+        description="Read from the child's record: {column, lookup, labels (record -> shown), missing}; with "
+        "labels, the labels and `missing` are the values offered.",
+    )
+    age_bands: AgeBands | None = Field(
+        default=None,
+        description="The child's age at the event in bands: {bands = [{label, below_months}], unknown, over}.",
+    )
 
     @model_validator(mode="after")
     def _one_source_of_values(self) -> Dimension:
@@ -125,8 +137,74 @@ class MeasureTiming(StrEnum):
     CHILDREN = "children"  # distinct children with an event in the period
 
 
+class Condition(Spec):
+    """One test a record must pass to be counted: on a column's value, or on the time between two of
+    its dates. Written as a small table, never as SQL, so a model file cannot inject any."""
+
+    column: Identifier | None = Field(
+        default=None, description="The column tested (with in, set, at_most or at_least)."
+    )
+    between: tuple[Identifier, Identifier] | None = Field(
+        default=None, description="Or two date columns, [from, to], whose distance is tested (with unit)."
+    )
+    unit: Literal["days", "working_days", "hours"] | None = Field(
+        default=None, description="The distance's unit: working days skip weekends and English bank holidays."
+    )
+    in_: tuple[Label, ...] | None = Field(default=None, alias="in", description="The values that pass.")
+    set: bool | None = Field(default=None, description="true: the column holds a value; false: it is blank.")
+    at_most: float | None = Field(default=None, description="The value (or distance) is at most this.")
+    at_least: float | None = Field(default=None, description="The value (or distance) is at least this.")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        if (self.column is None) == (self.between is None):
+            raise ValueError("a condition tests either a `column` or the distance `between` two dates")
+        if self.between is not None:
+            if self.unit is None or (self.at_most is None and self.at_least is None):
+                raise ValueError("a distance `between` two dates needs a `unit` and at_most or at_least")
+            if self.in_ is not None or self.set is not None:
+                raise ValueError("a distance is tested with at_most or at_least only")
+        elif [
+            self.in_ is not None,
+            self.set is not None,
+            self.at_most is not None or self.at_least is not None,
+        ].count(True) != 1:
+            raise ValueError("a column is tested one way: `in`, `set`, or at_most/at_least")
+        return self
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.between or ((self.column,) if self.column else ())
+
+
 class Measure(Spec):
-    id: Identifier
-    dataset: Identifier
-    timing: MeasureTiming
-    description: Label
+    id: Identifier = Field(description="Its name in KPIs' numerator and denominator.")
+    dataset: Identifier = Field(description="The dataset whose records it counts.")
+    timing: MeasureTiming = Field(
+        description="flow (events dated in the period), stock (open at each month's end) or children "
+        "(distinct children with an event in the period)."
+    )
+    description: Label = Field(description="What it counts, in words.")
+    date: Identifier | None = Field(
+        default=None,
+        description="For a dataset of your own: the date column that places a record in its month. The "
+        "built-in datasets' measures are counted by the product's own SQL and have none.",
+    )
+    where: tuple[Condition, ...] = Field(
+        default=(), description="The conditions a record must all pass to count: [{column, in}, ...]."
+    )
+
+
+class Page(Spec):
+    """An operational dashboard: its KPI cards, the trends drawn, and the count split by area."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,40}$")] = Field(
+        description="Its path: /<id>."
+    )
+    title: Label = Field(description="Its heading and its name in the navigation.")
+    intro: Label = Field(description="A sentence under the heading.")
+    kpis: tuple[Identifier, ...] = Field(min_length=1, description="A card for each, in this order.")
+    trends: tuple[Identifier, ...] = Field(
+        default=(), description="Of its KPIs, those drawn as monthly trends."
+    )
+    by_area: Identifier | None = Field(default=None, description="The count KPI split by area on the page.")

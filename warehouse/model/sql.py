@@ -1,8 +1,9 @@
 """The SQL made from the model's dimensions, so that a dimension is declared once and nowhere else.
 
-- `passes` and `row_passes(wanted)`: the filter predicate. `wanted` is one struct with a list of the
-  values wanted per dimension id (NULL: no filter), as Filters.query_params gives it; the row is any
-  table or query with the dimensions' columns by name (the cubes, the raw events).
+- `passes` and `row_passes(wanted)`: the filter predicate. `wanted` is a map of dimension id -> the
+  values wanted, of the filtered dimensions only (Filters.query_params); a dimension the map does not
+  name is not filtered, so a server still on the previous model can query a warehouse with a newer
+  one. The row is any table or query with the dimensions' columns by name (the cubes, raw events).
 - `age_band(birth_month, at_date)`: from the bands of the age dimension.
 - `child_dimensions(scope)`: each child's dimensions read from the child's record.
 - `filter_values(scope)`: the values a filter offers, for dimensions whose values are in a table.
@@ -13,8 +14,10 @@ Identifiers are checked by the model (warehouse/model/specs.py); labels are quot
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from warehouse.model.files import Model
-from warehouse.model.specs import AgeBands, Dimension, FromChild
+from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure
 
 CUBE_TABLES = ("kpi_cube", "missing_child_month")
 
@@ -34,6 +37,13 @@ def definitions_sql(model: Model) -> list[str]:
         _age_band(model.dimensions),
         _child_dimensions(model.dimensions),
         _filter_values(model.dimensions),
+        # Working days after `from_date` up to and including `to_date`, on the English bank-holiday
+        # calendar: the national rule for ICPC timeliness, and a measure condition's `working_days`.
+        (
+            "CREATE OR REPLACE MACRO working_days(from_date, to_date) AS ("
+            "(SELECT working_day_number FROM calendar WHERE calendar_date = CAST(to_date AS DATE)) - "
+            "(SELECT working_day_number FROM calendar WHERE calendar_date = CAST(from_date AS DATE)))"
+        ),
     ]
 
 
@@ -49,10 +59,7 @@ def cube_columns_sql(model: Model) -> list[str]:
 
 def _row_passes(dimensions: tuple[Dimension, ...]) -> str:
     # A dimension that does not apply to a row (NULL, category for contacts say) lets it through.
-    tests = [
-        f"passes(CAST(struct_extract(wanted, {literal(d.id)}) AS VARCHAR[]), {d.cube_column})"
-        for d in dimensions
-    ]
+    tests = [f"passes(map_extract_value(wanted, {literal(d.id)}), {d.cube_column})" for d in dimensions]
     return "CREATE OR REPLACE MACRO row_passes(wanted) AS (" + "\n    AND ".join(tests or ["TRUE"]) + ")"
 
 
@@ -126,3 +133,67 @@ def _filter_values(dimensions: tuple[Dimension, ...]) -> str:
         "SELECT NULL AS dimension, NULL AS value, NULL AS label, NULL AS la_code WHERE FALSE"
     )
     return "CREATE OR REPLACE MACRO filter_values(scope) AS TABLE\n" + body
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def condition_sql(condition: Condition, alias: str = "f") -> str:
+    """A measure's condition as SQL on the record `alias`: every name is a checked identifier and
+    every value a quoted literal or a number."""
+    if condition.between is not None:
+        start, end = (f"{alias}.{column}" for column in condition.between)
+        tested = {
+            "days": f"datediff('day', CAST({start} AS DATE), CAST({end} AS DATE))",
+            "working_days": f"working_days({start}, {end})",
+            "hours": f"datediff('hour', CAST({start} AS TIMESTAMP), CAST({end} AS TIMESTAMP))",
+        }[condition.unit or "days"]
+    else:
+        tested = f"{alias}.{condition.column}"
+    if condition.in_ is not None:
+        return f"CAST({tested} AS VARCHAR) IN ({', '.join(literal(v) for v in condition.in_)})"
+    if condition.set is not None:
+        return f"{tested} IS {'NOT ' if condition.set else ''}NULL"
+    bounds = []
+    if condition.at_least is not None:
+        bounds.append(f"{tested} >= {_number(condition.at_least)}")
+    if condition.at_most is not None:
+        bounds.append(f"{tested} <= {_number(condition.at_most)}")
+    return " AND ".join(bounds)
+
+
+def measure_condition_sql(measure: Measure, alias: str = "f") -> str:
+    """All of a measure's conditions (TRUE when it has none); NULL (a blank tested) never counts."""
+    return " AND ".join(f"coalesce({condition_sql(c, alias)}, FALSE)" for c in measure.where) or "TRUE"
+
+
+def measures_cube_sql(
+    table: str, id_column: str, measures: Sequence[Measure], record_dimensions: Mapping[str, str]
+) -> str:
+    """The monthly cube rows of a dataset's own measures (those with a `date`), for the LAs of a load
+    ($la_codes): one insert, by column name, beside the built-in datasets' (transforms/020_cubes.sql,
+    whose child_dims it reads). `record_dimensions` maps a cube column to the dataset column that holds
+    it (area_code, say); the child's dimensions come from the child's record as for every dataset."""
+    flows = [m for m in measures if m.date is not None]
+    if not flows:
+        return ""
+    values = ",\n           ".join(
+        f"({literal(m.id)}, f.{m.date}, {measure_condition_sql(m)})" for m in flows
+    )
+    dims = "".join(
+        f"coalesce(CAST(f.{column} AS VARCHAR), 'Unknown') AS {cube_column}, "
+        for cube_column, column in record_dimensions.items()
+    )
+    return f"""INSERT INTO kpi_cube BY NAME
+SELECT f.la_code, date_trunc('month', CAST(m.event_date AS DATE)) AS month, m.measure, {dims}
+       age_band(d.birth_month, CAST(m.event_date AS DATE)) AS age_band,
+       d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
+       sum(record_key($cell_key_salt, f.la_code, f.{id_column})) AS key_sum
+FROM {table} AS f
+LEFT JOIN child_dims AS d USING (child_id)
+CROSS JOIN LATERAL (
+    VALUES {values}
+) AS m(measure, event_date, counts)
+WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts
+GROUP BY ALL"""

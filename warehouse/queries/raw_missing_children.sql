@@ -16,7 +16,7 @@ per_child AS (
     SELECT w.first_month, w.last_month, x.child_id, count(*) AS episodes
     FROM episodes AS x
     JOIN windows AS w ON x.start_date BETWEEN w.first_month AND last_day(w.last_month)
-    WHERE row_passes($filters)
+    WHERE row_passes(MAP($filter_dimensions::VARCHAR[], $filter_values::VARCHAR[][]))
     GROUP BY ALL
 )
 SELECT first_month, last_month,

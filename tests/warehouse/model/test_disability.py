@@ -84,7 +84,11 @@ def test_referrals_by_disability_match_the_hand_count(con, values, referrals, nf
 def test_the_records_behind_a_figure_are_those_children(con):
     listed = records(con, get_kpi("referrals"), FY, Filters((LA,), disability=("Disabled",)), NO_SUPPRESSION)
     assert listed.count == 3
-    assert sorted(str(d.date()) for d in listed.rows["event_date"]) == ["2024-04-10", "2024-09-10", "2024-11-30"]
+    assert sorted(str(d.date()) for d in listed.rows["event_date"]) == [
+        "2024-04-10",
+        "2024-09-10",
+        "2024-11-30",
+    ]
 
 
 def test_the_cube_holds_the_disability_column(con):

@@ -310,3 +310,32 @@ def test_every_mistake_in_a_folder_is_listed_at_once(tmp_path):
     with pytest.raises(ModelError) as refused:
         read_model(folder)
     assert [p.split(":")[0] for p in refused.value.problems] == ["a.toml", "b.toml"]
+
+
+def test_a_local_kpi_can_join_the_executive_set_and_check_says_the_summary_changes(tmp_path):
+    from warehouse.model.changes import affected_kpis, affected_pages, changes
+
+    before = read_model()
+    after = read_model(
+        write(tmp_path / "model", LOCAL_KPI.format(id="local_referrals") + "executive = true\n")
+    )
+    assert after.executive_kpis == (*before.executive_kpis, "local_referrals")
+    found = changes(before, after)
+    kpis = affected_kpis(before, after, found)
+    assert [str(c) for c in found] == ["kpi local_referrals: added"] and kpis == ["local_referrals"]
+    assert affected_pages(before, after, found, kpis) == ["Executive summary (/)"]
+
+
+def test_a_changed_dimension_reaches_every_kpi_of_the_datasets_that_carry_it(tmp_path):
+    from warehouse.model.changes import affected_kpis, changes
+
+    """A local dimension carried by one dataset reaches that dataset's KPIs only."""
+    before = read_model()
+    local = write(
+        tmp_path / "model",
+        '[[dimension]]\nid = "lead"\nlabel = "Lead"\ndescribe = "lead"\nurl_key = "lead"\n'
+        'datasets = ["missing_episodes"]\nvalues = [{ code = "A", label = "A" }]\n',
+    )
+    after = read_model(local)
+    kpis = affected_kpis(before, after, changes(before, after))
+    assert sorted(kpis) == sorted(k.id for k in before.kpis.values() if k.dataset == "missing_episodes")

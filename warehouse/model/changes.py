@@ -1,0 +1,64 @@
+"""What a new model changes against the applied one, and which KPIs and pages that reaches: what
+`safeguard model check` shows before anything is applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from warehouse.model.files import Model
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # dimension, measure, kpi or page
+    id: str
+    what: str  # added, removed or changed
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}: {self.what}"
+
+
+def _declarations(model: Model) -> dict[tuple[str, str], dict]:
+    found = {("dimension", d.id): d.model_dump() for d in model.dimensions}
+    found |= {("measure", m.id): m.model_dump() for m in model.measures.values()}
+    found |= {("kpi", k.id): k.model_dump() for k in model.kpis.values()}
+    found |= {("page", p.id): p.model_dump() for p in model.pages}
+    return found
+
+
+def changes(before: Model, after: Model) -> list[Change]:
+    old, new = _declarations(before), _declarations(after)
+    found = [Change(*key, "added") for key in new if key not in old]
+    found += [Change(*key, "removed") for key in old if key not in new]
+    found += [Change(*key, "changed") for key in new if key in old and new[key] != old[key]]
+    return sorted(found, key=lambda c: (c.kind, c.id))
+
+
+def affected_kpis(before: Model, after: Model, found: list[Change]) -> list[str]:
+    """KPIs declared, dropped or changed, or whose measures or filters changed."""
+    ids = {(c.kind, c.id) for c in found}
+    touched_dimensions = {c.id for c in found if c.kind == "dimension"}
+    kpis = []
+    for model in (after, before):
+        for kpi in model.kpis.values():
+            measures = {kpi.numerator, kpi.denominator} - {None}
+            if (
+                ("kpi", kpi.id) in ids
+                or any(("measure", m) in ids for m in measures)
+                or touched_dimensions & {d.id for d in model.dimensions if d.carried_by(kpi.dataset)}
+            ):
+                kpis.append(kpi.id)
+    return list(dict.fromkeys(kpis))
+
+
+def affected_pages(before: Model, after: Model, found: list[Change], kpis: list[str]) -> list[str]:
+    """The pages that show any of `kpis`, or were themselves declared, dropped or changed."""
+    changed_pages = {c.id for c in found if c.kind == "page"}
+    pages = []
+    if any(kpi in model.executive_kpis for model in (before, after) for kpi in kpis):
+        pages.append("Executive summary (/)")
+    for model in (after, before):
+        pages += [
+            f"{p.title} (/{p.id})" for p in model.pages if p.id in changed_pages or set(p.kpis) & set(kpis)
+        ]
+    return list(dict.fromkeys(pages))

@@ -1,0 +1,74 @@
+"""The reference part of docs/model.md, made from the model itself: what a model file may declare
+(from the fields' descriptions) and what the built-in model already has to build on."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from warehouse.kpis.model import Kpi
+from warehouse.model.files import Model
+from warehouse.model.specs import Dimension, Measure, Page
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def fields_table(spec: type[BaseModel]) -> str:
+    lines = ["| key | required | what it is |", "|---|---|---|"]
+    for name, field in spec.model_fields.items():
+        if name == "dimensions" and spec is Kpi:
+            continue  # filled in from the dataset's dimensions, never written
+        default = field.get_default(call_default_factory=True)
+        default = str(default).lower() if isinstance(default, bool) else default  # as TOML writes it
+        required = (
+            "yes"
+            if field.is_required()
+            else f"no (default `{default}`)"
+            if default not in (None, (), {}, "")
+            else "no"
+        )
+        lines.append(f"| `{name}` | {_cell(required)} | {_cell(field.description or '')} |")
+    return "\n".join(lines)
+
+
+def _values(dimension: Dimension) -> str:
+    fixed = dimension.fixed_values()
+    if fixed is not None:
+        return ", ".join(fixed.values())
+    ref = dimension.reference
+    return f"from `{ref.table}`" if ref else ""
+
+
+def model_reference(model: Model) -> str:
+    dims = ["| id | URL key | filter label | datasets | values |", "|---|---|---|---|---|"]
+    dims += [
+        f"| `{d.id}` | `{d.url_key}` | {d.label} | "
+        f"{'all' if d.datasets == 'all' else ', '.join(d.datasets)} | {_cell(_values(d))} |"
+        for d in model.dimensions
+    ]
+    measures = ["| id | dataset | timing | what it counts |", "|---|---|---|---|"]
+    measures += [
+        f"| `{m.id}` | {m.dataset} | {m.timing} | {_cell(m.description)} |" for m in model.measures.values()
+    ]
+    pages = ["| page | title | KPIs |", "|---|---|---|"]
+    pages += [f"| `/{p.id}` | {p.title} | {', '.join(f'`{k}`' for k in p.kpis)} |" for p in model.pages]
+    return "\n\n".join(
+        [
+            "## Reference",
+            "### What a `[[kpi]]` declares",
+            fields_table(Kpi),
+            "### What a `[[dimension]]` declares",
+            fields_table(Dimension),
+            "### What a `[[measure]]` declares",
+            fields_table(Measure),
+            "### What a `[[page]]` declares",
+            fields_table(Page),
+            "### The built-in dimensions",
+            "\n".join(dims),
+            "### The built-in measures",
+            "\n".join(measures),
+            "### The built-in pages",
+            "\n".join(pages),
+        ]
+    )
