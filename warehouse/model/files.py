@@ -196,6 +196,8 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     for d in by_kind["measure"].values():
         if d.spec.dataset not in datasets:
             problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {', '.join(datasets)}")
+        else:
+            _check_measure_columns(d, datasets[d.spec.dataset], problems)
     _check_dimensions(list(by_kind["dimension"].values()), set(datasets), problems)
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
@@ -268,6 +270,24 @@ def _datasets(
                 )
         datasets[dataset.name] = laid_out
     return datasets
+
+
+def _check_measure_columns(d: Declared, dataset: Dataset, problems: list[str]) -> None:
+    """A measure's date and the columns its conditions test are stored columns of its dataset, and
+    its dates are dates."""
+    measure: Measure = d.spec
+    dated = (Kind.DATE, Kind.DATETIME)
+    wanted: list[tuple[str, str, tuple[Kind, ...]]] = [("date", measure.date, dated)] if measure.date else []
+    for index, condition in enumerate(measure.where):
+        kinds = dated if condition.between else tuple(Kind)
+        wanted += [(f"where.{index}", column, kinds) for column in condition.columns]
+    for key, name, kinds in wanted:
+        if name not in dataset.column_names:
+            problems.append(f"{d.where}.{key}: dataset {dataset.name} has no column {name!r}")
+        elif dataset.column(name).privacy is Privacy.NEVER_STORED:
+            problems.append(f"{d.where}.{key}: column {name!r} is free text, which is never stored")
+        elif dataset.column(name).kind not in kinds:
+            problems.append(f"{d.where}.{key}: column {name!r} is {dataset.column(name).kind}, not a date")
 
 
 def _key(spec: Any) -> str:

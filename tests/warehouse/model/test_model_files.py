@@ -125,8 +125,20 @@ def test_the_built_in_datasets_share_the_standard_columns_declared_once():
     )
 
 
+SCHOOL_LED = """
+[[measure]]
+id = "eh_school_led"
+dataset = "early_help"
+timing = "flow"
+description = "Early help assessments led by a school."
+date = "assessment_date"
+where = [{ column = "lead_agency", in = ["SCH"] }]
+"""
+
+
 def test_a_partnerships_dataset_is_laid_out_with_the_standard_columns(tmp_path):
-    model = read_model(write(tmp_path / "model", local_dataset()))
+    model = read_model(write(tmp_path / "model", local_dataset() + SCHOOL_LED))
+    assert model.measures["eh_school_led"].dataset == "early_help"
     early_help = model.datasets["early_help"]
     assert early_help.column_names[:5] == ("la_code", "coverage_start", "coverage_end", "eh_id", "child_id")
     assert early_help.column_names[-3:] == ("assessment_date", "lead_agency", "notes")
@@ -286,6 +298,28 @@ MISTAKES = [
         "a layout without the columns a load reads the LA and window from",
         '[[layout]]\nname = "flat"\nfile_columns = []\nchild_columns = []\n',
         "layout[0] ('flat'): Value error, file_columns must be la_code, coverage_start, coverage_end",
+    ),
+    (
+        "a measure dated by a column its dataset lacks",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndescription = "Assessments."\n'
+        + 'date = "start_date"\n',
+        "measure[0] ('eh').date: dataset early_help has no column 'start_date'",
+    ),
+    (
+        "a measure that tests free text",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndescription = "Assessments."\n'
+        + 'date = "assessment_date"\nwhere = [{ column = "notes", set = true }]\n',
+        "measure[0] ('eh').where.0: column 'notes' is free text, which is never stored",
+    ),
+    (
+        "a measure timing the days between a date and a code",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndescription = "Assessments."\n'
+        + 'date = "assessment_date"\n'
+        + 'where = [{ between = ["assessment_date", "lead_agency"], unit = "days", at_most = 45 }]\n',
+        "measure[0] ('eh').where.0: column 'lead_agency' is code, not a date",
     ),
     (
         "an unknown layout",
