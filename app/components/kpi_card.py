@@ -220,8 +220,8 @@ def kpi_card(
                 [html.Span(format_figure(kpi, current), className="card-value"), rate],
                 className="card-figure",
             ),
+            _rag_badge(assessment),  # what a board reads first, before the words around it
             html.P([current.period.label, f" · {detail}" if detail else ""], className="card-period"),
-            _rag_badge(assessment),
             spc_icons(spc_of(assessment)),
             html.Ul(_change_lines(assessment), className="changes"),
             _benchmark_line(assessment) or _no_benchmark_note(assessment),

@@ -6,11 +6,13 @@ import dash
 from dash import html
 
 from app import ids
+from app.components.headline import headline_banner
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
 from app.scope import BOARD
 from app.view import page_view
 from warehouse.db import WarehouseError
+from warehouse.kpis.headline import headline
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 
 PAGE = "/"
@@ -35,6 +37,7 @@ def layout(**query: str | list[str]) -> html.Div:
     return html.Div(
         [
             html.H1("Executive summary"),
+            headline_banner(headline(assessments)),
             *[html.P(note, className="note") for note in page.comparison_notes()],
             html.Div(
                 [
