@@ -40,14 +40,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from etl.datasets import CONTACTS, CP_PLANS, MISSING_EPISODES, REFERRALS, S47_ENQUIRIES, Dataset
+from warehouse.model.datasets import Dataset
+from warehouse.model.files import active_model
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ONS_POPULATION_CSV = REPO_ROOT / "warehouse/data/real/ons_mid-year_population_estimates_2012_to_2024.csv"
 
 # Datasets in the order their files are listed and loaded: referrals link to contacts,
 # S47s to referrals and plans to S47s.
-DEMO_DATASETS: tuple[Dataset, ...] = (CONTACTS, REFERRALS, S47_ENQUIRIES, CP_PLANS, MISSING_EPISODES)
+DEMO_DATASETS: tuple[Dataset, ...] = tuple(
+    active_model().datasets[name] for name in ("contacts", "referrals", "s47", "cp_plans", "missing_episodes")
+)
 AREAS_COLUMNS = ("la_code", "area_code", "area_name")
 BAD_ROW_CASES = (
     "unknown source code",
@@ -347,7 +350,7 @@ def generate_demo(
         areas_files.append(_write_areas(la, out_dir))
         dataset_files += _write_datasets(la, tables, out_dir)
         if code == codes[0]:
-            _write_bad_contacts(la, tables[CONTACTS.name], window, as_of, seed, out_dir / "bad")
+            _write_bad_contacts(la, tables["contacts"], window, as_of, seed, out_dir / "bad")
     return areas_files + dataset_files
 
 
@@ -1058,11 +1061,11 @@ class _Tables:
     def build(self, contacts: _Contacts, referrals: _Referrals, s47s: _S47s, plans: _Plans,
               episodes: _Episodes) -> dict[str, pa.Table]:  # fmt: skip
         return {
-            CONTACTS.name: self._contacts(contacts),
-            REFERRALS.name: self._referrals(referrals),
-            S47_ENQUIRIES.name: self._s47s(s47s),
-            CP_PLANS.name: self._plans(plans),
-            MISSING_EPISODES.name: self._episodes(episodes),
+            "contacts": self._contacts(contacts),
+            "referrals": self._referrals(referrals),
+            "s47": self._s47s(s47s),
+            "cp_plans": self._plans(plans),
+            "missing_episodes": self._episodes(episodes),
         }
 
     def _record_numbers(self, order: np.ndarray, n_total: int) -> np.ndarray:
@@ -1079,9 +1082,8 @@ class _Tables:
     def _in_date_order(self, written: np.ndarray, day: np.ndarray) -> np.ndarray:
         return written[np.lexsort((written, day[written]))]
 
-    def _table(
-        self, dataset: Dataset, ids: pa.Array, child: np.ndarray, columns: dict[str, pa.Array]
-    ) -> pa.Table:
+    def _table(self, name: str, ids: pa.Array, child: np.ndarray, columns: dict[str, pa.Array]) -> pa.Table:
+        dataset = active_model().datasets[name]
         n = len(child)
         common = {
             "la_code": pa.array([self.la.code]).take(pa.array(np.zeros(n, np.int64))),
@@ -1097,7 +1099,7 @@ class _Tables:
     def _contacts(self, contacts: _Contacts) -> pa.Table:
         order = self._in_date_order(np.arange(len(contacts.day)), contacts.day)
         self.contact_no = self._record_numbers(order, len(contacts.day))
-        return self._table(CONTACTS, self._ids("CT", self.contact_no[order]), contacts.child[order], {
+        return self._table("contacts", self._ids("CT", self.contact_no[order]), contacts.child[order], {
             "contact_date": _dates(contacts.day[order]),
             "source": _codes(self.sources, contacts.source[order]),
             "outcome": _codes(CONTACT_OUTCOMES, contacts.outcome[order]),
@@ -1109,7 +1111,7 @@ class _Tables:
         self.referral_no = self._record_numbers(order, len(referrals.day))
         contact = referrals.contact[order]
         contact_no = np.where(contact >= 0, self.contact_no[np.maximum(contact, 0)], -1)
-        return self._table(REFERRALS, self._ids("RF", self.referral_no[order]), referrals.child[order], {
+        return self._table("referrals", self._ids("RF", self.referral_no[order]), referrals.child[order], {
             "referral_date": _dates(referrals.day[order]),
             "source": _codes(self.sources, referrals.source[order]),
             "is_nfa": _yes_no(referrals.is_nfa[order]),
@@ -1124,7 +1126,7 @@ class _Tables:
         is_open = s47s.end[order] > self.end
         outcome = s47s.outcome[order]
         icpc_held = (outcome == ICPC) & (s47s.icpc[order] <= self.end) & ~is_open
-        return self._table(S47_ENQUIRIES, self._ids("S47", self.s47_no[order]), s47s.child[order], {
+        return self._table("s47", self._ids("S47", self.s47_no[order]), s47s.child[order], {
             "referral_id": self._ids("RF", self.referral_no[s47s.referral[order]]),
             "start_date": _dates(s47s.start[order]),
             "end_date": _dates(s47s.end[order], missing=is_open),
@@ -1140,7 +1142,7 @@ class _Tables:
         plan_no = self._record_numbers(order, len(plans.start))
         is_open = plans.end[order] > self.end
         categories = list(CP_CATEGORY_MIX)
-        return self._table(CP_PLANS, self._ids("CP", plan_no[order]), plans.child[order], {
+        return self._table("cp_plans", self._ids("CP", plan_no[order]), plans.child[order], {
             "s47_id": self._ids("S47", self.s47_no[plans.s47[order]]),
             "start_date": _dates(plans.start[order]),
             "end_date": _dates(plans.end[order], missing=is_open),
@@ -1156,7 +1158,7 @@ class _Tables:
         is_open = episodes.end[order] > last_minute
         offered = episodes.rhi_offered[order]
         not_offered = is_open | (offered < 0) | (offered > last_minute)
-        return self._table(MISSING_EPISODES, self._ids("MS", episode_no[order]), episodes.child[order], {
+        return self._table("missing_episodes", self._ids("MS", episode_no[order]), episodes.child[order], {
             "start_datetime": _datetimes(episodes.start[order]),
             "end_datetime": _datetimes(episodes.end[order], missing=is_open),
             "missing_type": _codes(["M", "A"], episodes.away[order].astype(np.int64)),

@@ -1,8 +1,9 @@
 """Generates the column-by-column part of docs/extract-formats.md, the example extracts and
 docs/kpis.md.
 
-They come from etl/datasets.py, warehouse/reference and the KPI registry, so the documentation
-cannot drift from what the code does; tests/etl/test_docs.py fails when the committed files are stale.
+They come from the model's datasets (warehouse/model/builtin/datasets.toml), warehouse/reference and
+the KPI registry, so the documentation cannot drift from what the code does; tests/etl/test_docs.py
+fails when the committed files are stale.
 Run `make docs` (python -m etl.docs) after changing a layout or a code list.
 """
 
@@ -13,11 +14,11 @@ import io
 import re
 from pathlib import Path
 
-from etl.datasets import DATASETS, Dataset
 from etl.readers import annex_a, cin_xml
 from warehouse.db import code_list
 from warehouse.kpis.model import Direction, Kpi
 from warehouse.kpis.registry import REGISTRY
+from warehouse.model.datasets import Column, Dataset
 from warehouse.model.docs import model_reference
 from warehouse.model.files import read_model
 
@@ -67,12 +68,19 @@ def dataset_section(dataset: Dataset) -> str:
         "|---|---|---|---|---|",
     ]
     for column in dataset.columns:
-        kind = f"code ({column.codelist})" if column.codelist else column.kind.value
         lines.append(
-            f"| `{column.name}` | {'yes' if column.required else 'no'} | {kind} | "
+            f"| `{column.name}` | {'yes' if column.required else 'no'} | {_type(column)} | "
             f"{_cell(column.description)} | `{column.example}` |"
         )
     return "\n".join(lines)
+
+
+def _type(column: Column) -> str:
+    if column.codelist:
+        return f"code ({column.codelist})"
+    if column.codes:  # a partnership's own codes, listed where the column is
+        return "code: " + ", ".join(f"`{c.code}` {_cell(c.label)}" for c in column.codes)
+    return column.kind.value
 
 
 def code_list_section(name: str, title: str) -> str:
@@ -141,7 +149,7 @@ def cin_section() -> str:
 def generated_reference() -> str:
     parts = ["## Standard returns: fields read", "", annex_a_section() + "\n", cin_section() + "\n"]
     parts += ["## Layouts", ""]
-    parts += [dataset_section(d) + "\n" for d in DATASETS.values()]
+    parts += [dataset_section(d) + "\n" for d in read_model().datasets.values()]
     parts += ["## Code lists", ""]
     parts += [code_list_section(name, title) + "\n" for name, title in CODE_LISTS.items()]
     return "\n".join(parts).rstrip() + "\n"
@@ -230,7 +238,7 @@ def render_kpis_doc() -> str:
     )
     sections = []
     rules = counting_rules()
-    for dataset in DATASETS.values():
+    for dataset in read_model().datasets.values():
         kpis = [k for k in REGISTRY.values() if k.dataset == dataset.name]
         if kpis:  # assessments and the missing counts feed reconciliation, not a KPI
             sections.append(f"## {dataset.title}\n\n" + "\n\n".join(kpi_section(k, rules) for k in kpis))
@@ -274,9 +282,9 @@ def main() -> None:
     MODEL_DOC.write_text(render_model_doc(MODEL_DOC.read_text(encoding="utf-8")), encoding="utf-8")
     KPIS_DOC.write_text(render_kpis_doc(), encoding="utf-8")
     EXAMPLES_DIR.mkdir(parents=True, exist_ok=True)
-    for dataset in DATASETS.values():
+    for dataset in read_model().datasets.values():
         (EXAMPLES_DIR / f"{dataset.name}.csv").write_text(example_csv(dataset), encoding="utf-8")
-    print(f"Wrote {FORMATS_DOC}, {KPIS_DOC} and {len(DATASETS)} examples in {EXAMPLES_DIR}")
+    print(f"Wrote {FORMATS_DOC}, {KPIS_DOC} and {len(read_model().datasets)} examples in {EXAMPLES_DIR}")
 
 
 if __name__ == "__main__":

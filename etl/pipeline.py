@@ -22,7 +22,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.datasets import DATASETS, Dataset
 from etl.errors import ExtractError, Rejection
 from etl.limits import check_file_size, overlong_values
 from etl.load.publish import load_lock, publish
@@ -46,6 +45,8 @@ from warehouse.db import (
     set_meta,
     single_value,
 )
+from warehouse.model.datasets import Dataset
+from warehouse.model.files import active_model
 from warehouse.queries import run
 from warehouse.queries.run import query_text
 from warehouse.settings import Settings, environment, pseudonymisation_key
@@ -122,7 +123,7 @@ class FileOutcome:
         """The declaration of the dataset the file was read as (a file that failed may have none)."""
         if self.dataset is None:
             raise ValueError(f"{self.file_name}: no dataset was read from it")
-        return DATASETS[self.dataset]
+        return active_model().datasets[self.dataset]
 
 
 def file_sha256(path: Path) -> str:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from etl.datasets import DATASETS
 from etl.errors import ExtractError
 from etl.pipeline import FileOutcome, SourceOptions, prepare
+from warehouse.model.files import active_model
 from warehouse.settings import Settings, pseudonymisation_key
 
 
@@ -42,7 +42,7 @@ def _prepared(path: Path, settings: Settings, source: SourceOptions, today: date
     if failed:
         raise ExtractError(path, failed[0].message or "it could not be read")
     # An areas file has no counts to compare; a return with no rows (rows None) has none either.
-    return [o for o in outcomes if o.dataset in DATASETS and o.rows is not None]
+    return [o for o in outcomes if o.dataset in active_model().datasets and o.rows is not None]
 
 
 def _coverage(outcome: FileOutcome) -> tuple[date, date]:

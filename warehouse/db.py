@@ -28,6 +28,7 @@ import pandas as pd
 
 from warehouse.benchmarks import benchmark_values
 from warehouse.model import sql as model_sql
+from warehouse.model.datasets import REFERENCE_DIR, code_list_names
 from warehouse.model.files import Model, model_for
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -37,7 +38,6 @@ DEFINITIONS_DIR = PACKAGE_DIR / "definitions"
 BASELINE_VERSION = 9  # what schema/ builds; migrations/ holds every change since
 TRANSFORMS_DIR = PACKAGE_DIR / "transforms"
 LOADS_DIR = PACKAGE_DIR / "loads"
-REFERENCE_DIR = PACKAGE_DIR / "reference"
 REAL_DATA_DIR = PACKAGE_DIR / "data" / "real"
 
 CALENDAR_FIRST_DAY = date(2000, 1, 1)
@@ -92,10 +92,6 @@ def code_list(name: str) -> pd.DataFrame:
     """A code list from warehouse/reference, with its aliases column as text ('' if none)."""
     frame = pd.read_csv(REFERENCE_DIR / f"{name}.csv", dtype=str, keep_default_na=False)
     return frame
-
-
-def code_list_names() -> list[str]:
-    return sorted(p.stem for p in REFERENCE_DIR.glob("*.csv"))
 
 
 @cache

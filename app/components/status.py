@@ -10,8 +10,8 @@ from dash import html
 from dash.development.base_component import Component
 
 from app.state import per_warehouse_file, reader
-from etl.datasets import dataset_title
 from warehouse.db import WarehouseError
+from warehouse.model.files import dataset_title
 from warehouse.settings import environment
 
 if TYPE_CHECKING:

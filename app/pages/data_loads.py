@@ -14,8 +14,8 @@ from app.components.exports import csv_download
 from app.components.grid import grid
 from app.scope import DATA, PermissionDenied, current_scope
 from app.state import reader
-from etl.datasets import dataset_title
 from warehouse.db import WarehouseError
+from warehouse.model.files import dataset_title
 
 PAGE = "/data"
 dash.register_page(

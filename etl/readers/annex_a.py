@@ -30,20 +30,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from etl import limits
-from etl.datasets import (
-    ASSESSMENTS,
-    CLA_MISSING_COUNTS,
-    CONTACTS,
-    CP_PLANS,
-    EARLIEST_DATE,
-    REFERRALS,
-    S47_ENQUIRIES,
-    Dataset,
-    Kind,
-)
 from etl.errors import ExtractError
 from etl.readers.native_csv import RawExtract
 from etl.readers.returns import NativeRows, require_la, span, text_date
+from warehouse.model.datasets import EARLIEST_DATE, Dataset, Kind
+from warehouse.model.files import active_model
 
 # How far down a sheet the header row may sit (title rows, notes and merged cells above it).
 HEADER_SEARCH_ROWS = 20
@@ -118,7 +109,7 @@ class ListLayout:
 LAYOUTS = (
     ListLayout(
         1,
-        CONTACTS,
+        active_model().datasets["contacts"],
         {
             **CHILD_COLUMNS,
             "contact_date": r"date.*contact|contact.*date",
@@ -134,7 +125,7 @@ LAYOUTS = (
     ),
     ListLayout(
         3,
-        REFERRALS,
+        active_model().datasets["referrals"],
         {
             **CHILD_COLUMNS,
             "referral_date": r"date.*referr?al|referr?al.*date",
@@ -149,7 +140,7 @@ LAYOUTS = (
     ),
     ListLayout(
         4,
-        ASSESSMENTS,
+        active_model().datasets["assessments"],
         {
             **CHILD_COLUMNS,
             "start_date": r"assessment.*start|start.*assessment",
@@ -164,7 +155,7 @@ LAYOUTS = (
     ),
     ListLayout(
         5,
-        S47_ENQUIRIES,
+        active_model().datasets["s47"],
         {
             **CHILD_COLUMNS,
             "start_date": r"(section 47|s47|s\.47).*start|start.*(section 47|s47)",
@@ -178,7 +169,7 @@ LAYOUTS = (
     ),
     ListLayout(
         7,
-        CP_PLANS,
+        active_model().datasets["cp_plans"],
         {
             **CHILD_COLUMNS,
             "start_date": r"(child protection|cp) plan.*\bstart|\bstart.*(child protection|cp) plan",
@@ -197,7 +188,7 @@ LAYOUTS = (
     ),
     ListLayout(
         8,
-        CLA_MISSING_COUNTS,
+        active_model().datasets["cla_missing_counts"],
         {
             **CHILD_COLUMNS,
             "looked_after_start": r"started to be looked after",
@@ -419,7 +410,7 @@ def _part_name(layout: ListLayout, sheet: str) -> str:
 
 def _has_own_columns(listed: _FoundList) -> bool:
     """List 8 is read for its missing and away counts only: without them it holds nothing for us."""
-    if listed.layout.dataset is not CLA_MISSING_COUNTS:
+    if listed.layout.dataset.name != "cla_missing_counts":
         return True
     return bool({"missing_episodes", "away_episodes"} & listed.labels.keys())
 
@@ -537,9 +528,9 @@ def read_annex_a(
         )
         out.ignored_columns = listed.ignored
         for number, record in records:
-            if layout.dataset is CLA_MISSING_COUNTS:
+            if layout.dataset.name == "cla_missing_counts":
                 record["as_at_date"] = window[1].isoformat()
-            if layout.dataset is S47_ENQUIRIES and record.get("icpc_date"):
+            if layout.dataset.name == "s47" and record.get("icpc_date"):
                 record["outcome"] = "ICPC"  # the only outcome Annex A tells us
             record[layout.dataset.id_column] = out.record_id(
                 record.get("child_id"), record.get(layout.record_date)

@@ -21,11 +21,11 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.sax import parse as parse_safely
 
-from etl.datasets import ASSESSMENTS, CP_PLANS, REFERRALS, S47_ENQUIRIES
 from etl.errors import ExtractError
 from etl.readers.native_csv import RawExtract
 from etl.readers.returns import NativeRows, text_date
 from warehouse.db import la_code_for_old_code
+from warehouse.model.files import active_model
 
 # Records: each makes rows of a fact (a Child, its details).
 RECORDS = {"Child", "CINdetails", "Assessments", "Section47", "ChildProtectionPlans"}
@@ -310,16 +310,16 @@ def read_cin_census(
     referrals, assessments, s47s, plans = (
         NativeRows(
             path,
-            dataset,
+            active_model().datasets[dataset],
             field_labels={**CHILD_FIELDS, **fields},
             derived_id_columns=ids,
             carries_open_records=True,
         )
         for dataset, fields, ids in (
-            (REFERRALS, REFERRAL_FIELDS, ("referral_id",)),
-            (ASSESSMENTS, ASSESSMENT_FIELDS, ("assessment_id", "referral_id")),
-            (S47_ENQUIRIES, S47_FIELDS, ("s47_id", "referral_id")),
-            (CP_PLANS, CP_FIELDS, ("cp_plan_id", "s47_id")),
+            ("referrals", REFERRAL_FIELDS, ("referral_id",)),
+            ("assessments", ASSESSMENT_FIELDS, ("assessment_id", "referral_id")),
+            ("s47", S47_FIELDS, ("s47_id", "referral_id")),
+            ("cp_plans", CP_FIELDS, ("cp_plan_id", "s47_id")),
         )
     )
     ignored = sorted(census.unknown)

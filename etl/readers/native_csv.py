@@ -17,8 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from etl.datasets import DATASETS, Dataset
 from etl.errors import ExtractError, Rejection
+from warehouse.model.datasets import Dataset
+from warehouse.model.files import active_model
 
 # Magic numbers of files people save with a .csv name by mistake.
 _BINARY_SIGNATURES = {
@@ -114,7 +115,8 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
 def detect_dataset(path: Path, header: list[str], requested: str | None) -> Dataset:
     """The dataset whose columns the header carries, checked against the one asked for."""
     present = set(header)
-    known = {c for d in DATASETS.values() for c in d.column_names}
+    datasets = active_model().datasets
+    known = {c for d in datasets.values() for c in d.column_names}
     if not present & known:
         shown = ", ".join(header[:5])
         raise ExtractError(
@@ -126,11 +128,11 @@ def detect_dataset(path: Path, header: list[str], requested: str | None) -> Data
     def fit(d: Dataset) -> tuple[bool, int]:
         return (d.id_column in present and d.event_date in present, len(present & set(d.required_columns)))
 
-    best = max(DATASETS.values(), key=fit)
+    best = max(datasets.values(), key=fit)
     if requested is not None:
-        if requested not in DATASETS:
-            raise ExtractError(path, f"unknown dataset '{requested}': use one of {', '.join(DATASETS)}")
-        chosen = DATASETS[requested]
+        if requested not in datasets:
+            raise ExtractError(path, f"unknown dataset '{requested}': use one of {', '.join(datasets)}")
+        chosen = datasets[requested]
         if not fit(chosen)[0] and fit(best)[0] and best is not chosen:
             raise ExtractError(
                 path,

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from etl.datasets import Dataset
 from etl.errors import ExtractError
 from etl.limits import clipped
 from etl.readers.native_csv import RawExtract
+from warehouse.model.datasets import Dataset
 
 _TEXT_DATE_FORMATS = (
     "%d/%m/%Y",

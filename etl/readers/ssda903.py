@@ -14,12 +14,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from etl.datasets import MISSING_EPISODES
 from etl.errors import ExtractError
 from etl.limits import check_file_size
 from etl.paths import read_for_load
 from etl.readers.native_csv import RawExtract, csv_lines, decode
 from etl.readers.returns import NativeRows, financial_years, require_la, text_date
+from warehouse.model.files import active_model
 
 REQUIRED = ("CHILD", "MISSING", "MIS_START")
 # The return's own names for the fields, so that a rejection speaks of what the user sees.
@@ -119,7 +119,12 @@ def read_ssda903_missing(
     today = date.today()
     starts = (text_date(row["MIS_START"]) for _, row in rows)
     window = coverage or financial_years(d for d in starts if d) or (today, today)
-    out = NativeRows(path, MISSING_EPISODES, field_labels=LABELS, derived_id_columns=("episode_id",))
+    out = NativeRows(
+        path,
+        active_model().datasets["missing_episodes"],
+        field_labels=LABELS,
+        derived_id_columns=("episode_id",),
+    )
     if not rows:
         out.notes.append(
             "the file has a header but no rows: nothing was loaded, and nothing the warehouse holds "

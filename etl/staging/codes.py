@@ -1,7 +1,8 @@
 """Normalising coded values: "b) Female", "q) 6: Police", "6" and "police" all become a code.
 
-Code lists live in warehouse/reference/*.csv with their labels and aliases; this is the one
-place that reads values against them.
+Code lists live in warehouse/reference/*.csv with their labels and aliases, or in a column's
+declaration (a partnership's own codes); this is the one place that reads values against them.
+A code list is given as a shipped list's name or as the column's codes (Column.code_list).
 """
 
 from __future__ import annotations
@@ -10,27 +11,39 @@ import re
 from functools import cache
 
 from warehouse.db import code_list
+from warehouse.model.datasets import Code
 
 # Annex A lists prefix each option with a letter: "b) Female", "q) 6: Police".
 _OPTION_LETTER = re.compile(r"^[a-z]{1,2}\)\s*", re.IGNORECASE)
 
+CodeList = str | tuple[Code, ...]
+
+
+def _rows(codelist: CodeList) -> list[tuple[str, str, list[str]]]:
+    """Each code with its label and aliases."""
+    if isinstance(codelist, str):
+        table = code_list(codelist)
+        return [
+            (row["code"], row["label"], [a for a in row["aliases"].split("|") if a])
+            for row in table.to_dict("records")
+        ]
+    return [(c.code, c.label, list(c.aliases)) for c in codelist]
+
 
 @cache
-def _lookup(codelist: str) -> dict[str, str]:
-    table = code_list(codelist)
+def _lookup(codelist: CodeList) -> dict[str, str]:
     lookup: dict[str, str] = {}
-    for row in table.to_dict("records"):
-        names = [row["code"], row["label"], *(a for a in row["aliases"].split("|") if a)]
-        for name in names:
-            lookup[name.strip().lower()] = row["code"]
+    for code, label, aliases in _rows(codelist):
+        for name in [code, label, *aliases]:
+            lookup[name.strip().lower()] = code
     return lookup
 
 
-def known_codes(codelist: str) -> list[str]:
-    return list(code_list(codelist)["code"])
+def known_codes(codelist: CodeList) -> list[str]:
+    return [code for code, _, _ in _rows(codelist)]
 
 
-def normalise_code(value: str, codelist: str) -> str | None:
+def normalise_code(value: str, codelist: CodeList) -> str | None:
     """The code that a value stands for, or None if it stands for none."""
     lookup = _lookup(codelist)
     text = value.strip().lower()
@@ -45,6 +58,6 @@ def normalise_code(value: str, codelist: str) -> str | None:
     return None
 
 
-def code_or_original(value: str, codelist: str) -> str:
+def code_or_original(value: str, codelist: CodeList) -> str:
     """The value's code; a value that matches no code is kept as written, for validation to report."""
     return normalise_code(value, codelist) or value

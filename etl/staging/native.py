@@ -2,8 +2,9 @@
 
 Only this module turns text into typed values. A value that will not cast becomes null here
 and validation reports it with the original text, so staging itself never rejects a row.
-Privacy happens here, before anything is stored: child IDs become keyed hashes, dates of
-birth the 1st of their month, postcodes their sector.
+Privacy happens here, before anything is stored, as each column's privacy class says
+(warehouse/model/datasets.py): child IDs become keyed hashes, dates of birth the 1st of their month,
+postcodes their sector, and free text is dropped.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.datasets import Dataset, Kind
 from etl.errors import ExtractError
 from etl.readers.native_csv import RawExtract
 from etl.staging.codes import code_or_original
 from warehouse.db import local_authority_codes
+from warehouse.model.datasets import FILE_COLUMNS, Dataset, Kind, Privacy
 
 # Formats tried in order; the first that reads a value wins.
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -80,8 +81,7 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9])[A-Z]{2}$")
 
 UNREADABLE_SUFFIX = "__unreadable"
 
-# Columns that hold one value for the whole file, and columns no row rule looks at.
-FILE_COLUMNS = ("la_code", "coverage_start", "coverage_end")
+# Columns no row rule looks at (nor the file columns, which hold one value for the whole file).
 UNCHECKED_COLUMNS = frozenset({"la_code", "area_code", "postcode"})
 
 
@@ -109,7 +109,7 @@ def parse_timestamps(columns: dict[str, tuple[pa.Array, tuple[str, ...]]]) -> di
 
     One DuckDB pass does every column: its try_strptime is vectorised and, unlike pyarrow's
     strptime, refuses impossible dates (31/02/2024) instead of rolling them into the next month.
-    Column names come from etl/datasets.py, never from a file.
+    Column names come from the model's datasets, never from a file.
 
     Only text shaped like one of its formats (format_pattern: a four-digit year, no words) is
     given to try_strptime, so that a two-digit year is not read as the first century, nor
@@ -262,21 +262,21 @@ def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], 
     )
     for column in raw.dataset.columns:
         values = text[column.name]
-        if column.name in FILE_COLUMNS:
-            continue  # one value per file, checked above
+        if column.name in FILE_COLUMNS or column.privacy is Privacy.NEVER_STORED:
+            continue  # one value per file, checked above; free text is never stored
         if column.name in timestamps:
             columns[column.name] = timestamps[column.name]
         elif column.kind is Kind.INTEGER:
             columns[column.name] = whole_numbers(_trimmed(values))
         elif column.kind is Kind.CODE:
             columns[column.name] = decoded(
-                map_distinct(values, partial(code_or_original, codelist=column.codes))
+                map_distinct(values, partial(code_or_original, codelist=column.code_list))
             )
-        elif column.kind is Kind.CHILD_ID:
+        elif column.privacy is Privacy.KEYED_HASH:
             # Validation only asks whether a child ID is there: the text answers that as well as
             # the hash, which is added when it is ready.
             columns[column.name] = _trimmed(values)
-        elif column.kind is Kind.POSTCODE:
+        elif column.privacy is Privacy.SECTOR:
             columns[column.name] = decoded(map_distinct(values, postcode_sector))
         else:
             columns[column.name] = _trimmed(values)
@@ -285,8 +285,10 @@ def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], 
             blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(values), ""), True)
             columns[column.name + UNREADABLE_SUFFIX] = pc.and_not(pc.is_null(columns[column.name]), blank)
     checked = pa.table({name: values for name, values in columns.items() if name not in UNCHECKED_COLUMNS})
-    if "date_of_birth" in columns:
-        # Validation sees the day of birth (nothing can happen to a child before it); the warehouse the month.
-        columns["date_of_birth"] = pc.floor_temporal(columns["date_of_birth"], unit="month")
+    for column in raw.dataset.columns:
+        if column.privacy is Privacy.MONTH:
+            # Validation sees the day of birth (nothing can happen to a child before it); the
+            # warehouse the month.
+            columns[column.name] = pc.floor_temporal(columns[column.name], unit="month")
     columns["la_code"] = pa.array([la_code] * raw.table.num_rows, pa.string())
     return columns, checked.to_pandas()

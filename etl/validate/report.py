@@ -11,11 +11,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from etl.datasets import EARLIEST_DATE
 from etl.errors import Rejection
 from etl.staging.codes import known_codes
 from etl.staging.native import StagedExtract
 from etl.validate.schemas import ORDER_REASONS, RULES, expected_format
+from warehouse.model.datasets import EARLIEST_DATE
 
 # Pandera's names for its built-in checks, as our rule ids.
 _BUILTIN = {"not_nullable": "missing", "field_uniqueness": "duplicate_id"}
@@ -66,7 +66,7 @@ def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, toda
         if rule == "unparseable":
             context["expected"] = expected_format(dataset.column(field).kind)
         elif rule == "unknown_code":
-            codes = known_codes(dataset.column(field).codes)
+            codes = known_codes(dataset.column(field).code_list)
             context["codes"] = "expected one of " + ", ".join(codes)
         elif rule == "duplicate_id":
             if id_positions is None:

@@ -1,7 +1,8 @@
 """Row rules for staged extracts, run by pandera in lazy mode so every failure is collected.
 
 Each rule is declared once, with the field it judges and its plain-English message; the
-pandera schema is built from these declarations and from etl/datasets.py.
+pandera schema is built from these declarations and from the model's datasets
+(warehouse/model/builtin/datasets.toml).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
-from etl.datasets import EARLIEST_DATE, Dataset, Kind
 from etl.staging.codes import known_codes
-from etl.staging.native import FILE_COLUMNS, UNCHECKED_COLUMNS, UNREADABLE_SUFFIX, StagedExtract
+from etl.staging.native import UNCHECKED_COLUMNS, UNREADABLE_SUFFIX, StagedExtract
+from warehouse.model.datasets import EARLIEST_DATE, FILE_COLUMNS, Dataset, Kind, Privacy
 
 _KIND_FORMATS = {
     Kind.DATE: "a date (use YYYY-MM-DD or DD/MM/YYYY)",
@@ -95,9 +96,11 @@ def build_schema(
     for column in dataset.columns:
         if column.name in FILE_COLUMNS or column.name in UNCHECKED_COLUMNS:
             continue
+        if column.privacy is Privacy.NEVER_STORED:
+            continue  # dropped in staging: there is nothing to check
         checks: list[pa.Check] = []
         if column.kind is Kind.CODE:
-            checks.append(pa.Check.isin(known_codes(column.codes), error="unknown_code"))
+            checks.append(pa.Check.isin(known_codes(column.code_list), error="unknown_code"))
         if column.kind in (Kind.DATE, Kind.DATETIME):
             checks.append(pa.Check.lt(today_ts, error="future"))
             checks.append(pa.Check.ge(pd.Timestamp(EARLIEST_DATE), error="too_early"))

@@ -10,8 +10,9 @@ from datetime import datetime
 import pytest
 
 from etl.pipeline import SourceOptions
-from etl.staging.codes import normalise_code
+from etl.staging.codes import known_codes, normalise_code
 from tests.helpers import CONTACT_HEADER, contact, workbook
+from warehouse.model.datasets import Code, Column
 
 # The Annex A template's contact and referral sources, lettered as its drop-down lists them.
 LETTERED_SOURCES = {
@@ -92,6 +93,21 @@ OTHER_OPTIONS = [
 @pytest.mark.parametrize("options", [LETTERED_SOURCES, LABEL_ONLY_SOURCES], ids=["lettered", "label_only"])
 def test_every_annex_a_source_option_is_a_code(options):
     assert {option: normalise_code(option, "referral_source") for option in options} == options
+
+
+def test_a_columns_own_codes_are_read_like_a_shipped_list():
+    agency = Column(
+        name="lead_agency",
+        kind="code",
+        codes=(Code(code="SCH", label="School"), Code(code="HEA", label="Health", aliases=("NHS", "GP"))),
+        description="The lead agency.",
+    )
+    read = {
+        value: normalise_code(value, agency.code_list)
+        for value in ("sch", " School ", "b) nhs", "gp", "Police")
+    }
+    assert read == {"sch": "SCH", " School ": "SCH", "b) nhs": "HEA", "gp": "HEA", "Police": None}
+    assert known_codes(agency.code_list) == ["SCH", "HEA"]
 
 
 @pytest.mark.parametrize("codelist, options", OTHER_OPTIONS, ids=[c for c, _ in OTHER_OPTIONS])

@@ -14,16 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.datasets import (
-    CONTACTS,
-    CP_PLANS,
-    DATASETS,
-    MISSING_EPISODES,
-    REFERRALS,
-    S47_ENQUIRIES,
-    Dataset,
-    Kind,
-)  # fmt: skip
 from etl.demo import (
     BAD_ROW_CASES,
     DEMO_DATASETS,
@@ -33,6 +23,8 @@ from etl.demo import (
     generate_demo,
     generate_national,
 )
+from warehouse.model.datasets import Dataset, Kind
+from warehouse.model.files import active_model
 
 AS_OF = date(2026, 11, 25)
 WINDOW_START, WINDOW_END = pd.Timestamp("2022-04-01"), pd.Timestamp("2026-10-31")
@@ -42,6 +34,11 @@ REFERENCE_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "reference"
 CHILD_COLUMNS = ["date_of_birth", "gender", "ethnicity", "disability", "area_code", "postcode"]
 BANK_HOLIDAYS = np.array(
     sorted(holidays.country_holidays("GB", subdiv="ENG", years=range(2018, 2028))), dtype="datetime64[D]"
+)
+
+DATASETS = active_model().datasets
+CONTACTS, REFERRALS, S47_ENQUIRIES, CP_PLANS, MISSING_EPISODES = (
+    DATASETS[name] for name in ("contacts", "referrals", "s47", "cp_plans", "missing_episodes")
 )
 
 

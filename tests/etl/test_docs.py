@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from etl.datasets import DATASETS
 from etl.docs import EXAMPLES_DIR, FORMATS_DOC, example_csv, render_formats_doc
+from warehouse.model.files import active_model
+
+DATASETS = active_model().datasets
 
 
 def test_extract_formats_doc_is_up_to_date():

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
+from etl.readers.native_csv import read_native_csv
+from etl.staging.native import stage
 from tests.helpers import write_extract
+from warehouse.model.datasets import Column, Kind
+from warehouse.model.files import active_model
 
 
 def test_the_same_file_twice_changes_nothing(tmp_path, load, query):
@@ -99,6 +103,33 @@ def test_names_are_never_loaded(tmp_path, load, query):
     path.write_text(f"{lines[0]},child_name,social_worker\n{lines[1]},Ada Lovelace,Jo Bloggs\n")
     [outcome] = load(path)
     assert outcome.ignored_columns == ["child_name", "social_worker"]
+    stored = (tmp_path / "home" / "warehouse.duckdb").read_bytes()
+    assert b"Lovelace" not in stored and b"Bloggs" not in stored
+
+
+def test_free_text_is_read_but_never_stored(tmp_path, monkeypatch, load, query):
+    # Contacts as a partnership might declare them, with the worker's notes as free text.
+    contacts = active_model().datasets["contacts"]
+    notes = Column(name="worker_notes", kind=Kind.FREE_TEXT, description="The worker's notes.")
+    monkeypatch.setitem(
+        active_model().datasets,
+        "contacts",
+        contacts.model_copy(update={"columns": (*contacts.columns, notes)}),
+    )
+    path = write_extract(
+        tmp_path / "contacts.csv",
+        "contacts",
+        [
+            {"worker_notes": "Mum says Ada Lovelace hit him"},
+            {"worker_notes": "Seen at Bloggs Street", "contact_date": "31/02/2024"},  # rejected: no such day
+        ],
+    )
+    raw = read_native_csv(path)
+    assert raw.table["worker_notes"].to_pylist()[0] == "Mum says Ada Lovelace hit him"  # read, not ignored
+    assert "worker_notes" not in stage(raw, b"test-key").table.column_names
+    [outcome] = load(path)
+    assert (outcome.status, outcome.rows_loaded, outcome.ignored_columns) == ("loaded_with_rejections", 1, [])
+    assert [(r.field, r.value) for r in outcome.rejections] == [("contact_date", "31/02/2024")]
     stored = (tmp_path / "home" / "warehouse.duckdb").read_bytes()
     assert b"Lovelace" not in stored and b"Bloggs" not in stored
 

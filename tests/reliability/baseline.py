@@ -8,14 +8,16 @@ from pathlib import Path
 
 import duckdb
 
-from etl.datasets import DATASETS
 from etl.pipeline import SourceOptions, run_load
 from tests.helpers import TODAY, write_extract
+from warehouse.model.files import active_model
 from warehouse.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CITY = "E08000021"
 TEST_KEY = "test-key"  # the pseudonymisation key of the root conftest's `settings`
+
+DATASETS = active_model().datasets
 
 
 def load_every_reader(home: Path, extracts: Path) -> None:

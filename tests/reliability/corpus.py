@@ -20,13 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from etl.datasets import DATASETS
 from tests.etl.test_cin_xml import BILLION_LAUGHS
 from tests.etl.test_cin_xml import GOOD as GOOD_CENSUS
 from tests.helpers import CONTACT_HEADER, REFERRAL_HEADER, contact, extract_rows, referral, workbook
 from tests.reliability.baseline import CITY
+from warehouse.model.files import active_model
 
 BAD_NATIVE = Path(__file__).resolve().parents[1] / "data" / "bad"
+
+DATASETS = active_model().datasets
 
 
 @dataclass(frozen=True)

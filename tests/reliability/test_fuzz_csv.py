@@ -20,7 +20,6 @@ import pytest
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
-from etl.datasets import DATASETS
 from etl.pipeline import SUCCESS, FileOutcome, SourceOptions, file_sha256, prepare, run_load
 from etl.readers.areas_csv import AREA_COLUMNS
 from tests.app.serving import copy_home
@@ -30,6 +29,7 @@ from tests.reliability.corpus import every_case
 from tests.reliability.known_bugs import KNOWN_CRASHES, known_crash
 from tests.reliability.modes import fuzz_settings
 from tests.reliability.warehouse_state import fingerprint, latest_load_id, loads_after, without_audit
+from warehouse.model.files import active_model
 from warehouse.settings import Settings, pseudonymisation_key
 
 pytestmark = pytest.mark.reliability
@@ -38,6 +38,7 @@ LOAD_DAY = date.fromisoformat(TODAY)
 KEY = TEST_KEY.encode("utf-8")
 SOURCE = SourceOptions(la_code=CITY)  # what a return without an LA code needs; native files ignore it
 STATUSES = {*SUCCESS, "failed", "unchanged"}
+DATASETS = active_model().datasets
 
 # --- what the fuzzers write --------------------------------------------------------------------
 

@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from etl.cli import app
-from etl.datasets import EARLIEST_DATE, Kind
 from etl.readers.annex_a import _cell_text
 from etl.readers.returns import _TEXT_DATE_FORMATS, text_date
 from etl.staging.native import DATE_FORMATS, DATETIME_FORMATS, parse_date, parse_timestamps
 from tests.helpers import write_extract
 from tests.reliability.modes import fuzz_settings
+from warehouse.model.datasets import EARLIEST_DATE, Kind
 
 pytestmark = pytest.mark.reliability
 

@@ -239,7 +239,9 @@ def test_a_workbook_at_the_row_limit_loads_in_under_1_gb(tmp_path):
 
 
 def _native_contacts(path: Path, size: int) -> Path:
-    from etl.datasets import DATASETS
+    from warehouse.model.files import active_model
+
+    DATASETS = active_model().datasets
     from tests.helpers import extract_rows
 
     [example] = extract_rows("contacts", [{}])

@@ -143,7 +143,7 @@ def test_the_url_parser_drops_hostile_values_and_keeps_real_ones():
 # --- no SQL is built by splicing values in ---
 
 # Only the load that replaces a window, and the count of what it would replace (the shrink guard),
-# format their SQL, with table and column names that come from etl/datasets.py (never from a file or
+# format their SQL, with table and column names that come from the model's datasets (never from a file or
 # a request): any other placeholder is new and must be looked at.
 FORMATTED_SQL = {
     "loads/replace_window.sql": {"table", "event_date", "id_column"},

@@ -1,5 +1,5 @@
 -- How many rows an extract's window holds for its LA: replace_window.sql deletes these (and any
--- older records the extract carries again). {table} and {event_date} come from etl/datasets.py.
+-- older records the extract carries again). {table} and {event_date} come from the model's datasets.
 SELECT count(*)
 FROM {table}
 WHERE la_code = $la_code

@@ -1,7 +1,8 @@
 """Reading the model: the built-in files shipped with the product, then a partnership's own.
 
-A model file is TOML holding any of `[[dimension]]`, `[[measure]]` and `[[kpi]]` tables. The
-built-in ones are in warehouse/model/builtin; a partnership adds its own in $SAFEGUARD_HOME/model.
+A model file is TOML holding any of `[[layout]]`, `[[dataset]]`, `[[dimension]]`, `[[measure]]`,
+`[[kpi]]` and `[[page]]` tables. The built-in ones are in warehouse/model/builtin; a partnership adds
+its own in $SAFEGUARD_HOME/model.
 Everything is checked before anything is used: a mistake is refused with the file, the key and the
 reason, and nothing of a refused model reaches the warehouse or the app.
 """
@@ -20,10 +21,18 @@ import duckdb
 from pydantic import BaseModel, ValidationError
 
 from warehouse.kpis.model import Kpi, Timing
+from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, code_list_names
 from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
-KINDS: dict[str, type[BaseModel]] = {"dimension": Dimension, "measure": Measure, "kpi": Kpi, "page": Page}
+KINDS: dict[str, type[BaseModel]] = {
+    "layout": Layout,
+    "dataset": Dataset,
+    "dimension": Dimension,
+    "measure": Measure,
+    "kpi": Kpi,
+    "page": Page,
+}
 
 # Names the app and the cubes use for themselves: a dimension may not take them.
 RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart", "limits"})
@@ -66,12 +75,18 @@ class Declared:
     index: int
 
     @property
+    def key(self) -> str:
+        """What the declaration is known by: a dataset's or a layout's name, anything else's id."""
+        return _key(self.spec)
+
+    @property
     def where(self) -> str:
-        return f"{self.file.name}: {self.kind}[{self.index}] ({self.spec.id!r})"
+        return f"{self.file.name}: {self.kind}[{self.index}] ({self.key!r})"
 
 
 @dataclass(frozen=True)
 class Model:
+    datasets: dict[str, Dataset]  # by name, in the order declared
     dimensions: tuple[Dimension, ...]
     measures: dict[str, Measure]
     kpis: dict[str, Kpi]
@@ -89,10 +104,6 @@ class Model:
     @property
     def local_files(self) -> tuple[ModelFile, ...]:
         return tuple(f for f in self.files if not f.builtin)
-
-    @cached_property
-    def datasets(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(m.dataset for m in self.measures.values()))
 
     def dimension(self, dimension_id: str) -> Dimension:
         for dimension in self.dimensions:
@@ -158,7 +169,8 @@ def _read_file(file: ModelFile, problems: list[str]) -> list[Declared]:
             problems.append(f"{file.name}: {key}: write each one as [[{key}]]")
             continue
         for index, table in enumerate(tables):
-            label = f"{file.name}: {key}[{index}]" + (f" ({table['id']!r})" if "id" in table else "")
+            name = table.get("id", table.get("name"))
+            label = f"{file.name}: {key}[{index}]" + (f" ({name!r})" if name is not None else "")
             try:
                 found.append(Declared(key, KINDS[key].model_validate(table), file, index))
             except ValidationError as error:
@@ -169,17 +181,24 @@ def _read_file(file: ModelFile, problems: list[str]) -> list[Declared]:
 def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     by_kind: dict[str, dict[str, Declared]] = {kind: {} for kind in KINDS}
     for d in declared:
-        first = by_kind[d.kind].get(d.spec.id)
+        word = "id" if hasattr(d.spec, "id") else "name"
+        first = by_kind[d.kind].get(d.key)
         if first is None:
-            by_kind[d.kind][d.spec.id] = d
+            by_kind[d.kind][d.key] = d
         elif first.file.builtin and not d.file.builtin:
-            problems.append(f"{d.where}: id clashes with a built-in {d.kind}: choose another id")
+            problems.append(f"{d.where}: {word} clashes with a built-in {d.kind}: choose another {word}")
         else:
-            problems.append(f"{d.where}: {d.kind} id already declared in {first.file.name}")
+            problems.append(f"{d.where}: {d.kind} {word} already declared in {first.file.name}")
+    layouts = {name: d.spec for name, d in by_kind["layout"].items()}
+    datasets = _datasets(list(by_kind["dataset"].values()), layouts, problems)
     dimensions = [d.spec for d in by_kind["dimension"].values()]
     measures = {i: d.spec for i, d in by_kind["measure"].items()}
-    datasets = {m.dataset for m in measures.values()}
-    _check_dimensions(list(by_kind["dimension"].values()), datasets, problems)
+    for d in by_kind["measure"].values():
+        if d.spec.dataset not in datasets:
+            problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {', '.join(datasets)}")
+        else:
+            _check_measure_columns(d, datasets[d.spec.dataset], problems)
+    _check_dimensions(list(by_kind["dimension"].values()), set(datasets), problems)
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
         _check_kpi(d, measures, dimensions, problems)
@@ -188,7 +207,91 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     for d in by_kind["page"].values():
         _check_page(d, kpis, measures, problems)
     pages = tuple(d.spec for d in by_kind["page"].values())
-    return {"dimensions": tuple(dimensions), "measures": measures, "kpis": kpis, "pages": pages}
+    return {
+        "datasets": datasets,
+        "dimensions": tuple(dimensions),
+        "measures": measures,
+        "kpis": kpis,
+        "pages": pages,
+    }
+
+
+def _datasets(
+    declared: list[Declared], layouts: dict[str, Layout], problems: list[str]
+) -> dict[str, Dataset]:
+    """Each dataset with its layout's columns, checked: its dates and id are its own columns of the
+    right kind, each column once, each code list shipped, each table its own."""
+    shipped = set(code_list_names())
+    tables: dict[str, Declared] = {}
+    datasets: dict[str, Dataset] = {}
+    for d in declared:
+        dataset: Dataset = d.spec
+        layout = layouts.get(dataset.layout)
+        if layout is None:
+            problems.append(f"{d.where}.layout: no layout {dataset.layout!r}; known: {', '.join(layouts)}")
+            continue
+        owner = tables.setdefault(dataset.table, d)
+        if owner is not d:
+            clash = "a built-in dataset" if owner.file.builtin and not d.file.builtin else "dataset"
+            problems.append(
+                f"{d.where}.table: {dataset.table!r} is already the table of {clash} {owner.key!r}"
+            )
+        own = {c.name: c for c in dataset.columns}
+        wanted = (
+            ("id_column", dataset.id_column, (Kind.TEXT,)),
+            ("event_date", dataset.event_date, (Kind.DATE, Kind.DATETIME)),
+            ("end_date", dataset.end_date, (Kind.DATE, Kind.DATETIME)),
+        )
+        for key, name, kinds in wanted:
+            if name is None:
+                continue
+            if name not in own:
+                problems.append(f"{d.where}.{key}: {name!r} is not one of the dataset's own columns")
+            elif own[name].kind not in kinds:
+                problems.append(
+                    f"{d.where}.{key}: column {name!r} is {own[name].kind}, not {' or '.join(kinds)}"
+                )
+            elif own[name].privacy is not Privacy.KEPT:
+                problems.append(f"{d.where}.{key}: column {name!r} is stored as its {own[name].privacy}")
+        if dataset.id_column in own and not own[dataset.id_column].required:
+            problems.append(f"{d.where}.id_column: column {dataset.id_column!r} must be required")
+        laid_out = dataset.laid_out(layout)
+        standard = {c.name for c in (*layout.file_columns, *layout.child_columns)}
+        seen: set[str] = set()
+        for column in laid_out.columns:
+            if column.name in seen:
+                also = f", and layout {layout.name!r} has it" if column.name in standard else ""
+                problems.append(f"{d.where}.columns: {column.name!r} is declared twice{also}")
+            seen.add(column.name)
+            if column.codelist is not None and column.codelist not in shipped:
+                problems.append(
+                    f"{d.where}.columns ({column.name!r}).codelist: no code list {column.codelist!r} in "
+                    f"warehouse/reference; known: {', '.join(sorted(shipped))}"
+                )
+        datasets[dataset.name] = laid_out
+    return datasets
+
+
+def _check_measure_columns(d: Declared, dataset: Dataset, problems: list[str]) -> None:
+    """A measure's date and the columns its conditions test are stored columns of its dataset, and
+    its dates are dates."""
+    measure: Measure = d.spec
+    dated = (Kind.DATE, Kind.DATETIME)
+    wanted: list[tuple[str, str, tuple[Kind, ...]]] = [("date", measure.date, dated)] if measure.date else []
+    for index, condition in enumerate(measure.where):
+        kinds = dated if condition.between else tuple(Kind)
+        wanted += [(f"where.{index}", column, kinds) for column in condition.columns]
+    for key, name, kinds in wanted:
+        if name not in dataset.column_names:
+            problems.append(f"{d.where}.{key}: dataset {dataset.name} has no column {name!r}")
+        elif dataset.column(name).privacy is Privacy.NEVER_STORED:
+            problems.append(f"{d.where}.{key}: column {name!r} is free text, which is never stored")
+        elif dataset.column(name).kind not in kinds:
+            problems.append(f"{d.where}.{key}: column {name!r} is {dataset.column(name).kind}, not a date")
+
+
+def _key(spec: Any) -> str:
+    return spec.id if hasattr(spec, "id") else spec.name
 
 
 def _check_dimensions(declared: list[Declared], datasets: set[str], problems: list[str]) -> None:
@@ -335,3 +438,11 @@ def active_model() -> Model:
         return model_for(con)
     finally:
         con.close()
+
+
+def dataset_title(name: str | None) -> str:
+    """A dataset's title for people, from its one declaration; the areas file and unknown names as given."""
+    datasets = active_model().datasets
+    if name in datasets:
+        return datasets[name].title
+    return "Areas" if name == "areas" else (name or "")

@@ -1,4 +1,5 @@
-"""What the model's files declare besides KPIs (warehouse/kpis/model.py): dimensions and measures.
+"""What the model's files declare besides KPIs (warehouse/kpis/model.py) and datasets
+(warehouse/model/datasets.py): dimensions and measures.
 
 Every name that reaches SQL is an identifier checked here, and every label is quoted by the code that
 writes SQL (warehouse/model/sql.py), so a model file cannot inject SQL.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from warehouse.model.datasets import Kind, Privacy
 from warehouse.model.files import ModelError, read_model
 
 LOCAL_KPI = """
@@ -20,6 +21,60 @@ timing = "flow"
 numerator = "referrals"
 definition = "Referrals in the period."
 """
+
+# A partnership's own dataset (the early-help example of docs/model.md), with its own codes and a
+# free-text column.
+LOCAL_DATASET = """
+[[dataset]]
+name = "{name}"
+table = "{table}"
+title = "Early help assessments"
+layout = "child_records"
+id_column = "eh_id"
+event_date = "{event_date}"
+carries_open_records = true
+
+[[dataset.columns]]
+name = "eh_id"
+kind = "{id_kind}"
+required = true
+description = "Unique ID of the early help assessment."
+example = "EH000101"
+
+[[dataset.columns]]
+name = "assessment_date"
+kind = "date"
+required = true
+description = "Date the assessment started."
+example = "2024-06-05"
+
+[[dataset.columns]]
+name = "{agency}"
+kind = "code"
+{agency_codes}
+description = "The lead agency."
+example = "SCH"
+
+[[dataset.columns]]
+name = "notes"
+kind = "free_text"
+description = "The lead worker's notes. Never stored."
+"""
+OWN_CODES = (
+    'codes = [{ code = "SCH", label = "School" }, { code = "HEA", label = "Health", aliases = ["NHS"] }]'
+)
+
+
+def local_dataset(**changes: str) -> str:
+    fields = {
+        "name": "early_help",
+        "table": "early_help_assessment",
+        "event_date": "assessment_date",
+        "id_kind": "text",
+        "agency": "lead_agency",
+        "agency_codes": OWN_CODES,
+    }
+    return LOCAL_DATASET.format(**(fields | changes))
 
 
 def write(folder: Path, text: str, name: str = "local.toml") -> Path:
@@ -47,6 +102,53 @@ def test_a_partnerships_kpi_is_added_to_the_built_in_ones(tmp_path):
         len(model.kpis) == 25
         and model.kpis["local_referrals"].dimensions == model.kpis["referrals"].dimensions
     )
+
+
+def test_the_built_in_datasets_share_the_standard_columns_declared_once():
+    datasets = read_model().datasets
+    assert list(datasets) == [
+        "contacts", "referrals", "s47", "cp_plans", "missing_episodes", "assessments", "cla_missing_counts",
+    ]  # fmt: skip
+    assert datasets["referrals"].column_names == (
+        "la_code", "coverage_start", "coverage_end", "referral_id", "child_id", "date_of_birth", "gender",
+        "ethnicity", "disability", "area_code", "postcode", "referral_date", "source", "is_nfa", "contact_id",
+    )  # fmt: skip
+    contacts = datasets["contacts"]
+    assert {c.name: c.privacy for c in contacts.columns if c.privacy is not Privacy.KEPT} == {
+        "child_id": Privacy.KEYED_HASH,
+        "date_of_birth": Privacy.MONTH,
+        "postcode": Privacy.SECTOR,
+    }
+    assert (contacts.column("source").codelist, contacts.required_columns[-2:]) == (
+        "referral_source",
+        ("contact_date", "source"),
+    )
+
+
+SCHOOL_LED = """
+[[measure]]
+id = "eh_school_led"
+dataset = "early_help"
+timing = "flow"
+description = "Early help assessments led by a school."
+date = "assessment_date"
+where = [{ column = "lead_agency", in = ["SCH"] }]
+"""
+
+
+def test_a_partnerships_dataset_is_laid_out_with_the_standard_columns(tmp_path):
+    model = read_model(write(tmp_path / "model", local_dataset() + SCHOOL_LED))
+    assert model.measures["eh_school_led"].dataset == "early_help"
+    early_help = model.datasets["early_help"]
+    assert early_help.column_names[:5] == ("la_code", "coverage_start", "coverage_end", "eh_id", "child_id")
+    assert early_help.column_names[-3:] == ("assessment_date", "lead_agency", "notes")
+    notes = early_help.column("notes")
+    assert (notes.kind, notes.privacy) == (Kind.FREE_TEXT, Privacy.NEVER_STORED)
+    assert [(c.code, c.aliases) for c in early_help.column("lead_agency").codes] == [
+        ("SCH", ()),
+        ("HEA", ("NHS",)),
+    ]
+    assert len(model.datasets) == 8
 
 
 def test_no_local_folder_is_the_built_in_model(tmp_path):
@@ -141,6 +243,88 @@ MISTAKES = [
             'age_bands = { unknown = "?", over = "18+", bands = [{ label = "b", below_months = 60 }, { label = "a", below_months = 12 }] }\n'
         ),
         "dimension[0] ('age2').age_bands: Value error, bands must be in ascending order",
+    ),
+    (
+        "a measure of an undeclared dataset",
+        '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndescription = "Assessments."\n',
+        "measure[0] ('eh').dataset: no dataset 'early_help'",
+    ),
+    (
+        "a dataset named like a built-in one",
+        local_dataset(name="contacts"),
+        "dataset[0] ('contacts'): name clashes with a built-in dataset",
+    ),
+    (
+        "a dataset loading into a built-in one's table",
+        local_dataset(table="contact"),
+        "dataset[0] ('early_help').table: 'contact' is already the table of a built-in dataset 'contacts'",
+    ),
+    (
+        "an event date that is not the dataset's column",
+        local_dataset(event_date="start_date"),
+        "dataset[0] ('early_help').event_date: 'start_date' is not one of the dataset's own columns",
+    ),
+    (
+        "an event date that is not a date",
+        local_dataset(event_date="eh_id"),
+        "dataset[0] ('early_help').event_date: column 'eh_id' is text, not date or datetime",
+    ),
+    (
+        "an id column that is not text",
+        local_dataset(id_kind="integer"),
+        "dataset[0] ('early_help').id_column: column 'eh_id' is integer, not text",
+    ),
+    (
+        "a column the standard layout already has",
+        local_dataset(agency="gender"),
+        "dataset[0] ('early_help').columns: 'gender' is declared twice",
+    ),
+    (
+        "a code list that is not shipped",
+        local_dataset(agency_codes='codelist = "lead_agencies"'),
+        "dataset[0] ('early_help').columns ('lead_agency').codelist: no code list 'lead_agencies'",
+    ),
+    (
+        "a code column with no codes",
+        local_dataset(agency_codes=""),
+        "dataset[0] ('early_help').columns.2: Value error, a code column names a shipped `codelist` or declares",
+    ),
+    (
+        "a free-text column that would be kept",
+        local_dataset().replace('kind = "free_text"', 'kind = "free_text"\nprivacy = "kept"'),
+        "columns.3: Value error, a free_text column's privacy is never_stored, not kept",
+    ),
+    (
+        "a layout without the columns a load reads the LA and window from",
+        '[[layout]]\nname = "flat"\nfile_columns = []\nchild_columns = []\n',
+        "layout[0] ('flat'): Value error, file_columns must be la_code, coverage_start, coverage_end",
+    ),
+    (
+        "a measure dated by a column its dataset lacks",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndescription = "Assessments."\n'
+        + 'date = "start_date"\n',
+        "measure[0] ('eh').date: dataset early_help has no column 'start_date'",
+    ),
+    (
+        "a measure that tests free text",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndescription = "Assessments."\n'
+        + 'date = "assessment_date"\nwhere = [{ column = "notes", set = true }]\n',
+        "measure[0] ('eh').where.0: column 'notes' is free text, which is never stored",
+    ),
+    (
+        "a measure timing the days between a date and a code",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndescription = "Assessments."\n'
+        + 'date = "assessment_date"\n'
+        + 'where = [{ between = ["assessment_date", "lead_agency"], unit = "days", at_most = 45 }]\n',
+        "measure[0] ('eh').where.0: column 'lead_agency' is code, not a date",
+    ),
+    (
+        "an unknown layout",
+        local_dataset().replace('layout = "child_records"', 'layout = "flat"'),
+        "dataset[0] ('early_help').layout: no layout 'flat'",
     ),
 ]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from etl.datasets import DATASETS, dataset_title
+from warehouse.model.files import active_model, dataset_title
+
+DATASETS = active_model().datasets
 
 
 def test_every_dataset_has_its_declared_title_and_other_names_pass_through():

@@ -1,0 +1,166 @@
+"""What the model's files declare of the native extract layouts: datasets, their columns and the
+standard layout they share (warehouse/model/builtin/datasets.toml).
+
+Readers, staging, validation, the demo generator and docs/extract-formats.md all read these
+declarations, so a column is added or renamed in a model file and nowhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from warehouse.model.specs import Identifier, Label, Spec
+
+# The earliest date a record may hold. Excel counts days from 1900, so a number in a date cell (an
+# age of 17.5, a count) reads as a day in the 1900s; no child's record holds a date so early.
+EARLIEST_DATE = date(1910, 1, 1)
+
+
+# The shipped code lists, warehouse/reference/<name>.csv (code, label, aliases), that a code column
+# may name.
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+
+
+def code_list_names() -> list[str]:
+    return sorted(p.stem for p in REFERENCE_DIR.glob("*.csv"))
+
+
+# The columns that say which LA and window an extract covers, the same on every row.
+FILE_COLUMNS = ("la_code", "coverage_start", "coverage_end")
+
+
+class Kind(StrEnum):
+    TEXT = "text"  # kept as text, never interpreted (ids, area codes)
+    CHILD_ID = "child_id"  # pseudonymised with a keyed hash in staging
+    DATE = "date"
+    DATETIME = "datetime"  # a date alone is read as midnight
+    CODE = "code"  # normalised against a code list: a shipped one (warehouse/reference) or the column's own
+    INTEGER = "integer"
+    POSTCODE = "postcode"  # cut to the postcode sector in staging
+    FREE_TEXT = "free_text"  # notes, names, narrative: dropped in staging, never stored
+
+
+class Privacy(StrEnum):
+    """What staging does to a column's values before anything is stored."""
+
+    KEPT = "kept"  # stored as read (after casting and normalising)
+    KEYED_HASH = "keyed_hash"  # a keyed hash; the original is never stored
+    MONTH = "month"  # a date stored as the 1st of its month (dates of birth)
+    SECTOR = "sector"  # a postcode stored as its sector (NE4 6)
+    NEVER_STORED = "never_stored"  # dropped in staging
+
+
+# The privacy classes each kind may have, the first its default. A model file cannot keep a child's
+# ID, a full postcode or free text: their kinds allow one class each.
+PRIVACY_OF_KIND: dict[Kind, tuple[Privacy, ...]] = {
+    Kind.CHILD_ID: (Privacy.KEYED_HASH,),
+    Kind.POSTCODE: (Privacy.SECTOR,),
+    Kind.FREE_TEXT: (Privacy.NEVER_STORED,),
+    Kind.DATE: (Privacy.KEPT, Privacy.MONTH),
+}
+
+
+class Code(Spec):
+    """One code of a column's own code list, for a partnership's dataset."""
+
+    code: Label
+    label: Label
+    aliases: tuple[Label, ...] = Field(default=(), description="Other values that mean this code.")
+
+
+class Column(Spec):
+    name: Identifier
+    kind: Kind
+    required: bool = False
+    codelist: Identifier | None = Field(
+        default=None, description="A shipped code list (warehouse/reference)."
+    )
+    codes: tuple[Code, ...] = Field(default=(), description="The column's own codes, for a local code list.")
+    privacy: Privacy = Field(default=Privacy.KEPT, description="The kind's first privacy class if not given.")
+    description: str = Field(min_length=1)
+    example: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_privacy(cls, data: object) -> object:
+        if isinstance(data, dict) and "privacy" not in data and data.get("kind") in set(Kind):
+            return data | {"privacy": PRIVACY_OF_KIND.get(Kind(data["kind"]), (Privacy.KEPT,))[0]}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Column:
+        allowed = PRIVACY_OF_KIND.get(self.kind, (Privacy.KEPT,))
+        if self.privacy not in allowed:
+            raise ValueError(f"a {self.kind} column's privacy is {' or '.join(allowed)}, not {self.privacy}")
+        if self.kind is Kind.CODE and bool(self.codelist) == bool(self.codes):
+            raise ValueError(
+                "a code column names a shipped `codelist` or declares its own `codes`, one of them"
+            )
+        if self.kind is not Kind.CODE and (self.codelist or self.codes):
+            raise ValueError(f"only a code column has a code list, not a {self.kind} column")
+        if self.kind is Kind.FREE_TEXT and self.required:
+            raise ValueError("free text is never stored, so it cannot be required")
+        return self
+
+    @property
+    def code_list(self) -> str | tuple[Code, ...]:
+        """The codes a value is read against: a shipped list's name, or the column's own codes."""
+        return self.codelist or self.codes
+
+
+class Layout(Spec):
+    """Columns that several datasets share, declared once. A dataset of this layout has, in order:
+    the file columns, its own id column, the child columns, then its other columns."""
+
+    name: Identifier
+    file_columns: tuple[Column, ...] = Field(description="Which LA and window the extract covers.")
+    child_columns: tuple[Column, ...] = Field(description="The child the record is about.")
+
+    @model_validator(mode="after")
+    def _what_loading_needs(self) -> Layout:
+        if tuple(c.name for c in self.file_columns) != FILE_COLUMNS:
+            raise ValueError(
+                f"file_columns must be {', '.join(FILE_COLUMNS)}: a load reads the LA and window from them"
+            )
+        if not any(c.name == "child_id" and c.kind is Kind.CHILD_ID for c in self.child_columns):
+            raise ValueError("child_columns must hold child_id, of kind child_id: records are the child's")
+        return self
+
+
+class Dataset(Spec):
+    """One native extract layout. In a model file `columns` are the dataset's own; in the model
+    (read_model) they are all its columns in the order of the file, its layout's included."""
+
+    name: Identifier
+    table: Identifier
+    title: Label
+    layout: Identifier
+    id_column: Identifier
+    event_date: Identifier
+    end_date: Identifier | None = None
+    # Datasets of records that stay open (plans, enquiries, episodes) may carry records
+    # that started before the coverage window; flows (contacts, referrals) may not.
+    carries_open_records: bool
+    columns: tuple[Column, ...] = Field(min_length=1)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def laid_out(self, layout: Layout) -> Dataset:
+        """The dataset with all its columns: the layout's and its own, in the order of the file."""
+        own = [c for c in self.columns if c.name != self.id_column]
+        ids = [c for c in self.columns if c.name == self.id_column]
+        columns = (*layout.file_columns, *ids, *layout.child_columns, *own)
+        return self.model_copy(update={"columns": columns})
