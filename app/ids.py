@@ -22,6 +22,11 @@ FILTER_DIMENSIONS = {"la": "filter-la"} | {
 }
 
 EXECUTIVE_CARDS = "executive-cards"
+PRESENTATION = "presentation"  # app/assets/presentation.js steps through its slides
+PRESENTATION_SLIDES = "presentation-slides"
+PRESENTATION_PREVIOUS = "presentation-previous"
+PRESENTATION_NEXT = "presentation-next"
+PRESENTATION_POSITION = "presentation-position"
 SPC_LIMITS_FROM = "spc-limits-from"
 
 BENCH_KPI = "benchmarks-kpi"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash
-from dash import html
+from dash import dcc, html
 
 from app import ids
 from app.components.headline import headline_banner
@@ -36,7 +36,17 @@ def layout(**query: str | list[str]) -> html.Div:
     commentary = page.commentary()
     return html.Div(
         [
-            html.H1("Executive summary"),
+            html.Div(
+                [
+                    html.H1("Executive summary"),
+                    dcc.Link(
+                        "Present (one KPI at a time, for a projector)",
+                        href="/present" + page.view.filters_only().to_query(),
+                        className="present-link no-print",
+                    ),
+                ],
+                className="page-heading",
+            ),
             headline_banner(headline(assessments)),
             *[html.P(note, className="note") for note in page.comparison_notes()],
             html.Div(

@@ -1,0 +1,33 @@
+"""Presentation mode, driven by the keyboard as a chair would on a projector: no app chrome, the
+headline first, then one KPI card at a time in the executive set's order."""
+
+from __future__ import annotations
+
+from warehouse.kpis.registry import EXECUTIVE_KPIS, get_kpi
+
+
+def test_the_keyboard_steps_through_the_headline_then_each_kpi(server, page):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(server + "/?period=2025-26&la=E08000021&gender=F")
+    page.click("text=Present (one KPI at a time, for a projector)")
+    page.wait_for_url("**/present?period=2025-26&la=E08000021&gender=F")
+    page.goto(server + "/present?period=2025-26&la=E08000021")
+    page.locator("#presentation-position", has_text=f"1 of {len(EXECUTIVE_KPIS) + 1}").wait_for()
+    assert page.locator(".app-header").is_hidden() and page.locator("#filter-bar").is_hidden()
+    visible = page.locator(".slide:visible")
+    assert visible.count() == 1 and "Executive summary" in visible.inner_text()
+    assert "KPIs with a target" in visible.inner_text() or "No KPI here has a target" in visible.inner_text()
+    for number, kpi_id in enumerate(EXECUTIVE_KPIS, start=2):
+        page.keyboard.press("ArrowRight")
+        page.locator("#presentation-position", has_text=f"{number} of").wait_for()
+        assert page.locator(".slide:visible").count() == 1
+        assert page.locator(".slide:visible .card-title").inner_text().startswith(get_kpi(kpi_id).title)
+    page.keyboard.press("ArrowRight")  # past the last slide it stays on the last
+    page.locator("#presentation-position", has_text=f"{len(EXECUTIVE_KPIS) + 1} of").wait_for()
+    page.keyboard.press("Home")
+    page.locator("#presentation-position", has_text="1 of").wait_for()
+    page.click("#presentation-next")
+    page.locator("#presentation-position", has_text="2 of").wait_for()
+    page.click("text=Leave the presentation")
+    page.wait_for_url("**/?period=2025-26&la=E08000021")
+    assert page.console_errors == []
