@@ -45,8 +45,9 @@ from warehouse.db import (
     set_meta,
     single_value,
 )
+from warehouse.model import sql as model_sql
 from warehouse.model.datasets import Dataset
-from warehouse.model.files import active_model
+from warehouse.model.files import active_model, model_for
 from warehouse.queries import run
 from warehouse.queries.run import query_text
 from warehouse.settings import Settings, environment, pseudonymisation_key
@@ -388,7 +389,10 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
                 "coverage_end": outcome.coverage_end,
             },
         )
-        _run_load_sql(con, spec.table, load_id=outcome.load_id)
+        if spec.name in model_for(con).local_datasets:  # a partnership's own: its load is made from it
+            con.execute(model_sql.fact_load_sql(spec), {"load_id": outcome.load_id})
+        else:
+            _run_load_sql(con, spec.table, load_id=outcome.load_id)
         _run_load_sql(con, "area", load_id=outcome.load_id)
     with _registered(con, "incoming_children", children):
         _run_load_sql(con, "child", load_id=outcome.load_id)

@@ -246,8 +246,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             run_sql_file(con, path)
             set_meta(con, schema_version=str(version), **{f"migrated_to_{version}_at": _now_iso()})
             applied.append(version)
-    for statement in model_sql.cube_columns_sql(model_for(con)):
+    model = model_for(con)
+    for statement in model_sql.cube_columns_sql(model):
         con.execute(statement)
+    for name in model.local_datasets:  # a partnership's own datasets' tables, made or widened
+        for statement in model_sql.fact_table_sql(model.datasets[name]):
+            con.execute(statement)
     define(con)
     las = [la for (la,) in con.execute("SELECT DISTINCT la_code FROM child ORDER BY 1").fetchall()]
     if las:
@@ -271,11 +275,18 @@ def cell_key_salt(con: duckdb.DuckDBPyConnection) -> str:
     return salt
 
 
+ROLLUPS = "030_rollups.sql"
+
+
 def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
     """Derived flags and cubes for the LAs a load changed."""
     salt = cell_key_salt(con)
+    params = {"la_codes": sorted(la_codes), "cell_key_salt": salt}
     for path in _sql_files(TRANSFORMS_DIR):
-        run_sql_file(con, path, la_codes=sorted(la_codes), cell_key_salt=salt)
+        if path.name == ROLLUPS:  # a partnership's own datasets' cube rows come before the roll-ups
+            for statement in model_sql.model_cubes_sql(model_for(con)):
+                con.execute(statement, params)
+        run_sql_file(con, path, **params)
 
 
 def single_value(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> Any:

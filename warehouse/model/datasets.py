@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from warehouse.model.specs import Identifier, Label, Spec
 
@@ -146,6 +146,20 @@ class Dataset(Spec):
     # that started before the coverage window; flows (contacts, referrals) may not.
     carries_open_records: bool
     columns: tuple[Column, ...] = Field(min_length=1)
+    own_columns: tuple[str, ...] = Field(default=(), description="Filled in by the model.", exclude=True)
+    dimensions: dict[Identifier, Identifier] = Field(
+        default_factory=dict,
+        description="For a dataset of your own: the filters its records carry themselves, dimension id -> "
+        'its column (agency = "lead_agency"). The child\'s dimensions (age, gender, ethnicity, '
+        "disability) and the area come with every dataset.",
+    )
+
+    @field_validator("own_columns", mode="before")
+    @classmethod
+    def _made_by_the_model(cls, value: object) -> object:
+        if value:
+            raise ValueError("own_columns is filled in by the model, never written")
+        return value
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -163,4 +177,11 @@ class Dataset(Spec):
         own = [c for c in self.columns if c.name != self.id_column]
         ids = [c for c in self.columns if c.name == self.id_column]
         columns = (*layout.file_columns, *ids, *layout.child_columns, *own)
-        return self.model_copy(update={"columns": columns})
+        return self.model_copy(update={"columns": columns, "own_columns": tuple(c.name for c in own)})
+
+    @property
+    def fact_columns(self) -> tuple[Column, ...]:
+        """What its table stores of each record: the LA, the id, the child, the area, and its own
+        columns that are kept (the child's other columns go to the child's record)."""
+        wanted = {"la_code", self.id_column, "child_id", "area_code", *self.own_columns}
+        return tuple(c for c in self.columns if c.name in wanted and c.privacy is not Privacy.NEVER_STORED)

@@ -91,6 +91,7 @@ class Model:
     measures: dict[str, Measure]
     kpis: dict[str, Kpi]
     pages: tuple[Page, ...] = ()
+    local_datasets: tuple[str, ...] = ()  # those a partnership declared: the product makes their tables
     files: tuple[ModelFile, ...] = ()
 
     @cached_property
@@ -112,7 +113,18 @@ class Model:
         raise KeyError(f"no dimension {dimension_id!r}; known: {', '.join(d.id for d in self.dimensions)}")
 
     def dimensions_of(self, dataset: str) -> tuple[str, ...]:
-        return tuple(d.id for d in self.dimensions if d.carried_by(dataset))
+        return carried_dimensions(self.dimensions, self.datasets.get(dataset), dataset in self.local_datasets)
+
+    def record_dimensions(self, dataset: str) -> dict[str, str]:
+        """A dataset of the partnership's own: cube column -> the dataset column that holds it, for the
+        dimensions its records carry themselves (the child's come from the child's record)."""
+        spec = self.datasets[dataset]
+        found = {}
+        for dimension in self.dimensions:
+            if dimension.from_child or dimension.age_bands or dimension.id not in self.dimensions_of(dataset):
+                continue
+            found[dimension.cube_column] = spec.dimensions.get(dimension.id, dimension.cube_column)
+        return found
 
     @property
     def executive_kpis(self) -> tuple[str, ...]:
@@ -199,16 +211,21 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         else:
             _check_measure_columns(d, datasets[d.spec.dataset], problems)
     _check_dimensions(list(by_kind["dimension"].values()), set(datasets), problems)
+    local = tuple(name for name, d in by_kind["dataset"].items() if not d.file.builtin)
+    for name in local:
+        _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
         _check_kpi(d, measures, dimensions, problems)
-        carried = tuple(dim.id for dim in dimensions if dim.carried_by(d.spec.dataset))
+        dataset = d.spec.dataset
+        carried = carried_dimensions(tuple(dimensions), datasets.get(dataset), dataset in local)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
     for d in by_kind["page"].values():
         _check_page(d, kpis, measures, problems)
     pages = tuple(d.spec for d in by_kind["page"].values())
     return {
         "datasets": datasets,
+        "local_datasets": local,
         "dimensions": tuple(dimensions),
         "measures": measures,
         "kpis": kpis,
@@ -268,8 +285,47 @@ def _datasets(
                     f"{d.where}.columns ({column.name!r}).codelist: no code list {column.codelist!r} in "
                     f"warehouse/reference; known: {', '.join(sorted(shipped))}"
                 )
+        stored = {c.name for c in laid_out.columns if c.privacy is Privacy.KEPT}
+        for dimension, column_name in dataset.dimensions.items():
+            if column_name not in stored:
+                problems.append(
+                    f"{d.where}.dimensions ({dimension!r}): {column_name!r} is not a stored column of the dataset"
+                )
         datasets[dataset.name] = laid_out
     return datasets
+
+
+def carried_dimensions(
+    dimensions: tuple[Dimension, ...], dataset: Dataset | None, local: bool
+) -> tuple[str, ...]:
+    """The dimensions a dataset's records carry. A built-in dataset carries those that name it (its
+    cube build is the product's own). A partnership's dataset carries the child's dimensions, and
+    those of its own columns: mapped in its `dimensions`, or a column of the dimension's name (area_code)."""
+    if dataset is None or not local:
+        return tuple(d.id for d in dimensions if dataset is None or d.carried_by(dataset.name))
+    stored = {c.name for c in dataset.columns if c.privacy is Privacy.KEPT}
+    return tuple(
+        d.id
+        for d in dimensions
+        if d.carried_by(dataset.name)
+        and (d.from_child or d.age_bands or d.id in dataset.dimensions or d.cube_column in stored)
+    )
+
+
+def _check_dataset_dimensions(d: Declared, dimensions: list[Dimension], problems: list[str]) -> None:
+    dataset: Dataset = d.spec
+    for dimension_id in dataset.dimensions:
+        dimension = next((dim for dim in dimensions if dim.id == dimension_id), None)
+        if dimension is None:
+            problems.append(f"{d.where}.dimensions: no dimension {dimension_id!r}")
+        elif dimension.from_child or dimension.age_bands:
+            problems.append(
+                f"{d.where}.dimensions: {dimension_id!r} comes from the child's record, not a column"
+            )
+        elif not dimension.carried_by(dataset.name):
+            problems.append(
+                f"{d.where}.dimensions: dimension {dimension_id!r} does not list dataset {dataset.name!r}"
+            )
 
 
 def _check_measure_columns(d: Declared, dataset: Dataset, problems: list[str]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from warehouse.model.datasets import Dataset, Kind
 from warehouse.model.files import Model
 from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure
 
@@ -197,3 +198,44 @@ CROSS JOIN LATERAL (
 ) AS m(measure, event_date, counts)
 WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts
 GROUP BY ALL"""
+
+
+SQL_TYPES = {
+    Kind.TEXT: "VARCHAR",
+    Kind.CODE: "VARCHAR",
+    Kind.CHILD_ID: "VARCHAR",
+    Kind.POSTCODE: "VARCHAR",
+    Kind.DATE: "DATE",
+    Kind.DATETIME: "TIMESTAMP",
+    Kind.INTEGER: "BIGINT",
+}
+
+
+def fact_table_sql(dataset: Dataset) -> list[str]:
+    """The table of a partnership's own dataset, made or given its new columns (a model apply): its
+    columns are never dropped, so nothing loaded is lost."""
+    columns = [(c.name, SQL_TYPES[c.kind]) for c in dataset.fact_columns]
+    required = {"la_code", dataset.id_column, "child_id"}
+    body = ",\n    ".join(f"{name} {kind}{' NOT NULL' if name in required else ''}" for name, kind in columns)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {dataset.table} (\n    {body},\n    load_id INTEGER NOT NULL\n)",
+        *[f"ALTER TABLE {dataset.table} ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in columns],
+    ]
+
+
+def fact_load_sql(dataset: Dataset) -> str:
+    """A file's staged rows (the view `incoming`) into a partnership's own dataset's table."""
+    cast = ", ".join(f"CAST({c.name} AS {SQL_TYPES[c.kind]}) AS {c.name}" for c in dataset.fact_columns)
+    return f"INSERT INTO {dataset.table} BY NAME SELECT {cast}, $load_id AS load_id FROM incoming"
+
+
+def model_cubes_sql(model: Model) -> list[str]:
+    """The cube inserts of the partnership's own datasets' measures, run after the built-in ones."""
+    statements = []
+    for name in model.local_datasets:
+        dataset = model.datasets[name]
+        measures = [m for m in model.measures.values() if m.dataset == name]
+        sql = measures_cube_sql(dataset.table, dataset.id_column, measures, model.record_dimensions(name))
+        if sql:
+            statements.append(sql)
+    return statements

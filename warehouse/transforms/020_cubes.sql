@@ -148,21 +148,3 @@ FROM missing_labels AS f
 LEFT JOIN child_dims AS d USING (child_id)
 WHERE list_contains($la_codes, f.la_code)
 GROUP BY ALL;
-
-DELETE FROM kpi_cube_la WHERE list_contains($la_codes, la_code);
-DELETE FROM missing_child_month_la WHERE list_contains($la_codes, la_code);
-
-INSERT INTO kpi_cube_la BY NAME
-SELECT la_code, month, measure, sum(n) AS n, sum(key_sum) AS key_sum
-FROM kpi_cube
-WHERE list_contains($la_codes, la_code)
-GROUP BY ALL
-ORDER BY measure, month, la_code;
-
-INSERT INTO missing_child_month_la BY NAME
-SELECT la_code, month, child_id, sum(episodes) AS episodes, min(child_key) AS child_key,
-       sum(episode_keys) AS episode_keys
-FROM missing_child_month
-WHERE list_contains($la_codes, la_code)
-GROUP BY ALL
-ORDER BY month, la_code;

@@ -1,0 +1,222 @@
+"""A data team adds a dataset of its own, early help assessments, with two KPIs and a page, from files
+in $SAFEGUARD_HOME/model, with no Python: `safeguard model apply`, then `safeguard load` of a
+hand-built extract, each in its own process as a data team would run them. The figures are worked out
+by hand below."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from warehouse.kpis.engine import Filters, evaluate
+from warehouse.kpis.periods import financial_year, month
+
+pytestmark = pytest.mark.slow  # it runs the CLI in processes of its own
+
+LA = "E08000021"
+EARLY_HELP = """
+[[dataset]]
+name = "early_help"
+table = "early_help_assessment"
+title = "Early help assessments"
+layout = "child_records"
+id_column = "eh_id"
+event_date = "start_date"
+carries_open_records = true
+dimensions = { agency = "lead_agency" }
+
+[[dataset.columns]]
+name = "eh_id"
+kind = "text"
+required = true
+description = "Unique ID of the early help assessment."
+example = "EH000101"
+
+[[dataset.columns]]
+name = "start_date"
+kind = "date"
+required = true
+description = "Date the assessment started."
+example = "2024-06-05"
+
+[[dataset.columns]]
+name = "completed_date"
+kind = "date"
+description = "Date it was completed, withdrawn or closed; blank while open."
+example = "2024-07-01"
+
+[[dataset.columns]]
+name = "outcome"
+kind = "code"
+codes = [{ code = "completed", label = "Completed" }, { code = "withdrawn", label = "Withdrawn", aliases = ["W"] }]
+description = "How it ended; blank while open."
+example = "completed"
+
+[[dataset.columns]]
+name = "lead_agency"
+kind = "code"
+codes = [{ code = "Health", label = "Health", aliases = ["HEA", "NHS"] }, { code = "Schools", label = "Schools", aliases = ["SCH"] }]
+description = "The lead agency, as the agency filter names it."
+example = "Schools"
+
+[[dataset.columns]]
+name = "notes"
+kind = "free_text"
+description = "The lead worker's notes. Never stored."
+
+[[measure]]
+id = "eh_started"
+dataset = "early_help"
+timing = "flow"
+date = "start_date"
+description = "Early help assessments started."
+
+[[measure]]
+id = "eh_completed"
+dataset = "early_help"
+timing = "flow"
+date = "completed_date"
+where = [{ column = "outcome", in = ["completed"] }]
+description = "Early help assessments completed, in the month completed."
+
+[[measure]]
+id = "eh_completed_45wd"
+dataset = "early_help"
+timing = "flow"
+date = "completed_date"
+where = [
+    { column = "outcome", in = ["completed"] },
+    { between = ["start_date", "completed_date"], unit = "working_days", at_most = 45 },
+]
+description = "Early help assessments completed within 45 working days of their start."
+
+[[kpi]]
+id = "eh_assessments"
+title = "Early help assessments started"
+dataset = "early_help"
+unit = "count"
+direction = "higher"
+timing = "flow"
+numerator = "eh_started"
+local_definition = true
+definition = "Early help assessments started in the period."
+
+[[kpi]]
+id = "eh_completed_45wd"
+title = "Early help assessments completed within 45 working days"
+dataset = "early_help"
+unit = "percent"
+direction = "higher"
+timing = "flow"
+numerator = "eh_completed_45wd"
+denominator = "eh_completed"
+local_definition = true
+executive = true
+definition = "Assessments completed in the period within 45 working days of their start, as a % of those completed."
+
+[[page]]
+id = "early-help"
+title = "Early help"
+intro = "Early help assessments: how many start, and how many are completed in time."
+kpis = ["eh_assessments", "eh_completed_45wd"]
+trends = ["eh_assessments", "eh_completed_45wd"]
+by_area = "eh_assessments"
+"""
+
+# Five assessments in 2024/25. Working days count after the start, up to and including the end:
+#   EH1 Health  20 May -> 11 Jun 2024 completed: 15 working days (over the 27 May bank holiday)
+#   EH2 Schools 20 May -> 31 Jul 2024 completed: 51 (8 in May, 20 in June, 23 in July)
+#   EH3 Health  3 Jun -> 20 Jun 2024 withdrawn (written W)
+#   EH4 Health  10 Jun 2024, still open
+#   EH5 Schools 6 Jan -> 3 Feb 2025 completed: 20 (19 in January, 1 in February)
+# Started: 5 (May 2, June 2, January 1); Health 3. Completed: EH1, EH2, EH5; in time EH1, EH5: 2 of 3.
+ROWS = [
+    ("EH1", "A", "2024-05-20", "2024-06-11", "completed", "HEA", "Mother worried about school"),
+    ("EH2", "B", "2024-05-20", "2024-07-31", "completed", "SCH", ""),
+    ("EH3", "C", "2024-06-03", "2024-06-20", "W", "Health", "Family moved away"),
+    ("EH4", "D", "2024-06-10", "", "", "NHS", ""),
+    ("EH5", "E", "2025-01-06", "2025-02-03", "completed", "Schools", ""),
+]
+HEADER = [
+    "la_code", "coverage_start", "coverage_end", "eh_id", "child_id", "date_of_birth", "gender", "ethnicity",
+    "disability", "area_code", "postcode", "start_date", "completed_date", "outcome", "lead_agency", "notes",
+]  # fmt: skip
+
+
+def _run(settings, *args: str) -> subprocess.CompletedProcess:
+    env = os.environ | {"SAFEGUARD_HOME": str(settings.home), "SAFEGUARD_PSEUDONYMISATION_KEY": "test-key"}
+    return subprocess.run(
+        [sys.executable, "-m", "etl.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def loaded(settings, tmp_path):
+    (settings.home / "model").mkdir(parents=True)
+    (settings.home / "model" / "early_help.toml").write_text(EARLY_HELP, encoding="utf-8")
+    applied = _run(settings, "model", "apply")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    extract = tmp_path / "early_help.csv"
+    with extract.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for eh_id, child, start, completed, outcome, agency, notes in ROWS:
+            writer.writerow(
+                [LA, "2024-04-01", "2025-03-31", eh_id, child, "2014-07-19", "F", "WBRI", "N", "NCL-E", "NE4 6SB",
+                 start, completed, outcome, agency, notes]
+            )  # fmt: skip
+    loaded = _run(settings, "load", str(extract))
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    return settings.warehouse_path
+
+
+def test_the_kpis_of_a_dataset_of_its_own_are_the_figures_worked_out_by_hand(loaded):
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        started, in_time = evaluate(
+            con, ["eh_assessments", "eh_completed_45wd"], financial_year(2024), Filters((LA,))
+        )
+        [health] = evaluate(con, ["eh_assessments"], financial_year(2024), Filters((LA,), agency=("Health",)))
+        [june] = evaluate(con, ["eh_assessments"], month(2024, 6), Filters((LA,)))
+    assert started.current.value == 5 and health.current.value == 3 and june.current.value == 2
+    assert (in_time.current.numerator, in_time.current.denominator) == (2, 3)
+    assert round(in_time.current.value, 1) == 66.7
+
+
+def test_its_rows_are_stored_without_the_free_text_and_with_hashed_children(loaded):
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        rows = con.execute(
+            "SELECT eh_id, outcome, lead_agency FROM early_help_assessment ORDER BY eh_id"
+        ).fetchall()
+        columns = [c[0] for c in con.execute("DESCRIBE early_help_assessment").fetchall()]
+        children = [c for (c,) in con.execute("SELECT child_id FROM early_help_assessment").fetchall()]
+    assert rows == [
+        ("EH1", "completed", "Health"),
+        ("EH2", "completed", "Schools"),
+        ("EH3", "withdrawn", "Health"),
+        ("EH4", None, "Health"),
+        ("EH5", "completed", "Schools"),
+    ]
+    assert "notes" not in columns and not {"A", "B", "C", "D", "E"} & set(children)
+    assert b"Mother worried" not in loaded.read_bytes() and b"Family moved" not in loaded.read_bytes()
+
+
+def test_the_new_kpis_page_and_executive_place_are_in_the_warehouses_model(loaded):
+    from warehouse.model.files import model_for
+
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        model = model_for(con)
+    assert model.executive_kpis[-1] == "eh_completed_45wd"
+    assert [p.id for p in model.pages][-1] == "early-help"
+    assert model.kpis["eh_assessments"].dimensions == (
+        "area", "agency", "age_band", "gender", "ethnicity", "disability",
+    )  # fmt: skip
