@@ -73,16 +73,25 @@ class Code(Spec):
 
 
 class Column(Spec):
-    name: Identifier
-    kind: Kind
-    required: bool = False
+    name: Identifier = Field(description="Its header in the file (any case and spacing is read).")
+    kind: Kind = Field(
+        description="text, date, datetime, integer, code; child_id (stored as a keyed hash), postcode "
+        "(stored as its sector) or free_text (read, never stored)."
+    )
+    required: bool = Field(default=False, description="A row without it is rejected, with the reason.")
     codelist: Identifier | None = Field(
         default=None, description="A shipped code list (warehouse/reference)."
     )
-    codes: tuple[Code, ...] = Field(default=(), description="The column's own codes, for a local code list.")
-    privacy: Privacy = Field(default=Privacy.KEPT, description="The kind's first privacy class if not given.")
-    description: str = Field(min_length=1)
-    example: str = ""
+    codes: tuple[Code, ...] = Field(
+        default=(),
+        description="Or the column's own codes: [{code, label, aliases}]; other values are rejected.",
+    )
+    privacy: Privacy = Field(
+        default=Privacy.KEPT,
+        description="What is stored: the kind's first class if not given (a date may be 'month').",
+    )
+    description: str = Field(min_length=1, description="What it holds, for the extract-format docs.")
+    example: str = Field(default="", description="An example value, for the docs and the example files.")
 
     @model_validator(mode="before")
     @classmethod
@@ -135,17 +144,21 @@ class Dataset(Spec):
     """One native extract layout. In a model file `columns` are the dataset's own; in the model
     (read_model) they are all its columns in the order of the file, its layout's included."""
 
-    name: Identifier
-    table: Identifier
-    title: Label
-    layout: Identifier
-    id_column: Identifier
-    event_date: Identifier
-    end_date: Identifier | None = None
+    name: Identifier = Field(description="Its name in measures, dimensions and loads.")
+    table: Identifier = Field(description="The warehouse table that holds its records.")
+    title: Label = Field(description="Its name for people: the Data page, the docs.")
+    layout: Identifier = Field(description="The standard columns it starts with: child_records.")
+    id_column: Identifier = Field(description="The column that identifies a record (text, required).")
+    event_date: Identifier = Field(description="The date that places a record in a load's window.")
+    end_date: Identifier | None = Field(default=None, description="The date that closes a record, if any.")
     # Datasets of records that stay open (plans, enquiries, episodes) may carry records
     # that started before the coverage window; flows (contacts, referrals) may not.
-    carries_open_records: bool
-    columns: tuple[Column, ...] = Field(min_length=1)
+    carries_open_records: bool = Field(
+        description="true if records may have started before the window (they stay open): plans, assessments."
+    )
+    columns: tuple[Column, ...] = Field(
+        min_length=1, description="Its own columns, in the order of the file."
+    )
     own_columns: tuple[str, ...] = Field(default=(), description="Filled in by the model.", exclude=True)
     dimensions: dict[Identifier, Identifier] = Field(
         default_factory=dict,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from warehouse.kpis.model import Kpi
+from warehouse.model.datasets import Column, Dataset
 from warehouse.model.files import Model
 from warehouse.model.specs import Dimension, Measure, Page
 
@@ -17,8 +18,8 @@ def _cell(text: object) -> str:
 def fields_table(spec: type[BaseModel]) -> str:
     lines = ["| key | required | what it is |", "|---|---|---|"]
     for name, field in spec.model_fields.items():
-        if name == "dimensions" and spec is Kpi:
-            continue  # filled in from the dataset's dimensions, never written
+        if (name == "dimensions" and spec is Kpi) or (name == "own_columns" and spec is Dataset):
+            continue  # filled in by the model, never written
         default = field.get_default(call_default_factory=True)
         default = str(default).lower() if isinstance(default, bool) else default  # as TOML writes it
         required = (
@@ -56,6 +57,10 @@ def model_reference(model: Model) -> str:
     return "\n\n".join(
         [
             "## Reference",
+            "### What a `[[dataset]]` declares",
+            fields_table(Dataset),
+            "### What each of its `[[dataset.columns]]` declares",
+            fields_table(Column),
             "### What a `[[kpi]]` declares",
             fields_table(Kpi),
             "### What a `[[dimension]]` declares",
