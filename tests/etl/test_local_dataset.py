@@ -67,6 +67,9 @@ def loaded(settings, tmp_path):
     (settings.home / "model" / "early_help.toml").write_text(EARLY_HELP, encoding="utf-8")
     applied = _run(settings, "model", "apply")
     assert applied.returncode == 0, applied.stdout + applied.stderr
+    said = " ".join(applied.stdout.split())
+    assert "dataset early_help: added" in said and "KPIs affected: eh_assessments, eh_completed_45wd" in said
+    assert "Early help (/early-help)" in said and "Executive summary (/)" in said
     extract = tmp_path / "early_help.csv"
     with extract.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

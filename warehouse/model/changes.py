@@ -10,7 +10,7 @@ from warehouse.model.files import Model
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # dimension, measure, kpi or page
+    kind: str  # dataset, dimension, measure, kpi or page
     id: str
     what: str  # added, removed or changed
 
@@ -19,7 +19,8 @@ class Change:
 
 
 def _declarations(model: Model) -> dict[tuple[str, str], dict]:
-    found = {("dimension", d.id): d.model_dump() for d in model.dimensions}
+    found = {("dataset", name): d.model_dump() for name, d in model.datasets.items()}
+    found |= {("dimension", d.id): d.model_dump() for d in model.dimensions}
     found |= {("measure", m.id): m.model_dump() for m in model.measures.values()}
     found |= {("kpi", k.id): k.model_dump() for k in model.kpis.values()}
     found |= {("page", p.id): p.model_dump() for p in model.pages}
@@ -35,7 +36,7 @@ def changes(before: Model, after: Model) -> list[Change]:
 
 
 def affected_kpis(before: Model, after: Model, found: list[Change]) -> list[str]:
-    """KPIs declared, dropped or changed, or whose measures or filters changed."""
+    """KPIs declared, dropped or changed, or whose dataset, measures or filters changed."""
     ids = {(c.kind, c.id) for c in found}
     touched_dimensions = {c.id for c in found if c.kind == "dimension"}
     kpis = []
@@ -44,6 +45,7 @@ def affected_kpis(before: Model, after: Model, found: list[Change]) -> list[str]
             measures = {kpi.numerator, kpi.denominator} - {None}
             if (
                 ("kpi", kpi.id) in ids
+                or ("dataset", kpi.dataset) in ids
                 or any(("measure", m) in ids for m in measures)
                 or touched_dimensions & {d.id for d in model.dimensions if d.carried_by(kpi.dataset)}
             ):
