@@ -24,6 +24,7 @@ from warehouse.kpis.narrative import draft_commentary
 from warehouse.kpis.periods import Period
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
+from warehouse.model.files import active_model
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,12 @@ class PageView:
         return draft_commentary(assessment, spc_of(assessment), self.region_name())
 
     def records_href(self, kpi_id: str) -> str | None:
-        """The link to the events behind a figure, for roles that see exact figures only."""
-        if self.scope.policy.enabled:
+        """The link to the events behind a figure, for roles that see exact figures only. A KPI of a
+        partnership's own dataset has none yet: the records page lists the built-in datasets' events."""
+        model = active_model()
+        if self.scope.policy.enabled or (
+            kpi_id in model.kpis and model.kpis[kpi_id].dataset in model.local_datasets
+        ):
             return None
         return "/records" + self.view.with_values({"kpi": (kpi_id,), "year": (), "section": ()}).to_query()
 

@@ -20,6 +20,7 @@ from app.view import PageView, page_view
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import RecordList, records
 from warehouse.kpis.registry import get_kpi
+from warehouse.model.files import active_model
 
 PAGE = "/records"
 dash.register_page(
@@ -52,6 +53,18 @@ def layout(**query: str | list[str]) -> html.Div:
                 html.H1("Records"),
                 html.P(["Showing: ", page.view.describe(page.options)]),
                 html.P("Choose one local authority in the filters to list its records.", className="note"),
+            ]
+        )
+    kpi = get_kpi(page.view.kpi[0] if page.view.kpi else "referrals")
+    if kpi.dataset in active_model().local_datasets:
+        return html.Div(
+            [
+                html.H1(f"Records behind {kpi.title}"),
+                html.P(
+                    f"{kpi.title} counts a dataset of the partnership's own. Record lists here are of the "
+                    "built-in datasets; its records are in the extracts the data team loads.",
+                    className="note",
+                ),
             ]
         )
     found = _records(page)
@@ -94,6 +107,8 @@ def layout(**query: str | list[str]) -> html.Div:
 )
 def download(_clicks: int, search: str | None) -> dict[str, str] | dash.NoUpdate:
     page = page_view(parse_qs((search or "").lstrip("?")))
+    if page.view.kpi and get_kpi(page.view.kpi[0]).dataset in active_model().local_datasets:
+        return dash.no_update
     found = _records(page)
     if found.withheld or found.rows is None:
         return dash.no_update
