@@ -39,8 +39,8 @@ RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart"
 # The app's own paths, which a page may not take (tests/app/test_model_pages.py keeps this list whole).
 RESERVED_PAGE_IDS = frozenset(
     {
-        "404", "assets", "audit", "auth", "benchmarks", "challenges", "commentary", "data", "exceptions",
-        "export", "healthz", "login", "logout", "pack", "readyz", "records", "scorecard", "static", "targets",
+        "404", "actions", "assets", "audit", "auth", "benchmarks", "challenges", "commentary", "data", "exceptions",
+        "export", "healthz", "login", "logout", "pack", "present", "readyz", "records", "scorecard", "static", "targets",
     }
 )  # fmt: skip
 RESERVED_COLUMNS = frozenset(
