@@ -61,7 +61,8 @@ class ChallengeUpdate(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
 
 
-def _text(value: str, what: str, required: bool = True, limit: int = MAX_LENGTH) -> str:
+def checked_text(value: str, what: str, required: bool = True, limit: int = MAX_LENGTH) -> str:
+    """Typed text cleaned (appstate/commentary.py), required unless told, and within its limit."""
     cleaned = clean_text(value or "")
     if required and not cleaned:
         raise ValueError(f"{what} is required")
@@ -88,9 +89,9 @@ def raise_challenge(
     entry = Challenge(
         la_code=la_code,
         kpi_id=kpi_id or None,
-        agency=_text(agency or "", "the agency", False, MAX_NAME) or None,
-        question=_text(question, "the question"),
-        owner=_text(owner, "the owner", limit=MAX_NAME),
+        agency=checked_text(agency or "", "the agency", False, MAX_NAME) or None,
+        question=checked_text(question, "the question"),
+        owner=checked_text(owner, "the owner", limit=MAX_NAME),
         due_date=due_date,
         status=Status.OPEN.value,
         response="",
@@ -133,7 +134,7 @@ def _move(session: Session, challenge_id: int, status: Status, note: str, by: st
 
 
 def answer_challenge(session: Session, challenge_id: int, response: str, by: str) -> Challenge:
-    text = _text(response, "the response")
+    text = checked_text(response, "the response")
     entry = session.get(Challenge, challenge_id)
     if entry is not None:
         entry.response = text
@@ -141,7 +142,7 @@ def answer_challenge(session: Session, challenge_id: int, response: str, by: str
 
 
 def close_challenge(session: Session, challenge_id: int, by: str, note: str = "") -> Challenge:
-    return _move(session, challenge_id, Status.CLOSED, _text(note, "the note", required=False), by)
+    return _move(session, challenge_id, Status.CLOSED, checked_text(note, "the note", required=False), by)
 
 
 @dataclass(frozen=True)

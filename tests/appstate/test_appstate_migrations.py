@@ -22,6 +22,7 @@ from appstate.users import get_user, sign_in
 LA = "E08000021"
 PASSWORD = "a long enough passphrase"
 AT = datetime(2026, 3, 2, 9, 30)
+HEAD = "0003"  # the newest revision in appstate/migrations/versions
 
 
 def previous_release(url: str) -> None:
@@ -159,7 +160,7 @@ def test_an_install_from_before_migrations_is_upgraded_keeping_every_row(old_ins
     ]
     before = dump(url, tables)
     with session(url) as db:  # the first use of the database migrates it, under its lock
-        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         assert {"session_generation", "sign_in_address", "saved_view_audience"} <= set(
             inspect(db.get_bind()).get_table_names()
         )
@@ -187,7 +188,7 @@ def test_a_current_install_is_left_as_it_is(appstate_url):
     from appstate.db import engine_for, upgrade
 
     engine = engine_for(appstate_url)
-    assert upgrade(engine) == ("0002", "0002")
+    assert upgrade(engine) == (HEAD, HEAD)
 
 
 def test_safeguard_upgrade_migrates_app_state_and_says_so(tmp_path, monkeypatch):
@@ -203,6 +204,6 @@ def test_safeguard_upgrade_migrates_app_state_and_says_so(tmp_path, monkeypatch)
     forget_engines()
     first = CliRunner().invoke(app, ["upgrade"])
     assert first.exit_code == 0, first.output
-    assert f"Upgraded app state from revision {BASELINE_REVISION} to 0002" in first.output
+    assert f"Upgraded app state from revision {BASELINE_REVISION} to {HEAD}" in first.output
     again = CliRunner().invoke(app, ["upgrade"])
-    assert "App state is up to date (revision 0002)" in again.output
+    assert f"App state is up to date (revision {HEAD})" in again.output
