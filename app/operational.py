@@ -162,12 +162,17 @@ def render(page: Page, **query: str | list[str]) -> html.Div:
         for dimension in [active_model().dimension(a.kpi.breakdown)]
     ]
     area = _by_area(page, view, filters, options, scope.policy)
+    actions = resolved.open_actions()
     return html.Div(
         [
             html.H1(page.title),
             html.P(page.intro),
             html.Div(
-                [kpi_card(a, resolved.records_href(a.kpi.id)) for a in assessments if not a.kpi.is_share],
+                [
+                    kpi_card(a, resolved.records_href(a.kpi.id), actions=actions.get(a.kpi.id))
+                    for a in assessments
+                    if not a.kpi.is_share
+                ],
                 className="card-grid",
             ),
             spc_legend(),

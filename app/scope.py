@@ -46,6 +46,7 @@ class Permission(StrEnum):
     WRITE_COMMENTARY = "write commentary"
     RAISE_CHALLENGES = "raise and close challenges"
     ANSWER_CHALLENGES = "answer challenges"
+    MANAGE_ACTIONS = "raise and update actions"
     SAVE_VIEWS = "save views"
     READ_AUDIT = "read the audit log"
 
@@ -59,12 +60,14 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.SAVE_VIEWS,
         }
     ),
-    Role.PARTNER: frozenset({Permission.ANSWER_CHALLENGES, Permission.SAVE_VIEWS}),
+    # A partner raises and updates only the actions their own agencies lead (Scope.covers).
+    Role.PARTNER: frozenset({Permission.ANSWER_CHALLENGES, Permission.MANAGE_ACTIONS, Permission.SAVE_VIEWS}),
     Role.DATA_TEAM: frozenset(
         {
             Permission.SET_TARGETS,
             Permission.WRITE_COMMENTARY,
             Permission.ANSWER_CHALLENGES,
+            Permission.MANAGE_ACTIONS,
             Permission.SAVE_VIEWS,
         }
     ),

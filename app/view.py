@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
 
 import duckdb
@@ -14,6 +15,7 @@ from app.components.spc import spc_of
 from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
 from app.scope import Permission, Scope, current_scope, current_user
 from app.state import per_warehouse_file, reader
+from appstate.actions import ActionQuery, KpiActions, open_actions_by_kpi
 from appstate.commentary import Commentary, current_commentary
 from appstate.db import session
 from appstate.targets import lookup
@@ -70,6 +72,13 @@ class PageView:
             return {}
         with session() as db:
             return current_commentary(db, self.whole_la, self.view.period)
+
+    def open_actions(self) -> dict[str, KpiActions]:
+        """The open actions linked to each KPI, in the view's LAs and (for a partner) agencies: one
+        query for every card or row of a page."""
+        with session() as db:
+            query = ActionQuery(la_codes=self.filters.la_codes, agencies=self.scope.agencies)
+            return open_actions_by_kpi(db, query, date.today())
 
     def commentary_href(self, kpi_id: str) -> str | None:
         if self.whole_la is None:

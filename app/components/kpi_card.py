@@ -7,6 +7,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from app.components.spc import spc_icons, spc_of
+from appstate.actions import KpiActions
 from appstate.commentary import Commentary
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import Change
@@ -195,15 +196,25 @@ def commentary_block(
     return html.Section(body, className="commentary")
 
 
+def actions_link(kpi_id: str, actions: KpiActions | None, class_name: str) -> dcc.Link | None:
+    """ "3 open actions, 1 overdue", linking to them in the action tracker; nothing when none is open."""
+    if actions is None or not actions.open:
+        return None
+    late = " actions-overdue" if actions.overdue else ""
+    return dcc.Link(actions.words, href=f"/actions?kpi={kpi_id}", className=class_name + late)
+
+
 def kpi_card(
     assessment: Assessment,
     records_href: str | None = None,
     commentary: Commentary | None = None,
     commentary_href: str | None = None,
     draft: str | None = None,
+    actions: KpiActions | None = None,
 ) -> html.Article:
     """The card; `records_href` adds a link to the events behind the figure, `commentary_href` one
-    to write its commentary, and `draft` offers generated commentary where none is written."""
+    to write its commentary, `draft` offers generated commentary where none is written, and
+    `actions` says how many open actions are linked to the KPI, linking to them."""
     kpi, result = assessment.kpi, assessment.result
     current = result.current
     rate = f" ({format_rate(current)} per 10,000 children)" if kpi.per_10k and current.rate_per_10k else ""
@@ -227,6 +238,7 @@ def kpi_card(
             _benchmark_line(assessment) or _no_benchmark_note(assessment),
             sparkline(assessment),
             commentary_block(commentary, commentary_href, draft),
+            actions_link(kpi.id, actions, "card-link card-actions"),
             dcc.Link("View the records", href=records_href, className="card-link") if records_href else None,
         ],
         className="kpi-card",

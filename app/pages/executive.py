@@ -34,6 +34,7 @@ def layout(**query: str | list[str]) -> html.Div:
         return html.Div([html.H1("Executive summary"), html.P(str(error))])
     assessments = page.assessments(EXECUTIVE_KPIS)
     commentary = page.commentary()
+    actions = page.open_actions()
     return html.Div(
         [
             html.Div(
@@ -56,6 +57,7 @@ def layout(**query: str | list[str]) -> html.Div:
                         page.records_href(a.kpi.id),
                         commentary.get(a.kpi.id),
                         page.commentary_href(a.kpi.id),
+                        actions=actions.get(a.kpi.id),
                     )
                     for a in assessments
                 ],

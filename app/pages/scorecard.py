@@ -9,12 +9,13 @@ from dash import html
 from dash.development.base_component import ComponentType
 
 from app import ids
-from app.components.kpi_card import RAG_ICONS
+from app.components.kpi_card import RAG_ICONS, actions_link
 from app.components.spc import spc_icons, spc_legend
 from app.components.status import data_status
 from app.scope import BOARD
 from app.scorecard_export import NOT_RATED, scorecard_showing, view_scorecard
 from app.view import page_view
+from appstate.actions import KpiActions
 from warehouse.db import WarehouseError
 from warehouse.kpis.formatting import NOT_AVAILABLE, format_figure, format_number, format_published
 from warehouse.kpis.periods import Period
@@ -69,7 +70,7 @@ def _rag_cell(row: ScorecardRow) -> html.Td:
     )
 
 
-def _row(row: ScorecardRow) -> html.Tr:
+def _row(row: ScorecardRow, actions: KpiActions | None) -> html.Tr:
     kpi, target = row.kpi, row.target
     target_text = (
         "none"
@@ -81,7 +82,7 @@ def _row(row: ScorecardRow) -> html.Tr:
     figures = [_cell(format_figure(kpi, f), latest=i == last) for i, f in enumerate(row.figures)]
     return html.Tr(
         [
-            html.Th(kpi.title, scope="row"),
+            html.Th([kpi.title, actions_link(kpi.id, actions, "scorecard-actions")], scope="row"),
             *figures,
             _cell(target_text),
             _rag_cell(row),
@@ -99,7 +100,9 @@ def _row(row: ScorecardRow) -> html.Tr:
     )
 
 
-def _priority_section(scorecard: Scorecard, priority: PriorityRows, number: int) -> html.Section:
+def _priority_section(
+    scorecard: Scorecard, priority: PriorityRows, number: int, actions: dict[str, KpiActions]
+) -> html.Section:
     heading_id = f"{ids.SCORECARD}-priority-{number}"
     header = html.Tr(
         [
@@ -117,7 +120,7 @@ def _priority_section(scorecard: Scorecard, priority: PriorityRows, number: int)
         [
             html.H2(priority.title, id=heading_id),
             html.Table(
-                [html.Thead(header), html.Tbody([_row(r) for r in priority.rows])],
+                [html.Thead(header), html.Tbody([_row(r, actions.get(r.kpi.id)) for r in priority.rows])],
                 className="scorecard",
                 **{"aria-labelledby": heading_id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             ),
@@ -144,6 +147,7 @@ def layout(**query: str | list[str]) -> html.Div:
         return html.Div([html.H1(TITLE), html.P(str(error))])
     status = data_status()
     search = resolved.view.to_query()
+    actions = resolved.open_actions()
     return html.Div(
         [
             html.Header(
@@ -181,7 +185,10 @@ def layout(**query: str | list[str]) -> html.Div:
                 ],
                 className="scorecard-links no-print",
             ),
-            *[_priority_section(scorecard, p, n) for n, p in enumerate(scorecard.priorities, start=1)],
+            *[
+                _priority_section(scorecard, p, n, actions)
+                for n, p in enumerate(scorecard.priorities, start=1)
+            ],
             spc_legend(opened=True),
         ],
         id=ids.SCORECARD,

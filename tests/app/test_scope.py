@@ -14,8 +14,11 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, re
             Role.EXECUTIVE,
             {"write commentary", "raise and close challenges", "answer challenges", "save views"},
         ),
-        (Role.PARTNER, {"answer challenges", "save views"}),
-        (Role.DATA_TEAM, {"set targets", "write commentary", "answer challenges", "save views"}),
+        (Role.PARTNER, {"answer challenges", "raise and update actions", "save views"}),
+        (
+            Role.DATA_TEAM,
+            {"set targets", "write commentary", "answer challenges", "raise and update actions", "save views"},
+        ),
         (
             Role.ADMIN,
             {
@@ -23,6 +26,7 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, re
                 "write commentary",
                 "raise and close challenges",
                 "answer challenges",
+                "raise and update actions",
                 "save views",
                 "read the audit log",
             },
