@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, Select, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from appstate.audit import record
@@ -83,7 +83,7 @@ class Action(Base):
         return is_drifting(
             self.status,
             self.created_at.date(),
-            [(u.at.date(), u.progress) for u in self.progress_updates],
+            [(u.at.date(), u.progress) for u in self.updates if u.progress is not None],
             today,
         )
 
@@ -255,7 +255,7 @@ class ActionQuery:
     source_kind: str | None = None
 
 
-def _statement(query: ActionQuery):
+def _statement(query: ActionQuery) -> Select[Action]:
     statement = select(Action).order_by(Action.due_date, Action.id)
     if query.la_codes:
         statement = statement.where(Action.la_code.in_(query.la_codes))

@@ -9,6 +9,7 @@ import pandas as pd
 from dash import dcc
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from app.audit_log import log_export
 from etl.spreadsheets import csv_text, neutralise
@@ -25,15 +26,16 @@ def xlsx_download(sheets: dict[str, pd.DataFrame], filename: str, **used: object
     bold; text a spreadsheet would run as a formula is neutralised as in the CSV. The download is
     written to the audit log with the first sheet's row count and the filters `used`."""
     book = Workbook()
-    book.remove(book.active)
-    for title, frame in sheets.items():
-        sheet = book.create_sheet(title)
+    for number, (title, frame) in enumerate(sheets.items()):
+        sheet = book.worksheets[0] if number == 0 else book.create_sheet()
+        sheet.title = title
         sheet.append([str(column) for column in frame.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in frame.itertuples(index=False):
             sheet.append([neutralise(None if pd.isna(value) else value) for value in row])
-        for letter, column in zip((c.column_letter for c in sheet[1]), frame.columns):
+        for position, column in enumerate(frame.columns, start=1):
+            letter = get_column_letter(position)
             longest = max([len(str(column)), *(len(str(v)) for v in frame[column])])
             sheet.column_dimensions[letter].width = min(60, longest + 2)
     content = BytesIO()

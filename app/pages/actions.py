@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import dash
+import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, State, dcc, html
+from sqlalchemy.orm import Session
 
 from app import ids
 from app.access import callback
@@ -320,7 +323,7 @@ def layout(kpi: str | None = None, **_query: str) -> html.Div:
                             ),
                         ],
                         role="group",
-                        **{"aria-labelledby": "actions-view-label"},
+                        **{"aria-labelledby": "actions-view-label"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
                     ),
                     html.Div(
                         [
@@ -333,7 +336,7 @@ def layout(kpi: str | None = None, **_query: str) -> html.Div:
                             ),
                         ],
                         role="group",
-                        **{"aria-labelledby": "actions-status-label"},
+                        **{"aria-labelledby": "actions-status-label"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
                     ),
                     field(
                         "Linked to",
@@ -373,7 +376,9 @@ def layout(kpi: str | None = None, **_query: str) -> html.Div:
     Input(CHANGED, "data"),
     page=PAGE,
 )
-def show_actions(view: str | None, statuses: list[str] | None, kpi_id: str | None, _changed: int):
+def show_actions(
+    view: str | None, statuses: list[str] | None, kpi_id: str | None, _changed: int
+) -> list[html.Table | html.P | dag.AgGrid | None]:
     frame, _history = action_frames(view, statuses, kpi_id)
     group = VIEWS.get(view or "all", VIEWS["all"])[1]
     # The grid stays even when empty: the selection callback listens to it.
@@ -394,7 +399,9 @@ def show_actions(view: str | None, statuses: list[str] | None, kpi_id: str | Non
     prevent_initial_call=True,
     page=PAGE,
 )
-def export_actions(_csv: int, _xlsx: int, view: str | None, statuses: list[str] | None, kpi_id: str | None):
+def export_actions(
+    _csv: int, _xlsx: int, view: str | None, statuses: list[str] | None, kpi_id: str | None
+) -> dict[str, Any]:
     frame, history = action_frames(view, statuses, kpi_id)
     used = {"page": PAGE, "view": view or "all", "status": list(statuses or ()), "kpi": kpi_id}
     named = frame.rename(columns=COLUMNS)
@@ -464,7 +471,7 @@ def _entry_panel(entry: Action, today: date) -> html.Section:
             html.Ol(history),
             *forms,
         ],
-        **{"data-action": str(entry.id)},
+        **{"data-action": str(entry.id)},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
 
 
@@ -481,7 +488,7 @@ def _in_scope(action_id: int) -> Action | None:
     prevent_initial_call=True,
     page=PAGE,
 )
-def show_selected(selected: list[dict] | None, _changed: int):
+def show_selected(selected: list[dict] | None, _changed: int) -> html.Section | None:
     entry = _in_scope(int(selected[0]["id"])) if selected else None
     return _entry_panel(entry, date.today()) if entry else None
 
@@ -541,8 +548,12 @@ def raise_action(_clicks, la_code, title, source, source_ref, agency, lead, due,
 
 
 def _step(
-    clicks, selected, changed, action: Callable[[object, int, str], Action], said: str
-) -> tuple[str, object]:
+    clicks: int | None,
+    selected: list[dict] | None,
+    changed: int | None,
+    action: Callable[[Session, int, str], Action],
+    said: str,
+) -> tuple[str | dash.NoUpdate, object]:
     """Change the selected action, if the user's role allows it and it is theirs to change."""
     if not clicks:
         return dash.no_update, dash.no_update  # the button drawn afresh, not pressed

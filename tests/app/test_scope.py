@@ -17,7 +17,13 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, re
         (Role.PARTNER, {"answer challenges", "raise and update actions", "save views"}),
         (
             Role.DATA_TEAM,
-            {"set targets", "write commentary", "answer challenges", "raise and update actions", "save views"},
+            {
+                "set targets",
+                "write commentary",
+                "answer challenges",
+                "raise and update actions",
+                "save views",
+            },
         ),
         (
             Role.ADMIN,
