@@ -363,13 +363,22 @@ def layout(kpi: str | None = None, **_query: str) -> html.Div:
                 className="form-actions",
             ),
             html.Div(id=ids.ACTIONS_LIST),
+            _grid(pd.DataFrame(columns=list(COLUMNS))),
             html.Div(id=ids.ACTION_SELECTED, className="challenge-selected"),
         ]
     )
 
 
+def _grid(frame: pd.DataFrame) -> dag.AgGrid:
+    table = grid(ids.ACTIONS_GRID, frame, COLUMNS, wide=WIDE, selectable=True, page_size=25)
+    # Rows are known by their number, so the action just updated stays selected, its panel open.
+    table.getRowId = "params.data.id"
+    return table
+
+
 @callback(
     Output(ids.ACTIONS_LIST, "children"),
+    Output(ids.ACTIONS_GRID, "rowData"),
     Input(ids.ACTIONS_VIEW, "value"),
     Input(ids.ACTIONS_FILTER_STATUS, "value"),
     Input(ids.ACTIONS_FILTER_KPI, "value"),
@@ -378,15 +387,14 @@ def layout(kpi: str | None = None, **_query: str) -> html.Div:
 )
 def show_actions(
     view: str | None, statuses: list[str] | None, kpi_id: str | None, _changed: int
-) -> list[html.Table | html.P | dag.AgGrid | None]:
+) -> tuple[list[html.Table | html.P | None], list[dict]]:
     frame, _history = action_frames(view, statuses, kpi_id)
     group = VIEWS.get(view or "all", VIEWS["all"])[1]
-    # The grid stays even when empty: the selection callback listens to it.
-    return [
+    summary = [
         _summary_table(frame, group) if group and not frame.empty else None,
         html.P("No actions match." if frame.empty else f"{len(frame):,} actions.", className="note"),
-        grid(ids.ACTIONS_GRID, frame, COLUMNS, wide=WIDE, selectable=True, page_size=25),
     ]
+    return summary, _grid(frame).rowData
 
 
 @callback(

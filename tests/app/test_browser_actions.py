@@ -1,0 +1,85 @@
+"""The action tracker in a browser: an action raised against a KPI, its progress reported twice,
+and the KPI's card and scorecard row counting it. It writes app state, so it runs against its own
+copy of the demo home."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PERIOD = "R12-2026-10"  # the demo's default period: the 12 months to its last complete month
+CITY = "E08000021"
+ROWS = "#actions-grid .ag-center-cols-container .ag-row"
+
+
+def _choose(page, dropdown_id: str, option: str) -> None:
+    page.click(f"#{dropdown_id}")
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _report(page, progress: str, note: str) -> None:
+    page.get_by_role("radio", name=progress).check()
+    page.fill("#action-note", note)
+    page.click("#action-record")
+    page.locator("#action-status-message", has_text=f"progress {progress} recorded").wait_for()
+    # the list and the panel are drawn again (the panel with an empty form): let them settle first
+    page.locator("#action-selected ol li", has_text=note).wait_for()
+    page.wait_for_load_state("networkidle")
+
+
+def test_brw_an_action_raised_for_a_kpi_and_updated_twice_shows_on_its_card(own_demo_server, page):
+    url, home = own_demo_server
+    page.goto(url + "/actions?kpi=cp_repeat")  # as the card's link opens it: the KPI already chosen
+    page.wait_for_selector("#action-title")
+    _choose(page, "action-la", "Newcastle upon Tyne")
+    page.fill("#action-source-ref", "Child protection plans that bring lasting change")
+    _choose(page, "action-agency", "Police")
+    page.fill("#action-lead", "DCI Example")
+    page.fill("#action-due", "2026-01-15")
+    page.fill("#action-title", "Joint review of repeat plans with police")
+    page.fill("#action-measure", "Repeat CP plans under 22% by March")
+    page.click("#action-add")
+    page.locator("#action-status-message", has_text="Raised action").wait_for()
+    row = page.locator(ROWS, has_text="Joint review of repeat plans")
+    row.wait_for()
+    assert "overdue" in row.inner_text()  # due in January 2026, still open
+
+    row.click()
+    page.wait_for_selector("#action-record")
+    _report(page, "2 (some progress)", "Review scoped; police data requested.")
+    _report(page, "1 (poor)", "No police analyst this quarter.")
+    panel = page.locator("#action-selected section")
+    panel.locator("h2", has_text="(overdue, drifting)").wait_for()  # two reports of 1-2 running
+    history = panel.locator("ol li").all_inner_texts()
+    assert [h.split(": ", 1)[1] for h in history] == [
+        "open",
+        "progress 2 (some progress). Review scoped; police data requested.",
+        "progress 1 (poor). No police analyst this quarter.",
+    ]
+
+    page.goto(url + f"/?period={PERIOD}&la={CITY}")
+    link = page.locator("#card-cp_repeat .card-actions")
+    link.wait_for()
+    assert link.inner_text() == "1 open action, 1 overdue"
+    assert page.locator("#card-cp_2yrs .card-actions").count() == 0  # no action linked to it
+    link.click()
+    page.wait_for_url("**/actions?kpi=cp_repeat")
+    page.locator(ROWS, has_text="Joint review of repeat plans").wait_for()
+    assert "1 (poor)" in page.locator(ROWS).first.inner_text()
+
+    page.goto(url + f"/scorecard?period={PERIOD}&la={CITY}")
+    row_link = page.locator("tr[data-kpi=cp_repeat] .scorecard-actions")
+    row_link.wait_for()
+    assert row_link.inner_text() == "1 open action, 1 overdue"
+    assert row_link.get_attribute("href") == "/actions?kpi=cp_repeat"
+    with sqlite3.connect(home / "appstate.sqlite") as db:
+        updates = db.execute("SELECT progress, by FROM action_update ORDER BY id").fetchall()
+        audited = db.execute(
+            "SELECT action FROM audit_event WHERE action LIKE 'action_%' ORDER BY id"
+        ).fetchall()
+    assert updates == [(None, "test-admin"), (2, "test-admin"), (1, "test-admin")]
+    assert audited == [("action_added",), ("action_progress",), ("action_progress",)]
+    assert page.console_errors == []
