@@ -22,6 +22,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from appstate.actions import Status, add_action, change_status, record_progress
 from appstate.challenges import answer_challenge, raise_challenge
 from appstate.commentary import write_commentary
 from appstate.db import session
@@ -50,6 +51,8 @@ PAGES = [
     ("exception-report", "/exceptions?period=R12-2026-10&la=E06000057", None),
     ("commentary", "/commentary?kpi=re_referral_12m&la=E08000021&period=2025-26", None),
     ("challenge-log", "/challenges", ".ag-center-cols-container .ag-row:has-text('answered')"),
+    ("action-tracker", "/actions", ".ag-center-cols-container .ag-row:has-text('thresholds')"),
+    ("action-tracker-by-priority", "/actions", "#actions-view label:has-text('By business plan priority')"),
     ("targets", "/targets", None),
     ("audit", "/audit", None),
 ]
@@ -73,6 +76,7 @@ def _demo_home(folder: Path) -> Path:
     with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
         seed_demo_targets(db, sorted(DEMO_LAS))
         _meeting_examples(db)
+        _action_examples(db)
         add_user(db, SHOOTER, "admin", created_by="make screenshots", password=SHOOTER_PASSWORD)
     return home
 
@@ -115,6 +119,74 @@ def _meeting_examples(db) -> None:
         kpi_id="icpc_15wd",
         agency="Health services",
     )
+
+
+def _action_examples(db) -> None:
+    """Actions from each kind of source for Newcastle, with progress as their leads might report it."""
+    examples = [
+        (
+            "Joint audit of police contacts that lead to no referral",
+            "business plan priority",
+            "Front door: the right help at the right time",
+            "Police",
+            "DCI, public protection (example)",
+            date(2026, 9, 30),
+            "Contacts leading to referral back within the expected range by March 2027",
+            ["contact_conversion", "re_referral_12m"],
+            [(3, "Audit sample of 60 contacts agreed."), (2, "Audit delayed by the police system change.")],
+        ),
+        (
+            "Health visitors attend the ICPC of every child under one",
+            "practice review",
+            "CSPR Child N (2025)",
+            "Health",
+            "Designated nurse (example)",
+            date(2027, 3, 31),
+            "ICPCs within 15 working days at 85% or more, with health present",
+            ["icpc_15wd"],
+            [(2, "Rota drafted with the health visiting service."), (3, "Rota in place since October.")],
+        ),
+        (
+            "Re-audit step-down decisions against the thresholds document",
+            "audit",
+            "Multi-agency thresholds audit, June 2026",
+            "Local authority",
+            "Head of the front door (example)",
+            date(2027, 1, 31),
+            "Re-referrals within 12 months under 22%",
+            ["re_referral_12m"],
+            [(1, "Not started: auditors not yet named."), (2, "Auditors named; first cases chosen.")],
+        ),
+        (
+            "Report to the board on return interviews declined",
+            "board meeting",
+            "Board, 15 October 2026",
+            "Local authority",
+            "Missing children coordinator (example)",
+            date(2026, 12, 10),
+            "Return interviews accepted above 60%",
+            ["rhi_accepted"],
+            [(4, "Report written and circulated.")],
+        ),
+    ]
+    for title, source, reference, agency, lead, due, measure, kpis, reports in examples:
+        action = add_action(
+            db,
+            "E08000021",
+            title,
+            source,
+            reference,
+            agency,
+            lead,
+            due,
+            measure,
+            "chair (example)",
+            kpi_ids=kpis,
+        )
+        for progress, note in reports:
+            record_progress(db, action.id, progress, note, lead)
+        if source == "board meeting":
+            change_status(db, action.id, Status.COMPLETE, "chair (example)")
 
 
 def main() -> None:

@@ -71,7 +71,21 @@ COLUMNS = {
     "measure": "Success measure",
     "raised": "Raised",
 }
-WIDE = ("title", "measure")
+# The grid is narrower: the source with its reference and the agency with its lead share a
+# column, and the selected action's panel and the downloads show the rest.
+GRID_COLUMNS = {
+    "id": "No.",
+    "title": "Action",
+    "from": "Source",
+    "led_by": "Lead",
+    "due": "Due",
+    "status": "Status",
+    "progress": "Progress",
+    "flags": "Flags",
+    "kpis": "Linked KPIs",
+    "la": "Local authority",
+}
+WIDE = ("title", "from", "led_by", "kpis")
 HISTORY_COLUMNS = {
     "id": "No.",
     "at": "When",
@@ -134,7 +148,8 @@ def scoped_actions(
 def action_frames(
     view: str | None, statuses: list[str] | None, kpi_id: str | None, today: date | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The actions as the grid and the downloads show them, and their history (every update)."""
+    """The actions as the downloads show them (COLUMNS) and the grid (GRID_COLUMNS), and their
+    history (every update)."""
     today = today or date.today()
     scope = current_scope()
     names = filter_options(scope.la_codes).las
@@ -171,6 +186,8 @@ def action_frames(
         for u in a.updates
     ]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame["from"] = frame["source"] + ": " + frame["reference"]
+    frame["led_by"] = frame["lead"] + " (" + frame["agency"] + ")"
     group = VIEWS.get(view or "all", VIEWS["all"])[1]
     if group:
         frame = frame.sort_values([group, "due", "id"], kind="stable").reset_index(drop=True)
@@ -194,7 +211,9 @@ def group_summary(frame: pd.DataFrame, group: str) -> pd.DataFrame:
 
 def _summary_table(frame: pd.DataFrame, group: str) -> html.Table:
     summary = group_summary(frame, group)
-    header = [COLUMNS[group], "Actions", "Open", "Overdue", "Drifting"]
+    # the priority view lists business plan actions only, so their reference is the priority
+    label = "Business plan priority" if group == "reference" else COLUMNS[group]
+    header = [label, "Actions", "Open", "Overdue", "Drifting"]
     return html.Table(
         [
             html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
@@ -211,9 +230,17 @@ def _summary_table(frame: pd.DataFrame, group: str) -> html.Table:
     )
 
 
+# The local authority leads many actions but reports no contacts of its own, so the agencies in
+# the data do not include it.
+LOCAL_AUTHORITY = "Local authority"
+
+
 def _agency_choices(scope: Scope) -> list[str]:
-    """The agencies an action may be led by: a partner's own, else every agency in the data."""
-    return list(scope.agencies) or list(filter_options(scope.la_codes).labels(AGENCY).values())
+    """The agencies an action may be led by: a partner's own, else the local authority and every
+    agency in the data."""
+    if scope.agencies:
+        return list(scope.agencies)
+    return [LOCAL_AUTHORITY, *filter_options(scope.la_codes).labels(AGENCY).values()]
 
 
 def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None) -> html.Form:
@@ -348,7 +375,7 @@ def layout(kpi: str | None = None, **_query: str) -> html.Div:
                         ),
                     ),
                 ],
-                className="form-grid actions-filters",
+                className="actions-filters",
             ),
             html.Div(
                 [
@@ -363,14 +390,28 @@ def layout(kpi: str | None = None, **_query: str) -> html.Div:
                 className="form-actions",
             ),
             html.Div(id=ids.ACTIONS_LIST),
-            _grid(pd.DataFrame(columns=list(COLUMNS))),
-            html.Div(id=ids.ACTION_SELECTED, className="challenge-selected"),
+            _grid(pd.DataFrame(columns=list(GRID_COLUMNS))),
+            html.Div(
+                [
+                    html.Div(id=ids.ACTION_SELECTED),
+                    html.Div(
+                        _progress_form() if user.can(Permission.MANAGE_ACTIONS) else None,
+                        id=ids.ACTION_FORM,
+                        style=HIDDEN,
+                    ),
+                ],
+                className="challenge-selected",
+            ),
         ]
     )
 
 
+def _count_words(count: int) -> str:
+    return "No actions match." if count == 0 else f"{count:,} action{'' if count == 1 else 's'}."
+
+
 def _grid(frame: pd.DataFrame) -> dag.AgGrid:
-    table = grid(ids.ACTIONS_GRID, frame, COLUMNS, wide=WIDE, selectable=True, page_size=25)
+    table = grid(ids.ACTIONS_GRID, frame, GRID_COLUMNS, wide=WIDE, selectable=True, page_size=25)
     # Rows are known by their number, so the action just updated stays selected, its panel open.
     table.getRowId = "params.data.id"
     return table
@@ -392,7 +433,7 @@ def show_actions(
     group = VIEWS.get(view or "all", VIEWS["all"])[1]
     summary = [
         _summary_table(frame, group) if group and not frame.empty else None,
-        html.P("No actions match." if frame.empty else f"{len(frame):,} actions.", className="note"),
+        html.P(_count_words(len(frame)), className="note"),
     ]
     return summary, _grid(frame).rowData
 
@@ -412,7 +453,7 @@ def export_actions(
 ) -> dict[str, Any]:
     frame, history = action_frames(view, statuses, kpi_id)
     used = {"page": PAGE, "view": view or "all", "status": list(statuses or ()), "kpi": kpi_id}
-    named = frame.rename(columns=COLUMNS)
+    named = frame[list(COLUMNS)].rename(columns=COLUMNS)
     if dash.ctx.triggered_id == ids.ACTIONS_XLSX:
         sheets = {"Actions": named, "Progress history": history.rename(columns=HISTORY_COLUMNS)}
         return xlsx_download(sheets, "actions.xlsx", **used)
@@ -432,9 +473,31 @@ def _entry_panel(entry: Action, today: date) -> html.Section:
         )
         for u in entry.updates
     ]
-    forms = []
-    if _may_change(entry):
-        forms = [
+    flags = _flags(entry, today)
+    return html.Section(
+        [
+            html.H2(f"Action {entry.id}: {entry.status}" + (f" ({flags})" if flags else "")),
+            html.P(entry.title, className="commentary-text"),
+            html.P(
+                f"{_la_name(entry.la_code)}, {entry.source_kind}: {entry.source_ref}. Led by {entry.lead} "
+                f"({entry.agency}); due "
+                f"{entry.due_date:%d %B %Y}. Progress: {progress_words(entry.progress)}."
+            ),
+            html.P(f"Success measure: {entry.success_measure}"),
+            html.P("Linked KPIs: " + ("; ".join(KPI_CHOICES.get(k, k) for k in entry.kpi_ids) or "none")),
+            html.H3("History"),
+            html.Ol(history),
+        ],
+        **{"data-action": str(entry.id)},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+    )
+
+
+def _progress_form() -> html.Section:
+    """The form to report progress on, complete or drop the selected action. It stays in the page
+    (shown only for an action the user may change), so redrawing the action's details never
+    clears what someone is typing; a recorded step clears it."""
+    return html.Section(
+        [
             html.H3("Report progress"),
             field(
                 "Progress",
@@ -464,23 +527,14 @@ def _entry_panel(entry: Action, today: date) -> html.Section:
                 className="form-actions",
             ),
         ]
-    flags = _flags(entry, today)
-    return html.Section(
-        [
-            html.H2(f"Action {entry.id}: {entry.status}" + (f" ({flags})" if flags else "")),
-            html.P(entry.title, className="commentary-text"),
-            html.P(
-                f"{entry.source_kind}: {entry.source_ref}. Led by {entry.lead} ({entry.agency}); due "
-                f"{entry.due_date:%d %B %Y}. Progress: {progress_words(entry.progress)}."
-            ),
-            html.P(f"Success measure: {entry.success_measure}"),
-            html.P("Linked KPIs: " + ("; ".join(KPI_CHOICES.get(k, k) for k in entry.kpi_ids) or "none")),
-            html.H3("History"),
-            html.Ol(history),
-            *forms,
-        ],
-        **{"data-action": str(entry.id)},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
+
+
+HIDDEN = {"display": "none"}
+
+
+def _la_name(la_code: str) -> str:
+    return filter_options(current_scope().la_codes).las.get(la_code, la_code)
 
 
 def _in_scope(action_id: int) -> Action | None:
@@ -491,14 +545,17 @@ def _in_scope(action_id: int) -> Action | None:
 
 @callback(
     Output(ids.ACTION_SELECTED, "children"),
+    Output(ids.ACTION_FORM, "style"),
     Input(ids.ACTIONS_GRID, "selectedRows"),
     Input(CHANGED, "data"),
     prevent_initial_call=True,
     page=PAGE,
 )
-def show_selected(selected: list[dict] | None, _changed: int) -> html.Section | None:
+def show_selected(selected: list[dict] | None, _changed: int) -> tuple[html.Section | None, dict]:
     entry = _in_scope(int(selected[0]["id"])) if selected else None
-    return _entry_panel(entry, date.today()) if entry else None
+    if entry is None:
+        return None, HIDDEN
+    return _entry_panel(entry, date.today()), {} if _may_change(entry) else HIDDEN
 
 
 def _done(message: str, changed: int | None) -> tuple[str, int]:
@@ -561,10 +618,10 @@ def _step(
     changed: int | None,
     action: Callable[[Session, int, str], Action],
     said: str,
-) -> tuple[str | dash.NoUpdate, object]:
+) -> tuple[str | dash.NoUpdate, object, object, object]:
     """Change the selected action, if the user's role allows it and it is theirs to change."""
     if not clicks:
-        return dash.no_update, dash.no_update  # the button drawn afresh, not pressed
+        return dash.no_update, dash.no_update, dash.no_update, dash.no_update  # drawn afresh, not pressed
     try:
         user = require(Permission.MANAGE_ACTIONS)
         entry = _in_scope(int(selected[0]["id"])) if selected else None
@@ -573,15 +630,18 @@ def _step(
         with session() as db:
             entry = action(db, entry.id, user.username)
     except (PermissionDenied, ValueError) as error:
-        return _refused(error)
-    return _done(
+        return (*_refused(error), dash.no_update, dash.no_update)
+    message, bumped = _done(
         said.format(id=entry.id, status=entry.status, progress=progress_words(entry.progress)), changed
     )
+    return message, bumped, None, ""  # the form cleared for the next step
 
 
 @callback(
     Output(ids.ACTION_STATUS_MESSAGE, "children", allow_duplicate=True),
     Output(CHANGED, "data", allow_duplicate=True),
+    Output(ids.ACTION_PROGRESS, "value", allow_duplicate=True),
+    Output(ids.ACTION_NOTE, "value", allow_duplicate=True),
     Input(ids.ACTION_RECORD, "n_clicks"),
     State(ids.ACTIONS_GRID, "selectedRows"),
     State(ids.ACTION_PROGRESS, "value"),
@@ -603,6 +663,8 @@ def record_action_progress(clicks, selected, progress, note, changed):
 @callback(
     Output(ids.ACTION_STATUS_MESSAGE, "children", allow_duplicate=True),
     Output(CHANGED, "data", allow_duplicate=True),
+    Output(ids.ACTION_PROGRESS, "value", allow_duplicate=True),
+    Output(ids.ACTION_NOTE, "value", allow_duplicate=True),
     Input(ids.ACTION_COMPLETE, "n_clicks"),
     State(ids.ACTIONS_GRID, "selectedRows"),
     State(ids.ACTION_NOTE, "value"),
@@ -623,6 +685,8 @@ def complete_action(clicks, selected, note, changed):
 @callback(
     Output(ids.ACTION_STATUS_MESSAGE, "children", allow_duplicate=True),
     Output(CHANGED, "data", allow_duplicate=True),
+    Output(ids.ACTION_PROGRESS, "value", allow_duplicate=True),
+    Output(ids.ACTION_NOTE, "value", allow_duplicate=True),
     Input(ids.ACTION_DROP, "n_clicks"),
     State(ids.ACTIONS_GRID, "selectedRows"),
     State(ids.ACTION_NOTE, "value"),

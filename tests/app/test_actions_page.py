@@ -237,6 +237,14 @@ def test_a_police_partner_updates_and_raises_police_actions_only(app, actions):
     assert _progress(app, partner, actions["Police triage"]) == (
         f"Action {actions['Police triage']}: progress 3 (good progress) recorded."
     )
+    for title, form in (("Police triage", {}), ("Health attendance", None)):  # Health: out of scope
+        shown = _call(
+            app,
+            partner,
+            "actions-grid.selectedRows",
+            {"actions-grid.selectedRows": [{"id": actions[title]}], "action-changed.data": 0},
+        )
+        assert shown["action-form"]["style"] == (form if form is not None else {"display": "none"}), title
     assert _raise(app, partner, CITY, "Health") == "Not done: you may raise actions led by Police only."
     assert _raise(app, partner, OTHER_LA, "Police") == "Not done: choose a local authority in your scope."
     assert _raise(app, partner, CITY, "Police").startswith("Raised action ")
@@ -254,13 +262,14 @@ def test_an_executive_reads_but_changes_nothing(app, actions):
     said = "Not done: test-exec (executive) may not raise and update actions."
     assert _progress(app, executive, actions["Police triage"]) == said
     assert _raise(app, executive, CITY, "Police") == said
-    selected = _call(
+    shown = _call(
         app,
         executive,
         "actions-grid.selectedRows",
         {"actions-grid.selectedRows": [{"id": actions["Health attendance"]}], "action-changed.data": 0},
-    )["action-selected"]["children"]
-    assert "Health attendance" in str(selected) and "action-record" not in str(selected)
+    )
+    assert "Health attendance" in str(shown["action-selected"]["children"])
+    assert shown["action-form"]["style"] == {"display": "none"}  # no form to change it
     with session() as db:
         assert db.get(Action, actions["Police triage"]).progress == 2
         assert db.query(Action).count() == 3
@@ -274,6 +283,9 @@ def test_the_page_opens_for_every_role_and_offers_a_partner_only_their_agency(ap
     assert [o["value"] for o in agency["options"]] == ["Police"] and agency["value"] == "Police"
     assert find_component(partner, "actions-filter-kpi")["props"]["value"] == "icpc_15wd"
     assert find_component(partner, "action-kpis")["props"]["value"] == ["icpc_15wd"]
+    admin = page_layout(_client(app, TEST_ADMIN), "/actions", "")
+    agencies = [o["value"] for o in find_component(admin, "action-agency")["props"]["options"]]
+    assert agencies[0] == "Local authority" and {"Police", "Health"} <= set(agencies)
     executive = page_layout(_client(app, "test-exec"), "/actions", "")
     assert find_component(executive, "action-add") is None  # no form to raise one
     assert find_component(executive, "actions-grid")["props"]["rowData"] == []  # filled by the list callback
