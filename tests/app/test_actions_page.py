@@ -289,3 +289,54 @@ def test_the_page_opens_for_every_role_and_offers_a_partner_only_their_agency(ap
     executive = page_layout(_client(app, "test-exec"), "/actions", "")
     assert find_component(executive, "action-add") is None  # no form to raise one
     assert find_component(executive, "actions-grid")["props"]["rowData"] == []  # filled by the list callback
+
+
+def test_the_cards_and_scorecard_rows_count_open_actions_from_one_query_per_page(app, actions, demo_copy):
+    """Newcastle has two open actions: police triage (overdue, re-referrals) and health attendance
+    (ICPCs); a card or row links to them only where one is linked. One query per page, not per card."""
+    from sqlalchemy import event
+
+    from appstate.db import engine_for
+    from tests.app.serving import page_layout
+
+    client = _client(app, "test-exec")
+    statements: list[str] = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = engine_for(f"sqlite:///{demo_copy / 'appstate.sqlite'}")
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for path in ("/", "/scorecard"):
+            statements.clear()
+            layout = page_layout(client, path, f"?period=R12-2026-10&la={CITY}")
+            assert sum("action_kpi" in s for s in statements) == 1, path
+            links = _links(layout)
+            assert links == {
+                "/actions?kpi=re_referral_12m": "1 open action, 1 overdue",
+                "/actions?kpi=icpc_15wd": "1 open action, 0 overdue",
+            }, path
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    # the ICPC action is led by health: the executive sees it on the S47 and ICPC page, the police partner not
+    for username, expected in (
+        ("test-exec", {"/actions?kpi=icpc_15wd": "1 open action, 0 overdue"}),
+        ("test-partner", {}),
+    ):
+        layout = page_layout(_client(app, username), "/s47-icpc", f"?period=R12-2026-10&la={CITY}")
+        assert _links(layout) == expected, username
+
+
+def _links(node) -> dict[str, str]:
+    """The action links in a layout: href -> words."""
+    found: dict[str, str] = {}
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        if str(props.get("href", "")).startswith("/actions?kpi="):
+            found[props["href"]] = props["children"]
+        found |= _links(props.get("children"))
+    elif isinstance(node, list):
+        for child in node:
+            found |= _links(child)
+    return found
