@@ -243,7 +243,7 @@ def _agency_choices(scope: Scope) -> list[str]:
     return [LOCAL_AUTHORITY, *filter_options(scope.la_codes).labels(AGENCY).values()]
 
 
-def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None) -> html.Form:
+def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None, la_code: str | None) -> html.Form:
     return html.Form(
         [
             html.H2("Raise an action"),
@@ -254,7 +254,7 @@ def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None) -> h
                         dcc.Dropdown(
                             id=ids.ACTION_LA,
                             clearable=False,
-                            value=next(iter(las), None),
+                            value=la_code or next(iter(las), None),
                             options=[{"label": n, "value": c} for c, n in las.items()],
                         ),
                     ),
@@ -312,7 +312,7 @@ def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None) -> h
     )
 
 
-def layout(kpi: str | None = None, **_query: str) -> html.Div:
+def layout(kpi: str | None = None, la: str | None = None, **_query: str) -> html.Div:
     try:
         scope = current_scope()
         las = filter_options(scope.la_codes).las
@@ -331,7 +331,9 @@ def layout(kpi: str | None = None, **_query: str) -> html.Div:
                 "overdue; it is drifting when nobody has reported on it for a quarter, or its last two reports "
                 "were 1 or 2."
             ),
-            _add_form(las, agencies, kpi_id) if user.can(Permission.MANAGE_ACTIONS) else None,
+            _add_form(las, agencies, kpi_id, la if isinstance(la, str) and la in las else None)
+            if user.can(Permission.MANAGE_ACTIONS)
+            else None,
             html.P(id=ids.ACTION_STATUS_MESSAGE, role="status", className="form-status"),
             dcc.Store(id=CHANGED, data=0),
             html.H2("Actions"),

@@ -5,6 +5,7 @@ a threshold or outside its statistical neighbours' range, with why, a two-year t
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urlencode
 
 import dash
 from dash import dcc, html
@@ -12,6 +13,7 @@ from dash.development.base_component import Component
 
 from app import ids
 from app.components.charts import trend_chart
+from app.components.kpi_card import actions_link
 from app.exceptions_export import (
     FILTERED_COMMENTARY,
     ServedReport,
@@ -21,8 +23,9 @@ from app.exceptions_export import (
     summary_words,
     value_words,
 )
-from app.scope import BOARD
+from app.scope import BOARD, Permission, current_user
 from app.view import PageView, page_view
+from appstate.actions import KpiActions
 from appstate.commentary import Commentary
 from warehouse.db import WarehouseError
 from warehouse.kpis.exceptions import KpiException
@@ -91,7 +94,21 @@ def _handwriting_space(served: ServedReport, kpi_id: str) -> list:
     return space
 
 
-def _exception(served: ServedReport, found: KpiException) -> html.Section:
+def _actions(served: ServedReport, kpi_id: str, actions: KpiActions | None) -> html.Div:
+    """The open actions on this KPI, and for those who may, a link to raise one for this LA."""
+    raise_href = "/actions?" + urlencode({"kpi": kpi_id, "la": served.report.la_code})
+    return html.Div(
+        [
+            actions_link(kpi_id, actions, "exception-actions"),
+            dcc.Link("Raise an action", href=raise_href, className="card-link no-print")
+            if current_user().can(Permission.MANAGE_ACTIONS)
+            else None,
+        ],
+        className="exception-action-links",
+    )
+
+
+def _exception(served: ServedReport, found: KpiException, actions: KpiActions | None) -> html.Section:
     kpi, assessment = found.kpi, found.assessment
     result = assessment.result
     written = served.commentary.get(kpi.id)
@@ -130,6 +147,7 @@ def _exception(served: ServedReport, found: KpiException) -> html.Section:
                 ],
                 className="exception-commentary",
             ),
+            _actions(served, kpi.id, actions),
         ],
         className="exception",
         id=f"exception-{kpi.id}",
@@ -147,6 +165,7 @@ def layout(**query: str | list[str]) -> html.Div:
         return _choose_one_la(page)
     report = served.report
     view_query = page.view.to_query()
+    actions = page.open_actions()
     notes = []
     if report.filters.active():
         notes.append(
@@ -200,7 +219,10 @@ def layout(**query: str | list[str]) -> html.Div:
             ),
             *[html.P(note, className="note") for note in notes],
             html.P(summary_words(report), id=ids.EXCEPTIONS_SUMMARY, className="exceptions-summary"),
-            html.Div([_exception(served, found) for found in report.exceptions], id=ids.EXCEPTIONS_LIST),
+            html.Div(
+                [_exception(served, found, actions.get(found.kpi.id)) for found in report.exceptions],
+                id=ids.EXCEPTIONS_LIST,
+            ),
         ],
         className=ROOT_CLASS,
     )

@@ -340,3 +340,45 @@ def _links(node) -> dict[str, str]:
         for child in node:
             found |= _links(child)
     return found
+
+
+def _exception_sections(layout) -> dict[str, dict]:
+    """The exception report's sections by KPI id."""
+    found: dict[str, dict] = {}
+    if isinstance(layout, dict):
+        props = layout.get("props", {})
+        if props.get("className") == "exception":
+            found[props["data-kpi"]] = layout
+        found |= _exception_sections(props.get("children"))
+    elif isinstance(layout, list):
+        for child in layout:
+            found |= _exception_sections(child)
+    return found
+
+
+def test_each_exception_links_to_its_open_actions_and_to_raising_one_for_its_la(app, actions):
+    from tests.app.serving import page_layout
+
+    for username, may_raise in (("test-data", True), ("test-exec", False)):
+        layout = page_layout(_client(app, username), "/exceptions", f"?la={CITY}")
+        sections = _exception_sections(layout)
+        assert sections, "the demo has exceptions for Newcastle"
+        for kpi_id, section in sections.items():
+            raise_link = {f"/actions?kpi={kpi_id}&la={CITY}": "Raise an action"} if may_raise else {}
+            counted = {
+                "re_referral_12m": {"/actions?kpi=re_referral_12m": "1 open action, 1 overdue"},
+                "icpc_15wd": {"/actions?kpi=icpc_15wd": "1 open action, 0 overdue"},
+            }.get(kpi_id, {})
+            assert _links(section) == counted | raise_link, (username, kpi_id)
+
+
+def test_raising_from_a_link_chooses_its_kpi_and_la(app):
+    from tests.app.serving import find_component, page_layout
+
+    layout = page_layout(_client(app, TEST_ADMIN), "/actions", f"?kpi=cp_repeat&la={OTHER_LA}")
+    assert find_component(layout, "action-la")["props"]["value"] == OTHER_LA
+    assert find_component(layout, "action-kpis")["props"]["value"] == ["cp_repeat"]
+    outside = page_layout(_client(app, "test-exec"), "/actions", f"?la={OTHER_LA}")
+    assert find_component(outside, "action-la") is None  # an executive raises none
+    partner = page_layout(_client(app, "test-partner"), "/actions", f"?la={OTHER_LA}")
+    assert find_component(partner, "action-la")["props"]["value"] == CITY  # not an LA in their scope

@@ -1,6 +1,6 @@
-"""The action tracker in a browser: an action raised against a KPI, its progress reported twice,
-and the KPI's card and scorecard row counting it. It writes app state, so it runs against its own
-copy of the demo home."""
+"""The action tracker in a browser: an action raised from an exception-report KPI, its progress
+reported twice, and the KPI's card and scorecard row counting it. It writes app state, so it runs
+against its own copy of the demo home."""
 
 from __future__ import annotations
 
@@ -29,11 +29,15 @@ def _report(page, progress: str, note: str) -> None:
     assert page.input_value("#action-note") == ""  # the form cleared for the next report
 
 
-def test_brw_an_action_raised_for_a_kpi_and_updated_twice_shows_on_its_card(own_demo_server, page):
+def test_brw_an_action_raised_from_an_exception_and_updated_twice_shows_on_its_card(own_demo_server, page):
     url, home = own_demo_server
-    page.goto(url + "/actions?kpi=cp_repeat")  # as the card's link opens it: the KPI already chosen
+    page.goto(url + f"/exceptions?la={CITY}")  # repeat CP plans is one of Newcastle's exceptions
+    page.locator("#exception-cp_repeat").get_by_role("link", name="Raise an action").click()
+    page.wait_for_url(f"**/actions?kpi=cp_repeat&la={CITY}")
     page.wait_for_selector("#action-title")
-    _choose(page, "action-la", "Newcastle upon Tyne")
+    # the KPI and the LA come chosen from the exception
+    assert page.inner_text("#action-kpis") == "Repeat CP plans"
+    assert page.inner_text("#action-la") == "Newcastle upon Tyne"
     page.fill("#action-source-ref", "Child protection plans that bring lasting change")
     _choose(page, "action-agency", "Police")
     page.fill("#action-lead", "DCI Example")
