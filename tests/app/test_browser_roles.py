@@ -20,6 +20,7 @@ ALL = [
     "Meeting pack",
     "Data and loads",
     "Challenge log",
+    "Action tracker",
     "Targets",
     "Audit",
 ]
@@ -34,8 +35,17 @@ BOARD = [
     "Exception report",
     "Meeting pack",
     "Challenge log",
+    "Action tracker",
 ]
-PARTNER = ["Front door", "S47 and ICPC", "CP plans", "Missing", "Benchmarks", "Challenge log"]
+PARTNER = [
+    "Front door",
+    "S47 and ICPC",
+    "CP plans",
+    "Missing",
+    "Benchmarks",
+    "Challenge log",
+    "Action tracker",
+]
 DATA_TEAM = [name for name in ALL if name != "Audit"]
 
 
