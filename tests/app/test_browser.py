@@ -250,10 +250,12 @@ def test_the_navigation_keeps_the_filters_and_drops_what_a_page_chose(server, pa
     same filters (not the chart choice), and so does the pack once there."""
     page.goto(server + "/front-door?period=2025-26-Q2&la=E08000021&gender=F&chart=spc")
     page.locator("#filter-summary", has_text="gender: Female").wait_for()
+    page.locator(".nav-link[href*='gender=F']:text-is('CP plans')").wait_for()  # once the links follow
     page.click(".nav-link:text-is('CP plans')")
     page.wait_for_url("**/cp-plans?**")
     assert page.url.endswith("/cp-plans?period=2025-26-Q2&la=E08000021&gender=F")
     page.locator("#filter-summary", has_text="Newcastle upon Tyne; gender: Female").wait_for()
+    page.locator(".nav-link[href*='gender=F']:text-is('Meeting pack')").wait_for()
     page.click(".nav-link:text-is('Meeting pack')")
     page.wait_for_url("**/pack?**")
     assert "la=E08000021" in page.url and "gender=F" in page.url and "period=2025-26-Q2" in page.url
