@@ -1,9 +1,11 @@
-"""What the app-state forms (targets, the challenge log) share: labelled fields and typed input."""
+"""What the app-state forms (targets, the challenge log, the action tracker) share: labelled fields,
+typed input, and the answer to a form's button."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+import dash
 from dash import html
 from dash.development.base_component import Component
 
@@ -39,3 +41,13 @@ def parse_number(value: str | float | None, what: str) -> float:
         return float(value)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{what} '{value}' is not a number") from error
+
+
+def done(message: str, changed: int | None) -> tuple[str, int]:
+    """A form's change made: its message, and the change counter the page's lists redraw on."""
+    return message, (changed or 0) + 1
+
+
+def refused(error: Exception) -> tuple[str, object]:
+    """A form's change refused, with why: the lists stay as they are."""
+    return f"Not done: {error}.", dash.no_update

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app import ids
 from app.access import callback
 from app.components.exports import csv_download, xlsx_download
-from app.components.forms import field, parse_day
+from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
 from app.filters import filter_options
 from app.scope import EVERYONE, Permission, PermissionDenied, Scope, current_scope, current_user, require
@@ -560,14 +560,6 @@ def show_selected(selected: list[dict] | None, _changed: int) -> tuple[html.Sect
     return _entry_panel(entry, date.today()), {} if _may_change(entry) else HIDDEN
 
 
-def _done(message: str, changed: int | None) -> tuple[str, int]:
-    return message, (changed or 0) + 1
-
-
-def _refused(error: Exception) -> tuple[str, object]:
-    return f"Not done: {error}.", dash.no_update
-
-
 @callback(
     Output(ids.ACTION_STATUS_MESSAGE, "children"),
     Output(CHANGED, "data"),
@@ -610,8 +602,8 @@ def raise_action(_clicks, la_code, title, source, source_ref, agency, lead, due,
                 kpi_ids=list(kpi_ids or ()),
             )
     except (PermissionDenied, ValueError) as error:
-        return _refused(error)
-    return _done(f"Raised action {entry.id}, due {entry.due_date:%d %B %Y}.", changed)
+        return refused(error)
+    return done(f"Raised action {entry.id}, due {entry.due_date:%d %B %Y}.", changed)
 
 
 def _step(
@@ -632,8 +624,8 @@ def _step(
         with session() as db:
             entry = action(db, entry.id, user.username)
     except (PermissionDenied, ValueError) as error:
-        return (*_refused(error), dash.no_update, dash.no_update)
-    message, bumped = _done(
+        return (*refused(error), dash.no_update, dash.no_update)
+    message, bumped = done(
         said.format(id=entry.id, status=entry.status, progress=progress_words(entry.progress)), changed
     )
     return message, bumped, None, ""  # the form cleared for the next step

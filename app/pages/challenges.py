@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app import ids
 from app.access import callback
 from app.components.exports import csv_download
-from app.components.forms import field, parse_day
+from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
 from app.filters import filter_options
 from app.scope import EVERYONE, Permission, PermissionDenied, current_scope, current_user, require
@@ -298,14 +298,6 @@ def show_selected(selected: list[dict] | None, _changed: int) -> html.Section | 
     return _entry_panel(entry) if entry else None
 
 
-def _done(message: str, changed: int | None) -> tuple[str, int]:
-    return message, (changed or 0) + 1
-
-
-def _refused(error: Exception) -> tuple[str, object]:
-    return f"Not done: {error}.", dash.no_update
-
-
 def _selected(selected: list[dict] | None) -> Challenge:
     entry = _in_scope(int(selected[0]["id"])) if selected else None
     if entry is None:
@@ -344,8 +336,8 @@ def raise_entry(_clicks, la_code, kpi_id, agency, question, owner, due, changed)
                 agency=agency,
             )
     except (PermissionDenied, ValueError) as error:
-        return _refused(error)
-    return _done(f"Raised challenge {entry.id}, due {entry.due_date:%d %B %Y}.", changed)
+        return refused(error)
+    return done(f"Raised challenge {entry.id}, due {entry.due_date:%d %B %Y}.", changed)
 
 
 @callback(
@@ -396,5 +388,5 @@ def _step(
         with session() as db:
             entry = action(db, _selected(selected).id, user.username)
     except (PermissionDenied, ValueError) as error:
-        return _refused(error)
-    return _done(f"Challenge {entry.id} is now {entry.status}.", changed)
+        return refused(error)
+    return done(f"Challenge {entry.id} is now {entry.status}.", changed)
