@@ -17,6 +17,7 @@ import pytest
 
 from warehouse.kpis.engine import Filters, evaluate
 from warehouse.kpis.periods import financial_year, month
+from warehouse.queries import run
 
 pytestmark = pytest.mark.slow  # it runs the CLI in processes of its own
 
@@ -103,6 +104,7 @@ def test_its_rows_are_stored_without_the_free_text_and_with_hashed_children(load
         ).fetchall()
         columns = [c[0] for c in con.execute("DESCRIBE early_help_assessment").fetchall()]
         children = [c for (c,) in con.execute("SELECT child_id FROM early_help_assessment").fetchall()]
+        overview = run(con, "fact_counts", la_codes=[LA])  # the Data page's "what the warehouse holds"
     assert rows == [
         ("EH1", "completed", "Health"),
         ("EH2", "completed", "Schools"),
@@ -111,6 +113,12 @@ def test_its_rows_are_stored_without_the_free_text_and_with_hashed_children(load
         ("EH5", "completed", "Schools"),
     ]
     assert "notes" not in columns and not {"A", "B", "C", "D", "E"} & set(children)
+    [early_help] = overview[overview["dataset"] == "early_help"].itertuples()
+    assert (early_help.n_rows, str(early_help.first_date.date()), str(early_help.last_date.date())) == (
+        5,
+        "2024-05-20",
+        "2025-01-06",
+    )
     assert b"Mother worried" not in loaded.read_bytes() and b"Family moved" not in loaded.read_bytes()
 
 

@@ -7,6 +7,7 @@
 - `age_band(birth_month, at_date)`: from the bands of the age dimension.
 - `child_dimensions(scope)`: each child's dimensions read from the child's record.
 - `filter_values(scope)`: the values a filter offers, for dimensions whose values are in a table.
+- `fact_counts(scope)`: the records of every dataset, built-in or a partnership's own, per LA.
 - The cubes' dimension columns, added to a warehouse that lacks them (`cube_columns_sql`).
 
 Identifiers are checked by the model (warehouse/model/specs.py); labels are quoted here.
@@ -38,6 +39,7 @@ def definitions_sql(model: Model) -> list[str]:
         _age_band(model.dimensions),
         _child_dimensions(model.dimensions),
         _filter_values(model.dimensions),
+        _fact_counts(model),
         # Working days after `from_date` up to and including `to_date`, on the English bank-holiday
         # calendar: the national rule for ICPC timeliness, and a measure condition's `working_days`.
         (
@@ -239,3 +241,14 @@ def model_cubes_sql(model: Model) -> list[str]:
         if sql:
             statements.append(sql)
     return statements
+
+
+def _fact_counts(model: Model) -> str:
+    """Records per LA and dataset, with their first and last event dates: the Data page's overview."""
+    selects = [
+        f"SELECT la_code, {literal(name)} AS dataset, count(*) AS n_rows, "
+        f"min(CAST({d.event_date} AS DATE)) AS first_date, max(CAST({d.event_date} AS DATE)) AS last_date "
+        f"FROM {d.table} WHERE list_contains(scope, la_code) GROUP BY la_code"
+        for name, d in model.datasets.items()
+    ]
+    return "CREATE OR REPLACE MACRO fact_counts(scope) AS TABLE\n" + "\nUNION ALL\n".join(selects)
