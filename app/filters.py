@@ -66,13 +66,15 @@ class FilterOptions:
             return self.las
         if param == "limits":
             return self.months
-        fixed = {
-            "kpi": {k.id: k.title for k in REGISTRY.values() if not k.is_share},
-            "year": {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)},
-            "section": {page.id: page.title for page in active_model().pages},
-            "chart": CHART_KINDS,
-        }
-        return fixed[param]
+        if param == "kpi":
+            return {k.id: k.title for k in REGISTRY.values() if not k.is_share}
+        if param == "year":
+            return {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)}
+        if param == "section":
+            return {page.id: page.title for page in active_model().pages}
+        if param == "chart":
+            return CHART_KINDS
+        raise KeyError(f"no URL parameter {param!r}")
 
     def periods(self, kind: PeriodKind) -> list[Period]:
         """Every complete period of `kind` the data covers, newest first."""

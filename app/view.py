@@ -98,10 +98,7 @@ class PageView:
     def records_href(self, kpi_id: str) -> str | None:
         """The link to the events behind a figure, for roles that see exact figures only. A KPI of a
         partnership's own dataset has none yet: the records page lists the built-in datasets' events."""
-        model = active_model()
-        if self.scope.policy.enabled or (
-            kpi_id in model.kpis and model.kpis[kpi_id].dataset in model.local_datasets
-        ):
+        if self.scope.policy.enabled or active_model().of_local_dataset(kpi_id):
             return None
         return "/records" + self.view.with_values({"kpi": (kpi_id,), "year": (), "section": ()}).to_query()
 

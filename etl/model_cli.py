@@ -20,7 +20,7 @@ from warehouse.model.files import (
     Model,
     ModelError,
     folder_files,
-    model_for,
+    published_model,
     read_model,
     store_files,
 )
@@ -37,18 +37,6 @@ FolderOption = Annotated[
 ]
 
 
-def _applied() -> Model:
-    """The model of the published warehouse (the built-in one if there is none yet)."""
-    path = get_settings().warehouse_path
-    if not path.exists():
-        return read_model()
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return model_for(con)
-    finally:
-        con.close()
-
-
 def _checked(folder: Path | None) -> tuple[Model, Model, bool]:
     """The folder's model (exit 1 with every mistake if it has any), the applied one, and whether
     they differ; the changes and what they reach are printed."""
@@ -60,7 +48,7 @@ def _checked(folder: Path | None) -> tuple[Model, Model, bool]:
         for problem in error.problems:
             errors.print(f"  {problem}", markup=False, highlight=False)
         raise typer.Exit(1) from error
-    applied = _applied()
+    applied = published_model(get_settings().warehouse_path)
     local = [f.name for f in new.local_files]
     console.print(
         f"The model in {folder} is valid: {len(local)} file(s) of your own{': ' + ', '.join(local) if local else ''}; "

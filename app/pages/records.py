@@ -56,7 +56,7 @@ def layout(**query: str | list[str]) -> html.Div:
             ]
         )
     kpi = get_kpi(page.view.kpi[0] if page.view.kpi else "referrals")
-    if kpi.dataset in active_model().local_datasets:
+    if active_model().of_local_dataset(kpi.id):
         return html.Div(
             [
                 html.H1(f"Records behind {kpi.title}"),
@@ -107,7 +107,7 @@ def layout(**query: str | list[str]) -> html.Div:
 )
 def download(_clicks: int, search: str | None) -> dict[str, str] | dash.NoUpdate:
     page = page_view(parse_qs((search or "").lstrip("?")))
-    if page.view.kpi and get_kpi(page.view.kpi[0]).dataset in active_model().local_datasets:
+    if page.view.kpi and active_model().of_local_dataset(page.view.kpi[0]):
         return dash.no_update
     found = _records(page)
     if found.withheld or found.rows is None:

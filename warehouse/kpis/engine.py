@@ -50,7 +50,8 @@ class Filters:
         unknown = sorted(set(wanted) - set(dimensions))
         if unknown:
             raise ValueError(f"no dimension {', '.join(unknown)}; known: {', '.join(dimensions)}")
-        kept = tuple((d, tuple(wanted[d])) for d in dimensions if d in wanted and tuple(wanted[d]))
+        given = {d: tuple(values) for d, values in wanted.items()}  # once: a generator reads only once
+        kept = tuple((d, given[d]) for d in dimensions if given.get(d))
         object.__setattr__(self, "la_codes", codes)
         object.__setattr__(self, "wanted", kept)
 

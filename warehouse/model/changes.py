@@ -47,7 +47,7 @@ def affected_kpis(before: Model, after: Model, found: list[Change]) -> list[str]
                 ("kpi", kpi.id) in ids
                 or ("dataset", kpi.dataset) in ids
                 or any(("measure", m) in ids for m in measures)
-                or touched_dimensions & {d.id for d in model.dimensions if d.carried_by(kpi.dataset)}
+                or touched_dimensions & set(kpi.dimensions)
             ):
                 kpis.append(kpi.id)
     return list(dict.fromkeys(kpis))

@@ -53,7 +53,7 @@ class ModelError(ValueError):
 
     def __init__(self, problems: list[str]):
         self.problems = sorted(problems, key=lambda problem: problem.split(":")[0])  # by file, in order
-        super().__init__("the model has mistakes:\n" + "\n".join(f"- {p}" for p in problems))
+        super().__init__("the model has mistakes:\n" + "\n".join(f"- {p}" for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -119,12 +119,17 @@ class Model:
         """A dataset of the partnership's own: cube column -> the dataset column that holds it, for the
         dimensions its records carry themselves (the child's come from the child's record)."""
         spec = self.datasets[dataset]
+        carried = self.dimensions_of(dataset)
         found = {}
         for dimension in self.dimensions:
-            if dimension.from_child or dimension.age_bands or dimension.id not in self.dimensions_of(dataset):
+            if dimension.from_child or dimension.age_bands or dimension.id not in carried:
                 continue
             found[dimension.cube_column] = spec.dimensions.get(dimension.id, dimension.cube_column)
         return found
+
+    def of_local_dataset(self, kpi_id: str) -> bool:
+        """Whether a KPI counts a dataset of the partnership's own."""
+        return kpi_id in self.kpis and self.kpis[kpi_id].dataset in self.local_datasets
 
     @property
     def executive_kpis(self) -> tuple[str, ...]:
@@ -203,7 +208,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
             problems.append(f"{d.where}: {d.kind} {word} already declared in {first.file.name}")
     layouts = {name: d.spec for name, d in by_kind["layout"].items()}
     datasets = _datasets(list(by_kind["dataset"].values()), layouts, problems)
-    dimensions = [d.spec for d in by_kind["dimension"].values()]
+    dimensions = {i: d.spec for i, d in by_kind["dimension"].items()}
     measures = {i: d.spec for i, d in by_kind["measure"].items()}
     for d in by_kind["measure"].values():
         if d.spec.dataset not in datasets:
@@ -218,7 +223,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     for kpi_id, d in by_kind["kpi"].items():
         _check_kpi(d, measures, dimensions, problems)
         dataset = d.spec.dataset
-        carried = carried_dimensions(tuple(dimensions), datasets.get(dataset), dataset in local)
+        carried = carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
     for d in by_kind["page"].values():
         _check_page(d, kpis, measures, problems)
@@ -226,7 +231,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     return {
         "datasets": datasets,
         "local_datasets": local,
-        "dimensions": tuple(dimensions),
+        "dimensions": tuple(dimensions.values()),
         "measures": measures,
         "kpis": kpis,
         "pages": pages,
@@ -312,10 +317,10 @@ def carried_dimensions(
     )
 
 
-def _check_dataset_dimensions(d: Declared, dimensions: list[Dimension], problems: list[str]) -> None:
+def _check_dataset_dimensions(d: Declared, dimensions: dict[str, Dimension], problems: list[str]) -> None:
     dataset: Dataset = d.spec
     for dimension_id in dataset.dimensions:
-        dimension = next((dim for dim in dimensions if dim.id == dimension_id), None)
+        dimension = dimensions.get(dimension_id)
         if dimension is None:
             problems.append(f"{d.where}.dimensions: no dimension {dimension_id!r}")
         elif dimension.from_child or dimension.age_bands:
@@ -374,7 +379,7 @@ def _check_dimensions(declared: list[Declared], datasets: set[str], problems: li
 
 
 def _check_kpi(
-    d: Declared, measures: dict[str, Measure], dimensions: list[Dimension], problems: list[str]
+    d: Declared, measures: dict[str, Measure], dimensions: dict[str, Dimension], problems: list[str]
 ) -> None:
     kpi: Kpi = d.spec
     for role in ("numerator", "denominator"):
@@ -389,13 +394,13 @@ def _check_kpi(
                 f"{d.where}.{role}: measure {measure_id!r} counts {measure.dataset}, not the KPI's dataset {kpi.dataset}"
             )
     if kpi.breakdown is not None:
-        dimension = next((dim for dim in dimensions if dim.id == kpi.breakdown), None)
+        dimension = dimensions.get(kpi.breakdown)
         if dimension is None:
             problems.append(f"{d.where}.breakdown: no dimension {kpi.breakdown!r}")
         elif not dimension.carried_by(kpi.dataset):
             problems.append(f"{d.where}.breakdown: dataset {kpi.dataset} does not carry {kpi.breakdown!r}")
     for dimension_id in kpi.benchmark_population:
-        if not any(dim.id == dimension_id and dim.carried_by(kpi.dataset) for dim in dimensions):
+        if dimension_id not in dimensions or not dimensions[dimension_id].carried_by(kpi.dataset):
             problems.append(
                 f"{d.where}.benchmark_population: dataset {kpi.dataset} has no dimension {dimension_id!r}"
             )
@@ -446,9 +451,8 @@ def _kinds() -> str:
     return ", ".join(f"[[{kind}]]" for kind in KINDS)
 
 
-LOCAL_FOLDER = (
-    "model"  # in $SAFEGUARD_HOME: the partnership's working copy, applied by `safeguard model apply`
-)
+# In $SAFEGUARD_HOME: the partnership's working copy, applied by `safeguard model apply`.
+LOCAL_FOLDER = "model"
 
 
 def stored_files(con: duckdb.DuckDBPyConnection) -> list[ModelFile]:
@@ -479,14 +483,8 @@ def _model_of(local: tuple[ModelFile, ...]) -> Model:
     return read_model(local)
 
 
-@cache
-def active_model() -> Model:
-    """The model this process serves: that of the published warehouse, read once. A partnership's
-    files in $SAFEGUARD_HOME/model reach it only through `safeguard model apply`, so a broken file
-    never reaches a running app, and every server of one warehouse serves the same model."""
-    from warehouse.settings import get_settings
-
-    path = get_settings().warehouse_path
+def published_model(path: Path) -> Model:
+    """The model of the warehouse file at `path`; the built-in one if there is no warehouse yet."""
     if not path.exists():
         return _model_of(())
     con = duckdb.connect(str(path), read_only=True)
@@ -494,6 +492,16 @@ def active_model() -> Model:
         return model_for(con)
     finally:
         con.close()
+
+
+@cache
+def active_model() -> Model:
+    """The model this process serves: that of the published warehouse, read once. A partnership's
+    files in $SAFEGUARD_HOME/model reach it only through `safeguard model apply`, so a broken file
+    never reaches a running app, and every server of one warehouse serves the same model."""
+    from warehouse.settings import get_settings
+
+    return published_model(get_settings().warehouse_path)
 
 
 def dataset_title(name: str | None) -> str:

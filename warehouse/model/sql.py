@@ -1,4 +1,5 @@
-"""The SQL made from the model's dimensions, so that a dimension is declared once and nowhere else.
+"""The SQL made from the model, so that a dimension, a dataset or a measure is declared once and
+nowhere else.
 
 - `passes` and `row_passes(wanted)`: the filter predicate. `wanted` is a map of dimension id -> the
   values wanted, of the filtered dimensions only (Filters.query_params); a dimension the map does not
@@ -41,7 +42,8 @@ def definitions_sql(model: Model) -> list[str]:
         _filter_values(model.dimensions),
         _fact_counts(model),
         # Working days after `from_date` up to and including `to_date`, on the English bank-holiday
-        # calendar: the national rule for ICPC timeliness, and a measure condition's `working_days`.
+        # calendar, for a measure condition's `working_days`: the rule transforms/010_derived_flags.sql
+        # applies to ICPC timeliness, there as a join over the whole table.
         (
             "CREATE OR REPLACE MACRO working_days(from_date, to_date) AS ("
             "(SELECT working_day_number FROM calendar WHERE calendar_date = CAST(to_date AS DATE)) - "
