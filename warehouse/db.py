@@ -201,10 +201,11 @@ def define(con: duckdb.DuckDBPyConnection) -> None:
         "raw_calendar": english_calendar().copy(),
         "raw_benchmark_value": benchmark_values(),
     } | {f"raw_ref_{name}": code_list(name) for name in code_list_names()}
+    model = model_for(con)
     for name, frame in frames.items():
         con.register(name, frame)
     try:
-        for statement in model_sql.definitions_sql(model_for(con)):
+        for statement in model_sql.definitions_sql(model):
             con.execute(statement)
         for path in _sql_files(DEFINITIONS_DIR):
             run_sql_file(con, path)
@@ -216,7 +217,7 @@ def define(con: duckdb.DuckDBPyConnection) -> None:
         raise
     for name in frames:
         con.unregister(name)
-    set_meta(con, definitions=definitions_fingerprint(model_for(con)))
+    set_meta(con, definitions=definitions_fingerprint(model))
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

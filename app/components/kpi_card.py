@@ -20,8 +20,9 @@ from warehouse.kpis.formatting import (
     format_rate,
     shown_change,
 )
-from warehouse.kpis.model import Direction, Kpi
+from warehouse.kpis.model import Kpi
 from warehouse.kpis.rag import Rag
+from warehouse.kpis.scorecard import Travel, travel
 from warehouse.model.files import active_model
 
 RAG_ICONS = {Rag.GREEN: "✔", Rag.AMBER: "▲", Rag.RED: "✖"}
@@ -29,11 +30,8 @@ SPARKLINE_MONTHS = 13
 
 
 def _judgement(kpi: Kpi, change: Change) -> str:
-    """Whether a change is good news, in words, by the KPI's direction."""
-    if change.absolute is None or change.absolute == 0 or kpi.direction is Direction.NEUTRAL:
-        return ""
-    improving = (change.absolute > 0) == (kpi.direction is Direction.HIGHER_IS_BETTER)
-    return " (better)" if improving else " (worse)"
+    """Whether a change is good news, in words, by the KPI's direction (the scorecard's rule)."""
+    return {Travel.IMPROVING: " (better)", Travel.WORSENING: " (worse)"}.get(travel(kpi, change), "")
 
 
 def _change_line(kpi: Kpi, change: Change, against: str) -> html.Li:

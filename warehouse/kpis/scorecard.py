@@ -142,15 +142,20 @@ def direction_of_travel(kpi: Kpi, latest: Figure, before: Figure) -> tuple[Trave
     """The latest quarter against the one before, judged by the KPI's direction. A change too
     small to show at the KPI's precision is no change, so the words agree with the figures."""
     change = shown_change(kpi, Change.between(latest, before))
+    return travel(kpi, change), change
+
+
+def travel(kpi: Kpi, change: Change) -> Travel:
+    """A change as shown (shown_change), judged by the KPI's direction of good."""
     if change.absolute is None:
-        return Travel.NO_COMPARISON, change
+        return Travel.NO_COMPARISON
     if change.absolute == 0:
-        return Travel.NO_CHANGE, change
+        return Travel.NO_CHANGE
     rising = change.absolute > 0
     if kpi.direction is Direction.NEUTRAL:
-        return (Travel.UP if rising else Travel.DOWN), change
+        return Travel.UP if rising else Travel.DOWN
     improving = rising == (kpi.direction is Direction.HIGHER_IS_BETTER)
-    return (Travel.IMPROVING if improving else Travel.WORSENING), change
+    return Travel.IMPROVING if improving else Travel.WORSENING
 
 
 def latest_quarter_ending_by(day: date) -> Period:
