@@ -290,6 +290,14 @@ def _datasets(
                     f"{d.where}.columns ({column.name!r}).codelist: no code list {column.codelist!r} in "
                     f"warehouse/reference; known: {', '.join(sorted(shipped))}"
                 )
+        dated = {c.name for c in laid_out.columns if c.kind in (Kind.DATE, Kind.DATETIME)}
+        for index, order in enumerate(dataset.dates_in_order):
+            for key in ("later", "earlier"):
+                if getattr(order, key) not in dated:
+                    problems.append(
+                        f"{d.where}.dates_in_order.{index}.{key}: {getattr(order, key)!r} is not a date "
+                        "column of the dataset"
+                    )
         stored = {c.name for c in laid_out.columns if c.privacy is Privacy.KEPT}
         for dimension, column_name in dataset.dimensions.items():
             if column_name not in stored:

@@ -270,6 +270,14 @@ MISTAKES = [
         "dataset[0] ('early_help').event_date: column 'eh_id' is text, not date or datetime",
     ),
     (
+        "dates in order that are not both dates",
+        local_dataset().replace(
+            "carries_open_records = true",
+            'carries_open_records = true\ndates_in_order = [{ later = "assessment_date", earlier = "lead_agency" }]',
+        ),
+        "dataset[0] ('early_help').dates_in_order.0.earlier: 'lead_agency' is not a date column of the dataset",
+    ),
+    (
         "an id column that is not text",
         local_dataset(id_kind="integer"),
         "dataset[0] ('early_help').id_column: column 'eh_id' is integer, not text",
