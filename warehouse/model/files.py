@@ -221,9 +221,9 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
-        _check_kpi(d, measures, dimensions, problems)
         dataset = d.spec.dataset
         carried = carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+        _check_kpi(d, measures, dimensions, carried, problems)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
     for d in by_kind["page"].values():
         _check_page(d, kpis, measures, problems)
@@ -387,8 +387,14 @@ def _check_dimensions(declared: list[Declared], datasets: set[str], problems: li
 
 
 def _check_kpi(
-    d: Declared, measures: dict[str, Measure], dimensions: dict[str, Dimension], problems: list[str]
+    d: Declared,
+    measures: dict[str, Measure],
+    dimensions: dict[str, Dimension],
+    carried: tuple[str, ...],
+    problems: list[str],
 ) -> None:
+    """`carried`: the dimensions the KPI's dataset's records carry (a partnership's dataset carries
+    only those it has the columns for)."""
     kpi: Kpi = d.spec
     for role in ("numerator", "denominator"):
         measure_id = getattr(kpi, role)
@@ -405,10 +411,10 @@ def _check_kpi(
         dimension = dimensions.get(kpi.breakdown)
         if dimension is None:
             problems.append(f"{d.where}.breakdown: no dimension {kpi.breakdown!r}")
-        elif not dimension.carried_by(kpi.dataset):
+        elif kpi.breakdown not in carried:
             problems.append(f"{d.where}.breakdown: dataset {kpi.dataset} does not carry {kpi.breakdown!r}")
     for dimension_id in kpi.benchmark_population:
-        if dimension_id not in dimensions or not dimensions[dimension_id].carried_by(kpi.dataset):
+        if dimension_id not in carried:
             problems.append(
                 f"{d.where}.benchmark_population: dataset {kpi.dataset} has no dimension {dimension_id!r}"
             )

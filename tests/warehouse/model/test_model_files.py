@@ -212,6 +212,15 @@ MISTAKES = [
         "breakdown: dataset referrals does not carry 'category'",
     ),
     (
+        "a breakdown a dataset of one's own has no column for",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndate = "assessment_date"\n'
+        'description = "Assessments."\n'
+        + LOCAL_KPI.format(id="k9b").replace('"referrals"', '"early_help"', 1).replace('"referrals"', '"eh"')
+        + 'breakdown = "agency"\n',
+        "kpi[0] ('k9b').breakdown: dataset early_help does not carry 'agency'",
+    ),
+    (
         "a stock KPI of a flow measure",
         LOCAL_KPI.format(id="k10").replace('"flow"', '"stock"'),
         "kpi[0] ('k10').timing: stock does not match measure 'referrals' (flow)",
