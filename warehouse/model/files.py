@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -508,14 +510,33 @@ def published_model(path: Path) -> Model:
         con.close()
 
 
-@cache
+# The model of the warehouse a load is writing, while it loads (model_of_load).
+_LOADING: ContextVar[Model | None] = ContextVar("model_of_load", default=None)
+
+
 def active_model() -> Model:
-    """The model this process serves: that of the published warehouse, read once. A partnership's
-    files in $SAFEGUARD_HOME/model reach it only through `safeguard model apply`, so a broken file
-    never reaches a running app, and every server of one warehouse serves the same model."""
+    """The model in use. In a load, that of the warehouse it writes, read under the load's lock, so a
+    long-running loader (the inbox, the schedule) knows a dataset applied since it started. Otherwise
+    the model this process serves: that of the published warehouse, read once. A partnership's files
+    in $SAFEGUARD_HOME/model reach it only through `safeguard model apply`, so a broken file never
+    reaches a running app, and every server of one warehouse serves the same model."""
+    return _LOADING.get() or served_model()
+
+
+@cache
+def served_model() -> Model:
     from warehouse.settings import get_settings
 
     return published_model(get_settings().warehouse_path)
+
+
+@contextmanager
+def model_of_load(model: Model) -> Iterator[None]:
+    token = _LOADING.set(model)
+    try:
+        yield
+    finally:
+        _LOADING.reset(token)
 
 
 def dataset_title(name: str | None) -> str:
