@@ -132,7 +132,28 @@ def test_brw005_a_filter_change_updates_the_url_and_the_figures_and_back_restore
 def test_brw006_values_the_scope_does_not_allow_are_dropped_from_the_url(server, page):
     page.goto(server + "/?period=2025-26&la=E09000001&gender=<script>")
     page.wait_for_selector("#card-referrals")
-    assert page.inner_text("#filter-summary") == "Showing: 2025/26; all local authorities in your scope"
+    assert page.inner_text("#filter-summary") == (
+        "Showing: 2025/26; Newcastle upon Tyne\n"  # the scope's first LA, written into the URL
+        "This link also asked for 1 local authority and 1 gender value that your account does not cover: "
+        "the figures leave them out."
+    )
+    assert page.url.endswith("?period=2025-26&la=E08000021")
+
+
+def test_brw027_the_la_is_always_in_the_url_and_an_account_lands_on_its_last_choice(server, page):
+    page.goto(server + "/")  # an account of two LAs, with no choice yet: the first, in the URL
+    page.locator("#filter-summary", has_text="Newcastle upon Tyne").wait_for()
+    page.wait_for_function("location.search.includes('la=E08000021')")
+    page.goto(server + "/?la=E06000057")
+    page.locator("#filter-summary", has_text="Northumberland").wait_for()
+    page.goto(server + "/front-door")  # a bare address: the last choice
+    page.locator("#filter-summary", has_text="Northumberland").wait_for()
+    page.wait_for_function("location.search.includes('la=E06000057')")
+    page.goto(server + "/?la=E06000057&la=E08000021")  # the partnership total, on request
+    page.locator("#filter-summary", has_text="Northumberland, Newcastle upon Tyne").wait_for()
+    page.goto(server + "/missing")
+    page.locator("#filter-summary", has_text="Northumberland, Newcastle upon Tyne").wait_for()
+    assert page.console_errors == []
 
 
 @pytest.mark.parametrize("path", ["/front-door", "/s47-icpc", "/cp-plans", "/missing"])
