@@ -227,6 +227,21 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
     for result in engine.values():
         assert format_figure(result.kpi, result.current) in text, result.kpi.id
     assert "CP plans started" in text
+    # Print fit to circulate: a cover with the partnership, its glance and contents; every page
+    # marked, numbered and dated in its header and footer; no app chrome.
+    pages = [p.extract_text() for p in reader.pages]
+    assert "Newcastle upon Tyne safeguarding children partnership" in pages[0] and "Contents" in pages[0]
+    assert "1. Executive summary: 8 KPIs" in pages[0] and "2. CP plans:" in pages[0]
+    printed = f"Printed {date.today().day} {date.today():%B %Y}; data as at 31 October 2026"
+    for number, page_text in enumerate(pages, start=1):
+        assert page_text.count("OFFICIAL-SENSITIVE") >= 2, number  # at the top and the foot
+        assert f"Page {number} of {len(pages)}" in page_text and printed in page_text
+    assert "Sign out" not in text and "Safeguarding performance" not in text
+    # the cover; the executive summary's 8 cards, 4 a page; CP plans' cards (those not in the
+    # executive summary: no card is printed twice) with one trend, then the other trend
+    assert len(pages) == 5
+    [cp_plans] = [text for text in pages if "CP plans started" in text]
+    assert "Also on this dashboard, earlier in the pack: Children on a CP plan" in " ".join(cp_plans.split())
 
 
 def test_brw011_a_click_on_a_bar_drills_down_and_the_breadcrumb_steps_back(server, page, demo_home):
