@@ -215,4 +215,4 @@ class Priority(Spec):
     it (a KPI's `priority`), so a partnership's own KPI joins a built-in priority from its own file."""
 
     id: Identifier = Field(description="Its name in a KPI's `priority`.")
-    title: Label = Field(description="As the scorecard, its workbook and the meeting pack show it.")
+    title: Label = Field(description="As the scorecard page, its workbook and its PDF show it.")
