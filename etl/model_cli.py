@@ -57,6 +57,7 @@ def _checked(folder: Path | None) -> tuple[Model, Model, bool]:
         f"{len(new.pages)} pages.",
         highlight=False,
     )
+    _say_if_an_own_scorecard_is_in_force()
     found = changes(applied, new)
     if not found:
         console.print("It is the model the warehouse has: nothing to apply.")
@@ -70,6 +71,20 @@ def _checked(folder: Path | None) -> tuple[Model, Model, bool]:
         "Pages affected: " + (", ".join(affected_pages(applied, new, found, kpis)) or "none"), highlight=False
     )
     return new, applied, True
+
+
+def _say_if_an_own_scorecard_is_in_force() -> None:
+    from warehouse.kpis.scorecard import override_path  # the engine, only for this command
+
+    override = override_path()
+    if override is not None:
+        console.print(
+            f"Note: {override} is in force: it sets the scorecard's priorities in place of the model's "
+            "(priorities and KPIs' `priority`). Delete it to use the model's (docs/model.md: "
+            "Put a KPI in the scorecard).",
+            highlight=False,
+            soft_wrap=True,  # a path broken over lines cannot be copied
+        )
 
 
 @model_app.command("check")

@@ -139,6 +139,14 @@ def test_a_new_dimension_gets_its_cube_column_and_filters_figures(warehouse, set
     assert before.current.value == 2
 
 
+def test_check_says_when_an_installs_own_scorecard_toml_replaces_the_models_priorities(warehouse, settings):
+    assert "scorecard.toml" not in run("check").output
+    own = settings.home / "scorecard.toml"
+    own.write_text('[[priorities]]\ntitle = "Ours"\nkpis = ["cp_open"]\n', encoding="utf-8")
+    text = " ".join(run("check").output.split())
+    assert f"Note: {own} is in force: it sets the scorecard's priorities in place of the model's" in text
+
+
 @pytest.mark.parametrize(
     "text, says",
     [

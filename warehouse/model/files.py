@@ -1,7 +1,7 @@
 """Reading the model: the built-in files shipped with the product, then a partnership's own.
 
 A model file is TOML holding any of `[[layout]]`, `[[dataset]]`, `[[dimension]]`, `[[measure]]`,
-`[[kpi]]` and `[[page]]` tables. The built-in ones are in warehouse/model/builtin; a partnership adds
+`[[kpi]]`, `[[page]]` and `[[priority]]` tables. The built-in ones are in warehouse/model/builtin; a partnership adds
 its own in $SAFEGUARD_HOME/model.
 Everything is checked before anything is used: a mistake is refused with the file, the key and the
 reason, and nothing of a refused model reaches the warehouse or the app.
@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from warehouse.kpis.model import Kpi, Timing
 from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, code_list_names
-from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page
+from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page, Priority
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
 KINDS: dict[str, type[BaseModel]] = {
@@ -34,6 +34,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "measure": Measure,
     "kpi": Kpi,
     "page": Page,
+    "priority": Priority,
 }
 
 # Names the app and the cubes use for themselves: a dimension may not take them.
@@ -93,6 +94,7 @@ class Model:
     measures: dict[str, Measure]
     kpis: dict[str, Kpi]
     pages: tuple[Page, ...] = ()
+    priorities: tuple[Priority, ...] = ()  # the scorecard's, in the board's order
     local_datasets: tuple[str, ...] = ()  # those a partnership declared: the product makes their tables
     files: tuple[ModelFile, ...] = ()
 
@@ -136,6 +138,10 @@ class Model:
     @property
     def executive_kpis(self) -> tuple[str, ...]:
         return tuple(kpi.id for kpi in self.kpis.values() if kpi.executive)
+
+    def priority_kpis(self, priority_id: str) -> tuple[str, ...]:
+        """The KPIs that name a scorecard priority, in the order the model declares them."""
+        return tuple(kpi.id for kpi in self.kpis.values() if kpi.priority == priority_id)
 
 
 def builtin_files() -> list[ModelFile]:
@@ -230,6 +236,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     for d in by_kind["page"].values():
         _check_page(d, kpis, measures, problems)
     pages = tuple(d.spec for d in by_kind["page"].values())
+    _check_priorities(list(by_kind["priority"].values()), list(by_kind["kpi"].values()), problems)
     return {
         "datasets": datasets,
         "local_datasets": local,
@@ -237,6 +244,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         "measures": measures,
         "kpis": kpis,
         "pages": pages,
+        "priorities": tuple(d.spec for d in by_kind["priority"].values()),
     }
 
 
@@ -456,6 +464,28 @@ def _check_page(d: Declared, kpis: dict[str, Kpi], measures: dict[str, Measure],
         ):
             problems.append(
                 f"{d.where}.by_area: {page.by_area!r} is not a count of events, so it does not split by area"
+            )
+
+
+def _check_priorities(priorities: list[Declared], kpis: list[Declared], problems: list[str]) -> None:
+    """Each KPI's priority is declared and takes a single figure; each priority has a KPI to show."""
+    declared = [d.key for d in priorities]
+    for d in kpis:
+        kpi: Kpi = d.spec
+        if kpi.priority is None:
+            continue
+        if kpi.priority not in declared:
+            problems.append(f"{d.where}.priority: no priority {kpi.priority!r}; known: {', '.join(declared)}")
+        elif kpi.is_share:
+            problems.append(
+                f"{d.where}.priority: {kpi.id!r} is a share of a whole, which has no single figure to put in "
+                "the scorecard"
+            )
+    named = {d.spec.priority for d in kpis}
+    for d in priorities:
+        if d.key not in named:
+            problems.append(
+                f"{d.where}: no KPI names this priority (a KPI's `priority`), so it would be empty"
             )
 
 
