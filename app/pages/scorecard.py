@@ -179,7 +179,7 @@ def layout(**query: str | list[str]) -> html.Div:
                         "Download as PDF",
                         href="/scorecard.pdf" + search,
                         id=ids.SCORECARD_PDF,
-                        className="button-primary",
+                        className="button-primary pdf-link",
                         target="_blank",
                     ),
                 ],
