@@ -55,7 +55,13 @@ FACT_TABLES = (
     "assessment",
     "cla_missing_count",
 )
-CUBE_TABLES = ("kpi_cube", "missing_child_month", "kpi_cube_la", "missing_child_month_la")
+CUBE_TABLES = (
+    "kpi_cube",
+    "missing_child_month",
+    "kpi_cube_la",
+    "missing_child_month_la",
+    "measure_child_month",
+)
 
 
 class WarehouseError(Exception):

@@ -210,13 +210,13 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     datasets = _datasets(list(by_kind["dataset"].values()), layouts, problems)
     dimensions = {i: d.spec for i, d in by_kind["dimension"].items()}
     measures = {i: d.spec for i, d in by_kind["measure"].items()}
+    _check_dimensions(list(by_kind["dimension"].values()), set(datasets), problems)
+    local = tuple(name for name, d in by_kind["dataset"].items() if not d.file.builtin)
     for d in by_kind["measure"].values():
         if d.spec.dataset not in datasets:
             problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {', '.join(datasets)}")
         else:
-            _check_measure_columns(d, datasets[d.spec.dataset], problems)
-    _check_dimensions(list(by_kind["dimension"].values()), set(datasets), problems)
-    local = tuple(name for name, d in by_kind["dataset"].items() if not d.file.builtin)
+            _check_measure_columns(d, datasets[d.spec.dataset], d.spec.dataset in local, problems)
     for name in local:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
     kpis = {}
@@ -333,12 +333,28 @@ def _check_dataset_dimensions(d: Declared, dimensions: dict[str, Dimension], pro
             )
 
 
-def _check_measure_columns(d: Declared, dataset: Dataset, problems: list[str]) -> None:
-    """A measure's date and the columns its conditions test are stored columns of its dataset, and
-    its dates are dates."""
+def _check_measure_columns(d: Declared, dataset: Dataset, local: bool, problems: list[str]) -> None:
+    """A measure of a dataset of the partnership's own has the dates its timing needs (a stock: the
+    dates that open and close a record); its dates and the columns its conditions test are stored
+    columns of its dataset, and its dates are dates."""
     measure: Measure = d.spec
+    stock = measure.timing == MeasureTiming.STOCK
+    if local and measure.date is None:
+        problems.append(
+            f"{d.where}.date: a measure of a dataset of your own needs the `date` that places a record"
+        )
+    if local and stock and measure.end is None:
+        problems.append(
+            f"{d.where}.end: a stock needs the `end` column that closes a record (blank while open)"
+        )
+    if measure.end is not None and not stock:
+        problems.append(
+            f"{d.where}.end: only a stock has an `end`; this measure's timing is {measure.timing}"
+        )
     dated = (Kind.DATE, Kind.DATETIME)
-    wanted: list[tuple[str, str, tuple[Kind, ...]]] = [("date", measure.date, dated)] if measure.date else []
+    wanted: list[tuple[str, str, tuple[Kind, ...]]] = [
+        (key, name, dated) for key, name in (("date", measure.date), ("end", measure.end)) if name
+    ]
     for index, condition in enumerate(measure.where):
         kinds = dated if condition.between else tuple(Kind)
         wanted += [(f"where.{index}", column, kinds) for column in condition.columns]

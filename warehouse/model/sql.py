@@ -20,9 +20,9 @@ from collections.abc import Mapping, Sequence
 
 from warehouse.model.datasets import Dataset, Kind
 from warehouse.model.files import Model
-from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure
+from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure, MeasureTiming
 
-CUBE_TABLES = ("kpi_cube", "missing_child_month")
+CUBE_TABLES = ("kpi_cube", "missing_child_month", "measure_child_month")
 
 
 def literal(text: str) -> str:
@@ -175,33 +175,82 @@ def measure_condition_sql(measure: Measure, alias: str = "f") -> str:
 
 def measures_cube_sql(
     table: str, id_column: str, measures: Sequence[Measure], record_dimensions: Mapping[str, str]
-) -> str:
-    """The monthly cube rows of a dataset's own measures (those with a `date`), for the LAs of a load
-    ($la_codes): one insert, by column name, beside the built-in datasets' (transforms/020_cubes.sql,
-    whose child_dims it reads). `record_dimensions` maps a cube column to the dataset column that holds
-    it (area_code, say); the child's dimensions come from the child's record as for every dataset."""
-    flows = [m for m in measures if m.date is not None]
-    if not flows:
-        return ""
-    values = ",\n           ".join(
-        f"({literal(m.id)}, f.{m.date}, {measure_condition_sql(m)})" for m in flows
-    )
+) -> list[str]:
+    """The cube rows of a dataset's own measures, for the LAs of a load ($la_codes), each insert by
+    column name, beside the built-in datasets' (transforms/020_cubes.sql, whose child_dims it reads):
+    - flow: a record in the month of its `date`;
+    - stock: a record at each month end at which it is open (`date` on or before it, `end` blank or
+      after it), from the month it opened to the last month any load of the LA covers, as cp_open;
+    - children: each child once per month in which it has a record dated, in measure_child_month,
+      from which the engine counts the distinct children of any run of months.
+    `record_dimensions` maps a cube column to the dataset column that holds it (area_code, say); the
+    child's dimensions come from the child's record as for every dataset."""
+    by_timing = {timing: [m for m in measures if m.timing == timing] for timing in MeasureTiming}
     dims = "".join(
         f"coalesce(CAST(f.{column} AS VARCHAR), 'Unknown') AS {cube_column}, "
         for cube_column, column in record_dimensions.items()
     )
-    return f"""INSERT INTO kpi_cube BY NAME
-SELECT f.la_code, date_trunc('month', CAST(m.event_date AS DATE)) AS month, m.measure, {dims}
-       age_band(d.birth_month, CAST(m.event_date AS DATE)) AS age_band,
+    statements = []
+    if by_timing[MeasureTiming.FLOW]:
+        statements.append(f"""INSERT INTO kpi_cube BY NAME
+SELECT f.la_code, date_trunc('month', m.event_date) AS month, m.measure, {dims}
+       age_band(d.birth_month, m.event_date) AS age_band,
+       d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
+       sum(record_key($cell_key_salt, f.la_code, f.{id_column})) AS key_sum
+{_dated_records(table, by_timing[MeasureTiming.FLOW])}
+GROUP BY ALL""")
+    stocks = by_timing[MeasureTiming.STOCK]
+    if stocks:
+        values = ",\n           ".join(
+            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), CAST(f.{m.end} AS DATE), {measure_condition_sql(m)})"
+            for m in stocks
+        )
+        first_opened = " UNION ALL ".join(
+            f"SELECT min(CAST({m.date} AS DATE)) FROM {table} WHERE list_contains($la_codes, la_code)"
+            for m in stocks
+        )
+        statements.append(f"""INSERT INTO kpi_cube BY NAME
+SELECT f.la_code, me.month, m.measure, {dims}
+       age_band(d.birth_month, me.month_end) AS age_band,
        d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
        sum(record_key($cell_key_salt, f.la_code, f.{id_column})) AS key_sum
 FROM {table} AS f
 LEFT JOIN child_dims AS d USING (child_id)
 CROSS JOIN LATERAL (
     VALUES {values}
+) AS m(measure, opened, closed, counts)
+JOIN (
+    SELECT DISTINCT month_start AS month, last_day(month_start) AS month_end
+    FROM calendar
+    WHERE calendar_date BETWEEN (SELECT min(opened) FROM ({first_opened}) AS o(opened))
+                            AND (SELECT max(coverage_end) FROM etl_load WHERE list_contains($la_codes, la_code))
+) AS me ON m.opened <= me.month_end AND (m.closed IS NULL OR m.closed > me.month_end)
+WHERE list_contains($la_codes, f.la_code) AND m.counts
+GROUP BY ALL""")
+    if by_timing[MeasureTiming.CHILDREN]:
+        # A child's cell key is that of the child, however many records it has: a count of children
+        # is keyed like the built-in one (missing_child_month).
+        statements.append(f"""INSERT INTO measure_child_month BY NAME
+SELECT DISTINCT f.la_code, date_trunc('month', m.event_date) AS month, m.measure, f.child_id, {dims}
+       age_band(d.birth_month, m.event_date) AS age_band,
+       d.* EXCLUDE (la_code, child_id, birth_month),
+       record_key($cell_key_salt, f.la_code, f.child_id) AS child_key
+{_dated_records(table, by_timing[MeasureTiming.CHILDREN])}""")
+    return statements
+
+
+def _dated_records(table: str, measures: Sequence[Measure]) -> str:
+    """The FROM and WHERE of the records each measure counts, one row per measure and record, at the
+    record's `date` (m.event_date), with the child's dimensions (d)."""
+    values = ",\n           ".join(
+        f"({literal(m.id)}, CAST(f.{m.date} AS DATE), {measure_condition_sql(m)})" for m in measures
+    )
+    return f"""FROM {table} AS f
+LEFT JOIN child_dims AS d USING (child_id)
+CROSS JOIN LATERAL (
+    VALUES {values}
 ) AS m(measure, event_date, counts)
-WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts
-GROUP BY ALL"""
+WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts"""
 
 
 SQL_TYPES = {
@@ -239,9 +288,9 @@ def model_cubes_sql(model: Model) -> list[str]:
     for name in model.local_datasets:
         dataset = model.datasets[name]
         measures = [m for m in model.measures.values() if m.dataset == name]
-        sql = measures_cube_sql(dataset.table, dataset.id_column, measures, model.record_dimensions(name))
-        if sql:
-            statements.append(sql)
+        statements += measures_cube_sql(
+            dataset.table, dataset.id_column, measures, model.record_dimensions(name)
+        )
     return statements
 
 

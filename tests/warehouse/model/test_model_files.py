@@ -322,6 +322,47 @@ MISTAKES = [
         "measure[0] ('eh').where.0: column 'lead_agency' is code, not a date",
     ),
     (
+        "a measure of a dataset of your own with no date",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndescription = "Assessments."\n',
+        "measure[0] ('eh').date: a measure of a dataset of your own needs the `date` that places a record",
+    ),
+    (
+        "a stock with no end",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "stock"\ndescription = "Open."\n'
+        + 'date = "assessment_date"\n',
+        "measure[0] ('eh').end: a stock needs the `end` column that closes a record",
+    ),
+    (
+        "a stock with no date",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "stock"\ndescription = "Open."\n'
+        + 'end = "assessment_date"\n',
+        "measure[0] ('eh').date: a measure of a dataset of your own needs the `date`",
+    ),
+    (
+        "a stock closed by a column its dataset lacks",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "stock"\ndescription = "Open."\n'
+        + 'date = "assessment_date"\nend = "closed_date"\n',
+        "measure[0] ('eh').end: dataset early_help has no column 'closed_date'",
+    ),
+    (
+        "a stock closed by a column that is not a date",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "stock"\ndescription = "Open."\n'
+        + 'date = "assessment_date"\nend = "lead_agency"\n',
+        "measure[0] ('eh').end: column 'lead_agency' is code, not a date",
+    ),
+    (
+        "an end on a count of children",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "children"\ndescription = "Children."\n'
+        + 'date = "assessment_date"\nend = "assessment_date"\n',
+        "measure[0] ('eh').end: only a stock has an `end`; this measure's timing is children",
+    ),
+    (
         "an unknown layout",
         local_dataset().replace('layout = "child_records"', 'layout = "flat"'),
         "dataset[0] ('early_help').layout: no layout 'flat'",
