@@ -1,0 +1,107 @@
+"""A data team's stock and distinct-children measures on a dataset of its own: the early help dataset
+of docs/model.md and the second file of its "flow, stock and distinct children" section, applied and
+loaded with the CLI as a data team would, on a hand-built extract. The figures are worked out by hand
+below."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import duckdb
+import pytest
+
+from tests.etl.test_local_dataset import EARLY_HELP, HEADER, LA, MODEL_DOC, _run
+from warehouse.kpis.engine import Filters, evaluate
+from warehouse.kpis.periods import Period, financial_year, month, quarter
+from warehouse.kpis.suppression import Count, SuppressionPolicy
+from warehouse.queries import run
+from warehouse.settings import Settings
+
+pytestmark = pytest.mark.slow  # it runs the CLI in processes of its own
+
+# The doc's second early help file: the stock and the count of children.
+TIMINGS = next(
+    block
+    for block in re.findall(r"```toml\n(.*?)```", MODEL_DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+    if 'timing = "stock"' in block
+)
+
+# Open at a month end: started on or before it, and completed after it or not at all.
+#   31 May 2024: EH1, EH2                      -> 2
+#   30 Jun 2024: EH2, EH3, EH5 (started that day; EH1 ended the 11th, EH4 on the 30th) -> 3
+#   30 Sep 2024 and 31 Mar 2025: EH3, EH5      -> 2 (EH2 closed on 31 July)
+# Children with an assessment started: May A, B; June A, C, E; so April to June A, B, C, E: 4 (the
+# months add up to 5, as do the assessments). Health (EH1, EH3): A only; Schools: B, C, E.
+ROWS = [
+    ("EH1", "A", "2024-05-20", "2024-06-11", "completed", "HEA"),
+    ("EH2", "B", "2024-05-20", "2024-07-31", "completed", "SCH"),
+    ("EH3", "A", "2024-06-15", "", "", "Health"),
+    ("EH4", "C", "2024-06-10", "2024-06-30", "W", "SCH"),
+    ("EH5", "E", "2024-06-30", "", "", "Schools"),
+]
+Q1 = quarter(2024, 1)  # April to June 2024
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("local_measures")
+    settings = Settings(home=folder / "home")
+    (settings.home / "model").mkdir(parents=True)
+    (settings.home / "model" / "early_help.toml").write_text(EARLY_HELP, encoding="utf-8")
+    (settings.home / "model" / "early_help_caseload.toml").write_text(TIMINGS, encoding="utf-8")
+    applied = _run(settings, "model", "apply")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    extract = folder / "early_help.csv"
+    with extract.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for eh_id, child, start, completed, outcome, agency in ROWS:
+            writer.writerow(
+                [LA, "2024-04-01", "2025-03-31", eh_id, child, "2014-07-19", "F", "WBRI", "N", "NCL-E", "NE4 6SB",
+                 start, completed, outcome, agency, ""]
+            )  # fmt: skip
+    loaded = _run(settings, "load", str(extract))
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    return settings.warehouse_path
+
+
+def values(path, kpi: str, period: Period, **wanted: tuple[str, ...]) -> tuple:
+    with duckdb.connect(str(path), read_only=True) as con:
+        [result] = evaluate(con, [kpi], period, Filters((LA,), **wanted))
+    return result.current.value, {f.period.first_month.isoformat(): f.value for f in result.series[-12:]}
+
+
+def test_a_stock_is_what_is_open_at_the_month_end_and_a_quarter_shows_its_last_month(loaded):
+    may, series = values(loaded, "eh_open", month(2024, 5))
+    june, _ = values(loaded, "eh_open", month(2024, 6))
+    quarter, _ = values(loaded, "eh_open", Q1)
+    year, _ = values(loaded, "eh_open", financial_year(2024))
+    assert (may, june, quarter, year) == (2, 3, 3, 2)  # the quarter is June's 3, never 0 + 2 + 3
+    assert series["2024-04-01"] == 0 and series["2024-05-01"] == 2
+
+
+def test_a_count_of_children_counts_a_child_once_in_a_quarter(loaded):
+    quarter, series = values(loaded, "eh_children", Q1)
+    assert quarter == 4  # A started in May and in June
+    assert (series["2024-05-01"], series["2024-06-01"]) == (2, 3)
+    assert values(loaded, "eh_children", Q1, agency=("Health",))[0] == 1
+    assert values(loaded, "eh_children", Q1, agency=("Schools",))[0] == 3
+
+
+def test_a_count_of_children_is_rounded_by_the_childrens_cell_keys(loaded):
+    policy = SuppressionPolicy(threshold=1)
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        [result] = evaluate(con, ["eh_children"], Q1, Filters((LA,)), policy)
+        salt = con.execute("SELECT value FROM meta WHERE key = 'cell_key_salt'").fetchone()[0]
+        key = con.execute(
+            "SELECT sum(record_key(?, la_code, child_id)) FROM (SELECT DISTINCT la_code, child_id "
+            "FROM early_help_assessment WHERE start_date BETWEEN '2024-04-01' AND '2024-06-30')",
+            [salt],
+        ).fetchone()[0]
+        counted = run(
+            con, "measure_children", measures=["eh_children"], firsts=[Q1.first_month], lasts=[Q1.last_month],
+            la_codes=[LA], filter_dimensions=[], filter_values=[],
+        )  # fmt: skip
+    assert (counted["n"].tolist(), counted["key_sum"].tolist()) == ([4], [key])
+    assert result.current.numerator == policy.protect(Count(4, int(key)))
