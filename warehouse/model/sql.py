@@ -9,6 +9,8 @@ nowhere else.
 - `child_dimensions(scope)`: each child's dimensions read from the child's record.
 - `filter_values(scope)`: the values a filter offers, for dimensions whose values are in a table.
 - `fact_counts(scope)`: the records of every dataset, built-in or a partnership's own, per LA.
+- `kpi_events(scope, first_month, last_month)`: every event a KPI measure counts, built-in
+  (definitions/045_events.sql) or of a partnership's own dataset (`events_sql`).
 - The cubes' dimension columns, added to a warehouse that lacks them (`cube_columns_sql`).
 
 Identifiers are checked by the model (warehouse/model/specs.py); labels are quoted here.
@@ -173,34 +175,49 @@ def measure_condition_sql(measure: Measure, alias: str = "f") -> str:
     return " AND ".join(f"coalesce({condition_sql(c, alias)}, FALSE)" for c in measure.where) or "TRUE"
 
 
-def measures_cube_sql(
-    table: str, id_column: str, measures: Sequence[Measure], record_dimensions: Mapping[str, str]
+def counted_events_sql(
+    table: str, id_column: str, measures: Sequence[Measure], record_dimensions: Mapping[str, str], scope: str
 ) -> str:
-    """The monthly cube rows of a dataset's own measures (those with a `date`), for the LAs of a load
-    ($la_codes): one insert, by column name, beside the built-in datasets' (transforms/020_cubes.sql,
-    whose child_dims it reads). `record_dimensions` maps a cube column to the dataset column that holds
-    it (area_code, say); the child's dimensions come from the child's record as for every dataset."""
+    """The records a dataset's own measures (those with a `date`) count, for the LAs in `scope` (a SQL
+    list): one row per (measure, record), with its date, child, record id and the dimensions the record
+    carries. `record_dimensions` maps a cube column to the dataset column that holds it (area_code,
+    say). The cube insert and kpi_events both read this one query, so the cube and the records behind
+    its figures cannot count different rows."""
     flows = [m for m in measures if m.date is not None]
     if not flows:
         return ""
-    values = ",\n           ".join(
-        f"({literal(m.id)}, f.{m.date}, {measure_condition_sql(m)})" for m in flows
-    )
+    values = ",\n        ".join(f"({literal(m.id)}, f.{m.date}, {measure_condition_sql(m)})" for m in flows)
     dims = "".join(
-        f"coalesce(CAST(f.{column} AS VARCHAR), 'Unknown') AS {cube_column}, "
+        f", coalesce(CAST(f.{column} AS VARCHAR), 'Unknown') AS {cube_column}"
         for cube_column, column in record_dimensions.items()
     )
+    return f"""SELECT m.measure, f.la_code, CAST(m.event_date AS DATE) AS event_date, f.child_id,
+       f.{id_column} AS record_id{dims}
+    FROM {table} AS f
+    CROSS JOIN LATERAL (
+        VALUES {values}
+    ) AS m(measure, event_date, counts)
+    WHERE list_contains({scope}, f.la_code) AND m.event_date IS NOT NULL AND m.counts"""
+
+
+def measures_cube_sql(
+    table: str, id_column: str, measures: Sequence[Measure], record_dimensions: Mapping[str, str]
+) -> str:
+    """The monthly cube rows of a dataset's own measures, for the LAs of a load ($la_codes): one
+    insert, by column name, beside the built-in datasets' (transforms/020_cubes.sql, whose child_dims
+    it reads); the child's dimensions come from the child's record as for every dataset."""
+    events = counted_events_sql(table, id_column, measures, record_dimensions, "$la_codes")
+    if not events:
+        return ""
     return f"""INSERT INTO kpi_cube BY NAME
-SELECT f.la_code, date_trunc('month', CAST(m.event_date AS DATE)) AS month, m.measure, {dims}
-       age_band(d.birth_month, CAST(m.event_date AS DATE)) AS age_band,
+SELECT e.* EXCLUDE (event_date, child_id, record_id), date_trunc('month', e.event_date) AS month,
+       age_band(d.birth_month, e.event_date) AS age_band,
        d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
-       sum(record_key($cell_key_salt, f.la_code, f.{id_column})) AS key_sum
-FROM {table} AS f
+       sum(record_key($cell_key_salt, e.la_code, e.record_id)) AS key_sum
+FROM (
+    {events}
+) AS e
 LEFT JOIN child_dims AS d USING (child_id)
-CROSS JOIN LATERAL (
-    VALUES {values}
-) AS m(measure, event_date, counts)
-WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts
 GROUP BY ALL"""
 
 
@@ -233,16 +250,66 @@ def fact_load_sql(dataset: Dataset) -> str:
     return f"INSERT INTO {dataset.table} BY NAME SELECT {cast}, $load_id AS load_id FROM incoming"
 
 
+def _local_measures(model: Model) -> list[tuple[Dataset, list[Measure]]]:
+    """Each of the partnership's own datasets, with its measures."""
+    return [
+        (model.datasets[name], [m for m in model.measures.values() if m.dataset == name])
+        for name in model.local_datasets
+    ]
+
+
 def model_cubes_sql(model: Model) -> list[str]:
     """The cube inserts of the partnership's own datasets' measures, run after the built-in ones."""
     statements = []
-    for name in model.local_datasets:
-        dataset = model.datasets[name]
-        measures = [m for m in model.measures.values() if m.dataset == name]
-        sql = measures_cube_sql(dataset.table, dataset.id_column, measures, model.record_dimensions(name))
+    for dataset, measures in _local_measures(model):
+        sql = measures_cube_sql(
+            dataset.table, dataset.id_column, measures, model.record_dimensions(dataset.name)
+        )
         if sql:
             statements.append(sql)
     return statements
+
+
+def events_sql(model: Model) -> list[str]:
+    """kpi_events and filtered_events, made after the definition files (builtin_events is in
+    definitions/045_events.sql): every event a KPI measure counts, straight from the facts, one row per
+    (measure, event), with every dimension's column. The raw-fact path of the KPI engine counts these
+    rows (raw_measures_monthly.sql) and the records page lists them (records.sql)."""
+    record_columns = [d.cube_column for d in model.dimensions if not (d.from_child or d.age_bands)]
+    # The first select only names the columns, so that every record-level dimension has one even
+    # where no dataset carries it (NULL, which every filter lets through).
+    shape = ", ".join(
+        [
+            "CAST(NULL AS VARCHAR) AS measure",
+            "CAST(NULL AS VARCHAR) AS la_code",
+            "CAST(NULL AS DATE) AS event_date",
+            "CAST(NULL AS VARCHAR) AS child_id",
+            *(f"CAST(NULL AS VARCHAR) AS {column}" for column in record_columns),
+        ]
+    )
+    selects = [f"SELECT {shape} WHERE FALSE", "SELECT * FROM builtin_events(scope, first_month, last_month)"]
+    for dataset, measures in _local_measures(model):
+        events = counted_events_sql(
+            dataset.table, dataset.id_column, measures, model.record_dimensions(dataset.name), "scope"
+        )
+        if events:
+            selects.append(f"SELECT * EXCLUDE (record_id) FROM (\n    {events}\n)")
+    union = "\nUNION ALL BY NAME\n".join(selects)
+    kpi_events = f"""CREATE OR REPLACE MACRO kpi_events(scope, first_month, last_month) AS TABLE
+WITH events AS (
+{union}
+)
+SELECT e.*, age_band(d.birth_month, e.event_date) AS age_band, d.* EXCLUDE (la_code, child_id, birth_month)
+FROM events AS e
+LEFT JOIN child_dimensions(scope) AS d ON d.child_id = e.child_id"""
+    # kpi_events for some measures over a run of months, through the engine's filters (`wanted`).
+    filtered_events = """CREATE OR REPLACE MACRO filtered_events(scope, first_month, last_month, measures, wanted) AS TABLE
+SELECT *
+FROM kpi_events(scope, first_month, last_month)
+WHERE event_date BETWEEN first_month AND last_day(last_month)
+  AND list_contains(measures, measure)
+  AND row_passes(wanted)"""
+    return [kpi_events, filtered_events]
 
 
 def _fact_counts(model: Model) -> str:
