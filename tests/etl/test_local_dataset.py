@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.kpis.engine import Filters, evaluate
-from warehouse.kpis.periods import financial_year, month
+from warehouse.kpis.engine import Filters, evaluate, model_kpi, records
+from warehouse.kpis.periods import financial_year, month, parse_period
+from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
 from warehouse.queries import run
 
 pytestmark = pytest.mark.slow  # it runs the CLI in processes of its own
@@ -132,3 +133,50 @@ def test_the_new_kpis_page_and_executive_place_are_in_the_warehouses_model(loade
     assert model.kpis["eh_assessments"].dimensions == (
         "area", "agency", "age_band", "gender", "ethnicity", "disability",
     )  # fmt: skip
+
+
+# The child of every row was born in July 2014: 9 at the 2024 starts, 10 at EH5's in January 2025.
+CROSS_CHECKS = {
+    "periods": ["2024-25", "2024-25-Q1", "2024-06", "2025-01", "2025-02", "R12-2025-03"],
+    "filters": [
+        {},
+        {"agency": ("Health",)},
+        {"agency": ("Schools",), "gender": ("F",)},
+        {"area": ("NCL-E",), "age_band": ("5-9",)},
+        {"age_band": ("10-15",), "disability": ("Not disabled",)},
+    ],
+}
+
+
+def test_the_raw_facts_give_the_cubes_figures_for_its_kpis(loaded):
+    kpis = ["eh_assessments", "eh_completed_45wd"]
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        for code in CROSS_CHECKS["periods"]:
+            for wanted in CROSS_CHECKS["filters"]:
+                filters = Filters((LA,), **wanted)
+                cube = evaluate(con, kpis, parse_period(code), filters)
+                raw = evaluate(con, kpis, parse_period(code), filters, source="raw")
+                assert cube == raw, (code, wanted)
+        started, in_time = evaluate(con, kpis, financial_year(2024), Filters((LA,)), source="raw")
+        [under_ten] = evaluate(
+            con, ["eh_assessments"], financial_year(2024), Filters((LA,), age_band=("5-9",)), source="raw"
+        )
+    assert started.current.value == 5 and under_ten.current.value == 4  # all but EH5
+    assert (in_time.current.numerator, in_time.current.denominator) == (2, 3)
+
+
+def test_the_records_behind_its_kpi_are_listed_by_pseudonymised_child_and_withheld_when_protected(loaded):
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        kpi = model_kpi(con, "eh_completed_45wd")
+        found = records(con, kpi, financial_year(2024), Filters((LA,)), NO_SUPPRESSION)
+        schools = records(con, kpi, financial_year(2024), Filters((LA,), agency=("Schools",)), NO_SUPPRESSION)
+        protected = records(con, kpi, financial_year(2024), Filters((LA,)), SuppressionPolicy())
+        stored = dict(con.execute("SELECT eh_id, child_id FROM early_help_assessment").fetchall())
+    # In time: EH1 (completed 11 June 2024) and EH5 (3 February 2025); EH2 took 51 working days.
+    assert [(row.child_id, str(row.event_date.date())) for row in found.rows.itertuples()] == [
+        (stored["EH1"], "2024-06-11"),
+        (stored["EH5"], "2025-02-03"),
+    ]
+    assert found.count == 2 and list(found.rows.columns) == ["child_id", "event_date"]
+    assert [str(d.date()) for d in schools.rows["event_date"]] == ["2025-02-03"]
+    assert protected.withheld and protected.rows is None and protected.count is None

@@ -11,10 +11,10 @@ import re
 import duckdb
 import pytest
 
-from tests.etl.test_local_dataset import EARLY_HELP, HEADER, LA, MODEL_DOC, _run
-from warehouse.kpis.engine import Filters, evaluate
-from warehouse.kpis.periods import Period, financial_year, month, quarter
-from warehouse.kpis.suppression import Count, SuppressionPolicy
+from tests.etl.test_local_dataset import CROSS_CHECKS, EARLY_HELP, HEADER, LA, MODEL_DOC, _run
+from warehouse.kpis.engine import Filters, evaluate, model_kpi, records
+from warehouse.kpis.periods import Period, financial_year, month, parse_period, quarter
+from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.queries import run
 from warehouse.settings import Settings
 
@@ -105,3 +105,25 @@ def test_a_count_of_children_is_rounded_by_the_childrens_cell_keys(loaded):
         )  # fmt: skip
     assert (counted["n"].tolist(), counted["key_sum"].tolist()) == ([4], [key])
     assert result.current.numerator == policy.protect(Count(4, int(key)))
+
+
+def test_the_raw_facts_give_the_cubes_figures_for_the_stock_and_the_children(loaded):
+    kpis = ["eh_open", "eh_children"]
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        for code in CROSS_CHECKS["periods"]:
+            for wanted in CROSS_CHECKS["filters"]:
+                filters = Filters((LA,), **wanted)
+                cube = evaluate(con, kpis, parse_period(code), filters)
+                raw = evaluate(con, kpis, parse_period(code), filters, source="raw")
+                assert cube == raw, (code, wanted)
+        raw_open, raw_children = evaluate(con, kpis, Q1, Filters((LA,)), source="raw")
+    assert (raw_open.current.value, raw_children.current.value) == (3, 4)
+
+
+def test_the_records_behind_a_stock_are_those_open_at_the_period_end(loaded):
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        found = records(con, model_kpi(con, "eh_open"), Q1, Filters((LA,)), NO_SUPPRESSION)
+        stored = dict(con.execute("SELECT eh_id, child_id FROM early_help_assessment").fetchall())
+    assert sorted((row.child_id, str(row.event_date.date())) for row in found.rows.itertuples()) == sorted(
+        (stored[eh_id], "2024-06-30") for eh_id in ("EH2", "EH3", "EH5")
+    )

@@ -45,6 +45,7 @@ RESERVED_PAGE_IDS = frozenset(
 )  # fmt: skip
 RESERVED_COLUMNS = frozenset(
     {"la_code", "month", "measure", "n", "key_sum", "child_id", "episodes", "child_key", "episode_keys"}
+    | {"event_date", "record_id"}  # kpi_events and the rows a local measure counts (warehouse/model/sql.py)
 )
 
 
@@ -126,10 +127,6 @@ class Model:
                 continue
             found[dimension.cube_column] = spec.dimensions.get(dimension.id, dimension.cube_column)
         return found
-
-    def of_local_dataset(self, kpi_id: str) -> bool:
-        """Whether a KPI counts a dataset of the partnership's own."""
-        return kpi_id in self.kpis and self.kpis[kpi_id].dataset in self.local_datasets
 
     @property
     def executive_kpis(self) -> tuple[str, ...]:
