@@ -423,6 +423,12 @@ def _check_kpi(
             f"{d.where}.distinct_children: must be {not kpi.distinct_children} for measure {kpi.numerator!r} "
             f"(timing {numerator.timing})"
         )
+    if numerator is not None and kpi.breakdown is not None and numerator.timing == MeasureTiming.CHILDREN:
+        # A child may be in several parts (a record with each agency), so parts of a count of
+        # children are not shares of its whole.
+        problems.append(
+            f"{d.where}.breakdown: a count of distinct children ({kpi.numerator!r}) is not split into parts"
+        )
     if numerator is not None and (kpi.timing == Timing.STOCK) != (numerator.timing == MeasureTiming.STOCK):
         problems.append(
             f"{d.where}.timing: {kpi.timing} does not match measure {kpi.numerator!r} ({numerator.timing})"

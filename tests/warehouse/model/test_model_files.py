@@ -363,6 +363,14 @@ MISTAKES = [
         "measure[0] ('eh').end: only a stock has an `end`; this measure's timing is children",
     ),
     (
+        "a count of children split into parts",
+        LOCAL_KPI.format(id="k11")
+        .replace('numerator = "referrals"', 'numerator = "missing_children"')
+        .replace('"referrals"', '"missing_episodes"')
+        + 'distinct_children = true\nbreakdown = "agency"\n',
+        "kpi[0] ('k11').breakdown: a count of distinct children ('missing_children') is not split into parts",
+    ),
+    (
         "an unknown layout",
         local_dataset().replace('layout = "child_records"', 'layout = "flat"'),
         "dataset[0] ('early_help').layout: no layout 'flat'",
