@@ -207,13 +207,13 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     datasets = _datasets(list(by_kind["dataset"].values()), layouts, problems)
     dimensions = {i: d.spec for i, d in by_kind["dimension"].items()}
     measures = {i: d.spec for i, d in by_kind["measure"].items()}
-    _check_dimensions(list(by_kind["dimension"].values()), set(datasets), problems)
     local = tuple(name for name, d in by_kind["dataset"].items() if not d.file.builtin)
     for d in by_kind["measure"].values():
         if d.spec.dataset not in datasets:
             problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {', '.join(datasets)}")
         else:
             _check_measure_columns(d, datasets[d.spec.dataset], d.spec.dataset in local, problems)
+    _check_dimensions(list(by_kind["dimension"].values()), set(datasets), problems)
     for name in local:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
     kpis = {}
