@@ -12,6 +12,7 @@ import duckdb
 import typer
 from rich.console import Console
 
+from etl.docs import write_local_docs
 from etl.load.publish import load_lock, publish
 from warehouse.db import WarehouseError, migrate, set_meta
 from warehouse.model.changes import affected_kpis, affected_pages, changes
@@ -104,6 +105,11 @@ def apply(folder: FolderOption = None) -> None:
             f"[red]Not applied[/red] (the warehouse is as it was): the model does not fit it: {error}"
         )
         raise typer.Exit(2) from error
+    written = write_local_docs(new, settings.home)
+    console.print(
+        f"The extract formats, example extracts and KPIs of your own are in {written[0].parent}.",
+        highlight=False,
+    )
     console.print(
         f"Applied to the warehouse at {settings.warehouse_path}. Restart the app (every server) to serve the "
         "new model; until then it serves the previous one.",

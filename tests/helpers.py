@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from openpyxl import Workbook
 
 from warehouse.model.files import active_model
 
+MODEL_DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
 TODAY = "2025-06-30"  # the load date the row-rule tests pretend it is
 
 DATASETS = active_model().datasets
@@ -94,3 +96,12 @@ def engine_results(home: Path, kpi_ids, period_code: str, filters, policy=None) 
             r.kpi.id: r
             for r in evaluate(con, kpi_ids, parse_period(period_code), filters, policy or SuppressionPolicy())
         }
+
+
+def early_help_example() -> str:
+    """The early help example of docs/model.md, as a data team would copy it: the doc is what is tested."""
+    return next(
+        block
+        for block in re.findall(r"```toml\n(.*?)```", MODEL_DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+        if "[[dataset]]" in block
+    )

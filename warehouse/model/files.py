@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -218,9 +220,9 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
-        _check_kpi(d, measures, dimensions, problems)
         dataset = d.spec.dataset
         carried = carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+        _check_kpi(d, measures, dimensions, carried, problems)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
     for d in by_kind["page"].values():
         _check_page(d, kpis, measures, problems)
@@ -287,6 +289,14 @@ def _datasets(
                     f"{d.where}.columns ({column.name!r}).codelist: no code list {column.codelist!r} in "
                     f"warehouse/reference; known: {', '.join(sorted(shipped))}"
                 )
+        dated = {c.name for c in laid_out.columns if c.kind in (Kind.DATE, Kind.DATETIME)}
+        for index, order in enumerate(dataset.dates_in_order):
+            for key in ("later", "earlier"):
+                if getattr(order, key) not in dated:
+                    problems.append(
+                        f"{d.where}.dates_in_order.{index}.{key}: {getattr(order, key)!r} is not a date "
+                        "column of the dataset"
+                    )
         stored = {c.name for c in laid_out.columns if c.privacy is Privacy.KEPT}
         for dimension, column_name in dataset.dimensions.items():
             if column_name not in stored:
@@ -392,8 +402,14 @@ def _check_dimensions(declared: list[Declared], datasets: set[str], problems: li
 
 
 def _check_kpi(
-    d: Declared, measures: dict[str, Measure], dimensions: dict[str, Dimension], problems: list[str]
+    d: Declared,
+    measures: dict[str, Measure],
+    dimensions: dict[str, Dimension],
+    carried: tuple[str, ...],
+    problems: list[str],
 ) -> None:
+    """`carried`: the dimensions the KPI's dataset's records carry (a partnership's dataset carries
+    only those it has the columns for)."""
     kpi: Kpi = d.spec
     for role in ("numerator", "denominator"):
         measure_id = getattr(kpi, role)
@@ -410,10 +426,10 @@ def _check_kpi(
         dimension = dimensions.get(kpi.breakdown)
         if dimension is None:
             problems.append(f"{d.where}.breakdown: no dimension {kpi.breakdown!r}")
-        elif not dimension.carried_by(kpi.dataset):
+        elif kpi.breakdown not in carried:
             problems.append(f"{d.where}.breakdown: dataset {kpi.dataset} does not carry {kpi.breakdown!r}")
     for dimension_id in kpi.benchmark_population:
-        if dimension_id not in dimensions or not dimensions[dimension_id].carried_by(kpi.dataset):
+        if dimension_id not in carried:
             problems.append(
                 f"{d.where}.benchmark_population: dataset {kpi.dataset} has no dimension {dimension_id!r}"
             )
@@ -513,14 +529,33 @@ def published_model(path: Path) -> Model:
         con.close()
 
 
-@cache
+# The model of the warehouse a load is writing, while it loads (model_of_load).
+_LOADING: ContextVar[Model | None] = ContextVar("model_of_load", default=None)
+
+
 def active_model() -> Model:
-    """The model this process serves: that of the published warehouse, read once. A partnership's
-    files in $SAFEGUARD_HOME/model reach it only through `safeguard model apply`, so a broken file
-    never reaches a running app, and every server of one warehouse serves the same model."""
+    """The model in use. In a load, that of the warehouse it writes, read under the load's lock, so a
+    long-running loader (the inbox, the schedule) knows a dataset applied since it started. Otherwise
+    the model this process serves: that of the published warehouse, read once. A partnership's files
+    in $SAFEGUARD_HOME/model reach it only through `safeguard model apply`, so a broken file never
+    reaches a running app, and every server of one warehouse serves the same model."""
+    return _LOADING.get() or served_model()
+
+
+@cache
+def served_model() -> Model:
     from warehouse.settings import get_settings
 
     return published_model(get_settings().warehouse_path)
+
+
+@contextmanager
+def model_of_load(model: Model) -> Iterator[None]:
+    token = _LOADING.set(model)
+    try:
+        yield
+    finally:
+        _LOADING.reset(token)
 
 
 def dataset_title(name: str | None) -> str:

@@ -212,6 +212,15 @@ MISTAKES = [
         "breakdown: dataset referrals does not carry 'category'",
     ),
     (
+        "a breakdown a dataset of one's own has no column for",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndate = "assessment_date"\n'
+        'description = "Assessments."\n'
+        + LOCAL_KPI.format(id="k9b").replace('"referrals"', '"early_help"', 1).replace('"referrals"', '"eh"')
+        + 'breakdown = "agency"\n',
+        "kpi[0] ('k9b').breakdown: dataset early_help does not carry 'agency'",
+    ),
+    (
         "a stock KPI of a flow measure",
         LOCAL_KPI.format(id="k10").replace('"flow"', '"stock"'),
         "kpi[0] ('k10').timing: stock does not match measure 'referrals' (flow)",
@@ -268,6 +277,14 @@ MISTAKES = [
         "an event date that is not a date",
         local_dataset(event_date="eh_id"),
         "dataset[0] ('early_help').event_date: column 'eh_id' is text, not date or datetime",
+    ),
+    (
+        "dates in order that are not both dates",
+        local_dataset().replace(
+            "carries_open_records = true",
+            'carries_open_records = true\ndates_in_order = [{ later = "assessment_date", earlier = "lead_agency" }]',
+        ),
+        "dataset[0] ('early_help').dates_in_order.0.earlier: 'lead_agency' is not a date column of the dataset",
     ),
     (
         "an id column that is not text",
