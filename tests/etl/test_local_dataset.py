@@ -6,6 +6,7 @@ by hand below."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import subprocess
@@ -262,3 +263,47 @@ def test_a_dimension_from_its_own_column_filters_its_kpis_in_the_cube_the_events
         "?period=R12-2025-02&la=E08000021&outcome=withdrawn&outcome=Unknown|{'outcome': ('withdrawn', 'Unknown')}|"
         "12 months to February 2025 (Mar 2024 to Feb 2025); Newcastle upon Tyne; early help outcome: Withdrawn, Still open"
     )
+
+
+# The records page and the early help page's cards, as the app serves them to the data team (exact
+# figures) and to an executive (protected), in a process of the app's own over the warehouse.
+RECORDS_PAGE = """
+import json
+
+from app.main import create_app
+from tests.app.serving import add_test_users, find_component, page_layout, signed_in
+from warehouse.settings import get_settings
+
+add_test_users(get_settings().home)
+app = create_app()
+search = "?period=R12-2025-02&la=E08000021&kpi=eh_completed_45wd"
+data_team = page_layout(signed_in(app.server.test_client(), "test-data"), "/records", search)
+executive = page_layout(signed_in(app.server.test_client(), "test-exec"), "/records", search)
+cards = page_layout(signed_in(app.server.test_client(), "test-data"), "/early-help", search)
+print(json.dumps(find_component(data_team, "records-grid")["props"]["rowData"]))
+print(find_component(executive, "records-grid") is None, "shown only to roles that see exact figures" in str(executive))
+print("/records?" in str(find_component(cards, "card-eh_completed_45wd")))
+"""
+
+
+def test_the_records_page_lists_its_kpis_events_to_the_data_team_only(loaded, settings):
+    env = os.environ | {"SAFEGUARD_HOME": str(settings.home), "SAFEGUARD_PSEUDONYMISATION_KEY": "test-key"}
+    shown = subprocess.run(
+        [sys.executable, "-c", RECORDS_PAGE],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    rows, executive, linked = shown.stdout.splitlines()
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        stored = dict(con.execute("SELECT eh_id, child_id FROM early_help_assessment").fetchall())
+    # In time, in the 12 months to February 2025: EH1 (completed 11 June 2024) and EH5 (3 February 2025).
+    assert json.loads(rows) == [
+        {"child_id": stored["EH1"], "event_date": "2024-06-11"},
+        {"child_id": stored["EH5"], "event_date": "2025-02-03"},
+    ]
+    assert executive == "True True" and linked == "True"
