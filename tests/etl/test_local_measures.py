@@ -1,6 +1,7 @@
 """A data team's stock and distinct-children measures on a dataset of its own: the early help dataset
-of docs/model.md and the second file of its "flow, stock and distinct children" section, applied and
-loaded with the CLI as a data team would, on a hand-built extract. The figures are worked out by hand
+of docs/model.md, the second file of its "flow, stock and distinct children" section and its outcome
+filter (a column of the records), applied and loaded with the CLI as a data team would, on a hand-built
+extract. The figures are worked out by hand
 below."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 import duckdb
 import pytest
 
-from tests.etl.test_local_dataset import CROSS_CHECKS, EARLY_HELP, HEADER, LA, MODEL_DOC, _run
+from tests.etl.test_local_dataset import CROSS_CHECKS, EARLY_HELP, HEADER, LA, MODEL_DOC, OUTCOME, _run
 from warehouse.kpis.engine import Filters, evaluate, model_kpi, records
 from warehouse.kpis.periods import Period, financial_year, month, parse_period, quarter
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
@@ -50,6 +51,7 @@ def loaded(tmp_path_factory):
     (settings.home / "model").mkdir(parents=True)
     (settings.home / "model" / "early_help.toml").write_text(EARLY_HELP, encoding="utf-8")
     (settings.home / "model" / "early_help_caseload.toml").write_text(TIMINGS, encoding="utf-8")
+    (settings.home / "model" / "outcome.toml").write_text(OUTCOME, encoding="utf-8")  # a record's own filter
     applied = _run(settings, "model", "apply")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     extract = folder / "early_help.csv"
@@ -127,3 +129,27 @@ def test_the_records_behind_a_stock_are_those_open_at_the_period_end(loaded):
     assert sorted((row.child_id, str(row.event_date.date())) for row in found.rows.itertuples()) == sorted(
         (stored[eh_id], "2024-06-30") for eh_id in ("EH2", "EH3", "EH5")
     )
+
+
+def test_a_filter_of_the_records_own_column_reaches_the_stock_and_the_children(loaded, monkeypatch):
+    from warehouse.kpis import engine
+    from warehouse.model.files import published_model
+
+    # The engine serving the warehouse's model (with the outcome filter), as a process started after
+    # the apply does.
+    monkeypatch.setattr(engine, "active_model", lambda: published_model(loaded))
+    # Outcomes: EH1 and EH2 completed, EH4 withdrawn, EH3 and EH5 blank (Unknown: still open).
+    #   open at 30 June: EH2 completed; EH3, EH5 Unknown.
+    #   children of April to June: completed A (EH1), B; Unknown A (EH3), E; both: A, B, E (A once).
+    expected = {
+        ("completed",): (1, 2),
+        ("Unknown",): (2, 2),
+        ("withdrawn",): (0, 1),
+        ("completed", "Unknown"): (3, 3),
+    }
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        for outcomes, figures in expected.items():
+            filters = Filters((LA,), outcome=outcomes)
+            cube = evaluate(con, ["eh_open", "eh_children"], Q1, filters)
+            assert cube == evaluate(con, ["eh_open", "eh_children"], Q1, filters, source="raw")
+            assert tuple(r.current.value for r in cube) == figures, outcomes

@@ -215,7 +215,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
             problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {', '.join(datasets)}")
         else:
             _check_measure_columns(d, datasets[d.spec.dataset], d.spec.dataset in local, problems)
-    _check_dimensions(list(by_kind["dimension"].values()), set(datasets), problems)
+    _check_dimensions(list(by_kind["dimension"].values()), datasets, local, problems)
     for name in local:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
     kpis = {}
@@ -378,7 +378,9 @@ def _key(spec: Any) -> str:
     return spec.id if hasattr(spec, "id") else spec.name
 
 
-def _check_dimensions(declared: list[Declared], datasets: set[str], problems: list[str]) -> None:
+def _check_dimensions(
+    declared: list[Declared], datasets: dict[str, Dataset], local: tuple[str, ...], problems: list[str]
+) -> None:
     url_keys: dict[str, str] = {}
     columns: dict[str, str] = {}
     for d in declared:
@@ -399,6 +401,34 @@ def _check_dimensions(declared: list[Declared], datasets: set[str], problems: li
                     problems.append(
                         f"{d.where}.datasets: no dataset {dataset!r}; known: {', '.join(sorted(datasets))}"
                     )
+        if not d.file.builtin and not (dim.from_child or dim.age_bands):
+            _check_record_dimension(d, datasets, local, problems)
+
+
+def _check_record_dimension(
+    d: Declared, datasets: dict[str, Dataset], local: tuple[str, ...], problems: list[str]
+) -> None:
+    """A partnership's dimension read from its records' own columns: only its own datasets can carry
+    it (the built-in datasets' cubes are the product's SQL, which never fills it), and each it lists
+    has the column."""
+    dim: Dimension = d.spec
+    listed = (
+        ["'all' includes the built-in datasets, which"]
+        if dim.datasets == "all"
+        else [name for name in dim.datasets if name in datasets and name not in local]
+    )
+    if listed:
+        problems.append(
+            f"{d.where}.datasets: {', '.join(listed)} cannot carry a dimension of your own read from "
+            "records' columns: list the datasets of your own that carry it (or read it from the child's "
+            "record with from_child)"
+        )
+    for name in () if dim.datasets == "all" else dim.datasets:
+        if name in local and dim.id not in carried_dimensions((dim,), datasets[name], local=True):
+            problems.append(
+                f"{d.where}.datasets: dataset {name!r} has no stored column {dim.cube_column!r}: name the "
+                f'column that holds it in the dataset\'s dimensions ({dim.id} = "<column>")'
+            )
 
 
 def _check_kpi(

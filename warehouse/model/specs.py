@@ -82,7 +82,8 @@ class Dimension(Spec):
     url_key: Identifier = Field(description="Its key in a page's address: ?<url_key>=value.")
     column: Identifier | None = Field(default=None, description="The cube column; the id if not given.")
     datasets: Literal["all"] | tuple[Identifier, ...] = Field(
-        description='"all", or the datasets that carry it.'
+        description='"all", or the datasets that carry it; one of your own read from records\' columns is '
+        "carried by your own datasets only.",
     )
     values: tuple[Value, ...] = Field(default=(), description="The values offered: code and label of each.")
     reference: Reference | None = Field(
