@@ -1,8 +1,7 @@
 """A data team's stock and distinct-children measures on a dataset of its own: the early help dataset
 of docs/model.md, the second file of its "flow, stock and distinct children" section and its outcome
 filter (a column of the records), applied and loaded with the CLI as a data team would, on a hand-built
-extract. The figures are worked out by hand
-below."""
+extract. The figures are worked out by hand below."""
 
 from __future__ import annotations
 
