@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.etl.test_local_dataset import CROSS_CHECKS, EARLY_HELP, HEADER, LA, MODEL_DOC, OUTCOME, _run
+from tests.etl.test_local_dataset import CROSS_CHECKS, HEADER, LA, _run
 from warehouse.kpis.engine import Filters, evaluate, model_kpi, records
 from warehouse.kpis.periods import Period, financial_year, month, parse_period, quarter
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
@@ -20,12 +21,18 @@ from warehouse.settings import Settings
 
 pytestmark = pytest.mark.slow  # it runs the CLI in processes of its own
 
-# The doc's second early help file: the stock and the count of children.
-TIMINGS = next(
-    block
-    for block in re.findall(r"```toml\n(.*?)```", MODEL_DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
-    if 'timing = "stock"' in block
-)
+MODEL_DOC = Path(__file__).resolve().parents[2] / "docs" / "model.md"
+
+
+def _doc_example(marker: str) -> str:
+    """The TOML block of docs/model.md that holds `marker`, as a data team would copy it."""
+    blocks = re.findall(r"```toml\n(.*?)```", MODEL_DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return next(block for block in blocks if marker in block)
+
+
+EARLY_HELP = _doc_example("[[dataset]]")
+TIMINGS = _doc_example('timing = "stock"')  # the stock and the count of children
+OUTCOME = _doc_example('id = "outcome"')  # a filter read from the records' own column
 
 # Open at a month end: started on or before it, and completed after it or not at all.
 #   31 May 2024: EH1, EH2                      -> 2
