@@ -493,3 +493,13 @@ def test_the_meeting_pack_pdf_shows_the_figures_and_rag(app_url):
     assert f"earlier in the pack: {IN_TIME_TITLE}." in section
     assert f"{STARTED_TITLE} local definition 5 ✔ On target: target 4 " in section
     assert f"~ {SPC_WORDS['eh_assessments']}" in section
+
+
+def test_the_exception_report_judges_its_kpis_like_the_built_in_ones(app_url):
+    report = _request(app_url + f"/exceptions.md?la={LA}").decode()
+    # The report's 6 months to March 2025 (October to March) hold one start (EH5, January) against a
+    # target of 4: off target beyond the 5% band, and down from the 4 of April to September (-75%).
+    # Its one completion (EH5, in time) is 100%, up from 50%: not an exception.
+    started = next(block for block in report.split("\n## ") if block.startswith(STARTED_TITLE))
+    assert "Off target" in started and "Worse than the previous period" in started
+    assert not any(block.startswith(IN_TIME_TITLE) for block in report.split("\n## "))
