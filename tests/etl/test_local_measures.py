@@ -10,10 +10,10 @@ import csv
 import duckdb
 import pytest
 
-from tests.etl.test_local_dataset import CROSS_CHECKS, HEADER, LA, _run
+from tests.etl.test_local_dataset import HEADER, LA, _run, assert_cube_is_raw
 from tests.helpers import model_doc_example
 from warehouse.kpis.engine import Filters, evaluate, model_kpi, records
-from warehouse.kpis.periods import Period, financial_year, month, parse_period, quarter
+from warehouse.kpis.periods import Period, financial_year, month, quarter
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.queries import run
 from warehouse.settings import Settings
@@ -108,12 +108,7 @@ def test_a_count_of_children_is_rounded_by_the_childrens_cell_keys(loaded):
 def test_the_raw_facts_give_the_cubes_figures_for_the_stock_and_the_children(loaded):
     kpis = ["eh_open", "eh_children"]
     with duckdb.connect(str(loaded), read_only=True) as con:
-        for code in CROSS_CHECKS["periods"]:
-            for wanted in CROSS_CHECKS["filters"]:
-                filters = Filters((LA,), **wanted)
-                cube = evaluate(con, kpis, parse_period(code), filters)
-                raw = evaluate(con, kpis, parse_period(code), filters, source="raw")
-                assert cube == raw, (code, wanted)
+        assert_cube_is_raw(con, kpis)
         raw_open, raw_children = evaluate(con, kpis, Q1, Filters((LA,)), source="raw")
     assert (raw_open.current.value, raw_children.current.value) == (3, 4)
 
