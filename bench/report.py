@@ -191,8 +191,27 @@ def _baseline(results: dict) -> Verdict:
     return Verdict("speed against the pandas baseline", target, measured, met, why)
 
 
+def _interaction(results: dict) -> Verdict:
+    found = results["interaction"]
+    overall = found["overall"]
+    slowest = max(found["by_page"].items(), key=lambda item: item[1]["p95"])
+    measured = (
+        f"p95 {overall['p95']:.0f} ms, p50 {overall['p50']:.0f} ms over {found['rounds']} filter changes "
+        f"({found['data']})"
+    )
+    why = (
+        f"the slowest page, {slowest[0]}, takes {slowest[1]['p95']:.0f} ms at p95: the server's callbacks "
+        "(the filter bar's, then the page's layout and its charts) and Plotly drawing each chart."
+    )
+    target = f"p95 < {found['target_p95_ms']} ms"
+    return Verdict(
+        "filter change in a browser", target, measured, overall["p95"] < found["target_p95_ms"], why
+    )
+
+
 def verdicts(results: dict) -> list[Verdict]:
-    return [_etl(results), _kpi(results), _pages(results), _rss(results), _baseline(results)]
+    found = [_etl(results), _kpi(results), _pages(results), _rss(results), _baseline(results)]
+    return found + ([_interaction(results)] if "interaction" in results else [])
 
 
 def write(results: dict, folder: Path = RESULTS) -> tuple[Path, Path]:

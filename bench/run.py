@@ -8,7 +8,8 @@ and written to bench/results/latest.md and latest.json with the machine's detail
 4. the same KPIs from a pandas baseline, checked equal, against the engine (baseline.py);
 5. page render in-process, with the engine's share (page_latency.py);
 6. page callbacks over HTTP: 1, 10 and 50 users with 2-8 s think time, then 10 users back to back
-   (saturation), with the server's CPU, RSS and PSS (page_callbacks.py).
+   (saturation), with the server's CPU, RSS and PSS (page_callbacks.py);
+7. a filter change in Chromium at demo scale, from the click to the last chart drawn (interaction.py).
 
     python bench/run.py            # national scale (the first run builds the warehouse: allow an hour)
     python bench/run.py --quick    # a few LAs and fewer repeats: a smoke run of a few minutes
@@ -25,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import baseline, etl_throughput, kpi_latency, page_callbacks, page_latency, report
+from bench import baseline, etl_throughput, interaction, kpi_latency, page_callbacks, page_latency, report
 from bench.common import machine_details
 from bench.national import national_warehouse, warehouse_sizes
 
@@ -42,6 +43,7 @@ class Effort:
     render_combinations: int
     callbacks_per_user: tuple[int, ...]  # with think time, at 1, 10 and 50 users
     saturation_callbacks: int  # back to back, at page_callbacks.SATURATION_USERS users
+    interaction_rounds: int  # filter changes clicked in Chromium
 
 
 FULL = Effort(
@@ -53,6 +55,7 @@ FULL = Effort(
     render_combinations=30,
     callbacks_per_user=page_callbacks.FULL_PER_USER,
     saturation_callbacks=page_callbacks.FULL_SATURATION_REQUESTS,
+    interaction_rounds=40,
 )
 QUICK = Effort(
     etl_scale=1,
@@ -63,6 +66,7 @@ QUICK = Effort(
     render_combinations=5,
     callbacks_per_user=page_callbacks.QUICK_PER_USER,
     saturation_callbacks=page_callbacks.QUICK_SATURATION_REQUESTS,
+    interaction_rounds=8,
 )
 
 
@@ -115,6 +119,12 @@ def run(quick: bool) -> dict:
         warehouse.home, effort.callbacks_per_user, effort.saturation_callbacks, log
     )
     page_callbacks.print_result(results["page_callbacks"])
+
+    _step("a filter change in a browser, at demo scale")
+    results["interaction"] = interaction.measure(
+        effort.interaction_rounds, warehouse.home.parent / "demo.log"
+    )
+    interaction.print_result(results["interaction"])
 
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["run_seconds"] = time.perf_counter() - started
