@@ -231,6 +231,7 @@ def kpi_card(
             ),
             _rag_badge(assessment),  # what a board reads first, before the words around it
             html.P([current.period.label, f" · {detail}" if detail else ""], className="card-period"),
+            html.P(current.no_data, className="card-no-data") if current.no_data else None,
             spc_icons(spc_of(assessment)),
             html.Ul(_change_lines(assessment), className="changes"),
             _benchmark_line(assessment) or _no_benchmark_note(assessment),

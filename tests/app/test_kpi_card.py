@@ -125,3 +125,57 @@ def test_a_card_without_commentary_offers_to_write_it_only_when_a_link_is_given(
     assert "What is the data telling us?" not in text_of(kpi_card(assessment(previous_value=20.0)))
     text = text_of(kpi_card(assessment(previous_value=20.0), commentary_href="/commentary?kpi=x"))
     assert "What is the data telling us? Write commentary" in text
+
+
+# --- A period, or months, that no load of the KPI's dataset covers ---
+
+WHY = "Referrals not loaded for Apr 2024 to Mar 2025"
+
+
+def not_covered(months: int) -> Assessment:
+    """The fixture's assessment with no data for 2024/25 and for the first `months` of its series."""
+    base = assessment(previous_value=20.0)
+    gaps = tuple(
+        Figure(f.period, None, None, None, no_data=f"Referrals not loaded for {f.period.first_month:%b %Y}")
+        for f in base.result.series[:months]
+    )
+    result = KpiResult(
+        kpi=base.kpi,
+        current=Figure(financial_year(2024), None, None, None, no_data=WHY),
+        previous=base.result.previous,
+        last_year=base.result.last_year,
+        series=gaps + base.result.series[months:],
+    )
+    return Assessment(result=result)
+
+
+def test_a_period_no_load_covers_says_no_data_and_why():
+    text = text_of(kpi_card(not_covered(months=2)))
+    assert "no data" in text and WHY in text and "no comparison on 2023/24" in text
+    assert "of 1,000" not in text and "25.0% " not in text
+    assert "monthly from March 2024 (no data) to March 2025 (25.0%)" in text
+
+
+def test_a_trend_leaves_the_months_no_load_covers_as_gaps_and_says_so():
+    from dash import dcc
+
+    from app.components.charts import trend_chart
+    from app.components.spc import spc_chart
+
+    trend = trend_chart(not_covered(months=2), "t")
+    [graph] = [c for c in trend.children if isinstance(c, dcc.Graph)]
+    assert graph.figure["data"][0]["y"][:3] == [None, None, 25.0]
+    text = text_of(trend)
+    assert "No data for Mar 2024 to Apr 2024: no load covers these months." in text
+    assert "March 2024: no data, April 2024: no data, May 2024: 25.0%" in text
+    spc = spc_chart(not_covered(months=2), "s")
+    [graph] = [c for c in spc.children if isinstance(c, dcc.Graph)]
+    assert min(graph.figure["data"][-1]["x"]) == date(2024, 5, 1)  # the limits start at the first known month
+    assert "No data for Mar 2024 to Apr 2024" in text_of(spc)
+
+
+def test_a_breakdown_with_no_data_says_why_instead_of_drawing_nothing():
+    from app.components.charts import parts_chart
+
+    text = text_of(parts_chart("Contacts by source", (), "t", {}, "agency", no_data=WHY))
+    assert f"No data: {WHY}." in text

@@ -48,7 +48,7 @@ class Coverage:
                 if missing:
                     where = f" in {la_code}" if len(self.la_codes) > 1 else ""
                     reasons.append(
-                        f"{self.titles.get(dataset, dataset)} not loaded for {_spans(missing)}{where}"
+                        f"{self.titles.get(dataset, dataset)} not loaded for {month_spans(missing)}{where}"
                     )
         return "; ".join(reasons) or None
 
@@ -66,7 +66,7 @@ def read_coverage(
     return Coverage(tuple(la_codes), runs, dict(titles))
 
 
-def _spans(months: list[date]) -> str:
+def month_spans(months: list[date]) -> str:
     """Months in order as runs: 'Apr 2023', 'Apr 2023 to Mar 2024', 'Apr 2023, Jun 2023 to Jul 2023'."""
     spans: list[list[date]] = []
     for first_of_month in months:

@@ -7,6 +7,8 @@ from the facts (source="raw"), which is how tests prove the cubes right.
 Disclosure control is applied here (warehouse/kpis/suppression.py): a protected viewer's counts
 are suppressed or rounded before any value, rate, change or part is made from them, so no page or
 export can show, or be differenced into, an exact small count.
+A period that no load of a KPI's datasets covers, for some LA in scope, has no value (no_data, with
+the reason: warehouse/kpis/coverage.py), where the cubes would count its missing months as 0.
 """
 
 from __future__ import annotations
@@ -397,7 +399,8 @@ def evaluate(
     series_months: int = SERIES_MONTHS,
 ) -> list[KpiResult]:
     """Results for the KPIs, in the order asked. `policy` is the viewer's suppression; the
-    monthly series runs `series_months` to the end of the period (25 by default)."""
+    monthly series runs `series_months` to the end of the period (25 by default). A figure that
+    reads a month no load covers has no value and says why (Figure.no_data)."""
     if source == "raw" and policy.enabled:
         raise ValueError(
             "protected figures need the cubes' cell keys: the raw path is for exact figures only"
