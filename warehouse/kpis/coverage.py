@@ -9,61 +9,99 @@ at the last whole month loaded: warehouse/queries/data_months.sql).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 
-from warehouse.kpis.periods import add_months, month_end
-from warehouse.queries import run
+from warehouse.kpis.periods import add_months, month_start
+from warehouse.queries import run_rows
 
 
 @dataclass(frozen=True)
 class Coverage:
-    """For each (LA, dataset) of an engine call, the runs of days its loads cover, and the datasets'
-    titles for the reasons."""
+    """Of the months an engine call reads, those each LA's loads of each dataset cover, and those
+    covered for every LA in scope (what a figure checks first: its reason is needed only for a gap)."""
 
     la_codes: tuple[str, ...]
-    runs: Mapping[tuple[str, str], tuple[tuple[date, date], ...]]
-    titles: Mapping[str, str]
+    covered: Mapping[tuple[str, str], frozenset[date]]  # (LA, dataset) -> first days of months covered
+    everywhere: Mapping[str, frozenset[date]]  # dataset -> months covered for every LA in scope
+    short: Mapping[str, tuple[str, ...]]  # dataset -> the LAs in scope that lack some of the months
+    titles: Mapping[str, str]  # dataset -> its title, for the reasons
 
-    def covers(self, la_code: str, dataset: str, first_of_month: date) -> bool:
-        last_day = month_end(first_of_month)
-        return any(
-            first <= first_of_month and last_day <= last
-            for first, last in self.runs.get((la_code, dataset), ())
-        )
-
-    def gap(self, reads: Iterable[tuple[str, Iterable[date]]]) -> str | None:
+    def gap(self, reads: Iterable[tuple[str, Collection[date]]]) -> str | None:
         """Why a figure that reads these months of these datasets has no value, or None if every LA in
         scope has them covered: 'Early help assessments not loaded for Apr 2023 to Mar 2024'."""
-        wanted: dict[str, set[date]] = {}
-        for dataset, months in reads:
-            wanted.setdefault(dataset, set()).update(months)
         reasons = []
-        for dataset, months in wanted.items():
-            for la_code in self.la_codes:
-                missing = sorted(m for m in months if not self.covers(la_code, dataset, m))
+        for dataset, months in reads:
+            if self.everywhere.get(dataset, frozenset()).issuperset(months):
+                continue
+            for la_code in self.short.get(dataset, ()):
+                missing = sorted(set(months) - self.covered.get((la_code, dataset), frozenset()))
                 if missing:
                     where = f" in {la_code}" if len(self.la_codes) > 1 else ""
-                    reasons.append(
+                    reason = (
                         f"{self.titles.get(dataset, dataset)} not loaded for {month_spans(missing)}{where}"
                     )
-        return "; ".join(reasons) or None
+                    reasons.append(reason)
+        return "; ".join(dict.fromkeys(reasons)) or None
 
 
 def read_coverage(
-    con: duckdb.DuckDBPyConnection, la_codes: tuple[str, ...], titles: Mapping[str, str]
+    con: duckdb.DuckDBPyConnection,
+    la_codes: tuple[str, ...],
+    titles: Mapping[str, str],
+    first_month: date,
+    last_month: date,
 ) -> Coverage:
-    """The coverage of the LAs' loads of the datasets named in `titles` (name -> title): one query."""
-    frame = run(con, "coverage", la_codes=list(la_codes), datasets=sorted(titles))
-    runs: dict[tuple[str, str], tuple[tuple[date, date], ...]] = {}
-    for la_code, dataset, first, last in zip(
-        frame["la_code"], frame["dataset"], frame["first_day"].dt.date, frame["last_day"].dt.date
+    """Which of the months from `first_month` to `last_month` the LAs' loads of the datasets named in
+    `titles` (name -> title) cover: one query."""
+    windows: dict[tuple[str, str], list[tuple[date, date]]] = {}
+    for la_code, dataset, first, last in run_rows(
+        con, "coverage", la_codes=list(la_codes), datasets=sorted(titles)
     ):
-        runs[(la_code, dataset)] = (*runs.get((la_code, dataset), ()), (first, last))
-    return Coverage(tuple(la_codes), runs, dict(titles))
+        windows.setdefault((la_code, dataset), []).append((first, last))
+    wanted = _months(first_month, last_month)
+    months_of: dict[tuple[tuple[date, date], ...], frozenset[date]] = {}  # LAs often share their windows
+    covered = {}
+    for key, found in windows.items():
+        joined = tuple(runs(found))
+        if joined not in months_of:
+            months_of[joined] = frozenset(_whole_months(joined, wanted))
+        covered[key] = months_of[joined]
+    everywhere, short = {}, {}
+    for dataset in titles:
+        of_each = {la: covered.get((la, dataset), frozenset()) for la in la_codes}
+        everywhere[dataset] = frozenset(wanted).intersection(*of_each.values())
+        short[dataset] = tuple(la for la, months in of_each.items() if len(months) < len(wanted))
+    return Coverage(tuple(la_codes), covered, everywhere, short, dict(titles))
+
+
+def runs(windows: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Windows joined where they overlap or meet (one ends the day before the next starts)."""
+    joined: list[tuple[date, date]] = []
+    for first, last in sorted(windows):
+        if joined and first <= joined[-1][1] + timedelta(days=1):
+            joined[-1] = (joined[-1][0], max(joined[-1][1], last))
+        else:
+            joined.append((first, last))
+    return joined
+
+
+def _months(first_month: date, last_month: date) -> list[date]:
+    months = [first_month]
+    while months[-1] < last_month:
+        months.append(add_months(months[-1], 1))
+    return months
+
+
+def _whole_months(joined: Iterable[tuple[date, date]], wanted: list[date]) -> Iterable[date]:
+    """The wanted months that lie whole inside a run of days, from its first day to its last."""
+    for first, last in joined:
+        first_whole = first if first.day == 1 else add_months(month_start(first), 1)
+        after_last_whole = month_start(last + timedelta(days=1))  # a run to the 31st holds its month
+        yield from (m for m in wanted if first_whole <= m < after_last_whole)
 
 
 def month_spans(months: list[date]) -> str:

@@ -378,10 +378,19 @@ def _measures(kpi: Kpi) -> tuple[str, ...]:
     return (kpi.numerator, kpi.denominator) if kpi.denominator else (kpi.numerator,)
 
 
-def _coverage(con: duckdb.DuckDBPyConnection, kpis: list[Kpi], filters: Filters, model: Model) -> Coverage:
-    """What the loads cover of the KPIs' datasets, for the LAs in scope: one query per engine call."""
+def _coverage(
+    con: duckdb.DuckDBPyConnection, kpis: list[Kpi], periods: list[Period], filters: Filters, model: Model
+) -> Coverage:
+    """What the loads cover of the KPIs' datasets and the periods' months, for the LAs in scope: one
+    query per engine call."""
     datasets = {model.measures[m].dataset for kpi in kpis for m in _measures(kpi)}
-    return read_coverage(con, filters.la_codes, {d: model.datasets[d].title for d in datasets})
+    return read_coverage(
+        con,
+        filters.la_codes,
+        {d: model.datasets[d].title for d in datasets},
+        min(p.first_month for p in periods),
+        max(p.last_month for p in periods),
+    )
 
 
 def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, list[date]]]:
@@ -409,7 +418,7 @@ def evaluate(
     periods = _periods_needed(period, series_months)
     totals = _read_totals(con, kpis, periods, filters, source)
     model = _declaring(con, kpis)
-    coverage = _coverage(con, kpis, filters, model)
+    coverage = _coverage(con, kpis, periods, filters, model)
     active = filters.active()
     # A rate per 10,000 needs the population of the same children: only LA-wide figures have one.
     rates_apply = not active

@@ -209,16 +209,25 @@ def test_windows_that_meet_or_overlap_make_one_run_and_failed_loads_cover_nothin
             ("referrals", "2023-04-15", "2023-06-30", "loaded"),  # from mid-April
         ]
     )
-    coverage = read_coverage(con, (LA,), {"contacts": "Contacts", "referrals": "Referrals"})
-    assert coverage.runs == {
-        (LA, "contacts"): ((date(2023, 4, 1), date(2023, 9, 30)), (date(2023, 11, 1), date(2024, 1, 31))),
-        (LA, "referrals"): ((date(2023, 4, 15), date(2023, 6, 30)),),
+    months = [date(2023, m, 1) for m in range(3, 13)] + [date(2024, 1, 1), date(2024, 2, 1)]
+    titles = {"contacts": "Contacts", "referrals": "Referrals"}
+    coverage = read_coverage(con, (LA,), titles, months[0], months[-1])
+    assert coverage.covered == {
+        (LA, "contacts"): {date(2023, m, 1) for m in (4, 5, 6, 7, 8, 9, 11, 12)} | {date(2024, 1, 1)},
+        (LA, "referrals"): {date(2023, 5, 1), date(2023, 6, 1)},  # April is only part covered
     }
-    months = [date(2023, m, 1) for m in range(4, 13)] + [date(2024, 1, 1), date(2024, 2, 1)]
-    assert coverage.gap([("contacts", months)]) == "Contacts not loaded for Oct 2023, Feb 2024"
-    # April is only part covered: its figure would count half a month
-    assert (
-        coverage.gap([("referrals", [date(2023, 4, 1), date(2023, 5, 1)])])
-        == "Referrals not loaded for Apr 2023"
+    assert coverage.gap([("contacts", months)]) == "Contacts not loaded for Mar 2023, Oct 2023, Feb 2024"
+    assert coverage.gap([("referrals", months[1:3])]) == "Referrals not loaded for Apr 2023"
+    assert coverage.gap([("contacts", months[1:7])]) is None
+
+
+def test_a_month_split_between_two_loads_is_covered():
+    con = _audit(
+        [
+            ("contacts", "2023-04-01", "2023-04-15", "loaded"),
+            ("contacts", "2023-04-16", "2023-05-20", "loaded"),
+        ]
     )
-    assert coverage.gap([("contacts", months[:6])]) is None
+    coverage = read_coverage(con, (LA,), {"contacts": "Contacts"}, date(2023, 4, 1), date(2023, 5, 1))
+    assert coverage.covered == {(LA, "contacts"): {date(2023, 4, 1)}}  # May ends on the 20th
+    assert coverage.gap([("contacts", [date(2023, 4, 1)])]) is None
