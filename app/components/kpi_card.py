@@ -238,7 +238,10 @@ def kpi_card(
             sparkline(assessment),
             commentary_block(commentary, commentary_href, draft),
             actions_link(kpi.id, actions, "card-link card-actions"),
-            dcc.Link("View the records", href=records_href, className="card-link") if records_href else None,
+            # A period no load covers has no records to list.
+            dcc.Link("View the records", href=records_href, className="card-link")
+            if records_href and not current.no_data
+            else None,
         ],
         className="kpi-card",
         id=f"card-{kpi.id}",

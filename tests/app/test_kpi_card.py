@@ -150,8 +150,10 @@ def not_covered(months: int) -> Assessment:
 
 
 def test_a_period_no_load_covers_says_no_data_and_why():
-    text = text_of(kpi_card(not_covered(months=2)))
+    text = text_of(kpi_card(not_covered(months=2), records_href="/records?kpi=referrals"))
     assert "no data" in text and WHY in text and "no comparison on 2023/24" in text
+    assert "View the records" not in text  # nothing is loaded to list
+    assert "View the records" in text_of(kpi_card(assessment(20.0), records_href="/records?kpi=referrals"))
     assert "of 1,000" not in text and "25.0% " not in text
     assert "monthly from March 2024 (no data) to March 2025 (25.0%)" in text
 
@@ -179,3 +181,13 @@ def test_a_breakdown_with_no_data_says_why_instead_of_drawing_nothing():
 
     text = text_of(parts_chart("Contacts by source", (), "t", {}, "agency", no_data=WHY))
     assert f"No data: {WHY}." in text
+
+
+def test_the_headline_names_the_kpis_with_no_data_for_the_period():
+    from app.components.headline import headline_banner
+    from warehouse.kpis.headline import Headline
+
+    found = Headline(kpis=2, on_target=0, near=0, off=0, worsened=(), no_data=("Missing episodes",))
+    assert text_of(headline_banner(found)).endswith(
+        "None moved the wrong way on the previous period. No data for the period: Missing episodes."
+    )
