@@ -3,8 +3,10 @@
 The cubes count 0 for a month with no rows, but a month that no load of a dataset covered is not
 known to be 0: a dataset loaded for 2024/25 only says nothing of 2023/24. The engine gives a figure
 that reads such a month, for any LA in scope, no value ("no data") and the reason from here.
-A month is covered when successful loads' windows hold every day of it (as the periods offered end
-at the last whole month loaded: warehouse/queries/data_months.sql).
+A month is covered from the month a successful load's window starts in to the last month it holds
+to its last day: a window starts where its records start (an Annex A return's is dated by its first
+contact, so that month's count is whole), but one that ends mid-month has not seen the rest of it
+(as the periods offered end at the last whole month loaded: warehouse/queries/data_months.sql).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def read_coverage(
     for key, found in windows.items():
         joined = tuple(runs(found))
         if joined not in months_of:
-            months_of[joined] = frozenset(_whole_months(joined, wanted))
+            months_of[joined] = frozenset(_months_covered(joined, wanted))
         covered[key] = months_of[joined]
     everywhere, short = {}, {}
     for dataset in titles:
@@ -96,12 +98,11 @@ def _months(first_month: date, last_month: date) -> list[date]:
     return months
 
 
-def _whole_months(joined: Iterable[tuple[date, date]], wanted: list[date]) -> Iterable[date]:
-    """The wanted months that lie whole inside a run of days, from its first day to its last."""
+def _months_covered(joined: Iterable[tuple[date, date]], wanted: list[date]) -> Iterable[date]:
+    """The wanted months from the month a run of days starts in to the last month it holds to the end."""
     for first, last in joined:
-        first_whole = first if first.day == 1 else add_months(month_start(first), 1)
         after_last_whole = month_start(last + timedelta(days=1))  # a run to the 31st holds its month
-        yield from (m for m in wanted if first_whole <= m < after_last_whole)
+        yield from (m for m in wanted if month_start(first) <= m < after_last_whole)
 
 
 def month_spans(months: list[date]) -> str:

@@ -206,7 +206,7 @@ def test_windows_that_meet_or_overlap_make_one_run_and_failed_loads_cover_nothin
             ("contacts", "2023-11-01", "2024-01-31", "loaded"),
             ("contacts", "2023-12-01", "2023-12-31", "loaded"),  # a month loaded again, inside
             ("contacts", "2024-02-01", "2024-12-31", "failed"),
-            ("referrals", "2023-04-15", "2023-06-30", "loaded"),  # from mid-April
+            ("referrals", "2023-04-15", "2023-06-20", "loaded"),  # from mid-April to mid-June
         ]
     )
     months = [date(2023, m, 1) for m in range(3, 13)] + [date(2024, 1, 1), date(2024, 2, 1)]
@@ -214,10 +214,11 @@ def test_windows_that_meet_or_overlap_make_one_run_and_failed_loads_cover_nothin
     coverage = read_coverage(con, (LA,), titles, months[0], months[-1])
     assert coverage.covered == {
         (LA, "contacts"): {date(2023, m, 1) for m in (4, 5, 6, 7, 8, 9, 11, 12)} | {date(2024, 1, 1)},
-        (LA, "referrals"): {date(2023, 5, 1), date(2023, 6, 1)},  # April is only part covered
+        # from the month its first record is in, April, to the last month it holds whole, May
+        (LA, "referrals"): {date(2023, 4, 1), date(2023, 5, 1)},
     }
     assert coverage.gap([("contacts", months)]) == "Contacts not loaded for Mar 2023, Oct 2023, Feb 2024"
-    assert coverage.gap([("referrals", months[1:3])]) == "Referrals not loaded for Apr 2023"
+    assert coverage.gap([("referrals", months[1:4])]) == "Referrals not loaded for Jun 2023"
     assert coverage.gap([("contacts", months[1:7])]) is None
 
 
