@@ -188,8 +188,10 @@ class ViewFilters:
         return "; ".join(parts)
 
 
-def parse_query(search: str | None, options: FilterOptions) -> ViewFilters:
-    """The view a URL asks for, keeping only values the scope allows."""
+def parse_query(search: str | None, options: FilterOptions, last_las: Iterable[str] = ()) -> ViewFilters:
+    """The view a URL asks for, keeping only values the scope allows. The LA is always in the view,
+    so a link names the LAs it shows: if the URL names none of the scope's, the account's last
+    choice (`last_las`), else its first LA. The total of several LAs is asked for by choosing them."""
     query = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
     period = _valid_period((query.get("period") or [""])[0], options)
     kept: dict[str, tuple[str, ...]] = {}
@@ -198,7 +200,28 @@ def parse_query(search: str | None, options: FilterOptions) -> ViewFilters:
         kept[param] = tuple(dict.fromkeys(v for v in query.get(param, []) if v in allowed))
         if param in SINGLE_VALUED:
             kept[param] = kept[param][:1]
+    if not kept["la"]:
+        kept["la"] = tuple(dict.fromkeys(c for c in last_las if c in options.las)) or tuple(options.las)[:1]
     return ViewFilters.from_params(period, kept)
+
+
+def refused_in_link(search: str | None, options: FilterOptions) -> list[str]:
+    """What a URL asks for that the account's scope does not cover, counted in words ("1 local
+    authority"): a shared link shows such a viewer less than it shows its sender, and the page says
+    so. The values are not repeated: a page never echoes what a link's author wrote into it."""
+    query = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    refused = []
+    for param in ("la", *DIMENSIONS):
+        allowed = options.allowed(param)
+        n = len({value for value in query.get(param, []) if value not in allowed})
+        if n:
+            what = (
+                "local authorit" + ("y" if n == 1 else "ies")
+                if param == "la"
+                else f"{DIMENSIONS[param].describe} value" + ("s" if n > 1 else "")
+            )
+            refused.append(f"{n} {what}")
+    return refused
 
 
 def _valid_period(code: str, options: FilterOptions) -> str:

@@ -172,7 +172,7 @@ def create_app() -> Dash:
         server,
         "/scorecard.pdf",
         "scorecard_pdf",
-        page_pdf("/scorecard", ".scorecard-ready", "scorecard.pdf"),
+        page_pdf("/scorecard", ".scorecard-ready", "scorecard.pdf", landscape=True),
         page="/scorecard",
     )
     app.layout = _layout

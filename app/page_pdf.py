@@ -17,13 +17,16 @@ import os
 import shutil
 import threading
 from collections.abc import Callable
+from datetime import date
 from functools import cache
+from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, request
 
 from app.audit_log import log_export
+from app.components.status import data_status
 from warehouse.db import WarehouseError
 from warehouse.settings import environment
 
@@ -52,10 +55,36 @@ def print_origin() -> str | None:
     return f"http://127.0.0.1:{connection.getsockname()[1]}"
 
 
-def render_pdf(url: str, ready_selector: str, cookies: list[SetCookieParam] | None = None) -> bytes:
-    """The page at `url` printed to A4, once `ready_selector` is on it; `cookies` carry the
-    requester's session, so the page is drawn with their scope and nobody else's. Requests to
-    any origin but the page's own are aborted."""
+# Chromium's page header and footer: their own small documents, styled inline. Chromium fills the
+# spans with these classes with the page's number and the count of pages.
+# The printed width at 96 px an inch: A4's 210 mm (297 mm landscape) less 10 mm margins each side.
+PRINT_WIDTH_PX = {False: round((210 - 2 * 10) / 25.4 * 96), True: round((297 - 2 * 10) / 25.4 * 96)}
+_MARGIN_STYLE = "font: 7.5pt Arial, sans-serif; color: #4a5560; width: 100%; margin: 0 10mm; display: flex;"
+
+
+def page_furniture(marking: str, printed: date, data_as_at: str) -> tuple[str, str]:
+    """The header (the protective marking) and footer (the date printed, the data's date, the
+    marking and the page number) of every printed page."""
+    shown = f"<strong>{escape(marking)}</strong>" if marking else ""
+    header = f'<div style="{_MARGIN_STYLE} justify-content: center;">{shown}</div>'
+    footer = (
+        f'<div style="{_MARGIN_STYLE} justify-content: space-between;">'
+        f"<span>Printed {printed.day} {printed:%B %Y}; data as at {escape(data_as_at)}</span>{shown}"
+        '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>'
+    )
+    return header, footer
+
+
+def render_pdf(
+    url: str,
+    ready_selector: str,
+    cookies: list[SetCookieParam] | None = None,
+    furniture: tuple[str, str] = ("<span></span>", "<span></span>"),
+    landscape: bool = False,
+) -> bytes:
+    """The page at `url` printed to A4, once `ready_selector` is on it, with `furniture` (the
+    header and footer of each page); `cookies` carry the requester's session, so the page is drawn
+    with their scope and nobody else's. Requests to any origin but the page's own are aborted."""
     from playwright.sync_api import sync_playwright
 
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
@@ -65,7 +94,9 @@ def render_pdf(url: str, ready_selector: str, cookies: list[SetCookieParam] | No
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         try:
-            context = browser.new_context(viewport={"width": 1200, "height": 1600})
+            # The page is laid out, and its charts drawn, at the printed width (A4 less the margins,
+            # at 96 px an inch), so the print is at full size: a wider page is shrunk to fit.
+            context = browser.new_context(viewport={"width": PRINT_WIDTH_PX[landscape], "height": 1600})
             context.add_cookies(cookies or [])
             context.route(
                 "**/*",
@@ -77,10 +108,15 @@ def render_pdf(url: str, ready_selector: str, cookies: list[SetCookieParam] | No
             page.goto(url, wait_until="networkidle")
             page.wait_for_selector(ready_selector)
             page.emulate_media(media="print")
+            header, footer = furniture
             return page.pdf(
                 format="A4",
+                landscape=landscape,
                 print_background=True,
-                margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"},
+                display_header_footer=True,
+                header_template=header,
+                footer_template=footer,
+                margin={"top": "15mm", "bottom": "16mm", "left": "10mm", "right": "10mm"},
             )
         finally:
             browser.close()
@@ -97,8 +133,11 @@ def _used(path: str) -> dict[str, object]:
         return {"page": path}
 
 
-def page_pdf(path: str, ready_selector: str, filename: str) -> Callable[[], Response]:
-    """A Flask view that prints the page at `path` (with this request's query string) to PDF."""
+def page_pdf(
+    path: str, ready_selector: str, filename: str, landscape: bool = False
+) -> Callable[[], Response]:
+    """A Flask view that prints the page at `path` (with this request's query string) to PDF, on
+    A4 `landscape` for a wide table."""
 
     def view() -> Response:
         if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
@@ -125,7 +164,12 @@ def page_pdf(path: str, ready_selector: str, filename: str) -> Callable[[], Resp
         if not renders.acquire(blocking=False):
             return Response(BUSY, status=503, mimetype="text/plain", headers={"Retry-After": "30"})
         try:
-            pdf = render_pdf(url, ready_selector, cookies)
+            as_at = data_status().as_at
+        except WarehouseError:
+            as_at = "unknown"
+        furniture = page_furniture(environment().protective_marking, date.today(), as_at)
+        try:
+            pdf = render_pdf(url, ready_selector, cookies, furniture, landscape)
         finally:
             renders.release()
         log_export(filename, None, **_used(path))

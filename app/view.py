@@ -9,7 +9,8 @@ from datetime import date
 from urllib.parse import urlencode
 
 import duckdb
-from dash import NoUpdate, no_update
+from dash import NoUpdate, callback_context, no_update
+from flask import has_request_context, request
 
 from app.components.spc import spc_of
 from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
@@ -27,6 +28,7 @@ from warehouse.kpis.periods import Period
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
 from warehouse.model.files import active_model
+from warehouse.settings import environment
 
 
 @dataclass(frozen=True)
@@ -172,11 +174,37 @@ def scoped_options(scope: Scope) -> FilterOptions:
     return options
 
 
+# The LAs this browser last chose: where a link names none, a page shows them (parse_query).
+LAST_LAS_COOKIE = "safeguard_last_las"
+LAST_LAS_DAYS = 365
+
+
+def last_las() -> tuple[str, ...]:
+    """The LAs this browser last chose; what they are is checked against the scope where used."""
+    if not has_request_context():
+        return ()
+    return tuple(code for code in request.cookies.get(LAST_LAS_COOKIE, "").split(",") if code)
+
+
+def remember_las(la_codes: tuple[str, ...]) -> None:
+    """Keep the LAs of the view on screen as this browser's last choice (from a callback)."""
+    if not has_request_context() or la_codes == last_las():
+        return
+    callback_context.response.set_cookie(
+        LAST_LAS_COOKIE,
+        ",".join(la_codes),
+        max_age=LAST_LAS_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=environment().secure_cookies,
+    )
+
+
 def page_view(query: Mapping[str, str | list[str]]) -> PageView:
     """The view for a page layout's query arguments; raises WarehouseError if there is no data."""
     scope = current_scope()
     options = scoped_options(scope)
-    return PageView(scope, options, parse_query("?" + urlencode(query, doseq=True), options))
+    return PageView(scope, options, parse_query("?" + urlencode(query, doseq=True), options, last_las()))
 
 
 def updated_search(
@@ -185,6 +213,6 @@ def updated_search(
     """The URL query with some parameters' values or its period changed (checked like any other), or
     no_update."""
     options = scoped_options(current_scope())
-    changed = parse_query(search, options).with_values(changes or {}, period)
+    changed = parse_query(search, options, last_las()).with_values(changes or {}, period)
     query = parse_query(changed.to_query(), options).to_query()
     return query if query != search else no_update

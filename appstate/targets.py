@@ -7,6 +7,7 @@ when. The target in force on a date is the one with the latest effective date on
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, select
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from appstate.audit import record
 from appstate.db import Base
 from warehouse.kpis.assessment import TargetInForce, TargetLookup
-from warehouse.kpis.model import Direction
+from warehouse.kpis.formatting import format_number
+from warehouse.kpis.model import Direction, Kpi, Unit
 from warehouse.kpis.registry import get_kpi
 
 DEFAULT_TOLERANCE_PERCENT = 5.0
@@ -46,10 +48,9 @@ def set_target(
     is_demo: bool = False,
 ) -> Target:
     kpi = get_kpi(kpi_id)
-    if kpi.direction is Direction.NEUTRAL:
-        raise ValueError(f"{kpi.title} is a context measure (neutral direction): it has no target")
-    if tolerance_percent < 0:
-        raise ValueError("the tolerance band cannot be negative")
+    problem = target_problem(kpi, value, tolerance_percent)
+    if problem:
+        raise ValueError(problem)
     target = Target(
         kpi_id=kpi_id,
         la_code=la_code,
@@ -73,6 +74,28 @@ def set_target(
         demo=is_demo,
     )
     return target
+
+
+def target_problem(kpi: Kpi, value: float, tolerance_percent: float) -> str | None:
+    """Why a target cannot be set, or None. A target that every figure meets (0 for a higher-is-
+    better KPI, 100% for a lower-is-better one) or none can (above 100%) would colour the RAG
+    "on target" or "off" whatever the partnership does."""
+    if kpi.direction is Direction.NEUTRAL:
+        return f"{kpi.title} is a context measure (neutral direction): it has no target"
+    if not math.isfinite(value):
+        return f"the target for {kpi.title} must be a number"
+    if not math.isfinite(tolerance_percent) or not 0 <= tolerance_percent <= 100:
+        return "the tolerance band is a % of the target, from 0 to 100"
+    shown = format_number(value, kpi.unit)
+    if value < 0:
+        return f"{kpi.title} cannot be below 0, so a target of {shown} makes no sense"
+    if kpi.unit is Unit.PERCENT and value > 100:
+        return f"{kpi.title} is a % (0 to 100), so a target of {shown} could never be met"
+    if kpi.direction is Direction.HIGHER_IS_BETTER and value == 0:
+        return f"higher is better for {kpi.title}, so a target of {shown} is met by any figure"
+    if kpi.direction is Direction.LOWER_IS_BETTER and kpi.unit is Unit.PERCENT and value == 100:
+        return f"lower is better for {kpi.title}, so a target of {shown} is met by any figure"
+    return None
 
 
 def target_in_force(session: Session, kpi_id: str, la_code: str, on: date) -> Target | None:

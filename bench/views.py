@@ -1,6 +1,6 @@
 """Random dashboard views for the page benchmarks: a page and a filter combination, as a user
 would pick them from the filter bar (period kind and period, one LA or the whole scope, and
-now and then an area, agency, age band, gender, ethnicity, category or care status).
+now and then a value of each other filter of the model: area, agency, age band and so on).
 
 Both the in-process render benchmark (page_latency.py) and the HTTP one (page_callbacks.py)
 draw from here, so they time the same kind of views. The app is imported lazily: set
@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import random
 from urllib.parse import urlencode
+
+from warehouse.model.specs import Dimension
 
 Query = dict[str, str | list[str]]
 
@@ -39,7 +41,7 @@ class RandomViews:
     """Reproducible random (page, query) pairs for the LAs in `la_codes`."""
 
     def __init__(self, la_codes: tuple[str, ...], seed: int = 2026) -> None:
-        from app.filters import AGE_BANDS, IN_CARE, PERIOD_KINDS, filter_options
+        from app.filters import DIMENSIONS, PERIOD_KINDS, filter_options
 
         self.rng = random.Random(seed)
         self.la_codes = la_codes
@@ -47,26 +49,24 @@ class RandomViews:
         self.periods = {
             kind: [p.code for p in options.periods(kind)[:RECENT_PERIODS]] for kind in PERIOD_KINDS
         }
-        self.areas_by_la: dict[str, list[str]] = {}
-        for area, la in options.area_las.items():
-            self.areas_by_la.setdefault(la, []).append(area)
-        self.dimensions = {
-            "agency": list(options.agency),
-            "age": [a for a in AGE_BANDS if a != "Unknown"],
-            "gender": ["F", "M"],
-            "ethnicity": list(options.ethnicity),
-            "category": list(options.category),
-            "care": list(IN_CARE),
-        }
+        # Every filter of the bar, from the model, by URL key; one whose values are each LA's own
+        # (the area) is drawn from the chosen LA's values.
+        self.dimensions = {key: list(options.values_of(d)) for key, d in DIMENSIONS.items() if not _per_la(d)}
+        self.per_la = [key for key, d in DIMENSIONS.items() if _per_la(d)]
+        self._options_of_la = functools.cache(lambda la: filter_options((la,)))
 
     def query(self) -> Query:
+        from app.filters import DIMENSIONS
+
         kind = self.rng.choice(list(self.periods))
         query: Query = {"period": self.rng.choice(self.periods[kind])}
         if self.rng.random() < ONE_LA_SHARE:
             la = self.rng.choice(self.la_codes)
             query["la"] = la
-            if self.rng.random() < AREA_SHARE and self.areas_by_la.get(la):
-                query["area"] = self.rng.choice(self.areas_by_la[la])
+            for key in self.per_la:
+                values = list(self._options_of_la(la).values_of(DIMENSIONS[key]))
+                if values and self.rng.random() < AREA_SHARE:
+                    query[key] = self.rng.choice(values)
         for param, values in self.dimensions.items():
             if values and self.rng.random() < FILTER_SHARE:
                 query[param] = self.rng.choice(values)
@@ -74,6 +74,10 @@ class RandomViews:
 
     def view(self, pages: list[str]) -> tuple[str, Query]:
         return self.rng.choice(pages), self.query()
+
+
+def _per_la(dimension: Dimension) -> bool:
+    return bool(dimension.reference and dimension.reference.by_la)
 
 
 def search_string(query: Query) -> str:

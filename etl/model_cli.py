@@ -12,6 +12,7 @@ import duckdb
 import typer
 from rich.console import Console
 
+from etl.docs import write_local_docs
 from etl.load.publish import load_lock, publish
 from warehouse.db import WarehouseError, migrate, set_meta
 from warehouse.model.changes import affected_kpis, affected_pages, changes
@@ -56,6 +57,7 @@ def _checked(folder: Path | None) -> tuple[Model, Model, bool]:
         f"{len(new.pages)} pages.",
         highlight=False,
     )
+    _say_if_an_own_scorecard_is_in_force()
     found = changes(applied, new)
     if not found:
         console.print("It is the model the warehouse has: nothing to apply.")
@@ -69,6 +71,20 @@ def _checked(folder: Path | None) -> tuple[Model, Model, bool]:
         "Pages affected: " + (", ".join(affected_pages(applied, new, found, kpis)) or "none"), highlight=False
     )
     return new, applied, True
+
+
+def _say_if_an_own_scorecard_is_in_force() -> None:
+    from warehouse.kpis.scorecard import override_path  # the engine, only for this command
+
+    override = override_path()
+    if override is not None:
+        console.print(
+            f"Note: {override} is in force: it sets the scorecard's priorities in place of the model's "
+            "(priorities and KPIs' `priority`). Delete it to use the model's (docs/model.md: "
+            "Put a KPI in the scorecard).",
+            highlight=False,
+            soft_wrap=True,  # a path broken over lines cannot be copied
+        )
 
 
 @model_app.command("check")
@@ -104,6 +120,11 @@ def apply(folder: FolderOption = None) -> None:
             f"[red]Not applied[/red] (the warehouse is as it was): the model does not fit it: {error}"
         )
         raise typer.Exit(2) from error
+    written = write_local_docs(new, settings.home)
+    console.print(
+        f"The extract formats, example extracts and KPIs of your own are in {written[0].parent}.",
+        highlight=False,
+    )
     console.print(
         f"Applied to the warehouse at {settings.warehouse_path}. Restart the app (every server) to serve the "
         "new model; until then it serves the previous one.",

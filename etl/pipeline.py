@@ -47,7 +47,7 @@ from warehouse.db import (
 )
 from warehouse.model import sql as model_sql
 from warehouse.model.datasets import Dataset
-from warehouse.model.files import active_model, model_for
+from warehouse.model.files import active_model, model_for, model_of_load, published_model
 from warehouse.queries import run
 from warehouse.queries.run import query_text
 from warehouse.settings import Settings, environment, pseudonymisation_key
@@ -553,57 +553,60 @@ def run_load(
             if settings.warehouse_path.exists()
             else None
         )
-        try:
-            outcomes = []
-            touched: set[tuple[str | None, str | None]] = (
-                set()
-            )  # (dataset, LA) an earlier file in this load replaces
-            for path in paths:
-                notify(path, "checking")
-                if not path.is_file():
-                    outcomes.append(
-                        FileOutcome(path=path, message="no such file", finished_at=datetime.now())
-                    )
-                    continue
-                try:
-                    # Read once, from one descriptor checked against SAFEGUARD_LOAD_DIRS now that the
-                    # lock is held: the check before it may be stale (a file swapped for a link).
-                    data = FileBytes(read_for_load(path))
-                except OutsideLoadDirs as error:
-                    return _refused_load(paths, {path: str(error)})
-                except (ExtractError, OSError) as error:
-                    message = (
-                        error.message
-                        if isinstance(error, ExtractError)
-                        else f"cannot read the file: {error.strerror}"
-                    )
-                    outcomes.append(FileOutcome(path=path, message=message, finished_at=datetime.now()))
-                    continue
-                sha = hashlib.sha256(data.data).hexdigest()
-                previous = [] if force else _already_published(current, sha, source.la_code)
-                if previous and not touched & {(d, la) for _, d, la in previous}:
-                    outcomes += [
-                        FileOutcome(
-                            path=path,
-                            sha256=sha,
-                            dataset=previous_dataset,
-                            la_code=la_code,
-                            status="unchanged",
-                            message=f"the same file was already loaded as load {load_id}; nothing changed",
-                            finished_at=datetime.now(),
+        # The readers, checks and load work to the model of the warehouse they write, as it is now.
+        model = model_for(current) if current is not None else published_model(settings.warehouse_path)
+        with model_of_load(model):
+            try:
+                outcomes = []
+                touched: set[tuple[str | None, str | None]] = (
+                    set()
+                )  # (dataset, LA) an earlier file in this load replaces
+                for path in paths:
+                    notify(path, "checking")
+                    if not path.is_file():
+                        outcomes.append(
+                            FileOutcome(path=path, message="no such file", finished_at=datetime.now())
                         )
-                        for load_id, previous_dataset, la_code in previous
-                    ]
-                    continue
-                notify(path, "reading and validating")
-                prepared = prepare(path, sha, key, today, dataset, source, data)
-                touched |= {(outcome.dataset, outcome.la_code) for outcome in prepared}
-                outcomes += prepared
-        finally:
-            if current is not None:
-                current.close()
-        notify(paths[0] if paths else Path("."), "publishing")
-        publish(settings.warehouse_path, _apply(outcomes, user, synthetic, source.allow_shrink))
+                        continue
+                    try:
+                        # Read once, from one descriptor checked against SAFEGUARD_LOAD_DIRS now that the
+                        # lock is held: the check before it may be stale (a file swapped for a link).
+                        data = FileBytes(read_for_load(path))
+                    except OutsideLoadDirs as error:
+                        return _refused_load(paths, {path: str(error)})
+                    except (ExtractError, OSError) as error:
+                        message = (
+                            error.message
+                            if isinstance(error, ExtractError)
+                            else f"cannot read the file: {error.strerror}"
+                        )
+                        outcomes.append(FileOutcome(path=path, message=message, finished_at=datetime.now()))
+                        continue
+                    sha = hashlib.sha256(data.data).hexdigest()
+                    previous = [] if force else _already_published(current, sha, source.la_code)
+                    if previous and not touched & {(d, la) for _, d, la in previous}:
+                        outcomes += [
+                            FileOutcome(
+                                path=path,
+                                sha256=sha,
+                                dataset=previous_dataset,
+                                la_code=la_code,
+                                status="unchanged",
+                                message=f"the same file was already loaded as load {load_id}; nothing changed",
+                                finished_at=datetime.now(),
+                            )
+                            for load_id, previous_dataset, la_code in previous
+                        ]
+                        continue
+                    notify(path, "reading and validating")
+                    prepared = prepare(path, sha, key, today, dataset, source, data)
+                    touched |= {(outcome.dataset, outcome.la_code) for outcome in prepared}
+                    outcomes += prepared
+            finally:
+                if current is not None:
+                    current.close()
+            notify(paths[0] if paths else Path("."), "publishing")
+            publish(settings.warehouse_path, _apply(outcomes, user, synthetic, source.allow_shrink))
     for outcome in outcomes:
         outcome.rows = None
     return outcomes

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
 
-from warehouse.model.files import active_model
+from warehouse.model.files import BUILTIN_DIR, active_model
 
+MODEL_DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
 TODAY = "2025-06-30"  # the load date the row-rule tests pretend it is
 
 DATASETS = active_model().datasets
@@ -33,6 +35,21 @@ def write_extract(path: Path, dataset: str, rows: list[dict[str, str]], **file_v
         writer.writeheader()
         writer.writerows(extract_rows(dataset, rows, **file_values))
     return path
+
+
+def declared_priorities() -> list[dict]:
+    """The built-in scorecard priorities as their files declare them, read with tomllib alone:
+    [{"title": ..., "kpis": [the ids of the KPIs that name it, in file order]}]."""
+    import tomllib
+
+    def read(name: str) -> dict:
+        return tomllib.loads((BUILTIN_DIR / name).read_text(encoding="utf-8"))
+
+    kpis = read("kpis.toml")["kpi"]
+    return [
+        {"title": p["title"], "kpis": [k["id"] for k in kpis if k.get("priority") == p["id"]]}
+        for p in read("priorities.toml")["priority"]
+    ]
 
 
 # --- Annex A workbooks, built cell by cell so that each awkward case is visible in its test ---
@@ -94,3 +111,12 @@ def engine_results(home: Path, kpi_ids, period_code: str, filters, policy=None) 
             r.kpi.id: r
             for r in evaluate(con, kpi_ids, parse_period(period_code), filters, policy or SuppressionPolicy())
         }
+
+
+def early_help_example() -> str:
+    """The early help example of docs/model.md, as a data team would copy it: the doc is what is tested."""
+    return next(
+        block
+        for block in re.findall(r"```toml\n(.*?)```", MODEL_DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+        if "[[dataset]]" in block
+    )

@@ -94,6 +94,17 @@ class Environment(BaseSettings):
     )
     log_level: str = Field("INFO", description="Level of the JSON logs (DEBUG, INFO, WARNING, ERROR).")
     chromium: str = Field("/usr/bin/chromium", description="The Chromium that prints pages to PDF.")
+    partnership_name: str | None = Field(
+        None,
+        max_length=120,
+        description="The partnership's name on printed packs and reports, e.g. Newcastle Safeguarding "
+        "Children Partnership (else the local authorities' names).",
+    )
+    protective_marking: str = Field(
+        "OFFICIAL-SENSITIVE",
+        max_length=60,
+        description="The protective marking at the top and foot of every printed page (empty: none).",
+    )
     oidc_metadata_url: str | None = Field(
         None, description="OpenID Connect discovery URL; with the client ID it turns on single sign-on."
     )

@@ -8,13 +8,13 @@ a circular dependency only within a single callback.
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from app import ids
 from app.access import SHELL, callback
-from app.filters import DIMENSIONS, FilterOptions, ViewFilters, parse_query, with_period_kind
+from app.filters import DIMENSIONS, FilterOptions, ViewFilters, parse_query, refused_in_link, with_period_kind
 from app.scope import Scope, current_scope
-from app.view import scoped_options
+from app.view import last_las, remember_las, scoped_options
 from warehouse.db import WarehouseError
 from warehouse.kpis.periods import PeriodKind
 
@@ -53,7 +53,7 @@ def sync_filters(search, kind, period, *rest):
     if trigger == ids.FILTER_RESET:
         view = parse_query("", options)
     elif trigger in (None, ids.URL):
-        view = parse_query(search, options)
+        view = parse_query(search, options, last_las())
     else:
         on_page = parse_query(search, options)  # what the page itself chose stays as it was
         asked = ViewFilters(
@@ -66,6 +66,7 @@ def sync_filters(search, kind, period, *rest):
         view = parse_query(asked.to_query(), options)
         if trigger == ids.FILTER_PERIOD_KIND and kind:
             view = with_period_kind(view, PeriodKind(kind), options)
+    remember_las(view.la)
     current_kind = view.period_value.kind
     query = view.to_query()
     # A page without the filter bar (commentary, the challenge log) keeps its own query as it is.
@@ -77,12 +78,21 @@ def sync_filters(search, kind, period, *rest):
         view.period,
         *[_options(options.allowed(d)) for d in FILTERS],
         *[list(view.values(d)) for d in FILTERS],
-        _summary(view, options, pathname, scope),
+        _summary(
+            view,
+            options,
+            pathname,
+            scope,
+            refused_in_link(search, options) if trigger in (None, ids.URL) else [],
+        ),
     )
 
 
-def _summary(view: ViewFilters, options: FilterOptions, pathname: str | None, scope: Scope) -> list:
-    """The filters in words, then one link per active filter value that steps back out of it."""
+def _summary(
+    view: ViewFilters, options: FilterOptions, pathname: str | None, scope: Scope, refused: list[str]
+) -> list:
+    """The filters in words, then one link per active filter value that steps back out of it; and
+    plainly, where the account's scope makes the figures differ from what others see on this link."""
     crumbs = []
     for param, values in view.dimensions:
         labels = options.allowed(param)
@@ -102,8 +112,22 @@ def _summary(view: ViewFilters, options: FilterOptions, pathname: str | None, sc
         for words, values in (("agencies", scope.agencies), ("areas", scope.areas))
         if values
     ]
-    limited = f" (your account covers {' and '.join(limits)} only)" if limits else ""
-    return ["Showing: " + view.describe(options) + limited, *([" "] + crumbs if crumbs else [])]
+    notes = []
+    if limits:
+        notes.append(
+            f"Your account covers {' and '.join(limits)} only, so its figures on this link differ from "
+            "those of someone who sees the whole partnership."
+        )
+    if refused:
+        notes.append(
+            f"This link also asked for {' and '.join(refused)} that your account does not cover: "
+            "the figures leave them out."
+        )
+    return [
+        "Showing: " + view.describe(options),
+        *([" "] + crumbs if crumbs else []),
+        *[html.Span(note, className="scope-note") for note in notes],
+    ]
 
 
 @callback(

@@ -27,6 +27,15 @@ def _label(view: SavedView, username: str) -> str:
     return f"{view.name} (shared by {view.owner})"
 
 
+def openable_views(user: User) -> list[SavedView]:
+    """The user's own views and those shared with them, of pages they may open: a view saved when an
+    account could open a page (before a role change, or by someone who sees exact figures) is not
+    offered to one who would be refused it."""
+    with session() as db:
+        views = views_for(db, user.username, _audience(user))
+    return [v for v in views if user.can_view(v.path)]
+
+
 @callback(
     Output(ids.SAVED_VIEW_OPEN, "options"),
     Input(ids.URL, "pathname"),
@@ -35,11 +44,7 @@ def _label(view: SavedView, username: str) -> str:
 )
 def list_views(_pathname, _status):
     user = current_user()
-    with session() as db:
-        return [
-            {"label": _label(v, user.username), "value": v.id}
-            for v in views_for(db, user.username, _audience(user))
-        ]
+    return [{"label": _label(v, user.username), "value": v.id} for v in openable_views(user)]
 
 
 @callback(
@@ -51,10 +56,8 @@ def list_views(_pathname, _status):
 def open_view(view_id: int | None) -> str | dash.NoUpdate:
     if view_id is None:
         return dash.no_update
-    user = current_user()
-    with session() as db:
-        # Only a view the user may open: their own or one shared with them, whatever id is posted.
-        view = next((v for v in views_for(db, user.username, _audience(user)) if v.id == view_id), None)
+    # Only a view the user may open: their own or one shared with them, whatever id is posted.
+    view = next((v for v in openable_views(current_user()) if v.id == view_id), None)
     return view.href if view else dash.no_update
 
 

@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from app import ids
 from app.access import callback
+from app.components.headline import headline_banner
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
 from app.components.status import data_status
@@ -17,8 +18,10 @@ from app.view import PageView, page_view, updated_search
 from appstate.commentary import Commentary
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
+from warehouse.kpis.headline import headline
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 from warehouse.model.files import active_model
+from warehouse.settings import environment
 
 PAGE = "/pack"
 dash.register_page(
@@ -60,22 +63,28 @@ def layout(**query: str | list[str]) -> html.Div:
             [
                 html.H2("Executive summary"),
                 html.Div([_card(resolved, a, commentary) for a in executive], className="card-grid"),
-                spc_legend(opened=True),
             ],
             className="pack-section",
         )
     ]
+    printed = {a.kpi.id for a in executive}
     for page in chosen:
         found = resolved.assessments(page.kpis)
         by_id = {a.kpi.id: a for a in found}
+        # A card is printed once: a KPI already in the pack is named, not printed again.
+        again = [a.kpi.title for a in found if a.kpi.id in printed]
+        cards = [a for a in found if not a.kpi.is_share and a.kpi.id not in printed]
+        printed |= {a.kpi.id for a in cards}
         sections.append(
             html.Section(
                 [
                     html.H2(page.title),
-                    html.Div(
-                        [_card(resolved, a, commentary) for a in found if not a.kpi.is_share],
-                        className="card-grid",
-                    ),
+                    html.P(
+                        f"Also on this dashboard, earlier in the pack: {', '.join(again)}.", className="note"
+                    )
+                    if again
+                    else None,
+                    html.Div([_card(resolved, a, commentary) for a in cards], className="card-grid"),
                     html.Div(
                         [trend(by_id[k], f"pack-{page.id}-{k}", view) for k in page.trends],
                         className="chart-grid",
@@ -85,6 +94,7 @@ def layout(**query: str | list[str]) -> html.Div:
             )
         )
     pdf_link = "/pack.pdf" + view.to_query()
+    marking = environment().protective_marking
     return html.Div(
         [
             html.Div(
@@ -108,7 +118,9 @@ def layout(**query: str | list[str]) -> html.Div:
             ),
             html.Header(
                 [
-                    html.H1("Safeguarding partnership meeting pack"),
+                    html.P(marking, className="marking") if marking else None,
+                    html.P(partnership_name(view.la, options.las), className="pack-partnership"),
+                    html.H1("Meeting pack"),
                     html.P(["Period: ", html.Strong(period.label)]),
                     html.P(["Showing: ", view.describe(options)]),
                     html.P(["Data as at ", html.Strong(status.as_at), "."]),
@@ -118,16 +130,33 @@ def layout(**query: str | list[str]) -> html.Div:
                     )
                     if status.synthetic
                     else None,
+                    html.H2("At a glance", className="pack-cover-heading"),
+                    headline_banner(headline(executive)),
+                    html.H2("Contents", className="pack-cover-heading"),
+                    html.Ol(
+                        [html.Li(f"Executive summary: {len(executive)} KPIs")]
+                        + [html.Li(f"{page.title}: {len(page.kpis)} KPIs") for page in chosen],
+                        className="pack-contents",
+                    ),
                     html.P(
                         "Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
                         "published DfE figures."
                     ),
+                    spc_legend(opened=True),  # the key to every card of the pack, on its first page
                 ],
                 className="pack-cover",
             ),
             *sections,
         ]
     )
+
+
+def partnership_name(la_codes: tuple[str, ...], las: dict[str, str]) -> str:
+    """The name printed on the pack: SAFEGUARD_PARTNERSHIP_NAME, else made from the LAs shown."""
+    named = environment().partnership_name
+    if named:
+        return named
+    return " and ".join(las.get(code, code) for code in la_codes) + " safeguarding children partnership"
 
 
 @callback(

@@ -14,7 +14,7 @@ import pandas as pd
 from etl.errors import Rejection
 from etl.staging.codes import known_codes
 from etl.staging.native import StagedExtract
-from etl.validate.schemas import ORDER_REASONS, RULES, expected_format
+from etl.validate.schemas import RULES, expected_format
 from warehouse.model.datasets import EARLIEST_DATE
 
 # Pandera's names for its built-in checks, as our rule ids.
@@ -76,7 +76,7 @@ def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, toda
             earlier = rule.removeprefix("before_")
             context["earlier"] = raw.label(earlier)
             context["earlier_value"] = raw.table[earlier][position].as_py()
-            reason = ORDER_REASONS.get((field, earlier))
+            reason = dataset.order_reason(field, earlier)
             context["reason"] = f": {reason}" if reason else ""
             rule_id = "before"
         message = RULES[rule_id].message.format(**context)

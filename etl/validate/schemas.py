@@ -128,25 +128,10 @@ def build_schema(
         columns[column.name] = pa.Column(checks=checks, nullable=not column.required, coerce=False)
     if dataset.end_date:
         frame_checks.append(_not_before(dataset.end_date, dataset.event_date))
-    for later, earlier in _ORDERED_DATES.get(dataset.name, ()):
-        frame_checks.append(_not_before(later, earlier))
+    for order in dataset.dates_in_order:
+        frame_checks.append(_not_before(order.later, order.earlier))
     return pa.DataFrameSchema(columns=columns, checks=frame_checks, strict=False)
 
-
-# Pairs of dates that must come in order, beyond a record's start and end.
-_ORDERED_DATES = {
-    "s47": (("icpc_date", "start_date"),),
-    "missing_episodes": (
-        ("rhi_offered_datetime", "start_datetime"),
-        ("rhi_offered_datetime", "end_datetime"),
-        ("start_datetime", "date_of_birth"),
-    ),
-}
-# Why a pair must come in order, where the dates alone do not say it.
-ORDER_REASONS = {
-    ("rhi_offered_datetime", "end_datetime"): "a return interview is offered after the child has returned",
-    ("start_datetime", "date_of_birth"): "a child cannot go missing before they are born",
-}
 
 RULES: dict[str, Rule] = {
     rule.id: rule

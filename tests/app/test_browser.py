@@ -132,7 +132,28 @@ def test_brw005_a_filter_change_updates_the_url_and_the_figures_and_back_restore
 def test_brw006_values_the_scope_does_not_allow_are_dropped_from_the_url(server, page):
     page.goto(server + "/?period=2025-26&la=E09000001&gender=<script>")
     page.wait_for_selector("#card-referrals")
-    assert page.inner_text("#filter-summary") == "Showing: 2025/26; all local authorities in your scope"
+    assert page.inner_text("#filter-summary") == (
+        "Showing: 2025/26; Newcastle upon Tyne\n"  # the scope's first LA, written into the URL
+        "This link also asked for 1 local authority and 1 gender value that your account does not cover: "
+        "the figures leave them out."
+    )
+    assert page.url.endswith("?period=2025-26&la=E08000021")
+
+
+def test_brw027_the_la_is_always_in_the_url_and_an_account_lands_on_its_last_choice(server, page):
+    page.goto(server + "/")  # an account of two LAs, with no choice yet: the first, in the URL
+    page.locator("#filter-summary", has_text="Newcastle upon Tyne").wait_for()
+    page.wait_for_function("location.search.includes('la=E08000021')")
+    page.goto(server + "/?la=E06000057")
+    page.locator("#filter-summary", has_text="Northumberland").wait_for()
+    page.goto(server + "/front-door")  # a bare address: the last choice
+    page.locator("#filter-summary", has_text="Northumberland").wait_for()
+    page.wait_for_function("location.search.includes('la=E06000057')")
+    page.goto(server + "/?la=E06000057&la=E08000021")  # the partnership total, on request
+    page.locator("#filter-summary", has_text="Northumberland, Newcastle upon Tyne").wait_for()
+    page.goto(server + "/missing")
+    page.locator("#filter-summary", has_text="Northumberland, Newcastle upon Tyne").wait_for()
+    assert page.console_errors == []
 
 
 @pytest.mark.parametrize("path", ["/front-door", "/s47-icpc", "/cp-plans", "/missing"])
@@ -206,6 +227,21 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
     for result in engine.values():
         assert format_figure(result.kpi, result.current) in text, result.kpi.id
     assert "CP plans started" in text
+    # Print fit to circulate: a cover with the partnership, its glance and contents; every page
+    # marked, numbered and dated in its header and footer; no app chrome.
+    pages = [p.extract_text() for p in reader.pages]
+    assert "Newcastle upon Tyne safeguarding children partnership" in pages[0] and "Contents" in pages[0]
+    assert "1. Executive summary: 8 KPIs" in pages[0] and "2. CP plans:" in pages[0]
+    printed = f"Printed {date.today().day} {date.today():%B %Y}; data as at 31 October 2026"
+    for number, page_text in enumerate(pages, start=1):
+        assert page_text.count("OFFICIAL-SENSITIVE") >= 2, number  # at the top and the foot
+        assert f"Page {number} of {len(pages)}" in page_text and printed in page_text
+    assert "Sign out" not in text and "Safeguarding performance" not in text
+    # the cover; the executive summary's 8 cards, 4 a page; CP plans' cards (those not in the
+    # executive summary: no card is printed twice) with one trend, then the other trend
+    assert len(pages) == 5
+    [cp_plans] = [text for text in pages if "CP plans started" in text]
+    assert "Also on this dashboard, earlier in the pack: Children on a CP plan" in " ".join(cp_plans.split())
 
 
 def test_brw011_a_click_on_a_bar_drills_down_and_the_breadcrumb_steps_back(server, page, demo_home):

@@ -76,7 +76,7 @@ def test_brw_exceptions_page_shows_the_warehouse_exceptions_and_prints_them(serv
 
 
 def test_brw_exceptions_page_asks_for_one_la(server, page):
-    page.goto(server + "/exceptions")
+    page.goto(server + "/exceptions?la=E08000021&la=E06000057")  # the partnership total: several LAs
     page.wait_for_selector(".exceptions-ready #exceptions-choose-la")
     assert "for one local authority, and this view has 2" in page.inner_text(".exceptions-ready")
     page.get_by_role("link", name="Northumberland").click()

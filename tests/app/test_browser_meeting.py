@@ -37,6 +37,12 @@ def test_brw016_a_new_target_changes_the_cards_rag(own_demo_server, page):
     _choose(page, "target-kpi", "Re-referrals within 12 months")
     _choose(page, "target-la", "Newcastle upon Tyne")
     page.fill("#target-from", "2026-04-01")
+    page.fill("#target-value", "150")  # a % over 100: refused, and nothing is kept
+    page.click("#target-save")
+    page.locator("#target-status", has_text="Not set:").wait_for()
+    assert page.inner_text("#target-status") == (
+        "Not set: Re-referrals within 12 months is a % (0 to 100), so a target of 150.0% could never be met."
+    )
     page.fill("#target-value", f"{value + 2:.1f}")
     page.click("#target-save")
     page.locator(

@@ -97,10 +97,13 @@ def test_brw021_a_partner_typing_a_board_page_address_is_told_it_is_not_theirs(s
     anonymous.goto(server + "/front-door?la=E06000057&agency=Health")
     anonymous.wait_for_selector("#card-contacts")
     assert anonymous.inner_text("#filter-summary").startswith("Showing: ")
-    anonymous.locator("#filter-summary", has_text="your account covers").wait_for()
+    anonymous.locator("#filter-summary", has_text="Your account covers").wait_for()
     assert anonymous.inner_text("#filter-summary") == (
-        "Showing: 12 months to October 2026 (Nov 2025 to Oct 2026); all local authorities in your scope "
-        "(your account covers agencies Police only)"
+        "Showing: 12 months to October 2026 (Nov 2025 to Oct 2026); Newcastle upon Tyne\n"
+        "Your account covers agencies Police only, so its figures on this link differ from those of someone "
+        "who sees the whole partnership.\n"
+        "This link also asked for 1 local authority and 1 agency value that your account does not cover: the "
+        "figures leave them out."
     )
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from io import BytesIO
 
 import pytest
 
-from tests.helpers import engine_results
+from tests.helpers import declared_priorities, engine_results
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.formatting import format_figure
-from warehouse.kpis.scorecard import DEFAULT_CONFIG
 
 pytestmark = pytest.mark.browser
 
@@ -20,14 +18,12 @@ CITY = "E08000021"
 END_QUARTER = "2026-27-Q2"
 
 
-def _priorities() -> list[dict]:
-    return tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))["priorities"]
-
-
 def test_brw_scorecard_shows_each_priority_and_the_engines_last_quarter(server, page, demo_home):
     page.goto(server + f"/scorecard?la={CITY}")
     page.wait_for_selector(".scorecard-ready")
-    assert page.locator(".scorecard-priority h2").all_inner_texts() == [p["title"] for p in _priorities()]
+    assert page.locator(".scorecard-priority h2").all_inner_texts() == [
+        p["title"] for p in declared_priorities()
+    ]
     assert page.locator(".scorecard-priority").first.locator("thead th").all_inner_texts()[1:6] == [
         "Q2 2025/26",
         "Q3 2025/26",
@@ -37,7 +33,7 @@ def test_brw_scorecard_shows_each_priority_and_the_engines_last_quarter(server, 
     ]
     cover = page.inner_text(".scorecard-cover")
     assert "the latest complete quarter ending on or before 31 October 2026" in cover
-    kpi_ids = [kpi_id for p in _priorities() for kpi_id in p["kpis"]]
+    kpi_ids = [kpi_id for p in declared_priorities() for kpi_id in p["kpis"]]
     engine = engine_results(demo_home, kpi_ids, END_QUARTER, Filters(la_codes=(CITY,)))
     for kpi_id in ("referrals", "re_referral_12m", "cp_open", "missing_repeat"):
         shown = page.inner_text(f'tr[data-kpi="{kpi_id}"] td.scorecard-latest')
@@ -57,4 +53,4 @@ def test_brw_scorecard_pdf_prints_the_page(server, page):
     pages = PdfReader(BytesIO(response.body())).pages
     text = " ".join(" ".join(p.extract_text() for p in pages).split())  # table cells wrap their words
     assert "Quarterly scorecard" in text and "Re-referrals within 12 months" in text
-    assert _priorities()[-1]["title"] in text
+    assert declared_priorities()[-1]["title"] in text

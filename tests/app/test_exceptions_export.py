@@ -85,7 +85,7 @@ def test_commentary_markup_appears_only_escaped(client, home):
 
 
 def test_a_view_of_several_las_asks_for_one(client):
-    response = client.get("/exceptions.md")
+    response = client.get("/exceptions.md?la=E08000021&la=E06000057")
     assert response.status_code == 400
     assert "for one local authority" in response.get_data(as_text=True)
     assert "la=E08000021 (Newcastle upon Tyne)" in response.get_data(as_text=True)

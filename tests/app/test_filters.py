@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.filters import FilterOptions, ViewFilters, parse_query, with_period_kind
+from app.filters import FilterOptions, ViewFilters, parse_query, refused_in_link, with_period_kind
 from warehouse.kpis.periods import PeriodKind
 
 OPTIONS = FilterOptions(
@@ -29,7 +29,22 @@ def test_a_view_survives_the_round_trip_through_the_url():
 
 def test_unknown_values_and_periods_outside_the_data_are_dropped():
     view = parse_query("?period=2030-31&la=E09000001&gender=%3Cscript%3E&age=10-15&care=In+care", OPTIONS)
-    assert view == ViewFilters(period="R12-2026-10", age=("10-15",), care=("In care",))
+    # an LA outside the scope is dropped, and the view has the scope's first LA in its place
+    assert view == ViewFilters(period="R12-2026-10", la=("E08000021",), age=("10-15",), care=("In care",))
+    assert refused_in_link(
+        "?la=E09000001&la=E09000002&gender=%3Cscript%3E&gender=F&agency=Fire", OPTIONS
+    ) == ["2 local authorities", "1 agency value", "1 gender value"]
+    assert refused_in_link("?la=E08000021&gender=F", OPTIONS) == []
+
+
+def test_the_la_is_always_in_the_view_the_last_choice_where_the_link_names_none():
+    assert parse_query("?period=2025-26", OPTIONS).la == ("E08000021",)
+    assert parse_query("?period=2025-26", OPTIONS, last_las=("E06000057",)).la == ("E06000057",)
+    both = ("E06000057", "E08000021")  # the partnership total, when that was the last choice
+    assert parse_query("", OPTIONS, last_las=both).la == both
+    # a last choice outside the scope (another account's browser) is not used; the link's LA wins
+    assert parse_query("", OPTIONS, last_las=("E09000001",)).la == ("E08000021",)
+    assert parse_query("?la=E08000021", OPTIONS, last_las=("E06000057",)).la == ("E08000021",)
 
 
 def test_the_default_period_is_the_12_months_to_the_latest_complete_month():

@@ -4,7 +4,6 @@ resolved (scope, filters and suppression) as a page resolves it."""
 from __future__ import annotations
 
 import re
-import tomllib
 from io import BytesIO
 from pathlib import Path
 
@@ -16,13 +15,13 @@ from app import state
 from appstate.db import session
 from appstate.targets import lookup
 from tests.app.serving import signed_in
-from tests.helpers import engine_results
+from tests.helpers import declared_priorities, engine_results
 from warehouse.kpis.assessment import assess
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.model import Unit
 from warehouse.kpis.periods import quarter
 from warehouse.kpis.registry import get_kpi
-from warehouse.kpis.scorecard import DEFAULT_CONFIG, PriorityRows, Scorecard, quarters_to
+from warehouse.kpis.scorecard import PriorityRows, Scorecard, quarters_to
 from warehouse.kpis.suppression import SuppressionPolicy
 
 CITY, COUNTY = "E08000021", "E06000057"
@@ -61,10 +60,6 @@ def _rows_by_title(sheet) -> dict[str, int]:
     return {sheet.cell(row, 1).value: row for row in range(_header_row(sheet) + 1, sheet.max_row + 1)}
 
 
-def _declared_priorities() -> list[dict]:
-    return tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))["priorities"]
-
-
 # Excel keeps a percentage as a fraction, shown with a % format.
 NUMBER_FORMATS = {Unit.PERCENT: "0.0%", Unit.RATIO: "0.00", Unit.COUNT: "#,##0"}
 
@@ -98,7 +93,7 @@ def test_the_workbook_has_the_engines_quarters_for_newcastle(client, demo_home):
     assert sheet.freeze_panes == f"B{header + 1}"
     rows = _rows_by_title(sheet)
     filters = Filters(la_codes=(CITY,))
-    for priority in _declared_priorities():
+    for priority in declared_priorities():
         assert sheet.cell(rows[priority["title"]], 2).value is None  # a group row: the title alone
         engine = [engine_results(demo_home, priority["kpis"], code, filters) for code in QUARTER_CODES]
         for kpi_id in priority["kpis"]:
@@ -137,7 +132,7 @@ def test_the_spc_columns_read_the_25_months_to_the_last_quarter_in_words(client,
 def test_the_rag_column_has_the_assessments_words_and_the_pages_colour(client, demo_home):
     sheet = _sheet(client, f"?period={PERIOD}&la={CITY}")
     rows = _rows_by_title(sheet)
-    kpi_ids = [kpi_id for p in _declared_priorities() for kpi_id in p["kpis"]]
+    kpi_ids = [kpi_id for p in declared_priorities() for kpi_id in p["kpis"]]
     with (
         duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con,
         session(f"sqlite:///{demo_home / 'appstate.sqlite'}") as db,
@@ -164,7 +159,7 @@ def test_the_rag_column_has_the_assessments_words_and_the_pages_colour(client, d
 
 
 def test_a_small_count_is_c_in_the_workbook(client, demo_home):
-    kpi_ids = [kpi_id for p in _declared_priorities() for kpi_id in p["kpis"]]
+    kpi_ids = [kpi_id for p in declared_priorities() for kpi_id in p["kpis"]]
     filters = Filters(la_codes=(COUNTY,))
     found = [
         (kpi_id, column)

@@ -1,23 +1,30 @@
 """A data team adds a dataset of its own, early help assessments, with two KPIs and a page, from files
 in $SAFEGUARD_HOME/model (the example of docs/model.md), with no Python: `safeguard model apply`, then `safeguard load` of a
-hand-built extract, each in its own process as a data team would run them. The figures are worked out
-by hand below."""
+hand-built extract, each in its own process as a data team would run them. Then it sets a target for
+each KPI on the Targets page of the app served over that home, and reads the KPIs on their page, in the
+executive summary, in the scorecard workbook and in the meeting pack PDF, with their RAG and SPC. The
+figures are worked out by hand below."""
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import subprocess
 import sys
+import urllib.request
+from io import BytesIO
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.app.serving import SESSION_COOKIE, add_test_users, find_component, serve, session_cookie
 from warehouse.kpis.engine import Filters, evaluate
 from warehouse.kpis.periods import financial_year, month
 from warehouse.queries import run
+from warehouse.settings import Settings
 
 pytestmark = pytest.mark.slow  # it runs the CLI in processes of its own
 
@@ -30,24 +37,51 @@ EARLY_HELP = next(
     if "[[dataset]]" in block
 )
 
-# Five assessments in 2024/25. Working days count after the start, up to and including the end:
+# Five assessments in 2024/25, in an extract that covers 2023/24 and 2024/25 (so SPC has a count for
+# every month of its series). Working days count after the start, up to and including the end:
 #   EH1 Health  20 May -> 11 Jun 2024 completed: 15 working days (over the 27 May bank holiday)
 #   EH2 Schools 20 May -> 31 Jul 2024 completed: 51 (8 in May, 20 in June, 23 in July)
 #   EH3 Health  3 Jun -> 20 Jun 2024 withdrawn (written W)
 #   EH4 Health  10 Jun 2024, still open
-#   EH5 Schools 6 Jan -> 3 Feb 2025 completed: 20 (19 in January, 1 in February)
+#   EH5 Schools 6 Jan -> 3 Mar 2025 completed: 40 (19 in January, 20 in February, 1 in March)
 # Started: 5 (May 2, June 2, January 1); Health 3. Completed: EH1, EH2, EH5; in time EH1, EH5: 2 of 3.
+# By quarter: started Q4 2023/24 0, then in 2024/25 Q1 4, Q2 0, Q3 0, Q4 1; completed in time in
+# 2024/25 Q1 1 of 1 (EH1), Q2 0 of 1 (EH2), Q3 none completed, Q4 1 of 1 (EH5).
 ROWS = [
     ("EH1", "A", "2024-05-20", "2024-06-11", "completed", "HEA", "Mother worried about school"),
     ("EH2", "B", "2024-05-20", "2024-07-31", "completed", "SCH", ""),
     ("EH3", "C", "2024-06-03", "2024-06-20", "W", "Health", "Family moved away"),
     ("EH4", "D", "2024-06-10", "", "", "NHS", ""),
-    ("EH5", "E", "2025-01-06", "2025-02-03", "completed", "Schools", ""),
+    ("EH5", "E", "2025-01-06", "2025-03-03", "completed", "Schools", ""),
 ]
 HEADER = [
     "la_code", "coverage_start", "coverage_end", "eh_id", "child_id", "date_of_birth", "gender", "ethnicity",
     "disability", "area_code", "postcode", "start_date", "completed_date", "outcome", "lead_agency", "notes",
 ]  # fmt: skip
+
+
+# The data team's targets, from the start of 2024/25, with the default 5% tolerance band:
+#   eh_assessments 4 (higher is better): the year's 5 is on target (green); Q4's 1 is 3 short, beyond
+#     the band of 0.2, so off target (red).
+#   eh_completed_45wd 70%: the year's 66.7% is 3.3 short, within the band of 3.5, so near target
+#     (amber); Q4's 100% is on target (green).
+TARGETS = {"eh_assessments": 4, "eh_completed_45wd": 70}
+# The 12 months to March 2025, the last month with data: 2024/25.
+VIEW = f"?la={LA}&period=R12-2025-03"
+DATA_TEAM = "test-data"  # sees exact counts, so the hand-worked figures are the ones shown
+STARTED_TITLE = "Early help assessments started"
+IN_TIME_TITLE = "Early help assessments completed within 45 working days"
+# SPC, read by hand from the 25 months to March 2025. eh_completed_45wd has a figure only in the three
+# months with a completion (June and July 2024, March 2025): fewer than the 12 points SPC needs.
+# eh_assessments has a count for each of the 24 months covered, 0 but for May and June 2024 (2 each) and
+# January 2025 (1): the mean is 5/24 = 0.21 and the mean moving range 6/23 = 0.26, so the upper limit is
+# 0.21 + 2.66 x 0.26 = 0.90, above which those three months are special causes; March's 0, the latest
+# point, is inside the limits, in no run of 7 below the mean (February and March follow January's 1)
+# and no trend of 7, so the latest reading is common cause.
+SPC_WORDS = {
+    "eh_assessments": "Common cause: no significant change",
+    "eh_completed_45wd": "Too few points for SPC",
+}
 
 
 def _run(settings, *args: str) -> subprocess.CompletedProcess:
@@ -62,8 +96,18 @@ def _run(settings, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture
-def loaded(settings, tmp_path):
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    """One home for the module: the model applied and the extract loaded once."""
+    home = tmp_path_factory.mktemp("early_help") / "home"
+    home.mkdir()
+    (home / "pseudonymisation.key").write_text("test-key")  # the app's, the same as the CLI's below
+    return Settings(home=home)
+
+
+@pytest.fixture(scope="module")
+def loaded(settings, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("early_help_extract")
     (settings.home / "model").mkdir(parents=True)
     (settings.home / "model" / "early_help.toml").write_text(EARLY_HELP, encoding="utf-8")
     applied = _run(settings, "model", "apply")
@@ -71,13 +115,14 @@ def loaded(settings, tmp_path):
     said = " ".join(applied.stdout.split())
     assert "dataset early_help: added" in said and "KPIs affected: eh_assessments, eh_completed_45wd" in said
     assert "Early help (/early-help)" in said and "Executive summary (/)" in said
+    assert "Scorecard (/scorecard)" in said  # the example puts both KPIs under the front door priority
     extract = tmp_path / "early_help.csv"
     with extract.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         for eh_id, child, start, completed, outcome, agency, notes in ROWS:
             writer.writerow(
-                [LA, "2024-04-01", "2025-03-31", eh_id, child, "2014-07-19", "F", "WBRI", "N", "NCL-E", "NE4 6SB",
+                [LA, "2023-04-01", "2025-03-31", eh_id, child, "2014-07-19", "F", "WBRI", "N", "NCL-E", "NE4 6SB",
                  start, completed, outcome, agency, notes]
             )  # fmt: skip
     loaded = _run(settings, "load", str(extract))
@@ -132,3 +177,152 @@ def test_the_new_kpis_page_and_executive_place_are_in_the_warehouses_model(loade
     assert model.kpis["eh_assessments"].dimensions == (
         "area", "agency", "age_band", "gender", "ethnicity", "disability",
     )  # fmt: skip
+
+
+# --- the app served over the home, as the data team uses it ---
+
+
+def _request(url: str, body: dict | None = None) -> bytes:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={
+            "Cookie": f"{SESSION_COOKIE}={session_cookie(DATA_TEAM)}",
+            "Content-Type": "application/json",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return response.read()
+
+
+def _callback(url: str, outputs: list[tuple[str, str]], inputs, state, changed: str) -> dict:
+    def dependencies(pairs):
+        return [{"id": i, "property": p, "value": v} for i, p, v in pairs]
+
+    payload = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",  # two or more outputs
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": dependencies(inputs),
+        "changedPropIds": [changed],
+        "state": dependencies(state),
+    }
+    return json.loads(_request(url + "/_dash-update-component", payload))["response"]
+
+
+def _layout(url: str, path: str) -> dict:
+    """A page's layout as Dash's router gives it to the browser."""
+    return _callback(
+        url,
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [("_pages_location", "pathname", path), ("_pages_location", "search", VIEW)],
+        [],
+        "_pages_location.pathname",
+    )["_pages_content"]["children"]
+
+
+def _texts(node) -> list[str]:
+    """Every string in a layout, in order."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [text for child in node for text in _texts(child)]
+    if isinstance(node, dict):
+        return _texts(node.get("props", {}).get("children"))
+    return []
+
+
+def _card(layout: dict, kpi_id: str) -> str:
+    card = find_component(layout, f"card-{kpi_id}")
+    assert card is not None, f"no card for {kpi_id}"
+    return " ".join(" ".join(_texts(card)).split())
+
+
+@pytest.fixture(scope="module")
+def app_url(loaded, settings, tmp_path_factory):
+    """The app over the home, after the data team set its targets on the Targets page."""
+    add_test_users(settings.home)
+    server = serve(settings.home, tmp_path_factory.mktemp("early_help_server"))
+    url = next(server)
+    for kpi_id, value in TARGETS.items():
+        said = _callback(
+            url,
+            [("target-status", "children"), ("targets-history", "children")],
+            [("target-save", "n_clicks", 1)],
+            [
+                ("target-kpi", "value", kpi_id),
+                ("target-la", "value", LA),
+                ("target-from", "value", "2024-04-01"),
+                ("target-value", "value", value),
+                ("target-tolerance", "value", 5),
+            ],
+            "target-save.n_clicks",
+        )["target-status"]["children"]
+        assert said.startswith("Set: "), said
+    yield url
+    next(server, None)
+
+
+def test_the_page_shows_the_figures_with_the_targets_rag_and_spc(app_url):
+    page = _layout(app_url, "/early-help")
+    started, in_time = _card(page, "eh_assessments"), _card(page, "eh_completed_45wd")
+    year = "12 months to March 2025 (Apr 2024 to Mar 2025)"
+    assert started.startswith(
+        f"{STARTED_TITLE} local definition 5 ✔ On target: target 4 {year} ~ {SPC_WORDS['eh_assessments']} "
+    )
+    # The 12 months to February 2025 also hold all five starts, and two completions (EH1 in time, EH2
+    # not): 50%.
+    assert "+0 (+0.0%) on 12 months to Feb 2025" in started
+    assert in_time.startswith(
+        f"{IN_TIME_TITLE} local definition 66.7% ▲ Near target: target 70.0% {year} · 2 of 3 "
+        f"– {SPC_WORDS['eh_completed_45wd']} "
+    )
+    assert "+16.7 points (+33.3%) (better) on 12 months to Feb 2025" in in_time
+
+
+def test_the_executive_summary_includes_the_kpi_the_model_puts_in_it(app_url):
+    summary = _layout(app_url, "/")
+    assert _card(summary, "eh_completed_45wd").startswith(
+        f"{IN_TIME_TITLE} local definition 66.7% ▲ Near target"
+    )
+    assert find_component(summary, "card-eh_assessments") is None  # not in the executive set
+
+
+def test_the_scorecard_workbook_has_each_kpi_under_its_priority_with_figures_rag_and_spc(app_url):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(_request(app_url + "/scorecard.xlsx" + VIEW))).active
+    header = next(row for row in range(1, 20) if sheet.cell(row, 1).value == "KPI")
+    headings = [cell.value for cell in sheet[header]]
+    rows = {sheet.cell(row, 1).value: row for row in range(header + 1, sheet.max_row + 1)}
+    # The scorecard runs to Q4 2024/25, the last quarter of the year viewed; both KPIs close the front door
+    # priority, after its built-in KPIs, in the order the model declares them.
+    assert headings[2:6] == ["Q1 2024/25", "Q2 2024/25", "Q3 2024/25", "Q4 2024/25"]
+    titles = list(rows)
+    front_door = titles.index("Front door: the right help at the right time")
+    assert titles[titles.index("Protecting children at risk") - 2 :][:2] == [STARTED_TITLE, IN_TIME_TITLE]
+    assert front_door < titles.index(STARTED_TITLE)
+
+    def line(title: str) -> dict:
+        return dict(zip(headings, (cell.value for cell in sheet[rows[title]]), strict=True))
+
+    started, in_time = line(STARTED_TITLE), line(IN_TIME_TITLE)
+    assert [started[q] for q in headings[2:6]] == [4, 0, 0, 1]
+    assert (started["Target"], started["RAG"]) == (4, "Off target")
+    assert [in_time[q] for q in ("Q1 2024/25", "Q2 2024/25", "Q4 2024/25")] == [1.0, 0.0, 1.0]  # Excel's 100%
+    assert (in_time["Target"], in_time["RAG"]) == (0.7, "On target")
+    assert started["SPC variation"] == SPC_WORDS["eh_assessments"]
+    assert in_time["SPC variation"] == SPC_WORDS["eh_completed_45wd"]
+
+
+@pytest.mark.browser
+def test_the_meeting_pack_pdf_shows_the_figures_and_rag(app_url):
+    from pypdf import PdfReader
+
+    pdf = _request(app_url + "/pack.pdf" + VIEW + "&section=early-help")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages).split())
+    executive = text[text.index("Executive summary") : text.index("What the SPC icons mean")]
+    assert f"{IN_TIME_TITLE} local definition 66.7% ▲ Near target: target 70.0% " in executive
+    section = text[text.index(f"Early help {STARTED_TITLE}") :]
+    assert f"{STARTED_TITLE} local definition 5 ✔ On target: target 4 " in section
+    assert f"{IN_TIME_TITLE} local definition 66.7% ▲ Near target: target 70.0% " in section
+    assert f"~ {SPC_WORDS['eh_assessments']}" in section and f"– {SPC_WORDS['eh_completed_45wd']}" in section

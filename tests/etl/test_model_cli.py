@@ -3,12 +3,14 @@ $SAFEGUARD_HOME/model, checked, applied in one atomic swap, and refused whole wh
 
 from __future__ import annotations
 
+import csv
+
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from etl.cli import app
-from tests.helpers import write_extract
+from tests.helpers import early_help_example, write_extract
 from warehouse.kpis.engine import Filters, evaluate
 from warehouse.kpis.periods import financial_year
 from warehouse.model.files import model_for, read_model
@@ -96,6 +98,34 @@ def test_check_lists_what_a_new_kpi_and_page_change_and_apply_makes_them_the_war
     assert "nothing to apply" in run("check").output
 
 
+def test_apply_writes_the_extract_format_and_an_example_extract_that_loads(warehouse, settings, load):
+    (settings.home / "model" / "early_help.toml").write_text(early_help_example(), encoding="utf-8")
+    done = run("apply")
+    assert done.exit_code == 0, done.output
+    docs = settings.home / "docs"
+    assert f"The extract formats, example extracts and KPIs of your own are in {docs}" in " ".join(
+        done.output.split()
+    )
+    formats = (docs / "extract-formats.md").read_text(encoding="utf-8")
+    assert "### Early help assessments (`early_help`)" in formats
+    assert (
+        "| `lead_agency` | no | code: `Health` Health, `Schools` Schools | The lead agency, as the agency filter "
+        "names it. | `Schools` |"
+    ) in formats
+    example = docs / "examples" / "early_help.csv"
+    with example.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    assert header == [
+        "la_code", "coverage_start", "coverage_end", "eh_id", "child_id", "date_of_birth", "gender", "ethnicity",
+        "disability", "area_code", "postcode", "start_date", "completed_date", "outcome", "lead_agency", "notes",
+    ]  # fmt: skip
+    [outcome] = load(example)
+    assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("loaded", 2, 0), outcome.message
+    kpis = (docs / "kpis.md").read_text(encoding="utf-8")
+    assert kpis.count("\n### ") == 2 and "### Early help assessments started" in kpis
+    assert "dataset `early_help`; unit count" in kpis
+
+
 def test_a_new_dimension_gets_its_cube_column_and_filters_figures(warehouse, settings):
     (settings.home / "model" / "sex.toml").write_text(LOCAL_DIMENSION, encoding="utf-8")
     assert run("apply").exit_code == 0
@@ -107,6 +137,14 @@ def test_a_new_dimension_gets_its_cube_column_and_filters_figures(warehouse, set
         [before] = evaluate(con, ["referrals"], financial_year(2024), Filters((LA,), gender=("F",)))
     assert rows == [("Boys", 1), ("Girls", 2), ("Other or not known", 1)]
     assert before.current.value == 2
+
+
+def test_check_says_when_an_installs_own_scorecard_toml_replaces_the_models_priorities(warehouse, settings):
+    assert "scorecard.toml" not in run("check").output
+    own = settings.home / "scorecard.toml"
+    own.write_text('[[priorities]]\ntitle = "Ours"\nkpis = ["cp_open"]\n', encoding="utf-8")
+    text = " ".join(run("check").output.split())
+    assert f"Note: {own} is in force: it sets the scorecard's priorities in place of the model's" in text
 
 
 @pytest.mark.parametrize(

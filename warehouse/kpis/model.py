@@ -64,6 +64,11 @@ class Kpi(BaseModel):
         default=False, description="Counts children, not events, so it cannot be summed over months."
     )
     executive: bool = Field(default=False, description="In the executive summary's default set.")
+    priority: Identifier | None = Field(
+        default=None,
+        description="The scorecard priority (a [[priority]] id) it shows progress on; under it, KPIs are in "
+        "the order the model declares them. A share has no single figure, so it has none.",
+    )
     help: str = Field(default="", description="A note shown under the definition.")
 
     @property

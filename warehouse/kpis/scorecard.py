@@ -1,9 +1,11 @@
 """The quarterly multi-agency scorecard: the partnership's strategic priorities, each with its KPIs
 over the last five quarters, the target in force and RAG, the direction of travel and benchmarks.
 
-The priorities are declared as data (scorecard.toml beside this module, or the partnership's own
-in $SAFEGUARD_HOME/scorecard.toml, which replaces it). The figures come from the KPI engine and the
-judgements from `assess`, so the scorecard shows what every other page shows for the same quarter.
+The priorities are declared in the model (`[[priority]]`, and each KPI's `priority`: docs/model.md).
+An install's own $SAFEGUARD_HOME/scorecard.toml, the older way to set them, is still honoured and
+replaces them entirely: it is the one way to put built-in KPIs under other priorities. The figures
+come from the KPI engine and the judgements from `assess`, so the scorecard shows what every other
+page shows for the same quarter.
 """
 
 from __future__ import annotations
@@ -31,9 +33,9 @@ from warehouse.kpis.rag import Rag
 from warehouse.kpis.registry import REGISTRY, get_kpi
 from warehouse.kpis.spc import SpcConfig, SpcResult, spc_for
 from warehouse.kpis.suppression import SuppressionPolicy
+from warehouse.model.files import Model, active_model
 from warehouse.settings import Settings, get_settings
 
-DEFAULT_CONFIG = Path(__file__).with_name("scorecard.toml")
 OVERRIDE_NAME = "scorecard.toml"
 QUARTERS = 5
 # Earlier quarters show their figure only, so the engine need not work out a monthly series for them.
@@ -44,7 +46,7 @@ class ScorecardConfigError(ValueError):
     """A scorecard file that cannot be used; the message names the file and the problem."""
 
 
-class Priority(BaseModel):
+class ScorecardPriority(BaseModel):
     """A strategic priority and the KPIs that show progress on it, in the order shown."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -53,7 +55,7 @@ class Priority(BaseModel):
     kpis: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _single_figure_kpis_from_the_registry(self) -> Priority:
+    def _single_figure_kpis_from_the_registry(self) -> ScorecardPriority:
         unknown = [kpi_id for kpi_id in self.kpis if kpi_id not in REGISTRY]
         if unknown:
             known = ", ".join(k.id for k in REGISTRY.values() if not k.is_share)
@@ -74,7 +76,7 @@ class Priority(BaseModel):
 class ScorecardConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    priorities: tuple[Priority, ...] = Field(min_length=1)
+    priorities: tuple[ScorecardPriority, ...] = Field(min_length=1)
 
     @property
     def kpi_ids(self) -> tuple[str, ...]:
@@ -118,15 +120,29 @@ def load_config(path: Path) -> ScorecardConfig:
         raise ScorecardConfigError(f"{path}: {problems}") from None
 
 
-def config_path(settings: Settings | None = None) -> Path:
-    """The partnership's own file if there is one, else the default."""
+def override_path(settings: Settings | None = None) -> Path | None:
+    """The install's own $SAFEGUARD_HOME/scorecard.toml, if it has one."""
     override = (settings or get_settings()).home / OVERRIDE_NAME
-    return override if override.is_file() else DEFAULT_CONFIG
+    return override if override.is_file() else None
+
+
+def model_scorecard(model: Model) -> ScorecardConfig:
+    """The model's priorities, each with the KPIs that name it."""
+    # Built without validation: read_model has checked every id against this model's own KPIs, which
+    # for a model not yet served are not the registry's.
+    return ScorecardConfig.model_construct(
+        priorities=tuple(
+            ScorecardPriority.model_construct(title=p.title, kpis=model.priority_kpis(p.id))
+            for p in model.priorities
+        )
+    )
 
 
 def scorecard_config(settings: Settings | None = None) -> ScorecardConfig:
-    """Read on each call, so an edited file shows on the next page load without a restart."""
-    return load_config(config_path(settings))
+    """The install's own scorecard.toml if it has one (read on each call, so an edit shows on the
+    next page load without a restart), else the served model's priorities."""
+    override = override_path(settings)
+    return load_config(override) if override else model_scorecard(active_model())
 
 
 class Travel(StrEnum):

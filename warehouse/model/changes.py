@@ -10,7 +10,7 @@ from warehouse.model.files import Model
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # dataset, dimension, measure, kpi or page
+    kind: str  # dataset, dimension, measure, kpi, page or priority
     id: str
     what: str  # added, removed or changed
 
@@ -24,6 +24,7 @@ def _declarations(model: Model) -> dict[tuple[str, str], dict]:
     found |= {("measure", m.id): m.model_dump() for m in model.measures.values()}
     found |= {("kpi", k.id): k.model_dump() for k in model.kpis.values()}
     found |= {("page", p.id): p.model_dump() for p in model.pages}
+    found |= {("priority", p.id): p.model_dump() for p in model.priorities}
     return found
 
 
@@ -54,11 +55,16 @@ def affected_kpis(before: Model, after: Model, found: list[Change]) -> list[str]
 
 
 def affected_pages(before: Model, after: Model, found: list[Change], kpis: list[str]) -> list[str]:
-    """The pages that show any of `kpis`, or were themselves declared, dropped or changed."""
+    """The pages that show any of `kpis`, or were themselves declared, dropped or changed; the
+    scorecard when a priority or a KPI under one is."""
     changed_pages = {c.id for c in found if c.kind == "page"}
     pages = []
     if any(kpi in model.executive_kpis for model in (before, after) for kpi in kpis):
         pages.append("Executive summary (/)")
+    if any(c.kind == "priority" for c in found) or any(
+        model.kpis[kpi].priority for model in (before, after) for kpi in kpis if kpi in model.kpis
+    ):
+        pages.append("Scorecard (/scorecard)")
     for model in (after, before):
         pages += [
             f"{p.title} (/{p.id})" for p in model.pages if p.id in changed_pages or set(p.kpis) & set(kpis)

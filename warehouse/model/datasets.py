@@ -140,6 +140,17 @@ class Layout(Spec):
         return self
 
 
+class DateOrder(Spec):
+    """Two dates of a record that must come in order, beyond its start and end: a row with `later`
+    before `earlier` is rejected, naming both and the reason."""
+
+    later: Identifier
+    earlier: Identifier
+    reason: Label | None = Field(
+        default=None, description="Why, where the dates alone do not say it: shown in the rejection."
+    )
+
+
 class Dataset(Spec):
     """One native extract layout. In a model file `columns` are the dataset's own; in the model
     (read_model) they are all its columns in the order of the file, its layout's included."""
@@ -151,6 +162,11 @@ class Dataset(Spec):
     id_column: Identifier = Field(description="The column that identifies a record (text, required).")
     event_date: Identifier = Field(description="The date that places a record in a load's window.")
     end_date: Identifier | None = Field(default=None, description="The date that closes a record, if any.")
+    dates_in_order: tuple[DateOrder, ...] = Field(
+        default=(),
+        description="Pairs of dates that must come in order besides event_date and end_date: "
+        '[{later = "icpc_date", earlier = "start_date"}]. The layout\'s date_of_birth may be one.',
+    )
     # Datasets of records that stay open (plans, enquiries, episodes) may carry records
     # that started before the coverage window; flows (contacts, referrals) may not.
     carries_open_records: bool = Field(
@@ -181,6 +197,9 @@ class Dataset(Spec):
     @property
     def required_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
+
+    def order_reason(self, later: str, earlier: str) -> str | None:
+        return next((o.reason for o in self.dates_in_order if (o.later, o.earlier) == (later, earlier)), None)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from warehouse.kpis.model import Kpi
 from warehouse.model.datasets import Column, Dataset
 from warehouse.model.files import Model
-from warehouse.model.specs import Dimension, Measure, Page
+from warehouse.model.specs import Dimension, Measure, Page, Priority
 
 
 def _cell(text: object) -> str:
@@ -54,6 +54,11 @@ def model_reference(model: Model) -> str:
     ]
     pages = ["| page | title | KPIs |", "|---|---|---|"]
     pages += [f"| `/{p.id}` | {p.title} | {', '.join(f'`{k}`' for k in p.kpis)} |" for p in model.pages]
+    priorities = ["| id | title | KPIs, in the scorecard's order |", "|---|---|---|"]
+    priorities += [
+        f"| `{p.id}` | {_cell(p.title)} | {', '.join(f'`{k}`' for k in model.priority_kpis(p.id))} |"
+        for p in model.priorities
+    ]
     return "\n\n".join(
         [
             "## Reference",
@@ -69,11 +74,15 @@ def model_reference(model: Model) -> str:
             fields_table(Measure),
             "### What a `[[page]]` declares",
             fields_table(Page),
+            "### What a `[[priority]]` declares",
+            fields_table(Priority),
             "### The built-in dimensions",
             "\n".join(dims),
             "### The built-in measures",
             "\n".join(measures),
             "### The built-in pages",
             "\n".join(pages),
+            "### The built-in scorecard priorities",
+            "\n".join(priorities),
         ]
     )

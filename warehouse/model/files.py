@@ -1,7 +1,7 @@
 """Reading the model: the built-in files shipped with the product, then a partnership's own.
 
 A model file is TOML holding any of `[[layout]]`, `[[dataset]]`, `[[dimension]]`, `[[measure]]`,
-`[[kpi]]` and `[[page]]` tables. The built-in ones are in warehouse/model/builtin; a partnership adds
+`[[kpi]]`, `[[page]]` and `[[priority]]` tables. The built-in ones are in warehouse/model/builtin; a partnership adds
 its own in $SAFEGUARD_HOME/model.
 Everything is checked before anything is used: a mistake is refused with the file, the key and the
 reason, and nothing of a refused model reaches the warehouse or the app.
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -22,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from warehouse.kpis.model import Kpi, Timing
 from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, code_list_names
-from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page
+from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page, Priority
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
 KINDS: dict[str, type[BaseModel]] = {
@@ -32,6 +34,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "measure": Measure,
     "kpi": Kpi,
     "page": Page,
+    "priority": Priority,
 }
 
 # Names the app and the cubes use for themselves: a dimension may not take them.
@@ -91,6 +94,7 @@ class Model:
     measures: dict[str, Measure]
     kpis: dict[str, Kpi]
     pages: tuple[Page, ...] = ()
+    priorities: tuple[Priority, ...] = ()  # the scorecard's, in the board's order
     local_datasets: tuple[str, ...] = ()  # those a partnership declared: the product makes their tables
     files: tuple[ModelFile, ...] = ()
 
@@ -134,6 +138,10 @@ class Model:
     @property
     def executive_kpis(self) -> tuple[str, ...]:
         return tuple(kpi.id for kpi in self.kpis.values() if kpi.executive)
+
+    def priority_kpis(self, priority_id: str) -> tuple[str, ...]:
+        """The KPIs that name a scorecard priority, in the order the model declares them."""
+        return tuple(kpi.id for kpi in self.kpis.values() if kpi.priority == priority_id)
 
 
 def builtin_files() -> list[ModelFile]:
@@ -221,13 +229,14 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
-        _check_kpi(d, measures, dimensions, problems)
         dataset = d.spec.dataset
         carried = carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+        _check_kpi(d, measures, dimensions, carried, problems)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
     for d in by_kind["page"].values():
         _check_page(d, kpis, measures, problems)
     pages = tuple(d.spec for d in by_kind["page"].values())
+    _check_priorities(list(by_kind["priority"].values()), list(by_kind["kpi"].values()), problems)
     return {
         "datasets": datasets,
         "local_datasets": local,
@@ -235,6 +244,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         "measures": measures,
         "kpis": kpis,
         "pages": pages,
+        "priorities": tuple(d.spec for d in by_kind["priority"].values()),
     }
 
 
@@ -290,6 +300,14 @@ def _datasets(
                     f"{d.where}.columns ({column.name!r}).codelist: no code list {column.codelist!r} in "
                     f"warehouse/reference; known: {', '.join(sorted(shipped))}"
                 )
+        dated = {c.name for c in laid_out.columns if c.kind in (Kind.DATE, Kind.DATETIME)}
+        for index, order in enumerate(dataset.dates_in_order):
+            for key in ("later", "earlier"):
+                if getattr(order, key) not in dated:
+                    problems.append(
+                        f"{d.where}.dates_in_order.{index}.{key}: {getattr(order, key)!r} is not a date "
+                        "column of the dataset"
+                    )
         stored = {c.name for c in laid_out.columns if c.privacy is Privacy.KEPT}
         for dimension, column_name in dataset.dimensions.items():
             if column_name not in stored:
@@ -379,8 +397,14 @@ def _check_dimensions(declared: list[Declared], datasets: set[str], problems: li
 
 
 def _check_kpi(
-    d: Declared, measures: dict[str, Measure], dimensions: dict[str, Dimension], problems: list[str]
+    d: Declared,
+    measures: dict[str, Measure],
+    dimensions: dict[str, Dimension],
+    carried: tuple[str, ...],
+    problems: list[str],
 ) -> None:
+    """`carried`: the dimensions the KPI's dataset's records carry (a partnership's dataset carries
+    only those it has the columns for)."""
     kpi: Kpi = d.spec
     for role in ("numerator", "denominator"):
         measure_id = getattr(kpi, role)
@@ -397,10 +421,10 @@ def _check_kpi(
         dimension = dimensions.get(kpi.breakdown)
         if dimension is None:
             problems.append(f"{d.where}.breakdown: no dimension {kpi.breakdown!r}")
-        elif not dimension.carried_by(kpi.dataset):
+        elif kpi.breakdown not in carried:
             problems.append(f"{d.where}.breakdown: dataset {kpi.dataset} does not carry {kpi.breakdown!r}")
     for dimension_id in kpi.benchmark_population:
-        if dimension_id not in dimensions or not dimensions[dimension_id].carried_by(kpi.dataset):
+        if dimension_id not in carried:
             problems.append(
                 f"{d.where}.benchmark_population: dataset {kpi.dataset} has no dimension {dimension_id!r}"
             )
@@ -440,6 +464,28 @@ def _check_page(d: Declared, kpis: dict[str, Kpi], measures: dict[str, Measure],
         ):
             problems.append(
                 f"{d.where}.by_area: {page.by_area!r} is not a count of events, so it does not split by area"
+            )
+
+
+def _check_priorities(priorities: list[Declared], kpis: list[Declared], problems: list[str]) -> None:
+    """Each KPI's priority is declared and takes a single figure; each priority has a KPI to show."""
+    declared = [d.key for d in priorities]
+    for d in kpis:
+        kpi: Kpi = d.spec
+        if kpi.priority is None:
+            continue
+        if kpi.priority not in declared:
+            problems.append(f"{d.where}.priority: no priority {kpi.priority!r}; known: {', '.join(declared)}")
+        elif kpi.is_share:
+            problems.append(
+                f"{d.where}.priority: {kpi.id!r} is a share of a whole, which has no single figure to put in "
+                "the scorecard"
+            )
+    named = {d.spec.priority for d in kpis}
+    for d in priorities:
+        if d.key not in named:
+            problems.append(
+                f"{d.where}: no KPI names this priority (a KPI's `priority`), so it would be empty"
             )
 
 
@@ -494,14 +540,33 @@ def published_model(path: Path) -> Model:
         con.close()
 
 
-@cache
+# The model of the warehouse a load is writing, while it loads (model_of_load).
+_LOADING: ContextVar[Model | None] = ContextVar("model_of_load", default=None)
+
+
 def active_model() -> Model:
-    """The model this process serves: that of the published warehouse, read once. A partnership's
-    files in $SAFEGUARD_HOME/model reach it only through `safeguard model apply`, so a broken file
-    never reaches a running app, and every server of one warehouse serves the same model."""
+    """The model in use. In a load, that of the warehouse it writes, read under the load's lock, so a
+    long-running loader (the inbox, the schedule) knows a dataset applied since it started. Otherwise
+    the model this process serves: that of the published warehouse, read once. A partnership's files
+    in $SAFEGUARD_HOME/model reach it only through `safeguard model apply`, so a broken file never
+    reaches a running app, and every server of one warehouse serves the same model."""
+    return _LOADING.get() or served_model()
+
+
+@cache
+def served_model() -> Model:
     from warehouse.settings import get_settings
 
     return published_model(get_settings().warehouse_path)
+
+
+@contextmanager
+def model_of_load(model: Model) -> Iterator[None]:
+    token = _LOADING.set(model)
+    try:
+        yield
+    finally:
+        _LOADING.reset(token)
 
 
 def dataset_title(name: str | None) -> str:

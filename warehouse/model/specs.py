@@ -1,5 +1,5 @@
 """What the model's files declare besides KPIs (warehouse/kpis/model.py) and datasets
-(warehouse/model/datasets.py): dimensions and measures.
+(warehouse/model/datasets.py): dimensions, measures, pages and the scorecard's priorities.
 
 Every name that reaches SQL is an identifier checked here, and every label is quoted by the code that
 writes SQL (warehouse/model/sql.py), so a model file cannot inject SQL.
@@ -208,3 +208,11 @@ class Page(Spec):
         default=(), description="Of its KPIs, those drawn as monthly trends."
     )
     by_area: Identifier | None = Field(default=None, description="The count KPI split by area on the page.")
+
+
+class Priority(Spec):
+    """A strategic priority of the board's scorecard, in the order the board reads them. Its KPIs name
+    it (a KPI's `priority`), so a partnership's own KPI joins a built-in priority from its own file."""
+
+    id: Identifier = Field(description="Its name in a KPI's `priority`.")
+    title: Label = Field(description="As the scorecard page, its workbook and its PDF show it.")

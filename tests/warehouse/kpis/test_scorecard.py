@@ -1,9 +1,8 @@
-"""The quarterly scorecard: priorities declared as data and checked at load, the direction of
+"""The quarterly scorecard: priorities declared in the model (or an install's own scorecard.toml), the direction of
 travel in words, and figures that are the engine's for each quarter."""
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -17,18 +16,19 @@ from warehouse.kpis.periods import Period, PeriodKind, month, quarter
 from warehouse.kpis.rag import rag
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.scorecard import (
-    DEFAULT_CONFIG,
     ScorecardConfigError,
     Travel,
     build_scorecard,
-    config_path,
     direction_of_travel,
     latest_quarter_ending_by,
     load_config,
+    model_scorecard,
+    override_path,
     quarters_to,
     scorecard_config,
 )
 from warehouse.kpis.suppression import SuppressionPolicy
+from warehouse.model.files import ModelFile, read_model
 
 CITY, COUNTY = "E08000021", "E06000057"
 SOME_QUARTER = quarter(2025, 1)
@@ -42,12 +42,54 @@ def _toml(path: Path, text: str) -> Path:
 # --- the configuration ---
 
 
-def test_the_default_config_lists_only_registry_kpis_that_have_one_figure():
-    declared = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))["priorities"]
-    config = load_config(DEFAULT_CONFIG)
-    assert [p.title for p in config.priorities] == [p["title"] for p in declared]
-    for priority in config.priorities:
-        assert all(not get_kpi(kpi_id).is_share for kpi_id in priority.kpis)
+# The board's scorecard as warehouse/kpis/scorecard.toml listed it before the model declared it.
+BOARD_SCORECARD = [
+    (
+        "Front door: the right help at the right time",
+        ("contacts", "contact_conversion", "referrals", "re_referral_12m", "referral_nfa"),
+    ),
+    (
+        "Protecting children at risk",
+        ("s47", "s47_to_icpc", "s47_nfa", "icpc", "icpc_15wd", "cp_starts", "cp_open"),
+    ),
+    ("Child protection plans that bring lasting change", ("cp_repeat", "cp_2yrs", "cp_2yrs_ended")),
+    (
+        "Children missing",
+        (
+            "missing_episodes",
+            "children_missing",
+            "missing_per_child",
+            "missing_repeat",
+            "rhi_72h",
+            "rhi_accepted",
+        ),
+    ),
+]
+
+
+def test_the_models_priorities_are_the_boards_scorecard_with_single_figure_kpis(settings):
+    config = scorecard_config()  # no scorecard.toml in the home: the model's
+    assert [(p.title, p.kpis) for p in config.priorities] == BOARD_SCORECARD
+    assert all(not get_kpi(kpi_id).is_share for p in config.priorities for kpi_id in p.kpis)
+
+
+def test_a_local_kpi_joins_a_built_in_priority_and_a_local_priority_comes_after_the_built_in_ones():
+    local = ModelFile(
+        "ours.toml",
+        '[[priority]]\nid = "exploitation"\ntitle = "Exploitation"\n\n'
+        '[[kpi]]\nid = "referrals_local"\ntitle = "Referrals (ours)"\ndataset = "referrals"\nunit = "count"\n'
+        'direction = "higher"\ntiming = "flow"\nnumerator = "referrals"\ndefinition = "Referrals."\n'
+        'priority = "front_door"\n\n'
+        '[[kpi]]\nid = "missing_local"\ntitle = "Missing (ours)"\ndataset = "missing_episodes"\n'
+        'unit = "count"\ndirection = "lower"\ntiming = "flow"\nnumerator = "missing_episodes"\n'
+        'definition = "Episodes."\npriority = "exploitation"\n',
+    )
+    config = model_scorecard(read_model([local]))
+    assert [(p.title, p.kpis) for p in config.priorities] == [
+        (BOARD_SCORECARD[0][0], (*BOARD_SCORECARD[0][1], "referrals_local")),
+        *BOARD_SCORECARD[1:],
+        ("Exploitation", ("missing_local",)),
+    ]
 
 
 def test_an_unknown_kpi_id_is_refused_naming_the_file_the_priority_and_the_id(tmp_path):
@@ -86,13 +128,14 @@ def test_a_file_that_is_not_toml_or_has_the_wrong_shape_says_so(tmp_path):
     )
 
 
-def test_a_scorecard_toml_in_safeguard_home_replaces_the_default(settings):
-    assert config_path() == DEFAULT_CONFIG
+def test_an_installs_own_scorecard_toml_is_still_honoured_in_place_of_the_models_priorities(settings):
+    assert override_path() is None
     settings.home.mkdir(parents=True)
     _toml(
         settings.home / "scorecard.toml",
         '[[priorities]]\ntitle = "Our one priority"\nkpis = ["cp_open", "icpc_15wd"]\n',
     )
+    assert override_path() == settings.home / "scorecard.toml"
     config = scorecard_config()
     assert [(p.title, p.kpis) for p in config.priorities] == [("Our one priority", ("cp_open", "icpc_15wd"))]
     _toml(settings.home / "scorecard.toml", '[[priorities]]\ntitle = "X"\nkpis = ["nope"]\n')
@@ -182,7 +225,7 @@ END = quarter(2026, 2)  # July to September 2026: the demo's last complete quart
 )
 def test_every_quarter_is_the_engines_figure_for_that_quarter(demo_con, demo_targets, filters):
     policy = SuppressionPolicy()
-    card = build_scorecard(demo_con, END, filters, policy, demo_targets, config=load_config(DEFAULT_CONFIG))
+    card = build_scorecard(demo_con, END, filters, policy, demo_targets)
     quarters = [quarter(2025, 2), quarter(2025, 3), quarter(2025, 4), quarter(2026, 1), quarter(2026, 2)]
     assert card.quarters == tuple(quarters)
     rows = [row for priority in card.priorities for row in priority.rows]
@@ -204,7 +247,6 @@ def test_targets_rag_and_benchmarks_are_for_the_last_quarter(demo_con, demo_targ
         Filters(la_codes=(CITY,)),
         SuppressionPolicy(),
         demo_targets,
-        config=load_config(DEFAULT_CONFIG),
     )
     rows = {row.kpi.id: row for priority in card.priorities for row in priority.rows}
     re_referral = rows["re_referral_12m"]
@@ -224,7 +266,6 @@ def test_several_las_together_have_no_targets_or_benchmarks(demo_con, demo_targe
         Filters(la_codes=(CITY, COUNTY)),
         SuppressionPolicy(),
         demo_targets,
-        config=load_config(DEFAULT_CONFIG),
     )
     rows = [row for priority in card.priorities for row in priority.rows]
     assert all(row.target is None and row.rag is None and row.benchmark is None for row in rows)

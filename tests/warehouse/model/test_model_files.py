@@ -212,6 +212,15 @@ MISTAKES = [
         "breakdown: dataset referrals does not carry 'category'",
     ),
     (
+        "a breakdown a dataset of one's own has no column for",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndate = "assessment_date"\n'
+        'description = "Assessments."\n'
+        + LOCAL_KPI.format(id="k9b").replace('"referrals"', '"early_help"', 1).replace('"referrals"', '"eh"')
+        + 'breakdown = "agency"\n',
+        "kpi[0] ('k9b').breakdown: dataset early_help does not carry 'agency'",
+    ),
+    (
         "a stock KPI of a flow measure",
         LOCAL_KPI.format(id="k10").replace('"flow"', '"stock"'),
         "kpi[0] ('k10').timing: stock does not match measure 'referrals' (flow)",
@@ -270,6 +279,14 @@ MISTAKES = [
         "dataset[0] ('early_help').event_date: column 'eh_id' is text, not date or datetime",
     ),
     (
+        "dates in order that are not both dates",
+        local_dataset().replace(
+            "carries_open_records = true",
+            'carries_open_records = true\ndates_in_order = [{ later = "assessment_date", earlier = "lead_agency" }]',
+        ),
+        "dataset[0] ('early_help').dates_in_order.0.earlier: 'lead_agency' is not a date column of the dataset",
+    ),
+    (
         "an id column that is not text",
         local_dataset(id_kind="integer"),
         "dataset[0] ('early_help').id_column: column 'eh_id' is integer, not text",
@@ -326,6 +343,34 @@ MISTAKES = [
         local_dataset().replace('layout = "child_records"', 'layout = "flat"'),
         "dataset[0] ('early_help').layout: no layout 'flat'",
     ),
+    (
+        "a KPI under an undeclared priority",
+        LOCAL_KPI.format(id="k3") + 'priority = "neglect"\n',
+        "local.toml: kpi[0] ('k3').priority: no priority 'neglect'; known: front_door, protecting_children",
+    ),
+    (
+        "a share under a priority",
+        LOCAL_KPI.format(id="k4").replace(
+            'numerator = "referrals"', 'numerator = "referrals"\nbreakdown = "agency"'
+        )
+        + 'priority = "front_door"\n',
+        "kpi[0] ('k4').priority: 'k4' is a share of a whole, which has no single figure to put in the scorecard",
+    ),
+    (
+        "a priority clashing with a built-in one",
+        '[[priority]]\nid = "missing"\ntitle = "Missing children"\n',
+        "local.toml: priority[0] ('missing'): id clashes with a built-in priority: choose another id",
+    ),
+    (
+        "a priority no KPI names",
+        '[[priority]]\nid = "neglect"\ntitle = "Neglect"\n',
+        "local.toml: priority[0] ('neglect'): no KPI names this priority (a KPI's `priority`), so it would be empty",
+    ),
+    (
+        "a priority without a title",
+        '[[priority]]\nid = "neglect"\n',
+        "local.toml: priority[0] ('neglect').title: Field required",
+    ),
 ]
 
 
@@ -358,6 +403,26 @@ def test_a_local_kpi_can_join_the_executive_set_and_check_says_the_summary_chang
     kpis = affected_kpis(before, after, found)
     assert [str(c) for c in found] == ["kpi local_referrals: added"] and kpis == ["local_referrals"]
     assert affected_pages(before, after, found, kpis) == ["Executive summary (/)"]
+
+
+def test_a_local_kpi_under_a_priority_reaches_the_scorecard_and_check_says_so(tmp_path):
+    from warehouse.model.changes import affected_kpis, affected_pages, changes
+
+    before = read_model()
+    after = read_model(
+        write(
+            tmp_path / "model",
+            '[[priority]]\nid = "neglect"\ntitle = "Neglect"\n'
+            + LOCAL_KPI.format(id="local_referrals")
+            + 'priority = "neglect"\n',
+        )
+    )
+    assert [p.id for p in after.priorities] == [*(p.id for p in before.priorities), "neglect"]
+    assert after.priority_kpis("neglect") == ("local_referrals",)
+    found = changes(before, after)
+    kpis = affected_kpis(before, after, found)
+    assert [str(c) for c in found] == ["kpi local_referrals: added", "priority neglect: added"]
+    assert affected_pages(before, after, found, kpis) == ["Scorecard (/scorecard)"]
 
 
 def test_a_changed_dimension_reaches_every_kpi_of_the_datasets_that_carry_it(tmp_path):
