@@ -27,6 +27,7 @@ from appstate.db import session
 from appstate.targets import lookup
 from etl.spreadsheets import CellValue, neutralise
 from warehouse.db import WarehouseError
+from warehouse.kpis.assessment import counts_a_year
 from warehouse.kpis.formatting import NO_DATA, NOT_AVAILABLE
 from warehouse.kpis.model import Kpi, Unit
 from warehouse.kpis.rag import Rag
@@ -137,10 +138,14 @@ def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
     if benchmark:
         shown_as = RATE_FORMAT if benchmark.is_rate else unit_format
         unit = Unit.COUNT if benchmark.is_rate else kpi.unit  # a rate is a plain number per 10,000
-        _put(sheet, row, column + 3, _excel_number(benchmark.england, unit), shown_as)
+        total = line.national_is_total  # England's count is a national total: not beside one LA's
+        _put(sheet, row, column + 3, None if total else _excel_number(benchmark.england, unit), shown_as)
         _put(sheet, row, column + 4, _excel_number(benchmark.neighbour_mean, unit), shown_as)
         per = ", per 10,000 children aged 0 to 17" if benchmark.is_rate else ""
-        _put(sheet, row, column + 5, benchmark.financial_year + per)
+        notes = (", a year" if counts_a_year(kpi, benchmark) else "") + (
+            "; England's is a national total, not shown" if total else ""
+        )
+        _put(sheet, row, column + 5, benchmark.financial_year + per + notes)
     _put(sheet, row, column + 6, variation_words(line.spc))
     _put(sheet, row, column + 7, assurance_words(line.spc) or "no monthly target")
 

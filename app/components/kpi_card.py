@@ -9,7 +9,7 @@ from dash.development.base_component import Component
 from app.components.spc import spc_icons, spc_of
 from appstate.actions import KpiActions
 from appstate.commentary import Commentary
-from warehouse.kpis.assessment import Assessment
+from warehouse.kpis.assessment import Assessment, counts_a_year
 from warehouse.kpis.engine import Change
 from warehouse.kpis.formatting import (
     format_change,
@@ -85,26 +85,51 @@ def _rag_badge(assessment: Assessment) -> html.Div | None:
     )
 
 
+def _a_year(assessment: Assessment) -> str:
+    """A rate of events over a period other than a year, as a year's: what stands beside the
+    published figures, which are a year's ('; 502.0 a year at this rate')."""
+    current, yearly = assessment.result.current, assessment.yearly_value
+    if not (assessment.benchmark and assessment.benchmark.is_rate) or yearly is None:
+        return ""
+    if yearly == current.rate_per_10k:
+        return ""
+    return f"; {yearly:.1f} a year at this rate"
+
+
 def _benchmark_line(assessment: Assessment) -> html.P | None:
     benchmark = assessment.benchmark
     if benchmark is None:
         return None
     kpi = assessment.kpi
 
+    # Published figures of events are a year's: they say so, beside a figure of any period.
+    a_year = " a year" if counts_a_year(kpi, benchmark) else ""
+
     def shown(value: float | None) -> str:
         shown = format_published(value, kpi.unit, benchmark.is_rate)
-        return f"{shown} per 10,000" if benchmark.is_rate and value is not None else shown
+        if value is None:
+            return shown
+        return f"{shown} per 10,000{a_year}" if benchmark.is_rate else shown + a_year
 
-    parts = [
-        f"England {shown(benchmark.england)}",
-        f"region {shown(benchmark.region)}",
-        f"statistical neighbours {shown(benchmark.neighbour_mean)}",
-    ]
+    parts = (
+        []
+        if assessment.national_is_total
+        else [
+            f"England {shown(benchmark.england)}",
+            f"region {shown(benchmark.region)}",
+        ]
+    )
+    parts.append(f"statistical neighbours {shown(benchmark.neighbour_mean)}")
     rank = format_rank(kpi, benchmark.rank, benchmark.group_size)
     if rank:
         parts.append(f"published rank {rank} with neighbours")
     year = benchmark.financial_year + ("" if benchmark.matches_period else ", latest published")
-    return html.P(f"{'; '.join(parts)} ({year}).", className="benchmark")
+    totals = (
+        " England's and the region's published counts are totals of many LAs, so not set beside one LA's."
+        if assessment.national_is_total
+        else ""
+    )
+    return html.P(f"{'; '.join(parts)} ({year}).{totals}", className="benchmark")
 
 
 def sparkline(assessment: Assessment) -> html.Div:
@@ -215,7 +240,11 @@ def kpi_card(
     `actions` says how many open actions are linked to the KPI, linking to them."""
     kpi, result = assessment.kpi, assessment.result
     current = result.current
-    rate = f" ({format_rate(current)} per 10,000 children)" if kpi.per_10k and current.rate_per_10k else ""
+    rate = (
+        f" ({format_rate(current)} per 10,000 children{_a_year(assessment)})"
+        if kpi.per_10k and current.rate_per_10k
+        else ""
+    )
     detail = ""
     if kpi.denominator and not current.suppressed and current.numerator is not None:
         detail = f"{current.numerator:,} of {current.denominator:,}"

@@ -180,7 +180,7 @@ def layout(**query: str | list[str]) -> html.Div:
                         "Download as PDF",
                         href="/exceptions.pdf" + view_query,
                         id=ids.EXCEPTIONS_PDF,
-                        className="button-primary",
+                        className="button-primary pdf-link",
                         target="_blank",
                     ),
                     html.A(

@@ -110,7 +110,7 @@ def layout(**query: str | list[str]) -> html.Div:
                         "Download the pack as PDF",
                         href=pdf_link,
                         id=ids.PACK_PDF,
-                        className="button-primary",
+                        className="button-primary pdf-link",
                         target="_blank",
                     ),
                 ],

@@ -17,6 +17,7 @@ from app.scorecard_export import NOT_RATED, scorecard_showing, view_scorecard
 from app.view import page_view
 from appstate.actions import KpiActions
 from warehouse.db import WarehouseError
+from warehouse.kpis.assessment import counts_a_year
 from warehouse.kpis.formatting import NOT_AVAILABLE, format_figure, format_number, format_published
 from warehouse.kpis.periods import Period
 from warehouse.kpis.scorecard import PriorityRows, Scorecard, ScorecardConfigError, ScorecardRow, Travel
@@ -48,13 +49,23 @@ def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
     kpi, benchmark = row.kpi, row.benchmark
     if benchmark is None:
         return [_cell(NOT_AVAILABLE), _cell(NOT_AVAILABLE)]
-    what = f"per 10,000, {benchmark.financial_year}" if benchmark.is_rate else benchmark.financial_year
+    a_year = " a year" if counts_a_year(kpi, benchmark) else ""
+    what = (
+        f"per 10,000{a_year}, {benchmark.financial_year}"
+        if benchmark.is_rate
+        else f"{a_year.strip()}, {benchmark.financial_year}".lstrip(", ")
+    )
 
     def cell(value: float | None) -> html.Td:
         shown = format_published(value, kpi.unit, benchmark.is_rate)
         return _cell([shown, html.Br(), html.Span(what, className="scorecard-year")])
 
-    return [cell(benchmark.england), cell(benchmark.neighbour_mean)]
+    england = (
+        _cell(["–", html.Br(), html.Span("a national total", className="scorecard-year")])
+        if row.national_is_total
+        else cell(benchmark.england)
+    )
+    return [england, cell(benchmark.neighbour_mean)]
 
 
 def _cell(content: ComponentType, latest: bool = False, why: str | None = None) -> html.Td:
@@ -182,7 +193,7 @@ def layout(**query: str | list[str]) -> html.Div:
                         "Download as PDF",
                         href="/scorecard.pdf" + search,
                         id=ids.SCORECARD_PDF,
-                        className="button-primary",
+                        className="button-primary pdf-link",
                         target="_blank",
                     ),
                 ],

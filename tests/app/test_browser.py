@@ -216,6 +216,10 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
     page.locator('#pack-pdf[href*="section=cp-plans"]').wait_for()
     with page.expect_download(timeout=60_000) as download:
         page.click("#pack-pdf")
+        # while the server prints it, the link says so
+        page.locator(".pdf-status", has_text="Preparing the PDF").wait_for()
+    page.locator(".pdf-status", has_text="The PDF is downloaded.").wait_for()
+    assert download.value.suggested_filename == "meeting-pack.pdf"
     reader = PdfReader(download.value.path())
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert len(reader.pages) >= 3  # cover, executive summary, CP plans
@@ -242,6 +246,18 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
     assert len(pages) == 5
     [cp_plans] = [text for text in pages if "CP plans started" in text]
     assert "Also on this dashboard, earlier in the pack: Children on a CP plan" in " ".join(cp_plans.split())
+
+
+def test_brw028_a_pdf_the_server_cannot_make_now_says_why_on_the_page(server, page):
+    from app.page_pdf import BUSY
+
+    page.goto(server + "/pack?period=2025-26&la=E08000021")
+    page.wait_for_selector(".pack-cover")
+    page.route("**/pack.pdf*", lambda route: route.fulfill(status=503, body=BUSY, content_type="text/plain"))
+    page.click("#pack-pdf")
+    page.locator(".pdf-status", has_text="could not be made").wait_for()
+    assert page.inner_text(".pdf-status") == "The PDF could not be made: " + BUSY
+    assert page.get_attribute("#pack-pdf", "aria-disabled") is None  # it can be asked for again
 
 
 def test_brw011_a_click_on_a_bar_drills_down_and_the_breadcrumb_steps_back(server, page, demo_home):

@@ -7,7 +7,7 @@ from datetime import date
 from app.components.kpi_card import kpi_card
 from warehouse.kpis.assessment import Assessment, Benchmark, TargetInForce
 from warehouse.kpis.engine import Figure, KpiResult
-from warehouse.kpis.periods import financial_year, month
+from warehouse.kpis.periods import financial_year, month, quarter
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.registry import get_kpi
 
@@ -125,6 +125,32 @@ def test_a_card_without_commentary_offers_to_write_it_only_when_a_link_is_given(
     assert "What is the data telling us?" not in text_of(kpi_card(assessment(previous_value=20.0)))
     text = text_of(kpi_card(assessment(previous_value=20.0), commentary_href="/commentary?kpi=x"))
     assert "What is the data telling us? Write commentary" in text
+
+
+def _count_card(kpi_id: str, period, value: float, rate: float | None, benchmark: Benchmark) -> str:
+    kpi = get_kpi(kpi_id)
+    figure = Figure(period, value, int(value), None, rate_per_10k=rate)
+    result = KpiResult(kpi=kpi, current=figure, previous=figure, last_year=figure, series=(figure,))
+    return " ".join(text_of(kpi_card(Assessment(result=result, benchmark=benchmark))).split())
+
+
+def test_a_quarters_rate_stands_beside_a_years_as_a_year():
+    # 125.5 per 10,000 in a quarter is 502.0 a year at that rate; England's 519.4 is a year's.
+    rate = Benchmark("2024/25", True, False, 513.2, "published", 519.4, 598.7, 639.2, 10, 9, 11)
+    text = _count_card("referrals", quarter(2025, 2), 768, 125.5, rate)
+    assert "768 (125.5 per 10,000 children; 502.0 a year at this rate)" in text
+    assert "England 519.4 per 10,000 a year; region 598.7 per 10,000 a year" in text
+    # over a year, the rate is the year's: no second figure
+    assert "(513.2 per 10,000 children)" in _count_card("referrals", financial_year(2024), 3141, 513.2, rate)
+
+
+def test_a_national_count_is_never_set_beside_one_las():
+    # ICPCs: DfE publishes counts (England 72,100); only the neighbours' average is one LA's size
+    counts = Benchmark("2024/25", False, True, 560, "published", 72100, 4100, 703, 10, 4, 11)
+    text = _count_card("icpc", financial_year(2024), 560, None, counts)
+    assert "72,100" not in text and "4,100" not in text
+    assert "statistical neighbours 703 a year" in text
+    assert "England's and the region's published counts are totals of many LAs" in text
 
 
 # --- A period, or months, that no load of the KPI's dataset covers ---

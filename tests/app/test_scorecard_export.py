@@ -156,6 +156,14 @@ def test_the_rag_column_has_the_assessments_words_and_the_pages_colour(client, d
     re_referral = rows["Re-referrals within 12 months"]
     assert sheet.cell(re_referral, 10).value == pytest.approx(0.226)
     assert sheet.cell(re_referral, 12).value == "2024/25"
+    # ICPCs are published as counts: England's 72,100 is a national total, never beside one LA's count
+    icpc = rows["Initial child protection conferences"]
+    assert sheet.cell(icpc, 10).value is None and sheet.cell(icpc, 11).value > 0
+    assert sheet.cell(icpc, 12).value == "2024/25, a year; England's is a national total, not shown"
+    # referrals are compared as a rate, England's a year's: 519.4 per 10,000 in 2024/25
+    referrals = rows["Referrals"]
+    assert round(sheet.cell(referrals, 10).value, 1) == 519.4
+    assert sheet.cell(referrals, 12).value == "2024/25, per 10,000 children aged 0 to 17, a year"
 
 
 def test_a_small_count_is_c_in_the_workbook(client, demo_home):

@@ -10,17 +10,16 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import subprocess
 import sys
 import urllib.request
 from io import BytesIO
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.app.serving import SESSION_COOKIE, add_test_users, find_component, serve, session_cookie
+from tests.helpers import early_help_example
 from warehouse.kpis.engine import Filters, evaluate
 from warehouse.kpis.periods import financial_year, month
 from warehouse.queries import run
@@ -29,13 +28,6 @@ from warehouse.settings import Settings
 pytestmark = pytest.mark.slow  # it runs the CLI in processes of its own
 
 LA = "E08000021"
-MODEL_DOC = Path(__file__).resolve().parents[2] / "docs" / "model.md"
-# The early help example of docs/model.md, as a data team would copy it: the doc is what is tested.
-EARLY_HELP = next(
-    block
-    for block in re.findall(r"```toml\n(.*?)```", MODEL_DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
-    if "[[dataset]]" in block
-)
 
 # Five assessments in 2024/25, in an extract that covers 2023/24 and 2024/25 (so SPC has a count for
 # every month of its series). Working days count after the start, up to and including the end:
@@ -109,7 +101,7 @@ def settings(tmp_path_factory) -> Settings:
 def loaded(settings, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("early_help_extract")
     (settings.home / "model").mkdir(parents=True)
-    (settings.home / "model" / "early_help.toml").write_text(EARLY_HELP, encoding="utf-8")
+    (settings.home / "model" / "early_help.toml").write_text(early_help_example(), encoding="utf-8")
     applied = _run(settings, "model", "apply")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     said = " ".join(applied.stdout.split())
@@ -319,10 +311,14 @@ def test_the_meeting_pack_pdf_shows_the_figures_and_rag(app_url):
     from pypdf import PdfReader
 
     pdf = _request(app_url + "/pack.pdf" + VIEW + "&section=early-help")
-    text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages).split())
-    executive = text[text.index("Executive summary") : text.index("What the SPC icons mean")]
+    cover, *pages = (" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages)
+    assert "2. Early help: 2 KPIs" in cover
+    text = " ".join(pages)
+    executive = text[text.index("Executive summary") : text.index("Early help Also on this dashboard")]
     assert f"{IN_TIME_TITLE} local definition 66.7% ▲ Near target: target 70.0% " in executive
-    section = text[text.index(f"Early help {STARTED_TITLE}") :]
+    assert f"– {SPC_WORDS['eh_completed_45wd']}" in executive
+    # the early help section prints the card the executive summary has not (each card once)
+    section = text[text.index("Early help Also on this dashboard") :]
+    assert f"earlier in the pack: {IN_TIME_TITLE}." in section
     assert f"{STARTED_TITLE} local definition 5 ✔ On target: target 4 " in section
-    assert f"{IN_TIME_TITLE} local definition 66.7% ▲ Near target: target 70.0% " in section
-    assert f"~ {SPC_WORDS['eh_assessments']}" in section and f"– {SPC_WORDS['eh_completed_45wd']}" in section
+    assert f"~ {SPC_WORDS['eh_assessments']}" in section

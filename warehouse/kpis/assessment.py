@@ -15,7 +15,7 @@ import pandas as pd
 
 from warehouse.benchmarks import benchmark_comparison
 from warehouse.kpis.engine import SERIES_MONTHS, Figure, Filters, KpiResult, evaluate
-from warehouse.kpis.model import Direction, Kpi
+from warehouse.kpis.model import Direction, Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, financial_year_label
 from warehouse.kpis.rag import Rag, rag
 from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
@@ -29,6 +29,7 @@ class TargetInForce:
     is_demo: bool
 
 
+MONTHS_PUBLISHED = 12  # every published benchmark is a year's figure
 TargetLookup = Callable[[str, str, date], TargetInForce | None]
 BenchmarkFinder = Callable[[duckdb.DuckDBPyConnection, Kpi, str, Period], "Benchmark | None"]
 
@@ -68,6 +69,40 @@ class Assessment:
         """The figure that sits beside the benchmark: the rate per 10,000 where there is one."""
         figure: Figure = self.result.current
         return figure.rate_per_10k if self.benchmark and self.benchmark.is_rate else figure.value
+
+    @property
+    def yearly_value(self) -> float | None:
+        """The figure to set beside a year's published figures, or None if it cannot be: a count or
+        rate of events over a shorter or longer period is annualised (x 12 / months); a stock, a
+        percentage or a ratio is compared as it is. Distinct children over less than a year cannot
+        be scaled to a year (a child counted in two quarters is one child in the year)."""
+        value = self.compared_value
+        kpi, months = self.kpi, self.result.current.period.months
+        if value is None or self.result.current.suppressed:
+            return None
+        if kpi.timing is Timing.STOCK or months == MONTHS_PUBLISHED:
+            return value
+        if kpi.distinct_children:
+            return None
+        if kpi.unit is Unit.COUNT:
+            return value * MONTHS_PUBLISHED / months
+        return value
+
+    @property
+    def national_is_total(self) -> bool:
+        return national_is_total(self.kpi, self.benchmark)
+
+
+def counts_a_year(kpi: Kpi, benchmark: Benchmark) -> bool:
+    """The published figure counts events over a year (a count, or a rate of events): shown as 'a
+    year', beside a figure of any period."""
+    return kpi.timing is Timing.FLOW and (benchmark.is_rate or kpi.unit is Unit.COUNT)
+
+
+def national_is_total(kpi: Kpi, benchmark: Benchmark | None) -> bool:
+    """England's and a region's published figures for a count are totals of many LAs: they are
+    never set beside one LA's count (only the neighbours' average is one LA's size)."""
+    return benchmark is not None and kpi.unit is Unit.COUNT and not benchmark.is_rate
 
 
 def benchmark_applies(kpi: Kpi, filters: Filters) -> bool:

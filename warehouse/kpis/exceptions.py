@@ -10,7 +10,7 @@ A KPI (every KPI but the share breakdowns) is an exception for one or more of th
     change is judged as it is shown, to one decimal place, so a "-3.0 points" never exceeds a
     3-point threshold. A relative change from a base of 0 has no size, so it never triggers.
 (c) Outside its statistical neighbours: the LA's comparable value (the rate per 10,000 where the
-    benchmark is a rate, `Assessment.compared_value`) is below the lowest or above the highest
+    benchmark is a rate, `Assessment.yearly_value`) is below the lowest or above the highest
     published neighbour value of the latest published year. Published figures are for a year:
     a count or rate of events over a shorter period is annualised (x 12 / months) before it is
     compared, while percentages and ratios of events, and stocks (open at the period end), are
@@ -34,7 +34,7 @@ import pandas as pd
 from warehouse.kpis.assessment import Assessment, TargetLookup, assess
 from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
 from warehouse.kpis.formatting import format_change, format_figure, format_number
-from warehouse.kpis.model import Direction, Kpi, Timing, Unit
+from warehouse.kpis.model import Direction, Kpi, Unit
 from warehouse.kpis.periods import Period, rolling_6
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.registry import KPIS
@@ -42,7 +42,6 @@ from warehouse.kpis.suppression import SuppressionPolicy
 from warehouse.queries import run
 
 REPORT_KPIS: tuple[str, ...] = tuple(kpi.id for kpi in KPIS if not kpi.is_share)
-MONTHS_PUBLISHED = 12  # every published benchmark is a year's figure
 
 
 class Rule(StrEnum):
@@ -134,23 +133,8 @@ def _worsened(result: KpiResult, thresholds: Thresholds) -> Reason | None:
     )
 
 
-def comparable_value(assessment: Assessment) -> float | None:
-    """The figure to set beside a year's published neighbour values, or None if it cannot be."""
-    value = assessment.compared_value
-    kpi, months = assessment.kpi, assessment.result.current.period.months
-    if value is None or assessment.result.current.suppressed:
-        return None
-    if kpi.timing is Timing.STOCK or months == MONTHS_PUBLISHED:
-        return value
-    if kpi.distinct_children:
-        return None
-    if kpi.unit is Unit.COUNT:
-        return value * MONTHS_PUBLISHED / months
-    return value
-
-
 def _outside_neighbours(assessment: Assessment) -> Reason | None:
-    benchmark, value = assessment.benchmark, comparable_value(assessment)
+    benchmark, value = assessment.benchmark, assessment.yearly_value
     if benchmark is None or value is None:
         return None
     lowest, highest = benchmark.neighbour_min, benchmark.neighbour_max

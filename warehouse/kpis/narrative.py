@@ -175,12 +175,12 @@ def _comparisons(
     kpi, la_value = assessment.kpi, assessment.compared_value
     if la_value is None:  # _can_compare has said no already
         return []
-    # England's and a region's totals add up many LAs: only the neighbours' average is one LA's size.
-    one_la_only = kpi.unit is Unit.COUNT and not benchmark.is_rate
     digits = _shown_digits(kpi, benchmark)
     return [
         (_relation(la_value, value, digits), f"{name} ({_published(kpi, benchmark, value)})")
-        for name, value in _published_figures(benchmark, region_name, one_la_only=one_la_only)
+        for name, value in _published_figures(
+            benchmark, region_name, one_la_only=assessment.national_is_total
+        )
     ]
 
 

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 if TYPE_CHECKING:  # the type of ValidationError.errors(), from pydantic's own core (installed with it)
     from pydantic_core import ErrorDetails
 
-from warehouse.kpis.assessment import Benchmark, TargetInForce, TargetLookup, assess
+from warehouse.kpis.assessment import Benchmark, TargetInForce, TargetLookup, assess, national_is_total
 from warehouse.kpis.engine import SERIES_MONTHS, Change, Figure, Filters, KpiResult, evaluate
 from warehouse.kpis.formatting import shown_change
 from warehouse.kpis.model import Direction, Kpi
@@ -201,6 +201,10 @@ class ScorecardRow:
     @property
     def latest(self) -> Figure:
         return self.figures[-1]
+
+    @property
+    def national_is_total(self) -> bool:
+        return national_is_total(self.kpi, self.benchmark)
 
 
 @dataclass(frozen=True)
