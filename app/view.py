@@ -27,7 +27,6 @@ from warehouse.kpis.narrative import draft_commentary
 from warehouse.kpis.periods import Period
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
-from warehouse.model.files import active_model
 from warehouse.settings import environment
 
 
@@ -98,9 +97,8 @@ class PageView:
         return draft_commentary(assessment, spc_of(assessment), self.region_name())
 
     def records_href(self, kpi_id: str) -> str | None:
-        """The link to the events behind a figure, for roles that see exact figures only. A KPI of a
-        partnership's own dataset has none yet: the records page lists the built-in datasets' events."""
-        if self.scope.policy.enabled or active_model().of_local_dataset(kpi_id):
+        """The link to the events behind a figure, for roles that see exact figures only."""
+        if self.scope.policy.enabled:
             return None
         return "/records" + self.view.with_values({"kpi": (kpi_id,), "year": (), "section": ()}).to_query()
 

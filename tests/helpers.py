@@ -113,10 +113,16 @@ def engine_results(home: Path, kpi_ids, period_code: str, filters, policy=None) 
         }
 
 
-def early_help_example() -> str:
-    """The early help example of docs/model.md, as a data team would copy it: the doc is what is tested."""
+def model_doc_example(marker: str) -> str:
+    """The block of docs/model.md's TOML examples that holds `marker`, as a data team would copy it:
+    the doc is what is tested."""
     return next(
         block
         for block in re.findall(r"```toml\n(.*?)```", MODEL_DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
-        if "[[dataset]]" in block
+        if marker in block
     )
+
+
+def early_help_example() -> str:
+    """The early help dataset of docs/model.md, with its measures, KPIs and page."""
+    return model_doc_example("[[dataset]]")

@@ -55,7 +55,13 @@ FACT_TABLES = (
     "assessment",
     "cla_missing_count",
 )
-CUBE_TABLES = ("kpi_cube", "missing_child_month", "kpi_cube_la", "missing_child_month_la")
+CUBE_TABLES = (
+    "kpi_cube",
+    "missing_child_month",
+    "kpi_cube_la",
+    "missing_child_month_la",
+    "measure_child_month",
+)
 
 
 class WarehouseError(Exception):
@@ -175,7 +181,8 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
 def definitions_fingerprint(model: Model) -> str:
     """What the definitions are made from: what the program ships, and the model (a new dimension
     changes the cubes' columns and macros)."""
-    generated = hashlib.sha256("\n".join(model_sql.definitions_sql(model)).encode()).hexdigest()
+    statements = [*model_sql.definitions_sql(model), *model_sql.events_sql(model)]
+    generated = hashlib.sha256("\n".join(statements).encode()).hexdigest()
     return f"{_shipped_fingerprint()}-{model.fingerprint}-{generated}"
 
 
@@ -209,6 +216,8 @@ def define(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(statement)
         for path in _sql_files(DEFINITIONS_DIR):
             run_sql_file(con, path)
+        for statement in model_sql.events_sql(model):  # they read builtin_events, made by a file
+            con.execute(statement)
     except BaseException:
         # An aborted transaction refuses the clean-up too: what failed first is what is reported.
         with contextlib.suppress(duckdb.Error):

@@ -9,11 +9,20 @@ import pandas as pd
 _IDENTIFIERS = ("load_id", "row_number")
 
 
+# Text wraps onto more lines rather than being cut short: a status, a flag, a KPI's name or a load's
+# time is what people look for in a grid, and "Loaded with rej..." hides it.
+_WRAPPED = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4", "wordBreak": "normal"}}
+
+
 def _column(field: str, header: str, values: pd.Series, wide: bool) -> dict:
     definition: dict = {"field": field, "headerName": header}
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
     if wide:
-        definition |= {"flex": 3, "wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4"}}
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        definition |= {"flex": 3, "minWidth": 160} | _WRAPPED
+    elif not numeric:
+        # Wide enough for a name or a status word whole: a narrow screen scrolls the grid instead.
+        definition |= {"minWidth": 135} | _WRAPPED
+    if numeric:
         definition["type"] = "numericColumn"
         if field not in _IDENTIFIERS:
             definition["valueFormatter"] = {"function": "d3.format(',')(params.value)"}
@@ -52,7 +61,16 @@ def grid(
         id=component_id,
         rowData=rows.astype(object).where(rows.notna(), None).to_dict("records"),
         columnDefs=[_column(field, header, frame[field], field in wide) for field, header in columns.items()],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1, "minWidth": 115},
+        defaultColDef={
+            "sortable": True,
+            "filter": True,
+            "resizable": True,
+            "flex": 1,
+            "minWidth": 105,
+            "cellStyle": {"lineHeight": "1.4"},
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         dashGridOptions=options,
         className="ag-theme-alpine",
         csvExportParams={"fileName": f"{component_id}.csv"},

@@ -71,6 +71,16 @@ def _no_benchmark_note(assessment: Assessment) -> html.P | None:
     return html.P(f"Published figures count only {wanted}: choose it to compare.", className="benchmark")
 
 
+def _not_split_note(assessment: Assessment) -> html.P | None:
+    """A filter on a dimension the KPI's records do not carry leaves its figure whole (the engine's
+    filters let a record without the dimension through): say so, so it is not read as split."""
+    ignored = assessment.result.ignored_filters
+    if not ignored:
+        return None
+    words = " or ".join(active_model().dimension(dimension).describe for dimension in ignored)
+    return html.P(f"Not split by {words}: its records do not carry it.", className="note card-not-split")
+
+
 def _rag_badge(assessment: Assessment) -> html.Div | None:
     if assessment.rag is None or assessment.target is None:
         return None
@@ -261,6 +271,7 @@ def kpi_card(
             _rag_badge(assessment),  # what a board reads first, before the words around it
             html.P([current.period.label, f" · {detail}" if detail else ""], className="card-period"),
             html.P(current.no_data, className="card-no-data") if current.no_data else None,
+            _not_split_note(assessment),
             spc_icons(spc_of(assessment)),
             html.Ul(_change_lines(assessment), className="changes"),
             _benchmark_line(assessment) or _no_benchmark_note(assessment),

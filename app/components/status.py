@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from dash import html
 from dash.development.base_component import Component
 
@@ -25,16 +26,21 @@ class DataStatus:
 
 
 @per_warehouse_file(maxsize=8)
-def _loaded() -> tuple[date | None, bool]:
-    """The data date and whether any of it is demo data, kept per published warehouse file."""
+def _loaded() -> tuple[date | None, bool, datetime | None]:
+    """The data date, whether any of it is demo data, and when the last load finished, kept per
+    published warehouse file."""
     status = reader().query("data_status").iloc[0]
-    as_at = status["data_as_at"]
-    return (None if as_at is None else as_at.date()), bool(status["has_synthetic"])
+    as_at, last_load = status["data_as_at"], status["last_load_at"]
+    return (
+        None if pd.isna(as_at) else as_at.date(),
+        bool(status["has_synthetic"]),
+        None if pd.isna(last_load) else last_load.to_pydatetime(),
+    )
 
 
 def data_status() -> DataStatus:
     """How fresh the data is and whether it is demo data; raises WarehouseError if unreadable."""
-    as_at, synthetic = _loaded()
+    as_at, synthetic, _last_load = _loaded()
     return DataStatus(as_at.strftime("%d %B %Y") if as_at is not None else "no loads", synthetic)
 
 
@@ -92,19 +98,20 @@ def _stale_banner(scope: Scope | None) -> html.Div | None:
 
 def data_status_strip() -> html.Div:
     try:
-        as_at, synthetic = _loaded()
+        as_at, synthetic, last_load = _loaded()
     except WarehouseError as error:
         return html.Div(
             [html.Strong("The warehouse cannot be read. "), str(error)],
             className="banner banner-warning",
             role="status",
         )
-    parts: list[Component | None] = [
-        html.Span(
-            ["Data as at ", html.Strong(as_at.strftime("%d %B %Y") if as_at is not None else "no loads yet")],
-            className="as-at",
-        )
+    freshness: list[str | Component] = [
+        "Data as at ",
+        html.Strong(as_at.strftime("%d %B %Y") if as_at is not None else "no loads yet"),
     ]
+    if last_load is not None:
+        freshness.append(f"; last loaded {last_load:%d %B %Y at %H:%M}")
+    parts: list[Component | None] = [html.Span(freshness, className="as-at")]
     if synthetic:
         parts.insert(
             0,

@@ -14,6 +14,7 @@ from app.components.exports import csv_download
 from app.components.grid import grid
 from app.scope import DATA, PermissionDenied, current_scope
 from app.state import reader
+from app.view import scoped_options
 from warehouse.db import WarehouseError
 from warehouse.model.files import dataset_title
 
@@ -32,7 +33,7 @@ LOAD_COLUMNS = {
     "load_id": "Load",
     "file_name": "File",
     "dataset": "Dataset",
-    "la_code": "LA",
+    "la_code": "Local authority",
     "status": "Status",
     "rows_read": "Rows read",
     "rows_loaded": "Loaded",
@@ -54,6 +55,27 @@ REJECTION_COLUMNS = {"row_number": "Row", "field": "Field", "value": "Value", "m
 def _scoped_loads(limit: int) -> pd.DataFrame:
     """The latest loads of the user's LAs (a failed file may name none: the data team sees those too)."""
     return reader().query("recent_loads", la_codes=list(current_scope().la_codes), limit=limit)
+
+
+# A load's status in words; one with rejections or a failure is flagged, so it is seen in a list.
+STATUS_WORDS = {
+    "loaded": "Loaded",
+    "loaded_with_rejections": "⚠ Loaded with rejections",
+    "unchanged": "Unchanged (already loaded)",
+    "failed": "✖ Failed",
+}
+
+
+def _as_shown(loads: pd.DataFrame) -> pd.DataFrame:
+    """The loads with names for people: the dataset's title, the LA's name and the status in words."""
+    names = scoped_options(current_scope()).las
+    shown = loads.copy()
+    shown["dataset"] = shown["dataset"].map(dataset_title)
+    shown["la_code"] = shown["la_code"].map(
+        lambda code: names.get(code, code) if isinstance(code, str) else code
+    )
+    shown["status"] = shown["status"].map(lambda status: STATUS_WORDS.get(status, status))
+    return shown
 
 
 def _rejections_of(load_id: int) -> pd.DataFrame:
@@ -111,7 +133,7 @@ def layout(**_query: str) -> html.Div:
             html.Button(
                 "Download loads as CSV", id=ids.LOADS_EXPORT, className="button-secondary", n_clicks=0
             ),
-            grid(ids.LOADS_GRID, loads, LOAD_COLUMNS, wide=LOAD_WIDE, selectable=True),
+            grid(ids.LOADS_GRID, _as_shown(loads), LOAD_COLUMNS, wide=LOAD_WIDE, selectable=True),
             html.H2("Select a load to see its rejections", id=ids.REJECTIONS_TITLE),
             html.Button(
                 "Download rejections as CSV",

@@ -20,7 +20,6 @@ from app.view import PageView, page_view
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import RecordList, records
 from warehouse.kpis.registry import get_kpi
-from warehouse.model.files import active_model
 
 PAGE = "/records"
 dash.register_page(
@@ -53,18 +52,6 @@ def layout(**query: str | list[str]) -> html.Div:
                 html.H1("Records"),
                 html.P(["Showing: ", page.view.describe(page.options)]),
                 html.P("Choose one local authority in the filters to list its records.", className="note"),
-            ]
-        )
-    kpi = get_kpi(page.view.kpi[0] if page.view.kpi else "referrals")
-    if active_model().of_local_dataset(kpi.id):
-        return html.Div(
-            [
-                html.H1(f"Records behind {kpi.title}"),
-                html.P(
-                    f"{kpi.title} counts a dataset of the partnership's own. Record lists here are of the "
-                    "built-in datasets; its records are in the extracts the data team loads.",
-                    className="note",
-                ),
             ]
         )
     found = _records(page)
@@ -107,8 +94,6 @@ def layout(**query: str | list[str]) -> html.Div:
 )
 def download(_clicks: int, search: str | None) -> dict[str, str] | dash.NoUpdate:
     page = page_view(parse_qs((search or "").lstrip("?")))
-    if page.view.kpi and active_model().of_local_dataset(page.view.kpi[0]):
-        return dash.no_update
     found = _records(page)
     if found.withheld or found.rows is None:
         return dash.no_update

@@ -58,7 +58,7 @@ def app(demo_home, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SAFEGUARD_HOME", str(home))
         patch.setenv("SAFEGUARD_PUBLIC_URL", "http://127.0.0.1:9")  # the PDFs are not printed here
-        patch.setattr("app.page_pdf.render_pdf", lambda url, selector, cookies: b"%PDF-1.4")
+        patch.setattr("app.page_pdf.render_pdf", lambda *_args: b"%PDF-1.4")
         state.reader.cache_clear()
         # Dash hands the callbacks registered at import to the first app that serves a request:
         # register the shared ones again, so this app has every callback the product has.

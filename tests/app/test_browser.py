@@ -38,7 +38,13 @@ def test_brw001_data_page_shows_what_the_warehouse_holds(server, exact_page, dem
     page.goto(server + "/data")
     page.wait_for_selector("#overview-counts .ag-row")
     assert "Synthetic demo data" in page.inner_text(".banner-demo")
-    assert page.inner_text(".as-at") == "Data as at 31 October 2026"
+    [(last_load,)] = _warehouse(
+        demo_home,
+        "SELECT max(finished_at) FROM etl_load WHERE status IN ('loaded', 'loaded_with_rejections')",
+    )
+    assert (
+        page.inner_text(".as-at") == f"Data as at 31 October 2026; last loaded {last_load:%d %B %Y at %H:%M}"
+    )
     [(newcastle_contacts,)] = _warehouse(
         demo_home, "SELECT count(*) FROM contact WHERE la_code = 'E08000021'"
     )
@@ -66,6 +72,14 @@ def test_brw002_data_page_lists_loads_and_shows_why_rows_were_rejected(server, e
     rows.first.wait_for()
     assert rows.count() == rejected == 6
     assert "is not a known code" in page.inner_text("#data-rejections-grid-table")
+    # the load is listed with names and flagged, and no status or time is cut short
+    flagged = page.locator("#data-loads-grid .ag-row", has_text="⚠ Loaded with rejections")
+    assert "Contacts" in flagged.first.inner_text() and "Newcastle upon Tyne" in flagged.first.inner_text()
+    cut_short = page.evaluate(
+        """() => [...document.querySelectorAll('#data-loads-grid .ag-cell, #data-loads-grid .ag-header-cell-text')]
+              .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.innerText)"""
+    )
+    assert cut_short == []
     with page.expect_download() as download:
         page.click("#data-rejections-export")
     lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()

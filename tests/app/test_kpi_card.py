@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from app.components.kpi_card import kpi_card
@@ -54,6 +55,14 @@ def test_card_says_value_rag_change_and_benchmarks_in_words():
 
 def test_a_fall_in_a_lower_is_better_kpi_is_better():
     assert "(better) on 2023/24" in text_of(kpi_card(assessment(previous_value=30.0)))
+
+
+def test_a_filter_the_kpis_records_do_not_carry_is_said_not_to_split_it():
+    base = assessment(previous_value=20.0)
+    filtered = replace(base, result=replace(base.result, ignored_filters=("category", "in_care")))
+    text = text_of(kpi_card(filtered))
+    assert "Not split by category of abuse or care status: its records do not carry it." in text
+    assert "Not split" not in text_of(kpi_card(base))
 
 
 def test_suppressed_figures_show_c_and_no_numbers():

@@ -50,11 +50,26 @@ def test_the_model_doc_is_up_to_date_and_its_examples_are_a_valid_model(tmp_path
     current = MODEL_DOC.read_text(encoding="utf-8")
     assert render_model_doc(current) == current, "docs/model.md is stale: run `make docs`"
     examples = re.findall(r"```toml\n(.*?)```", current, flags=re.DOTALL)
-    assert len(examples) == 3
+    assert len(examples) == 5
     model = read_model([ModelFile(f"example{i}.toml", text) for i, text in enumerate(examples)])
-    assert {"referrals_local", "eh_assessments", "eh_completed_45wd"} <= model.kpis.keys()
+    assert {
+        "referrals_local",
+        "eh_assessments",
+        "eh_completed_45wd",
+        "eh_open",
+        "eh_children",
+    } <= model.kpis.keys()
+    assert [model.measures[m].timing for m in ("eh_started", "eh_open", "eh_children")] == [
+        "flow",
+        "stock",
+        "children",
+    ]
     assert model.dimension("sex").label == "Sex (girls and boys)" and model.local_datasets == ("early_help",)
     assert [p.id for p in model.pages][-2:] == ["our-front-door", "early-help"]
+    assert (
+        "outcome" in model.kpis["eh_assessments"].dimensions
+        and "outcome" not in model.kpis["referrals"].dimensions
+    )
 
 
 def test_the_deploy_doc_lists_every_setting():

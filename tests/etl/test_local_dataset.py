@@ -14,20 +14,24 @@ import subprocess
 import sys
 import urllib.request
 from io import BytesIO
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.app.serving import SESSION_COOKIE, add_test_users, find_component, serve, session_cookie
-from tests.helpers import early_help_example
-from warehouse.kpis.engine import Filters, evaluate
-from warehouse.kpis.periods import financial_year, month
+from tests.helpers import early_help_example, model_doc_example
+from warehouse.kpis.engine import Filters, evaluate, model_kpi, records
+from warehouse.kpis.periods import financial_year, month, parse_period
+from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
 from warehouse.queries import run
 from warehouse.settings import Settings
 
 pytestmark = pytest.mark.slow  # it runs the CLI in processes of its own
 
 LA = "E08000021"
+# The dimension of docs/model.md read from the dataset's own column `outcome`.
+OUTCOME = model_doc_example('id = "outcome"')
 
 # Five assessments in 2024/25, in an extract that covers 2023/24 and 2024/25 (so SPC has a count for
 # every month of its series). Working days count after the start, up to and including the end:
@@ -88,27 +92,25 @@ def _run(settings, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory) -> Settings:
-    """One home for the module: the model applied and the extract loaded once."""
-    home = tmp_path_factory.mktemp("early_help") / "home"
+def _home(tmp_path_factory, name: str) -> Settings:
+    home = tmp_path_factory.mktemp(name) / "home"
     home.mkdir()
     (home / "pseudonymisation.key").write_text("test-key")  # the app's, the same as the CLI's below
     return Settings(home=home)
 
 
-@pytest.fixture(scope="module")
-def loaded(settings, tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("early_help_extract")
+def _apply(settings, files: dict[str, str]) -> str:
+    """The model files applied with `safeguard model apply`: what it said, on one line."""
     (settings.home / "model").mkdir(parents=True)
-    (settings.home / "model" / "early_help.toml").write_text(early_help_example(), encoding="utf-8")
+    for name, text in files.items():
+        (settings.home / "model" / name).write_text(text, encoding="utf-8")
     applied = _run(settings, "model", "apply")
     assert applied.returncode == 0, applied.stdout + applied.stderr
-    said = " ".join(applied.stdout.split())
-    assert "dataset early_help: added" in said and "KPIs affected: eh_assessments, eh_completed_45wd" in said
-    assert "Early help (/early-help)" in said and "Executive summary (/)" in said
-    assert "Scorecard (/scorecard)" in said  # the example puts both KPIs under the front door priority
-    extract = tmp_path / "early_help.csv"
+    return " ".join(applied.stdout.split())
+
+
+def _load_extract(settings, folder: Path) -> Path:
+    extract = folder / "early_help.csv"
     with extract.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
@@ -120,6 +122,21 @@ def loaded(settings, tmp_path_factory):
     loaded = _run(settings, "load", str(extract))
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     return settings.warehouse_path
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    """One home for the module: the model applied and the extract loaded once."""
+    return _home(tmp_path_factory, "early_help")
+
+
+@pytest.fixture(scope="module")
+def loaded(settings, tmp_path_factory):
+    said = _apply(settings, {"early_help.toml": early_help_example()})
+    assert "dataset early_help: added" in said and "KPIs affected: eh_assessments, eh_completed_45wd" in said
+    assert "Early help (/early-help)" in said and "Executive summary (/)" in said
+    assert "Scorecard (/scorecard)" in said  # the example puts both KPIs under the front door priority
+    return _load_extract(settings, tmp_path_factory.mktemp("early_help_extract"))
 
 
 def test_the_kpis_of_a_dataset_of_its_own_are_the_figures_worked_out_by_hand(loaded):
@@ -169,6 +186,160 @@ def test_the_new_kpis_page_and_executive_place_are_in_the_warehouses_model(loade
     assert model.kpis["eh_assessments"].dimensions == (
         "area", "agency", "age_band", "gender", "ethnicity", "disability",
     )  # fmt: skip
+
+
+# The child of every row was born in July 2014: 9 at the 2024 starts, 10 at EH5's in January 2025.
+CROSS_CHECKS = {
+    "periods": ["2024-25", "2024-25-Q1", "2024-06", "2025-01", "2025-02", "R12-2025-03"],
+    "filters": [
+        {},
+        {"agency": ("Health",)},
+        {"agency": ("Schools",), "gender": ("F",)},
+        {"area": ("NCL-E",), "age_band": ("5-9",)},
+        {"age_band": ("10-15",), "disability": ("Not disabled",)},
+    ],
+}
+
+
+def test_the_raw_facts_give_the_cubes_figures_for_its_kpis(loaded):
+    kpis = ["eh_assessments", "eh_completed_45wd"]
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        for code in CROSS_CHECKS["periods"]:
+            for wanted in CROSS_CHECKS["filters"]:
+                filters = Filters((LA,), **wanted)
+                cube = evaluate(con, kpis, parse_period(code), filters)
+                raw = evaluate(con, kpis, parse_period(code), filters, source="raw")
+                assert cube == raw, (code, wanted)
+        started, in_time = evaluate(con, kpis, financial_year(2024), Filters((LA,)), source="raw")
+        [under_ten] = evaluate(
+            con, ["eh_assessments"], financial_year(2024), Filters((LA,), age_band=("5-9",)), source="raw"
+        )
+    assert started.current.value == 5 and under_ten.current.value == 4  # all but EH5
+    assert (in_time.current.numerator, in_time.current.denominator) == (2, 3)
+
+
+# What the app makes of the warehouse's model, in a process of its own (the app reads its model once,
+# from the published warehouse): the filter bar's control, a URL's round trip, and the "showing" line.
+FILTER_BAR = """
+from app import ids
+from app.components.filter_bar import LABELS
+from app.filters import filter_options, parse_query
+
+options = filter_options(("E08000021",))
+view = parse_query("?period=R12-2025-03&la=E08000021&outcome=withdrawn&outcome=lost&outcome=Unknown", options)
+print(ids.FILTER_DIMENSIONS["outcome"], LABELS["outcome"], options.allowed("outcome"), sep="|")
+print(view.to_query(), view.engine_filters(("E08000021",)).active(), view.describe(options), sep="|")
+"""
+
+
+@pytest.fixture(scope="module")
+def outcome_settings(tmp_path_factory) -> Settings:
+    """A second home, with the outcome dimension applied beside the early help file."""
+    return _home(tmp_path_factory, "early_help_outcome")
+
+
+@pytest.fixture(scope="module")
+def loaded_with_outcome(outcome_settings, tmp_path_factory):
+    said = _apply(outcome_settings, {"early_help.toml": early_help_example(), "outcome.toml": OUTCOME})
+    assert "dimension outcome: added" in said
+    return _load_extract(outcome_settings, tmp_path_factory.mktemp("outcome_extract"))
+
+
+def test_a_dimension_from_its_own_column_filters_its_kpis_in_the_cube_the_events_and_the_app(
+    loaded_with_outcome, outcome_settings, monkeypatch
+):
+    from warehouse.kpis import engine
+    from warehouse.model.files import published_model
+
+    # The engine serving the warehouse's model, as a process started after the apply does.
+    monkeypatch.setattr(engine, "active_model", lambda: published_model(loaded_with_outcome))
+    # 2024/25 starts by outcome: completed EH1, EH2, EH5; withdrawn EH3; still open (blank) EH4.
+    kpis = ["eh_assessments", "eh_completed_45wd", "referrals"]
+    fy = financial_year(2024)
+    figures = {}
+    with duckdb.connect(str(loaded_with_outcome), read_only=True) as con:
+        for values in [("completed",), ("withdrawn",), ("Unknown",), ("withdrawn", "Unknown")]:
+            filters = Filters((LA,), outcome=values)
+            cube = evaluate(con, kpis, fy, filters)
+            assert cube == evaluate(con, kpis, fy, filters, source="raw"), values
+            figures[values] = cube
+        withdrawn = records(
+            con, model_kpi(con, "eh_assessments"), fy, Filters((LA,), outcome=("withdrawn",)), NO_SUPPRESSION
+        )
+    started = {values: found[0].current.value for values, found in figures.items()}
+    assert started == {("completed",): 3, ("withdrawn",): 1, ("Unknown",): 1, ("withdrawn", "Unknown"): 2}
+    in_time = figures[("completed",)][1].current
+    assert (in_time.numerator, in_time.denominator) == (2, 3)  # EH1 and EH5 of the three completed
+    referrals = figures[("completed",)][2]
+    assert referrals.ignored_filters == ("outcome",) and figures[("completed",)][0].ignored_filters == ()
+    assert [str(d.date()) for d in withdrawn.rows["event_date"]] == ["2024-06-03"]  # EH3
+
+    env = os.environ | {
+        "SAFEGUARD_HOME": str(outcome_settings.home),
+        "SAFEGUARD_PSEUDONYMISATION_KEY": "test-key",
+    }
+    shown = subprocess.run(
+        [sys.executable, "-c", FILTER_BAR], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert shown.returncode == 0, shown.stderr
+    control, query = shown.stdout.splitlines()
+    assert control == (
+        "filter-outcome|Early help outcome|{'completed': 'Completed', 'withdrawn': 'Withdrawn', 'Unknown': 'Still open'}"
+    )
+    assert query == (
+        "?period=R12-2025-03&la=E08000021&outcome=withdrawn&outcome=Unknown|{'outcome': ('withdrawn', 'Unknown')}|"
+        "12 months to March 2025 (Apr 2024 to Mar 2025); Newcastle upon Tyne; early help outcome: Withdrawn, Still open"
+    )
+
+
+# The records page and the early help page's cards, as the app serves them to the data team (exact
+# figures) and to an executive (protected), in a process of the app's own over the warehouse.
+RECORDS_PAGE = """
+import json
+
+from app.main import create_app
+from tests.app.serving import add_test_users, find_component, page_layout, signed_in
+from warehouse.settings import get_settings
+
+add_test_users(get_settings().home)
+app = create_app()
+search = "?period=R12-2025-03&la=E08000021&kpi=eh_completed_45wd"
+data_team = page_layout(signed_in(app.server.test_client(), "test-data"), "/records", search)
+executive = page_layout(signed_in(app.server.test_client(), "test-exec"), "/records", search)
+cards = page_layout(signed_in(app.server.test_client(), "test-data"), "/early-help", search)
+print(json.dumps(find_component(data_team, "records-grid")["props"]["rowData"]))
+print(find_component(executive, "records-grid") is None, "shown only to roles that see exact figures" in str(executive))
+print("/records?" in str(find_component(cards, "card-eh_completed_45wd")))
+"""
+
+
+def test_the_records_behind_its_kpi_are_listed_by_pseudonymised_child_to_the_data_team_only(loaded, settings):
+    env = os.environ | {"SAFEGUARD_HOME": str(settings.home), "SAFEGUARD_PSEUDONYMISATION_KEY": "test-key"}
+    shown = subprocess.run(
+        [sys.executable, "-c", RECORDS_PAGE],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    rows, executive, linked = shown.stdout.splitlines()
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        kpi = model_kpi(con, "eh_completed_45wd")
+        schools = records(con, kpi, financial_year(2024), Filters((LA,), agency=("Schools",)), NO_SUPPRESSION)
+        protected = records(con, kpi, financial_year(2024), Filters((LA,)), SuppressionPolicy())
+        stored = dict(con.execute("SELECT eh_id, child_id FROM early_help_assessment").fetchall())
+    # In time, in the 12 months to March 2025: EH1 (completed 11 June 2024) and EH5 (3 March 2025,
+    # a Schools one); EH2 took 51 working days.
+    assert json.loads(rows) == [
+        {"child_id": stored["EH1"], "event_date": "2024-06-11"},
+        {"child_id": stored["EH5"], "event_date": "2025-03-03"},
+    ]
+    assert executive == "True True" and linked == "True"
+    assert [str(d.date()) for d in schools.rows["event_date"]] == ["2025-03-03"] and schools.count == 1
+    assert protected.withheld and protected.rows is None and protected.count is None
 
 
 # --- the app served over the home, as the data team uses it ---

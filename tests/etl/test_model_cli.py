@@ -169,6 +169,7 @@ def test_a_model_that_does_not_fit_the_warehouse_is_not_applied(warehouse, setti
     """Valid on paper, but its values come from a table the warehouse does not have."""
     broken = LOCAL_DIMENSION.replace(
         'from_child = { column = "gender", labels = { F = "Girls", M = "Boys" }, missing = "Other or not known" }',
+        'from_child = { column = "gender", missing = "Not known" }\n'
         'reference = { table = "ref_school", value = "code", label = "name" }',
     )
     (settings.home / "model" / "school.toml").write_text(broken, encoding="utf-8")

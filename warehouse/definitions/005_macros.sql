@@ -7,7 +7,8 @@ CREATE OR REPLACE MACRO in_care_label(is_in_care) AS
     CASE WHEN is_in_care THEN 'In care' WHEN NOT is_in_care THEN 'Not in care' ELSE 'Not known' END;
 
 -- The filters themselves (passes, row_passes), age_band and child_dimensions are made from the
--- model's dimensions (warehouse/model/sql.py), before these.
+-- model's dimensions (warehouse/model/sql.py), before these; kpi_events, from the model's datasets
+-- and builtin_events (045_events.sql), after them.
 
 -- A record's cell key: a keyed hash of the record, uniform on [0, 2^32). The salt is the
 -- warehouse's secret (meta cell_key_salt), so nobody outside the server can work a key out; the

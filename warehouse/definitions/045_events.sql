@@ -1,8 +1,10 @@
--- Every event that a KPI measure counts, straight from the facts, with the dimensions the
--- filters use: one row per (measure, event). Stock measures (cp_open, cp_open_2yrs) give one row
--- per plan and month end from first_month to last_month. The raw-fact path of the KPI engine
--- counts these rows, and the records page lists them. `scope` is the list of LA codes.
-CREATE OR REPLACE MACRO kpi_events(scope, first_month, last_month) AS TABLE
+-- Every event that a built-in dataset's KPI measure counts, straight from the facts, with the
+-- dimensions the record itself carries: one row per (measure, event). Stock measures (cp_open,
+-- cp_open_2yrs) give one row per plan and month end from first_month to last_month. kpi_events
+-- (made from the model, warehouse/model/sql.py) adds a partnership's own datasets' events and the
+-- child's dimensions; the raw-fact path of the KPI engine counts its rows, and the records page
+-- lists them. `scope` is the list of LA codes.
+CREATE OR REPLACE MACRO builtin_events(scope, first_month, last_month) AS TABLE
 WITH
 -- the scope's rows only, before anything is joined or unioned
 contact_in AS (SELECT * FROM contact WHERE list_contains(scope, la_code)),
@@ -87,18 +89,6 @@ events AS (
         ('rhi_accepted', f.end_datetime, f.rhi_offered_datetime IS NOT NULL AND f.rhi_accepted)) AS v(measure, event_date, counts)
         WHERE v.event_date IS NOT NULL AND v.counts) AS m
 )
--- The record's dimensions, then the child's (from the model: warehouse/model/sql.py).
 SELECT e.measure, e.la_code, CAST(e.event_date AS DATE) AS event_date, coalesce(e.area_code, 'Unknown') AS area_code,
-       e.agency, e.child_id, e.category, e.in_care,
-       age_band(d.birth_month, CAST(e.event_date AS DATE)) AS age_band,
-       d.* EXCLUDE (la_code, child_id, birth_month)
-FROM events AS e
-LEFT JOIN child_dimensions(scope) AS d ON d.child_id = e.child_id;
-
--- kpi_events for some measures over a run of months, through the engine's filters (`wanted`).
-CREATE OR REPLACE MACRO filtered_events(scope, first_month, last_month, measures, wanted) AS TABLE
-SELECT *
-FROM kpi_events(scope, first_month, last_month)
-WHERE event_date BETWEEN first_month AND last_day(last_month)
-  AND list_contains(measures, measure)
-  AND row_passes(wanted);
+       e.agency, e.child_id, e.category, e.in_care
+FROM events AS e;

@@ -26,6 +26,7 @@ from warehouse.kpis.periods import Period, PeriodKind, add_months
 from warehouse.kpis.registry import CHILD_MEASURES, REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.model.files import Model, active_model, model_for
+from warehouse.model.specs import Measure, MeasureTiming
 from warehouse.queries import run
 
 # Two years and a month: enough monthly points for an SPC reading, a year's seasonality to see on a
@@ -147,19 +148,18 @@ class _Totals:
 
     monthly: dict[tuple[str, date], Count] = field(default_factory=dict)
     windows: dict[tuple[str, date, date], Count] = field(default_factory=dict)
+    per_child: frozenset[str] = frozenset()  # the measures counted per window, not per month
 
     def total(self, measure: str, period: Period, timing: Timing) -> Count:
-        if measure in CHILD_MEASURES:
+        if measure in self.per_child:
             return self.windows.get((measure, period.first_month, period.last_month), _NONE)
-        return sum(
-            (self.monthly.get((measure, m), _NONE) for m in months_read(measure, period, timing)), _NONE
-        )
+        return sum((self.monthly.get((measure, m), _NONE) for m in months_read(period, timing)), _NONE)
 
 
-def months_read(measure: str, period: Period, timing: Timing) -> list[date]:
+def months_read(period: Period, timing: Timing, per_child: bool = False) -> list[date]:
     """The months whose events a measure's total for the period counts: a stock's last month (what is
-    open at its end), else every month (children are counted over the whole window)."""
-    if timing is Timing.STOCK and measure not in CHILD_MEASURES:
+    open at its end), else every month; a count of children counts them over the whole window."""
+    if timing is Timing.STOCK and not per_child:
         return [period.last_month]
     return period.month_starts()
 
@@ -175,13 +175,38 @@ def _periods_needed(period: Period, series_months: int) -> list[Period]:
     return [period, period.previous(), period.same_period_last_year(), *series]
 
 
+def _measure(con: duckdb.DuckDBPyConnection, measure_id: str) -> Measure:
+    """A measure of this process's model, or else of the warehouse's (as model_kpi)."""
+    return active_model().measures.get(measure_id) or model_for(con).measures[measure_id]
+
+
 def _read_totals(
     con: duckdb.DuckDBPyConnection, kpis: list[Kpi], periods: list[Period], filters: Filters, source: str
 ) -> _Totals:
-    totals = _Totals()
     measures = {m for k in kpis for m in (k.numerator, k.denominator) if m}
+    # A partnership's own counts of distinct children (measure_child_month); the built-in ones are
+    # the missing children's (missing_child_month), read by their own queries.
+    own_children = {m for m in measures - CHILD_MEASURES if _measure(con, m).timing == MeasureTiming.CHILDREN}
+    totals = _Totals(per_child=frozenset((measures & CHILD_MEASURES) | own_children))
+    windows = sorted({(p.first_month, p.last_month) for p in periods})
     params = filters.query_params()
-    cube_measures = sorted(measures - CHILD_MEASURES)
+    if own_children:
+        frame = run(
+            con,
+            "raw_measure_children" if source == "raw" else "measure_children",
+            measures=sorted(own_children),
+            firsts=[w[0] for w in windows],
+            lasts=[w[1] for w in windows],
+            **params,
+        )
+        keys = frame["key_sum"] if "key_sum" in frame else [0] * len(frame)
+        totals.windows = {
+            (m, first.date(), last.date()): Count(int(n), _key(k))
+            for m, first, last, n, k in zip(
+                frame["measure"], frame["first_month"], frame["last_month"], frame["n"], keys
+            )
+        }
+    cube_measures = sorted(measures - totals.per_child)
     if source == "raw":
         monthly_query, children_query = "raw_measures_monthly", "raw_missing_children"
     elif not filters.active():
@@ -205,7 +230,6 @@ def _read_totals(
             for m, month, n, k in zip(frame["measure"], frame["month"].dt.date, frame["n"], keys)
         }
     if measures & CHILD_MEASURES:
-        windows = sorted({(p.first_month, p.last_month) for p in periods})
         frame = run(
             con,
             children_query,
@@ -343,7 +367,7 @@ def counts_by_area(
 ) -> tuple[Part, ...]:
     """A count KPI split by area, as parts of its total, suppressed like any breakdown.
     A stock counts what is open at the end of the period."""
-    if kpi.denominator or kpi.numerator in CHILD_MEASURES:
+    if kpi.denominator or kpi.distinct_children:
         raise ValueError(f"{kpi.id} is not a count of events, so it does not split by area")
     first = period.last_month if kpi.timing is Timing.STOCK else period.first_month
     frame = run(
@@ -395,7 +419,13 @@ def _coverage(
 
 def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, list[date]]]:
     """The datasets of the KPI's numerator and denominator, each with the months its figure reads."""
-    return [(model.measures[m].dataset, months_read(m, period, kpi.timing)) for m in _measures(kpi)]
+    return [
+        (
+            model.measures[m].dataset,
+            months_read(period, kpi.timing, per_child=model.measures[m].timing == MeasureTiming.CHILDREN),
+        )
+        for m in _measures(kpi)
+    ]
 
 
 def evaluate(

@@ -15,9 +15,12 @@ KPIS: tuple[Kpi, ...] = tuple(REGISTRY.values())
 # The executive summary's default set: one or two KPIs per strategic priority.
 EXECUTIVE_KPIS: tuple[str, ...] = active_model().executive_kpis
 
-# Measures counted per child rather than per event; the rest come from kpi_cube.
+# The built-in measures counted per child rather than per event, from missing_child_month (a
+# partnership's own are counted from measure_child_month); the rest come from kpi_cube.
 CHILD_MEASURES = frozenset(
-    m.id for m in active_model().measures.values() if m.timing == MeasureTiming.CHILDREN
+    m.id
+    for m in active_model().measures.values()
+    if m.timing == MeasureTiming.CHILDREN and m.dataset not in active_model().local_datasets
 )
 
 

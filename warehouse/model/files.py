@@ -48,6 +48,7 @@ RESERVED_PAGE_IDS = frozenset(
 )  # fmt: skip
 RESERVED_COLUMNS = frozenset(
     {"la_code", "month", "measure", "n", "key_sum", "child_id", "episodes", "child_key", "episode_keys"}
+    | {"event_date", "record_id"}  # kpi_events and the rows a local measure counts (warehouse/model/sql.py)
 )
 
 
@@ -130,10 +131,6 @@ class Model:
                 continue
             found[dimension.cube_column] = spec.dimensions.get(dimension.id, dimension.cube_column)
         return found
-
-    def of_local_dataset(self, kpi_id: str) -> bool:
-        """Whether a KPI counts a dataset of the partnership's own."""
-        return kpi_id in self.kpis and self.kpis[kpi_id].dataset in self.local_datasets
 
     @property
     def executive_kpis(self) -> tuple[str, ...]:
@@ -218,13 +215,13 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     datasets = _datasets(list(by_kind["dataset"].values()), layouts, problems)
     dimensions = {i: d.spec for i, d in by_kind["dimension"].items()}
     measures = {i: d.spec for i, d in by_kind["measure"].items()}
+    local = tuple(name for name, d in by_kind["dataset"].items() if not d.file.builtin)
     for d in by_kind["measure"].values():
         if d.spec.dataset not in datasets:
             problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {', '.join(datasets)}")
         else:
-            _check_measure_columns(d, datasets[d.spec.dataset], problems)
-    _check_dimensions(list(by_kind["dimension"].values()), set(datasets), problems)
-    local = tuple(name for name, d in by_kind["dataset"].items() if not d.file.builtin)
+            _check_measure_columns(d, datasets[d.spec.dataset], d.spec.dataset in local, problems)
+    _check_dimensions(list(by_kind["dimension"].values()), datasets, local, problems)
     for name in local:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
     kpis = {}
@@ -351,12 +348,28 @@ def _check_dataset_dimensions(d: Declared, dimensions: dict[str, Dimension], pro
             )
 
 
-def _check_measure_columns(d: Declared, dataset: Dataset, problems: list[str]) -> None:
-    """A measure's date and the columns its conditions test are stored columns of its dataset, and
-    its dates are dates."""
+def _check_measure_columns(d: Declared, dataset: Dataset, local: bool, problems: list[str]) -> None:
+    """A measure of a dataset of the partnership's own has the dates its timing needs (a stock: the
+    dates that open and close a record); its dates and the columns its conditions test are stored
+    columns of its dataset, and its dates are dates."""
     measure: Measure = d.spec
+    stock = measure.timing == MeasureTiming.STOCK
+    if local and measure.date is None:
+        problems.append(
+            f"{d.where}.date: a measure of a dataset of your own needs the `date` that places a record"
+        )
+    if local and stock and measure.end is None:
+        problems.append(
+            f"{d.where}.end: a stock needs the `end` column that closes a record (blank while open)"
+        )
+    if measure.end is not None and not stock:
+        problems.append(
+            f"{d.where}.end: only a stock has an `end`; this measure's timing is {measure.timing}"
+        )
     dated = (Kind.DATE, Kind.DATETIME)
-    wanted: list[tuple[str, str, tuple[Kind, ...]]] = [("date", measure.date, dated)] if measure.date else []
+    wanted: list[tuple[str, str, tuple[Kind, ...]]] = [
+        (key, name, dated) for key, name in (("date", measure.date), ("end", measure.end)) if name
+    ]
     for index, condition in enumerate(measure.where):
         kinds = dated if condition.between else tuple(Kind)
         wanted += [(f"where.{index}", column, kinds) for column in condition.columns]
@@ -373,7 +386,9 @@ def _key(spec: Any) -> str:
     return spec.id if hasattr(spec, "id") else spec.name
 
 
-def _check_dimensions(declared: list[Declared], datasets: set[str], problems: list[str]) -> None:
+def _check_dimensions(
+    declared: list[Declared], datasets: dict[str, Dataset], local: tuple[str, ...], problems: list[str]
+) -> None:
     url_keys: dict[str, str] = {}
     columns: dict[str, str] = {}
     for d in declared:
@@ -394,6 +409,34 @@ def _check_dimensions(declared: list[Declared], datasets: set[str], problems: li
                     problems.append(
                         f"{d.where}.datasets: no dataset {dataset!r}; known: {', '.join(sorted(datasets))}"
                     )
+        if not d.file.builtin and not (dim.from_child or dim.age_bands):
+            _check_record_dimension(d, datasets, local, problems)
+
+
+def _check_record_dimension(
+    d: Declared, datasets: dict[str, Dataset], local: tuple[str, ...], problems: list[str]
+) -> None:
+    """A partnership's dimension read from its records' own columns: only its own datasets can carry
+    it (the built-in datasets' cubes are the product's SQL, which never fills it), and each it lists
+    has the column."""
+    dim: Dimension = d.spec
+    listed = (
+        ["'all' includes the built-in datasets, which"]
+        if dim.datasets == "all"
+        else [name for name in dim.datasets if name in datasets and name not in local]
+    )
+    if listed:
+        problems.append(
+            f"{d.where}.datasets: {', '.join(listed)} cannot carry a dimension of your own read from "
+            "records' columns: list the datasets of your own that carry it (or read it from the child's "
+            "record with from_child)"
+        )
+    for name in () if dim.datasets == "all" else dim.datasets:
+        if name in local and dim.id not in carried_dimensions((dim,), datasets[name], local=True):
+            problems.append(
+                f"{d.where}.datasets: dataset {name!r} has no stored column {dim.cube_column!r}: name the "
+                f'column that holds it in the dataset\'s dimensions ({dim.id} = "<column>")'
+            )
 
 
 def _check_kpi(
@@ -433,6 +476,12 @@ def _check_kpi(
         problems.append(
             f"{d.where}.distinct_children: must be {not kpi.distinct_children} for measure {kpi.numerator!r} "
             f"(timing {numerator.timing})"
+        )
+    if numerator is not None and kpi.breakdown is not None and numerator.timing == MeasureTiming.CHILDREN:
+        # A child may be in several parts (a record with each agency), so parts of a count of
+        # children are not shares of its whole.
+        problems.append(
+            f"{d.where}.breakdown: a count of distinct children ({kpi.numerator!r}) is not split into parts"
         )
     if numerator is not None and (kpi.timing == Timing.STOCK) != (numerator.timing == MeasureTiming.STOCK):
         problems.append(

@@ -82,7 +82,8 @@ class Dimension(Spec):
     url_key: Identifier = Field(description="Its key in a page's address: ?<url_key>=value.")
     column: Identifier | None = Field(default=None, description="The cube column; the id if not given.")
     datasets: Literal["all"] | tuple[Identifier, ...] = Field(
-        description='"all", or the datasets that carry it.'
+        description='"all", or the datasets that carry it; one of your own read from records\' columns is '
+        "carried by your own datasets only.",
     )
     values: tuple[Value, ...] = Field(default=(), description="The values offered: code and label of each.")
     reference: Reference | None = Field(
@@ -188,7 +189,13 @@ class Measure(Spec):
     date: Identifier | None = Field(
         default=None,
         description="For a dataset of your own: the date column that places a record in its month. The "
-        "built-in datasets' measures are counted by the product's own SQL and have none.",
+        "built-in datasets' measures are counted by the product's own SQL and have none. A stock's is "
+        "the date the record opens.",
+    )
+    end: Identifier | None = Field(
+        default=None,
+        description="For a stock of a dataset of your own: the date column that closes a record (blank while "
+        "open). A record is open at a month's end if `date` is on or before it and `end` is blank or after it.",
     )
     where: tuple[Condition, ...] = Field(
         default=(), description="The conditions a record must all pass to count: [{column, in}, ...]."

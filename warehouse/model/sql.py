@@ -9,6 +9,8 @@ nowhere else.
 - `child_dimensions(scope)`: each child's dimensions read from the child's record.
 - `filter_values(scope)`: the values a filter offers, for dimensions whose values are in a table.
 - `fact_counts(scope)`: the records of every dataset, built-in or a partnership's own, per LA.
+- `kpi_events(scope, first_month, last_month)`: every event a KPI measure counts, built-in
+  (definitions/045_events.sql) or of a partnership's own dataset (`events_sql`).
 - The cubes' dimension columns, added to a warehouse that lacks them (`cube_columns_sql`).
 
 Identifiers are checked by the model (warehouse/model/specs.py); labels are quoted here.
@@ -20,9 +22,9 @@ from collections.abc import Mapping, Sequence
 
 from warehouse.model.datasets import Dataset, Kind
 from warehouse.model.files import Model
-from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure
+from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure, MeasureTiming
 
-CUBE_TABLES = ("kpi_cube", "missing_child_month")
+CUBE_TABLES = ("kpi_cube", "missing_child_month", "measure_child_month")
 
 
 def literal(text: str) -> str:
@@ -173,35 +175,103 @@ def measure_condition_sql(measure: Measure, alias: str = "f") -> str:
     return " AND ".join(f"coalesce({condition_sql(c, alias)}, FALSE)" for c in measure.where) or "TRUE"
 
 
-def measures_cube_sql(
-    table: str, id_column: str, measures: Sequence[Measure], record_dimensions: Mapping[str, str]
+def counted_events_sql(
+    table: str,
+    id_column: str,
+    measures: Sequence[Measure],
+    record_dimensions: Mapping[str, str],
+    scope: str,
+    month_ends: str,
 ) -> str:
-    """The monthly cube rows of a dataset's own measures (those with a `date`), for the LAs of a load
-    ($la_codes): one insert, by column name, beside the built-in datasets' (transforms/020_cubes.sql,
-    whose child_dims it reads). `record_dimensions` maps a cube column to the dataset column that holds
-    it (area_code, say); the child's dimensions come from the child's record as for every dataset."""
-    flows = [m for m in measures if m.date is not None]
-    if not flows:
-        return ""
-    values = ",\n           ".join(
-        f"({literal(m.id)}, f.{m.date}, {measure_condition_sql(m)})" for m in flows
-    )
+    """The records a dataset's own measures count, for the LAs in `scope` (a SQL list), with their
+    date, child, record id and the dimensions the record carries: one row per (measure, record) at the
+    record's `date` for a flow or a count of children; for a stock, one row per (measure, record, month
+    end at which it is open: `date` on or before it, `end` blank or after it), at that month end, of
+    the month ends of the query `month_ends`. `record_dimensions` maps a cube column to the dataset
+    column that holds it (area_code, say). The cube inserts and kpi_events both read this one query,
+    so the cube and the records behind its figures cannot count different rows."""
     dims = "".join(
-        f"coalesce(CAST(f.{column} AS VARCHAR), 'Unknown') AS {cube_column}, "
+        f", coalesce(CAST(f.{column} AS VARCHAR), 'Unknown') AS {cube_column}"
         for cube_column, column in record_dimensions.items()
     )
-    return f"""INSERT INTO kpi_cube BY NAME
-SELECT f.la_code, date_trunc('month', CAST(m.event_date AS DATE)) AS month, m.measure, {dims}
-       age_band(d.birth_month, CAST(m.event_date AS DATE)) AS age_band,
+    dated = [m for m in measures if m.date is not None and m.timing != MeasureTiming.STOCK]
+    stocks = [
+        m for m in measures if m.date is not None and m.end is not None and m.timing == MeasureTiming.STOCK
+    ]
+    selects = []
+    if dated:
+        values = ",\n        ".join(
+            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), {measure_condition_sql(m)})" for m in dated
+        )
+        selects.append(f"""SELECT m.measure, f.la_code, m.event_date, f.child_id, f.{id_column} AS record_id{dims}
+    FROM {table} AS f
+    CROSS JOIN LATERAL (
+        VALUES {values}
+    ) AS m(measure, event_date, counts)
+    WHERE list_contains({scope}, f.la_code) AND m.event_date IS NOT NULL AND m.counts""")
+    if stocks:
+        values = ",\n        ".join(
+            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), CAST(f.{m.end} AS DATE), {measure_condition_sql(m)})"
+            for m in stocks
+        )
+        selects.append(f"""SELECT m.measure, f.la_code, me.month_end AS event_date, f.child_id, f.{id_column} AS record_id{dims}
+    FROM {table} AS f
+    CROSS JOIN LATERAL (
+        VALUES {values}
+    ) AS m(measure, opened, closed, counts)
+    JOIN ({month_ends}) AS me ON m.opened <= me.month_end AND (m.closed IS NULL OR m.closed > me.month_end)
+    WHERE list_contains({scope}, f.la_code) AND m.counts""")
+    return "\n    UNION ALL\n    ".join(selects)
+
+
+def measures_cube_sql(
+    table: str, id_column: str, measures: Sequence[Measure], record_dimensions: Mapping[str, str]
+) -> list[str]:
+    """The cube rows of a dataset's own measures, for the LAs of a load ($la_codes), each insert by
+    column name, beside the built-in datasets' (transforms/020_cubes.sql, whose child_dims it reads);
+    the child's dimensions come from the child's record as for every dataset:
+    - a flow in the month of its `date`, a stock in each month at whose end it is open (from the first
+      month one opened to the last month any load of the LA covers, as cp_open): kpi_cube;
+    - a count of children: each child once per month in which it has a record dated, in
+      measure_child_month, from which the engine counts the distinct children of any run of months."""
+    per_event = [m for m in measures if m.timing != MeasureTiming.CHILDREN]
+    per_child = [m for m in measures if m.timing == MeasureTiming.CHILDREN]
+    first_opened = " UNION ALL ".join(
+        f"SELECT min(CAST({m.date} AS DATE)) FROM {table} WHERE list_contains($la_codes, la_code)"
+        for m in per_event
+        if m.timing == MeasureTiming.STOCK
+    )
+    month_ends = f"""SELECT DISTINCT last_day(month_start) AS month_end
+        FROM calendar
+        WHERE calendar_date BETWEEN (SELECT min(opened) FROM ({first_opened or "SELECT NULL"}) AS o(opened))
+                                AND (SELECT max(coverage_end) FROM etl_load WHERE list_contains($la_codes, la_code))"""
+    statements = []
+    events = counted_events_sql(table, id_column, per_event, record_dimensions, "$la_codes", month_ends)
+    if events:
+        statements.append(f"""INSERT INTO kpi_cube BY NAME
+SELECT e.* EXCLUDE (event_date, child_id, record_id), date_trunc('month', e.event_date) AS month,
+       age_band(d.birth_month, e.event_date) AS age_band,
        d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
-       sum(record_key($cell_key_salt, f.la_code, f.{id_column})) AS key_sum
-FROM {table} AS f
+       sum(record_key($cell_key_salt, e.la_code, e.record_id)) AS key_sum
+FROM (
+    {events}
+) AS e
 LEFT JOIN child_dims AS d USING (child_id)
-CROSS JOIN LATERAL (
-    VALUES {values}
-) AS m(measure, event_date, counts)
-WHERE list_contains($la_codes, f.la_code) AND m.event_date IS NOT NULL AND m.counts
-GROUP BY ALL"""
+GROUP BY ALL""")
+    events = counted_events_sql(table, id_column, per_child, record_dimensions, "$la_codes", month_ends)
+    if events:
+        # A child's cell key is the child's, however many records it has: a count of children is
+        # keyed as the built-in one is (missing_child_month).
+        statements.append(f"""INSERT INTO measure_child_month BY NAME
+SELECT DISTINCT e.* EXCLUDE (event_date, record_id), date_trunc('month', e.event_date) AS month,
+       age_band(d.birth_month, e.event_date) AS age_band,
+       d.* EXCLUDE (la_code, child_id, birth_month),
+       record_key($cell_key_salt, e.la_code, e.child_id) AS child_key
+FROM (
+    {events}
+) AS e
+LEFT JOIN child_dims AS d USING (child_id)""")
+    return statements
 
 
 SQL_TYPES = {
@@ -233,16 +303,74 @@ def fact_load_sql(dataset: Dataset) -> str:
     return f"INSERT INTO {dataset.table} BY NAME SELECT {cast}, $load_id AS load_id FROM incoming"
 
 
+def _local_measures(model: Model) -> list[tuple[Dataset, list[Measure]]]:
+    """Each of the partnership's own datasets, with its measures."""
+    return [
+        (model.datasets[name], [m for m in model.measures.values() if m.dataset == name])
+        for name in model.local_datasets
+    ]
+
+
 def model_cubes_sql(model: Model) -> list[str]:
     """The cube inserts of the partnership's own datasets' measures, run after the built-in ones."""
     statements = []
-    for name in model.local_datasets:
-        dataset = model.datasets[name]
-        measures = [m for m in model.measures.values() if m.dataset == name]
-        sql = measures_cube_sql(dataset.table, dataset.id_column, measures, model.record_dimensions(name))
-        if sql:
-            statements.append(sql)
+    for dataset, measures in _local_measures(model):
+        statements += measures_cube_sql(
+            dataset.table, dataset.id_column, measures, model.record_dimensions(dataset.name)
+        )
     return statements
+
+
+def events_sql(model: Model) -> list[str]:
+    """kpi_events and filtered_events, made after the definition files (builtin_events is in
+    definitions/045_events.sql): every event a KPI measure counts, straight from the facts, one row per
+    (measure, event), with every dimension's column. The raw-fact path of the KPI engine counts these
+    rows (raw_measures_monthly.sql) and the records page lists them (records.sql)."""
+    record_columns = [d.cube_column for d in model.dimensions if not (d.from_child or d.age_bands)]
+    # The first select only names the columns, so that every record-level dimension has one even
+    # where no dataset carries it (NULL, which every filter lets through).
+    shape = ", ".join(
+        [
+            "CAST(NULL AS VARCHAR) AS measure",
+            "CAST(NULL AS VARCHAR) AS la_code",
+            "CAST(NULL AS DATE) AS event_date",
+            "CAST(NULL AS VARCHAR) AS child_id",
+            *(f"CAST(NULL AS VARCHAR) AS {column}" for column in record_columns),
+        ]
+    )
+    selects = [f"SELECT {shape} WHERE FALSE", "SELECT * FROM builtin_events(scope, first_month, last_month)"]
+    # A stock's events: at each month end of the run asked for, as the built-in ones'.
+    month_ends = (
+        "SELECT DISTINCT last_day(month_start) AS month_end FROM calendar "
+        "WHERE month_start BETWEEN first_month AND last_month"
+    )
+    for dataset, measures in _local_measures(model):
+        events = counted_events_sql(
+            dataset.table,
+            dataset.id_column,
+            measures,
+            model.record_dimensions(dataset.name),
+            "scope",
+            month_ends,
+        )
+        if events:
+            selects.append(f"SELECT * EXCLUDE (record_id) FROM (\n    {events}\n)")
+    union = "\nUNION ALL BY NAME\n".join(selects)
+    kpi_events = f"""CREATE OR REPLACE MACRO kpi_events(scope, first_month, last_month) AS TABLE
+WITH events AS (
+{union}
+)
+SELECT e.*, age_band(d.birth_month, e.event_date) AS age_band, d.* EXCLUDE (la_code, child_id, birth_month)
+FROM events AS e
+LEFT JOIN child_dimensions(scope) AS d ON d.child_id = e.child_id"""
+    # kpi_events for some measures over a run of months, through the engine's filters (`wanted`).
+    filtered_events = """CREATE OR REPLACE MACRO filtered_events(scope, first_month, last_month, measures, wanted) AS TABLE
+SELECT *
+FROM kpi_events(scope, first_month, last_month)
+WHERE event_date BETWEEN first_month AND last_day(last_month)
+  AND list_contains(measures, measure)
+  AND row_passes(wanted)"""
+    return [kpi_events, filtered_events]
 
 
 def _fact_counts(model: Model) -> str:

@@ -5,6 +5,8 @@
 
 DELETE FROM kpi_cube WHERE list_contains($la_codes, la_code);
 DELETE FROM missing_child_month WHERE list_contains($la_codes, la_code);
+-- A partnership's own datasets' counts of children (warehouse/model/sql.py measures_cube_sql).
+DELETE FROM measure_child_month WHERE list_contains($la_codes, la_code);
 
 -- Every insert names its columns (BY NAME): a record's own dimensions, then the child's, which
 -- come from the model (child_dimensions, warehouse/model/sql.py) so that a new one needs no change

@@ -1,5 +1,6 @@
 """The cube rows of a partnership's own measures, made from their declarations: counted by hand on a
-small table of early help assessments, with the children's dimensions from their records."""
+small table of early help assessments, with the children's dimensions from their records. Flows sit in
+the month of their date, stocks at each month end they are open, and children once per month."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from warehouse.db import build_schema
 from warehouse.model.specs import Measure
 from warehouse.model.sql import measures_cube_sql
+from warehouse.queries import run
 
 LA = "E08000021"
 CHILDREN = [  # child_id, birth month, gender, disabled
@@ -23,6 +25,7 @@ ASSESSMENTS = [  # id, child, area, lead agency, started, completed, outcome
     ("EH3", "c3", None, "Health", "2024-06-03", "2024-06-20", "withdrawn"),
     ("EH4", "c1", "NCL-W", "Health", "2024-06-10", None, None),  # still open
 ]
+COVERED_TO = "2024-08-31"  # the last day the loads cover: stocks run to its month
 MEASURES = [
     Measure.model_validate(m)
     for m in [
@@ -52,6 +55,21 @@ MEASURES = [
                 {"between": ["start_date", "completed_date"], "unit": "working_days", "at_most": 45},
             ],
         },
+        {
+            "id": "eh_open",
+            "dataset": "early_help",
+            "timing": "stock",
+            "description": "o",
+            "date": "start_date",
+            "end": "completed_date",
+        },
+        {
+            "id": "eh_children",
+            "dataset": "early_help",
+            "timing": "children",
+            "description": "ch",
+            "date": "start_date",
+        },
     ]
 ]
 
@@ -72,11 +90,17 @@ def con():
             f"INSERT INTO early_help VALUES ('{LA}', ?, ?, ?, ?, ?, ?, ?)",  # LA: this test's constant
             ASSESSMENTS,
         )
+        connection.execute(
+            "INSERT INTO etl_load (load_id, file_name, source_format, dataset, la_code, coverage_start, "
+            "coverage_end, status, started_at, finished_at, loaded_by) VALUES (1, 'eh.csv', 'native_csv', "
+            f"'early_help', '{LA}', '2024-04-01', '{COVERED_TO}', 'loaded', now(), now(), 'test')"
+        )
         connection.execute(f"CREATE TEMP TABLE child_dims AS SELECT * FROM child_dimensions(['{LA}'])")
-        sql = measures_cube_sql(
+        statements = measures_cube_sql(
             "early_help", "assessment_id", MEASURES, {"area_code": "area_code", "agency": "lead_agency"}
         )
-        connection.execute(sql, {"la_codes": [LA], "cell_key_salt": "s"})
+        for sql in statements:
+            connection.execute(sql, {"la_codes": [LA], "cell_key_salt": "s"})
         yield connection
 
 
@@ -113,5 +137,71 @@ def test_every_cube_row_has_its_cell_key(con):
     assert con.execute("SELECT count(*) FROM kpi_cube WHERE key_sum IS NULL").fetchone()[0] == 0
 
 
-def test_a_dataset_with_no_dated_measures_adds_nothing():
-    assert measures_cube_sql("t", "id", [], {}) == ""
+def test_a_stock_counts_the_records_open_at_each_month_end_until_the_loads_cover_no_more(con):
+    # 31 May: EH1, EH2. 30 Jun: EH2, EH4 (EH1 closed on the 11th, EH3 on the 20th). 31 Jul: EH4 (EH2
+    # closed that day, so is not open at its end). 31 Aug: EH4, and no month after the loads' cover.
+    assert rows(con, "eh_open", "strftime(month, '%Y-%m')") == [
+        ("2024-05", 2),
+        ("2024-06", 2),
+        ("2024-07", 1),
+        ("2024-08", 1),
+    ]
+    assert rows(con, "eh_open", "strftime(month, '%Y-%m')", "agency", "age_band")[:2] == [
+        ("2024-05", "Health", "5-9", 1),  # EH1: c1 was 9 on 31 May 2024
+        ("2024-05", "Schools", "10-15", 1),
+    ]
+
+
+def test_a_count_of_children_holds_each_child_once_a_month(con):
+    held = con.execute(
+        "SELECT strftime(month, '%Y-%m'), child_id, agency FROM measure_child_month "
+        "WHERE measure = 'eh_children' ORDER BY ALL"
+    ).fetchall()
+    assert held == [("2024-05", "c1", "Health"), ("2024-05", "c2", "Schools"), ("2024-06", "c1", "Health"),
+                    ("2024-06", "c3", "Health")]  # fmt: skip
+
+
+def test_a_run_of_months_counts_a_child_once_with_the_childrens_cell_keys(con):
+    # May and June: c1 (in both), c2 and c3: 3 children, where the months' counts add up to 4.
+    counted = run(
+        con,
+        "measure_children",
+        measures=["eh_children"],
+        firsts=["2024-05-01", "2024-06-01", "2024-05-01"],
+        lasts=["2024-05-01", "2024-06-01", "2024-06-01"],
+        la_codes=[LA],
+        filter_dimensions=[],
+        filter_values=[],
+    ).sort_values(["first_month", "last_month"])
+    assert [
+        (str(f.date()), str(t.date()), n) for f, t, n in counted[["first_month", "last_month", "n"]].values
+    ] == [
+        ("2024-05-01", "2024-05-01", 2),
+        ("2024-05-01", "2024-06-01", 3),
+        ("2024-06-01", "2024-06-01", 2),
+    ]
+    keys = con.execute(
+        "SELECT sum(record_key('s', ?, c)) FROM (VALUES ('c1'), ('c2'), ('c3')) AS t(c)", [LA]
+    ).fetchone()[0]
+    assert counted["key_sum"].iloc[1] == keys
+
+
+def test_a_filtered_count_of_children_counts_those_with_a_record_that_passes(con):
+    [schools, health] = [
+        run(
+            con,
+            "measure_children",
+            measures=["eh_children"],
+            firsts=["2024-05-01"],
+            lasts=["2024-06-01"],
+            la_codes=[LA],
+            filter_dimensions=["agency"],
+            filter_values=[[agency]],
+        )["n"].tolist()
+        for agency in ("Schools", "Health")
+    ]
+    assert (schools, health) == ([1], [2])  # c2; c1 and c3
+
+
+def test_a_dataset_with_no_measures_adds_nothing():
+    assert measures_cube_sql("t", "id", [], {}) == []

@@ -155,6 +155,17 @@ def test_no_local_folder_is_the_built_in_model(tmp_path):
     assert read_model(tmp_path / "absent").kpis.keys() == read_model().kpis.keys()
 
 
+# A dimension of the partnership's own, read from its records' `outcome` column.
+OUTCOME_DIMENSION = """
+[[dimension]]
+id = "outcome"
+label = "Outcome"
+describe = "outcome"
+url_key = "outcome"
+datasets = {datasets}
+values = [{{ code = "completed", label = "Completed" }}]
+"""
+
 MISTAKES = [
     # (what is wrong, the file's text, what the message must say)
     ("not TOML", "[[kpi]\nid = 1", "local.toml: not valid TOML"),
@@ -339,6 +350,70 @@ MISTAKES = [
         "measure[0] ('eh').where.0: column 'lead_agency' is code, not a date",
     ),
     (
+        "a measure of a dataset of your own with no date",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "flow"\ndescription = "Assessments."\n',
+        "measure[0] ('eh').date: a measure of a dataset of your own needs the `date` that places a record",
+    ),
+    (
+        "a stock with no end",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "stock"\ndescription = "Open."\n'
+        + 'date = "assessment_date"\n',
+        "measure[0] ('eh').end: a stock needs the `end` column that closes a record",
+    ),
+    (
+        "a stock with no date",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "stock"\ndescription = "Open."\n'
+        + 'end = "assessment_date"\n',
+        "measure[0] ('eh').date: a measure of a dataset of your own needs the `date`",
+    ),
+    (
+        "a stock closed by a column its dataset lacks",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "stock"\ndescription = "Open."\n'
+        + 'date = "assessment_date"\nend = "closed_date"\n',
+        "measure[0] ('eh').end: dataset early_help has no column 'closed_date'",
+    ),
+    (
+        "a stock closed by a column that is not a date",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "stock"\ndescription = "Open."\n'
+        + 'date = "assessment_date"\nend = "lead_agency"\n',
+        "measure[0] ('eh').end: column 'lead_agency' is code, not a date",
+    ),
+    (
+        "an end on a count of children",
+        local_dataset()
+        + '[[measure]]\nid = "eh"\ndataset = "early_help"\ntiming = "children"\ndescription = "Children."\n'
+        + 'date = "assessment_date"\nend = "assessment_date"\n',
+        "measure[0] ('eh').end: only a stock has an `end`; this measure's timing is children",
+    ),
+    (
+        "a count of children split into parts",
+        LOCAL_KPI.format(id="k11")
+        .replace('numerator = "referrals"', 'numerator = "missing_children"')
+        .replace('"referrals"', '"missing_episodes"')
+        + 'distinct_children = true\nbreakdown = "agency"\n',
+        "kpi[0] ('k11').breakdown: a count of distinct children ('missing_children') is not split into parts",
+    ),
+    (
+        "a dimension of one's own read from records, on a built-in dataset",
+        OUTCOME_DIMENSION.format(datasets='["early_help", "referrals"]') + local_dataset(),
+        "dimension[0] ('outcome').datasets: referrals cannot carry a dimension of your own read from records",
+    ),
+    (
+        "a dimension of one's own read from records, on every dataset",
+        OUTCOME_DIMENSION.format(datasets='"all"'),
+        "('outcome').datasets: 'all' includes the built-in datasets, which cannot carry a dimension of your own",
+    ),
+    (
+        "a dimension of one's own on a dataset of one's own without its column",
+        OUTCOME_DIMENSION.format(datasets='["early_help"]') + local_dataset(),
+        "('outcome').datasets: dataset 'early_help' has no stored column 'outcome'",
+    ),
+    (
         "an unknown layout",
         local_dataset().replace('layout = "child_records"', 'layout = "flat"'),
         "dataset[0] ('early_help').layout: no layout 'flat'",
@@ -433,7 +508,7 @@ def test_a_changed_dimension_reaches_every_kpi_of_the_datasets_that_carry_it(tmp
     local = write(
         tmp_path / "model",
         '[[dimension]]\nid = "lead"\nlabel = "Lead"\ndescribe = "lead"\nurl_key = "lead"\n'
-        'datasets = ["missing_episodes"]\nvalues = [{ code = "A", label = "A" }]\n',
+        'datasets = ["missing_episodes"]\nfrom_child = { column = "gender", labels = { F = "A" }, missing = "B" }\n',
     )
     after = read_model(local)
     kpis = affected_kpis(before, after, changes(before, after))
