@@ -68,16 +68,23 @@ def _by_area(
     filters: Filters,
     options: FilterOptions,
     policy: SuppressionPolicy,
+    no_data: str | None,
 ) -> html.Figure | None:
-    """The page's main count split by area, for a view of one LA (153 LAs' areas would be noise)."""
+    """The page's main count split by area, for a view of one LA (153 LAs' areas would be noise);
+    `no_data` is why the count has no figure for the period, if it has none."""
     areas = options.labels(AREA)
     if len(filters.la_codes) != 1 or not areas or page.by_area is None:
         return None
     kpi = get_kpi(page.by_area)
-    parts = counts_by_area(reader().connection(), kpi, view.period_value, filters, policy)
+    parts = () if no_data else counts_by_area(reader().connection(), kpi, view.period_value, filters, policy)
     title = f"{kpi.title} by area, {view.period_value.short_label} (% of the total)"
     return parts_chart(
-        title, parts, f"{page.id}-by-area", areas, drill_param=active_model().dimension(AREA).url_key
+        title,
+        parts,
+        f"{page.id}-by-area",
+        areas,
+        drill_param=active_model().dimension(AREA).url_key,
+        no_data=no_data,
     )
 
 
@@ -156,12 +163,16 @@ def render(page: Page, **query: str | list[str]) -> html.Div:
             f"{page.id}-{a.kpi.id}",
             options.values_of(dimension) | {"Unknown": "Unknown"},
             drill_param=dimension.url_key,
+            no_data=a.result.current.no_data,
         )
         for a in assessments
         if a.kpi.breakdown
         for dimension in [active_model().dimension(a.kpi.breakdown)]
     ]
-    area = _by_area(page, view, filters, options, scope.policy)
+    by_area = by_id.get(page.by_area) if page.by_area else None
+    area = _by_area(
+        page, view, filters, options, scope.policy, by_area.result.current.no_data if by_area else None
+    )
     actions = resolved.open_actions()
     return html.Div(
         [

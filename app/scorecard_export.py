@@ -12,6 +12,7 @@ from io import BytesIO
 from flask import Response, request, send_file
 from openpyxl import Workbook
 from openpyxl.cell import Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -27,7 +28,7 @@ from appstate.targets import lookup
 from etl.spreadsheets import CellValue, neutralise
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import counts_a_year
-from warehouse.kpis.formatting import NOT_AVAILABLE
+from warehouse.kpis.formatting import NO_DATA, NOT_AVAILABLE
 from warehouse.kpis.model import Kpi, Unit
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.scorecard import (
@@ -114,14 +115,18 @@ def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
     _put(sheet, row, 1, kpi.title)
     column = 2
     for figure in line.figures:
-        if figure.suppressed:
-            value: CellValue = SUPPRESSED
+        if figure.no_data:
+            value: CellValue = NO_DATA
+        elif figure.suppressed:
+            value = SUPPRESSED
         elif figure.value is None:
             value = NOT_AVAILABLE
         else:
             value = _excel_number(figure.value, kpi.unit)
         cell = _put(sheet, row, column, value, unit_format)
         cell.alignment = Alignment(horizontal="right")
+        if figure.no_data:
+            cell.comment = Comment(figure.no_data, TITLE)
         column += 1
     target = line.target
     _put(sheet, row, column, _excel_number(target.value, kpi.unit) if target else None, unit_format)

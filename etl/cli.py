@@ -535,11 +535,15 @@ def kpi_table(assessments: list[Assessment], period: Period) -> Table:
             target,
             a.rag.words if a.rag else "",
         )
-    table.caption = (
+    caption = (
         "* local definition. Benchmarks are published DfE figures: rates per 10,000 beside counts "
         "that have one; a year in brackets is the latest published year. Rank: among the LA and its "
         "10 statistical neighbours, 1 = best."
     )
+    gaps = dict.fromkeys(a.result.current.no_data for a in assessments if a.result.current.no_data)
+    if gaps:  # why a value is "no data": the loads do not cover the period
+        caption += " No data: " + "; ".join(filter(None, gaps)) + "."
+    table.caption = caption
     return table
 
 

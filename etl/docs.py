@@ -234,7 +234,10 @@ def render_kpis_doc() -> str:
         "rounded to a multiple of 5, and rates, percentages and changes are made from the rounded counts "
         "(docs/security.md, Disclosure control). Each record counts once: a file's duplicate rows are dropped as "
         'it loads (docs/extract-formats.md, "Duplicate rows"), and the counting rules below say how same-day '
-        "records count.\n"
+        "records count. A figure that needs a month which no load of its dataset covers, for any local "
+        "authority in scope, is `no data` with the reason (say, missing episodes loaded from April 2024 only: "
+        "Missing episodes not loaded for Apr 2023 to Mar 2024), never 0; a stock needs only its period's last "
+        "month, what is open at its end.\n"
     )
     sections = []
     rules = counting_rules()

@@ -1,5 +1,6 @@
 """Charts for the operational pages: a monthly trend with its target and benchmark lines, and
-a breakdown. Each has a title and a text alternative; suppressed months are gaps, not zeros."""
+a breakdown. Each has a title and a text alternative; suppressed months, and months no load
+covers, are gaps, not zeros."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from warehouse.kpis.assessment import Assessment
-from warehouse.kpis.engine import Part
+from warehouse.kpis.coverage import month_spans
+from warehouse.kpis.engine import Figure, Part
 from warehouse.kpis.formatting import format_figure, format_number
 from warehouse.kpis.model import Unit
 
@@ -89,6 +91,14 @@ def drill_id(param: str, name: str) -> dict[str, str]:
     return {"type": "drill", "param": param, "name": name}
 
 
+def no_data_note(series: tuple[Figure, ...]) -> html.P | None:
+    """Which months of a trend no load covers, so a gap is not read as a fall to nothing."""
+    gaps = [f.period.first_month for f in series if f.no_data]
+    if not gaps:
+        return None
+    return html.P(f"No data for {month_spans(gaps)}: no load covers these months.", className="chart-note")
+
+
 def trend_chart(assessment: Assessment, name: str) -> html.Figure:
     """Monthly values over the series, with the target and the latest published England value.
     Clicking a month shows that month."""
@@ -138,13 +148,20 @@ def trend_chart(assessment: Assessment, name: str) -> html.Figure:
             id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit), config=CHART_CONFIG
         ),
         alternative,
+        no_data_note(series),
     )
 
 
 def parts_chart(
-    title: str, parts: tuple[Part, ...], name: str, labels: dict[str, str], drill_param: str
+    title: str,
+    parts: tuple[Part, ...],
+    name: str,
+    labels: dict[str, str],
+    drill_param: str,
+    no_data: str | None = None,
 ) -> html.Figure:
-    """Shares of a total as bars; clicking a bar filters the view to that part (`drill_param`)."""
+    """Shares of a total as bars; clicking a bar filters the view to that part (`drill_param`).
+    `no_data` is why a total has no figure (Figure.no_data): said instead of drawing no bars."""
     # A part of an empty total has no percentage: it is drawn as 0%.
     shown = [Part(p.label, p.count or 0, p.percent or 0.0) for p in parts if not p.suppressed]
     names = [labels.get(p.label, p.label) for p in shown]
@@ -167,10 +184,13 @@ def parts_chart(
     described = "; ".join(f"{n}: {p.percent:.1f}% ({p.count:,})" for n, p in zip(names, shown))
     if hidden:
         described += f"; suppressed (c): {', '.join(hidden)}"
+    if no_data:
+        described = f"No data: {no_data}"
     height = 90 + 30 * max(len(shown), 3)
     graph = dcc.Graph(
         id=drill_id(drill_param, name),
         config=CHART_CONFIG,
         figure=layout_chart(figure, title, Unit.PERCENT, height=height, value_axis="xaxis"),
     )
-    return chart_figure(graph, f"{title}. {described}.")
+    note = html.P(f"No data: {no_data}.", className="chart-note") if no_data else None
+    return chart_figure(graph, f"{title}. {described}.", note)

@@ -1,4 +1,5 @@
-"""The executive summary's headline: the RAG counts as badges, then the KPIs that moved the wrong way."""
+"""The executive summary's headline: the RAG counts as badges, then the KPIs that moved the wrong way,
+and those with no data for the period."""
 
 from __future__ import annotations
 
@@ -34,8 +35,13 @@ def headline_banner(found: Headline) -> html.Section:
         if found.worsened
         else "None moved the wrong way on the previous period."
     )
+    missing = (
+        html.P(f"No data for the period: {', '.join(found.no_data)}.", className="headline-moved")
+        if found.no_data
+        else None
+    )
     return html.Section(
-        [html.P(rag, className="headline-rag"), html.P(moved, className="headline-moved")],
+        [html.P(rag, className="headline-rag"), html.P(moved, className="headline-moved"), missing],
         className="headline",
         **{"aria-label": "Headline"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )

@@ -270,6 +270,7 @@ def kpi_card(
             ),
             _rag_badge(assessment),  # what a board reads first, before the words around it
             html.P([current.period.label, f" · {detail}" if detail else ""], className="card-period"),
+            html.P(current.no_data, className="card-no-data") if current.no_data else None,
             _not_split_note(assessment),
             spc_icons(spc_of(assessment)),
             html.Ul(_change_lines(assessment), className="changes"),
@@ -277,7 +278,10 @@ def kpi_card(
             sparkline(assessment),
             commentary_block(commentary, commentary_href, draft),
             actions_link(kpi.id, actions, "card-link card-actions"),
-            dcc.Link("View the records", href=records_href, className="card-link") if records_href else None,
+            # A period no load covers has no records to list.
+            dcc.Link("View the records", href=records_href, className="card-link")
+            if records_href and not current.no_data
+            else None,
         ],
         className="kpi-card",
         id=f"card-{kpi.id}",

@@ -12,7 +12,15 @@ from datetime import date
 
 from dash import dcc, html
 
-from app.components.charts import CHART_CONFIG, TARGET, add_hline, chart_figure, drill_id, layout_chart
+from app.components.charts import (
+    CHART_CONFIG,
+    TARGET,
+    add_hline,
+    chart_figure,
+    drill_id,
+    layout_chart,
+    no_data_note,
+)
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.formatting import format_number
 from warehouse.kpis.spc import Assurance, Signal, SpcConfig, SpcResult, Variation, spc_for
@@ -209,4 +217,5 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
         ),
         alternative,
         spc_icons(spc),
+        no_data_note(assessment.result.series),
     )

@@ -68,8 +68,9 @@ def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
     return [england, cell(benchmark.neighbour_mean)]
 
 
-def _cell(content: ComponentType, latest: bool = False) -> html.Td:
-    return html.Td(content, className="num scorecard-latest" if latest else "num")
+def _cell(content: ComponentType, latest: bool = False, why: str | None = None) -> html.Td:
+    """A number's cell; `why` is said on hover (why a quarter has no data)."""
+    return html.Td(content, className="num scorecard-latest" if latest else "num", title=why)
 
 
 def _rag_cell(row: ScorecardRow) -> html.Td:
@@ -90,7 +91,9 @@ def _row(row: ScorecardRow, actions: KpiActions | None) -> html.Tr:
     )
     last = len(row.figures) - 1
     travel_class = row.travel.value.replace(" ", "-")
-    figures = [_cell(format_figure(kpi, f), latest=i == last) for i, f in enumerate(row.figures)]
+    figures = [
+        _cell(format_figure(kpi, f), latest=i == last, why=f.no_data) for i, f in enumerate(row.figures)
+    ]
     return html.Tr(
         [
             html.Th([kpi.title, actions_link(kpi.id, actions, "scorecard-actions")], scope="row"),

@@ -160,3 +160,69 @@ def test_a_national_count_is_never_set_beside_one_las():
     assert "72,100" not in text and "4,100" not in text
     assert "statistical neighbours 703 a year" in text
     assert "England's and the region's published counts are totals of many LAs" in text
+
+
+# --- A period, or months, that no load of the KPI's dataset covers ---
+
+WHY = "Referrals not loaded for Apr 2024 to Mar 2025"
+
+
+def not_covered(months: int) -> Assessment:
+    """The fixture's assessment with no data for 2024/25 and for the first `months` of its series."""
+    base = assessment(previous_value=20.0)
+    gaps = tuple(
+        Figure(f.period, None, None, None, no_data=f"Referrals not loaded for {f.period.first_month:%b %Y}")
+        for f in base.result.series[:months]
+    )
+    result = KpiResult(
+        kpi=base.kpi,
+        current=Figure(financial_year(2024), None, None, None, no_data=WHY),
+        previous=base.result.previous,
+        last_year=base.result.last_year,
+        series=gaps + base.result.series[months:],
+    )
+    return Assessment(result=result)
+
+
+def test_a_period_no_load_covers_says_no_data_and_why():
+    text = text_of(kpi_card(not_covered(months=2), records_href="/records?kpi=referrals"))
+    assert "no data" in text and WHY in text and "no comparison on 2023/24" in text
+    assert "View the records" not in text  # nothing is loaded to list
+    assert "View the records" in text_of(kpi_card(assessment(20.0), records_href="/records?kpi=referrals"))
+    assert "of 1,000" not in text and "25.0% " not in text
+    assert "monthly from March 2024 (no data) to March 2025 (25.0%)" in text
+
+
+def test_a_trend_leaves_the_months_no_load_covers_as_gaps_and_says_so():
+    from dash import dcc
+
+    from app.components.charts import trend_chart
+    from app.components.spc import spc_chart
+
+    trend = trend_chart(not_covered(months=2), "t")
+    [graph] = [c for c in trend.children if isinstance(c, dcc.Graph)]
+    assert graph.figure["data"][0]["y"][:3] == [None, None, 25.0]
+    text = text_of(trend)
+    assert "No data for Mar 2024 to Apr 2024: no load covers these months." in text
+    assert "March 2024: no data, April 2024: no data, May 2024: 25.0%" in text
+    spc = spc_chart(not_covered(months=2), "s")
+    [graph] = [c for c in spc.children if isinstance(c, dcc.Graph)]
+    assert min(graph.figure["data"][-1]["x"]) == date(2024, 5, 1)  # the limits start at the first known month
+    assert "No data for Mar 2024 to Apr 2024" in text_of(spc)
+
+
+def test_a_breakdown_with_no_data_says_why_instead_of_drawing_nothing():
+    from app.components.charts import parts_chart
+
+    text = text_of(parts_chart("Contacts by source", (), "t", {}, "agency", no_data=WHY))
+    assert f"No data: {WHY}." in text
+
+
+def test_the_headline_names_the_kpis_with_no_data_for_the_period():
+    from app.components.headline import headline_banner
+    from warehouse.kpis.headline import Headline
+
+    found = Headline(kpis=2, on_target=0, near=0, off=0, worsened=(), no_data=("Missing episodes",))
+    assert text_of(headline_banner(found)).endswith(
+        "None moved the wrong way on the previous period. No data for the period: Missing episodes."
+    )

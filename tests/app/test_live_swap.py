@@ -52,9 +52,10 @@ def _export(search: str) -> dict:
 def _totals(response: requests.Response) -> tuple[int, int]:
     content = response.json()["response"]["front-door-download"]["data"]["content"]
     rows = list(csv.DictReader(io.StringIO(content)))
+    # The months of the series before the extracts' window (2024/25) have no data: no load covers them.
     return (
-        sum(int(r["Contacts"].replace(",", "")) for r in rows),
-        sum(int(r["Referrals"].replace(",", "")) for r in rows),
+        sum(int(r["Contacts"].replace(",", "")) for r in rows if r["Contacts"] != "no data"),
+        sum(int(r["Referrals"].replace(",", "")) for r in rows if r["Referrals"] != "no data"),
     )
 
 

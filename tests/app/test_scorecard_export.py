@@ -205,3 +205,29 @@ def test_text_a_spreadsheet_would_run_is_shown_not_run():
     cells = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     assert "'" + title in cells
     assert not any(value.startswith(("=", "+", "-", "@")) for value in cells)
+
+
+def test_a_quarter_no_load_covers_is_no_data_with_the_reason_in_a_comment():
+    from app.components.status import DataStatus
+    from app.scorecard_export import scorecard_workbook
+    from warehouse.kpis.assessment import Assessment
+    from warehouse.kpis.engine import Change, Figure, KpiResult
+    from warehouse.kpis.scorecard import ScorecardRow, Travel
+    from warehouse.kpis.spc import spc_for
+
+    quarters = quarters_to(quarter(2026, 2))
+    why = "Referrals not loaded for Apr 2025 to Jun 2025"
+    figures = (Figure(quarters[0], None, None, None, no_data=why),) + tuple(
+        Figure(q, 100.0, 100, None) for q in quarters[1:]
+    )
+    kpi = get_kpi("referrals")
+    result = KpiResult(kpi, figures[-1], figures[-2], figures[0], series=())
+    row = ScorecardRow(
+        kpi, figures, None, None, Travel.NO_CHANGE, Change(0.0, 0.0), None, spc_for(Assessment(result=result))
+    )
+    card = Scorecard(quarters=quarters, priorities=(PriorityRows("Front door", (row,)),))
+    body = scorecard_workbook(card, "Q2 2026/27", DataStatus("31 October 2026", False), "Figures are exact.")
+    sheet = load_workbook(BytesIO(body)).active
+    referrals = _rows_by_title(sheet)[kpi.title]
+    assert [sheet.cell(referrals, c).value for c in range(2, 7)] == ["no data", 100, 100, 100, 100]
+    assert sheet.cell(referrals, 2).comment.text == why and sheet.cell(referrals, 3).comment is None

@@ -7,6 +7,8 @@ from the facts (source="raw"), which is how tests prove the cubes right.
 Disclosure control is applied here (warehouse/kpis/suppression.py): a protected viewer's counts
 are suppressed or rounded before any value, rate, change or part is made from them, so no page or
 export can show, or be differenced into, an exact small count.
+A period that no load of a KPI's datasets covers, for some LA in scope, has no value (no_data, with
+the reason: warehouse/kpis/coverage.py), where the cubes would count its missing months as 0.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from warehouse.kpis.coverage import Coverage, read_coverage
 from warehouse.kpis.model import Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, add_months
 from warehouse.kpis.registry import CHILD_MEASURES, REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
-from warehouse.model.files import active_model, model_for
+from warehouse.model.files import Model, active_model, model_for
 from warehouse.model.specs import Measure, MeasureTiming
 from warehouse.queries import run
 
@@ -77,7 +80,8 @@ class Filters:
 
 @dataclass(frozen=True)
 class Figure:
-    """A KPI's value for one period. Suppressed figures carry no numbers at all."""
+    """A KPI's value for one period. Suppressed figures carry no numbers at all, nor do those of a
+    period that no load of the KPI's datasets covers for some LA in scope: `no_data` says why."""
 
     period: Period
     value: float | None
@@ -85,6 +89,7 @@ class Figure:
     denominator: int | None
     rate_per_10k: float | None = None
     suppressed: bool = False
+    no_data: str | None = None  # e.g. "Early help assessments not loaded for Apr 2023 to Mar 2024"
 
 
 @dataclass(frozen=True)
@@ -148,9 +153,15 @@ class _Totals:
     def total(self, measure: str, period: Period, timing: Timing) -> Count:
         if measure in self.per_child:
             return self.windows.get((measure, period.first_month, period.last_month), _NONE)
-        if timing is Timing.STOCK:
-            return self.monthly.get((measure, period.last_month), _NONE)
-        return sum((self.monthly.get((measure, month), _NONE) for month in period.month_starts()), _NONE)
+        return sum((self.monthly.get((measure, m), _NONE) for m in months_read(period, timing)), _NONE)
+
+
+def months_read(period: Period, timing: Timing, per_child: bool = False) -> list[date]:
+    """The months whose events a measure's total for the period counts: a stock's last month (what is
+    open at its end), else every month; a count of children counts them over the whole window."""
+    if timing is Timing.STOCK and not per_child:
+        return [period.last_month]
+    return period.month_starts()
 
 
 def _key(value: float | None) -> int:
@@ -380,6 +391,43 @@ def model_kpi(con: duckdb.DuckDBPyConnection, kpi_id: str) -> Kpi:
     return kpi
 
 
+def _declaring(con: duckdb.DuckDBPyConnection, kpis: list[Kpi]) -> Model:
+    """The model that declares the KPIs and their measures: this process's, or else the warehouse's
+    (as `model_kpi` finds them)."""
+    model = active_model()
+    return model if all(kpi.id in model.kpis for kpi in kpis) else model_for(con)
+
+
+def _measures(kpi: Kpi) -> tuple[str, ...]:
+    return (kpi.numerator, kpi.denominator) if kpi.denominator else (kpi.numerator,)
+
+
+def _coverage(
+    con: duckdb.DuckDBPyConnection, kpis: list[Kpi], periods: list[Period], filters: Filters, model: Model
+) -> Coverage:
+    """What the loads cover of the KPIs' datasets and the periods' months, for the LAs in scope: one
+    query per engine call."""
+    datasets = {model.measures[m].dataset for kpi in kpis for m in _measures(kpi)}
+    return read_coverage(
+        con,
+        filters.la_codes,
+        {d: model.datasets[d].title for d in datasets},
+        min(p.first_month for p in periods),
+        max(p.last_month for p in periods),
+    )
+
+
+def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, list[date]]]:
+    """The datasets of the KPI's numerator and denominator, each with the months its figure reads."""
+    return [
+        (
+            model.measures[m].dataset,
+            months_read(period, kpi.timing, per_child=model.measures[m].timing == MeasureTiming.CHILDREN),
+        )
+        for m in _measures(kpi)
+    ]
+
+
 def evaluate(
     con: duckdb.DuckDBPyConnection,
     kpi_ids: Iterable[str],
@@ -390,7 +438,8 @@ def evaluate(
     series_months: int = SERIES_MONTHS,
 ) -> list[KpiResult]:
     """Results for the KPIs, in the order asked. `policy` is the viewer's suppression; the
-    monthly series runs `series_months` to the end of the period (25 by default)."""
+    monthly series runs `series_months` to the end of the period (25 by default). A figure that
+    reads a month no load covers has no value and says why (Figure.no_data)."""
     if source == "raw" and policy.enabled:
         raise ValueError(
             "protected figures need the cubes' cell keys: the raw path is for exact figures only"
@@ -398,12 +447,17 @@ def evaluate(
     kpis = [model_kpi(con, kpi_id) for kpi_id in kpi_ids]
     periods = _periods_needed(period, series_months)
     totals = _read_totals(con, kpis, periods, filters, source)
+    model = _declaring(con, kpis)
+    coverage = _coverage(con, kpis, periods, filters, model)
     active = filters.active()
     # A rate per 10,000 needs the population of the same children: only LA-wide figures have one.
     rates_apply = not active
     populations: dict[int, int | None] = {}
 
     def figure(kpi: Kpi, p: Period) -> Figure:
+        gap = coverage.gap(_reads(kpi, p, model))
+        if gap:
+            return Figure(p, None, None, None, no_data=gap)
         population = None
         if kpi.per_10k and rates_apply:
             if p.financial_year_start not in populations:
@@ -416,15 +470,17 @@ def evaluate(
     results = []
     for kpi in kpis:
         ignored = tuple(dim for dim in active if dim not in kpi.dimensions)
-
+        current = figure(kpi, periods[0])
         results.append(
             KpiResult(
                 kpi=kpi,
-                current=figure(kpi, periods[0]),
+                current=current,
                 previous=figure(kpi, periods[1]),
                 last_year=figure(kpi, periods[2]),
                 series=tuple(figure(kpi, p) for p in periods[3:]),
-                parts=_parts(con, kpi, period, filters, policy) if kpi.is_share else (),
+                parts=_parts(con, kpi, period, filters, policy)
+                if kpi.is_share and not current.no_data
+                else (),
                 ignored_filters=ignored,
             )
         )

@@ -7,6 +7,8 @@ from warehouse.kpis.model import Direction, Kpi, Unit
 from warehouse.kpis.suppression import SUPPRESSED
 
 NOT_AVAILABLE = "n/a"
+# A period that no load of the KPI's datasets covers (Figure.no_data says why): not 0, not n/a.
+NO_DATA = "no data"
 
 
 def format_number(value: float | None, unit: Unit) -> str:
@@ -28,6 +30,8 @@ def format_published(value: float | None, unit: Unit, is_rate: bool) -> str:
 
 def format_figure(kpi: Kpi, figure: Figure) -> str:
     """The headline of a share KPI is its total; its parts carry the percentages."""
+    if figure.no_data:
+        return NO_DATA
     if figure.suppressed:
         return SUPPRESSED
     return format_number(figure.value, Unit.COUNT if kpi.is_share else kpi.unit)
@@ -52,6 +56,8 @@ def _ordinal(n: int) -> str:
 
 
 def format_rate(figure: Figure) -> str:
+    if figure.no_data:
+        return NO_DATA
     if figure.suppressed:
         return SUPPRESSED
     return NOT_AVAILABLE if figure.rate_per_10k is None else f"{figure.rate_per_10k:.1f}"

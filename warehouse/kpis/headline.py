@@ -18,6 +18,7 @@ class Headline:
     near: int
     off: int
     worsened: tuple[str, ...]  # the titles of the KPIs that moved the wrong way, in the set's order
+    no_data: tuple[str, ...] = ()  # the titles of the KPIs with no data for the period (no load covers it)
 
     @property
     def judged(self) -> int:
@@ -34,7 +35,8 @@ class Headline:
             )
         else:
             moved = "none moved the wrong way on the previous period"
-        return f"{rag}; {moved}."
+        missing = f"; no data for the period: {', '.join(self.no_data)}" if self.no_data else ""
+        return f"{rag}; {moved}{missing}."
 
 
 def headline(assessments: Sequence[Assessment]) -> Headline:
@@ -50,4 +52,5 @@ def headline(assessments: Sequence[Assessment]) -> Headline:
         near=rags.count(Rag.AMBER),
         off=rags.count(Rag.RED),
         worsened=worsened,
+        no_data=tuple(a.kpi.title for a in assessments if a.result.current.no_data),
     )

@@ -6,7 +6,8 @@ the facts and writes the why. It is deterministic: the same figures always give 
 with no external service, so a draft can be tested to the letter.
 
 Suppression is respected: a suppressed figure carries no numbers, and the draft never looks for
-them. It says the figure is suppressed, and gives no value or change worked out from it.
+them. It says the figure is suppressed, and gives no value or change worked out from it. A period
+that no load covers is said to have no figures, with the reason.
 """
 
 from __future__ import annotations
@@ -71,8 +72,10 @@ def sentence_name(kpi: Kpi) -> str:
 def _figures_sentence(assessment: Assessment, region_name: str | None) -> str:
     kpi, result = assessment.kpi, assessment.result
     current = result.current
+    subject = f"{sentence_name(kpi)} {_period_phrase(kpi, current.period)}"
+    if current.no_data:
+        return f"There are no figures for {subject}: {current.no_data}."
     if current.suppressed:
-        subject = f"{sentence_name(kpi)} {_period_phrase(kpi, current.period)}"
         return f"{subject} are suppressed because the numbers are small, so no figures or changes are given."
     clauses = (
         _value_clause(kpi, current),

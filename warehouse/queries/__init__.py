@@ -1,5 +1,5 @@
-"""Read queries, one SQL file each, run by name through `run`."""
+"""Read queries, one SQL file each, run by name through `run` (or `run_rows`, for tuples)."""
 
-from warehouse.queries.run import run
+from warehouse.queries.run import run, run_rows
 
-__all__ = ["run"]
+__all__ = ["run", "run_rows"]

@@ -5,13 +5,16 @@ Every value reaches DuckDB as a bound parameter; query files name them as $name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
 
 QUERIES_DIR = Path(__file__).resolve().parent
+T = TypeVar("T")
 
 
 @cache
@@ -23,8 +26,23 @@ def query_text(name: str) -> str:
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
+    return _fetch(con, name, params, lambda cursor: cursor.df())
+
+
+def run_rows(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> list[tuple]:
+    """The rows as tuples: for a small result read on every engine call, where making a DataFrame
+    (of dates above all) costs more than the query."""
+    return _fetch(con, name, params, lambda cursor: cursor.fetchall())
+
+
+def _fetch(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, object],
+    fetch: Callable[[duckdb.DuckDBPyConnection], T],
+) -> T:
     cursor = con.cursor()
     try:
-        return cursor.execute(query_text(name), params).df()
+        return fetch(cursor.execute(query_text(name), params))
     finally:
         cursor.close()

@@ -114,6 +114,8 @@ def test_no_hidden_month_can_be_worked_out_from_its_period_and_the_other_months(
         results = evaluate(con, COUNT_KPIS, period, filters, PROTECTED, series_months=months)
         truth = evaluate(con, COUNT_KPIS, period, filters, NO_SUPPRESSION, series_months=months)
         for shown, exact in zip(results, truth):
+            if exact.current.no_data:  # a quarter or year running past the demo's last loaded month
+                continue
             for i, month in enumerate(shown.series):
                 true = int(exact.series[i].value)
                 if not 1 <= true <= 4:

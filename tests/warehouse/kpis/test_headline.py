@@ -33,3 +33,12 @@ def test_with_no_targets_and_nothing_worse_it_says_so():
     assert found.words() == (
         "No KPI here has a target to judge it against; none moved the wrong way on the previous period."
     )
+
+
+def test_kpis_with_no_data_for_the_period_are_named_and_judged_by_no_one():
+    from warehouse.kpis.engine import Figure
+
+    gap = Figure(HALF, None, None, None, no_data="Referrals not loaded for Apr 2024")
+    found = headline([*SET[:3], judged("referrals", gap, count(1000, HALF.previous()))])
+    assert (found.kpis, found.judged, found.worsened[-1]) == (4, 3, "ICPCs within 15 working days")
+    assert found.words().endswith("ICPCs within 15 working days; no data for the period: Referrals.")

@@ -534,3 +534,20 @@ def test_drafts_are_deterministic():
     assert draft_commentary(spec_example(19.0, 20.1), SPEC_SPC) == draft_commentary(
         spec_example(19.0, 20.1), SPEC_SPC
     )
+
+
+def test_a_period_no_load_covers_has_no_figures_and_says_why():
+    why = "Referrals not loaded for Apr 2024 to Mar 2025"
+    draft = draft_commentary(
+        assessment(
+            "re_referral_12m",
+            Figure(FY, None, None, None, no_data=why),
+            shown(financial_year(2023), 25.0),
+            benchmark=benchmark(22.6),
+        ),
+        spc(Variation.TOO_FEW_POINTS, enough_points=False),
+    )
+    assert draft == (
+        "There are no figures for Re-referrals in 2024/25: Referrals not loaded for Apr 2024 to Mar 2025. "
+        "Published figures for 2024/25: England 22.6%. Too few monthly points for an SPC reading."
+    )
