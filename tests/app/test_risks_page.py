@@ -354,3 +354,4 @@ def test_the_page_offers_each_role_only_its_forms(app):
     assert find_component(executive, "risk-rescore") is not None
     partner = page_layout(_client(app, "test-partner"), "/risks", "")
     assert [find_component(partner, i) for i in ("risk-add", "risk-rescore", "risk-close")] == [None] * 3
+    assert len(agencies) == len(set(agencies))  # the local authority is in the data too: offered once
