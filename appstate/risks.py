@@ -36,6 +36,7 @@ from warehouse.kpis.registry import REGISTRY
 
 MAX_TITLE = 300
 SCALE = range(1, 6)  # likelihood and impact are each 1 (lowest) to 5 (highest)
+SCORES = tuple(sorted({likelihood * impact for likelihood in SCALE for impact in SCALE}))  # 1 ... 25
 LIKELIHOOD = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
 IMPACT = {1: "negligible", 2: "minor", 3: "moderate", 4: "major", 5: "severe"}
 
@@ -61,6 +62,15 @@ class Movement(StrEnum):
 class RiskStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+def band_ranges() -> list[tuple[int, int, Band]]:
+    """Each band's lowest and highest score that the grid can make: (1, 4, low) ... (20, 25, very high)."""
+    ranges, below = [], 0
+    for top, named in BAND_TOPS:
+        ranges.append((min(s for s in SCORES if s > below), top, named))
+        below = top
+    return ranges
 
 
 def band(score: int) -> Band:

@@ -28,7 +28,6 @@ from app.scope import EVERYONE, Permission, PermissionDenied, Scope, current_sco
 from appstate.actions import Action, ActionQuery, list_actions
 from appstate.db import session
 from appstate.risks import (
-    BAND_TOPS,
     IMPACT,
     LIKELIHOOD,
     SCALE,
@@ -38,6 +37,7 @@ from appstate.risks import (
     RiskStatus,
     add_risk,
     band,
+    band_ranges,
     close_risk,
     heat_map,
     list_risks,
@@ -379,12 +379,7 @@ def _rescore_form(may_close: bool) -> html.Section:
 
 
 def _bands_words() -> str:
-    low = 1
-    parts = []
-    for top, named in BAND_TOPS:
-        parts.append(f"{low}-{top} {named.value}")
-        low = top + 1
-    return ", ".join(parts)
+    return ", ".join(f"{low}-{top} {named.value}" for low, top, named in band_ranges())
 
 
 def layout(**_query: str) -> html.Div:

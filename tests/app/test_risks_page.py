@@ -352,6 +352,7 @@ def test_the_page_offers_each_role_only_its_forms(app):
     executive = page_layout(_client(app, "test-exec"), "/risks", "")
     assert find_component(executive, "risk-add") is None and find_component(executive, "risk-close") is None
     assert find_component(executive, "risk-rescore") is not None
+    assert "1-4 low, 5-9 medium, 10-16 high, 20-25 very high" in str(executive)
     partner = page_layout(_client(app, "test-partner"), "/risks", "")
     assert [find_component(partner, i) for i in ("risk-add", "risk-rescore", "risk-close")] == [None] * 3
     assert len(agencies) == len(set(agencies))  # the local authority is in the data too: offered once

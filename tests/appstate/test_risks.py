@@ -19,6 +19,7 @@ from appstate.risks import (
     RiskScore,
     add_risk,
     band,
+    band_ranges,
     close_risk,
     heat_map,
     is_review_overdue,
@@ -75,6 +76,12 @@ def test_every_score_the_grid_makes_has_one_band_and_nothing_else_does():
     assert [band(s).value for s in sorted(made)] == ["low"] * 4 + ["medium"] * 4 + ["high"] * 4 + [
         "very high"
     ] * 2
+    assert [(low, top, named.value) for low, top, named in band_ranges()] == [
+        (1, 4, "low"),
+        (5, 9, "medium"),
+        (10, 16, "high"),
+        (20, 25, "very high"),  # 17, 18 and 19 cannot be made
+    ]
     for outside in (0, 26, -3):
         with pytest.raises(ValueError, match="1 to 25"):
             band(outside)
