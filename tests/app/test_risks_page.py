@@ -293,6 +293,15 @@ def test_an_executive_rescores_but_neither_adds_nor_closes(app, risks):
     )
     assert _scores(risks["capacity"]) == [12, 20, 9]
     assert _scores(risks["north"]) == [25] and _scores(risks["sharing"]) == [4]
+    audit = _call(
+        app, _client(app, TEST_ADMIN), "audit-actions.value", {"audit-actions.value": ["risk_rescored"]}
+    )
+    [event] = [r for r in audit["audit-grid"]["children"]["props"]["rowData"] if r["username"] == "test-exec"]
+    assert (event["action"], event["subject"]) == (
+        "Risk re-scored",
+        f"risk {risks['capacity']} ({CITY}, Local authority)",
+    )
+    assert "previous: 20" in event["detail"] and "reason: Posts filled" in event["detail"]
 
 
 def test_a_partner_changes_nothing(app, risks):
