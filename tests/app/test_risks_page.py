@@ -210,6 +210,30 @@ def test_the_csv_and_the_workbook_hold_the_register_and_every_score(app, risks):
     ]
 
 
+def _hrefs(node) -> list[tuple[str, str]]:
+    """The links in a component tree, in order: (href, words)."""
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        here = [(props["href"], props["children"])] if "href" in props else []
+        return here + _hrefs(props.get("children"))
+    if isinstance(node, list):
+        return [link for child in node for link in _hrefs(child)]
+    return []
+
+
+def test_the_register_links_to_the_linked_kpis_card_on_its_page_and_to_the_actions(app, risks):
+    register = _register(app, _client(app, "test-exec"))["risks-register"]["children"]
+    assert _hrefs(register) == [
+        # re-referrals are on the front door page (warehouse/model/builtin/pages.toml), as card-<id>
+        (f"/front-door?la={CITY}#card-re_referral_12m", "Re-referrals within 12 months"),
+        ("/actions", f"{risks['police action']}: Police triage"),
+        ("/actions", f"{risks['health action']}: Health attendance"),
+        # police data sharing, scored lower, comes next: no KPIs, the same two actions
+        ("/actions", f"{risks['police action']}: Police triage"),
+        ("/actions", f"{risks['health action']}: Health attendance"),
+    ]
+
+
 def test_a_partner_sees_only_the_linked_actions_of_their_agency(app, risks):
     register = _register(app, _client(app, "test-partner"))["risks-register"]["children"]
     words = " ".join(_text(register))
