@@ -10,12 +10,13 @@ edited, so the history shows how the risk moved. What the register shows of the 
 current and previous score, the movement, the band, whether the review is overdue) is worked out
 here only, so the page, the heat map and the downloads all say the same.
 
-Bands: 1-4 low, 5-9 medium, 10-16 high, 20-25 very high. Every score the 5x5 grid can make falls
-in exactly one band (11-14, 17-19 and 21-24 cannot occur), and the bands end at the squares 4, 9,
-16 and 25, so the bands are symmetric in likelihood and impact and a risk is very high only when
-both are 4 or more. The NHS's common 5x5 bands (1-3 low, 4-6 moderate, 8-12 high, 15-25 extreme)
-would put a rare but catastrophic risk scored 3 x 5 in the top band beside one that is almost
-certain and catastrophic; the board's "very high" is kept for the risks it must act on now.
+Bands: 1-4 low, 5-9 medium, 10-16 high, 20-25 very high, rather than the NHS's common 5x5 bands.
+Every score the 5x5 grid can make falls in exactly one band (7, 11, 13, 14, 17-19 and 21-24
+cannot occur); each band ends at a square (4, 9, 16, 25), so a risk scored the same for likelihood
+and impact tops its band; and a risk is very high only when both are 4 or more. The NHS's bands
+(the NPSA's 1-3 low, 4-6 moderate, 8-12 high, 15-25 extreme) would put a possible but severe risk
+(3 x 5) in the top band beside one that is almost certain and severe (5 x 5); the board's "very
+high" is kept for the risks it must act on now.
 """
 
 from __future__ import annotations
