@@ -47,6 +47,8 @@ class Permission(StrEnum):
     RAISE_CHALLENGES = "raise and close challenges"
     ANSWER_CHALLENGES = "answer challenges"
     MANAGE_ACTIONS = "raise and update actions"
+    MANAGE_RISKS = "add and close risks"
+    RESCORE_RISKS = "re-score risks"
     SAVE_VIEWS = "save views"
     READ_AUDIT = "read the audit log"
 
@@ -57,6 +59,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.WRITE_COMMENTARY,
             Permission.RAISE_CHALLENGES,
             Permission.ANSWER_CHALLENGES,
+            # A risk's score is the board's judgement, reviewed at its meetings; the register's
+            # entries (owner, controls, links) are kept by the data team, as actions are.
+            Permission.RESCORE_RISKS,
             Permission.SAVE_VIEWS,
         }
     ),
@@ -68,6 +73,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.WRITE_COMMENTARY,
             Permission.ANSWER_CHALLENGES,
             Permission.MANAGE_ACTIONS,
+            Permission.MANAGE_RISKS,
+            Permission.RESCORE_RISKS,
             Permission.SAVE_VIEWS,
         }
     ),

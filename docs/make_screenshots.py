@@ -22,10 +22,11 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from appstate.actions import Status, add_action, change_status, record_progress
+from appstate.actions import ActionQuery, Status, add_action, change_status, list_actions, record_progress
 from appstate.challenges import answer_challenge, raise_challenge
 from appstate.commentary import write_commentary
 from appstate.db import session
+from appstate.risks import add_risk, rescore_risk
 from appstate.targets import seed_demo_targets
 from appstate.users import add_user
 from etl.demo import DEMO_LAS, generate_demo
@@ -54,6 +55,8 @@ PAGES = [
     ("challenge-log", "/challenges", ".ag-center-cols-container .ag-row:has-text('answered')"),
     ("action-tracker", "/actions", ".ag-center-cols-container .ag-row:has-text('thresholds')"),
     ("action-tracker-by-priority", "/actions", "#actions-view label:has-text('By business plan priority')"),
+    ("risk-register", "/risks", None),
+    ("risk-register-history", "/risks", ("#risk-chosen", "[role=option]:has-text('Front door capacity')")),
     ("targets", "/targets", None),
     ("audit", "/audit", None),
 ]
@@ -78,6 +81,7 @@ def _demo_home(folder: Path) -> Path:
         seed_demo_targets(db, sorted(DEMO_LAS))
         _meeting_examples(db)
         _action_examples(db)
+        _risk_examples(db)
         add_user(
             db, SHOOTER, "admin", created_by="make screenshots", password=SHOOTER_PASSWORD, unsuppressed=True
         )
@@ -192,6 +196,76 @@ def _action_examples(db) -> None:
             change_status(db, action.id, Status.COMPLETE, "chair (example)")
 
 
+def _risk_examples(db) -> None:
+    """Risks for Newcastle as a partnership's register might hold them, some reviewed since."""
+    examples = [
+        (
+            "Front door capacity",
+            "Vacancies in the front door team slow decisions on contacts.",
+            "Head of the front door (example)",
+            "Local authority",
+            "Agency cover; a daily multi-agency triage huddle.",
+            (4, 3, date(2026, 9, 30)),
+            [(5, 4, "Two more posts vacant from October.", date(2026, 11, 15))],
+            ["contact_conversion", "re_referral_12m"],
+            ["Joint audit of police contacts that lead to no referral"],
+        ),
+        (
+            "Police notifications of domestic abuse arrive late",
+            "Notifications reach the front door days after the incident.",
+            "DCI, public protection (example)",
+            "Police",
+            "Weekly check of the notification queue.",
+            (4, 4, date(2026, 8, 31)),
+            [(3, 3, "New notification process in place since September.", date(2027, 2, 28))],
+            ["re_referral_12m"],
+            [],
+        ),
+        (
+            "Health attendance at initial child protection conferences",
+            "Health is not always present at ICPCs held at short notice.",
+            "Designated nurse (example)",
+            "Health",
+            "Health visiting rota for ICPCs.",
+            (3, 4, date(2027, 1, 31)),
+            [(3, 4, "Rota in place; attendance not yet measured.", date(2027, 3, 31))],
+            ["icpc_15wd"],
+            ["Health visitors attend the ICPC of every child under one"],
+        ),
+        (
+            "Return interviews declined",
+            "Children missing from home decline return interviews.",
+            "Missing children coordinator (example)",
+            "Local authority",
+            "Interviews offered by a trusted adult.",
+            (2, 3, date(2026, 12, 31)),
+            [],
+            ["rhi_accepted"],
+            [],
+        ),
+    ]
+    actions = {a.title: a.id for a in list_actions(db, ActionQuery(la_codes=("E08000021",)))}
+    for title, description, owner, agency, controls, first, reviews, kpis, linked in examples:
+        likelihood, impact, review = first
+        risk = add_risk(
+            db,
+            "E08000021",
+            title,
+            description,
+            owner,
+            agency,
+            controls,
+            likelihood,
+            impact,
+            review,
+            "business manager (example)",
+            kpi_ids=kpis,
+            action_ids=[actions[a] for a in linked],
+        )
+        for likelihood, impact, reason, review in reviews:
+            rescore_risk(db, risk.id, likelihood, impact, reason, review, "chair (example)")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="screenshots-") as folder:
         shoot(_demo_home(Path(folder)))
@@ -224,8 +298,8 @@ def shoot(home: Path) -> None:
             for name, path, click in PAGES:
                 page.goto(url + path)
                 page.wait_for_load_state("networkidle")
-                if click:
-                    page.locator(click).first.click()
+                for selector in [click] if isinstance(click, str) else click or ():
+                    page.locator(selector).first.click()
                     page.wait_for_load_state("networkidle")
                     page.wait_for_timeout(500)
                 page.screenshot(path=OUT / f"{name}.png", full_page=True)

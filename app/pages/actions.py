@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app import ids
 from app.access import callback
+from app.agencies import agency_choices
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
@@ -41,7 +42,6 @@ from appstate.actions import (
 )
 from appstate.db import session
 from warehouse.db import WarehouseError
-from warehouse.kpis.engine import AGENCY
 from warehouse.kpis.registry import REGISTRY
 
 PAGE = "/actions"
@@ -230,19 +230,6 @@ def _summary_table(frame: pd.DataFrame, group: str) -> html.Table:
     )
 
 
-# The local authority leads many actions but reports no contacts of its own, so the agencies in
-# the data do not include it.
-LOCAL_AUTHORITY = "Local authority"
-
-
-def _agency_choices(scope: Scope) -> list[str]:
-    """The agencies an action may be led by: a partner's own, else the local authority and every
-    agency in the data."""
-    if scope.agencies:
-        return list(scope.agencies)
-    return [LOCAL_AUTHORITY, *filter_options(scope.la_codes).labels(AGENCY).values()]
-
-
 def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None, la_code: str | None) -> html.Form:
     return html.Form(
         [
@@ -316,7 +303,7 @@ def layout(kpi: str | None = None, la: str | None = None, **_query: str) -> html
     try:
         scope = current_scope()
         las = filter_options(scope.la_codes).las
-        agencies = _agency_choices(scope)
+        agencies = agency_choices(scope)
     except WarehouseError as error:
         return html.Div([html.H1("Action tracker"), html.P(str(error))])
     kpi_id = kpi if isinstance(kpi, str) and kpi in KPI_CHOICES else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from appstate import actions, audit, challenges, commentary, saved_views, targets, throttle, users  # noqa: F401  (the tables)
+from appstate import actions, audit, challenges, commentary, risks, saved_views, targets, throttle, users  # noqa: F401  (the tables)
 from appstate.db import Base, database_url
 
 config = context.config

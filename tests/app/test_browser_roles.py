@@ -21,6 +21,7 @@ ALL = [
     "Data and loads",
     "Challenge log",
     "Action tracker",
+    "Risk register",
     "Targets",
     "Audit",
 ]
@@ -36,6 +37,7 @@ BOARD = [
     "Meeting pack",
     "Challenge log",
     "Action tracker",
+    "Risk register",
 ]
 PARTNER = [
     "Front door",
@@ -45,6 +47,7 @@ PARTNER = [
     "Benchmarks",
     "Challenge log",
     "Action tracker",
+    "Risk register",
 ]
 DATA_TEAM = [name for name in ALL if name != "Audit"]
 

@@ -12,7 +12,13 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, re
     [
         (
             Role.EXECUTIVE,
-            {"write commentary", "raise and close challenges", "answer challenges", "save views"},
+            {
+                "write commentary",
+                "raise and close challenges",
+                "answer challenges",
+                "re-score risks",
+                "save views",
+            },
         ),
         (Role.PARTNER, {"answer challenges", "raise and update actions", "save views"}),
         (
@@ -22,6 +28,8 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, re
                 "write commentary",
                 "answer challenges",
                 "raise and update actions",
+                "add and close risks",
+                "re-score risks",
                 "save views",
             },
         ),
@@ -33,6 +41,8 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, re
                 "raise and close challenges",
                 "answer challenges",
                 "raise and update actions",
+                "add and close risks",
+                "re-score risks",
                 "save views",
                 "read the audit log",
             },

@@ -15,7 +15,7 @@ from sqlalchemy import MetaData, create_engine, insert, text
 
 from appstate.actions import ActionQuery, add_action, list_actions
 from appstate.db import MIGRATIONS_DIR, Base, forget_engines, session
-from tests.appstate.test_appstate_migrations import LA, dump, previous_release
+from tests.appstate.test_appstate_migrations import HEAD, LA, dump, previous_release
 
 AT = datetime(2026, 3, 2, 9, 30)
 KEPT = [
@@ -83,7 +83,7 @@ def test_an_install_at_0002_is_upgraded_keeping_every_row_and_takes_actions(inst
     before = dump(url, KEPT)
     assert all(before[table] for table in KEPT)  # every table has something to lose
     with session(url) as db:  # the first use migrates
-        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert db.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         made = add_action(
             db,
             LA,

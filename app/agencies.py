@@ -1,0 +1,18 @@
+"""The agencies an entry of app state (an action, a risk) may be led or owned by."""
+
+from __future__ import annotations
+
+from app.filters import filter_options
+from app.scope import Scope
+from warehouse.kpis.engine import AGENCY
+
+# The local authority leads many actions and owns many risks, but the agencies in the data may not
+# include it (it is one only where it reports contacts of its own).
+LOCAL_AUTHORITY = "Local authority"
+
+
+def agency_choices(scope: Scope) -> list[str]:
+    """A partner's own agencies, else the local authority and every agency in the data, once each."""
+    if scope.agencies:
+        return list(scope.agencies)
+    return list(dict.fromkeys([LOCAL_AUTHORITY, *filter_options(scope.la_codes).labels(AGENCY).values()]))
