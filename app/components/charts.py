@@ -91,12 +91,19 @@ def drill_id(param: str, name: str) -> dict[str, str]:
     return {"type": "drill", "param": param, "name": name}
 
 
-def no_data_note(series: tuple[Figure, ...]) -> html.P | None:
-    """Which months of a trend no load covers, so a gap is not read as a fall to nothing."""
-    gaps = [f.period.first_month for f in series if f.no_data]
-    if not gaps:
-        return None
-    return html.P(f"No data for {month_spans(gaps)}: no load covers these months.", className="chart-note")
+def gaps_note(series: tuple[Figure, ...]) -> html.P | None:
+    """Why a trend has gaps, so a gap is not read as a fall to nothing: the months no load covers,
+    and the months whose small counts are suppressed (not drawn, so no point gives them away)."""
+    uncovered = [f.period.first_month for f in series if f.no_data]
+    suppressed = [f.period.first_month for f in series if f.suppressed]
+    said = []
+    if uncovered:
+        said.append(f"No data for {month_spans(uncovered)}: no load covers these months.")
+    if suppressed:
+        said.append(
+            f"Not drawn for {month_spans(suppressed)}: a count of 1 to 4 there is suppressed (shown as c)."
+        )
+    return html.P(" ".join(said), className="chart-note") if said else None
 
 
 def trend_chart(assessment: Assessment, name: str) -> html.Figure:
@@ -148,7 +155,7 @@ def trend_chart(assessment: Assessment, name: str) -> html.Figure:
             id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit), config=CHART_CONFIG
         ),
         alternative,
-        no_data_note(series),
+        gaps_note(series),
     )
 
 

@@ -18,8 +18,8 @@ from app.components.charts import (
     add_hline,
     chart_figure,
     drill_id,
+    gaps_note,
     layout_chart,
-    no_data_note,
 )
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.formatting import format_number
@@ -217,5 +217,5 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
         ),
         alternative,
         spc_icons(spc),
-        no_data_note(assessment.result.series),
+        gaps_note(assessment.result.series),
     )

@@ -226,3 +226,29 @@ def test_the_headline_names_the_kpis_with_no_data_for_the_period():
     assert text_of(headline_banner(found)).endswith(
         "None moved the wrong way on the previous period. No data for the period: Missing episodes."
     )
+
+
+def test_a_trend_says_why_months_of_small_counts_are_not_drawn():
+    from dash import dcc
+
+    from app.components.charts import trend_chart
+
+    base = assessment(previous_value=20.0)
+    series = list(base.result.series)
+    for at in (4, 5, 9):  # July, August and December 2024
+        series[at] = Figure(series[at].period, None, None, None, suppressed=True)
+    result = KpiResult(
+        kpi=base.kpi,
+        current=base.result.current,
+        previous=base.result.previous,
+        last_year=base.result.last_year,
+        series=tuple(series),
+    )
+    trend = trend_chart(Assessment(result=result), "t")
+    [graph] = [c for c in trend.children if isinstance(c, dcc.Graph)]
+    assert graph.figure["data"][0]["y"][3:6] == [25.0, None, None]
+    assert (
+        "Not drawn for Jul 2024 to Aug 2024, Dec 2024: a count of 1 to 4 there is suppressed (shown as c)."
+        in text_of(trend)
+    )
+    assert "Not drawn" not in text_of(trend_chart(base, "t"))  # nothing suppressed, nothing said
