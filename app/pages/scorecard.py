@@ -49,12 +49,13 @@ def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
     kpi, benchmark = row.kpi, row.benchmark
     if benchmark is None:
         return [_cell(NOT_AVAILABLE), _cell(NOT_AVAILABLE)]
-    a_year = " a year" if counts_a_year(kpi, benchmark) else ""
-    what = (
-        f"per 10,000{a_year}, {benchmark.financial_year}"
-        if benchmark.is_rate
-        else f"{a_year.strip()}, {benchmark.financial_year}".lstrip(", ")
+    # What each figure is under it: "per 10,000 a year, 2024/25", "a year, 2024/25" or "2024/25".
+    unit = " ".join(
+        word
+        for word, applies in (("per 10,000", benchmark.is_rate), ("a year", counts_a_year(kpi, benchmark)))
+        if applies
     )
+    what = f"{unit}, {benchmark.financial_year}" if unit else benchmark.financial_year
 
     def cell(value: float | None) -> html.Td:
         shown = format_published(value, kpi.unit, benchmark.is_rate)
