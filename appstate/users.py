@@ -25,6 +25,7 @@ from sqlalchemy import Boolean, DateTime, Integer, String, case, or_, select, up
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from appstate.db import Base, insert_if_missing, rows_updated
+from warehouse.model.datasets import agency_groups
 
 ROLES = ("executive", "partner", "data_team", "admin")
 MAX_FAILURES = 5
@@ -118,14 +119,6 @@ def normalise_username(username: str) -> str:
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
-
-
-def agency_groups() -> dict[str, str]:
-    """The agency groups the warehouse knows (warehouse/reference/referral_source.csv), by their
-    lower-case name: the values a partner's agencies are matched against."""
-    from warehouse.db import code_list
-
-    return {group.lower(): group for group in code_list("referral_source")["agency_group"]}
 
 
 def _known_agencies(agencies: tuple[str, ...]) -> tuple[str, ...]:

@@ -70,6 +70,11 @@ class Kpi(BaseModel):
         "the order the model declares them. A share has no single figure, so it has none.",
     )
     help: str = Field(default="", description="A note shown under the definition.")
+    agency: str = Field(
+        default="Local authority",
+        description="The partner agency whose work it measures (an agency group, as partner accounts name "
+        "them): that agency's partners write its commentary and answer its challenges.",
+    )
 
     @property
     def is_share(self) -> bool:

@@ -7,6 +7,7 @@ declarations, so a column is added or renamed in a model file and nowhere else.
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +28,13 @@ REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 
 def code_list_names() -> list[str]:
     return sorted(p.stem for p in REFERENCE_DIR.glob("*.csv"))
+
+
+def agency_groups() -> dict[str, str]:
+    """The partner agencies (the agency groups of the referral sources, referral_source.csv) by their
+    lower-case name: what a partner account's agencies and a KPI's `agency` are matched against."""
+    with (REFERENCE_DIR / "referral_source.csv").open(encoding="utf-8", newline="") as file:
+        return {row["agency_group"].lower(): row["agency_group"] for row in csv.DictReader(file)}
 
 
 # The columns that say which LA and window an extract covers, the same on every row.

@@ -23,7 +23,7 @@ import duckdb
 from pydantic import BaseModel, ValidationError
 
 from warehouse.kpis.model import Kpi, Timing
-from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, code_list_names
+from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, agency_groups, code_list_names
 from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page, Priority
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
@@ -449,6 +449,12 @@ def _check_kpi(
     """`carried`: the dimensions the KPI's dataset's records carry (a partnership's dataset carries
     only those it has the columns for)."""
     kpi: Kpi = d.spec
+    if kpi.agency.lower() not in agency_groups():
+        problems.append(
+            f"{d.where}.agency: {kpi.agency!r} is not an agency; use one of {', '.join(sorted(set(agency_groups().values())))}"
+        )
+    elif kpi.agency != agency_groups()[kpi.agency.lower()]:
+        problems.append(f"{d.where}.agency: spell it {agency_groups()[kpi.agency.lower()]!r}")
     for role in ("numerator", "denominator"):
         measure_id = getattr(kpi, role)
         if measure_id is None:

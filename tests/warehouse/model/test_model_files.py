@@ -442,6 +442,16 @@ MISTAKES = [
         "local.toml: priority[0] ('neglect'): no KPI names this priority (a KPI's `priority`), so it would be empty",
     ),
     (
+        "an agency no partner account can name",
+        LOCAL_KPI.format(id="k6") + 'agency = "Fire service"\n',
+        "kpi[0] ('k6').agency: 'Fire service' is not an agency; use one of Anonymous, Health, Housing,",
+    ),
+    (
+        "an agency spelt otherwise than the agencies are",
+        LOCAL_KPI.format(id="k7") + 'agency = "police"\n',
+        "kpi[0] ('k7').agency: spell it 'Police'",
+    ),
+    (
         "a priority without a title",
         '[[priority]]\nid = "neglect"\n',
         "local.toml: priority[0] ('neglect').title: Field required",
