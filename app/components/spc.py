@@ -15,11 +15,12 @@ from dash import dcc, html
 from app.components.charts import (
     CHART_CONFIG,
     TARGET,
-    add_hline,
     chart_figure,
     drill_id,
     gaps_note,
     layout_chart,
+    plotly_text,
+    reference_line,
 )
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.formatting import format_number
@@ -161,6 +162,11 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
                     "name": label,
                     "marker": {"color": colour, "symbol": symbol, "size": 9 if signal else 7},
                     "customdata": [f"{p.month:%Y-%m}" for p in points],
+                    "text": [
+                        plotly_text(f"{p.month:%B %Y}: {format_number(p.value, kpi.unit)} ({label.lower()})")
+                        for p in points
+                    ],
+                    "hovertemplate": "%{text}<extra></extra>",
                 }
             )
     months = [p.month for p in spc.points]
@@ -202,9 +208,10 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
             f"mean{since} {format_number(limits.mean, kpi.unit)}, process limits "
             f"{format_number(limits.lower, kpi.unit)} to {format_number(limits.upper, kpi.unit)}"
         )
-    if spc.target is not None:
-        add_hline(figure, spc.target, TARGET, "dot", f"target {format_number(spc.target, kpi.unit)}")
-        notes.append(f"target {format_number(spc.target, kpi.unit)}")
+    if spc.target is not None and months:
+        target = f"Target {format_number(spc.target, kpi.unit)}"
+        data.append(reference_line(months[0], months[-1], spc.target, TARGET, "dot", target))
+        notes.append(target.lower())
     title = f"{kpi.title}, monthly (SPC)"
     reading = variation_words(spc) + (f"; {assurance_words(spc)}" if spc.assurance else "")
     if not spc.enough_points:

@@ -135,7 +135,7 @@ def _exception(served: ServedReport, found: KpiException, actions: KpiActions | 
                 [html.Li(reason.words, **{"data-rule": reason.rule.value}) for reason in found.reasons],  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
                 className="exception-reasons",
             ),
-            trend_chart(assessment, f"exceptions-{kpi.id}"),
+            trend_chart(assessment, f"exceptions-{kpi.id}", reported=result.current.period),
             html.Div(
                 [
                     html.H3("What is the data telling us?"),
