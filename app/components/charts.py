@@ -47,7 +47,7 @@ def plotly_text(text: str) -> str:
     return escape(str(text), quote=False)
 
 
-def layout_chart(figure: dict, title: str, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> dict:
+def layout_chart(figure: dict, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> dict:
     layout = figure.setdefault("layout", {})
     for axis in ("xaxis", "yaxis"):
         layout.setdefault(axis, {})["automargin"] = True  # long category names push the plot, not get cut
@@ -56,9 +56,8 @@ def layout_chart(figure: dict, title: str, unit: Unit, height: int = 300, value_
     )
     shown_in_legend = [t for t in figure.get("data", ()) if t.get("showlegend", True) and t.get("name")]
     layout.update(
-        title={"text": plotly_text(title), "font": {"size": 15}, "x": 0.02, "xanchor": "left"},
         height=height + (30 if len(shown_in_legend) > 1 else 0),
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        margin={"l": 50, "r": 20, "t": 24, "b": 40},
         paper_bgcolor="#fff",
         plot_bgcolor="#fff",
         # A legend only says something when there is more than one thing to tell apart.
@@ -116,10 +115,33 @@ def shade_period(figure: dict, first: object, last: object, text: str) -> None:
     )
 
 
-def chart_figure(graph: dcc.Graph, alternative: str, *above: Component | None) -> html.Figure:
-    """A chart with its text alternative (read out instead of the drawing), and anything shown above it."""
+def chart(
+    figure: dict,
+    title: str,
+    unit: Unit,
+    alternative: str,
+    *above: Component | None,
+    graph_id: str | dict | None = None,
+    height: int = 300,
+    value_axis: str = "yaxis",
+) -> html.Figure:
+    """A chart in the theme, under its title, with its text alternative (read out instead of the
+    drawing) and anything shown between the two. The title is the page's text, not Plotly's, so that
+    it wraps on a narrow screen rather than being cut off."""
+    themed = layout_chart(figure, unit, height, value_axis)
+    graph = (
+        dcc.Graph(figure=themed, config=CHART_CONFIG)
+        if graph_id is None
+        else dcc.Graph(id=graph_id, figure=themed, config=CHART_CONFIG)
+    )
     return html.Figure(
-        [*above, graph, html.Figcaption(alternative, className="visually-hidden")], className="chart"
+        [
+            html.P(title, className="chart-title", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+            *above,
+            graph,
+            html.Figcaption(alternative, className="visually-hidden"),
+        ],
+        className="chart",
     )
 
 
@@ -210,13 +232,7 @@ def trend_chart(assessment: Assessment, name: str, reported: Period | None = Non
         notes.append(f"shaded: {reported.short_label}")
     described = ", ".join(f"{f.period.label}: {format_figure(kpi, f)}" for f in series)
     alternative = f"{title}. {described}." + (f" Lines: {'; '.join(notes)}." if notes else "")
-    return chart_figure(
-        dcc.Graph(
-            id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit), config=CHART_CONFIG
-        ),
-        alternative,
-        gaps_note(series),
-    )
+    return chart(figure, title, kpi.unit, alternative, gaps_note(series), graph_id=drill_id("month", name))
 
 
 def parts_chart(
@@ -261,12 +277,7 @@ def parts_chart(
     described = "; ".join(f"{n}: {p.percent:.1f}% ({p.count:,})" for n, p in zip(names, shown))
     if hidden:
         described += f"; suppressed (c): {', '.join(hidden)}"
-    height = 90 + 30 * max(len(shown), 3)
-    graph = dcc.Graph(
-        id=drill_id(drill_param, name),
-        config=CHART_CONFIG,
-        figure=layout_chart(figure, title, Unit.PERCENT, height=height, value_axis="xaxis"),
-    )
+    height = 60 + 30 * max(len(shown), 3)
     note = (
         html.P(
             f"Not drawn: {', '.join(hidden)}, each a count of 1 to 4 (suppressed, c).", className="chart-note"
@@ -274,4 +285,13 @@ def parts_chart(
         if hidden
         else None
     )
-    return chart_figure(graph, f"{title}. {described}.", note)
+    return chart(
+        figure,
+        title,
+        Unit.PERCENT,
+        f"{title}. {described}.",
+        note,
+        graph_id=drill_id(drill_param, name),
+        height=height,
+        value_axis="xaxis",
+    )

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from dash import dcc, html
+from dash import html
 
 from app.components.charts import (
-    CHART_CONFIG,
     TARGET,
-    chart_figure,
+    chart,
     drill_id,
     gaps_note,
-    layout_chart,
     plotly_text,
     reference_line,
 )
@@ -218,11 +216,12 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
         reading = f"Too few points for SPC: {len(spc.points)} of the {spc.config.min_points} needed"
     described = "; ".join(notes)
     alternative = f"{title}. {reading}. {described[:1].upper() + described[1:]}. {_signal_words(spc)}"
-    return chart_figure(
-        dcc.Graph(
-            id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit), config=CHART_CONFIG
-        ),
+    return chart(
+        figure,
+        title,
+        kpi.unit,
         alternative,
         spc_icons(spc),
         gaps_note(assessment.result.series),
+        graph_id=drill_id("month", name),
     )

@@ -12,12 +12,10 @@ from app.access import callback
 from app.components.charts import (
     BENCHMARK,
     BRAND,
-    CHART_CONFIG,
     NEIGHBOURS,
     OTHERS,
     REGION,
-    chart_figure,
-    layout_chart,
+    chart,
     plotly_text,
 )
 from app.components.grid import grid
@@ -168,13 +166,8 @@ def _neighbour_chart(
     missing = neighbours[neighbours["value"].isna()]["la_name"].tolist()
     text = "; ".join(f"{n}: {v:.1f}" for n, v in zip(shown["la_name"], shown["value"]))
     text += f"; not published: {', '.join(missing)}" if missing else ""
-    return chart_figure(
-        dcc.Graph(
-            figure=layout_chart(figure, title, unit, height=420, value_axis="xaxis"),
-            id=ids.BENCH_CHART,
-            config=CHART_CONFIG,
-        ),
-        f"{title}. {text}.",
+    return chart(
+        figure, title, unit, f"{title}. {text}.", graph_id=ids.BENCH_CHART, height=400, value_axis="xaxis"
     )
 
 
@@ -204,9 +197,12 @@ def _trend_chart(years: pd.DataFrame, la_name: str, what: str, is_percent: bool)
     }
     title = f"{what} over the published years"
     unit = Unit.PERCENT if is_percent else Unit.RATIO
-    return chart_figure(
-        dcc.Graph(figure=layout_chart(figure, title, unit, height=390), config=CHART_CONFIG),
+    return chart(
+        figure,
+        title,
+        unit,
         f"{title}: {la_name}, England, region and neighbour mean; the table below lists every value.",
+        height=370,
     )
 
 

@@ -33,7 +33,8 @@ def test_an_area_name_with_markup_is_drawn_as_its_text():
         "West &amp; North",
     ]
     assert figure["data"][0]["customdata"] == ["NCL-X", "NCL-Y"]  # the drill-down still filters by the code
-    assert "<" not in figure["layout"]["title"]["text"]
+    # the title is the page's own text (Dash escapes it), not Plotly's
+    assert "title" not in figure["layout"] and chart.children[0].children == f"Referrals by area ({NAME})"
 
 
 def _assessment(values: list[float | None], suppressed_at: int | None = None, target: float | None = 24.0):
