@@ -54,11 +54,6 @@ class FilterOptions:
         """The values a dimension (by model id) may hold here: value -> label."""
         return self.values_of(active_model().dimension(dimension_id))
 
-    def only(self, dimension_id: str, kept: tuple[str, ...]) -> FilterOptions:
-        """These options with one dimension cut to `kept` (a partner's agencies, say)."""
-        cut = {k: v for k, v in self.labels(dimension_id).items() if k in kept}
-        return replace(self, dimension_values=self.dimension_values | {dimension_id: cut})
-
     def allowed(self, param: str) -> dict[str, str]:
         if param in DIMENSIONS:
             return self.values_of(DIMENSIONS[param])

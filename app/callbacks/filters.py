@@ -115,8 +115,9 @@ def _summary(
     notes = []
     if limits:
         notes.append(
-            f"Your account covers {' and '.join(limits)} only, so its figures on this link differ from "
-            "those of someone who sees the whole partnership."
+            "The figures are the whole partnership's, the same as anyone with your local authorities sees "
+            f"on this link. Your own are {' and '.join(limits)}: they limit only the records you can list "
+            "and your agency's submissions, commentary and challenges."
         )
     if refused:
         notes.append(

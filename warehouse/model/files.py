@@ -255,6 +255,8 @@ def _datasets(
     datasets: dict[str, Dataset] = {}
     for d in declared:
         dataset: Dataset = d.spec
+        if dataset.agency is not None:
+            _check_agency(d, dataset.agency, problems)
         layout = layouts.get(dataset.layout)
         if layout is None:
             problems.append(f"{d.where}.layout: no layout {dataset.layout!r}; known: {', '.join(layouts)}")
@@ -439,6 +441,16 @@ def _check_record_dimension(
             )
 
 
+def _check_agency(d: Declared, agency: str, problems: list[str]) -> None:
+    """A KPI's or a dataset's `agency` is one of the agency groups partner accounts name, spelt as they are."""
+    if agency.lower() not in agency_groups():
+        problems.append(
+            f"{d.where}.agency: {agency!r} is not an agency; use one of {', '.join(sorted(set(agency_groups().values())))}"
+        )
+    elif agency != agency_groups()[agency.lower()]:
+        problems.append(f"{d.where}.agency: spell it {agency_groups()[agency.lower()]!r}")
+
+
 def _check_kpi(
     d: Declared,
     measures: dict[str, Measure],
@@ -449,12 +461,7 @@ def _check_kpi(
     """`carried`: the dimensions the KPI's dataset's records carry (a partnership's dataset carries
     only those it has the columns for)."""
     kpi: Kpi = d.spec
-    if kpi.agency.lower() not in agency_groups():
-        problems.append(
-            f"{d.where}.agency: {kpi.agency!r} is not an agency; use one of {', '.join(sorted(set(agency_groups().values())))}"
-        )
-    elif kpi.agency != agency_groups()[kpi.agency.lower()]:
-        problems.append(f"{d.where}.agency: spell it {agency_groups()[kpi.agency.lower()]!r}")
+    _check_agency(d, kpi.agency, problems)
     for role in ("numerator", "denominator"):
         measure_id = getattr(kpi, role)
         if measure_id is None:
