@@ -108,16 +108,16 @@ def _summary(
                 )
             )
     limits = [
-        f"{words} {', '.join(values)}"
+        f"{words} ({', '.join(values)})"
         for words, values in (("agencies", scope.agencies), ("areas", scope.areas))
         if values
     ]
     notes = []
     if limits:
         notes.append(
-            "The figures are the whole partnership's, the same as anyone with your local authorities sees "
-            f"on this link. Your own are {' and '.join(limits)}: they limit only the records you can list "
-            "and your agency's submissions, commentary and challenges."
+            "The figures are the whole partnership's, the same for anyone who sees these local authorities. "
+            f"Your account's {' and '.join(limits)} limit only the records you can list, and which "
+            "submissions, commentary and challenge answers are yours."
         )
     if refused:
         notes.append(
