@@ -66,7 +66,7 @@ class FilterOptions:
         if param == "year":
             return {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)}
         if param == "section":
-            return {page.id: page.title for page in active_model().pages}
+            return {page.id: page.title for page in active_model().pack_pages}
         if param == "chart":
             return CHART_KINDS
         raise KeyError(f"no URL parameter {param!r}")
