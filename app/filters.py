@@ -8,7 +8,7 @@ the engine's Filters, and into words for the "showing" line.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from urllib.parse import parse_qs, urlencode

@@ -149,7 +149,9 @@ def test_a_datasets_agency_is_checked_against_the_agency_groups():
     text = early_help_example().replace(
         "carries_open_records = true\n", 'carries_open_records = true\nagency = "police"\n', 1
     )
-    with pytest.raises(ModelError, match=r"early_help.toml: dataset\[0\] \('early_help'\).agency: spell it 'Police'"):
+    with pytest.raises(
+        ModelError, match=r"early_help.toml: dataset\[0\] \('early_help'\).agency: spell it 'Police'"
+    ):
         read_model([ModelFile("early_help.toml", text)])
 
 

@@ -39,8 +39,8 @@ from warehouse.kpis.formatting import format_change, format_figure, format_numbe
 from warehouse.kpis.model import Direction, Kpi, Unit
 from warehouse.kpis.periods import Period, rolling_6
 from warehouse.kpis.rag import Rag
-from warehouse.model.files import active_model
 from warehouse.kpis.suppression import SuppressionPolicy
+from warehouse.model.files import active_model
 from warehouse.queries import run
 
 REPORT_KPIS: tuple[str, ...] = active_model().report_kpis

@@ -134,7 +134,8 @@ def model_scorecard(model: Model) -> ScorecardConfig:
     # for a model not yet served are not the registry's.
     return ScorecardConfig.model_construct(
         priorities=tuple(
-            ScorecardPriority.model_construct(title=title, kpis=kpis) for title, kpis in model.scorecard_priorities
+            ScorecardPriority.model_construct(title=title, kpis=kpis)
+            for title, kpis in model.scorecard_priorities
         )
     )
 

@@ -74,7 +74,9 @@ def affected_pages(before: Model, after: Model, found: list[Change], kpis: list[
     if (
         any(c.kind == "priority" for c in found)
         or any(model.kpis[kpi].priority for model in (before, after) for kpi in kpis if kpi in model.kpis)
-        or any(kpi in ks for model in (before, after) for _t, ks in model.scorecard_priorities for kpi in kpis)
+        or any(
+            kpi in ks for model in (before, after) for _t, ks in model.scorecard_priorities for kpi in kpis
+        )
     ):
         pages.append("Scorecard (/scorecard)")
     for model in (after, before):

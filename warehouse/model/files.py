@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -102,7 +102,7 @@ class Model:
     priorities: tuple[Priority, ...] = ()  # the scorecard's, in the board's order
     local_datasets: tuple[str, ...] = ()  # those a partnership declared: the product makes their tables
     files: tuple[ModelFile, ...] = ()
-    board: Board = Board()  # a partnership's own choices, where it declared a [board]
+    board: Board = field(default_factory=Board)  # a partnership's own choices, where it declared a [board]
 
     @cached_property
     def fingerprint(self) -> str:

@@ -231,7 +231,8 @@ class BoardPriority(Spec):
     id: Identifier = Field(description="Its name, once in the board.")
     title: Label = Field(description="As the scorecard page, its workbook and its PDF show it.")
     kpis: tuple[Identifier, ...] = Field(
-        min_length=1, description="Its KPIs, any agency's, in the order shown; a share of a whole has no single figure."
+        min_length=1,
+        description="Its KPIs, any agency's, in the order shown; a share of a whole has no single figure.",
     )
 
 
