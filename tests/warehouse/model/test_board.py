@@ -158,3 +158,21 @@ def test_the_demo_board_is_written_once_and_never_over_a_partnerships_own(tmp_pa
     written.write_text('[board]\npack = ["missing"]\n', encoding="utf-8")
     assert write_demo_board(tmp_path) is None
     assert written.read_text(encoding="utf-8") == '[board]\npack = ["missing"]\n'
+
+
+def test_the_docs_board_example_is_a_valid_board():
+    from tests.helpers import model_doc_example
+
+    model = _model(model_doc_example("[board]"))
+    assert model.executive_kpis == (
+        "referrals",
+        "re_referral_12m",
+        "icpc_15wd",
+        "cp_repeat",
+        "children_missing",
+    )
+    assert [title for title, _kpis in model.scorecard_priorities] == [
+        "Neglect: children on a plan get help that lasts",
+        "Exploitation and children missing",
+    ]
+    assert [p.id for p in model.pack_pages] == ["front-door", "cp-plans", "missing"]
