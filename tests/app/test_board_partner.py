@@ -139,6 +139,11 @@ def test_a_partners_cards_link_to_its_records_and_not_to_commentary_it_may_not_w
     assert "View the records" in cards
     # every KPI on main is the local authority's work, so the police write none of their commentary
     assert "/commentary?" not in cards
+    # nor on the exception report, where an executive is offered it
+    report = str(page_layout(client, "/exceptions", f"?la={CITY}"))
+    assert "Write commentary" not in report and "Edit the commentary" not in report
+    executive = signed_in(demo_app.server.test_client(), "test-exec")
+    assert "Write commentary" in str(page_layout(executive, "/exceptions", f"?la={CITY}"))
 
 
 def _save_commentary(client, search: str, text: str) -> str:
