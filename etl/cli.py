@@ -434,15 +434,16 @@ def demo(
 
 
 def _demo_board() -> None:
-    """The demo partnerships' board (etl/demo_board.toml) in the home's model folder, applied as
-    `safeguard model apply` applies a partnership's files."""
+    """The demo partnerships' board (etl/demo_board.toml) in the home's model folder, unless it has a
+    board.toml already, then the folder applied as `safeguard model apply` applies a partnership's
+    files (nothing to do when the warehouse has them already)."""
     from etl.demo_board import write_demo_board
     from etl.model_cli import apply
 
     written = write_demo_board(get_settings().home)
     if written is not None:
         console.print(f"Wrote the demo board (executive set, scorecard priorities, pack pages) to {written}")
-        apply(None)
+    apply(None)
 
 
 def _demo_admin() -> None:
