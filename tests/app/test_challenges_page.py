@@ -156,3 +156,26 @@ def test_a_local_authority_partner_answers_the_challenges_about_its_kpis(app, en
             "KPI question": "answered",
             "Police about referrals": "answered",
         }
+
+
+def _panel(client, entry_id: int) -> str:
+    """The selected entry's panel as the server draws it for the client's user."""
+    response = _post(
+        client,
+        "challenge-selected.children",
+        [
+            {"id": "challenges-grid", "property": "selectedRows", "value": [{"id": entry_id}]},
+            {"id": "challenge-changed", "property": "data", "value": 0},
+        ],
+        [],
+    )
+    return str(response["challenge-selected"]["children"])
+
+
+def test_the_answer_box_is_offered_only_to_the_agency_that_answers(app, partner, entries):
+    # the police see the entry about the local authority's referrals, but are not offered to answer it
+    about_referrals = _panel(partner, entries["Police about referrals"])
+    assert "Police about referrals" in about_referrals and "challenge-answer" not in about_referrals
+    assert "challenge-answer" in _panel(partner, entries["Police question"])
+    la = signed_in(app.server.test_client(), "la-partner")
+    assert "challenge-answer" in _panel(la, entries["Police about referrals"])
