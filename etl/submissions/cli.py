@@ -228,7 +228,8 @@ def remind(
         raise _fail(f"no reminders sent: {error}") from error
     for reminder in sent:
         console.print(
-            f"{reminder.contact.address} ({reminder.contact.agency}): {len(reminder.items)} figures late or due soon",
+            f"{reminder.contact.address} ({reminder.contact.agency}): {len(reminder.items)} "
+            f"figure{'s' if len(reminder.items) != 1 else ''} late or due soon",
             highlight=False,
         )
     if not sent:

@@ -89,6 +89,7 @@ def instructions(template: Template) -> list[list[str]]:
         [],
         ["Period", f"{period.label}: {period.start:%d %B %Y} to {period.end:%d %B %Y} ({period.code})"],
     ]
+    lines += [[dataset.title, dataset.description] for dataset in template.datasets if dataset.description]
     for dataset in template.datasets:
         lines.append(
             [

@@ -55,8 +55,8 @@ class FiguresDataset(Spec):
     )
     expected_from: date | None = Field(
         default=None,
-        description="The first period the partnership expects figures for (a date in it). Not given: the "
-        "period of the first submission for the LA.",
+        description="The first period the partnership expects figures for (a date in it): the tracker "
+        "counts periods due from it. Not given: from the first period any LA has submitted.",
     )
     description: str = Field(default="", description="What the figures are, for the template's instructions.")
 
