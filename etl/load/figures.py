@@ -36,15 +36,14 @@ def check(file: FiguresFile, submitter: Submitter, today: date) -> Checked:
 
 
 def refusal(file: FiguresFile, checked: Checked) -> str:
-    """Why nothing of a file was loaded: its problems counted, the first few shown."""
+    """Why nothing of a file was loaded: its problems counted, the first shown (all are its rejections)."""
     problems = checked.rejections
     rows = len({r.row_number for r in problems})
-    shown = "; ".join(r.message for r in problems[:3])
-    more = f"; and {len(problems) - 3} more (see the rejections)" if len(problems) > 3 else ""
-    return (
-        f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in {rows} row{'s' if rows > 1 else ''}, so "
-        f"none of the file's figures was loaded: {shown}{more}"
+    counted = (
+        f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in {rows} row{'s' if rows > 1 else ''}"
     )
+    more = "; the first" if len(problems) > 1 else ""
+    return f"{counted}, so none of the file's figures was loaded (see its rejections){more}: {problems[0].message}"
 
 
 @dataclass(frozen=True)
