@@ -706,13 +706,16 @@ def run_load(
     return outcomes
 
 
-def submit_figures(
-    file: FiguresFile, settings: Settings, submitter: Submitter, today: date | None = None
+def publish_figures(
+    settings: Settings,
+    submitter: Submitter,
+    prepare: Callable[[], list[FileOutcome]],
+    record_refusal: bool,
 ) -> list[FileOutcome]:
-    """Figures that come from no file (entered by hand, source_format figures_manual): checked as a
-    file's are, then loaded through the same lock, copy-and-swap and load history. Nothing is
-    published if they are refused: the failed outcome says why."""
-    today = today or date.today()
+    """Figures that come from no file in a load folder (an upload through the app, an entry by hand):
+    `prepare` reads and checks them, under the load lock and with the warehouse's model, then they are
+    loaded through the same copy-and-swap and load history as a file. A refusal is recorded in the
+    load history (an upload's, to be seen on the Data page) only if `record_refusal`."""
     with load_lock(settings.lock_path):
         current = (
             open_readonly(settings.warehouse_path, allow_older=True)
@@ -725,7 +728,9 @@ def submit_figures(
             if current is not None:
                 current.close()
         with model_of_load(model):
-            outcomes = figures_outcomes(file, None, submitted.MANUAL_FORMAT, submitter, today)
-            if all(o.figures is not None for o in outcomes):
+            outcomes = prepare()
+            if record_refusal or all(o.figures is not None for o in outcomes):
                 publish(settings.warehouse_path, _apply(outcomes, submitter.name, False, submitter=submitter))
+    for outcome in outcomes:
+        outcome.finished_at = outcome.finished_at or datetime.now()
     return outcomes

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,11 +21,11 @@ from etl.spreadsheets import csv_text
 from etl.submissions.entry import enter_figure
 from etl.submissions.remind import RemindError, send_reminders
 from etl.submissions.template import make_template, write_template
-from etl.validate.figures import Submitter
+from etl.submissions.upload import submitter_for
 from warehouse.db import WarehouseError, local_authority_names, open_readonly
 from warehouse.model.files import model_for
 from warehouse.queries import run
-from warehouse.settings import environment, get_settings
+from warehouse.settings import get_settings
 from warehouse.tracker import tracker_at, tracker_frame
 
 console = Console()
@@ -44,24 +43,6 @@ TodayOption = Annotated[
     str | None,
     typer.Option(help="Work as if today were this date (YYYY-MM-DD), to check what it would show."),
 ]
-
-
-def submitter_for(username: str | None, via: str, note: str | None = None) -> Submitter:
-    """Who submits: an account of the app (what it may submit for, from its role and scope), or,
-    without one, the operator running the command, who may submit for any agency and LA."""
-    if username is None:
-        return Submitter(environment().local_user or getpass.getuser(), via, note=note)
-    from appstate.db import session
-    from appstate.users import get_user
-
-    with session() as db:
-        account = get_user(db, username)
-    if account is None or not account.active:
-        raise ValueError(f"no active account {username!r} (safeguard users list)")
-    if account.role == "executive":
-        raise ValueError(f"{account.username} is an executive account, which does not submit figures")
-    agencies = account.agency_list if account.role == "partner" else ()
-    return Submitter(account.username, via, agencies, account.la_list, note)
 
 
 def _today(text: str | None) -> date:

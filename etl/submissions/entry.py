@@ -10,7 +10,8 @@ import dataclasses
 from datetime import date
 from pathlib import Path
 
-from etl.pipeline import FileOutcome, submit_figures
+from etl.load.figures import MANUAL_FORMAT
+from etl.pipeline import FileOutcome, figures_outcomes, publish_figures
 from etl.readers.figures import FigureRow, FiguresFile
 from etl.validate.figures import Submitter
 from warehouse.model.files import published_model
@@ -55,5 +56,12 @@ def enter_figure(
         },
     )
     submitter = dataclasses.replace(submitter, via="manual")
-    (outcome,) = submit_figures(FiguresFile(ENTRY, None, [row], numbered=False), settings, submitter, today)
+    file = FiguresFile(ENTRY, None, [row], numbered=False)
+    day = today or date.today()
+    (outcome,) = publish_figures(
+        settings,
+        submitter,
+        lambda: figures_outcomes(file, None, MANUAL_FORMAT, submitter, day),
+        record_refusal=False,
+    )
     return outcome
