@@ -20,6 +20,7 @@ class Change:
 
 def _declarations(model: Model) -> dict[tuple[str, str], dict]:
     found = {("dataset", name): d.model_dump() for name, d in model.datasets.items()}
+    found |= {("dataset", name): d.model_dump() for name, d in model.figures.items()}
     found |= {("dimension", d.id): d.model_dump() for d in model.dimensions}
     found |= {("measure", m.id): m.model_dump() for m in model.measures.values()}
     found |= {("kpi", k.id): k.model_dump() for k in model.kpis.values()}

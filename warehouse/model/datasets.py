@@ -11,6 +11,7 @@ import csv
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -164,6 +165,11 @@ class Dataset(Spec):
     (read_model) they are all its columns in the order of the file, its layout's included."""
 
     name: Identifier = Field(description="Its name in measures, dimensions and loads.")
+    kind: Literal["records"] = Field(
+        default="records",
+        description="records (the default): an extract of records. A dataset of figures submitted by an "
+        'agency is kind = "figures": see "Declare figures submitted by agencies".',
+    )
     table: Identifier = Field(description="The warehouse table that holds its records.")
     title: Label = Field(description="Its name for people: the Data page, the docs.")
     layout: Identifier = Field(description="The standard columns it starts with: child_records.")

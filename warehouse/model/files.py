@@ -1,9 +1,11 @@
 """Reading the model: the built-in files shipped with the product, then a partnership's own.
 
 A model file is TOML holding any of `[[layout]]`, `[[dataset]]`, `[[dimension]]`, `[[measure]]`,
-`[[kpi]]`, `[[page]]` and `[[priority]]` tables. The built-in ones are in warehouse/model/builtin; a partnership adds
-its own in $SAFEGUARD_HOME/model, and may declare once, in one of its own files, a `[board]` table: its
-executive set, scorecard priorities and pack pages, in place of the built-in defaults.
+`[[kpi]]`, `[[page]]` and `[[priority]]` tables. A `[[dataset]]` is an extract of records, or with
+`kind = "figures"` figures an agency submits per LA and period (warehouse/model/figures.py). The built-in
+ones are in warehouse/model/builtin; a partnership adds its own in $SAFEGUARD_HOME/model, and may declare
+once, in one of its own files, a `[board]` table: its executive set, scorecard priorities and pack pages,
+in place of the built-in defaults.
 Everything is checked before anything is used: a mistake is refused with the file, the key and the
 reason, and nothing of a refused model reaches the warehouse or the app.
 """
@@ -25,7 +27,8 @@ from pydantic import BaseModel, ValidationError
 
 from warehouse.kpis.model import Kpi, Timing
 from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, agency_groups, code_list_names
-from warehouse.model.specs import Board, Dimension, Measure, MeasureTiming, Page, Priority
+from warehouse.model.figures import FiguresDataset
+from warehouse.model.specs import Board, Dimension, FigureValue, Measure, MeasureTiming, Page, Priority
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
 KINDS: dict[str, type[BaseModel]] = {
@@ -103,6 +106,9 @@ class Model:
     local_datasets: tuple[str, ...] = ()  # those a partnership declared: the product makes their tables
     files: tuple[ModelFile, ...] = ()
     board: Board = field(default_factory=Board)  # a partnership's own choices, where it declared a [board]
+    # Datasets of figures submitted by agencies (kind = "figures"), by name: no records, no table of
+    # their own; their figures are in the warehouse's submitted_figure table.
+    figures: dict[str, FiguresDataset] = field(default_factory=dict)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -136,6 +142,10 @@ class Model:
                 continue
             found[dimension.cube_column] = spec.dimensions.get(dimension.id, dimension.cube_column)
         return found
+
+    def figure_measures(self, dataset: str) -> tuple[Measure, ...]:
+        """A figures dataset's measures, in the order the model declares them."""
+        return tuple(m for m in self.measures.values() if m.dataset == dataset)
 
     @property
     def executive_kpis(self) -> tuple[str, ...]:
@@ -235,8 +245,9 @@ def _read_file(file: ModelFile, problems: list[str]) -> list[Declared]:
         for index, table in enumerate(tables):
             name = table.get("id", table.get("name"))
             label = f"{file.name}: {key}[{index}]" + (f" ({name!r})" if name is not None else "")
+            spec = FiguresDataset if key == "dataset" and table.get("kind") == "figures" else KINDS[key]
             try:
-                found.append(Declared(key, KINDS[key].model_validate(table), file, index))
+                found.append(Declared(key, spec.model_validate(table), file, index))
             except ValidationError as error:
                 problems += [f"{label}{_field(e['loc'])}: {e['msg']}" for e in error.errors()]
     return found
@@ -312,13 +323,21 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         else:
             problems.append(f"{d.where}: {d.kind} {word} already declared in {first.file.name}")
     layouts = {name: d.spec for name, d in by_kind["layout"].items()}
-    datasets = _datasets(list(by_kind["dataset"].values()), layouts, problems)
+    declared_figures = [d for d in by_kind["dataset"].values() if isinstance(d.spec, FiguresDataset)]
+    declared_records = [d for d in by_kind["dataset"].values() if not isinstance(d.spec, FiguresDataset)]
+    datasets = _datasets(declared_records, layouts, problems)
+    figures = {d.key: d.spec for d in declared_figures}
+    for d in declared_figures:
+        _check_agency(d, d.spec.agency, problems)
     dimensions = {i: d.spec for i, d in by_kind["dimension"].items()}
     measures = {i: d.spec for i, d in by_kind["measure"].items()}
-    local = tuple(name for name, d in by_kind["dataset"].items() if not d.file.builtin)
+    local = tuple(d.key for d in declared_records if not d.file.builtin)
     for d in by_kind["measure"].values():
-        if d.spec.dataset not in datasets:
-            problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {', '.join(datasets)}")
+        if d.spec.dataset in figures:
+            _check_figure_measure(d, problems)
+        elif d.spec.dataset not in datasets:
+            known = ", ".join([*datasets, *figures])
+            problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {known}")
         else:
             _check_measure_columns(d, datasets[d.spec.dataset], d.spec.dataset in local, problems)
     _check_dimensions(list(by_kind["dimension"].values()), datasets, local, problems)
@@ -327,7 +346,12 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
         dataset = d.spec.dataset
-        carried = carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+        # A figure is given per LA and period only: it carries no filter of the records' dimensions.
+        carried = (
+            ()
+            if dataset in figures
+            else carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+        )
         _check_kpi(d, measures, dimensions, carried, problems)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
     for d in by_kind["page"].values():
@@ -338,6 +362,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     return {
         "board": board,
         "datasets": datasets,
+        "figures": figures,
         "local_datasets": local,
         "dimensions": tuple(dimensions.values()),
         "measures": measures,
@@ -419,6 +444,31 @@ def _datasets(
     return datasets
 
 
+def _check_agency(d: Declared, agency: str, problems: list[str]) -> None:
+    """A KPI's or a dataset's `agency` is one of the agency groups partner accounts use, spelt as they are."""
+    groups = agency_groups()
+    if agency.lower() not in groups:
+        problems.append(
+            f"{d.where}.agency: {agency!r} is not an agency; use one of {', '.join(sorted(set(groups.values())))}"
+        )
+    elif agency != groups[agency.lower()]:
+        problems.append(f"{d.where}.agency: spell it {groups[agency.lower()]!r}")
+
+
+def _check_figure_measure(d: Declared, problems: list[str]) -> None:
+    """A submitted figure is given per LA and period: it has no records to place by a date or test
+    with conditions, and it is either a figure for the period (flow) or at its end (stock)."""
+    measure: Measure = d.spec
+    if measure.timing == MeasureTiming.CHILDREN:
+        problems.append(
+            f"{d.where}.timing: a submitted figure is a flow (periods add up) or a stock (a figure at the "
+            "period's end), not children"
+        )
+    for key in ("date", "end", "where"):
+        if getattr(measure, key):
+            problems.append(f"{d.where}.{key}: a submitted figure has no records, so no `{key}`")
+
+
 def carried_dimensions(
     dimensions: tuple[Dimension, ...], dataset: Dataset | None, local: bool
 ) -> tuple[str, ...]:
@@ -458,6 +508,10 @@ def _check_measure_columns(d: Declared, dataset: Dataset, local: bool, problems:
     columns of its dataset, and its dates are dates."""
     measure: Measure = d.spec
     stock = measure.timing == MeasureTiming.STOCK
+    if measure.parts or measure.value != FigureValue.COUNT:
+        problems.append(
+            f"{d.where}: only a submitted figure (a measure of a figures dataset) has `parts` or a `value` kind"
+        )
     if local and measure.date is None:
         problems.append(
             f"{d.where}.date: a measure of a dataset of your own needs the `date` that places a record"
@@ -541,16 +595,6 @@ def _check_record_dimension(
                 f"{d.where}.datasets: dataset {name!r} has no stored column {dim.cube_column!r}: name the "
                 f'column that holds it in the dataset\'s dimensions ({dim.id} = "<column>")'
             )
-
-
-def _check_agency(d: Declared, agency: str, problems: list[str]) -> None:
-    """A KPI's or a dataset's `agency` is one of the agency groups partner accounts name, spelt as they are."""
-    if agency.lower() not in agency_groups():
-        problems.append(
-            f"{d.where}.agency: {agency!r} is not an agency; use one of {', '.join(sorted(set(agency_groups().values())))}"
-        )
-    elif agency != agency_groups()[agency.lower()]:
-        problems.append(f"{d.where}.agency: spell it {agency_groups()[agency.lower()]!r}")
 
 
 def _check_kpi(
@@ -735,7 +779,8 @@ def model_of_load(model: Model) -> Iterator[None]:
 
 def dataset_title(name: str | None) -> str:
     """A dataset's title for people, from its one declaration; the areas file and unknown names as given."""
-    datasets = active_model().datasets
-    if name in datasets:
-        return datasets[name].title
+    model = active_model()
+    for declared in (model.datasets, model.figures):
+        if name in declared:
+            return declared[name].title
     return "Areas" if name == "areas" else (name or "")

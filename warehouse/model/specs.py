@@ -178,9 +178,28 @@ class Condition(Spec):
         return self.between or ((self.column,) if self.column else ())
 
 
+class Part(Spec):
+    """One part a submitted figure is given by (an age band, a type): one row of the template each,
+    the whole being their sum."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_+\-]{0,39}$")] = Field(
+        description="How the template and the warehouse name it: letters, digits, _, + and -."
+    )
+    label: Label = Field(description="How people read it.")
+
+
+class FigureValue(StrEnum):
+    """What a submitted figure is."""
+
+    COUNT = "count"  # whole numbers of people or events, disclosure-controlled like the records' counts
+    NUMBER = "number"  # a score, a mean, a rate: any number, shown as given
+
+
 class Measure(Spec):
     id: Identifier = Field(description="Its name in KPIs' numerator and denominator.")
-    dataset: Identifier = Field(description="The dataset whose records it counts.")
+    dataset: Identifier = Field(
+        description="The dataset whose records it counts, or the figures dataset whose figures it is."
+    )
     timing: MeasureTiming = Field(
         description="flow (events dated in the period), stock (open at each month's end) or children "
         "(distinct children with an event in the period)."
@@ -200,6 +219,23 @@ class Measure(Spec):
     where: tuple[Condition, ...] = Field(
         default=(), description="The conditions a record must all pass to count: [{column, in}, ...]."
     )
+    parts: tuple[Part, ...] = Field(
+        default=(),
+        description="A submitted figure's parts, one row each in the template, the whole being their sum: "
+        '[{code = "0-12", label = "Aged 0 to 12"}]. None: the figure is given whole.',
+    )
+    value: FigureValue = Field(
+        default=FigureValue.COUNT,
+        description="A submitted figure's kind: count (whole numbers, disclosure-controlled) or number "
+        "(a score, a mean).",
+    )
+
+    @model_validator(mode="after")
+    def _parts_once(self) -> Measure:
+        codes = [part.code for part in self.parts]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each part's code once")
+        return self
 
 
 class Page(Spec):
