@@ -280,7 +280,7 @@ def test_brw011_a_click_on_a_bar_drills_down_and_the_breadcrumb_steps_back(serve
 
     page.goto(server + "/front-door?period=2025-26&la=E08000021")
     page.wait_for_selector(".kpi-card")
-    chart = page.locator('.js-plotly-plot:has(.gtitle:text-matches("^Referrals by source"))')
+    chart = page.locator('.chart:has(.chart-title:text-matches("^Referrals by source"))')
     chart.scroll_into_view_if_needed()
     box = chart.locator(".bars .point").first.bounding_box()  # the largest source: police
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -300,7 +300,7 @@ def test_brw011_a_click_on_a_bar_drills_down_and_the_breadcrumb_steps_back(serve
 def test_brw012_a_click_on_a_trend_point_shows_that_month(server, page):
     page.goto(server + "/s47-icpc?period=2025-26&la=E08000021")
     page.wait_for_selector(".kpi-card")
-    chart = page.locator('.js-plotly-plot:has(.gtitle:text-matches("^Section 47 enquiries, monthly"))')
+    chart = page.locator('.chart:has(.chart-title:text-matches("^Section 47 enquiries, monthly"))')
     chart.scroll_into_view_if_needed()
     points = chart.locator(".scatterlayer .point")
     box = points.last.bounding_box()  # March 2026

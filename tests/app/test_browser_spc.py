@@ -35,7 +35,7 @@ def test_brw024_a_trend_switches_to_an_spc_chart_and_back(server, page, demo_hom
     page.wait_for_selector(".kpi-card")
     page.get_by_role("link", name="SPC (XmR) charts").click()
     page.wait_for_url("**chart=spc**")
-    chart = page.locator('.chart:has(.gtitle:text-is("Referrals, monthly (SPC)"))')
+    chart = page.locator('.chart:has(.chart-title:text-is("Referrals, monthly (SPC)"))')
     chart.wait_for()
     expected = _variation_words(demo_home, ("referrals",), "2025-26")["referrals"]
     assert chart.locator(".spc-words").all_inner_texts() == [expected]  # a count: no monthly target to assure
@@ -55,7 +55,7 @@ def test_brw024_a_trend_switches_to_an_spc_chart_and_back(server, page, demo_hom
 
     page.get_by_role("link", name="Run charts").click()
     page.wait_for_url(lambda url: "chart=" not in url)
-    page.locator('.gtitle:text-is("Referrals, monthly")').wait_for()
+    page.locator('.chart-title:text-is("Referrals, monthly")').wait_for()
     assert page.get_by_role("link", name="Run charts (shown)").count() == 1
     assert page.console_errors == []
 
