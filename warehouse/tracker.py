@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -106,9 +107,9 @@ def submission_tracker(
     return found
 
 
-def _due(dataset: FiguresDataset, la_code: str, period: Period, row, expected: int, today: date) -> Due:
+def _due(dataset: FiguresDataset, la_code: str, period: Period, row: Any, expected: int, today: date) -> Due:
     due = dataset.due_date(period)
-    common = {
+    common: dict[str, Any] = {
         "agency": dataset.agency,
         "dataset": dataset.name,
         "title": dataset.title,

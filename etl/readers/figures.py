@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def cell_text(value: object) -> str:
     return limits.clipped(str(value).strip()) or ""
 
 
-def _rows(path: Path, sheet: str | None, lines: list[tuple[int, list[object]]]) -> FiguresFile:
+def _rows(path: Path, sheet: str | None, lines: Sequence[tuple[int, Sequence[object]]]) -> FiguresFile:
     """The rows under the header (the first line), each as {column: text}; blank rows skipped."""
     where = FiguresFile(path, sheet, []).where
     if not lines:

@@ -152,7 +152,7 @@ def instructions(template: Template) -> list[list[str]]:
 def write_workbook(template: Template, path: Path | BinaryIO) -> None:
     """The workbook, to a file or a stream (the app's download)."""
     workbook = Workbook()
-    guide = workbook.active
+    guide = workbook.worksheets[0]
     guide.title = INSTRUCTIONS_SHEET
     for line in instructions(template):
         guide.append([neutralise(cell) for cell in line])

@@ -781,6 +781,6 @@ def dataset_title(name: str | None) -> str:
     """A dataset's title for people, from its one declaration; the areas file and unknown names as given."""
     model = active_model()
     for declared in (model.datasets, model.figures):
-        if name in declared:
+        if name is not None and name in declared:
             return declared[name].title
     return "Areas" if name == "areas" else (name or "")
