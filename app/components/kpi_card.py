@@ -18,6 +18,7 @@ from warehouse.kpis.formatting import (
     format_published,
     format_rank,
     format_rate,
+    series_word,
     shown_change,
 )
 from warehouse.kpis.model import Kpi
@@ -170,7 +171,7 @@ def sparkline(assessment: Assessment) -> html.Div:
         },
     }
     known = [(label, format_figure(kpi, f)) for label, f in zip(labels, series)]
-    text = f"{kpi.title}, monthly from {known[0][0]} ({known[0][1]}) to {known[-1][0]} ({known[-1][1]})."
+    text = f"{kpi.title}, {series_word(series)} from {known[0][0]} ({known[0][1]}) to {known[-1][0]} ({known[-1][1]})."
     return html.Div(
         [
             html.Div(
