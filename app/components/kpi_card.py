@@ -280,7 +280,11 @@ def kpi_card(
             commentary_block(commentary, commentary_href, draft),
             actions_link(kpi.id, actions, "card-link card-actions"),
             # A period no load covers has no records to list.
-            dcc.Link("View the records", href=records_href, className="card-link")
+            dcc.Link(
+                "View the submitted figures" if kpi.dataset in active_model().figures else "View the records",
+                href=records_href,
+                className="card-link",
+            )
             if records_href and not current.no_data
             else None,
         ],

@@ -34,12 +34,13 @@ from datetime import date, timedelta
 from math import ceil
 
 import duckdb
+import pandas as pd
 
 from warehouse.kpis.model import Kpi, Timing
 from warehouse.kpis.periods import Period, PeriodKind, period_ending
 from warehouse.kpis.suppression import Count, SuppressionPolicy
 from warehouse.model.files import Model
-from warehouse.queries import run_rows
+from warehouse.queries import run, run_rows
 
 # The period kind of each cadence a figures dataset may declare.
 CADENCE_KINDS = {
@@ -208,3 +209,22 @@ def _measures(kpi: Kpi) -> tuple[str, ...]:
 
 def measures_of(kpis: Iterable[Kpi]) -> set[str]:
     return {m for kpi in kpis for m in _measures(kpi)}
+
+
+def submitted_rows(
+    con: duckdb.DuckDBPyConnection, model: Model, kpi: Kpi, period: Period, la_codes: Iterable[str]
+) -> pd.DataFrame | None:
+    """The submitted figures behind a figures KPI's value for the period, part by part: each current
+    figure of its measures for the cadence periods it reads, with who submitted it, when, and how
+    many times it has been corrected. None if the cadence's periods do not make up the period."""
+    read = periods_read(period, cadence_kind(model, kpi.dataset), kpi.timing)
+    if read is None:
+        return None
+    return run(
+        con,
+        "submitted_figures",
+        la_codes=list(la_codes),
+        measures=list(_measures(kpi)),
+        first_day=min(p.start for p in read),
+        last_day=max(p.end for p in read),
+    )
