@@ -203,8 +203,14 @@ def render(page: Page, **query: str | list[str]) -> html.Div:
             html.Div(
                 [trend(by_id[k], f"{page.id}-trend-{k}", view) for k in page.trends], className="chart-grid"
             ),
-            html.H2("Breakdowns"),
-            html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
+            *(
+                [
+                    html.H2("Breakdowns"),
+                    html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
+                ]
+                if breakdowns or area
+                else []
+            ),
             html.H2("Monthly figures" if not _submitted(assessments) else "Figures by period"),
             html.Button("Download CSV", id=f"{page.id}-export", className="button-secondary", n_clicks=0),
             dcc.Download(id=f"{page.id}-download"),

@@ -117,5 +117,5 @@ def test_only_admins_read_the_audit_log(app):
     admin = _post(signed_in(app.server.test_client(), "test-admin"), "audit-grid.children", inputs, [])
     assert admin.status_code == 200
     rows = admin.get_json()["response"]["audit-grid"]["children"]["props"]["rowData"]
-    # the demo's 40 targets (2 LAs x 10 KPIs x 2 dates) were set by "demo" when the home was made
-    assert sum(1 for r in rows if r["action"] == "Target set" and r["username"] == "demo") == 40
+    # the demo's 52 targets (2 LAs x 13 KPIs x 2 dates) were set by "demo" when the home was made
+    assert sum(1 for r in rows if r["action"] == "Target set" and r["username"] == "demo") == 52

@@ -73,6 +73,22 @@ def periods_read(period: Period, cadence: PeriodKind, timing: Timing) -> list[Pe
     return [first.shifted(step * i) for i in range(period.months // step)]
 
 
+def latest_with_figures(period: Period, cadence: PeriodKind, timing: Timing) -> Period:
+    """The latest period ending by the period's end that the cadence's periods make up: the same kind
+    of period moved back to a cadence period's end (the 12 months to September for the 12 months to
+    October of a quarterly dataset), or, for a period shorter than the cadence, the cadence's own."""
+    last = period_ending(cadence, period.last_month)
+    if last.end > period.end:
+        last = last.shifted(-last.months)
+    if period.months < last.months:
+        return last
+    back = (
+        (period.last_month.year - last.last_month.year) * 12 + period.last_month.month - last.last_month.month
+    )
+    moved = period.shifted(-back)
+    return moved if periods_read(moved, cadence, timing) is not None else last
+
+
 def series_periods(period: Period, cadence: PeriodKind, series_months: int) -> list[Period]:
     """The cadence periods that end by the period's end, oldest first, as many as cover
     `series_months` months (9 quarters for the engine's 25 months)."""
@@ -146,7 +162,11 @@ class FiguresReader:
         dataset = self.model.figures[kpi.dataset]
         read = periods_read(period, cadence_kind(self.model, kpi.dataset), kpi.timing)
         if read is None:
-            return f"{dataset.title} are submitted {dataset.cadence}: there is no figure for {period.label}"
+            nearest = latest_with_figures(period, cadence_kind(self.model, kpi.dataset), kpi.timing)
+            return (
+                f"{dataset.title} are submitted {dataset.cadence}: there is no figure for {period.short_label}; "
+                f"the latest before it is for {nearest.short_label}"
+            )
         reasons = []
         for la_code in self.la_codes:
             missing, unavailable = [], []

@@ -151,7 +151,8 @@ def test_a_flow_over_a_year_sums_its_quarters(con):
     # The 12 months to March 2026 are the same four quarters; the 12 months to February are not made of quarters.
     assert one(con, "crisis_team_referrals", parse_period("R12-2026-03")).current.value == 485
     assert one(con, "crisis_team_referrals", parse_period("R12-2026-02")).current.no_data == (
-        "Health figures are submitted quarterly: there is no figure for " + parse_period("R12-2026-02").label
+        "Health figures are submitted quarterly: there is no figure for 12 months to Feb 2026; the latest "
+        "before it is for 12 months to Dec 2025"
     )
 
 
@@ -166,12 +167,17 @@ def test_a_month_of_a_quarterly_dataset_has_no_figure_and_says_why(con):
     may = one(con, "cme", month(2025, 5)).current
     assert (
         may.value is None
-        and may.no_data == "Education figures are submitted quarterly: there is no figure for May 2025"
+        and may.no_data
+        == "Education figures are submitted quarterly: there is no figure for May 2025; the "
+        "latest before it is for Q4 2024/25"
     )
     june = one(
         con, "crisis_team_referrals", month(2025, 6)
     ).current  # a flow's month, even the quarter's last
-    assert june.no_data == "Health figures are submitted quarterly: there is no figure for June 2025"
+    assert june.no_data == (
+        "Health figures are submitted quarterly: there is no figure for June 2025; the latest before it is "
+        "for Q1 2025/26"
+    )
 
 
 def test_a_measure_given_in_parts_is_the_sum_of_its_parts(con):
