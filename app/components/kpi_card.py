@@ -25,6 +25,7 @@ from warehouse.kpis.model import Kpi
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.scorecard import Travel, travel
 from warehouse.model.files import active_model
+from warehouse.model.specs import FigureValue
 
 RAG_ICONS = {Rag.GREEN: "✔", Rag.AMBER: "▲", Rag.RED: "✖"}
 SPARKLINE_MONTHS = 13
@@ -258,7 +259,10 @@ def kpi_card(
     )
     detail = ""
     if kpi.denominator and not current.suppressed and current.numerator is not None:
-        detail = f"{current.numerator:,} of {current.denominator:,}"
+        # A total of scores over the responses that gave them is not a part of a whole: "4,312 ÷ 950".
+        measure = active_model().measures.get(kpi.numerator)
+        scores = measure is not None and measure.value == FigureValue.NUMBER
+        detail = f"{current.numerator:,} {'÷' if scores else 'of'} {current.denominator:,}"
     heading: list[str | Component] = [kpi.title]
     if kpi.local_definition:
         heading.append(html.Span(" local definition", className="tag"))

@@ -80,3 +80,13 @@ def test_the_submitted_figures_behind_a_card_are_listed_part_by_part(demo_app, d
         )
     )
     assert "only for roles that see exact figures" in protected and "Aged 0 to 12" not in protected
+
+
+def test_a_mean_score_card_shows_the_total_over_the_responses(demo_app, demo_home):
+    client = signed_in(demo_app.server.test_client(), "test-data")
+    card = _text(
+        find_component(page_layout(client, "/training", f"?la={CITY}&period={Q2}"), "card-feedback_score")
+    )
+    total = _submitted(demo_home, CITY, "feedback_score_total")[""]
+    responses = _submitted(demo_home, CITY, "feedback_responses")[""]
+    assert f"{total / responses:.2f}" in card and f"{total:,.0f} ÷ {responses:,.0f}" in card
