@@ -22,6 +22,7 @@ from etl.readers.formats import FORMATS
 from etl.reconcile import reconcile as reconcile_files
 from etl.spreadsheets import csv_text
 from etl.staging.native import parse_date
+from etl.submissions.cli import register as register_submission_commands
 from warehouse import audit
 from warehouse.db import WarehouseError
 from warehouse.settings import get_settings
@@ -675,3 +676,7 @@ def schedule(
 
 if __name__ == "__main__":
     app()
+
+
+# Figures submitted by agencies: template, submit, enter, submissions, remind.
+register_submission_commands(app)

@@ -150,6 +150,12 @@ def local_authority_codes() -> frozenset[str]:
     return frozenset(_ons_population().query("geographic_level == 'Local authority'")["new_la_code"])
 
 
+def local_authority_names() -> dict[str, str]:
+    """Every English LA's name by its code, the latest the ONS table gives."""
+    rows = _ons_population().query("geographic_level == 'Local authority'").sort_values("time_period")
+    return dict(zip(rows["new_la_code"], rows["la_name"], strict=True))
+
+
 def la_code_for_old_code(old_la_code: str) -> str | None:
     """The new (9-character) code of an LA from its DfE 3-digit code, as the CIN census gives it.
 

@@ -57,13 +57,17 @@ def current_figures(
     return {(measure, part): value for measure, part, value in rows}
 
 
-def changes_anything(con: duckdb.DuckDBPyConnection, submission: Submission, figures: list[Figure]) -> bool:
-    """Whether the figures differ from the current ones of their cells: a submission of the same
-    figures again changes nothing and is not recorded."""
-    current = current_figures(
-        con, submission.la_code, sorted({f.measure for f in figures}), submission.period_start
+def superseded_figures(
+    con: duckdb.DuckDBPyConnection, la_code: str, period_start: date, figures: list[Figure]
+) -> tuple[int, int]:
+    """(new, changed): how many of the figures are of cells with no figure yet, and how many would
+    replace a different current figure. Neither: the same figures again, which change nothing."""
+    current = current_figures(con, la_code, sorted({f.measure for f in figures}), period_start)
+    new = sum(1 for f in figures if (f.measure, f.part) not in current)
+    changed = sum(
+        1 for f in figures if (f.measure, f.part) in current and current[(f.measure, f.part)] != f.value
     )
-    return any((f.measure, f.part) not in current or current[(f.measure, f.part)] != f.value for f in figures)
+    return new, changed
 
 
 def record_submission(

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from warehouse.db import build_schema, cell_key_salt
-from warehouse.submissions import Figure, Submission, changes_anything, record_submission
+from warehouse.submissions import Figure, Submission, record_submission, superseded_figures
 
 LA = "E08000021"
 Q1 = {
@@ -95,13 +95,15 @@ def test_a_cell_keeps_its_key_across_corrections_made_from_the_salt(con):
 
 
 def test_the_same_figures_again_change_nothing_and_different_ones_do(con):
-    again = Submission(**Q1, submitted_by="carol", submitted_at=datetime(2025, 7, 20), source="upload")
-    assert not changes_anything(
-        con, again, [Figure("crisis_referrals", "", 14), Figure("self_harm", "13-17", None)]
-    )
-    assert changes_anything(con, again, [Figure("crisis_referrals", "", 12)])
-    assert changes_anything(con, again, [Figure("self_harm", "13-17", 2)])  # was not available
-    assert changes_anything(con, again, [Figure("new_measure", "", 0)])  # never given
+    q1 = Q1["period_start"]
+    assert superseded_figures(
+        con, LA, q1, [Figure("crisis_referrals", "", 14), Figure("self_harm", "13-17", None)]
+    ) == (0, 0)
+    assert superseded_figures(con, LA, q1, [Figure("crisis_referrals", "", 12)]) == (0, 1)
+    assert superseded_figures(con, LA, q1, [Figure("self_harm", "13-17", 2)]) == (0, 1)  # was not available
+    assert superseded_figures(
+        con, LA, q1, [Figure("new_measure", "", 0), Figure("self_harm", "0-12", 3)]
+    ) == (1, 0)
 
 
 def test_a_submission_names_how_it_came_and_each_cell_once(con):

@@ -16,9 +16,10 @@ JOIN submission AS s USING (submission_id)
 WINDOW cell AS (PARTITION BY f.la_code, f.measure, f.period_start, f.part ORDER BY s.submission_id);
 
 -- The current figure of each cell: that of its latest submission (a correction supersedes, the
--- earlier stays in figure_history). value is NULL where the latest submission said "not available".
+-- earlier stays in figure_history, and previous_value is the one it replaced). value is NULL where
+-- the latest submission said "not available".
 CREATE OR REPLACE VIEW current_figure AS
-SELECT * EXCLUDE (previous_value)
+SELECT *
 FROM figure_history
 QUALIFY row_number() OVER (
     PARTITION BY la_code, measure, period_start, part ORDER BY submission_id DESC

@@ -168,7 +168,7 @@ class Dataset(Spec):
     kind: Literal["records"] = Field(
         default="records",
         description="records (the default): an extract of records. A dataset of figures submitted by an "
-        'agency is kind = "figures" (warehouse/model/figures.py).',
+        'agency is kind = "figures": see "Declare figures submitted by agencies".',
     )
     agency: str | None = Field(default=None, description="The partner agency that provides the dataset.")
     table: Identifier = Field(description="The warehouse table that holds its records.")

@@ -21,12 +21,13 @@ Submitted figures live in the warehouse's `submission` and `submitted_figure` ta
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
 
+from warehouse.kpis.periods import Period, PeriodKind, parse_period, period_ending
 from warehouse.model.specs import Identifier, Label, Spec
 
 
@@ -54,7 +55,49 @@ class FiguresDataset(Spec):
     )
     expected_from: date | None = Field(
         default=None,
-        description="The first period the partnership expects figures for (a date in it). Not given: the "
-        "period of the first submission for the LA.",
+        description="The first period the partnership expects figures for (a date in it): the tracker "
+        "counts periods due from it. Not given: from the first period any LA has submitted.",
     )
     description: str = Field(default="", description="What the figures are, for the template's instructions.")
+
+    @property
+    def period_kind(self) -> PeriodKind:
+        return PERIOD_KIND[self.cadence]
+
+    def period(self, code: str) -> Period:
+        """The period a code names, if it is one of this dataset's cadence (ValueError otherwise)."""
+        period = parse_period(code)
+        if period.kind is not self.period_kind:
+            raise ValueError(
+                f"{self.name} is {self.cadence}: give a {PERIOD_WORDS[self.cadence]}, not {code!r}"
+            )
+        return period
+
+    def period_containing(self, day: date) -> Period:
+        return period_ending(self.period_kind, day)
+
+    def due_date(self, period: Period) -> date:
+        return period.end + timedelta(days=self.deadline_days)
+
+    def periods_ended(self, first: date, today: date) -> list[Period]:
+        """The periods from the one containing `first` that ended before `today`, oldest first:
+        the figures the partnership expects (each due deadline_days after its end)."""
+        periods = []
+        period = self.period_containing(first)
+        while period.end < today:
+            periods.append(period)
+            period = period.shifted(period.months)
+        return periods
+
+
+PERIOD_KIND = {
+    Cadence.MONTHLY: PeriodKind.MONTH,
+    Cadence.QUARTERLY: PeriodKind.QUARTER,
+    Cadence.YEARLY: PeriodKind.FINANCIAL_YEAR,
+}
+# How a period of each cadence is written (warehouse/kpis/periods.py reads them).
+PERIOD_WORDS = {
+    Cadence.MONTHLY: "month, such as 2025-04",
+    Cadence.QUARTERLY: "quarter of a financial year, such as 2025-26-Q1 (April to June 2025)",
+    Cadence.YEARLY: "financial year, such as 2025-26",
+}

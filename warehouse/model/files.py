@@ -682,7 +682,8 @@ def model_of_load(model: Model) -> Iterator[None]:
 
 def dataset_title(name: str | None) -> str:
     """A dataset's title for people, from its one declaration; the areas file and unknown names as given."""
-    datasets = active_model().datasets
-    if name in datasets:
-        return datasets[name].title
+    model = active_model()
+    for declared in (model.datasets, model.figures):
+        if name in declared:
+            return declared[name].title
     return "Areas" if name == "areas" else (name or "")

@@ -14,8 +14,8 @@ from warehouse.model.specs import FigureValue, MeasureTiming
 
 FIGURES = """
 [[dataset]]
-name = "health_figures"
-title = "Health figures"
+name = "camhs_figures"
+title = "CAMHS figures"
 kind = "figures"
 agency = "{agency}"
 cadence = "quarterly"
@@ -23,15 +23,15 @@ deadline_days = 20
 expected_from = 2025-04-01
 
 [[measure]]
-id = "crisis_referrals"
-dataset = "health_figures"
+id = "camhs_crisis_referrals"
+dataset = "camhs_figures"
 timing = "flow"
 description = "Referrals to the crisis mental-health team."
 parts = [{{ code = "0-12", label = "Aged 0 to 12" }}, {{ code = "13-17", label = "Aged 13 to 17" }}]
 
 [[measure]]
-id = "wellbeing_score"
-dataset = "health_figures"
+id = "camhs_wellbeing_score"
+dataset = "camhs_figures"
 timing = "stock"
 value = "number"
 description = "The mean wellbeing score at the quarter's end."
@@ -39,13 +39,13 @@ description = "The mean wellbeing score at the quarter's end."
 
 FIGURES_KPI = """
 [[kpi]]
-id = "crisis_referrals_count"
+id = "camhs_crisis_count"
 title = "Crisis referrals"
-dataset = "health_figures"
+dataset = "camhs_figures"
 unit = "count"
 direction = "neutral"
 timing = "flow"
-numerator = "crisis_referrals"
+numerator = "camhs_crisis_referrals"
 definition = "Referrals to the crisis team."
 agency = "Health"
 local_definition = true
@@ -60,22 +60,22 @@ def write(folder: Path, text: str) -> Path:
 
 def test_a_figures_dataset_is_read_apart_from_the_datasets_of_records(tmp_path):
     model = read_model(write(tmp_path / "model", FIGURES.format(agency="Health") + FIGURES_KPI))
-    figures = model.figures["health_figures"]
+    figures = model.figures["camhs_figures"]
     assert (figures.agency, figures.cadence, figures.deadline_days) == ("Health", Cadence.QUARTERLY, 20)
     assert figures.expected_from == date(2025, 4, 1)
     # No table, no records: the loaders, cubes and docs of records never see it.
-    assert "health_figures" not in model.datasets and "health_figures" not in model.local_datasets
-    crisis, score = model.figure_measures("health_figures")
+    assert "camhs_figures" not in model.datasets and "camhs_figures" not in model.local_datasets
+    crisis, score = model.figure_measures("camhs_figures")
     assert [(p.code, p.label) for p in crisis.parts] == [("0-12", "Aged 0 to 12"), ("13-17", "Aged 13 to 17")]
     assert (crisis.timing, crisis.value) == (MeasureTiming.FLOW, FigureValue.COUNT)
     assert (score.id, score.timing, score.value, score.parts) == (
-        "wellbeing_score",
+        "camhs_wellbeing_score",
         MeasureTiming.STOCK,
         FigureValue.NUMBER,
         (),
     )
     # A figure is given per LA and period: its KPI carries none of the records' filters.
-    assert model.kpis["crisis_referrals_count"].dimensions == ()
+    assert model.kpis["camhs_crisis_count"].dimensions == ()
 
 
 def test_the_built_in_datasets_are_datasets_of_records():
@@ -88,38 +88,38 @@ MISTAKES = [
     (
         "an agency no partner account can name",
         FIGURES.format(agency="Fire service"),
-        "local.toml: dataset[0] ('health_figures').agency: 'Fire service' is not an agency; use one of",
+        "local.toml: dataset[0] ('camhs_figures').agency: 'Fire service' is not an agency; use one of",
     ),
     (
         "an agency spelt otherwise",
         FIGURES.format(agency="health"),
-        "local.toml: dataset[0] ('health_figures').agency: spell it 'Health'",
+        "local.toml: dataset[0] ('camhs_figures').agency: spell it 'Health'",
     ),
     (
         "a cadence the tracker cannot work out",
         FIGURES.format(agency="Health").replace('"quarterly"', '"weekly"'),
-        "local.toml: dataset[0] ('health_figures').cadence: Input should be 'monthly', 'quarterly' or 'yearly'",
+        "local.toml: dataset[0] ('camhs_figures').cadence: Input should be 'monthly', 'quarterly' or 'yearly'",
     ),
     (
         "a figures dataset with columns",
         FIGURES.format(agency="Health").replace("deadline_days = 20", 'deadline_days = 20\ntable = "hf"'),
-        "local.toml: dataset[0] ('health_figures').table: Extra inputs are not permitted",
+        "local.toml: dataset[0] ('camhs_figures').table: Extra inputs are not permitted",
     ),
     (
         "a figures dataset without a deadline",
         FIGURES.format(agency="Health").replace("deadline_days = 20", ""),
-        "local.toml: dataset[0] ('health_figures').deadline_days: Field required",
+        "local.toml: dataset[0] ('camhs_figures').deadline_days: Field required",
     ),
     (
         "a count of distinct children, which figures cannot be",
         FIGURES.format(agency="Health")
-        + MEASURE.format(id="kids", dataset="health_figures", timing="children"),
+        + MEASURE.format(id="kids", dataset="camhs_figures", timing="children"),
         "local.toml: measure[2] ('kids').timing: a submitted figure is a flow (periods add up) or a stock",
     ),
     (
         "conditions on records a figure has not",
         FIGURES.format(agency="Health")
-        + MEASURE.format(id="seen", dataset="health_figures", timing="flow")
+        + MEASURE.format(id="seen", dataset="camhs_figures", timing="flow")
         + 'where = [{ column = "outcome", in = ["seen"] }]\n',
         "local.toml: measure[2] ('seen').where: a submitted figure has no records, so no `where`",
     ),
@@ -135,11 +135,11 @@ MISTAKES = [
     (
         "a part given twice",
         FIGURES.format(agency="Health").replace('code = "13-17"', 'code = "0-12"'),
-        "local.toml: measure[0] ('crisis_referrals'): Value error, each part's code once",
+        "local.toml: measure[0] ('camhs_crisis_referrals'): Value error, each part's code once",
     ),
     (
         "a figures dataset that takes a dataset of records' name",
-        FIGURES.format(agency="Health").replace('name = "health_figures"', 'name = "referrals"'),
+        FIGURES.format(agency="Health").replace('name = "camhs_figures"', 'name = "referrals"'),
         "local.toml: dataset[0] ('referrals'): name clashes with a built-in dataset",
     ),
 ]
