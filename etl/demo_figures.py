@@ -127,7 +127,7 @@ def _training(rng: np.random.Generator, scale: Scale, period: Period, step: int)
 FIGURES_OF: dict[str, Callable[[np.random.Generator, Scale, Period, int], Values]] = {
     "health_returns": _health,
     "education_returns": _education,
-    "training_returns": _training,
+    "partnership_returns": _training,
 }
 
 

@@ -12,7 +12,7 @@ from dash.development.base_component import Component
 
 from app.state import per_warehouse_file, reader
 from warehouse.db import WarehouseError
-from warehouse.model.files import active_model, dataset_title
+from warehouse.model.files import dataset_title
 from warehouse.settings import environment
 
 if TYPE_CHECKING:
@@ -59,11 +59,8 @@ def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date |
     today = today or date.today()
     freshness = reader().query("dataset_freshness", la_codes=list(la_codes))
     notes = []
-    submitted = active_model().figures  # figures due each period: the submissions tracker says which are late
     for row in freshness.to_dict("records"):
         dataset, la_code, covered_to = row["dataset"], row["la_code"], row["covered_to"]
-        if dataset in submitted:
-            continue
         age = (today - covered_to.date()).days
         if age > cadence_days(dataset):
             notes.append(

@@ -31,8 +31,8 @@ def test_every_past_quarter_is_submitted_but_the_late_one_and_one_is_corrected()
         (COUNTY, "health_returns"): quarters - 1,  # Q2 2026/27 is late (due 20 October 2026)
         (CITY, "education_returns"): quarters,
         (COUNTY, "education_returns"): quarters,
-        (CITY, "training_returns"): quarters,
-        (COUNTY, "training_returns"): quarters,
+        (CITY, "partnership_returns"): quarters,
+        (COUNTY, "partnership_returns"): quarters,
     }
     county_health = {
         s.period_start for s, _ in submissions() if (s.la_code, s.dataset) == (COUNTY, "health_returns")

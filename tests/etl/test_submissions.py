@@ -212,7 +212,10 @@ MISTAKES = [
     (
         "an unknown dataset",
         (0, {"dataset": "police"}),
-        "bad.csv, row 2, dataset: 'police' is not a dataset of figures; known: police_returns, training_returns",
+        (
+            "bad.csv, row 2, dataset: 'police' is not a dataset of figures; known: education_returns, "
+            "health_returns, partnership_returns, police_returns, training_returns"
+        ),
     ),
     (
         "a month for quarterly figures",

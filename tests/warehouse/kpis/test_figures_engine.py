@@ -43,7 +43,7 @@ PROTECTED = SuppressionPolicy()
 AGENCIES = {
     "health_returns": "Health",
     "education_returns": "Schools and education",
-    "training_returns": "Local authority",
+    "partnership_returns": "Local authority",
 }
 
 
@@ -115,14 +115,14 @@ def con():
         trained = {"LA": 120, "Health": 60, "Police": 30, "Education": 80, "Other": 23}
         _submit(
             connection,
-            "training_returns",
+            "partnership_returns",
             CITY,
             "2025-26-Q1",
             {"trained_people": trained, "feedback_responses": 236, "feedback_score_total": 1078},
         )
         _submit(
             connection,
-            "training_returns",
+            "partnership_returns",
             COUNTY,
             "2025-26-Q1",
             {"feedback_responses": 4, "feedback_score_total": 18},
