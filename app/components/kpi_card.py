@@ -80,7 +80,12 @@ def _not_split_note(assessment: Assessment) -> html.P | None:
     if not ignored:
         return None
     words = " or ".join(active_model().dimension(dimension).describe for dimension in ignored)
-    return html.P(f"Not split by {words}: its records do not carry it.", className="note card-not-split")
+    why = (
+        "its figures are submitted whole for each local authority"
+        if assessment.kpi.dataset in active_model().figures
+        else "its records do not carry it"
+    )
+    return html.P(f"Not split by {words}: {why}.", className="note card-not-split")
 
 
 def _rag_badge(assessment: Assessment) -> html.Div | None:

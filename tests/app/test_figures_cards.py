@@ -90,3 +90,13 @@ def test_a_mean_score_card_shows_the_total_over_the_responses(demo_app, demo_hom
     total = _submitted(demo_home, CITY, "feedback_score_total")[""]
     responses = _submitted(demo_home, CITY, "feedback_responses")[""]
     assert f"{total / responses:.2f}" in card and f"{total:,.0f} ÷ {responses:,.0f}" in card
+
+
+def test_a_filter_leaves_a_figures_card_whole_and_says_so(demo_app, demo_home):
+    client = signed_in(demo_app.server.test_client(), "test-data")
+    layout = page_layout(client, "/health", f"?la={CITY}&period={Q2}&age=10-15")
+    filtered = _text(find_component(layout, "card-crisis_24h"))
+    seen = _submitted(demo_home, CITY, "crisis_team_seen_24h")[""]
+    referrals = _submitted(demo_home, CITY, "crisis_team_referrals")[""]
+    assert f"{seen / referrals * 100:.1f}%" in filtered  # the whole LA's figure
+    assert "Not split by age: its figures are submitted whole for each local authority." in filtered
