@@ -55,6 +55,8 @@ FACT_TABLES = (
     "assessment",
     "cla_missing_count",
 )
+# Figures submitted by agencies (migrations/0014_submitted_figures.sql): kept, never replaced.
+FIGURE_TABLES = ("submission", "submitted_figure")
 CUBE_TABLES = (
     "kpi_cube",
     "missing_child_month",

@@ -23,7 +23,7 @@ from etl.submissions.remind import RemindError, send_reminders
 from etl.submissions.template import make_template, write_template
 from etl.submissions.upload import submitter_for
 from warehouse.db import WarehouseError, local_authority_names, open_readonly
-from warehouse.model.files import model_for
+from warehouse.model.files import published_model
 from warehouse.queries import run
 from warehouse.settings import get_settings
 from warehouse.tracker import tracker_at, tracker_frame
@@ -85,13 +85,7 @@ def template(
                 codes = list(run(con, "loaded_las")["la_code"])
         except WarehouseError as error:
             raise _fail(f"{error}; or name the LAs with --la") from error
-    try:
-        with open_readonly(settings.warehouse_path) as con:
-            model = model_for(con)
-    except WarehouseError:
-        from warehouse.model.files import read_model
-
-        model = read_model()
+    model = published_model(settings.warehouse_path)  # the built-in model if there is no warehouse yet
     try:
         made = make_template(model, agency, period, {code: names[code] for code in codes})
         written = write_template(made, out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 from openpyxl import Workbook
@@ -148,7 +149,8 @@ def instructions(template: Template) -> list[list[str]]:
     return lines
 
 
-def write_workbook(template: Template, path: Path) -> None:
+def write_workbook(template: Template, path: Path | BinaryIO) -> None:
+    """The workbook, to a file or a stream (the app's download)."""
     workbook = Workbook()
     guide = workbook.active
     guide.title = INSTRUCTIONS_SHEET
@@ -206,9 +208,13 @@ def write_workbook(template: Template, path: Path) -> None:
     workbook.save(path)
 
 
+def template_csv(template: Template) -> str:
+    """The CSV twin's text: the Figures sheet's columns and rows."""
+    return csv_text(pd.DataFrame(template.rows(), columns=list(COLUMNS), dtype=str))
+
+
 def write_csv(template: Template, path: Path) -> None:
-    frame = pd.DataFrame(template.rows(), columns=list(COLUMNS), dtype=str)
-    path.write_text(csv_text(frame), encoding="utf-8", newline="")
+    path.write_text(template_csv(template), encoding="utf-8", newline="")
 
 
 def write_template(template: Template, path: Path) -> list[Path]:

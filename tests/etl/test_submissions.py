@@ -379,3 +379,39 @@ def test_the_inbox_loads_a_file_of_figures_as_the_inbox(figures_home, tmp_path):
         assert con.execute("SELECT source, file_name FROM submission").fetchall() == [
             ("inbox", "police.xlsx")
         ]
+
+
+def test_a_template_is_asked_of_an_agency_that_submits_for_a_period_of_its_cadence(figures_home, tmp_path):
+    out = str(tmp_path / "t.xlsx")
+    housing = cli(
+        "template", "--agency", "Housing", "--period", "2025-26-Q1", "--la", NEWCASTLE, "--out", out
+    )
+    assert housing.exit_code == 2
+    assert (
+        "'Housing' submits no figures in the model; the agencies that do: Local authority, Police"
+        in " ".join(housing.output.split())
+    )
+    monthly = cli("template", "--agency", "police", "--period", "2025-07", "--la", NEWCASTLE, "--out", out)
+    assert monthly.exit_code == 2
+    assert (
+        "'2025-07' is not a period of Police's figures: police_returns is quarterly: give a quarter of a "
+        "financial year, such as 2025-26-Q1 (April to June 2025)" in " ".join(monthly.output.split())
+    )
+    # The council's training figures are yearly: the template of 2024/25, as a CSV alone.
+    training = cli(
+        "template",
+        "--agency",
+        "Local authority",
+        "--period",
+        "2024-25",
+        "--la",
+        NEWCASTLE,
+        "--out",
+        str(tmp_path / "t.csv"),
+    )
+    assert training.exit_code == 0, training.output
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8"))))
+    assert [(r["dataset"], r["period"], r["la_code"], r["measure"], r["unit"]) for r in rows] == [
+        ("training_returns", "2024-25", NEWCASTLE, "tr_attendees", "count")
+    ]
+    assert not (tmp_path / "t.xlsx").exists()

@@ -3,6 +3,8 @@ loaded as the partner's, or refused whole, the refusal in the load history with 
 
 from __future__ import annotations
 
+import io
+
 import duckdb
 import pytest
 from openpyxl import load_workbook
@@ -17,17 +19,19 @@ from warehouse.model.files import published_model
 figures_base, figures_home = submission_fixtures.figures_base, submission_fixtures.figures_home
 
 
-def workbook(settings, tmp_path, values: list) -> bytes:
+def workbook(settings, values: list) -> bytes:
+    """The template as the app's download streams it, filled in as a partner would."""
     template = make_template(
         published_model(settings.warehouse_path), "Police", "2025-26-Q1", {NEWCASTLE: "Newcastle"}
     )
-    path = tmp_path / "police.xlsx"
-    write_workbook(template, path)
-    book = load_workbook(path)
+    downloaded = io.BytesIO()
+    write_workbook(template, downloaded)
+    book = load_workbook(io.BytesIO(downloaded.getvalue()))
     for row_number, value in enumerate(values, start=2):
         book["Figures"].cell(row_number, COLUMNS.index("value") + 1).value = value
-    book.save(path)
-    return path.read_bytes()
+    filled = io.BytesIO()
+    book.save(filled)
+    return filled.getvalue()
 
 
 def rows(settings, sql: str) -> list[tuple]:
@@ -35,8 +39,8 @@ def rows(settings, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_an_upload_by_a_partner_is_its_submission(figures_home, tmp_path):
-    data = workbook(figures_home, tmp_path, [5, 6, 7, 8.25])
+def test_an_upload_by_a_partner_is_its_submission(figures_home):
+    data = workbook(figures_home, [5, 6, 7, 8.25])
     (outcome,) = upload_figures(
         figures_home, "C:\\Users\\pc\\police Q1.xlsx", data, submitter_for(POLICE_PARTNER), TODAY
     )
@@ -55,10 +59,10 @@ def test_an_upload_by_a_partner_is_its_submission(figures_home, tmp_path):
     ]
 
 
-def test_a_refused_upload_is_in_the_load_history_with_its_problems_and_loads_nothing(figures_home, tmp_path):
-    good = workbook(figures_home, tmp_path, [5, 6, 7, 8])
+def test_a_refused_upload_is_in_the_load_history_with_its_problems_and_loads_nothing(figures_home):
+    good = workbook(figures_home, [5, 6, 7, 8])
     upload_figures(figures_home, "good.xlsx", good, submitter_for(POLICE_PARTNER), TODAY)
-    bad = workbook(figures_home, tmp_path, [5, -6, 7, 8])
+    bad = workbook(figures_home, [5, -6, 7, 8])
     (outcome,) = upload_figures(figures_home, "bad.xlsx", bad, submitter_for(POLICE_PARTNER), TODAY)
     message = "bad.xlsx, sheet Figures, row 3, value: -6 is negative; pr_incidents is a count: a whole number, 0 or more"
     assert outcome.status == "failed" and [r.message for r in outcome.rejections] == [message]
