@@ -388,8 +388,8 @@ def test_a_template_is_asked_of_an_agency_that_submits_for_a_period_of_its_caden
     )
     assert housing.exit_code == 2
     assert (
-        "'Housing' submits no figures in the model; the agencies that do: Local authority, Police"
-        in " ".join(housing.output.split())
+        "'Housing' submits no figures in the model; the agencies that do: Health, Local authority, Police, "
+        "Schools and education" in " ".join(housing.output.split())
     )
     monthly = cli("template", "--agency", "police", "--period", "2025-07", "--la", NEWCASTLE, "--out", out)
     assert monthly.exit_code == 2
