@@ -28,6 +28,7 @@ from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import AREA, Filters, counts_by_area
 from warehouse.kpis.formatting import format_figure
+from warehouse.kpis.periods import PeriodKind
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
 from warehouse.model.files import active_model
@@ -35,12 +36,22 @@ from warehouse.model.specs import Page
 
 
 def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
-    """Monthly figures, newest first, as the page shows them (suppressed figures are "c")."""
-    months = [f.period for f in assessments[0].result.series]
-    rows = pd.DataFrame({"Month": [m.label for m in months]})
+    """Monthly figures, newest first, as the page shows them (suppressed figures are "c"). Figures an
+    agency submits quarterly have a row per quarter ("Period" heads the rows where any do)."""
+    periods = sorted(
+        {f.period for a in assessments for f in a.result.series}, key=lambda p: (p.end, -p.months)
+    )
+    months = all(p.kind is PeriodKind.MONTH for p in periods)
+    rows = pd.DataFrame({"Month" if months else "Period": [p.label for p in periods]})
     for a in assessments:
-        rows[a.kpi.title] = [format_figure(a.kpi, f) for f in a.result.series]
+        shown = {f.period: format_figure(a.kpi, f) for f in a.result.series}
+        rows[a.kpi.title] = [shown.get(p, "") for p in periods]
     return rows.iloc[::-1].reset_index(drop=True)
+
+
+def _submitted(assessments: list[Assessment]) -> bool:
+    """Whether any of the KPIs is over figures an agency submits (a quarter's, say, not a month's)."""
+    return any(a.kpi.dataset in active_model().figures for a in assessments)
 
 
 def _grid(page: Page, assessments: list[Assessment]) -> dag.AgGrid:
@@ -198,7 +209,7 @@ def render(page: Page, **query: str | list[str]) -> html.Div:
                 [trend(by_id[k], f"{page.id}-trend-{k}", view) for k in page.trends], className="chart-grid"
             ),
             *_breakdowns([*breakdowns, *([area] if area else [])]),
-            html.H2("Monthly figures"),
+            html.H2("Monthly figures" if not _submitted(assessments) else "Figures by period"),
             html.Button("Download CSV", id=f"{page.id}-export", className="button-secondary", n_clicks=0),
             dcc.Download(id=f"{page.id}-download"),
             _grid(page, [a for a in assessments if not a.kpi.is_share]),

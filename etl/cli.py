@@ -420,6 +420,13 @@ def demo(
         console.print(_summary(outcomes))
         if any(o.status == "failed" for o in outcomes):
             raise typer.Exit(1)
+        from etl.demo import demo_window
+        from etl.demo_figures import load_demo_figures
+
+        submitted = load_demo_figures(get_settings(), day, demo_window(day)[0], seed)
+        console.print(
+            f"Loaded {submitted} demo submissions of figures by agencies (education, health, training)"
+        )
         from appstate.db import session
         from appstate.targets import seed_demo_targets
         from etl.demo import DEMO_LAS

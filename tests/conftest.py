@@ -116,6 +116,10 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         patch.setattr("warehouse.db.new_cell_key_salt", lambda: "demo-test-cell-keys")
         run_load(paths, settings, synthetic=True, today=DEMO_AS_OF)
     run_load(sorted((home / "demo" / "bad").glob("*.csv")), settings, synthetic=True, today=DEMO_AS_OF)
+    from etl.demo import demo_window
+    from etl.demo_figures import load_demo_figures
+
+    load_demo_figures(settings, DEMO_AS_OF, demo_window(DEMO_AS_OF)[0])  # as `safeguard demo` does
     from appstate.db import session
     from appstate.targets import seed_demo_targets
     from etl.demo import DEMO_LAS

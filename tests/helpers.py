@@ -39,16 +39,16 @@ def write_extract(path: Path, dataset: str, rows: list[dict[str, str]], **file_v
 
 def declared_priorities() -> list[dict]:
     """The built-in scorecard priorities as their files declare them, read with tomllib alone:
-    [{"title": ..., "kpis": [the ids of the KPIs that name it, in file order]}]."""
+    [{"title": ..., "kpis": [the ids of the KPIs that name it, in file order]}]. Every built-in file
+    is read, in name order (a pack's file declares its own priorities and KPIs)."""
     import tomllib
 
-    def read(name: str) -> dict:
-        return tomllib.loads((BUILTIN_DIR / name).read_text(encoding="utf-8"))
-
-    kpis = read("kpis.toml")["kpi"]
+    files = [tomllib.loads(path.read_text(encoding="utf-8")) for path in sorted(BUILTIN_DIR.glob("*.toml"))]
+    kpis = [kpi for file in files for kpi in file.get("kpi", [])]
     return [
         {"title": p["title"], "kpis": [k["id"] for k in kpis if k.get("priority") == p["id"]]}
-        for p in read("priorities.toml")["priority"]
+        for file in files
+        for p in file.get("priority", [])
     ]
 
 

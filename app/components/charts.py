@@ -13,9 +13,9 @@ from dash.development.base_component import Component
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.coverage import month_spans
 from warehouse.kpis.engine import Figure, Part
-from warehouse.kpis.formatting import format_figure, format_number
+from warehouse.kpis.formatting import format_figure, format_number, series_word
 from warehouse.kpis.model import Unit
-from warehouse.kpis.periods import Period
+from warehouse.kpis.periods import Period, PeriodKind
 
 # One theme for every chart: the page's font, and one palette in which the LA (or the KPI) is the
 # brand colour and each comparator always has the same colour and line style.
@@ -165,7 +165,10 @@ def drill_id(param: str, name: str) -> dict[str, str]:
 
 def gaps_note(series: tuple[Figure, ...]) -> html.P | None:
     """Why a trend has gaps, so a gap is not read as a fall to nothing: the months no load covers,
-    and the months whose small counts are suppressed (not drawn, so no point gives them away)."""
+    and the months whose small counts are suppressed (not drawn, so no point gives them away). A
+    series of submitted figures (quarters, say) names its periods, and why each has no figure."""
+    if series and series[0].period.kind is not PeriodKind.MONTH:
+        return _periods_note(series)
     uncovered = [f.period.first_month for f in series if f.no_data]
     suppressed = [f.period.first_month for f in series if f.suppressed]
     said = []
@@ -178,11 +181,23 @@ def gaps_note(series: tuple[Figure, ...]) -> html.P | None:
     return html.P(" ".join(said), className="chart-note") if said else None
 
 
+def _periods_note(series: tuple[Figure, ...]) -> html.P | None:
+    missing = [f.no_data for f in series if f.no_data]
+    suppressed = [f.period.label for f in series if f.suppressed]
+    said = [f"No data: {'; '.join(missing)}."] if missing else []
+    if suppressed:
+        said.append(
+            f"Not drawn for {', '.join(suppressed)}: a count of 1 to 4 there is suppressed (shown as c)."
+        )
+    return html.P(" ".join(said), className="chart-note") if said else None
+
+
 def trend_chart(assessment: Assessment, name: str, reported: Period | None = None) -> html.Figure:
-    """Monthly values over the series, with the target and the latest published England value.
-    Clicking a month shows that month. `reported`: the period a report is about, shaded."""
+    """Monthly values over the series (or a figures dataset's quarters), with the target and the latest
+    published England value. Clicking a point shows its period. `reported`: the period a report is
+    about, shaded."""
     kpi, series = assessment.kpi, assessment.result.series
-    title = f"{kpi.title}, monthly"
+    title = f"{kpi.title}, {series_word(series)}"
     drawn = [f for f in series if f.value is not None and not f.suppressed]
     if not drawn:
         return chart_in_words(

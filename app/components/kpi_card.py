@@ -18,12 +18,14 @@ from warehouse.kpis.formatting import (
     format_published,
     format_rank,
     format_rate,
+    series_word,
     shown_change,
 )
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.scorecard import Travel, travel
 from warehouse.model.files import active_model
+from warehouse.model.specs import FigureValue
 
 RAG_ICONS = {Rag.GREEN: "✔", Rag.AMBER: "▲", Rag.RED: "✖"}
 SPARKLINE_MONTHS = 13
@@ -78,7 +80,12 @@ def _not_split_note(assessment: Assessment) -> html.P | None:
     if not ignored:
         return None
     words = " or ".join(active_model().dimension(dimension).describe for dimension in ignored)
-    return html.P(f"Not split by {words}: its records do not carry it.", className="note card-not-split")
+    why = (
+        "its figures are submitted whole for each local authority"
+        if assessment.kpi.dataset in active_model().figures
+        else "its records do not carry it"
+    )
+    return html.P(f"Not split by {words}: {why}.", className="note card-not-split")
 
 
 def _rag_badge(assessment: Assessment) -> html.Div | None:
@@ -170,7 +177,7 @@ def sparkline(assessment: Assessment) -> html.Div:
         },
     }
     known = [(label, format_figure(kpi, f)) for label, f in zip(labels, series)]
-    text = f"{kpi.title}, monthly from {known[0][0]} ({known[0][1]}) to {known[-1][0]} ({known[-1][1]})."
+    text = f"{kpi.title}, {series_word(series)} from {known[0][0]} ({known[0][1]}) to {known[-1][0]} ({known[-1][1]})."
     return html.Div(
         [
             html.Div(
@@ -257,7 +264,10 @@ def kpi_card(
     )
     detail = ""
     if kpi.denominator and not current.suppressed and current.numerator is not None:
-        detail = f"{current.numerator:,} of {current.denominator:,}"
+        # A total of scores over the responses that gave them is not a part of a whole: "4,312 ÷ 950".
+        measure = active_model().measures.get(kpi.numerator)
+        scores = measure is not None and measure.value == FigureValue.NUMBER
+        detail = f"{current.numerator:,} {'÷' if scores else 'of'} {current.denominator:,}"
     heading: list[str | Component] = [kpi.title]
     if kpi.local_definition:
         heading.append(html.Span(" local definition", className="tag"))
@@ -279,7 +289,11 @@ def kpi_card(
             commentary_block(commentary, commentary_href, draft),
             actions_link(kpi.id, actions, "card-link card-actions"),
             # A period no load covers has no records to list.
-            dcc.Link("View the records", href=records_href, className="card-link")
+            dcc.Link(
+                "View the submitted figures" if kpi.dataset in active_model().figures else "View the records",
+                href=records_href,
+                className="card-link",
+            )
             if records_href and not current.no_data
             else None,
         ],

@@ -21,7 +21,7 @@ from app.components.charts import (
     reference_line,
 )
 from warehouse.kpis.assessment import Assessment
-from warehouse.kpis.formatting import format_number
+from warehouse.kpis.formatting import format_number, series_word
 from warehouse.kpis.spc import Assurance, Signal, SpcConfig, SpcResult, Variation, spc_for
 from warehouse.settings import environment
 
@@ -147,6 +147,8 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
     process limits (per segment, from each change point) and the target. Clicking a month shows
     that month, as on the trend."""
     kpi, spc = assessment.kpi, spc_of(assessment, change_points)
+    # A point's period, as a click shows it: its month, or a submitted dataset's quarter.
+    codes = {f.period.first_month: f.period.code for f in assessment.result.series}
     data: list[dict[str, object]] = []
     for signal, (colour, symbol, label) in POINT_STYLES.items():
         points = [p for p in spc.points if p.signal == signal]
@@ -159,7 +161,7 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
                     "mode": "markers",
                     "name": label,
                     "marker": {"color": colour, "symbol": symbol, "size": 9 if signal else 7},
-                    "customdata": [f"{p.month:%Y-%m}" for p in points],
+                    "customdata": [codes.get(p.month, f"{p.month:%Y-%m}") for p in points],
                     "text": [
                         plotly_text(f"{p.month:%B %Y}: {format_number(p.value, kpi.unit)} ({label.lower()})")
                         for p in points
@@ -210,7 +212,7 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
         target = f"Target {format_number(spc.target, kpi.unit)}"
         data.append(reference_line(months[0], months[-1], spc.target, TARGET, "dot", target))
         notes.append(target.lower())
-    title = f"{kpi.title}, monthly (SPC)"
+    title = f"{kpi.title}, {series_word(assessment.result.series)} (SPC)"
     reading = variation_words(spc) + (f"; {assurance_words(spc)}" if spc.assurance else "")
     if not spc.enough_points:
         reading = f"Too few points for SPC: {len(spc.points)} of the {spc.config.min_points} needed"

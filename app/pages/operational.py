@@ -8,12 +8,14 @@ from app.operational import export_callback, render
 from app.scope import EVERYONE
 from warehouse.model.files import active_model
 
-for order, page in enumerate(active_model().pages, start=1):
+# In the navigation after the executive summary (0) and before the benchmarks (5), however many pages
+# the model declares, in the model's order.
+for index, page in enumerate(active_model().pages):
     dash.register_page(
         f"{__name__}.{page.id.replace('-', '_')}",
         path=f"/{page.id}",
         name=page.title,
-        order=order,
+        order=1 + index / 100,
         title=f"{page.title} - Safeguarding performance",
         layout=partial(render, page),
         filters=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import dash
+import pandas as pd
 from dash import Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
@@ -21,7 +22,10 @@ from app.state import reader
 from app.view import PageView, page_view
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import RecordList, records
+from warehouse.kpis.figures import is_figures_kpi, submitted_rows
+from warehouse.kpis.model import Kpi
 from warehouse.kpis.registry import get_kpi
+from warehouse.model.files import active_model
 
 PAGE = "/records"
 dash.register_page(
@@ -78,6 +82,9 @@ def layout(**query: str | list[str]) -> html.Div:
                 html.P("Choose one local authority in the filters to list its records.", className="note"),
             ]
         )
+    kpi = get_kpi(page.view.kpi[0] if page.view.kpi else "referrals")
+    if is_figures_kpi(active_model(), kpi):
+        return _submitted(page, kpi)
     found = _records(page)
     heading = f"Records behind {found.kpi.title}: {found.period.label}"
     rows = found.rows  # None when withheld
@@ -114,6 +121,53 @@ def layout(**query: str | list[str]) -> html.Div:
             *_own_note(page),
             *body,
         ]
+    )
+
+
+SUBMITTED_COLUMNS = {
+    "la_code": "LA",
+    "measure": "Measure",
+    "period_start": "From",
+    "period_end": "To",
+    "part": "Part",
+    "value": "Figure",
+    "submitted_by": "Submitted by",
+    "submitted_at": "Submitted at",
+    "revision": "Corrections",
+    "note": "Note",
+}
+
+
+def _submitted(page: PageView, kpi: Kpi) -> html.Div:
+    """A KPI over figures an agency submits has no records: the figures behind it, part by part, with
+    who submitted each and when. Only for roles that see exact figures: a part can be a small count."""
+    period = page.view.period_value
+    showing = html.P(["Showing: ", page.view.describe(page.options)])
+    heading = html.H1(f"Submitted figures behind {kpi.title}: {period.label}")
+    if page.scope.policy.enabled:
+        note = (
+            "Submitted figures are listed part by part only for roles that see exact figures: a part "
+            "can be a small count, which your figures round to protect children's privacy."
+        )
+        return html.Div([heading, showing, html.P(note, className="note")])
+    model = active_model()
+    rows = submitted_rows(reader().connection(), model, kpi, period, page.filters.la_codes)
+    if rows is None:
+        dataset = model.figures[kpi.dataset]
+        words = f"{dataset.title} are submitted {dataset.cadence}: there is no figure for {period.label}."
+        return html.Div([heading, showing, html.P(words, className="note")])
+    parts = {(m.id, p.code): p.label for m in model.measures.values() for p in m.parts}
+    rows = rows.assign(
+        part=[parts.get((m, p), p or "Whole") for m, p in zip(rows["measure"], rows["part"])],
+        measure=[model.measures[m].description for m in rows["measure"]],
+        value=["not available" if pd.isna(v) else f"{v:,.10g}" for v in rows["value"]],
+    )
+    said = (
+        f"{len(rows):,} figures, as {model.figures[kpi.dataset].agency} submitted them: the latest of each, "
+        "with how many times it has been corrected. Figures are submitted whole; there are no records."
+    )
+    return html.Div(
+        [heading, showing, html.P(said), grid(ids.RECORDS_GRID, rows, SUBMITTED_COLUMNS, page_size=25)]
     )
 
 

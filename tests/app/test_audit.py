@@ -103,7 +103,7 @@ def test_a_workbook_export_and_a_target_are_logged(app):
         exports = recent_events(db, AuditQuery(actions=("export",)))
         [target] = recent_events(db, AuditQuery(actions=("target_set",), username="test-data"))
     assert [(e.username, e.subject) for e in exports] == [("test-data", "scorecard.xlsx")]
-    assert exports[0].rows == 21  # every KPI row of the scorecard
+    assert exports[0].rows == 28  # every KPI row of the scorecard: 21, and 7 over figures agencies submit
     assert json.loads(exports[0].detail)["filters"] == {"la_codes": ["E08000021"]}
     assert target.subject == "cp_repeat for E08000021"
     assert json.loads(target.detail)["value"] == 22.0
@@ -117,5 +117,5 @@ def test_only_admins_read_the_audit_log(app):
     admin = _post(signed_in(app.server.test_client(), "test-admin"), "audit-grid.children", inputs, [])
     assert admin.status_code == 200
     rows = admin.get_json()["response"]["audit-grid"]["children"]["props"]["rowData"]
-    # the demo's 40 targets (2 LAs x 10 KPIs x 2 dates) were set by "demo" when the home was made
-    assert sum(1 for r in rows if r["action"] == "Target set" and r["username"] == "demo") == 40
+    # the demo's 52 targets (2 LAs x 13 KPIs x 2 dates) were set by "demo" when the home was made
+    assert sum(1 for r in rows if r["action"] == "Target set" and r["username"] == "demo") == 52

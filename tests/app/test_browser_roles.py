@@ -14,6 +14,9 @@ ALL = [
     "S47 and ICPC",
     "CP plans",
     "Missing",
+    "Education",  # the pages of figures agencies submit (submitted_*.toml)
+    "Mental health",
+    "Training and feedback",
     "Benchmarks",
     "Scorecard",
     "Exception report",
@@ -31,6 +34,9 @@ BOARD = [
     "S47 and ICPC",
     "CP plans",
     "Missing",
+    "Education",  # the pages of figures agencies submit (submitted_*.toml)
+    "Mental health",
+    "Training and feedback",
     "Benchmarks",
     "Scorecard",
     "Exception report",

@@ -212,7 +212,10 @@ MISTAKES = [
     (
         "an unknown dataset",
         (0, {"dataset": "police"}),
-        "bad.csv, row 2, dataset: 'police' is not a dataset of figures; known: police_returns, training_returns",
+        (
+            "bad.csv, row 2, dataset: 'police' is not a dataset of figures; known: education_returns, "
+            "health_returns, partnership_returns, police_returns, training_returns"
+        ),
     ),
     (
         "a month for quarterly figures",
@@ -385,8 +388,8 @@ def test_a_template_is_asked_of_an_agency_that_submits_for_a_period_of_its_caden
     )
     assert housing.exit_code == 2
     assert (
-        "'Housing' submits no figures in the model; the agencies that do: Local authority, Police"
-        in " ".join(housing.output.split())
+        "'Housing' submits no figures in the model; the agencies that do: Health, Local authority, Police, "
+        "Schools and education" in " ".join(housing.output.split())
     )
     monthly = cli("template", "--agency", "police", "--period", "2025-07", "--la", NEWCASTLE, "--out", out)
     assert monthly.exit_code == 2

@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.kpis.coverage import Coverage, read_coverage
+from warehouse.kpis.figures import figures_reader, is_figures_kpi
 from warehouse.kpis.model import Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, add_months
 from warehouse.kpis.registry import CHILD_MEASURES, REGISTRY
@@ -85,8 +86,10 @@ class Figure:
 
     period: Period
     value: float | None
-    numerator: int | None
-    denominator: int | None
+    numerator: (
+        float | None
+    )  # a count; or a total of scores, submitted as a figure (warehouse/kpis/figures.py)
+    denominator: float | None
     rate_per_10k: float | None = None
     suppressed: bool = False
     no_data: str | None = None  # e.g. "Early help assessments not loaded for Apr 2023 to Mar 2024"
@@ -265,6 +268,19 @@ def _figure(
     denominator = (
         policy.protect(totals.total(kpi.denominator, period, kpi.timing)) if kpi.denominator else None
     )
+    return figure_of(kpi, period, numerator, denominator, population, rates_apply)
+
+
+def figure_of(
+    kpi: Kpi,
+    period: Period,
+    numerator: float | None,
+    denominator: float | None,
+    population: int | None,
+    rates_apply: bool,
+) -> Figure:
+    """The figure made from a numerator and denominator as the viewer may see them (already
+    protected: None where suppressed): its value, and its rate per 10,000 where one applies."""
     if numerator is None or (kpi.denominator and denominator is None):
         return Figure(period, None, None, None, None, suppressed=True)
     if kpi.unit is Unit.PERCENT and denominator is not None:
@@ -442,33 +458,57 @@ def evaluate(
 ) -> list[KpiResult]:
     """Results for the KPIs, in the order asked. `policy` is the viewer's suppression; the
     monthly series runs `series_months` to the end of the period (25 by default). A figure that
-    reads a month no load covers has no value and says why (Figure.no_data)."""
+    reads a month no load covers has no value and says why (Figure.no_data). A KPI over figures
+    submitted by agencies is worked out from them (warehouse/kpis/figures.py): its series runs over
+    its dataset's periods, and a period not submitted has no value and says so."""
     if source == "raw" and policy.enabled:
         raise ValueError(
             "protected figures need the cubes' cell keys: the raw path is for exact figures only"
         )
     kpis = [model_kpi(con, kpi_id) for kpi_id in kpi_ids]
     periods = _periods_needed(period, series_months)
-    totals = _read_totals(con, kpis, periods, filters, source)
     model = _declaring(con, kpis)
-    coverage = _coverage(con, kpis, periods, filters, model)
+    # Figures submitted by agencies are read from their own table, not counted from records.
+    submitted = [kpi for kpi in kpis if is_figures_kpi(model, kpi)]
+    submitted_ids = {kpi.id for kpi in submitted}
+    counted = [kpi for kpi in kpis if kpi.id not in submitted_ids]
+    totals = _read_totals(con, counted, periods, filters, source) if counted else _Totals()
+    coverage = _coverage(con, counted, periods, filters, model) if counted else None
+    figures = (
+        figures_reader(con, submitted, periods[:3], series_months, filters.la_codes, policy, model)
+        if submitted
+        else None
+    )
     active = filters.active()
     # A rate per 10,000 needs the population of the same children: only LA-wide figures have one.
     rates_apply = not active
     populations: dict[int, int | None] = {}
 
+    def population(kpi: Kpi, p: Period) -> int | None:
+        if not (kpi.per_10k and rates_apply):
+            return None
+        if p.financial_year_start not in populations:
+            populations[p.financial_year_start] = _population(con, filters.la_codes, p.financial_year_start)
+        return populations[p.financial_year_start]
+
     def figure(kpi: Kpi, p: Period) -> Figure:
-        gap = coverage.gap(_reads(kpi, p, model))
+        if figures is not None and kpi.id in submitted_ids:
+            gap = figures.gap(kpi, p)
+            if gap:
+                return Figure(p, None, None, None, no_data=gap)
+            numerator = figures.total(kpi, kpi.numerator, p)
+            denominator = figures.total(kpi, kpi.denominator, p) if kpi.denominator else None
+            return figure_of(kpi, p, numerator, denominator, population(kpi, p), rates_apply)
+        gap = coverage.gap(_reads(kpi, p, model)) if coverage else None
         if gap:
             return Figure(p, None, None, None, no_data=gap)
-        population = None
-        if kpi.per_10k and rates_apply:
-            if p.financial_year_start not in populations:
-                populations[p.financial_year_start] = _population(
-                    con, filters.la_codes, p.financial_year_start
-                )
-            population = populations[p.financial_year_start]
-        return _figure(kpi, p, totals, policy, population, rates_apply)
+        return _figure(kpi, p, totals, policy, population(kpi, p), rates_apply)
+
+    def series(kpi: Kpi) -> list[Period]:
+        """Months, or a figures dataset's own periods (quarters for a quarterly dataset)."""
+        if figures is not None and kpi.id in submitted_ids:
+            return figures.series(kpi, period, series_months)
+        return periods[3:]
 
     results = []
     for kpi in kpis:
@@ -480,7 +520,7 @@ def evaluate(
                 current=current,
                 previous=figure(kpi, periods[1]),
                 last_year=figure(kpi, periods[2]),
-                series=tuple(figure(kpi, p) for p in periods[3:]),
+                series=tuple(figure(kpi, p) for p in series(kpi)),
                 parts=_parts(con, kpi, period, filters, policy)
                 if kpi.is_share and not current.no_data
                 else (),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from warehouse.kpis.engine import Change, Figure
 from warehouse.kpis.model import Direction, Kpi, Unit
+from warehouse.kpis.periods import PeriodKind
 from warehouse.kpis.suppression import SUPPRESSED
 
 NOT_AVAILABLE = "n/a"
@@ -85,3 +88,12 @@ def format_change(kpi: Kpi, change: Change) -> str:
         absolute = f"{change.absolute:+,.0f}"
     relative = NOT_AVAILABLE if change.percent is None else f"{change.percent:+.1f}%"
     return f"{absolute} ({relative})"
+
+
+_EVERY = {PeriodKind.MONTH: "monthly", PeriodKind.QUARTER: "quarterly", PeriodKind.FINANCIAL_YEAR: "yearly"}
+
+
+def series_word(series: Sequence[Figure]) -> str:
+    """How often a KPI's series has a point: 'monthly', or the cadence of the figures an agency
+    submits ('quarterly' for a quarterly dataset: warehouse/kpis/figures.py)."""
+    return _EVERY.get(series[0].period.kind, "monthly") if series else "monthly"

@@ -16,7 +16,14 @@ from datetime import date
 
 from warehouse.kpis.assessment import Assessment, Benchmark
 from warehouse.kpis.engine import Change, Figure, KpiResult
-from warehouse.kpis.formatting import _ordinal, format_number, format_published, format_rate, shown_change
+from warehouse.kpis.formatting import (
+    _ordinal,
+    format_number,
+    format_published,
+    format_rate,
+    series_word,
+    shown_change,
+)
 from warehouse.kpis.model import Direction, Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, month
 from warehouse.kpis.spc import Assurance, SpcResult, Variation
@@ -263,15 +270,16 @@ def _published_reference(assessment: Assessment, region_name: str | None) -> str
 def _spc_sentence(assessment: Assessment, spc: SpcResult | None) -> str | None:
     if spc is None:
         return None
-    parts = [_spc_reading(spc), _assurance_clause(assessment, spc)]
+    every = series_word(assessment.result.series)  # monthly, or a submitted dataset's quarterly
+    parts = [_spc_reading(spc, every), _assurance_clause(assessment, spc)]
     return "; ".join(part for part in parts if part) + "."
 
 
-def _spc_reading(spc: SpcResult) -> str:
+def _spc_reading(spc: SpcResult, every: str = "monthly") -> str:
     if not spc.enough_points or spc.variation is Variation.TOO_FEW_POINTS:
-        return "Too few monthly points for an SPC reading"
+        return f"Too few {every} points for an SPC reading"
     if spc.variation is Variation.COMMON_CAUSE:
-        return "Monthly figures show only common-cause variation"
+        return f"{every.capitalize()} figures show only common-cause variation"
     reading = _SPECIAL_CAUSES[spc.variation]
     if spc.signal_since is None:
         return reading.removesuffix(",")

@@ -62,7 +62,13 @@ BOARD_SCORECARD = [
             "missing_repeat",
             "rhi_72h",
             "rhi_accepted",
+            "cme",  # children missing education, submitted by the education team
         ),
+    ),
+    ("Children's emotional health and wellbeing", ("crisis_24h", "self_harm_u18", "camhs_12wk")),
+    (
+        "A skilled multi-agency workforce that listens to children and families",
+        ("training_reach", "training_good", "feedback_score"),
     ),
 ]
 
