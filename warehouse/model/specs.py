@@ -155,9 +155,23 @@ class Condition(Spec):
     set: bool | None = Field(default=None, description="true: the column holds a value; false: it is blank.")
     at_most: float | None = Field(default=None, description="The value (or distance) is at most this.")
     at_least: float | None = Field(default=None, description="The value (or distance) is at least this.")
+    repeat_of: Identifier | None = Field(
+        default=None,
+        description="Or a column (a household's ID, say) that another record of the LA also holds, dated by "
+        "the measure's `date` before this one and within `within_months` of it: a repeat.",
+    )
+    within_months: int | None = Field(default=None, ge=1, description="How far back a repeat looks.")
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
+        if self.repeat_of is not None:
+            if self.within_months is None or any(
+                v is not None for v in (self.column, self.between, self.in_, self.set, self.at_most, self.at_least)
+            ):
+                raise ValueError("a repeat is tested with `repeat_of` and `within_months` alone")
+            return self
+        if self.within_months is not None:
+            raise ValueError("`within_months` goes with `repeat_of`")
         if (self.column is None) == (self.between is None):
             raise ValueError("a condition tests either a `column` or the distance `between` two dates")
         if self.between is not None:
@@ -175,6 +189,8 @@ class Condition(Spec):
 
     @property
     def columns(self) -> tuple[str, ...]:
+        if self.repeat_of:
+            return (self.repeat_of,)
         return self.between or ((self.column,) if self.column else ())
 
 

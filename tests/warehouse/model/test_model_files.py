@@ -85,9 +85,11 @@ def write(folder: Path, text: str, name: str = "local.toml") -> Path:
 
 def test_the_built_in_model_has_every_kpi_dimension_and_measure():
     model = read_model()
-    assert len(model.kpis) == 24 and len(model.measures) == 26
+    # The core model's 24 KPIs and 26 measures, and the four record-level partner packs' 24 and 23.
+    assert len(model.kpis) == 24 + 24 and len(model.measures) == 26 + 23
     assert [d.id for d in model.dimensions] == [
         "area", "agency", "age_band", "gender", "ethnicity", "category", "in_care", "disability",
+        "exploitation_type", "exploitation_risk", "lado_sector", "lado_category", "lado_outcome", "dash_risk",
     ]  # fmt: skip
     assert model.executive_kpis[:3] == ("referrals", "re_referral_12m", "icpc_15wd")
     assert model.kpis["cp_category"].dimensions[-2:] == ("category", "disability")
@@ -99,7 +101,7 @@ def test_the_built_in_model_has_every_kpi_dimension_and_measure():
 def test_a_partnerships_kpi_is_added_to_the_built_in_ones(tmp_path):
     model = read_model(write(tmp_path / "model", LOCAL_KPI.format(id="local_referrals")))
     assert (
-        len(model.kpis) == 25
+        len(model.kpis) == 48 + 1
         and model.kpis["local_referrals"].dimensions == model.kpis["referrals"].dimensions
     )
 
@@ -108,6 +110,7 @@ def test_the_built_in_datasets_share_the_standard_columns_declared_once():
     datasets = read_model().datasets
     assert list(datasets) == [
         "contacts", "referrals", "s47", "cp_plans", "missing_episodes", "assessments", "cla_missing_counts",
+        "early_help_episodes", "exploitation_panel", "lado_allegations", "police_da_incidents",
     ]  # fmt: skip
     assert datasets["referrals"].column_names == (
         "la_code", "coverage_start", "coverage_end", "referral_id", "child_id", "date_of_birth", "gender",
@@ -148,7 +151,7 @@ def test_a_partnerships_dataset_is_laid_out_with_the_standard_columns(tmp_path):
         ("SCH", ()),
         ("HEA", ("NHS",)),
     ]
-    assert len(model.datasets) == 8
+    assert len(model.datasets) == 11 + 1  # the built-in ones (7 hand-written, 4 packs) and its own
 
 
 def test_no_local_folder_is_the_built_in_model(tmp_path):
