@@ -334,8 +334,10 @@ def generate_demo(
     """Write the demo extracts of the demo LAs, plus one file of deliberately bad rows.
 
     Returns the good files: every areas file first (facts refer to areas), then each LA's
-    datasets in `DEMO_DATASETS` order. The bad rows file is `bad/{first LA}_contacts_bad_rows.csv`.
+    datasets in `DEMO_DATASETS` order, then its partner agencies' (etl/demo_partners.py). The bad rows file is `bad/{first LA}_contacts_bad_rows.csv`.
     """
+    from etl.demo_partners import write_partner_extracts  # it builds on this module's helpers
+
     codes = list(DEMO_LAS) if la_codes is None else list(la_codes)
     unknown = [c for c in codes if c not in DEMO_LAS]
     if unknown:
@@ -349,6 +351,7 @@ def generate_demo(
         tables = _simulate_la(la, window, seed, scale)
         areas_files.append(_write_areas(la, out_dir))
         dataset_files += _write_datasets(la, tables, out_dir)
+        dataset_files += write_partner_extracts(la, tables, window, seed, out_dir, scale)
         if code == codes[0]:
             _write_bad_contacts(la, tables["contacts"], window, as_of, seed, out_dir / "bad")
     return areas_files + dataset_files
