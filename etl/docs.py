@@ -162,7 +162,9 @@ def example_csv(dataset: Dataset) -> str:
     second = (
         first
         | {dataset.id_column: first[dataset.id_column][:-1] + "2"}
-        | {name: value for name, value in another.items() if name in first}  # a record about no child has none
+        | {
+            name: value for name, value in another.items() if name in first
+        }  # a record about no child has none
     )
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(dataset.column_names), lineterminator="\n")

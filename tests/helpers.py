@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from warehouse.model.files import BUILTIN_DIR, active_model
+from warehouse.model.files import BUILTIN_DIR, CORE_FILES, active_model
 
 MODEL_DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
 TODAY = "2025-06-30"  # the load date the row-rule tests pretend it is
@@ -42,13 +42,14 @@ def declared_priorities() -> list[dict]:
     [{"title": ..., "kpis": [the ids of the KPIs that name it, in file order]}]."""
     import tomllib
 
-    def read(name: str) -> dict:
-        return tomllib.loads((BUILTIN_DIR / name).read_text(encoding="utf-8"))
-
-    kpis = read("kpis.toml")["kpi"]
+    # The core files first, then the packs' (early_help.toml, ...), as the model reads them.
+    files = sorted(BUILTIN_DIR.glob("*.toml"), key=lambda path: (path.name not in CORE_FILES, path.name))
+    declared = [tomllib.loads(path.read_text(encoding="utf-8")) for path in files]
+    kpis = [kpi for content in declared for kpi in content.get("kpi", [])]
     return [
         {"title": p["title"], "kpis": [k["id"] for k in kpis if k.get("priority") == p["id"]]}
-        for p in read("priorities.toml")["priority"]
+        for content in declared
+        for p in content.get("priority", [])
     ]
 
 

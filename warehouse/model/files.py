@@ -126,7 +126,9 @@ class Model:
         raise KeyError(f"no dimension {dimension_id!r}; known: {', '.join(d.id for d in self.dimensions)}")
 
     def dimensions_of(self, dataset: str) -> tuple[str, ...]:
-        return carried_dimensions(self.dimensions, self.datasets.get(dataset), dataset in self.generated_datasets)
+        return carried_dimensions(
+            self.dimensions, self.datasets.get(dataset), dataset in self.generated_datasets
+        )
 
     def record_dimensions(self, dataset: str) -> dict[str, str]:
         """A generated dataset: cube column -> the dataset column that holds it, for the dimensions its
@@ -152,7 +154,14 @@ class Model:
 # The product's core model files, read first: declarations keep the order they are read in, so the
 # core pages, KPIs and priorities come before the shipped packs' (early_help.toml, lado.toml, ...),
 # which follow in name order.
-CORE_FILES = ("datasets.toml", "dimensions.toml", "measures.toml", "kpis.toml", "pages.toml", "priorities.toml")
+CORE_FILES = (
+    "datasets.toml",
+    "dimensions.toml",
+    "measures.toml",
+    "kpis.toml",
+    "pages.toml",
+    "priorities.toml",
+)
 
 
 def builtin_files() -> list[ModelFile]:
@@ -229,7 +238,9 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     measures = {i: d.spec for i, d in by_kind["measure"].items()}
     local = tuple(name for name, d in by_kind["dataset"].items() if not d.file.builtin)
     generated = tuple(
-        name for name, d in by_kind["dataset"].items() if not (d.file.builtin and name in HAND_WRITTEN_DATASETS)
+        name
+        for name, d in by_kind["dataset"].items()
+        if not (d.file.builtin and name in HAND_WRITTEN_DATASETS)
     )
     for d in by_kind["measure"].values():
         if d.spec.dataset not in datasets:

@@ -166,7 +166,8 @@ class Condition(Spec):
     def _one_test(self) -> Condition:
         if self.repeat_of is not None:
             if self.within_months is None or any(
-                v is not None for v in (self.column, self.between, self.in_, self.set, self.at_most, self.at_least)
+                v is not None
+                for v in (self.column, self.between, self.in_, self.set, self.at_most, self.at_least)
             ):
                 raise ValueError("a repeat is tested with `repeat_of` and `within_months` alone")
             return self

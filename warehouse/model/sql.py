@@ -146,7 +146,9 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def condition_sql(condition: Condition, alias: str = "f", measure: Measure | None = None, table: str = "") -> str:
+def condition_sql(
+    condition: Condition, alias: str = "f", measure: Measure | None = None, table: str = ""
+) -> str:
     """A measure's condition as SQL on the record `alias` of `table`: every name is a checked
     identifier and every value a quoted literal or a number. A repeat looks for another record of
     the table, of the same LA and value, dated by the measure's `date` before this one and within
@@ -218,7 +220,8 @@ def counted_events_sql(
     selects = []
     if dated:
         values = ",\n        ".join(
-            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), {measure_condition_sql(m, 'f', table)})" for m in dated
+            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), {measure_condition_sql(m, 'f', table)})"
+            for m in dated
         )
         selects.append(f"""SELECT m.measure, f.la_code, m.event_date, {child}, f.{id_column} AS record_id{dims}
     FROM {table} AS f

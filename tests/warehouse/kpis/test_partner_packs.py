@@ -269,7 +269,9 @@ def test_police_domestic_abuse_incidents_and_repeats(warehouse):
     assert figure(warehouse, "police_da_repeat_12m", YEAR) == round(3 / 9 * 100, 2)
     assert figure(warehouse, "police_da_repeat_12m", Q1) == round(1 / 3 * 100, 2)
     assert figure(warehouse, "police_da_repeat_12m", YEAR, dash_risk=["high"]) == round(2 / 3 * 100, 2)
-    assert figure(warehouse, "police_da_repeat_12m", month(2025, 1)) == 0.0  # P7: its last was 19 months before
+    assert (
+        figure(warehouse, "police_da_repeat_12m", month(2025, 1)) == 0.0
+    )  # P7: its last was 19 months before
 
 
 def test_police_risk_marac_and_operation_encompass(warehouse):
@@ -292,7 +294,12 @@ def test_children_open_to_the_exploitation_panel(warehouse):
     assert figure(warehouse, "exploitation_open", YEAR, gender=["M"]) == 2  # X9, X10
     assert figure(warehouse, "exploitation_high_risk", Q1) == round(2 / 3 * 100, 2)
     assert figure(warehouse, "exploitation_high_risk", YEAR) == round(4 / 6 * 100, 2)
-    assert parts(warehouse, "exploitation_open_by_type", YEAR) == {"CCE": 2, "CSE": 2, "both": 1, "trafficking": 1}
+    assert parts(warehouse, "exploitation_open_by_type", YEAR) == {
+        "CCE": 2,
+        "CSE": 2,
+        "both": 1,
+        "trafficking": 1,
+    }
     assert parts(warehouse, "exploitation_open_by_risk", YEAR) == {"high": 4, "medium": 1, "low": 1}
 
 
@@ -305,7 +312,9 @@ def test_nrm_referrals(warehouse):
 
 def test_names_and_notes_are_never_stored_and_ids_are_hashed(warehouse):
     columns = {
-        table: {name for (name,) in warehouse.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()}
+        table: {
+            name for (name,) in warehouse.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()
+        }
         for table in ("early_help_episode", "lado_allegation", "police_da_incident")
     }
     assert "lead_worker_notes" not in columns["early_help_episode"]
