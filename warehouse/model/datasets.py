@@ -173,7 +173,10 @@ class Dataset(Spec):
     name: Identifier = Field(description="Its name in measures, dimensions and loads.")
     table: Identifier = Field(description="The warehouse table that holds its records.")
     title: Label = Field(description="Its name for people: the Data page, the docs.")
-    layout: Identifier = Field(description="The standard columns it starts with: child_records.")
+    layout: Identifier = Field(
+        description="The standard columns it starts with: child_records, or records_without_child (an adult's "
+        "or a household's records: the file columns alone)."
+    )
     id_column: Identifier = Field(description="The column that identifies a record (text, required).")
     event_date: Identifier = Field(description="The date that places a record in a load's window.")
     end_date: Identifier | None = Field(default=None, description="The date that closes a record, if any.")
@@ -193,7 +196,7 @@ class Dataset(Spec):
     own_columns: tuple[str, ...] = Field(default=(), description="Filled in by the model.", exclude=True)
     dimensions: dict[Identifier, Identifier] = Field(
         default_factory=dict,
-        description="For a dataset of your own: the filters its records carry themselves, dimension id -> "
+        description="For a generated dataset (a pack's or your own): the filters its records carry themselves, dimension id -> "
         'its column (agency = "lead_agency"). The child\'s dimensions (age, gender, ethnicity, '
         "disability) and the area come with every dataset.",
     )

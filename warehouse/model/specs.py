@@ -205,13 +205,13 @@ class Measure(Spec):
     description: Label = Field(description="What it counts, in words.")
     date: Identifier | None = Field(
         default=None,
-        description="For a dataset of your own: the date column that places a record in its month. The "
-        "built-in datasets' measures are counted by the product's own SQL and have none. A stock's is "
-        "the date the record opens.",
+        description="For a generated dataset (a pack's or your own): the date column that places a record in "
+        "its month. The hand-written datasets' measures are counted by the product's own SQL and have none. "
+        "A stock's is the date the record opens.",
     )
     end: Identifier | None = Field(
         default=None,
-        description="For a stock of a dataset of your own: the date column that closes a record (blank while "
+        description="For a stock of a generated dataset: the date column that closes a record (blank while "
         "open). A record is open at a month's end if `date` is on or before it and `end` is blank or after it.",
     )
     where: tuple[Condition, ...] = Field(

@@ -417,6 +417,25 @@ MISTAKES = [
         "('outcome').datasets: dataset 'early_help' has no stored column 'outcome'",
     ),
     (
+        "a count of children of records about no child",
+        (
+            '[[measure]]\nid = "lado_people"\ndataset = "lado_allegations"\ntiming = "children"\n'
+            'date = "referral_date"\ndescription = "People"\n'
+        ),
+        (
+            "measure[0] ('lado_people').timing: dataset lado_allegations has records about no child, so it counts "
+            "no children"
+        ),
+    ),
+    (
+        "a repeat without how far back it looks",
+        (
+            '[[measure]]\nid = "da_repeat"\ndataset = "police_da_incidents"\ntiming = "flow"\ndate = "incident_at"\n'
+            'where = [{ repeat_of = "household_id" }]\ndescription = "Repeats"\n'
+        ),
+        "measure[0] ('da_repeat').where.0: Value error, a repeat is tested with `repeat_of` and `within_months` alone",
+    ),
+    (
         "an unknown layout",
         local_dataset().replace('layout = "child_records"', 'layout = "flat"'),
         "dataset[0] ('early_help').layout: no layout 'flat'",
