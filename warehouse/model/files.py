@@ -247,6 +247,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
             problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {', '.join(datasets)}")
         else:
             _check_measure_columns(d, datasets[d.spec.dataset], d.spec.dataset in generated, problems)
+            _check_followers(d, datasets, problems)
     _check_dimensions(list(by_kind["dimension"].values()), datasets, generated, problems)
     for name in generated:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
@@ -416,6 +417,22 @@ def _check_measure_columns(d: Declared, dataset: Dataset, local: bool, problems:
             problems.append(f"{d.where}.{key}: column {name!r} is free text, which is never stored")
         elif dataset.column(name).kind not in kinds:
             problems.append(f"{d.where}.{key}: column {name!r} is {dataset.column(name).kind}, not a date")
+
+
+def _check_followers(d: Declared, datasets: dict[str, Dataset], problems: list[str]) -> None:
+    """A following record (`followed_by`) is of a declared dataset, and both are records about a child,
+    which is what links them."""
+    for index, condition in enumerate(d.spec.where):
+        name = condition.followed_by
+        if name is None:
+            continue
+        if name not in datasets:
+            problems.append(f"{d.where}.where.{index}.followed_by: no dataset {name!r}")
+        elif not (datasets[name].has_child and datasets[d.spec.dataset].has_child):
+            problems.append(
+                f"{d.where}.where.{index}.followed_by: {d.spec.dataset} and {name} are not both records about a "
+                "child, which is what links a record to a following one"
+            )
 
 
 def _key(spec: Any) -> str:

@@ -161,9 +161,23 @@ class Condition(Spec):
         "the measure's `date` before this one and within `within_months` of it: a repeat.",
     )
     within_months: int | None = Field(default=None, ge=1, description="How far back a repeat looks.")
+    followed_by: Identifier | None = Field(
+        default=None,
+        description="Or another dataset (referrals, say) with a record of the same child (the same "
+        "pseudonymised child_id) dated on the measure's `date` or within `within_days` after it, where both "
+        "are loaded.",
+    )
+    within_days: int | None = Field(default=None, ge=0, description="How far on a following record may be.")
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
+        others = (self.column, self.between, self.in_, self.set, self.at_most, self.at_least)
+        if self.followed_by is not None:
+            if self.within_days is None or self.repeat_of is not None or any(v is not None for v in others):
+                raise ValueError("a following record is tested with `followed_by` and `within_days` alone")
+            return self
+        if self.within_days is not None:
+            raise ValueError("`within_days` goes with `followed_by`")
         if self.repeat_of is not None:
             if self.within_months is None or any(
                 v is not None
@@ -190,6 +204,9 @@ class Condition(Spec):
 
     @property
     def columns(self) -> tuple[str, ...]:
+        """The record's own columns it reads (a following record is matched on the child)."""
+        if self.followed_by:
+            return ()
         if self.repeat_of:
             return (self.repeat_of,)
         return self.between or ((self.column,) if self.column else ())

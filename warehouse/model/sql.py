@@ -147,12 +147,26 @@ def _number(value: float) -> str:
 
 
 def condition_sql(
-    condition: Condition, alias: str = "f", measure: Measure | None = None, table: str = ""
+    condition: Condition,
+    alias: str = "f",
+    measure: Measure | None = None,
+    table: str = "",
+    followers: Mapping[str, Dataset] | None = None,
 ) -> str:
     """A measure's condition as SQL on the record `alias` of `table`: every name is a checked
     identifier and every value a quoted literal or a number. A repeat looks for another record of
     the table, of the same LA and value, dated by the measure's `date` before this one and within
-    the months given (records of other LAs or never loaded are not seen)."""
+    the months given (records of other LAs or never loaded are not seen). A following record is one
+    of the dataset `followed_by` (of `followers`, by name), of the same LA and child, dated from the
+    measure's `date` to `within_days` after it."""
+    if condition.followed_by is not None:
+        following = (followers or {}).get(condition.followed_by)
+        if measure is None or measure.date is None or following is None:
+            raise ValueError(f"no dataset {condition.followed_by!r} to follow a measure's dated records")
+        dated, later = f"CAST({alias}.{measure.date} AS DATE)", f"CAST(later.{following.event_date} AS DATE)"
+        return f"""EXISTS (SELECT 1 FROM {following.table} AS later
+            WHERE later.la_code = {alias}.la_code AND later.child_id = {alias}.child_id
+              AND {later} BETWEEN {dated} AND {dated} + {int(condition.within_days or 0)})"""
     if condition.repeat_of is not None:
         if measure is None or measure.date is None or not table:
             raise ValueError("a repeat is tested on a measure's dated records of a table")
@@ -182,10 +196,14 @@ def condition_sql(
     return " AND ".join(bounds)
 
 
-def measure_condition_sql(measure: Measure, alias: str = "f", table: str = "") -> str:
+def measure_condition_sql(
+    measure: Measure, alias: str = "f", table: str = "", followers: Mapping[str, Dataset] | None = None
+) -> str:
     """All of a measure's conditions (TRUE when it has none); NULL (a blank tested) never counts."""
     return (
-        " AND ".join(f"coalesce({condition_sql(c, alias, measure, table)}, FALSE)" for c in measure.where)
+        " AND ".join(
+            f"coalesce({condition_sql(c, alias, measure, table, followers)}, FALSE)" for c in measure.where
+        )
         or "TRUE"
     )
 
@@ -198,6 +216,7 @@ def counted_events_sql(
     scope: str,
     month_ends: str,
     has_child: bool = True,
+    followers: Mapping[str, Dataset] | None = None,
 ) -> str:
     """The records a dataset's own measures count, for the LAs in `scope` (a SQL list), with their
     date, child, record id and the dimensions the record carries: one row per (measure, record) at the
@@ -220,7 +239,7 @@ def counted_events_sql(
     selects = []
     if dated:
         values = ",\n        ".join(
-            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), {measure_condition_sql(m, 'f', table)})"
+            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), {measure_condition_sql(m, 'f', table, followers)})"
             for m in dated
         )
         selects.append(f"""SELECT m.measure, f.la_code, m.event_date, {child}, f.{id_column} AS record_id{dims}
@@ -232,7 +251,7 @@ def counted_events_sql(
     if stocks:
         values = ",\n        ".join(
             f"({literal(m.id)}, CAST(f.{m.date} AS DATE), CAST(f.{m.end} AS DATE), "
-            f"{measure_condition_sql(m, 'f', table)})"
+            f"{measure_condition_sql(m, 'f', table, followers)})"
             for m in stocks
         )
         selects.append(f"""SELECT m.measure, f.la_code, me.month_end AS event_date, {child}, f.{id_column} AS record_id{dims}
@@ -251,6 +270,7 @@ def measures_cube_sql(
     measures: Sequence[Measure],
     record_dimensions: Mapping[str, str],
     has_child: bool = True,
+    followers: Mapping[str, Dataset] | None = None,
 ) -> list[str]:
     """The cube rows of a dataset's own measures, for the LAs of a load ($la_codes), each insert by
     column name, beside the built-in datasets' (transforms/020_cubes.sql, whose child_dims it reads);
@@ -272,7 +292,7 @@ def measures_cube_sql(
                                 AND (SELECT max(coverage_end) FROM etl_load WHERE list_contains($la_codes, la_code))"""
     statements = []
     events = counted_events_sql(
-        table, id_column, per_event, record_dimensions, "$la_codes", month_ends, has_child
+        table, id_column, per_event, record_dimensions, "$la_codes", month_ends, has_child, followers
     )
     if events:
         statements.append(f"""INSERT INTO kpi_cube BY NAME
@@ -286,7 +306,7 @@ FROM (
 LEFT JOIN child_dims AS d USING (child_id)
 GROUP BY ALL""")
     events = counted_events_sql(
-        table, id_column, per_child, record_dimensions, "$la_codes", month_ends, has_child
+        table, id_column, per_child, record_dimensions, "$la_codes", month_ends, has_child, followers
     )
     if events:
         # A child's cell key is the child's, however many records it has: a count of children is
@@ -351,6 +371,7 @@ def model_cubes_sql(model: Model) -> list[str]:
             measures,
             model.record_dimensions(dataset.name),
             dataset.has_child,
+            model.datasets,
         )
     return statements
 
@@ -387,6 +408,7 @@ def events_sql(model: Model) -> list[str]:
             "scope",
             month_ends,
             dataset.has_child,
+            model.datasets,
         )
         if events:
             selects.append(f"SELECT * EXCLUDE (record_id) FROM (\n    {events}\n)")

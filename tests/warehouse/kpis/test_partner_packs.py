@@ -45,6 +45,12 @@ EARLY_HELP = [
     ("E10", "A", "2024-10-01", "SD", "Health", "2024-12-20", "", "", "NCL-W"),
 ]
 
+# Referrals of some of the same children, to link the episodes that ended to: B's on the day E2 ended,
+# F's 14 days after E6 ended (the last day linked), H's 15 days after E8 ended (too late), A's the day
+# before E1 ended (before it), and Z's, who had no early help.
+REFERRALS = [("R1", "B", "2024-07-10"), ("R2", "F", "2025-01-29"), ("R3", "H", "2024-10-16"),
+             ("R4", "A", "2024-09-29"), ("R5", "Z", "2024-06-30")]  # fmt: skip
+
 # LADO allegations. Days from referral to conclusion: L1 22, L2 30 (a month, just), L3 31, L4 91
 # (three months, just), L5 97, L7 207, L8 365 (twelve months, just: 2024 is a leap year).
 LADO = [
@@ -157,12 +163,18 @@ def warehouse(tmp_path_factory):
             ],
             **WINDOW,
         ),
+        write_extract(
+            folder / "referrals.csv",
+            "referrals",
+            [{"referral_id": r, "child_id": c, "referral_date": d, "contact_id": ""} for r, c, d in REFERRALS],
+            **WINDOW,
+        ),
     ]  # fmt: skip
     settings = Settings(home=folder / "home")
     outcomes = run_load(files, settings, today=date(2025, 6, 30))
-    assert [(o.status, o.rows_loaded, o.rows_rejected) for o in outcomes] == [("loaded", 10, 0)] * 4, [
-        o.message for o in outcomes
-    ]
+    assert [(o.status, o.rows_loaded, o.rows_rejected) for o in outcomes] == [("loaded", 10, 0)] * 4 + [
+        ("loaded", 5, 0)
+    ], [o.message for o in outcomes]
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         yield con
 
@@ -207,6 +219,11 @@ def test_early_help_step_up_and_step_down(warehouse):
     assert figure(warehouse, "early_help_step_up", YEAR) == round(2 / 7 * 100, 2)
     assert figure(warehouse, "early_help_step_up", Q2) == 50.0
     assert figure(warehouse, "early_help_step_up", Q1) == 0.0  # E7 and E4 ended otherwise
+    # Followed by a referral of the same child within 14 days of the end: E2 (R1), E6 (R2), of the same
+    # 7; in Q3 E8 alone ended, 15 days before R3; in Q4 E6 did, E5 did not.
+    assert figure(warehouse, "early_help_ended_referred", YEAR) == round(2 / 7 * 100, 2)
+    assert figure(warehouse, "early_help_ended_referred", Q3) == 0.0
+    assert figure(warehouse, "early_help_ended_referred", quarter(2024, 4)) == 50.0
     # Started as a step-down: E3 ("step down"), E6, E10 ("SD").
     assert figure(warehouse, "early_help_step_down", YEAR) == 3
     assert figure(warehouse, "early_help_step_down", Q1) == 1

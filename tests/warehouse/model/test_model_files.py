@@ -85,8 +85,8 @@ def write(folder: Path, text: str, name: str = "local.toml") -> Path:
 
 def test_the_built_in_model_has_every_kpi_dimension_and_measure():
     model = read_model()
-    # The core model's 24 KPIs and 26 measures, and the four record-level partner packs' 24 and 23.
-    assert len(model.kpis) == 24 + 24 and len(model.measures) == 26 + 23
+    # The core model's 24 KPIs and 26 measures, and the four record-level partner packs' 25 and 24.
+    assert len(model.kpis) == 24 + 25 and len(model.measures) == 26 + 24
     assert [d.id for d in model.dimensions] == [
         "area", "agency", "age_band", "gender", "ethnicity", "category", "in_care", "disability",
         "exploitation_type", "exploitation_risk", "lado_sector", "lado_category", "lado_outcome", "dash_risk",
@@ -101,7 +101,7 @@ def test_the_built_in_model_has_every_kpi_dimension_and_measure():
 def test_a_partnerships_kpi_is_added_to_the_built_in_ones(tmp_path):
     model = read_model(write(tmp_path / "model", LOCAL_KPI.format(id="local_referrals")))
     assert (
-        len(model.kpis) == 48 + 1
+        len(model.kpis) == 49 + 1
         and model.kpis["local_referrals"].dimensions == model.kpis["referrals"].dimensions
     )
 
@@ -426,6 +426,15 @@ MISTAKES = [
             "measure[0] ('lado_people').timing: dataset lado_allegations has records about no child, so it counts "
             "no children"
         ),
+    ),
+    (
+        "a following record of records about no child",
+        (
+            '[[measure]]\nid = "lado_then_referral"\ndataset = "lado_allegations"\ntiming = "flow"\n'
+            'date = "referral_date"\nwhere = [{ followed_by = "referrals", within_days = 7 }]\ndescription = "x"\n'
+        ),
+        ("measure[0] ('lado_then_referral').where.0.followed_by: lado_allegations and referrals are not both "
+        "records about a child"),
     ),
     (
         "a repeat without how far back it looks",
