@@ -433,8 +433,10 @@ MISTAKES = [
             '[[measure]]\nid = "lado_then_referral"\ndataset = "lado_allegations"\ntiming = "flow"\n'
             'date = "referral_date"\nwhere = [{ followed_by = "referrals", within_days = 7 }]\ndescription = "x"\n'
         ),
-        ("measure[0] ('lado_then_referral').where.0.followed_by: lado_allegations and referrals are not both "
-        "records about a child"),
+        (
+            "measure[0] ('lado_then_referral').where.0.followed_by: lado_allegations and referrals are not both "
+            "records about a child"
+        ),
     ),
     (
         "a repeat without how far back it looks",
