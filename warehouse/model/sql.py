@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from warehouse.model.datasets import Dataset, Kind
-from warehouse.model.files import Model
+from warehouse.model.files import HAND_WRITTEN_DATASETS, Model
 from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure, MeasureTiming
 
 CUBE_TABLES = ("kpi_cube", "missing_child_month", "measure_child_month")
@@ -39,6 +39,7 @@ def definitions_sql(model: Model) -> list[str]:
             "(wanted IS NULL OR value IS NULL OR list_contains(wanted, value))"
         ),
         _row_passes(model.dimensions),
+        _generated_dimensions(model),
         _age_band(model.dimensions),
         _child_dimensions(model.dimensions),
         _filter_values(model.dimensions),
@@ -68,6 +69,22 @@ def _row_passes(dimensions: tuple[Dimension, ...]) -> str:
     # A dimension that does not apply to a row (NULL, category for contacts say) lets it through.
     tests = [f"passes(map_extract_value(wanted, {literal(d.id)}), {d.cube_column})" for d in dimensions]
     return "CREATE OR REPLACE MACRO row_passes(wanted) AS (" + "\n    AND ".join(tests or ["TRUE"]) + ")"
+
+
+def _generated_dimensions(model: Model) -> str:
+    """One row with a NULL column for each dimension that only generated datasets carry (read from
+    their records' columns): a hand-written query of a hand-written table joins it, so that row_passes
+    finds every dimension's column, and lets the rows through (the table does not carry them)."""
+    columns = [
+        f"CAST(NULL AS VARCHAR) AS {d.cube_column}"
+        for d in model.dimensions
+        if not (d.from_child or d.age_bands)
+        and d.datasets != "all"
+        and not set(d.datasets) & HAND_WRITTEN_DATASETS
+    ]
+    return "CREATE OR REPLACE MACRO generated_dimensions() AS TABLE SELECT " + (
+        ", ".join(columns) or "NULL AS no_generated_dimension"
+    )
 
 
 def _age_band(dimensions: tuple[Dimension, ...]) -> str:

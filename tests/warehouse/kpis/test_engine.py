@@ -13,6 +13,7 @@ from tests.helpers import write_extract
 from warehouse.kpis.engine import Filters, evaluate
 from warehouse.kpis.periods import financial_year, month, parse_period
 from warehouse.kpis.registry import REGISTRY
+from warehouse.model.files import HAND_WRITTEN_DATASETS
 
 WINDOW = {"coverage_start": "2023-04-01", "coverage_end": "2025-03-31"}
 FY = financial_year(2024)
@@ -199,7 +200,8 @@ EXPECTED = {
 
 
 def test_every_registered_kpi_has_a_hand_worked_value():
-    assert set(EXPECTED) == set(REGISTRY)
+    # The partner packs' KPIs, of generated datasets, are hand-worked in test_partner_packs.py.
+    assert set(EXPECTED) == {k for k, kpi in REGISTRY.items() if kpi.dataset in HAND_WRITTEN_DATASETS}
 
 
 @pytest.mark.parametrize("kpi_id", list(EXPECTED))
