@@ -10,19 +10,41 @@ written beside its profile below.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.demo import DemoLa, _codes, _dates, _datetimes, _day, _write_csv
+from etl.demo_columns import codes as _codes
+from etl.demo_columns import dates as _dates
+from etl.demo_columns import datetimes as _datetimes
+from etl.demo_columns import day_number as _day
+from etl.demo_columns import write_csv as _write_csv
 from warehouse.model.files import active_model
 
 YEAR = 365
 CHILD_COLUMNS = ("child_id", "date_of_birth", "gender", "ethnicity", "disability", "area_code", "postcode")
+
+
+class DemoArea(Protocol):
+    code: str
+    weight: float
+
+
+class DemoLa(Protocol):
+    """What the partner extracts need of a demo LA (etl/demo.py's DemoLa, which imports this module)."""
+
+    code: str
+    prefix: str
+    areas: Sequence[DemoArea]
+
+    @property
+    def stream_key(self) -> int: ...
 
 
 @dataclass(frozen=True)
