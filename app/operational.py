@@ -88,6 +88,11 @@ def _by_area(
     )
 
 
+def _breakdowns(charts: list[html.Figure]) -> list[Component]:
+    """The breakdowns under their heading; neither when the page has none to show."""
+    return [html.H2("Breakdowns"), html.Div(charts, className="chart-grid")] if charts else []
+
+
 def trend(assessment: Assessment, name: str, view: ViewFilters) -> html.Figure:
     """A KPI's monthly trend as the view asks: a run chart, or an SPC chart."""
     return spc_chart(assessment, name, view.change_points) if view.chart else trend_chart(assessment, name)
@@ -192,8 +197,7 @@ def render(page: Page, **query: str | list[str]) -> html.Div:
             html.Div(
                 [trend(by_id[k], f"{page.id}-trend-{k}", view) for k in page.trends], className="chart-grid"
             ),
-            html.H2("Breakdowns"),
-            html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
+            *_breakdowns([*breakdowns, *([area] if area else [])]),
             html.H2("Monthly figures"),
             html.Button("Download CSV", id=f"{page.id}-export", className="button-secondary", n_clicks=0),
             dcc.Download(id=f"{page.id}-download"),
