@@ -38,8 +38,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
+from etl.demo_columns import codes as _codes
+from etl.demo_columns import dates as _dates
+from etl.demo_columns import datetimes as _datetimes
+from etl.demo_columns import day_number as _day
+from etl.demo_columns import write_csv as _write_csv
+from etl.demo_partners import write_partner_extracts
 from warehouse.model.datasets import Dataset
 from warehouse.model.files import active_model
 
@@ -66,7 +71,6 @@ BURN_IN_YEARS = 3  # simulated before the window so it opens with history and op
 REFERENCE_POPULATION = 61_206  # Newcastle upon Tyne, ONS mid-2024, children aged 0-17
 LAST_DAY_AGED_17 = 6_573  # days after birth that are always before the 18th birthday
 ADULT_MARGIN_DAYS = 60  # a referral leaves room for its S47 and ICPC before the child is 18
-EPOCH = date(1970, 1, 1)
 MINUTES_PER_DAY = 1_440
 
 GENDER_MIX = {"M": 0.495, "F": 0.49, "U": 0.015}
@@ -334,7 +338,7 @@ def generate_demo(
     """Write the demo extracts of the demo LAs, plus one file of deliberately bad rows.
 
     Returns the good files: every areas file first (facts refer to areas), then each LA's
-    datasets in `DEMO_DATASETS` order. The bad rows file is `bad/{first LA}_contacts_bad_rows.csv`.
+    datasets in `DEMO_DATASETS` order, then its partner agencies' (etl/demo_partners.py). The bad rows file is `bad/{first LA}_contacts_bad_rows.csv`.
     """
     codes = list(DEMO_LAS) if la_codes is None else list(la_codes)
     unknown = [c for c in codes if c not in DEMO_LAS]
@@ -349,6 +353,7 @@ def generate_demo(
         tables = _simulate_la(la, window, seed, scale)
         areas_files.append(_write_areas(la, out_dir))
         dataset_files += _write_datasets(la, tables, out_dir)
+        dataset_files += write_partner_extracts(la, tables, window, seed, out_dir, scale)
         if code == codes[0]:
             _write_bad_contacts(la, tables["contacts"], window, as_of, seed, out_dir / "bad")
     return areas_files + dataset_files
@@ -403,11 +408,6 @@ def _window(as_of: date, years: int) -> tuple[date, date]:
     if end < start:
         raise ValueError(f"no complete month between {start} and {as_of}: ask for more years")
     return start, end
-
-
-def _day(d: date) -> int:
-    """Dates are held as day numbers (days since 1970-01-01) while simulating."""
-    return (d - EPOCH).days
 
 
 @dataclass(frozen=True)
@@ -1031,19 +1031,6 @@ def _ids(prefix: str, numbers: np.ndarray, width: int = 7, missing: np.ndarray |
     return pc.binary_join_element_wise(prefix, digits, "")
 
 
-def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
-    return pa.array(days.astype(np.int32), mask=missing).cast(pa.date32())
-
-
-def _datetimes(minutes: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
-    seconds = pa.array(minutes.astype(np.int64) * 60, mask=missing).cast(pa.timestamp("s"))
-    return pc.strftime(seconds, format="%Y-%m-%d %H:%M")
-
-
-def _codes(codes: Sequence[str], index: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
-    return pa.array(list(codes)).take(pa.array(index, mask=missing))
-
-
 def _yes_no(flag: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
     return _codes(["N", "Y"], flag.astype(np.int64), missing)
 
@@ -1172,16 +1159,6 @@ class _Tables:
 # ----------------------------------------------------------------------------------------
 # Files
 # ----------------------------------------------------------------------------------------
-
-
-def _write_csv(table: pa.Table, path: Path) -> Path:
-    """Plain CSV: an unquoted header, ISO dates, blanks for missing values, no quotes
-    (pyarrow refuses to write a value that would need them)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:
-        f.write((",".join(table.column_names) + "\n").encode())
-        pacsv.write_csv(table, f, pacsv.WriteOptions(include_header=False, quoting_style="none"))
-    return path
 
 
 def _write_areas(la: DemoLa, out_dir: Path) -> Path:

@@ -159,13 +159,14 @@ def generated_reference() -> str:
 def example_csv(dataset: Dataset) -> str:
     """A two-row example: the documented examples, and a second record of another child."""
     first = {c.name: c.example for c in dataset.columns}
-    second = first | {
-        dataset.id_column: first[dataset.id_column][:-1] + "2",
-        "child_id": "LCS0067890",
-        "date_of_birth": "2009-02-11",
-        "gender": "M",
-        "postcode": "NE6 1AB",
-    }
+    another = {"child_id": "LCS0067890", "date_of_birth": "2009-02-11", "gender": "M", "postcode": "NE6 1AB"}
+    second = (
+        first
+        | {dataset.id_column: first[dataset.id_column][:-1] + "2"}
+        | {
+            name: value for name, value in another.items() if name in first
+        }  # a record about no child has none
+    )
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(dataset.column_names), lineterminator="\n")
     writer.writeheader()

@@ -421,6 +421,8 @@ def latest_row_per_child(rows: pa.Table) -> pa.Table:
 
 def with_plain_child_ids(rows: pa.Table) -> pa.Table:
     """DuckDB inserts plain text several times faster than an Arrow dictionary column."""
+    if "child_id" not in rows.column_names:
+        return rows
     column = rows["child_id"].combine_chunks()
     if not pa.types.is_dictionary(column.type):
         return rows
@@ -452,7 +454,6 @@ def _run_load_sql(con: duckdb.DuckDBPyConnection, name: str, **params: object) -
 def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
     """Swap the file's rows in for what the warehouse held for its LA and window."""
     spec = outcome.spec
-    children = with_plain_child_ids(latest_row_per_child(outcome.rows))
     with _registered(con, "incoming", with_plain_child_ids(outcome.rows)):
         sql = (
             (LOADS_DIR / "replace_window.sql")
@@ -468,12 +469,15 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
                 "coverage_end": outcome.coverage_end,
             },
         )
-        if spec.name in model_for(con).local_datasets:  # a partnership's own: its load is made from it
+        if spec.name in model_for(con).generated_datasets:  # its load is made from its declaration
             con.execute(model_sql.fact_load_sql(spec), {"load_id": outcome.load_id})
         else:
             _run_load_sql(con, spec.table, load_id=outcome.load_id)
-        _run_load_sql(con, "area", load_id=outcome.load_id)
-    with _registered(con, "incoming_children", children):
+        if "area_code" in spec.column_names:
+            _run_load_sql(con, "area", load_id=outcome.load_id)
+    if not spec.has_child:  # records about no child (an allegation against an adult) tell nothing of one
+        return
+    with _registered(con, "incoming_children", with_plain_child_ids(latest_row_per_child(outcome.rows))):
         _run_load_sql(con, "child", load_id=outcome.load_id)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from warehouse.model.files import BUILTIN_DIR, active_model
+from warehouse.model.files import BUILTIN_DIR, CORE_FILES, active_model
 
 MODEL_DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
 TODAY = "2025-06-30"  # the load date the row-rule tests pretend it is
@@ -43,12 +43,14 @@ def declared_priorities() -> list[dict]:
     is read, in name order (a pack's file declares its own priorities and KPIs)."""
     import tomllib
 
-    files = [tomllib.loads(path.read_text(encoding="utf-8")) for path in sorted(BUILTIN_DIR.glob("*.toml"))]
-    kpis = [kpi for file in files for kpi in file.get("kpi", [])]
+    # The core files first, then the packs' (early_help.toml, ...), as the model reads them.
+    files = sorted(BUILTIN_DIR.glob("*.toml"), key=lambda path: (path.name not in CORE_FILES, path.name))
+    declared = [tomllib.loads(path.read_text(encoding="utf-8")) for path in files]
+    kpis = [kpi for content in declared for kpi in content.get("kpi", [])]
     return [
         {"title": p["title"], "kpis": [k["id"] for k in kpis if k.get("priority") == p["id"]]}
-        for file in files
-        for p in file.get("priority", [])
+        for content in declared
+        for p in content.get("priority", [])
     ]
 
 

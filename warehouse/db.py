@@ -267,7 +267,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     model = model_for(con)
     for statement in model_sql.cube_columns_sql(model):
         con.execute(statement)
-    for name in model.local_datasets:  # a partnership's own datasets' tables, made or widened
+    for name in model.generated_datasets:  # packs' and a partnership's own datasets' tables, made or widened
         for statement in model_sql.fact_table_sql(model.datasets[name]):
             con.execute(statement)
     define(con)

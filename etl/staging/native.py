@@ -183,8 +183,14 @@ def pseudonymise(child_ids: pa.ChunkedArray, la_code: str, key: bytes) -> pa.Dic
 
 
 def _pseudonymised_columns(raw: RawExtract, la_code: str, key: bytes) -> dict[str, pa.Array]:
-    """The child ID, and any record ID a reader built from it, as keyed hashes."""
-    columns: dict[str, pa.Array] = {"child_id": pseudonymise(raw.table["child_id"], la_code, key)}
+    """The child ID, any other person's ID (a household's, an adult's), and any record ID a reader
+    built from the child ID, as keyed hashes."""
+    columns: dict[str, pa.Array] = {}
+    if "child_id" in raw.table.column_names:
+        columns["child_id"] = pseudonymise(raw.table["child_id"], la_code, key)
+    for column in raw.dataset.columns:
+        if column.kind is Kind.PERSON_ID:
+            columns[column.name] = decoded(pseudonymise(raw.table[column.name], la_code, key))
     for name in raw.derived_id_columns:
         columns[name] = decoded(pseudonymise(raw.table[name], la_code, key))
     return columns

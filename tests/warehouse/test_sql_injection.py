@@ -128,6 +128,12 @@ def test_the_url_parser_drops_hostile_values_and_keeps_real_ones():
         "category": "N",
         "care": "In care",
         "disability": "Disabled",
+        "exploitation": "CCE",
+        "risk": "high",
+        "sector": "education",
+        "allegation": "physical",
+        "lado_outcome": "false",
+        "dash": "high",
     }
     query = [("period", "R12-2026-10")] + [(param, value) for param in params for value in HOSTILE]
     view = parse_query("?" + urlencode(query), _options())

@@ -301,12 +301,13 @@ def figure_of(
 def _parts(
     con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, filters: Filters, policy: SuppressionPolicy
 ) -> tuple[Part, ...]:
+    """A share KPI's parts: of the events of the period, or for a stock of what is open at its end."""
     frame = run(
         con,
         "kpi_cube_parts",
         measures=[kpi.numerator],
         part=active_model().dimension(kpi.breakdown).cube_column if kpi.breakdown else None,
-        first_month=period.first_month,
+        first_month=period.last_month if kpi.timing is Timing.STOCK else period.first_month,
         last_month=period.last_month,
         **filters.query_params(),
     )

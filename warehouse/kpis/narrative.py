@@ -27,6 +27,7 @@ from warehouse.kpis.formatting import (
 from warehouse.kpis.model import Direction, Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, month
 from warehouse.kpis.spc import Assurance, SpcResult, Variation
+from warehouse.model.files import active_model
 
 # Registry titles read as the subject of "... were 17.2% in 2024/25" except these.
 _SENTENCE_NAMES = {
@@ -69,8 +70,19 @@ def draft_commentary(assessment: Assessment, spc: SpcResult | None, region_name:
 
 
 def sentence_name(kpi: Kpi) -> str:
-    """The KPI as the plural subject of a sentence."""
-    return _SENTENCE_NAMES.get(kpi.id, kpi.title)
+    """The KPI as the plural subject of a sentence. A share KPI's draft is of its total, so it is named
+    for what it counts: the title of the model's count KPI of the same measure, else its own title's
+    words before the split ("LADO allegations concluded, by outcome")."""
+    if kpi.id in _SENTENCE_NAMES:
+        return _SENTENCE_NAMES[kpi.id]
+    if not kpi.is_share:
+        return kpi.title
+    totals = (
+        k.title
+        for k in active_model().kpis.values()
+        if k.numerator == kpi.numerator and not k.is_share and k.denominator is None
+    )
+    return next(totals, kpi.title.split(" by ")[0].rstrip(", "))
 
 
 # --- The figures: value, changes and benchmarks -------------------------------------------------

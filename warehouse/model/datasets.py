@@ -45,6 +45,7 @@ FILE_COLUMNS = ("la_code", "coverage_start", "coverage_end")
 class Kind(StrEnum):
     TEXT = "text"  # kept as text, never interpreted (ids, area codes)
     CHILD_ID = "child_id"  # pseudonymised with a keyed hash in staging
+    PERSON_ID = "person_id"  # an adult's or a household's ID: pseudonymised as a child's is
     DATE = "date"
     DATETIME = "datetime"  # a date alone is read as midnight
     CODE = "code"  # normalised against a code list: a shipped one (warehouse/reference) or the column's own
@@ -67,6 +68,7 @@ class Privacy(StrEnum):
 # ID, a full postcode or free text: their kinds allow one class each.
 PRIVACY_OF_KIND: dict[Kind, tuple[Privacy, ...]] = {
     Kind.CHILD_ID: (Privacy.KEYED_HASH,),
+    Kind.PERSON_ID: (Privacy.KEYED_HASH,),
     Kind.POSTCODE: (Privacy.SECTOR,),
     Kind.FREE_TEXT: (Privacy.NEVER_STORED,),
     Kind.DATE: (Privacy.KEPT, Privacy.MONTH),
@@ -84,8 +86,8 @@ class Code(Spec):
 class Column(Spec):
     name: Identifier = Field(description="Its header in the file (any case and spacing is read).")
     kind: Kind = Field(
-        description="text, date, datetime, integer, code; child_id (stored as a keyed hash), postcode "
-        "(stored as its sector) or free_text (read, never stored)."
+        description="text, date, datetime, integer, code; child_id or person_id (an adult's or a household's "
+        "ID: both stored as a keyed hash), postcode (stored as its sector) or free_text (read, never stored)."
     )
     required: bool = Field(default=False, description="A row without it is rejected, with the reason.")
     codelist: Identifier | None = Field(
@@ -132,11 +134,14 @@ class Column(Spec):
 
 class Layout(Spec):
     """Columns that several datasets share, declared once. A dataset of this layout has, in order:
-    the file columns, its own id column, the child columns, then its other columns."""
+    the file columns, its own id column, the child columns, then its other columns. A layout with no
+    child columns is for records about no child (an allegation against an adult, a police incident)."""
 
     name: Identifier
     file_columns: tuple[Column, ...] = Field(description="Which LA and window the extract covers.")
-    child_columns: tuple[Column, ...] = Field(description="The child the record is about.")
+    child_columns: tuple[Column, ...] = Field(
+        default=(), description="The child the record is about; none for records about no child."
+    )
 
     @model_validator(mode="after")
     def _what_loading_needs(self) -> Layout:
@@ -144,7 +149,9 @@ class Layout(Spec):
             raise ValueError(
                 f"file_columns must be {', '.join(FILE_COLUMNS)}: a load reads the LA and window from them"
             )
-        if not any(c.name == "child_id" and c.kind is Kind.CHILD_ID for c in self.child_columns):
+        if self.child_columns and not any(
+            c.name == "child_id" and c.kind is Kind.CHILD_ID for c in self.child_columns
+        ):
             raise ValueError("child_columns must hold child_id, of kind child_id: records are the child's")
         return self
 
@@ -172,7 +179,10 @@ class Dataset(Spec):
     )
     table: Identifier = Field(description="The warehouse table that holds its records.")
     title: Label = Field(description="Its name for people: the Data page, the docs.")
-    layout: Identifier = Field(description="The standard columns it starts with: child_records.")
+    layout: Identifier = Field(
+        description="The standard columns it starts with: child_records, or records_without_child (an adult's "
+        "or a household's records: the file columns alone)."
+    )
     id_column: Identifier = Field(description="The column that identifies a record (text, required).")
     event_date: Identifier = Field(description="The date that places a record in a load's window.")
     end_date: Identifier | None = Field(default=None, description="The date that closes a record, if any.")
@@ -198,7 +208,7 @@ class Dataset(Spec):
     )
     dimensions: dict[Identifier, Identifier] = Field(
         default_factory=dict,
-        description="For a dataset of your own: the filters its records carry themselves, dimension id -> "
+        description="For a generated dataset (a pack's or your own): the filters its records carry themselves, dimension id -> "
         'its column (agency = "lead_agency"). The child\'s dimensions (age, gender, ethnicity, '
         "disability) and the area come with every dataset.",
     )
@@ -209,6 +219,12 @@ class Dataset(Spec):
         if value:
             raise ValueError("own_columns is filled in by the model, never written")
         return value
+
+    @property
+    def has_child(self) -> bool:
+        """Whether its records are about a child (its layout's child columns), so carry the child's
+        dimensions and can be counted as children."""
+        return "child_id" in self.column_names
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -235,5 +251,5 @@ class Dataset(Spec):
     def fact_columns(self) -> tuple[Column, ...]:
         """What its table stores of each record: the LA, the id, the child, the area, and its own
         columns that are kept (the child's other columns go to the child's record)."""
-        wanted = {"la_code", self.id_column, "child_id", "area_code", *self.own_columns}
+        wanted = {"la_code", self.id_column, "child_id", "area_code", *self.own_columns}  # those it has
         return tuple(c for c in self.columns if c.name in wanted and c.privacy is not Privacy.NEVER_STORED)

@@ -31,6 +31,13 @@ from warehouse.model.figures import FiguresDataset
 from warehouse.model.specs import Board, Dimension, FigureValue, Measure, MeasureTiming, Page, Priority
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
+# The built-in datasets whose tables, loads, cubes and events are the product's own hand-written SQL
+# (warehouse/schema, warehouse/loads, warehouse/transforms, warehouse/definitions/045_events.sql).
+# Every other dataset, shipped in a pack or a partnership's own, is generated: its table, load,
+# cube rows and events are made from its declaration (warehouse/model/sql.py).
+HAND_WRITTEN_DATASETS = frozenset(
+    {"contacts", "referrals", "s47", "cp_plans", "missing_episodes", "assessments", "cla_missing_counts"}
+)
 KINDS: dict[str, type[BaseModel]] = {
     "layout": Layout,
     "dataset": Dataset,
@@ -103,7 +110,8 @@ class Model:
     kpis: dict[str, Kpi]
     pages: tuple[Page, ...] = ()
     priorities: tuple[Priority, ...] = ()  # the scorecard's, in the board's order
-    local_datasets: tuple[str, ...] = ()  # those a partnership declared: the product makes their tables
+    local_datasets: tuple[str, ...] = ()  # those a partnership declared in its own files
+    generated_datasets: tuple[str, ...] = ()  # all but the hand-written: made from their declarations
     files: tuple[ModelFile, ...] = ()
     board: Board = field(default_factory=Board)  # a partnership's own choices, where it declared a [board]
     # Datasets of figures submitted by agencies (kind = "figures"), by name: no records, no table of
@@ -129,11 +137,13 @@ class Model:
         raise KeyError(f"no dimension {dimension_id!r}; known: {', '.join(d.id for d in self.dimensions)}")
 
     def dimensions_of(self, dataset: str) -> tuple[str, ...]:
-        return carried_dimensions(self.dimensions, self.datasets.get(dataset), dataset in self.local_datasets)
+        return carried_dimensions(
+            self.dimensions, self.datasets.get(dataset), dataset in self.generated_datasets
+        )
 
     def record_dimensions(self, dataset: str) -> dict[str, str]:
-        """A dataset of the partnership's own: cube column -> the dataset column that holds it, for the
-        dimensions its records carry themselves (the child's come from the child's record)."""
+        """A generated dataset: cube column -> the dataset column that holds it, for the dimensions its
+        records carry themselves (the child's come from the child's record)."""
         spec = self.datasets[dataset]
         carried = self.dimensions_of(dataset)
         found = {}
@@ -190,11 +200,22 @@ class Model:
         return self.board.pack or ()
 
 
+# The product's core model files, read first: declarations keep the order they are read in, so the
+# core pages, KPIs and priorities come before the shipped packs' (early_help.toml, lado.toml, ...),
+# which follow in name order.
+CORE_FILES = (
+    "datasets.toml",
+    "dimensions.toml",
+    "measures.toml",
+    "kpis.toml",
+    "pages.toml",
+    "priorities.toml",
+)
+
+
 def builtin_files() -> list[ModelFile]:
-    return [
-        ModelFile(p.name, p.read_text(encoding="utf-8"), builtin=True)
-        for p in sorted(BUILTIN_DIR.glob("*.toml"))
-    ]
+    paths = sorted(BUILTIN_DIR.glob("*.toml"), key=lambda p: (p.name not in CORE_FILES, p.name))
+    return [ModelFile(p.name, p.read_text(encoding="utf-8"), builtin=True) for p in paths]
 
 
 def folder_files(folder: Path) -> list[ModelFile]:
@@ -332,6 +353,9 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     dimensions = {i: d.spec for i, d in by_kind["dimension"].items()}
     measures = {i: d.spec for i, d in by_kind["measure"].items()}
     local = tuple(d.key for d in declared_records if not d.file.builtin)
+    generated = tuple(
+        d.key for d in declared_records if not (d.file.builtin and d.key in HAND_WRITTEN_DATASETS)
+    )
     for d in by_kind["measure"].values():
         if d.spec.dataset in figures:
             _check_figure_measure(d, problems)
@@ -339,9 +363,10 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
             known = ", ".join([*datasets, *figures])
             problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {known}")
         else:
-            _check_measure_columns(d, datasets[d.spec.dataset], d.spec.dataset in local, problems)
-    _check_dimensions(list(by_kind["dimension"].values()), datasets, local, problems)
-    for name in local:
+            _check_measure_columns(d, datasets[d.spec.dataset], d.spec.dataset in generated, problems)
+            _check_followers(d, datasets, problems)
+    _check_dimensions(list(by_kind["dimension"].values()), datasets, generated, problems)
+    for name in generated:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
@@ -350,7 +375,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         carried = (
             ()
             if dataset in figures
-            else carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+            else carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in generated)
         )
         _check_kpi(d, measures, dimensions, carried, problems)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
@@ -364,6 +389,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         "datasets": datasets,
         "figures": figures,
         "local_datasets": local,
+        "generated_datasets": generated,
         "dimensions": tuple(dimensions.values()),
         "measures": measures,
         "kpis": kpis,
@@ -470,19 +496,24 @@ def _check_figure_measure(d: Declared, problems: list[str]) -> None:
 
 
 def carried_dimensions(
-    dimensions: tuple[Dimension, ...], dataset: Dataset | None, local: bool
+    dimensions: tuple[Dimension, ...], dataset: Dataset | None, generated: bool
 ) -> tuple[str, ...]:
-    """The dimensions a dataset's records carry. A built-in dataset carries those that name it (its
-    cube build is the product's own). A partnership's dataset carries the child's dimensions, and
-    those of its own columns: mapped in its `dimensions`, or a column of the dimension's name (area_code)."""
-    if dataset is None or not local:
+    """The dimensions a dataset's records carry. A hand-written dataset carries those that name it
+    (its cube build is the product's own). A generated dataset carries the child's dimensions if its
+    records are about a child, and those of its own columns: mapped in its `dimensions`, or a column
+    of the dimension's name (area_code)."""
+    if dataset is None or not generated:
         return tuple(d.id for d in dimensions if dataset is None or d.carried_by(dataset.name))
     stored = {c.name for c in dataset.columns if c.privacy is Privacy.KEPT}
     return tuple(
         d.id
         for d in dimensions
         if d.carried_by(dataset.name)
-        and (d.from_child or d.age_bands or d.id in dataset.dimensions or d.cube_column in stored)
+        and (
+            ((d.from_child or d.age_bands) and dataset.has_child)
+            or d.id in dataset.dimensions
+            or d.cube_column in stored
+        )
     )
 
 
@@ -503,11 +534,15 @@ def _check_dataset_dimensions(d: Declared, dimensions: dict[str, Dimension], pro
 
 
 def _check_measure_columns(d: Declared, dataset: Dataset, local: bool, problems: list[str]) -> None:
-    """A measure of a dataset of the partnership's own has the dates its timing needs (a stock: the
+    """A measure of a generated dataset (`local`) has the dates its timing needs (a stock: the
     dates that open and close a record); its dates and the columns its conditions test are stored
-    columns of its dataset, and its dates are dates."""
+    columns of its dataset, and its dates are dates. Only records about a child count children."""
     measure: Measure = d.spec
     stock = measure.timing == MeasureTiming.STOCK
+    if measure.timing == MeasureTiming.CHILDREN and not dataset.has_child:
+        problems.append(
+            f"{d.where}.timing: dataset {dataset.name} has records about no child, so it counts no children"
+        )
     if measure.parts or measure.value != FigureValue.COUNT:
         problems.append(
             f"{d.where}: only a submitted figure (a measure of a figures dataset) has `parts` or a `value` kind"
@@ -538,6 +573,22 @@ def _check_measure_columns(d: Declared, dataset: Dataset, local: bool, problems:
             problems.append(f"{d.where}.{key}: column {name!r} is free text, which is never stored")
         elif dataset.column(name).kind not in kinds:
             problems.append(f"{d.where}.{key}: column {name!r} is {dataset.column(name).kind}, not a date")
+
+
+def _check_followers(d: Declared, datasets: dict[str, Dataset], problems: list[str]) -> None:
+    """A following record (`followed_by`) is of a declared dataset, and both are records about a child,
+    which is what links them."""
+    for index, condition in enumerate(d.spec.where):
+        name = condition.followed_by
+        if name is None:
+            continue
+        if name not in datasets:
+            problems.append(f"{d.where}.where.{index}.followed_by: no dataset {name!r}")
+        elif not (datasets[name].has_child and datasets[d.spec.dataset].has_child):
+            problems.append(
+                f"{d.where}.where.{index}.followed_by: {d.spec.dataset} and {name} are not both records about a "
+                "child, which is what links a record to a following one"
+            )
 
 
 def _key(spec: Any) -> str:
@@ -590,7 +641,7 @@ def _check_record_dimension(
             "record with from_child)"
         )
     for name in () if dim.datasets == "all" else dim.datasets:
-        if name in local and dim.id not in carried_dimensions((dim,), datasets[name], local=True):
+        if name in local and dim.id not in carried_dimensions((dim,), datasets[name], generated=True):
             problems.append(
                 f"{d.where}.datasets: dataset {name!r} has no stored column {dim.cube_column!r}: name the "
                 f'column that holds it in the dataset\'s dimensions ({dim.id} = "<column>")'

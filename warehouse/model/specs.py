@@ -155,9 +155,38 @@ class Condition(Spec):
     set: bool | None = Field(default=None, description="true: the column holds a value; false: it is blank.")
     at_most: float | None = Field(default=None, description="The value (or distance) is at most this.")
     at_least: float | None = Field(default=None, description="The value (or distance) is at least this.")
+    repeat_of: Identifier | None = Field(
+        default=None,
+        description="Or a column (a household's ID, say) that another record of the LA also holds, dated by "
+        "the measure's `date` before this one and within `within_months` of it: a repeat.",
+    )
+    within_months: int | None = Field(default=None, ge=1, description="How far back a repeat looks.")
+    followed_by: Identifier | None = Field(
+        default=None,
+        description="Or another dataset (referrals, say) with a record of the same child (the same "
+        "pseudonymised child_id) dated on the measure's `date` or within `within_days` after it, where both "
+        "are loaded.",
+    )
+    within_days: int | None = Field(default=None, ge=0, description="How far on a following record may be.")
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
+        others = (self.column, self.between, self.in_, self.set, self.at_most, self.at_least)
+        if self.followed_by is not None:
+            if self.within_days is None or self.repeat_of is not None or any(v is not None for v in others):
+                raise ValueError("a following record is tested with `followed_by` and `within_days` alone")
+            return self
+        if self.within_days is not None:
+            raise ValueError("`within_days` goes with `followed_by`")
+        if self.repeat_of is not None:
+            if self.within_months is None or any(
+                v is not None
+                for v in (self.column, self.between, self.in_, self.set, self.at_most, self.at_least)
+            ):
+                raise ValueError("a repeat is tested with `repeat_of` and `within_months` alone")
+            return self
+        if self.within_months is not None:
+            raise ValueError("`within_months` goes with `repeat_of`")
         if (self.column is None) == (self.between is None):
             raise ValueError("a condition tests either a `column` or the distance `between` two dates")
         if self.between is not None:
@@ -175,6 +204,11 @@ class Condition(Spec):
 
     @property
     def columns(self) -> tuple[str, ...]:
+        """The record's own columns it reads (a following record is matched on the child)."""
+        if self.followed_by:
+            return ()
+        if self.repeat_of:
+            return (self.repeat_of,)
         return self.between or ((self.column,) if self.column else ())
 
 
@@ -207,13 +241,13 @@ class Measure(Spec):
     description: Label = Field(description="What it counts, in words.")
     date: Identifier | None = Field(
         default=None,
-        description="For a dataset of your own: the date column that places a record in its month. The "
-        "built-in datasets' measures are counted by the product's own SQL and have none. A stock's is "
-        "the date the record opens.",
+        description="For a generated dataset (a pack's or your own): the date column that places a record in "
+        "its month. The hand-written datasets' measures are counted by the product's own SQL and have none. "
+        "A stock's is the date the record opens.",
     )
     end: Identifier | None = Field(
         default=None,
-        description="For a stock of a dataset of your own: the date column that closes a record (blank while "
+        description="For a stock of a generated dataset: the date column that closes a record (blank while "
         "open). A record is open at a month's end if `date` is on or before it and `end` is blank or after it.",
     )
     where: tuple[Condition, ...] = Field(

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from warehouse.model.datasets import Dataset, Kind
-from warehouse.model.files import Model
+from warehouse.model.files import HAND_WRITTEN_DATASETS, Model
 from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure, MeasureTiming
 
 CUBE_TABLES = ("kpi_cube", "missing_child_month", "measure_child_month")
@@ -39,6 +39,7 @@ def definitions_sql(model: Model) -> list[str]:
             "(wanted IS NULL OR value IS NULL OR list_contains(wanted, value))"
         ),
         _row_passes(model.dimensions),
+        _generated_dimensions(model),
         _age_band(model.dimensions),
         _child_dimensions(model.dimensions),
         _filter_values(model.dimensions),
@@ -68,6 +69,22 @@ def _row_passes(dimensions: tuple[Dimension, ...]) -> str:
     # A dimension that does not apply to a row (NULL, category for contacts say) lets it through.
     tests = [f"passes(map_extract_value(wanted, {literal(d.id)}), {d.cube_column})" for d in dimensions]
     return "CREATE OR REPLACE MACRO row_passes(wanted) AS (" + "\n    AND ".join(tests or ["TRUE"]) + ")"
+
+
+def _generated_dimensions(model: Model) -> str:
+    """One row with a NULL column for each dimension that only generated datasets carry (read from
+    their records' columns): a hand-written query of a hand-written table joins it, so that row_passes
+    finds every dimension's column, and lets the rows through (the table does not carry them)."""
+    columns = [
+        f"CAST(NULL AS VARCHAR) AS {d.cube_column}"
+        for d in model.dimensions
+        if not (d.from_child or d.age_bands)
+        and d.datasets != "all"
+        and not set(d.datasets) & HAND_WRITTEN_DATASETS
+    ]
+    return "CREATE OR REPLACE MACRO generated_dimensions() AS TABLE SELECT " + (
+        ", ".join(columns) or "NULL AS no_generated_dimension"
+    )
 
 
 def _age_band(dimensions: tuple[Dimension, ...]) -> str:
@@ -146,9 +163,35 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def condition_sql(condition: Condition, alias: str = "f") -> str:
-    """A measure's condition as SQL on the record `alias`: every name is a checked identifier and
-    every value a quoted literal or a number."""
+def condition_sql(
+    condition: Condition,
+    alias: str = "f",
+    measure: Measure | None = None,
+    table: str = "",
+    followers: Mapping[str, Dataset] | None = None,
+) -> str:
+    """A measure's condition as SQL on the record `alias` of `table`: every name is a checked
+    identifier and every value a quoted literal or a number. A repeat looks for another record of
+    the table, of the same LA and value, dated by the measure's `date` before this one and within
+    the months given (records of other LAs or never loaded are not seen). A following record is one
+    of the dataset `followed_by` (of `followers`, by name), of the same LA and child, dated from the
+    measure's `date` to `within_days` after it."""
+    if condition.followed_by is not None:
+        following = (followers or {}).get(condition.followed_by)
+        if measure is None or measure.date is None or following is None:
+            raise ValueError(f"no dataset {condition.followed_by!r} to follow a measure's dated records")
+        dated, later = f"CAST({alias}.{measure.date} AS DATE)", f"CAST(later.{following.event_date} AS DATE)"
+        return f"""EXISTS (SELECT 1 FROM {following.table} AS later
+            WHERE later.la_code = {alias}.la_code AND later.child_id = {alias}.child_id
+              AND {later} BETWEEN {dated} AND {dated} + {int(condition.within_days or 0)})"""
+    if condition.repeat_of is not None:
+        if measure is None or measure.date is None or not table:
+            raise ValueError("a repeat is tested on a measure's dated records of a table")
+        key, dated = condition.repeat_of, measure.date
+        return f"""EXISTS (SELECT 1 FROM {table} AS earlier
+            WHERE earlier.la_code = {alias}.la_code AND earlier.{key} = {alias}.{key}
+              AND earlier.{dated} < {alias}.{dated}
+              AND earlier.{dated} >= {alias}.{dated} - INTERVAL {int(condition.within_months or 0)} MONTH)"""
     if condition.between is not None:
         start, end = (f"{alias}.{column}" for column in condition.between)
         tested = {
@@ -170,9 +213,16 @@ def condition_sql(condition: Condition, alias: str = "f") -> str:
     return " AND ".join(bounds)
 
 
-def measure_condition_sql(measure: Measure, alias: str = "f") -> str:
+def measure_condition_sql(
+    measure: Measure, alias: str = "f", table: str = "", followers: Mapping[str, Dataset] | None = None
+) -> str:
     """All of a measure's conditions (TRUE when it has none); NULL (a blank tested) never counts."""
-    return " AND ".join(f"coalesce({condition_sql(c, alias)}, FALSE)" for c in measure.where) or "TRUE"
+    return (
+        " AND ".join(
+            f"coalesce({condition_sql(c, alias, measure, table, followers)}, FALSE)" for c in measure.where
+        )
+        or "TRUE"
+    )
 
 
 def counted_events_sql(
@@ -182,6 +232,8 @@ def counted_events_sql(
     record_dimensions: Mapping[str, str],
     scope: str,
     month_ends: str,
+    has_child: bool = True,
+    followers: Mapping[str, Dataset] | None = None,
 ) -> str:
     """The records a dataset's own measures count, for the LAs in `scope` (a SQL list), with their
     date, child, record id and the dimensions the record carries: one row per (measure, record) at the
@@ -194,6 +246,9 @@ def counted_events_sql(
         f", coalesce(CAST(f.{column} AS VARCHAR), 'Unknown') AS {cube_column}"
         for cube_column, column in record_dimensions.items()
     )
+    # Records about no child (an allegation against an adult) have no child to join the child's
+    # dimensions from, nor a child's cell key.
+    child = "f.child_id" if has_child else "CAST(NULL AS VARCHAR) AS child_id"
     dated = [m for m in measures if m.date is not None and m.timing != MeasureTiming.STOCK]
     stocks = [
         m for m in measures if m.date is not None and m.end is not None and m.timing == MeasureTiming.STOCK
@@ -201,9 +256,10 @@ def counted_events_sql(
     selects = []
     if dated:
         values = ",\n        ".join(
-            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), {measure_condition_sql(m)})" for m in dated
+            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), {measure_condition_sql(m, 'f', table, followers)})"
+            for m in dated
         )
-        selects.append(f"""SELECT m.measure, f.la_code, m.event_date, f.child_id, f.{id_column} AS record_id{dims}
+        selects.append(f"""SELECT m.measure, f.la_code, m.event_date, {child}, f.{id_column} AS record_id{dims}
     FROM {table} AS f
     CROSS JOIN LATERAL (
         VALUES {values}
@@ -211,10 +267,11 @@ def counted_events_sql(
     WHERE list_contains({scope}, f.la_code) AND m.event_date IS NOT NULL AND m.counts""")
     if stocks:
         values = ",\n        ".join(
-            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), CAST(f.{m.end} AS DATE), {measure_condition_sql(m)})"
+            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), CAST(f.{m.end} AS DATE), "
+            f"{measure_condition_sql(m, 'f', table, followers)})"
             for m in stocks
         )
-        selects.append(f"""SELECT m.measure, f.la_code, me.month_end AS event_date, f.child_id, f.{id_column} AS record_id{dims}
+        selects.append(f"""SELECT m.measure, f.la_code, me.month_end AS event_date, {child}, f.{id_column} AS record_id{dims}
     FROM {table} AS f
     CROSS JOIN LATERAL (
         VALUES {values}
@@ -225,7 +282,12 @@ def counted_events_sql(
 
 
 def measures_cube_sql(
-    table: str, id_column: str, measures: Sequence[Measure], record_dimensions: Mapping[str, str]
+    table: str,
+    id_column: str,
+    measures: Sequence[Measure],
+    record_dimensions: Mapping[str, str],
+    has_child: bool = True,
+    followers: Mapping[str, Dataset] | None = None,
 ) -> list[str]:
     """The cube rows of a dataset's own measures, for the LAs of a load ($la_codes), each insert by
     column name, beside the built-in datasets' (transforms/020_cubes.sql, whose child_dims it reads);
@@ -246,7 +308,9 @@ def measures_cube_sql(
         WHERE calendar_date BETWEEN (SELECT min(opened) FROM ({first_opened or "SELECT NULL"}) AS o(opened))
                                 AND (SELECT max(coverage_end) FROM etl_load WHERE list_contains($la_codes, la_code))"""
     statements = []
-    events = counted_events_sql(table, id_column, per_event, record_dimensions, "$la_codes", month_ends)
+    events = counted_events_sql(
+        table, id_column, per_event, record_dimensions, "$la_codes", month_ends, has_child, followers
+    )
     if events:
         statements.append(f"""INSERT INTO kpi_cube BY NAME
 SELECT e.* EXCLUDE (event_date, child_id, record_id), date_trunc('month', e.event_date) AS month,
@@ -258,7 +322,9 @@ FROM (
 ) AS e
 LEFT JOIN child_dims AS d USING (child_id)
 GROUP BY ALL""")
-    events = counted_events_sql(table, id_column, per_child, record_dimensions, "$la_codes", month_ends)
+    events = counted_events_sql(
+        table, id_column, per_child, record_dimensions, "$la_codes", month_ends, has_child, followers
+    )
     if events:
         # A child's cell key is the child's, however many records it has: a count of children is
         # keyed as the built-in one is (missing_child_month).
@@ -278,6 +344,7 @@ SQL_TYPES = {
     Kind.TEXT: "VARCHAR",
     Kind.CODE: "VARCHAR",
     Kind.CHILD_ID: "VARCHAR",
+    Kind.PERSON_ID: "VARCHAR",
     Kind.POSTCODE: "VARCHAR",
     Kind.DATE: "DATE",
     Kind.DATETIME: "TIMESTAMP",
@@ -286,10 +353,10 @@ SQL_TYPES = {
 
 
 def fact_table_sql(dataset: Dataset) -> list[str]:
-    """The table of a partnership's own dataset, made or given its new columns (a model apply): its
+    """The table of a generated dataset (shipped in a pack or a partnership's own), made or given its new columns (a model apply): its
     columns are never dropped, so nothing loaded is lost."""
     columns = [(c.name, SQL_TYPES[c.kind]) for c in dataset.fact_columns]
-    required = {"la_code", dataset.id_column, "child_id"}
+    required = {"la_code", dataset.id_column, "child_id"} & set(dataset.column_names)
     body = ",\n    ".join(f"{name} {kind}{' NOT NULL' if name in required else ''}" for name, kind in columns)
     return [
         f"CREATE TABLE IF NOT EXISTS {dataset.table} (\n    {body},\n    load_id INTEGER NOT NULL\n)",
@@ -303,20 +370,25 @@ def fact_load_sql(dataset: Dataset) -> str:
     return f"INSERT INTO {dataset.table} BY NAME SELECT {cast}, $load_id AS load_id FROM incoming"
 
 
-def _local_measures(model: Model) -> list[tuple[Dataset, list[Measure]]]:
-    """Each of the partnership's own datasets, with its measures."""
+def _generated_measures(model: Model) -> list[tuple[Dataset, list[Measure]]]:
+    """Each generated dataset (all but the hand-written ones), with its measures."""
     return [
         (model.datasets[name], [m for m in model.measures.values() if m.dataset == name])
-        for name in model.local_datasets
+        for name in model.generated_datasets
     ]
 
 
 def model_cubes_sql(model: Model) -> list[str]:
-    """The cube inserts of the partnership's own datasets' measures, run after the built-in ones."""
+    """The cube inserts of the generated datasets' measures, run after the hand-written ones."""
     statements = []
-    for dataset, measures in _local_measures(model):
+    for dataset, measures in _generated_measures(model):
         statements += measures_cube_sql(
-            dataset.table, dataset.id_column, measures, model.record_dimensions(dataset.name)
+            dataset.table,
+            dataset.id_column,
+            measures,
+            model.record_dimensions(dataset.name),
+            dataset.has_child,
+            model.datasets,
         )
     return statements
 
@@ -344,7 +416,7 @@ def events_sql(model: Model) -> list[str]:
         "SELECT DISTINCT last_day(month_start) AS month_end FROM calendar "
         "WHERE month_start BETWEEN first_month AND last_month"
     )
-    for dataset, measures in _local_measures(model):
+    for dataset, measures in _generated_measures(model):
         events = counted_events_sql(
             dataset.table,
             dataset.id_column,
@@ -352,6 +424,8 @@ def events_sql(model: Model) -> list[str]:
             model.record_dimensions(dataset.name),
             "scope",
             month_ends,
+            dataset.has_child,
+            model.datasets,
         )
         if events:
             selects.append(f"SELECT * EXCLUDE (record_id) FROM (\n    {events}\n)")

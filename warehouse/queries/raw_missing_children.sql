@@ -6,8 +6,9 @@ episodes AS (
     SELECT f.child_id, CAST(f.start_datetime AS DATE) AS start_date, coalesce(f.area_code, 'Unknown') AS area_code,
            coalesce(a.label, 'Not recorded') AS agency, CAST(NULL AS VARCHAR) AS category, in_care_label(f.is_in_care) AS in_care,
            age_band(c.birth_month, CAST(f.start_datetime AS DATE)) AS age_band,
-           c.* EXCLUDE (la_code, child_id, birth_month)
+           c.* EXCLUDE (la_code, child_id, birth_month), g.*
     FROM missing_episode AS f
+    CROSS JOIN generated_dimensions() AS g  -- NULL, passing every filter the episodes do not carry
     LEFT JOIN ref_reporting_agency AS a ON a.code = f.reporting_agency
     LEFT JOIN child_dimensions($la_codes::VARCHAR[]) AS c ON c.child_id = f.child_id
     WHERE list_contains($la_codes::VARCHAR[], f.la_code)

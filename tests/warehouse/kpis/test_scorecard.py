@@ -65,6 +65,24 @@ BOARD_SCORECARD = [
             "cme",  # children missing education, submitted by the education team
         ),
     ),
+    # The record-level partner packs' priorities (warehouse/model/builtin/early_help.toml, ...), after the
+    # core ones, in the name order of their files.
+    (
+        "Early help: support before problems grow",
+        ("early_help_started", "early_help_assessed_45wd", "early_help_step_up", "early_help_step_down"),
+    ),
+    (
+        "Exploitation: children safe outside the home",
+        ("exploitation_open", "exploitation_high_risk", "nrm_referrals"),
+    ),
+    (
+        "A safer workforce: allegations against people who work with children",
+        ("lado_referrals", "lado_concluded_1m"),
+    ),
+    (
+        "Domestic abuse: children safe at home",
+        ("police_da_incidents", "police_da_repeat_12m", "encompass_before_school"),
+    ),
     ("Children's emotional health and wellbeing", ("crisis_24h", "self_harm_u18", "camhs_12wk")),
     (
         "A skilled multi-agency workforce that listens to children and families",
@@ -82,19 +100,19 @@ def test_the_models_priorities_are_the_boards_scorecard_with_single_figure_kpis(
 def test_a_local_kpi_joins_a_built_in_priority_and_a_local_priority_comes_after_the_built_in_ones():
     local = ModelFile(
         "ours.toml",
-        '[[priority]]\nid = "exploitation"\ntitle = "Exploitation"\n\n'
+        '[[priority]]\nid = "neglect"\ntitle = "Neglect"\n\n'
         '[[kpi]]\nid = "referrals_local"\ntitle = "Referrals (ours)"\ndataset = "referrals"\nunit = "count"\n'
         'direction = "higher"\ntiming = "flow"\nnumerator = "referrals"\ndefinition = "Referrals."\n'
         'priority = "front_door"\n\n'
         '[[kpi]]\nid = "missing_local"\ntitle = "Missing (ours)"\ndataset = "missing_episodes"\n'
         'unit = "count"\ndirection = "lower"\ntiming = "flow"\nnumerator = "missing_episodes"\n'
-        'definition = "Episodes."\npriority = "exploitation"\n',
+        'definition = "Episodes."\npriority = "neglect"\n',
     )
     config = model_scorecard(read_model([local]))
     assert [(p.title, p.kpis) for p in config.priorities] == [
         (BOARD_SCORECARD[0][0], (*BOARD_SCORECARD[0][1], "referrals_local")),
         *BOARD_SCORECARD[1:],
-        ("Exploitation", ("missing_local",)),
+        ("Neglect", ("missing_local",)),
     ]
 
 

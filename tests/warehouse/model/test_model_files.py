@@ -85,10 +85,12 @@ def write(folder: Path, text: str, name: str = "local.toml") -> Path:
 
 def test_the_built_in_model_has_every_kpi_dimension_and_measure():
     model = read_model()
-    # 13 KPIs and 15 measures of them are over figures agencies submit (submitted_*.toml)
-    assert len(model.kpis) == 37 and len(model.measures) == 41
+    # The core model's 24 KPIs and 26 measures, 13 and 15 over figures agencies submit (submitted_*.toml),
+    # and the four record-level partner packs' 25 and 24.
+    assert len(model.kpis) == 24 + 13 + 25 and len(model.measures) == 26 + 15 + 24
     assert [d.id for d in model.dimensions] == [
         "area", "agency", "age_band", "gender", "ethnicity", "category", "in_care", "disability",
+        "exploitation_type", "exploitation_risk", "lado_sector", "lado_category", "lado_outcome", "dash_risk",
     ]  # fmt: skip
     assert model.executive_kpis[:3] == ("referrals", "re_referral_12m", "icpc_15wd")
     assert model.kpis["cp_category"].dimensions[-2:] == ("category", "disability")
@@ -100,7 +102,7 @@ def test_the_built_in_model_has_every_kpi_dimension_and_measure():
 def test_a_partnerships_kpi_is_added_to_the_built_in_ones(tmp_path):
     model = read_model(write(tmp_path / "model", LOCAL_KPI.format(id="local_referrals")))
     assert (
-        len(model.kpis) == 38
+        len(model.kpis) == 62 + 1
         and model.kpis["local_referrals"].dimensions == model.kpis["referrals"].dimensions
     )
 
@@ -109,6 +111,7 @@ def test_the_built_in_datasets_share_the_standard_columns_declared_once():
     datasets = read_model().datasets
     assert list(datasets) == [
         "contacts", "referrals", "s47", "cp_plans", "missing_episodes", "assessments", "cla_missing_counts",
+        "early_help_episodes", "exploitation_panel", "lado_allegations", "police_da_incidents",
     ]  # fmt: skip
     assert datasets["referrals"].column_names == (
         "la_code", "coverage_start", "coverage_end", "referral_id", "child_id", "date_of_birth", "gender",
@@ -149,7 +152,7 @@ def test_a_partnerships_dataset_is_laid_out_with_the_standard_columns(tmp_path):
         ("SCH", ()),
         ("HEA", ("NHS",)),
     ]
-    assert len(model.datasets) == 8
+    assert len(model.datasets) == 11 + 1  # the built-in ones (7 hand-written, 4 packs) and its own
 
 
 def test_no_local_folder_is_the_built_in_model(tmp_path):
@@ -413,6 +416,36 @@ MISTAKES = [
         "a dimension of one's own on a dataset of one's own without its column",
         OUTCOME_DIMENSION.format(datasets='["early_help"]') + local_dataset(),
         "('outcome').datasets: dataset 'early_help' has no stored column 'outcome'",
+    ),
+    (
+        "a count of children of records about no child",
+        (
+            '[[measure]]\nid = "lado_people"\ndataset = "lado_allegations"\ntiming = "children"\n'
+            'date = "referral_date"\ndescription = "People"\n'
+        ),
+        (
+            "measure[0] ('lado_people').timing: dataset lado_allegations has records about no child, so it counts "
+            "no children"
+        ),
+    ),
+    (
+        "a following record of records about no child",
+        (
+            '[[measure]]\nid = "lado_then_referral"\ndataset = "lado_allegations"\ntiming = "flow"\n'
+            'date = "referral_date"\nwhere = [{ followed_by = "referrals", within_days = 7 }]\ndescription = "x"\n'
+        ),
+        (
+            "measure[0] ('lado_then_referral').where.0.followed_by: lado_allegations and referrals are not both "
+            "records about a child"
+        ),
+    ),
+    (
+        "a repeat without how far back it looks",
+        (
+            '[[measure]]\nid = "da_repeat"\ndataset = "police_da_incidents"\ntiming = "flow"\ndate = "incident_at"\n'
+            'where = [{ repeat_of = "household_id" }]\ndescription = "Repeats"\n'
+        ),
+        "measure[0] ('da_repeat').where.0: Value error, a repeat is tested with `repeat_of` and `within_months` alone",
     ),
     (
         "an unknown layout",
