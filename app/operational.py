@@ -28,6 +28,7 @@ from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import AREA, Filters, counts_by_area
 from warehouse.kpis.formatting import format_figure
+from warehouse.kpis.published import published_year_label
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
 from warehouse.model.files import active_model
@@ -35,12 +36,31 @@ from warehouse.model.specs import Page
 
 
 def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
-    """Monthly figures, newest first, as the page shows them (suppressed figures are "c")."""
+    """Monthly figures, newest first, as the page shows them (suppressed figures are "c"). Published
+    KPIs have a year's figures, not months: a page of them only lists their published years."""
+    counted = [a for a in assessments if not a.kpi.is_published]
+    if not counted:
+        return published_rows(assessments)
+    assessments = counted
     months = [f.period for f in assessments[0].result.series]
     rows = pd.DataFrame({"Month": [m.label for m in months]})
     for a in assessments:
         rows[a.kpi.title] = [format_figure(a.kpi, f) for f in a.result.series]
     return rows.iloc[::-1].reset_index(drop=True)
+
+
+def published_rows(assessments: list[Assessment]) -> pd.DataFrame:
+    """Each published KPI's figures, newest year first, each year as its publisher writes it."""
+    rows = [
+        {
+            "KPI": a.kpi.title,
+            "Published for": published_year_label(a.kpi, figure.period),
+            "Figure": figure.no_data or format_figure(a.kpi, figure),
+        }
+        for a in assessments
+        for figure in reversed(a.result.series)
+    ]
+    return pd.DataFrame(rows, columns=["KPI", "Published for", "Figure"])
 
 
 def _grid(page: Page, assessments: list[Assessment]) -> dag.AgGrid:
@@ -187,14 +207,30 @@ def render(page: Page, **query: str | list[str]) -> html.Div:
                 className="card-grid",
             ),
             spc_legend(),
-            html.H2("Trends"),
-            trend_view_choice(page, view, options),
-            html.Div(
-                [trend(by_id[k], f"{page.id}-trend-{k}", view) for k in page.trends], className="chart-grid"
+            *(
+                [
+                    html.H2("Trends"),
+                    trend_view_choice(page, view, options),
+                    html.Div(
+                        [trend(by_id[k], f"{page.id}-trend-{k}", view) for k in page.trends],
+                        className="chart-grid",
+                    ),
+                ]
+                if page.trends
+                else []
             ),
-            html.H2("Breakdowns"),
-            html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
-            html.H2("Monthly figures"),
+            *(
+                [
+                    html.H2("Breakdowns"),
+                    html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
+                ]
+                if breakdowns or area
+                else []
+            ),
+            # A page of published KPIs only has their published years, not months.
+            html.H2(
+                "Monthly figures" if any(not a.kpi.is_published for a in assessments) else "Published figures"
+            ),
             html.Button("Download CSV", id=f"{page.id}-export", className="button-secondary", n_clicks=0),
             dcc.Download(id=f"{page.id}-download"),
             _grid(page, [a for a in assessments if not a.kpi.is_share]),

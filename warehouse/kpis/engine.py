@@ -128,6 +128,8 @@ class KpiResult:
     series: tuple[Figure, ...]
     parts: tuple[Part, ...] = ()
     ignored_filters: tuple[str, ...] = ()
+    # A published KPI's figure (warehouse/kpis/published.py): who published it, for which year.
+    published: str | None = None
 
     @property
     def change_on_previous(self) -> Change:
@@ -444,7 +446,12 @@ def evaluate(
         raise ValueError(
             "protected figures need the cubes' cell keys: the raw path is for exact figures only"
         )
-    kpis = [model_kpi(con, kpi_id) for kpi_id in kpi_ids]
+    asked = [model_kpi(con, kpi_id) for kpi_id in kpi_ids]
+    # Imported here: published.py builds on this module's Figure and KpiResult.
+    from warehouse.kpis.published import published_results
+
+    published = published_results(con, [k for k in asked if k.is_published], period, filters)
+    kpis = [k for k in asked if not k.is_published]
     periods = _periods_needed(period, series_months)
     totals = _read_totals(con, kpis, periods, filters, source)
     model = _declaring(con, kpis)
@@ -468,7 +475,10 @@ def evaluate(
         return _figure(kpi, p, totals, policy, population, rates_apply)
 
     results = []
-    for kpi in kpis:
+    for kpi in asked:
+        if kpi.is_published:
+            results.append(published[kpi.id])
+            continue
         ignored = tuple(dim for dim in active if dim not in kpi.dimensions)
         current = figure(kpi, periods[0])
         results.append(

@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 from pydantic import BaseModel, ValidationError
 
+from warehouse.benchmark_sources import benchmark_sources
 from warehouse.kpis.model import Kpi, Timing
 from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, agency_groups, code_list_names
 from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page, Priority
@@ -227,7 +228,12 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
         dataset = d.spec.dataset
-        carried = carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+        # A published figure is for a whole LA: no filter splits it.
+        carried = (
+            ()
+            if d.spec.is_published
+            else carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+        )
         _check_kpi(d, measures, dimensions, carried, problems)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
     for d in by_kind["page"].values():
@@ -455,6 +461,11 @@ def _check_kpi(
         )
     elif kpi.agency != agency_groups()[kpi.agency.lower()]:
         problems.append(f"{d.where}.agency: spell it {agency_groups()[kpi.agency.lower()]!r}")
+    if kpi.is_published and kpi.benchmark not in benchmark_sources():
+        problems.append(
+            f"{d.where}.benchmark: no published source {kpi.benchmark!r} in warehouse/benchmark_sources.toml; "
+            f"known: {', '.join(benchmark_sources())}"
+        )
     for role in ("numerator", "denominator"):
         measure_id = getattr(kpi, role)
         if measure_id is None:
@@ -493,7 +504,7 @@ def _check_kpi(
         problems.append(
             f"{d.where}.timing: {kpi.timing} does not match measure {kpi.numerator!r} ({numerator.timing})"
         )
-    if kpi.denominator is None and kpi.unit == "percent" and kpi.breakdown is None:
+    if kpi.denominator is None and kpi.unit == "percent" and kpi.breakdown is None and not kpi.is_published:
         problems.append(f"{d.where}.denominator: a percent KPI needs a denominator (or a breakdown)")
 
 
@@ -509,13 +520,20 @@ def _check_page(d: Declared, kpis: dict[str, Kpi], measures: dict[str, Measure],
             problems.append(f"{d.where}.trends: {kpi_id!r} is not one of the page's KPIs")
         elif kpi_id in kpis and kpis[kpi_id].is_share:
             problems.append(f"{d.where}.trends: {kpi_id!r} is a share, which has no single figure to draw")
+        elif kpi_id in kpis and kpis[kpi_id].is_published:
+            problems.append(
+                f"{d.where}.trends: {kpi_id!r} is published once a year, which its card draws: it has no monthly trend"
+            )
     if page.by_area is not None:
         kpi = kpis.get(page.by_area)
         measure = measures.get(kpi.numerator) if kpi else None
         if page.by_area not in page.kpis:
             problems.append(f"{d.where}.by_area: {page.by_area!r} is not one of the page's KPIs")
         elif kpi and (
-            kpi.denominator or kpi.is_share or (measure and measure.timing == MeasureTiming.CHILDREN)
+            kpi.denominator
+            or kpi.is_share
+            or kpi.is_published
+            or (measure and measure.timing == MeasureTiming.CHILDREN)
         ):
             problems.append(
                 f"{d.where}.by_area: {page.by_area!r} is not a count of events, so it does not split by area"

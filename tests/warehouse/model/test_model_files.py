@@ -85,7 +85,7 @@ def write(folder: Path, text: str, name: str = "local.toml") -> Path:
 
 def test_the_built_in_model_has_every_kpi_dimension_and_measure():
     model = read_model()
-    assert len(model.kpis) == 24 and len(model.measures) == 26
+    assert len(model.kpis) == 32 and len(model.measures) == 26
     assert [d.id for d in model.dimensions] == [
         "area", "agency", "age_band", "gender", "ethnicity", "category", "in_care", "disability",
     ]  # fmt: skip
