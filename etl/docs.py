@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from etl.readers import annex_a, cin_xml
+from warehouse.benchmark_sources import benchmark_sources
 from warehouse.db import code_list
 from warehouse.kpis.model import Direction, Kpi
 from warehouse.kpis.registry import REGISTRY
@@ -201,7 +202,36 @@ def counting_rules() -> dict[str, str]:
     return rules
 
 
+def _published_kpi_section(kpi: Kpi) -> str:
+    source = benchmark_sources()[kpi.benchmark]
+    where = "".join(f"; {column} = {value!r}" for column, value in source.where.items())
+    if source.per:
+        where = f" / `{source.per}` x {source.scale:g}" + where
+    elif source.per_10k_children:
+        where = " per 10,000 children aged 0 to 17 (ONS mid-year estimate of the year's start)" + where
+    facts = [
+        (
+            f"- **Id**: `{kpi.id}`; published by {source.publisher}; unit {kpi.unit.value} ({source.unit}); "
+            f"agency {kpi.agency}"
+        ),
+        f"- **Direction**: {_DIRECTION_WORDS[kpi.direction]}",
+        (
+            "- **Figure**: the LA's own published figure, for the latest year published up to the period: "
+            f"`{source.file}`, column `{source.value}`{where}"
+        ),
+        "- **Filters**: none (a published figure is for the whole LA)",
+        (
+            f"- **Benchmark**: {source.publisher} `{kpi.benchmark}`, England, region and statistical "
+            "neighbours of the same table"
+        ),
+    ]
+    help_text = f"\n\n{kpi.help}" if kpi.help else ""
+    return f"### {kpi.title}\n\n{kpi.definition}{help_text}\n\n" + "\n".join(facts)
+
+
 def kpi_section(kpi: Kpi, rules: dict[str, str] | None = None) -> str:
+    if kpi.is_published:
+        return _published_kpi_section(kpi)
     measure = f"`{kpi.numerator}`" + (f" ÷ `{kpi.denominator}`" if kpi.denominator else "")
     if kpi.breakdown is not None:  # a share KPI
         measure += f", split by {kpi.breakdown.replace('_', ' ')}"
@@ -243,8 +273,15 @@ def render_kpis_doc() -> str:
     rules = counting_rules()
     for dataset in read_model().datasets.values():
         kpis = [k for k in REGISTRY.values() if k.dataset == dataset.name]
-        if kpis:  # assessments and the missing counts feed reconciliation, not a KPI
+        if kpis:  # the missing counts feed reconciliation, not a KPI
             sections.append(f"## {dataset.title}\n\n" + "\n\n".join(kpi_section(k, rules) for k in kpis))
+    published = [k for k in REGISTRY.values() if k.is_published]
+    if published:
+        sections.append(
+            "## Published figures\n\nKPIs with no record-level source in the product: the LA's own figure as "
+            "its publisher gives it (warehouse/benchmark_sources.toml), beside England, the region and the "
+            "statistical neighbours.\n\n" + "\n\n".join(kpi_section(k) for k in published)
+        )
     return intro + "\n" + "\n\n".join(sections) + "\n"
 
 

@@ -42,13 +42,12 @@ def declared_priorities() -> list[dict]:
     [{"title": ..., "kpis": [the ids of the KPIs that name it, in file order]}]."""
     import tomllib
 
-    def read(name: str) -> dict:
-        return tomllib.loads((BUILTIN_DIR / name).read_text(encoding="utf-8"))
-
-    kpis = read("kpis.toml")["kpi"]
+    files = [tomllib.loads(path.read_text(encoding="utf-8")) for path in sorted(BUILTIN_DIR.glob("*.toml"))]
+    kpis = [kpi for content in files for kpi in content.get("kpi", [])]
     return [
         {"title": p["title"], "kpis": [k["id"] for k in kpis if k.get("priority") == p["id"]]}
-        for p in read("priorities.toml")["priority"]
+        for content in files
+        for p in content.get("priority", [])
     ]
 
 

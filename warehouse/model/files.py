@@ -24,7 +24,16 @@ from pydantic import BaseModel, ValidationError
 
 from warehouse.benchmark_sources import benchmark_sources
 from warehouse.kpis.model import Kpi, Timing
-from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, agency_groups, code_list_names
+from warehouse.model.datasets import (
+    Column,
+    Dataset,
+    Kind,
+    Layout,
+    Privacy,
+    agency_groups,
+    code_list_names,
+    shipped_codes,
+)
 from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page, Priority
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
@@ -377,15 +386,36 @@ def _check_measure_columns(d: Declared, dataset: Dataset, local: bool, problems:
         (key, name, dated) for key, name in (("date", measure.date), ("end", measure.end)) if name
     ]
     for index, condition in enumerate(measure.where):
-        kinds = dated if condition.between else tuple(Kind)
+        kinds = dated if condition.between else (Kind.CODES,) if condition.contains else tuple(Kind)
         wanted += [(f"where.{index}", column, kinds) for column in condition.columns]
+        if condition.contains and condition.column in dataset.column_names:
+            _check_contained_codes(d, index, dataset.column(condition.column), condition.contains, problems)
     for key, name, kinds in wanted:
         if name not in dataset.column_names:
             problems.append(f"{d.where}.{key}: dataset {dataset.name} has no column {name!r}")
         elif dataset.column(name).privacy is Privacy.NEVER_STORED:
             problems.append(f"{d.where}.{key}: column {name!r} is free text, which is never stored")
         elif dataset.column(name).kind not in kinds:
-            problems.append(f"{d.where}.{key}: column {name!r} is {dataset.column(name).kind}, not a date")
+            wanted_kind = "a date" if kinds == dated else " or ".join(kinds)
+            problems.append(
+                f"{d.where}.{key}: column {name!r} is {dataset.column(name).kind}, not {wanted_kind}"
+            )
+
+
+def _check_contained_codes(
+    d: Declared, index: int, column: Column, codes: tuple[str, ...], problems: list[str]
+) -> None:
+    """A `contains` condition names codes of its column's list (a typo would count nothing)."""
+    if column.kind is not Kind.CODES:
+        return  # said above
+    if column.codelist and column.codelist not in code_list_names():
+        return  # said with the dataset
+    known = shipped_codes(column.codelist) if column.codelist else {code.code for code in column.codes}
+    for code in codes:
+        if code not in known:
+            problems.append(
+                f"{d.where}.where.{index}.contains: {code!r} is not a code of column {column.name!r}"
+            )
 
 
 def _key(spec: Any) -> str:

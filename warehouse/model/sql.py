@@ -162,6 +162,9 @@ def condition_sql(condition: Condition, alias: str = "f") -> str:
         return f"CAST({tested} AS VARCHAR) IN ({', '.join(literal(v) for v in condition.in_)})"
     if condition.set is not None:
         return f"{tested} IS {'NOT ' if condition.set else ''}NULL"
+    if condition.contains is not None:  # a `codes` column holds its codes joined by ';'
+        codes = ", ".join(literal(code) for code in condition.contains)
+        return f"list_has_any(string_split(CAST({tested} AS VARCHAR), ';'), [{codes}])"
     bounds = []
     if condition.at_least is not None:
         bounds.append(f"{tested} >= {_number(condition.at_least)}")
@@ -277,6 +280,7 @@ LEFT JOIN child_dims AS d USING (child_id)""")
 SQL_TYPES = {
     Kind.TEXT: "VARCHAR",
     Kind.CODE: "VARCHAR",
+    Kind.CODES: "VARCHAR",
     Kind.CHILD_ID: "VARCHAR",
     Kind.POSTCODE: "VARCHAR",
     Kind.DATE: "DATE",
@@ -304,19 +308,34 @@ def fact_load_sql(dataset: Dataset) -> str:
 
 
 def _local_measures(model: Model) -> list[tuple[Dataset, list[Measure]]]:
-    """Each of the partnership's own datasets, with its measures."""
+    """Each dataset whose measures are counted from their declaration (a `date` and conditions): the
+    partnership's own datasets, and a built-in dataset the product's SQL does not count (the
+    assessments, whose factors KPIs are declared in the model), with those measures."""
+    declared = [m for m in model.measures.values() if m.date is not None]
+    names = [
+        *model.local_datasets,
+        *dict.fromkeys(m.dataset for m in declared if m.dataset not in model.local_datasets),
+    ]
     return [
-        (model.datasets[name], [m for m in model.measures.values() if m.dataset == name])
-        for name in model.local_datasets
+        (model.datasets[name], [m for m in model.measures.values() if m.dataset == name]) for name in names
     ]
 
 
+def _record_dimensions(model: Model, dataset: Dataset) -> dict[str, str]:
+    """The cube columns a dataset's own records fill: a built-in dataset's table has only some of
+    the columns the dimensions that name it would read (the assessments have an area, no agency)."""
+    found = model.record_dimensions(dataset.name)
+    if dataset.name in model.local_datasets:
+        return found
+    return {cube: column for cube, column in found.items() if column in dataset.column_names}
+
+
 def model_cubes_sql(model: Model) -> list[str]:
-    """The cube inserts of the partnership's own datasets' measures, run after the built-in ones."""
+    """The cube inserts of the measures counted from their declaration, run after the built-in ones."""
     statements = []
     for dataset, measures in _local_measures(model):
         statements += measures_cube_sql(
-            dataset.table, dataset.id_column, measures, model.record_dimensions(dataset.name)
+            dataset.table, dataset.id_column, measures, _record_dimensions(model, dataset)
         )
     return statements
 
@@ -349,7 +368,7 @@ def events_sql(model: Model) -> list[str]:
             dataset.table,
             dataset.id_column,
             measures,
-            model.record_dimensions(dataset.name),
+            _record_dimensions(model, dataset),
             "scope",
             month_ends,
         )

@@ -50,7 +50,17 @@ BOARD_SCORECARD = [
     ),
     (
         "Protecting children at risk",
-        ("s47", "s47_to_icpc", "s47_nfa", "icpc", "icpc_15wd", "cp_starts", "cp_open"),
+        (
+            "s47",
+            "s47_to_icpc",
+            "s47_nfa",
+            "icpc",
+            "icpc_15wd",
+            "cp_starts",
+            "cp_open",
+            "pa_cp",
+            "injury_admissions",
+        ),
     ),
     ("Child protection plans that bring lasting change", ("cp_repeat", "cp_2yrs", "cp_2yrs_ended")),
     (
@@ -63,6 +73,11 @@ BOARD_SCORECARD = [
             "rhi_72h",
             "rhi_accepted",
         ),
+    ),
+    # published.toml: the LA's own published figures
+    (
+        "Children in care: healthy, in school and in the right number",
+        ("cla_rate", "cla_health_assessments", "pa_cla"),
     ),
 ]
 
