@@ -103,7 +103,7 @@ def test_a_workbook_export_and_a_target_are_logged(app):
         exports = recent_events(db, AuditQuery(actions=("export",)))
         [target] = recent_events(db, AuditQuery(actions=("target_set",), username="test-data"))
     assert [(e.username, e.subject) for e in exports] == [("test-data", "scorecard.xlsx")]
-    assert exports[0].rows == 21  # every KPI row of the scorecard
+    assert exports[0].rows == 26  # every KPI row of the scorecard
     assert json.loads(exports[0].detail)["filters"] == {"la_codes": ["E08000021"]}
     assert target.subject == "cp_repeat for E08000021"
     assert json.loads(target.detail)["value"] == 22.0

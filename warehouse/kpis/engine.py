@@ -23,6 +23,7 @@ import pandas as pd
 from warehouse.kpis.coverage import Coverage, read_coverage
 from warehouse.kpis.model import Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, add_months
+from warehouse.kpis.published import PublishedFigure, published_figures
 from warehouse.kpis.registry import CHILD_MEASURES, REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.model.files import Model, active_model, model_for
@@ -430,6 +431,28 @@ def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, list[date]
     ]
 
 
+def _published_result(
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, filters: Filters
+) -> KpiResult:
+    """A published KPI's result (warehouse/kpis/published.py): the LA's own published figures, public
+    and for the whole LA, so neither suppressed nor split by a filter (each filter is said not to apply)."""
+    found = published_figures(con, kpi, period, filters.la_codes)
+
+    def figure(published: PublishedFigure) -> Figure:
+        return Figure(published.period, published.value, None, None, no_data=published.no_data)
+
+    previous = figure(found.previous)  # a year's figure: the previous period is the year before
+    return KpiResult(
+        kpi=kpi,
+        current=figure(found.current),
+        previous=previous,
+        last_year=previous,
+        series=tuple(figure(f) for f in found.series),
+        ignored_filters=tuple(filters.active()),
+        published=found.words,
+    )
+
+
 def evaluate(
     con: duckdb.DuckDBPyConnection,
     kpi_ids: Iterable[str],
@@ -447,10 +470,6 @@ def evaluate(
             "protected figures need the cubes' cell keys: the raw path is for exact figures only"
         )
     asked = [model_kpi(con, kpi_id) for kpi_id in kpi_ids]
-    # Imported here: published.py builds on this module's Figure and KpiResult.
-    from warehouse.kpis.published import published_results
-
-    published = published_results(con, [k for k in asked if k.is_published], period, filters)
     kpis = [k for k in asked if not k.is_published]
     periods = _periods_needed(period, series_months)
     totals = _read_totals(con, kpis, periods, filters, source)
@@ -477,7 +496,7 @@ def evaluate(
     results = []
     for kpi in asked:
         if kpi.is_published:
-            results.append(published[kpi.id])
+            results.append(_published_result(con, kpi, period, filters))
             continue
         ignored = tuple(dim for dim in active if dim not in kpi.dimensions)
         current = figure(kpi, periods[0])
