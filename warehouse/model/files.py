@@ -234,6 +234,9 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     _check_dimensions(list(by_kind["dimension"].values()), datasets, local, problems)
     for name in local:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
+    # Datasets whose measures are counted from their declaration, as a partnership's own are: their
+    # records carry the dimensions they have columns for (the built-in assessments: the area, no agency).
+    declared = set(local) | {m.dataset for m in measures.values() if m.date is not None}
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
         dataset = d.spec.dataset
@@ -241,7 +244,7 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         carried = (
             ()
             if d.spec.is_published
-            else carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+            else carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in declared)
         )
         _check_kpi(d, measures, dimensions, carried, problems)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})

@@ -80,3 +80,14 @@ def test_the_cin_census_factors_reach_the_assessment(load, query):
     assert codes == ["2A", "2B"]
     load(CIN_SAMPLE)
     assert query("SELECT factors FROM assessment") == [("2A;2B",)]
+
+
+def test_assessments_carry_no_agency_so_an_agency_filter_leaves_the_share_whole(tmp_path, load, settings):
+    load(write_extract(tmp_path / "assessments.csv", "assessments", ROWS, la_code=LA, **FY))
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        [whole] = evaluate(con, ["factor_neglect"], parse_period("2024-05"), Filters((LA,)))
+        [police] = evaluate(
+            con, ["factor_neglect"], parse_period("2024-05"), Filters((LA,), agency=("Police",))
+        )
+    assert police.ignored_filters == ("agency",)  # the card says "Not split by agency"
+    assert (police.current.numerator, police.current.denominator) == (whole.current.numerator, 3) == (2, 3)
