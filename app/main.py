@@ -71,6 +71,8 @@ def _layout() -> html.Div:
         user = None  # Dash draws the layout once at start-up to check it, before anyone has signed in
     return html.Div(
         [
+            # The first thing a keyboard reaches: past the navigation and filters to the page itself.
+            html.A("Skip to the page", href="#main", className="skip-link"),
             html.Header(
                 [
                     html.Span("Safeguarding performance", className="brand"),
@@ -81,7 +83,7 @@ def _layout() -> html.Div:
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             data_status_strip(),
             filter_bar(),
-            html.Main(dash.page_container, className="page", id="main"),
+            html.Main(dash.page_container, className="page", id="main", tabIndex="-1"),
         ],
         className="app",
     )

@@ -108,6 +108,11 @@ def _by_area(
     )
 
 
+def _breakdowns(charts: list[html.Figure]) -> list[Component]:
+    """The breakdowns under their heading; neither when the page has none to show."""
+    return [html.H2("Breakdowns"), html.Div(charts, className="chart-grid")] if charts else []
+
+
 def trend(assessment: Assessment, name: str, view: ViewFilters) -> html.Figure:
     """A KPI's monthly trend as the view asks: a run chart, or an SPC chart."""
     return spc_chart(assessment, name, view.change_points) if view.chart else trend_chart(assessment, name)
@@ -219,14 +224,7 @@ def render(page: Page, **query: str | list[str]) -> html.Div:
                 if page.trends
                 else []
             ),
-            *(
-                [
-                    html.H2("Breakdowns"),
-                    html.Div([*breakdowns, *([area] if area else [])], className="chart-grid"),
-                ]
-                if breakdowns or area
-                else []
-            ),
+            *_breakdowns([*breakdowns, *([area] if area else [])]),
             # A page of published KPIs only has their published years, not months.
             html.H2(
                 "Monthly figures" if any(not a.kpi.is_published for a in assessments) else "Published figures"

@@ -429,7 +429,21 @@ def demo(
             console.print(
                 f"Added {added} demo targets (marked as demo values) for {', '.join(sorted(DEMO_LAS))}"
             )
+        _demo_board()
         _demo_admin()
+
+
+def _demo_board() -> None:
+    """The demo partnerships' board (etl/demo_board.toml) in the home's model folder, unless it has a
+    board.toml already, then the folder applied as `safeguard model apply` applies a partnership's
+    files (nothing to do when the warehouse has them already)."""
+    from etl.demo_board import write_demo_board
+    from etl.model_cli import apply
+
+    written = write_demo_board(get_settings().home)
+    if written is not None:
+        console.print(f"Wrote the demo board (executive set, scorecard priorities, pack pages) to {written}")
+    apply(None)
 
 
 def _demo_admin() -> None:

@@ -4,6 +4,7 @@ covers, are gaps, not zeros."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 
 from dash import dcc, html
@@ -14,14 +15,29 @@ from warehouse.kpis.coverage import month_spans
 from warehouse.kpis.engine import Figure, Part
 from warehouse.kpis.formatting import format_figure, format_number
 from warehouse.kpis.model import Unit
+from warehouse.kpis.periods import Period
 
+# One theme for every chart: the page's font, and one palette in which the LA (or the KPI) is the
+# brand colour and each comparator always has the same colour and line style.
+FONT = '"Segoe UI", Arial, sans-serif'
+INK = "#1d2329"
+GRID = "#e5e8eb"
 BRAND = "#0b4f6c"
+OTHERS = "#a9b6c1"  # the bars of the LAs compared with the one highlighted
 TARGET = "#8a1414"
-BENCHMARK = "#6b4a00"
+BENCHMARK = "#6b4a00"  # England
+REGION = "#1d5a1d"
+NEIGHBOURS = "#5a4a8a"
+PERIOD_SHADE = "rgba(11, 79, 108, 0.09)"
 
 
-# No Plotly logo, and no "share" button: it would send the chart to Plotly's cloud.
-CHART_CONFIG: dcc.Graph.Config = {"displaylogo": False, "modeBarButtonsToRemove": ["sendChartToCloud"]}
+# The toolbar keeps only "download as PNG": zoom and pan tools confuse more than they help on a KPI
+# chart, and Plotly's own "share" button would send the chart to Plotly's cloud.
+CHART_CONFIG: dcc.Graph.Config = {
+    "displaylogo": False,
+    "modeBarButtons": [["toImage"]],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
 
 
 def plotly_text(text: str) -> str:
@@ -31,58 +47,114 @@ def plotly_text(text: str) -> str:
     return escape(str(text), quote=False)
 
 
-def layout_chart(figure: dict, title: str, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> dict:
+def layout_chart(figure: dict, unit: Unit, height: int = 300, value_axis: str = "yaxis") -> dict:
     layout = figure.setdefault("layout", {})
     for axis in ("xaxis", "yaxis"):
         layout.setdefault(axis, {})["automargin"] = True  # long category names push the plot, not get cut
     layout[value_axis].update(
-        gridcolor="#e5e8eb", ticksuffix="%" if unit is Unit.PERCENT else "", rangemode="tozero"
+        gridcolor=GRID, ticksuffix="%" if unit is Unit.PERCENT else "", rangemode="tozero"
     )
+    shown_in_legend = [t for t in figure.get("data", ()) if t.get("showlegend", True) and t.get("name")]
     layout.update(
-        title={"text": plotly_text(title), "font": {"size": 15}, "x": 0.02, "xanchor": "left"},
-        height=height,
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        height=height + (30 if len(shown_in_legend) > 1 else 0),
+        margin={"l": 50, "r": 20, "t": 24, "b": 40},
         paper_bgcolor="#fff",
         plot_bgcolor="#fff",
-        legend={"orientation": "h", "y": -0.2},
-        font={"color": "#1d2329"},
+        # A legend only says something when there is more than one thing to tell apart.
+        showlegend=len(shown_in_legend) > 1,
+        legend={"orientation": "h", "y": -0.18, "yanchor": "top", "x": 0},
+        font={"family": FONT, "color": INK, "size": 13},
+        hoverlabel={"font": {"family": FONT}},
     )
     return figure
 
 
-def add_hline(figure: dict, y: float, colour: str, dash: str, text: str, below: bool = False) -> None:
-    """A labelled horizontal line across the plot, as plotly's add_hline draws it."""
+def reference_line(first: object, last: object, y: float, colour: str, dash: str, name: str) -> dict:
+    """A level line (a target, England's figure) across the plot, as a trace so that the legend and
+    the hover text name it."""
+    return {
+        "type": "scatter",
+        "x": [first, last],
+        "y": [y, y],
+        "mode": "lines",
+        "line": {"color": colour, "dash": dash, "width": 1.5},
+        "name": plotly_text(name),
+        "hovertemplate": f"{plotly_text(name)}<extra></extra>",
+    }
+
+
+def shade_period(figure: dict, first: object, last: object, text: str) -> None:
+    """Shade the months a report is about (from half a month before the first to half after the last)."""
     layout = figure.setdefault("layout", {})
     layout.setdefault("shapes", []).append(
         {
-            "type": "line",
-            "xref": "x domain",
-            "x0": 0,
-            "x1": 1,
-            "yref": "y",
-            "y0": y,
-            "y1": y,
-            "line": {"color": colour, "dash": dash},
+            "type": "rect",
+            "xref": "x",
+            "yref": "y domain",
+            "x0": first,
+            "x1": last,
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": PERIOD_SHADE,
+            "line": {"width": 0},
+            "layer": "below",
         }
     )
     layout.setdefault("annotations", []).append(
         {
             "text": plotly_text(text),
             "showarrow": False,
-            "xref": "x domain",
-            "x": 1,
-            "xanchor": "right",
-            "yref": "y",
-            "y": y,
-            "yanchor": "top" if below else "bottom",
+            "xref": "x",
+            "x": first,
+            "xanchor": "left",
+            "yref": "y domain",
+            "y": 1,
+            "yanchor": "bottom",
+            "font": {"size": 12, "color": BRAND},
         }
     )
 
 
-def chart_figure(graph: dcc.Graph, alternative: str, *above: Component | None) -> html.Figure:
-    """A chart with its text alternative (read out instead of the drawing), and anything shown above it."""
+def chart(
+    figure: dict,
+    title: str,
+    unit: Unit,
+    alternative: str,
+    *above: Component | None,
+    graph_id: str | dict | None = None,
+    height: int = 300,
+    value_axis: str = "yaxis",
+) -> html.Figure:
+    """A chart in the theme, under its title, with its text alternative (read out instead of the
+    drawing) and anything shown between the two. The title is the page's text, not Plotly's, so that
+    it wraps on a narrow screen rather than being cut off."""
+    themed = layout_chart(figure, unit, height, value_axis)
+    graph = (
+        dcc.Graph(figure=themed, config=CHART_CONFIG)
+        if graph_id is None
+        else dcc.Graph(id=graph_id, figure=themed, config=CHART_CONFIG)
+    )
     return html.Figure(
-        [*above, graph, html.Figcaption(alternative, className="visually-hidden")], className="chart"
+        [
+            html.P(title, className="chart-title", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+            *above,
+            graph,
+            html.Figcaption(alternative, className="visually-hidden"),
+        ],
+        className="chart",
+    )
+
+
+def chart_in_words(title: str, sentence: str, *above: Component | None) -> html.Figure:
+    """In place of a chart with nothing to compare (no figure to draw, or one bar of 100%): its
+    title and a sentence saying why."""
+    return html.Figure(
+        [
+            html.Figcaption(title, className="chart-title"),
+            *above,
+            html.P(sentence, className="chart-sentence"),
+        ],
+        className="chart chart-in-words",
     )
 
 
@@ -106,36 +178,39 @@ def gaps_note(series: tuple[Figure, ...]) -> html.P | None:
     return html.P(" ".join(said), className="chart-note") if said else None
 
 
-def trend_chart(assessment: Assessment, name: str) -> html.Figure:
+def trend_chart(assessment: Assessment, name: str, reported: Period | None = None) -> html.Figure:
     """Monthly values over the series, with the target and the latest published England value.
-    Clicking a month shows that month."""
+    Clicking a month shows that month. `reported`: the period a report is about, shaded."""
     kpi, series = assessment.kpi, assessment.result.series
+    title = f"{kpi.title}, monthly"
+    drawn = [f for f in series if f.value is not None and not f.suppressed]
+    if not drawn:
+        return chart_in_words(
+            title,
+            "Nothing to draw: no month of the last two years has a figure that can be shown.",
+            gaps_note(series),
+        )
     months = [f.period.first_month for f in series]
     # Figures are plain dicts, not go.Figure: plotly's validation cost more than the rest of a page.
-    figure: dict = {
-        "data": [
-            {
-                "type": "scatter",
-                "x": months,
-                "y": [None if f.suppressed else f.value for f in series],
-                "mode": "lines+markers",
-                "name": plotly_text(kpi.title),
-                "line": {"color": BRAND, "width": 2},
-                "connectgaps": False,
-                "customdata": [f.period.code for f in series],
-            }
-        ]
-    }
+    data: list[dict] = [
+        {
+            "type": "scatter",
+            "x": months,
+            "y": [None if f.suppressed else f.value for f in series],
+            "mode": "lines+markers",
+            "name": plotly_text(kpi.title),
+            "line": {"color": BRAND, "width": 2},
+            "connectgaps": False,
+            "customdata": [f.period.code for f in series],
+            "text": [plotly_text(f"{f.period.label}: {format_figure(kpi, f)}") for f in series],
+            "hovertemplate": "%{text}<extra></extra>",
+        }
+    ]
     notes = []
     if assessment.target is not None:
-        add_hline(
-            figure,
-            assessment.target.value,
-            TARGET,
-            "dash",
-            f"target {format_number(assessment.target.value, kpi.unit)}",
-        )
-        notes.append(f"target {format_number(assessment.target.value, kpi.unit)}")
+        target = f"Target {format_number(assessment.target.value, kpi.unit)}"
+        data.append(reference_line(months[0], months[-1], assessment.target.value, TARGET, "dash", target))
+        notes.append(target)
     benchmark = assessment.benchmark
     if (
         benchmark is not None
@@ -143,20 +218,21 @@ def trend_chart(assessment: Assessment, name: str) -> html.Figure:
         and not benchmark.is_rate
         and kpi.unit is Unit.PERCENT
     ):
-        add_hline(
-            figure, benchmark.england, BENCHMARK, "dot", f"England {benchmark.financial_year}", below=True
+        england = f"England {format_number(benchmark.england, kpi.unit)} in {benchmark.financial_year}"
+        data.append(reference_line(months[0], months[-1], benchmark.england, BENCHMARK, "dot", england))
+        notes.append(england)
+    figure: dict = {"data": data}
+    if reported is not None:
+        shade_period(
+            figure,
+            reported.first_month - timedelta(days=15),
+            reported.last_month + timedelta(days=15),
+            f"{reported.short_label}: the period reported",
         )
-        notes.append(f"England {format_number(benchmark.england, kpi.unit)} in {benchmark.financial_year}")
-    title = f"{kpi.title}, monthly"
+        notes.append(f"shaded: {reported.short_label}")
     described = ", ".join(f"{f.period.label}: {format_figure(kpi, f)}" for f in series)
     alternative = f"{title}. {described}." + (f" Lines: {'; '.join(notes)}." if notes else "")
-    return chart_figure(
-        dcc.Graph(
-            id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit), config=CHART_CONFIG
-        ),
-        alternative,
-        gaps_note(series),
-    )
+    return chart(figure, title, kpi.unit, alternative, gaps_note(series), graph_id=drill_id("month", name))
 
 
 def parts_chart(
@@ -172,6 +248,16 @@ def parts_chart(
     # A part of an empty total has no percentage: it is drawn as 0%.
     shown = [Part(p.label, p.count or 0, p.percent or 0.0) for p in parts if not p.suppressed]
     names = [labels.get(p.label, p.label) for p in shown]
+    hidden = [labels.get(p.label, p.label) for p in parts if p.suppressed]
+    if no_data:
+        return chart_in_words(title, f"No data: {no_data}.")
+    if not shown:
+        why = "every part is a count of 1 to 4, suppressed (c)" if hidden else "there is nothing to split"
+        return chart_in_words(title, f"Nothing to draw: {why}.")
+    if len(shown) == 1 and not hidden:
+        return chart_in_words(
+            title, f"Only {names[0]} in this view ({shown[0].count:,}, 100%): there is nothing to compare."
+        )
     figure = {
         "data": [
             {
@@ -183,21 +269,29 @@ def parts_chart(
                 "text": [f"{p.percent:.1f}% ({p.count:,})" for p in shown],
                 "textposition": "auto",
                 "customdata": [p.label for p in shown],
+                "hovertemplate": "%{y}: %{text}<extra></extra>",
             }
         ],
         "layout": {"yaxis": {"autorange": "reversed"}},
     }
-    hidden = [labels.get(p.label, p.label) for p in parts if p.suppressed]
     described = "; ".join(f"{n}: {p.percent:.1f}% ({p.count:,})" for n, p in zip(names, shown))
     if hidden:
         described += f"; suppressed (c): {', '.join(hidden)}"
-    if no_data:
-        described = f"No data: {no_data}"
-    height = 90 + 30 * max(len(shown), 3)
-    graph = dcc.Graph(
-        id=drill_id(drill_param, name),
-        config=CHART_CONFIG,
-        figure=layout_chart(figure, title, Unit.PERCENT, height=height, value_axis="xaxis"),
+    height = 60 + 30 * max(len(shown), 3)
+    note = (
+        html.P(
+            f"Not drawn: {', '.join(hidden)}, each a count of 1 to 4 (suppressed, c).", className="chart-note"
+        )
+        if hidden
+        else None
     )
-    note = html.P(f"No data: {no_data}.", className="chart-note") if no_data else None
-    return chart_figure(graph, f"{title}. {described}.", note)
+    return chart(
+        figure,
+        title,
+        Unit.PERCENT,
+        f"{title}. {described}.",
+        note,
+        graph_id=drill_id(drill_param, name),
+        height=height,
+        value_axis="xaxis",
+    )

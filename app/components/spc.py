@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from dash import dcc, html
+from dash import html
 
 from app.components.charts import (
-    CHART_CONFIG,
     TARGET,
-    add_hline,
-    chart_figure,
+    chart,
     drill_id,
     gaps_note,
-    layout_chart,
+    plotly_text,
+    reference_line,
 )
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.formatting import format_number
@@ -161,6 +160,11 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
                     "name": label,
                     "marker": {"color": colour, "symbol": symbol, "size": 9 if signal else 7},
                     "customdata": [f"{p.month:%Y-%m}" for p in points],
+                    "text": [
+                        plotly_text(f"{p.month:%B %Y}: {format_number(p.value, kpi.unit)} ({label.lower()})")
+                        for p in points
+                    ],
+                    "hovertemplate": "%{text}<extra></extra>",
                 }
             )
     months = [p.month for p in spc.points]
@@ -202,20 +206,22 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
             f"mean{since} {format_number(limits.mean, kpi.unit)}, process limits "
             f"{format_number(limits.lower, kpi.unit)} to {format_number(limits.upper, kpi.unit)}"
         )
-    if spc.target is not None:
-        add_hline(figure, spc.target, TARGET, "dot", f"target {format_number(spc.target, kpi.unit)}")
-        notes.append(f"target {format_number(spc.target, kpi.unit)}")
+    if spc.target is not None and months:
+        target = f"Target {format_number(spc.target, kpi.unit)}"
+        data.append(reference_line(months[0], months[-1], spc.target, TARGET, "dot", target))
+        notes.append(target.lower())
     title = f"{kpi.title}, monthly (SPC)"
     reading = variation_words(spc) + (f"; {assurance_words(spc)}" if spc.assurance else "")
     if not spc.enough_points:
         reading = f"Too few points for SPC: {len(spc.points)} of the {spc.config.min_points} needed"
     described = "; ".join(notes)
     alternative = f"{title}. {reading}. {described[:1].upper() + described[1:]}. {_signal_words(spc)}"
-    return chart_figure(
-        dcc.Graph(
-            id=drill_id("month", name), figure=layout_chart(figure, title, kpi.unit), config=CHART_CONFIG
-        ),
+    return chart(
+        figure,
+        title,
+        kpi.unit,
         alternative,
         spc_icons(spc),
         gaps_note(assessment.result.series),
+        graph_id=drill_id("month", name),
     )

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html
 
 from app import ids
 from app.access import callback
-from app.components.charts import plotly_text
+from app.components.charts import (
+    BENCHMARK,
+    BRAND,
+    NEIGHBOURS,
+    OTHERS,
+    REGION,
+    chart,
+    plotly_text,
+)
 from app.components.grid import grid
 from app.scope import EVERYONE
 from app.state import reader
@@ -18,7 +25,7 @@ from app.view import page_view, updated_search
 from warehouse.benchmarks import benchmark_comparison, benchmark_neighbours
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import benchmark_id
-from warehouse.kpis.model import Direction
+from warehouse.kpis.model import Direction, Unit
 from warehouse.kpis.registry import get_kpi
 
 PAGE = "/benchmarks"
@@ -31,8 +38,6 @@ dash.register_page(
     filters=True,
     roles=EVERYONE,
 )
-
-HIGHLIGHT, OTHERS = "#0b4f6c", "#a9b6c1"
 
 
 def _value_text(value: float | None, status: str, is_rate: bool, is_percent: bool) -> str:
@@ -140,74 +145,64 @@ def _neighbour_chart(
     neighbours: pd.DataFrame, la_code: str, what: str, year: int, is_percent: bool
 ) -> html.Figure:
     shown = neighbours.dropna(subset=["value"]).sort_values("value", ascending=False)
-    colours = [HIGHLIGHT if code == la_code else OTHERS for code in shown["la_code"]]
-    figure = go.Figure(
-        go.Bar(
-            x=shown["value"],
-            y=[plotly_text(n) for n in shown["la_name"]],
-            orientation="h",
-            marker={"color": colours},
-            text=[f"{v:.1f}" for v in shown["value"]],
-            textposition="auto",
-        )
-    )
+    colours = [BRAND if code == la_code else OTHERS for code in shown["la_code"]]
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "x": list(shown["value"]),
+                "y": [plotly_text(n) for n in shown["la_name"]],
+                "orientation": "h",
+                "marker": {"color": colours},
+                "text": [f"{v:.1f}" for v in shown["value"]],
+                "textposition": "auto",
+                "hovertemplate": "%{y}: %{text}<extra></extra>",
+            }
+        ],
+        "layout": {"yaxis": {"autorange": "reversed"}},
+    }
     title = f"{what}, {year - 1}/{year % 100:02d}: the LA (dark) and its neighbours"
-    figure.update_layout(
-        title={"text": plotly_text(title), "font": {"size": 14}},
-        height=420,
-        margin={"l": 160, "r": 20, "t": 50, "b": 30},
-        yaxis={"autorange": "reversed"},
-        plot_bgcolor="#fff",
-        paper_bgcolor="#fff",
-        xaxis={"ticksuffix": "%" if is_percent else "", "gridcolor": "#e5e8eb"},
-    )
+    unit = Unit.PERCENT if is_percent else Unit.RATIO
     missing = neighbours[neighbours["value"].isna()]["la_name"].tolist()
     text = "; ".join(f"{n}: {v:.1f}" for n, v in zip(shown["la_name"], shown["value"]))
     text += f"; not published: {', '.join(missing)}" if missing else ""
-    return html.Figure(
-        [
-            dcc.Graph(figure=figure, id=ids.BENCH_CHART, config={"displaylogo": False}),
-            html.Figcaption(f"{title}. {text}.", className="visually-hidden"),
-        ],
-        className="chart",
+    return chart(
+        figure, title, unit, f"{title}. {text}.", graph_id=ids.BENCH_CHART, height=400, value_axis="xaxis"
     )
+
+
+# Each comparator's colour and line, as on every chart.
+COMPARATORS = (
+    ("england_value", "England", BENCHMARK, "dot"),
+    ("region_value", "Region", REGION, "dash"),
+    ("neighbour_mean", "Neighbour mean", NEIGHBOURS, "dashdot"),
+)
 
 
 def _trend_chart(years: pd.DataFrame, la_name: str, what: str, is_percent: bool) -> html.Figure:
-    figure = go.Figure()
-    for column, name, colour, dash_style in (
-        ("la_value", la_name, HIGHLIGHT, "solid"),
-        ("england_value", "England", "#6b4a00", "dot"),
-        ("region_value", "Region", "#1d5a1d", "dash"),
-        ("neighbour_mean", "Neighbour mean", "#8a1414", "dashdot"),
-    ):
-        figure.add_trace(
-            go.Scatter(
-                x=years["financial_year"],
-                y=years[column],
-                name=plotly_text(name),
-                mode="lines+markers",
-                line={"color": colour, "dash": dash_style},
-            )
-        )
+    lines = (("la_value", la_name, BRAND, "solid"), *COMPARATORS)
+    figure = {
+        "data": [
+            {
+                "type": "scatter",
+                "x": list(years["financial_year"]),
+                "y": [None if pd.isna(v) else v for v in years[column]],
+                "name": plotly_text(name),
+                "mode": "lines+markers",
+                "line": {"color": colour, "dash": dash_style, "width": 3 if column == "la_value" else 1.5},
+                "hovertemplate": f"{plotly_text(name)}, %{{x}}: %{{y:.1f}}<extra></extra>",
+            }
+            for column, name, colour, dash_style in lines
+        ]
+    }
     title = f"{what} over the published years"
-    figure.update_layout(
-        title={"text": plotly_text(title), "font": {"size": 14}},
-        height=420,
-        plot_bgcolor="#fff",
-        paper_bgcolor="#fff",
-        legend={"orientation": "h", "y": -0.25},
-        yaxis={"ticksuffix": "%" if is_percent else "", "gridcolor": "#e5e8eb", "rangemode": "tozero"},
-    )
-    return html.Figure(
-        [
-            dcc.Graph(figure=figure, config={"displaylogo": False}),
-            html.Figcaption(
-                f"{title}: {la_name}, England, region and neighbour mean; the table below lists every value.",
-                className="visually-hidden",
-            ),
-        ],
-        className="chart",
+    unit = Unit.PERCENT if is_percent else Unit.RATIO
+    return chart(
+        figure,
+        title,
+        unit,
+        f"{title}: {la_name}, England, region and neighbour mean; the table below lists every value.",
+        height=370,
     )
 
 

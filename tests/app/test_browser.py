@@ -334,35 +334,41 @@ def test_the_navigation_keeps_the_filters_and_drops_what_a_page_chose(server, pa
 DASH_COMPONENT_VIOLATIONS = {
     ("aria-hidden-focus", ".dash-dropdown-focus-target"),
     ("aria-input-field-name", ".dash-checklist"),
+    ("aria-input-field-name", ".dash-radioitems"),
     ("nested-interactive", ".dash-options-list-option"),
 }
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/?period=2025-26&la=E08000021",
-        "/front-door?la=E08000021&chart=spc",
-        "/s47-icpc",
-        "/cp-plans?la=E06000057",
-        "/missing?care=In+care",
-        "/benchmarks",
-        "/pack",
-        "/data",
-        "/records?kpi=referrals&la=E08000021",
-        "/scorecard?la=E08000021",
-        "/exceptions?la=E08000021",
-        "/targets",
-        "/challenges",
-        "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
-        "/no-such-page",
-    ],
-)
+# Every page, with the filters that give it the most to draw.
+EVERY_PAGE = [
+    "/?period=2025-26&la=E08000021",
+    "/front-door?la=E08000021&chart=spc",
+    "/s47-icpc",
+    "/cp-plans?la=E06000057",
+    "/missing?care=In+care",
+    "/benchmarks",
+    "/pack",
+    "/present?la=E08000021",
+    "/data",
+    "/records?kpi=referrals&la=E08000021",
+    "/scorecard?la=E08000021",
+    "/exceptions?la=E08000021",
+    "/targets",
+    "/challenges",
+    "/actions",
+    "/risks",
+    "/audit",
+    "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
+    "/no-such-page",
+]
+
+
+@pytest.mark.parametrize("path", EVERY_PAGE)
 def test_brw013_pages_meet_wcag_22_aa_as_axe_checks_it(server, page, path):
     from axe_playwright_python.sync_playwright import Axe
 
     page.goto(server + path)
-    page.wait_for_selector("#main h1")
+    page.wait_for_selector("#main h1, .presentation h1")
     page.wait_for_load_state("networkidle")
     results = Axe().run(
         page,
@@ -380,6 +386,32 @@ def test_brw013_pages_meet_wcag_22_aa_as_axe_checks_it(server, page, path):
         )
     ]
     assert ours == []
+
+
+def test_brw015_no_page_scrolls_sideways_at_320_px(server, page):
+    """WCAG 1.4.10 Reflow: at 320 CSS pixels everything reads top to bottom; only a table of many
+    columns (the scorecard, a grid) scrolls inside its own box."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    too_wide = {}
+    for path in EVERY_PAGE:
+        page.goto(server + path)
+        page.wait_for_selector("#main h1, .presentation h1")
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide[path] = width
+    assert too_wide == {}
+
+
+def test_brw016_the_first_tab_reaches_a_skip_link_that_goes_past_the_navigation(server, page):
+    page.goto(server + "/front-door?la=E08000021")
+    page.wait_for_selector("#main h1")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the page"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # the next stop is in the page, not the navigation or the filters
+    assert page.evaluate("document.activeElement.closest('#main') !== null")
 
 
 def test_brw014_a_card_opens_the_records_behind_its_figure(server, exact_page, demo_home):

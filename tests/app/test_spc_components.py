@@ -109,8 +109,15 @@ def test_the_spc_chart_marks_special_causes_by_shape_and_says_them_in_words():
     assert improvement["customdata"] == [d.strftime("%Y-%m") for d in improvement["x"]]
     concern = traces["Special cause: concern"]
     assert concern["marker"]["symbol"] == "diamond" and len(concern["x"]) == 18 and "Common cause" in traces
-    [target] = graph.figure["layout"]["shapes"]
-    assert (target["y0"], target["y1"], target["line"]["dash"]) == (24.0, 24.0, "dot")
+    # the target is a line across every month, named in the legend and the hover text
+    target = traces["Target 24.0%"]
+    assert (target["y"], target["line"]["dash"]) == ([24.0, 24.0], "dot")
+    assert (target["x"][0].strftime("%Y-%m"), target["x"][-1].strftime("%Y-%m")) == ("2024-04", "2026-04")
+    # each point's hover text is its month and formatted value, with what it signals
+    assert (
+        improvement["text"][0] == "October 2025: 12.0% (special cause: improvement)"
+    )  # the first of the 7 at 12%
+    assert graph.figure["layout"]["showlegend"] is True
     caption = chart.children[-1].children
     assert caption.startswith(
         "Re-referrals within 12 months, monthly (SPC). Special cause improvement (low); "

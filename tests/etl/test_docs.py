@@ -50,8 +50,9 @@ def test_the_model_doc_is_up_to_date_and_its_examples_are_a_valid_model(tmp_path
     current = MODEL_DOC.read_text(encoding="utf-8")
     assert render_model_doc(current) == current, "docs/model.md is stale: run `make docs`"
     examples = re.findall(r"```toml\n(.*?)```", current, flags=re.DOTALL)
-    assert len(examples) == 5
+    assert len(examples) == 6  # with the [board], which every example's model may hold once
     model = read_model([ModelFile(f"example{i}.toml", text) for i, text in enumerate(examples)])
+    assert model.board.pack == ("front-door", "cp-plans", "missing")
     assert {
         "referrals_local",
         "eh_assessments",

@@ -194,6 +194,12 @@ class Dataset(Spec):
         min_length=1, description="Its own columns, in the order of the file."
     )
     own_columns: tuple[str, ...] = Field(default=(), description="Filled in by the model.", exclude=True)
+    agency: str | None = Field(
+        default=None,
+        description="The partner agency that provides the dataset (an agency group, as partner accounts "
+        "name them): that agency's partners list all of its records; others' records are listed by "
+        "their own agency.",
+    )
     dimensions: dict[Identifier, Identifier] = Field(
         default_factory=dict,
         description="For a dataset of your own: the filters its records carry themselves, dimension id -> "

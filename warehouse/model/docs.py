@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from warehouse.kpis.model import Kpi
 from warehouse.model.datasets import Column, Dataset
 from warehouse.model.files import Model
-from warehouse.model.specs import Dimension, Measure, Page, Priority
+from warehouse.model.specs import Board, BoardPriority, Dimension, Measure, Page, Priority
 
 
 def _cell(text: object) -> str:
@@ -76,6 +76,10 @@ def model_reference(model: Model) -> str:
             fields_table(Page),
             "### What a `[[priority]]` declares",
             fields_table(Priority),
+            "### What a `[board]` declares",
+            fields_table(Board),
+            "### What each of its `[[board.priority]]` declares",
+            fields_table(BoardPriority),
             "### The built-in dimensions",
             "\n".join(dims),
             "### The built-in measures",

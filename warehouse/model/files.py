@@ -2,7 +2,8 @@
 
 A model file is TOML holding any of `[[layout]]`, `[[dataset]]`, `[[dimension]]`, `[[measure]]`,
 `[[kpi]]`, `[[page]]` and `[[priority]]` tables. The built-in ones are in warehouse/model/builtin; a partnership adds
-its own in $SAFEGUARD_HOME/model.
+its own in $SAFEGUARD_HOME/model, and may declare once, in one of its own files, a `[board]` table: its
+executive set, scorecard priorities and pack pages, in place of the built-in defaults.
 Everything is checked before anything is used: a mistake is refused with the file, the key and the
 reason, and nothing of a refused model reaches the warehouse or the app.
 """
@@ -14,7 +15,7 @@ import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from warehouse.model.datasets import (
     code_list_names,
     shipped_codes,
 )
-from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page, Priority
+from warehouse.model.specs import Board, Dimension, Measure, MeasureTiming, Page, Priority
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
 KINDS: dict[str, type[BaseModel]] = {
@@ -46,6 +47,9 @@ KINDS: dict[str, type[BaseModel]] = {
     "page": Page,
     "priority": Priority,
 }
+
+# The one table (not an array of tables) a model file may hold: a partnership's board content.
+BOARD = "board"
 
 # Names the app and the cubes use for themselves: a dimension may not take them.
 RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart", "limits"})
@@ -108,6 +112,7 @@ class Model:
     priorities: tuple[Priority, ...] = ()  # the scorecard's, in the board's order
     local_datasets: tuple[str, ...] = ()  # those a partnership declared: the product makes their tables
     files: tuple[ModelFile, ...] = ()
+    board: Board = field(default_factory=Board)  # a partnership's own choices, where it declared a [board]
 
     @cached_property
     def fingerprint(self) -> str:
@@ -144,11 +149,45 @@ class Model:
 
     @property
     def executive_kpis(self) -> tuple[str, ...]:
+        """The executive summary's KPIs: the board's, else those declared `executive = true`."""
+        if self.board.executive is not None:
+            return self.board.executive
         return tuple(kpi.id for kpi in self.kpis.values() if kpi.executive)
 
     def priority_kpis(self, priority_id: str) -> tuple[str, ...]:
         """The KPIs that name a scorecard priority, in the order the model declares them."""
         return tuple(kpi.id for kpi in self.kpis.values() if kpi.priority == priority_id)
+
+    @property
+    def scorecard_priorities(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The scorecard's priorities (title, KPI ids) in the board's order: the board's, else the
+        `[[priority]]` tables with the KPIs that name them."""
+        if self.board.priority is not None:
+            return tuple((p.title, p.kpis) for p in self.board.priority)
+        return tuple((p.title, self.priority_kpis(p.id)) for p in self.priorities)
+
+    @property
+    def report_kpis(self) -> tuple[str, ...]:
+        """The exception report's KPIs: where a partnership's `[board]` chooses the executive set or the
+        scorecard, the KPIs it puts before the board (executive set, then scorecard), else every KPI
+        with a single figure."""
+        if self.board.executive is None and self.board.priority is None:
+            return tuple(kpi.id for kpi in self.kpis.values() if not kpi.is_share)
+        scorecard = (kpi_id for _title, kpis in self.scorecard_priorities for kpi_id in kpis)
+        return tuple(dict.fromkeys((*self.executive_kpis, *scorecard)))
+
+    @property
+    def pack_pages(self) -> tuple[Page, ...]:
+        """The dashboards the meeting pack offers, in its order: the board's, else every page."""
+        if self.board.pack is None:
+            return self.pages
+        by_id = {p.id: p for p in self.pages}
+        return tuple(by_id[page_id] for page_id in self.board.pack)
+
+    @property
+    def pack_included(self) -> tuple[str, ...]:
+        """The dashboards a pack includes when its link names none: all the board's, else none."""
+        return self.board.pack or ()
 
 
 def builtin_files() -> list[ModelFile]:
@@ -194,6 +233,9 @@ def _read_file(file: ModelFile, problems: list[str]) -> list[Declared]:
         return []
     found = []
     for key, tables in content.items():
+        if key == BOARD:
+            found += _read_board(file, tables, problems)
+            continue
         if key not in KINDS:
             problems.append(f"{file.name}: unknown section {key!r}: a model file holds {_kinds()}")
             continue
@@ -210,8 +252,66 @@ def _read_file(file: ModelFile, problems: list[str]) -> list[Declared]:
     return found
 
 
+def _read_board(file: ModelFile, table: object, problems: list[str]) -> list[Declared]:
+    """A partnership's `[board]`: one table, in a file of its own."""
+    if not isinstance(table, dict):
+        problems.append(f"{file.name}: board: write it once as [board] (with [[board.priority]] tables)")
+        return []
+    if file.builtin:
+        problems.append(f"{file.name}: board: the built-in model declares no board; a partnership does")
+        return []
+    try:
+        return [Declared(BOARD, Board.model_validate(table), file, 0)]
+    except ValidationError as error:
+        problems += [f"{file.name}: board{_field(e['loc'])}: {e['msg']}" for e in error.errors()]
+        return []
+
+
+def _check_board(
+    declared: list[Declared], kpis: dict[str, Kpi], pages: tuple[Page, ...], problems: list[str]
+) -> Board:
+    """The board's KPIs and pages are the model's, each once; the scorecard's KPIs have a single figure."""
+    if not declared:
+        return Board()
+    first, *again = declared
+    for d in again:
+        problems.append(f"{d.file.name}: board: already declared in {first.file.name}; declare it once")
+    board: Board = first.spec
+    where = f"{first.file.name}: board"
+
+    def known(key: str, kpi_ids: tuple[str, ...], shown_in: str) -> None:
+        for kpi_id in dict.fromkeys(kpi_ids):
+            if kpi_id not in kpis:
+                problems.append(f"{where}.{key}: no KPI {kpi_id!r}; known: {', '.join(kpis)}")
+            elif kpis[kpi_id].is_share:
+                problems.append(
+                    f"{where}.{key}: {kpi_id!r} is a share of a whole, which has no single figure to put in "
+                    f"{shown_in}"
+                )
+        for kpi_id in sorted({k for k in kpi_ids if kpi_ids.count(k) > 1}):
+            problems.append(f"{where}.{key}: {kpi_id!r} is listed more than once")
+
+    if board.executive is not None:
+        known("executive", board.executive, "an executive summary card")
+    if board.priority is not None:
+        known("priority", tuple(k for p in board.priority for k in p.kpis), "a scorecard")
+        ids = [p.id for p in board.priority]
+        for priority_id in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.append(f"{where}.priority: priority id {priority_id!r} is declared more than once")
+    if board.pack is not None:
+        page_ids = [p.id for p in pages]
+        for page_id in board.pack:
+            if page_id not in page_ids:
+                problems.append(f"{where}.pack: no page {page_id!r}; known: {', '.join(page_ids)}")
+        for page_id in sorted({p for p in board.pack if board.pack.count(p) > 1}):
+            problems.append(f"{where}.pack: {page_id!r} is listed more than once")
+    return board
+
+
 def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     by_kind: dict[str, dict[str, Declared]] = {kind: {} for kind in KINDS}
+    boards = [d for d in declared if d.kind == BOARD]
+    declared = [d for d in declared if d.kind != BOARD]
     for d in declared:
         word = "id" if hasattr(d.spec, "id") else "name"
         first = by_kind[d.kind].get(d.key)
@@ -252,7 +352,9 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         _check_page(d, kpis, measures, problems)
     pages = tuple(d.spec for d in by_kind["page"].values())
     _check_priorities(list(by_kind["priority"].values()), list(by_kind["kpi"].values()), problems)
+    board = _check_board(boards, kpis, pages, problems)
     return {
+        "board": board,
         "datasets": datasets,
         "local_datasets": local,
         "dimensions": tuple(dimensions.values()),
@@ -273,6 +375,8 @@ def _datasets(
     datasets: dict[str, Dataset] = {}
     for d in declared:
         dataset: Dataset = d.spec
+        if dataset.agency is not None:
+            _check_agency(d, dataset.agency, problems)
         layout = layouts.get(dataset.layout)
         if layout is None:
             problems.append(f"{d.where}.layout: no layout {dataset.layout!r}; known: {', '.join(layouts)}")
@@ -478,6 +582,16 @@ def _check_record_dimension(
             )
 
 
+def _check_agency(d: Declared, agency: str, problems: list[str]) -> None:
+    """A KPI's or a dataset's `agency` is one of the agency groups partner accounts name, spelt as they are."""
+    if agency.lower() not in agency_groups():
+        problems.append(
+            f"{d.where}.agency: {agency!r} is not an agency; use one of {', '.join(sorted(set(agency_groups().values())))}"
+        )
+    elif agency != agency_groups()[agency.lower()]:
+        problems.append(f"{d.where}.agency: spell it {agency_groups()[agency.lower()]!r}")
+
+
 def _check_kpi(
     d: Declared,
     measures: dict[str, Measure],
@@ -488,12 +602,7 @@ def _check_kpi(
     """`carried`: the dimensions the KPI's dataset's records carry (a partnership's dataset carries
     only those it has the columns for)."""
     kpi: Kpi = d.spec
-    if kpi.agency.lower() not in agency_groups():
-        problems.append(
-            f"{d.where}.agency: {kpi.agency!r} is not an agency; use one of {', '.join(sorted(set(agency_groups().values())))}"
-        )
-    elif kpi.agency != agency_groups()[kpi.agency.lower()]:
-        problems.append(f"{d.where}.agency: spell it {agency_groups()[kpi.agency.lower()]!r}")
+    _check_agency(d, kpi.agency, problems)
     if kpi.is_published and kpi.benchmark not in benchmark_sources():
         problems.append(
             f"{d.where}.benchmark: no published source {kpi.benchmark!r} in warehouse/benchmark_sources.toml; "
@@ -600,7 +709,7 @@ def _field(loc: tuple) -> str:
 
 
 def _kinds() -> str:
-    return ", ".join(f"[[{kind}]]" for kind in KINDS)
+    return ", ".join(f"[[{kind}]]" for kind in KINDS) + f" and one [{BOARD}]"
 
 
 # In $SAFEGUARD_HOME: the partnership's working copy, applied by `safeguard model apply`.

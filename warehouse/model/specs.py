@@ -229,3 +229,35 @@ class Priority(Spec):
 
     id: Identifier = Field(description="Its name in a KPI's `priority`.")
     title: Label = Field(description="As the scorecard page, its workbook and its PDF show it.")
+
+
+class BoardPriority(Spec):
+    """A strategic priority of a partnership's own scorecard, with its KPIs in the order shown."""
+
+    id: Identifier = Field(description="Its name, once in the board.")
+    title: Label = Field(description="As the scorecard page, its workbook and its PDF show it.")
+    kpis: tuple[Identifier, ...] = Field(
+        min_length=1,
+        description="Its KPIs, any agency's, in the order shown; a share of a whole has no single figure.",
+    )
+
+
+class Board(Spec):
+    """What a partnership puts before its board, declared once in a model file of its own as `[board]`.
+    Each key given replaces the built-in default; a key left out keeps it."""
+
+    executive: tuple[Identifier, ...] | None = Field(
+        default=None,
+        description="The executive summary's KPIs, in the order shown (default: the KPIs with `executive = true`).",
+    )
+    priority: tuple[BoardPriority, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="The scorecard's priorities in the board's order, each `[[board.priority]]` with an `id`, a "
+        "`title` and its `kpis` (default: the `[[priority]]` tables and the KPIs that name them).",
+    )
+    pack: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,40}$")], ...] | None = Field(
+        default=None,
+        description="The dashboards (page ids) the meeting pack offers after its executive summary, in the "
+        "pack's order, all included unless the reader unticks some (default: every page, none included).",
+    )
