@@ -40,7 +40,8 @@ LIMIT = 5000
 def _records(page: PageView) -> RecordList:
     """The records the viewer may list: withheld when it may list none of this KPI's."""
     kpi = get_kpi(page.view.kpi[0] if page.view.kpi else "referrals")
-    filters = page.scope.record_filters(page.filters, kpi.dataset)
+    # A published figure has no records of ours behind it: none to list.
+    filters = None if kpi.is_published else page.scope.record_filters(page.filters, kpi.dataset)
     if filters is None:
         return RecordList(kpi, page.view.period_value, None, None, withheld=True)
     own = page.scope.policy.enabled  # a protected viewer listing is listing its own agency's
