@@ -29,6 +29,7 @@ from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.engine import AREA, Filters, counts_by_area
 from warehouse.kpis.formatting import format_figure
 from warehouse.kpis.periods import PeriodKind
+from warehouse.kpis.published import published_year_label
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
 from warehouse.model.files import active_model
@@ -37,7 +38,12 @@ from warehouse.model.specs import Page
 
 def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
     """Monthly figures, newest first, as the page shows them (suppressed figures are "c"). Figures an
-    agency submits quarterly have a row per quarter ("Period" heads the rows where any do)."""
+    agency submits quarterly have a row per quarter ("Period" heads the rows where any do). Published
+    KPIs have a year's figures, not months: a page of them only lists their published years."""
+    counted = [a for a in assessments if not a.kpi.is_published]
+    if not counted:
+        return published_rows(assessments)
+    assessments = counted
     periods = sorted(
         {f.period for a in assessments for f in a.result.series}, key=lambda p: (p.end, -p.months)
     )
@@ -52,6 +58,26 @@ def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
 def _submitted(assessments: list[Assessment]) -> bool:
     """Whether any of the KPIs is over figures an agency submits (a quarter's, say, not a month's)."""
     return any(a.kpi.dataset in active_model().figures for a in assessments)
+
+
+def published_rows(assessments: list[Assessment]) -> pd.DataFrame:
+    """Each published KPI's figures, newest year first, each year as its publisher writes it."""
+    rows = [
+        {
+            "KPI": a.kpi.title,
+            "Published for": published_year_label(a.kpi, figure.period),
+            "Figure": figure.no_data or format_figure(a.kpi, figure),
+        }
+        for a in assessments
+        for figure in reversed(a.result.series)
+    ]
+    return pd.DataFrame(rows, columns=["KPI", "Published for", "Figure"])
+
+
+def _figures_heading(assessments: list[Assessment]) -> str:
+    if all(a.kpi.is_published for a in assessments):
+        return "Published figures"  # a page of published KPIs only has their published years
+    return "Figures by period" if _submitted(assessments) else "Monthly figures"
 
 
 def _grid(page: Page, assessments: list[Assessment]) -> dag.AgGrid:
@@ -203,13 +229,20 @@ def render(page: Page, **query: str | list[str]) -> html.Div:
                 className="card-grid",
             ),
             spc_legend(),
-            html.H2("Trends"),
-            trend_view_choice(page, view, options),
-            html.Div(
-                [trend(by_id[k], f"{page.id}-trend-{k}", view) for k in page.trends], className="chart-grid"
+            *(
+                [
+                    html.H2("Trends"),
+                    trend_view_choice(page, view, options),
+                    html.Div(
+                        [trend(by_id[k], f"{page.id}-trend-{k}", view) for k in page.trends],
+                        className="chart-grid",
+                    ),
+                ]
+                if page.trends
+                else []
             ),
             *_breakdowns([*breakdowns, *([area] if area else [])]),
-            html.H2("Monthly figures" if not _submitted(assessments) else "Figures by period"),
+            html.H2(_figures_heading(assessments)),
             html.Button("Download CSV", id=f"{page.id}-export", className="button-secondary", n_clicks=0),
             dcc.Download(id=f"{page.id}-download"),
             _grid(page, [a for a in assessments if not a.kpi.is_share]),

@@ -76,7 +76,7 @@ RAG_FILLS = {
 }
 PRIORITY_FILL = PatternFill("solid", fgColor="F3F5F7")
 HEADER_FILL = PatternFill("solid", fgColor="0B4F6C")
-NUMBER_FORMATS = {Unit.PERCENT: "0.0%", Unit.RATIO: "0.00", Unit.COUNT: "#,##0"}
+NUMBER_FORMATS = {Unit.PERCENT: "0.0%", Unit.RATIO: "0.00", Unit.RATE: "#,##0.0", Unit.COUNT: "#,##0"}
 RATE_FORMAT = "0.0"
 
 

@@ -99,8 +99,10 @@ class PageView:
 
     def records_href(self, kpi_id: str) -> str | None:
         """The link to the events behind a figure, where the viewer may list some of them: roles
-        that see exact figures, and a partner its own agency's (Scope.record_filters)."""
-        if self.scope.record_filters(self.filters, get_kpi(kpi_id).dataset) is None:
+        that see exact figures, and a partner its own agency's (Scope.record_filters). A published
+        figure has no records of ours behind it."""
+        kpi = get_kpi(kpi_id)
+        if kpi.is_published or self.scope.record_filters(self.filters, kpi.dataset_id) is None:
             return None
         return "/records" + self.view.with_values({"kpi": (kpi_id,), "year": (), "section": ()}).to_query()
 

@@ -515,6 +515,7 @@ def kpi_table(assessments: list[Assessment], period: Period) -> Table:
         format_rank,
         format_rate,
     )
+    from warehouse.kpis.published import published_year_label
 
     table = Table(title=f"KPIs for {period.label}", show_lines=False)
     for name in (
@@ -546,9 +547,12 @@ def kpi_table(assessments: list[Assessment], period: Period) -> Table:
         target = ""
         if a.target:
             target = format_number(a.target.value, kpi.unit) + (" (demo)" if a.target.is_demo else "")
+        # A published KPI's figure is a year's, as published: the year is beside it.
+        published = kpi.is_published and result.current.value is not None
+        year = f" ({published_year_label(kpi, result.current.period)})" if published else ""
         table.add_row(
             kpi.title + (" *" if kpi.local_definition else ""),
-            format_figure(kpi, result.current),
+            format_figure(kpi, result.current) + year,
             format_rate(result.current) if kpi.per_10k else "",
             format_figure(kpi, result.previous),
             format_change(kpi, result.change_on_previous),
@@ -560,7 +564,8 @@ def kpi_table(assessments: list[Assessment], period: Period) -> Table:
     caption = (
         "* local definition. Benchmarks are published DfE figures: rates per 10,000 beside counts "
         "that have one; a year in brackets is the latest published year. Rank: among the LA and its "
-        "10 statistical neighbours, 1 = best."
+        "10 statistical neighbours, 1 = best. A year in brackets beside a value: the LA's own published "
+        "figure, for that year."
     )
     gaps = dict.fromkeys(a.result.current.no_data for a in assessments if a.result.current.no_data)
     if gaps:  # why a value is "no data": the loads do not cover the period

@@ -39,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.demo_assessments import assessments_table
 from etl.demo_columns import codes as _codes
 from etl.demo_columns import dates as _dates
 from etl.demo_columns import datetimes as _datetimes
@@ -54,7 +55,8 @@ ONS_POPULATION_CSV = REPO_ROOT / "warehouse/data/real/ons_mid-year_population_es
 # Datasets in the order their files are listed and loaded: referrals link to contacts,
 # S47s to referrals and plans to S47s.
 DEMO_DATASETS: tuple[Dataset, ...] = tuple(
-    active_model().datasets[name] for name in ("contacts", "referrals", "s47", "cp_plans", "missing_episodes")
+    active_model().datasets[name]
+    for name in ("contacts", "referrals", "s47", "cp_plans", "missing_episodes", "assessments")
 )
 AREAS_COLUMNS = ("la_code", "area_code", "area_name")
 BAD_ROW_CASES = (
@@ -987,9 +989,12 @@ def _simulate_la(la: DemoLa, window: tuple[date, date], seed: int, scale: float 
     contacts = _simulate_contacts(rng, profile, cal, referrals, children, window_days)
     episodes = _simulate_missing(rng, profile, children, referrals, plans, window_days)
 
-    return _Tables(la, profile, window, rng, _child_table(rng, la, profile, children)).build(
+    tables = _Tables(la, profile, window, rng, _child_table(rng, la, profile, children)).build(
         contacts, referrals, s47s, plans, episodes
     )
+    # The assessments follow the referrals, from a random stream of their own (etl/demo_assessments.py).
+    tables["assessments"] = assessments_table(la.code, la.prefix, tables["referrals"], window, seed)
+    return tables
 
 
 def _child_table(rng: np.random.Generator, la: DemoLa, profile: Profile, children: _Children) -> pa.Table:

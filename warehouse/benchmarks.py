@@ -10,18 +10,25 @@ Conventions, checked against the files:
   definitions) are its time_period 2024 row.
 - A value the publisher did not publish (c, x, z, u, k, LAIT's '-', or blank) stays NULL with
   the marker as its status; it is never 0 and never filled in.
-- Values worked out here (rates, icpc_15wd, missing_repeat) have status "derived" and are not
-  rounded; when an input is unpublished they are NULL with that input's marker as status.
+- Values worked out here (rates, shares, icpc_15wd, missing_repeat) have status "derived" and are
+  not rounded; when an input is unpublished they are NULL with that input's marker as status.
+
+Most sources are declared, not written here: warehouse/benchmark_sources.toml names each one's file,
+rows, value column, years and unit, and `_declared` reads every one the same way. The functions below
+are for the sources whose arithmetic or layout is their own (ICPC timeliness, the missing-from-care
+releases, LAIT's long table).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from warehouse.benchmark_sources import BenchmarkSource, Layout, Years, benchmark_sources
 from warehouse.queries.run import run
 
 # Not imported from warehouse.db: db imports this module to build the warehouse.
@@ -29,8 +36,6 @@ REAL_DATA_DIR = Path(__file__).resolve().parent / "data" / "real"
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 C4 = "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"
-D3 = "d3_cpps_subsequent_plan_2013_to_2025.csv"
-D5 = "d5_cpps_at31march_by_duration_2013_to_2025.csv"
 ONS = "ons_mid-year_population_estimates_2012_to_2024.csv"
 MISSING_NEW = "missing_cla/la_missing_or_away_2020_to_2024.csv"
 MISSING_OLD = "missing_cla/la_missing_or_away_2018_to_2022.csv"
@@ -71,18 +76,8 @@ LAIT_REFERRAL_SOURCES = {
 }
 
 KPI_IDS = (
-    "referrals",
-    "referrals_rate",
-    "re_referral_12m",
-    "referral_nfa",
-    "s47",
-    "s47_rate",
-    "icpc",
+    *benchmark_sources(),
     "icpc_15wd",
-    "cp_repeat",
-    "cp_open",
-    "cp_open_rate",
-    "cp_2yrs",
     "missing_episodes",
     "children_missing",
     "missing_per_child",
@@ -265,24 +260,98 @@ def _rate_per_10k(rows: pd.DataFrame, count: pd.DataFrame) -> tuple[pd.DataFrame
 # The KPIs
 
 
-def _tidy(kpi_id: str, rows: pd.DataFrame, measure: pd.DataFrame, source: str | pd.Series) -> pd.DataFrame:
+def _reporting_year(time_period: int) -> str:
+    return f"{time_period - 1}/{time_period % 100:02d}"
+
+
+def _tidy(
+    kpi_id: str,
+    rows: pd.DataFrame,
+    measure: pd.DataFrame,
+    source: str | pd.Series,
+    year_label: Callable[[int], str] = _reporting_year,
+) -> pd.DataFrame:
     tidy = rows[KEYS].copy()
     tidy["kpi_id"] = kpi_id
+    tidy["financial_year"] = rows["time_period"].map(year_label)
     tidy["value"] = measure["value"]
     tidy["status"] = measure["status"]
     tidy["source"] = source + rows["recoded_from"].map(lambda code: f" (file code {code})" if code else "")
     return tidy
 
 
-def _published(kpi_id: str, file_name: str, column: str) -> pd.DataFrame:
-    rows = _dfe_table(file_name)
-    return _tidy(kpi_id, rows, _parse(rows[column]), f"{file_name}: {column}")
+def _year_ending(raw: pd.DataFrame, years: Years) -> pd.Series:
+    """The year each row's figure ends in (benchmark_value's time_period), from the table's own form."""
+    text = raw["time_period"] if "time_period" in raw else raw["Time period"]
+    pattern = {Years.ACADEMIC_YEAR: r"\d{6}", Years.FINANCIAL_YEAR: r"\d{4}/\d{2}"}.get(years, r"\d{4}")
+    wrong = ~text.str.fullmatch(pattern)
+    if wrong.any():
+        raise ValueError(f"a year {text[wrong].iloc[0]!r} is not written as {years} years are")
+    if years in (Years.ACADEMIC_YEAR, Years.FINANCIAL_YEAR):
+        return text.str[:4].astype(int) + 1  # 202425 and 2023/24 both end in the second year
+    return text.astype(int)
 
 
-def _rate(kpi_id: str, file_name: str, column: str) -> pd.DataFrame:
-    rows = _dfe_table(file_name)
-    rate, population_source = _rate_per_10k(rows, _parse(rows[column]))
-    return _tidy(kpi_id, rows, rate, f"{file_name}: {column} per 10,000; " + population_source)
+def _fingertips_keys(raw: pd.DataFrame) -> pd.DataFrame:
+    """The benchmark keys of an OHID Fingertips table: England (Area Type 'England') and LAs, by their
+    current codes (Fingertips uses them), with DfE's 3-digit code where the ONS lookup has the LA."""
+    is_england = raw["Area Type"] == "England"
+    old_codes = {new: old for old, new in _current_la_codes().items()}
+    return pd.DataFrame(
+        {
+            "geographic_level": is_england.map({True: "National", False: "Local authority"}),
+            "area_code": raw["Area Code"],
+            "area_name": raw["Area Name"],
+            "old_la_code": raw["Area Code"].map(old_codes).fillna("").where(~is_england, ""),
+            "recoded_from": "",
+        },
+        index=raw.index,
+    )
+
+
+def _source_rows(source: BenchmarkSource) -> pd.DataFrame:
+    """The rows of a declared source's table that it reads, with the benchmark keys, one per area and year."""
+    raw = _read(source.file)
+    for column in (*source.where, source.value, *([source.per] if source.per else [])):
+        if column not in raw.columns:
+            raise ValueError(f"benchmark source {source.id}: {source.file} has no column {column!r}")
+    for column, wanted in source.where.items():
+        raw = raw[raw[column] == wanted]
+    try:
+        time_period = _year_ending(raw, source.years)
+    except ValueError as error:
+        raise ValueError(f"benchmark source {source.id}: {source.file}: {error}") from None
+    if source.layout is Layout.FINGERTIPS:
+        rows = _fingertips_keys(raw).join(raw[[c for c in raw.columns if c not in KEYS]])
+        rows["time_period"] = time_period
+        # Fingertips lists England twice (under itself and with no parent), with the same figures.
+        rows = rows.drop_duplicates(subset=["time_period", "area_code", source.value])
+    else:
+        rows = _with_keys(raw.assign(time_period=time_period.astype(str)))
+    repeated = rows[rows.duplicated(subset=["time_period", "area_code"], keep=False)]
+    if not repeated.empty:
+        first = repeated.iloc[0]
+        raise ValueError(
+            f"benchmark source {source.id}: {source.file} has {len(repeated)} rows for "
+            f"{first['area_code']} in {first['time_period']}: its `where` must pick one row per area and year"
+        )
+    return rows
+
+
+def _declared(source: BenchmarkSource) -> pd.DataFrame:
+    rows = _source_rows(source)
+    where = "".join(f"; {column} = {value!r}" for column, value in source.where.items())
+    value = _parse(rows[source.value])
+    text: str | pd.Series  # a rate per 10,000 names each row's population source
+    if source.per:
+        measure = _ratio(value, _parse(rows[source.per]), source.scale)
+        text = f"{source.file}: {source.value} / {source.per} x {source.scale:g}"
+    elif source.per_10k_children:
+        measure, population_source = _rate_per_10k(rows, value)
+        text = f"{source.file}: {source.value} per 10,000; " + population_source
+    else:
+        measure, text = value, f"{source.file}: {source.value}"
+    return _tidy(source.id, rows, measure, text + where, source.year_label)
 
 
 def _icpc_within_15_working_days() -> pd.DataFrame:
@@ -323,25 +392,13 @@ def _lait_kpis() -> list[pd.DataFrame]:
 @cache
 def _all_benchmarks() -> pd.DataFrame:
     parts = [
-        _published("referrals", C1, "referral_count"),
-        _rate("referrals_rate", C1, "referral_count"),
-        _published("re_referral_12m", C1, "rereferral_percent"),
-        _published("referral_nfa", C1, "no_further_action_percent"),
-        _published("s47", C4, "Section47"),
-        _rate("s47_rate", C4, "Section47"),
-        _published("icpc", C4, "ICPC"),
+        *(_declared(source) for source in benchmark_sources().values()),
         _icpc_within_15_working_days(),
-        _published("cp_repeat", D3, "CPP_subsequent_percent"),
-        _published("cp_open", D5, "CPP_At31"),
-        _rate("cp_open_rate", D5, "CPP_At31"),
-        _published("cp_2yrs", D5, "2_years_or_more_percent"),
         *_missing_kpis(),
         *_lait_kpis(),
     ]
     tidy = pd.concat(parts, ignore_index=True)
     tidy["time_period"] = tidy["time_period"].astype("int64")
-    start_year, end_year = tidy["time_period"] - 1, tidy["time_period"] % 100
-    tidy["financial_year"] = start_year.astype(str) + "/" + end_year.map("{:02d}".format)
     tidy["old_la_code"] = tidy["old_la_code"].replace("", None)
     # Float64 so that an unpublished value reaches DuckDB as NULL, not NaN.
     tidy["value"] = tidy["value"].astype("Float64")

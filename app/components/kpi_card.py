@@ -22,6 +22,7 @@ from warehouse.kpis.formatting import (
     shown_change,
 )
 from warehouse.kpis.model import Kpi
+from warehouse.kpis.published import published_year_label
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.scorecard import Travel, travel
 from warehouse.model.files import active_model
@@ -50,6 +51,9 @@ def _change_line(kpi: Kpi, change: Change, against: str) -> html.Li:
 
 def _change_lines(assessment: Assessment) -> list[html.Li]:
     result = assessment.result
+    if assessment.kpi.is_published:  # on the year before, as its publisher writes it
+        year = published_year_label(assessment.kpi, result.previous.period)
+        return [_change_line(assessment.kpi, result.change_on_previous, year)]
     if result.previous.period == result.last_year.period:  # a financial year's previous period is last year
         return [_change_line(assessment.kpi, result.change_on_previous, result.previous.period.short_label)]
     return [
@@ -176,8 +180,11 @@ def sparkline(assessment: Assessment) -> html.Div:
             "showlegend": False,
         },
     }
+    if not series:  # a published figure with no year published for the LA
+        return html.Div()
     known = [(label, format_figure(kpi, f)) for label, f in zip(labels, series)]
-    text = f"{kpi.title}, {series_word(series)} from {known[0][0]} ({known[0][1]}) to {known[-1][0]} ({known[-1][1]})."
+    every = "yearly, as published," if kpi.is_published else series_word(series)
+    text = f"{kpi.title}, {every} from {known[0][0]} ({known[0][1]}) to {known[-1][0]} ({known[-1][1]})."
     return html.Div(
         [
             html.Div(
@@ -265,7 +272,7 @@ def kpi_card(
     detail = ""
     if kpi.denominator and not current.suppressed and current.numerator is not None:
         # A total of scores over the responses that gave them is not a part of a whole: "4,312 ÷ 950".
-        measure = active_model().measures.get(kpi.numerator)
+        measure = active_model().measures.get(kpi.numerator_id)
         scores = measure is not None and measure.value == FigureValue.NUMBER
         detail = f"{current.numerator:,} {'÷' if scores else 'of'} {current.denominator:,}"
     heading: list[str | Component] = [kpi.title]
@@ -279,7 +286,10 @@ def kpi_card(
                 className="card-figure",
             ),
             _rag_badge(assessment),  # what a board reads first, before the words around it
-            html.P([current.period.label, f" · {detail}" if detail else ""], className="card-period"),
+            html.P(
+                [result.published or current.period.label, f" · {detail}" if detail else ""],
+                className="card-period",
+            ),
             html.P(current.no_data, className="card-no-data") if current.no_data else None,
             _not_split_note(assessment),
             spc_icons(spc_of(assessment)),
@@ -294,7 +304,7 @@ def kpi_card(
                 href=records_href,
                 className="card-link",
             )
-            if records_href and not current.no_data
+            if records_href and not current.no_data and not kpi.is_published  # a published figure has none
             else None,
         ],
         className="kpi-card",

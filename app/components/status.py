@@ -119,8 +119,9 @@ def data_status_strip() -> html.Div:
                 [
                     html.Strong("Synthetic demo data. "),
                     (
-                        "Every figure on this page is made up by the demo generator. It describes no real child "
-                        "and no real local authority's performance."
+                        "Every figure counted from records is made up by the demo generator. It describes no real "
+                        "child and no real local authority's performance. The figures published by DfE and OHID "
+                        "(England, regions, neighbours, and those marked 'Published by') are the real ones."
                     ),
                 ],
                 className="banner banner-demo",

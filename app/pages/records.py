@@ -44,7 +44,8 @@ LIMIT = 5000
 def _records(page: PageView) -> RecordList:
     """The records the viewer may list: withheld when it may list none of this KPI's."""
     kpi = get_kpi(page.view.kpi[0] if page.view.kpi else "referrals")
-    filters = page.scope.record_filters(page.filters, kpi.dataset)
+    # A published figure has no records of ours behind it: none to list.
+    filters = None if kpi.is_published else page.scope.record_filters(page.filters, kpi.dataset_id)
     if filters is None:
         return RecordList(kpi, page.view.period_value, None, None, withheld=True)
     own = page.scope.policy.enabled  # a protected viewer listing is listing its own agency's
@@ -153,7 +154,7 @@ def _submitted(page: PageView, kpi: Kpi) -> html.Div:
     model = active_model()
     rows = submitted_rows(reader().connection(), model, kpi, period, page.filters.la_codes)
     if rows is None:
-        dataset = model.figures[kpi.dataset]
+        dataset = model.figures[kpi.dataset_id]
         words = f"{dataset.title} are submitted {dataset.cadence}: there is no figure for {period.label}."
         return html.Div([heading, showing, html.P(words, className="note")])
     parts = {(m.id, p.code): p.label for m in model.measures.values() for p in m.parts}
@@ -163,7 +164,7 @@ def _submitted(page: PageView, kpi: Kpi) -> html.Div:
         value=["not available" if pd.isna(v) else f"{v:,.10g}" for v in rows["value"]],
     )
     said = (
-        f"{len(rows):,} figures, as {model.figures[kpi.dataset].agency} submitted them: the latest of each, "
+        f"{len(rows):,} figures, as {model.figures[kpi.dataset_id].agency} submitted them: the latest of each, "
         "with how many times it has been corrected. Figures are submitted whole; there are no records."
     )
     return html.Div(

@@ -100,6 +100,7 @@ REFERRAL_FIELDS = {"referral_date": "CINreferralDate", "source": "ReferralSource
 ASSESSMENT_FIELDS = {
     "start_date": "AssessmentActualStartDate",
     "authorised_date": "AssessmentAuthorisationDate",
+    "factors": "AssessmentFactors",  # one element per factor, read as "2A;2B"
 }
 S47_FIELDS = {
     "start_date": "S47ActualStartDate",
@@ -198,6 +199,8 @@ class _CensusHandler(xml.sax.ContentHandler):
             record = self._open[-1]
             if name == "Disability":
                 record.disabilities.append(text)
+            elif name == "AssessmentFactors" and name in record.values:  # one element per factor
+                record.values[name] += ";" + text
             else:
                 record.values.setdefault(name, text)
                 record.lines.setdefault(name, self._line)

@@ -61,3 +61,25 @@ def normalise_code(value: str, codelist: CodeList) -> str | None:
 def code_or_original(value: str, codelist: CodeList) -> str:
     """The value's code; a value that matches no code is kept as written, for validation to report."""
     return normalise_code(value, codelist) or value
+
+
+# What separates the codes of a `codes` column: "1B;2B;4A" or "1B, 2B" (a label may hold spaces).
+CODE_SEPARATORS = re.compile(r"\s*[;,]\s*")
+CODES_JOINER = ";"
+
+
+def codes_or_original(value: str, codelist: CodeList) -> str | None:
+    """Each code of a cell of several, in the list's order, once, joined by ';'; a part that matches
+    no code is kept as written, for validation to report. A cell of separators only is blank."""
+    parts = [part for part in CODE_SEPARATORS.split(value.strip()) if part]
+    if not parts:
+        return None
+    found = {normalise_code(part, codelist) or part for part in parts}
+    order = {code: index for index, code in enumerate(known_codes(codelist))}
+    return CODES_JOINER.join(sorted(found, key=lambda code: (order.get(code, len(order)), code)))
+
+
+def unknown_parts(value: str, codelist: CodeList) -> list[str]:
+    """The parts of a staged `codes` cell that are not codes of the list."""
+    known = set(known_codes(codelist))
+    return [part for part in value.split(CODES_JOINER) if part not in known]

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from etl.errors import ExtractError
 from etl.readers.native_csv import RawExtract
-from etl.staging.codes import code_or_original
+from etl.staging.codes import code_or_original, codes_or_original
 from warehouse.db import local_authority_codes
 from warehouse.model.datasets import FILE_COLUMNS, Dataset, Kind, Privacy
 
@@ -277,6 +277,10 @@ def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], 
         elif column.kind is Kind.CODE:
             columns[column.name] = decoded(
                 map_distinct(values, partial(code_or_original, codelist=column.code_list))
+            )
+        elif column.kind is Kind.CODES:
+            columns[column.name] = decoded(
+                map_distinct(values, partial(codes_or_original, codelist=column.code_list))
             )
         elif column.privacy is Privacy.KEYED_HASH:
             # Validation only asks whether a child ID is there: the text answers that as well as

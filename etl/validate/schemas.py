@@ -17,7 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
-from etl.staging.codes import known_codes
+from etl.staging.codes import CodeList, known_codes, unknown_parts
 from etl.staging.native import UNCHECKED_COLUMNS, UNREADABLE_SUFFIX, StagedExtract
 from warehouse.model.datasets import EARLIEST_DATE, FILE_COLUMNS, Dataset, Kind, Privacy
 
@@ -49,6 +49,15 @@ def _unparseable(field: str) -> pa.Check:
         return ~df[unreadable]
 
     return _frame_check("unparseable", field, passes)
+
+
+def _all_known(codelist: CodeList) -> pa.Check:
+    """Every code of a cell of several (a `codes` column, staged as "1B;2B") is one of the list's."""
+
+    def passes(value: str) -> bool:
+        return not unknown_parts(value, codelist)
+
+    return pa.Check(passes, element_wise=True, error="unknown_code")
 
 
 def _not_before(field: str, earlier: str) -> pa.Check:
@@ -101,6 +110,8 @@ def build_schema(
         checks: list[pa.Check] = []
         if column.kind is Kind.CODE:
             checks.append(pa.Check.isin(known_codes(column.code_list), error="unknown_code"))
+        if column.kind is Kind.CODES:
+            checks.append(_all_known(column.code_list))
         if column.kind in (Kind.DATE, Kind.DATETIME):
             checks.append(pa.Check.lt(today_ts, error="future"))
             checks.append(pa.Check.ge(pd.Timestamp(EARLIEST_DATE), error="too_early"))

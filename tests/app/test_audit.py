@@ -103,9 +103,9 @@ def test_a_workbook_export_and_a_target_are_logged(app):
         exports = recent_events(db, AuditQuery(actions=("export",)))
         [target] = recent_events(db, AuditQuery(actions=("target_set",), username="test-data"))
     assert [(e.username, e.subject) for e in exports] == [("test-data", "scorecard.xlsx")]
-    assert (
-        exports[0].rows == 21 + 7 + 12
-    )  # every KPI row of the scorecard: the core priorities', those over figures agencies submit, and the packs'
+    # every KPI row of the scorecard: the core priorities', those over figures agencies submit, the
+    # record-level packs' and the published figures'
+    assert exports[0].rows == 21 + 7 + 12 + 5
     assert json.loads(exports[0].detail)["filters"] == {"la_codes": ["E08000021"]}
     assert target.subject == "cp_repeat for E08000021"
     assert json.loads(target.detail)["value"] == 22.0

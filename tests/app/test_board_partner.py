@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from tests.app.serving import find_component, page_layout, signed_in
 from warehouse.kpis.engine import Filters, records
 from warehouse.kpis.periods import parse_period
-from warehouse.kpis.registry import get_kpi
+from warehouse.kpis.registry import REGISTRY, get_kpi
 from warehouse.kpis.suppression import NO_SUPPRESSION
 
 CITY = "E08000021"
@@ -75,9 +75,23 @@ def test_a_partners_board_exports_hold_only_protected_counts_the_same_as_the_exe
         sheet = load_workbook(BytesIO(response.data)).active
         return [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
 
+    def counted(client) -> list:
+        """The cells of the rows counted from records: a published KPI's row holds the LA's published
+        figure (107 children in care per 10,000, say), public and made of no counts of ours."""
+        response = client.get("/scorecard.xlsx" + search)
+        sheet = load_workbook(BytesIO(response.data)).active
+        published = {kpi.title for kpi in REGISTRY.values() if kpi.is_published}
+        return [
+            c.value
+            for row in sheet.iter_rows()
+            if row[0].value not in published
+            for c in row
+            if c.value is not None
+        ]
+
     shown = cells(partner)
     assert any("rounded to a multiple of 5" in str(v) for v in shown)
-    whole_counts = [v for v in shown if isinstance(v, int) and not isinstance(v, bool) and v > 31]
+    whole_counts = [v for v in counted(partner) if isinstance(v, int) and not isinstance(v, bool) and v > 31]
     assert whole_counts and all(v % 5 == 0 for v in whole_counts), whole_counts
     assert shown == cells(executive)
 

@@ -61,7 +61,7 @@ def _rows_by_title(sheet) -> dict[str, int]:
 
 
 # Excel keeps a percentage as a fraction, shown with a % format.
-NUMBER_FORMATS = {Unit.PERCENT: "0.0%", Unit.RATIO: "0.00", Unit.COUNT: "#,##0"}
+NUMBER_FORMATS = {Unit.PERCENT: "0.0%", Unit.RATIO: "0.00", Unit.RATE: "#,##0.0", Unit.COUNT: "#,##0"}
 
 
 def _excel(value: float, unit: Unit) -> float:

@@ -14,9 +14,9 @@ def test_a_dataset_is_stale_once_its_data_ends_longer_ago_than_its_cadence(demo_
     # the demo's data ends on 31 October 2026; the default cadence is 45 days
     assert stale_datasets(tuple(CITY), CITY, date(2026, 12, 15)) == []
     notes = stale_datasets(tuple(CITY), CITY, date(2026, 12, 16))
-    # nine datasets, in the order of their names: the five of social care (contacts, cp_plans,
+    # ten datasets, in the order of their names: social care's six (assessments, contacts, cp_plans,
     # missing_episodes, referrals, s47) and the four partner packs' (early_help_episodes, ...)
-    assert len(notes) == 9 and notes[0] == (
+    assert len(notes) == 10 and notes[1] == (
         "Contacts for Newcastle upon Tyne end on 31 October 2026, "
         "46 days ago (expected at least every 45 days)."
     )

@@ -98,7 +98,7 @@ def test_files_are_areas_first_then_datasets_in_load_order(small):
     assert [f.name for f in files] == [f"{CITY}_areas.csv"] + [
         f"{CITY}_{name}.csv"
         for name in (
-            "contacts", "referrals", "s47", "cp_plans", "missing_episodes",
+            "contacts", "referrals", "s47", "cp_plans", "missing_episodes", "assessments",
             "early_help_episodes", "lado_allegations", "police_da_incidents", "exploitation_panel",
         )
     ]  # fmt: skip
@@ -109,7 +109,7 @@ def test_files_are_areas_first_then_datasets_in_load_order(small):
 def test_both_demo_las_by_default(tmp_path):
     files = generate_demo(tmp_path, AS_OF, scale=0.05)
     assert [f.name for f in files[:2]] == [f"{code}_areas.csv" for code in DEMO_LAS]
-    assert len(files) == 2 * (1 + 5 + 4)  # areas, social care and the partner packs
+    assert len(files) == 2 * (1 + 6 + 4)  # areas, social care and the partner packs
     assert [p.name for p in (tmp_path / "bad").iterdir()] == [f"{next(iter(DEMO_LAS))}_contacts_bad_rows.csv"]
 
 
@@ -157,6 +157,8 @@ def test_values_are_well_formed(small, dataset: Dataset):
         values = df.loc[df[column.name] != "", column.name]
         if column.kind == Kind.CODE:
             assert set(values) <= reference_codes(column.codelist), column.name
+        elif column.kind == Kind.CODES:  # several codes, ';'-joined
+            assert set(values.str.split(";").explode()) <= reference_codes(column.codelist), column.name
         elif column.kind == Kind.DATE:
             assert values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), column.name
         elif column.kind == Kind.DATETIME:
@@ -164,7 +166,9 @@ def test_values_are_well_formed(small, dataset: Dataset):
         elif column.kind == Kind.INTEGER:
             assert values.str.fullmatch(r"\d+").all(), column.name
     assert df[dataset.id_column].is_unique
-    prefix = {"contacts": "CT", "referrals": "RF", "s47": "S47", "cp_plans": "CP", "missing_episodes": "MS"}
+    prefix = {
+        "contacts": "CT", "referrals": "RF", "s47": "S47", "cp_plans": "CP", "missing_episodes": "MS", "assessments": "AS",
+    }  # fmt: skip
     assert df[dataset.id_column].str.fullmatch(rf"NCL-{prefix[dataset.name]}-\d{{7}}").all()
     assert df["child_id"].str.fullmatch(r"NCL\d{7}").all()
 
@@ -489,7 +493,7 @@ def test_national_scales_each_la_by_its_population_and_writes_no_bad_rows(tmp_pa
     las = [rutland, city_of_london]
     files = generate_national(tmp_path / "one", AS_OF, seed=1, la_codes=las, years=2, workers=1)
     assert [f.name for f in files[:2]] == [f"{rutland}_areas.csv", f"{city_of_london}_areas.csv"]
-    assert len(files) == 12 and not (tmp_path / "one" / "bad").exists()
+    assert len(files) == 14 and not (tmp_path / "one" / "bad").exists()
 
     contacts = read(tmp_path / "one" / f"{rutland}_contacts.csv")
     assert (contacts["coverage_start"] == "2025-04-01").all()  # two financial years, the latest to date
@@ -512,3 +516,19 @@ def test_national_keeps_the_demo_las_calibration(tmp_path):
     partner_packs = {f"{CITY}_{name}.csv" for name in active_model().generated_datasets}
     for f in (f for f in demo if f.name not in partner_packs):  # the national files are social care's
         assert (tmp_path / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def test_demo_assessments_follow_referrals_with_plausible_factor_shares(small):
+    out, _ = small
+    assessments = read(out / f"{CITY}_assessments.csv")
+    referrals = read(out / f"{CITY}_referrals.csv").set_index("referral_id")
+    followed = referrals.loc[assessments["referral_id"]]
+    # Each starts on or after its referral, for the same child, and none after a referral closed with NFA.
+    assert (assessments["start_date"].to_numpy() >= followed["referral_date"].to_numpy()).all()
+    assert (assessments["child_id"].to_numpy() == followed["child_id"].to_numpy()).all()
+    assert (followed["is_nfa"] != "Y").all()
+    completed = assessments[(assessments["authorised_date"] != "") & (assessments["factors"] != "")]
+    codes = completed["factors"].str.split(";")
+    share = {code: codes.map(lambda found, c=code: c in found).mean() for code in ("3B", "16A", "24A")}
+    # Newcastle's c3 2024/25 shares (37%, 24%, 4%), each varied by at most 15% per LA, give or take sampling.
+    assert 0.28 < share["3B"] < 0.46 and 0.17 < share["16A"] < 0.32 and 0.015 < share["24A"] < 0.07

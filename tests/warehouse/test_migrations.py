@@ -26,7 +26,7 @@ from warehouse.kpis.engine import Filters, evaluate
 from warehouse.kpis.periods import parse_period
 from warehouse.kpis.registry import REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
-from warehouse.model.files import active_model
+from warehouse.model.files import active_model, read_model
 
 # What version 10 added (warehouse/migrations/0010_cell_keys.sql), taken away again to make a
 # warehouse as the release before it left one.
@@ -42,6 +42,12 @@ LABEL_ONLY_SOURCES = ("1", "3", "5")
 TABLES = (*FACT_TABLES, *CUBE_TABLES, "etl_load", "etl_rejection")
 # What version 13 made (0013_measure_child_month.sql): not in a version 9 warehouse at all.
 MADE_IN_13 = "measure_child_month"
+# What version 15 added (0015_assessment_factors.sql): an upgraded warehouse's assessments have none
+# recorded (NULL), so the KPIs that count them are compared apart.
+ADDED_IN_16 = {"assessment": ["factors"]}
+FACTOR_KPIS = tuple(k for k in REGISTRY if k.startswith("factor_"))
+FACTOR_MEASURES = tuple(m.id for m in read_model().measures.values() if m.dataset == "assessments")
+MEASURED = ("kpi_cube", "kpi_cube_la", "measure_child_month")  # the cubes with a measure column
 BASELINE_TABLES = tuple(t for t in TABLES if t != MADE_IN_13)
 
 
@@ -89,6 +95,9 @@ def as_previous_release(path) -> None:
         con.execute("DROP MACRO record_key")
         con.execute("DROP TABLE model_file")  # 12 keeps the partnership's own model
         con.execute(f"DROP TABLE {MADE_IN_13}")  # 13 counts the children of a partnership's measures
+        for table, dropped in ADDED_IN_16.items():
+            for column in dropped:
+                con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         con.execute(
             "ALTER TABLE missing_episode ALTER COLUMN is_in_care SET NOT NULL"
         )  # 11 let it be unknown
@@ -100,14 +109,20 @@ def as_previous_release(path) -> None:
 
 
 def contents(path) -> dict[str, list[tuple]]:
-    """Every row of the facts, audit and cubes, as version 9 had them (without the cell keys)."""
+    """Every row of the facts, audit and cubes, as version 9 had them (without the cell keys, the
+    assessments' factors, and the cube rows counted from factors)."""
+    added = ADDED_IN_10 | ADDED_IN_16
     with duckdb.connect(str(path), read_only=True) as con:
         return {
             t: sorted(
                 con.execute(
-                    f"SELECT * EXCLUDE ({', '.join(ADDED_IN_10[t])}) FROM {t}"
-                    if t in ADDED_IN_10
-                    else f"SELECT * FROM {t}"
+                    (
+                        f"SELECT * EXCLUDE ({', '.join(added[t])}) FROM {t}"
+                        if t in added
+                        else f"SELECT * FROM {t}"
+                    )
+                    + (" WHERE NOT list_contains($1, measure)" if t in MEASURED else ""),
+                    [list(FACTOR_MEASURES)] if t in MEASURED else None,
                 ).fetchall(),
                 key=repr,
             )
@@ -116,7 +131,11 @@ def contents(path) -> dict[str, list[tuple]]:
 
 
 # Figures submitted by agencies came with version 14: an older warehouse has none to keep.
-COUNTED_KPIS = [kpi_id for kpi_id, kpi in REGISTRY.items() if kpi.dataset not in active_model().figures]
+COUNTED_KPIS = [
+    kpi_id
+    for kpi_id, kpi in REGISTRY.items()
+    if kpi.dataset not in active_model().figures and kpi_id not in FACTOR_KPIS
+]
 
 
 def figures(path, policy) -> list:
@@ -146,6 +165,19 @@ def test_the_previous_release_shape_is_the_baseline(previous_release, tmp_path):
     expected = baseline_columns()
     with duckdb.connect(str(previous_release / "warehouse.duckdb"), read_only=True) as con:
         assert columns(con, BASELINE_TABLES) == expected
+
+
+def test_upgrade_keeps_every_assessment_with_its_factors_not_recorded(demo_home, previous_release):
+    before = CliRunner().invoke(app, ["upgrade"])
+    assert before.exit_code == 0, before.output
+    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as fresh:
+        loaded = fresh.execute("SELECT assessment_id FROM assessment ORDER BY 1").fetchall()
+    with duckdb.connect(str(previous_release / "warehouse.duckdb"), read_only=True) as upgraded:
+        assert upgraded.execute("SELECT assessment_id FROM assessment ORDER BY 1").fetchall() == loaded
+        assert upgraded.execute("SELECT count(*) FROM assessment WHERE factors IS NOT NULL").fetchone() == (
+            0,
+        )
+    assert len(loaded) > 10_000  # the demo's assessments, both LAs
 
 
 def test_the_app_refuses_an_older_warehouse_and_says_to_upgrade(previous_release):

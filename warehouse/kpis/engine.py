@@ -24,6 +24,7 @@ from warehouse.kpis.coverage import Coverage, read_coverage
 from warehouse.kpis.figures import figures_reader, is_figures_kpi
 from warehouse.kpis.model import Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, add_months
+from warehouse.kpis.published import PublishedFigure, published_figures
 from warehouse.kpis.registry import CHILD_MEASURES, REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.model.files import Model, active_model, model_for
@@ -131,6 +132,8 @@ class KpiResult:
     series: tuple[Figure, ...]
     parts: tuple[Part, ...] = ()
     ignored_filters: tuple[str, ...] = ()
+    # A published KPI's figure (warehouse/kpis/published.py): who published it, for which year.
+    published: str | None = None
 
     @property
     def change_on_previous(self) -> Change:
@@ -264,7 +267,7 @@ def _figure(
     population: int | None,
     rates_apply: bool,
 ) -> Figure:
-    numerator = policy.protect(totals.total(kpi.numerator, period, kpi.timing))
+    numerator = policy.protect(totals.total(kpi.numerator_id, period, kpi.timing))
     denominator = (
         policy.protect(totals.total(kpi.denominator, period, kpi.timing)) if kpi.denominator else None
     )
@@ -418,16 +421,12 @@ def _declaring(con: duckdb.DuckDBPyConnection, kpis: list[Kpi]) -> Model:
     return model if all(kpi.id in model.kpis for kpi in kpis) else model_for(con)
 
 
-def _measures(kpi: Kpi) -> tuple[str, ...]:
-    return (kpi.numerator, kpi.denominator) if kpi.denominator else (kpi.numerator,)
-
-
 def _coverage(
     con: duckdb.DuckDBPyConnection, kpis: list[Kpi], periods: list[Period], filters: Filters, model: Model
 ) -> Coverage:
     """What the loads cover of the KPIs' datasets and the periods' months, for the LAs in scope: one
     query per engine call."""
-    datasets = {model.measures[m].dataset for kpi in kpis for m in _measures(kpi)}
+    datasets = {model.measures[m].dataset for kpi in kpis for m in kpi.measure_ids}
     return read_coverage(
         con,
         filters.la_codes,
@@ -444,8 +443,30 @@ def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, list[date]
             model.measures[m].dataset,
             months_read(period, kpi.timing, per_child=model.measures[m].timing == MeasureTiming.CHILDREN),
         )
-        for m in _measures(kpi)
+        for m in kpi.measure_ids
     ]
+
+
+def _published_result(
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, filters: Filters
+) -> KpiResult:
+    """A published KPI's result (warehouse/kpis/published.py): the LA's own published figures, public
+    and for the whole LA, so neither suppressed nor split by a filter (each filter is said not to apply)."""
+    found = published_figures(con, kpi, period, filters.la_codes)
+
+    def figure(published: PublishedFigure) -> Figure:
+        return Figure(published.period, published.value, None, None, no_data=published.no_data)
+
+    previous = figure(found.previous)  # a year's figure: the previous period is the year before
+    return KpiResult(
+        kpi=kpi,
+        current=figure(found.current),
+        previous=previous,
+        last_year=previous,
+        series=tuple(figure(f) for f in found.series),
+        ignored_filters=tuple(filters.active()),
+        published=found.words,
+    )
 
 
 def evaluate(
@@ -466,7 +487,8 @@ def evaluate(
         raise ValueError(
             "protected figures need the cubes' cell keys: the raw path is for exact figures only"
         )
-    kpis = [model_kpi(con, kpi_id) for kpi_id in kpi_ids]
+    asked = [model_kpi(con, kpi_id) for kpi_id in kpi_ids]
+    kpis = [k for k in asked if not k.is_published]
     periods = _periods_needed(period, series_months)
     model = _declaring(con, kpis)
     # Figures submitted by agencies are read from their own table, not counted from records.
@@ -497,7 +519,7 @@ def evaluate(
             gap = figures.gap(kpi, p)
             if gap:
                 return Figure(p, None, None, None, no_data=gap)
-            numerator = figures.total(kpi, kpi.numerator, p)
+            numerator = figures.total(kpi, kpi.numerator_id, p)
             denominator = figures.total(kpi, kpi.denominator, p) if kpi.denominator else None
             return figure_of(kpi, p, numerator, denominator, population(kpi, p), rates_apply)
         gap = coverage.gap(_reads(kpi, p, model)) if coverage else None
@@ -512,7 +534,10 @@ def evaluate(
         return periods[3:]
 
     results = []
-    for kpi in kpis:
+    for kpi in asked:
+        if kpi.is_published:
+            results.append(_published_result(con, kpi, period, filters))
+            continue
         ignored = tuple(dim for dim in active if dim not in kpi.dimensions)
         current = figure(kpi, periods[0])
         results.append(

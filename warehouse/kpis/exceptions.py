@@ -38,6 +38,7 @@ from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
 from warehouse.kpis.formatting import format_change, format_figure, format_number
 from warehouse.kpis.model import Direction, Kpi, Unit
 from warehouse.kpis.periods import Period, rolling_6
+from warehouse.kpis.published import published_year_label
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.suppression import SuppressionPolicy
 from warehouse.model.files import active_model
@@ -127,9 +128,11 @@ def _worsened(result: KpiResult, thresholds: Thresholds) -> Reason | None:
     if round(abs(moved), 1) <= limit:
         return None
     previous = result.previous
+    # A published figure's previous period is the year before, as its publisher writes it.
+    label = published_year_label(kpi, previous.period) if kpi.is_published else previous.period.short_label
     return Reason(
         Rule.WORSENED,
-        f"Worse than the previous period ({previous.period.short_label}): "
+        f"Worse than the previous period ({label}): "
         f"{format_figure(kpi, previous)} to {format_figure(kpi, result.current)}, "
         f"{format_change(kpi, change)}, more than the {limit:g}{unit} threshold.",
     )

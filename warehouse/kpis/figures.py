@@ -154,15 +154,15 @@ class FiguresReader:
     policy: SuppressionPolicy
 
     def series(self, kpi: Kpi, period: Period, series_months: int) -> list[Period]:
-        return series_periods(period, cadence_kind(self.model, kpi.dataset), series_months)
+        return series_periods(period, cadence_kind(self.model, kpi.dataset_id), series_months)
 
     def gap(self, kpi: Kpi, period: Period) -> str | None:
         """Why the KPI has no figure for the period, or None if every LA in scope has submitted what
         it reads: 'Health has not submitted Q2 2026/27 (due 20 October 2026)'."""
-        dataset = self.model.figures[kpi.dataset]
-        read = periods_read(period, cadence_kind(self.model, kpi.dataset), kpi.timing)
+        dataset = self.model.figures[kpi.dataset_id]
+        read = periods_read(period, cadence_kind(self.model, kpi.dataset_id), kpi.timing)
         if read is None:
-            nearest = latest_with_figures(period, cadence_kind(self.model, kpi.dataset), kpi.timing)
+            nearest = latest_with_figures(period, cadence_kind(self.model, kpi.dataset_id), kpi.timing)
             return (
                 f"{dataset.title} are submitted {dataset.cadence}: there is no figure for {period.short_label}; "
                 f"the latest before it is for {nearest.short_label}"
@@ -171,7 +171,7 @@ class FiguresReader:
         for la_code in self.la_codes:
             missing, unavailable = [], []
             for cadence_period in read:
-                cells = [self.figures.get(la_code, m, cadence_period) for m in _measures(kpi)]
+                cells = [self.figures.get(la_code, m, cadence_period) for m in kpi.measure_ids]
                 if any(cell is None for cell in cells):
                     missing.append(cadence_period)
                 elif any(cell.value is None for cell in cells if cell is not None):
@@ -191,7 +191,7 @@ class FiguresReader:
     def total(self, kpi: Kpi, measure: str, period: Period) -> float | None:
         """The measure's figure for the period over the LAs in scope, as the viewer may see it (None:
         suppressed). Called once `gap` has found every figure it reads."""
-        read = periods_read(period, cadence_kind(self.model, kpi.dataset), kpi.timing) or []
+        read = periods_read(period, cadence_kind(self.model, kpi.dataset_id), kpi.timing) or []
         cells = [c for la in self.la_codes for p in read if (c := self.figures.get(la, measure, p))]
         value = float(sum(cell.value or 0.0 for cell in cells))
         if self.model.measures[measure].value == NUMBER:  # a total of scores, not a count
@@ -211,7 +211,7 @@ def figures_reader(
     """The reader of the figures the KPIs read for the periods and their series: one query."""
     read: list[Period] = []
     for kpi in kpis:
-        cadence = cadence_kind(model, kpi.dataset)
+        cadence = cadence_kind(model, kpi.dataset_id)
         for period in periods:
             read += periods_read(period, cadence, kpi.timing) or []
         read += series_periods(periods[0], cadence, series_months)
@@ -223,12 +223,8 @@ def figures_reader(
     return FiguresReader(model, figures, la_codes, policy)
 
 
-def _measures(kpi: Kpi) -> tuple[str, ...]:
-    return (kpi.numerator, kpi.denominator) if kpi.denominator else (kpi.numerator,)
-
-
 def measures_of(kpis: Iterable[Kpi]) -> set[str]:
-    return {m for kpi in kpis for m in _measures(kpi)}
+    return {m for kpi in kpis for m in kpi.measure_ids}
 
 
 def submitted_rows(
@@ -237,14 +233,14 @@ def submitted_rows(
     """The submitted figures behind a figures KPI's value for the period, part by part: each current
     figure of its measures for the cadence periods it reads, with who submitted it, when, and how
     many times it has been corrected. None if the cadence's periods do not make up the period."""
-    read = periods_read(period, cadence_kind(model, kpi.dataset), kpi.timing)
+    read = periods_read(period, cadence_kind(model, kpi.dataset_id), kpi.timing)
     if read is None:
         return None
     return run(
         con,
         "submitted_figures",
         la_codes=list(la_codes),
-        measures=list(_measures(kpi)),
+        measures=list(kpi.measure_ids),
         first_day=min(p.start for p in read),
         last_day=max(p.end for p in read),
     )

@@ -21,6 +21,8 @@ def format_number(value: float | None, unit: Unit) -> str:
         return f"{value:.1f}%"
     if unit is Unit.RATIO:
         return f"{value:.2f}"
+    if unit is Unit.RATE:
+        return f"{value:,.1f}"
     return f"{value:,.0f}"
 
 
@@ -70,7 +72,13 @@ def shown_change(kpi: Kpi, change: Change) -> Change:
     """The change as it is written: a change too small to show at the KPI's precision is none."""
     if change.absolute is None:
         return change
-    digits = 2 if kpi.unit is Unit.RATIO else 1 if kpi.unit is Unit.PERCENT and not kpi.is_share else 0
+    digits = (
+        2
+        if kpi.unit is Unit.RATIO
+        else 1
+        if kpi.unit is Unit.RATE or (kpi.unit is Unit.PERCENT and not kpi.is_share)
+        else 0
+    )
     percent = None if change.percent is None else _no_negative_zero(change.percent, 1)
     return Change(_no_negative_zero(change.absolute, digits), percent)
 
@@ -84,6 +92,8 @@ def format_change(kpi: Kpi, change: Change) -> str:
         absolute = f"{change.absolute:+.1f} points"
     elif kpi.unit is Unit.RATIO:
         absolute = f"{change.absolute:+.2f}"
+    elif kpi.unit is Unit.RATE:
+        absolute = f"{change.absolute:+,.1f}"
     else:
         absolute = f"{change.absolute:+,.0f}"
     relative = NOT_AVAILABLE if change.percent is None else f"{change.percent:+.1f}%"

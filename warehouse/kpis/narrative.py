@@ -224,7 +224,7 @@ def _region(region_name: str | None) -> str:
 
 
 def _shown_digits(kpi: Kpi, benchmark: Benchmark) -> int:
-    if benchmark.is_rate or kpi.unit is Unit.PERCENT:
+    if benchmark.is_rate or kpi.unit in (Unit.PERCENT, Unit.RATE):
         return 1
     return 2 if kpi.unit is Unit.RATIO else 0
 

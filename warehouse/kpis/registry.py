@@ -20,7 +20,9 @@ EXECUTIVE_KPIS: tuple[str, ...] = active_model().executive_kpis
 CHILD_MEASURES = frozenset(
     m.id
     for m in active_model().measures.values()
-    if m.timing == MeasureTiming.CHILDREN and m.dataset not in active_model().generated_datasets
+    if m.timing == MeasureTiming.CHILDREN
+    and m.dataset not in active_model().generated_datasets
+    and m.date is None
 )
 
 

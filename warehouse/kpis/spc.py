@@ -227,7 +227,7 @@ def target_applies(kpi: Kpi) -> bool:
     once over the whole period, so a month's figure is a different, smaller measure than its target's."""
     if kpi.distinct_children:
         return False
-    return kpi.unit in (Unit.PERCENT, Unit.RATIO) or kpi.timing is Timing.STOCK
+    return kpi.unit in (Unit.PERCENT, Unit.RATIO, Unit.RATE) or kpi.timing is Timing.STOCK
 
 
 def _check_month_order(series: Sequence[tuple[date, float | None]]) -> None:

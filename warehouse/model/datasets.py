@@ -31,6 +31,12 @@ def code_list_names() -> list[str]:
     return sorted(p.stem for p in REFERENCE_DIR.glob("*.csv"))
 
 
+def shipped_codes(name: str) -> frozenset[str]:
+    """The codes of a shipped code list (warehouse/reference/<name>.csv)."""
+    with (REFERENCE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as file:
+        return frozenset(row["code"] for row in csv.DictReader(file))
+
+
 def agency_groups() -> dict[str, str]:
     """The partner agencies (the agency groups of the referral sources, referral_source.csv) by their
     lower-case name: what a partner account's agencies and a KPI's `agency` are matched against."""
@@ -49,6 +55,9 @@ class Kind(StrEnum):
     DATE = "date"
     DATETIME = "datetime"  # a date alone is read as midnight
     CODE = "code"  # normalised against a code list: a shipped one (warehouse/reference) or the column's own
+    CODES = (
+        "codes"  # several codes of a code list in one cell ("1B;2B;4A"), each normalised; stored ';'-joined
+    )
     INTEGER = "integer"
     POSTCODE = "postcode"  # cut to the postcode sector in staging
     FREE_TEXT = "free_text"  # notes, names, narrative: dropped in staging, never stored
@@ -86,8 +95,9 @@ class Code(Spec):
 class Column(Spec):
     name: Identifier = Field(description="Its header in the file (any case and spacing is read).")
     kind: Kind = Field(
-        description="text, date, datetime, integer, code; child_id or person_id (an adult's or a household's "
-        "ID: both stored as a keyed hash), postcode (stored as its sector) or free_text (read, never stored)."
+        description="text, date, datetime, integer, code, codes (several codes in one cell, separated by ';'); "
+        "child_id or person_id (an adult's or a household's ID: both stored as a keyed hash), postcode "
+        "(stored as its sector) or free_text (read, never stored)."
     )
     required: bool = Field(default=False, description="A row without it is rejected, with the reason.")
     codelist: Identifier | None = Field(
@@ -116,11 +126,12 @@ class Column(Spec):
         allowed = PRIVACY_OF_KIND.get(self.kind, (Privacy.KEPT,))
         if self.privacy not in allowed:
             raise ValueError(f"a {self.kind} column's privacy is {' or '.join(allowed)}, not {self.privacy}")
-        if self.kind is Kind.CODE and bool(self.codelist) == bool(self.codes):
+        coded = self.kind in (Kind.CODE, Kind.CODES)
+        if coded and bool(self.codelist) == bool(self.codes):
             raise ValueError(
                 "a code column names a shipped `codelist` or declares its own `codes`, one of them"
             )
-        if self.kind is not Kind.CODE and (self.codelist or self.codes):
+        if not coded and (self.codelist or self.codes):
             raise ValueError(f"only a code column has a code list, not a {self.kind} column")
         if self.kind is Kind.FREE_TEXT and self.required:
             raise ValueError("free text is never stored, so it cannot be required")

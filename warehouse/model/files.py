@@ -25,8 +25,18 @@ from typing import Any
 import duckdb
 from pydantic import BaseModel, ValidationError
 
+from warehouse.benchmark_sources import benchmark_sources
 from warehouse.kpis.model import Kpi, Timing
-from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, agency_groups, code_list_names
+from warehouse.model.datasets import (
+    Column,
+    Dataset,
+    Kind,
+    Layout,
+    Privacy,
+    agency_groups,
+    code_list_names,
+    shipped_codes,
+)
 from warehouse.model.figures import FiguresDataset
 from warehouse.model.specs import Board, Dimension, FigureValue, Measure, MeasureTiming, Page, Priority
 
@@ -368,14 +378,18 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     _check_dimensions(list(by_kind["dimension"].values()), datasets, generated, problems)
     for name in generated:
         _check_dataset_dimensions(by_kind["dataset"][name], dimensions, problems)
+    # Datasets whose measures are counted from their declaration, as a partnership's own are: their
+    # records carry the dimensions they have columns for (the built-in assessments: the area, no agency).
+    counted = set(generated) | {m.dataset for m in measures.values() if m.date is not None}
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
         dataset = d.spec.dataset
-        # A figure is given per LA and period only: it carries no filter of the records' dimensions.
+        # A figure is given per LA and period only, and a published figure is for a whole LA: neither
+        # carries a filter of the records' dimensions.
         carried = (
             ()
-            if dataset in figures
-            else carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in generated)
+            if dataset in figures or d.spec.is_published
+            else carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in counted)
         )
         _check_kpi(d, measures, dimensions, carried, problems)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
@@ -564,15 +578,36 @@ def _check_measure_columns(d: Declared, dataset: Dataset, local: bool, problems:
         (key, name, dated) for key, name in (("date", measure.date), ("end", measure.end)) if name
     ]
     for index, condition in enumerate(measure.where):
-        kinds = dated if condition.between else tuple(Kind)
+        kinds = dated if condition.between else (Kind.CODES,) if condition.contains else tuple(Kind)
         wanted += [(f"where.{index}", column, kinds) for column in condition.columns]
+        if condition.contains and condition.column in dataset.column_names:
+            _check_contained_codes(d, index, dataset.column(condition.column), condition.contains, problems)
     for key, name, kinds in wanted:
         if name not in dataset.column_names:
             problems.append(f"{d.where}.{key}: dataset {dataset.name} has no column {name!r}")
         elif dataset.column(name).privacy is Privacy.NEVER_STORED:
             problems.append(f"{d.where}.{key}: column {name!r} is free text, which is never stored")
         elif dataset.column(name).kind not in kinds:
-            problems.append(f"{d.where}.{key}: column {name!r} is {dataset.column(name).kind}, not a date")
+            wanted_kind = "a date" if kinds == dated else " or ".join(kinds)
+            problems.append(
+                f"{d.where}.{key}: column {name!r} is {dataset.column(name).kind}, not {wanted_kind}"
+            )
+
+
+def _check_contained_codes(
+    d: Declared, index: int, column: Column, codes: tuple[str, ...], problems: list[str]
+) -> None:
+    """A `contains` condition names codes of its column's list (a typo would count nothing)."""
+    if column.kind is not Kind.CODES:
+        return  # said above
+    if column.codelist and column.codelist not in code_list_names():
+        return  # said with the dataset
+    known = shipped_codes(column.codelist) if column.codelist else {code.code for code in column.codes}
+    for code in codes:
+        if code not in known:
+            problems.append(
+                f"{d.where}.where.{index}.contains: {code!r} is not a code of column {column.name!r}"
+            )
 
 
 def _check_followers(d: Declared, datasets: dict[str, Dataset], problems: list[str]) -> None:
@@ -659,6 +694,11 @@ def _check_kpi(
     only those it has the columns for)."""
     kpi: Kpi = d.spec
     _check_agency(d, kpi.agency, problems)
+    if kpi.is_published and kpi.benchmark not in benchmark_sources():
+        problems.append(
+            f"{d.where}.benchmark: no published source {kpi.benchmark!r} in warehouse/benchmark_sources.toml; "
+            f"known: {', '.join(benchmark_sources())}"
+        )
     for role in ("numerator", "denominator"):
         measure_id = getattr(kpi, role)
         if measure_id is None:
@@ -681,7 +721,7 @@ def _check_kpi(
             problems.append(
                 f"{d.where}.benchmark_population: dataset {kpi.dataset} has no dimension {dimension_id!r}"
             )
-    numerator = measures.get(kpi.numerator)
+    numerator = measures.get(kpi.numerator or "")
     if numerator is not None and kpi.distinct_children != (numerator.timing == MeasureTiming.CHILDREN):
         problems.append(
             f"{d.where}.distinct_children: must be {not kpi.distinct_children} for measure {kpi.numerator!r} "
@@ -697,7 +737,7 @@ def _check_kpi(
         problems.append(
             f"{d.where}.timing: {kpi.timing} does not match measure {kpi.numerator!r} ({numerator.timing})"
         )
-    if kpi.denominator is None and kpi.unit == "percent" and kpi.breakdown is None:
+    if kpi.denominator is None and kpi.unit == "percent" and kpi.breakdown is None and not kpi.is_published:
         problems.append(f"{d.where}.denominator: a percent KPI needs a denominator (or a breakdown)")
 
 
@@ -713,13 +753,20 @@ def _check_page(d: Declared, kpis: dict[str, Kpi], measures: dict[str, Measure],
             problems.append(f"{d.where}.trends: {kpi_id!r} is not one of the page's KPIs")
         elif kpi_id in kpis and kpis[kpi_id].is_share:
             problems.append(f"{d.where}.trends: {kpi_id!r} is a share, which has no single figure to draw")
+        elif kpi_id in kpis and kpis[kpi_id].is_published:
+            problems.append(
+                f"{d.where}.trends: {kpi_id!r} is published once a year, which its card draws: it has no monthly trend"
+            )
     if page.by_area is not None:
         kpi = kpis.get(page.by_area)
-        measure = measures.get(kpi.numerator) if kpi else None
+        measure = measures.get(kpi.numerator or "") if kpi else None
         if page.by_area not in page.kpis:
             problems.append(f"{d.where}.by_area: {page.by_area!r} is not one of the page's KPIs")
         elif kpi and (
-            kpi.denominator or kpi.is_share or (measure and measure.timing == MeasureTiming.CHILDREN)
+            kpi.denominator
+            or kpi.is_share
+            or kpi.is_published
+            or (measure and measure.timing == MeasureTiming.CHILDREN)
         ):
             problems.append(
                 f"{d.where}.by_area: {page.by_area!r} is not a count of events, so it does not split by area"

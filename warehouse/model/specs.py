@@ -153,6 +153,10 @@ class Condition(Spec):
     )
     in_: tuple[Label, ...] | None = Field(default=None, alias="in", description="The values that pass.")
     set: bool | None = Field(default=None, description="true: the column holds a value; false: it is blank.")
+    contains: tuple[Label, ...] | None = Field(
+        default=None,
+        description="For a column of several codes (kind codes): it holds any of these codes.",
+    )
     at_most: float | None = Field(default=None, description="The value (or distance) is at most this.")
     at_least: float | None = Field(default=None, description="The value (or distance) is at least this.")
     repeat_of: Identifier | None = Field(
@@ -192,14 +196,15 @@ class Condition(Spec):
         if self.between is not None:
             if self.unit is None or (self.at_most is None and self.at_least is None):
                 raise ValueError("a distance `between` two dates needs a `unit` and at_most or at_least")
-            if self.in_ is not None or self.set is not None:
+            if self.in_ is not None or self.set is not None or self.contains is not None:
                 raise ValueError("a distance is tested with at_most or at_least only")
         elif [
             self.in_ is not None,
             self.set is not None,
+            self.contains is not None,
             self.at_most is not None or self.at_least is not None,
         ].count(True) != 1:
-            raise ValueError("a column is tested one way: `in`, `set`, or at_most/at_least")
+            raise ValueError("a column is tested one way: `in`, `set`, `contains`, or at_most/at_least")
         return self
 
     @property
@@ -241,9 +246,10 @@ class Measure(Spec):
     description: Label = Field(description="What it counts, in words.")
     date: Identifier | None = Field(
         default=None,
-        description="For a generated dataset (a pack's or your own): the date column that places a record in "
-        "its month. The hand-written datasets' measures are counted by the product's own SQL and have none. "
-        "A stock's is the date the record opens.",
+        description="For a generated dataset (a pack's or your own), or the built-in assessments: the date "
+        "column that places a record in its month, and the measure is counted from its declaration. The "
+        "other built-in datasets' measures are counted by the product's own SQL and have none. A stock's is "
+        "the date the record opens.",
     )
     end: Identifier | None = Field(
         default=None,

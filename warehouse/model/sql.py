@@ -205,6 +205,9 @@ def condition_sql(
         return f"CAST({tested} AS VARCHAR) IN ({', '.join(literal(v) for v in condition.in_)})"
     if condition.set is not None:
         return f"{tested} IS {'NOT ' if condition.set else ''}NULL"
+    if condition.contains is not None:  # a `codes` column holds its codes joined by ';'
+        codes = ", ".join(literal(code) for code in condition.contains)
+        return f"list_has_any(string_split(CAST({tested} AS VARCHAR), ';'), [{codes}])"
     bounds = []
     if condition.at_least is not None:
         bounds.append(f"{tested} >= {_number(condition.at_least)}")
@@ -343,6 +346,7 @@ LEFT JOIN child_dims AS d USING (child_id)""")
 SQL_TYPES = {
     Kind.TEXT: "VARCHAR",
     Kind.CODE: "VARCHAR",
+    Kind.CODES: "VARCHAR",
     Kind.CHILD_ID: "VARCHAR",
     Kind.PERSON_ID: "VARCHAR",
     Kind.POSTCODE: "VARCHAR",
@@ -370,23 +374,36 @@ def fact_load_sql(dataset: Dataset) -> str:
     return f"INSERT INTO {dataset.table} BY NAME SELECT {cast}, $load_id AS load_id FROM incoming"
 
 
-def _generated_measures(model: Model) -> list[tuple[Dataset, list[Measure]]]:
-    """Each generated dataset (all but the hand-written ones), with its measures."""
+def _declared_measures(model: Model) -> list[tuple[Dataset, list[Measure]]]:
+    """Each dataset whose measures are counted from their declaration (a `date` and conditions): the
+    generated datasets (a pack's or the partnership's own), and a hand-written dataset whose measures
+    the product's SQL does not count (the assessments, whose factors KPIs are declared in the model),
+    with those measures."""
+    dated = [m.dataset for m in model.measures.values() if m.date is not None]
+    names = [*model.generated_datasets, *dict.fromkeys(d for d in dated if d not in model.generated_datasets)]
     return [
-        (model.datasets[name], [m for m in model.measures.values() if m.dataset == name])
-        for name in model.generated_datasets
+        (model.datasets[name], [m for m in model.measures.values() if m.dataset == name]) for name in names
     ]
 
 
+def _record_dimensions(model: Model, dataset: Dataset) -> dict[str, str]:
+    """The cube columns a dataset's own records fill: a built-in dataset's table has only some of
+    the columns the dimensions that name it would read (the assessments have an area, no agency)."""
+    found = model.record_dimensions(dataset.name)
+    if dataset.name in model.generated_datasets:
+        return found
+    return {cube: column for cube, column in found.items() if column in dataset.column_names}
+
+
 def model_cubes_sql(model: Model) -> list[str]:
-    """The cube inserts of the generated datasets' measures, run after the hand-written ones."""
+    """The cube inserts of the measures counted from their declaration, run after the hand-written ones."""
     statements = []
-    for dataset, measures in _generated_measures(model):
+    for dataset, measures in _declared_measures(model):
         statements += measures_cube_sql(
             dataset.table,
             dataset.id_column,
             measures,
-            model.record_dimensions(dataset.name),
+            _record_dimensions(model, dataset),
             dataset.has_child,
             model.datasets,
         )
@@ -416,12 +433,12 @@ def events_sql(model: Model) -> list[str]:
         "SELECT DISTINCT last_day(month_start) AS month_end FROM calendar "
         "WHERE month_start BETWEEN first_month AND last_month"
     )
-    for dataset, measures in _generated_measures(model):
+    for dataset, measures in _declared_measures(model):
         events = counted_events_sql(
             dataset.table,
             dataset.id_column,
             measures,
-            model.record_dimensions(dataset.name),
+            _record_dimensions(model, dataset),
             "scope",
             month_ends,
             dataset.has_child,

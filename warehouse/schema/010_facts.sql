@@ -87,8 +87,8 @@ CREATE TABLE missing_episode (
     load_id              INTEGER NOT NULL
 );
 
--- Children and families assessments, from Annex A List 4 or the CIN census; no KPI reads them
--- yet, but they link referrals to what followed.
+-- Children and families assessments, from Annex A List 4 or the CIN census (migration 0015 adds the
+-- factors identified at assessment, which the factors KPIs count); they link referrals to what followed.
 CREATE TABLE assessment (
     la_code         VARCHAR NOT NULL,
     assessment_id   VARCHAR NOT NULL,

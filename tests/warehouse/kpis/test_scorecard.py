@@ -50,7 +50,17 @@ BOARD_SCORECARD = [
     ),
     (
         "Protecting children at risk",
-        ("s47", "s47_to_icpc", "s47_nfa", "icpc", "icpc_15wd", "cp_starts", "cp_open"),
+        (
+            "s47",
+            "s47_to_icpc",
+            "s47_nfa",
+            "icpc",
+            "icpc_15wd",
+            "cp_starts",
+            "cp_open",
+            "pa_cp",
+            "injury_admissions",
+        ),
     ),
     ("Child protection plans that bring lasting change", ("cp_repeat", "cp_2yrs", "cp_2yrs_ended")),
     (
@@ -82,6 +92,11 @@ BOARD_SCORECARD = [
     (
         "Domestic abuse: children safe at home",
         ("police_da_incidents", "police_da_repeat_12m", "encompass_before_school"),
+    ),
+    # published.toml: the LA's own published figures
+    (
+        "Children in care: healthy, in school and in the right number",
+        ("cla_rate", "cla_health_assessments", "pa_cla"),
     ),
     ("Children's emotional health and wellbeing", ("crisis_24h", "self_harm_u18", "camhs_12wk")),
     (

@@ -1,0 +1,108 @@
+"""KPIs whose figure is the LA's own published one (`source = "published"` in the model).
+
+For some partner measures there is no record-level source in the product (children in care and in
+need rates, persistent absence, hospital admissions for injuries, social worker caseload, health
+assessments of children in care). The honest figure for the LA is then its own, as published in the
+same table that gives England, its region and its neighbours: a year's figure, for the latest year
+published up to the period asked, labelled with the year and the publisher. Its series is the
+published years, not months; the previous period is the year before. Published figures are public
+and for a whole LA: no disclosure control applies and no filter splits them. A value the publisher
+did not give (c, x, ...) is no figure, with the reason.
+
+The engine (warehouse/kpis/engine.py) turns what this module finds into its Figure and KpiResult.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from warehouse.benchmark_sources import benchmark_sources
+from warehouse.benchmarks import benchmark_comparison
+from warehouse.kpis.model import Kpi
+from warehouse.kpis.periods import Period, PeriodKind
+
+# What each marker of the published tables means (MANIFEST.md), for a figure that has none.
+MARKER_WORDS = {
+    "c": "suppressed by the publisher",
+    "x": "not available",
+    "z": "not applicable",
+    "u": "low reliability",
+    "k": "below 0.5",
+    "-": "not published",
+    "missing": "left blank",
+}
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    period: Period  # the financial year the published year ends in (see year_period)
+    value: float | None
+    no_data: str | None = None  # why there is no value
+
+
+@dataclass(frozen=True)
+class PublishedFigures:
+    current: PublishedFigure
+    previous: PublishedFigure  # the year before
+    series: tuple[PublishedFigure, ...]  # every published year up to the current one, oldest first
+    words: str | None = None  # "Published by DfE for 2024/25"
+
+
+def year_period(time_period: int) -> Period:
+    """The financial year a published year ends in (time_period 2025: April 2024 to March 2025), as the
+    benchmarks are matched to periods (warehouse/kpis/assessment.py)."""
+    return Period(PeriodKind.FINANCIAL_YEAR, date(time_period - 1, 4, 1))
+
+
+def published_year_label(kpi: Kpi, period: Period) -> str:
+    """The year of a published KPI's figure for `period` (one of its series), as its publisher writes it."""
+    return benchmark_sources()[kpi.benchmark or ""].year_label(period.financial_year_start + 1)
+
+
+def published_figures(
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, la_codes: tuple[str, ...]
+) -> PublishedFigures:
+    """The LA's published figures for the latest year published up to the period asked."""
+    source = benchmark_sources()[kpi.benchmark or ""]
+    if len(la_codes) != 1:
+        reason = f"{source.publisher} publishes it for each local authority: choose one to see it"
+        return PublishedFigures(
+            PublishedFigure(period, None, reason), PublishedFigure(period.previous(), None, reason), ()
+        )
+    frame = benchmark_comparison(con, source.id, la_codes[0])
+    wanted = period.financial_year_start + 1  # the published year the period ends in
+    years = frame[(frame["time_period"] <= wanted) & (frame["la_status"] != "missing")]
+    rows: list[Any] = list(years.itertuples())  # pandas types a row's fields loosely
+    figures = {int(row.time_period): _figure(source.publisher, row) for row in rows}
+
+    def figure(time_period: int) -> PublishedFigure:
+        found = figures.get(time_period)
+        if found is not None:
+            return found
+        return PublishedFigure(
+            year_period(time_period), None, f"Not published for {source.year_label(time_period)}"
+        )
+
+    if not figures:
+        reason = f"{source.publisher} has published no figure for this LA up to {source.year_label(wanted)}"
+        return PublishedFigures(PublishedFigure(period, None, reason), figure(wanted - 1), ())
+    latest = max(figures)
+    words = f"Published by {source.publisher} for {source.year_label(latest)}"
+    if latest != wanted:
+        words += ", the latest published"
+    series = tuple(figures[year] for year in sorted(figures))
+    return PublishedFigures(figures[latest], figure(latest - 1), series, words)
+
+
+def _figure(publisher: str, row: Any) -> PublishedFigure:
+    period = year_period(int(row.time_period))
+    if pd.isna(row.la_value):
+        marker = str(row.la_status)
+        words = f"Not published by {publisher} for {row.financial_year} ({marker}: {MARKER_WORDS.get(marker, marker)})"
+        return PublishedFigure(period, None, words)
+    return PublishedFigure(period, float(row.la_value))
