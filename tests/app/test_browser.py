@@ -51,8 +51,8 @@ def test_brw001_data_page_shows_what_the_warehouse_holds(server, exact_page, dem
     row = page.locator("#overview-counts .ag-row", has_text="Newcastle upon Tyne").filter(has_text="Contacts")
     assert f"{newcastle_contacts:,}" in row.inner_text()
     assert (
-        page.locator("#overview-counts .ag-center-cols-container .ag-row").count() == 9
-    )  # its 1 LA x 9 datasets: social care's five and the partner packs' four
+        page.locator("#overview-counts .ag-center-cols-container .ag-row").count() == 10
+    )  # its 1 LA x 10 datasets: social care's six (assessments too) and the partner packs' four
     assert page.locator("#filter-bar").is_hidden()  # the filters belong to the dashboards
     assert page.get_attribute("html", "lang") == "en-GB"
     assert page.console_errors == []

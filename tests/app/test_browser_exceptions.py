@@ -49,8 +49,9 @@ def test_brw_exceptions_page_shows_the_warehouse_exceptions_and_prints_them(serv
     assert "Exception report: Newcastle upon Tyne" in header
     assert "Period: 6 months to October 2026 (May 2026 to Oct 2026)" in header
     assert "Data as at 31 October 2026." in header
-    # the core model's 21 single-figure KPIs, 13 over submitted figures and the partner packs' 19
-    assert page.inner_text("#exceptions-summary") == f"{len(expected)} of the 53 KPIs are exceptions."
+    # the core model's 21 single-figure KPIs, 13 over submitted figures, the partner packs' 19, and the
+    # 11 factors at assessment and 8 published figures of published.toml
+    assert page.inner_text("#exceptions-summary") == f"{len(expected)} of the 72 KPIs are exceptions."
 
     shown = page.locator("#exceptions-list .exception")
     assert shown.evaluate_all("sections => sections.map(s => s.dataset.kpi)") == [e.kpi.id for e in expected]

@@ -14,6 +14,12 @@ ALL = [
     "S47 and ICPC",
     "CP plans",
     "Missing",
+    "Early help",  # the record-level partner packs' pages (early_help.toml, ...)
+    "Exploitation",
+    "LADO",
+    "Domestic abuse (police)",
+    "Children in need and in care",  # published figures and factors at assessment (published.toml)
+    "Factors at assessment",
     "Education",  # the pages of figures agencies submit (submitted_*.toml)
     "Mental health",
     "Training and feedback",
@@ -34,6 +40,12 @@ BOARD = [
     "S47 and ICPC",
     "CP plans",
     "Missing",
+    "Early help",  # the record-level partner packs' pages (early_help.toml, ...)
+    "Exploitation",
+    "LADO",
+    "Domestic abuse (police)",
+    "Children in need and in care",  # published figures and factors at assessment (published.toml)
+    "Factors at assessment",
     "Education",  # the pages of figures agencies submit (submitted_*.toml)
     "Mental health",
     "Training and feedback",
