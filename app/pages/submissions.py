@@ -26,7 +26,6 @@ from app.components.grid import grid
 from app.scope import (
     DATA,
     EVERYONE,
-    PermissionDenied,
     Role,
     User,
     current_scope,
@@ -144,8 +143,12 @@ def _tracker_section(user: User) -> html.Div | html.P:
 def _history(user: User, dataset_name: str | None) -> html.Div | html.P:
     model = active_model()
     dataset = model.figures.get(dataset_name or "")
-    if dataset is None or not may_submit(user, dataset.agency):
+    if dataset is None:
         return html.P("Choose a dataset to see its figures and their corrections.")
+    if not may_submit(user, dataset.agency):
+        return html.P(
+            f"{user.username} ({user.role.words}) does not see the submissions of {dataset.agency}."
+        )
     if not sees_submitted_values(user, dataset.agency):
         return html.P(
             "The history shows the figures exactly as they were sent, and your figures are protected "
@@ -283,14 +286,6 @@ def layout(**_query: str) -> html.Div:
     )
 
 
-def _submitting_user() -> User:
-    """The user, if it submits figures at all: an executive reads the tracker only."""
-    user = current_user()
-    if user.role is Role.EXECUTIVE:
-        raise PermissionDenied(f"{user.username} (executive) does not submit figures")
-    return user
-
-
 @callback(
     Output(TRACKER, "children"),
     Input(CHANGED, "data"),
@@ -321,7 +316,7 @@ def download_tracker(_clicks: int) -> dict[str, str]:
     page=PAGE,
 )
 def template_periods(agency: str | None) -> tuple[list[str], str | None]:
-    user = _submitting_user()
+    user = current_user()
     theirs = [d for d in _datasets(active_model(), user) if d.agency == agency]
     periods = list(dict.fromkeys(p for d in theirs for p in _recent_periods(d, date.today())))
     return periods, periods[0] if periods else None
@@ -338,11 +333,11 @@ def template_periods(agency: str | None) -> tuple[list[str], str | None]:
     page=PAGE,
 )
 def download_template(_xlsx: int, _csv: int, agency: str | None, period: str | None) -> tuple[Any, str]:
-    user = _submitting_user()
+    user = current_user()
     if not agency or not period:
         return None, "Choose an agency and a period first."
     if not may_submit(user, agency):
-        raise PermissionDenied(f"{user.username} does not submit {agency}'s figures")
+        return None, f"{user.username} ({user.role.words}) does not submit {agency}'s figures."
     try:
         template = make_template(active_model(), agency, period, _la_names())
     except ValueError as error:
@@ -389,7 +384,7 @@ def _outcome_view(outcomes: list[FileOutcome]) -> html.Div:
     page=PAGE,
 )
 def upload(contents: str | None, file_name: str | None, changed: int) -> tuple[Any, Any]:
-    user = _submitting_user()
+    user = current_user()
     if not contents or not file_name:
         return dash.no_update, dash.no_update
     try:
@@ -398,8 +393,8 @@ def upload(contents: str | None, file_name: str | None, changed: int) -> tuple[A
         return html.P(f"✖ {file_name} did not arrive whole: upload it again."), dash.no_update
     try:
         submitter = submitter_for(user.username, via="upload")
-    except ValueError as error:
-        raise PermissionDenied(str(error)) from error
+    except ValueError as error:  # an executive's account, or one disabled since it signed in
+        return html.P(f"✖ Not loaded: {error}."), dash.no_update
     outcomes = upload_figures(get_settings(), file_name, data, submitter)
     loaded = [o for o in outcomes if o.status == "loaded"]
     log_action(
@@ -421,7 +416,6 @@ def upload(contents: str | None, file_name: str | None, changed: int) -> tuple[A
     page=PAGE,
 )
 def entry_choices(measure_id: str | None) -> tuple[list[str], str | None, list[dict], str | None]:
-    _submitting_user()
     model = active_model()
     measure = model.measures.get(measure_id or "")
     if measure is None or measure.dataset not in model.figures:
@@ -459,7 +453,7 @@ def enter(
     note: str | None,
     changed: int,
 ) -> tuple[Any, Any]:
-    user = _submitting_user()
+    user = current_user()
     if not measure or not la_code or not period:
         return html.P("Choose a measure, a local authority and a period."), dash.no_update
     try:
@@ -505,7 +499,7 @@ def enter(
     page=PAGE,
 )
 def history(dataset: str | None, _changed: int) -> html.Div | html.P:
-    return _history(_submitting_user(), dataset)
+    return _history(current_user(), dataset)
 
 
 @callback(
@@ -517,7 +511,7 @@ def history(dataset: str | None, _changed: int) -> html.Div | html.P:
 def remind(_clicks: int) -> html.Div | html.P:
     user = current_user()
     if user.role not in DATA:
-        raise PermissionDenied(f"{user.username} ({user.role.words}) does not send reminders")
+        return html.P(f"{user.username} ({user.role.words}) does not send reminders: the data team does.")
     try:
         sent = send_reminders(get_settings(), date.today())
     except RemindError as error:

@@ -243,10 +243,16 @@ def test_a_police_partner_cannot_upload_health_figures_or_see_them(app, figures_
             "submissions-template-period.value": "2025-26",
         },
     )
-    assert refused["status"] == 403
-    assert call(
+    assert refused["submissions-template-download"]["data"] is None
+    assert refused["submissions-template-status"]["children"] == (
+        f"{POLICE_PARTNER} (partner) does not submit Local authority's figures."
+    )
+    history = call(
         app, police, "submissions-history", {"submissions-history-dataset.value": "training_returns"}
-    )["submissions-history"]["children"]["props"]["children"].startswith("Choose a dataset")
+    )
+    assert text(history["submissions-history"]["children"]) == (
+        f"{POLICE_PARTNER} (partner) does not see the submissions of Local authority."
+    )
     # A crafted upload of the council's training figures (a template made for it) is refused on the server.
     model = read_model([ModelFile("figures.toml", submission_fixtures.FIGURES_MODEL)])
     stream = io.BytesIO()
@@ -274,7 +280,9 @@ def test_an_executive_reads_the_tracker_and_acts_on_nothing(app):
     rows = tracker(app, chair)
     assert {(r["Agency"], r["LA"]) for r in rows} == {("Local authority", NEWCASTLE), ("Police", NEWCASTLE)}
     crafted = upload(app, chair, "police.xlsx", b"anything")
-    assert crafted["status"] == 403 and "executive" in crafted["text"]
+    assert text(crafted["submissions-upload-outcome"]["children"]) == (
+        "✖ Not loaded: chair is an executive account, which does not submit figures."
+    )
 
 
 def test_figures_entered_by_hand_are_recorded_with_who_and_audited(app, figures_home):
@@ -352,8 +360,9 @@ def test_the_data_team_sends_reminders_received_by_a_local_smtp_server(app, monk
         unconfigured["submissions-remind-outcome"]["children"]
     )
     police = signed_in(app.server.test_client(), POLICE_PARTNER)
-    assert (
-        call(app, police, "submissions-remind-outcome", {"submissions-remind.n_clicks": 1})["status"] == 403
+    refused = call(app, police, "submissions-remind-outcome", {"submissions-remind.n_clicks": 1})
+    assert text(refused["submissions-remind-outcome"]["children"]) == (
+        f"{POLICE_PARTNER} (partner) does not send reminders: the data team does."
     )
     with local_smtp_server() as server:
         monkeypatch.setenv("SAFEGUARD_SMTP_HOST", "127.0.0.1")
