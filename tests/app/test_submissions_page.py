@@ -393,3 +393,33 @@ def _due(quarter: str) -> date:
     first = date(year, first_month, 1) if first_month <= 12 else date(year + 1, first_month - 12, 1)
     after = date(first.year + (first.month + 2) // 12, (first.month + 2) % 12 + 1, 1)
     return after - timedelta(days=1) + timedelta(days=20)
+
+
+def test_the_pack_prints_what_was_late_and_received_for_its_period(app, figures_home):
+    import sys
+
+    from warehouse.kpis.periods import parse_period
+
+    police = signed_in(app.server.test_client(), POLICE_PARTNER)
+    upload(app, police, "q1.xlsx", filled(police_template(app, police, "2025-26-Q1"), [1, 2, 3, 4]))
+    section = sys.modules["pages.pack"]._submissions_section((NEWCASTLE,), parse_period("2025-26"))
+    heading, summary, table = section.children
+    assert heading.children == "Submissions"
+    # The year's four police quarters and the council's training year, all ended and due by now.
+    assert summary.children == (
+        "Figures the partner agencies were due to send for 2025/26: 5 due, 4 late "
+        "(nothing has arrived and the due date has passed)."
+    )
+    head, body = table.children
+    assert [th.children for th in head.children.children] == [
+        "Agency", "Figures", "LA", "Period", "Due", "State", "Received"
+    ]  # fmt: skip
+    rows = [[td.children for td in tr.children] for tr in body.children]
+    assert [row[:6] for row in rows] == [
+        ["Local authority", "Training returns", NEWCASTLE, "2025/26", "2026-04-30", "late"],
+        ["Police", "Police returns", NEWCASTLE, "Q1 2025/26", "2025-07-20", "received late"],
+        ["Police", "Police returns", NEWCASTLE, "Q2 2025/26", "2025-10-20", "late"],
+        ["Police", "Police returns", NEWCASTLE, "Q3 2025/26", "2026-01-20", "late"],
+        ["Police", "Police returns", NEWCASTLE, "Q4 2025/26", "2026-04-20", "late"],
+    ]
+    assert rows[1][6].startswith(date.today().isoformat()) and rows[0][6] == ""
