@@ -204,7 +204,7 @@ def _submit_sections(model: Model, user: User, las: dict[str, str]) -> list:
         dcc.Download(id=TEMPLATE_DOWNLOAD),
         html.H2("Upload figures"),
         dcc.Upload(
-            html.Div(["Drag the filled-in template here, or ", html.Button("choose a file", type="button")]),
+            html.Div(["Drag the filled-in template here, or ", html.Button("choose a file", type="button", className="button-secondary")]),
             id=UPLOAD,
             className="upload-box",
             multiple=False,
@@ -232,7 +232,7 @@ def _submit_sections(model: Model, user: User, las: dict[str, str]) -> list:
         html.Div(
             [html.Label("Note", htmlFor=ENTRY_NOTE), dcc.Input(id=ENTRY_NOTE, type="text")], className="field"
         ),
-        html.Button("Record the figure", id=ENTRY_SAVE, n_clicks=0),
+        html.Button("Record the figure", id=ENTRY_SAVE, n_clicks=0, className="button-primary"),
         html.Div(id=ENTRY_OUTCOME, role="status"),
         html.H2("History of the figures"),
         _dropdown(
@@ -251,7 +251,7 @@ def _remind_section() -> list:
         html.P(
             "Email each agency's contacts what is late and what is due soon (as `safeguard remind` does)."
         ),
-        html.Button("Send reminders", id=REMIND, n_clicks=0),
+        html.Button("Send reminders", id=REMIND, n_clicks=0, className="button-primary"),
         html.Div(id=REMIND_OUTCOME, role="status"),
     ]
 
