@@ -203,11 +203,21 @@ def _submit_sections(model: Model, user: User, las: dict[str, str]) -> list:
         html.P(id=TEMPLATE_STATUS, role="status"),
         dcc.Download(id=TEMPLATE_DOWNLOAD),
         html.H2("Upload figures"),
-        dcc.Upload(
-            html.Div(["Drag the filled-in template here, or ", html.Button("choose a file", type="button", className="button-secondary")]),
-            id=UPLOAD,
-            className="upload-box",
-            multiple=False,
+        # The label holds the upload's file input, so the input has a name, and a click anywhere on it
+        # opens the file chooser once (the box's own click is off); a file may also be dropped on it.
+        html.Label(
+            [
+                html.Span("The filled-in template (the workbook, or its CSV twin)", className="filter-label"),
+                dcc.Upload(
+                    html.Div(
+                        ["Drag the file here, or ", html.Span("choose a file", className="button-secondary")]
+                    ),
+                    id=UPLOAD,
+                    className="upload-box",
+                    multiple=False,
+                    disable_click=True,
+                ),
+            ],
         ),
         html.Div(id=UPLOAD_OUTCOME, role="status"),
         html.H2("Enter a figure by hand"),

@@ -76,10 +76,13 @@ def _q1_state(page) -> str:
 
 
 def _upload(page, path) -> str:
-    """Upload the file and wait for its outcome (one naming the file, or a new submission)."""
+    """Upload the file as a user does, choosing it from the file chooser the upload box opens, and
+    wait for its outcome (one naming the file, or a new submission)."""
     outcome = page.locator("#submissions-upload-outcome")
     before = outcome.inner_text()
-    page.set_input_files("#submissions-upload input[type=file]", str(path))
+    with page.expect_file_chooser() as chooser:
+        page.click("#submissions-upload")
+    chooser.value.set_files(str(path))
     page.wait_for_function(
         "before => document.querySelector('#submissions-upload-outcome').innerText.trim() !== before.trim()"
         " && document.querySelector('#submissions-upload-outcome p') !== null",
@@ -141,3 +144,35 @@ def test_brw_a_police_partner_submits_corrects_and_sees_the_tracker_move(figures
     history = [" ".join(h.split()) for h in police.locator(HISTORY_ROWS).all_inner_texts()]
     assert any("pq_encompass" in h and "33" in h and "current" in h for h in history)  # nothing lost
     assert police.console_errors == []
+
+
+def test_brw_the_page_with_every_form_meets_wcag_22_aa_and_reads_at_320_px(figures_server, exact_page):
+    """The data team's page has every section (tracker, template, upload, entry, history,
+    reminders): axe finds nothing of ours, and at 320 px only the grids scroll, in their own boxes."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.app.test_browser import DASH_COMPONENT_VIOLATIONS
+
+    exact_page.goto(figures_server + "/submissions")
+    exact_page.wait_for_selector("#submissions-remind")
+    exact_page.wait_for_selector(TRACKER_ROWS)
+    exact_page.wait_for_load_state("networkidle")
+    results = Axe().run(
+        exact_page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+        },
+    )
+    ours = [
+        (violation["id"], node["target"], node["html"][:120])
+        for violation in results.response["violations"]
+        for node in violation["nodes"]
+        if not any(
+            violation["id"] == rule and selector.lstrip(".") in node["html"]
+            for rule, selector in DASH_COMPONENT_VIOLATIONS
+        )
+    ]
+    assert ours == []
+    exact_page.set_viewport_size({"width": 320, "height": 640})
+    exact_page.wait_for_load_state("networkidle")
+    assert exact_page.evaluate("document.documentElement.scrollWidth") <= 320
