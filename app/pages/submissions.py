@@ -44,7 +44,7 @@ from warehouse.db import WarehouseError
 from warehouse.model.figures import FiguresDataset
 from warehouse.model.files import Model, active_model
 from warehouse.settings import get_settings
-from warehouse.tracker import submission_tracker, tracker_frame
+from warehouse.tracker import LATE, submission_tracker, tracker_frame
 
 PAGE = "/submissions"
 dash.register_page(
@@ -129,7 +129,7 @@ def _tracker_section(user: User) -> html.Div | html.P:
     frame = _tracker_rows(user)
     if frame.empty:
         return html.P("No figures are due yet from the agencies you see.")
-    late = int((frame["State"] == "late").sum())
+    late = int((frame["State"] == LATE).sum())
     return html.Div(
         [
             html.P(
