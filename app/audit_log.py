@@ -16,3 +16,11 @@ def log_export(what: str, rows: int | None, **used: object) -> None:
     address = request.remote_addr or "" if has_request_context() else ""
     with session() as db:
         record(db, current_user().username, "export", subject=what, rows=rows, address=address, **used)
+
+
+def log_action(action: str, subject: str, rows: int | None = None, **detail: object) -> None:
+    """A write the app made for the user outside app state (an upload of figures, a figure entered,
+    reminders sent): who did what, from where, with what came of it (`detail`)."""
+    address = request.remote_addr or "" if has_request_context() else ""
+    with session() as db:
+        record(db, current_user().username, action, subject=subject, rows=rows, address=address, **detail)

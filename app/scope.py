@@ -209,6 +209,13 @@ def may_submit(user: User, agency: str) -> bool:
     return user.role in DATA
 
 
+def sees_submitted_values(user: User, agency: str) -> bool:
+    """Whether the user sees `agency`'s submitted figures as they were sent (their history, every
+    revision exact): whoever sees exact figures, and a partner its own agencies' figures, which it
+    sent itself; a protected viewer sees the figures rounded on the board pages only."""
+    return may_submit(user, agency) and (user.unsuppressed or agency in user.agencies)
+
+
 def require_page(path: str) -> User:
     """The current user, if their role opens the page at `path`; its callbacks and exports ask too."""
     user = current_user()

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 import re
+import socketserver
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -128,3 +132,54 @@ def model_doc_example(marker: str) -> str:
 def early_help_example() -> str:
     """The early help dataset of docs/model.md, with its measures, KPIs and page."""
     return model_doc_example("[[dataset]]")
+
+
+# --- A local SMTP server on 127.0.0.1, for the reminders' tests ---
+
+
+class SMTPHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP for smtplib to hand over messages, which it keeps (envelope and content)."""
+
+    def handle(self) -> None:
+        reply = lambda text: self.wfile.write(text.encode() + b"\r\n")
+        reply("220 127.0.0.1 test SMTP server")
+        sender, recipients = None, []
+        while line := self.rfile.readline():
+            command = line.decode().strip()
+            verb = command.split(" ", 1)[0].upper()
+            if verb == "EHLO":
+                reply("250-127.0.0.1")
+                reply("250 8BITMIME")
+            elif verb == "MAIL":
+                sender, recipients = command.split(":", 1)[1].strip(" <>"), []
+                reply("250 OK")
+            elif verb == "RCPT":
+                recipients.append(command.split(":", 1)[1].strip(" <>"))
+                reply("250 OK")
+            elif verb == "DATA":
+                reply("354 end with .")
+                content = b""
+                while (data := self.rfile.readline()) != b".\r\n":
+                    content += data[1:] if data.startswith(b"..") else data
+                self.server.received.append((sender, recipients, content))  # type: ignore[attr-defined]
+                reply("250 OK")
+            elif verb == "QUIT":
+                reply("221 bye")
+                return
+            else:  # HELO, RSET, NOOP
+                reply("250 OK")
+
+
+@contextmanager
+def local_smtp_server() -> Iterator[socketserver.ThreadingTCPServer]:
+    """An SMTP server on a free 127.0.0.1 port; what it received is its `received` list of
+    (sender, recipients, content)."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPHandler)
+    server.received = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

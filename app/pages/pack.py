@@ -4,6 +4,8 @@ offered, their order and those included by default are the partnership's (`pack`
 
 from __future__ import annotations
 
+from datetime import date
+
 import dash
 from dash import dcc, html
 
@@ -15,14 +17,17 @@ from app.components.spc import spc_legend
 from app.components.status import data_status
 from app.operational import trend
 from app.scope import BOARD
+from app.state import reader
 from app.view import PageView, page_view, updated_search
 from appstate.commentary import Commentary
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.headline import headline
+from warehouse.kpis.periods import Period
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 from warehouse.model.files import active_model
 from warehouse.settings import environment
+from warehouse.tracker import LATE, submission_tracker, tracker_frame
 
 PAGE = "/pack"
 dash.register_page(
@@ -97,6 +102,8 @@ def layout(**query: str | list[str]) -> html.Div:
                 className="pack-section",
             )
         )
+    if model.figures:
+        sections.append(_submissions_section(view.la, period))
     pdf_link = "/pack.pdf" + view.to_query()
     marking = environment().protective_marking
     return html.Div(
@@ -153,6 +160,45 @@ def layout(**query: str | list[str]) -> html.Div:
             *sections,
         ]
     )
+
+
+def _submissions_section(la_codes: tuple[str, ...], period: Period) -> html.Section:
+    """What the agencies were due to send for the pack's period (their periods that overlap it), for
+    its LAs: late or received, in words."""
+    rows = [
+        r
+        for r in submission_tracker(reader().connection(), active_model(), date.today(), la_codes)
+        if r.period.start <= period.end and r.period.end >= period.start
+    ]
+    frame = tracker_frame(rows)[list(PACK_TRACKER_COLUMNS)]
+    late = sum(r.state == LATE for r in rows)
+    return html.Section(
+        [
+            html.H2("Submissions"),
+            html.P(
+                f"Figures the partner agencies were due to send for {period.label}: {len(rows)} due, "
+                f"{late} late (nothing has arrived and the due date has passed)."
+                if rows
+                else f"No agency's figures were due for {period.label}."
+            ),
+            html.Table(
+                [
+                    html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns])),
+                    html.Tbody(
+                        [html.Tr([html.Td(str(v)) for v in row]) for row in frame.itertuples(index=False)]
+                    ),
+                ],
+                className="pack-table",
+            )
+            if rows
+            else None,
+        ],
+        className="pack-section pack-submissions",
+    )
+
+
+# The tracker's columns the pack prints: what is late and received, not who sent it.
+PACK_TRACKER_COLUMNS = ("Agency", "Figures", "LA", "Period", "Due", "State", "Received")
 
 
 def partnership_name(la_codes: tuple[str, ...], las: dict[str, str]) -> str:

@@ -350,6 +350,7 @@ EVERY_PAGE = [
     "/pack",
     "/present?la=E08000021",
     "/data",
+    "/submissions",
     "/records?kpi=referrals&la=E08000021",
     "/scorecard?la=E08000021",
     "/exceptions?la=E08000021",

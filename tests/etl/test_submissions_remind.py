@@ -7,7 +7,6 @@ from __future__ import annotations
 import email
 import email.policy
 import socketserver
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -17,52 +16,15 @@ from etl.cli import app
 from etl.submissions.remind import RemindError, configured_contacts
 from tests.etl import submission_fixtures
 from tests.etl.submission_fixtures import NEWCASTLE, NORTHUMBERLAND, POLICE_PARTNER
+from tests.helpers import local_smtp_server
 
 figures_base, figures_home = submission_fixtures.figures_base, submission_fixtures.figures_home
 
 
-class SMTPHandler(socketserver.StreamRequestHandler):
-    """Just enough SMTP for smtplib to hand over messages, which it keeps (envelope and content)."""
-
-    def handle(self) -> None:
-        reply = lambda text: self.wfile.write(text.encode() + b"\r\n")
-        reply("220 127.0.0.1 test SMTP server")
-        sender, recipients = None, []
-        while line := self.rfile.readline():
-            command = line.decode().strip()
-            verb = command.split(" ", 1)[0].upper()
-            if verb == "EHLO":
-                reply("250-127.0.0.1")
-                reply("250 8BITMIME")
-            elif verb == "MAIL":
-                sender, recipients = command.split(":", 1)[1].strip(" <>"), []
-                reply("250 OK")
-            elif verb == "RCPT":
-                recipients.append(command.split(":", 1)[1].strip(" <>"))
-                reply("250 OK")
-            elif verb == "DATA":
-                reply("354 end with .")
-                content = b""
-                while (data := self.rfile.readline()) != b".\r\n":
-                    content += data[1:] if data.startswith(b"..") else data
-                self.server.received.append((sender, recipients, content))  # type: ignore[attr-defined]
-                reply("250 OK")
-            elif verb == "QUIT":
-                reply("221 bye")
-                return
-            else:  # HELO, RSET, NOOP
-                reply("250 OK")
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[socketserver.ThreadingTCPServer]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPHandler)
-    server.received = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with local_smtp_server() as server:
+        yield server
 
 
 def police_rows(la: str) -> list[dict[str, str]]:
