@@ -611,6 +611,10 @@ def layout(review: str | None = None, **_query: str) -> html.Div:
 # --- callbacks ---
 
 
+def _choices(reviews: list[Review]) -> list[dict]:
+    return [{"label": f"{r.id}: {r.title} ({r.kind}, {r.held_on:%b %Y})", "value": r.id} for r in reviews]
+
+
 def _count_words(count: int) -> str:
     return "No reviews match." if count == 0 else f"{count:,} review{'' if count == 1 else 's'}."
 
@@ -628,8 +632,7 @@ def show_reviews(statuses: list[str] | None, _changed: int) -> tuple[list, list[
     listed: list[html.P | html.Table] = [html.P(_count_words(len(reviews)), className="note")]
     if reviews:
         listed.append(reviews_table(reviews, _visible_actions(scope), date.today()))
-    options = [{"label": f"{r.id}: {r.title} ({r.kind}, {r.held_on:%b %Y})", "value": r.id} for r in reviews]
-    return listed, options
+    return listed, _choices(reviews)
 
 
 @callback(
@@ -678,6 +681,7 @@ def show_chosen(review_id: int | None, _changed: int) -> tuple[html.Section | No
 @callback(
     Output(ids.REVIEW_STATUS_MESSAGE, "children"),
     Output(CHANGED, "data"),
+    Output(ids.REVIEW_CHOSEN, "options", allow_duplicate=True),
     Output(ids.REVIEW_CHOSEN, "value"),
     Input(ids.REVIEW_ADD, "n_clicks"),
     State(ids.REVIEW_LA, "value"),
@@ -686,11 +690,12 @@ def show_chosen(review_id: int | None, _changed: int) -> tuple[html.Section | No
     State(ids.REVIEW_DATE, "value"),
     State(ids.REVIEW_AGENCY, "value"),
     State(ids.REVIEW_THEMES, "value"),
+    State(ids.REVIEWS_FILTER_STATUS, "value"),
     State(CHANGED, "data"),
     prevent_initial_call=True,
     page=PAGE,
 )
-def add_a_review(_clicks, la_code, kind, title, held_on, agency, themes, changed):
+def add_a_review(_clicks, la_code, kind, title, held_on, agency, themes, statuses, changed):
     try:
         user = require(Permission.MANAGE_REVIEWS)
         if la_code not in current_scope().la_codes:
@@ -711,8 +716,10 @@ def add_a_review(_clicks, la_code, kind, title, held_on, agency, themes, changed
                 themes or "",
             )
     except (PermissionDenied, ValueError) as error:
-        return (*refused(error), dash.no_update)
-    return (*done(f"Added review {review.id}: {review.title}.", changed), review.id)
+        return (*refused(error), dash.no_update, dash.no_update)
+    # The new review is chosen; its option is sent with it, as a dropdown keeps only a listed value.
+    choices = _choices(scoped_reviews(current_scope(), statuses))
+    return (*done(f"Added review {review.id}: {review.title}.", changed), choices, review.id)
 
 
 def _change_chosen(
