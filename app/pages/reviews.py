@@ -554,7 +554,10 @@ def layout(review: str | None = None, **_query: str) -> html.Div:
         return html.Div([html.H1("Reviews and audits"), html.P(str(error))])
     user = current_user()
     records = user.can(Permission.MANAGE_REVIEWS)
-    chosen = int(review) if isinstance(review, str) and review.isdigit() else None
+    listed = scoped_reviews(scope, [s.value for s in ReviewStatus])
+    # A link to a review (?review=N) chooses it: its option is in the layout, as a dropdown keeps
+    # only a listed value.
+    chosen = next((r.id for r in listed if isinstance(review, str) and str(r.id) == review), None)
     return html.Div(
         [
             html.H1("Reviews and audits"),
@@ -596,7 +599,15 @@ def layout(review: str | None = None, **_query: str) -> html.Div:
             ),
             html.Div(id=ids.REVIEWS_LIST),
             html.H2("A review"),
-            field("Review", dcc.Dropdown(id=ids.REVIEW_CHOSEN, value=chosen, placeholder="Choose a review")),
+            field(
+                "Review",
+                dcc.Dropdown(
+                    id=ids.REVIEW_CHOSEN,
+                    options=_choices(listed),
+                    value=chosen,
+                    placeholder="Choose a review",
+                ),
+            ),
             html.Div(id=ids.REVIEW_SELECTED),
             html.Div(_record_forms(agencies) if records else None, id=ids.REVIEW_FORMS, style=HIDDEN),
             html.Div(
