@@ -487,13 +487,18 @@ def _record_forms(agencies: list[str]) -> html.Section:
                         ],
                         className="form-actions",
                     ),
-                    dcc.Upload(
-                        html.Span(
-                            ["Upload the filled-in template (.xlsx or .csv): ", html.U("choose a file")]
+                    # The label holds the upload, so its file input (which dcc.Upload draws without a
+                    # name of its own) is named by the words.
+                    html.Label(
+                        dcc.Upload(
+                            html.Span(
+                                ["Upload the filled-in template (.xlsx or .csv): ", html.U("choose a file")]
+                            ),
+                            id=ids.REVIEW_UPLOAD,
+                            accept=".xlsx,.csv",
+                            className="upload-box",
                         ),
-                        id=ids.REVIEW_UPLOAD,
-                        accept=".xlsx,.csv",
-                        className="upload-box",
+                        className="upload-label",
                     ),
                 ],
                 id=ids.REVIEW_RESULTS_FORMS,

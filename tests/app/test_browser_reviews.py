@@ -1,13 +1,16 @@
 """Reviews and audits in a browser: an audit recorded with a result typed by hand, then a second
 audit whose results are uploaded from the CSV template, and its results table compared with the
 first (39 of 50 is 78%; 43 of 50 is 86%: up 8.0 points), the criterion matched though worded in
-another case. It writes app state, so it runs against its own copy of the demo home."""
+another case; then axe on the page as it stands, an audit chosen. It writes app state, so it runs
+against its own copy of the demo home."""
 
 from __future__ import annotations
 
 import sqlite3
 
 import pytest
+
+from tests.app.test_browser import DASH_COMPONENT_VIOLATIONS
 
 pytestmark = pytest.mark.browser
 
@@ -88,3 +91,25 @@ def test_brw_an_audit_is_recorded_then_a_second_and_compared_with_the_first(own_
     ]
     assert audited == [("review_added",), ("audit_results",), ("review_added",), ("audit_results",)]
     assert page.console_errors == []
+
+    # The page with an audit chosen (findings, results, forms), which the axe test of every page
+    # (test_browser.py, on a home with no reviews) does not draw.
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+        },
+    )
+    ours = [
+        (violation["id"], node["target"], node["html"][:120])
+        for violation in results.response["violations"]
+        for node in violation["nodes"]
+        if not any(
+            violation["id"] == rule and selector.lstrip(".") in node["html"]
+            for rule, selector in DASH_COMPONENT_VIOLATIONS
+        )
+    ]
+    assert ours == []
