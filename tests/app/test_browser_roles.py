@@ -21,6 +21,7 @@ ALL = [
     "Data and loads",
     "Challenge log",
     "Action tracker",
+    "Reviews and audits",
     "Risk register",
     "Targets",
     "Audit",
@@ -37,6 +38,7 @@ BOARD = [
     "Meeting pack",
     "Challenge log",
     "Action tracker",
+    "Reviews and audits",
     "Risk register",
 ]
 PARTNER = [
@@ -47,6 +49,7 @@ PARTNER = [
     "Benchmarks",
     "Challenge log",
     "Action tracker",
+    "Reviews and audits",
     "Risk register",
 ]
 DATA_TEAM = [name for name in ALL if name != "Audit"]
