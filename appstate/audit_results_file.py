@@ -27,6 +27,8 @@ CRITERIA_SHEET = "Criteria"
 HEADER = (CRITERION, CASES, MET)
 TEMPLATE_ROWS = 200  # the rows the template's validation covers
 MAX_ERRORS = 10  # a file's first errors, so the message stays readable
+MAX_BYTES = 2_000_000  # an audit's results are a few hundred rows at most: far under this
+MAX_ROWS = 1000
 
 INSTRUCTIONS = (
     "Audit results: one row per criterion on the 'Results' sheet.",
@@ -120,6 +122,10 @@ def _rows(cells: Sequence[Sequence[object]], where: str) -> list[ResultRow]:
                 f"{where}, row 1: the header is {', '.join(header) or 'empty'}; it should be {', '.join(HEADER)}"
             ]
         )
+    if len(cells) - 1 > MAX_ROWS:
+        raise ResultsFileError(
+            [f"{where} has {len(cells) - 1:,} rows below its header; at most {MAX_ROWS:,}"]
+        )
     problems: list[str] = []
     rows: list[ResultRow] = []
     for number, values in enumerate(cells[1:], start=2):
@@ -139,6 +145,10 @@ def _rows(cells: Sequence[Sequence[object]], where: str) -> list[ResultRow]:
 
 def read_results(content: bytes, filename: str) -> list[ResultRow]:
     """The results in an uploaded .xlsx or .csv, all checked; ResultsFileError otherwise."""
+    if len(content) > MAX_BYTES:
+        raise ResultsFileError(
+            [f"file '{filename}' is {len(content):,} bytes; a results file is at most {MAX_BYTES:,}"]
+        )
     if filename.lower().endswith(".xlsx"):
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)

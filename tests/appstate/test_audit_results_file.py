@@ -137,6 +137,16 @@ def _no_results_sheet() -> bytes:
         (_filled([]), "audit.xlsx", "sheet 'Results' has no results below its header"),
         ("Criterion\n".encode("utf-16"), "audit.csv", "file 'audit.csv' is not UTF-8 text"),
         (b"Criterion", "audit.ods", "file 'audit.ods' is neither .xlsx nor .csv"),
+        (
+            b"x" * 2_000_001,
+            "audit.csv",
+            "file 'audit.csv' is 2,000,001 bytes; a results file is at most 2,000,000",
+        ),
+        (
+            _csv([["x", "1", "1"]] * 1001),
+            "audit.csv",
+            "file 'audit.csv' has 1,001 rows below its header; at most 1,000",
+        ),
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_whole(content, filename, message):
