@@ -8,7 +8,7 @@ the engine's Filters, and into words for the "showing" line.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from urllib.parse import parse_qs, urlencode
@@ -54,11 +54,6 @@ class FilterOptions:
         """The values a dimension (by model id) may hold here: value -> label."""
         return self.values_of(active_model().dimension(dimension_id))
 
-    def only(self, dimension_id: str, kept: tuple[str, ...]) -> FilterOptions:
-        """These options with one dimension cut to `kept` (a partner's agencies, say)."""
-        cut = {k: v for k, v in self.labels(dimension_id).items() if k in kept}
-        return replace(self, dimension_values=self.dimension_values | {dimension_id: cut})
-
     def allowed(self, param: str) -> dict[str, str]:
         if param in DIMENSIONS:
             return self.values_of(DIMENSIONS[param])
@@ -71,7 +66,7 @@ class FilterOptions:
         if param == "year":
             return {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)}
         if param == "section":
-            return {page.id: page.title for page in active_model().pages}
+            return {page.id: page.title for page in active_model().pack_pages}
         if param == "chart":
             return CHART_KINDS
         raise KeyError(f"no URL parameter {param!r}")

@@ -4,9 +4,13 @@ The user is the one signed in for this request (app/auth.py puts it on `flask.g`
 never says who it is or what it may see. From the user come:
 - the pages their role opens (`can_view`, `require_page`), as each page declared them
   (app/access.py ties every callback and export to its page);
-- the scope of the figures (`current_scope`): the LAs, for a partner the agencies and areas, and
-  the suppression policy. `Scope.restrict` applies it to whatever filters a request asks for,
-  so a crafted URL or callback payload gets at most the user's own scope;
+- the scope of the figures (`current_scope`): the LAs and the suppression policy. `Scope.restrict`
+  applies it to whatever filters a request asks for, so a crafted URL or callback payload gets at
+  most the user's own LAs. Figures are partnership-wide: a partner sees what everyone with its LAs
+  sees, with its figures protected;
+- what a partner's agencies and areas limit: the records it may list (`Scope.record_filters`:
+  its own agency's, never another's), the commentary it writes and the challenges it answers (its
+  agency's KPIs: `may_write_commentary`, `may_answer`), and its agency's submissions (`may_submit`);
 - what they may change (`require(permission)`), checked before every write to app state.
 
 Outside a request (the command line, tests that call a callback as a function) the user is the
@@ -26,7 +30,10 @@ from flask import g, has_request_context
 from app.state import reader
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import AGENCY, AREA, Filters
+from warehouse.kpis.model import Kpi
+from warehouse.kpis.registry import REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
+from warehouse.model.files import active_model
 from warehouse.settings import environment
 
 
@@ -70,8 +77,16 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.SAVE_VIEWS,
         }
     ),
-    # A partner raises and updates only the actions their own agencies lead (Scope.covers).
-    Role.PARTNER: frozenset({Permission.ANSWER_CHALLENGES, Permission.MANAGE_ACTIONS, Permission.SAVE_VIEWS}),
+    # A partner raises and updates only the actions their own agencies lead (Scope.covers), and writes
+    # commentary and answers challenges for their own agencies' KPIs only (may_write_commentary, may_answer).
+    Role.PARTNER: frozenset(
+        {
+            Permission.WRITE_COMMENTARY,
+            Permission.ANSWER_CHALLENGES,
+            Permission.MANAGE_ACTIONS,
+            Permission.SAVE_VIEWS,
+        }
+    ),
     Role.DATA_TEAM: frozenset(
         {
             Permission.SET_TARGETS,
@@ -89,7 +104,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 }
 
 EVERYONE = frozenset(Role)
-BOARD = frozenset({Role.EXECUTIVE, Role.DATA_TEAM, Role.ADMIN})
+# The partnership-wide board pages: partners sit at the board table, with their figures protected.
+BOARD = frozenset({Role.EXECUTIVE, Role.PARTNER, Role.DATA_TEAM, Role.ADMIN})
 DATA = frozenset({Role.DATA_TEAM, Role.ADMIN})
 ADMIN_ONLY = frozenset({Role.ADMIN})
 
@@ -139,6 +155,11 @@ class User:
     def can(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]
 
+    def speaks_for(self, agency: str | None) -> bool:
+        """Whether the account acts for `agency`: a partner limited to agencies for those only,
+        everyone else (and a partner of every agency) for all."""
+        return not self.agencies or agency in self.agencies
+
     def can_view(self, path: str) -> bool:
         """The role opens the page, and the page shows nothing exact (`exact_figures`) or the
         account sees exact figures."""
@@ -166,6 +187,33 @@ def require(permission: Permission) -> User:
     if not user.can(permission):
         raise PermissionDenied(f"{user.username} ({user.role.words}) may not {permission.value}")
     return user
+
+
+def may_write_commentary(user: User, kpi: Kpi) -> bool:
+    """Whether the user writes the commentary of `kpi`: a partner, only for its own agency's KPIs."""
+    return user.can(Permission.WRITE_COMMENTARY) and user.speaks_for(kpi.agency)
+
+
+def challenge_agency(kpi_id: str | None, agency: str | None) -> str | None:
+    """The agency that answers a challenge: the agency of the KPI it is about, else the agency it was
+    raised against."""
+    kpi = REGISTRY.get(kpi_id or "")
+    return kpi.agency if kpi is not None else agency
+
+
+def may_answer(user: User, kpi_id: str | None, agency: str | None) -> bool:
+    """Whether the user answers a challenge about `kpi_id` raised against `agency`: a partner, only
+    those its own agency answers (challenge_agency)."""
+    return user.can(Permission.ANSWER_CHALLENGES) and user.speaks_for(challenge_agency(kpi_id, agency))
+
+
+def may_submit(user: User, agency: str) -> bool:
+    """Whether the user submits, and sees the submissions of, `agency`'s figures: a partner its own
+    agencies' only; the data team and admins any agency's (executives read the figures, not the
+    submissions)."""
+    if user.role is Role.PARTNER:
+        return user.speaks_for(agency)
+    return user.role in DATA
 
 
 def require_page(path: str) -> User:
@@ -201,19 +249,36 @@ class Scope:
         agency-limited partner's entries are those raised against one of their agencies."""
         return la_code in self.la_codes and (not self.agencies or agency in self.agencies)
 
-    def limits(self) -> dict[str, tuple[str, ...]]:
-        """The dimensions the account is limited to (by model id) and the values it may see."""
-        return {
-            dimension: values for dimension, values in ((AGENCY, self.agencies), (AREA, self.areas)) if values
-        }
-
     def restrict(self, filters: Filters) -> Filters:
-        """The filters cut to the scope: asking for more, or for something else, gives the scope."""
-        cut = {
-            dimension: self._within(filters.values(dimension), allowed)
-            for dimension, allowed in self.limits().items()
-        }
-        return filters.replaced(la_codes=self.allowed(filters.la_codes), **cut)
+        """The filters cut to the scope's LAs: asking for more, or for others, gives the scope's. The
+        figures are partnership-wide (the same for everyone with these LAs), so a partner's agencies
+        and areas do not cut them; its protection (`policy`) does."""
+        return filters.replaced(la_codes=self.allowed(filters.la_codes))
+
+    def record_filters(self, filters: Filters, dataset: str) -> Filters | None:
+        """The filters for listing `dataset`'s records, or None when the viewer may list none of them.
+
+        A viewer whose figures are exact lists every record in its scope. A protected viewer lists
+        none (a list can be counted, undoing the rounding), except a partner limited to agencies,
+        which lists its own agencies' records: all of a dataset its agency provides (the dataset's
+        `agency`), else the records whose agency is one of its own. Those it holds already; every
+        figure that counts anyone else's records stays rounded and suppressed."""
+        within = filters.replaced(la_codes=self.allowed(filters.la_codes))
+        if self.areas:
+            within = within.replaced(**{AREA: self._within(within.values(AREA), self.areas)})
+        if not self.policy.enabled and not self.agencies:
+            return within
+        if not self.agencies:
+            return None
+        model = active_model()
+        carried = model.dimensions_of(dataset)
+        if self.areas and AREA not in carried:
+            return None  # its records carry no area to hold the list to the partner's own
+        if model.datasets[dataset].agency in self.agencies:
+            return within
+        if AGENCY not in carried:
+            return None  # nor an agency
+        return within.replaced(**{AGENCY: self._within(within.values(AGENCY), self.agencies)})
 
 
 def scope_for(user: User, loaded_las: tuple[str, ...]) -> Scope:

@@ -14,7 +14,7 @@ from flask import has_request_context, request
 
 from app.components.spc import spc_of
 from app.filters import FilterOptions, ViewFilters, filter_options, parse_query
-from app.scope import Permission, Scope, current_scope, current_user
+from app.scope import Scope, current_scope, current_user, may_write_commentary
 from app.state import per_warehouse_file, reader
 from appstate.actions import ActionQuery, KpiActions, open_actions_by_kpi
 from appstate.commentary import Commentary, current_commentary
@@ -82,7 +82,8 @@ class PageView:
             return open_actions_by_kpi(db, query, date.today())
 
     def commentary_href(self, kpi_id: str) -> str | None:
-        if self.whole_la is None:
+        """The link to write a KPI's commentary, for someone who may (a partner: its agency's KPIs)."""
+        if self.whole_la is None or not may_write_commentary(current_user(), get_kpi(kpi_id)):
             return None
         return "/commentary?" + urlencode({"kpi": kpi_id, "la": self.whole_la, "period": self.view.period})
 
@@ -92,13 +93,14 @@ class PageView:
     def draft(self, assessment: Assessment) -> str | None:
         """A first draft of the commentary, made from the figures the viewer sees, for someone who
         may write commentary on a whole-LA view. It is only ever offered: saving it is a person's act."""
-        if self.whole_la is None or not current_user().can(Permission.WRITE_COMMENTARY):
+        if self.whole_la is None or not may_write_commentary(current_user(), assessment.kpi):
             return None
         return draft_commentary(assessment, spc_of(assessment), self.region_name())
 
     def records_href(self, kpi_id: str) -> str | None:
-        """The link to the events behind a figure, for roles that see exact figures only."""
-        if self.scope.policy.enabled:
+        """The link to the events behind a figure, where the viewer may list some of them: roles
+        that see exact figures, and a partner its own agency's (Scope.record_filters)."""
+        if self.scope.record_filters(self.filters, get_kpi(kpi_id).dataset) is None:
             return None
         return "/records" + self.view.with_values({"kpi": (kpi_id,), "year": (), "section": ()}).to_query()
 
@@ -164,12 +166,10 @@ def _region_name(la_code: str) -> str | None:
 
 
 def scoped_options(scope: Scope) -> FilterOptions:
-    """What the filters may hold for this scope (a partner's agencies and areas only), kept per
-    published warehouse file: the values change only with a load."""
-    options = _filter_options(scope.la_codes)
-    for dimension_id, kept in scope.limits().items():
-        options = options.only(dimension_id, kept)
-    return options
+    """What the filters may hold for this scope's LAs, kept per published warehouse file: the values
+    change only with a load. A partner filters the partnership-wide figures by any agency or area;
+    its own limit only the records it lists (Scope.record_filters)."""
+    return _filter_options(scope.la_codes)
 
 
 # The LAs this browser last chose: where a link names none, a page shows them (parse_query).

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from appstate.audit import record
@@ -153,7 +153,8 @@ class ChallengeQuery:
     status: tuple[str, ...] = ()
     kpi_id: str | None = None
     agency: str | None = None
-    agencies: tuple[str, ...] = ()  # a partner's agencies: only entries raised against one of them
+    agencies: tuple[str, ...] = ()  # a partner's agencies: only entries raised against one of them,
+    kpi_ids: tuple[str, ...] = ()  # or (with agencies) about one of these KPIs (its agencies')
     overdue_only: bool = False
 
 
@@ -168,6 +169,8 @@ def list_challenges(session: Session, query: ChallengeQuery, today: date) -> lis
     if query.agency:
         statement = statement.where(Challenge.agency == query.agency)
     if query.agencies:
-        statement = statement.where(Challenge.agency.in_(query.agencies))
+        statement = statement.where(
+            or_(Challenge.agency.in_(query.agencies), Challenge.kpi_id.in_(query.kpi_ids))
+        )
     found = list(session.scalars(statement))
     return [c for c in found if c.is_overdue(today)] if query.overdue_only else found

@@ -22,6 +22,7 @@ from etl.readers.formats import FORMATS
 from etl.reconcile import reconcile as reconcile_files
 from etl.spreadsheets import csv_text
 from etl.staging.native import parse_date
+from etl.submissions.cli import register as register_submission_commands
 from warehouse import audit
 from warehouse.db import WarehouseError
 from warehouse.settings import get_settings
@@ -429,7 +430,21 @@ def demo(
             console.print(
                 f"Added {added} demo targets (marked as demo values) for {', '.join(sorted(DEMO_LAS))}"
             )
+        _demo_board()
         _demo_admin()
+
+
+def _demo_board() -> None:
+    """The demo partnerships' board (etl/demo_board.toml) in the home's model folder, unless it has a
+    board.toml already, then the folder applied as `safeguard model apply` applies a partnership's
+    files (nothing to do when the warehouse has them already)."""
+    from etl.demo_board import write_demo_board
+    from etl.model_cli import apply
+
+    written = write_demo_board(get_settings().home)
+    if written is not None:
+        console.print(f"Wrote the demo board (executive set, scorecard priorities, pack pages) to {written}")
+    apply(None)
 
 
 def _demo_admin() -> None:
@@ -668,3 +683,7 @@ def schedule(
 
 if __name__ == "__main__":
     app()
+
+
+# Figures submitted by agencies: template, submit, enter, submissions, remind.
+register_submission_commands(app)

@@ -11,6 +11,7 @@ leaves every file in the inbox for the next run.
 from __future__ import annotations
 
 import errno
+import getpass
 import json
 import os
 import shutil
@@ -24,7 +25,8 @@ from pathlib import Path
 from etl.load.publish import LoadInProgress, fsync_path, load_lock
 from etl.paths import LOAD_DIRS_SETTING, allowed_load_dirs, is_within
 from etl.pipeline import FileOutcome, run_load
-from warehouse.settings import Settings
+from etl.validate.figures import Submitter
+from warehouse.settings import Settings, environment
 
 DEFAULT_SETTLE_SECONDS = 10.0
 REPORT_SUFFIX = ".report.json"
@@ -250,7 +252,9 @@ def _run_locked(
         )
         return InboxRun(EXIT_TEMPFAIL, message=message)
     try:
-        outcomes = run_load([seen.path for seen in ready], settings, today=today)
+        # Figures dropped in the inbox are recorded as the inbox's, by the account that runs it.
+        dropped = Submitter(environment().local_user or getpass.getuser(), via="inbox")
+        outcomes = run_load([seen.path for seen in ready], settings, today=today, submitter=dropped)
     except Exception as error:  # noqa: BLE001 - any failure: the warehouse is unchanged (publish is atomic): leave the files
         message = f"the load failed, so the files stay in the inbox: {error}"
         log(

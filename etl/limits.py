@@ -115,6 +115,11 @@ def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
     return titles
 
 
+def sheet_names(archive: zipfile.ZipFile) -> list[str]:
+    """The workbook's sheet names, read from its index without opening a sheet ([] if unreadable)."""
+    return list(_sheet_titles(archive).values())
+
+
 def check_sheet_rows(path: Path, archive: zipfile.ZipFile) -> None:
     """Refuse a workbook with a sheet of more than MAX_SHEET_ROWS rows before openpyxl parses it
     (parsing 200,000 rows takes it 15 seconds). Rows it leaves out and fills in (a far-away row)

@@ -57,7 +57,7 @@ def _checked(folder: Path | None) -> tuple[Model, Model, bool]:
         f"{len(new.pages)} pages.",
         highlight=False,
     )
-    _say_if_an_own_scorecard_is_in_force()
+    _say_if_an_own_scorecard_is_in_force(new)
     found = changes(applied, new)
     if not found:
         console.print("It is the model the warehouse has: nothing to apply.")
@@ -73,11 +73,18 @@ def _checked(folder: Path | None) -> tuple[Model, Model, bool]:
     return new, applied, True
 
 
-def _say_if_an_own_scorecard_is_in_force() -> None:
+def _say_if_an_own_scorecard_is_in_force(model: Model) -> None:
     from warehouse.kpis.scorecard import override_path  # the engine, only for this command
 
     override = override_path()
-    if override is not None:
+    if override is not None and model.board.priority is not None:
+        console.print(
+            f"Note: {override} is not used: the model's [board] declares the scorecard's priorities, and "
+            "wins. Delete it to avoid confusion (docs/model.md: Choose what the board sees).",
+            highlight=False,
+            soft_wrap=True,
+        )
+    elif override is not None:
         console.print(
             f"Note: {override} is in force: it sets the scorecard's priorities in place of the model's "
             "(priorities and KPIs' `priority`). Delete it to use the model's (docs/model.md: "

@@ -24,16 +24,19 @@ import pyarrow.compute as pc
 
 from etl.errors import ExtractError, Rejection
 from etl.limits import check_file_size, overlong_values
+from etl.load import figures as submitted
 from etl.load.publish import load_lock, publish
 from etl.paths import OutsideLoadDirs, outside_load_dirs, read_for_load
 from etl.readers.annex_a import read_annex_a
 from etl.readers.areas_csv import is_areas_header, peek_header, read_areas_csv
 from etl.readers.cin_xml import read_cin_census
+from etl.readers.figures import FiguresFile
 from etl.readers.formats import detect_format
 from etl.readers.native_csv import RawExtract, read_native_csv
 from etl.readers.ssda903 import read_ssda903_missing
 from etl.staging.native import stage
 from etl.validate.duplicates import exact_copies, same_records
+from etl.validate.figures import Group, Submitter
 from etl.validate.report import rejected_positions, rejections_from_failures
 from etl.validate.schemas import validate
 from warehouse.db import (
@@ -51,6 +54,7 @@ from warehouse.model.files import active_model, model_for, model_of_load, publis
 from warehouse.queries import run
 from warehouse.queries.run import query_text
 from warehouse.settings import Settings, environment, pseudonymisation_key
+from warehouse.submissions import Figure
 
 SHRINK_SETTING = "SAFEGUARD_MAX_SHRINK"
 
@@ -114,6 +118,9 @@ class FileOutcome:
     started_at: datetime = field(default_factory=datetime.now)
     finished_at: datetime | None = None
     rows: pa.Table | pd.DataFrame | None = None  # the rows to load, dropped once published
+    # Figures submitted by an agency: the submission (dataset, LA, period) and its figures, to load.
+    figures: tuple[Group, list[Figure]] | None = None
+    submission_id: int | None = None  # the submission the load recorded, if any
 
     @property
     def file_name(self) -> str:
@@ -197,9 +204,11 @@ def prepare(
     dataset: str | None = None,
     source: SourceOptions = SourceOptions(),
     data: FileBytes | None = None,
+    submitter: Submitter | None = None,
 ) -> list[FileOutcome]:
     """Read, stage and validate one file: one outcome per dataset it holds, or one failed outcome
-    if any part of it is structurally wrong (a file loads whole or not at all).
+    if any part of it is structurally wrong (a file loads whole or not at all). A file of figures
+    submitted by an agency: one outcome per submission (dataset, LA and period) it holds.
 
     `data` holds the file's bytes as the load read them (once, from one descriptor); without it
     the file is read here."""
@@ -210,6 +219,11 @@ def prepare(
         if source_format == "auto":
             source_format = detect_format(path, held.data)
         check_file_size(path, len(held.data), source_format)
+        if source_format in submitted.FIGURE_FORMATS:
+            figures_file = submitted.read_figures(path, held.take(), source_format)
+            return figures_outcomes(
+                figures_file, sha256, source_format, submitter or Submitter(getpass.getuser()), today
+            )
         if (
             source_format == "native_csv"
             and dataset in (None, "areas")
@@ -253,6 +267,71 @@ def prepare(
     return [
         FileOutcome(path=path, sha256=sha256, source_format=source_format, status="failed", message=message)
     ]
+
+
+def figures_outcomes(
+    file: FiguresFile, sha256: str | None, source_format: str, submitter: Submitter, today: date
+) -> list[FileOutcome]:
+    """A file of figures checked: an outcome per submission it holds, or, if anything in it is
+    wrong, one failed outcome with every problem (a file of figures loads whole or not at all)."""
+    checked = submitted.check(file, submitter, today)
+    if checked.rejections:
+        return [
+            FileOutcome(
+                path=file.path,
+                sha256=sha256,
+                source_format=source_format,
+                part=file.sheet,
+                rows_read=len(file.rows),
+                rows_rejected=len({r.row_number for r in checked.rejections}),
+                rejections=checked.rejections,
+                status="failed",
+                message=submitted.refusal(file, checked),
+            )
+        ]
+    return [
+        FileOutcome(
+            path=file.path,
+            sha256=sha256,
+            source_format=source_format,
+            part=file.sheet,
+            dataset=group.dataset.name,
+            la_code=group.la_code,
+            coverage_start=group.period.start,
+            coverage_end=group.period.end,
+            rows_read=len(figures),
+            figures=(group, figures),
+            status="loaded",
+        )
+        for group, figures in checked.groups.items()
+    ]
+
+
+def _load_figures(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, submitter: Submitter) -> None:
+    assert outcome.figures is not None
+    group, figures = outcome.figures
+    loaded = submitted.load_submission(
+        con,
+        group,
+        figures,
+        submitter,
+        outcome.load_id or 0,
+        None if outcome.source_format == submitted.MANUAL_FORMAT else outcome.path.name,
+    )
+    outcome.submission_id = loaded.submission_id
+    outcome.rows_replaced = loaded.superseded
+    what = f"{group.dataset.title} of {group.la_code} for {group.period.label}"
+    if loaded.submission_id is None:
+        outcome.status, outcome.rows_loaded = "unchanged", 0
+        outcome.message = f"{what}: the same figures as the warehouse holds; nothing changed"
+    else:
+        outcome.rows_loaded = len(figures)
+        correction = f", correcting {_figures(loaded.superseded)}" if loaded.superseded else ""
+        outcome.message = f"{what}: submission {loaded.submission_id}, {_figures(len(figures))}{correction}"
+
+
+def _figures(count: int) -> str:
+    return f"{count} figure{'s' if count != 1 else ''}"
 
 
 def _all_rejected(outcomes: list[FileOutcome]) -> str | None:
@@ -472,7 +551,11 @@ def _shrinks(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, share: float)
 
 
 def _apply(
-    outcomes: list[FileOutcome], user: str, synthetic: bool, allow_shrink: bool = False
+    outcomes: list[FileOutcome],
+    user: str,
+    synthetic: bool,
+    allow_shrink: bool = False,
+    submitter: Submitter | None = None,
 ) -> Callable[[duckdb.DuckDBPyConnection], None]:
     share = environment().max_shrink
 
@@ -480,6 +563,7 @@ def _apply(
         # On the building connection itself: a cursor would be outside this transaction.
         next_id = single_value(con, query_text("next_load_id"))
         changed_las: set[str] = set()
+        figures_changed = False
         checked: set[Path] = set()
         for outcome in outcomes:
             # Judged on the warehouse as the load's earlier files have left it, before any part of
@@ -492,7 +576,10 @@ def _apply(
                     _refuse_file(parts, reason)
             outcome.load_id = next_id
             next_id += 1
-            if outcome.rows is not None:
+            if outcome.figures is not None:
+                _load_figures(con, outcome, submitter or Submitter(user))
+                figures_changed |= outcome.submission_id is not None
+            elif outcome.rows is not None:
                 if outcome.dataset == "areas":
                     with _registered(con, "incoming", outcome.rows):
                         _run_load_sql(con, "area_reference", load_id=outcome.load_id)
@@ -504,6 +591,7 @@ def _apply(
             _record(con, outcome, user, synthetic)
         if changed_las:
             run_transforms(con, sorted(changed_las))
+        if changed_las or figures_changed:
             version = int(get_meta(con).get("data_version", "0")) + 1
             set_meta(
                 con, data_version=str(version), last_load_at=datetime.now().isoformat(timespec="seconds")
@@ -534,8 +622,12 @@ def run_load(
     today: date | None = None,
     progress: Progress | None = None,
     source: SourceOptions = SourceOptions(),
+    submitter: Submitter | None = None,
 ) -> list[FileOutcome]:
     """Load the files into the warehouse at settings.warehouse_path, all or nothing per file.
+
+    `submitter`: who submits the files of figures among them, and how (an upload, the inbox); the
+    user running the load if not given.
 
     With SAFEGUARD_LOAD_DIRS set, a load that names any file outside those folders is refused
     whole before a file is opened: every outcome is failed and the warehouse is not touched."""
@@ -544,7 +636,7 @@ def run_load(
         return _refused_load(paths, refused)
     today = today or date.today()
     notify = progress or (lambda path, step: None)
-    user = getpass.getuser()
+    user = submitter.name if submitter else getpass.getuser()
     key = pseudonymisation_key(settings)
     with load_lock(settings.lock_path):
         # An older warehouse is read as it is here; publish migrates it before the change.
@@ -599,14 +691,46 @@ def run_load(
                         ]
                         continue
                     notify(path, "reading and validating")
-                    prepared = prepare(path, sha, key, today, dataset, source, data)
+                    prepared = prepare(path, sha, key, today, dataset, source, data, submitter)
                     touched |= {(outcome.dataset, outcome.la_code) for outcome in prepared}
                     outcomes += prepared
             finally:
                 if current is not None:
                     current.close()
             notify(paths[0] if paths else Path("."), "publishing")
-            publish(settings.warehouse_path, _apply(outcomes, user, synthetic, source.allow_shrink))
+            publish(
+                settings.warehouse_path, _apply(outcomes, user, synthetic, source.allow_shrink, submitter)
+            )
     for outcome in outcomes:
         outcome.rows = None
+    return outcomes
+
+
+def publish_figures(
+    settings: Settings,
+    submitter: Submitter,
+    prepare: Callable[[], list[FileOutcome]],
+    record_refusal: bool,
+) -> list[FileOutcome]:
+    """Figures that come from no file in a load folder (an upload through the app, an entry by hand):
+    `prepare` reads and checks them, under the load lock and with the warehouse's model, then they are
+    loaded through the same copy-and-swap and load history as a file. A refusal is recorded in the
+    load history (an upload's, to be seen on the Data page) only if `record_refusal`."""
+    with load_lock(settings.lock_path):
+        current = (
+            open_readonly(settings.warehouse_path, allow_older=True)
+            if settings.warehouse_path.exists()
+            else None
+        )
+        try:
+            model = model_for(current) if current is not None else published_model(settings.warehouse_path)
+        finally:
+            if current is not None:
+                current.close()
+        with model_of_load(model):
+            outcomes = prepare()
+            if record_refusal or all(o.figures is not None for o in outcomes):
+                publish(settings.warehouse_path, _apply(outcomes, submitter.name, False, submitter=submitter))
+    for outcome in outcomes:
+        outcome.finished_at = outcome.finished_at or datetime.now()
     return outcomes

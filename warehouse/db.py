@@ -55,6 +55,8 @@ FACT_TABLES = (
     "assessment",
     "cla_missing_count",
 )
+# Figures submitted by agencies (migrations/0014_submitted_figures.sql): kept, never replaced.
+FIGURE_TABLES = ("submission", "submitted_figure")
 CUBE_TABLES = (
     "kpi_cube",
     "missing_child_month",
@@ -148,6 +150,12 @@ def _statistical_neighbours_2025() -> pd.DataFrame:
 def local_authority_codes() -> frozenset[str]:
     """Every English LA code the warehouse knows (from the ONS population table)."""
     return frozenset(_ons_population().query("geographic_level == 'Local authority'")["new_la_code"])
+
+
+def local_authority_names() -> dict[str, str]:
+    """Every English LA's name by its code, the latest the ONS table gives."""
+    rows = _ons_population().query("geographic_level == 'Local authority'").sort_values("time_period")
+    return dict(zip(rows["new_la_code"], rows["la_name"], strict=True))
 
 
 def la_code_for_old_code(old_la_code: str) -> str | None:

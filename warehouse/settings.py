@@ -142,6 +142,30 @@ class Environment(BaseSettings):
     )
     local_role: str = Field("admin", description="The role of that local operator.")
 
+    smtp_host: str | None = Field(
+        None,
+        description="The mail server that sends reminders of figures due (`safeguard remind`); none: no email.",
+    )
+    smtp_port: int = Field(25, gt=0, lt=65536, description="Its port (587 with STARTTLS, usually).")
+    smtp_from: str | None = Field(
+        None, description="The sender of reminders, e.g. safeguarding-data@example.gov.uk."
+    )
+    smtp_starttls: bool = Field(
+        False, description="Upgrade the connection to TLS (STARTTLS) before signing in."
+    )
+    smtp_user: str | None = Field(
+        None, description="The account to sign in to the mail server as, if it asks."
+    )
+    smtp_password: SecretStr | None = Field(None, description="Its password.")
+    remind_to: str = Field(
+        "",
+        description="Addresses that get each agency's reminders besides its partner accounts named by email "
+        "address: 'Police: a@police.uk, b@police.uk; Health: c@nhs.net'.",
+    )
+    remind_days: int = Field(
+        7, ge=0, description="Reminders list figures late and those due within this many days."
+    )
+
     @field_validator("public_url")
     @classmethod
     def _a_whole_address(cls, value: str | None) -> str | None:

@@ -108,15 +108,16 @@ def _summary(
                 )
             )
     limits = [
-        f"{words} {', '.join(values)}"
+        f"{words} ({', '.join(values)})"
         for words, values in (("agencies", scope.agencies), ("areas", scope.areas))
         if values
     ]
     notes = []
     if limits:
         notes.append(
-            f"Your account covers {' and '.join(limits)} only, so its figures on this link differ from "
-            "those of someone who sees the whole partnership."
+            "The figures are the whole partnership's, the same for anyone who sees these local authorities. "
+            f"Your account's {' and '.join(limits)} limit only the records you can list, and which "
+            "submissions, commentary and challenge answers are yours."
         )
     if refused:
         notes.append(

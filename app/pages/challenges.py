@@ -1,7 +1,7 @@
 """The challenge log: questions put to agencies about a KPI, their answers, and what is overdue.
 
 Entries are listed for the LAs in the viewer's scope only (for a partner limited to agencies,
-only the entries raised against those agencies), filtered by status, and exported as CSV. Selecting one shows its history and lets a permitted user answer or close it.
+only the entries raised against those agencies or about their KPIs, which it answers), filtered by status, and exported as CSV. Selecting one shows its history and lets a permitted user answer or close it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,16 @@ from app.components.exports import csv_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
 from app.filters import filter_options
-from app.scope import EVERYONE, Permission, PermissionDenied, current_scope, current_user, require
+from app.scope import (
+    EVERYONE,
+    Permission,
+    PermissionDenied,
+    challenge_agency,
+    current_scope,
+    current_user,
+    may_answer,
+    require,
+)
 from appstate.challenges import (
     Challenge,
     ChallengeQuery,
@@ -75,6 +84,7 @@ def challenge_frame(statuses: list[str], overdue_only: bool, today: date | None 
     query = ChallengeQuery(
         la_codes=scope.la_codes,
         agencies=scope.agencies,
+        kpi_ids=tuple(k.id for k in REGISTRY.values() if k.agency in scope.agencies),
         status=tuple(statuses or ()),
         overdue_only=overdue_only,
     )
@@ -247,7 +257,7 @@ def _entry_panel(entry: Challenge) -> html.Section:
     ]
     actions = []
     if entry.status != Status.CLOSED.value:
-        if user.can(Permission.ANSWER_CHALLENGES):
+        if may_answer(user, entry.kpi_id, entry.agency):
             actions += [
                 field(
                     "Response",
@@ -281,7 +291,12 @@ def _entry_panel(entry: Challenge) -> html.Section:
 def _in_scope(challenge_id: int) -> Challenge | None:
     with session() as db:
         entry = db.get(Challenge, challenge_id)
-    return entry if entry is not None and current_scope().covers(entry.la_code, entry.agency) else None
+    if entry is None:
+        return None
+    scope = current_scope()
+    answerer = challenge_agency(entry.kpi_id, entry.agency)
+    covered = scope.covers(entry.la_code, entry.agency) or scope.covers(entry.la_code, answerer)
+    return entry if covered else None
 
 
 @callback(
@@ -385,8 +400,13 @@ def _step(
         return dash.no_update, dash.no_update  # the button drawn afresh, not pressed
     try:
         user = require(permission)
+        entry = _selected(selected)
+        if permission is Permission.ANSWER_CHALLENGES and not may_answer(user, entry.kpi_id, entry.agency):
+            raise PermissionDenied(
+                f"{user.username} may answer only the challenges of {', '.join(user.agencies)}'s KPIs"
+            )
         with session() as db:
-            entry = action(db, _selected(selected).id, user.username)
+            entry = action(db, entry.id, user.username)
     except (PermissionDenied, ValueError) as error:
         return refused(error)
     return done(f"Challenge {entry.id} is now {entry.status}.", changed)

@@ -1,7 +1,8 @@
 """Commentary: write "What is the data telling us?" for one KPI, LA and period, with its history.
 
 The KPI, LA and period come from the URL and are checked on the server, against the registry
-and the viewer's scope, both when the page is drawn and again when the text is saved.
+and the viewer's scope, both when the page is drawn and again when the text is saved. A partner
+writes the commentary of its own agency's KPIs (the KPI's `agency`) and reads the others'.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from app import ids
 from app.access import callback
 from app.components.forms import field
 from app.components.kpi_card import kpi_card
-from app.scope import BOARD, Permission, PermissionDenied, current_scope, require
+from app.scope import BOARD, PermissionDenied, User, current_scope, current_user, may_write_commentary
 from app.view import page_view
 from appstate.commentary import Commentary, commentary_history, write_commentary
 from appstate.db import session
@@ -143,29 +144,54 @@ def layout(**query: str | list[str]) -> html.Div:
                 ]
             ),
             html.Div(kpi_card(assessment), className="card-grid commentary-card"),
-            _draft_offer(draft, has_text=bool(current)),
-            field(
-                "What is the data telling us?",
-                dcc.Textarea(id=ids.COMMENTARY_TEXT, value=current or draft, className="commentary-input"),
-                hint="plain text; a blank line starts a new paragraph; saving keeps every earlier version",
+            *(
+                _editor(current, draft)
+                if may_write_commentary(current_user(), subject.kpi)
+                else [html.P(_not_yours(subject.kpi), className="note")]
             ),
             html.Div(
-                [
-                    html.Button(
-                        "Save commentary", id=ids.COMMENTARY_SAVE, n_clicks=0, className="button-primary"
-                    ),
-                    dcc.Link(
-                        "Back to the exception report" if report else "Back to the executive summary",
-                        href=back,
-                        className="card-link",
-                    ),
-                ],
+                dcc.Link(
+                    "Back to the exception report" if report else "Back to the executive summary",
+                    href=back,
+                    className="card-link",
+                ),
                 className="form-actions",
             ),
             html.P(id=ids.COMMENTARY_STATUS, role="status", className="form-status"),
             html.Div(_history(entries), id=ids.COMMENTARY_HISTORY),
         ]
     )
+
+
+def _editor(current: str, draft: str) -> list:
+    """The text to write or edit, with the draft offered, for someone who may write it."""
+    return [
+        _draft_offer(draft, has_text=bool(current)),
+        field(
+            "What is the data telling us?",
+            dcc.Textarea(id=ids.COMMENTARY_TEXT, value=current or draft, className="commentary-input"),
+            hint="plain text; a blank line starts a new paragraph; saving keeps every earlier version",
+        ),
+        html.Button("Save commentary", id=ids.COMMENTARY_SAVE, n_clicks=0, className="button-primary"),
+    ]
+
+
+def _not_yours(kpi: Kpi) -> str:
+    """Why the viewer reads this commentary and does not write it."""
+    if current_user().speaks_for(kpi.agency):
+        return "Your role reads commentary; the board and the data team write it."
+    return f"The commentary on this KPI is written by {kpi.agency}, whose work it measures; you can read it here."
+
+
+def require_writer(kpi: Kpi) -> User:
+    """The current user, if they may write `kpi`'s commentary (a partner: its own agency's KPIs)."""
+    user = current_user()
+    if not may_write_commentary(user, kpi):
+        raise PermissionDenied(
+            f"{user.username} ({user.role.words}) may not write the commentary of {kpi.title} "
+            f"({kpi.agency}'s)"
+        )
+    return user
 
 
 @callback(
@@ -182,7 +208,7 @@ def save_commentary(_clicks: int, text: str | None, search: str | None) -> tuple
     if isinstance(subject, str):
         return subject, dash.no_update
     try:
-        user = require(Permission.WRITE_COMMENTARY)
+        user = require_writer(subject.kpi)
         with session() as db:
             entry = write_commentary(
                 db, subject.kpi.id, subject.la_code, subject.period.code, text or "", user.username

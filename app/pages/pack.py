@@ -1,5 +1,6 @@
 """The meeting pack: a print-ready executive summary and chosen dashboards for a period, with
-the filters in words and the data freshness date. /pack.pdf prints this page to PDF."""
+the filters in words and the data freshness date. /pack.pdf prints this page to PDF. The dashboards
+offered, their order and those included by default are the partnership's (`pack` in its [board])."""
 
 from __future__ import annotations
 
@@ -55,7 +56,10 @@ def layout(**query: str | list[str]) -> html.Div:
     options, view = resolved.options, resolved.view
     period = view.period_value
     status = data_status()
-    chosen = [page for page in active_model().pages if page.id in view.section]
+    # The partnership's pack pages in its order (its [board]); where the link names none, all of them.
+    model = active_model()
+    included = view.section or model.pack_included
+    chosen = [page for page in model.pack_pages if page.id in included]
     executive = resolved.assessments(EXECUTIVE_KPIS)
     commentary = resolved.commentary()
     sections = [
@@ -102,9 +106,9 @@ def layout(**query: str | list[str]) -> html.Div:
                     html.Label("Dashboards to include", htmlFor=ids.PACK_SECTIONS, className="filter-label"),
                     dcc.Checklist(
                         id=ids.PACK_SECTIONS,
-                        value=list(view.section),
+                        value=[page.id for page in chosen],
                         inline=True,
-                        options=[{"label": p.title, "value": p.id} for p in active_model().pages],
+                        options=[{"label": p.title, "value": p.id} for p in model.pack_pages],
                     ),
                     html.A(
                         "Download the pack as PDF",

@@ -1,6 +1,8 @@
 """Records: the events behind a KPI figure, for the viewer's scope and the filters in the URL.
-Pseudonymised child IDs and dates only, and only for roles that see exact figures: a list can be
-counted, so for a protected role it would undo the rounding of every figure it lies behind."""
+Pseudonymised child IDs and dates only, and only for roles that see exact figures, or a partner's
+own agency's records: a list can be counted, so for a protected role it would undo the rounding of
+every figure it lies behind, except where it lists what the viewer's agency holds already
+(app/scope.py `Scope.record_filters`)."""
 
 from __future__ import annotations
 
@@ -36,8 +38,30 @@ LIMIT = 5000
 
 
 def _records(page: PageView) -> RecordList:
+    """The records the viewer may list: withheld when it may list none of this KPI's."""
     kpi = get_kpi(page.view.kpi[0] if page.view.kpi else "referrals")
-    return records(reader().connection(), kpi, page.view.period_value, page.filters, page.scope.policy, LIMIT)
+    filters = page.scope.record_filters(page.filters, kpi.dataset)
+    if filters is None:
+        return RecordList(kpi, page.view.period_value, None, None, withheld=True)
+    own = page.scope.policy.enabled  # a protected viewer listing is listing its own agency's
+    return records(
+        reader().connection(), kpi, page.view.period_value, filters, page.scope.policy, LIMIT, own=own
+    )
+
+
+def _own_note(page: PageView) -> list[Component]:
+    """For a partner: whose records these are, beside partnership-wide figures."""
+    if not page.scope.agencies:
+        return []
+    agencies = " and ".join(page.scope.agencies)
+    areas = f" in {', '.join(page.scope.areas)}" if page.scope.areas else ""
+    return [
+        html.P(
+            f"Your own agency's records only ({agencies}{areas}): the figures on the other pages are the "
+            "whole partnership's, rounded, and no other agency's records are listed here.",
+            className="scope-note",
+        )
+    ]
 
 
 def layout(**query: str | list[str]) -> html.Div:
@@ -61,8 +85,9 @@ def layout(**query: str | list[str]) -> html.Div:
     if found.withheld or rows is None:
         body = [
             html.P(
-                "Record lists are shown only to roles that see exact figures. Your figures are rounded "
-                "to protect children's privacy, and a list of records could be counted to undo that.",
+                "Record lists are shown only to roles that see exact figures, and to a partner for its own "
+                "agency's records. Your figures are rounded to protect children's privacy, and a list of "
+                "other records could be counted to undo that.",
                 className="note",
             )
         ]
@@ -82,7 +107,14 @@ def layout(**query: str | list[str]) -> html.Div:
                 page_size=25,
             ),
         ]
-    return html.Div([html.H1(heading), html.P(["Showing: ", page.view.describe(page.options)]), *body])
+    return html.Div(
+        [
+            html.H1(heading),
+            html.P(["Showing: ", page.view.describe(page.options)]),
+            *_own_note(page),
+            *body,
+        ]
+    )
 
 
 @callback(

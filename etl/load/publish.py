@@ -19,6 +19,7 @@ import duckdb
 from warehouse.db import (
     CUBE_TABLES,
     FACT_TABLES,
+    FIGURE_TABLES,
     SCHEMA_VERSION,
     WarehouseError,
     build_schema,
@@ -84,7 +85,7 @@ def load_lock(lock_path: Path, wait: bool = True) -> Iterator[None]:
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    tables = (*FACT_TABLES, *CUBE_TABLES, "etl_load", "etl_rejection")
+    tables = (*FACT_TABLES, *FIGURE_TABLES, *CUBE_TABLES, "etl_load", "etl_rejection")
     return {t: single_value(con, f"SELECT count(*) FROM {t}") for t in tables}
 
 

@@ -329,7 +329,7 @@ def _find_list(sheet: ReadOnlyWorksheet) -> _FoundList | None:
 # What openpyxl raises for a damaged workbook: a broken zip, a missing part, a part whose XML is
 # cut short or whose compressed bytes are corrupt. (DefusedXmlException is a ValueError; named for
 # the reader.) Sheets are read lazily, so these come from reading the sheets as well as opening.
-_UNREADABLE = (
+UNREADABLE_WORKBOOK = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     KeyError,
@@ -343,31 +343,32 @@ _UNREADABLE = (
 )  # IndexError: a cell's text is not in the table
 
 
-def _unreadable(path: Path, error: BaseException) -> ExtractError:
+def unreadable_workbook(path: Path, error: BaseException) -> ExtractError:
     detail = str(error) or type(error).__name__
     return ExtractError(path, f"the file is not a readable Excel workbook (.xlsx): {detail}")
 
 
-def _open(path: Path, data: bytes) -> Workbook:
+def open_workbook(path: Path, data: bytes) -> Workbook:
+    """A workbook opened read-only for its values, after the limits' checks; a damaged one is refused."""
     try:
         # From the bytes, so that a workbook saved under another extension (.csv) is still read.
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             limits.check_workbook_sizes(path, archive)  # before openpyxl unzips a part
             limits.check_sheet_rows(path, archive)
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except _UNREADABLE as error:
-        raise _unreadable(path, error) from error
+    except UNREADABLE_WORKBOOK as error:
+        raise unreadable_workbook(path, error) from error
 
 
 def _find_lists(path: Path, data: bytes) -> list[_FoundList]:
-    workbook = _open(path, data)
+    workbook = open_workbook(path, data)
     try:
         found: dict[int, _FoundList] = {}
         for sheet in workbook.worksheets:
             try:
                 listed = _find_list(sheet)  # reads the sheet's XML: where a damaged sheet shows
-            except _UNREADABLE as error:
-                raise _unreadable(path, error) from error
+            except UNREADABLE_WORKBOOK as error:
+                raise unreadable_workbook(path, error) from error
             except _TooManyRows as error:
                 raise limits.too_many_rows(path, sheet.title) from error
             if listed is None:

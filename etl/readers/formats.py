@@ -6,14 +6,17 @@ from pathlib import Path
 
 from etl.errors import ExtractError
 from etl.readers.cin_xml import dtd_refusal
+from etl.readers.figures import is_figures_header, is_figures_workbook
 from etl.readers.native_csv import normalise_header
 
-FORMATS = ("native_csv", "ssda903", "annex_a", "cin_xml")
+FORMATS = ("native_csv", "ssda903", "annex_a", "cin_xml", "figures_xlsx", "figures_csv")
 FORMAT_TITLES = {
     "native_csv": "native extract (CSV)",
     "ssda903": "SSDA903 missing file (CSV)",
     "annex_a": "Ofsted Annex A workbook (xlsx)",
     "cin_xml": "CIN census (XML)",
+    "figures_xlsx": "figures submitted by an agency (the template's workbook, xlsx)",
+    "figures_csv": "figures submitted by an agency (the template's CSV twin)",
 }
 # An SSDA903 missing file names the child (CHILD) and at least one of the missing file's own fields;
 # the reader then names any required column it lacks.
@@ -49,7 +52,7 @@ def detect_format(path: Path, data: bytes) -> str:
     a CSV's header."""
     head = data[:4096]
     if head.startswith(b"PK\x03\x04"):
-        return "annex_a"
+        return "figures_xlsx" if is_figures_workbook(data) else "annex_a"
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         raise _not_a_workbook(path, head)
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
@@ -61,4 +64,6 @@ def detect_format(path: Path, data: bytes) -> str:
         raise ExtractError(path, "the file is XML but not a CIN census (its header has no <Collection>CIN)")
     first_line = text.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     header = {normalise_header(name) for name in first_line.split(",")}
+    if is_figures_header(list(header)):
+        return "figures_csv"
     return "ssda903" if _SSDA903_CHILD in header and header & _SSDA903_OWN else "native_csv"

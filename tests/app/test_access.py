@@ -17,8 +17,9 @@ from tests.app.serving import ROLE_USERS, TEST_ADMIN, copy_home, signed_in
 
 OTHER_LA = "E06000057"  # Northumberland: outside every scoped test account (they cover Newcastle)
 ASKING_FOR_MORE = f"?period=2025-26&la={OTHER_LA}&agency=Health"
-# What must never reach a Newcastle account (another LA's code, name and areas), nor a Newcastle
-# police partner (another agency's figures are labelled with its name).
+# What must never reach a Newcastle account: another LA's code, name and areas. A Newcastle police
+# partner sees the partnership's figures for every agency (protected), so other agencies' names do
+# reach it; other agencies' records do not (tests/app/test_board_partner.py).
 OUT_OF_LA = (OTHER_LA, "Northumberland", "NLD-")
 OTHER_AGENCIES = ("Schools and education", "Housing", "Health")
 IN_LA = ("E08000021", "Newcastle", "NCL-")  # the scoped accounts' own LA
@@ -142,7 +143,7 @@ def _leaks(username: str | None, text: str) -> list[str]:
     if username == NO_DATA:
         words = OUT_OF_LA + IN_LA
     else:
-        words = OUT_OF_LA + (OTHER_AGENCIES if ROLE_USERS[username][2] else ())
+        words = OUT_OF_LA
     return [word for word in words if word in text]
 
 

@@ -41,17 +41,7 @@ BOARD = [
     "Reviews and audits",
     "Risk register",
 ]
-PARTNER = [
-    "Front door",
-    "S47 and ICPC",
-    "CP plans",
-    "Missing",
-    "Benchmarks",
-    "Challenge log",
-    "Action tracker",
-    "Reviews and audits",
-    "Risk register",
-]
+PARTNER = BOARD  # partners sit at the board table: the board pages, their figures protected
 DATA_TEAM = [name for name in ALL if name != "Audit"]
 
 
@@ -83,7 +73,7 @@ PROTECTED_ADMIN = [name for name in ALL if name != "Data and loads"]
     [
         (TEST_ADMIN, "admin", PROTECTED_ADMIN, "/"),
         ("test-exec", "executive", BOARD, "/"),
-        ("test-partner", "partner", PARTNER, "/front-door"),
+        ("test-partner", "partner", PARTNER, "/"),
         ("test-data", "data team", DATA_TEAM, "/"),
     ],
 )
@@ -95,7 +85,7 @@ def test_brw020_each_role_signs_in_and_sees_its_pages(server, anonymous, usernam
     assert anonymous.console_errors == []
 
 
-def test_brw021_a_partner_typing_a_board_page_address_is_told_it_is_not_theirs(server, anonymous):
+def test_brw021_a_partner_typing_a_data_page_address_is_told_it_is_not_theirs(server, anonymous):
     _sign_in(anonymous, server, "test-partner")
     anonymous.goto(server + "/data")
     anonymous.get_by_role("heading", name="Not available to your role").wait_for()
@@ -103,13 +93,16 @@ def test_brw021_a_partner_typing_a_board_page_address_is_told_it_is_not_theirs(s
     anonymous.goto(server + "/front-door?la=E06000057&agency=Health")
     anonymous.wait_for_selector("#card-contacts")
     assert anonymous.inner_text("#filter-summary").startswith("Showing: ")
-    anonymous.locator("#filter-summary", has_text="Your account covers").wait_for()
+    anonymous.locator("#filter-summary", has_text="whole partnership's").wait_for()
+    # Newcastle's figures for Health, as anyone with Newcastle sees them; Northumberland left out
     assert anonymous.inner_text("#filter-summary") == (
-        "Showing: 12 months to October 2026 (Nov 2025 to Oct 2026); Newcastle upon Tyne\n"
-        "Your account covers agencies Police only, so its figures on this link differ from those of someone "
-        "who sees the whole partnership.\n"
-        "This link also asked for 1 local authority and 1 agency value that your account does not cover: the "
-        "figures leave them out."
+        "Showing: 12 months to October 2026 (Nov 2025 to Oct 2026); Newcastle upon Tyne; agency: Health "
+        "✕ agency: Health\n"
+        "The figures are the whole partnership's, the same for anyone who sees these local authorities. "
+        "Your account's agencies (Police) limit only the records you can list, and which submissions, "
+        "commentary and challenge answers are yours.\n"
+        "This link also asked for 1 local authority that your account does not cover: the figures leave "
+        "them out."
     )
 
 

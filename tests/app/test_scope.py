@@ -21,7 +21,8 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, re
                 "save views",
             },
         ),
-        (Role.PARTNER, {"answer challenges", "raise and update actions", "save views"}),
+        # commentary and answers only for its own agency's KPIs (test_partner_speaks_for_its_own_agency)
+        (Role.PARTNER, {"write commentary", "answer challenges", "raise and update actions", "save views"}),
         (
             Role.DATA_TEAM,
             {
@@ -80,7 +81,7 @@ def test_a_partner_posting_to_the_target_callback_sets_nothing(monkeypatch, tmp_
         assert all_targets(db, ("E08000021",)) == []
 
 
-def test_a_scope_cuts_any_filters_asked_for_to_its_own():
+def test_a_scope_cuts_the_las_asked_for_to_its_own_and_leaves_the_figures_partnership_wide():
     from app.scope import Scope
     from warehouse.kpis.engine import Filters
     from warehouse.kpis.suppression import SuppressionPolicy
@@ -89,10 +90,95 @@ def test_a_scope_cuts_any_filters_asked_for_to_its_own():
         la_codes=("E08000021",), policy=SuppressionPolicy(), agencies=("Police",), areas=("NCL-E", "NCL-W")
     )
     asked = Filters(("E06000057", "E08000021"), agency=("Health", "Police"), area=("NCL-N",), gender=("F",))
+    # the figures: only the LAs are cut; a partner's agencies and areas do not limit them
     assert scope.restrict(asked) == Filters(
+        ("E08000021",), agency=("Health", "Police"), area=("NCL-N",), gender=("F",)
+    )
+    # nothing asked for: the whole scope's LAs, every agency
+    assert scope.restrict(Filters(la_codes=("E06000057",))) == Filters(("E08000021",))
+
+
+def test_a_partner_lists_only_its_own_agencys_records():
+    from app.scope import Scope
+    from warehouse.kpis.engine import Filters
+    from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
+
+    scope = Scope(
+        la_codes=("E08000021",), policy=SuppressionPolicy(), agencies=("Police",), areas=("NCL-E", "NCL-W")
+    )
+    asked = Filters(("E06000057", "E08000021"), agency=("Health", "Police"), area=("NCL-N",), gender=("F",))
+    # contacts carry the agency that made them: the list is held to the partner's agency and areas
+    assert scope.record_filters(asked, "contacts") == Filters(
         ("E08000021",), agency=("Police",), area=("NCL-E", "NCL-W"), gender=("F",)
     )
-    # nothing asked for: the whole scope; no restriction in the scope: what was asked
-    assert scope.restrict(Filters(la_codes=("E06000057",))).values("agency") == ("Police",)
-    open_scope = Scope(la_codes=("E08000021",), policy=SuppressionPolicy())
-    assert open_scope.restrict(asked).values("area") == ("NCL-N",)
+    # asking for another agency's only gives the partner's own, never the other's
+    only_health = Filters(("E08000021",), agency=("Health",))
+    assert scope.record_filters(only_health, "contacts").values("agency") == ("Police",)
+    # someone who sees exact figures lists every record in its LAs; a protected executive none
+    exact = Scope(la_codes=("E08000021",), policy=NO_SUPPRESSION)
+    assert exact.record_filters(asked, "contacts") == Filters(
+        ("E08000021",), agency=("Health", "Police"), area=("NCL-N",), gender=("F",)
+    )
+    protected = Scope(la_codes=("E08000021",), policy=SuppressionPolicy())
+    assert protected.record_filters(asked, "contacts") is None
+
+
+def test_a_partner_lists_every_record_of_a_dataset_its_agency_provides():
+    from app.scope import Scope
+    from tests.helpers import early_help_example
+    from warehouse.kpis.engine import Filters
+    from warehouse.kpis.suppression import SuppressionPolicy
+    from warehouse.model.files import ModelFile, model_of_load, read_model
+
+    # the docs' early help dataset, provided by Health; its records carry a lead agency of their own
+    text = early_help_example().replace(
+        "carries_open_records = true\n", 'carries_open_records = true\nagency = "Health"\n', 1
+    )
+    assert 'agency = "Health"' in text
+    with model_of_load(read_model([ModelFile("early_help.toml", text)])):
+        asked = Filters(("E08000021",), agency=("Schools",))
+        health = Scope(la_codes=("E08000021",), policy=SuppressionPolicy(), agencies=("Health",))
+        # the whole dataset is Health's: its lead-agency filter is left as asked
+        assert health.record_filters(asked, "early_help") == asked
+        police = Scope(la_codes=("E08000021",), policy=SuppressionPolicy(), agencies=("Police",))
+        # the police list only the early help records whose lead agency is theirs
+        assert police.record_filters(asked, "early_help").values("agency") == ("Police",)
+        # contacts are not Health's dataset: Health lists its own contacts only
+        assert health.record_filters(asked, "contacts").values("agency") == ("Health",)
+
+
+def test_a_datasets_agency_is_checked_against_the_agency_groups():
+    from tests.helpers import early_help_example
+    from warehouse.model.files import ModelError, ModelFile, read_model
+
+    text = early_help_example().replace(
+        "carries_open_records = true\n", 'carries_open_records = true\nagency = "police"\n', 1
+    )
+    with pytest.raises(
+        ModelError, match=r"early_help.toml: dataset\[0\] \('early_help'\).agency: spell it 'Police'"
+    ):
+        read_model([ModelFile("early_help.toml", text)])
+
+
+def test_partner_speaks_for_its_own_agency():
+    from app.scope import challenge_agency, may_answer, may_submit, may_write_commentary
+    from warehouse.kpis.registry import get_kpi
+
+    police = User("p", Role.PARTNER, agencies=("Police",))
+    referrals = get_kpi("referrals")  # the local authority's work (the default agency)
+    assert referrals.agency == "Local authority"
+    assert not may_write_commentary(police, referrals)
+    assert may_write_commentary(User("la", Role.PARTNER, agencies=("Local authority",)), referrals)
+    assert may_write_commentary(User("e", Role.EXECUTIVE), referrals)
+    assert may_write_commentary(User("a", Role.ADMIN), referrals)
+    # a challenge about a KPI is answered by the KPI's agency, whoever it was raised against
+    assert challenge_agency("referrals", "Police") == "Local authority"
+    assert challenge_agency(None, "Police") == "Police"
+    assert not may_answer(police, "referrals", "Police")
+    assert may_answer(police, None, "Police")
+    assert not may_answer(police, None, "Health")
+    assert may_answer(User("d", Role.DATA_TEAM), "referrals", "Health")
+    # submissions: a partner its own agency's, the data team any, an executive none
+    assert may_submit(police, "Police") and not may_submit(police, "Health")
+    assert may_submit(User("d", Role.DATA_TEAM), "Health")
+    assert not may_submit(User("e", Role.EXECUTIVE), "Police")

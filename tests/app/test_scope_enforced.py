@@ -24,17 +24,29 @@ def _column(rows: list[dict[str, str]], title: str, months: dict[str, str]) -> d
     return {month: by_month[month] for month in months}
 
 
-def test_a_partner_asking_for_another_la_and_agency_gets_only_their_own(demo_app, demo_home):
-    client = signed_in(demo_app.server.test_client(), "test-partner")  # Newcastle, Police only
+def test_a_partner_asking_for_another_la_gets_its_own_la_with_any_agencys_figures(demo_app, demo_home):
+    client = signed_in(demo_app.server.test_client(), "test-partner")  # Newcastle, Police
     rows = export_rows(client, f"?period={PERIOD}&la=E06000057&agency=Health&agency=Schools+and+education")
-    police = engine_results(
-        demo_home, ("contacts", "referrals"), PERIOD, Filters(la_codes=CITY, agency=("Police",))
-    )
-    everyone = engine_results(demo_home, ("contacts",), PERIOD, Filters(la_codes=CITY))
-    expected = _months(police, "contacts")
+    # Northumberland is not the partner's: Newcastle's figures. Its agency (Police) does not cut
+    # them: the Health and schools figures are the partnership's, protected as every partner's are.
+    asked = Filters(la_codes=CITY, agency=("Health", "Schools and education"))
+    health_schools = engine_results(demo_home, ("contacts", "referrals"), PERIOD, asked)
+    police = engine_results(demo_home, ("contacts",), PERIOD, Filters(la_codes=CITY, agency=("Police",)))
+    expected = _months(health_schools, "contacts")
     assert _column(rows, "Contacts", expected) == expected
-    assert expected != _months(everyone, "contacts")  # so the restriction is visible in the figures
-    assert _column(rows, "Referrals", _months(police, "referrals")) == _months(police, "referrals")
+    assert expected != _months(police, "contacts")  # not cut to the partner's own agency
+    assert _column(rows, "Referrals", _months(health_schools, "referrals")) == _months(
+        health_schools, "referrals"
+    )
+
+
+def test_a_partner_sees_the_same_figures_on_a_shared_link_as_an_executive(demo_app, demo_home):
+    search = f"?period={PERIOD}&la=E08000021"
+    partner = export_rows(signed_in(demo_app.server.test_client(), "test-partner"), search)
+    executive = export_rows(signed_in(demo_app.server.test_client(), "test-exec"), search)
+    everyone = engine_results(demo_home, ("contacts",), PERIOD, Filters(la_codes=CITY))  # protected
+    assert partner == executive
+    assert _column(partner, "Contacts", _months(everyone, "contacts")) == _months(everyone, "contacts")
 
 
 def test_an_executive_cannot_reach_another_partnerships_la(demo_app, demo_home):
@@ -75,7 +87,7 @@ def test_small_numbers_are_c_for_a_partner_and_shown_to_the_data_team(demo_app, 
     assert all(data_team[month] == count for month, count in small.items())
 
 
-def test_a_partner_gets_403_for_the_data_page_callbacks_and_the_board_exports(demo_app):
+def test_a_partner_gets_403_for_the_data_page_callbacks_and_opens_the_board_exports(demo_app):
     client = signed_in(demo_app.server.test_client(), "test-partner")
     payload = {
         "output": "data-download.data",
@@ -90,8 +102,9 @@ def test_a_partner_gets_403_for_the_data_page_callbacks_and_the_board_exports(de
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 403
     assert "may not open /data" in response.get_data(as_text=True)
-    for path in ("/scorecard.xlsx?la=E08000021", "/exceptions.md?la=E08000021", "/pack.pdf?la=E08000021"):
-        assert client.get(path).status_code == 403, path
+    # the board's exports are a partner's too (their figures protected: test_board_disclosure.py)
+    assert client.get("/scorecard.xlsx?la=E08000021").status_code == 200
+    assert client.get("/exceptions.md?la=E08000021").status_code == 200
 
 
 def test_the_pages_grid_suppresses_for_a_partner_and_not_for_the_data_team(demo_app, demo_home):
@@ -105,7 +118,10 @@ def test_the_pages_grid_suppresses_for_a_partner_and_not_for_the_data_team(demo_
     assert all(grids["test-data"][month] == count for month, count in small.items())
 
 
-def test_a_board_page_drawn_for_a_partner_says_so_and_holds_no_figures(demo_app):
-    layout = page_layout(signed_in(demo_app.server.test_client(), "test-partner"), "/", "?la=E08000021")
-    assert find_component(layout, "executive-cards") is None
+def test_a_page_drawn_for_a_role_it_does_not_open_says_so_and_holds_no_figures(demo_app):
+    client = signed_in(demo_app.server.test_client(), "test-partner")
+    layout = page_layout(client, "/targets", "?la=E08000021")
+    assert find_component(layout, "targets-grid") is None
     assert "Not available to your role" in str(layout)
+    # the executive summary is the partner's: its cards are drawn
+    assert find_component(page_layout(client, "/", "?la=E08000021"), "executive-cards") is not None

@@ -50,8 +50,9 @@ def test_the_model_doc_is_up_to_date_and_its_examples_are_a_valid_model(tmp_path
     current = MODEL_DOC.read_text(encoding="utf-8")
     assert render_model_doc(current) == current, "docs/model.md is stale: run `make docs`"
     examples = re.findall(r"```toml\n(.*?)```", current, flags=re.DOTALL)
-    assert len(examples) == 5
+    assert len(examples) == 7  # with the [board] (which every example's model may hold once) and a figures dataset
     model = read_model([ModelFile(f"example{i}.toml", text) for i, text in enumerate(examples)])
+    assert model.board.pack == ("front-door", "cp-plans", "missing")
     assert {
         "referrals_local",
         "eh_assessments",
@@ -70,6 +71,12 @@ def test_the_model_doc_is_up_to_date_and_its_examples_are_a_valid_model(tmp_path
         "outcome" in model.kpis["eh_assessments"].dimensions
         and "outcome" not in model.kpis["referrals"].dimensions
     )
+    camhs = model.figures["camhs_figures"]  # a dataset of figures submitted by an agency
+    assert (camhs.agency, camhs.cadence, camhs.deadline_days) == ("Health", "quarterly", 20)
+    assert [(m.id, [p.code for p in m.parts], m.value) for m in model.figure_measures("camhs_figures")] == [
+        ("camhs_crisis_referrals", ["0-12", "13-17"], "count"),
+        ("camhs_wellbeing_score", [], "number"),
+    ]
 
 
 def test_the_deploy_doc_lists_every_setting():

@@ -63,8 +63,18 @@ def baseline_columns() -> dict[str, list[tuple[str, str]]]:
         return columns(baseline, BASELINE_TABLES)
 
 
+def before_14(con) -> None:
+    """Take away what version 14 made (0014_submitted_figures.sql and the views and macro over it)."""
+    con.execute("DROP VIEW current_figure")
+    con.execute("DROP VIEW figure_history")
+    con.execute("DROP MACRO figure_key")
+    con.execute("DROP TABLE submitted_figure")
+    con.execute("DROP TABLE submission")
+
+
 def as_previous_release(path) -> None:
     with duckdb.connect(str(path)) as con:
+        before_14(con)
         for table, dropped in ADDED_IN_10.items():
             for column in dropped:
                 con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
@@ -184,6 +194,29 @@ def test_a_load_into_an_older_warehouse_migrates_it_first(previous_release, tmp_
     assert {t: n for t, n in after.items() if t not in ("contact", "child")} == {
         t: n for t, n in before.items() if t not in ("contact", "child")
     }
+
+
+def test_upgrade_from_version_13_adds_the_submitted_figures_and_keeps_every_row(
+    demo_home, tmp_path, monkeypatch
+):
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ("warehouse.duckdb", "pseudonymisation.key"):
+        shutil.copy2(demo_home / name, home / name)
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        before_14(con)
+        set_meta(con, schema_version="13")
+    monkeypatch.setenv("SAFEGUARD_HOME", str(home))
+    result = CliRunner().invoke(app, ["upgrade"])
+    assert result.exit_code == 0, result.output
+    upgraded = home / "warehouse.duckdb"
+    assert contents(upgraded) == contents(demo_home / "warehouse.duckdb")
+    with open_readonly(upgraded) as con:
+        assert get_meta(con)["schema_version"] == str(SCHEMA_VERSION) and "migrated_to_14_at" in get_meta(con)
+        # The tables and views are there, empty: no figure had been submitted before version 14.
+        assert [
+            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("submission", "current_figure")
+        ] == [0, 0]
 
 
 def test_upgrade_renews_reference_data_that_a_new_release_ships(demo_home, tmp_path, monkeypatch):

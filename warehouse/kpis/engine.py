@@ -333,13 +333,16 @@ def records(
     filters: Filters,
     policy: SuppressionPolicy,
     limit: int = 5000,
+    own: bool = False,
 ) -> RecordList:
     """The numerator's events for the scope and filters: pseudonymised IDs and dates only.
     A stock lists what is open at the end of the period; a count of children lists their episodes.
 
     A viewer whose figures are protected gets no list: counting its rows by month, or against
-    another filter's list, would give back the exact counts that rounding and suppression hide."""
-    if policy.enabled:
+    another filter's list, would give back the exact counts that rounding and suppression hide.
+    `own`: the filters hold the list to records the viewer's own agency holds already (a partner's,
+    app/scope.py `Scope.record_filters`), whose counts hide nothing from it."""
+    if policy.enabled and not own:
         return RecordList(kpi, period, None, None, withheld=True)
     measure = "missing_episodes" if kpi.numerator in CHILD_MEASURES else kpi.numerator
     first = period.last_month if kpi.timing is Timing.STOCK else period.first_month

@@ -1,6 +1,8 @@
 """The six-monthly exception report: the KPIs of one LA that a board should look at, and why.
 
-A KPI (every KPI but the share breakdowns) is an exception for one or more of three reasons:
+A KPI (every KPI but the share breakdowns; where a partnership's `[board]` chooses its executive set
+or scorecard, the KPIs it puts before the board: Model.report_kpis) is an exception for one or more
+of three reasons:
 
 (a) Off target: its RAG against the target in force is red.
 (b) Worsened: it moved against its direction of good, on the previous period (for the default
@@ -37,11 +39,11 @@ from warehouse.kpis.formatting import format_change, format_figure, format_numbe
 from warehouse.kpis.model import Direction, Kpi, Unit
 from warehouse.kpis.periods import Period, rolling_6
 from warehouse.kpis.rag import Rag
-from warehouse.kpis.registry import KPIS
 from warehouse.kpis.suppression import SuppressionPolicy
+from warehouse.model.files import active_model
 from warehouse.queries import run
 
-REPORT_KPIS: tuple[str, ...] = tuple(kpi.id for kpi in KPIS if not kpi.is_share)
+REPORT_KPIS: tuple[str, ...] = active_model().report_kpis
 
 
 class Rule(StrEnum):

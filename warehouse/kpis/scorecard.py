@@ -1,9 +1,10 @@
 """The quarterly multi-agency scorecard: the partnership's strategic priorities, each with its KPIs
 over the last five quarters, the target in force and RAG, the direction of travel and benchmarks.
 
-The priorities are declared in the model (`[[priority]]`, and each KPI's `priority`: docs/model.md).
-An install's own $SAFEGUARD_HOME/scorecard.toml, the older way to set them, is still honoured and
-replaces them entirely: it is the one way to put built-in KPIs under other priorities. The figures
+The priorities are declared in the model: a partnership's `[board]` priorities, else `[[priority]]`
+and each KPI's `priority` (docs/model.md). An install's own $SAFEGUARD_HOME/scorecard.toml, the older
+way to set them, is still honoured where no `[board]` declares priorities, and then replaces the
+`[[priority]]` tables entirely. The figures
 come from the KPI engine and the judgements from `assess`, so the scorecard shows what every other
 page shows for the same quarter.
 """
@@ -127,22 +128,26 @@ def override_path(settings: Settings | None = None) -> Path | None:
 
 
 def model_scorecard(model: Model) -> ScorecardConfig:
-    """The model's priorities, each with the KPIs that name it."""
+    """The model's priorities, each with its KPIs: the partnership's `[board]`, else the
+    `[[priority]]` tables with the KPIs that name them (Model.scorecard_priorities)."""
     # Built without validation: read_model has checked every id against this model's own KPIs, which
     # for a model not yet served are not the registry's.
     return ScorecardConfig.model_construct(
         priorities=tuple(
-            ScorecardPriority.model_construct(title=p.title, kpis=model.priority_kpis(p.id))
-            for p in model.priorities
+            ScorecardPriority.model_construct(title=title, kpis=kpis)
+            for title, kpis in model.scorecard_priorities
         )
     )
 
 
 def scorecard_config(settings: Settings | None = None) -> ScorecardConfig:
-    """The install's own scorecard.toml if it has one (read on each call, so an edit shows on the
-    next page load without a restart), else the served model's priorities."""
-    override = override_path(settings)
-    return load_config(override) if override else model_scorecard(active_model())
+    """The served model's `[board]` priorities where a partnership declared them; else the install's
+    own scorecard.toml if it has one (read on each call, so an edit shows on the next page load
+    without a restart); else the model's `[[priority]]` tables. The board wins over scorecard.toml:
+    it is the newer declaration, checked by `safeguard model check` before it is applied."""
+    model = active_model()
+    override = None if model.board.priority is not None else override_path(settings)
+    return load_config(override) if override else model_scorecard(model)
 
 
 class Travel(StrEnum):

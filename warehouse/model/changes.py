@@ -10,7 +10,7 @@ from warehouse.model.files import Model
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # dataset, dimension, measure, kpi, page or priority
+    kind: str  # dataset, dimension, measure, kpi, page, priority or board (its executive, priority, pack)
     id: str
     what: str  # added, removed or changed
 
@@ -20,12 +20,23 @@ class Change:
 
 def _declarations(model: Model) -> dict[tuple[str, str], dict]:
     found = {("dataset", name): d.model_dump() for name, d in model.datasets.items()}
+    found |= {("dataset", name): d.model_dump() for name, d in model.figures.items()}
     found |= {("dimension", d.id): d.model_dump() for d in model.dimensions}
     found |= {("measure", m.id): m.model_dump() for m in model.measures.values()}
     found |= {("kpi", k.id): k.model_dump() for k in model.kpis.values()}
     found |= {("page", p.id): p.model_dump() for p in model.pages}
     found |= {("priority", p.id): p.model_dump() for p in model.priorities}
+    board = model.board.model_dump()
+    found |= {("board", key): {"value": value} for key, value in board.items() if value is not None}
     return found
+
+
+# What each key of a partnership's [board] puts before the board: the pages it changes.
+BOARD_PAGES = {
+    "executive": ("Executive summary (/)", "Meeting pack (/pack)", "Exception report (/exceptions)"),
+    "priority": ("Scorecard (/scorecard)", "Exception report (/exceptions)"),
+    "pack": ("Meeting pack (/pack)",),
+}
 
 
 def changes(before: Model, after: Model) -> list[Change]:
@@ -56,13 +67,17 @@ def affected_kpis(before: Model, after: Model, found: list[Change]) -> list[str]
 
 def affected_pages(before: Model, after: Model, found: list[Change], kpis: list[str]) -> list[str]:
     """The pages that show any of `kpis`, or were themselves declared, dropped or changed; the
-    scorecard when a priority or a KPI under one is."""
+    scorecard when a priority or a KPI under one is; those a change of the [board] reaches."""
     changed_pages = {c.id for c in found if c.kind == "page"}
-    pages = []
+    pages = [page for c in found if c.kind == "board" for page in BOARD_PAGES[c.id]]
     if any(kpi in model.executive_kpis for model in (before, after) for kpi in kpis):
         pages.append("Executive summary (/)")
-    if any(c.kind == "priority" for c in found) or any(
-        model.kpis[kpi].priority for model in (before, after) for kpi in kpis if kpi in model.kpis
+    if (
+        any(c.kind == "priority" for c in found)
+        or any(model.kpis[kpi].priority for model in (before, after) for kpi in kpis if kpi in model.kpis)
+        or any(
+            kpi in ks for model in (before, after) for _t, ks in model.scorecard_priorities for kpi in kpis
+        )
     ):
         pages.append("Scorecard (/scorecard)")
     for model in (after, before):

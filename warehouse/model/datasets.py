@@ -11,6 +11,7 @@ import csv
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -164,6 +165,11 @@ class Dataset(Spec):
     (read_model) they are all its columns in the order of the file, its layout's included."""
 
     name: Identifier = Field(description="Its name in measures, dimensions and loads.")
+    kind: Literal["records"] = Field(
+        default="records",
+        description="records (the default): an extract of records. A dataset of figures submitted by an "
+        'agency is kind = "figures": see "Declare figures submitted by agencies".',
+    )
     table: Identifier = Field(description="The warehouse table that holds its records.")
     title: Label = Field(description="Its name for people: the Data page, the docs.")
     layout: Identifier = Field(description="The standard columns it starts with: child_records.")
@@ -184,6 +190,12 @@ class Dataset(Spec):
         min_length=1, description="Its own columns, in the order of the file."
     )
     own_columns: tuple[str, ...] = Field(default=(), description="Filled in by the model.", exclude=True)
+    agency: str | None = Field(
+        default=None,
+        description="The partner agency that provides the dataset (an agency group, as partner accounts "
+        "name them): that agency's partners list all of its records; others' records are listed by "
+        "their own agency.",
+    )
     dimensions: dict[Identifier, Identifier] = Field(
         default_factory=dict,
         description="For a dataset of your own: the filters its records carry themselves, dimension id -> "

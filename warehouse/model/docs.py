@@ -7,8 +7,9 @@ from pydantic import BaseModel
 
 from warehouse.kpis.model import Kpi
 from warehouse.model.datasets import Column, Dataset
+from warehouse.model.figures import FiguresDataset
 from warehouse.model.files import Model
-from warehouse.model.specs import Dimension, Measure, Page, Priority
+from warehouse.model.specs import Board, BoardPriority, Dimension, Measure, Page, Priority
 
 
 def _cell(text: object) -> str:
@@ -52,6 +53,15 @@ def model_reference(model: Model) -> str:
     measures += [
         f"| `{m.id}` | {m.dataset} | {m.timing} | {_cell(m.description)} |" for m in model.measures.values()
     ]
+    figures = [
+        "| name | title | agency | cadence | due, days after a period | measures |",
+        "|---|---|---|---|---|---|",
+    ]
+    figures += [
+        f"| `{f.name}` | {_cell(f.title)} | {f.agency} | {f.cadence} | {f.deadline_days} | "
+        f"{', '.join(f'`{m.id}`' for m in model.figure_measures(f.name))} |"
+        for f in model.figures.values()
+    ]
     pages = ["| page | title | KPIs |", "|---|---|---|"]
     pages += [f"| `/{p.id}` | {p.title} | {', '.join(f'`{k}`' for k in p.kpis)} |" for p in model.pages]
     priorities = ["| id | title | KPIs, in the scorecard's order |", "|---|---|---|"]
@@ -66,6 +76,8 @@ def model_reference(model: Model) -> str:
             fields_table(Dataset),
             "### What each of its `[[dataset.columns]]` declares",
             fields_table(Column),
+            '### What a `[[dataset]]` of figures (`kind = "figures"`) declares',
+            fields_table(FiguresDataset),
             "### What a `[[kpi]]` declares",
             fields_table(Kpi),
             "### What a `[[dimension]]` declares",
@@ -76,10 +88,16 @@ def model_reference(model: Model) -> str:
             fields_table(Page),
             "### What a `[[priority]]` declares",
             fields_table(Priority),
+            "### What a `[board]` declares",
+            fields_table(Board),
+            "### What each of its `[[board.priority]]` declares",
+            fields_table(BoardPriority),
             "### The built-in dimensions",
             "\n".join(dims),
             "### The built-in measures",
             "\n".join(measures),
+            "### The built-in datasets of figures submitted by agencies",
+            "\n".join(figures) if model.figures else "None yet.",
             "### The built-in pages",
             "\n".join(pages),
             "### The built-in scorecard priorities",

@@ -1,8 +1,11 @@
 """Reading the model: the built-in files shipped with the product, then a partnership's own.
 
 A model file is TOML holding any of `[[layout]]`, `[[dataset]]`, `[[dimension]]`, `[[measure]]`,
-`[[kpi]]`, `[[page]]` and `[[priority]]` tables. The built-in ones are in warehouse/model/builtin; a partnership adds
-its own in $SAFEGUARD_HOME/model.
+`[[kpi]]`, `[[page]]` and `[[priority]]` tables. A `[[dataset]]` is an extract of records, or with
+`kind = "figures"` figures an agency submits per LA and period (warehouse/model/figures.py). The built-in
+ones are in warehouse/model/builtin; a partnership adds its own in $SAFEGUARD_HOME/model, and may declare
+once, in one of its own files, a `[board]` table: its executive set, scorecard priorities and pack pages,
+in place of the built-in defaults.
 Everything is checked before anything is used: a mistake is refused with the file, the key and the
 reason, and nothing of a refused model reaches the warehouse or the app.
 """
@@ -14,7 +17,7 @@ import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -24,7 +27,8 @@ from pydantic import BaseModel, ValidationError
 
 from warehouse.kpis.model import Kpi, Timing
 from warehouse.model.datasets import Dataset, Kind, Layout, Privacy, agency_groups, code_list_names
-from warehouse.model.specs import Dimension, Measure, MeasureTiming, Page, Priority
+from warehouse.model.figures import FiguresDataset
+from warehouse.model.specs import Board, Dimension, FigureValue, Measure, MeasureTiming, Page, Priority
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
 KINDS: dict[str, type[BaseModel]] = {
@@ -36,6 +40,9 @@ KINDS: dict[str, type[BaseModel]] = {
     "page": Page,
     "priority": Priority,
 }
+
+# The one table (not an array of tables) a model file may hold: a partnership's board content.
+BOARD = "board"
 
 # Names the app and the cubes use for themselves: a dimension may not take them.
 RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart", "limits"})
@@ -98,6 +105,10 @@ class Model:
     priorities: tuple[Priority, ...] = ()  # the scorecard's, in the board's order
     local_datasets: tuple[str, ...] = ()  # those a partnership declared: the product makes their tables
     files: tuple[ModelFile, ...] = ()
+    board: Board = field(default_factory=Board)  # a partnership's own choices, where it declared a [board]
+    # Datasets of figures submitted by agencies (kind = "figures"), by name: no records, no table of
+    # their own; their figures are in the warehouse's submitted_figure table.
+    figures: dict[str, FiguresDataset] = field(default_factory=dict)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -132,13 +143,51 @@ class Model:
             found[dimension.cube_column] = spec.dimensions.get(dimension.id, dimension.cube_column)
         return found
 
+    def figure_measures(self, dataset: str) -> tuple[Measure, ...]:
+        """A figures dataset's measures, in the order the model declares them."""
+        return tuple(m for m in self.measures.values() if m.dataset == dataset)
+
     @property
     def executive_kpis(self) -> tuple[str, ...]:
+        """The executive summary's KPIs: the board's, else those declared `executive = true`."""
+        if self.board.executive is not None:
+            return self.board.executive
         return tuple(kpi.id for kpi in self.kpis.values() if kpi.executive)
 
     def priority_kpis(self, priority_id: str) -> tuple[str, ...]:
         """The KPIs that name a scorecard priority, in the order the model declares them."""
         return tuple(kpi.id for kpi in self.kpis.values() if kpi.priority == priority_id)
+
+    @property
+    def scorecard_priorities(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The scorecard's priorities (title, KPI ids) in the board's order: the board's, else the
+        `[[priority]]` tables with the KPIs that name them."""
+        if self.board.priority is not None:
+            return tuple((p.title, p.kpis) for p in self.board.priority)
+        return tuple((p.title, self.priority_kpis(p.id)) for p in self.priorities)
+
+    @property
+    def report_kpis(self) -> tuple[str, ...]:
+        """The exception report's KPIs: where a partnership's `[board]` chooses the executive set or the
+        scorecard, the KPIs it puts before the board (executive set, then scorecard), else every KPI
+        with a single figure."""
+        if self.board.executive is None and self.board.priority is None:
+            return tuple(kpi.id for kpi in self.kpis.values() if not kpi.is_share)
+        scorecard = (kpi_id for _title, kpis in self.scorecard_priorities for kpi_id in kpis)
+        return tuple(dict.fromkeys((*self.executive_kpis, *scorecard)))
+
+    @property
+    def pack_pages(self) -> tuple[Page, ...]:
+        """The dashboards the meeting pack offers, in its order: the board's, else every page."""
+        if self.board.pack is None:
+            return self.pages
+        by_id = {p.id: p for p in self.pages}
+        return tuple(by_id[page_id] for page_id in self.board.pack)
+
+    @property
+    def pack_included(self) -> tuple[str, ...]:
+        """The dashboards a pack includes when its link names none: all the board's, else none."""
+        return self.board.pack or ()
 
 
 def builtin_files() -> list[ModelFile]:
@@ -184,6 +233,9 @@ def _read_file(file: ModelFile, problems: list[str]) -> list[Declared]:
         return []
     found = []
     for key, tables in content.items():
+        if key == BOARD:
+            found += _read_board(file, tables, problems)
+            continue
         if key not in KINDS:
             problems.append(f"{file.name}: unknown section {key!r}: a model file holds {_kinds()}")
             continue
@@ -193,15 +245,74 @@ def _read_file(file: ModelFile, problems: list[str]) -> list[Declared]:
         for index, table in enumerate(tables):
             name = table.get("id", table.get("name"))
             label = f"{file.name}: {key}[{index}]" + (f" ({name!r})" if name is not None else "")
+            spec = FiguresDataset if key == "dataset" and table.get("kind") == "figures" else KINDS[key]
             try:
-                found.append(Declared(key, KINDS[key].model_validate(table), file, index))
+                found.append(Declared(key, spec.model_validate(table), file, index))
             except ValidationError as error:
                 problems += [f"{label}{_field(e['loc'])}: {e['msg']}" for e in error.errors()]
     return found
 
 
+def _read_board(file: ModelFile, table: object, problems: list[str]) -> list[Declared]:
+    """A partnership's `[board]`: one table, in a file of its own."""
+    if not isinstance(table, dict):
+        problems.append(f"{file.name}: board: write it once as [board] (with [[board.priority]] tables)")
+        return []
+    if file.builtin:
+        problems.append(f"{file.name}: board: the built-in model declares no board; a partnership does")
+        return []
+    try:
+        return [Declared(BOARD, Board.model_validate(table), file, 0)]
+    except ValidationError as error:
+        problems += [f"{file.name}: board{_field(e['loc'])}: {e['msg']}" for e in error.errors()]
+        return []
+
+
+def _check_board(
+    declared: list[Declared], kpis: dict[str, Kpi], pages: tuple[Page, ...], problems: list[str]
+) -> Board:
+    """The board's KPIs and pages are the model's, each once; the scorecard's KPIs have a single figure."""
+    if not declared:
+        return Board()
+    first, *again = declared
+    for d in again:
+        problems.append(f"{d.file.name}: board: already declared in {first.file.name}; declare it once")
+    board: Board = first.spec
+    where = f"{first.file.name}: board"
+
+    def known(key: str, kpi_ids: tuple[str, ...], shown_in: str) -> None:
+        for kpi_id in dict.fromkeys(kpi_ids):
+            if kpi_id not in kpis:
+                problems.append(f"{where}.{key}: no KPI {kpi_id!r}; known: {', '.join(kpis)}")
+            elif kpis[kpi_id].is_share:
+                problems.append(
+                    f"{where}.{key}: {kpi_id!r} is a share of a whole, which has no single figure to put in "
+                    f"{shown_in}"
+                )
+        for kpi_id in sorted({k for k in kpi_ids if kpi_ids.count(k) > 1}):
+            problems.append(f"{where}.{key}: {kpi_id!r} is listed more than once")
+
+    if board.executive is not None:
+        known("executive", board.executive, "an executive summary card")
+    if board.priority is not None:
+        known("priority", tuple(k for p in board.priority for k in p.kpis), "a scorecard")
+        ids = [p.id for p in board.priority]
+        for priority_id in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.append(f"{where}.priority: priority id {priority_id!r} is declared more than once")
+    if board.pack is not None:
+        page_ids = [p.id for p in pages]
+        for page_id in board.pack:
+            if page_id not in page_ids:
+                problems.append(f"{where}.pack: no page {page_id!r}; known: {', '.join(page_ids)}")
+        for page_id in sorted({p for p in board.pack if board.pack.count(p) > 1}):
+            problems.append(f"{where}.pack: {page_id!r} is listed more than once")
+    return board
+
+
 def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     by_kind: dict[str, dict[str, Declared]] = {kind: {} for kind in KINDS}
+    boards = [d for d in declared if d.kind == BOARD]
+    declared = [d for d in declared if d.kind != BOARD]
     for d in declared:
         word = "id" if hasattr(d.spec, "id") else "name"
         first = by_kind[d.kind].get(d.key)
@@ -212,13 +323,21 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
         else:
             problems.append(f"{d.where}: {d.kind} {word} already declared in {first.file.name}")
     layouts = {name: d.spec for name, d in by_kind["layout"].items()}
-    datasets = _datasets(list(by_kind["dataset"].values()), layouts, problems)
+    declared_figures = [d for d in by_kind["dataset"].values() if isinstance(d.spec, FiguresDataset)]
+    declared_records = [d for d in by_kind["dataset"].values() if not isinstance(d.spec, FiguresDataset)]
+    datasets = _datasets(declared_records, layouts, problems)
+    figures = {d.key: d.spec for d in declared_figures}
+    for d in declared_figures:
+        _check_agency(d, d.spec.agency, problems)
     dimensions = {i: d.spec for i, d in by_kind["dimension"].items()}
     measures = {i: d.spec for i, d in by_kind["measure"].items()}
-    local = tuple(name for name, d in by_kind["dataset"].items() if not d.file.builtin)
+    local = tuple(d.key for d in declared_records if not d.file.builtin)
     for d in by_kind["measure"].values():
-        if d.spec.dataset not in datasets:
-            problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {', '.join(datasets)}")
+        if d.spec.dataset in figures:
+            _check_figure_measure(d, problems)
+        elif d.spec.dataset not in datasets:
+            known = ", ".join([*datasets, *figures])
+            problems.append(f"{d.where}.dataset: no dataset {d.spec.dataset!r}; known: {known}")
         else:
             _check_measure_columns(d, datasets[d.spec.dataset], d.spec.dataset in local, problems)
     _check_dimensions(list(by_kind["dimension"].values()), datasets, local, problems)
@@ -227,15 +346,23 @@ def _assemble(declared: list[Declared], problems: list[str]) -> dict:
     kpis = {}
     for kpi_id, d in by_kind["kpi"].items():
         dataset = d.spec.dataset
-        carried = carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+        # A figure is given per LA and period only: it carries no filter of the records' dimensions.
+        carried = (
+            ()
+            if dataset in figures
+            else carried_dimensions(tuple(dimensions.values()), datasets.get(dataset), dataset in local)
+        )
         _check_kpi(d, measures, dimensions, carried, problems)
         kpis[kpi_id] = d.spec.model_copy(update={"dimensions": carried})
     for d in by_kind["page"].values():
         _check_page(d, kpis, measures, problems)
     pages = tuple(d.spec for d in by_kind["page"].values())
     _check_priorities(list(by_kind["priority"].values()), list(by_kind["kpi"].values()), problems)
+    board = _check_board(boards, kpis, pages, problems)
     return {
+        "board": board,
         "datasets": datasets,
+        "figures": figures,
         "local_datasets": local,
         "dimensions": tuple(dimensions.values()),
         "measures": measures,
@@ -255,6 +382,8 @@ def _datasets(
     datasets: dict[str, Dataset] = {}
     for d in declared:
         dataset: Dataset = d.spec
+        if dataset.agency is not None:
+            _check_agency(d, dataset.agency, problems)
         layout = layouts.get(dataset.layout)
         if layout is None:
             problems.append(f"{d.where}.layout: no layout {dataset.layout!r}; known: {', '.join(layouts)}")
@@ -315,6 +444,31 @@ def _datasets(
     return datasets
 
 
+def _check_agency(d: Declared, agency: str, problems: list[str]) -> None:
+    """A KPI's or a dataset's `agency` is one of the agency groups partner accounts use, spelt as they are."""
+    groups = agency_groups()
+    if agency.lower() not in groups:
+        problems.append(
+            f"{d.where}.agency: {agency!r} is not an agency; use one of {', '.join(sorted(set(groups.values())))}"
+        )
+    elif agency != groups[agency.lower()]:
+        problems.append(f"{d.where}.agency: spell it {groups[agency.lower()]!r}")
+
+
+def _check_figure_measure(d: Declared, problems: list[str]) -> None:
+    """A submitted figure is given per LA and period: it has no records to place by a date or test
+    with conditions, and it is either a figure for the period (flow) or at its end (stock)."""
+    measure: Measure = d.spec
+    if measure.timing == MeasureTiming.CHILDREN:
+        problems.append(
+            f"{d.where}.timing: a submitted figure is a flow (periods add up) or a stock (a figure at the "
+            "period's end), not children"
+        )
+    for key in ("date", "end", "where"):
+        if getattr(measure, key):
+            problems.append(f"{d.where}.{key}: a submitted figure has no records, so no `{key}`")
+
+
 def carried_dimensions(
     dimensions: tuple[Dimension, ...], dataset: Dataset | None, local: bool
 ) -> tuple[str, ...]:
@@ -354,6 +508,10 @@ def _check_measure_columns(d: Declared, dataset: Dataset, local: bool, problems:
     columns of its dataset, and its dates are dates."""
     measure: Measure = d.spec
     stock = measure.timing == MeasureTiming.STOCK
+    if measure.parts or measure.value != FigureValue.COUNT:
+        problems.append(
+            f"{d.where}: only a submitted figure (a measure of a figures dataset) has `parts` or a `value` kind"
+        )
     if local and measure.date is None:
         problems.append(
             f"{d.where}.date: a measure of a dataset of your own needs the `date` that places a record"
@@ -449,12 +607,7 @@ def _check_kpi(
     """`carried`: the dimensions the KPI's dataset's records carry (a partnership's dataset carries
     only those it has the columns for)."""
     kpi: Kpi = d.spec
-    if kpi.agency.lower() not in agency_groups():
-        problems.append(
-            f"{d.where}.agency: {kpi.agency!r} is not an agency; use one of {', '.join(sorted(set(agency_groups().values())))}"
-        )
-    elif kpi.agency != agency_groups()[kpi.agency.lower()]:
-        problems.append(f"{d.where}.agency: spell it {agency_groups()[kpi.agency.lower()]!r}")
+    _check_agency(d, kpi.agency, problems)
     for role in ("numerator", "denominator"):
         measure_id = getattr(kpi, role)
         if measure_id is None:
@@ -549,7 +702,7 @@ def _field(loc: tuple) -> str:
 
 
 def _kinds() -> str:
-    return ", ".join(f"[[{kind}]]" for kind in KINDS)
+    return ", ".join(f"[[{kind}]]" for kind in KINDS) + f" and one [{BOARD}]"
 
 
 # In $SAFEGUARD_HOME: the partnership's working copy, applied by `safeguard model apply`.
@@ -626,7 +779,8 @@ def model_of_load(model: Model) -> Iterator[None]:
 
 def dataset_title(name: str | None) -> str:
     """A dataset's title for people, from its one declaration; the areas file and unknown names as given."""
-    datasets = active_model().datasets
-    if name in datasets:
-        return datasets[name].title
+    model = active_model()
+    for declared in (model.datasets, model.figures):
+        if name in declared:
+            return declared[name].title
     return "Areas" if name == "areas" else (name or "")

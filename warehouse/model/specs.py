@@ -178,9 +178,28 @@ class Condition(Spec):
         return self.between or ((self.column,) if self.column else ())
 
 
+class Part(Spec):
+    """One part a submitted figure is given by (an age band, a type): one row of the template each,
+    the whole being their sum."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_+\-]{0,39}$")] = Field(
+        description="How the template and the warehouse name it: letters, digits, _, + and -."
+    )
+    label: Label = Field(description="How people read it.")
+
+
+class FigureValue(StrEnum):
+    """What a submitted figure is."""
+
+    COUNT = "count"  # whole numbers of people or events, disclosure-controlled like the records' counts
+    NUMBER = "number"  # a score, a mean, a rate: any number, shown as given
+
+
 class Measure(Spec):
     id: Identifier = Field(description="Its name in KPIs' numerator and denominator.")
-    dataset: Identifier = Field(description="The dataset whose records it counts.")
+    dataset: Identifier = Field(
+        description="The dataset whose records it counts, or the figures dataset whose figures it is."
+    )
     timing: MeasureTiming = Field(
         description="flow (events dated in the period), stock (open at each month's end) or children "
         "(distinct children with an event in the period)."
@@ -200,6 +219,23 @@ class Measure(Spec):
     where: tuple[Condition, ...] = Field(
         default=(), description="The conditions a record must all pass to count: [{column, in}, ...]."
     )
+    parts: tuple[Part, ...] = Field(
+        default=(),
+        description="A submitted figure's parts, one row each in the template, the whole being their sum: "
+        '[{code = "0-12", label = "Aged 0 to 12"}]. None: the figure is given whole.',
+    )
+    value: FigureValue = Field(
+        default=FigureValue.COUNT,
+        description="A submitted figure's kind: count (whole numbers, disclosure-controlled) or number "
+        "(a score, a mean).",
+    )
+
+    @model_validator(mode="after")
+    def _parts_once(self) -> Measure:
+        codes = [part.code for part in self.parts]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each part's code once")
+        return self
 
 
 class Page(Spec):
@@ -223,3 +259,35 @@ class Priority(Spec):
 
     id: Identifier = Field(description="Its name in a KPI's `priority`.")
     title: Label = Field(description="As the scorecard page, its workbook and its PDF show it.")
+
+
+class BoardPriority(Spec):
+    """A strategic priority of a partnership's own scorecard, with its KPIs in the order shown."""
+
+    id: Identifier = Field(description="Its name, once in the board.")
+    title: Label = Field(description="As the scorecard page, its workbook and its PDF show it.")
+    kpis: tuple[Identifier, ...] = Field(
+        min_length=1,
+        description="Its KPIs, any agency's, in the order shown; a share of a whole has no single figure.",
+    )
+
+
+class Board(Spec):
+    """What a partnership puts before its board, declared once in a model file of its own as `[board]`.
+    Each key given replaces the built-in default; a key left out keeps it."""
+
+    executive: tuple[Identifier, ...] | None = Field(
+        default=None,
+        description="The executive summary's KPIs, in the order shown (default: the KPIs with `executive = true`).",
+    )
+    priority: tuple[BoardPriority, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="The scorecard's priorities in the board's order, each `[[board.priority]]` with an `id`, a "
+        "`title` and its `kpis` (default: the `[[priority]]` tables and the KPIs that name them).",
+    )
+    pack: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,40}$")], ...] | None = Field(
+        default=None,
+        description="The dashboards (page ids) the meeting pack offers after its executive summary, in the "
+        "pack's order, all included unless the reader unticks some (default: every page, none included).",
+    )
