@@ -56,6 +56,8 @@ class Permission(StrEnum):
     MANAGE_ACTIONS = "raise and update actions"
     MANAGE_RISKS = "add and close risks"
     RESCORE_RISKS = "re-score risks"
+    MANAGE_REVIEWS = "record reviews, findings, audit results and their actions"
+    SIGN_OFF_REVIEWS = "sign reviews off"
     SAVE_VIEWS = "save views"
     READ_AUDIT = "read the audit log"
 
@@ -69,6 +71,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             # A risk's score is the board's judgement, reviewed at its meetings; the register's
             # entries (owner, controls, links) are kept by the data team, as actions are.
             Permission.RESCORE_RISKS,
+            # Signing a review off is the board accepting its learning as done, at a meeting; the
+            # review's record (findings, results, actions) is kept by the data team.
+            Permission.SIGN_OFF_REVIEWS,
             Permission.SAVE_VIEWS,
         }
     ),
@@ -90,6 +95,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_ACTIONS,
             Permission.MANAGE_RISKS,
             Permission.RESCORE_RISKS,
+            Permission.MANAGE_REVIEWS,
+            Permission.SIGN_OFF_REVIEWS,
             Permission.SAVE_VIEWS,
         }
     ),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -162,7 +163,10 @@ def add_action(
     success_measure: str,
     created_by: str,
     kpi_ids: list[str] | tuple[str, ...] = (),
+    link: Callable[[Action], Base] | None = None,
 ) -> Action:
+    """A new open action; `link` makes the row that ties it to where it was raised (a review,
+    appstate/reviews.py), committed with the action and its audit row."""
     if source_kind not in {kind.value for kind in SourceKind}:
         raise ValueError(
             f"the source is one of {', '.join(k.value for k in SourceKind)}; not {source_kind!r}"
@@ -185,6 +189,8 @@ def add_action(
     session.add(action)
     session.flush()
     session.add_all([ActionKpi(action_id=action.id, kpi_id=kpi_id) for kpi_id in kpis])
+    if link is not None:
+        session.add(link(action))
     session.add(
         ActionUpdate(action_id=action.id, status=Status.OPEN.value, note="raised", by=created_by, at=now)
     )

@@ -26,6 +26,7 @@ from appstate.actions import ActionQuery, Status, add_action, change_status, lis
 from appstate.challenges import answer_challenge, raise_challenge
 from appstate.commentary import write_commentary
 from appstate.db import session
+from appstate.reviews import ResultRow, add_finding, add_review, raise_review_action, record_results
 from appstate.risks import add_risk, rescore_risk
 from appstate.targets import seed_demo_targets
 from appstate.users import add_user
@@ -57,6 +58,7 @@ PAGES = [
     ("action-tracker-by-priority", "/actions", "#actions-view label:has-text('By business plan priority')"),
     ("risk-register", "/risks", None),
     ("risk-register-history", "/risks", ("#risk-chosen", "[role=option]:has-text('Front door capacity')")),
+    ("reviews-and-audits", "/reviews?review=2", None),  # the spring 2026 audit (_review_examples)
     ("targets", "/targets", None),
     ("audit", "/audit", None),
 ]
@@ -82,6 +84,7 @@ def _demo_home(folder: Path) -> Path:
         _meeting_examples(db)
         _action_examples(db)
         _risk_examples(db)
+        _review_examples(db)
         add_user(
             db, SHOOTER, "admin", created_by="make screenshots", password=SHOOTER_PASSWORD, unsuppressed=True
         )
@@ -264,6 +267,118 @@ def _risk_examples(db) -> None:
         )
         for likelihood, impact, reason, review in reviews:
             rescore_risk(db, risk.id, likelihood, impact, reason, review, "chair (example)")
+
+
+def _review_examples(db) -> None:
+    """Two front door audits a year apart (the second compared with the first), a rapid review and
+    a Section 11 self-assessment for Newcastle, with findings and actions raised from them."""
+    by = "business manager (example)"
+    spring_2025 = add_review(
+        db,
+        "E08000021",
+        "Front door multi-agency audit, spring 2025",
+        "multi-agency audit",
+        date(2025, 4, 10),
+        "Local authority",
+        by,
+        themes="thresholds, voice of the child",
+    )
+    record_results(
+        db,
+        spring_2025.id,
+        [
+            ResultRow("Thresholds applied appropriately", 50, 39),
+            ResultRow("Voice of the child recorded", 40, 26),
+            ResultRow("Strategy discussion held within 24 hours", 30, 21),
+        ],
+        by,
+    )
+    spring_2026 = add_review(
+        db,
+        "E08000021",
+        "Front door multi-agency audit, spring 2026",
+        "multi-agency audit",
+        date(2026, 4, 15),
+        "Local authority",
+        by,
+        themes="thresholds, voice of the child, strategy discussions",
+    )
+    record_results(
+        db,
+        spring_2026.id,
+        [
+            ResultRow("Thresholds applied appropriately", 50, 43),
+            ResultRow("Voice of the child recorded", 40, 30),
+            ResultRow("Strategy discussion held within 24 hours", 30, 20),
+            ResultRow("Plan shared with the family", 25, 19),
+        ],
+        by,
+    )
+    for finding in (
+        "Police contacts about domestic abuse reached the front door without the risk assessment.",
+        "Strategy discussions were held late when the police attended by phone only.",
+        "Records seldom said what the child had said about home.",
+    ):
+        add_finding(db, spring_2026.id, finding, by)
+    for title, agency, lead, due, measure in (
+        (
+            "Send the DASH risk assessment with every domestic abuse notification",
+            "Police",
+            "DCI, public protection (example)",
+            date(2026, 9, 30),
+            "95% of notifications with the assessment",
+        ),
+        (
+            "Strategy discussions in person or by video",
+            "Local authority",
+            "Head of the front door (example)",
+            date(2027, 3, 31),
+            "90% within 24 hours at the next audit",
+        ),
+        (
+            "Record the child's words in every assessment",
+            "Local authority",
+            "Principal social worker (example)",
+            date(2027, 3, 31),
+            "85% at the next audit",
+        ),
+    ):
+        raise_review_action(db, spring_2026.id, title, agency, lead, due, measure, by)
+    rapid = add_review(
+        db,
+        "E08000021",
+        "Rapid review 2026/03 (neglect, under one)",
+        "rapid review",
+        date(2026, 3, 2),
+        "Health",
+        by,
+        themes="neglect, health visiting",
+    )
+    for finding in (
+        "Missed health visiting contacts were not escalated.",
+        "The neglect toolkit was not used by universal services.",
+    ):
+        add_finding(db, rapid.id, finding, by)
+    raise_review_action(
+        db,
+        rapid.id,
+        "Escalate two missed health visiting contacts to the safeguarding nurse",
+        "Health",
+        "Designated nurse (example)",
+        date(2026, 10, 31),
+        "Every missed contact escalated",
+        by,
+    )
+    add_review(
+        db,
+        "E08000021",
+        "Section 11 self-assessment 2025",
+        "Section 11 self-assessment",
+        date(2025, 11, 20),
+        "Local authority",
+        by,
+        themes="training, supervision",
+    )
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app import ids
 from app.access import callback
 from app.agencies import agency_choices
+from app.components.action_words import action_flags, progress_words
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
@@ -107,18 +108,6 @@ VIEWS = {
 }
 
 
-def progress_words(progress: int | None) -> str:
-    return "no update yet" if progress is None else f"{progress} ({PROGRESS_SCALE[progress]})"
-
-
-def _flags(action: Action, today: date) -> str:
-    return ", ".join(
-        word
-        for word, flagged in (("overdue", action.is_overdue(today)), ("drifting", action.is_drifting(today)))
-        if flagged
-    )
-
-
 def _mine(action: Action, username: str, agencies: tuple[str, ...]) -> bool:
     """A partner's agencies lead it, or the user raised it."""
     return action.created_by == username or action.agency in agencies
@@ -166,7 +155,7 @@ def action_frames(
             "due": a.due_date.isoformat(),
             "status": a.status,
             "progress": progress_words(a.progress),
-            "flags": _flags(a, today),
+            "flags": action_flags(a, today),
             "kpis": "; ".join(KPI_CHOICES.get(k, k) for k in a.kpi_ids),
             "measure": a.success_measure,
             "raised": f"{a.created_at:%Y-%m-%d} by {a.created_by}",
@@ -462,7 +451,7 @@ def _entry_panel(entry: Action, today: date) -> html.Section:
         )
         for u in entry.updates
     ]
-    flags = _flags(entry, today)
+    flags = action_flags(entry, today)
     return html.Section(
         [
             html.H2(f"Action {entry.id}: {entry.status}" + (f" ({flags})" if flags else "")),

@@ -6,7 +6,18 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from appstate import actions, audit, challenges, commentary, risks, saved_views, targets, throttle, users  # noqa: F401  (the tables)
+from appstate import (  # noqa: F401  (the tables)
+    actions,
+    audit,
+    challenges,
+    commentary,
+    reviews,
+    risks,
+    saved_views,
+    targets,
+    throttle,
+    users,
+)
 from appstate.db import Base, database_url
 
 config = context.config

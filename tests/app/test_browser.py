@@ -358,6 +358,7 @@ EVERY_PAGE = [
     "/challenges",
     "/actions",
     "/risks",
+    "/reviews",
     "/audit",
     "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
     "/no-such-page",

@@ -31,6 +31,7 @@ ALL = [
     "Submissions",
     "Challenge log",
     "Action tracker",
+    "Reviews and audits",
     "Risk register",
     "Targets",
     "Audit",
@@ -57,6 +58,7 @@ BOARD = [
     "Submissions",
     "Challenge log",
     "Action tracker",
+    "Reviews and audits",
     "Risk register",
 ]
 PARTNER = BOARD  # partners sit at the board table: the board pages, their figures protected
