@@ -4,10 +4,11 @@ the filters in words and the data freshness date. /pack.pdf prints this page to 
 from __future__ import annotations
 
 import dash
-from dash import dcc, html
+from dash import html
 
 from app import ids
 from app.access import callback
+from app.components.choices import checklist
 from app.components.headline import headline_banner
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
@@ -99,12 +100,12 @@ def layout(**query: str | list[str]) -> html.Div:
         [
             html.Div(
                 [
-                    html.Label("Dashboards to include", htmlFor=ids.PACK_SECTIONS, className="filter-label"),
-                    dcc.Checklist(
-                        id=ids.PACK_SECTIONS,
-                        value=list(view.section),
+                    checklist(
+                        ids.PACK_SECTIONS,
+                        "Dashboards to include",
+                        [{"label": p.title, "value": p.id} for p in active_model().pages],
+                        view.section,
                         inline=True,
-                        options=[{"label": p.title, "value": p.id} for p in active_model().pages],
                     ),
                     html.A(
                         "Download the pack as PDF",

@@ -35,7 +35,7 @@ def test_brw024_a_trend_switches_to_an_spc_chart_and_back(server, page, demo_hom
     page.wait_for_selector(".kpi-card")
     page.get_by_role("link", name="SPC (XmR) charts").click()
     page.wait_for_url("**chart=spc**")
-    chart = page.locator('.chart:has(.gtitle:text-is("Referrals, monthly (SPC)"))')
+    chart = page.locator('.chart:has(.chart-title:text-is("Referrals, monthly (SPC)"))')
     chart.wait_for()
     expected = _variation_words(demo_home, ("referrals",), "2025-26")["referrals"]
     assert chart.locator(".spc-words").all_inner_texts() == [expected]  # a count: no monthly target to assure
@@ -43,8 +43,7 @@ def test_brw024_a_trend_switches_to_an_spc_chart_and_back(server, page, demo_hom
     assert chart.locator(".legendtext", has_text="Process limits").count() == 1
     assert "Referrals, monthly (SPC)." in chart.locator("figcaption").inner_text()
 
-    page.click("#spc-limits-from")
-    page.get_by_role("option", name="October 2025", exact=True).click()
+    page.select_option("#spc-limits-from", label="October 2025")
     page.wait_for_url("**limits=2025-10**")
     page.locator("figcaption", has_text="Mean from October 2025").first.wait_for(state="attached")
     results = engine_results(demo_home, ("referrals",), "2025-26", NEWCASTLE)
@@ -55,7 +54,7 @@ def test_brw024_a_trend_switches_to_an_spc_chart_and_back(server, page, demo_hom
 
     page.get_by_role("link", name="Run charts").click()
     page.wait_for_url(lambda url: "chart=" not in url)
-    page.locator('.gtitle:text-is("Referrals, monthly")').wait_for()
+    page.locator('.chart-title:text-is("Referrals, monthly")').wait_for()
     assert page.get_by_role("link", name="Run charts (shown)").count() == 1
     assert page.console_errors == []
 
