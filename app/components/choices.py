@@ -61,11 +61,13 @@ def checklist(
     *,
     inline: bool = False,
     scroll: bool = False,
+    hint: str | None = None,
 ) -> html.Fieldset:
-    """Several choices: checkboxes under a legend. `scroll` keeps a long list (150 local
-    authorities) in a short box of its own, so the panel around it stays usable."""
+    """Several choices: checkboxes under a legend, with a hint in it as forms.field has. `scroll`
+    keeps a long list (150 local authorities) in a short box of its own, so the panel around it
+    stays usable."""
     return _group(
-        label,
+        [label] + ([html.Span(f" ({hint})", className="field-hint")] if hint else []),
         dbc.Checklist(id=component_id, options=list(options or []), value=list(value), inline=inline),
         inline=inline,
         scroll=scroll,
@@ -95,7 +97,7 @@ def checkbox(component_id: str, label: str, checked: str, value: Sequence[str] =
 
 
 def _group(
-    label: str, control: dbc.Checklist | dbc.RadioItems, *, inline: bool, scroll: bool = False
+    label: str | list, control: dbc.Checklist | dbc.RadioItems, *, inline: bool, scroll: bool = False
 ) -> html.Fieldset:
     classes = ["choices"] + (["choices-inline"] if inline else []) + (["choices-scroll"] if scroll else [])
     return html.Fieldset([html.Legend(label, className="filter-label"), control], className=" ".join(classes))

@@ -271,10 +271,11 @@ def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None, la_c
                     field("Due", dcc.Input(id=ids.ACTION_DUE, type="text"), hint="YYYY-MM-DD"),
                     checklist(
                         ids.ACTION_KPIS,
-                        "Linked KPIs (the figures that would show it worked)",
+                        "Linked KPIs",
                         [{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
                         [kpi_id] if kpi_id else [],
                         scroll=True,
+                        hint="the figures that would show it worked",
                     ),
                 ],
                 className="form-grid",

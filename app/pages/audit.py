@@ -121,9 +121,10 @@ def layout(**_query: str) -> html.Div:
                 [
                     checklist(
                         ids.AUDIT_ACTIONS,
-                        "What (none ticked: everything)",
+                        "What",
                         [{"label": words, "value": code} for code, words in ACTIONS.items()],
                         scroll=True,
+                        hint="none ticked: everything",
                     ),
                     html.Button(
                         "Download as CSV", id=ids.AUDIT_EXPORT, n_clicks=0, className="button-secondary"

@@ -102,6 +102,7 @@ def layout(**_query: str) -> html.Div:
                             select(
                                 ids.TARGET_KPI,
                                 [{"label": k.title, "value": k.id} for k in TARGETABLE.values()],
+                                prompt="Choose a KPI",
                             ),
                         ),
                         field(
