@@ -18,6 +18,7 @@ from dash.development.base_component import Component, ComponentType
 from app import ids
 from app.access import SHELL, callback
 from app.components.charts import parts_chart, trend_chart
+from app.components.choices import select
 from app.components.exports import csv_download
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_chart, spc_legend
@@ -164,11 +165,11 @@ def _limits_choice(view: ViewFilters, options: FilterOptions) -> html.Div:
     """A change point: the month from which the SPC limits are worked out again, say after a new
     front-door model, so the chart judges the months since against the process as it is now."""
     months = [m for m in options.months.items() if m[0] <= view.period_value.last_month.strftime("%Y-%m")]
-    dropdown = dcc.Dropdown(
-        id=ids.SPC_LIMITS_FROM,
-        value=view.limits[0] if view.limits else None,
-        options=[{"label": label, "value": code} for code, label in months[:24]],
-        placeholder="No change point: limits from every month shown",
+    dropdown = select(
+        ids.SPC_LIMITS_FROM,
+        [{"label": label, "value": code} for code, label in months[:24]],
+        view.limits[0] if view.limits else None,
+        empty="No change point: limits from every month shown",
     )
     return html.Div(
         [

@@ -57,7 +57,7 @@ PAGES = [
     ("action-tracker", "/actions", ".ag-center-cols-container .ag-row:has-text('thresholds')"),
     ("action-tracker-by-priority", "/actions", "#actions-view label:has-text('By business plan priority')"),
     ("risk-register", "/risks", None),
-    ("risk-register-history", "/risks", ("#risk-chosen", "[role=option]:has-text('Front door capacity')")),
+    ("risk-register-history", "/risks", {"#risk-chosen": "Front door capacity"}),  # a select's option
     ("reviews-and-audits", "/reviews?review=2", None),  # the spring 2026 audit (_review_examples)
     ("targets", "/targets", None),
     ("audit", "/audit", None),
@@ -413,8 +413,13 @@ def shoot(home: Path) -> None:
             for name, path, click in PAGES:
                 page.goto(url + path)
                 page.wait_for_load_state("networkidle")
-                for selector in [click] if isinstance(click, str) else click or ():
-                    page.locator(selector).first.click()
+                if isinstance(click, dict):  # choose, in each select, the option whose label holds the words
+                    for select, words in click.items():
+                        option = page.locator(f"{select} option", has_text=words).first
+                        page.select_option(select, value=option.get_attribute("value"))
+                elif click:
+                    page.locator(click).first.click()
+                if click:
                     page.wait_for_load_state("networkidle")
                     page.wait_for_timeout(500)
                 page.screenshot(path=OUT / f"{name}.png", full_page=True)

@@ -11,6 +11,7 @@ from dash import Input, Output, State
 
 from app import ids
 from app.access import SHELL, callback
+from app.components.choices import chosen_number
 from app.scope import Permission, PermissionDenied, User, current_user, require
 from appstate.db import session
 from appstate.saved_views import Audience, SavedView, save_view, views_for
@@ -53,7 +54,8 @@ def list_views(_pathname, _status):
     prevent_initial_call=True,
     page=SHELL,
 )
-def open_view(view_id: int | None) -> str | dash.NoUpdate:
+def open_view(chosen_view: str | None) -> str | dash.NoUpdate:
+    view_id = chosen_number(chosen_view)
     if view_id is None:
         return dash.no_update
     # Only a view the user may open: their own or one shared with them, whatever id is posted.

@@ -6,6 +6,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from app import ids
+from app.components.choices import checkbox, checklist, select
 from app.filters import DIMENSIONS, PERIOD_KINDS
 
 LABELS = {"la": "Local authority"} | {key: dimension.label for key, dimension in DIMENSIONS.items()}
@@ -22,15 +23,9 @@ def saved_views_row() -> html.Div:
     """Open a saved view, or save this one (its page and filters) under a name."""
     return html.Div(
         [
-            _field("Saved views", dcc.Dropdown(id=ids.SAVED_VIEW_OPEN, placeholder="Open a saved view")),
+            _field("Saved views", select(ids.SAVED_VIEW_OPEN, prompt="Open a saved view")),
             _field("Save this view as", dcc.Input(id=ids.SAVED_VIEW_NAME, type="text", placeholder="Name")),
-            dcc.Checklist(
-                id=ids.SAVED_VIEW_SHARED,
-                options=[{"label": "Share with my role in my partnership", "value": "shared"}],
-                value=[],
-                inline=True,
-                className="saved-view-shared",
-            ),
+            checkbox(ids.SAVED_VIEW_SHARED, "Share with my role in my partnership", "shared"),
             html.Button("Save view", id=ids.SAVED_VIEW_SAVE, n_clicks=0, className="button-secondary"),
             html.P(id=ids.SAVED_VIEW_STATUS, role="status", className="form-status"),
         ],
@@ -40,15 +35,14 @@ def saved_views_row() -> html.Div:
 
 def filter_bar() -> html.Section:
     """Empty controls: the URL callback fills their options and values on every visit."""
-    period_kind = dcc.Dropdown(
-        id=ids.FILTER_PERIOD_KIND,
-        options=[{"label": words, "value": kind.value} for kind, words in PERIOD_KINDS.items()],
-        clearable=False,
-        searchable=False,
+    period_kind = select(
+        ids.FILTER_PERIOD_KIND,
+        [{"label": words, "value": kind.value} for kind, words in PERIOD_KINDS.items()],
     )
-    period = dcc.Dropdown(id=ids.FILTER_PERIOD, clearable=False)
+    period = select(ids.FILTER_PERIOD)
+    # None ticked is all of them, as the summary line says.
     dimensions = [
-        _field(LABELS[param], dcc.Dropdown(id=component_id, multi=True, placeholder="All"))
+        checklist(component_id, LABELS[param], scroll=True)
         for param, component_id in ids.FILTER_DIMENSIONS.items()
     ]
     # One line that says what is shown, with the controls folded away under it: a projected summary

@@ -25,6 +25,7 @@ from app import ids
 from app.access import callback
 from app.agencies import agency_choices
 from app.components.action_words import action_flags, progress_words
+from app.components.choices import checklist, chosen, radios, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
@@ -227,20 +228,18 @@ def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None, la_c
                 [
                     field(
                         "Local authority",
-                        dcc.Dropdown(
-                            id=ids.ACTION_LA,
-                            clearable=False,
-                            value=la_code or next(iter(las), None),
-                            options=[{"label": n, "value": c} for c, n in las.items()],
+                        select(
+                            ids.ACTION_LA,
+                            [{"label": n, "value": c} for c, n in las.items()],
+                            la_code or next(iter(las), None),
                         ),
                     ),
                     field(
                         "Source",
-                        dcc.Dropdown(
-                            id=ids.ACTION_SOURCE,
-                            clearable=False,
-                            value=SourceKind.BUSINESS_PLAN.value,
-                            options=[{"label": k.value, "value": k.value} for k in SourceKind],
+                        select(
+                            ids.ACTION_SOURCE,
+                            [{"label": k.value, "value": k.value} for k in SourceKind],
+                            SourceKind.BUSINESS_PLAN.value,
                         ),
                     ),
                     field(
@@ -250,22 +249,21 @@ def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None, la_c
                     ),
                     field(
                         "Lead agency",
-                        dcc.Dropdown(
-                            id=ids.ACTION_AGENCY,
-                            value=agencies[0] if len(agencies) == 1 else None,
-                            options=[{"label": a, "value": a} for a in agencies],
+                        select(
+                            ids.ACTION_AGENCY,
+                            [{"label": a, "value": a} for a in agencies],
+                            agencies[0] if len(agencies) == 1 else None,
+                            prompt="Choose an agency",
                         ),
                     ),
                     field("Named lead", dcc.Input(id=ids.ACTION_LEAD, type="text"), hint="a post holder"),
                     field("Due", dcc.Input(id=ids.ACTION_DUE, type="text"), hint="YYYY-MM-DD"),
-                    field(
+                    checklist(
+                        ids.ACTION_KPIS,
                         "Linked KPIs",
-                        dcc.Dropdown(
-                            id=ids.ACTION_KPIS,
-                            multi=True,
-                            value=[kpi_id] if kpi_id else [],
-                            options=[{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
-                        ),
+                        [{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
+                        [kpi_id] if kpi_id else [],
+                        scroll=True,
                         hint="the figures that would show it worked",
                     ),
                 ],
@@ -315,41 +313,26 @@ def layout(kpi: str | None = None, la: str | None = None, **_query: str) -> html
             html.H2("Actions"),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Span("View", className="filter-label", id="actions-view-label"),
-                            dcc.RadioItems(
-                                id=ids.ACTIONS_VIEW,
-                                value="all",
-                                inline=True,
-                                options=[
-                                    {"label": label, "value": key} for key, (label, _g) in VIEWS.items()
-                                ],
-                            ),
-                        ],
-                        role="group",
-                        **{"aria-labelledby": "actions-view-label"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+                    radios(
+                        ids.ACTIONS_VIEW,
+                        "View",
+                        [{"label": label, "value": key} for key, (label, _g) in VIEWS.items()],
+                        "all",
                     ),
-                    html.Div(
-                        [
-                            html.Span("Status", className="filter-label", id="actions-status-label"),
-                            dcc.Checklist(
-                                id=ids.ACTIONS_FILTER_STATUS,
-                                value=DEFAULT_STATUSES,
-                                inline=True,
-                                options=[{"label": s.value, "value": s.value} for s in Status],
-                            ),
-                        ],
-                        role="group",
-                        **{"aria-labelledby": "actions-status-label"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+                    checklist(
+                        ids.ACTIONS_FILTER_STATUS,
+                        "Status",
+                        [{"label": s.value, "value": s.value} for s in Status],
+                        DEFAULT_STATUSES,
+                        inline=True,
                     ),
                     field(
                         "Linked to",
-                        dcc.Dropdown(
-                            id=ids.ACTIONS_FILTER_KPI,
-                            value=kpi_id,
-                            placeholder="Any KPI",
-                            options=[{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
+                        select(
+                            ids.ACTIONS_FILTER_KPI,
+                            [{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
+                            kpi_id,
+                            empty="Any KPI",
                         ),
                     ),
                 ],
@@ -430,7 +413,7 @@ def export_actions(
     _csv: int, _xlsx: int, view: str | None, statuses: list[str] | None, kpi_id: str | None
 ) -> dict[str, Any]:
     frame, history = action_frames(view, statuses, kpi_id)
-    used = {"page": PAGE, "view": view or "all", "status": list(statuses or ()), "kpi": kpi_id}
+    used = {"page": PAGE, "view": view or "all", "status": list(statuses or ()), "kpi": chosen(kpi_id)}
     named = frame[list(COLUMNS)].rename(columns=COLUMNS)
     if dash.ctx.triggered_id == ids.ACTIONS_XLSX:
         sheets = {"Actions": named, "Progress history": history.rename(columns=HISTORY_COLUMNS)}
@@ -477,13 +460,10 @@ def _progress_form() -> html.Section:
     return html.Section(
         [
             html.H3("Report progress"),
-            field(
+            radios(
+                ids.ACTION_PROGRESS,
                 "Progress",
-                dcc.RadioItems(
-                    id=ids.ACTION_PROGRESS,
-                    inline=True,
-                    options=[{"label": progress_words(p), "value": p} for p in PROGRESS_SCALE],
-                ),
+                [{"label": progress_words(p), "value": p} for p in PROGRESS_SCALE],
             ),
             field(
                 "Note",

@@ -10,6 +10,7 @@ from dash import Input, Output, State, dcc, html
 
 from app import ids
 from app.access import callback
+from app.components.choices import checklist
 from app.components.exports import csv_download
 from app.components.grid import grid
 from app.scope import ADMIN_ONLY, Permission, require
@@ -121,17 +122,12 @@ def layout(**_query: str) -> html.Div:
             ),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label("What", htmlFor=ids.AUDIT_ACTIONS, className="filter-label"),
-                            dcc.Dropdown(
-                                id=ids.AUDIT_ACTIONS,
-                                multi=True,
-                                placeholder="Everything",
-                                options=[{"label": words, "value": code} for code, words in ACTIONS.items()],
-                            ),
-                        ],
-                        className="filter-field audit-filter",
+                    checklist(
+                        ids.AUDIT_ACTIONS,
+                        "What",
+                        [{"label": words, "value": code} for code, words in ACTIONS.items()],
+                        scroll=True,
+                        hint="none ticked: everything",
                     ),
                     html.Button(
                         "Download as CSV", id=ids.AUDIT_EXPORT, n_clicks=0, className="button-secondary"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, ctx, dcc, html
+from dash import Input, Output, State, ctx, html
 
 from app import ids
 from app.access import callback
@@ -18,6 +18,7 @@ from app.components.charts import (
     chart,
     plotly_text,
 )
+from app.components.choices import select
 from app.components.grid import grid
 from app.scope import EVERYONE
 from app.state import reader
@@ -89,11 +90,10 @@ def layout(**query: str | list[str]) -> html.Div:
                     html.Div(
                         [
                             html.Label("KPI", htmlFor=ids.BENCH_KPI, className="filter-label"),
-                            dcc.Dropdown(
-                                id=ids.BENCH_KPI,
-                                options=[{"label": t, "value": k} for k, t in kpi_choices.items()],
-                                value=kpi.id,
-                                clearable=False,
+                            select(
+                                ids.BENCH_KPI,
+                                [{"label": t, "value": k} for k, t in kpi_choices.items()],
+                                kpi.id,
                             ),
                         ],
                         className="filter-field",
@@ -101,14 +101,13 @@ def layout(**query: str | list[str]) -> html.Div:
                     html.Div(
                         [
                             html.Label("Published year", htmlFor=ids.BENCH_YEAR, className="filter-label"),
-                            dcc.Dropdown(
-                                id=ids.BENCH_YEAR,
-                                clearable=False,
-                                value=str(year),
-                                options=[
+                            select(
+                                ids.BENCH_YEAR,
+                                [
                                     {"label": fy, "value": str(t)}
                                     for t, fy in zip(published["time_period"], published["financial_year"])
                                 ][::-1],
+                                str(year),
                             ),
                         ],
                         className="filter-field",

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import ids
 from app.access import callback
+from app.components.choices import checkbox, checklist, chosen, select
 from app.components.exports import csv_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
@@ -116,27 +117,26 @@ def _raise_form(las: dict[str, str], agencies: dict[str, str]) -> html.Form:
                 [
                     field(
                         "Local authority",
-                        dcc.Dropdown(
-                            id=ids.CHALLENGE_LA,
-                            clearable=False,
-                            value=next(iter(las), None),
-                            options=[{"label": n, "value": c} for c, n in las.items()],
+                        select(
+                            ids.CHALLENGE_LA,
+                            [{"label": n, "value": c} for c, n in las.items()],
+                            next(iter(las), None),
                         ),
                     ),
                     field(
                         "KPI",
-                        dcc.Dropdown(
-                            id=ids.CHALLENGE_KPI,
-                            placeholder="None",
-                            options=[{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
+                        select(
+                            ids.CHALLENGE_KPI,
+                            [{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
+                            empty="None",
                         ),
                     ),
                     field(
                         "Agency",
-                        dcc.Dropdown(
-                            id=ids.CHALLENGE_AGENCY,
-                            placeholder="None",
-                            options=[{"label": label, "value": label} for label in agencies.values()],
+                        select(
+                            ids.CHALLENGE_AGENCY,
+                            [{"label": label, "value": label} for label in agencies.values()],
+                            empty="None",
                         ),
                     ),
                     field("Owner", dcc.Input(id=ids.CHALLENGE_OWNER, type="text"), hint="who answers"),
@@ -181,25 +181,14 @@ def layout(**_query: str) -> html.Div:
             html.H2("Entries"),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Span("Status", className="filter-label", id="challenge-status-label"),
-                            dcc.Checklist(
-                                id=ids.CHALLENGE_FILTER_STATUS,
-                                value=DEFAULT_STATUSES,
-                                inline=True,
-                                options=[{"label": s.value, "value": s.value} for s in Status],
-                            ),
-                        ],
-                        role="group",
-                        **{"aria-labelledby": "challenge-status-label"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
-                    ),
-                    dcc.Checklist(
-                        id=ids.CHALLENGE_FILTER_OVERDUE,
-                        options=[{"label": "Overdue only", "value": "overdue"}],
-                        value=[],
+                    checklist(
+                        ids.CHALLENGE_FILTER_STATUS,
+                        "Status",
+                        [{"label": s.value, "value": s.value} for s in Status],
+                        DEFAULT_STATUSES,
                         inline=True,
                     ),
+                    checkbox(ids.CHALLENGE_FILTER_OVERDUE, "Overdue only", "overdue"),
                     html.Button(
                         "Download as CSV", id=ids.CHALLENGES_EXPORT, n_clicks=0, className="button-secondary"
                     ),
@@ -348,7 +337,7 @@ def raise_entry(_clicks, la_code, kpi_id, agency, question, owner, due, changed)
                 parse_day(due, "Due"),
                 user.username,
                 kpi_id=kpi_id if kpi_id in KPI_CHOICES else None,
-                agency=agency,
+                agency=chosen(agency),
             )
     except (PermissionDenied, ValueError) as error:
         return refused(error)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 import dash
-from dash import dcc, html
+from dash import html
 
 from app import ids
 from app.access import callback
+from app.components.choices import checklist
 from app.components.headline import headline_banner
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
@@ -110,12 +111,12 @@ def layout(**query: str | list[str]) -> html.Div:
         [
             html.Div(
                 [
-                    html.Label("Dashboards to include", htmlFor=ids.PACK_SECTIONS, className="filter-label"),
-                    dcc.Checklist(
-                        id=ids.PACK_SECTIONS,
-                        value=[page.id for page in chosen],
+                    checklist(
+                        ids.PACK_SECTIONS,
+                        "Dashboards to include",
+                        [{"label": p.title, "value": p.id} for p in model.pack_pages],
+                        [page.id for page in chosen],
                         inline=True,
-                        options=[{"label": p.title, "value": p.id} for p in model.pack_pages],
                     ),
                     html.A(
                         "Download the pack as PDF",

@@ -25,6 +25,7 @@ from app import ids
 from app.access import callback
 from app.agencies import agency_choices
 from app.components.action_words import action_flags, progress_words
+from app.components.choices import checklist, chosen_number, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.filters import filter_options
@@ -127,8 +128,9 @@ def _actions_of(review: Review, visible: dict[int, Action]) -> list[Action]:
     return [visible[a] for a in review.action_ids if a in visible]
 
 
-def _in_scope(review_id: object) -> Review | None:
-    if isinstance(review_id, bool) or not isinstance(review_id, int):
+def _in_scope(chosen_review: object) -> Review | None:
+    review_id = chosen_number(chosen_review)
+    if review_id is None:
         return None
     with session() as db:
         review = db.get(Review, review_id)
@@ -372,25 +374,27 @@ def _add_form(las: dict[str, str], agencies: list[str]) -> html.Form:
                 [
                     field(
                         "Local authority",
-                        dcc.Dropdown(
-                            id=ids.REVIEW_LA,
-                            clearable=False,
-                            value=next(iter(las), None),
-                            options=[{"label": n, "value": c} for c, n in las.items()],
+                        select(
+                            ids.REVIEW_LA,
+                            [{"label": n, "value": c} for c, n in las.items()],
+                            next(iter(las), None),
                         ),
                     ),
                     field(
                         "Kind",
-                        dcc.Dropdown(
-                            id=ids.REVIEW_KIND,
-                            options=[{"label": k.value, "value": k.value} for k in ReviewKind],
+                        select(
+                            ids.REVIEW_KIND,
+                            [{"label": k.value, "value": k.value} for k in ReviewKind],
+                            prompt="Choose the kind",
                         ),
                     ),
                     field("Held or published", dcc.Input(id=ids.REVIEW_DATE, type="text"), hint="YYYY-MM-DD"),
                     field(
                         "Lead agency",
-                        dcc.Dropdown(
-                            id=ids.REVIEW_AGENCY, options=[{"label": a, "value": a} for a in agencies]
+                        select(
+                            ids.REVIEW_AGENCY,
+                            [{"label": a, "value": a} for a in agencies],
+                            prompt="Choose an agency",
                         ),
                     ),
                 ],
@@ -509,8 +513,10 @@ def _record_forms(agencies: list[str]) -> html.Section:
                 [
                     field(
                         "Lead agency",
-                        dcc.Dropdown(
-                            id=ids.REVIEW_ACTION_AGENCY, options=[{"label": a, "value": a} for a in agencies]
+                        select(
+                            ids.REVIEW_ACTION_AGENCY,
+                            [{"label": a, "value": a} for a in agencies],
+                            prompt="Choose an agency",
                         ),
                     ),
                     field(
@@ -576,18 +582,12 @@ def layout(review: str | None = None, **_query: str) -> html.Div:
             _add_form(las, agencies) if records else None,
             html.P(id=ids.REVIEW_STATUS_MESSAGE, role="status", className="form-status"),
             dcc.Store(id=CHANGED, data=0),
-            html.Div(
-                [
-                    html.Span("Status", className="filter-label", id="reviews-status-label"),
-                    dcc.Checklist(
-                        id=ids.REVIEWS_FILTER_STATUS,
-                        value=[s.value for s in ReviewStatus],
-                        inline=True,
-                        options=[{"label": s.value, "value": s.value} for s in ReviewStatus],
-                    ),
-                ],
-                role="group",
-                **{"aria-labelledby": "reviews-status-label"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+            checklist(
+                ids.REVIEWS_FILTER_STATUS,
+                "Status",
+                [{"label": s.value, "value": s.value} for s in ReviewStatus],
+                [s.value for s in ReviewStatus],
+                inline=True,
             ),
             html.H2("Reviews"),
             html.Div(
@@ -606,11 +606,11 @@ def layout(review: str | None = None, **_query: str) -> html.Div:
             html.H2("A review"),
             field(
                 "Review",
-                dcc.Dropdown(
-                    id=ids.REVIEW_CHOSEN,
-                    options=_choices(listed),
-                    value=chosen,
-                    placeholder="Choose a review",
+                select(
+                    ids.REVIEW_CHOSEN,
+                    _choices(listed),
+                    None if chosen is None else str(chosen),
+                    prompt="Choose a review",
                 ),
             ),
             html.Div(id=ids.REVIEW_SELECTED),
@@ -628,7 +628,9 @@ def layout(review: str | None = None, **_query: str) -> html.Div:
 
 
 def _choices(reviews: list[Review]) -> list[dict]:
-    return [{"label": f"{r.id}: {r.title} ({r.kind}, {r.held_on:%b %Y})", "value": r.id} for r in reviews]
+    return [
+        {"label": f"{r.id}: {r.title} ({r.kind}, {r.held_on:%b %Y})", "value": str(r.id)} for r in reviews
+    ]
 
 
 def _count_words(count: int) -> str:
@@ -677,7 +679,7 @@ def export_reviews(_csv: int, _xlsx: int, statuses: list[str] | None) -> dict[st
     Input(CHANGED, "data"),
     page=PAGE,
 )
-def show_chosen(review_id: int | None, _changed: int) -> tuple[html.Section | None, dict, dict, dict, list]:
+def show_chosen(review_id: str | None, _changed: int) -> tuple[html.Section | None, dict, dict, dict, list]:
     review = _in_scope(review_id)
     if review is None:
         return None, HIDDEN, HIDDEN, HIDDEN, []
@@ -735,7 +737,7 @@ def add_a_review(_clicks, la_code, kind, title, held_on, agency, themes, statuse
         return (*refused(error), dash.no_update, dash.no_update)
     # The new review is chosen; its option is sent with it, as a dropdown keeps only a listed value.
     choices = _choices(scoped_reviews(current_scope(), statuses))
-    return (*done(f"Added review {review.id}: {review.title}.", changed), choices, review.id)
+    return (*done(f"Added review {review.id}: {review.title}.", changed), choices, str(review.id))
 
 
 def _change_chosen(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app import ids
 from app.access import callback
 from app.agencies import agency_choices
+from app.components.choices import checklist, chosen_number, radios, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.filters import filter_options
@@ -279,10 +280,8 @@ def register_table(risks: list[Risk], actions: dict[int, Action], today: date) -
     )
 
 
-def _scale_choice(component_id: str, words: dict[int, str]) -> dcc.RadioItems:
-    return dcc.RadioItems(
-        id=component_id, inline=True, options=[{"label": f"{n} {words[n]}", "value": n} for n in SCALE]
-    )
+def _scale_choice(component_id: str, label: str, words: dict[int, str]) -> html.Fieldset:
+    return radios(component_id, label, [{"label": f"{n} {words[n]}", "value": n} for n in SCALE])
 
 
 def _add_form(las: dict[str, str], agencies: list[str], actions: dict[int, Action]) -> html.Form:
@@ -293,39 +292,34 @@ def _add_form(las: dict[str, str], agencies: list[str], actions: dict[int, Actio
                 [
                     field(
                         "Local authority",
-                        dcc.Dropdown(
-                            id=ids.RISK_LA,
-                            clearable=False,
-                            value=next(iter(las), None),
-                            options=[{"label": n, "value": c} for c, n in las.items()],
+                        select(
+                            ids.RISK_LA,
+                            [{"label": n, "value": c} for c, n in las.items()],
+                            next(iter(las), None),
                         ),
                     ),
                     field(
                         "Owning agency",
-                        dcc.Dropdown(
-                            id=ids.RISK_AGENCY, options=[{"label": a, "value": a} for a in agencies]
+                        select(
+                            ids.RISK_AGENCY,
+                            [{"label": a, "value": a} for a in agencies],
+                            prompt="Choose an agency",
                         ),
                     ),
                     field("Owner", dcc.Input(id=ids.RISK_OWNER, type="text"), hint="a post holder"),
                     field("Next review", dcc.Input(id=ids.RISK_REVIEW, type="text"), hint="YYYY-MM-DD"),
-                    field(
+                    checklist(
+                        ids.RISK_KPIS,
                         "Linked KPIs",
-                        dcc.Dropdown(
-                            id=ids.RISK_KPIS,
-                            multi=True,
-                            options=[{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
-                        ),
+                        [{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
+                        scroll=True,
                         hint="the figures that would show it coming about",
                     ),
-                    field(
+                    checklist(
+                        ids.RISK_ACTIONS,
                         "Linked actions",
-                        dcc.Dropdown(
-                            id=ids.RISK_ACTIONS,
-                            multi=True,
-                            options=[
-                                {"label": f"{a.id}: {a.title}", "value": a.id} for a in actions.values()
-                            ],
-                        ),
+                        [{"label": f"{a.id}: {a.title}", "value": a.id} for a in actions.values()],
+                        scroll=True,
                         hint="actions that reduce it",
                     ),
                 ],
@@ -338,8 +332,8 @@ def _add_form(las: dict[str, str], agencies: list[str], actions: dict[int, Actio
                 hint="about the partnership's system, never a child",
             ),
             field("Controls", dcc.Textarea(id=ids.RISK_CONTROLS, className="commentary-input")),
-            field("Likelihood", _scale_choice(ids.RISK_LIKELIHOOD, LIKELIHOOD)),
-            field("Impact", _scale_choice(ids.RISK_IMPACT, IMPACT)),
+            _scale_choice(ids.RISK_LIKELIHOOD, "Likelihood", LIKELIHOOD),
+            _scale_choice(ids.RISK_IMPACT, "Impact", IMPACT),
             html.Div(
                 html.Button(
                     "Add the risk", id=ids.RISK_ADD, n_clicks=0, type="button", className="button-primary"
@@ -357,8 +351,8 @@ def _rescore_form(may_close: bool) -> html.Section:
     return html.Section(
         [
             html.H3("Re-score"),
-            field("Likelihood", _scale_choice(ids.RISK_NEW_LIKELIHOOD, LIKELIHOOD)),
-            field("Impact", _scale_choice(ids.RISK_NEW_IMPACT, IMPACT)),
+            _scale_choice(ids.RISK_NEW_LIKELIHOOD, "Likelihood", LIKELIHOOD),
+            _scale_choice(ids.RISK_NEW_IMPACT, "Impact", IMPACT),
             field(
                 "Why", dcc.Textarea(id=ids.RISK_REASON, className="commentary-input"), hint="for closing, why"
             ),
@@ -406,18 +400,12 @@ def layout(**_query: str) -> html.Div:
             form,
             html.P(id=ids.RISK_STATUS_MESSAGE, role="status", className="form-status"),
             dcc.Store(id=CHANGED, data=0),
-            html.Div(
-                [
-                    html.Span("Status", className="filter-label", id="risks-status-label"),
-                    dcc.Checklist(
-                        id=ids.RISKS_FILTER_STATUS,
-                        value=[RiskStatus.OPEN.value],
-                        inline=True,
-                        options=[{"label": s.value, "value": s.value} for s in RiskStatus],
-                    ),
-                ],
-                role="group",
-                **{"aria-labelledby": "risks-status-label"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+            checklist(
+                ids.RISKS_FILTER_STATUS,
+                "Status",
+                [{"label": s.value, "value": s.value} for s in RiskStatus],
+                [RiskStatus.OPEN.value],
+                inline=True,
             ),
             html.H2("Heat map"),
             html.Div(id=ids.RISKS_HEAT_MAP),
@@ -436,7 +424,7 @@ def layout(**_query: str) -> html.Div:
             ),
             html.Div(id=ids.RISKS_REGISTER),
             html.H2("A risk's scores"),
-            field("Risk", dcc.Dropdown(id=ids.RISK_CHOSEN, placeholder="Choose a risk")),
+            field("Risk", select(ids.RISK_CHOSEN, prompt="Choose a risk")),
             html.Div(
                 [
                     html.Div(id=ids.RISK_SELECTED),
@@ -495,8 +483,9 @@ def export_risks(_csv: int, _xlsx: int, statuses: list[str] | None) -> dict[str,
     return csv_download(named, "risks.csv", **used)
 
 
-def _in_scope(risk_id: object) -> Risk | None:
-    if isinstance(risk_id, bool) or not isinstance(risk_id, int):
+def _in_scope(chosen_risk: object) -> Risk | None:
+    risk_id = chosen_number(chosen_risk)
+    if risk_id is None:
         return None
     with session() as db:
         risk = db.get(Risk, risk_id)

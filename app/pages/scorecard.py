@@ -137,6 +137,7 @@ def _priority_section(
             html.Table(
                 [html.Thead(header), html.Tbody([_row(r, actions.get(r.kpi.id)) for r in priority.rows])],
                 className="scorecard",
+                tabIndex="0",  # on a phone it scrolls sideways in its own box: the keyboard can scroll it too
                 **{"aria-labelledby": heading_id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             ),
         ],

@@ -21,7 +21,9 @@ from dash import Input, Output, State, dcc, html
 
 from app.access import callback
 from app.audit_log import log_action, log_export
+from app.components.choices import checkbox, select
 from app.components.exports import csv_download
+from app.components.forms import field
 from app.components.grid import grid
 from app.scope import (
     DATA,
@@ -171,14 +173,12 @@ def _la_names() -> dict[str, str]:
     return {code: names.get(code, code) for code in scope.la_codes}
 
 
-def _dropdown(component_id: str, label: str, options: list, value: str | None = None) -> html.Div:
-    return html.Div(
-        [
-            html.Label(label, htmlFor=component_id),
-            dcc.Dropdown(id=component_id, options=options, value=value, clearable=False),
-        ],
-        className="field",
-    )
+def _select(component_id: str, label: str, options: list, value: str | None = None) -> html.Div:
+    return field(label, select(component_id, options, value, prompt=f"Choose the {label.lower()}"))
+
+
+def _listed(values: list[str]) -> list[dict]:
+    return [{"label": value, "value": value} for value in values]
 
 
 def _submit_sections(model: Model, user: User, las: dict[str, str]) -> list:
@@ -196,8 +196,8 @@ def _submit_sections(model: Model, user: User, las: dict[str, str]) -> list:
             "The template of an agency's figures for a period: a workbook with instructions and checked cells, "
             "or its CSV twin. Fill in the value column and upload it below."
         ),
-        _dropdown(TEMPLATE_AGENCY, "Agency", agencies, agencies[0] if agencies else None),
-        _dropdown(TEMPLATE_PERIOD, "Period", []),
+        _select(TEMPLATE_AGENCY, "Agency", agencies, agencies[0] if agencies else None),
+        _select(TEMPLATE_PERIOD, "Period", []),
         html.Button("Download template (Excel)", id=TEMPLATE_XLSX, n_clicks=0, className="button-secondary"),
         html.Button("Download template (CSV)", id=TEMPLATE_CSV, n_clicks=0, className="button-secondary"),
         html.P(id=TEMPLATE_STATUS, role="status"),
@@ -225,27 +225,17 @@ def _submit_sections(model: Model, user: User, las: dict[str, str]) -> list:
             "One figure at a time (training reach, an audit's result, a survey's score), checked as a row of "
             "the template is and recorded with who and when. A figure already given is corrected."
         ),
-        _dropdown(ENTRY_MEASURE, "Measure", measures),
-        _dropdown(ENTRY_LA, "Local authority", la_options, la_options[0]["value"] if la_options else None),
-        _dropdown(ENTRY_PERIOD, "Period", []),
-        _dropdown(ENTRY_PART, "Part", []),
-        html.Div(
-            [
-                html.Label("Value", htmlFor=ENTRY_VALUE),
-                dcc.Input(id=ENTRY_VALUE, type="text"),
-            ],
-            className="field",
-        ),
-        dcc.Checklist(
-            id=ENTRY_NOT_AVAILABLE, options=[{"label": " Not available", "value": "yes"}], value=[]
-        ),
-        html.Div(
-            [html.Label("Note", htmlFor=ENTRY_NOTE), dcc.Input(id=ENTRY_NOTE, type="text")], className="field"
-        ),
+        _select(ENTRY_MEASURE, "Measure", measures),
+        _select(ENTRY_LA, "Local authority", la_options, la_options[0]["value"] if la_options else None),
+        _select(ENTRY_PERIOD, "Period", []),
+        _select(ENTRY_PART, "Part", []),
+        field("Value", dcc.Input(id=ENTRY_VALUE, type="text")),
+        checkbox(ENTRY_NOT_AVAILABLE, "Not available", "yes"),
+        field("Note", dcc.Input(id=ENTRY_NOTE, type="text")),
         html.Button("Record the figure", id=ENTRY_SAVE, n_clicks=0, className="button-primary"),
         html.Div(id=ENTRY_OUTCOME, role="status"),
         html.H2("History of the figures"),
-        _dropdown(
+        _select(
             HISTORY_DATASET,
             "Dataset",
             [{"label": f"{d.title} ({d.agency})", "value": d.name} for d in datasets],
@@ -325,11 +315,11 @@ def download_tracker(_clicks: int) -> dict[str, str]:
     Input(TEMPLATE_AGENCY, "value"),
     page=PAGE,
 )
-def template_periods(agency: str | None) -> tuple[list[str], str | None]:
+def template_periods(agency: str | None) -> tuple[list[dict], str | None]:
     user = current_user()
     theirs = [d for d in _datasets(active_model(), user) if d.agency == agency]
     periods = list(dict.fromkeys(p for d in theirs for p in _recent_periods(d, date.today())))
-    return periods, periods[0] if periods else None
+    return _listed(periods), periods[0] if periods else None
 
 
 @callback(
@@ -425,7 +415,7 @@ def upload(contents: str | None, file_name: str | None, changed: int) -> tuple[A
     Input(ENTRY_MEASURE, "value"),
     page=PAGE,
 )
-def entry_choices(measure_id: str | None) -> tuple[list[str], str | None, list[dict], str | None]:
+def entry_choices(measure_id: str | None) -> tuple[list[dict], str | None, list[dict], str | None]:
     model = active_model()
     measure = model.measures.get(measure_id or "")
     if measure is None or measure.dataset not in model.figures:
@@ -434,7 +424,7 @@ def entry_choices(measure_id: str | None) -> tuple[list[str], str | None, list[d
     parts = [{"label": p.label, "value": p.code} for p in measure.parts] or [
         {"label": "(the whole)", "value": ""}
     ]
-    return periods, periods[0] if periods else None, parts, parts[0]["value"]
+    return _listed(periods), periods[0] if periods else None, parts, parts[0]["value"]
 
 
 @callback(

@@ -15,6 +15,7 @@ from dash.development.base_component import Component
 
 from app import ids
 from app.access import callback
+from app.components.choices import select
 from app.components.forms import field, parse_day, parse_number
 from app.components.grid import grid
 from app.filters import filter_options
@@ -98,19 +99,18 @@ def layout(**_query: str) -> html.Div:
                     [
                         field(
                             "KPI",
-                            dcc.Dropdown(
-                                id=ids.TARGET_KPI,
-                                clearable=False,
-                                options=[{"label": k.title, "value": k.id} for k in TARGETABLE.values()],
+                            select(
+                                ids.TARGET_KPI,
+                                [{"label": k.title, "value": k.id} for k in TARGETABLE.values()],
+                                prompt="Choose a KPI",
                             ),
                         ),
                         field(
                             "Local authority",
-                            dcc.Dropdown(
-                                id=ids.TARGET_LA,
-                                clearable=False,
-                                options=[{"label": n, "value": c} for c, n in la_names.items()],
-                                value=next(iter(la_names), None),
+                            select(
+                                ids.TARGET_LA,
+                                [{"label": n, "value": c} for c, n in la_names.items()],
+                                next(iter(la_names), None),
                             ),
                         ),
                         field(

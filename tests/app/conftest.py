@@ -59,8 +59,8 @@ def demo_copy(demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     state.reader.cache_clear()
 
 
-def _signed_in_page(browser, username: str):
-    context = browser.new_context(viewport={"width": 1300, "height": 900})
+def _signed_in_page(browser, username: str, width: int = 1300, height: int = 900):
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.add_cookies(
         [{"name": SESSION_COOKIE, "value": session_cookie(username), "domain": "127.0.0.1", "path": "/"}]
     )
@@ -78,6 +78,21 @@ def page(browser):
     context, page = _signed_in_page(browser, TEST_ADMIN)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page_as(browser):
+    """Opens a page signed in as a test account (TEST_ADMIN or one of ROLE_USERS) at a width."""
+    contexts = []
+
+    def open_page(username: str, width: int = 1300, height: int = 900):
+        context, page = _signed_in_page(browser, username, width, height)
+        contexts.append(context)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

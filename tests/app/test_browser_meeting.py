@@ -17,9 +17,8 @@ NEWCASTLE = ("E08000021",)
 PERIOD = "R12-2026-10"  # the demo's default period: the 12 months to its last complete month
 
 
-def _choose(page, dropdown_id: str, option: str) -> None:
-    page.click(f"#{dropdown_id}")
-    page.get_by_role("option", name=option, exact=True).click()
+def _choose(page, select_id: str, option: str) -> None:
+    page.select_option(f"#{select_id}", label=option)
 
 
 def test_brw016_a_new_target_changes_the_cards_rag(own_demo_server, page):

@@ -15,9 +15,13 @@ CITY = "Newcastle upon Tyne"
 TITLE = "Front door vacancies delay decisions"
 
 
-def _choose(page, dropdown_id: str, option: str | re.Pattern) -> None:
-    page.click(f"#{dropdown_id}")
-    page.get_by_role("option", name=option).click()
+def _choose(page, select_id: str, option: str | re.Pattern) -> None:
+    label = (
+        option
+        if isinstance(option, str)
+        else page.locator(f"#{select_id} option", has_text=option).inner_text()
+    )
+    page.select_option(f"#{select_id}", label=label)
 
 
 def _scale(page, radios_id: str, label: str) -> None:

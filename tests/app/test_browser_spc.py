@@ -43,8 +43,7 @@ def test_brw024_a_trend_switches_to_an_spc_chart_and_back(server, page, demo_hom
     assert chart.locator(".legendtext", has_text="Process limits").count() == 1
     assert "Referrals, monthly (SPC)." in chart.locator("figcaption").inner_text()
 
-    page.click("#spc-limits-from")
-    page.get_by_role("option", name="October 2025", exact=True).click()
+    page.select_option("#spc-limits-from", label="October 2025")
     page.wait_for_url("**limits=2025-10**")
     page.locator("figcaption", has_text="Mean from October 2025").first.wait_for(state="attached")
     results = engine_results(demo_home, ("referrals",), "2025-26", NEWCASTLE)

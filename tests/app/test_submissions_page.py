@@ -170,7 +170,7 @@ def test_a_police_partner_downloads_fills_uploads_and_corrects_its_figures(app, 
         app, police, "submissions-template-period", {"submissions-template-agency.value": "Police"}
     )
     assert periods["submissions-template-period"] == {
-        "options": quarters[::-1][:6],
+        "options": [{"label": q, "value": q} for q in quarters[::-1][:6]],
         "value": quarters[-1],
     }
     before = [r for r in tracker(app, police) if r["Period"] == "Q1 2025/26"]
