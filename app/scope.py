@@ -278,6 +278,11 @@ class Scope:
         if not self.agencies:
             return None
         model = active_model()
+        if dataset in model.figures:
+            # An LA's totals as an agency submitted them: listed to that agency's partners only (they
+            # sent them), and not to one limited to areas, as the totals are the whole LA's.
+            mine = model.figures[dataset].agency in self.agencies and not self.areas
+            return within if mine else None
         carried = model.dimensions_of(dataset)
         if self.areas and AREA not in carried:
             return None  # its records carry no area to hold the list to the partner's own

@@ -175,7 +175,7 @@ def _submissions_section(la_codes: tuple[str, ...], period: Period) -> html.Sect
     late = sum(r.state == LATE for r in rows)
     return html.Section(
         [
-            html.H2("Submissions"),
+            html.H2("Submissions", id="pack-submissions-heading"),
             html.P(
                 f"Figures the partner agencies were due to send for {period.label}: {len(rows)} due, "
                 f"{late} late (nothing has arrived and the due date has passed)."
@@ -190,6 +190,8 @@ def _submissions_section(la_codes: tuple[str, ...], period: Period) -> html.Sect
                     ),
                 ],
                 className="pack-table",
+                tabIndex="0",  # on a phone it scrolls sideways in its own box: the keyboard can scroll it too
+                **{"aria-labelledby": "pack-submissions-heading"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             )
             if rows
             else None,

@@ -255,8 +255,9 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
         assert f"Page {number} of {len(pages)}" in page_text and printed in page_text
     assert "Sign out" not in text and "Safeguarding performance" not in text
     # the cover; the executive summary's 8 cards, 4 a page; CP plans' cards (those not in the
-    # executive summary: no card is printed twice) with one trend, then the other trend
-    assert len(pages) == 5
+    # executive summary: no card is printed twice) with one trend, then the other trend; and what the
+    # agencies were due to submit
+    assert len(pages) == 6 and "Submissions" in pages[-1]
     [cp_plans] = [text for text in pages if "CP plans started" in text]
     assert "Also on this dashboard, earlier in the pack: Children on a CP plan" in " ".join(cp_plans.split())
 

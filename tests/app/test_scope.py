@@ -182,3 +182,25 @@ def test_partner_speaks_for_its_own_agency():
     assert may_submit(police, "Police") and not may_submit(police, "Health")
     assert may_submit(User("d", Role.DATA_TEAM), "Health")
     assert not may_submit(User("e", Role.EXECUTIVE), "Police")
+
+
+def test_submitted_figures_are_listed_only_to_the_agency_that_submitted_them():
+    from app.scope import Scope
+    from warehouse.kpis.engine import Filters
+    from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
+
+    asked = Filters(("E08000021",))
+    # health_returns (submitted_health.toml) is Health's: its partners list the figures they sent
+    health = Scope(la_codes=("E08000021",), policy=SuppressionPolicy(), agencies=("Health",))
+    assert health.record_filters(asked, "health_returns") == asked
+    # the police see them rounded on the cards, and cannot list them
+    police = Scope(la_codes=("E08000021",), policy=SuppressionPolicy(), agencies=("Police",))
+    assert police.record_filters(asked, "health_returns") is None
+    # nor can a Health partner limited to areas: the figures are the whole LA's
+    in_areas = Scope(
+        la_codes=("E08000021",), policy=SuppressionPolicy(), agencies=("Health",), areas=("NCL-E",)
+    )
+    assert in_areas.record_filters(asked, "health_returns") is None
+    assert (
+        Scope(la_codes=("E08000021",), policy=NO_SUPPRESSION).record_filters(asked, "health_returns") == asked
+    )

@@ -135,18 +135,24 @@ def test_the_board_wins_over_an_installs_scorecard_toml(settings):
         assert [(p.title, p.kpis) for p in scorecard_config().priorities] == [("Old", ("icpc",))]
 
 
-def test_the_demo_board_is_a_valid_board_of_four_priorities():
+def test_the_demo_board_is_a_valid_board_of_five_priorities_from_four_agencies():
     from etl.demo_board import DEMO_BOARD
 
     model = _model(DEMO_BOARD.read_text(encoding="utf-8"))
     assert [title.split(":")[0] for title, _kpis in model.scorecard_priorities] == [
         "Neglect",
         "Exploitation and children missing",
+        "Domestic abuse",
         "Children at risk of significant harm",
         "Early help and the front door",
     ]
     assert all(kpis for _title, kpis in model.scorecard_priorities)
-    assert [p.id for p in model.pack_pages] == ["front-door", "s47-icpc", "cp-plans", "missing"]
+    assert [p.id for p in model.pack_pages] == [
+        "front-door", "early-help-episodes", "s47-icpc", "cp-plans", "missing", "exploitation",
+        "police-domestic-abuse", "education", "health",
+    ]  # fmt: skip
+    agencies = {model.kpis[k].agency for _title, kpis in model.scorecard_priorities for k in kpis}
+    assert agencies == {"Local authority", "Police", "Health", "Schools and education"}
 
 
 def test_the_demo_board_is_written_once_and_never_over_a_partnerships_own(tmp_path: Path):
