@@ -12,8 +12,10 @@ PORT ?= 8050
 
 run: demo serve  ## make the venv, install, make and load the demo data, serve on http://127.0.0.1:8050
 
+# The suite on every core (pytest-xdist), each test file's tests on one worker, so that a file's
+# servers and warehouses are built once.
 test: install chromium postgresql check  ## install what the tests need (chromium, postgresql), check the code, run the whole suite
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 check: install  ## lint, formatting and types: ruff and mypy as configured in pyproject.toml
 	$(VENV)/bin/ruff check .
@@ -21,7 +23,7 @@ check: install  ## lint, formatting and types: ruff and mypy as configured in py
 	$(VENV)/bin/mypy
 
 test-unit: install  ## the quick loop, under 3 minutes: everything but the browser and slow tests (README)
-	$(PY) -m pytest -m "not browser and not slow"
+	$(PY) -m pytest -n auto --dist loadfile -m "not browser and not slow"
 
 reliability: install  ## the reliability suite in full: bad inputs, fuzzing (500 examples), 20 kill -9s, disk full
 	SAFEGUARD_RELIABILITY=full $(PY) -m pytest tests/reliability

@@ -325,9 +325,9 @@ DEMO_LAS: dict[str, DemoLa] = {
 # ----------------------------------------------------------------------------------------
 
 
-def demo_window(as_of: date) -> tuple[date, date]:
-    """Four full financial years plus the current one to the end of the last complete month."""
-    return _window(as_of, years=5)
+def demo_window(as_of: date, years: int = 5) -> tuple[date, date]:
+    """`years` - 1 full financial years plus the current one to the end of the last complete month."""
+    return _window(as_of, years)
 
 
 def generate_demo(
@@ -390,6 +390,11 @@ def generate_national(
     with ThreadPoolExecutor(max(1, workers)) as pool:
         written = list(pool.map(lambda la: _generate_la_files(la, window, seed, out_dir), las))
     return [files[0] for files in written] + [f for files in written for f in files[1:]]
+
+
+def ons_population(la_code: str) -> int:
+    """An English LA's children aged 0 to 17, ONS mid-2024 estimate."""
+    return _ons_population_2024()[la_code][1]
 
 
 def english_la_codes() -> list[str]:
@@ -1177,9 +1182,15 @@ def _write_datasets(la: DemoLa, tables: dict[str, pa.Table], out_dir: Path) -> l
 
 
 def _generate_la_files(la: DemoLa, window: tuple[date, date], seed: int, out_dir: Path) -> list[Path]:
-    """One LA's files, its areas first."""
+    """One LA's files, its areas first, then social care's and its partner agencies' (a demo LA's
+    partners at their own calibration, any other LA's at the city's scaled by its population)."""
     tables = _simulate_la(la, window, seed)
-    return [_write_areas(la, out_dir), *_write_datasets(la, tables, out_dir)]
+    partners_scale = 1.0 if la.code in DEMO_LAS else ons_population(la.code) / REFERENCE_POPULATION
+    return [
+        _write_areas(la, out_dir),
+        *_write_datasets(la, tables, out_dir),
+        *write_partner_extracts(la, tables, window, seed, out_dir, partners_scale),
+    ]
 
 
 def _write_bad_contacts(

@@ -23,6 +23,7 @@ from zlib import crc32
 import duckdb
 import numpy as np
 
+from etl.demo import REFERENCE_POPULATION, ons_population
 from etl.load.publish import load_lock, publish
 from warehouse.db import LOADS_DIR, get_meta, run_sql_file, set_meta, single_value
 from warehouse.kpis.figures import CADENCE_KINDS
@@ -65,6 +66,20 @@ SCALES = {
     CITY: Scale(120, 0.78, 45, 150, 0.55, 150, 37_400, 0.0091, 180, 300, 60),
     COUNTY: Scale(95, 0.72, 35, 130, 0.61, 110, 36_100, 0.0118, 140, 220, 40),
 }
+
+
+def scale_of(la_code: str) -> Scale:
+    """A demo LA's own scale; any other English LA's is the city's, its counts (not its shares) in
+    proportion to its children (ONS mid-2024), as the national benchmark generates its records."""
+    if la_code in SCALES:
+        return SCALES[la_code]
+    ratio = ons_population(la_code) / REFERENCE_POPULATION
+    city = SCALES[CITY]
+    return Scale(
+        **{name: value if name.endswith("_share") else value * ratio for name, value in vars(city).items()}
+    )
+
+
 # A return's figures: each measure's whole, or its parts by code.
 Values = dict[str, float | dict[str, float]]
 SELF_HARM_AGES = {"0-12": 0.06, "13-15": 0.50, "16-17": 0.44}
@@ -168,7 +183,7 @@ def demo_submissions(
         for la_code in la_codes:
             rng = _rng(seed, la_code, name)
             for step, period in enumerate(periods):
-                values = make(rng, SCALES[la_code], period, step)
+                values = make(rng, scale_of(la_code), period, step)
                 if (la_code, name) == LATE and due and period == due[-1]:
                     continue
                 # Most returns come in a week or two after the quarter ends, before the deadline.
@@ -201,10 +216,18 @@ def _correction(submission: Submission, values: Values) -> tuple[Submission, lis
     return later, _figures(corrected)
 
 
-def load_demo_figures(settings: Settings, as_of: date, first_day: date, seed: int = 2026) -> int:
-    """Load the demo submissions into the warehouse in one load (copy-and-swap, under the load lock),
-    each with its row in the load history marked synthetic; returns how many were loaded."""
-    submissions = demo_submissions(published_model(settings.warehouse_path), as_of, first_day, seed)
+def load_demo_figures(
+    settings: Settings,
+    as_of: date,
+    first_day: date,
+    seed: int = 2026,
+    la_codes: Sequence[str] = (CITY, COUNTY),
+) -> int:
+    """Load the demo submissions of `la_codes` into the warehouse in one load (copy-and-swap, under
+    the load lock), each with its row in the load history marked synthetic; returns how many were
+    loaded."""
+    model = published_model(settings.warehouse_path)
+    submissions = demo_submissions(model, as_of, first_day, seed, la_codes)
 
     def change(con: duckdb.DuckDBPyConnection) -> None:
         load_id = single_value(con, query_text("next_load_id"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 from contextlib import contextmanager
 from datetime import date
@@ -11,6 +12,10 @@ import pytest
 from etl.pipeline import run_load
 from tests.helpers import TODAY
 from warehouse.settings import Settings
+
+# The CLI's tables and messages are as wide as a terminal of 200 columns wherever the tests run: a
+# pytest-xdist worker has no terminal, and rich would wrap at 80 (splitting names the tests look for).
+os.environ["COLUMNS"] = "200"
 
 # --- Slow tests: `make test` runs every test, `make test-unit` (the quick loop) leaves these out ---
 # A test is slow by nature when it builds something big or starts another process: a server, a

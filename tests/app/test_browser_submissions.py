@@ -1,9 +1,10 @@
 """Figures submitted by a police partner in a browser: the template downloaded, filled in with
-openpyxl and uploaded; the figures in the page's history; a correction; the tracker moving from late
+openpyxl and uploaded; the figures in the page's history and on a dashboard's card; a correction; the tracker moving from late
 to received (late); a bad upload told its sheet, row and field, losing nothing already loaded.
 
 The demo home's copy has a model file declaring the police's quarterly figures (expected from
-2025-26 Q1, due 20 days after each quarter), applied as `safeguard model apply` does."""
+2025-26 Q1, due 20 days after each quarter), a KPI over them and a page showing it, applied as
+`safeguard model apply` does."""
 
 from __future__ import annotations
 
@@ -38,7 +39,27 @@ id = "pq_incidents"
 dataset = "police_quarterly"
 timing = "flow"
 description = "Domestic abuse incidents with children present."
+
+[[kpi]]
+id = "police_encompass_quarterly"
+title = "Operation Encompass notifications"
+dataset = "police_quarterly"
+agency = "Police"
+unit = "count"
+direction = "higher"
+timing = "flow"
+numerator = "pq_encompass"
+local_definition = true
+definition = "Operation Encompass notifications to schools in the quarter, as the police submit them."
+
+[[page]]
+id = "police-quarterly"
+title = "Police quarterly"
+intro = "The figures the police submit each quarter."
+kpis = ["police_encompass_quarterly"]
+trends = ["police_encompass_quarterly"]
 """
+CARD = "#card-police_encompass_quarterly"
 TRACKER_ROWS = "#submissions-tracker-grid .ag-center-cols-container .ag-row"
 HISTORY_ROWS = "#submissions-history-grid .ag-center-cols-container .ag-row"
 
@@ -73,6 +94,17 @@ def _choose(page, select_id: str, option: str) -> None:
 def _q1_state(page) -> str:
     row = page.locator(TRACKER_ROWS, has_text="Q1 2025/26")
     return row.inner_text()
+
+
+def _card(page, server: str) -> str:
+    """The figure on the KPI's card on its dashboard, for the first quarter of 2025/26; then back to
+    the Submissions page."""
+    page.goto(server + f"/police-quarterly?la={CITY}&period=2025-26-Q1")
+    page.wait_for_selector(f"{CARD} .card-value")
+    shown = page.inner_text(f"{CARD} .card-value").strip()
+    page.goto(server + "/submissions")  # back to where the partner uploads
+    page.wait_for_selector(HISTORY_ROWS)
+    return shown
 
 
 def _upload(page, path) -> str:
@@ -120,20 +152,23 @@ def test_brw_a_police_partner_submits_corrects_and_sees_the_tracker_move(figures
         return path
 
     assert {la for la, _ in rows} == {CITY}
-    shown = _upload(police, fill({"pq_encompass": 31, "pq_incidents": 12}, "q1.xlsx"))
+    # Multiples of 5, which the partner's protected figures show as they are (they round to base 5).
+    shown = _upload(police, fill({"pq_encompass": 35, "pq_incidents": 15}, "q1.xlsx"))
     assert "Accepted" in shown and "Police quarterly figures of E08000021 for Q1 2025/26" in shown
     assert "2 figures" in shown
     police.locator(TRACKER_ROWS, has_text="received late").wait_for()
     assert "received late" in _q1_state(police) and "test-partner" in _q1_state(police)
-    police.locator(HISTORY_ROWS, has_text="31").first.wait_for()
+    police.locator(HISTORY_ROWS, has_text="35").first.wait_for()
+    assert _card(police, figures_server) == "35"
 
-    corrected = _upload(police, fill({"pq_encompass": 33, "pq_incidents": 12}, "q1-corrected.xlsx"))
+    corrected = _upload(police, fill({"pq_encompass": 40, "pq_incidents": 15}, "q1-corrected.xlsx"))
     assert "correcting 1 figure" in corrected
     police.locator(HISTORY_ROWS, has_text="superseded").first.wait_for()
     history = police.locator(HISTORY_ROWS).all_inner_texts()
     encompass = [" ".join(h.split()) for h in history if "pq_encompass" in h]
-    assert any("33" in h and "current" in h for h in encompass)
-    assert any("31" in h and "superseded" in h for h in encompass)
+    assert any("40" in h and "current" in h for h in encompass)
+    assert any("35" in h and "superseded" in h for h in encompass)
+    assert _card(police, figures_server) == "40"
 
     bad = _upload(police, fill({"pq_encompass": -1, "pq_incidents": 2.5}, "q1-bad.xlsx"))
     assert "Not loaded" in bad
@@ -142,7 +177,7 @@ def test_brw_a_police_partner_submits_corrects_and_sees_the_tracker_move(figures
     police.reload()
     police.wait_for_selector(HISTORY_ROWS)
     history = [" ".join(h.split()) for h in police.locator(HISTORY_ROWS).all_inner_texts()]
-    assert any("pq_encompass" in h and "33" in h and "current" in h for h in history)  # nothing lost
+    assert any("pq_encompass" in h and "40" in h and "current" in h for h in history)  # nothing lost
     assert police.console_errors == []
 
 

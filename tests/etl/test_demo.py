@@ -493,7 +493,8 @@ def test_national_scales_each_la_by_its_population_and_writes_no_bad_rows(tmp_pa
     las = [rutland, city_of_london]
     files = generate_national(tmp_path / "one", AS_OF, seed=1, la_codes=las, years=2, workers=1)
     assert [f.name for f in files[:2]] == [f"{rutland}_areas.csv", f"{city_of_london}_areas.csv"]
-    assert len(files) == 14 and not (tmp_path / "one" / "bad").exists()
+    # each LA's areas, social care's six extracts and its partner agencies' four
+    assert len(files) == 2 * (1 + 6 + 4) and not (tmp_path / "one" / "bad").exists()
 
     contacts = read(tmp_path / "one" / f"{rutland}_contacts.csv")
     assert (contacts["coverage_start"] == "2025-04-01").all()  # two financial years, the latest to date
@@ -501,6 +502,10 @@ def test_national_scales_each_la_by_its_population_and_writes_no_bad_rows(tmp_pa
     expected = 12_800 * 8_012 / 61_206 * years
     assert 0.9 * expected <= len(contacts) <= 1.1 * expected
     assert list(contacts.columns) == list(CONTACTS.column_names)
+    # its partners' extracts are the city's too, scaled the same way: 110 early help assessments a month
+    early_help = read(tmp_path / "one" / f"{rutland}_early_help_episodes.csv")
+    expected = 110 * 8_012 / 61_206 * 19  # April 2025 to October 2026
+    assert 0.85 * expected <= (early_help["start_date"] >= "2025-04-01").sum() <= 1.15 * expected
     for dataset in (REFERRALS, MISSING_EPISODES):
         columns = read(tmp_path / "one" / f"{city_of_london}_{dataset.name}.csv").columns
         assert list(columns) == list(dataset.column_names)
@@ -513,8 +518,7 @@ def test_national_scales_each_la_by_its_population_and_writes_no_bad_rows(tmp_pa
 def test_national_keeps_the_demo_las_calibration(tmp_path):
     generate_national(tmp_path, AS_OF, seed=2026, la_codes=[CITY], years=5)
     demo = generate_demo(tmp_path / "demo", AS_OF, seed=2026, la_codes=[CITY])
-    partner_packs = {f"{CITY}_{name}.csv" for name in active_model().generated_datasets}
-    for f in (f for f in demo if f.name not in partner_packs):  # the national files are social care's
+    for f in demo:  # social care's files and the partner agencies'
         assert (tmp_path / f.name).read_bytes() == f.read_bytes(), f.name
 
 

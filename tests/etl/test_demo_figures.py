@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+import pytest
+
 from etl.demo_figures import CITY, COUNTY, demo_submissions
 from warehouse.model.files import read_model
 
@@ -76,3 +78,13 @@ def test_each_partnership_is_at_its_scale():
     }
     assert {p for m, p in parts if m == "self_harm_u18"} == {"0-12", "13-15", "16-17"}
     assert {p for m, p in parts if m == "trained_people"} == {"LA", "Health", "Police", "Education", "Other"}
+
+
+def test_another_las_figures_are_the_citys_in_proportion_to_its_children():
+    from etl.demo_figures import scale_of
+
+    gateshead = scale_of("E08000037")  # 40,414 children aged 0 to 17 (ONS mid-2024); Newcastle 61,206
+    assert gateshead.crisis_referrals == pytest.approx(120 * 40_414 / 61_206)  # 79.2 a quarter
+    assert gateshead.school_age == pytest.approx(37_400 * 40_414 / 61_206)
+    # shares are the city's
+    assert (gateshead.crisis_24h_share, gateshead.home_educated_share) == (0.78, 0.0091)

@@ -19,7 +19,8 @@ neighbour AS (
     WHERE la_code = $la_code AND model = '2025'
 ),
 neighbour_summary AS (
-    SELECT kpi.time_period, avg(kpi.value) AS neighbour_mean, count(kpi.value) AS neighbours_published,
+    -- rounded: a parallel sum adds in any order, and the last bit of its mean would vary run to run
+    SELECT kpi.time_period, round(avg(kpi.value), 6) AS neighbour_mean, count(kpi.value) AS neighbours_published,
            min(kpi.value) AS neighbour_min, max(kpi.value) AS neighbour_max
     FROM kpi JOIN neighbour ON neighbour.la_code = kpi.area_code
     GROUP BY kpi.time_period
