@@ -335,6 +335,9 @@ EVERY_PAGE = [
     "/s47-icpc",
     "/cp-plans?la=E06000057",
     "/missing?care=In+care",
+    "/early-help-episodes?la=E08000021",  # a partner pack's records
+    "/children-in-need-and-care?la=E08000021",  # published figures only
+    "/health?la=E08000021",  # figures agencies submit
     "/benchmarks",
     "/pack",
     "/present?la=E08000021",
@@ -355,9 +358,20 @@ EVERY_PAGE = [
 
 
 # What only the admin's run checks: the dashboards drawn by the same template as the front door
-# (app/operational.py), and the benchmarks, whose markup is the same for every role; each other role
-# checks the front door and every other page, as its permissions and scope draw them.
-ONE_TEMPLATE = {"/s47-icpc", "/cp-plans?la=E06000057", "/missing?care=In+care", "/benchmarks"}
+# (app/operational.py), and the pages whose markup is the same for every role (the benchmarks,
+# presentation mode, a page not found); each other role checks the front door and every other page,
+# as its permissions and scope draw them.
+ONE_TEMPLATE = {
+    "/s47-icpc",
+    "/cp-plans?la=E06000057",
+    "/missing?care=In+care",
+    "/early-help-episodes?la=E08000021",
+    "/children-in-need-and-care?la=E08000021",
+    "/health?la=E08000021",
+    "/benchmarks",
+    "/present?la=E08000021",
+    "/no-such-page",
+}
 
 
 @pytest.mark.parametrize("username", [TEST_ADMIN, *ROLE_USERS])
