@@ -244,7 +244,10 @@ def _lado(
     or concluded in it, are written with their earlier referral date)."""
     first = start - YEAR
     n = rng.poisson(profile.lado_per_month * (end - first) / 30.44)
-    referred = np.sort(_weekday(rng.integers(first, end + 1, n)))
+    referred = _weekday(rng.integers(first, end + 1, n))
+    # A weekend at the window's end would move to the Monday after it: such referrals are not in it.
+    referred = np.sort(referred[referred <= end])
+    n = len(referred)
     # Days to conclusion: most within a month, a third within three, a few beyond twelve.
     band = rng.choice(4, size=n, p=[0.52, 0.33, 0.13, 0.02])
     low, high = np.array([4, 31, 92, 366])[band], np.array([30, 91, 365, 540])[band]

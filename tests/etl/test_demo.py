@@ -536,3 +536,20 @@ def test_demo_assessments_follow_referrals_with_plausible_factor_shares(small):
     share = {code: codes.map(lambda found, c=code: c in found).mean() for code in ("3B", "16A", "24A")}
     # Newcastle's c3 2024/25 shares (37%, 24%, 4%), each varied by at most 15% per LA, give or take sampling.
     assert 0.28 < share["3B"] < 0.46 and 0.17 < share["16A"] < 0.32 and 0.015 < share["24A"] < 0.07
+
+
+def test_no_generated_date_falls_after_its_extracts_window(tmp_path):
+    """Every date of every extract of a big LA (Birmingham, five years) is on or before the window's
+    end, 31 October 2026, a Saturday: a date moved to the next weekday must not leave the window,
+    or the load rejects its row."""
+    files = generate_national(tmp_path, AS_OF, seed=1, la_codes=["E08000025"], years=5, workers=1)
+    late = {}
+    for path in files[1:]:  # the areas file has no dates
+        dataset = active_model().datasets[path.stem.split("_", 1)[1]]
+        frame = read(path)
+        for column in dataset.columns:
+            if column.kind is Kind.DATE and column.name not in ("coverage_start", "coverage_end"):
+                after = frame[frame[column.name].fillna("") > frame["coverage_end"]]
+                if len(after):
+                    late[f"{path.name}.{column.name}"] = after[column.name].max()
+    assert late == {}
