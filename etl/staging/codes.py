@@ -39,8 +39,14 @@ def _lookup(codelist: CodeList) -> dict[str, str]:
     return lookup
 
 
-def known_codes(codelist: CodeList) -> list[str]:
-    return [code for code, _, _ in _rows(codelist)]
+@cache  # asked once per cell of a `codes` column: reading the list each time cost a national load minutes
+def known_codes(codelist: CodeList) -> tuple[str, ...]:
+    return tuple(code for code, _, _ in _rows(codelist))
+
+
+@cache
+def _code_order(codelist: CodeList) -> dict[str, int]:
+    return {code: index for index, code in enumerate(known_codes(codelist))}
 
 
 def normalise_code(value: str, codelist: CodeList) -> str | None:
@@ -75,11 +81,11 @@ def codes_or_original(value: str, codelist: CodeList) -> str | None:
     if not parts:
         return None
     found = {normalise_code(part, codelist) or part for part in parts}
-    order = {code: index for index, code in enumerate(known_codes(codelist))}
+    order = _code_order(codelist)
     return CODES_JOINER.join(sorted(found, key=lambda code: (order.get(code, len(order)), code)))
 
 
 def unknown_parts(value: str, codelist: CodeList) -> list[str]:
     """The parts of a staged `codes` cell that are not codes of the list."""
-    known = set(known_codes(codelist))
+    known = _code_order(codelist)
     return [part for part in value.split(CODES_JOINER) if part not in known]

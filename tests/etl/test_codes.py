@@ -107,7 +107,7 @@ def test_a_columns_own_codes_are_read_like_a_shipped_list():
         for value in ("sch", " School ", "b) nhs", "gp", "Police")
     }
     assert read == {"sch": "SCH", " School ": "SCH", "b) nhs": "HEA", "gp": "HEA", "Police": None}
-    assert known_codes(agency.code_list) == ["SCH", "HEA"]
+    assert known_codes(agency.code_list) == ("SCH", "HEA")
 
 
 @pytest.mark.parametrize("codelist, options", OTHER_OPTIONS, ids=[c for c, _ in OTHER_OPTIONS])
