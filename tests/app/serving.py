@@ -128,9 +128,9 @@ def export_rows(client, search: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(content)))
 
 
-def page_layout(client, path: str, search: str) -> dict:
-    """A page's layout as Dash's page router returns it to the browser."""
-    payload = {
+def page_router_request(path: str, search: str) -> dict:
+    """The request Dash's page router sends for a page: its layout for `path` and `search`."""
+    return {
         "output": ".._pages_content.children..._pages_store.data..",
         "outputs": [
             {"id": "_pages_content", "property": "children"},
@@ -143,6 +143,11 @@ def page_layout(client, path: str, search: str) -> dict:
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
+
+
+def page_layout(client, path: str, search: str) -> dict:
+    """A page's layout as Dash's page router returns it to the browser."""
+    payload = page_router_request(path, search)
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["response"]["_pages_content"]["children"]

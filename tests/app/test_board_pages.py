@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from tests.app.serving import SESSION_COOKIE, copy_home, serve, session_cookie
+from tests.app.serving import SESSION_COOKIE, copy_home, page_router_request, serve, session_cookie
 
 CITY = "E08000021"
 BOARD = tomllib.loads(
@@ -43,19 +43,7 @@ def _get(url: str, username: str) -> bytes:
 
 def _layout(base: str, username: str, path: str, search: str) -> dict:
     """A page's layout as Dash's page router returns it to the browser."""
-    payload = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
+    payload = page_router_request(path, search)
     request = urllib.request.Request(
         base + "/_dash-update-component",
         data=json.dumps(payload).encode(),
