@@ -287,7 +287,7 @@ def kpi_card(
             ),
             _rag_badge(assessment),  # what a board reads first, before the words around it
             html.P(
-                [result.published or current.period.label, f" · {detail}" if detail else ""],
+                [result.period_note or current.period.label, f" · {detail}" if detail else ""],
                 className="card-period",
             ),
             html.P(current.no_data, className="card-no-data") if current.no_data else None,

@@ -22,7 +22,7 @@ from app.state import reader
 from app.view import PageView, page_view
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import RecordList, records
-from warehouse.kpis.figures import is_figures_kpi, submitted_rows
+from warehouse.kpis.figures import is_figures_kpi, shown_period, submitted_rows
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.registry import get_kpi
 from warehouse.model.files import active_model
@@ -142,7 +142,8 @@ SUBMITTED_COLUMNS = {
 def _submitted(page: PageView, kpi: Kpi) -> html.Div:
     """A KPI over figures an agency submits has no records: the figures behind it, part by part, with
     who submitted each and when. Only for roles that see exact figures: a part can be a small count."""
-    period = page.view.period_value
+    model = active_model()
+    period = shown_period(model, kpi, page.view.period_value)  # the latest the cadence makes up
     showing = html.P(["Showing: ", page.view.describe(page.options)])
     heading = html.H1(f"Submitted figures behind {kpi.title}: {period.label}")
     if page.scope.policy.enabled:
@@ -151,12 +152,7 @@ def _submitted(page: PageView, kpi: Kpi) -> html.Div:
             "can be a small count, which your figures round to protect children's privacy."
         )
         return html.Div([heading, showing, html.P(note, className="note")])
-    model = active_model()
     rows = submitted_rows(reader().connection(), model, kpi, period, page.filters.la_codes)
-    if rows is None:
-        dataset = model.figures[kpi.dataset_id]
-        words = f"{dataset.title} are submitted {dataset.cadence}: there is no figure for {period.label}."
-        return html.Div([heading, showing, html.P(words, className="note")])
     parts = {(m.id, p.code): p.label for m in model.measures.values() for p in m.parts}
     rows = rows.assign(
         part=[parts.get((m, p), p or "Whole") for m, p in zip(rows["measure"], rows["part"])],

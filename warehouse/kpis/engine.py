@@ -132,8 +132,10 @@ class KpiResult:
     series: tuple[Figure, ...]
     parts: tuple[Part, ...] = ()
     ignored_filters: tuple[str, ...] = ()
-    # A published KPI's figure (warehouse/kpis/published.py): who published it, for which year.
-    published: str | None = None
+    # Which period the figure is for when it is not the one asked: a published KPI's publisher and
+    # year (warehouse/kpis/published.py), or the latest period submitted figures make up
+    # (warehouse/kpis/figures.py).
+    period_note: str | None = None
 
     @property
     def change_on_previous(self) -> Change:
@@ -465,7 +467,7 @@ def _published_result(
         last_year=previous,
         series=tuple(figure(f) for f in found.series),
         ignored_filters=tuple(filters.active()),
-        published=found.words,
+        period_note=found.words,
     )
 
 
@@ -498,7 +500,7 @@ def evaluate(
     totals = _read_totals(con, counted, periods, filters, source) if counted else _Totals()
     coverage = _coverage(con, counted, periods, filters, model) if counted else None
     figures = (
-        figures_reader(con, submitted, periods[:3], series_months, filters.la_codes, policy, model)
+        figures_reader(con, submitted, period, series_months, filters.la_codes, policy, model)
         if submitted
         else None
     )
@@ -533,24 +535,33 @@ def evaluate(
             return figures.series(kpi, period, series_months)
         return periods[3:]
 
+    def compared(kpi: Kpi) -> tuple[Period, Period, Period]:
+        """The period, the previous one and the same period last year; for submitted figures, the
+        latest their cadence makes up (warehouse/kpis/figures.py)."""
+        if figures is not None and kpi.id in submitted_ids:
+            return figures.compared(kpi, period)
+        return periods[0], periods[1], periods[2]
+
     results = []
     for kpi in asked:
         if kpi.is_published:
             results.append(_published_result(con, kpi, period, filters))
             continue
         ignored = tuple(dim for dim in active if dim not in kpi.dimensions)
-        current = figure(kpi, periods[0])
+        shown, previous, last_year = compared(kpi)
+        current = figure(kpi, shown)
         results.append(
             KpiResult(
                 kpi=kpi,
                 current=current,
-                previous=figure(kpi, periods[1]),
-                last_year=figure(kpi, periods[2]),
+                previous=figure(kpi, previous),
+                last_year=figure(kpi, last_year),
                 series=tuple(figure(kpi, p) for p in series(kpi)),
                 parts=_parts(con, kpi, period, filters, policy)
                 if kpi.is_share and not current.no_data
                 else (),
                 ignored_filters=ignored,
+                period_note=figures.shown_note(kpi, period) if figures and kpi.id in submitted_ids else None,
             )
         )
     return results

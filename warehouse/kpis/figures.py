@@ -9,11 +9,14 @@ gets, worked out from those figures:
 - **A period's figure.** A flow is the sum of the figures of the cadence periods that exactly tile the
   period (a quarter of a quarterly dataset is its one figure, a financial year its four quarters); a
   stock is the figure of the cadence period that ends where the period ends. A period the cadence
-  periods do not make up (a month of a quarterly dataset) has no figure, and says it is submitted
-  quarterly. A measure given in parts is the sum of its parts.
+  periods do not make up (a month of a quarterly dataset) is shown as the latest one they do (below).
+  A measure given in parts is the sum of its parts.
 - **Not submitted.** A figure that reads a period an LA in scope has not submitted (or marked not
   available) has no value, and says which agency has not submitted which period; a partnership total
   is the sum over its LAs only when every LA has its figure.
+- **A period the cadence does not make up** (the default 12 months to October, of a quarterly
+  dataset) is shown as the latest period before it that it does (the 12 months to September), with a
+  note that says so; its previous period steps back a cadence period, not a month.
 - **The series** runs over the dataset's cadence periods (quarters for a quarterly dataset), as many as
   cover the engine's months, so trends, SPC and the scorecard read quarters.
 - **Disclosure control** is the cubes': each submitted count has a cell key (made from the warehouse's
@@ -89,6 +92,22 @@ def latest_with_figures(period: Period, cadence: PeriodKind, timing: Timing) -> 
     return moved if periods_read(moved, cadence, timing) is not None else last
 
 
+def compared_periods(period: Period, cadence: PeriodKind, timing: Timing) -> tuple[Period, Period, Period]:
+    """The periods a KPI over figures of this cadence is shown and compared for when `period` is asked:
+    the period itself, or else the latest before it that the cadence's periods make up; the one
+    before that; and the same period a year before. A rolling year steps back one month, which
+    quarters do not make up, so it steps back a cadence period instead."""
+    shown = (
+        period
+        if periods_read(period, cadence, timing) is not None
+        else latest_with_figures(period, cadence, timing)
+    )
+    previous = shown.previous()
+    if periods_read(previous, cadence, timing) is None:
+        previous = shown.shifted(-period_ending(cadence, shown.last_month).months)
+    return shown, previous, shown.same_period_last_year()
+
+
 def series_periods(period: Period, cadence: PeriodKind, series_months: int) -> list[Period]:
     """The cadence periods that end by the period's end, oldest first, as many as cover
     `series_months` months (9 quarters for the engine's 25 months)."""
@@ -153,6 +172,17 @@ class FiguresReader:
     la_codes: tuple[str, ...]
     policy: SuppressionPolicy
 
+    def compared(self, kpi: Kpi, period: Period) -> tuple[Period, Period, Period]:
+        return compared_periods(period, cadence_kind(self.model, kpi.dataset_id), kpi.timing)
+
+    def shown_note(self, kpi: Kpi, period: Period) -> str | None:
+        """What the card says of a period other than the one asked: "12 months to September 2026,
+        the latest period the quarterly figures make up"."""
+        shown = shown_period(self.model, kpi, period)
+        if shown == period:
+            return None
+        return f"{shown.short_label}, the latest period the {self.model.figures[kpi.dataset_id].cadence} figures make up"
+
     def series(self, kpi: Kpi, period: Period, series_months: int) -> list[Period]:
         return series_periods(period, cadence_kind(self.model, kpi.dataset_id), series_months)
 
@@ -161,11 +191,9 @@ class FiguresReader:
         it reads: 'Health has not submitted Q2 2026/27 (due 20 October 2026)'."""
         dataset = self.model.figures[kpi.dataset_id]
         read = periods_read(period, cadence_kind(self.model, kpi.dataset_id), kpi.timing)
-        if read is None:
-            nearest = latest_with_figures(period, cadence_kind(self.model, kpi.dataset_id), kpi.timing)
-            return (
-                f"{dataset.title} are submitted {dataset.cadence}: there is no figure for {period.short_label}; "
-                f"the latest before it is for {nearest.short_label}"
+        if read is None:  # the engine asks only for periods compared_periods and the series give
+            raise ValueError(
+                f"{dataset.title} are submitted {dataset.cadence}: {period.label} is not made of them"
             )
         reasons = []
         for la_code in self.la_codes:
@@ -202,19 +230,20 @@ class FiguresReader:
 def figures_reader(
     con: duckdb.DuckDBPyConnection,
     kpis: list[Kpi],
-    periods: list[Period],
+    period: Period,
     series_months: int,
     la_codes: tuple[str, ...],
     policy: SuppressionPolicy,
     model: Model,
 ) -> FiguresReader:
-    """The reader of the figures the KPIs read for the periods and their series: one query."""
+    """The reader of the figures the KPIs read for the period, the periods it is compared with, and
+    their series: one query."""
     read: list[Period] = []
     for kpi in kpis:
         cadence = cadence_kind(model, kpi.dataset_id)
-        for period in periods:
-            read += periods_read(period, cadence, kpi.timing) or []
-        read += series_periods(periods[0], cadence, series_months)
+        for shown in compared_periods(period, cadence, kpi.timing):
+            read += periods_read(shown, cadence, kpi.timing) or []
+        read += series_periods(period, cadence, series_months)
     figures = (
         read_figures(con, la_codes, measures_of(kpis), min(p.start for p in read), max(p.end for p in read))
         if read
@@ -227,15 +256,20 @@ def measures_of(kpis: Iterable[Kpi]) -> set[str]:
     return {m for kpi in kpis for m in kpi.measure_ids}
 
 
+def shown_period(model: Model, kpi: Kpi, period: Period) -> Period:
+    """The period a figures KPI's figure is for when `period` is asked (see compared_periods)."""
+    return compared_periods(period, cadence_kind(model, kpi.dataset_id), kpi.timing)[0]
+
+
 def submitted_rows(
     con: duckdb.DuckDBPyConnection, model: Model, kpi: Kpi, period: Period, la_codes: Iterable[str]
-) -> pd.DataFrame | None:
-    """The submitted figures behind a figures KPI's value for the period, part by part: each current
-    figure of its measures for the cadence periods it reads, with who submitted it, when, and how
-    many times it has been corrected. None if the cadence's periods do not make up the period."""
-    read = periods_read(period, cadence_kind(model, kpi.dataset_id), kpi.timing)
-    if read is None:
-        return None
+) -> pd.DataFrame:
+    """The submitted figures behind a figures KPI's value for the period (as shown_period), part by
+    part: each current figure of its measures for the cadence periods it reads, with who submitted it,
+    when, and how many times it has been corrected."""
+    read = (
+        periods_read(shown_period(model, kpi, period), cadence_kind(model, kpi.dataset_id), kpi.timing) or []
+    )
     return run(
         con,
         "submitted_figures",

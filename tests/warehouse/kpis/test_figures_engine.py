@@ -148,12 +148,21 @@ def test_a_flow_over_a_year_sums_its_quarters(con):
     year = one(con, "crisis_24h", financial_year(2025)).current
     assert (year.numerator, year.denominator) == (96 + 99 + 91 + 110, 120 + 110 + 130 + 125)
     assert year.value == pytest.approx(396 / 485 * 100)
-    # The 12 months to March 2026 are the same four quarters; the 12 months to February are not made of quarters.
+    # The 12 months to March 2026 are the same four quarters.
     assert one(con, "crisis_team_referrals", parse_period("R12-2026-03")).current.value == 485
-    assert one(con, "crisis_team_referrals", parse_period("R12-2026-02")).current.no_data == (
-        "Health figures are submitted quarterly: there is no figure for 12 months to Feb 2026; the latest "
-        "before it is for 12 months to Dec 2025"
-    )
+
+
+def test_a_period_the_quarters_do_not_make_up_is_shown_as_the_latest_they_do(con):
+    # The 12 months to May 2026 are not made of quarters: the 12 months to March are shown, and said to be.
+    may = one(con, "crisis_team_referrals", parse_period("R12-2026-05"))
+    assert (may.current.period, may.current.value) == (parse_period("R12-2026-03"), 485)
+    assert may.period_note == "12 months to Mar 2026, the latest period the quarterly figures make up"
+    # Its previous period steps back a quarter (a month back is not made of quarters either):
+    # January 2025 to December 2025 reads Q4 2024/25, which Health never submitted.
+    assert may.previous.period == parse_period("R12-2025-12")
+    assert may.previous.no_data == "Health has not submitted Q4 2024/25 (due 20 April 2025)"
+    # A period the quarters make up has no note.
+    assert one(con, "crisis_team_referrals", parse_period("R12-2026-03")).period_note is None
 
 
 def test_a_stock_is_the_figure_of_the_period_ending_at_the_periods_end(con):
@@ -163,21 +172,14 @@ def test_a_stock_is_the_figure_of_the_period_ending_at_the_periods_end(con):
     assert one(con, "ehe_rate", quarter(2025, 4)).current.value == pytest.approx(400 / 41_200 * 100)
 
 
-def test_a_month_of_a_quarterly_dataset_has_no_figure_and_says_why(con):
-    may = one(con, "cme", month(2025, 5)).current
-    assert (
-        may.value is None
-        and may.no_data
-        == "Education figures are submitted quarterly: there is no figure for May 2025; the "
-        "latest before it is for Q4 2024/25"
-    )
-    june = one(
-        con, "crisis_team_referrals", month(2025, 6)
-    ).current  # a flow's month, even the quarter's last
-    assert june.no_data == (
-        "Health figures are submitted quarterly: there is no figure for June 2025; the latest before it is "
-        "for Q1 2025/26"
-    )
+def test_a_month_of_a_quarterly_dataset_is_shown_as_the_latest_quarter_by_its_end(con):
+    august = one(con, "cme", month(2025, 8))  # a stock: Q1's figure, the quarter ending before August ends
+    assert (august.current.period, august.current.value) == (quarter(2025, 1), 80)
+    assert august.period_note == "Q1 2025/26, the latest period the quarterly figures make up"
+    assert august.previous.period == quarter(2024, 4)
+    june = one(con, "crisis_team_referrals", month(2025, 6))  # a flow's month, even the quarter's last
+    assert (june.current.period, june.current.value) == (quarter(2025, 1), 120)
+    assert june.last_year.period == quarter(2024, 1)
 
 
 def test_a_measure_given_in_parts_is_the_sum_of_its_parts(con):

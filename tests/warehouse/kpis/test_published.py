@@ -48,7 +48,7 @@ def test_caseload_is_newcastles_published_figure_for_the_latest_year_with_its_be
     (judged,) = assess(con, ["sw_caseload"], financial_year(2024), Filters([NEWCASTLE]))
     result = judged.result
     assert result.current.value == float(csww("2025", new_la_code=NEWCASTLE)["caseload_fte"]) == 18.4
-    assert result.published == "Published by DfE for 2025"
+    assert result.period_note == "Published by DfE for 2025"
     # The year before is the previous figure, and the series is every published year, oldest first.
     assert result.previous.value == float(csww("2024", new_la_code=NEWCASTLE)["caseload_fte"])
     years = [f.period.financial_year_start + 1 for f in result.series]
@@ -70,13 +70,13 @@ def test_caseload_is_newcastles_published_figure_for_the_latest_year_with_its_be
 def test_an_earlier_period_gets_the_year_it_ends_in_and_a_later_one_the_latest_published(con):
     # Quarter 3 of 2023/24 ends in the school year 2023/24 (time_period 202324 -> 2024).
     (earlier,) = evaluate(con, ["pa_cp"], quarter(2023, 3), Filters([NEWCASTLE]))
-    assert earlier.published == "Published by DfE for 2023/24"
+    assert earlier.period_note == "Published by DfE for 2023/24"
     (latest,) = evaluate(con, ["pa_cp"], financial_year(2026), Filters([NEWCASTLE]))
     assert latest.current.value == 60.9
-    assert latest.published == "Published by DfE for 2024/25, the latest published"
+    assert latest.period_note == "Published by DfE for 2024/25, the latest published"
     (injuries,) = evaluate(con, ["injury_admissions"], financial_year(2024), Filters([NEWCASTLE]))
     assert round(injuries.current.value, 1) == 117.0
-    assert injuries.published == "Published by OHID for 2023/24, the latest published"
+    assert injuries.period_note == "Published by OHID for 2023/24, the latest published"
 
 
 def test_a_change_on_the_year_before_is_worked_out_from_the_two_published_years(con):
