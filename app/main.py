@@ -26,6 +26,7 @@ from app.scope import (
     PermissionDenied,
     User,
     current_user,
+    nav_groups,
     nav_pages,
     needs_exact_figures,
     page_roles,
@@ -38,17 +39,29 @@ APP_DIR = Path(__file__).resolve().parent
 
 
 def _nav(user: User) -> html.Nav:
-    """The pages this user's role opens, and no others."""
-    links = [
-        dcc.Link(
-            page["name"],
-            href=page["relative_path"],
-            id={"type": ids.NAV_LINK, "path": page["relative_path"]},
-            className="nav-link",
-        )
-        for page in nav_pages(user)
-    ]
-    return html.Nav(links, className="nav", **{"aria-label": "Main"})  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+    """The pages this user's role opens, and no others, in their groups: a group of several pages
+    is a menu that opens on a click (app/assets/navigation.js closes it and marks the current one)."""
+    items: list[Component] = []
+    for group, pages in nav_groups(user):
+        links = [
+            dcc.Link(
+                page["name"],
+                href=page["relative_path"],
+                id={"type": ids.NAV_LINK, "path": page["relative_path"]},
+                className="nav-link",
+            )
+            for page in pages
+        ]
+        if len(links) == 1:
+            items.append(links[0])
+        else:
+            items.append(
+                html.Details(
+                    [html.Summary(group, className="nav-group-name"), html.Div(links, className="nav-menu")],
+                    className="nav-group",
+                )
+            )
+    return html.Nav(items, className="nav", **{"aria-label": "Main"})  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
 
 
 def _account(user: User) -> html.Form:

@@ -125,10 +125,29 @@ def needs_exact_figures(path: str) -> bool:
     return bool(page and page.get("exact_figures"))
 
 
+# The navigation's groups, in its order; a page names its group where it is registered
+# (`dash.register_page(..., group=BOARD_PAGES)`), so that 26 pages read as four menus.
+BOARD_PAGES = "Board"
+DASHBOARDS = "Dashboards"
+PARTNERSHIP_WORK = "Partnership work"
+DATA_PAGES = "Data"
+NAV_GROUPS = (BOARD_PAGES, DASHBOARDS, PARTNERSHIP_WORK, DATA_PAGES)
+
+
 def nav_pages(user: User) -> list[dict]:
     """The pages in the navigation that the user's role opens, in the navigation's order."""
     pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order") or 0)
     return [page for page in pages if page.get("nav", True) and user.can_view(page["path"])]
+
+
+def nav_groups(user: User) -> list[tuple[str, list[dict]]]:
+    """The navigation's groups that hold a page the user's role opens, each with those pages."""
+    pages = nav_pages(user)
+    grouped = [(group, [page for page in pages if page.get("group") == group]) for group in NAV_GROUPS]
+    ungrouped = [page["path"] for page in pages if page.get("group") not in NAV_GROUPS]
+    if ungrouped:  # a page the menus would leave out
+        raise ValueError(f"pages {ungrouped} name no navigation group of {NAV_GROUPS}")
+    return [(group, in_group) for group, in_group in grouped if in_group]
 
 
 class NotSignedIn(Exception):

@@ -30,7 +30,16 @@ from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
 from app.filters import filter_options
-from app.scope import EVERYONE, Permission, PermissionDenied, Scope, current_scope, current_user, require
+from app.scope import (
+    EVERYONE,
+    PARTNERSHIP_WORK,
+    Permission,
+    PermissionDenied,
+    Scope,
+    current_scope,
+    current_user,
+    require,
+)
 from appstate.actions import (
     PROGRESS_SCALE,
     Action,
@@ -52,6 +61,7 @@ dash.register_page(
     path=PAGE,
     name="Action tracker",
     order=11,
+    group=PARTNERSHIP_WORK,
     title="Action tracker - Safeguarding performance",
     roles=EVERYONE,
 )

@@ -13,14 +13,20 @@ from app.access import callback
 from app.components.choices import checklist
 from app.components.exports import csv_download
 from app.components.grid import grid
-from app.scope import ADMIN_ONLY, Permission, require
+from app.scope import ADMIN_ONLY, DATA_PAGES, Permission, require
 from appstate.audit import AuditQuery, recent_events
 from appstate.db import session
 from appstate.users import list_users
 
 PAGE = "/audit"
 dash.register_page(
-    __name__, path=PAGE, name="Audit", order=13, title="Audit - Safeguarding performance", roles=ADMIN_ONLY
+    __name__,
+    path=PAGE,
+    name="Audit",
+    order=13,
+    group=DATA_PAGES,
+    title="Audit - Safeguarding performance",
+    roles=ADMIN_ONLY,
 )
 
 ACTIONS = {

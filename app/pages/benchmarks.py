@@ -20,7 +20,7 @@ from app.components.charts import (
 )
 from app.components.choices import select
 from app.components.grid import grid
-from app.scope import EVERYONE
+from app.scope import DASHBOARDS, EVERYONE
 from app.state import reader
 from app.view import page_view, updated_search
 from warehouse.benchmarks import benchmark_comparison, benchmark_neighbours
@@ -35,6 +35,7 @@ dash.register_page(
     path=PAGE,
     name="Benchmarks",
     order=5,
+    group=DASHBOARDS,
     title="Benchmarks - Safeguarding performance",
     filters=True,
     roles=EVERYONE,

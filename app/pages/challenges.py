@@ -23,6 +23,7 @@ from app.components.grid import grid
 from app.filters import filter_options
 from app.scope import (
     EVERYONE,
+    PARTNERSHIP_WORK,
     Permission,
     PermissionDenied,
     challenge_agency,
@@ -51,6 +52,7 @@ dash.register_page(
     path=PAGE,
     name="Challenge log",
     order=10,
+    group=PARTNERSHIP_WORK,
     title="Challenge log - Safeguarding performance",
     roles=EVERYONE,
 )

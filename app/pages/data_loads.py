@@ -12,7 +12,7 @@ from app import ids
 from app.access import callback
 from app.components.exports import csv_download
 from app.components.grid import grid
-from app.scope import DATA, PermissionDenied, current_scope
+from app.scope import DATA, DATA_PAGES, PermissionDenied, current_scope
 from app.state import reader
 from app.view import scoped_options
 from warehouse.db import WarehouseError
@@ -25,6 +25,7 @@ dash.register_page(
     name="Data and loads",
     title="Data and loads - Safeguarding performance",
     order=9,
+    group=DATA_PAGES,
     roles=DATA,
     exact_figures=True,  # exact row counts, and rejected rows with their values
 )

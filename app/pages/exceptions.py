@@ -23,7 +23,7 @@ from app.exceptions_export import (
     summary_words,
     value_words,
 )
-from app.scope import BOARD, Permission, current_user, may_write_commentary
+from app.scope import BOARD, BOARD_PAGES, Permission, current_user, may_write_commentary
 from app.view import PageView, page_view
 from appstate.actions import KpiActions
 from appstate.commentary import Commentary
@@ -38,6 +38,7 @@ dash.register_page(
     path=PAGE,
     name="Exception report",
     order=7,
+    group=BOARD_PAGES,
     title="Exception report - Safeguarding performance",
     filters=True,
     roles=BOARD,

@@ -9,7 +9,7 @@ from app import ids
 from app.components.headline import headline_banner
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
-from app.scope import BOARD
+from app.scope import BOARD, BOARD_PAGES
 from app.view import page_view
 from warehouse.db import WarehouseError
 from warehouse.kpis.headline import headline
@@ -23,6 +23,7 @@ dash.register_page(
     title="Executive summary - Safeguarding performance",
     filters=True,
     order=0,
+    group=BOARD_PAGES,
     roles=BOARD,
 )
 

@@ -5,7 +5,7 @@ from functools import partial
 import dash
 
 from app.operational import export_callback, render
-from app.scope import EVERYONE
+from app.scope import DASHBOARDS, EVERYONE
 from warehouse.model.files import active_model
 
 # In the navigation after the executive summary (0) and before the benchmarks (5), however many pages
@@ -16,6 +16,7 @@ for index, page in enumerate(active_model().pages):
         path=f"/{page.id}",
         name=page.title,
         order=1 + index / 100,
+        group=DASHBOARDS,
         title=f"{page.title} - Safeguarding performance",
         layout=partial(render, page),
         filters=True,

@@ -17,7 +17,7 @@ from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
 from app.components.status import data_status
 from app.operational import trend
-from app.scope import BOARD
+from app.scope import BOARD, BOARD_PAGES
 from app.state import reader
 from app.view import PageView, page_view, updated_search
 from appstate.commentary import Commentary
@@ -36,6 +36,7 @@ dash.register_page(
     path=PAGE,
     name="Meeting pack",
     order=8,
+    group=BOARD_PAGES,
     title="Meeting pack - Safeguarding performance",
     filters=True,
     roles=BOARD,

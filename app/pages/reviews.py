@@ -29,7 +29,16 @@ from app.components.choices import checklist, chosen_number, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.filters import filter_options
-from app.scope import EVERYONE, Permission, PermissionDenied, Scope, current_scope, current_user, require
+from app.scope import (
+    EVERYONE,
+    PARTNERSHIP_WORK,
+    Permission,
+    PermissionDenied,
+    Scope,
+    current_scope,
+    current_user,
+    require,
+)
 from appstate.actions import Action, ActionQuery, list_actions
 from appstate.audit_results_file import read_results, template_csv, template_xlsx
 from appstate.db import session
@@ -59,7 +68,8 @@ dash.register_page(
     __name__,
     path=PAGE,
     name="Reviews and audits",
-    order=11.2,  # after the action tracker, before the risk register
+    order=11.2,
+    group=PARTNERSHIP_WORK,  # after the action tracker, before the risk register
     title="Reviews and audits - Safeguarding performance",
     roles=EVERYONE,
 )

@@ -25,7 +25,16 @@ from app.components.choices import checklist, chosen_number, radios, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.filters import filter_options
-from app.scope import EVERYONE, Permission, PermissionDenied, Scope, current_scope, current_user, require
+from app.scope import (
+    EVERYONE,
+    PARTNERSHIP_WORK,
+    Permission,
+    PermissionDenied,
+    Scope,
+    current_scope,
+    current_user,
+    require,
+)
 from appstate.actions import Action, ActionQuery, list_actions
 from appstate.db import session
 from appstate.risks import (
@@ -53,7 +62,8 @@ dash.register_page(
     __name__,
     path=PAGE,
     name="Risk register",
-    order=11.5,  # after the action tracker
+    order=11.5,
+    group=PARTNERSHIP_WORK,  # after the action tracker
     title="Risk register - Safeguarding performance",
     roles=EVERYONE,
 )

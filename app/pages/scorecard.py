@@ -12,7 +12,7 @@ from app import ids
 from app.components.kpi_card import RAG_ICONS, actions_link
 from app.components.spc import spc_icons, spc_legend
 from app.components.status import data_status
-from app.scope import BOARD
+from app.scope import BOARD, BOARD_PAGES
 from app.scorecard_export import NOT_RATED, scorecard_showing, view_scorecard
 from app.view import page_view
 from appstate.actions import KpiActions
@@ -28,6 +28,7 @@ dash.register_page(
     path=PAGE,
     name="Scorecard",
     order=6,
+    group=BOARD_PAGES,
     title="Scorecard - Safeguarding performance",
     filters=True,
     roles=BOARD,

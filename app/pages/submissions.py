@@ -27,6 +27,7 @@ from app.components.forms import field
 from app.components.grid import grid
 from app.scope import (
     DATA,
+    DATA_PAGES,
     EVERYONE,
     Role,
     User,
@@ -54,7 +55,8 @@ dash.register_page(
     path=PAGE,
     name="Submissions",
     title="Submissions - Safeguarding performance",
-    order=9.5,  # after the data page
+    order=9.5,
+    group=DATA_PAGES,  # after the data page
     roles=EVERYONE,  # executives read the tracker; the rest is for those who submit (may_submit)
 )
 

@@ -19,7 +19,7 @@ from app.components.choices import select
 from app.components.forms import field, parse_day, parse_number
 from app.components.grid import grid
 from app.filters import filter_options
-from app.scope import DATA, Permission, PermissionDenied, current_scope, current_user, require
+from app.scope import DATA, DATA_PAGES, Permission, PermissionDenied, current_scope, current_user, require
 from appstate.db import session
 from appstate.targets import DEFAULT_TOLERANCE_PERCENT, all_targets, set_target, target_in_force
 from warehouse.db import WarehouseError
@@ -30,7 +30,13 @@ from warehouse.kpis.registry import REGISTRY
 
 PAGE = "/targets"
 dash.register_page(
-    __name__, path=PAGE, name="Targets", order=12, title="Targets - Safeguarding performance", roles=DATA
+    __name__,
+    path=PAGE,
+    name="Targets",
+    order=12,
+    group=DATA_PAGES,
+    title="Targets - Safeguarding performance",
+    roles=DATA,
 )
 
 TARGETABLE = {k.id: k for k in REGISTRY.values() if k.direction is not Direction.NEUTRAL and not k.is_share}

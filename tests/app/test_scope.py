@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.scope import Permission, PermissionDenied, Role, User, current_user, require
+from app.scope import Permission, PermissionDenied, Role, User, current_user, nav_groups, require
 
 
 @pytest.mark.parametrize(
@@ -204,3 +204,24 @@ def test_submitted_figures_are_listed_only_to_the_agency_that_submitted_them():
     assert (
         Scope(la_codes=("E08000021",), policy=NO_SUPPRESSION).record_filters(asked, "health_returns") == asked
     )
+
+
+def test_the_navigation_groups_every_page_a_role_opens_into_four_menus(page_module):
+    page_module("executive")  # the app and its pages registered
+    admin = {
+        group: [page["name"] for page in pages]
+        for group, pages in nav_groups(User("a", Role.ADMIN, unsuppressed=True))
+    }
+    assert list(admin) == ["Board", "Dashboards", "Partnership work", "Data"]
+    assert admin["Board"] == ["Executive summary", "Scorecard", "Exception report", "Meeting pack"]
+    assert admin["Dashboards"][0] == "Front door" and admin["Dashboards"][-1] == "Benchmarks"
+    assert admin["Partnership work"] == [
+        "Challenge log",
+        "Action tracker",
+        "Reviews and audits",
+        "Risk register",
+    ]
+    assert admin["Data"] == ["Data and loads", "Submissions", "Targets", "Audit"]
+    # A menu holds only the pages the role opens: a partner's Data group is the submissions page.
+    partner = dict(nav_groups(User("p", Role.PARTNER, agencies=("Police",))))
+    assert [page["name"] for page in partner["Data"]] == ["Submissions"]
