@@ -13,7 +13,7 @@ the reason: warehouse/kpis/coverage.py), where the cubes would count its missing
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -450,26 +450,31 @@ def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, list[date]
     ]
 
 
-def _published_result(
-    con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, filters: Filters
-) -> KpiResult:
-    """A published KPI's result (warehouse/kpis/published.py): the LA's own published figures, public
-    and for the whole LA, so neither suppressed nor split by a filter (each filter is said not to apply)."""
-    found = published_figures(con, kpi, period, filters.la_codes)
+def _published_results(
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, periods: Sequence[Period], filters: Filters
+) -> list[KpiResult]:
+    """A published KPI's result for each period (warehouse/kpis/published.py): the LA's own published
+    figures, public and for the whole LA, so neither suppressed nor split by a filter (each filter is
+    said not to apply)."""
 
     def figure(published: PublishedFigure) -> Figure:
         return Figure(published.period, published.value, None, None, no_data=published.no_data)
 
-    previous = figure(found.previous)  # a year's figure: the previous period is the year before
-    return KpiResult(
-        kpi=kpi,
-        current=figure(found.current),
-        previous=previous,
-        last_year=previous,
-        series=tuple(figure(f) for f in found.series),
-        ignored_filters=tuple(filters.active()),
-        period_note=found.words,
-    )
+    results = []
+    for found in published_figures(con, kpi, periods, filters.la_codes):
+        previous = figure(found.previous)  # a year's figure: the previous period is the year before
+        results.append(
+            KpiResult(
+                kpi=kpi,
+                current=figure(found.current),
+                previous=previous,
+                last_year=previous,
+                series=tuple(figure(f) for f in found.series),
+                ignored_filters=tuple(filters.active()),
+                period_note=found.words,
+            )
+        )
+    return results
 
 
 def evaluate(
@@ -549,9 +554,8 @@ def evaluate(
     results = []
     for kpi in asked:
         if kpi.is_published:
-            result = _published_result(con, kpi, period, filters)
-            others = tuple(_published_result(con, kpi, p, filters).current for p in also)
-            results.append(replace(result, also=others))
+            result, *others = _published_results(con, kpi, (period, *also), filters)
+            results.append(replace(result, also=tuple(other.current for other in others)))
             continue
         ignored = tuple(dim for dim in active if dim not in kpi.dimensions)
         shown, previous, last_year = compared(kpi)
