@@ -16,7 +16,7 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
-from docx.shared import Length, Pt
+from docx.shared import Mm, Pt
 from flask import Flask, Response, request, send_file
 
 from app.access import export_route
@@ -49,6 +49,7 @@ from app.view import page_view
 from warehouse.db import WarehouseError
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+A4_SHORT, A4_LONG, MARGIN = Mm(210), Mm(297), Mm(20)
 SYNTHETIC = "Synthetic demo data: these figures describe no real children."
 
 
@@ -61,14 +62,12 @@ def _furniture(section: Section, report: AnnualReport) -> None:
     section.footer.paragraphs[0].text = f"{footer} {report.marking}".strip()
 
 
-def _orient(section: Section, landscape: bool) -> None:
-    """The section's pages turned: A4's long side across for a landscape page, down for portrait."""
-    width, height = section.page_width, section.page_height
-    assert width is not None and height is not None  # python-docx's default template sets both
-    long, short = max(width, height), min(width, height)
+def _a4(section: Section, landscape: bool) -> None:
+    """The section's pages A4 (python-docx's own template is US Letter), turned for a landscape page."""
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    section.page_width = Length(long if landscape else short)
-    section.page_height = Length(short if landscape else long)
+    section.page_width, section.page_height = (A4_LONG, A4_SHORT) if landscape else (A4_SHORT, A4_LONG)
+    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, margin, MARGIN)
 
 
 def _table(document: WordDocument, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -163,11 +162,12 @@ def annual_report_document(report: AnnualReport) -> bytes:
     document.core_properties.title = f"{TITLE} {report.year.label}"
     document.styles["Normal"].font.size = Pt(10)
     first = document.sections[0]
+    _a4(first, landscape=False)
     _furniture(first, report)
     _cover(document, report)
-    _orient(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    _a4(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
     _kpis(document, report)
-    _orient(document.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+    _a4(document.add_section(WD_SECTION.NEW_PAGE), landscape=False)
     _actions(document, report)
     _reviews(document, report)
     _risks(document, report)

@@ -200,7 +200,7 @@ def layout(**query: str | list[str]) -> html.Div:
                     html.P(report.disclosure),
                     *[html.P(note, className="note") for note in report.notes],
                 ],
-                className="annual-cover",
+                className="pack-cover",  # printed as the pack's cover is: a page of its own
             ),
             _kpi_section(report),
             _actions_section(report),

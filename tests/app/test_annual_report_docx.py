@@ -14,6 +14,7 @@ from io import BytesIO
 import duckdb
 import pytest
 from docx import Document
+from docx.enum.section import WD_ORIENT
 
 from appstate.actions import Action, Status, add_action, change_status
 from appstate.audit import AuditQuery, recent_events
@@ -275,6 +276,10 @@ def test_the_kpi_tables_hold_the_engines_figures_for_the_year(app, home):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "rounded to a multiple of 5" in text and "Data as at" in text
     assert document.sections[0].header.paragraphs[0].text == "OFFICIAL-SENSITIVE"
+    # A4 throughout, the KPI tables on landscape pages.
+    sizes = [(round(s.page_width.mm), round(s.page_height.mm)) for s in document.sections]
+    assert sizes == [(210, 297), (297, 210), (210, 297)]
+    assert document.sections[1].orientation == WD_ORIENT.LANDSCAPE
 
 
 def _column(document, heading: str, column: int = 1) -> list[str]:
