@@ -112,7 +112,7 @@ def view_report(resolved: PageView, today: date | None = None) -> AnnualReport:
 
 
 def kpi_headings(year: ReportYear) -> list[str]:
-    this, last = year.kpi_period, year.kpi_period.previous()
+    this, last = year.kpi_period, year.kpi_period.same_period_last_year()
     return [
         "KPI",
         this.short_label,

@@ -72,7 +72,8 @@ class ReportYear:
     def kpi_words(self) -> str:
         """What the KPI figures are for, in words."""
         if self.kpi_period.kind is PeriodKind.FINANCIAL_YEAR:
-            return f"the financial year {self.kpi_period.label}, against {self.kpi_period.previous().label}"
+            last_year = self.kpi_period.same_period_last_year()
+            return f"the financial year {self.kpi_period.label}, against {last_year.label}"
         return (
             f"the {self.kpi_period.label}, the latest 12 months the data covers, against the same "
             "12 months a year before: the year is not over"

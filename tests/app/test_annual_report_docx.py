@@ -231,6 +231,11 @@ def _number(text: str) -> tuple[float, float]:
     return float(written[0].replace(",", "")), 0.5 * 10**-decimals
 
 
+def _near(cell: str, value: float) -> bool:
+    written, tolerance = _number(cell.lstrip("+"))
+    return abs(written - value) <= tolerance + 1e-9
+
+
 def _agrees(cell: str, figure: Figure) -> bool:
     if figure.no_data:
         return cell == "no data"
@@ -238,8 +243,7 @@ def _agrees(cell: str, figure: Figure) -> bool:
         return cell == "c"
     if figure.value is None:
         return cell == "n/a"
-    value, tolerance = _number(cell)
-    return abs(value - figure.value) <= tolerance + 1e-9
+    return _near(cell, figure.value)
 
 
 def _expected_kpis() -> list[str]:
@@ -268,8 +272,12 @@ def test_the_kpi_tables_hold_the_engines_figures_for_the_year(app, home):
         result = results[by_title[row[0]]]
         assert _agrees(row[1], result.current), (row, result.current)
         assert _agrees(row[2], result.last_year), (row, result.last_year)
-        rating = judged[result.kpi.id].rag
+        change = result.change_on_last_year.absolute
+        assert row[3] == "n/a" if change is None else _near(row[3], change), (row, change)
+        rating, benchmark = judged[result.kpi.id].rag, judged[result.kpi.id].benchmark
         assert row[5] == (rating.words if rating else "not rated"), row
+        if benchmark and benchmark.england is not None and row[6] != "a national total":
+            assert _near(row[6], benchmark.england), (row, benchmark)
         shown += result.current.value is not None
     assert shown >= len(rows) // 2  # most KPIs have a figure for the year: the check compared numbers
     # A figure counted under 5 is never written out, and the document says how figures are protected.

@@ -21,8 +21,10 @@ def test_a_year_not_over_is_offered_to_date_and_the_latest_complete_one_is_the_d
     to_date, latest = years[0], years[1]
     assert not to_date.complete and to_date.kpi_period.kind is PeriodKind.ROLLING_12
     assert to_date.kpi_period.code == "R12-2026-10"  # November 2025 to October 2026
+    assert to_date.kpi_words.startswith("the 12 months to October 2026 (Nov 2025 to Oct 2026), the latest")
     assert (to_date.start, to_date.to) == (date(2026, 4, 1), date(2026, 12, 3))
     assert latest.complete and latest.kpi_period.code == "2025-26"
+    assert latest.kpi_words == "the financial year 2025/26, against 2024/25"
     assert (latest.start, latest.to) == (date(2025, 4, 1), date(2026, 3, 31))
     assert default_year(years) is latest
 
