@@ -371,3 +371,33 @@ def _text(node) -> str:
     if isinstance(node, list):
         return "".join(_text(child) for child in node)
     return ""
+
+
+class _Socket:
+    """The connection a server hands the app: the PDF is printed from its loopback port."""
+
+    def getsockname(self):
+        return ("127.0.0.1", 8123)
+
+
+def test_the_pdf_is_the_page_printed_landscape_and_is_audited(app, home, monkeypatch):
+    printed = []
+
+    def render(url, selector, _cookies, furniture, landscape):
+        printed.append((url, selector, furniture[0], landscape))
+        return b"%PDF-1.4"
+
+    monkeypatch.setattr("app.page_pdf.render_pdf", render)
+    client = signed_in(app.server.test_client(), PARTNER)
+    response = client.get(
+        f"/annual-report.pdf?la={CITY}&year=2026", environ_base={"werkzeug.socket": _Socket()}
+    )
+    assert response.status_code == 200 and response.data == b"%PDF-1.4"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="annual-report.pdf"'
+    [(url, selector, header, landscape)] = printed
+    assert url == f"http://127.0.0.1:8123/annual-report?la={CITY}&year=2026"
+    assert selector == ".annual-report-ready" and landscape and "OFFICIAL-SENSITIVE" in header
+    with session(f"sqlite:///{home[0] / 'appstate.sqlite'}") as db:
+        [event] = recent_events(db, AuditQuery(actions=("export",), username=PARTNER, limit=1))
+    assert event.subject == "annual-report.pdf"
+    assert app.server.test_client().get("/annual-report.docx").status_code == 401  # nobody signed in
