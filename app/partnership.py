@@ -6,7 +6,7 @@ from warehouse.settings import environment
 
 
 def partnership_name(la_codes: tuple[str, ...], las: dict[str, str]) -> str:
-    """The name printed on the pack: SAFEGUARD_PARTNERSHIP_NAME, else made from the LAs shown."""
+    """The name printed on the pack and the annual report: SAFEGUARD_PARTNERSHIP_NAME, else made from the LAs shown."""
     named = environment().partnership_name
     if named:
         return named
