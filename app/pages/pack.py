@@ -17,6 +17,7 @@ from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
 from app.components.status import data_status
 from app.operational import trend
+from app.partnership import partnership_name
 from app.scope import BOARD, BOARD_PAGES
 from app.state import reader
 from app.view import PageView, page_view, updated_search
@@ -203,14 +204,6 @@ def _submissions_section(la_codes: tuple[str, ...], period: Period) -> html.Sect
 
 # The tracker's columns the pack prints: what is late and received, not who sent it.
 PACK_TRACKER_COLUMNS = ("Agency", "Figures", "LA", "Period", "Due", "State", "Received")
-
-
-def partnership_name(la_codes: tuple[str, ...], las: dict[str, str]) -> str:
-    """The name printed on the pack: SAFEGUARD_PARTNERSHIP_NAME, else made from the LAs shown."""
-    named = environment().partnership_name
-    if named:
-        return named
-    return " and ".join(las.get(code, code) for code in la_codes) + " safeguarding children partnership"
 
 
 @callback(
