@@ -16,3 +16,89 @@ def axe_violations(page, axe=None) -> list[tuple[str, list, str]]:
         for violation in (axe or Axe()).run(page, options=options).response["violations"]
         for node in violation["nodes"]
     ]
+
+
+# Every page, with the filters that give it the most to draw.
+EVERY_PAGE = [
+    "/?period=2025-26&la=E08000021",
+    "/front-door?la=E08000021&chart=spc",
+    "/s47-icpc",
+    "/cp-plans?la=E06000057",
+    "/missing?care=In+care",
+    "/early-help-episodes?la=E08000021",  # a partner pack's records
+    "/children-in-need-and-care?la=E08000021",  # published figures only
+    "/health?la=E08000021",  # figures agencies submit
+    "/benchmarks",
+    "/pack",
+    "/present?la=E08000021",
+    "/data",
+    "/submissions",
+    "/records?kpi=referrals&la=E08000021",
+    "/scorecard?la=E08000021",
+    "/exceptions?la=E08000021",
+    "/targets",
+    "/challenges",
+    "/actions",
+    "/risks",
+    "/reviews",
+    "/audit",
+    "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
+    "/no-such-page",
+    "/annual-report?la=E08000021",
+]
+
+
+# What only the admin's run checks: the dashboards drawn by the same template as the front door
+# (app/operational.py), and the pages whose markup is the same for every role (the benchmarks,
+# presentation mode, a page not found); each other role checks the front door and every other page,
+# as its permissions and scope draw them.
+ONE_TEMPLATE = {
+    "/s47-icpc",
+    "/cp-plans?la=E06000057",
+    "/missing?care=In+care",
+    "/early-help-episodes?la=E08000021",
+    "/children-in-need-and-care?la=E08000021",
+    "/health?la=E08000021",
+    "/benchmarks",
+    "/present?la=E08000021",
+    "/no-such-page",
+}
+
+
+def settled_scroll_width(page, width: int, patience_ms: int = 5000) -> int:
+    """The page's width once Plotly has redrawn its charts for a narrower window: it waits a pause
+    of its own before it does, longer on a busy machine (the page's CSP rules out wait_for_function)."""
+    for _ in range(patience_ms // 100):
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width <= width:
+            break
+        page.wait_for_timeout(100)
+    return scroll_width
+
+
+def pages_violations(
+    server: str, page, paths: list[str], widths: tuple[int, ...] = (1440,)
+) -> tuple[dict, dict]:
+    """Each page's axe violations at each width, and the pages wider than a narrower window (WCAG
+    1.4.10 Reflow: everything reads top to bottom; only a table of many columns, the scorecard or a
+    grid, scrolls inside its own box). A page is opened at 1440 px and laid out again for each
+    narrower width, where the colours and the controls' sizes are checked again."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    violations, too_wide = {}, {}
+    for path in paths:
+        page.set_viewport_size({"width": 1440, "height": 900})
+        page.goto(server + path)
+        page.wait_for_selector("#main h1, .presentation h1")
+        page.wait_for_load_state("networkidle")
+        for width in widths:
+            if width != 1440:
+                page.set_viewport_size({"width": width, "height": 640})
+                scroll_width = settled_scroll_width(page, width)
+                if scroll_width > width:
+                    too_wide[path] = scroll_width
+            found = axe_violations(page, axe)
+            if found:
+                violations[f"{path} at {width} px"] = found
+    return violations, too_wide

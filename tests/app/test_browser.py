@@ -8,8 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.app.axe import axe_violations
-from tests.app.serving import ROLE_USERS, TEST_ADMIN, add_test_users, serve
+from tests.app.serving import add_test_users, serve
 from tests.helpers import engine_results
 
 pytestmark = pytest.mark.browser
@@ -336,95 +335,6 @@ def test_the_navigation_keeps_the_filters_and_drops_what_a_page_chose(server, pa
     page.wait_for_url("**/pack?**")
     assert "la=E08000021" in page.url and "gender=F" in page.url and "period=2025-26-Q2" in page.url
     assert page.console_errors == []
-
-
-# Every page, with the filters that give it the most to draw.
-EVERY_PAGE = [
-    "/?period=2025-26&la=E08000021",
-    "/front-door?la=E08000021&chart=spc",
-    "/s47-icpc",
-    "/cp-plans?la=E06000057",
-    "/missing?care=In+care",
-    "/early-help-episodes?la=E08000021",  # a partner pack's records
-    "/children-in-need-and-care?la=E08000021",  # published figures only
-    "/health?la=E08000021",  # figures agencies submit
-    "/benchmarks",
-    "/pack",
-    "/present?la=E08000021",
-    "/data",
-    "/submissions",
-    "/records?kpi=referrals&la=E08000021",
-    "/scorecard?la=E08000021",
-    "/exceptions?la=E08000021",
-    "/targets",
-    "/challenges",
-    "/actions",
-    "/risks",
-    "/reviews",
-    "/audit",
-    "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
-    "/no-such-page",
-    "/annual-report?la=E08000021",
-]
-
-
-# What only the admin's run checks: the dashboards drawn by the same template as the front door
-# (app/operational.py), and the pages whose markup is the same for every role (the benchmarks,
-# presentation mode, a page not found); each other role checks the front door and every other page,
-# as its permissions and scope draw them.
-ONE_TEMPLATE = {
-    "/s47-icpc",
-    "/cp-plans?la=E06000057",
-    "/missing?care=In+care",
-    "/early-help-episodes?la=E08000021",
-    "/children-in-need-and-care?la=E08000021",
-    "/health?la=E08000021",
-    "/benchmarks",
-    "/present?la=E08000021",
-    "/no-such-page",
-}
-
-
-def settled_scroll_width(page, width: int, patience_ms: int = 5000) -> int:
-    """The page's width once Plotly has redrawn its charts for a narrower window: it waits a pause
-    of its own before it does, longer on a busy machine (the page's CSP rules out wait_for_function)."""
-    for _ in range(patience_ms // 100):
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        if scroll_width <= width:
-            break
-        page.wait_for_timeout(100)
-    return scroll_width
-
-
-@pytest.mark.parametrize("username", [TEST_ADMIN, *ROLE_USERS])
-def test_brw013_pages_meet_wcag_22_aa_as_axe_checks_it(server, page_as, username):
-    """Every page as each role sees it (its forms, its scope) on a desktop, and as the admin sees it
-    at 320 px too, where the colours and the controls' sizes are checked again: no violation at all,
-    Dash's components included (the app's choice controls are native ones, app/components/choices.py).
-    At 320 px no page scrolls sideways (WCAG 1.4.10 Reflow: everything reads top to bottom; only a
-    table of many columns, the scorecard or a grid, scrolls inside its own box)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    page = page_as(username)
-    axe = Axe()
-    violations, too_wide = {}, {}
-    for path in EVERY_PAGE if username == TEST_ADMIN else [p for p in EVERY_PAGE if p not in ONE_TEMPLATE]:
-        page.set_viewport_size({"width": 1440, "height": 900})
-        page.goto(server + path)
-        page.wait_for_selector("#main h1, .presentation h1")
-        page.wait_for_load_state("networkidle")
-        # The same page laid out again for the narrowest screen, as the admin sees it: the layout is
-        # the same for every role (only the forms and figures differ, checked at 1440).
-        for width in (1440, 320) if username == TEST_ADMIN else (1440,):
-            if width != 1440:
-                page.set_viewport_size({"width": width, "height": 640})
-                scroll_width = settled_scroll_width(page, width)
-                if scroll_width > width:
-                    too_wide[path] = scroll_width
-            found = axe_violations(page, axe)
-            if found:
-                violations[f"{path} at {width} px"] = found
-    assert (violations, too_wide) == ({}, {})
 
 
 def test_brw016_the_first_tab_reaches_a_skip_link_that_goes_past_the_navigation(server, page):
