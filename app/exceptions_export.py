@@ -16,6 +16,7 @@ from flask import Response, request
 
 from app.audit_log import log_export
 from app.components.status import data_status
+from app.scope import current_user, may_write_commentary
 from app.state import reader
 from app.view import PageView, cached_evaluate, page_view
 from appstate.commentary import Commentary, current_commentary
@@ -27,6 +28,7 @@ from warehouse.kpis.exceptions import ExceptionReport, KpiException, Thresholds,
 from warehouse.kpis.formatting import format_figure, format_number, format_rate
 from warehouse.kpis.model import Kpi, Unit
 from warehouse.kpis.periods import rolling_6
+from warehouse.kpis.registry import get_kpi
 
 MARKDOWN_FILENAME = "exception-report.md"
 FILTERED_COMMENTARY = "Commentary is written for the whole local authority: clear the filters to see it."
@@ -91,7 +93,11 @@ class ServedReport:
     def compared_with(self) -> str:
         return f"the previous {self.report.period.previous().label}"
 
-    def commentary_href(self, kpi_id: str) -> str:
+    def commentary_href(self, kpi_id: str) -> str | None:
+        """The link to write or edit a KPI's commentary, for a viewer who may (a partner: its own
+        agency's KPIs only)."""
+        if not may_write_commentary(current_user(), get_kpi(kpi_id)):
+            return None
         query = {"kpi": kpi_id, "la": self.report.la_code, "period": self.report.period.code}
         return "/commentary?" + urlencode(query)
 
@@ -173,9 +179,11 @@ def _exception_markdown(served: ServedReport, found: KpiException) -> list[str]:
             f"{markdown_text(written.author)}, {written.written_at:%d %B %Y}",
         ]
     elif served.commentary_applies:
+        href = served.commentary_href(kpi.id)
         lines.append(
-            f"No commentary yet: [Write commentary]({request.host_url.rstrip('/')}"
-            f"{served.commentary_href(kpi.id)})"
+            "No commentary yet."
+            if href is None
+            else f"No commentary yet: [Write commentary]({request.host_url.rstrip('/')}{href})"
         )
     else:
         lines.append(FILTERED_COMMENTARY)

@@ -23,14 +23,13 @@ from app.exceptions_export import (
     summary_words,
     value_words,
 )
-from app.scope import BOARD, BOARD_PAGES, Permission, current_user, may_write_commentary
+from app.scope import BOARD, BOARD_PAGES, Permission, current_user
 from app.view import PageView, page_view
 from appstate.actions import KpiActions
 from appstate.commentary import Commentary
 from warehouse.db import WarehouseError
 from warehouse.kpis.exceptions import KpiException
 from warehouse.kpis.formatting import format_figure
-from warehouse.kpis.registry import get_kpi
 
 PAGE = "/exceptions"
 dash.register_page(
@@ -70,12 +69,7 @@ def _choose_one_la(page: PageView) -> html.Div:
     )
 
 
-def _writes(kpi_id: str) -> bool:
-    """Whether the viewer writes this KPI's commentary (a partner: its own agency's KPIs only)."""
-    return may_write_commentary(current_user(), get_kpi(kpi_id))
-
-
-def _written(commentary: Commentary, edit_href: str, kpi_id: str) -> list:
+def _written(commentary: Commentary, edit_href: str | None) -> list:
     # Plain text children only: Dash escapes them, so markup typed into commentary shows as typed.
     paragraphs = [
         html.P(text, className="exception-commentary-paragraph") for text in commentary.text.split("\n\n")
@@ -84,7 +78,7 @@ def _written(commentary: Commentary, edit_href: str, kpi_id: str) -> list:
         html.Blockquote(paragraphs, className="exception-commentary-text"),
         html.P(f"{commentary.author}, {commentary.written_at:%d %B %Y}", className="exception-commentary-by"),
         dcc.Link("Edit the commentary", href=edit_href, className="card-link no-print")
-        if _writes(kpi_id)
+        if edit_href
         else None,
     ]
 
@@ -95,12 +89,9 @@ def _handwriting_space(served: ServedReport, kpi_id: str) -> list:
         html.Div(className="handwriting-box", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     ]
     if served.commentary_applies:
-        if _writes(kpi_id):
-            space.append(
-                dcc.Link(
-                    "Write commentary", href=served.commentary_href(kpi_id), className="card-link no-print"
-                )
-            )
+        href = served.commentary_href(kpi_id)
+        if href is not None:
+            space.append(dcc.Link("Write commentary", href=href, className="card-link no-print"))
     else:
         space.append(html.P(FILTERED_COMMENTARY, className="note no-print"))
     return space
@@ -152,7 +143,7 @@ def _exception(served: ServedReport, found: KpiException, actions: KpiActions | 
                 [
                     html.H3("What is the data telling us?"),
                     *(
-                        _written(written, served.commentary_href(kpi.id), kpi.id)
+                        _written(written, served.commentary_href(kpi.id))
                         if written
                         else _handwriting_space(served, kpi.id)
                     ),
