@@ -32,11 +32,13 @@ from warehouse.kpis.formatting import NO_DATA, NOT_AVAILABLE
 from warehouse.kpis.model import Kpi, Unit
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.scorecard import (
+    REPEATED,
     Scorecard,
     ScorecardConfigError,
     ScorecardRow,
     build_scorecard,
     latest_quarter_ending_by,
+    repeated_words,
 )
 from warehouse.kpis.suppression import SUPPRESSED
 
@@ -114,9 +116,12 @@ def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
     unit_format = NUMBER_FORMATS[kpi.unit]
     _put(sheet, row, 1, kpi.title)
     column = 2
-    for figure in line.figures:
-        if figure.no_data:
-            value: CellValue = NO_DATA
+    for figure, repeated in zip(line.figures, line.repeats, strict=True):
+        note = repeated_words(figure) if repeated else figure.no_data
+        if repeated:
+            value: CellValue = REPEATED
+        elif figure.no_data:
+            value = NO_DATA
         elif figure.suppressed:
             value = SUPPRESSED
         elif figure.value is None:
@@ -125,8 +130,8 @@ def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
             value = _excel_number(figure.value, kpi.unit)
         cell = _put(sheet, row, column, value, unit_format)
         cell.alignment = Alignment(horizontal="right")
-        if figure.no_data:
-            cell.comment = Comment(figure.no_data, TITLE)
+        if note:
+            cell.comment = Comment(note, TITLE)
         column += 1
     target = line.target
     _put(sheet, row, column, _excel_number(target.value, kpi.unit) if target else None, unit_format)

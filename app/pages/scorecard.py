@@ -18,9 +18,19 @@ from app.view import page_view
 from appstate.actions import KpiActions
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import counts_a_year
+from warehouse.kpis.engine import Figure
 from warehouse.kpis.formatting import NOT_AVAILABLE, format_figure, format_number, format_published
+from warehouse.kpis.model import Kpi
 from warehouse.kpis.periods import Period
-from warehouse.kpis.scorecard import PriorityRows, Scorecard, ScorecardConfigError, ScorecardRow, Travel
+from warehouse.kpis.scorecard import (
+    REPEATED,
+    PriorityRows,
+    Scorecard,
+    ScorecardConfigError,
+    ScorecardRow,
+    Travel,
+    repeated_words,
+)
 
 PAGE = "/scorecard"
 dash.register_page(
@@ -75,6 +85,23 @@ def _cell(content: ComponentType, latest: bool = False, why: str | None = None) 
     return html.Td(content, className="num scorecard-latest" if latest else "num", title=why)
 
 
+def _figure_cell(kpi: Kpi, figure: Figure, quarter: Period, repeated: bool, latest: bool) -> html.Td:
+    """A quarter's figure; one published for a year names its year, and is shown once (repeats)."""
+    if repeated:
+        words = repeated_words(figure)
+        return _cell([REPEATED, html.Span(f" ({words})", className="visually-hidden")], latest, why=words)
+    if figure.period != quarter and not figure.no_data:
+        return _cell(
+            [
+                format_figure(kpi, figure),
+                html.Br(),
+                html.Span(figure.period.label, className="scorecard-year"),
+            ],
+            latest,
+        )
+    return _cell(format_figure(kpi, figure), latest, why=figure.no_data)
+
+
 def _rag_cell(row: ScorecardRow) -> html.Td:
     if row.rag is None:
         return html.Td(NOT_RATED, className="scorecard-rag rag-none")
@@ -84,7 +111,7 @@ def _rag_cell(row: ScorecardRow) -> html.Td:
     )
 
 
-def _row(row: ScorecardRow, actions: KpiActions | None) -> html.Tr:
+def _row(row: ScorecardRow, quarters: tuple[Period, ...], actions: KpiActions | None) -> html.Tr:
     kpi, target = row.kpi, row.target
     target_text = (
         "none"
@@ -94,7 +121,8 @@ def _row(row: ScorecardRow, actions: KpiActions | None) -> html.Tr:
     last = len(row.figures) - 1
     travel_class = row.travel.value.replace(" ", "-")
     figures = [
-        _cell(format_figure(kpi, f), latest=i == last, why=f.no_data) for i, f in enumerate(row.figures)
+        _figure_cell(kpi, figure, quarter, repeated, latest=i == last)
+        for i, (figure, quarter, repeated) in enumerate(zip(row.figures, quarters, row.repeats, strict=True))
     ]
     return html.Tr(
         [
@@ -136,7 +164,10 @@ def _priority_section(
         [
             html.H2(priority.title, id=heading_id),
             html.Table(
-                [html.Thead(header), html.Tbody([_row(r, actions.get(r.kpi.id)) for r in priority.rows])],
+                [
+                    html.Thead(header),
+                    html.Tbody([_row(r, scorecard.quarters, actions.get(r.kpi.id)) for r in priority.rows]),
+                ],
                 className="scorecard",
                 tabIndex="0",  # on a phone it scrolls sideways in its own box: the keyboard can scroll it too
                 **{"aria-labelledby": heading_id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none

@@ -158,7 +158,7 @@ class Travel(StrEnum):
 
 
 def direction_of_travel(kpi: Kpi, latest: Figure, before: Figure) -> tuple[Travel, Change]:
-    """The latest quarter against the one before, judged by the KPI's direction. A change too
+    """The latest period against the one before (a quarter; a published figure's year), judged by the KPI's direction. A change too
     small to show at the KPI's precision is no change, so the words agree with the figures."""
     change = shown_change(kpi, Change.between(latest, before))
     return travel(kpi, change), change
@@ -190,6 +190,13 @@ def quarters_to(end: Period, count: int = QUARTERS) -> tuple[Period, ...]:
     return tuple(end.shifted(-end.months * back) for back in range(count - 1, -1, -1))
 
 
+REPEATED = "–"  # a quarter whose figure is the next quarter's again (ScorecardRow.repeats)
+
+
+def repeated_words(figure: Figure) -> str:
+    return f"{figure.period.label}'s figure, shown in the last quarter it stands for"
+
+
 @dataclass(frozen=True)
 class ScorecardRow:
     kpi: Kpi
@@ -204,6 +211,15 @@ class ScorecardRow:
     @property
     def latest(self) -> Figure:
         return self.figures[-1]
+
+    @property
+    def repeats(self) -> tuple[bool, ...]:
+        """Per quarter, whether its figure is the next quarter's again: a figure published once a
+        year stands for every quarter until the next year's, and is shown once, in its last one."""
+        return tuple(
+            figure.period == later.period
+            for figure, later in zip(self.figures, self.figures[1:], strict=False)
+        ) + (False,)
 
     @property
     def national_is_total(self) -> bool:
@@ -260,8 +276,11 @@ def build_scorecard(
 
     def row(kpi_id: str) -> ScorecardRow:
         assessment = latest[kpi_id]
-        shown = (*assessment.result.also, assessment.result.current)
-        travel, change = direction_of_travel(get_kpi(kpi_id), shown[-1], shown[-2])
+        result = assessment.result
+        shown = (*result.also, result.current)
+        # The period before the last: the quarter before, or for a published figure the year before
+        # (its quarters repeat the same year's figure).
+        travel, change = direction_of_travel(get_kpi(kpi_id), result.current, result.previous)
         return ScorecardRow(
             kpi=assessment.kpi,
             figures=shown,
