@@ -29,6 +29,7 @@ from app.components.choices import checklist, chosen, radios, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
+from app.components.kpi_choices import KPI_CHOICES, SHOWS_IT_WORKED, kpi_titles, linked_kpis
 from app.filters import filter_options
 from app.scope import (
     EVERYONE,
@@ -53,7 +54,6 @@ from appstate.actions import (
 )
 from appstate.db import session
 from warehouse.db import WarehouseError
-from warehouse.kpis.registry import REGISTRY
 
 PAGE = "/actions"
 dash.register_page(
@@ -106,7 +106,6 @@ HISTORY_COLUMNS = {
     "progress": "Progress",
     "note": "Note",
 }
-KPI_CHOICES = {k.id: k.title for k in REGISTRY.values() if not k.is_share}
 DEFAULT_STATUSES = [Status.OPEN.value]
 # The views: (label, the column the list is grouped by, or None)
 VIEWS = {
@@ -167,7 +166,7 @@ def action_frames(
             "status": a.status,
             "progress": progress_words(a.progress),
             "flags": action_flags(a, today),
-            "kpis": "; ".join(KPI_CHOICES.get(k, k) for k in a.kpi_ids),
+            "kpis": kpi_titles(a.kpi_ids),
             "measure": a.success_measure,
             "raised": f"{a.created_at:%Y-%m-%d} by {a.created_by}",
         }
@@ -268,14 +267,7 @@ def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None, la_c
                     ),
                     field("Named lead", dcc.Input(id=ids.ACTION_LEAD, type="text"), hint="a post holder"),
                     field("Due", dcc.Input(id=ids.ACTION_DUE, type="text"), hint="YYYY-MM-DD"),
-                    checklist(
-                        ids.ACTION_KPIS,
-                        "Linked KPIs",
-                        [{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
-                        [kpi_id] if kpi_id else [],
-                        scroll=True,
-                        hint="the figures that would show it worked",
-                    ),
+                    linked_kpis(ids.ACTION_KPIS, SHOWS_IT_WORKED, [kpi_id] if kpi_id else []),
                 ],
                 className="form-grid",
             ),

@@ -20,6 +20,7 @@ from app.components.choices import checkbox, checklist, chosen, select
 from app.components.exports import csv_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
+from app.components.kpi_choices import KPI_CHOICES, KPI_OPTIONS
 from app.filters import filter_options
 from app.scope import (
     EVERYONE,
@@ -72,7 +73,6 @@ COLUMNS = {
 }
 WIDE = ("question", "response")
 DEFAULT_STATUSES = [Status.OPEN.value, Status.ANSWERED.value]
-KPI_CHOICES = {k.id: k.title for k in REGISTRY.values() if not k.is_share}
 
 
 def _status_words(entry: Challenge, today: date) -> str:
@@ -129,7 +129,7 @@ def _raise_form(las: dict[str, str], agencies: dict[str, str]) -> html.Form:
                         "KPI",
                         select(
                             ids.CHALLENGE_KPI,
-                            [{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
+                            KPI_OPTIONS,
                             empty="None",
                         ),
                     ),

@@ -28,6 +28,7 @@ from app.components.action_words import action_flags, progress_words
 from app.components.choices import checklist, chosen_number, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
+from app.components.kpi_choices import SHOWS_IT_WORKED, linked_kpis
 from app.filters import filter_options
 from app.scope import (
     EVERYONE,
@@ -533,6 +534,7 @@ def _record_forms(agencies: list[str]) -> html.Section:
                         "Named lead", dcc.Input(id=ids.REVIEW_ACTION_LEAD, type="text"), hint="a post holder"
                     ),
                     field("Due", dcc.Input(id=ids.REVIEW_ACTION_DUE, type="text"), hint="YYYY-MM-DD"),
+                    linked_kpis(ids.REVIEW_ACTION_KPIS, SHOWS_IT_WORKED),
                 ],
                 className="form-grid",
             ),
@@ -876,18 +878,27 @@ def download_template(_xlsx: int, _csv: int, review_id: int | None) -> dict[str,
     State(ids.REVIEW_ACTION_LEAD, "value"),
     State(ids.REVIEW_ACTION_DUE, "value"),
     State(ids.REVIEW_ACTION_MEASURE, "value"),
+    State(ids.REVIEW_ACTION_KPIS, "value"),
     State(CHANGED, "data"),
     prevent_initial_call=True,
     page=PAGE,
 )
-def raise_an_action(clicks, review_id, title, agency, lead, due, measure, changed):
+def raise_an_action(clicks, review_id, title, agency, lead, due, measure, kpi_ids, changed):
     def change(db: Session, review: Review, by: str) -> str:
         if not agency:
             raise ValueError("choose the lead agency")
         if not current_scope().covers(review.la_code, agency):
             raise ValueError(f"you may raise actions led by {', '.join(current_scope().agencies)} only")
         action = raise_review_action(
-            db, review.id, title or "", agency, lead or "", parse_day(due, "Due"), measure or "", by
+            db,
+            review.id,
+            title or "",
+            agency,
+            lead or "",
+            parse_day(due, "Due"),
+            measure or "",
+            by,
+            kpi_ids=list(kpi_ids or ()),
         )
         return f"Raised action {action.id} from review {review.id}: it is tracked in the action tracker."
 

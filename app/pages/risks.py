@@ -24,6 +24,7 @@ from app.agencies import agency_choices
 from app.components.choices import checklist, chosen_number, radios, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
+from app.components.kpi_choices import KPI_CHOICES, kpi_titles, linked_kpis
 from app.filters import filter_options
 from app.scope import (
     EVERYONE,
@@ -54,7 +55,6 @@ from appstate.risks import (
     rescore_risk,
 )
 from warehouse.db import WarehouseError
-from warehouse.kpis.registry import REGISTRY
 from warehouse.model.files import active_model
 
 PAGE = "/risks"
@@ -70,7 +70,6 @@ dash.register_page(
 
 CHANGED = "risk-changed"  # a counter the forms bump, so the register and the chosen risk redraw
 HIDDEN = {"display": "none"}
-KPI_CHOICES = {k.id: k.title for k in REGISTRY.values() if not k.is_share}
 ARROWS = {Movement.UP: "↑", Movement.DOWN: "↓", Movement.SAME: "→", Movement.NEW: "•"}
 COLUMNS = {
     "id": "No.",
@@ -170,7 +169,7 @@ def register_frames(
             "review": r.review_date.isoformat(),
             "overdue": "overdue" if r.is_review_overdue(today) else "",
             "status": r.status,
-            "kpis": "; ".join(KPI_CHOICES.get(k, k) for k in r.kpi_ids),
+            "kpis": kpi_titles(r.kpi_ids),
             "actions": "; ".join(f"{a}: {actions[a].title}" for a in r.action_ids if a in actions),
             "added": f"{r.created_at:%Y-%m-%d} by {r.created_by}",
         }
@@ -318,13 +317,7 @@ def _add_form(las: dict[str, str], agencies: list[str], actions: dict[int, Actio
                     ),
                     field("Owner", dcc.Input(id=ids.RISK_OWNER, type="text"), hint="a post holder"),
                     field("Next review", dcc.Input(id=ids.RISK_REVIEW, type="text"), hint="YYYY-MM-DD"),
-                    checklist(
-                        ids.RISK_KPIS,
-                        "Linked KPIs",
-                        [{"label": t, "value": k} for k, t in KPI_CHOICES.items()],
-                        scroll=True,
-                        hint="the figures that would show it coming about",
-                    ),
+                    linked_kpis(ids.RISK_KPIS, "the figures that would show it coming about"),
                     checklist(
                         ids.RISK_ACTIONS,
                         "Linked actions",

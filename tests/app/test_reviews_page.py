@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from appstate.actions import Status, change_status
+from appstate.actions import Action, Status, change_status
 from appstate.db import session
 from appstate.reviews import ResultRow, Review, add_finding, add_review, raise_review_action, record_results
 from tests.app.serving import TEST_ADMIN, find_component, page_layout, signed_in
@@ -425,12 +425,15 @@ def test_actions_are_raised_from_a_review_and_an_executive_signs_it_off_once_the
         "review-action-lead.value": "DCI public protection",
         "review-action-due.value": "2099-03-31",
         "review-action-measure.value": "95% within 24 hours",
+        "review-action-kpis.value": ["icpc_15wd", "re_referral_12m"],
         "review-changed.data": 0,
     }
     answer = _call(app, data, "review-action-add.n_clicks", raised)
     assert _message(answer).endswith("it is tracked in the action tracker.")
     with session() as db:
         [action_id] = db.get(Review, reviews["rapid"]).action_ids
+        # linked to the KPIs that would show it worked, so their cards count it
+        assert db.get(Action, action_id).kpi_ids == ("icpc_15wd", "re_referral_12m")
     exec_client = _client(app, "test-exec")
     sign = {
         "review-sign-off.n_clicks": 1,
