@@ -28,6 +28,7 @@ import dash
 from flask import g, has_request_context
 
 from app.state import reader
+from appstate.challenges import ChallengeQuery
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import AGENCY, AREA, Filters
 from warehouse.kpis.model import Kpi
@@ -310,6 +311,20 @@ class Scope:
         if AGENCY not in carried:
             return None  # nor an agency
         return within.replaced(**{AGENCY: self._within(within.values(AGENCY), self.agencies)})
+
+
+def challenge_query(
+    scope: Scope, la_codes: tuple[str, ...], status: tuple[str, ...] = (), overdue_only: bool = False
+) -> ChallengeQuery:
+    """The challenge log entries of `la_codes` (already within the scope) that the viewer lists: a
+    partner limited to agencies, those raised against its agencies or about their KPIs (which it answers)."""
+    return ChallengeQuery(
+        la_codes=la_codes,
+        agencies=scope.agencies,
+        kpi_ids=tuple(k.id for k in REGISTRY.values() if k.agency in scope.agencies),
+        status=status,
+        overdue_only=overdue_only,
+    )
 
 
 def scope_for(user: User, loaded_las: tuple[str, ...]) -> Scope:

@@ -1,6 +1,8 @@
-"""The meeting pack: a print-ready executive summary and chosen dashboards for a period, with
-the filters in words and the data freshness date. /pack.pdf prints this page to PDF. The dashboards
-offered, their order and those included by default are the partnership's (`pack` in its [board])."""
+"""The meeting pack: a print-ready executive summary and chosen sections for a period, with the
+filters in words and the data freshness date. /pack.pdf prints this page to PDF. The sections offered
+are the board's own (actions, the exception report, the scorecard, the challenge log) and the
+partnership's dashboards (app/pack_sections.py); those included when the link names none, the
+dashboards' order and which are offered are the partnership's (`pack` in its [board])."""
 
 from __future__ import annotations
 
@@ -13,16 +15,13 @@ from app import ids
 from app.access import callback
 from app.components.choices import checklist
 from app.components.headline import headline_banner
-from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
 from app.components.status import data_status
-from app.operational import trend
+from app.pack_sections import Drawn, PackContext, draw_sections, pack_sections
 from app.scope import BOARD, BOARD_PAGES
 from app.state import reader
-from app.view import PageView, page_view, updated_search
-from appstate.commentary import Commentary
+from app.view import page_view, updated_search
 from warehouse.db import WarehouseError
-from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.headline import headline
 from warehouse.kpis.periods import Period
 from warehouse.kpis.registry import EXECUTIVE_KPIS
@@ -40,19 +39,8 @@ dash.register_page(
     title="Meeting pack - Safeguarding performance",
     filters=True,
     roles=BOARD,
+    pack_sections=pack_sections,  # what a link's `section` may name (app/filters.py)
 )
-
-
-def _card(resolved: PageView, assessment: Assessment, commentary: dict[str, Commentary]) -> html.Article:
-    """A card with its commentary; where none is written yet, a draft to review and accept."""
-    written = commentary.get(assessment.kpi.id)
-    draft = None if written else resolved.draft(assessment)
-    return kpi_card(
-        assessment,
-        commentary=written,
-        draft=draft,
-        commentary_href=resolved.commentary_href(assessment.kpi.id) if draft else None,
-    )
 
 
 def layout(**query: str | list[str]) -> html.Div:
@@ -63,47 +51,27 @@ def layout(**query: str | list[str]) -> html.Div:
     options, view = resolved.options, resolved.view
     period = view.period_value
     status = data_status()
-    # The partnership's pack pages in its order (its [board]); where the link names none, all of them.
+    # The sections in the pack's order (app/pack_sections.py); where the link names none, the
+    # partnership's dashboards (its [board]).
     model = active_model()
+    offered = pack_sections()
     included = view.section or model.pack_included
-    chosen = [page for page in model.pack_pages if page.id in included]
+    chosen = [s.id for s in offered if s.id in included]
     executive = resolved.assessments(EXECUTIVE_KPIS)
-    commentary = resolved.commentary()
-    sections = [
+    context = PackContext(resolved, resolved.commentary(), date.today())
+    summary = Drawn(
         html.Section(
             [
                 html.H2("Executive summary"),
-                html.Div([_card(resolved, a, commentary) for a in executive], className="card-grid"),
+                html.Div([context.card(a) for a in executive], className="card-grid"),
             ],
             className="pack-section",
-        )
-    ]
-    printed = {a.kpi.id for a in executive}
-    for page in chosen:
-        found = resolved.assessments(page.kpis)
-        by_id = {a.kpi.id: a for a in found}
-        # A card is printed once: a KPI already in the pack is named, not printed again.
-        again = [a.kpi.title for a in found if a.kpi.id in printed]
-        cards = [a for a in found if not a.kpi.is_share and a.kpi.id not in printed]
-        printed |= {a.kpi.id for a in cards}
-        sections.append(
-            html.Section(
-                [
-                    html.H2(page.title),
-                    html.P(
-                        f"Also on this dashboard, earlier in the pack: {', '.join(again)}.", className="note"
-                    )
-                    if again
-                    else None,
-                    html.Div([_card(resolved, a, commentary) for a in cards], className="card-grid"),
-                    html.Div(
-                        [trend(by_id[k], f"pack-{page.id}-{k}", view) for k in page.trends],
-                        className="chart-grid",
-                    ),
-                ],
-                className="pack-section",
-            )
-        )
+        ),
+        f"Executive summary: {len(executive)} KPIs",
+    )
+    context.printed |= {a.kpi.id for a in executive}
+    drawn = [summary, *draw_sections(context, chosen)]
+    sections = [d.section for d in drawn]
     if model.figures:
         sections.append(_submissions_section(view.la, period))
     pdf_link = "/pack.pdf" + view.to_query()
@@ -114,9 +82,9 @@ def layout(**query: str | list[str]) -> html.Div:
                 [
                     checklist(
                         ids.PACK_SECTIONS,
-                        "Dashboards to include",
-                        [{"label": p.title, "value": p.id} for p in model.pack_pages],
-                        [page.id for page in chosen],
+                        "Sections to include",
+                        [{"label": s.title, "value": s.id} for s in offered],
+                        chosen,
                         inline=True,
                     ),
                     html.A(
@@ -146,11 +114,7 @@ def layout(**query: str | list[str]) -> html.Div:
                     html.H2("At a glance", className="pack-cover-heading"),
                     headline_banner(headline(executive)),
                     html.H2("Contents", className="pack-cover-heading"),
-                    html.Ol(
-                        [html.Li(f"Executive summary: {len(executive)} KPIs")]
-                        + [html.Li(f"{page.title}: {len(page.kpis)} KPIs") for page in chosen],
-                        className="pack-contents",
-                    ),
+                    html.Ol([html.Li(d.contents) for d in drawn], className="pack-contents"),
                     html.P(
                         "Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
                         "published DfE figures."
