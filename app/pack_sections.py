@@ -35,6 +35,7 @@ from appstate.challenges import Status as ChallengeStatus
 from appstate.challenges import list_challenges
 from appstate.commentary import Commentary
 from appstate.db import session
+from appstate.meetings import Meeting, meeting_actions, previous_meeting
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.registry import REGISTRY
 from warehouse.kpis.scorecard import ScorecardConfigError
@@ -300,6 +301,76 @@ def _challenges(context: PackContext, title: str) -> Drawn:
         ],
     )
     return Drawn(section, f"{title}: {len(still_open)} open, {overdue} overdue")
+
+
+# --- a meeting's pack: its agenda, and the previous meeting's actions ---
+
+
+def agenda_section(meeting: Meeting) -> Drawn:
+    """The meeting, who attends for which agency, and its agenda in order, each item with who
+    presents it and its note."""
+    titles = {s.id: s.title for s in pack_sections()}
+    items = []
+    for item in meeting.agenda:
+        words = titles.get(item.section_id, item.section_id)
+        if item.presenter:
+            words += f", presented by {item.presenter}"
+        items.append(
+            html.Li([words, html.Br(), html.Span(item.note, className="note-text")] if item.note else words)
+        )
+    attendees = html.Table(
+        [
+            html.Caption("Attendees", className="visually-hidden"),
+            html.Thead(html.Tr([html.Th("Name", scope="col"), html.Th("Agency", scope="col")])),
+            html.Tbody(
+                [
+                    html.Tr([html.Td(a.name), html.Td(a.agency)])
+                    for a in sorted(meeting.attendees, key=lambda a: (a.agency.casefold(), a.id))
+                ]
+            ),
+        ],
+        className="pack-table pack-attendees",
+    )
+    section = _section(
+        "agenda",
+        [
+            html.H2("Agenda"),
+            html.P(html.Strong(meeting.label)),
+            html.Ol(items, className="pack-agenda") if items else html.P("The agenda is empty."),
+            html.H3("Attendees"),
+            attendees if meeting.attendees else html.P("No attendees recorded."),
+        ],
+    )
+    return Drawn(section, f"Agenda: {_plural(len(items), 'item')}")
+
+
+def previous_actions_section(meeting: Meeting, context: PackContext) -> Drawn:
+    """The actions raised at the previous meeting for the same LAs (those the viewer may see), and
+    where each stands now."""
+    title = "Actions from the previous meeting and their status"
+    with session() as db:
+        previous = previous_meeting(db, meeting)
+        actions = [] if previous is None else meeting_actions(db, previous, context.page.scope.agencies)
+    if previous is None:
+        words = "This is the first meeting recorded for these local authorities."
+    elif not actions:
+        words = f"The previous meeting ({previous.label}) raised no actions."
+    else:
+        done = sum(a.status != Status.OPEN.value for a in actions)
+        overdue = sum(a.is_overdue(context.today) for a in actions)
+        words = (
+            f"The previous meeting ({previous.label}) raised {_plural(len(actions), 'action')}: "
+            f"{done} complete or dropped, {len(actions) - done} open, {overdue} of them overdue."
+        )
+    section = _section(
+        "previous-actions",
+        [
+            html.H2(title),
+            html.P(words),
+            action_table(actions, context.today, context.la_names, title) if actions else None,
+        ],
+    )
+    return Drawn(section, f"{title}: {len(actions)}")
 
 
 # --- the partnership's dashboards (its model's pack pages) ---

@@ -59,6 +59,8 @@ class Permission(StrEnum):
     RESCORE_RISKS = "re-score risks"
     MANAGE_REVIEWS = "record reviews, findings, audit results and their actions"
     SIGN_OFF_REVIEWS = "sign reviews off"
+    MANAGE_MEETINGS = "create meetings, set their attendees and agendas, and raise their actions"
+    RECORD_DECISIONS = "record a meeting's decisions"
     SAVE_VIEWS = "save views"
     READ_AUDIT = "read the audit log"
 
@@ -75,6 +77,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             # Signing a review off is the board accepting its learning as done, at a meeting; the
             # review's record (findings, results, actions) is kept by the data team.
             Permission.SIGN_OFF_REVIEWS,
+            # A meeting's decisions are the board's own record, which its chair or members write;
+            # the meeting's agenda, attendees and actions are kept by the data team, as actions are.
+            Permission.RECORD_DECISIONS,
             Permission.SAVE_VIEWS,
         }
     ),
@@ -98,6 +103,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.RESCORE_RISKS,
             Permission.MANAGE_REVIEWS,
             Permission.SIGN_OFF_REVIEWS,
+            Permission.MANAGE_MEETINGS,
+            Permission.RECORD_DECISIONS,
             Permission.SAVE_VIEWS,
         }
     ),

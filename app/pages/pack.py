@@ -6,22 +6,35 @@ dashboards' order and which are offered are the partnership's (`pack` in its [bo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from urllib.parse import urlencode
 
 import dash
 from dash import html
+from dash.development.base_component import Component
 
 from app import ids
 from app.access import callback
-from app.components.choices import checklist
+from app.components.choices import checklist, chosen_number
 from app.components.headline import headline_banner
 from app.components.spc import spc_legend
 from app.components.status import data_status
-from app.pack_sections import Drawn, PackContext, draw_sections, pack_sections
+from app.pack_sections import (
+    Drawn,
+    PackContext,
+    agenda_section,
+    draw_sections,
+    pack_sections,
+    previous_actions_section,
+)
 from app.scope import BOARD, BOARD_PAGES
 from app.state import reader
-from app.view import page_view, updated_search
+from app.view import PageView, page_view, updated_search
+from appstate.db import session
+from appstate.meetings import Meeting, get_meeting
 from warehouse.db import WarehouseError
+from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.headline import headline
 from warehouse.kpis.periods import Period
 from warehouse.kpis.registry import EXECUTIVE_KPIS
@@ -43,88 +56,121 @@ dash.register_page(
 )
 
 
-def layout(**query: str | list[str]) -> html.Div:
+def layout(meeting: str | None = None, **query: str | list[str]) -> html.Div:
     try:
         resolved = page_view(query)
+        # A meeting's pack (?meeting=N, from the Meetings page): the meeting's LAs, if the viewer's
+        # scope holds them all; a meeting out of scope is as if there were none.
+        chosen_meeting = _meeting(resolved, meeting)
     except WarehouseError as error:
         return html.Div([html.H1("Meeting pack"), html.P(str(error))])
-    options, view = resolved.options, resolved.view
-    period = view.period_value
-    status = data_status()
-    # The sections in the pack's order (app/pack_sections.py); where the link names none, the
-    # partnership's dashboards (its [board]).
+    if chosen_meeting is not None:
+        resolved = replace(resolved, view=resolved.view.with_values({"la": chosen_meeting.la_codes}))
+    view = resolved.view
     model = active_model()
-    offered = pack_sections()
-    included = view.section or model.pack_included
-    chosen = [s.id for s in offered if s.id in included]
     executive = resolved.assessments(EXECUTIVE_KPIS)
     context = PackContext(resolved, resolved.commentary(), date.today())
-    summary = Drawn(
-        html.Section(
-            [
-                html.H2("Executive summary"),
-                html.Div([context.card(a) for a in executive], className="card-grid"),
-            ],
-            className="pack-section",
-        ),
-        f"Executive summary: {len(executive)} KPIs",
-    )
-    context.printed |= {a.kpi.id for a in executive}
-    drawn = [summary, *draw_sections(context, chosen)]
+    if chosen_meeting is not None:
+        # The agenda first, the previous meeting's actions, then the agenda's sections in its order.
+        drawn = [
+            agenda_section(chosen_meeting),
+            previous_actions_section(chosen_meeting, context),
+            *draw_sections(context, [item.section_id for item in chosen_meeting.agenda]),
+        ]
+        controls: list[Component] = [
+            _pdf_link("/pack.pdf" + view.to_query() + "&" + urlencode({"meeting": chosen_meeting.id}))
+        ]
+        title = [html.H1("Meeting pack"), html.P(html.Strong(chosen_meeting.label), className="pack-meeting")]
+    else:
+        # The sections in the pack's order (app/pack_sections.py); where the link names none, the
+        # partnership's dashboards (its [board]).
+        offered = pack_sections()
+        included = view.section or model.pack_included
+        chosen = [s.id for s in offered if s.id in included]
+        summary = Drawn(
+            html.Section(
+                [
+                    html.H2("Executive summary"),
+                    html.Div([context.card(a) for a in executive], className="card-grid"),
+                ],
+                className="pack-section",
+            ),
+            f"Executive summary: {len(executive)} KPIs",
+        )
+        context.printed |= {a.kpi.id for a in executive}
+        drawn = [summary, *draw_sections(context, chosen)]
+        controls = [
+            checklist(
+                ids.PACK_SECTIONS,
+                "Sections to include",
+                [{"label": s.title, "value": s.id} for s in offered],
+                chosen,
+                inline=True,
+            ),
+            _pdf_link("/pack.pdf" + view.to_query()),
+        ]
+        title = [html.H1("Meeting pack")]
     sections = [d.section for d in drawn]
     if model.figures:
-        sections.append(_submissions_section(view.la, period))
-    pdf_link = "/pack.pdf" + view.to_query()
-    marking = environment().protective_marking
+        sections.append(_submissions_section(view.la, view.period_value))
     return html.Div(
         [
-            html.Div(
-                [
-                    checklist(
-                        ids.PACK_SECTIONS,
-                        "Sections to include",
-                        [{"label": s.title, "value": s.id} for s in offered],
-                        chosen,
-                        inline=True,
-                    ),
-                    html.A(
-                        "Download the pack as PDF",
-                        href=pdf_link,
-                        id=ids.PACK_PDF,
-                        className="button-primary pdf-link",
-                        target="_blank",
-                    ),
-                ],
-                className="pack-controls no-print",
-            ),
-            html.Header(
-                [
-                    html.P(marking, className="marking") if marking else None,
-                    html.P(partnership_name(view.la, options.las), className="pack-partnership"),
-                    html.H1("Meeting pack"),
-                    html.P(["Period: ", html.Strong(period.label)]),
-                    html.P(["Showing: ", view.describe(options)]),
-                    html.P(["Data as at ", html.Strong(status.as_at), "."]),
-                    html.P(
-                        "Synthetic demo data: these figures describe no real children.",
-                        className="banner banner-demo",
-                    )
-                    if status.synthetic
-                    else None,
-                    html.H2("At a glance", className="pack-cover-heading"),
-                    headline_banner(headline(executive)),
-                    html.H2("Contents", className="pack-cover-heading"),
-                    html.Ol([html.Li(d.contents) for d in drawn], className="pack-contents"),
-                    html.P(
-                        "Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
-                        "published DfE figures."
-                    ),
-                    spc_legend(opened=True),  # the key to every card of the pack, on its first page
-                ],
-                className="pack-cover",
-            ),
+            html.Div(controls, className="pack-controls no-print"),
+            _cover(resolved, title, executive, drawn),
             *sections,
         ]
+    )
+
+
+def _meeting(resolved: PageView, meeting: str | None) -> Meeting | None:
+    meeting_id = chosen_number(meeting)
+    if meeting_id is None:
+        return None
+    with session() as db:
+        return get_meeting(db, meeting_id, resolved.scope.la_codes)
+
+
+def _pdf_link(href: str) -> html.A:
+    return html.A(
+        "Download the pack as PDF",
+        href=href,
+        id=ids.PACK_PDF,
+        className="button-primary pdf-link",
+        target="_blank",
+    )
+
+
+def _cover(resolved: PageView, title: list, executive: list[Assessment], drawn: list[Drawn]) -> html.Header:
+    """The pack's first page: the partnership, the period, the data's date, the RAG at a glance and
+    the contents."""
+    options, view = resolved.options, resolved.view
+    status = data_status()
+    marking = environment().protective_marking
+    return html.Header(
+        [
+            html.P(marking, className="marking") if marking else None,
+            html.P(partnership_name(view.la, options.las), className="pack-partnership"),
+            *title,
+            html.P(["Period: ", html.Strong(view.period_value.label)]),
+            html.P(["Showing: ", view.describe(options)]),
+            html.P(["Data as at ", html.Strong(status.as_at), "."]),
+            html.P(
+                "Synthetic demo data: these figures describe no real children.",
+                className="banner banner-demo",
+            )
+            if status.synthetic
+            else None,
+            html.H2("At a glance", className="pack-cover-heading"),
+            headline_banner(headline(executive)),
+            html.H2("Contents", className="pack-cover-heading"),
+            html.Ol([html.Li(d.contents) for d in drawn], className="pack-contents"),
+            html.P(
+                "Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
+                "published DfE figures."
+            ),
+            spc_legend(opened=True),  # the key to every card of the pack, on its first page
+        ],
+        className="pack-cover",
     )
 
 
