@@ -67,7 +67,7 @@ RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart"
 RESERVED_PAGE_IDS = frozenset(
     {
         "404", "actions", "assets", "audit", "auth", "benchmarks", "challenges", "commentary", "data", "exceptions",
-        "export", "healthz", "login", "logout", "pack", "present", "readyz", "records", "reviews", "risks", "scorecard", "static", "submissions", "targets",
+        "export", "healthz", "login", "logout", "meetings", "pack", "present", "readyz", "records", "reviews", "risks", "scorecard", "static", "submissions", "targets",
     }
 )  # fmt: skip
 RESERVED_COLUMNS = frozenset(
