@@ -113,6 +113,11 @@ SAVED_VIEW_STATUS = "saved-view-status"
 # scorecard
 SCORECARD = "scorecard"
 SCORECARD_XLSX = "scorecard-xlsx"
+ANNUAL_REPORT = "annual-report"
+ANNUAL_YEAR = "annual-report-year"
+ANNUAL_LA = "annual-report-la"
+ANNUAL_DOCX = "annual-report-docx"
+ANNUAL_PDF = "annual-report-pdf"
 SCORECARD_PDF = "scorecard-pdf"
 
 # exception report

@@ -12,6 +12,7 @@ from dash.development.base_component import Component
 
 from app import ids
 from app.access import export_route, install_access
+from app.annual_report_docx import install_annual_report_exports
 from app.auth import csrf_token, install_auth
 from app.callbacks import drill, filters, saved_views  # noqa: F401  (registers the shared callbacks)
 from app.components.filter_bar import filter_bar
@@ -190,6 +191,7 @@ def create_app() -> Dash:
         page_pdf("/scorecard", ".scorecard-ready", "scorecard.pdf", landscape=True),
         page="/scorecard",
     )
+    install_annual_report_exports(server)
     app.layout = _layout
     return app
 

@@ -124,11 +124,15 @@ class PageView:
 
 @per_warehouse_file(maxsize=2048)
 def _evaluate(
-    kpi_ids: tuple[str, ...], period: Period, filters: Filters, policy: SuppressionPolicy, series_months: int
+    kpi_ids: tuple[str, ...],
+    period: Period,
+    filters: Filters,
+    policy: SuppressionPolicy,
+    series_months: int,
+    also: tuple[Period, ...],
 ) -> tuple[KpiResult, ...]:
-    return tuple(
-        evaluate(reader().connection(), kpi_ids, period, filters, policy, series_months=series_months)
-    )
+    con = reader().connection()
+    return tuple(evaluate(con, kpi_ids, period, filters, policy, series_months=series_months, also=also))
 
 
 def cached_evaluate(
@@ -138,10 +142,11 @@ def cached_evaluate(
     filters: Filters,
     policy: SuppressionPolicy,
     series_months: int = SERIES_MONTHS,
+    also: tuple[Period, ...] = (),
 ) -> list[KpiResult]:
     """The engine's results, kept per published warehouse file, KPIs, period, filters (with the
     scope's LAs) and suppression, so a new load is never served from the cache."""
-    return list(_evaluate(tuple(kpi_ids), period, filters, policy, series_months))
+    return list(_evaluate(tuple(kpi_ids), period, filters, policy, series_months, also))
 
 
 @per_warehouse_file(maxsize=4096)

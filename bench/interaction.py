@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sys
 import time
 from datetime import date
@@ -49,9 +50,12 @@ START_CLOCK = """
 
 
 def demo_home() -> Path:
-    """The demo home, built once (as `make run` builds it) and kept."""
-    if (DEMO_HOME / "warehouse.duckdb").exists():
+    """The demo home, built (as `make run` builds it) and kept while its warehouse is of this program's
+    version; one an earlier version built is built again (the app would not serve it unmigrated, and
+    its demo data may be an earlier generator's)."""
+    if _current(DEMO_HOME / "warehouse.duckdb"):
         return DEMO_HOME
+    shutil.rmtree(DEMO_HOME.parent, ignore_errors=True)
     from etl.demo import generate_demo
     from etl.pipeline import run_load
     from warehouse.settings import Settings
@@ -61,6 +65,21 @@ def demo_home() -> Path:
     paths = generate_demo(DEMO_HOME.parent / "extracts", as_of=DEMO_AS_OF)
     run_load(paths, Settings(home=DEMO_HOME), synthetic=True, today=DEMO_AS_OF)
     return DEMO_HOME
+
+
+def _current(warehouse: Path) -> bool:
+    import duckdb
+
+    from warehouse.db import WarehouseError, check_schema_version, needs_migration
+
+    if not warehouse.exists():
+        return False
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        try:
+            check_schema_version(con, warehouse)
+        except WarehouseError:
+            return False
+        return not needs_migration(con)
 
 
 def measure(rounds: int, log_path: Path) -> dict:

@@ -59,6 +59,7 @@ PAGES = [
     ("risk-register", "/risks", None),
     ("risk-register-history", "/risks", {"#risk-chosen": "Front door capacity"}),  # a select's option
     ("reviews-and-audits", "/reviews?review=2", None),  # the spring 2026 audit (_review_examples)
+    ("annual-report", "/annual-report?la=E08000021&year=2027", None),  # 2026/27 to date: the examples' year
     ("targets", "/targets", None),
     ("audit", "/audit", None),
 ]

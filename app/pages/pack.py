@@ -28,6 +28,7 @@ from app.pack_sections import (
     pack_sections,
     previous_actions_section,
 )
+from app.partnership import partnership_name
 from app.scope import BOARD, BOARD_PAGES
 from app.state import reader
 from app.view import PageView, page_view, updated_search
@@ -213,14 +214,6 @@ def _submissions_section(la_codes: tuple[str, ...], period: Period) -> html.Sect
 
 # The tracker's columns the pack prints: what is late and received, not who sent it.
 PACK_TRACKER_COLUMNS = ("Agency", "Figures", "LA", "Period", "Due", "State", "Received")
-
-
-def partnership_name(la_codes: tuple[str, ...], las: dict[str, str]) -> str:
-    """The name printed on the pack: SAFEGUARD_PARTNERSHIP_NAME, else made from the LAs shown."""
-    named = environment().partnership_name
-    if named:
-        return named
-    return " and ".join(las.get(code, code) for code in la_codes) + " safeguarding children partnership"
 
 
 @callback(

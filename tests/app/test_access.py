@@ -90,6 +90,8 @@ def test_every_callback_and_route_of_the_app_is_declared_for_a_page(app):
         "exceptions_pdf",
         "scorecard_xlsx",
         "scorecard_pdf",
+        "annual_report_docx",
+        "annual_report_pdf",
     }
 
 

@@ -364,6 +364,7 @@ EVERY_PAGE = [
     "/audit",
     "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
     "/no-such-page",
+    "/annual-report?la=E08000021",
 ]
 
 

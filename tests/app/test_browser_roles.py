@@ -8,8 +8,9 @@ from tests.app.serving import TEST_ADMIN, TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-ALL = [
-    "Executive summary",
+# The navigation's menus in order (app/scope.py NAV_GROUPS), each page in its menu's order.
+BOARD_MENU = ["Executive summary", "Scorecard", "Exception report", "Meeting pack"]
+DASHBOARDS = [
     "Front door",
     "S47 and ICPC",
     "CP plans",
@@ -24,43 +25,10 @@ ALL = [
     "Mental health",
     "Training and feedback",
     "Benchmarks",
-    "Scorecard",
-    "Exception report",
-    "Meeting pack",
-    "Data and loads",
-    "Submissions",
-    "Challenge log",
-    "Action tracker",
-    "Reviews and audits",
-    "Risk register",
-    "Targets",
-    "Audit",
 ]
-BOARD = [
-    "Executive summary",
-    "Front door",
-    "S47 and ICPC",
-    "CP plans",
-    "Missing",
-    "Early help",  # the record-level partner packs' pages (early_help.toml, ...)
-    "Exploitation",
-    "LADO",
-    "Domestic abuse (police)",
-    "Children in need and in care",  # published figures and factors at assessment (published.toml)
-    "Factors at assessment",
-    "Education",  # the pages of figures agencies submit (submitted_*.toml)
-    "Mental health",
-    "Training and feedback",
-    "Benchmarks",
-    "Scorecard",
-    "Exception report",
-    "Meeting pack",
-    "Submissions",
-    "Challenge log",
-    "Action tracker",
-    "Reviews and audits",
-    "Risk register",
-]
+PARTNERSHIP_WORK = ["Challenge log", "Action tracker", "Reviews and audits", "Risk register"]
+ALL = [*BOARD_MENU, *DASHBOARDS, *PARTNERSHIP_WORK, "Data and loads", "Submissions", "Targets", "Audit"]
+BOARD = [*BOARD_MENU, *DASHBOARDS, *PARTNERSHIP_WORK, "Submissions"]
 PARTNER = BOARD  # partners sit at the board table: the board pages, their figures protected
 DATA_TEAM = [name for name in ALL if name != "Audit"]
 

@@ -213,7 +213,13 @@ def test_the_navigation_groups_every_page_a_role_opens_into_four_menus(page_modu
         for group, pages in nav_groups(User("a", Role.ADMIN, unsuppressed=True))
     }
     assert list(admin) == ["Board", "Dashboards", "Partnership work", "Data"]
-    assert admin["Board"] == ["Executive summary", "Scorecard", "Exception report", "Meeting pack"]
+    assert admin["Board"] == [
+        "Executive summary",
+        "Scorecard",
+        "Exception report",
+        "Meeting pack",
+        "Annual report",
+    ]
     assert admin["Dashboards"][0] == "Front door" and admin["Dashboards"][-1] == "Benchmarks"
     assert admin["Partnership work"] == [
         "Challenge log",

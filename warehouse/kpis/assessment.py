@@ -172,15 +172,17 @@ def assess(
     series_months: int = SERIES_MONTHS,
     evaluator: Callable[..., list[KpiResult]] = evaluate,
     benchmarks: BenchmarkFinder | None = None,
+    also: tuple[Period, ...] = (),
 ) -> list[Assessment]:
     """Results with target, RAG and benchmark. Targets are set for a whole LA, so only an
     unfiltered view of one LA is rated; benchmarks follow `benchmark_applies`. `evaluator` and
-    `benchmarks` have the signatures of `evaluate` and `find_benchmark` (the app passes its caches)."""
+    `benchmarks` have the signatures of `evaluate` and `find_benchmark` (the app passes its caches);
+    `also` asks the engine for other periods' figures too (KpiResult.also)."""
     benchmarks = benchmarks or find_benchmark
     single_la = filters.la_codes[0] if len(filters.la_codes) == 1 else None
     rated_la = single_la if targets is not None and not filters.active() else None
     assessments = []
-    for result in evaluator(con, kpi_ids, period, filters, policy, series_months=series_months):
+    for result in evaluator(con, kpi_ids, period, filters, policy, series_months=series_months, also=also):
         kpi = result.kpi
         target = targets(kpi.id, rated_la, period.end) if targets and rated_la else None
         # benchmark_applies holds for one LA only

@@ -13,8 +13,8 @@ the reason: warehouse/kpis/coverage.py), where the cubes would count its missing
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
@@ -132,6 +132,7 @@ class KpiResult:
     series: tuple[Figure, ...]
     parts: tuple[Part, ...] = ()
     ignored_filters: tuple[str, ...] = ()
+    also: tuple[Figure, ...] = ()  # the figures of the other periods asked (`also` of evaluate), in order
     # Which period the figure is for when it is not the one asked: a published KPI's publisher and
     # year (warehouse/kpis/published.py), or the latest period submitted figures make up
     # (warehouse/kpis/figures.py).
@@ -449,26 +450,31 @@ def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, list[date]
     ]
 
 
-def _published_result(
-    con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, filters: Filters
-) -> KpiResult:
-    """A published KPI's result (warehouse/kpis/published.py): the LA's own published figures, public
-    and for the whole LA, so neither suppressed nor split by a filter (each filter is said not to apply)."""
-    found = published_figures(con, kpi, period, filters.la_codes)
+def _published_results(
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, periods: Sequence[Period], filters: Filters
+) -> list[KpiResult]:
+    """A published KPI's result for each period (warehouse/kpis/published.py): the LA's own published
+    figures, public and for the whole LA, so neither suppressed nor split by a filter (each filter is
+    said not to apply)."""
 
     def figure(published: PublishedFigure) -> Figure:
         return Figure(published.period, published.value, None, None, no_data=published.no_data)
 
-    previous = figure(found.previous)  # a year's figure: the previous period is the year before
-    return KpiResult(
-        kpi=kpi,
-        current=figure(found.current),
-        previous=previous,
-        last_year=previous,
-        series=tuple(figure(f) for f in found.series),
-        ignored_filters=tuple(filters.active()),
-        period_note=found.words,
-    )
+    results = []
+    for found in published_figures(con, kpi, periods, filters.la_codes):
+        previous = figure(found.previous)  # a year's figure: the previous period is the year before
+        results.append(
+            KpiResult(
+                kpi=kpi,
+                current=figure(found.current),
+                previous=previous,
+                last_year=previous,
+                series=tuple(figure(f) for f in found.series),
+                ignored_filters=tuple(filters.active()),
+                period_note=found.words,
+            )
+        )
+    return results
 
 
 def evaluate(
@@ -479,8 +485,10 @@ def evaluate(
     policy: SuppressionPolicy = NO_SUPPRESSION,
     source: str = "cube",
     series_months: int = SERIES_MONTHS,
+    also: tuple[Period, ...] = (),
 ) -> list[KpiResult]:
-    """Results for the KPIs, in the order asked. `policy` is the viewer's suppression; the
+    """Results for the KPIs, in the order asked. `also` asks for other periods' figures in the same
+    reads (the scorecard's earlier quarters: one engine call, not five): KpiResult.also. `policy` is the viewer's suppression; the
     monthly series runs `series_months` to the end of the period (25 by default). A figure that
     reads a month no load covers has no value and says why (Figure.no_data). A KPI over figures
     submitted by agencies is worked out from them (warehouse/kpis/figures.py): its series runs over
@@ -492,15 +500,16 @@ def evaluate(
     asked = [model_kpi(con, kpi_id) for kpi_id in kpi_ids]
     kpis = [k for k in asked if not k.is_published]
     periods = _periods_needed(period, series_months)
+    read = [*periods, *also]
     model = _declaring(con, kpis)
     # Figures submitted by agencies are read from their own table, not counted from records.
     submitted = [kpi for kpi in kpis if is_figures_kpi(model, kpi)]
     submitted_ids = {kpi.id for kpi in submitted}
     counted = [kpi for kpi in kpis if kpi.id not in submitted_ids]
-    totals = _read_totals(con, counted, periods, filters, source) if counted else _Totals()
-    coverage = _coverage(con, counted, periods, filters, model) if counted else None
+    totals = _read_totals(con, counted, read, filters, source) if counted else _Totals()
+    coverage = _coverage(con, counted, read, filters, model) if counted else None
     figures = (
-        figures_reader(con, submitted, period, series_months, filters.la_codes, policy, model)
+        figures_reader(con, submitted, period, series_months, filters.la_codes, policy, model, also)
         if submitted
         else None
     )
@@ -545,7 +554,8 @@ def evaluate(
     results = []
     for kpi in asked:
         if kpi.is_published:
-            results.append(_published_result(con, kpi, period, filters))
+            result, *others = _published_results(con, kpi, (period, *also), filters)
+            results.append(replace(result, also=tuple(other.current for other in others)))
             continue
         ignored = tuple(dim for dim in active if dim not in kpi.dimensions)
         shown, previous, last_year = compared(kpi)
@@ -561,6 +571,7 @@ def evaluate(
                 if kpi.is_share and not current.no_data
                 else (),
                 ignored_filters=ignored,
+                also=tuple(figure(kpi, p) for p in also),
                 period_note=figures.shown_note(kpi, period) if figures and kpi.id in submitted_ids else None,
             )
         )

@@ -191,9 +191,11 @@ class FiguresReader:
         it reads: 'Health has not submitted Q2 2026/27 (due 20 October 2026)'."""
         dataset = self.model.figures[kpi.dataset_id]
         read = periods_read(period, cadence_kind(self.model, kpi.dataset_id), kpi.timing)
-        if read is None:  # the engine asks only for periods compared_periods and the series give
-            raise ValueError(
-                f"{dataset.title} are submitted {dataset.cadence}: {period.label} is not made of them"
+        if read is None:  # another period asked (`also`): a quarter of a yearly dataset, say
+            nearest = latest_with_figures(period, cadence_kind(self.model, kpi.dataset_id), kpi.timing)
+            return (
+                f"{dataset.title} are submitted {dataset.cadence}: there is no figure for {period.short_label}; "
+                f"the latest before it is for {nearest.short_label}"
             )
         reasons = []
         for la_code in self.la_codes:
@@ -235,13 +237,14 @@ def figures_reader(
     la_codes: tuple[str, ...],
     policy: SuppressionPolicy,
     model: Model,
+    also: Iterable[Period] = (),
 ) -> FiguresReader:
-    """The reader of the figures the KPIs read for the period, the periods it is compared with, and
-    their series: one query."""
+    """The reader of the figures the KPIs read for the period, the periods it is compared with, their
+    series, and the other periods asked (`also`): one query."""
     read: list[Period] = []
     for kpi in kpis:
         cadence = cadence_kind(model, kpi.dataset_id)
-        for shown in compared_periods(period, cadence, kpi.timing):
+        for shown in (*compared_periods(period, cadence, kpi.timing), *also):
             read += periods_read(shown, cadence, kpi.timing) or []
         read += series_periods(period, cadence, series_months)
     figures = (

@@ -14,6 +14,7 @@ The engine (warehouse/kpis/engine.py) turns what this module finds into its Figu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from warehouse.benchmark_sources import benchmark_sources
+from warehouse.benchmark_sources import BenchmarkSource, benchmark_sources
 from warehouse.benchmarks import benchmark_comparison
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.periods import Period, PeriodKind
@@ -65,16 +66,23 @@ def published_year_label(kpi: Kpi, period: Period) -> str:
 
 
 def published_figures(
-    con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, la_codes: tuple[str, ...]
-) -> PublishedFigures:
-    """The LA's published figures for the latest year published up to the period asked."""
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, periods: Sequence[Period], la_codes: tuple[str, ...]
+) -> list[PublishedFigures]:
+    """The LA's published figures for each period: the latest year published up to it. One query."""
     source = benchmark_sources()[kpi.benchmark or ""]
     if len(la_codes) != 1:
         reason = f"{source.publisher} publishes it for each local authority: choose one to see it"
-        return PublishedFigures(
-            PublishedFigure(period, None, reason), PublishedFigure(period.previous(), None, reason), ()
-        )
+        return [
+            PublishedFigures(
+                PublishedFigure(p, None, reason), PublishedFigure(p.previous(), None, reason), ()
+            )
+            for p in periods
+        ]
     frame = benchmark_comparison(con, source.id, la_codes[0])
+    return [_figures_for(source, frame, period) for period in periods]
+
+
+def _figures_for(source: BenchmarkSource, frame: pd.DataFrame, period: Period) -> PublishedFigures:
     wanted = period.financial_year_start + 1  # the published year the period ends in
     years = frame[(frame["time_period"] <= wanted) & (frame["la_status"] != "missing")]
     rows: list[Any] = list(years.itertuples())  # pandas types a row's fields loosely

@@ -39,8 +39,6 @@ from warehouse.settings import Settings, get_settings
 
 OVERRIDE_NAME = "scorecard.toml"
 QUARTERS = 5
-# Earlier quarters show their figure only, so the engine need not work out a monthly series for them.
-NO_SERIES = 0
 
 
 class ScorecardConfigError(ValueError):
@@ -241,24 +239,28 @@ def build_scorecard(
     config: ScorecardConfig | None = None,
     spc_config: SpcConfig = SpcConfig(),
 ) -> Scorecard:
-    """The scorecard for the scope and filters, for the five quarters to `end`. `evaluator` has
-    the engine's signature (the app passes its cache); suppression is the engine's, by `policy`."""
+    """The scorecard for the scope and filters, for the five quarters to `end`: one engine call, the
+    last quarter's with the earlier quarters' figures read alongside. `evaluator` has the engine's
+    signature (the app passes its cache); suppression is the engine's, by `policy`."""
     config = config or scorecard_config()
     quarters = quarters_to(end)
     kpi_ids = config.kpi_ids
-    figures: dict[str, list[Figure]] = {kpi_id: [] for kpi_id in kpi_ids}
-    for quarter in quarters[:-1]:
-        for result in evaluator(con, kpi_ids, quarter, filters, policy, series_months=NO_SERIES):
-            figures[result.kpi.id].append(result.current)
     judged = assess(
-        con, kpi_ids, end, filters, policy, targets, series_months=SERIES_MONTHS, evaluator=evaluator
+        con,
+        kpi_ids,
+        end,
+        filters,
+        policy,
+        targets,
+        series_months=SERIES_MONTHS,
+        evaluator=evaluator,
+        also=quarters[:-1],
     )
     latest = {a.kpi.id: a for a in judged}
-    for kpi_id, assessment in latest.items():
-        figures[kpi_id].append(assessment.result.current)
 
     def row(kpi_id: str) -> ScorecardRow:
-        shown, assessment = tuple(figures[kpi_id]), latest[kpi_id]
+        assessment = latest[kpi_id]
+        shown = (*assessment.result.also, assessment.result.current)
         travel, change = direction_of_travel(get_kpi(kpi_id), shown[-1], shown[-2])
         return ScorecardRow(
             kpi=assessment.kpi,

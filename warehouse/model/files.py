@@ -66,7 +66,7 @@ RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart"
 # The app's own paths, which a page may not take (tests/app/test_model_pages.py keeps this list whole).
 RESERVED_PAGE_IDS = frozenset(
     {
-        "404", "actions", "assets", "audit", "auth", "benchmarks", "challenges", "commentary", "data", "exceptions",
+        "404", "actions", "annual-report", "assets", "audit", "auth", "benchmarks", "challenges", "commentary", "data", "exceptions",
         "export", "healthz", "login", "logout", "meetings", "pack", "present", "readyz", "records", "reviews", "risks", "scorecard", "static", "submissions", "targets",
     }
 )  # fmt: skip
