@@ -35,7 +35,7 @@ from appstate.challenges import Status as ChallengeStatus
 from appstate.challenges import list_challenges
 from appstate.commentary import Commentary
 from appstate.db import session
-from appstate.meetings import Meeting, meeting_actions, previous_meeting
+from appstate.meetings import AgendaItem, Meeting, meeting_actions, previous_meeting
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.registry import REGISTRY
 from warehouse.kpis.scorecard import ScorecardConfigError
@@ -306,15 +306,19 @@ def _challenges(context: PackContext, title: str) -> Drawn:
 # --- a meeting's pack: its agenda, and the previous meeting's actions ---
 
 
+def agenda_item_words(item: AgendaItem) -> str:
+    """An agenda item as the pack and the Meetings page name it: its section's title and who presents it."""
+    titles = {s.id: s.title for s in pack_sections()}
+    words = titles.get(item.section_id, item.section_id)
+    return f"{words}, presented by {item.presenter}" if item.presenter else words
+
+
 def agenda_section(meeting: Meeting) -> Drawn:
     """The meeting, who attends for which agency, and its agenda in order, each item with who
     presents it and its note."""
-    titles = {s.id: s.title for s in pack_sections()}
     items = []
     for item in meeting.agenda:
-        words = titles.get(item.section_id, item.section_id)
-        if item.presenter:
-            words += f", presented by {item.presenter}"
+        words = agenda_item_words(item)
         items.append(
             html.Li([words, html.Br(), html.Span(item.note, className="note-text")] if item.note else words)
         )

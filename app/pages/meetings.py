@@ -10,8 +10,8 @@ read them and record decisions; partners read them, and see only the actions the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 from app import ids
 from app.access import callback
 from app.agencies import agency_choices
+from app.components.action_form import raised_action_fields
 from app.components.action_words import ACTION_COLUMNS, action_row
 from app.components.choices import checklist, chosen_number, select
+from app.components.chosen_change import change_chosen, change_outputs
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.filters import filter_options
-from app.pack_sections import action_table, pack_sections
+from app.pack_sections import action_table, agenda_item_words, pack_sections
 from app.scope import (
     BOARD,
     BOARD_PAGES,
@@ -131,14 +133,8 @@ def _pack_query(meeting: Meeting) -> str:
 
 
 def _meeting_panel(meeting: Meeting, las: dict[str, str], today: date) -> html.Section:
-    titles = {s.id: s.title for s in pack_sections()}
     agenda = [
-        html.Li(
-            titles.get(item.section_id, item.section_id)
-            + (f", presented by {item.presenter}" if item.presenter else "")
-            + (f": {item.note}" if item.note else "")
-        )
-        for item in meeting.agenda
+        html.Li(agenda_item_words(item) + (f": {item.note}" if item.note else "")) for item in meeting.agenda
     ]
     actions = _actions_of(meeting)
     return html.Section(
@@ -275,39 +271,21 @@ def _decision_form() -> html.Section:
 
 
 def _action_form(agencies: list[str]) -> html.Section:
+    la_field = field(
+        "Local authority", select(ids.MEETING_ACTION_LA, [], prompt="Choose the local authority")
+    )
     return html.Section(
         [
             html.H3("Raise an action"),
-            html.Div(
-                [
-                    field(
-                        "Local authority",
-                        select(ids.MEETING_ACTION_LA, [], prompt="Choose the local authority"),
-                    ),
-                    field(
-                        "Lead agency",
-                        select(
-                            ids.MEETING_ACTION_AGENCY,
-                            [{"label": a, "value": a} for a in agencies],
-                            prompt="Choose an agency",
-                        ),
-                    ),
-                    field(
-                        "Named lead", dcc.Input(id=ids.MEETING_ACTION_LEAD, type="text"), hint="a post holder"
-                    ),
-                    field("Due", dcc.Input(id=ids.MEETING_ACTION_DUE, type="text"), hint="YYYY-MM-DD"),
-                ],
-                className="form-grid",
-            ),
-            field("Action", dcc.Input(id=ids.MEETING_ACTION_TITLE, type="text", className="wide-input")),
-            field(
-                "Success measure", dcc.Textarea(id=ids.MEETING_ACTION_MEASURE, className="commentary-input")
-            ),
-            html.Div(
-                html.Button(
-                    "Raise the action", id=ids.MEETING_ACTION_ADD, n_clicks=0, className="button-primary"
-                ),
-                className="form-actions",
+            *raised_action_fields(
+                agencies,
+                agency_id=ids.MEETING_ACTION_AGENCY,
+                lead_id=ids.MEETING_ACTION_LEAD,
+                due_id=ids.MEETING_ACTION_DUE,
+                title_id=ids.MEETING_ACTION_TITLE,
+                measure_id=ids.MEETING_ACTION_MEASURE,
+                add_id=ids.MEETING_ACTION_ADD,
+                first=[la_field],
             ),
         ]
     )
@@ -463,38 +441,8 @@ def create_meeting(_clicks, held_on, title, la_codes, attendees, changed):
     return (*done(f"Created the meeting {meeting.label}.", changed), _choices(_meetings()), str(meeting.id))
 
 
-def _change_chosen(
-    clicks: int | None,
-    meeting_id: object,
-    changed: int | None,
-    permissions: tuple[Permission, ...],
-    change: Callable[[Session, Meeting, str], str],
-    cleared: int,
-) -> tuple:
-    """Make `change` to the chosen meeting, if the user's role allows it and the meeting is in their
-    scope; its message, the change counter, and its form's `cleared` fields emptied."""
-    if not clicks:
-        return (dash.no_update,) * (2 + cleared)
-    try:
-        user = current_user()
-        for permission in permissions:
-            require(permission)
-        meeting = _in_scope(meeting_id)
-        if meeting is None:
-            raise ValueError("choose a meeting first")
-        with session() as db:
-            message = change(db, meeting, user.username)
-    except (PermissionDenied, ValueError) as error:
-        return (*refused(error), *(dash.no_update,) * cleared)
-    return (*done(message, changed), *("",) * cleared)
-
-
-def _outputs(*cleared: str) -> tuple[Output, ...]:
-    return (
-        Output(ids.MEETING_STATUS_MESSAGE, "children", allow_duplicate=True),
-        Output(CHANGED, "data", allow_duplicate=True),
-        *(Output(component, "value", allow_duplicate=True) for component in cleared),
-    )
+_change_chosen = partial(change_chosen, find=_in_scope, missing="choose a meeting first")
+_outputs = partial(change_outputs, ids.MEETING_STATUS_MESSAGE, CHANGED)
 
 
 def _known_sections() -> set[str]:
