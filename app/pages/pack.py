@@ -54,6 +54,7 @@ dash.register_page(
     filters=True,
     roles=BOARD,
     pack_sections=pack_sections,  # what a link's `section` may name (app/filters.py)
+    own_params=("meeting",),  # a meeting's pack: kept in the link when the filters rewrite it
 )
 
 

@@ -62,7 +62,7 @@ KINDS: dict[str, type[BaseModel]] = {
 BOARD = "board"
 
 # Names the app and the cubes use for themselves: a dimension may not take them.
-RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart", "limits"})
+RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart", "limits", "meeting"})
 # The app's own paths, which a page may not take (tests/app/test_model_pages.py keeps this list whole).
 RESERVED_PAGE_IDS = frozenset(
     {
