@@ -1,5 +1,6 @@
 """The action tracker in a browser: an action raised from an exception-report KPI, its progress
-reported twice, and the KPI's card and scorecard row counting it. It writes app state, so it runs
+reported twice, the KPI's card and scorecard row counting it, and the next meeting's pack listing
+it with its latest progress. It writes app state, so it runs
 against its own copy of the demo home."""
 
 from __future__ import annotations
@@ -83,6 +84,34 @@ def test_brw_an_action_raised_from_an_exception_and_updated_twice_shows_on_its_c
     row_link.wait_for()
     assert row_link.inner_text() == "1 open action, 1 overdue"
     assert row_link.get_attribute("href") == "/actions?kpi=cp_repeat"
+
+    # the next meeting, its agenda the open and overdue actions: its pack lists the action as it stands
+    page.goto(url + "/meetings")
+    page.wait_for_selector("#meeting-title")
+    page.fill("#meeting-date", "2026-12-10")
+    page.fill("#meeting-title", "December board")
+    for box in page.locator("#meeting-las input:checked").all():
+        box.uncheck()
+    page.get_by_role("checkbox", name="Newcastle upon Tyne").check()
+    page.click("#meeting-add")
+    page.locator("[data-meeting] h3", has_text="December board").wait_for()
+    page.select_option("#meeting-agenda-section", label="Open and overdue actions")
+    page.click("#meeting-agenda-add")
+    page.locator("#meeting-agenda li", has_text="Open and overdue actions").wait_for()
+    page.click("#meeting-pack")
+    page.wait_for_selector("#pack-actions")
+    assert "meeting=" in page.url  # the filters' rewrite of the link keeps the meeting
+    assert page.inner_text(".pack-meeting") == "10 December 2026: December board"
+    row = page.locator("#pack-actions tbody tr", has_text="Joint review of repeat plans")
+    assert row.inner_text().split("\t")[1:] == [
+        "Joint review of repeat plans with police",
+        "business plan priority: Child protection plans that bring lasting change",
+        "DCI Example (Police)",
+        "15 Jan 2026",
+        "open",
+        "1 (poor)",
+        "overdue, drifting",
+    ]
     with sqlite3.connect(home / "appstate.sqlite") as db:
         updates = db.execute("SELECT progress, by FROM action_update ORDER BY id").fetchall()
         audited = db.execute(
