@@ -9,6 +9,8 @@ import sqlite3
 
 import pytest
 
+from tests.app.test_browser_meetings import add_to_agenda, create_meeting
+
 pytestmark = pytest.mark.browser
 
 PERIOD = "R12-2026-10"  # the demo's default period: the 12 months to its last complete month
@@ -86,18 +88,8 @@ def test_brw_an_action_raised_from_an_exception_and_updated_twice_shows_on_its_c
     assert row_link.get_attribute("href") == "/actions?kpi=cp_repeat"
 
     # the next meeting, its agenda the open and overdue actions: its pack lists the action as it stands
-    page.goto(url + "/meetings")
-    page.wait_for_selector("#meeting-title")
-    page.fill("#meeting-date", "2026-12-10")
-    page.fill("#meeting-title", "December board")
-    for box in page.locator("#meeting-las input:checked").all():
-        box.uncheck()
-    page.get_by_role("checkbox", name="Newcastle upon Tyne").check()
-    page.click("#meeting-add")
-    page.locator("[data-meeting] h3", has_text="December board").wait_for()
-    page.select_option("#meeting-agenda-section", label="Open and overdue actions")
-    page.click("#meeting-agenda-add")
-    page.locator("#meeting-agenda li", has_text="Open and overdue actions").wait_for()
+    create_meeting(page, url, "2026-12-10", "December board")
+    add_to_agenda(page, "Open and overdue actions")
     page.click("#meeting-pack")
     page.wait_for_selector("#pack-actions")
     assert "meeting=" in page.url  # the filters' rewrite of the link keeps the meeting

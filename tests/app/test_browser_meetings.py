@@ -42,7 +42,21 @@ def _status(page, words: str) -> None:
     page.locator("#meeting-status-message", has_text=words).wait_for()
 
 
-def _add_to_agenda(page, section: str, presenter: str = "", note: str = "") -> None:
+def create_meeting(page, url: str, held_on: str, title: str, attendees: str = "") -> None:
+    """A Newcastle meeting created on the Meetings page, which then shows it chosen."""
+    page.goto(url + "/meetings")
+    page.wait_for_selector("#meeting-title")
+    page.fill("#meeting-date", held_on)
+    page.fill("#meeting-title", title)
+    for box in page.locator("#meeting-las input:checked").all():
+        box.uncheck()
+    page.get_by_role("checkbox", name=CITY_NAME).check()
+    page.fill("#meeting-attendees", attendees)
+    page.click("#meeting-add")
+    page.locator("[data-meeting] h3", has_text=title).wait_for()
+
+
+def add_to_agenda(page, section: str, presenter: str = "", note: str = "") -> None:
     page.select_option("#meeting-agenda-section", label=section)
     page.fill("#meeting-agenda-presenter", presenter)
     page.fill("#meeting-agenda-note", note)
@@ -58,22 +72,19 @@ def _pdf_text(path) -> str:
 def test_brw_a_meetings_agenda_is_built_on_the_page_and_its_pack_printed(own_demo_server, page, tmp_path):
     url, home = own_demo_server
     _spring_meeting(home)
-    page.goto(url + "/meetings")
-    page.wait_for_selector("#meeting-title")
-    page.fill("#meeting-date", "2026-11-12")
-    page.fill("#meeting-title", "Autumn board")
-    for box in page.locator("#meeting-las input:checked").all():
-        box.uncheck()
-    page.get_by_role("checkbox", name=CITY_NAME).check()
-    page.fill("#meeting-attendees", "Jo Bloggs, Police\nAli Khan, Health\nSam Lee, Local authority")
-    page.click("#meeting-add")
+    create_meeting(
+        page,
+        url,
+        "2026-11-12",
+        "Autumn board",
+        "Jo Bloggs, Police\nAli Khan, Health\nSam Lee, Local authority",
+    )
     _status(page, "Created the meeting 12 November 2026: Autumn board.")
-    page.locator("[data-meeting] h3", has_text="Autumn board").wait_for()  # the new meeting is chosen
 
     # the agenda in an order of its own: not the pack's (actions, exceptions, scorecard, challenges)
-    _add_to_agenda(page, "Scorecard", "Jo Bloggs", "Quarter 2")
-    _add_to_agenda(page, "Challenge log summary", "Ali Khan")
-    _add_to_agenda(page, "Open and overdue actions")
+    add_to_agenda(page, "Scorecard", "Jo Bloggs", "Quarter 2")
+    add_to_agenda(page, "Challenge log summary", "Ali Khan")
+    add_to_agenda(page, "Open and overdue actions")
     _status(page, "The agenda of 12 November 2026: Autumn board has 3 items.")
     assert page.locator("#meeting-agenda li").all_inner_texts() == [
         "Scorecard, presented by Jo Bloggs: Quarter 2",
