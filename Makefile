@@ -56,10 +56,10 @@ serve: install
 	@echo "Serving the dashboard on http://$(HOST):$(PORT) (Ctrl+C to stop)"
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m app
 
-chromium:  ## Debian's chromium for the browser tests, installed only when missing
-	@command -v chromium >/dev/null 2>&1 || { \
+chromium:  ## Debian's chromium for the browser tests, and poppler-utils to read the PDFs it prints, installed only when missing
+	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils; }
 
 postgresql:  ## Debian's PostgreSQL server for the app-state tests, installed only when missing
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \

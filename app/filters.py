@@ -13,6 +13,8 @@ from datetime import date
 from functools import cached_property
 from urllib.parse import parse_qs, urlencode
 
+import dash
+
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.periods import Period, PeriodKind, add_months, parse_period, period_ending
 from warehouse.kpis.registry import REGISTRY
@@ -35,6 +37,15 @@ DIMENSIONS: dict[str, Dimension] = {d.url_key: d for d in active_model().dimensi
 # sections, the trends' chart kind, and the SPC change points.
 PAGE_CHOICES = ("kpi", "year", "section", "chart", "limits")
 URL_PARAMS = ("la", *DIMENSIONS, *PAGE_CHOICES)  # after "period", in this order
+
+
+def pack_section_titles() -> dict[str, str]:
+    """The sections a meeting pack offers (app/pack_sections.py), id -> title, as the pack page
+    declares them where it is registered (`dash.register_page(..., pack_sections=...)`): read from
+    the page registry, because the sections are drawn with the views this module makes. Outside the
+    app, where no page is registered, there are none."""
+    pack = next((p for p in dash.page_registry.values() if "pack_sections" in p), None)
+    return {} if pack is None else {s.id: s.title for s in pack["pack_sections"]()}
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,7 @@ class FilterOptions:
         if param == "year":
             return {str(y): f"{y - 1}/{y % 100:02d}" for y in range(2013, self.last_month.year + 2)}
         if param == "section":
-            return {page.id: page.title for page in active_model().pack_pages}
+            return pack_section_titles()
         if param == "chart":
             return CHART_KINDS
         raise KeyError(f"no URL parameter {param!r}")
@@ -101,7 +112,7 @@ class ViewFilters:
     dimensions: tuple[tuple[str, tuple[str, ...]], ...]  # (URL key, values) in the model's order, non-empty
     kpi: tuple[str, ...]
     year: tuple[str, ...]
-    section: tuple[str, ...]  # the operational pages a meeting pack includes
+    section: tuple[str, ...]  # the sections a meeting pack includes (app/pack_sections.py)
     chart: tuple[str, ...]  # ("spc",): trends drawn as SPC charts
     limits: tuple[str, ...]  # ("2025-04",): SPC limits recalculated from that month (a change point)
 

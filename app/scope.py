@@ -28,6 +28,7 @@ import dash
 from flask import g, has_request_context
 
 from app.state import reader
+from appstate.challenges import ChallengeQuery
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import AGENCY, AREA, Filters
 from warehouse.kpis.model import Kpi
@@ -58,6 +59,8 @@ class Permission(StrEnum):
     RESCORE_RISKS = "re-score risks"
     MANAGE_REVIEWS = "record reviews, findings, audit results and their actions"
     SIGN_OFF_REVIEWS = "sign reviews off"
+    MANAGE_MEETINGS = "create meetings, set their attendees and agendas, and raise their actions"
+    RECORD_DECISIONS = "record a meeting's decisions"
     SAVE_VIEWS = "save views"
     READ_AUDIT = "read the audit log"
 
@@ -74,6 +77,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             # Signing a review off is the board accepting its learning as done, at a meeting; the
             # review's record (findings, results, actions) is kept by the data team.
             Permission.SIGN_OFF_REVIEWS,
+            # A meeting's decisions are the board's own record, which its chair or members write;
+            # the meeting's agenda, attendees and actions are kept by the data team, as actions are.
+            Permission.RECORD_DECISIONS,
             Permission.SAVE_VIEWS,
         }
     ),
@@ -97,6 +103,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.RESCORE_RISKS,
             Permission.MANAGE_REVIEWS,
             Permission.SIGN_OFF_REVIEWS,
+            Permission.MANAGE_MEETINGS,
+            Permission.RECORD_DECISIONS,
             Permission.SAVE_VIEWS,
         }
     ),
@@ -310,6 +318,20 @@ class Scope:
         if AGENCY not in carried:
             return None  # nor an agency
         return within.replaced(**{AGENCY: self._within(within.values(AGENCY), self.agencies)})
+
+
+def challenge_query(
+    scope: Scope, la_codes: tuple[str, ...], status: tuple[str, ...] = (), overdue_only: bool = False
+) -> ChallengeQuery:
+    """The challenge log entries of `la_codes` (already within the scope) that the viewer lists: a
+    partner limited to agencies, those raised against its agencies or about their KPIs (which it answers)."""
+    return ChallengeQuery(
+        la_codes=la_codes,
+        agencies=scope.agencies,
+        kpi_ids=tuple(k.id for k in REGISTRY.values() if k.agency in scope.agencies),
+        status=status,
+        overdue_only=overdue_only,
+    )
 
 
 def scope_for(user: User, loaded_las: tuple[str, ...]) -> Scope:

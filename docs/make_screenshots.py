@@ -26,6 +26,14 @@ from appstate.actions import ActionQuery, Status, add_action, change_status, lis
 from appstate.challenges import answer_challenge, raise_challenge
 from appstate.commentary import write_commentary
 from appstate.db import session
+from appstate.meetings import (
+    AgendaEntry,
+    Attendee,
+    add_decision,
+    add_meeting,
+    raise_meeting_action,
+    set_agenda,
+)
 from appstate.reviews import ResultRow, add_finding, add_review, raise_review_action, record_results
 from appstate.risks import add_risk, rescore_risk
 from appstate.targets import seed_demo_targets
@@ -59,6 +67,7 @@ PAGES = [
     ("risk-register", "/risks", None),
     ("risk-register-history", "/risks", {"#risk-chosen": "Front door capacity"}),  # a select's option
     ("reviews-and-audits", "/reviews?review=2", None),  # the spring 2026 audit (_review_examples)
+    ("meetings", "/meetings?meeting=2", None),  # the December board (_board_meeting_examples)
     ("annual-report", "/annual-report?la=E08000021&year=2027", None),  # 2026/27 to date: the examples' year
     ("targets", "/targets", None),
     ("audit", "/audit", None),
@@ -86,6 +95,7 @@ def _demo_home(folder: Path) -> Path:
         _action_examples(db)
         _risk_examples(db)
         _review_examples(db)
+        _board_meeting_examples(db)
         add_user(
             db, SHOOTER, "admin", created_by="make screenshots", password=SHOOTER_PASSWORD, unsuppressed=True
         )
@@ -380,6 +390,43 @@ def _review_examples(db) -> None:
         by,
         themes="training, supervision",
     )
+
+
+def _board_meeting_examples(db) -> None:
+    """Two of Newcastle's board meetings: October's, whose actions the December pack reports on, and
+    December's, its agenda built from the pack's sections, a decision taken and an action raised."""
+    by = "business manager (example)"
+    attendees = (
+        Attendee("Independent chair (example)", "Partnership"),
+        Attendee("Director of children's services (example)", "Local authority"),
+        Attendee("Detective superintendent (example)", "Police"),
+        Attendee("Designated nurse (example)", "Health"),
+    )
+    known = {"actions", "exceptions", "scorecard", "challenges"}
+    october = add_meeting(db, ["E08000021"], date(2026, 10, 15), "Partnership board", by, attendees)
+    set_agenda(db, october.id, [AgendaEntry("scorecard", "Performance lead (example)")], known, by)
+    add_decision(db, october.id, "The front door's triage to be reviewed with police colleagues.", by)
+    raise_meeting_action(
+        db, october.id, "E08000021", "Report on police contacts that lead to no referral", "Police",
+        "Detective superintendent (example)", date(2026, 11, 30), "A report to the December board", by,
+    )  # fmt: skip
+    december = add_meeting(
+        db, ["E08000021"], date(2026, 12, 10), "Partnership board", by,
+        (*attendees, Attendee("Head of safeguarding, schools (example)", "Schools and education")),
+    )  # fmt: skip
+    agenda = [
+        AgendaEntry("actions", "Business manager (example)", "Actions from October and the business plan"),
+        AgendaEntry("exceptions", "Performance lead (example)"),
+        AgendaEntry("scorecard", "Performance lead (example)", "Quarter 2"),
+        AgendaEntry("challenges", "Independent chair (example)"),
+    ]
+    set_agenda(db, december.id, agenda, known, by)
+    add_decision(db, december.id, "The thresholds re-audit to report in March.", by)
+    raise_meeting_action(
+        db, december.id, "E08000021", "Audit the no-further-action decisions on police contacts",
+        "Local authority", "Head of the front door (example)", date(2027, 3, 31),
+        "Contacts leading to referral back within the expected range", by,
+    )  # fmt: skip
 
 
 def main() -> None:

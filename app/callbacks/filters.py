@@ -7,6 +7,8 @@ a circular dependency only within a single callback.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
@@ -68,7 +70,7 @@ def sync_filters(search, kind, period, *rest):
             view = with_period_kind(view, PeriodKind(kind), options)
     remember_las(view.la)
     current_kind = view.period_value.kind
-    query = view.to_query()
+    query = view.to_query() + _own_params(pathname, search)
     # A page without the filter bar (commentary, the challenge log) keeps its own query as it is.
     rewrite = _has_filters(pathname) and query != (search or "")
     return (
@@ -153,9 +155,22 @@ def nav_keeps_the_filters(search: str | None, pathname: str | None, links: list[
     return [link["path"] + (query if _has_filters(link["path"]) else "") for link in links]
 
 
+def _page(pathname: str | None) -> dict | None:
+    return next((p for p in dash.page_registry.values() if p["relative_path"] == (pathname or "/")), None)
+
+
 def _has_filters(pathname: str | None) -> bool:
-    page = next((p for p in dash.page_registry.values() if p["relative_path"] == (pathname or "/")), None)
+    page = _page(pathname)
     return bool(page and page.get("filters"))
+
+
+def _own_params(pathname: str | None, search: str | None) -> str:
+    """The URL parameters a page with filters reads for itself (`own_params` where it is registered:
+    the pack's `meeting`), as the link has them, so that the filters' rewrite keeps them."""
+    page = _page(pathname)
+    own = page.get("own_params", ()) if page else ()
+    pairs = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k in own]
+    return "&" + urlencode(pairs) if pairs else ""
 
 
 @callback(Output(ids.FILTER_BAR, "hidden"), Input(ids.URL, "pathname"), page=SHELL)

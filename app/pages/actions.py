@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 from app import ids
 from app.access import callback
 from app.agencies import agency_choices
-from app.components.action_words import action_flags, progress_words
+from app.components.action_words import ACTION_COLUMNS, action_flags, action_row, progress_words
 from app.components.choices import checklist, chosen, radios, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
-from app.components.kpi_choices import KPI_CHOICES, SHOWS_IT_WORKED, kpi_titles, linked_kpis
+from app.components.kpi_choices import KPI_CHOICES, SHOWS_IT_WORKED, linked_kpis
 from app.filters import filter_options
 from app.scope import (
     EVERYONE,
@@ -67,22 +67,7 @@ dash.register_page(
 )
 
 CHANGED = "action-changed"  # a counter the forms bump, so the list and the selection redraw
-COLUMNS = {
-    "id": "No.",
-    "la": "Local authority",
-    "title": "Action",
-    "source": "Source",
-    "reference": "Priority, review or meeting",
-    "agency": "Lead agency",
-    "lead": "Named lead",
-    "due": "Due",
-    "status": "Status",
-    "progress": "Progress",
-    "flags": "Flags",
-    "kpis": "Linked KPIs",
-    "measure": "Success measure",
-    "raised": "Raised",
-}
+COLUMNS = ACTION_COLUMNS
 # The grid is narrower: the source with its reference and the agency with its lead share a
 # column, and the selected action's panel and the downloads show the rest.
 GRID_COLUMNS = {
@@ -153,25 +138,7 @@ def action_frames(
     scope = current_scope()
     names = filter_options(scope.la_codes).las
     actions = scoped_actions(scope, view, statuses, kpi_id, today)
-    rows = [
-        {
-            "id": a.id,
-            "la": names.get(a.la_code, a.la_code),
-            "title": a.title,
-            "source": a.source_kind,
-            "reference": a.source_ref,
-            "agency": a.agency,
-            "lead": a.lead,
-            "due": a.due_date.isoformat(),
-            "status": a.status,
-            "progress": progress_words(a.progress),
-            "flags": action_flags(a, today),
-            "kpis": kpi_titles(a.kpi_ids),
-            "measure": a.success_measure,
-            "raised": f"{a.created_at:%Y-%m-%d} by {a.created_by}",
-        }
-        for a in actions
-    ]
+    rows = [action_row(a, names, today) for a in actions]
     history = [
         {
             "id": a.id,

@@ -28,6 +28,7 @@ from app.scope import (
     Permission,
     PermissionDenied,
     challenge_agency,
+    challenge_query,
     current_scope,
     current_user,
     may_answer,
@@ -35,7 +36,6 @@ from app.scope import (
 )
 from appstate.challenges import (
     Challenge,
-    ChallengeQuery,
     Status,
     answer_challenge,
     close_challenge,
@@ -45,7 +45,6 @@ from appstate.challenges import (
 from appstate.db import session
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import AGENCY
-from warehouse.kpis.registry import REGISTRY
 
 PAGE = "/challenges"
 dash.register_page(
@@ -84,13 +83,7 @@ def challenge_frame(statuses: list[str], overdue_only: bool, today: date | None 
     today = today or date.today()
     scope = current_scope()
     names = filter_options(scope.la_codes).las
-    query = ChallengeQuery(
-        la_codes=scope.la_codes,
-        agencies=scope.agencies,
-        kpi_ids=tuple(k.id for k in REGISTRY.values() if k.agency in scope.agencies),
-        status=tuple(statuses or ()),
-        overdue_only=overdue_only,
-    )
+    query = challenge_query(scope, scope.la_codes, tuple(statuses or ()), overdue_only)
     with session() as db:
         entries = list_challenges(db, query, today)
     rows = [

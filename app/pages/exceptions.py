@@ -5,31 +5,16 @@ a threshold or outside its statistical neighbours' range, with why, a two-year t
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlencode
 
 import dash
 from dash import dcc, html
-from dash.development.base_component import Component
 
 from app import ids
-from app.components.charts import trend_chart
-from app.components.kpi_card import actions_link
-from app.exceptions_export import (
-    FILTERED_COMMENTARY,
-    ServedReport,
-    figure_detail,
-    rules_in_words,
-    served_report,
-    summary_words,
-    value_words,
-)
-from app.scope import BOARD, BOARD_PAGES, Permission, current_user
+from app.components.exception_report import exceptions_body
+from app.exceptions_export import rules_in_words, served_report
+from app.scope import BOARD, BOARD_PAGES
 from app.view import PageView, page_view
-from appstate.actions import KpiActions
-from appstate.commentary import Commentary
 from warehouse.db import WarehouseError
-from warehouse.kpis.exceptions import KpiException
-from warehouse.kpis.formatting import format_figure
 
 PAGE = "/exceptions"
 dash.register_page(
@@ -69,95 +54,6 @@ def _choose_one_la(page: PageView) -> html.Div:
     )
 
 
-def _written(commentary: Commentary, edit_href: str | None) -> list:
-    # Plain text children only: Dash escapes them, so markup typed into commentary shows as typed.
-    paragraphs = [
-        html.P(text, className="exception-commentary-paragraph") for text in commentary.text.split("\n\n")
-    ]
-    return [
-        html.Blockquote(paragraphs, className="exception-commentary-text"),
-        html.P(f"{commentary.author}, {commentary.written_at:%d %B %Y}", className="exception-commentary-by"),
-        dcc.Link("Edit the commentary", href=edit_href, className="card-link no-print")
-        if edit_href
-        else None,
-    ]
-
-
-def _handwriting_space(served: ServedReport, kpi_id: str) -> list:
-    space = [
-        html.P("No commentary yet: space to write by hand.", className="handwriting-label"),
-        html.Div(className="handwriting-box", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
-    ]
-    if served.commentary_applies:
-        href = served.commentary_href(kpi_id)
-        if href is not None:
-            space.append(dcc.Link("Write commentary", href=href, className="card-link no-print"))
-    else:
-        space.append(html.P(FILTERED_COMMENTARY, className="note no-print"))
-    return space
-
-
-def _actions(served: ServedReport, kpi_id: str, actions: KpiActions | None) -> html.Div:
-    """The open actions on this KPI, and for those who may, a link to raise one for this LA."""
-    raise_href = "/actions?" + urlencode({"kpi": kpi_id, "la": served.report.la_code})
-    return html.Div(
-        [
-            actions_link(kpi_id, actions, "exception-actions"),
-            dcc.Link("Raise an action", href=raise_href, className="card-link no-print")
-            if current_user().can(Permission.MANAGE_ACTIONS)
-            else None,
-        ],
-        className="exception-action-links",
-    )
-
-
-def _exception(served: ServedReport, found: KpiException, actions: KpiActions | None) -> html.Section:
-    kpi, assessment = found.kpi, found.assessment
-    result = assessment.result
-    written = served.commentary.get(kpi.id)
-    heading: list[str | Component] = [kpi.title]
-    if kpi.local_definition:
-        heading.append(html.Span(" local definition", className="tag"))
-    return html.Section(
-        [
-            html.H2(heading),
-            html.P(
-                [
-                    html.Span(format_figure(kpi, result.current), className="exception-value"),
-                    figure_detail(kpi, result.current),
-                    f", {result.current.period.label}",
-                ],
-                className="exception-figure",
-            ),
-            html.P(
-                f"Previous: {value_words(kpi, result.previous)}, {result.previous.period.label}.",
-                className="card-period",
-            ),
-            html.H3("Why it is an exception"),
-            html.Ul(
-                [html.Li(reason.words, **{"data-rule": reason.rule.value}) for reason in found.reasons],  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
-                className="exception-reasons",
-            ),
-            trend_chart(assessment, f"exceptions-{kpi.id}", reported=result.current.period),
-            html.Div(
-                [
-                    html.H3("What is the data telling us?"),
-                    *(
-                        _written(written, served.commentary_href(kpi.id))
-                        if written
-                        else _handwriting_space(served, kpi.id)
-                    ),
-                ],
-                className="exception-commentary",
-            ),
-            _actions(served, kpi.id, actions),
-        ],
-        className="exception",
-        id=f"exception-{kpi.id}",
-        **{"data-kpi": kpi.id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
-    )
-
-
 def layout(**query: str | list[str]) -> html.Div:
     try:
         page = page_view(query)
@@ -168,13 +64,6 @@ def layout(**query: str | list[str]) -> html.Div:
         return _choose_one_la(page)
     report = served.report
     view_query = page.view.to_query()
-    actions = page.open_actions()
-    notes = []
-    if report.filters.active():
-        notes.append(
-            "Targets and published benchmarks are for whole local authorities, so with filters on "
-            "only changes on the previous 6 months can make an exception."
-        )
     return html.Div(
         [
             html.Div(
@@ -220,12 +109,7 @@ def layout(**query: str | list[str]) -> html.Div:
                 ],
                 className="pack-cover exceptions-cover",
             ),
-            *[html.P(note, className="note") for note in notes],
-            html.P(summary_words(report), id=ids.EXCEPTIONS_SUMMARY, className="exceptions-summary"),
-            html.Div(
-                [_exception(served, found, actions.get(found.kpi.id)) for found in report.exceptions],
-                id=ids.EXCEPTIONS_LIST,
-            ),
+            *exceptions_body(page, served),
         ],
         className=ROOT_CLASS,
     )

@@ -1,27 +1,39 @@
-"""The meeting pack: a print-ready executive summary and chosen dashboards for a period, with
-the filters in words and the data freshness date. /pack.pdf prints this page to PDF. The dashboards
-offered, their order and those included by default are the partnership's (`pack` in its [board])."""
+"""The meeting pack: a print-ready executive summary and chosen sections for a period, with the
+filters in words and the data freshness date. /pack.pdf prints this page to PDF. The sections offered
+are the board's own (actions, the exception report, the scorecard, the challenge log) and the
+partnership's dashboards (app/pack_sections.py); those included when the link names none, the
+dashboards' order and which are offered are the partnership's (`pack` in its [board])."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from urllib.parse import urlencode
 
 import dash
 from dash import html
+from dash.development.base_component import Component
 
 from app import ids
 from app.access import callback
-from app.components.choices import checklist
+from app.components.choices import checklist, chosen_number
 from app.components.headline import headline_banner
-from app.components.kpi_card import kpi_card
 from app.components.spc import spc_legend
 from app.components.status import data_status
-from app.operational import trend
+from app.pack_sections import (
+    Drawn,
+    PackContext,
+    agenda_section,
+    draw_sections,
+    pack_sections,
+    previous_actions_section,
+)
 from app.partnership import partnership_name
 from app.scope import BOARD, BOARD_PAGES
 from app.state import reader
 from app.view import PageView, page_view, updated_search
-from appstate.commentary import Commentary
+from appstate.db import session
+from appstate.meetings import Meeting, get_meeting
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.headline import headline
@@ -41,127 +53,126 @@ dash.register_page(
     title="Meeting pack - Safeguarding performance",
     filters=True,
     roles=BOARD,
+    pack_sections=pack_sections,  # what a link's `section` may name (app/filters.py)
+    own_params=("meeting",),  # a meeting's pack: kept in the link when the filters rewrite it
 )
 
 
-def _card(resolved: PageView, assessment: Assessment, commentary: dict[str, Commentary]) -> html.Article:
-    """A card with its commentary; where none is written yet, a draft to review and accept."""
-    written = commentary.get(assessment.kpi.id)
-    draft = None if written else resolved.draft(assessment)
-    return kpi_card(
-        assessment,
-        commentary=written,
-        draft=draft,
-        commentary_href=resolved.commentary_href(assessment.kpi.id) if draft else None,
+def layout(meeting: str | None = None, **query: str | list[str]) -> html.Div:
+    try:
+        resolved = page_view(query)
+        # A meeting's pack (?meeting=N, from the Meetings page): the meeting's LAs, if the viewer's
+        # scope holds them all; a meeting out of scope is as if there were none.
+        chosen_meeting = _meeting(resolved, meeting)
+    except WarehouseError as error:
+        return html.Div([html.H1("Meeting pack"), html.P(str(error))])
+    if chosen_meeting is not None:
+        resolved = replace(resolved, view=resolved.view.with_values({"la": chosen_meeting.la_codes}))
+    view = resolved.view
+    model = active_model()
+    executive = resolved.assessments(EXECUTIVE_KPIS)
+    context = PackContext(resolved, resolved.commentary(), date.today())
+    if chosen_meeting is not None:
+        # The agenda first, the previous meeting's actions, then the agenda's sections in its order.
+        drawn = [
+            agenda_section(chosen_meeting),
+            previous_actions_section(chosen_meeting, context),
+            *draw_sections(context, [item.section_id for item in chosen_meeting.agenda]),
+        ]
+        controls: list[Component] = [
+            _pdf_link("/pack.pdf" + view.to_query() + "&" + urlencode({"meeting": chosen_meeting.id}))
+        ]
+        title = [html.H1("Meeting pack"), html.P(html.Strong(chosen_meeting.label), className="pack-meeting")]
+    else:
+        # The sections in the pack's order (app/pack_sections.py); where the link names none, the
+        # partnership's dashboards (its [board]).
+        offered = pack_sections()
+        included = view.section or model.pack_included
+        chosen = [s.id for s in offered if s.id in included]
+        summary = Drawn(
+            html.Section(
+                [
+                    html.H2("Executive summary"),
+                    html.Div([context.card(a) for a in executive], className="card-grid"),
+                ],
+                className="pack-section",
+            ),
+            f"Executive summary: {len(executive)} KPIs",
+        )
+        context.printed |= {a.kpi.id for a in executive}
+        drawn = [summary, *draw_sections(context, chosen)]
+        controls = [
+            checklist(
+                ids.PACK_SECTIONS,
+                "Sections to include",
+                [{"label": s.title, "value": s.id} for s in offered],
+                chosen,
+                inline=True,
+            ),
+            _pdf_link("/pack.pdf" + view.to_query()),
+        ]
+        title = [html.H1("Meeting pack")]
+    sections = [d.section for d in drawn]
+    if model.figures:
+        sections.append(_submissions_section(view.la, view.period_value))
+    return html.Div(
+        [
+            html.Div(controls, className="pack-controls no-print"),
+            _cover(resolved, title, executive, drawn),
+            *sections,
+        ]
     )
 
 
-def layout(**query: str | list[str]) -> html.Div:
-    try:
-        resolved = page_view(query)
-    except WarehouseError as error:
-        return html.Div([html.H1("Meeting pack"), html.P(str(error))])
+def _meeting(resolved: PageView, meeting: str | None) -> Meeting | None:
+    meeting_id = chosen_number(meeting)
+    if meeting_id is None:
+        return None
+    with session() as db:
+        return get_meeting(db, meeting_id, resolved.scope.la_codes)
+
+
+def _pdf_link(href: str) -> html.A:
+    return html.A(
+        "Download the pack as PDF",
+        href=href,
+        id=ids.PACK_PDF,
+        className="button-primary pdf-link",
+        target="_blank",
+    )
+
+
+def _cover(resolved: PageView, title: list, executive: list[Assessment], drawn: list[Drawn]) -> html.Header:
+    """The pack's first page: the partnership, the period, the data's date, the RAG at a glance and
+    the contents."""
     options, view = resolved.options, resolved.view
-    period = view.period_value
     status = data_status()
-    # The partnership's pack pages in its order (its [board]); where the link names none, all of them.
-    model = active_model()
-    included = view.section or model.pack_included
-    chosen = [page for page in model.pack_pages if page.id in included]
-    executive = resolved.assessments(EXECUTIVE_KPIS)
-    commentary = resolved.commentary()
-    sections = [
-        html.Section(
-            [
-                html.H2("Executive summary"),
-                html.Div([_card(resolved, a, commentary) for a in executive], className="card-grid"),
-            ],
-            className="pack-section",
-        )
-    ]
-    printed = {a.kpi.id for a in executive}
-    for page in chosen:
-        found = resolved.assessments(page.kpis)
-        by_id = {a.kpi.id: a for a in found}
-        # A card is printed once: a KPI already in the pack is named, not printed again.
-        again = [a.kpi.title for a in found if a.kpi.id in printed]
-        cards = [a for a in found if not a.kpi.is_share and a.kpi.id not in printed]
-        printed |= {a.kpi.id for a in cards}
-        sections.append(
-            html.Section(
-                [
-                    html.H2(page.title),
-                    html.P(
-                        f"Also on this dashboard, earlier in the pack: {', '.join(again)}.", className="note"
-                    )
-                    if again
-                    else None,
-                    html.Div([_card(resolved, a, commentary) for a in cards], className="card-grid"),
-                    html.Div(
-                        [trend(by_id[k], f"pack-{page.id}-{k}", view) for k in page.trends],
-                        className="chart-grid",
-                    ),
-                ],
-                className="pack-section",
-            )
-        )
-    if model.figures:
-        sections.append(_submissions_section(view.la, period))
-    pdf_link = "/pack.pdf" + view.to_query()
     marking = environment().protective_marking
-    return html.Div(
+    return html.Header(
         [
-            html.Div(
-                [
-                    checklist(
-                        ids.PACK_SECTIONS,
-                        "Dashboards to include",
-                        [{"label": p.title, "value": p.id} for p in model.pack_pages],
-                        [page.id for page in chosen],
-                        inline=True,
-                    ),
-                    html.A(
-                        "Download the pack as PDF",
-                        href=pdf_link,
-                        id=ids.PACK_PDF,
-                        className="button-primary pdf-link",
-                        target="_blank",
-                    ),
-                ],
-                className="pack-controls no-print",
+            html.P(marking, className="marking") if marking else None,
+            html.P(partnership_name(view.la, options.las), className="pack-partnership"),
+            *title,
+            html.P(["Period: ", html.Strong(view.period_value.label)]),
+            html.P(["Showing: ", view.describe(options)]),
+            html.P(["Data as at ", html.Strong(status.as_at), "."]),
+            html.P(
+                "Synthetic demo data: these figures describe no real children.",
+                className="banner banner-demo",
+            )
+            if status.synthetic
+            else None,
+            html.H2("At a glance", className="pack-cover-heading"),
+            headline_banner(headline(executive)),
+            html.H2("Contents", className="pack-cover-heading"),
+            html.Ol([html.Li(d.contents) for d in drawn], className="pack-contents"),
+            html.P(
+                "Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
+                "published DfE figures."
             ),
-            html.Header(
-                [
-                    html.P(marking, className="marking") if marking else None,
-                    html.P(partnership_name(view.la, options.las), className="pack-partnership"),
-                    html.H1("Meeting pack"),
-                    html.P(["Period: ", html.Strong(period.label)]),
-                    html.P(["Showing: ", view.describe(options)]),
-                    html.P(["Data as at ", html.Strong(status.as_at), "."]),
-                    html.P(
-                        "Synthetic demo data: these figures describe no real children.",
-                        className="banner banner-demo",
-                    )
-                    if status.synthetic
-                    else None,
-                    html.H2("At a glance", className="pack-cover-heading"),
-                    headline_banner(headline(executive)),
-                    html.H2("Contents", className="pack-cover-heading"),
-                    html.Ol(
-                        [html.Li(f"Executive summary: {len(executive)} KPIs")]
-                        + [html.Li(f"{page.title}: {len(page.kpis)} KPIs") for page in chosen],
-                        className="pack-contents",
-                    ),
-                    html.P(
-                        "Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
-                        "published DfE figures."
-                    ),
-                    spc_legend(opened=True),  # the key to every card of the pack, on its first page
-                ],
-                className="pack-cover",
-            ),
-            *sections,
-        ]
+            spc_legend(opened=True),  # the key to every card of the pack, on its first page
+        ],
+        className="pack-cover",
     )
 
 

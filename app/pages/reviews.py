@@ -12,8 +12,8 @@ sign reviews off; everything else is read only, and the server refuses it.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import dash
@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 from app import ids
 from app.access import callback
 from app.agencies import agency_choices
+from app.components.action_form import raised_action_fields
 from app.components.action_words import action_flags, progress_words
 from app.components.choices import checklist, chosen_number, select
+from app.components.chosen_change import change_chosen, change_outputs
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
-from app.components.kpi_choices import SHOWS_IT_WORKED, linked_kpis
 from app.filters import filter_options
 from app.scope import (
     EVERYONE,
@@ -520,33 +521,15 @@ def _record_forms(agencies: list[str]) -> html.Section:
                 style=HIDDEN,
             ),
             html.H3("Raise an action from it"),
-            html.Div(
-                [
-                    field(
-                        "Lead agency",
-                        select(
-                            ids.REVIEW_ACTION_AGENCY,
-                            [{"label": a, "value": a} for a in agencies],
-                            prompt="Choose an agency",
-                        ),
-                    ),
-                    field(
-                        "Named lead", dcc.Input(id=ids.REVIEW_ACTION_LEAD, type="text"), hint="a post holder"
-                    ),
-                    field("Due", dcc.Input(id=ids.REVIEW_ACTION_DUE, type="text"), hint="YYYY-MM-DD"),
-                    linked_kpis(ids.REVIEW_ACTION_KPIS, SHOWS_IT_WORKED),
-                ],
-                className="form-grid",
-            ),
-            field("Action", dcc.Input(id=ids.REVIEW_ACTION_TITLE, type="text", className="wide-input")),
-            field(
-                "Success measure", dcc.Textarea(id=ids.REVIEW_ACTION_MEASURE, className="commentary-input")
-            ),
-            html.Div(
-                html.Button(
-                    "Raise the action", id=ids.REVIEW_ACTION_ADD, n_clicks=0, className="button-primary"
-                ),
-                className="form-actions",
+            *raised_action_fields(
+                agencies,
+                agency_id=ids.REVIEW_ACTION_AGENCY,
+                lead_id=ids.REVIEW_ACTION_LEAD,
+                due_id=ids.REVIEW_ACTION_DUE,
+                title_id=ids.REVIEW_ACTION_TITLE,
+                measure_id=ids.REVIEW_ACTION_MEASURE,
+                kpis_id=ids.REVIEW_ACTION_KPIS,
+                add_id=ids.REVIEW_ACTION_ADD,
             ),
         ]
     )
@@ -752,36 +735,8 @@ def add_a_review(_clicks, la_code, kind, title, held_on, agency, themes, statuse
     return (*done(f"Added review {review.id}: {review.title}.", changed), choices, str(review.id))
 
 
-def _change_chosen(
-    clicks: int | None,
-    review_id: object,
-    changed: int | None,
-    permission: Permission,
-    change: Callable[[Session, Review, str], str],
-    cleared: int,
-) -> tuple:
-    """Make `change` to the chosen review, if the user's role allows it and the review is in their
-    scope; its message, the change counter, and its form's `cleared` fields emptied."""
-    if not clicks:
-        return (dash.no_update,) * (2 + cleared)
-    try:
-        user = require(permission)
-        review = _in_scope(review_id)
-        if review is None:
-            raise ValueError("choose a review in the list first")
-        with session() as db:
-            message = change(db, review, user.username)
-    except (PermissionDenied, ValueError) as error:
-        return (*refused(error), *(dash.no_update,) * cleared)
-    return (*done(message, changed), *("",) * cleared)
-
-
-def _outputs(*cleared: str) -> tuple[Output, ...]:
-    return (
-        Output(ids.REVIEW_STATUS_MESSAGE, "children", allow_duplicate=True),
-        Output(CHANGED, "data", allow_duplicate=True),
-        *(Output(component, "value", allow_duplicate=True) for component in cleared),
-    )
+_change_chosen = partial(change_chosen, find=_in_scope, missing="choose a review in the list first")
+_outputs = partial(change_outputs, ids.REVIEW_STATUS_MESSAGE, CHANGED)
 
 
 @callback(
@@ -798,7 +753,7 @@ def add_a_finding(clicks, review_id, text, changed):
         finding = add_finding(db, review.id, text or "", by)
         return f"Added finding {finding.number} to review {review.id}."
 
-    return _change_chosen(clicks, review_id, changed, Permission.MANAGE_REVIEWS, change, 1)
+    return _change_chosen(clicks, review_id, changed, (Permission.MANAGE_REVIEWS,), change, 1)
 
 
 @callback(
@@ -817,7 +772,7 @@ def add_a_result(clicks, review_id, criterion, cases, met, changed):
         [result] = record_results(db, review.id, [checked_result(criterion, cases, met)], by)
         return f"Recorded {result.criterion}: {result.met} of {result.cases}, {percent_words(result.percent)} met."
 
-    return _change_chosen(clicks, review_id, changed, Permission.MANAGE_REVIEWS, change, 3)
+    return _change_chosen(clicks, review_id, changed, (Permission.MANAGE_REVIEWS,), change, 3)
 
 
 @callback(
@@ -843,7 +798,7 @@ def upload_results(contents, filename, review_id, changed):
         return f"Recorded {len(recorded)} result{'' if len(recorded) == 1 else 's'} from {filename}."
 
     message, bumped = _change_chosen(
-        1 if contents else 0, review_id, changed, Permission.MANAGE_REVIEWS, change, 0
+        1 if contents else 0, review_id, changed, (Permission.MANAGE_REVIEWS,), change, 0
     )
     return message, bumped, None  # the upload emptied, so the same file can be sent again once corrected
 
@@ -902,7 +857,7 @@ def raise_an_action(clicks, review_id, title, agency, lead, due, measure, kpi_id
         )
         return f"Raised action {action.id} from review {review.id}: it is tracked in the action tracker."
 
-    return _change_chosen(clicks, review_id, changed, Permission.MANAGE_REVIEWS, change, 4)
+    return _change_chosen(clicks, review_id, changed, (Permission.MANAGE_REVIEWS,), change, 4)
 
 
 @callback(
@@ -919,4 +874,4 @@ def sign_a_review_off(clicks, review_id, on, changed):
         signed = sign_off_review(db, review.id, parse_day(on, "Signed off on"), by)
         return f"Review {signed.id} signed off on {signed.signed_off_on:%d %B %Y}."
 
-    return _change_chosen(clicks, review_id, changed, Permission.SIGN_OFF_REVIEWS, change, 1)
+    return _change_chosen(clicks, review_id, changed, (Permission.SIGN_OFF_REVIEWS,), change, 1)

@@ -11,6 +11,7 @@ from appstate import (  # noqa: F401  (the tables)
     audit,
     challenges,
     commentary,
+    meetings,
     reviews,
     risks,
     saved_views,

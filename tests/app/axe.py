@@ -30,6 +30,7 @@ EVERY_PAGE = [
     "/health?la=E08000021",  # figures agencies submit
     "/benchmarks",
     "/pack",
+    "/meetings",  # the forms each role has
     "/present?la=E08000021",
     "/data",
     "/submissions",

@@ -103,7 +103,10 @@ def test_the_pack_includes_the_boards_dashboards_in_its_order(board_server):
     headings = [h for h in _all(layout, "children") if isinstance(h, str) and h in pages.values()]
     assert headings == [pages[page_id] for page_id in BOARD["pack"]]
     [checklist] = [n for n in _all(layout, "options") if isinstance(n, list) and n and "value" in n[0]][:1]
-    assert [o["value"] for o in checklist] == BOARD["pack"]
+    from app.pack_sections import BOARD_SECTIONS
+
+    # the board's own sections (app/pack_sections.py), then the partnership's dashboards in its order
+    assert [o["value"] for o in checklist] == [s.id for s in BOARD_SECTIONS] + BOARD["pack"]
 
 
 def test_the_exception_report_covers_the_boards_kpis(board_server, demo_app):

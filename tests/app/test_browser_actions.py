@@ -1,5 +1,6 @@
 """The action tracker in a browser: an action raised from an exception-report KPI, its progress
-reported twice, and the KPI's card and scorecard row counting it. It writes app state, so it runs
+reported twice, the KPI's card and scorecard row counting it, and the next meeting's pack listing
+it with its latest progress. It writes app state, so it runs
 against its own copy of the demo home."""
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+
+from tests.app.test_browser_meetings import add_to_agenda, create_meeting
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +86,24 @@ def test_brw_an_action_raised_from_an_exception_and_updated_twice_shows_on_its_c
     row_link.wait_for()
     assert row_link.inner_text() == "1 open action, 1 overdue"
     assert row_link.get_attribute("href") == "/actions?kpi=cp_repeat"
+
+    # the next meeting, its agenda the open and overdue actions: its pack lists the action as it stands
+    create_meeting(page, url, "2026-12-10", "December board")
+    add_to_agenda(page, "Open and overdue actions")
+    page.click("#meeting-pack")
+    page.wait_for_selector("#pack-actions")
+    assert "meeting=" in page.url  # the filters' rewrite of the link keeps the meeting
+    assert page.inner_text(".pack-meeting") == "10 December 2026: December board"
+    row = page.locator("#pack-actions tbody tr", has_text="Joint review of repeat plans")
+    assert row.inner_text().split("\t")[1:] == [
+        "Joint review of repeat plans with police",
+        "business plan priority: Child protection plans that bring lasting change",
+        "DCI Example (Police)",
+        "15 Jan 2026",
+        "open",
+        "1 (poor)",
+        "overdue, drifting",
+    ]
     with sqlite3.connect(home / "appstate.sqlite") as db:
         updates = db.execute("SELECT progress, by FROM action_update ORDER BY id").fetchall()
         audited = db.execute(

@@ -9,7 +9,14 @@ from tests.app.serving import TEST_ADMIN, TEST_PASSWORD
 pytestmark = pytest.mark.browser
 
 # The navigation's menus in order (app/scope.py NAV_GROUPS), each page in its menu's order.
-BOARD_MENU = ["Executive summary", "Scorecard", "Exception report", "Meeting pack", "Annual report"]
+BOARD_MENU = [
+    "Executive summary",
+    "Scorecard",
+    "Exception report",
+    "Meeting pack",
+    "Meetings",
+    "Annual report",
+]
 DASHBOARDS = [
     "Front door",
     "S47 and ICPC",

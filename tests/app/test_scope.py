@@ -18,6 +18,7 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, na
                 "answer challenges",
                 "re-score risks",
                 "sign reviews off",
+                "record a meeting's decisions",
                 "save views",
             },
         ),
@@ -34,6 +35,8 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, na
                 "re-score risks",
                 "record reviews, findings, audit results and their actions",
                 "sign reviews off",
+                "create meetings, set their attendees and agendas, and raise their actions",
+                "record a meeting's decisions",
                 "save views",
             },
         ),
@@ -49,6 +52,8 @@ from app.scope import Permission, PermissionDenied, Role, User, current_user, na
                 "re-score risks",
                 "record reviews, findings, audit results and their actions",
                 "sign reviews off",
+                "create meetings, set their attendees and agendas, and raise their actions",
+                "record a meeting's decisions",
                 "save views",
                 "read the audit log",
             },
@@ -218,6 +223,7 @@ def test_the_navigation_groups_every_page_a_role_opens_into_four_menus(page_modu
         "Scorecard",
         "Exception report",
         "Meeting pack",
+        "Meetings",
         "Annual report",
     ]
     assert admin["Dashboards"][0] == "Front door" and admin["Dashboards"][-1] == "Benchmarks"

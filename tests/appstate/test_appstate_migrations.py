@@ -22,7 +22,7 @@ from appstate.users import get_user, sign_in
 LA = "E08000021"
 PASSWORD = "a long enough passphrase"
 AT = datetime(2026, 3, 2, 9, 30)
-HEAD = "0005"  # the newest revision in appstate/migrations/versions
+HEAD = "0006"  # the newest revision in appstate/migrations/versions
 
 
 def previous_release(url: str) -> None:

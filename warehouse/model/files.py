@@ -62,12 +62,12 @@ KINDS: dict[str, type[BaseModel]] = {
 BOARD = "board"
 
 # Names the app and the cubes use for themselves: a dimension may not take them.
-RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart", "limits"})
+RESERVED_URL_KEYS = frozenset({"period", "la", "kpi", "year", "section", "chart", "limits", "meeting"})
 # The app's own paths, which a page may not take (tests/app/test_model_pages.py keeps this list whole).
 RESERVED_PAGE_IDS = frozenset(
     {
         "404", "actions", "annual-report", "assets", "audit", "auth", "benchmarks", "challenges", "commentary", "data", "exceptions",
-        "export", "healthz", "login", "logout", "pack", "present", "readyz", "records", "reviews", "risks", "scorecard", "static", "submissions", "targets",
+        "export", "healthz", "login", "logout", "meetings", "pack", "present", "readyz", "records", "reviews", "risks", "scorecard", "static", "submissions", "targets",
     }
 )  # fmt: skip
 RESERVED_COLUMNS = frozenset(
