@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from functools import cache
@@ -32,9 +33,11 @@ from warehouse.settings import environment
 
 if TYPE_CHECKING:  # Playwright is imported only to print
     from playwright._impl._api_structures import SetCookieParam
+    from playwright.sync_api import Page
 
 CHROMIUM = environment().chromium
 BUSY = "The server is busy printing other PDFs: try again in a minute."
+SLOW = "The server is too busy to draw the PDF's charts now: try again in a minute."
 
 
 @cache
@@ -75,6 +78,26 @@ def page_furniture(marking: str, printed: date, data_as_at: str) -> tuple[str, s
     return header, footer
 
 
+# Each chart's box is on the page before Plotly has drawn into it: more so on a busy server.
+UNDRAWN_CHARTS = (
+    "Array.from(document.querySelectorAll('.dash-graph')).filter(g => !g.querySelector('.main-svg')).length"
+)
+CHART_PATIENCE_S = 90
+
+
+class ChartsNotDrawn(RuntimeError):
+    """The page's charts were not drawn in time: a PDF without them is not made."""
+
+
+def _wait_for_charts(page: Page, patience_s: float = CHART_PATIENCE_S) -> None:
+    """Until every chart on the page is drawn (polled: the app's CSP rules out wait_for_function)."""
+    deadline = time.monotonic() + patience_s
+    while (undrawn := page.evaluate(UNDRAWN_CHARTS)) > 0:
+        if time.monotonic() > deadline:
+            raise ChartsNotDrawn(f"{undrawn} charts were not drawn within {patience_s:.0f} s")
+        page.wait_for_timeout(200)
+
+
 def render_pdf(
     url: str,
     ready_selector: str,
@@ -107,6 +130,7 @@ def render_pdf(
             page = context.new_page()
             page.goto(url, wait_until="networkidle")
             page.wait_for_selector(ready_selector)
+            _wait_for_charts(page)
             page.emulate_media(media="print")
             header, footer = furniture
             return page.pdf(
@@ -170,6 +194,8 @@ def page_pdf(
         furniture = page_furniture(environment().protective_marking, date.today(), as_at)
         try:
             pdf = render_pdf(url, ready_selector, cookies, furniture, landscape)
+        except ChartsNotDrawn:
+            return Response(SLOW, status=503, mimetype="text/plain", headers={"Retry-After": "30"})
         finally:
             renders.release()
         log_export(filename, None, **_used(path))
