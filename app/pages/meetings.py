@@ -270,9 +270,11 @@ def _decision_form() -> html.Section:
     )
 
 
-def _action_form(agencies: list[str]) -> html.Section:
+def _action_form(agencies: list[str], la_options: list[dict[str, str]], la_code: str | None) -> html.Section:
+    """Drawn for the chosen meeting, its LAs to choose from, for those who may raise actions in it."""
     la_field = field(
-        "Local authority", select(ids.MEETING_ACTION_LA, [], prompt="Choose the local authority")
+        "Local authority",
+        select(ids.MEETING_ACTION_LA, la_options, la_code, prompt="Choose the local authority"),
     )
     return html.Section(
         [
@@ -296,7 +298,6 @@ def layout(meeting: str | None = None, **_query: str) -> html.Div:
     try:
         scope = current_scope()
         las = filter_options(scope.la_codes).las
-        agencies = agency_choices(scope)
     except WarehouseError as error:
         return html.Div([html.H1("Meetings"), html.P(str(error))])
     user = current_user()
@@ -354,11 +355,7 @@ def layout(meeting: str | None = None, **_query: str) -> html.Div:
                 id=ids.MEETING_DECISION_FORM,
                 style=HIDDEN,
             ),
-            html.Div(
-                _action_form(agencies) if manages and user.can(Permission.MANAGE_ACTIONS) else None,
-                id=ids.MEETING_ACTION_FORM,
-                style=HIDDEN,
-            ),
+            html.Div(id=ids.MEETING_ACTION_FORM, style=HIDDEN),
         ]
     )
 
@@ -382,8 +379,7 @@ def show_meetings(_changed: int) -> tuple[html.Table | html.P, list[dict]]:
     Output(ids.MEETING_AGENDA_FORM, "style"),
     Output(ids.MEETING_DECISION_FORM, "style"),
     Output(ids.MEETING_ACTION_FORM, "style"),
-    Output(ids.MEETING_ACTION_LA, "options"),
-    Output(ids.MEETING_ACTION_LA, "value"),
+    Output(ids.MEETING_ACTION_FORM, "children"),
     Input(ids.MEETING_CHOSEN, "value"),
     Input(CHANGED, "data"),
     page=PAGE,
@@ -391,18 +387,21 @@ def show_meetings(_changed: int) -> tuple[html.Table | html.P, list[dict]]:
 def show_chosen(meeting_id: str | None, _changed: int) -> tuple:
     meeting = _in_scope(meeting_id)
     if meeting is None:
-        return None, HIDDEN, HIDDEN, HIDDEN, [], ""
-    user = current_user()
-    las = filter_options(current_scope().la_codes).las
+        return None, HIDDEN, HIDDEN, HIDDEN, None
+    user, scope = current_user(), current_scope()
+    las = filter_options(scope.la_codes).las
     manages = user.can(Permission.MANAGE_MEETINGS)
+    # The action form is drawn here, not in the layout: its LA choice is the meeting's, and a role
+    # that may not raise actions has no form for this callback to fill.
+    raises = manages and user.can(Permission.MANAGE_ACTIONS)
     la_options = [{"label": las.get(code, code), "value": code} for code in meeting.la_codes]
+    only_la = meeting.la_codes[0] if len(meeting.la_codes) == 1 else None
     return (
         _meeting_panel(meeting, las, date.today()),
         {} if manages else HIDDEN,
         {} if user.can(Permission.RECORD_DECISIONS) else HIDDEN,
-        {} if manages and user.can(Permission.MANAGE_ACTIONS) else HIDDEN,
-        la_options,
-        meeting.la_codes[0] if len(meeting.la_codes) == 1 else "",
+        {} if raises else HIDDEN,
+        _action_form(agency_choices(scope), la_options, only_la) if raises else None,
     )
 
 

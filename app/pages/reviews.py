@@ -431,6 +431,12 @@ def _add_form(las: dict[str, str], agencies: list[str]) -> html.Form:
     )
 
 
+def _record_forms_outputs() -> list:
+    """For a role that records nothing, the two parts of the forms that drawing a review fills in,
+    empty and hidden: the callback has them to write to (else it fails in the browser)."""
+    return [html.Div(id=ids.REVIEW_RESULTS_FORMS, style=HIDDEN), html.Datalist(id=ids.REVIEW_CRITERIA_USED)]
+
+
 def _record_forms(agencies: list[str]) -> html.Section:
     """The forms for the chosen review. They stay in the page, so redrawing the review never clears
     what someone is typing; a change made clears its own form."""
@@ -609,7 +615,11 @@ def layout(review: str | None = None, **_query: str) -> html.Div:
                 ),
             ),
             html.Div(id=ids.REVIEW_SELECTED),
-            html.Div(_record_forms(agencies) if records else None, id=ids.REVIEW_FORMS, style=HIDDEN),
+            html.Div(
+                _record_forms(agencies) if records else _record_forms_outputs(),
+                id=ids.REVIEW_FORMS,
+                style=HIDDEN,
+            ),
             html.Div(
                 _sign_off_form() if user.can(Permission.SIGN_OFF_REVIEWS) else None,
                 id=ids.REVIEW_SIGN_OFF_FORM,

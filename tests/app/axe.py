@@ -18,6 +18,8 @@ def axe_violations(page, axe=None) -> list[tuple[str, list, str]]:
     ]
 
 
+NOT_FOUND = "/no-such-page"
+
 # Every page, with the filters that give it the most to draw.
 EVERY_PAGE = [
     "/?period=2025-26&la=E08000021",
@@ -44,7 +46,7 @@ EVERY_PAGE = [
     "/reviews",
     "/audit",
     "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
-    "/no-such-page",
+    NOT_FOUND,
     "/annual-report?la=E08000021",
 ]
 
@@ -62,7 +64,7 @@ ONE_TEMPLATE = {
     "/health?la=E08000021",
     "/benchmarks",
     "/present?la=E08000021",
-    "/no-such-page",
+    NOT_FOUND,
 }
 
 
@@ -79,16 +81,19 @@ def settled_scroll_width(page, width: int, patience_ms: int = 5000) -> int:
 
 def pages_violations(
     server: str, page, paths: list[str], widths: tuple[int, ...] = (1440,)
-) -> tuple[dict, dict]:
-    """Each page's axe violations at each width, and the pages wider than a narrower window (WCAG
+) -> tuple[dict, dict, dict]:
+    """Each page's axe violations at each width, the pages wider than a narrower window (WCAG
     1.4.10 Reflow: everything reads top to bottom; only a table of many columns, the scorecard or a
-    grid, scrolls inside its own box). A page is opened at 1440 px and laid out again for each
-    narrower width, where the colours and the controls' sizes are checked again."""
+    grid, scrolls inside its own box), and the errors each page logged in the browser's console (a
+    callback that fails for a role: one writing to a form that role's page does not have). A page is
+    opened at 1440 px and laid out again for each narrower width, where the colours and the
+    controls' sizes are checked again."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    violations, too_wide = {}, {}
+    violations, too_wide, console_errors = {}, {}, {}
     for path in paths:
+        page.console_errors.clear()
         page.set_viewport_size({"width": 1440, "height": 900})
         page.goto(server + path)
         page.wait_for_selector("#main h1, .presentation h1")
@@ -102,4 +107,8 @@ def pages_violations(
             found = axe_violations(page, axe)
             if found:
                 violations[f"{path} at {width} px"] = found
-    return violations, too_wide
+        # a page not found is one: the browser says so of its 404
+        logged = [e for e in page.console_errors if not (path == NOT_FOUND and "404" in e)]
+        if logged:
+            console_errors[path] = logged
+    return violations, too_wide, console_errors
