@@ -71,7 +71,7 @@ postgresql:  ## Debian's PostgreSQL server for the app-state tests, installed on
 bench: install  ## speed benchmarks; they print their figures and ratios
 	$(PY) bench/run.py
 
-screenshots: install chromium  ## regenerate docs/screenshots from the demo data
+screenshots: install chromium  ## regenerate docs/screenshots from the demo data (pages, and the printed pack's pages)
 	$(PY) docs/make_screenshots.py
 
 docs: install  ## regenerate the generated parts of docs/

@@ -57,7 +57,7 @@ PAGES = [
     ("benchmarks", "/benchmarks?la=E08000021&kpi=re_referral_12m", None),
     ("meeting-pack", "/pack?period=2025-26&la=E08000021&section=cp-plans", None),
     ("records", "/records?period=2025-26&la=E08000021&kpi=re_referral_12m&gender=F", None),
-    ("data-and-loads", "/data", ".ag-center-cols-container .ag-row:has-text('loaded_with_rejections')"),
+    ("data-and-loads", "/data", ".ag-center-cols-container .ag-row:has-text('Loaded with rejections')"),
     ("scorecard", "/scorecard?period=R12-2026-10&la=E08000021", None),
     ("exception-report", "/exceptions?period=R12-2026-10&la=E06000057", None),
     ("commentary", "/commentary?kpi=re_referral_12m&la=E08000021&period=2025-26", None),
@@ -72,6 +72,10 @@ PAGES = [
     ("targets", "/targets", None),
     ("audit", "/audit", None),
 ]
+
+# The printed meeting pack, as the board reads it: its cover and a page of cards (pdftoppm, from
+# poppler-utils, turns a PDF page into a PNG).
+PRINTED = [("meeting-pack-printed", "/pack.pdf?period=2025-26&la=E08000021&section=scorecard", (1, 3))]
 
 
 def _free_port() -> int:
@@ -472,10 +476,37 @@ def shoot(home: Path) -> None:
                     page.wait_for_timeout(500)
                 page.screenshot(path=OUT / f"{name}.png", full_page=True)
                 print(f"wrote {OUT / f'{name}.png'}")
+            for name, path, page_numbers in PRINTED:
+                _print_pages(page.context.request.get(url + path, timeout=300_000).body(), name, page_numbers)
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _print_pages(pdf: bytes, name: str, page_numbers: tuple[int, ...]) -> None:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as printed:
+        printed.write(pdf)
+        printed.flush()
+        for number in page_numbers:
+            target = OUT / f"{name}-page-{number}"
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "80",
+                    "-f",
+                    str(number),
+                    "-l",
+                    str(number),
+                    "-singlefile",
+                    printed.name,
+                    str(target),
+                ],
+                check=True,
+            )
+            print(f"wrote {target}.png")
 
 
 if __name__ == "__main__":
