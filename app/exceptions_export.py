@@ -10,15 +10,13 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
 
 from flask import Response, request
 
 from app.audit_log import log_export
 from app.components.status import data_status
-from app.scope import current_user, may_write_commentary
 from app.state import reader
-from app.view import PageView, cached_evaluate, page_view
+from app.view import PageView, cached_evaluate, commentary_link, page_view
 from appstate.commentary import Commentary, current_commentary
 from appstate.db import session
 from appstate.targets import lookup
@@ -28,7 +26,6 @@ from warehouse.kpis.exceptions import ExceptionReport, KpiException, Thresholds,
 from warehouse.kpis.formatting import format_figure, format_number, format_rate
 from warehouse.kpis.model import Kpi, Unit
 from warehouse.kpis.periods import rolling_6
-from warehouse.kpis.registry import get_kpi
 
 MARKDOWN_FILENAME = "exception-report.md"
 FILTERED_COMMENTARY = "Commentary is written for the whole local authority: clear the filters to see it."
@@ -94,12 +91,7 @@ class ServedReport:
         return f"the previous {self.report.period.previous().label}"
 
     def commentary_href(self, kpi_id: str) -> str | None:
-        """The link to write or edit a KPI's commentary, for a viewer who may (a partner: its own
-        agency's KPIs only)."""
-        if not may_write_commentary(current_user(), get_kpi(kpi_id)):
-            return None
-        query = {"kpi": kpi_id, "la": self.report.la_code, "period": self.report.period.code}
-        return "/commentary?" + urlencode(query)
+        return commentary_link(kpi_id, self.report.la_code, self.report.period.code)
 
 
 def served_report(page: PageView) -> ServedReport | None:

@@ -82,10 +82,8 @@ class PageView:
             return open_actions_by_kpi(db, query, date.today())
 
     def commentary_href(self, kpi_id: str) -> str | None:
-        """The link to write a KPI's commentary, for someone who may (a partner: its agency's KPIs)."""
-        if self.whole_la is None or not may_write_commentary(current_user(), get_kpi(kpi_id)):
-            return None
-        return "/commentary?" + urlencode({"kpi": kpi_id, "la": self.whole_la, "period": self.view.period})
+        """The link to write a KPI's commentary on this whole-LA view, for someone who may."""
+        return None if self.whole_la is None else commentary_link(kpi_id, self.whole_la, self.view.period)
 
     def region_name(self) -> str | None:
         return None if self.whole_la is None else _region_name(self.whole_la)
@@ -120,6 +118,14 @@ class PageView:
                 evaluator=cached_evaluate,
                 benchmarks=cached_benchmark,
             )
+
+
+def commentary_link(kpi_id: str, la_code: str, period_code: str) -> str | None:
+    """The link to write or edit a KPI's commentary for an LA and period, for a viewer who may (a
+    partner: its own agency's KPIs only)."""
+    if not may_write_commentary(current_user(), get_kpi(kpi_id)):
+        return None
+    return "/commentary?" + urlencode({"kpi": kpi_id, "la": la_code, "period": period_code})
 
 
 @per_warehouse_file(maxsize=2048)
