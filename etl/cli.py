@@ -514,6 +514,7 @@ def kpi_table(assessments: list[Assessment], period: Period) -> Table:
         format_number,
         format_rank,
         format_rate,
+        shown_change,
     )
     from warehouse.kpis.published import published_year_label
 
@@ -555,7 +556,7 @@ def kpi_table(assessments: list[Assessment], period: Period) -> Table:
             format_figure(kpi, result.current) + year,
             format_rate(result.current) if kpi.per_10k else "",
             format_figure(kpi, result.previous),
-            format_change(kpi, result.change_on_previous),
+            format_change(kpi, shown_change(kpi, result.current, result.previous)),
             format_figure(kpi, result.last_year),
             *bench,
             target,

@@ -127,7 +127,7 @@ class YearRow:
     @property
     def change(self) -> Change:
         """This year on last, as it is written (a change too small to show is none)."""
-        return shown_change(self.result.kpi, self.result.change_on_last_year)
+        return shown_change(self.result.kpi, self.this_year, self.last_year)
 
     @property
     def travel(self) -> Travel:

@@ -10,8 +10,9 @@ from app.components.spc import spc_icons, spc_of
 from appstate.actions import KpiActions
 from appstate.commentary import Commentary
 from warehouse.kpis.assessment import Assessment, counts_a_year
-from warehouse.kpis.engine import Change
+from warehouse.kpis.engine import Change, Figure
 from warehouse.kpis.formatting import (
+    change_arrow,
     format_change,
     format_figure,
     format_number,
@@ -37,31 +38,26 @@ def _judgement(kpi: Kpi, change: Change) -> str:
     return {Travel.IMPROVING: " (better)", Travel.WORSENING: " (worse)"}.get(travel(kpi, change), "")
 
 
-def _change_line(kpi: Kpi, change: Change, against: str) -> html.Li:
-    change = shown_change(kpi, change)  # the arrow and the words agree with the figure shown
-    if change.absolute is None:
-        arrow, words = "–", "no comparison"
-    else:
-        arrow = "▲" if change.absolute > 0 else "▼" if change.absolute < 0 else "▶"
-        words = format_change(kpi, change) + _judgement(kpi, change)
-    return html.Li(
-        [html.Span(arrow, className="change-arrow", **{"aria-hidden": "true"}), f" {words} on {against}"]  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+def _change_line(kpi: Kpi, current: Figure, base: Figure, against: str) -> html.Li:
+    change = shown_change(kpi, current, base)  # the arrow and the words agree with the figures shown
+    words = (
+        "no comparison" if change.absolute is None else format_change(kpi, change) + _judgement(kpi, change)
     )
+    arrow = html.Span(change_arrow(change), className="change-arrow", **{"aria-hidden": "true"})  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+    return html.Li([arrow, f" {words} on {against}"])
 
 
 def _change_lines(assessment: Assessment) -> list[html.Li]:
-    result = assessment.result
-    if assessment.kpi.is_published:  # on the year before, as its publisher writes it
-        year = published_year_label(assessment.kpi, result.previous.period)
-        return [_change_line(assessment.kpi, result.change_on_previous, year)]
+    kpi, result = assessment.kpi, assessment.result
+    if kpi.is_published:  # on the year before, as its publisher writes it
+        year = published_year_label(kpi, result.previous.period)
+        return [_change_line(kpi, result.current, result.previous, year)]
     if result.previous.period == result.last_year.period:  # a financial year's previous period is last year
-        return [_change_line(assessment.kpi, result.change_on_previous, result.previous.period.short_label)]
+        return [_change_line(kpi, result.current, result.previous, result.previous.period.short_label)]
     return [
-        _change_line(assessment.kpi, result.change_on_previous, result.previous.period.short_label),
+        _change_line(kpi, result.current, result.previous, result.previous.period.short_label),
         _change_line(
-            assessment.kpi,
-            result.change_on_last_year,
-            f"{result.last_year.period.short_label} (a year earlier)",
+            kpi, result.current, result.last_year, f"{result.last_year.period.short_label} (a year earlier)"
         ),
     ]
 

@@ -14,17 +14,16 @@ from app.scorecard_export import NOT_RATED
 from appstate.actions import KpiActions
 from warehouse.kpis.assessment import counts_a_year
 from warehouse.kpis.engine import Figure
-from warehouse.kpis.formatting import NOT_AVAILABLE, format_figure, format_number, format_published
+from warehouse.kpis.formatting import (
+    NOT_AVAILABLE,
+    change_arrow,
+    format_figure,
+    format_number,
+    format_published,
+)
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.periods import Period
-from warehouse.kpis.scorecard import REPEATED, PriorityRows, Scorecard, ScorecardRow, Travel, repeated_words
-
-
-def _arrow(row: ScorecardRow) -> str:
-    if row.travel is Travel.NO_COMPARISON:
-        return "–"
-    change = row.change.absolute or 0
-    return "▲" if change > 0 else "▼" if change < 0 else "▶"
+from warehouse.kpis.scorecard import REPEATED, PriorityRows, Scorecard, ScorecardRow, repeated_words
 
 
 def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
@@ -105,7 +104,7 @@ def _row(row: ScorecardRow, quarters: tuple[Period, ...], actions: KpiActions | 
             _rag_cell(row),
             html.Td(
                 [
-                    html.Span(_arrow(row), className="change-arrow", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+                    html.Span(change_arrow(row.change), className="change-arrow", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
                     f" {row.travel.value}",
                 ],
                 className=f"scorecard-travel travel-{travel_class}",

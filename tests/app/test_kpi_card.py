@@ -88,9 +88,16 @@ def test_a_breakdown_of_an_empty_total_draws_zeros_and_hides_suppressed_parts():
 
 
 def test_a_change_too_small_to_show_has_no_arrow_and_no_judgement():
-    base = assessment(previous_value=25.03)  # 25.0% now: -0.03 points rounds to no change
+    base = assessment(previous_value=25.03)  # 25.0% on 25.0% as written: no change, not -0.1%
     text = text_of(kpi_card(base))
-    assert "▶  +0.0 points (-0.1%) on 2023/24" in text and "(better)" not in text and "(worse)" not in text
+    assert "▶  0.0 points (0.0%) on 2023/24" in text and "(better)" not in text and "(worse)" not in text
+
+
+def test_a_change_is_between_the_figures_as_written():
+    # 25.0% now; 24.96% before is written 25.0%: no change (the unrounded +0.04 is not shown).
+    assert "▶  0.0 points (0.0%) on 2023/24" in text_of(kpi_card(assessment(previous_value=24.96)))
+    # 24.94% before is written 24.9%: +0.1 points, 0.1 / 24.9 = +0.4016%, worse (lower is better).
+    assert "▲  +0.1 points (+0.4%) (worse) on 2023/24" in text_of(kpi_card(assessment(previous_value=24.94)))
 
 
 def _components(node):

@@ -15,6 +15,7 @@ import pandas as pd
 
 from warehouse.benchmarks import benchmark_comparison
 from warehouse.kpis.engine import SERIES_MONTHS, Figure, Filters, KpiResult, evaluate
+from warehouse.kpis.formatting import shown_value
 from warehouse.kpis.model import Direction, Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, financial_year_label
 from warehouse.kpis.rag import Rag, rag
@@ -190,7 +191,13 @@ def assess(
             benchmarks(con, kpi, single_la, period) if single_la and benchmark_applies(kpi, filters) else None
         )
         rating = (
-            rag(result.current.value, target.value, kpi.direction, target.tolerance_percent)
+            # judged on the figure and target as written, so "3.1% against a target of 3.1%" is on target
+            rag(
+                shown_value(kpi, result.current.value),
+                shown_value(kpi, target.value),
+                kpi.direction,
+                target.tolerance_percent,
+            )
             if target
             else None
         )

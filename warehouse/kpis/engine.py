@@ -99,18 +99,11 @@ class Figure:
 @dataclass(frozen=True)
 class Change:
     """Change from a base figure: absolute (points for a %) and relative. None when it cannot
-    be worked out; `percent` is also None when the base is 0 (shown as "n/a", never infinity)."""
+    be worked out; `percent` is also None when the base is 0 (shown as "n/a", never infinity).
+    Worked out only by formatting.shown_change, from the two figures as they are written."""
 
     absolute: float | None
     percent: float | None
-
-    @staticmethod
-    def between(current: Figure, base: Figure) -> Change:
-        if current.value is None or base.value is None:
-            return Change(None, None)
-        absolute = current.value - base.value
-        percent = None if base.value == 0 else absolute / base.value * 100
-        return Change(absolute, percent)
 
 
 @dataclass(frozen=True)
@@ -137,14 +130,6 @@ class KpiResult:
     # year (warehouse/kpis/published.py), or the latest period submitted figures make up
     # (warehouse/kpis/figures.py).
     period_note: str | None = None
-
-    @property
-    def change_on_previous(self) -> Change:
-        return Change.between(self.current, self.previous)
-
-    @property
-    def change_on_last_year(self) -> Change:
-        return Change.between(self.current, self.last_year)
 
 
 _NONE = Count(0)

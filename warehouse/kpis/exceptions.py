@@ -35,11 +35,12 @@ import pandas as pd
 
 from warehouse.kpis.assessment import Assessment, TargetLookup, assess
 from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
-from warehouse.kpis.formatting import format_change, format_figure, format_number
+from warehouse.kpis.formatting import format_change, format_figure, format_number, shown_change, shown_unit
 from warehouse.kpis.model import Direction, Kpi, Unit
 from warehouse.kpis.periods import Period, rolling_6
 from warehouse.kpis.published import published_year_label
 from warehouse.kpis.rag import Rag
+from warehouse.kpis.scorecard import Travel, travel
 from warehouse.kpis.suppression import SuppressionPolicy
 from warehouse.model.files import active_model
 from warehouse.queries import run
@@ -114,12 +115,12 @@ def _off_target(assessment: Assessment) -> Reason | None:
 
 
 def _worsened(result: KpiResult, thresholds: Thresholds) -> Reason | None:
-    kpi, change = result.kpi, result.change_on_previous
-    if kpi.direction is Direction.NEUTRAL or change.absolute is None:  # None also when either is suppressed
+    kpi = result.kpi
+    change = shown_change(kpi, result.current, result.previous)
+    # No comparison also when either is suppressed; neutral KPIs only go up or down.
+    if change.absolute is None or travel(kpi, change) is not Travel.WORSENING:
         return None
-    if (change.absolute > 0) == (kpi.direction is Direction.HIGHER_IS_BETTER):
-        return None
-    if kpi.unit is Unit.PERCENT:
+    if shown_unit(kpi) is Unit.PERCENT:
         moved, limit, unit = change.absolute, thresholds.percentage_points, "-point"
     else:
         if change.percent is None:

@@ -14,16 +14,28 @@ NOT_AVAILABLE = "n/a"
 NO_DATA = "no data"
 
 
+# The decimals each unit is written to: every figure, change and judgement of it works from the
+# value rounded to these, so what is said about a figure agrees with the figure shown.
+DIGITS = {Unit.COUNT: 0, Unit.PERCENT: 1, Unit.RATIO: 2, Unit.RATE: 1}
+
+
 def format_number(value: float | None, unit: Unit) -> str:
     if value is None:
         return NOT_AVAILABLE
     if unit is Unit.PERCENT:
-        return f"{value:.1f}%"
-    if unit is Unit.RATIO:
-        return f"{value:.2f}"
-    if unit is Unit.RATE:
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+        return f"{value:.{DIGITS[unit]}f}%"
+    return f"{value:,.{DIGITS[unit]}f}"
+
+
+def shown_unit(kpi: Kpi) -> Unit:
+    """The unit a KPI's headline is written in: a share KPI's is its total count (its parts carry
+    the percentages)."""
+    return Unit.COUNT if kpi.is_share else kpi.unit
+
+
+def shown_value(kpi: Kpi, value: float | None) -> float | None:
+    """A KPI's value (or its target) as it is written: rounded to its unit's decimals."""
+    return None if value is None else round(value, DIGITS[shown_unit(kpi)])
 
 
 def format_published(value: float | None, unit: Unit, is_rate: bool) -> str:
@@ -39,12 +51,7 @@ def format_figure(kpi: Kpi, figure: Figure) -> str:
         return NO_DATA
     if figure.suppressed:
         return SUPPRESSED
-    return format_number(figure.value, Unit.COUNT if kpi.is_share else kpi.unit)
-
-
-def _no_negative_zero(value: float, digits: int) -> float:
-    """-0.04 shown to one decimal is "-0.0": a change too small to show is no change."""
-    return 0.0 if round(value, digits) == 0 else value
+    return format_number(figure.value, shown_unit(kpi))
 
 
 def format_rank(kpi: Kpi, rank: int | None, group_size: int) -> str:
@@ -68,35 +75,37 @@ def format_rate(figure: Figure) -> str:
     return NOT_AVAILABLE if figure.rate_per_10k is None else f"{figure.rate_per_10k:.1f}"
 
 
-def shown_change(kpi: Kpi, change: Change) -> Change:
-    """The change as it is written: a change too small to show at the KPI's precision is none."""
+def shown_change(kpi: Kpi, current: Figure, base: Figure) -> Change:
+    """The change from `base` to `current` as the two figures are written (shown_value): 3.14% on
+    3.11% is 3.1% on 3.1%, no change; 3.16% on 3.11% is 3.2% on 3.1%, +0.1 points (+3.2%). Every
+    change, its arrow and its word (scorecard.travel) is this one, so none disagrees with the
+    figures beside it. None when either figure has no value (suppressed, no data); the percent is
+    also None from a base shown as 0 (written "n/a", never infinity)."""
+    now, then = shown_value(kpi, current.value), shown_value(kpi, base.value)
+    if now is None or then is None:
+        return Change(None, None)
+    # Rounded again: 3.2 - 3.1 is 0.10000000000000009 in binary; + 0.0 turns -0.0 into 0.0.
+    absolute = round(now - then, DIGITS[shown_unit(kpi)]) + 0.0
+    return Change(absolute, None if then == 0 else absolute / then * 100)
+
+
+def change_arrow(change: Change) -> str:
+    """The arrow beside a change (shown_change): which way the figure moved, not whether for the better."""
     if change.absolute is None:
-        return change
-    digits = (
-        2
-        if kpi.unit is Unit.RATIO
-        else 1
-        if kpi.unit is Unit.RATE or (kpi.unit is Unit.PERCENT and not kpi.is_share)
-        else 0
-    )
-    percent = None if change.percent is None else _no_negative_zero(change.percent, 1)
-    return Change(_no_negative_zero(change.absolute, digits), percent)
+        return "–"
+    return "▲" if change.absolute > 0 else "▼" if change.absolute < 0 else "▶"
 
 
 def format_change(kpi: Kpi, change: Change) -> str:
-    """'+2.1 points (+9.5%)' for a percentage, '+120 (+4.0%)' for a count; n/a for a zero base."""
+    """A change as shown_change works it out: '+2.1 points (+9.5%)' for a percentage, '+120 (+4.0%)'
+    for a count, '0.0 points (0.0%)' for none (no sign: nothing moved); n/a for a zero base. The
+    relative change keeps the sign of the absolute one, however small ('-1 (-0.0%)')."""
     if change.absolute is None:
         return NOT_AVAILABLE
-    change = shown_change(kpi, change)
-    if kpi.unit is Unit.PERCENT and not kpi.is_share:
-        absolute = f"{change.absolute:+.1f} points"
-    elif kpi.unit is Unit.RATIO:
-        absolute = f"{change.absolute:+.2f}"
-    elif kpi.unit is Unit.RATE:
-        absolute = f"{change.absolute:+,.1f}"
-    else:
-        absolute = f"{change.absolute:+,.0f}"
-    relative = NOT_AVAILABLE if change.percent is None else f"{change.percent:+.1f}%"
+    unit = shown_unit(kpi)
+    sign = "+" if change.absolute else ""
+    absolute = f"{change.absolute:{sign},.{DIGITS[unit]}f}" + (" points" if unit is Unit.PERCENT else "")
+    relative = NOT_AVAILABLE if change.percent is None else f"{change.percent:{sign}.1f}%"
     return f"{absolute} ({relative})"
 
 

