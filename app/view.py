@@ -185,6 +185,19 @@ def scoped_options(scope: Scope) -> FilterOptions:
     return _filter_options(scope.la_codes)
 
 
+def la_names() -> dict[str, str]:
+    """The signed-in user's LAs, code -> name: every page that names an LA asks here (a code the
+    warehouse has no name for stays a code)."""
+    scope = current_scope()
+    names = scoped_options(scope).las
+    return {code: names.get(code, code) for code in scope.la_codes}
+
+
+def la_name(la_code: str) -> str:
+    """An LA's name, if it is one of the user's; else its code as given."""
+    return la_names().get(la_code, la_code)
+
+
 # The LAs this browser last chose: where a link names none, a page shows them (parse_query).
 LAST_LAS_COOKIE = "safeguard_last_las"
 LAST_LAS_DAYS = 365

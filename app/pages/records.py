@@ -1,6 +1,6 @@
 """Records: the events behind a KPI figure, for the viewer's scope and the filters in the URL.
-Pseudonymised child IDs and dates only, and only for roles that see exact figures, or a partner's
-own agency's records: a list can be counted, so for a protected role it would undo the rounding of
+Pseudonymised IDs (the child's; a household's or an adult's where a record is about no child) and
+dates only, and only for roles that see exact figures, or a partner's own agency's records: a list can be counted, so for a protected role it would undo the rounding of
 every figure it lies behind, except where it lists what the viewer's agency holds already
 (app/scope.py `Scope.record_filters`)."""
 
@@ -19,7 +19,7 @@ from app.components.exports import csv_download
 from app.components.grid import grid
 from app.scope import EVERYONE
 from app.state import reader
-from app.view import PageView, page_view
+from app.view import PageView, la_names, page_view
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import RecordList, records
 from warehouse.kpis.figures import is_figures_kpi, shown_period, submitted_rows
@@ -101,17 +101,19 @@ def layout(**query: str | list[str]) -> html.Div:
         ]
     else:
         count = f"first {LIMIT:,} records" if found.truncated else f"{found.count:,} records"
+        who = (
+            "Children appear by their pseudonymised ID"
+            if found.subject == "Child"
+            else f"Each is about a {found.subject.lower()}, not one child, shown by its pseudonymised ID"
+        )
         body = [
-            html.P(
-                f"{count}. Children appear by their pseudonymised ID; names and case-system IDs never reach "
-                "the warehouse."
-            ),
+            html.P(f"{count}. {who}; names and case-system IDs never reach the warehouse."),
             html.Button("Download CSV", id=ids.RECORDS_EXPORT, className="button-secondary", n_clicks=0),
             dcc.Download(id=ids.RECORDS_DOWNLOAD),
             grid(
                 ids.RECORDS_GRID,
                 rows,
-                {"child_id": "Child (pseudonymised)", "event_date": "Date"},
+                {"subject_id": f"{found.subject} (pseudonymised)", "event_date": "Date"},
                 page_size=25,
             ),
         ]
@@ -126,7 +128,7 @@ def layout(**query: str | list[str]) -> html.Div:
 
 
 SUBMITTED_COLUMNS = {
-    "la_code": "LA",
+    "la_code": "Local authority",
     "measure": "Measure",
     "period_start": "From",
     "period_end": "To",
@@ -154,7 +156,9 @@ def _submitted(page: PageView, kpi: Kpi) -> html.Div:
         return html.Div([heading, showing, html.P(note, className="note")])
     rows = submitted_rows(reader().connection(), model, kpi, period, page.filters.la_codes)
     parts = {(m.id, p.code): p.label for m in model.measures.values() for p in m.parts}
+    names = la_names()
     rows = rows.assign(
+        la_code=rows["la_code"].map(lambda code: names.get(code, code)),
         part=[parts.get((m, p), p or "Whole") for m, p in zip(rows["measure"], rows["part"])],
         measure=[model.measures[m].description for m in rows["measure"]],
         value=["not available" if pd.isna(v) else f"{v:,.10g}" for v in rows["value"]],

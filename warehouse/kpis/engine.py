@@ -328,10 +328,11 @@ class RecordList:
 
     kpi: Kpi
     period: Period
-    rows: pd.DataFrame | None  # child_id (pseudonymised), event_date
+    rows: pd.DataFrame | None  # subject_id (pseudonymised: see `subject`), event_date
     count: int | None
     truncated: bool = False
     withheld: bool = False  # not listed for a viewer whose figures are protected
+    subject: str = "Child"  # whom subject_id names: a child, or a household or person (Dataset.subject_words)
 
 
 def records(
@@ -367,9 +368,10 @@ def records(
     return RecordList(
         kpi,
         period,
-        frame.head(limit)[["child_id", "event_date"]],
+        frame.head(limit)[["subject_id", "event_date"]],
         None if truncated else len(frame),
         truncated,
+        subject=active_model().datasets[kpi.dataset_id].subject_words,
     )
 
 

@@ -238,6 +238,20 @@ class Dataset(Spec):
         return "child_id" in self.column_names
 
     @property
+    def subject_column(self) -> str | None:
+        """The pseudonymised ID of whom a record is about: the child's, else the adult's or the
+        household's (its first person_id column: a police incident's household); None if neither."""
+        if self.has_child:
+            return "child_id"
+        return next((c.name for c in self.columns if c.kind is Kind.PERSON_ID), None)
+
+    @property
+    def subject_words(self) -> str:
+        """Whom a record is about, for a heading: 'Child', 'Household' (household_id), 'Person'."""
+        column = self.subject_column or "record"
+        return column.removesuffix("_id").replace("_", " ").capitalize()
+
+    @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 

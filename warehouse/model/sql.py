@@ -237,6 +237,7 @@ def counted_events_sql(
     month_ends: str,
     has_child: bool = True,
     followers: Mapping[str, Dataset] | None = None,
+    person: str | None = None,
 ) -> str:
     """The records a dataset's own measures count, for the LAs in `scope` (a SQL list), with their
     date, child, record id and the dimensions the record carries: one row per (measure, record) at the
@@ -244,7 +245,9 @@ def counted_events_sql(
     end at which it is open: `date` on or before it, `end` blank or after it), at that month end, of
     the month ends of the query `month_ends`. `record_dimensions` maps a cube column to the dataset
     column that holds it (area_code, say). The cube inserts and kpi_events both read this one query,
-    so the cube and the records behind its figures cannot count different rows."""
+    so the cube and the records behind its figures cannot count different rows. `person` names the
+    pseudonymised adult's or household's ID column of records about no child, kept as person_id for
+    the records page (kpi_events); the cubes, which count records, are not given it."""
     dims = "".join(
         f", coalesce(CAST(f.{column} AS VARCHAR), 'Unknown') AS {cube_column}"
         for cube_column, column in record_dimensions.items()
@@ -252,6 +255,8 @@ def counted_events_sql(
     # Records about no child (an allegation against an adult) have no child to join the child's
     # dimensions from, nor a child's cell key.
     child = "f.child_id" if has_child else "CAST(NULL AS VARCHAR) AS child_id"
+    if person:
+        child += f", f.{person} AS person_id"
     dated = [m for m in measures if m.date is not None and m.timing != MeasureTiming.STOCK]
     stocks = [
         m for m in measures if m.date is not None and m.end is not None and m.timing == MeasureTiming.STOCK
@@ -424,6 +429,7 @@ def events_sql(model: Model) -> list[str]:
             "CAST(NULL AS VARCHAR) AS la_code",
             "CAST(NULL AS DATE) AS event_date",
             "CAST(NULL AS VARCHAR) AS child_id",
+            "CAST(NULL AS VARCHAR) AS person_id",
             *(f"CAST(NULL AS VARCHAR) AS {column}" for column in record_columns),
         ]
     )
@@ -443,6 +449,7 @@ def events_sql(model: Model) -> list[str]:
             month_ends,
             dataset.has_child,
             model.datasets,
+            person=None if dataset.has_child else dataset.subject_column,
         )
         if events:
             selects.append(f"SELECT * EXCLUDE (record_id) FROM (\n    {events}\n)")

@@ -380,7 +380,8 @@ def test_records_list_the_numerators_events_and_are_suppressed_like_the_count(co
 
     found = records(con, get_kpi("re_referral_12m"), FY, LA, NO_SUPPRESSION)
     child_a = hashlib.blake2b(b"E08000021:A", key=b"test-key", digest_size=16).hexdigest()
-    assert [(r.child_id, str(r.event_date.date())) for r in found.rows.itertuples()] == [
+    assert found.subject == "Child"
+    assert [(r.subject_id, str(r.event_date.date())) for r in found.rows.itertuples()] == [
         (child_a, "2024-05-01")
     ]
     assert found.count == 1

@@ -12,8 +12,9 @@ import pytest
 
 from etl.pipeline import run_load
 from tests.helpers import write_extract
-from warehouse.kpis.engine import Filters, evaluate
+from warehouse.kpis.engine import Filters, evaluate, records
 from warehouse.kpis.periods import financial_year, month, quarter
+from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import NO_SUPPRESSION
 from warehouse.settings import Settings
 
@@ -342,3 +343,22 @@ def test_names_and_notes_are_never_stored_and_ids_are_hashed(warehouse):
     assert len(people) == 10 and not people & {f"P{row[0]}" for row in LADO}
     assert len(households) == 6 and not households & {f"H{n}" for n in range(1, 7)}
     assert all(len(h) == 32 for h in households)  # a 16-byte keyed hash, in hex
+
+
+def test_the_records_of_an_incident_name_its_household_by_its_pseudonym(warehouse):
+    # Q1 2024/25: P1 (H1, 5 April), P2 (H2, 10 May), P3 (H1, 30 June): a household, never an empty child.
+    found = records(warehouse, get_kpi("police_da_incidents"), Q1, Filters((LA,)), NO_SUPPRESSION)
+    hashed = dict(warehouse.execute("SELECT incident_id, household_id FROM police_da_incident").fetchall())
+    assert found.subject == "Household"
+    assert [(r.subject_id, str(r.event_date.date())) for r in found.rows.itertuples()] == [
+        (hashed["P1"], "2024-04-05"),
+        (hashed["P2"], "2024-05-10"),
+        (hashed["P3"], "2024-06-30"),
+    ]
+    assert hashed["P1"] == hashed["P3"] != hashed["P2"]
+    # LADO: the adult the allegation is about; a child's dataset still lists children.
+    assert (
+        records(warehouse, get_kpi("lado_referrals"), YEAR, Filters((LA,)), NO_SUPPRESSION).subject
+        == "Person"
+    )
+    assert records(warehouse, get_kpi("referrals"), YEAR, Filters((LA,)), NO_SUPPRESSION).subject == "Child"
