@@ -25,6 +25,7 @@ from warehouse.kpis.assessment import counts_a_year
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.formatting import (
     NOT_AVAILABLE,
+    day_words,
     format_change,
     format_figure,
     format_number,
@@ -190,10 +191,6 @@ def kpi_notes(group: KpiGroup) -> list[str]:
     if group.earlier:
         notes.append(f"Also under this heading, in a table above: {', '.join(group.earlier)}.")
     return notes
-
-
-def day_words(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _source(action: Action) -> str:

@@ -40,8 +40,8 @@ APP_DIR = Path(__file__).resolve().parent
 
 
 def _nav(user: User) -> html.Nav:
-    """The pages this user's role opens, and no others, in their groups: a group of several pages
-    is a menu that opens on a click (app/assets/navigation.js closes it and marks the current one)."""
+    """The pages this user's role opens, and no others, in their groups: each group is a menu that
+    opens on a click (app/assets/navigation.js closes it and marks the current one)."""
     items: list[Component] = []
     for group, pages in nav_groups(user):
         links = [
@@ -53,15 +53,14 @@ def _nav(user: User) -> html.Nav:
             )
             for page in pages
         ]
-        if len(links) == 1:
-            items.append(links[0])
-        else:
-            items.append(
-                html.Details(
-                    [html.Summary(group, className="nav-group-name"), html.Div(links, className="nav-menu")],
-                    className="nav-group",
-                )
+        # A group is always its menu, however few of its pages the role opens: a page is found in the
+        # same menu by everyone who opens it.
+        items.append(
+            html.Details(
+                [html.Summary(group, className="nav-group-name"), html.Div(links, className="nav-menu")],
+                className="nav-group",
             )
+        )
     return html.Nav(items, className="nav", **{"aria-label": "Main"})  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
 
 

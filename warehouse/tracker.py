@@ -16,7 +16,7 @@ call; `tracker_frame` lays it out as a table (the page's and the CSV's columns).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -136,7 +136,7 @@ def _due(dataset: FiguresDataset, la_code: str, period: Period, row: Any, expect
 TRACKER_COLUMNS = {
     "agency": "Agency",
     "title": "Figures",
-    "la_code": "LA",
+    "la_code": "Local authority",
     "period": "Period",
     "due": "Due",
     "state": "State",
@@ -149,28 +149,32 @@ TRACKER_COLUMNS = {
 }
 
 
-def tracker_frame(rows: list[Due]) -> pd.DataFrame:
-    """The tracker as a table, one row per dataset, LA and period, with TRACKER_COLUMNS' headings."""
+def tracker_frame(rows: list[Due], la_names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The tracker as a table, one row per dataset, LA and period, with TRACKER_COLUMNS' headings:
+    each LA by its name in `la_names` (else its code), and the dates as dates (NaT where none), for
+    the grid, the pack and the CSV to write as each does."""
+    names = la_names or {}
     records = [
         {
             "agency": r.agency,
             "title": r.title,
-            "la_code": r.la_code,
+            "la_code": names.get(r.la_code, r.la_code),
             "period": r.period.label,
-            "due": r.due.isoformat(),
+            "due": r.due,
             "state": r.state,
-            "received_at": r.received_at.isoformat(sep=" ", timespec="minutes") if r.received_at else "",
+            "received_at": r.received_at,
             "received_by": r.received_by or "",
             "corrections": r.corrections,
-            "last_at": r.last_at.isoformat(sep=" ", timespec="minutes")
-            if r.corrections and r.last_at
-            else "",
+            "last_at": r.last_at if r.corrections else None,
             "last_by": (r.last_by or "") if r.corrections else "",
             "figures": f"{r.figures_given} of {r.figures_expected}",
         }
         for r in rows
     ]
-    return pd.DataFrame(records, columns=list(TRACKER_COLUMNS)).rename(columns=TRACKER_COLUMNS)
+    frame = pd.DataFrame(records, columns=list(TRACKER_COLUMNS))
+    for column in ("due", "received_at", "last_at"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame.rename(columns=TRACKER_COLUMNS)
 
 
 def tracker_at(

@@ -14,8 +14,28 @@ _IDENTIFIERS = ("load_id", "row_number")
 _WRAPPED = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4", "wordBreak": "normal"}}
 
 
+# Dates are kept as ISO text, so they sort and filter in order, and written as the product writes
+# them ("31 October 2026", "31 October 2026, 14:05": formatting.day_words and moment_words).
+_ISO_DAY, _ISO_MOMENT = "%Y-%m-%d", "%Y-%m-%d %H:%M"
+DAY_FORMAT, MOMENT_FORMAT = "%-d %B %Y", "%-d %B %Y, %H:%M"
+
+
+def _has_time(values: pd.Series) -> bool:
+    return bool((values.dropna() != values.dropna().dt.normalize()).any())
+
+
+def _written(iso: str, words: str) -> dict:
+    # Read and written as UTC, so a date is never moved by the browser's time zone.
+    return {"function": f"params.value ? d3.utcFormat('{words}')(d3.utcParse('{iso}')(params.value)) : ''"}
+
+
 def _column(field: str, header: str, values: pd.Series, wide: bool) -> dict:
     definition: dict = {"field": field, "headerName": header}
+    if pd.api.types.is_datetime64_any_dtype(values):
+        timed = _has_time(values)
+        definition["valueFormatter"] = _written(
+            _ISO_MOMENT if timed else _ISO_DAY, MOMENT_FORMAT if timed else DAY_FORMAT
+        )
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
     if wide:
         definition |= {"flex": 3, "minWidth": 160} | _WRAPPED
@@ -25,14 +45,16 @@ def _column(field: str, header: str, values: pd.Series, wide: bool) -> dict:
     if numeric:
         definition["type"] = "numericColumn"
         if field not in _IDENTIFIERS:
-            definition["valueFormatter"] = {"function": "d3.format(',')(params.value)"}
+            # A missing number is blank, not "0" (d3.format writes null as 0).
+            definition["valueFormatter"] = {
+                "function": "params.value == null ? '' : d3.format(',')(params.value)"
+            }
     return definition
 
 
 def _as_text(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
-        has_time = (values.dropna() != values.dropna().dt.normalize()).any()
-        return values.dt.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d")
+        return values.dt.strftime(_ISO_MOMENT if _has_time(values) else _ISO_DAY)
     return values.astype("string")
 
 
@@ -43,16 +65,19 @@ def grid(
     wide: tuple[str, ...] = (),
     selectable: bool = False,
     page_size: int | None = None,
+    empty: str = "Nothing to show.",
 ) -> dag.AgGrid:
     """A sortable, filterable grid of `frame`, showing `columns` (field -> header) in order.
 
-    `wide` columns take more room and wrap, for messages and reasons.
+    `wide` columns take more room and wrap, for messages and reasons. `page_size` pages a long list.
+    `empty` is what the grid says when it has no rows (in place of AG Grid's "No Rows To Show"), the
+    one message a page gives for an empty list, however its rows are later replaced.
     """
     rows = frame[list(columns)].copy()
     for name in rows.columns:
         if not pd.api.types.is_numeric_dtype(rows[name]) or pd.api.types.is_datetime64_any_dtype(rows[name]):
             rows[name] = _as_text(rows[name])
-    options: dict = {"domLayout": "autoHeight"}
+    options: dict = {"domLayout": "autoHeight", "localeText": {"noRowsToShow": empty}}
     if page_size:
         options |= {"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": False}
     if selectable:

@@ -12,6 +12,7 @@ from dash.development.base_component import Component
 
 from app.state import per_warehouse_file, reader
 from warehouse.db import WarehouseError
+from warehouse.kpis.formatting import day_words
 from warehouse.model.files import dataset_title
 from warehouse.settings import environment
 
@@ -41,7 +42,7 @@ def _loaded() -> tuple[date | None, bool, datetime | None]:
 def data_status() -> DataStatus:
     """How fresh the data is and whether it is demo data; raises WarehouseError if unreadable."""
     as_at, synthetic, _last_load = _loaded()
-    return DataStatus(as_at.strftime("%d %B %Y") if as_at is not None else "no loads", synthetic)
+    return DataStatus(day_words(as_at) if as_at is not None else "no loads", synthetic)
 
 
 def cadence_days(dataset: str) -> int:
@@ -65,7 +66,7 @@ def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date |
         if age > cadence_days(dataset):
             notes.append(
                 f"{dataset_title(dataset)} for {las.get(la_code, la_code)} end on "
-                f"{covered_to:%d %B %Y}, {_days(age)} ago (expected at least every "
+                f"{day_words(covered_to)}, {_days(age)} ago (expected at least every "
                 f"{_days(cadence_days(dataset))})."
             )
     return notes
@@ -107,10 +108,10 @@ def data_status_strip() -> html.Div:
         )
     freshness: list[str | Component] = [
         "Data as at ",
-        html.Strong(as_at.strftime("%d %B %Y") if as_at is not None else "no loads yet"),
+        html.Strong(day_words(as_at) if as_at is not None else "no loads yet"),
     ]
     if last_load is not None:
-        freshness.append(f"; last loaded {last_load:%d %B %Y at %H:%M}")
+        freshness.append(f"; last loaded {day_words(last_load)} at {last_load:%H:%M}")
     parts: list[Component | None] = [html.Span(freshness, className="as-at")]
     if synthetic:
         parts.insert(

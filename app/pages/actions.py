@@ -30,7 +30,6 @@ from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.grid import grid
 from app.components.kpi_choices import KPI_CHOICES, SHOWS_IT_WORKED, linked_kpis
-from app.filters import filter_options
 from app.scope import (
     EVERYONE,
     PARTNERSHIP_WORK,
@@ -41,6 +40,7 @@ from app.scope import (
     current_user,
     require,
 )
+from app.view import la_name, la_names
 from appstate.actions import (
     PROGRESS_SCALE,
     Action,
@@ -136,7 +136,7 @@ def action_frames(
     history (every update)."""
     today = today or date.today()
     scope = current_scope()
-    names = filter_options(scope.la_codes).las
+    names = la_names()
     actions = scoped_actions(scope, view, statuses, kpi_id, today)
     rows = [action_row(a, names, today) for a in actions]
     history = [
@@ -258,7 +258,7 @@ def _add_form(las: dict[str, str], agencies: list[str], kpi_id: str | None, la_c
 def layout(kpi: str | None = None, la: str | None = None, **_query: str) -> html.Div:
     try:
         scope = current_scope()
-        las = filter_options(scope.la_codes).las
+        las = la_names()
         agencies = agency_choices(scope)
     except WarehouseError as error:
         return html.Div([html.H1("Action tracker"), html.P(str(error))])
@@ -337,11 +337,20 @@ def layout(kpi: str | None = None, la: str | None = None, **_query: str) -> html
 
 
 def _count_words(count: int) -> str:
-    return "No actions match." if count == 0 else f"{count:,} action{'' if count == 1 else 's'}."
+    """How many actions the grid lists (when it lists none, the grid says so itself)."""
+    return f"{count:,} action{'' if count == 1 else 's'}."
 
 
 def _grid(frame: pd.DataFrame) -> dag.AgGrid:
-    table = grid(ids.ACTIONS_GRID, frame, GRID_COLUMNS, wide=WIDE, selectable=True, page_size=25)
+    table = grid(
+        ids.ACTIONS_GRID,
+        frame,
+        GRID_COLUMNS,
+        wide=WIDE,
+        selectable=True,
+        page_size=25,
+        empty="No actions match.",
+    )
     # Rows are known by their number, so the action just updated stays selected, its panel open.
     table.getRowId = "params.data.id"
     return table
@@ -363,7 +372,7 @@ def show_actions(
     group = VIEWS.get(view or "all", VIEWS["all"])[1]
     summary = [
         _summary_table(frame, group) if group and not frame.empty else None,
-        html.P(_count_words(len(frame)), className="note"),
+        html.P(_count_words(len(frame)), className="note") if not frame.empty else None,
     ]
     return summary, _grid(frame).rowData
 
@@ -409,7 +418,7 @@ def _entry_panel(entry: Action, today: date) -> html.Section:
             html.H2(f"Action {entry.id}: {entry.status}" + (f" ({flags})" if flags else "")),
             html.P(entry.title, className="commentary-text"),
             html.P(
-                f"{_la_name(entry.la_code)}, {entry.source_kind}: {entry.source_ref}. Led by {entry.lead} "
+                f"{la_name(entry.la_code)}, {entry.source_kind}: {entry.source_ref}. Led by {entry.lead} "
                 f"({entry.agency}); due "
                 f"{entry.due_date:%d %B %Y}. Progress: {progress_words(entry.progress)}."
             ),
@@ -458,10 +467,6 @@ def _progress_form() -> html.Section:
 
 
 HIDDEN = {"display": "none"}
-
-
-def _la_name(la_code: str) -> str:
-    return filter_options(current_scope().la_codes).las.get(la_code, la_code)
 
 
 def _in_scope(action_id: int) -> Action | None:

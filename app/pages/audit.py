@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from app import ids
 from app.access import callback
+from app.audit_log import details_words, subject_words
 from app.components.choices import checklist
 from app.components.exports import csv_download
 from app.components.grid import grid
 from app.scope import ADMIN_ONLY, DATA_PAGES, Permission, require
+from app.view import la_names
 from appstate.audit import AuditQuery, recent_events
 from appstate.db import session
 from appstate.users import list_users
+from warehouse.kpis.formatting import moment_words
 
 PAGE = "/audit"
 dash.register_page(
@@ -55,6 +56,7 @@ ACTIONS = {
     "user_enabled": "Account enabled",
     "password_set": "Password set",
 }
+ACCOUNT_ACTIONS = {"user_added", "user_disabled", "user_enabled", "password_set"}
 EVENT_COLUMNS = {
     "at": "When",
     "username": "Who",
@@ -76,42 +78,43 @@ ACCOUNT_COLUMNS = {
 }
 
 
-def _details(text: str) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in json.loads(text or "{}").items())
-
-
 def audit_frame(actions: list[str] | None) -> pd.DataFrame:
     require(Permission.READ_AUDIT)
     with session() as db:
         events = recent_events(db, AuditQuery(actions=tuple(actions or ())))
+    names = la_names()
     rows = [
         {
-            "at": e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            "at": e.at.replace(microsecond=0),
             "username": e.username,
-            "action": ACTIONS.get(e.action, e.action),
-            "subject": e.subject,
+            "action": ACTIONS.get(e.action) or e.action.replace("_", " ").capitalize(),
+            # An account's events are of a username, which is never read as a code.
+            "subject": e.subject if e.action in ACCOUNT_ACTIONS else subject_words(e.subject or "", names),
             "rows": e.rows,
-            "detail": _details(e.detail),
+            "detail": details_words(e.detail, names),
             "address": e.address,
         }
         for e in events
     ]
-    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    frame["at"] = pd.to_datetime(frame["at"])
+    return frame
 
 
 def _accounts() -> pd.DataFrame:
     with session() as db:
         accounts = list_users(db)
+    names = la_names()
     rows = [
         {
             "username": a.username,
             "role": a.role.replace("_", " "),
-            "la_codes": a.la_codes or "all",
+            "la_codes": subject_words(a.la_codes, names) if a.la_codes else "all",
             "agencies": a.agencies or "all",
             "areas": a.areas or "all",
             "small_numbers": "shown" if a.unsuppressed else "suppressed",
             "active": "yes" if a.active else "no",
-            "last_sign_in": a.last_sign_in.strftime("%Y-%m-%d %H:%M") if a.last_sign_in else "never",
+            "last_sign_in": moment_words(a.last_sign_in) if a.last_sign_in else "never",
         }
         for a in accounts
     ]

@@ -34,6 +34,7 @@ from app.scope import (
     may_answer,
     require,
 )
+from app.view import la_names
 from appstate.challenges import (
     Challenge,
     Status,
@@ -82,7 +83,7 @@ def challenge_frame(statuses: list[str], overdue_only: bool, today: date | None 
     """The entries in the viewer's scope, as the grid and the CSV show them."""
     today = today or date.today()
     scope = current_scope()
-    names = filter_options(scope.la_codes).las
+    names = la_names()
     query = challenge_query(scope, scope.la_codes, tuple(statuses or ()), overdue_only)
     with session() as db:
         entries = list_challenges(db, query, today)
@@ -204,12 +205,20 @@ def layout(**_query: str) -> html.Div:
     Input(CHANGED, "data"),
     page=PAGE,
 )
-def show_entries(statuses: list[str], overdue: list[str], _changed: int) -> list[html.Div | html.P]:
+def show_entries(statuses: list[str], overdue: list[str], _changed: int) -> list[html.Div | html.P | None]:
     frame = challenge_frame(statuses, bool(overdue))
-    # The grid stays even when empty: the selection callback listens to it.
+    # The grid stays even when empty (the selection callback listens to it), and then says so itself.
     return [
-        html.P("No entries match." if frame.empty else f"{len(frame):,} entries.", className="note"),
-        grid(ids.CHALLENGES_GRID, frame, COLUMNS, wide=WIDE, selectable=True, page_size=25),
+        html.P(f"{len(frame):,} entries.", className="note") if not frame.empty else None,
+        grid(
+            ids.CHALLENGES_GRID,
+            frame,
+            COLUMNS,
+            wide=WIDE,
+            selectable=True,
+            page_size=25,
+            empty="No entries match.",
+        ),
     ]
 
 

@@ -14,7 +14,7 @@ from app.components.exports import csv_download
 from app.components.grid import grid
 from app.scope import DATA, DATA_PAGES, PermissionDenied, current_scope
 from app.state import reader
-from app.view import scoped_options
+from app.view import la_names
 from warehouse.db import WarehouseError
 from warehouse.model.files import dataset_title
 
@@ -69,7 +69,7 @@ STATUS_WORDS = {
 
 def _as_shown(loads: pd.DataFrame) -> pd.DataFrame:
     """The loads with names for people: the dataset's title, the LA's name and the status in words."""
-    names = scoped_options(current_scope()).las
+    names = la_names()
     shown = loads.copy()
     shown["dataset"] = shown["dataset"].map(dataset_title)
     shown["la_code"] = shown["la_code"].map(
@@ -86,6 +86,8 @@ def _rejections_of(load_id: int) -> pd.DataFrame:
 
 
 FAILED_LOAD_DAYS = 7
+# Rows a long list (the loads, a load's rejections) shows at a time: the rest are a page away.
+PAGE_SIZE = 25
 
 
 def _recent_failures() -> html.Div | html.P:
@@ -134,7 +136,15 @@ def layout(**_query: str) -> html.Div:
             html.Button(
                 "Download loads as CSV", id=ids.LOADS_EXPORT, className="button-secondary", n_clicks=0
             ),
-            grid(ids.LOADS_GRID, _as_shown(loads), LOAD_COLUMNS, wide=LOAD_WIDE, selectable=True),
+            grid(
+                ids.LOADS_GRID,
+                _as_shown(loads),
+                LOAD_COLUMNS,
+                wide=LOAD_WIDE,
+                selectable=True,
+                page_size=PAGE_SIZE,
+                empty="No loads yet.",
+            ),
             html.H2("Select a load to see its rejections", id=ids.REJECTIONS_TITLE),
             html.Button(
                 "Download rejections as CSV",
@@ -166,7 +176,13 @@ def show_rejections(selected: list[dict] | None) -> tuple[html.Div | html.P | No
     if rejections.empty:
         return html.P("This load rejected no rows."), title, True
     return (
-        grid(ids.REJECTIONS_GRID + "-table", rejections, REJECTION_COLUMNS, wide=("message",)),
+        grid(
+            ids.REJECTIONS_GRID + "-table",
+            rejections,
+            REJECTION_COLUMNS,
+            wide=("message",),
+            page_size=PAGE_SIZE,
+        ),
         title,
         False,
     )

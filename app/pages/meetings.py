@@ -29,7 +29,6 @@ from app.components.choices import checklist, chosen_number, select
 from app.components.chosen_change import change_chosen, change_outputs
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
-from app.filters import filter_options
 from app.pack_sections import action_table, agenda_item_words, pack_sections
 from app.scope import (
     BOARD,
@@ -40,6 +39,7 @@ from app.scope import (
     current_user,
     require,
 )
+from app.view import la_names
 from appstate.actions import Action
 from appstate.db import session
 from appstate.meetings import (
@@ -296,8 +296,7 @@ def _action_form(agencies: list[str], la_options: list[dict[str, str]], la_code:
 
 def layout(meeting: str | None = None, **_query: str) -> html.Div:
     try:
-        scope = current_scope()
-        las = filter_options(scope.la_codes).las
+        las = la_names()
     except WarehouseError as error:
         return html.Div([html.H1("Meetings"), html.P(str(error))])
     user = current_user()
@@ -371,7 +370,7 @@ def layout(meeting: str | None = None, **_query: str) -> html.Div:
 )
 def show_meetings(_changed: int) -> tuple[html.Table | html.P, list[dict]]:
     meetings = _meetings()
-    return _meetings_table(meetings, filter_options(current_scope().la_codes).las), _choices(meetings)
+    return _meetings_table(meetings, la_names()), _choices(meetings)
 
 
 @callback(
@@ -389,7 +388,7 @@ def show_chosen(meeting_id: str | None, _changed: int) -> tuple:
     if meeting is None:
         return None, HIDDEN, HIDDEN, HIDDEN, None
     user, scope = current_user(), current_scope()
-    las = filter_options(scope.la_codes).las
+    las = la_names()
     manages = user.can(Permission.MANAGE_MEETINGS)
     # The action form is drawn here, not in the layout: its LA choice is the meeting's, and a role
     # that may not raise actions has no form for this callback to fill.
@@ -550,7 +549,7 @@ def raise_action(clicks, meeting_id, la_code, title, agency, lead, due, measure,
 
 def meeting_actions_frame(meeting: Meeting, today: date | None = None) -> pd.DataFrame:
     """The meeting's actions the viewer may see, as the downloads show them (the action tracker's columns)."""
-    las = filter_options(current_scope().la_codes).las
+    las = la_names()
     rows = [action_row(a, las, today or date.today()) for a in _actions_of(meeting)]
     return pd.DataFrame(rows, columns=list(ACTION_COLUMNS)).rename(columns=ACTION_COLUMNS)
 

@@ -11,6 +11,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 import dash
+import pandas as pd
 from dash import html
 from dash.development.base_component import Component
 
@@ -31,11 +32,12 @@ from app.pack_sections import (
 from app.partnership import partnership_name
 from app.scope import BOARD, BOARD_PAGES
 from app.state import reader
-from app.view import PageView, page_view, updated_search
+from app.view import PageView, la_names, page_view, updated_search
 from appstate.db import session
 from appstate.meetings import Meeting, get_meeting
 from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import Assessment
+from warehouse.kpis.formatting import day_words, moment_words
 from warehouse.kpis.headline import headline
 from warehouse.kpis.periods import Period
 from warehouse.kpis.registry import EXECUTIVE_KPIS
@@ -114,7 +116,7 @@ def layout(meeting: str | None = None, **query: str | list[str]) -> html.Div:
         title = [html.H1("Meeting pack")]
     sections = [d.section for d in drawn]
     if model.figures:
-        sections.append(_submissions_section(view.la, view.period_value))
+        sections.append(_submissions_section(view.la, view.period_value, la_names()))
     return html.Div(
         [
             html.Div(controls, className="pack-controls no-print"),
@@ -176,7 +178,7 @@ def _cover(resolved: PageView, title: list, executive: list[Assessment], drawn: 
     )
 
 
-def _submissions_section(la_codes: tuple[str, ...], period: Period) -> html.Section:
+def _submissions_section(la_codes: tuple[str, ...], period: Period, las: dict[str, str]) -> html.Section:
     """What the agencies were due to send for the pack's period (their periods that overlap it), for
     its LAs: late or received, in words."""
     rows = [
@@ -184,7 +186,9 @@ def _submissions_section(la_codes: tuple[str, ...], period: Period) -> html.Sect
         for r in submission_tracker(reader().connection(), active_model(), date.today(), la_codes)
         if r.period.start <= period.end and r.period.end >= period.start
     ]
-    frame = tracker_frame(rows)[list(PACK_TRACKER_COLUMNS)]
+    frame = tracker_frame(rows, las)[list(PACK_TRACKER_COLUMNS)]
+    frame["Due"] = [day_words(day) for day in frame["Due"]]
+    frame["Received"] = ["" if pd.isna(at) else moment_words(at) for at in frame["Received"]]
     late = sum(r.state == LATE for r in rows)
     return html.Section(
         [
@@ -214,7 +218,7 @@ def _submissions_section(la_codes: tuple[str, ...], period: Period) -> html.Sect
 
 
 # The tracker's columns the pack prints: what is late and received, not who sent it.
-PACK_TRACKER_COLUMNS = ("Agency", "Figures", "LA", "Period", "Due", "State", "Received")
+PACK_TRACKER_COLUMNS = ("Agency", "Figures", "Local authority", "Period", "Due", "State", "Received")
 
 
 @callback(

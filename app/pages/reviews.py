@@ -30,7 +30,6 @@ from app.components.choices import checklist, chosen_number, select
 from app.components.chosen_change import change_chosen, change_outputs
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
-from app.filters import filter_options
 from app.scope import (
     EVERYONE,
     PARTNERSHIP_WORK,
@@ -41,6 +40,7 @@ from app.scope import (
     current_user,
     require,
 )
+from app.view import la_names
 from appstate.actions import Action, ActionQuery, list_actions
 from appstate.audit_results_file import read_results, template_csv, template_xlsx
 from appstate.db import session
@@ -168,7 +168,7 @@ def review_frames(statuses: list[str] | None, today: date | None = None) -> dict
     the listed reviews that the viewer may see."""
     today = today or date.today()
     scope = current_scope()
-    names = filter_options(scope.la_codes).las
+    names = la_names()
     visible = _visible_actions(scope)
     reviews = scoped_reviews(scope, statuses)
     rows, findings, actions, results = [], [], [], []
@@ -347,7 +347,7 @@ def _review_panel(review: Review, visible: dict[int, Action], today: date) -> ht
     status = review.status + (
         f" on {review.signed_off_on:%d %B %Y} by {review.signed_off_by}" if review.signed_off_on else ""
     )
-    las = filter_options(current_scope().la_codes).las
+    las = la_names()
     return html.Section(
         [
             html.H2(f"Review {review.id}: {review.title}"),
@@ -560,7 +560,7 @@ def _sign_off_form() -> html.Section:
 def layout(review: str | None = None, **_query: str) -> html.Div:
     try:
         scope = current_scope()
-        las = filter_options(scope.la_codes).las
+        las = la_names()
         agencies = agency_choices(scope)
     except WarehouseError as error:
         return html.Div([html.H1("Reviews and audits"), html.P(str(error))])

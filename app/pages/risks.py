@@ -25,7 +25,6 @@ from app.components.choices import checklist, chosen_number, radios, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.kpi_choices import KPI_CHOICES, kpi_titles, linked_kpis
-from app.filters import filter_options
 from app.scope import (
     EVERYONE,
     PARTNERSHIP_WORK,
@@ -36,6 +35,7 @@ from app.scope import (
     current_user,
     require,
 )
+from app.view import la_names
 from appstate.actions import Action, ActionQuery, list_actions
 from appstate.db import session
 from appstate.risks import (
@@ -149,7 +149,7 @@ def register_frames(
     """The register as the downloads show it (COLUMNS), and every scoring of its risks."""
     today = today or date.today()
     scope = current_scope()
-    names = filter_options(scope.la_codes).las
+    names = la_names()
     actions = _visible_actions(scope)
     risks = scoped_risks(scope, statuses)
     rows = [
@@ -382,7 +382,7 @@ def _bands_words() -> str:
 def layout(**_query: str) -> html.Div:
     try:
         scope = current_scope()
-        las = filter_options(scope.la_codes).las
+        las = la_names()
         user = current_user()
         form = (
             _add_form(las, agency_choices(scope), _visible_actions(scope))

@@ -27,8 +27,8 @@ from app.components.forms import field
 from app.components.grid import grid
 from app.scope import (
     DATA,
-    DATA_PAGES,
     EVERYONE,
+    PARTNERSHIP_WORK,
     Role,
     User,
     current_scope,
@@ -37,7 +37,7 @@ from app.scope import (
     sees_submitted_values,
 )
 from app.state import reader
-from app.view import scoped_options
+from app.view import la_names
 from etl.pipeline import FileOutcome
 from etl.submissions.entry import enter_figure
 from etl.submissions.remind import RemindError, send_reminders
@@ -55,8 +55,10 @@ dash.register_page(
     path=PAGE,
     name="Submissions",
     title="Submissions - Safeguarding performance",
-    order=9.5,
-    group=DATA_PAGES,  # after the data page
+    order=11.8,
+    # After the risk register, in the menu every role has: it was in Data, which for an executive or a
+    # partner held it alone (so it showed as a link of its own there, and in the Data menu for the data team).
+    group=PARTNERSHIP_WORK,
     roles=EVERYONE,  # executives read the tracker; the rest is for those who submit (may_submit)
 )
 
@@ -86,10 +88,12 @@ HISTORY = "submissions-history"
 REMIND = "submissions-remind"
 REMIND_OUTCOME = "submissions-remind-outcome"
 
+# Rows a long list shows at a time (the tracker, a dataset's history): the rest are a page away.
+PAGE_SIZE = 25
 # How many of a dataset's latest ended periods the pickers offer (the one due now among them).
 RECENT_PERIODS = 6
 HISTORY_COLUMNS = {
-    "la_code": "LA",
+    "la_code": "Local authority",
     "measure": "Measure",
     "part": "Part",
     "period": "Period",
@@ -126,7 +130,7 @@ def _tracker_rows(user: User) -> pd.DataFrame:
     rows = submission_tracker(reader().connection(), model, date.today(), current_scope().la_codes)
     if user.role is not Role.EXECUTIVE:
         rows = [r for r in rows if may_submit(user, r.agency)]
-    return tracker_frame(rows)
+    return tracker_frame(rows, la_names())
 
 
 def _tracker_section(user: User) -> html.Div | html.P:
@@ -139,7 +143,7 @@ def _tracker_section(user: User) -> html.Div | html.P:
             html.P(
                 f"{len(frame):,} periods due or received; {late:,} late (nothing has arrived and the due date has passed)."
             ),
-            grid(TRACKER + "-grid", frame, {c: c for c in frame.columns}),
+            grid(TRACKER + "-grid", frame, {c: c for c in frame.columns}, page_size=PAGE_SIZE),
         ]
     )
 
@@ -161,18 +165,14 @@ def _history(user: User, dataset_name: str | None) -> html.Div | html.P:
     history = reader().query("figure_history", dataset=dataset.name, la_codes=list(current_scope().la_codes))
     if history.empty:
         return html.P(f"No figures of {dataset.title} have arrived yet.")
+    names = la_names()
     shown = history.assign(
+        la_code=history["la_code"].map(lambda code: names.get(code, code)),
         period=[dataset.period_containing(d).label for d in pd.to_datetime(history["period_start"]).dt.date],
         current=history["is_current"].map({True: "current", False: "superseded"}),
         value=history["value"].map(lambda v: "not available" if pd.isna(v) else f"{v:g}"),
     )
-    return grid(HISTORY + "-grid", shown, HISTORY_COLUMNS, wide=("note",))
-
-
-def _la_names() -> dict[str, str]:
-    scope = current_scope()
-    names = scoped_options(scope).las
-    return {code: names.get(code, code) for code in scope.la_codes}
+    return grid(HISTORY + "-grid", shown, HISTORY_COLUMNS, wide=("note",), page_size=PAGE_SIZE)
 
 
 def _select(component_id: str, label: str, options: list, value: str | None = None) -> html.Div:
@@ -263,7 +263,7 @@ def layout(**_query: str) -> html.Div:
     try:
         model = active_model()
         tracker = _tracker_section(user)
-        las = _la_names()
+        las = la_names()
     except WarehouseError as error:
         return html.Div([html.H1("Submissions"), html.P(str(error))])
     submits = bool(_datasets(model, user)) and user.role is not Role.EXECUTIVE
@@ -341,7 +341,7 @@ def download_template(_xlsx: int, _csv: int, agency: str | None, period: str | N
     if not may_submit(user, agency):
         return None, f"{user.username} ({user.role.words}) does not submit {agency}'s figures."
     try:
-        template = make_template(active_model(), agency, period, _la_names())
+        template = make_template(active_model(), agency, period, la_names())
     except ValueError as error:
         return None, str(error)
     name = f"{agency.lower().replace(' ', '-')}-{period}"

@@ -18,8 +18,8 @@ from app.access import callback
 from app.components.choices import select
 from app.components.forms import field, parse_day, parse_number
 from app.components.grid import grid
-from app.filters import filter_options
-from app.scope import DATA, DATA_PAGES, Permission, PermissionDenied, current_scope, current_user, require
+from app.scope import DATA, DATA_PAGES, Permission, PermissionDenied, current_user, require
+from app.view import la_names
 from appstate.db import session
 from appstate.targets import DEFAULT_TOLERANCE_PERCENT, all_targets, set_target, target_in_force
 from warehouse.db import WarehouseError
@@ -52,15 +52,15 @@ HISTORY_COLUMNS = {
 }
 
 
-def _history_frame(la_names: dict[str, str]) -> pd.DataFrame:
+def _history_frame(names: dict[str, str]) -> pd.DataFrame:
     today = date.today()
     with session() as db:
-        targets = all_targets(db, tuple(la_names))
+        targets = all_targets(db, tuple(names))
         in_force = {t.id for t in (target_in_force(db, t.kpi_id, t.la_code, today) for t in targets) if t}
     rows = [
         {
             "kpi": TARGETABLE[t.kpi_id].title if t.kpi_id in TARGETABLE else t.kpi_id,
-            "la": la_names.get(t.la_code, t.la_code),
+            "la": names.get(t.la_code, t.la_code),
             "effective_from": t.effective_from.isoformat(),
             "target": format_number(t.value, REGISTRY[t.kpi_id].unit) + (" (demo)" if t.is_demo else ""),
             "tolerance": t.tolerance_percent,
@@ -73,14 +73,9 @@ def _history_frame(la_names: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
 
 
-def _la_names() -> dict[str, str]:
-    """The LAs in the viewer's scope, code -> name."""
-    return filter_options(current_scope().la_codes).las
-
-
 def layout(**_query: str) -> html.Div:
     try:
-        la_names = _la_names()
+        names = la_names()
     except WarehouseError as error:
         return html.Div([html.H1("Targets"), html.P(str(error))])
     user = current_user()
@@ -115,8 +110,8 @@ def layout(**_query: str) -> html.Div:
                             "Local authority",
                             select(
                                 ids.TARGET_LA,
-                                [{"label": n, "value": c} for c, n in la_names.items()],
-                                next(iter(la_names), None),
+                                [{"label": n, "value": c} for c, n in names.items()],
+                                next(iter(names), None),
                             ),
                         ),
                         field(
@@ -163,7 +158,7 @@ def layout(**_query: str) -> html.Div:
             form,
             html.H2("Every target set"),
             html.Div(
-                grid(ids.TARGETS_GRID, _history_frame(la_names), HISTORY_COLUMNS, page_size=25),
+                grid(ids.TARGETS_GRID, _history_frame(names), HISTORY_COLUMNS, page_size=25),
                 id="targets-history",
             ),
         ]
@@ -187,8 +182,8 @@ def save_target(_clicks, kpi_id, la_code, effective_from, value, tolerance):
         user = require(Permission.SET_TARGETS)
         if kpi_id not in TARGETABLE:
             raise ValueError("choose a KPI")
-        la_names = _la_names()
-        if la_code not in la_names:
+        names = la_names()
+        if la_code not in names:
             raise ValueError("choose a local authority in your scope")
         with session() as db:
             target = set_target(
@@ -205,8 +200,8 @@ def save_target(_clicks, kpi_id, la_code, effective_from, value, tolerance):
     kpi = TARGETABLE[kpi_id]
     return (
         (
-            f"Set: {kpi.title} for {la_names[la_code]}, {format_number(target.value, kpi.unit)} from "
+            f"Set: {kpi.title} for {names[la_code]}, {format_number(target.value, kpi.unit)} from "
             f"{target.effective_from:%d %B %Y}, by {user.username}."
         ),
-        grid(ids.TARGETS_GRID, _history_frame(la_names), HISTORY_COLUMNS, page_size=25),
+        grid(ids.TARGETS_GRID, _history_frame(names), HISTORY_COLUMNS, page_size=25),
     )

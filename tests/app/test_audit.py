@@ -129,3 +129,37 @@ def test_only_admins_read_the_audit_log(app):
     rows = admin.get_json()["response"]["audit-grid"]["children"]["props"]["rowData"]
     # the demo's 52 targets (2 LAs x 13 KPIs x 2 dates) were set by "demo" when the home was made
     assert sum(1 for r in rows if r["action"] == "Target set" and r["username"] == "demo") == 52
+    # Each of them is of a KPI and an LA by name, its details in words: no code, no JSON.
+    targets = [r for r in rows if r["action"] == "Target set" and r["subject"].startswith("Repeat CP")]
+    assert {r["subject"] for r in targets} == {
+        "Repeat CP plans for Newcastle upon Tyne",
+        "Repeat CP plans for Northumberland",
+    }
+    assert all("E0" not in r["subject"] + r["detail"] and "{" not in r["detail"] for r in rows)
+    assert all(r["at"][:4].isdigit() for r in rows)  # kept as ISO to sort; the grid writes it in words
+
+
+def test_an_events_details_are_written_in_words():
+    from app.audit_log import details_words
+
+    names = {"E08000021": "Newcastle upon Tyne"}
+    export = (
+        '{"filters": {"la_codes": ["E08000021"], "gender": ["F"]}, "page": "/pack", "period": "R12-2026-11"}'
+    )
+    assert details_words(export, names) == (
+        "filters: LAs Newcastle upon Tyne; gender F; page: /pack; "
+        "period: 12 months to November 2026 (Dec 2025 to Nov 2026)"
+    )
+    target = '{"demo": true, "effective_from": "2025-04-01", "tolerance_percent": 5.0, "value": 90.0}'
+    assert (
+        details_words(target, names)
+        == "demo target: yes; from: 1 April 2025; tolerance (%): 5.0; value: 90.0"
+    )
+    load = (
+        '{"dataset": "contacts", "la_code": "E08000021", "rejected": 6, "status": "loaded_with_rejections"}'
+    )
+    assert details_words(load, names) == (
+        "dataset: Contacts; LA: Newcastle upon Tyne; rejected: 6; status: loaded with rejections"
+    )
+    assert details_words(None, names) == details_words("{}", names) == ""
+    assert details_words('{"la_codes": "", "role": "admin"}', names) == "LAs: all; role: admin"

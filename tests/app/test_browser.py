@@ -43,7 +43,8 @@ def test_brw001_data_page_shows_what_the_warehouse_holds(server, exact_page, dem
         "SELECT max(finished_at) FROM etl_load WHERE status IN ('loaded', 'loaded_with_rejections')",
     )
     assert (
-        page.inner_text(".as-at") == f"Data as at 31 October 2026; last loaded {last_load:%d %B %Y at %H:%M}"
+        page.inner_text(".as-at")
+        == f"Data as at 31 October 2026; last loaded {last_load.day} {last_load:%B %Y at %H:%M}"
     )
     [(newcastle_contacts,)] = _warehouse(
         demo_home, "SELECT count(*) FROM contact WHERE la_code = 'E08000021'"

@@ -33,9 +33,9 @@ DASHBOARDS = [
     "Training and feedback",
     "Benchmarks",
 ]
-PARTNERSHIP_WORK = ["Challenge log", "Action tracker", "Reviews and audits", "Risk register"]
-ALL = [*BOARD_MENU, *DASHBOARDS, *PARTNERSHIP_WORK, "Data and loads", "Submissions", "Targets", "Audit"]
-BOARD = [*BOARD_MENU, *DASHBOARDS, *PARTNERSHIP_WORK, "Submissions"]
+PARTNERSHIP_WORK = ["Challenge log", "Action tracker", "Reviews and audits", "Risk register", "Submissions"]
+ALL = [*BOARD_MENU, *DASHBOARDS, *PARTNERSHIP_WORK, "Data and loads", "Targets", "Audit"]
+BOARD = [*BOARD_MENU, *DASHBOARDS, *PARTNERSHIP_WORK]
 PARTNER = BOARD  # partners sit at the board table: the board pages, their figures protected
 DATA_TEAM = [name for name in ALL if name != "Audit"]
 

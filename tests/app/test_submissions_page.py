@@ -174,8 +174,8 @@ def test_a_police_partner_downloads_fills_uploads_and_corrects_its_figures(app, 
         "value": quarters[-1],
     }
     before = [r for r in tracker(app, police) if r["Period"] == "Q1 2025/26"]
-    assert [(r["Agency"], r["LA"], r["Due"], r["State"]) for r in before] == [
-        ("Police", NEWCASTLE, "2025-07-20", "late")
+    assert [(r["Agency"], r["Local authority"], r["Due"], r["State"]) for r in before] == [
+        ("Police", "Newcastle upon Tyne", "2025-07-20", "late")
     ]
     template = police_template(app, police, "2025-26-Q1")
     response = upload(app, police, "police Q1.xlsx", filled(template, [5, 6, 7, 8.5]))
@@ -278,7 +278,10 @@ def test_an_executive_reads_the_tracker_and_acts_on_nothing(app):
     ):
         assert find_component(page, absent) is None
     rows = tracker(app, chair)
-    assert {(r["Agency"], r["LA"]) for r in rows} == {("Local authority", NEWCASTLE), ("Police", NEWCASTLE)}
+    assert {(r["Agency"], r["Local authority"]) for r in rows} == {
+        ("Local authority", "Newcastle upon Tyne"),
+        ("Police", "Newcastle upon Tyne"),
+    }
     crafted = upload(app, chair, "police.xlsx", b"anything")
     assert text(crafted["submissions-upload-outcome"]["children"]) == (
         "✖ Not loaded: chair is an executive account, which does not submit figures."
@@ -402,7 +405,9 @@ def test_the_pack_prints_what_was_late_and_received_for_its_period(app, figures_
 
     police = signed_in(app.server.test_client(), POLICE_PARTNER)
     upload(app, police, "q1.xlsx", filled(police_template(app, police, "2025-26-Q1"), [1, 2, 3, 4]))
-    section = sys.modules["pages.pack"]._submissions_section((NEWCASTLE,), parse_period("2025-26"))
+    section = sys.modules["pages.pack"]._submissions_section(
+        (NEWCASTLE,), parse_period("2025-26"), {NEWCASTLE: "Newcastle upon Tyne"}
+    )
     heading, summary, table = section.children
     assert heading.children == "Submissions"
     # The year's four police quarters and the council's training year, all ended and due by now.
@@ -412,14 +417,16 @@ def test_the_pack_prints_what_was_late_and_received_for_its_period(app, figures_
     )
     head, body = table.children
     assert [th.children for th in head.children.children] == [
-        "Agency", "Figures", "LA", "Period", "Due", "State", "Received"
+        "Agency", "Figures", "Local authority", "Period", "Due", "State", "Received"
     ]  # fmt: skip
     rows = [[td.children for td in tr.children] for tr in body.children]
+    city = "Newcastle upon Tyne"
     assert [row[:6] for row in rows] == [
-        ["Local authority", "Training returns", NEWCASTLE, "2025/26", "2026-04-30", "late"],
-        ["Police", "Police returns", NEWCASTLE, "Q1 2025/26", "2025-07-20", "received late"],
-        ["Police", "Police returns", NEWCASTLE, "Q2 2025/26", "2025-10-20", "late"],
-        ["Police", "Police returns", NEWCASTLE, "Q3 2025/26", "2026-01-20", "late"],
-        ["Police", "Police returns", NEWCASTLE, "Q4 2025/26", "2026-04-20", "late"],
+        ["Local authority", "Training returns", city, "2025/26", "30 April 2026", "late"],
+        ["Police", "Police returns", city, "Q1 2025/26", "20 July 2025", "received late"],
+        ["Police", "Police returns", city, "Q2 2025/26", "20 October 2025", "late"],
+        ["Police", "Police returns", city, "Q3 2025/26", "20 January 2026", "late"],
+        ["Police", "Police returns", city, "Q4 2025/26", "20 April 2026", "late"],
     ]
-    assert rows[1][6].startswith(date.today().isoformat()) and rows[0][6] == ""
+    today = date.today()
+    assert rows[1][6].startswith(f"{today.day} {today:%B %Y}, ") and rows[0][6] == ""

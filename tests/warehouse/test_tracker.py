@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import duckdb
+import pandas as pd
 import pytest
 
 from tests.etl.submission_fixtures import FIGURES_MODEL, NEWCASTLE, NORTHUMBERLAND
@@ -122,22 +123,25 @@ def test_received_says_when_by_whom_how_often_corrected_and_how_much_arrived(con
     )
     assert (newcastle_q1.figures_given, newcastle_q1.figures_expected) == (4, 4)  # 2 parts + 2 wholes
     assert (northumberland_q1.corrections, northumberland_q1.figures_given) == (0, 2)
-    frame = tracker_frame([newcastle_q1, newcastle_q2])
+    frame = tracker_frame([newcastle_q1, newcastle_q2], {NEWCASTLE: "Newcastle upon Tyne"})
     assert frame.iloc[0].to_dict() == {
         "Agency": "Police",
         "Figures": "Police returns",
-        "LA": NEWCASTLE,
+        "Local authority": "Newcastle upon Tyne",
         "Period": "Q1 2025/26",
-        "Due": "2025-07-20",
+        "Due": pd.Timestamp(2025, 7, 20),
         "State": RECEIVED,
-        "Received": "2025-07-10 09:00",
+        "Received": pd.Timestamp(2025, 7, 10, 9),
         "Received from": "alice",
         "Corrections": 1,
-        "Last corrected": "2025-08-01 16:00",
+        "Last corrected": pd.Timestamp(2025, 8, 1, 16),
         "Corrected by": "bob",
         "Figures given": "4 of 4",
     }
-    assert frame.iloc[1][["State", "Received", "Figures given"]].tolist() == [LATE, "", "0 of 4"]
+    later = frame.iloc[1]
+    assert (later["State"], later["Received"], later["Figures given"]) == (LATE, pd.NaT, "0 of 4")
+    # An LA it has no name for stays its code.
+    assert tracker_frame([newcastle_q1])["Local authority"].tolist() == [NEWCASTLE]
 
 
 def test_before_its_deadline_a_period_is_not_yet_due_and_an_agency_with_none_lists_nothing(con):

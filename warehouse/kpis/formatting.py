@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 
 from warehouse.kpis.engine import Change, Figure
 from warehouse.kpis.model import Direction, Kpi, Unit
@@ -25,6 +26,17 @@ def format_number(value: float | None, unit: Unit) -> str:
     if unit is Unit.PERCENT:
         return f"{value:.{DIGITS[unit]}f}%"
     return f"{value:,.{DIGITS[unit]}f}"
+
+
+def day_words(day: date) -> str:
+    """A day as the product writes it: '31 October 2026'. The grids write theirs the same way in the
+    browser (app/components/grid.py DAY_FORMAT), over values kept as ISO dates so they sort."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def moment_words(moment: datetime) -> str:
+    """A time of day as well: '31 October 2026, 14:05'."""
+    return f"{day_words(moment)}, {moment:%H:%M}"
 
 
 def shown_unit(kpi: Kpi) -> Unit:
