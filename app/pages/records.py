@@ -184,6 +184,6 @@ def download(_clicks: int, search: str | None) -> dict[str, str] | dash.NoUpdate
     found = _records(page)
     if found.withheld or found.rows is None:
         return dash.no_update
-    return csv_download(
-        found.rows, f"records-{found.kpi.id}-{found.period.code}.csv", **page.used("/records")
-    )
+    # The ID's column says whose it is, as the page's heading does: child_id, household_id, person_id.
+    rows = found.rows.rename(columns={"subject_id": f"{found.subject.lower().replace(' ', '_')}_id"})
+    return csv_download(rows, f"records-{found.kpi.id}-{found.period.code}.csv", **page.used("/records"))

@@ -111,7 +111,7 @@ def _police_contacts(con, month: str) -> list[str]:
     found = records(
         con, get_kpi("contacts"), parse_period(month), Filters((CITY,), agency=("Police",)), NO_SUPPRESSION
     )
-    return sorted(found.rows["child_id"])
+    return sorted(found.rows["subject_id"])
 
 
 def _download(client, search: str):
@@ -144,7 +144,7 @@ def test_a_partner_lists_its_own_agencys_records_and_no_other(demo_app, con, ask
     assert truth  # the demo has police contacts that month
     layout = page_layout(client, "/records", search)
     grid = find_component(layout, "records-grid")
-    assert sorted(row["child_id"] for row in grid["props"]["rowData"]) == truth
+    assert sorted(row["subject_id"] for row in grid["props"]["rowData"]) == truth
     assert "Your own agency's records only (Police)" in str(layout)
     response = _download(client, search)  # the export: the same list, never more
     content = response.get_json()["response"]["records-download"]["data"]["content"]

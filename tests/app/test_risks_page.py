@@ -321,9 +321,9 @@ def test_an_executive_rescores_but_neither_adds_nor_closes(app, risks):
         app, _client(app, TEST_ADMIN), "audit-actions.value", {"audit-actions.value": ["risk_rescored"]}
     )
     [event] = [r for r in audit["audit-grid"]["children"]["props"]["rowData"] if r["username"] == "test-exec"]
-    assert (event["action"], event["subject"]) == (
+    assert (event["action"], event["subject"]) == (  # the LA by its name, not its code
         "Risk re-scored",
-        f"risk {risks['capacity']} ({CITY}, Local authority)",
+        f"risk {risks['capacity']} (Newcastle upon Tyne, Local authority)",
     )
     assert "previous: 20" in event["detail"] and "reason: Posts filled" in event["detail"]
 

@@ -117,7 +117,7 @@ def test_the_records_behind_a_stock_are_those_open_at_the_period_end(loaded):
     with duckdb.connect(str(loaded), read_only=True) as con:
         found = records(con, model_kpi(con, "eh_open"), Q1, Filters((LA,)), NO_SUPPRESSION)
         stored = dict(con.execute("SELECT eh_id, child_id FROM early_help_assessment").fetchall())
-    assert sorted((row.child_id, str(row.event_date.date())) for row in found.rows.itertuples()) == sorted(
+    assert sorted((row.subject_id, str(row.event_date.date())) for row in found.rows.itertuples()) == sorted(
         (stored[eh_id], "2024-06-30") for eh_id in ("EH2", "EH3", "EH5")
     )
 

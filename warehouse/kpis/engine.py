@@ -365,13 +365,15 @@ def records(
         **filters.query_params(),
     )
     truncated = len(frame) > limit
+    # The served model's dataset, or (a model not yet served) the warehouse's own, as _measure does.
+    dataset = active_model().datasets.get(kpi.dataset_id) or model_for(con).datasets[kpi.dataset_id]
     return RecordList(
         kpi,
         period,
         frame.head(limit)[["subject_id", "event_date"]],
         None if truncated else len(frame),
         truncated,
-        subject=active_model().datasets[kpi.dataset_id].subject_words,
+        subject=dataset.subject_words,
     )
 
 
