@@ -6,6 +6,8 @@ grids (app/components/grid.py) get the same hint and shadow."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dash import html
 
 
@@ -20,3 +22,13 @@ def scroll_box(
         html.Div(table, className="table-scroll-box", tabIndex="0", role="region", **named),
         className="table-scroll table-row-names" if row_names else "table-scroll",
     )
+
+
+def listing(header: Sequence[str], rows: list[html.Tr], class_name: str, label: str) -> html.Div:
+    """A register's table (the risks, the reviews): a row each under `header`, first its number, in
+    a scroll box named `label`."""
+    table = html.Table(
+        [html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(rows)],
+        className=class_name,
+    )
+    return scroll_box(table, label=label, row_names=False)

@@ -30,7 +30,7 @@ from app.components.choices import checklist, chosen_number, select
 from app.components.chosen_change import change_chosen, change_outputs
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
-from app.components.table_scroll import scroll_box
+from app.components.table_scroll import listing, scroll_box
 from app.filters import filter_options
 from app.scope import (
     EVERYONE,
@@ -269,14 +269,7 @@ def reviews_table(reviews: list[Review], visible: dict[int, Action], today: date
                 **{"data-review": str(r.id)},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             )
         )
-    return scroll_box(
-        html.Table(
-            [html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(rows)],
-            className="reviews-list",
-        ),
-        label="Reviews and audits",
-        row_names=False,
-    )
+    return listing(header, rows, "reviews-list", "Reviews and audits")
 
 
 def _actions_table(actions: list[Action], today: date) -> html.Div | html.P:

@@ -25,7 +25,7 @@ from app.components.choices import checklist, chosen_number, radios, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.kpi_choices import KPI_CHOICES, kpi_titles, linked_kpis
-from app.components.table_scroll import scroll_box
+from app.components.table_scroll import listing, scroll_box
 from app.filters import filter_options
 from app.scope import (
     EVERYONE,
@@ -289,14 +289,7 @@ def register_table(risks: list[Risk], actions: dict[int, Action], today: date) -
                 **{"data-risk": str(r.id)},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             )
         )
-    return scroll_box(
-        html.Table(
-            [html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(rows)],
-            className="risk-register",
-        ),
-        label="The register",
-        row_names=False,
-    )
+    return listing(header, rows, "risk-register", "The register")
 
 
 def _scale_choice(component_id: str, label: str, words: dict[int, str]) -> html.Fieldset:
