@@ -197,6 +197,9 @@ def register_frames(
 # --- the heat map and the register ---
 
 
+HEAT_MAP_TITLE = f"{ids.RISKS_HEAT_MAP}-title"
+
+
 def heat_map_table(risks: list[Risk]) -> html.Div:
     """The 5x5 grid as a table: likelihood down (5 at the top), impact across. Each cell says its
     score and band in words, as well as its colour, and lists the risks in it."""
@@ -214,30 +217,44 @@ def heat_map_table(risks: list[Risk]) -> html.Div:
             **{"data-cell": f"{likelihood}x{impact}"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
         )
 
-    return scroll_box(
-        html.Table(
-            [
-                html.Caption("Open risks by likelihood and impact, at their current score"),
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th("Likelihood (down), impact (across)", scope="col"),
-                            *[html.Th(f"{i} {IMPACT[i]}", scope="col") for i in SCALE],
-                        ]
-                    )
-                ),
-                html.Tbody(
+    # Its title above its box rather than a caption inside it, which would scroll away with the table.
+    title = html.P(
+        "Open risks by likelihood and impact, at their current score",
+        id=HEAT_MAP_TITLE,
+        className="table-title",
+    )
+    return html.Div(
+        [
+            title,
+            scroll_box(
+                html.Table(
                     [
-                        html.Tr(
-                            [html.Th(f"{lk} {LIKELIHOOD[lk]}", scope="row"), *[cell(lk, i) for i in SCALE]]
-                        )
-                        for lk in reversed(SCALE)
-                    ]
+                        html.Thead(
+                            html.Tr(
+                                [
+                                    html.Th("Likelihood (down), impact (across)", scope="col"),
+                                    *[html.Th(f"{i} {IMPACT[i]}", scope="col") for i in SCALE],
+                                ]
+                            )
+                        ),
+                        html.Tbody(
+                            [
+                                html.Tr(
+                                    [
+                                        html.Th(f"{lk} {LIKELIHOOD[lk]}", scope="row"),
+                                        *[cell(lk, i) for i in SCALE],
+                                    ]
+                                )
+                                for lk in reversed(SCALE)
+                            ]
+                        ),
+                    ],
+                    className="risk-heat-map",
+                    **{"aria-labelledby": HEAT_MAP_TITLE},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
                 ),
-            ],
-            className="risk-heat-map",
-        ),
-        label="Open risks by likelihood and impact",
+                labelled_by=HEAT_MAP_TITLE,
+            ),
+        ]
     )
 
 
