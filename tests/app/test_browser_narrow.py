@@ -17,6 +17,16 @@ PHONE = 390
 CITY = "E08000021"
 
 
+def _wait_until(page, expression: str, patience_ms: int = 5000) -> None:
+    """Until `expression` is true in the page: polled from outside, as the page's CSP rules out
+    wait_for_function's evaluated strings."""
+    for _ in range(patience_ms // 100):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
+
+
 def test_brw_narrow_scorecard_scrolls_in_its_box_with_the_kpi_in_view(server, page_as):
     page = page_as(TEST_ADMIN, PHONE, 844)
     page.goto(server + f"/scorecard?la={CITY}")
@@ -45,8 +55,9 @@ def test_brw_narrow_scorecard_scrolls_in_its_box_with_the_kpi_in_view(server, pa
     box_of_kpi = first_kpi.locator("xpath=ancestor::div[contains(@class, 'table-scroll-box')]")
     left = box_of_kpi.evaluate("b => b.getBoundingClientRect().left")
     box_of_kpi.evaluate("b => { b.scrollLeft = 100000; }")
-    page.wait_for_function(
-        "document.querySelector('tr[data-kpi=re_referral_12m]').closest('.table-scroll').dataset.more === 'left'"
+    _wait_until(
+        page,
+        "document.querySelector('tr[data-kpi=re_referral_12m]').closest('.table-scroll').dataset.more === 'left'",
     )
     turned = "getComputedStyle(document.querySelector('tr[data-kpi=re_referral_12m]').closest('.table-scroll'), '::before').content"
     assert "Scroll back for the first columns" in page.evaluate(turned)
@@ -68,10 +79,10 @@ def test_brw_narrow_front_door_grid_keeps_its_months_whole_and_in_view(server, p
         ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"
     )
     assert cut == []
-    page.wait_for_function("document.querySelector('#front-door-grid').dataset.more === 'right'")
+    _wait_until(page, "document.querySelector('#front-door-grid').dataset.more === 'right'")
     before = grid.locator(".ag-pinned-left-cols-container .ag-cell").first.bounding_box()["x"]
     grid.evaluate("g => { g.querySelector('.ag-center-cols-viewport').scrollLeft = 100000; }")
-    page.wait_for_function("document.querySelector('#front-door-grid').dataset.more === 'left'")
+    _wait_until(page, "document.querySelector('#front-door-grid').dataset.more === 'left'")
     assert grid.locator(".ag-pinned-left-cols-container .ag-cell").first.bounding_box()["x"] == before
 
 
