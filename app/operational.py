@@ -20,6 +20,7 @@ from app.access import SHELL, callback
 from app.components.charts import parts_chart, trend_chart
 from app.components.choices import select
 from app.components.exports import csv_download
+from app.components.grid import WRAPPED, label_column
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_chart, spc_legend
 from app.filters import FilterOptions, ViewFilters
@@ -81,12 +82,23 @@ def _figures_heading(assessments: list[Assessment]) -> str:
     return "Figures by period" if _submitted(assessments) else "Monthly figures"
 
 
+# The widths of the column that names the rows: a month's name whole, a KPI's on two or three lines.
+_PERIOD_WIDTH = 150
+_KPI_WIDTH = 240
+
+
 def _grid(page: Page, assessments: list[Assessment]) -> dag.AgGrid:
     rows = monthly_rows(assessments)
+    label, *figures = rows.columns
+    # A KPI's name (published figures) wants more room than a month's; a figure may be words
+    # ("Not published by DfE for 2019/20"), which wrap too.
     return dag.AgGrid(
         id=f"{page.id}-grid",
         rowData=rows.to_dict("records"),
-        columnDefs=[{"field": c, "headerName": c} for c in rows.columns],
+        columnDefs=[
+            label_column(label, label, _KPI_WIDTH if label == "KPI" else _PERIOD_WIDTH),
+            *[{"field": c, "headerName": c} | WRAPPED for c in figures],
+        ],
         defaultColDef={
             "sortable": False,
             "resizable": True,

@@ -25,6 +25,7 @@ from app.components.action_words import action_flags, progress_words
 from app.components.exception_report import exceptions_body
 from app.components.kpi_card import kpi_card
 from app.components.scorecard_table import quarters_line, scorecard_tables
+from app.components.table_scroll import scroll_box
 from app.exceptions_export import rules_in_words, served_report
 from app.operational import trend
 from app.scope import challenge_agency, challenge_query
@@ -101,9 +102,7 @@ def _plural(count: int, noun: str, plural: str | None = None) -> str:
 # --- the board's own sections ---
 
 
-def action_table(
-    actions: Sequence[Action], today: date, la_names: dict[str, str], caption: str
-) -> html.Table:
+def action_table(actions: Sequence[Action], today: date, la_names: dict[str, str], caption: str) -> html.Div:
     """Actions as the pack lists them: what, where from, who leads, when due, progress and flags."""
     header = ["No.", "Action", "Source", "Lead", "Due", "Status", "Progress", "Flags"]
     several_las = len({a.la_code for a in actions}) > 1
@@ -124,13 +123,17 @@ def action_table(
         if several_las:
             cells.insert(2, la_names.get(a.la_code, a.la_code))
         rows.append(html.Tr([html.Td(c) for c in cells]))
-    return html.Table(
-        [
-            html.Caption(caption, className="visually-hidden"),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
-            html.Tbody(rows),
-        ],
-        className="pack-table pack-actions",
+    return scroll_box(
+        html.Table(
+            [
+                html.Caption(caption, className="visually-hidden"),
+                html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+                html.Tbody(rows),
+            ],
+            className="pack-table pack-actions",
+        ),
+        label=caption,
+        row_names=False,
     )
 
 
@@ -229,61 +232,73 @@ def _challenges(context: PackContext, title: str) -> Drawn:
     overdue = sum(e.is_overdue(today) for e in still_open)
     kpi_titles = {k.id: k.title for k in REGISTRY.values()}
     totals = sum(counts.values(), Counter())
-    count_table = html.Table(
-        [
-            html.Caption("Challenges by agency and status", className="visually-hidden"),
-            html.Thead(
-                html.Tr(
-                    [html.Th("Agency", scope="col")]
-                    + [html.Th(c.capitalize(), scope="col", className="num") for c in CHALLENGE_COLUMNS]
-                )
-            ),
-            html.Tbody(
-                [
+    count_table = scroll_box(
+        html.Table(
+            [
+                html.Caption("Challenges by agency and status", className="visually-hidden"),
+                html.Thead(
                     html.Tr(
-                        [html.Th(agency, scope="row")]
-                        + [html.Td(str(counts[agency][c]), className="num") for c in CHALLENGE_COLUMNS]
+                        [html.Th("Agency", scope="col")]
+                        + [html.Th(c.capitalize(), scope="col", className="num") for c in CHALLENGE_COLUMNS]
                     )
-                    for agency in sorted(counts)
-                ]
-                + [
-                    html.Tr(
-                        [html.Th("All agencies", scope="row")]
-                        + [html.Td(str(totals[c]), className="num") for c in CHALLENGE_COLUMNS],
-                        className="pack-total",
-                    )
-                ]
-            ),
-        ],
-        className="pack-table pack-challenge-counts",
+                ),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [html.Th(agency, scope="row")]
+                            + [html.Td(str(counts[agency][c]), className="num") for c in CHALLENGE_COLUMNS]
+                        )
+                        for agency in sorted(counts)
+                    ]
+                    + [
+                        html.Tr(
+                            [html.Th("All agencies", scope="row")]
+                            + [html.Td(str(totals[c]), className="num") for c in CHALLENGE_COLUMNS],
+                            className="pack-total",
+                        )
+                    ]
+                ),
+            ],
+            className="pack-table pack-challenge-counts",
+        ),
+        label="Challenges by agency and status",
     )
-    open_table = html.Table(
-        [
-            html.Caption("Open challenges", className="visually-hidden"),
-            html.Thead(
-                html.Tr(
-                    [html.Th(h, scope="col") for h in ("No.", "KPI", "Agency", "Raised", "Due", "Question")]
-                )
-            ),
-            html.Tbody(
-                [
+    open_table = scroll_box(
+        html.Table(
+            [
+                html.Caption("Open challenges", className="visually-hidden"),
+                html.Thead(
                     html.Tr(
                         [
-                            html.Td(str(e.id)),
-                            html.Td(kpi_titles.get(e.kpi_id or "", "")),
-                            html.Td(challenge_agency(e.kpi_id, e.agency) or NO_AGENCY),
-                            html.Td(
-                                f"{e.raised_at:%d %b %Y} ({_plural((today - e.raised_at.date()).days, 'day')} ago)"
-                            ),
-                            html.Td(f"{e.due_date:%d %b %Y}" + (" (overdue)" if e.is_overdue(today) else "")),
-                            html.Td(e.question),
+                            html.Th(h, scope="col")
+                            for h in ("No.", "KPI", "Agency", "Raised", "Due", "Question")
                         ]
                     )
-                    for e in still_open
-                ]
-            ),
-        ],
-        className="pack-table pack-open-challenges",
+                ),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [
+                                html.Td(str(e.id)),
+                                html.Td(kpi_titles.get(e.kpi_id or "", "")),
+                                html.Td(challenge_agency(e.kpi_id, e.agency) or NO_AGENCY),
+                                html.Td(
+                                    f"{e.raised_at:%d %b %Y} ({_plural((today - e.raised_at.date()).days, 'day')} ago)"
+                                ),
+                                html.Td(
+                                    f"{e.due_date:%d %b %Y}" + (" (overdue)" if e.is_overdue(today) else "")
+                                ),
+                                html.Td(e.question),
+                            ]
+                        )
+                        for e in still_open
+                    ]
+                ),
+            ],
+            className="pack-table pack-open-challenges",
+        ),
+        label="Open challenges",
+        row_names=False,
     )
     section = _section(
         "challenges",
@@ -322,18 +337,22 @@ def agenda_section(meeting: Meeting) -> Drawn:
         items.append(
             html.Li([words, html.Br(), html.Span(item.note, className="note-text")] if item.note else words)
         )
-    attendees = html.Table(
-        [
-            html.Caption("Attendees", className="visually-hidden"),
-            html.Thead(html.Tr([html.Th("Name", scope="col"), html.Th("Agency", scope="col")])),
-            html.Tbody(
-                [
-                    html.Tr([html.Td(a.name), html.Td(a.agency)])
-                    for a in sorted(meeting.attendees, key=lambda a: (a.agency.casefold(), a.id))
-                ]
-            ),
-        ],
-        className="pack-table pack-attendees",
+    attendees = scroll_box(
+        html.Table(
+            [
+                html.Caption("Attendees", className="visually-hidden"),
+                html.Thead(html.Tr([html.Th("Name", scope="col"), html.Th("Agency", scope="col")])),
+                html.Tbody(
+                    [
+                        html.Tr([html.Td(a.name), html.Td(a.agency)])
+                        for a in sorted(meeting.attendees, key=lambda a: (a.agency.casefold(), a.id))
+                    ]
+                ),
+            ],
+            className="pack-table pack-attendees",
+        ),
+        label="Attendees",
+        row_names=False,
     )
     section = _section(
         "agenda",

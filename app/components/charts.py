@@ -40,6 +40,11 @@ CHART_CONFIG: dcc.Graph.Config = {
 }
 
 
+# A time axis: each tick's month over its year, so that labels half as wide as "Jan 2025" never run
+# into each other on a phone; the labels a little off the axis, clear of the value axis's "0%".
+MONTH_AXIS = {"tickformat": "%b<br>%Y", "ticklabelstandoff": 4}
+
+
 def plotly_text(text: str) -> str:
     """Text as Plotly shows it, not as markup: Plotly draws <a href>, <b>, <br> and the like found in
     titles, category names and trace names, and names come from loaded files (an area's name), so
@@ -62,7 +67,9 @@ def layout_chart(figure: dict, unit: Unit, height: int = 300, value_axis: str = 
         plot_bgcolor="#fff",
         # A legend only says something when there is more than one thing to tell apart.
         showlegend=len(shown_in_legend) > 1,
-        legend={"orientation": "h", "y": -0.18, "yanchor": "top", "x": 0},
+        # Under the axis and its labels whatever their height (two lines of a month and its year), from
+        # the foot of the chart rather than a fraction of the plot's height.
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
         font={"family": FONT, "color": INK, "size": 13},
         hoverlabel={"font": {"family": FONT}},
     )
@@ -104,9 +111,11 @@ def shade_period(figure: dict, first: object, last: object, text: str) -> None:
         {
             "text": plotly_text(text),
             "showarrow": False,
+            # From the period's end leftwards: the period is the latest months, at the plot's right,
+            # and the words stay over the plot rather than run off a narrow one.
             "xref": "x",
-            "x": first,
-            "xanchor": "left",
+            "x": last,
+            "xanchor": "right",
             "yref": "y domain",
             "y": 1,
             "yanchor": "bottom",
@@ -236,7 +245,7 @@ def trend_chart(assessment: Assessment, name: str, reported: Period | None = Non
         england = f"England {format_number(benchmark.england, kpi.unit)} in {benchmark.financial_year}"
         data.append(reference_line(months[0], months[-1], benchmark.england, BENCHMARK, "dot", england))
         notes.append(england)
-    figure: dict = {"data": data}
+    figure: dict = {"data": data, "layout": {"xaxis": dict(MONTH_AXIS)}}
     if reported is not None:
         shade_period(
             figure,

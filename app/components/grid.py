@@ -11,7 +11,20 @@ _IDENTIFIERS = ("load_id", "row_number")
 
 # Text wraps onto more lines rather than being cut short: a status, a flag, a KPI's name or a load's
 # time is what people look for in a grid, and "Loaded with rej..." hides it.
-_WRAPPED = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4", "wordBreak": "normal"}}
+WRAPPED = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4", "wordBreak": "normal"}}
+
+
+def label_column(field: str, header: str, width: int) -> dict:
+    """The column that names each row (a month, a KPI), `width` pixels wide: pinned at the left, so
+    that on a narrow screen it stays in view while the figures scroll sideways, and wrapped rather
+    than cut short ("September 2026", "Hospital admissions for injuries, ages 0 to 14")."""
+    return {
+        "field": field,
+        "headerName": header,
+        "pinned": "left",
+        "width": width,
+        "minWidth": width,
+    } | WRAPPED
 
 
 # Dates are kept as ISO text, so they sort and filter in order, and written as the product writes
@@ -38,10 +51,10 @@ def _column(field: str, header: str, values: pd.Series, wide: bool) -> dict:
         )
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
     if wide:
-        definition |= {"flex": 3, "minWidth": 160} | _WRAPPED
+        definition |= {"flex": 3, "minWidth": 160} | WRAPPED
     elif not numeric:
         # Wide enough for a name or a status word whole: a narrow screen scrolls the grid instead.
-        definition |= {"minWidth": 135} | _WRAPPED
+        definition |= {"minWidth": 135} | WRAPPED
     if numeric:
         definition["type"] = "numericColumn"
         if field not in _IDENTIFIERS:

@@ -10,6 +10,7 @@ from dash.development.base_component import ComponentType
 from app import ids
 from app.components.kpi_card import RAG_ICONS, actions_link
 from app.components.spc import spc_icons
+from app.components.table_scroll import scroll_box
 from app.scorecard_export import NOT_RATED
 from appstate.actions import KpiActions
 from warehouse.kpis.assessment import counts_a_year
@@ -139,14 +140,18 @@ def priority_section(
     return html.Section(
         [
             heading(priority.title, id=heading_id),
-            html.Table(
-                [
-                    html.Thead(header),
-                    html.Tbody([_row(r, scorecard.quarters, actions.get(r.kpi.id)) for r in priority.rows]),
-                ],
-                className="scorecard",
-                tabIndex="0",  # on a phone it scrolls sideways in its own box: the keyboard can scroll it too
-                **{"aria-labelledby": heading_id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+            scroll_box(
+                html.Table(
+                    [
+                        html.Thead(header),
+                        html.Tbody(
+                            [_row(r, scorecard.quarters, actions.get(r.kpi.id)) for r in priority.rows]
+                        ),
+                    ],
+                    className="scorecard",
+                    **{"aria-labelledby": heading_id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+                ),
+                labelled_by=heading_id,
             ),
         ],
         className="scorecard-priority",

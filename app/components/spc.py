@@ -13,6 +13,7 @@ from datetime import date
 from dash import html
 
 from app.components.charts import (
+    MONTH_AXIS,
     TARGET,
     chart,
     drill_id,
@@ -199,7 +200,7 @@ def spc_chart(assessment: Assessment, name: str, change_points: tuple[date, ...]
                 "hoverinfo": "skip",
             }
         )
-    figure: dict = {"data": data}
+    figure: dict = {"data": data, "layout": {"xaxis": dict(MONTH_AXIS)}}
     notes = []
     limits = spc.latest_limits
     if limits is not None:

@@ -38,6 +38,7 @@ from app.annual_report import (
 )
 from app.components.choices import select
 from app.components.forms import field
+from app.components.table_scroll import scroll_box
 from app.scope import BOARD, BOARD_PAGES
 from app.view import page_view, updated_search
 from warehouse.db import WarehouseError
@@ -53,9 +54,9 @@ dash.register_page(
 )
 
 
-def _table(heading_id: str, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> html.Table:
+def _table(heading_id: str, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> html.Div:
     """A plain table: its first column names the row."""
-    return html.Table(
+    table = html.Table(
         [
             html.Thead(html.Tr([html.Th(h, scope="col") for h in headings])),
             html.Tbody(
@@ -66,9 +67,9 @@ def _table(heading_id: str, headings: Sequence[str], rows: Sequence[Sequence[str
             ),
         ],
         className="pack-table",
-        tabIndex="0",  # on a phone it scrolls sideways in its own box: the keyboard can scroll it too
         **{"aria-labelledby": heading_id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
+    return scroll_box(table, labelled_by=heading_id)
 
 
 def _kpi_section(report: AnnualReport) -> html.Section:

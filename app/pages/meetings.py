@@ -29,6 +29,7 @@ from app.components.choices import checklist, chosen_number, select
 from app.components.chosen_change import change_chosen, change_outputs
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
+from app.components.table_scroll import scroll_box
 from app.pack_sections import action_table, agenda_item_words, pack_sections
 from app.scope import (
     BOARD,
@@ -100,31 +101,35 @@ def _la_words(meeting: Meeting, las: dict[str, str]) -> str:
     return ", ".join(las.get(code, code) for code in meeting.la_codes)
 
 
-def _meetings_table(meetings: list[Meeting], las: dict[str, str]) -> html.Table | html.P:
+def _meetings_table(meetings: list[Meeting], las: dict[str, str]) -> html.Div | html.P:
     if not meetings:
         return html.P("No meetings yet.", className="note")
     header = ["Date", "Meeting", "Local authorities", "Attendees", "Agenda items", "Decisions", "Actions"]
-    return html.Table(
-        [
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(f"{m.held_on:%d %b %Y}"),
-                            html.Th(m.title, scope="row"),
-                            html.Td(_la_words(m, las)),
-                            html.Td(str(len(m.attendees)), className="num"),
-                            html.Td(str(len(m.agenda)), className="num"),
-                            html.Td(str(len(m.decisions)), className="num"),
-                            html.Td(str(len(m.action_ids)), className="num"),
-                        ]
-                    )
-                    for m in meetings
-                ]
-            ),
-        ],
-        className="pack-table meetings-list",
+    return scroll_box(
+        html.Table(
+            [
+                html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [
+                                html.Td(f"{m.held_on:%d %b %Y}"),
+                                html.Th(m.title, scope="row"),
+                                html.Td(_la_words(m, las)),
+                                html.Td(str(len(m.attendees)), className="num"),
+                                html.Td(str(len(m.agenda)), className="num"),
+                                html.Td(str(len(m.decisions)), className="num"),
+                                html.Td(str(len(m.action_ids)), className="num"),
+                            ]
+                        )
+                        for m in meetings
+                    ]
+                ),
+            ],
+            className="pack-table meetings-list",
+        ),
+        label="Meetings",
+        row_names=False,
     )
 
 
@@ -368,7 +373,7 @@ def layout(meeting: str | None = None, **_query: str) -> html.Div:
     Input(CHANGED, "data"),
     page=PAGE,
 )
-def show_meetings(_changed: int) -> tuple[html.Table | html.P, list[dict]]:
+def show_meetings(_changed: int) -> tuple[html.Div | html.P, list[dict]]:
     meetings = _meetings()
     return _meetings_table(meetings, la_names()), _choices(meetings)
 

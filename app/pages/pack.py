@@ -21,6 +21,7 @@ from app.components.choices import checklist, chosen_number
 from app.components.headline import headline_banner
 from app.components.spc import spc_legend
 from app.components.status import data_status
+from app.components.table_scroll import scroll_box
 from app.pack_sections import (
     Drawn,
     PackContext,
@@ -199,16 +200,19 @@ def _submissions_section(la_codes: tuple[str, ...], period: Period, las: dict[st
                 if rows
                 else f"No agency's figures were due for {period.label}."
             ),
-            html.Table(
-                [
-                    html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns])),
-                    html.Tbody(
-                        [html.Tr([html.Td(str(v)) for v in row]) for row in frame.itertuples(index=False)]
-                    ),
-                ],
-                className="pack-table",
-                tabIndex="0",  # on a phone it scrolls sideways in its own box: the keyboard can scroll it too
-                **{"aria-labelledby": "pack-submissions-heading"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+            scroll_box(
+                html.Table(
+                    [
+                        html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns])),
+                        html.Tbody(
+                            [html.Tr([html.Td(str(v)) for v in row]) for row in frame.itertuples(index=False)]
+                        ),
+                    ],
+                    className="pack-table",
+                    **{"aria-labelledby": "pack-submissions-heading"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+                ),
+                labelled_by="pack-submissions-heading",
+                row_names=False,
             )
             if rows
             else None,

@@ -30,6 +30,7 @@ from app.components.choices import checklist, chosen_number, select
 from app.components.chosen_change import change_chosen, change_outputs
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
+from app.components.table_scroll import listing, scroll_box
 from app.scope import (
     EVERYONE,
     PARTNERSHIP_WORK,
@@ -248,7 +249,7 @@ def _flag_cell(counts: ActionCounts) -> html.Td:
     return html.Td([flags[0], ", ", flags[1]] if len(flags) == 2 else (flags or "none"))
 
 
-def reviews_table(reviews: list[Review], visible: dict[int, Action], today: date) -> html.Table:
+def reviews_table(reviews: list[Review], visible: dict[int, Action], today: date) -> html.Div:
     header = ["No.", "Review", "Kind", "Held or published", "Findings", "Actions", "Flags", "Status"]
     rows = []
     for r in reviews:
@@ -268,76 +269,80 @@ def reviews_table(reviews: list[Review], visible: dict[int, Action], today: date
                 **{"data-review": str(r.id)},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             )
         )
-    return html.Table(
-        [html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(rows)],
-        className="reviews-list",
-    )
+    return listing(header, rows, "reviews-list", "Reviews and audits")
 
 
-def _actions_table(actions: list[Action], today: date) -> html.Table | html.P:
+def _actions_table(actions: list[Action], today: date) -> html.Div | html.P:
     if not actions:
         return html.P("No actions raised from it that you may see.", className="note")
     header = ["No.", "Action", "Lead agency", "Due", "Status", "Progress", "Flags"]
-    return html.Table(
-        [
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(str(a.id)),
-                            html.Th(html.A(a.title, href="/actions"), scope="row"),
-                            html.Td(f"{a.agency}: {a.lead}"),
-                            html.Td(f"{a.due_date:%d %b %Y}"),
-                            html.Td(a.status),
-                            html.Td(progress_words(a.progress)),
-                            html.Td(
-                                html.Strong(flags, className="flag")
-                                if (flags := action_flags(a, today))
-                                else ""
-                            ),
-                        ]
-                    )
-                    for a in actions
-                ]
-            ),
-        ],
-        className="review-actions",
+    return scroll_box(
+        html.Table(
+            [
+                html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [
+                                html.Td(str(a.id)),
+                                html.Th(html.A(a.title, href="/actions"), scope="row"),
+                                html.Td(f"{a.agency}: {a.lead}"),
+                                html.Td(f"{a.due_date:%d %b %Y}"),
+                                html.Td(a.status),
+                                html.Td(progress_words(a.progress)),
+                                html.Td(
+                                    html.Strong(flags, className="flag")
+                                    if (flags := action_flags(a, today))
+                                    else ""
+                                ),
+                            ]
+                        )
+                        for a in actions
+                    ]
+                ),
+            ],
+            className="review-actions",
+        ),
+        label="Actions raised from the review",
+        row_names=False,
     )
 
 
-def _results_table(comparisons: list[Comparison]) -> html.Table | html.P:
+def _results_table(comparisons: list[Comparison]) -> html.Div | html.P:
     if not comparisons:
         return html.P("No results recorded yet.", className="note")
     header = ["Criterion", "Cases audited", "Cases meeting it", "% met", "Previous audit", "Change"]
-    return html.Table(
-        [
-            html.Caption(
-                "The percentage met is worked out from the two counts; the change is in percentage points"
-            ),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Th(c.result.criterion, scope="row"),
-                            html.Td(str(c.result.cases)),
-                            html.Td(str(c.result.met)),
-                            html.Td(percent_words(c.result.percent)),
-                            html.Td(
-                                f"{percent_words(c.previous.percent)} in {_audit_name(c.previous_review)}"
-                                if c.previous
-                                else "none"
-                            ),
-                            html.Td(c.words, className=f"audit-change audit-{c.direction.name.lower()}"),
-                        ],
-                        **{"data-criterion": c.result.criterion_key},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
-                    )
-                    for c in comparisons
-                ]
-            ),
-        ],
-        className="audit-results",
+    return scroll_box(
+        html.Table(
+            [
+                html.Caption(
+                    "The percentage met is worked out from the two counts; the change is in percentage points"
+                ),
+                html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [
+                                html.Th(c.result.criterion, scope="row"),
+                                html.Td(str(c.result.cases)),
+                                html.Td(str(c.result.met)),
+                                html.Td(percent_words(c.result.percent)),
+                                html.Td(
+                                    f"{percent_words(c.previous.percent)} in {_audit_name(c.previous_review)}"
+                                    if c.previous
+                                    else "none"
+                                ),
+                                html.Td(c.words, className=f"audit-change audit-{c.direction.name.lower()}"),
+                            ],
+                            **{"data-criterion": c.result.criterion_key},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+                        )
+                        for c in comparisons
+                    ]
+                ),
+            ],
+            className="audit-results",
+        ),
+        label="Audit results",
     )
 
 
@@ -652,7 +657,7 @@ def _count_words(count: int) -> str:
 def show_reviews(statuses: list[str] | None, _changed: int) -> tuple[list, list[dict]]:
     scope = current_scope()
     reviews = scoped_reviews(scope, statuses)
-    listed: list[html.P | html.Table] = [html.P(_count_words(len(reviews)), className="note")]
+    listed: list[html.P | html.Div] = [html.P(_count_words(len(reviews)), className="note")]
     if reviews:
         listed.append(reviews_table(reviews, _visible_actions(scope), date.today()))
     return listed, _choices(reviews)

@@ -25,6 +25,7 @@ from app.components.choices import checklist, chosen_number, radios, select
 from app.components.exports import csv_download, xlsx_download
 from app.components.forms import done, field, parse_day, refused
 from app.components.kpi_choices import KPI_CHOICES, kpi_titles, linked_kpis
+from app.components.table_scroll import listing, scroll_box
 from app.scope import (
     EVERYONE,
     PARTNERSHIP_WORK,
@@ -196,7 +197,10 @@ def register_frames(
 # --- the heat map and the register ---
 
 
-def heat_map_table(risks: list[Risk]) -> html.Table:
+HEAT_MAP_TITLE = f"{ids.RISKS_HEAT_MAP}-title"
+
+
+def heat_map_table(risks: list[Risk]) -> html.Div:
     """The 5x5 grid as a table: likelihood down (5 at the top), impact across. Each cell says its
     score and band in words, as well as its colour, and lists the risks in it."""
     cells = heat_map(risks)
@@ -213,25 +217,44 @@ def heat_map_table(risks: list[Risk]) -> html.Table:
             **{"data-cell": f"{likelihood}x{impact}"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
         )
 
-    return html.Table(
+    # Its title above its box rather than a caption inside it, which would scroll away with the table.
+    title = html.P(
+        "Open risks by likelihood and impact, at their current score",
+        id=HEAT_MAP_TITLE,
+        className="table-title",
+    )
+    return html.Div(
         [
-            html.Caption("Open risks by likelihood and impact, at their current score"),
-            html.Thead(
-                html.Tr(
+            title,
+            scroll_box(
+                html.Table(
                     [
-                        html.Th("Likelihood (down), impact (across)", scope="col"),
-                        *[html.Th(f"{i} {IMPACT[i]}", scope="col") for i in SCALE],
-                    ]
-                )
+                        html.Thead(
+                            html.Tr(
+                                [
+                                    html.Th("Likelihood (down), impact (across)", scope="col"),
+                                    *[html.Th(f"{i} {IMPACT[i]}", scope="col") for i in SCALE],
+                                ]
+                            )
+                        ),
+                        html.Tbody(
+                            [
+                                html.Tr(
+                                    [
+                                        html.Th(f"{lk} {LIKELIHOOD[lk]}", scope="row"),
+                                        *[cell(lk, i) for i in SCALE],
+                                    ]
+                                )
+                                for lk in reversed(SCALE)
+                            ]
+                        ),
+                    ],
+                    className="risk-heat-map",
+                    **{"aria-labelledby": HEAT_MAP_TITLE},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+                ),
+                labelled_by=HEAT_MAP_TITLE,
             ),
-            html.Tbody(
-                [
-                    html.Tr([html.Th(f"{lk} {LIKELIHOOD[lk]}", scope="row"), *[cell(lk, i) for i in SCALE]])
-                    for lk in reversed(SCALE)
-                ]
-            ),
-        ],
-        className="risk-heat-map",
+        ]
     )
 
 
@@ -246,7 +269,7 @@ def _links(risk: Risk, actions: dict[int, Action]) -> tuple[list, list]:
     return kpis, linked
 
 
-def register_table(risks: list[Risk], actions: dict[int, Action], today: date) -> html.Table:
+def register_table(risks: list[Risk], actions: dict[int, Action], today: date) -> html.Div:
     header = [
         "No.",
         "Risk",
@@ -283,10 +306,7 @@ def register_table(risks: list[Risk], actions: dict[int, Action], today: date) -
                 **{"data-risk": str(r.id)},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             )
         )
-    return html.Table(
-        [html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(rows)],
-        className="risk-register",
-    )
+    return listing(header, rows, "risk-register", "The register")
 
 
 def _scale_choice(component_id: str, label: str, words: dict[int, str]) -> html.Fieldset:
@@ -457,11 +477,11 @@ def _count_words(count: int) -> str:
     Input(CHANGED, "data"),
     page=PAGE,
 )
-def show_register(statuses: list[str] | None, _changed: int) -> tuple[html.Table, list, list[dict]]:
+def show_register(statuses: list[str] | None, _changed: int) -> tuple[html.Div, list, list[dict]]:
     scope = current_scope()
     risks = scoped_risks(scope, statuses)
     on_map = [r for r in risks if r.status == RiskStatus.OPEN.value]
-    register: list[html.P | html.Table] = [html.P(_count_words(len(risks)), className="note")]
+    register: list[html.P | html.Div] = [html.P(_count_words(len(risks)), className="note")]
     if risks:
         register.append(register_table(risks, _visible_actions(scope), date.today()))
     options = [{"label": f"{r.id}: {r.title} ({score_words(r.score)})", "value": r.id} for r in risks]
@@ -498,30 +518,37 @@ def _in_scope(chosen_risk: object) -> Risk | None:
 def _risk_panel(risk: Risk, actions: dict[int, Action], today: date) -> html.Section:
     kpis, linked = _links(risk, actions)
     overdue = " (review overdue)" if risk.is_review_overdue(today) else ""
-    history = html.Table(
-        [
-            html.Thead(
-                html.Tr(
-                    [html.Th(h, scope="col") for h in ("When", "By", "Likelihood", "Impact", "Score", "Why")]
-                )
-            ),
-            html.Tbody(
-                [
+    history = scroll_box(
+        html.Table(
+            [
+                html.Thead(
                     html.Tr(
                         [
-                            html.Td(f"{s.at:%Y-%m-%d %H:%M}"),
-                            html.Td(s.by),
-                            html.Td(f"{s.likelihood} {LIKELIHOOD[s.likelihood]}"),
-                            html.Td(f"{s.impact} {IMPACT[s.impact]}"),
-                            html.Td(html.Span(score_words(s.score), className=_band_class(s.score))),
-                            html.Td(s.reason),
+                            html.Th(h, scope="col")
+                            for h in ("When", "By", "Likelihood", "Impact", "Score", "Why")
                         ]
                     )
-                    for s in risk.scores
-                ]
-            ),
-        ],
-        className="risk-history",
+                ),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [
+                                html.Td(f"{s.at:%Y-%m-%d %H:%M}"),
+                                html.Td(s.by),
+                                html.Td(f"{s.likelihood} {LIKELIHOOD[s.likelihood]}"),
+                                html.Td(f"{s.impact} {IMPACT[s.impact]}"),
+                                html.Td(html.Span(score_words(s.score), className=_band_class(s.score))),
+                                html.Td(s.reason),
+                            ]
+                        )
+                        for s in risk.scores
+                    ]
+                ),
+            ],
+            className="risk-history",
+        ),
+        label="Scores over time",
+        row_names=False,
     )
     return html.Section(
         [

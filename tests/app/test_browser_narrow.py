@@ -1,0 +1,106 @@
+"""Tables, grids and charts on a phone (390 px wide): a table scrolls inside its own box with its
+first column in view and says there is more; a grid's month stays whole and in view; a trend's
+month labels and its legend do not run into each other."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.app.axe import settled_scroll_width
+from tests.app.serving import TEST_ADMIN
+
+pytestmark = pytest.mark.browser
+
+PHONE = 390
+CITY = "E08000021"
+
+
+def _wait_until(page, expression: str, patience_ms: int = 5000) -> None:
+    """Until `expression` is true in the page: polled from outside, as the page's CSP rules out
+    wait_for_function's evaluated strings."""
+    for _ in range(patience_ms // 100):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
+
+
+def test_brw_narrow_scorecard_scrolls_in_its_box_with_the_kpi_in_view(server, page_as):
+    page = page_as(TEST_ADMIN, PHONE, 844)
+    page.goto(server + f"/scorecard?la={CITY}")
+    page.wait_for_selector(".scorecard-ready")
+    box = page.locator(".table-scroll").first
+    box.wait_for()
+    assert settled_scroll_width(page, PHONE) <= PHONE  # the page itself never scrolls sideways
+    assert box.get_attribute("data-more") == "right"
+    hint = "getComputedStyle(document.querySelector('.table-scroll'), '::before').content"
+    assert "Scroll sideways for more columns" in page.evaluate(hint)
+    # The KPI's column is 10rem (160 px at 16 px type): a KPI's name on two lines, not four or five.
+    kpi_header = page.locator(".table-scroll thead th").first
+    assert kpi_header.inner_text() == "KPI"
+    assert kpi_header.bounding_box()["width"] >= 160
+    first_kpi = page.locator('.table-scroll tr[data-kpi="re_referral_12m"] th').first
+    line_height = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.scorecard')).lineHeight)"
+    )
+    name = first_kpi.evaluate("th => th.firstChild.nodeType === 3 ? th.firstChild.textContent : ''")
+    assert name == "Re-referrals within 12 months"
+    name_height = first_kpi.evaluate(
+        "th => { const r = document.createRange(); r.selectNodeContents(th.firstChild); return r.getBoundingClientRect().height; }"
+    )
+    assert name_height < 2.5 * line_height
+    # Scrolled to the far right, the KPI's name is still at the box's left edge, and the hint turns round.
+    box_of_kpi = first_kpi.locator("xpath=ancestor::div[contains(@class, 'table-scroll-box')]")
+    left = box_of_kpi.evaluate("b => b.getBoundingClientRect().left")
+    box_of_kpi.evaluate("b => { b.scrollLeft = 100000; }")
+    _wait_until(
+        page,
+        "document.querySelector('tr[data-kpi=re_referral_12m]').closest('.table-scroll').dataset.more === 'left'",
+    )
+    turned = "getComputedStyle(document.querySelector('tr[data-kpi=re_referral_12m]').closest('.table-scroll'), '::before').content"
+    assert "Scroll back for the first columns" in page.evaluate(turned)
+    assert first_kpi.bounding_box()["x"] == pytest.approx(left, abs=1)
+    assert first_kpi.is_visible()
+    assert page.console_errors == []
+
+
+def test_brw_narrow_front_door_grid_keeps_its_months_whole_and_in_view(server, page_as):
+    page = page_as(TEST_ADMIN, PHONE, 844)
+    page.goto(server + f"/front-door?la={CITY}")
+    grid = page.locator("#front-door-grid")
+    grid.locator(".ag-pinned-left-cols-container .ag-row").first.wait_for()
+    assert settled_scroll_width(page, PHONE) <= PHONE
+    months = grid.locator(".ag-pinned-left-cols-container .ag-cell").all_inner_texts()
+    assert len(months) >= 12 and "September 2026" in months  # the demo runs to November 2026
+    cut = grid.evaluate(
+        "g => [...g.querySelectorAll('.ag-pinned-left-cols-container .ag-cell')]"
+        ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"
+    )
+    assert cut == []
+    _wait_until(page, "document.querySelector('#front-door-grid').dataset.more === 'right'")
+    before = grid.locator(".ag-pinned-left-cols-container .ag-cell").first.bounding_box()["x"]
+    grid.evaluate("g => { g.querySelector('.ag-center-cols-viewport').scrollLeft = 100000; }")
+    _wait_until(page, "document.querySelector('#front-door-grid').dataset.more === 'left'")
+    assert grid.locator(".ag-pinned-left-cols-container .ag-cell").first.bounding_box()["x"] == before
+
+
+def test_brw_narrow_trend_labels_and_legend_do_not_overlap(server, page_as):
+    page = page_as(TEST_ADMIN, PHONE, 844)
+    page.goto(server + f"/exceptions?la={CITY}")
+    graph = page.locator(".chart .js-plotly-plot").first
+    graph.locator(".xtick text").first.wait_for()
+    ticks = [t.bounding_box() for t in graph.locator(".xtick text").all()]
+    # Each label is its month over its year ("Jan" / "2025"), and no two touch.
+    assert graph.locator(".xtick text").first.locator("tspan").count() == 2
+    ticks.sort(key=lambda box: box["x"])
+    for left, right in itertools.pairwise(ticks):
+        assert left["x"] + left["width"] < right["x"]
+    labels_bottom = max(t["y"] + t["height"] for t in ticks)
+    legend = graph.locator(".legend").bounding_box()
+    assert legend["y"] >= labels_bottom
+    # The shaded period's words end at its right edge, inside the chart.
+    words = graph.locator(".annotation-text").filter(has_text="the period reported").bounding_box()
+    chart = graph.bounding_box()
+    assert chart["x"] <= words["x"] and words["x"] + words["width"] <= chart["x"] + chart["width"]
