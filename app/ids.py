@@ -125,6 +125,7 @@ EXCEPTIONS_PDF = "exceptions-pdf"
 EXCEPTIONS_MARKDOWN = "exceptions-markdown"
 EXCEPTIONS_SUMMARY = "exceptions-summary"
 EXCEPTIONS_LIST = "exceptions-list"
+EXCEPTIONS_AT_A_GLANCE = "exceptions-at-a-glance"
 EXCEPTIONS_CHOOSE_LA = "exceptions-choose-la"
 
 # audit

@@ -96,9 +96,29 @@ def _layout() -> html.Div:
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             data_status_strip(),
             filter_bar(),
-            html.Main(dash.page_container, className="page", id="main", tabIndex="-1"),
+            html.Main(_loading(dash.page_container), className="page", id="main", tabIndex="-1"),
         ],
         className="app",
+    )
+
+
+# Dash's page router draws a page into this component (dash.page_container): a slow page is a slow
+# callback writing its children.
+PAGE_CONTENT = "_pages_content"
+LOADING_WORDS = "Loading the page\u2026"
+
+
+def _loading(container: Component) -> dcc.Loading:
+    """The page container, which says it is loading while a page is drawn rather than showing an
+    empty box: a status message (announced by screen readers) at the top of the page, the page it
+    replaces hidden meanwhile. Only the page's drawing shows it (not each small callback on the
+    page), and only after a moment, so that a quick page does not flicker; the PDFs wait until it
+    has gone (app/page_pdf.py)."""
+    return dcc.Loading(
+        container,
+        target_components={PAGE_CONTENT: "children"},  # type: ignore[arg-type]  # Dash types it as a dict with no keys
+        custom_spinner=html.P(LOADING_WORDS, role="status", className="page-loading"),
+        delay_show=250,
     )
 
 

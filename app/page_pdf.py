@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # Playwright is imported only to print
 
 CHROMIUM = environment().chromium
 BUSY = "The server is busy printing other PDFs: try again in a minute."
-SLOW = "The server is too busy to draw the PDF's charts now: try again in a minute."
+SLOW = "The server is too busy to draw the PDF's page now: try again in a minute."
 
 
 @cache
@@ -78,23 +78,29 @@ def page_furniture(marking: str, printed: date, data_as_at: str) -> tuple[str, s
     return header, footer
 
 
-# Each chart's box is on the page before Plotly has drawn into it: more so on a busy server.
-UNDRAWN_CHARTS = (
+# Each chart's box is on the page before Plotly has drawn into it, and the page's own content is
+# drawn by a callback (its "Loading the page" message shows meanwhile): more so on a busy server.
+# The page is printed once nothing on it is still loading or waiting to be drawn.
+UNSETTLED = (
     "Array.from(document.querySelectorAll('.dash-graph')).filter(g => !g.querySelector('.main-svg')).length"
+    " + document.querySelectorAll('.page-loading, [data-dash-is-loading]').length"
 )
-CHART_PATIENCE_S = 90
+PATIENCE_S = 90
 
 
-class ChartsNotDrawn(RuntimeError):
-    """The page's charts were not drawn in time: a PDF without them is not made."""
+class PageNotDrawn(RuntimeError):
+    """The page, or its charts, were not drawn in time: a PDF without them is not made."""
 
 
-def _wait_for_charts(page: Page, patience_s: float = CHART_PATIENCE_S) -> None:
-    """Until every chart on the page is drawn (polled: the app's CSP rules out wait_for_function)."""
+def _wait_until_settled(page: Page, patience_s: float) -> None:
+    """Until every chart on the page is drawn and nothing is loading (polled: the app's CSP rules
+    out wait_for_function)."""
     deadline = time.monotonic() + patience_s
-    while (undrawn := page.evaluate(UNDRAWN_CHARTS)) > 0:
+    while (unsettled := page.evaluate(UNSETTLED)) > 0:
         if time.monotonic() > deadline:
-            raise ChartsNotDrawn(f"{undrawn} charts were not drawn within {patience_s:.0f} s")
+            raise PageNotDrawn(
+                f"{unsettled} charts or parts of the page were not drawn within {patience_s:.0f} s"
+            )
         page.wait_for_timeout(200)
 
 
@@ -108,6 +114,7 @@ def render_pdf(
     """The page at `url` printed to A4, once `ready_selector` is on it, with `furniture` (the
     header and footer of each page); `cookies` carry the requester's session, so the page is drawn
     with their scope and nobody else's. Requests to any origin but the page's own are aborted."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
@@ -127,10 +134,16 @@ def render_pdf(
                     route.continue_() if route.request.url.startswith(origin + "/") else route.abort()
                 ),
             )
+            # One patience for the whole page: its load, its content's callback and its charts.
+            deadline = time.monotonic() + PATIENCE_S
+            context.set_default_timeout(PATIENCE_S * 1000)
             page = context.new_page()
-            page.goto(url, wait_until="networkidle")
-            page.wait_for_selector(ready_selector)
-            _wait_for_charts(page)
+            try:
+                page.goto(url, wait_until="networkidle")
+                page.wait_for_selector(ready_selector)
+            except PlaywrightTimeout as slow:
+                raise PageNotDrawn(f"the page was not drawn within {PATIENCE_S} s") from slow
+            _wait_until_settled(page, max(deadline - time.monotonic(), 0))
             page.emulate_media(media="print")
             header, footer = furniture
             return page.pdf(
@@ -194,7 +207,7 @@ def page_pdf(
         furniture = page_furniture(environment().protective_marking, date.today(), as_at)
         try:
             pdf = render_pdf(url, ready_selector, cookies, furniture, landscape)
-        except ChartsNotDrawn:
+        except PageNotDrawn:
             return Response(SLOW, status=503, mimetype="text/plain", headers={"Retry-After": "30"})
         finally:
             renders.release()

@@ -1,6 +1,7 @@
-"""The exception report's body: why each KPI is an exception, its trend, its commentary (or space to
-write by hand) and its actions. Drawn by the /exceptions page and by the meeting pack's exception
-report section, from the same report (app/exceptions_export.py served_report)."""
+"""The exception report's body: its exceptions at a glance, then why each KPI is an exception, its
+trend, its commentary (or space to write by hand) and its actions. Drawn by the /exceptions page and
+by the meeting pack's exception report section, from the same report (app/exceptions_export.py
+served_report)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from app.scope import Permission, current_user
 from app.view import PageView
 from appstate.actions import KpiActions
 from appstate.commentary import Commentary
-from warehouse.kpis.exceptions import KpiException
+from warehouse.kpis.exceptions import RULE_LABELS, ExceptionReport, KpiException
 from warehouse.kpis.formatting import format_figure
 
 
@@ -116,6 +117,19 @@ def _exception(served: ServedReport, found: KpiException, actions: KpiActions | 
     )
 
 
+def at_a_glance(report: ExceptionReport) -> html.Ol:
+    """The exceptions in a list, each KPI with why it is one: the report's first page, so that the
+    cover of the printed report says what it holds."""
+    return html.Ol(
+        [
+            html.Li(f"{found.kpi.title}: {', '.join(RULE_LABELS[r.rule] for r in found.reasons)}")
+            for found in report.exceptions
+        ],
+        id=ids.EXCEPTIONS_AT_A_GLANCE,
+        className="exceptions-at-a-glance",
+    )
+
+
 def exceptions_body(page: PageView, served: ServedReport) -> list[Component]:
     """The report's notes, its summary and each exception, with the open actions on each KPI."""
     report = served.report
@@ -129,6 +143,7 @@ def exceptions_body(page: PageView, served: ServedReport) -> list[Component]:
     return [
         *[html.P(note, className="note") for note in notes],
         html.P(summary_words(report), id=ids.EXCEPTIONS_SUMMARY, className="exceptions-summary"),
+        *([at_a_glance(report)] if report.exceptions else []),
         html.Div(
             [_exception(served, found, actions.get(found.kpi.id)) for found in report.exceptions],
             id=ids.EXCEPTIONS_LIST,

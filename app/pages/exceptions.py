@@ -11,10 +11,13 @@ from dash import dcc, html
 
 from app import ids
 from app.components.exception_report import exceptions_body
+from app.components.headline import headline_banner
 from app.exceptions_export import rules_in_words, served_report
+from app.partnership import partnership_name
 from app.scope import BOARD, BOARD_PAGES
 from app.view import PageView, page_view
 from warehouse.db import WarehouseError
+from warehouse.kpis.headline import headline
 
 PAGE = "/exceptions"
 dash.register_page(
@@ -86,6 +89,7 @@ def layout(**query: str | list[str]) -> html.Div:
             ),
             html.Header(
                 [
+                    html.P(partnership_name(page.view.la, page.options.las), className="pack-partnership"),
                     html.H1(f"Exception report: {served.la_name}"),
                     html.P(
                         [
@@ -105,6 +109,9 @@ def layout(**query: str | list[str]) -> html.Div:
                     )
                     if served.synthetic
                     else None,
+                    # The cover's glance: every KPI the report looked at, against its target.
+                    html.H2("At a glance", className="pack-cover-heading"),
+                    headline_banner(headline(report.assessed)),
                     html.P(rules_in_words(report.thresholds)),
                 ],
                 className="pack-cover exceptions-cover",

@@ -57,6 +57,9 @@ def layout(**query: str | list[str]) -> html.Div:
                     else None,
                     html.P(resolved.scope.policy.explanation),
                     *[html.P(note, className="note") for note in resolved.comparison_notes()],
+                    # The key to the SPC column, before the tables: in print it shares the first page
+                    # with the title rather than taking a last page of its own.
+                    spc_legend(opened=True),
                 ],
                 className="scorecard-cover",
             ),
@@ -79,7 +82,6 @@ def layout(**query: str | list[str]) -> html.Div:
                 className="scorecard-links no-print",
             ),
             *scorecard_tables(scorecard, actions),
-            spc_legend(opened=True),
         ],
         id=ids.SCORECARD,
         className="scorecard-page scorecard-ready",

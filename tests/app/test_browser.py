@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.app.axe import axe_violations
 from tests.app.serving import add_test_users, serve
 from tests.helpers import engine_results
 
@@ -215,7 +217,9 @@ def test_brw009_benchmarks_page_shows_published_figures_and_keeps_the_kpi_in_the
     assert page.console_errors == []
 
 
-def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_values(server, page, demo_home):
+def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_values(
+    server, page, demo_home, tmp_path
+):
     from pypdf import PdfReader
 
     from warehouse.kpis.engine import Filters
@@ -233,7 +237,11 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
         page.locator(".pdf-status", has_text="Preparing the PDF").wait_for()
     page.locator(".pdf-status", has_text="The PDF is downloaded.").wait_for()
     assert download.value.suggested_filename == "meeting-pack.pdf"
-    reader = PdfReader(download.value.path())
+    pdf = tmp_path / "meeting-pack.pdf"
+    download.value.save_as(pdf)
+    # Its pages as images, to look at (pytest --basetemp keeps them); the text checked below.
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True)
+    reader = PdfReader(pdf)
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert len(reader.pages) >= 3  # cover, executive summary, CP plans
     assert "Period: 2025/26" in text and "Showing: 2025/26; Newcastle upon Tyne" in text
@@ -254,12 +262,62 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
         assert page_text.count("OFFICIAL-SENSITIVE") >= 2, number  # at the top and the foot
         assert f"Page {number} of {len(pages)}" in page_text and printed in page_text
     assert "Sign out" not in text and "Safeguarding performance" not in text
-    # the cover; the executive summary's 8 cards, 4 a page; CP plans' cards (those not in the
-    # executive summary: no card is printed twice) with one trend, then the other trend; and what the
-    # agencies were due to submit
-    assert len(pages) == 6 and "Submissions" in pages[-1]
-    [cp_plans] = [text for text in pages if "CP plans started" in text]
-    assert "Also on this dashboard, earlier in the pack: Children on a CP plan" in " ".join(cp_plans.split())
+    # No page wasted, as the printed pages show (pdftoppm above): the cover holds the contents and
+    # the SPC key; the executive summary's 8 cards, 4 a page; then CP plans follows on a page of its
+    # own (its heading, its 2 cards not in the executive summary: no card is printed twice, and its
+    # first trend, which fit nowhere earlier); its other trend shares the last page with the
+    # submissions, whose 12 rows are whole.
+    flat = [" ".join(page_text.split()) for page_text in pages]
+    assert len(pages) == 5
+    assert "What the SPC icons mean" in flat[0] and "Too few points for SPC" in flat[0]
+    assert flat[1].startswith("Executive summary Referrals")
+    titles = [engine[kpi_id].kpi.title for kpi_id in EXECUTIVE_KPIS]
+    for number, title in enumerate(titles):
+        assert title in flat[1 + number // 4], title
+    assert "CP plans started" not in flat[1] + flat[2]
+    assert flat[3].startswith("CP plans Also on this dashboard, earlier in the pack: Children on a CP plan")
+    assert "CP plans started" in flat[3] and "Children on a CP plan, monthly" in flat[3]
+    assert "Repeat CP plans, monthly" in flat[4] and "Submissions" in flat[4]
+    assert flat[4].count("E08000021") == 12  # every submission row, none run over to another page
+
+
+def test_brw029_a_page_being_drawn_says_so_and_its_charts_say_so_until_drawn(server, page):
+    from app.main import LOADING_WORDS
+
+    # The page's drawing (Dash's router callback) and Plotly's script are held, as on a slow server
+    # and a slow link, and let go one after the other.
+    held: dict[str, list] = {"page": [], "charts": []}
+
+    def hold_the_page(route):
+        if '"_pages_content"' in (route.request.post_data or ""):
+            held["page"].append(route)
+        else:
+            route.continue_()
+
+    page.route("**/_dash-update-component*", hold_the_page)
+    page.route("**/async-graph.js*", lambda route: held["charts"].append(route))
+    page.goto(server + "/front-door?la=E08000021", wait_until="commit")
+    status = page.locator("#main [role=status]")
+    status.wait_for()
+    assert status.inner_text() == LOADING_WORDS == "Loading the page\u2026"
+    assert page.locator("#main h1").count() == 0 and held["page"]
+    assert axe_violations(page) == []  # the page while it loads passes the accessibility rules too
+
+    [route.continue_() for route in held["page"]]
+    page.locator("#main h1", has_text="Front door").wait_for()
+    assert page.locator("#main [role=status].page-loading").count() == 0
+    # the cards are drawn, their sparklines and the trends not yet: each chart's box says so
+    before = "el => getComputedStyle(el, '::before').content"
+    pending = page.locator(".dash-graph")
+    assert pending.count() > 0 and held["charts"]
+    assert set(pending.evaluate_all(f"els => els.map({before})")) == {'"Loading the chart\u2026"'}
+
+    [route.continue_() for route in held["charts"]]
+    page.locator(".dash-graph .main-svg").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.querySelectorAll('.dash-graph:not(:has(.main-svg))').length") == 0
+    assert set(pending.evaluate_all(f"els => els.map({before})")) == {"none"}
+    assert page.console_errors == []
 
 
 def test_brw028_a_pdf_the_server_cannot_make_now_says_why_on_the_page(server, page):

@@ -3,7 +3,7 @@ trend and commentary slot, and the same report printed to PDF."""
 
 from __future__ import annotations
 
-import io
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -38,7 +38,9 @@ def _expected(demo_home: Path) -> list[KpiException]:
     return list(report.exceptions)
 
 
-def test_brw_exceptions_page_shows_the_warehouse_exceptions_and_prints_them(server, page, demo_home):
+def test_brw_exceptions_page_shows_the_warehouse_exceptions_and_prints_them(
+    server, page, demo_home, tmp_path
+):
     from pypdf import PdfReader
 
     expected = _expected(demo_home)
@@ -70,9 +72,27 @@ def test_brw_exceptions_page_shows_the_warehouse_exceptions_and_prints_them(serv
     assert page.get_attribute("#exceptions-markdown", "href") == pdf_href.replace(".pdf", ".md")
     response = page.request.get(server + pdf_href, timeout=90_000)
     assert response.ok and response.headers["content-type"] == "application/pdf"
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    pdf = tmp_path / "exception-report.pdf"
+    pdf.write_bytes(response.body())
+    # Its pages as images, to look at (pytest --basetemp keeps them); the text checked below.
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True)
+    pages = [p.extract_text() for p in PdfReader(pdf).pages]
+    text = "\n".join(pages)
     assert "Exception report: Newcastle upon Tyne" in text
     assert expected[0].kpi.title in text
+    # The first page carries the report's summary, as the printed pages show: the partnership, the
+    # glance at every KPI against its target, and the exceptions listed with why; then each exception
+    # whole on a page of its own (two do not fit on one).
+    flat = [" ".join(page_text.split()) for page_text in pages]
+    assert len(flat) == 1 + len(expected) == 17
+    cover = flat[0]
+    assert "Newcastle upon Tyne safeguarding children partnership" in cover and "At a glance" in cover
+    assert f"{len(expected)} of the 72 KPIs are exceptions." in cover
+    assert "1. Re-referrals within 12 months: off target, outside its statistical neighbours' range" in cover
+    assert f"{len(expected)}. {expected[-1].kpi.title}: worse than the previous period" in cover
+    for found, page_text in zip(expected, flat[1:], strict=True):
+        assert page_text.startswith(found.kpi.title), found.kpi.id
+        assert "What is the data telling us?" in page_text
     assert "Download as PDF" not in text  # the controls do not print
     assert page.console_errors == []
 

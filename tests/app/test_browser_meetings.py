@@ -64,9 +64,11 @@ def add_to_agenda(page, section: str, presenter: str = "", note: str = "") -> No
     page.locator("#meeting-agenda li", has_text=section).wait_for()
 
 
-def _pdf_text(path) -> str:
+def _pdf_text(path, *options: str) -> str:
     """The PDF's text as pdftotext reads it, pages parted by form feeds."""
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", *options, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_brw_a_meetings_agenda_is_built_on_the_page_and_its_pack_printed(own_demo_server, page, tmp_path):
@@ -165,12 +167,20 @@ def test_brw_a_meetings_agenda_is_built_on_the_page_and_its_pack_printed(own_dem
     )
     # the previous meeting's actions row by row, cell by cell: the police action open and overdue
     # (due in July 2026), the health action complete
-    [previous] = [" ".join(p.split()) for p in text.split("\f") if "The previous meeting (" in p]
+    # (pdftotext -raw reads a table's rows in order); the pack's next section follows on the same page
+    rows = " ".join(_pdf_text(pdf, "-raw").split())
     assert (
         "No. Action Source Lead Due Status Progress Flags "
         "1 Police triage of contacts in 24 hours board meeting: 14 May 2026: Spring board DI One (Police) "
         "31 Jul 2026 open no update yet overdue "
         "2 Health attendance at ICPCs board meeting: 14 May 2026: Spring board Named nurse (Health) "
-        "30 Sep 2026 complete no update yet Printed"
-    ) in previous
+        "30 Sep 2026 complete no update yet Scorecard The five quarters to Q2 2026/27"
+    ) in rows
+    # No page wasted, as the printed pages show: after the cover, the agenda, the previous meeting's
+    # actions and the scorecard's first rows share page 2; the scorecard runs on over pages 3 to 6,
+    # then the challenge log, the open actions and the submissions share the last.
+    pages = [" ".join(page_text.split()) for page_text in text.split("\f")[:-1]]
+    assert len(pages) == 7
+    assert all(s in pages[1] for s in ("Agenda 12", "Actions from the previous meeting", "Scorecard The"))
+    assert "Challenge log summary" in pages[-2] + pages[-1] and "Submissions" in pages[-1]
     assert page.console_errors == []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from io import BytesIO
+import subprocess
 
 import pytest
 
 from tests.helpers import declared_priorities, engine_results
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.formatting import format_figure
+from warehouse.kpis.registry import REGISTRY
 
 pytestmark = pytest.mark.browser
 
@@ -45,12 +46,35 @@ def test_brw_scorecard_shows_each_priority_and_the_engines_last_quarter(server, 
     assert page.console_errors == []
 
 
-def test_brw_scorecard_pdf_prints_the_page(server, page):
+def test_brw_scorecard_pdf_prints_the_page(server, page, tmp_path):
     from pypdf import PdfReader
 
     response = page.request.get(server + f"/scorecard.pdf?la={CITY}", timeout=90_000)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-    pages = PdfReader(BytesIO(response.body())).pages
+    pdf = tmp_path / "scorecard.pdf"
+    pdf.write_bytes(response.body())
+    # Its pages as images, to look at (pytest --basetemp keeps them); the text checked below.
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True)
+    pages = PdfReader(pdf).pages
     text = " ".join(" ".join(p.extract_text() for p in pages).split())  # table cells wrap their words
     assert "Quarterly scorecard" in text and "Re-referrals within 12 months" in text
     assert declared_priorities()[-1]["title"] in text
+    # No page wasted, as the printed pages show: the title, the scope and the SPC key on page 1; then
+    # the priorities' tables run on from page to page, each priority's heading on the page of its
+    # first row, the column headers repeated at the top of every page.
+    raw = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    printed = [" ".join(page_text.split()) for page_text in raw.split("\f")[:-1]]  # rows in reading order
+    assert len(printed) == len(pages) == 8
+    assert "Quarterly scorecard" in printed[0] and "What the SPC icons mean" in printed[0]
+    titles = {priority["title"] for priority in declared_priorities()}
+    for page_text in printed[1:]:
+        # the page opens with the column headers, or with a priority's heading and then its headers
+        opening = page_text.split("KPI Q2 2025/26 Q3 2025/26", 1)[0].strip()
+        assert opening == "" or opening in titles, page_text[:80]
+    for priority in declared_priorities():
+        heading = f"{priority['title']} KPI Q2 2025/26"  # the heading, then its table's headers
+        [on] = [page_text for page_text in printed if heading in page_text]
+        first_row = REGISTRY[priority["kpis"][0]].title
+        assert first_row in on.split(heading, 1)[1], priority["title"]

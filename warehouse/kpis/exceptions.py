@@ -54,6 +54,14 @@ class Rule(StrEnum):
     OUTSIDE_NEIGHBOURS = "outside_neighbours"
 
 
+# Each rule in a few words: the report's list of its exceptions says why each KPI is one.
+RULE_LABELS = {
+    Rule.OFF_TARGET: "off target",
+    Rule.WORSENED: "worse than the previous period",
+    Rule.OUTSIDE_NEIGHBOURS: "outside its statistical neighbours' range",
+}
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """How far a KPI may move against its direction of good before it is an exception."""
