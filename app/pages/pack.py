@@ -187,7 +187,9 @@ def _submissions_section(la_codes: tuple[str, ...], period: Period, las: dict[st
         for r in submission_tracker(reader().connection(), active_model(), date.today(), la_codes)
         if r.period.start <= period.end and r.period.end >= period.start
     ]
-    frame = tracker_frame(rows, las)[list(PACK_TRACKER_COLUMNS)]
+    # One LA's pack names it on its cover: a column repeating it on every row only squeezes the rest.
+    columns = [c for c in PACK_TRACKER_COLUMNS if c != "Local authority" or len(la_codes) > 1]
+    frame = tracker_frame(rows, las)[columns]
     frame["Due"] = [day_words(day) for day in frame["Due"]]
     frame["Received"] = ["" if pd.isna(at) else moment_words(at) for at in frame["Received"]]
     late = sum(r.state == LATE for r in rows)

@@ -139,7 +139,8 @@ def test_the_tracker_as_csv(figures_home):
     # Newcastle (the one LA with anything loaded): Q1 arrived today, months after its 20 July deadline;
     # Q2, due 20 October, has not. Training figures have no expected_from and no submission: none due.
     assert [
-        (r["LA"], r["Period"], r["Due"], r["State"], r["Received from"], r["Figures given"]) for r in table
+        (r["Local authority"], r["Period"], r["Due"], r["State"], r["Received from"], r["Figures given"])
+        for r in table
     ] == [
         (NEWCASTLE, "Q1 2025/26", "2025-07-20", "received late", POLICE_PARTNER, "1 of 4"),
         (NEWCASTLE, "Q2 2025/26", "2025-10-20", "late", "", "0 of 4"),
