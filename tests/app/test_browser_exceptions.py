@@ -84,7 +84,7 @@ def test_brw_exceptions_page_shows_the_warehouse_exceptions_and_prints_them(
     # glance at every KPI against its target, and the exceptions listed with why; then each exception
     # whole on a page of its own (two do not fit on one).
     flat = [" ".join(page_text.split()) for page_text in pages]
-    assert len(flat) == 1 + len(expected) == 17
+    assert len(flat) == 1 + len(expected) and len(expected) > 1  # the cover, then a page each
     cover = flat[0]
     assert "Newcastle upon Tyne safeguarding children partnership" in cover and "At a glance" in cover
     assert f"{len(expected)} of the 72 KPIs are exceptions." in cover
