@@ -187,6 +187,16 @@ def build_schema(con: duckdb.DuckDBPyConnection) -> None:
     migrate(con)
 
 
+def new_warehouse(path: Path) -> None:
+    """A new warehouse file at `path`: every table, this version, the reference data, no rows."""
+    con = duckdb.connect(str(path))
+    try:
+        build_schema(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
 def definitions_fingerprint(model: Model) -> str:
     """What the definitions are made from: what the program ships, and the model (a new dimension
     changes the cubes' columns and macros)."""

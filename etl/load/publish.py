@@ -22,10 +22,10 @@ from warehouse.db import (
     FIGURE_TABLES,
     SCHEMA_VERSION,
     WarehouseError,
-    build_schema,
     check_schema_version,
     migrate,
     needs_migration,
+    new_warehouse,
     schema_version,
     single_value,
 )
@@ -118,12 +118,11 @@ def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -
         if target.exists():
             shutil.copyfile(target, building)
         writing = f"the new warehouse {building}"
+        if not target.exists():
+            new_warehouse(building)
         con = duckdb.connect(str(building))
         try:
-            if target.exists():
-                check_schema_version(con, target, allow_older=True)
-            else:
-                build_schema(con)
+            check_schema_version(con, target, allow_older=True)
             con.execute("BEGIN TRANSACTION")
             migrate(con)
             change(con)
