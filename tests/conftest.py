@@ -72,6 +72,35 @@ def pytest_runtest_call(item: pytest.Item):
         return (yield)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _new_warehouses_from_a_template(tmp_path_factory: pytest.TempPathFactory):
+    """Hundreds of tests load into a new warehouse, and making one (every table, macro and the
+    reference data) is most of a small load's time: each is a copy of one this process made with
+    warehouse.db.new_warehouse for the same program and built-in model, with its own created_at."""
+    from etl.load import publish
+    from warehouse import db
+    from warehouse.model.files import _model_of
+
+    made: dict[tuple, Path] = {}
+    folder = tmp_path_factory.mktemp("new-warehouse")
+
+    def copy_of_a_template(path: Path) -> None:
+        key = (db.SCHEMA_VERSION, db.definitions_fingerprint(_model_of(())))
+        if key not in made:
+            made[key] = folder / f"{len(made)}.duckdb"
+            db.new_warehouse(made[key])
+        path.write_bytes(made[key].read_bytes())  # not shutil.copyfile: tests make that fail
+        con = duckdb.connect(str(path))
+        try:
+            db.set_meta(con, created_at=db._now_iso())
+        finally:
+            con.close()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publish, "new_warehouse", copy_of_a_template)
+        yield
+
+
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """A fresh SAFEGUARD_HOME with a fixed pseudonymisation key."""
@@ -107,12 +136,32 @@ DEMO_AS_OF = date(2026, 11, 25)
 
 
 @pytest.fixture(scope="session")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse with the demo data loaded, built once per test run (as `make run` builds it)."""
-    from etl.demo import generate_demo
+def demo_home(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A warehouse with the demo data loaded, as `make run` builds it: built once per test run, by
+    the first pytest-xdist worker to need it (the others wait), and copied for each worker."""
+    import fcntl
+    import shutil
 
-    home = tmp_path_factory.mktemp("demo") / "home"
-    home.mkdir()
+    if worker_id == "master":  # no xdist: this process is the run
+        return _build_demo_home(tmp_path_factory.mktemp("demo") / "home")
+    run_folder = tmp_path_factory.getbasetemp().parent  # the run's, shared by its workers
+    built = run_folder / "demo-home"
+    with open(run_folder / "demo-home.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / ".built").exists():
+            _build_demo_home(built)
+            (built / ".built").touch()
+    return Path(shutil.copytree(built, tmp_path_factory.mktemp("demo") / "home"))
+
+
+def _build_demo_home(home: Path) -> Path:
+    from appstate.db import session
+    from appstate.targets import seed_demo_targets
+    from etl.demo import DEMO_LAS, demo_window, generate_demo
+    from etl.demo_figures import load_demo_figures
+    from tests.app.serving import add_test_users
+
+    home.mkdir(parents=True)
     # Fixed keys: the same pseudonymised IDs, cell keys and so rounded figures in every run.
     (home / "pseudonymisation.key").write_text("demo-test-key")
     settings = Settings(home=home)
@@ -121,17 +170,8 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         patch.setattr("warehouse.db.new_cell_key_salt", lambda: "demo-test-cell-keys")
         run_load(paths, settings, synthetic=True, today=DEMO_AS_OF)
     run_load(sorted((home / "demo" / "bad").glob("*.csv")), settings, synthetic=True, today=DEMO_AS_OF)
-    from etl.demo import demo_window
-    from etl.demo_figures import load_demo_figures
-
     load_demo_figures(settings, DEMO_AS_OF, demo_window(DEMO_AS_OF)[0])  # as `safeguard demo` does
-    from appstate.db import session
-    from appstate.targets import seed_demo_targets
-    from etl.demo import DEMO_LAS
-
     with session(f"sqlite:///{home / 'appstate.sqlite'}") as db:
         seed_demo_targets(db, sorted(DEMO_LAS))
-    from tests.app.serving import add_test_users
-
     add_test_users(home)
     return home
