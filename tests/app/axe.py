@@ -51,20 +51,55 @@ EVERY_PAGE = [
 ]
 
 
-# What only the admin's run checks: the dashboards drawn by the same template as the front door
-# (app/operational.py), and the pages whose markup is the same for every role (the benchmarks,
-# presentation mode, a page not found); each other role checks the front door and every other page,
-# as its permissions and scope draw them.
-ONE_TEMPLATE = {
+# The dashboards drawn by the front door's template (app/operational.py): the admin's pass opens
+# each (its console, its reflow) and checks the front door's markup with axe.
+FRONT_DOOR_TEMPLATE = {
     "/s47-icpc",
     "/cp-plans?la=E06000057",
     "/missing?care=In+care",
     "/early-help-episodes?la=E08000021",
-    "/children-in-need-and-care?la=E08000021",
-    "/health?la=E08000021",
-    "/benchmarks",
-    "/present?la=E08000021",
-    NOT_FOUND,
+}
+
+# One page of each layout, checked with axe at 320 px as well: every page's reflow is checked there.
+NARROW_LAYOUTS = [
+    "/?period=2025-26&la=E08000021",
+    "/front-door?la=E08000021&chart=spc",
+    "/scorecard?la=E08000021",
+    "/meetings",
+]
+
+# The pages whose forms are drawn, or not, by the viewer's role: each other role opens each of them
+# for the errors a callback logs when it writes to a form that role's page does not have.
+FORM_PAGES = {
+    "/meetings",
+    "/submissions",
+    "/data",
+    "/records?kpi=referrals&la=E08000021",
+    "/targets",
+    "/challenges",
+    "/actions",
+    "/risks",
+    "/reviews",
+    "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
+}
+
+# Where a role's markup differs from the admin's, so axe checks the page again as that role sees
+# it: its forms (or their absence) and its figures (rounded for the roles that see protected
+# ones).
+ROLE_MARKUP = {
+    "test-exec": [
+        "/?period=2025-26&la=E08000021",
+        "/front-door?la=E08000021&chart=spc",
+        "/meetings",
+        "/actions",
+    ],
+    "test-partner": [
+        "/submissions",
+        "/commentary?kpi=icpc_15wd&la=E08000021&period=2025-26",
+        "/challenges",
+        "/records?kpi=referrals&la=E08000021",
+    ],
+    "test-data": ["/data", "/records?kpi=referrals&la=E08000021", "/targets", "/reviews", "/risks"],
 }
 
 
@@ -80,16 +115,18 @@ def settled_scroll_width(page, width: int, patience_ms: int = 5000) -> int:
 
 
 def pages_violations(
-    server: str, page, paths: list[str], widths: tuple[int, ...] = (1440,)
+    server: str, page, paths: list[str], axe_at: dict[int, set[str]] | None = None
 ) -> tuple[dict, dict, dict]:
-    """Each page's axe violations at each width, the pages wider than a narrower window (WCAG
-    1.4.10 Reflow: everything reads top to bottom; only a table of many columns, the scorecard or a
-    grid, scrolls inside its own box), and the errors each page logged in the browser's console (a
-    callback that fails for a role: one writing to a form that role's page does not have). A page is
-    opened at 1440 px and laid out again for each narrower width, where the colours and the
-    controls' sizes are checked again."""
+    """Each page's axe violations at each width it is checked at, the pages wider than a narrower
+    window (WCAG 1.4.10 Reflow: everything reads top to bottom; only a table of many columns, the
+    scorecard or a grid, scrolls inside its own box), and the errors each page logged in the
+    browser's console (a callback that fails for a role: one writing to a form that role's page does
+    not have). `axe_at` gives the pages axe checks at each width (every page at 1440 when None); a
+    page is opened at 1440 px and laid out again for each narrower width, where its reflow is
+    checked, and the colours and the controls' sizes where axe checks it."""
     from axe_playwright_python.sync_playwright import Axe
 
+    axe_at = axe_at if axe_at is not None else {1440: set(paths)}
     axe = Axe()
     violations, too_wide, console_errors = {}, {}, {}
     for path in paths:
@@ -98,14 +135,13 @@ def pages_violations(
         page.goto(server + path)
         page.wait_for_selector("#main h1, .presentation h1")
         page.wait_for_load_state("networkidle")
-        for width in widths:
+        for width in sorted(axe_at, reverse=True):
             if width != 1440:
                 page.set_viewport_size({"width": width, "height": 640})
                 scroll_width = settled_scroll_width(page, width)
                 if scroll_width > width:
                     too_wide[path] = scroll_width
-            found = axe_violations(page, axe)
-            if found:
+            if path in axe_at[width] and (found := axe_violations(page, axe)):
                 violations[f"{path} at {width} px"] = found
         # a page not found is one: the browser says so of its 404
         logged = [e for e in page.console_errors if not (path == NOT_FOUND and "404" in e)]

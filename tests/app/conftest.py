@@ -14,12 +14,15 @@ from tests.app.serving import SESSION_COOKIE, TEST_ADMIN, copy_home, serve, sess
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="module")
+# One app server over the demo home and one Chromium for every test file a worker runs: starting
+# them for each file was a tenth of the browser tests' time. Tests that write go to their own copy
+# (own_demo_server), so what this server shows is the demo home as built.
+@pytest.fixture(scope="session")
 def server(demo_home: Path, tmp_path_factory: pytest.TempPathFactory):
     yield from serve(demo_home, tmp_path_factory.mktemp("server"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
