@@ -15,7 +15,7 @@ FULL = os.environ.get("SAFEGUARD_RELIABILITY", "").strip().lower() == "full"
 MODE = "full" if FULL else "fast"
 
 # SIGKILLs at random points of a load (tests/reliability/test_kill_during_load.py).
-KILLS = 20 if FULL else 4
+KILLS = 20 if FULL else 3
 KILL_SEED = 2026  # the same kill points on every run, so a failure can be replayed
 # Rows of the big extract that loads are killed in and fill the disk with: enough for each phase
 # of a load to last a while (in fast mode: a second to start, then about a third of a second each
@@ -35,7 +35,7 @@ settings.register_profile("reliability-fast", max_examples=50, derandomize=True,
 settings.register_profile("reliability-full", max_examples=500, **_COMMON)
 # An example loaded through the whole pipeline costs about half a second (a publish, then a
 # fingerprint of the warehouse); one read without publishing, or one parse, milliseconds.
-settings.register_profile("reliability-fast-loads", max_examples=15, derandomize=True, **_COMMON)
+settings.register_profile("reliability-fast-loads", max_examples=8, derandomize=True, **_COMMON)
 settings.register_profile("reliability-full-loads", max_examples=300, **_COMMON)
 
 

@@ -149,15 +149,38 @@ def figures(path, policy) -> list:
         ]
 
 
-@pytest.fixture
-def previous_release(demo_home, tmp_path, monkeypatch):
-    home = tmp_path / "home"
+def _previous_release_home(demo_home, home):
     home.mkdir()
     for name in ("warehouse.duckdb", "pseudonymisation.key"):
         shutil.copy2(demo_home / name, home / name)
     as_previous_release(home / "warehouse.duckdb")
+    return home
+
+
+@pytest.fixture
+def previous_release(demo_home, tmp_path, monkeypatch):
+    home = _previous_release_home(demo_home, tmp_path / "home")
     monkeypatch.setenv("SAFEGUARD_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="module")
+def upgraded(demo_home, tmp_path_factory):
+    """A previous release's warehouse after `safeguard upgrade`, and what the command said: one
+    upgrade of the whole demo, which the checks of what it kept share."""
+    home = _previous_release_home(demo_home, tmp_path_factory.mktemp("upgraded") / "home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAFEGUARD_HOME", str(home))
+        result = CliRunner().invoke(app, ["upgrade"])
+        assert result.exit_code == 0, result.output
+        again = CliRunner().invoke(app, ["upgrade"])
+    return home / "warehouse.duckdb", result.output, again
+
+
+@pytest.fixture(scope="module")
+def fresh_contents(demo_home):
+    """Every fact, audit and cube row of this release's own build of the demo."""
+    return contents(demo_home / "warehouse.duckdb")
 
 
 def test_the_previous_release_shape_is_the_baseline(previous_release, tmp_path):
@@ -167,16 +190,13 @@ def test_the_previous_release_shape_is_the_baseline(previous_release, tmp_path):
         assert columns(con, BASELINE_TABLES) == expected
 
 
-def test_upgrade_keeps_every_assessment_with_its_factors_not_recorded(demo_home, previous_release):
-    before = CliRunner().invoke(app, ["upgrade"])
-    assert before.exit_code == 0, before.output
+def test_upgrade_keeps_every_assessment_with_its_factors_not_recorded(demo_home, upgraded):
+    upgraded_path, _, _ = upgraded
     with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as fresh:
         loaded = fresh.execute("SELECT assessment_id FROM assessment ORDER BY 1").fetchall()
-    with duckdb.connect(str(previous_release / "warehouse.duckdb"), read_only=True) as upgraded:
-        assert upgraded.execute("SELECT assessment_id FROM assessment ORDER BY 1").fetchall() == loaded
-        assert upgraded.execute("SELECT count(*) FROM assessment WHERE factors IS NOT NULL").fetchone() == (
-            0,
-        )
+    with duckdb.connect(str(upgraded_path), read_only=True) as con:
+        assert con.execute("SELECT assessment_id FROM assessment ORDER BY 1").fetchall() == loaded
+        assert con.execute("SELECT count(*) FROM assessment WHERE factors IS NOT NULL").fetchone() == (0,)
     assert len(loaded) > 10_000  # the demo's assessments, both LAs
 
 
@@ -185,56 +205,27 @@ def test_the_app_refuses_an_older_warehouse_and_says_to_upgrade(previous_release
         open_readonly(previous_release / "warehouse.duckdb")
 
 
-def test_upgrade_keeps_every_row_and_gives_identical_figures(demo_home, previous_release):
-    result = CliRunner().invoke(app, ["upgrade"])
-    assert result.exit_code == 0, result.output
-    assert f"from schema version {BASELINE_VERSION} to {SCHEMA_VERSION}" in " ".join(result.output.split())
-    upgraded = previous_release / "warehouse.duckdb"
-    with open_readonly(upgraded) as con:
+def test_upgrade_keeps_every_row_and_gives_identical_figures(demo_home, upgraded, fresh_contents):
+    upgraded_path, output, again = upgraded
+    assert f"from schema version {BASELINE_VERSION} to {SCHEMA_VERSION}" in " ".join(output.split())
+    with open_readonly(upgraded_path) as con:
         meta = get_meta(con)
     assert meta["schema_version"] == str(SCHEMA_VERSION) and f"migrated_to_{SCHEMA_VERSION}_at" in meta
     # Every fact, audit and cube row as a fresh build of this release holds them, and the same figures.
-    assert contents(upgraded) == contents(demo_home / "warehouse.duckdb")
-    assert figures(upgraded, NO_SUPPRESSION) == figures(demo_home / "warehouse.duckdb", NO_SUPPRESSION)
-    with duckdb.connect(str(upgraded), read_only=True) as con:  # the cell keys are made, from a new secret
+    assert contents(upgraded_path) == fresh_contents
+    assert figures(upgraded_path, NO_SUPPRESSION) == figures(demo_home / "warehouse.duckdb", NO_SUPPRESSION)
+    with duckdb.connect(
+        str(upgraded_path), read_only=True
+    ) as con:  # the cell keys are made, from a new secret
         assert con.execute("SELECT count(*) FILTER (key_sum = 0), count(*) FROM kpi_cube").fetchone()[0] == 0
         assert len(get_meta(con)["cell_key_salt"]) == 64
-    protected = figures(upgraded, SuppressionPolicy())
+    protected = figures(upgraded_path, SuppressionPolicy())
     assert all(f.suppressed or f.numerator % 5 == 0 for *_, series, _ in protected for f in series)
-    again = CliRunner().invoke(app, ["upgrade"])
     assert again.exit_code == 0 and "up to date" in again.output
 
 
-def test_a_load_into_an_older_warehouse_migrates_it_first(previous_release, tmp_path):
-    from tests.helpers import write_extract
-
-    def counts() -> dict[str, int]:
-        with duckdb.connect(str(previous_release / "warehouse.duckdb"), read_only=True) as con:
-            return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in FACT_TABLES}
-
-    before = counts()
-    extract = write_extract(
-        tmp_path / "contacts.csv",
-        "contacts",
-        [{"contact_date": "2026-10-05"}],
-        la_code="E08000021",
-        coverage_start="2026-10-05",
-        coverage_end="2026-10-05",
-    )
-    # The one-day extract replaces that day's demo contacts with one: the shrink guard would refuse it.
-    result = CliRunner().invoke(app, ["load", "--allow-shrink", str(extract)])
-    assert result.exit_code == 0, result.output
-    with open_readonly(previous_release / "warehouse.duckdb") as con:
-        assert get_meta(con)["schema_version"] == str(SCHEMA_VERSION)
-        assert con.execute("SELECT count(*) FROM kpi_cube WHERE key_sum = 0").fetchone() == (0,)
-    after = counts()
-    assert {t: n for t, n in after.items() if t not in ("contact", "child")} == {
-        t: n for t, n in before.items() if t not in ("contact", "child")
-    }
-
-
 def test_upgrade_from_version_13_adds_the_submitted_figures_and_keeps_every_row(
-    demo_home, tmp_path, monkeypatch
+    demo_home, tmp_path, monkeypatch, fresh_contents
 ):
     home = tmp_path / "home"
     home.mkdir()
@@ -247,7 +238,7 @@ def test_upgrade_from_version_13_adds_the_submitted_figures_and_keeps_every_row(
     result = CliRunner().invoke(app, ["upgrade"])
     assert result.exit_code == 0, result.output
     upgraded = home / "warehouse.duckdb"
-    assert contents(upgraded) == contents(demo_home / "warehouse.duckdb")
+    assert contents(upgraded) == fresh_contents
     with open_readonly(upgraded) as con:
         assert get_meta(con)["schema_version"] == str(SCHEMA_VERSION) and "migrated_to_14_at" in get_meta(con)
         # The tables and views are there, empty: no figure had been submitted before version 14.
@@ -256,7 +247,9 @@ def test_upgrade_from_version_13_adds_the_submitted_figures_and_keeps_every_row(
         ] == [0, 0]
 
 
-def test_upgrade_renews_reference_data_that_a_new_release_ships(demo_home, tmp_path, monkeypatch):
+def test_upgrade_renews_reference_data_that_a_new_release_ships(
+    demo_home, tmp_path, monkeypatch, fresh_contents
+):
     """Same schema version, but the shipped code lists or DfE tables changed: upgrade makes them anew."""
     home = tmp_path / "home"
     home.mkdir()
@@ -273,13 +266,21 @@ def test_upgrade_renews_reference_data_that_a_new_release_ships(demo_home, tmp_p
             "Police",
         )
         assert con.execute("SELECT count(*) FROM benchmark_value").fetchone()[0] > shipped
-    assert contents(home / "warehouse.duckdb") == contents(demo_home / "warehouse.duckdb")
+    assert contents(home / "warehouse.duckdb") == fresh_contents
 
 
-def test_a_label_only_source_loads_into_an_upgraded_warehouse_under_its_agency_group(
+def test_a_load_into_an_older_warehouse_migrates_it_first_and_its_label_only_sources_join(
     previous_release, tmp_path
 ):
+    """The next load upgrades an older warehouse in its own transaction, and a source named only by its
+    label (a code list shipped after release 9) loads under its agency group."""
     from tests.helpers import write_extract
+
+    def counts() -> dict[str, int]:
+        with duckdb.connect(str(previous_release / "warehouse.duckdb"), read_only=True) as con:
+            return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in FACT_TABLES}
+
+    before = counts()
 
     extract = write_extract(
         tmp_path / "contacts.csv",
@@ -295,7 +296,13 @@ def test_a_label_only_source_loads_into_an_upgraded_warehouse_under_its_agency_g
     # two contacts for a day that held more: the shrink guard would refuse them without --allow-shrink
     result = CliRunner().invoke(app, ["load", "--allow-shrink", str(extract)])
     assert result.exit_code == 0, result.output
+    after = counts()
+    assert {t: n for t, n in after.items() if t not in ("contact", "child")} == {
+        t: n for t, n in before.items() if t not in ("contact", "child")
+    }
     with open_readonly(previous_release / "warehouse.duckdb") as con:
+        assert get_meta(con)["schema_version"] == str(SCHEMA_VERSION)
+        assert con.execute("SELECT count(*) FROM kpi_cube WHERE key_sum = 0").fetchone() == (0,)
         assert con.execute(
             "SELECT code, agency_group FROM ref_referral_source WHERE list_contains(?, code) ORDER BY 1",
             [list(LABEL_ONLY_SOURCES)],
