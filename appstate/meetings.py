@@ -14,7 +14,7 @@ previous meeting is the latest one before it for the same LAs.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -257,6 +257,33 @@ def set_agenda(
     record(session, by, "meeting_agenda", subject=_subject(meeting), agenda=[e.section_id for e in checked])
     session.refresh(meeting)
     return meeting
+
+
+# How an agenda item can be changed in place: moved a place earlier or later, or taken off.
+AGENDA_MOVES = {"up": -1, "down": 1}
+AGENDA_CHANGES = (*AGENDA_MOVES, "remove")
+
+
+def changed_agenda(agenda: Sequence[AgendaEntry], position: int, change: str) -> list[AgendaEntry]:
+    """`agenda` with its item at `position` (1 for the first) moved up or down a place, or removed."""
+    if change not in AGENDA_CHANGES:
+        raise ValueError(f"an agenda item can be moved up, down or removed, not {change!r}")
+    if not 1 <= position <= len(agenda):
+        raise ValueError(f"the agenda has no item {position}: it has {len(agenda)}")
+    entries = list(agenda)
+    if change == "remove":
+        del entries[position - 1]
+        return entries
+    other = position - 1 + AGENDA_MOVES[change]
+    if not 0 <= other < len(entries):
+        raise ValueError(f"agenda item {position} is {'first' if change == 'up' else 'last'} already")
+    entries[position - 1], entries[other] = entries[other], entries[position - 1]
+    return entries
+
+
+def attendees_text(attendees: Sequence[Attendee] | Sequence[MeetingAttendee]) -> str:
+    """Attendees as parse_attendees reads them: 'name, agency', one a line."""
+    return "\n".join(f"{a.name}, {a.agency}" for a in attendees)
 
 
 def add_decision(session: Session, meeting_id: int, text: str, by: str) -> MeetingDecision:

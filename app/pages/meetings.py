@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
 from sqlalchemy.orm import Session
 
 from app import ids
@@ -45,15 +45,19 @@ from appstate.actions import Action
 from appstate.db import session
 from appstate.meetings import (
     AgendaEntry,
+    AgendaItem,
     Meeting,
     add_decision,
     add_meeting,
+    attendees_text,
+    changed_agenda,
     get_meeting,
     list_meetings,
     meeting_actions,
     parse_attendees,
     raise_meeting_action,
     set_agenda,
+    set_attendees,
 )
 from warehouse.db import WarehouseError
 
@@ -137,9 +141,63 @@ def _pack_query(meeting: Meeting) -> str:
     return "?" + urlencode([("meeting", meeting.id), *(("la", code) for code in meeting.la_codes)])
 
 
-def _meeting_panel(meeting: Meeting, las: dict[str, str], today: date) -> html.Section:
+def _agenda_item(item: AgendaItem, position: int, last: int, manages: bool) -> html.Li:
+    """An agenda item in words; for those who manage meetings, with buttons to move it a place
+    earlier or later, or take it off the agenda."""
+    words = agenda_item_words(item)
+    shown = words + (f": {item.note}" if item.note else "")
+    if not manages:
+        return html.Li(shown)
+    buttons = [
+        html.Button(
+            label,
+            id={"type": ids.MEETING_AGENDA_ITEM, "position": position, "change": change},
+            n_clicks=0,
+            type="button",
+            className="button-secondary button-small",
+            disabled=disabled,
+            title=f"{label}: {words}",
+            **{"aria-label": f"{label}: {words}"},  # type: ignore[arg-type]  # aria-* has no Dash type
+        )
+        for label, change, disabled in (
+            ("Move up", "up", position == 1),
+            ("Move down", "down", position == last),
+            ("Remove", "remove", False),
+        )
+    ]
+    return html.Li([html.Span(shown), html.Span(buttons, className="agenda-item-buttons")])
+
+
+def _attendees_form(meeting: Meeting) -> html.Div:
+    return html.Div(
+        [
+            field(
+                "Change the attendees",
+                dcc.Textarea(
+                    id=ids.MEETING_ATTENDEES_EDIT,
+                    value=attendees_text(meeting.attendees),
+                    className="commentary-input",
+                ),
+                hint=f"one a line: name, agency; {NO_CHILD}",
+            ),
+            html.Div(
+                html.Button(
+                    "Save the attendees",
+                    id=ids.MEETING_ATTENDEES_SAVE,
+                    n_clicks=0,
+                    type="button",
+                    className="button-secondary",
+                ),
+                className="form-actions",
+            ),
+        ]
+    )
+
+
+def _meeting_panel(meeting: Meeting, las: dict[str, str], today: date, manages: bool) -> html.Section:
     agenda = [
-        html.Li(agenda_item_words(item) + (f": {item.note}" if item.note else "")) for item in meeting.agenda
+        _agenda_item(item, position, len(meeting.agenda), manages)
+        for position, item in enumerate(meeting.agenda, start=1)
     ]
     actions = _actions_of(meeting)
     return html.Section(
@@ -165,6 +223,7 @@ def _meeting_panel(meeting: Meeting, las: dict[str, str], today: date) -> html.S
             html.Ul([html.Li(f"{a.name} ({a.agency})") for a in meeting.attendees])
             if meeting.attendees
             else html.P("No attendees recorded."),
+            _attendees_form(meeting) if manages else None,
             html.H4("Agenda"),
             html.Ol(agenda, id="meeting-agenda") if agenda else html.P("The agenda is empty."),
             html.H4("Decisions"),
@@ -401,7 +460,7 @@ def show_chosen(meeting_id: str | None, _changed: int) -> tuple:
     la_options = [{"label": las.get(code, code), "value": code} for code in meeting.la_codes]
     only_la = meeting.la_codes[0] if len(meeting.la_codes) == 1 else None
     return (
-        _meeting_panel(meeting, las, date.today()),
+        _meeting_panel(meeting, las, date.today(), manages),
         {} if manages else HIDDEN,
         {} if user.can(Permission.RECORD_DECISIONS) else HIDDEN,
         {} if raises else HIDDEN,
@@ -453,6 +512,10 @@ def _known_sections() -> set[str]:
     return {s.id for s in pack_sections()}
 
 
+def _entries(meeting: Meeting) -> list[AgendaEntry]:
+    return [AgendaEntry(i.section_id, i.presenter, i.note) for i in meeting.agenda]
+
+
 @callback(
     *_outputs(ids.MEETING_AGENDA_PRESENTER, ids.MEETING_AGENDA_NOTE),
     Input(ids.MEETING_AGENDA_ADD, "n_clicks"),
@@ -468,8 +531,7 @@ def add_agenda_item(clicks, meeting_id, section_id, presenter, note, changed):
     def change(db: Session, meeting: Meeting, by: str) -> str:
         if not section_id:
             raise ValueError("choose a pack section")
-        agenda = [AgendaEntry(i.section_id, i.presenter, i.note) for i in meeting.agenda]
-        agenda.append(AgendaEntry(section_id, presenter or "", note or ""))
+        agenda = [*_entries(meeting), AgendaEntry(section_id, presenter or "", note or "")]
         updated = set_agenda(db, meeting.id, agenda, _known_sections(), by)
         return f"The agenda of {updated.label} has {len(updated.agenda)} items."
 
@@ -488,6 +550,55 @@ def clear_agenda(clicks, meeting_id, changed):
     def change(db: Session, meeting: Meeting, by: str) -> str:
         set_agenda(db, meeting.id, [], _known_sections(), by)
         return f"The agenda of {meeting.label} is cleared."
+
+    return _change_chosen(clicks, meeting_id, changed, (Permission.MANAGE_MEETINGS,), change, 0)
+
+
+@callback(
+    *_outputs(),
+    Input({"type": ids.MEETING_AGENDA_ITEM, "position": ALL, "change": ALL}, "n_clicks"),
+    State(ids.MEETING_CHOSEN, "value"),
+    State(CHANGED, "data"),
+    prevent_initial_call=True,
+    page=PAGE,
+)
+def change_agenda_item(_clicks, meeting_id, changed):
+    trigger = dash.ctx.triggered_id
+    if not isinstance(trigger, dict) or not dash.ctx.triggered[0]["value"]:
+        return dash.no_update, dash.no_update  # the buttons were drawn, not clicked
+
+    def change(db: Session, meeting: Meeting, by: str) -> str:
+        position = trigger["position"]
+        if not isinstance(position, int) or not 1 <= position <= len(meeting.agenda):
+            raise ValueError("that agenda item is no longer there: look at the agenda again")
+        words = agenda_item_words(meeting.agenda[position - 1])
+        set_agenda(
+            db,
+            meeting.id,
+            changed_agenda(_entries(meeting), position, trigger["change"]),
+            _known_sections(),
+            by,
+        )
+        return f"{words}: " + (
+            "taken off the agenda." if trigger["change"] == "remove" else f"moved {trigger['change']}."
+        )
+
+    return _change_chosen(1, meeting_id, changed, (Permission.MANAGE_MEETINGS,), change, 0)
+
+
+@callback(
+    *_outputs(),
+    Input(ids.MEETING_ATTENDEES_SAVE, "n_clicks"),
+    State(ids.MEETING_CHOSEN, "value"),
+    State(ids.MEETING_ATTENDEES_EDIT, "value"),
+    State(CHANGED, "data"),
+    prevent_initial_call=True,
+    page=PAGE,
+)
+def save_attendees(clicks, meeting_id, text, changed):
+    def change(db: Session, meeting: Meeting, by: str) -> str:
+        updated = set_attendees(db, meeting.id, parse_attendees(text or ""), by)
+        return f"The attendees of {updated.label} are saved: {len(updated.attendees)}."
 
     return _change_chosen(clicks, meeting_id, changed, (Permission.MANAGE_MEETINGS,), change, 0)
 

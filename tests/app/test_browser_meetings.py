@@ -79,20 +79,43 @@ def test_brw_a_meetings_agenda_is_built_on_the_page_and_its_pack_printed(own_dem
         url,
         "2026-11-12",
         "Autumn board",
-        "Jo Bloggs, Police\nAli Khan, Health\nSam Lee, Local authority",
+        "Jo Bloggs, Police\nAli Khan, Health",
     )
     _status(page, "Created the meeting 12 November 2026: Autumn board.")
+    # one attendee forgotten when the meeting was made, added after
+    page.fill(
+        "#meeting-attendees-edit", page.input_value("#meeting-attendees-edit") + "\nSam Lee, Local authority"
+    )
+    page.click("#meeting-attendees-save")
+    _status(page, "The attendees of 12 November 2026: Autumn board are saved: 3.")
 
     # the agenda in an order of its own: not the pack's (actions, exceptions, scorecard, challenges)
     add_to_agenda(page, "Scorecard", "Jo Bloggs", "Quarter 2")
     add_to_agenda(page, "Challenge log summary", "Ali Khan")
     add_to_agenda(page, "Open and overdue actions")
     _status(page, "The agenda of 12 November 2026: Autumn board has 3 items.")
-    assert page.locator("#meeting-agenda li").all_inner_texts() == [
+    agenda = page.locator("#meeting-agenda li > span:first-child")
+    assert agenda.all_inner_texts() == [
         "Scorecard, presented by Jo Bloggs: Quarter 2",
         "Challenge log summary, presented by Ali Khan",
         "Open and overdue actions",
     ]
+    # an item moved up a place, then back down; the first cannot move up, the last down
+    page.get_by_role("button", name="Move up: Challenge log summary, presented by Ali Khan").click()
+    _status(page, "Challenge log summary, presented by Ali Khan: moved up.")
+    first = "#meeting-agenda li:first-child > span:first-child"
+    page.locator(first, has_text="Challenge log summary").wait_for()  # the agenda drawn again
+    assert page.get_by_role(
+        "button", name="Move up: Challenge log summary, presented by Ali Khan"
+    ).is_disabled()
+    page.get_by_role("button", name="Move down: Challenge log summary, presented by Ali Khan").click()
+    _status(page, "Challenge log summary, presented by Ali Khan: moved down.")
+    page.locator(first, has_text="Scorecard").wait_for()
+    assert agenda.all_inner_texts()[:2] == [
+        "Scorecard, presented by Jo Bloggs: Quarter 2",
+        "Challenge log summary, presented by Ali Khan",
+    ]
+    assert page.get_by_role("button", name="Move down: Open and overdue actions").is_disabled()
     assert page.input_value("#meeting-agenda-presenter") == ""  # the form cleared for the next item
 
     page.fill("#meeting-decision", "Re-audit thresholds at the front door")

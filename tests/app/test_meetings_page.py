@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -168,6 +169,102 @@ def test_the_data_team_builds_a_meeting_an_executive_records_decisions_and_a_par
     assert rows[0]["Success measure"] == "'=1+1 done"
     book = load_workbook(io.BytesIO(base64.b64decode(_download(app, partner, meeting, "xlsx")["content"])))
     assert [r[2] for r in book["Actions"].iter_rows(min_row=2, values_only=True)] == ["Police triage"]
+
+
+def _agenda_item_change(app, client, meeting_id: int, items: int, position: int, change: str) -> str:
+    """A click on one agenda item's button (Move up, Move down, Remove), as the browser posts it: every
+    item's buttons are the pattern's inputs, the clicked one with a click."""
+    [output] = [
+        key for key, spec in app.callback_map.items() if "meeting-agenda-item" in spec["inputs"][0]["id"]
+    ]
+    from dash._utils import split_callback_id
+
+    def button(at: int, what: str) -> dict:
+        return {"type": "meeting-agenda-item", "position": at, "change": what}
+
+    buttons = [
+        {"id": button(at, what), "property": "n_clicks", "value": int((at, what) == (position, change))}
+        for at in range(1, items + 1)
+        for what in ("up", "down", "remove")
+    ]
+    clicked = json.dumps(button(position, change), sort_keys=True, separators=(",", ":"))
+    payload = {
+        "output": output,
+        "outputs": split_callback_id(output),
+        "inputs": [buttons],
+        "state": [
+            {"id": "meeting-chosen", "property": "value", "value": str(meeting_id)},
+            {"id": "meeting-changed", "property": "data", "value": 0},
+        ],
+        "changedPropIds": [f"{clicked}.n_clicks"],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["response"]["meeting-status-message"]["children"]
+
+
+def _save_attendees(app, client, meeting_id: int, typed: str) -> str:
+    response = _call(
+        app,
+        client,
+        "meeting-attendees-save.n_clicks",
+        {
+            "meeting-attendees-save.n_clicks": 1,
+            "meeting-chosen.value": str(meeting_id),
+            "meeting-attendees-edit.value": typed,
+        },
+    )
+    return response["meeting-status-message"]["children"]
+
+
+def test_after_a_meeting_is_made_its_attendees_change_and_its_agenda_is_reordered(app):
+    data, executive = _client(app, "test-data"), _client(app, "test-exec")
+    _create(app, data, "2026-11-12", "Partnership board", "Jo Bloggs, Police")
+    meeting = _meeting_id("Partnership board")
+    for section in ("scorecard", "actions", "exceptions"):
+        _agenda(app, data, meeting, section, "Jo Bloggs" if section == "scorecard" else "")
+    # who attends, corrected after the meeting was made; a line without an agency changes nothing
+    typed = "Jo Bloggs, Police\nAli Khan, Health\nSam Lee, Schools and education"
+    assert _save_attendees(app, data, meeting, typed) == (
+        "The attendees of 12 November 2026: Partnership board are saved: 3."
+    )
+    assert _save_attendees(app, data, meeting, "Jo Bloggs, Police\nChair") == (
+        "Not done: attendees, line 2: write 'name, agency'; not 'Chair'."
+    )
+    # the exception report up a place, the scorecard down, then the actions taken off
+    assert _agenda_item_change(app, data, meeting, 3, 3, "up") == "Exception report: moved up."
+    assert (
+        _agenda_item_change(app, data, meeting, 3, 1, "down")
+        == "Scorecard, presented by Jo Bloggs: moved down."
+    )
+    assert _agenda_item_change(app, data, meeting, 3, 3, "down") == "Not done: agenda item 3 is last already."
+    assert _agenda_item_change(app, data, meeting, 3, 3, "remove") == (
+        "Open and overdue actions: taken off the agenda."
+    )
+    # an executive reads the meeting and changes neither
+    assert _agenda_item_change(app, executive, meeting, 2, 1, "down").startswith(
+        "Not done: test-exec (executive) may not"
+    )
+    assert _save_attendees(app, executive, meeting, "Someone, Police").startswith(
+        "Not done: test-exec (executive) may not"
+    )
+    with session() as db:
+        [found] = list_meetings(db, (CITY,))
+    assert [(i.section_id, i.presenter) for i in found.agenda] == [
+        ("exceptions", ""),
+        ("scorecard", "Jo Bloggs"),
+    ]
+    assert [(a.name, a.agency) for a in found.attendees] == [
+        ("Jo Bloggs", "Police"),
+        ("Ali Khan", "Health"),
+        ("Sam Lee", "Schools and education"),
+    ]
+    # the buttons and the attendees' form are drawn for those who manage meetings, not for executives
+    chosen = {"meeting-chosen.value": str(meeting)}
+    for client, manages in ((data, True), (executive, False)):
+        shown = str(_call(app, client, "meeting-chosen.value", chosen))
+        assert ("Move down: Exception report" in shown) is manages
+        assert ("meeting-attendees-edit" in shown) is manages
 
 
 def test_a_meetings_pack_holds_its_agenda_the_previous_meetings_actions_and_its_sections(app):

@@ -16,6 +16,8 @@ from appstate.meetings import (
     Attendee,
     add_decision,
     add_meeting,
+    attendees_text,
+    changed_agenda,
     get_meeting,
     list_meetings,
     meeting_actions,
@@ -37,6 +39,25 @@ def test_attendees_are_typed_one_a_line_name_then_agency():
         parse_attendees("Jo Bloggs, Police\nChair")
     with pytest.raises(ValueError, match="attendees, line 1: the agency is required"):
         parse_attendees("Jo Bloggs, ")
+
+
+def test_an_agenda_item_moves_a_place_up_or_down_or_comes_off_and_attendees_read_back_as_typed():
+    a, b, c = AgendaEntry("scorecard", "Jo"), AgendaEntry("actions"), AgendaEntry("exceptions", note="Q2")
+    assert changed_agenda([a, b, c], 3, "up") == [a, c, b]
+    assert changed_agenda([a, b, c], 1, "down") == [b, a, c]
+    assert changed_agenda([a, b, c], 2, "remove") == [a, c]
+    assert changed_agenda([a], 1, "remove") == []
+    with pytest.raises(ValueError, match="agenda item 1 is first already"):
+        changed_agenda([a, b, c], 1, "up")
+    with pytest.raises(ValueError, match="agenda item 3 is last already"):
+        changed_agenda([a, b, c], 3, "down")
+    with pytest.raises(ValueError, match="the agenda has no item 4: it has 3"):
+        changed_agenda([a, b, c], 4, "remove")
+    with pytest.raises(ValueError, match="moved up, down or removed, not 'sideways'"):
+        changed_agenda([a, b, c], 1, "sideways")
+    typed = (Attendee("Jo Bloggs", "Police"), Attendee("Sam Smith, Jr", "Health"))
+    assert attendees_text(typed) == "Jo Bloggs, Police\nSam Smith, Jr, Health"
+    assert parse_attendees(attendees_text(typed)) == typed
 
 
 def test_a_meeting_takes_an_agenda_decisions_and_actions_each_audited(db):
