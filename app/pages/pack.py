@@ -6,9 +6,10 @@ dashboards' order and which are offered are the partnership's (`pack` in its [bo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import dash
 import pandas as pd
@@ -90,8 +91,7 @@ def layout(meeting: str | None = None, **query: str | list[str]) -> html.Div:
         # The sections in the pack's order (app/pack_sections.py); where the link names none, the
         # partnership's dashboards (its [board]).
         offered = pack_sections()
-        included = view.section or model.pack_included
-        chosen = [s.id for s in offered if s.id in included]
+        chosen = _chosen_sections(view.section)
         summary = Drawn(
             html.Section(
                 [
@@ -235,4 +235,16 @@ PACK_TRACKER_COLUMNS = ("Agency", "Figures", "Local authority", "Period", "Due",
     page=PAGE,
 )
 def choose_sections(sections: list[str], search: str | None) -> str | dash.NoUpdate:
+    # The checklist reports its value when it is drawn as well as when it is changed: a link that
+    # already shows these sections is left alone, or the whole pack would be drawn a second time.
+    named = parse_qs((search or "").lstrip("?")).get("section", [])
+    if list(sections or ()) == _chosen_sections(named):
+        return dash.no_update
     return updated_search(search, {"section": tuple(sections or ())})
+
+
+def _chosen_sections(named: Sequence[str]) -> list[str]:
+    """The sections a pack shows, in the pack's order (app/pack_sections.py): those its link names,
+    else the partnership's dashboards (its [board])."""
+    included = named or active_model().pack_included
+    return [s.id for s in pack_sections() if s.id in included]
