@@ -178,6 +178,7 @@ def create_app() -> Dash:
     install_auth(app.server)
     install_health(app.server)
     app.server.before_request(pin_snapshot)
+    app.server.before_request(filters.complete_dashboard_link)  # after the snapshot it reads is pinned
     app.server.teardown_request(release_snapshot)
     _guard_pages()
     app.server.register_error_handler(

@@ -11,11 +11,13 @@ from urllib.parse import parse_qsl, urlencode
 
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from flask import redirect, request
+from werkzeug.wrappers import Response
 
 from app import ids
 from app.access import SHELL, callback
 from app.filters import DIMENSIONS, FilterOptions, ViewFilters, parse_query, refused_in_link, with_period_kind
-from app.scope import Scope, current_scope
+from app.scope import NotSignedIn, Scope, current_scope
 from app.view import last_las, remember_las, scoped_options
 from warehouse.db import WarehouseError
 from warehouse.kpis.periods import PeriodKind
@@ -70,7 +72,7 @@ def sync_filters(search, kind, period, *rest):
             view = with_period_kind(view, PeriodKind(kind), options)
     remember_las(view.la)
     current_kind = view.period_value.kind
-    query = view.to_query() + _own_params(pathname, search)
+    query = _link_query(view, pathname, search)
     # A page without the filter bar (commentary, the challenge log) keeps its own query as it is.
     rewrite = _has_filters(pathname) and query != (search or "")
     return (
@@ -153,6 +155,30 @@ def nav_keeps_the_filters(search: str | None, pathname: str | None, links: list[
         return unchanged
     query = parse_query(search, options).filters_only().to_query()
     return [link["path"] + (query if _has_filters(link["path"]) else "") for link in links]
+
+
+def _link_query(view: ViewFilters, pathname: str | None, search: str | None) -> str:
+    """The query string of a dashboard's link for `view`, with the parameters its page reads itself."""
+    return view.to_query() + _own_params(pathname, search)
+
+
+def complete_dashboard_link() -> Response | None:
+    """Before a dashboard's page is served (a GET of its path), its link with every filter written
+    out: the period, and the account's LAs or the last it chose, as sync_filters writes them. A link
+    that lacked them would be drawn twice, once as asked and once as the filters complete it; this
+    draws it once. A link asking for what the account does not cover is served as it is, so that
+    the page can say what it left out."""
+    if request.method != "GET" or not _has_filters(request.path):
+        return None
+    search = "?" + request.query_string.decode() if request.query_string else ""
+    try:
+        options = scoped_options(current_scope())
+    except (NotSignedIn, WarehouseError):
+        return None  # the sign-in page, or the page's own word on the warehouse
+    if refused_in_link(search, options):
+        return None
+    completed = _link_query(parse_query(search, options, last_las()), request.path, search)
+    return redirect(request.path + completed) if completed != search else None
 
 
 def _page(pathname: str | None) -> dict | None:
