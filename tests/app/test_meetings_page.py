@@ -75,18 +75,14 @@ def _agenda(app, client, meeting_id: int, section: str, presenter: str = "", not
     return response["meeting-status-message"]["children"]
 
 
+def _chosen_form(app, client, meeting_id: int, button: str, field: str, value: str) -> str:
+    """A one-field form of the chosen meeting sent with its button: the page's message."""
+    values = {f"{button}.n_clicks": 1, "meeting-chosen.value": str(meeting_id), f"{field}.value": value}
+    return _call(app, client, f"{button}.n_clicks", values)["meeting-status-message"]["children"]
+
+
 def _decide(app, client, meeting_id: int, text: str) -> str:
-    response = _call(
-        app,
-        client,
-        "meeting-decision-add.n_clicks",
-        {
-            "meeting-decision-add.n_clicks": 1,
-            "meeting-chosen.value": str(meeting_id),
-            "meeting-decision.value": text,
-        },
-    )
-    return response["meeting-status-message"]["children"]
+    return _chosen_form(app, client, meeting_id, "meeting-decision-add", "meeting-decision", text)
 
 
 def _raise(app, client, meeting_id: int, title: str, agency: str, due: str = "2020-01-31") -> str:
@@ -204,17 +200,7 @@ def _agenda_item_change(app, client, meeting_id: int, items: int, position: int,
 
 
 def _save_attendees(app, client, meeting_id: int, typed: str) -> str:
-    response = _call(
-        app,
-        client,
-        "meeting-attendees-save.n_clicks",
-        {
-            "meeting-attendees-save.n_clicks": 1,
-            "meeting-chosen.value": str(meeting_id),
-            "meeting-attendees-edit.value": typed,
-        },
-    )
-    return response["meeting-status-message"]["children"]
+    return _chosen_form(app, client, meeting_id, "meeting-attendees-save", "meeting-attendees-edit", typed)
 
 
 def test_after_a_meeting_is_made_its_attendees_change_and_its_agenda_is_reordered(app):
