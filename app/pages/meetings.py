@@ -568,17 +568,11 @@ def change_agenda_item(_clicks, meeting_id, changed):
         return dash.no_update, dash.no_update  # the buttons were drawn, not clicked
 
     def change(db: Session, meeting: Meeting, by: str) -> str:
-        position = trigger["position"]
-        if not isinstance(position, int) or not 1 <= position <= len(meeting.agenda):
-            raise ValueError("that agenda item is no longer there: look at the agenda again")
+        # the id comes from the browser: a position that is not a number is no item of the agenda
+        position = trigger["position"] if isinstance(trigger["position"], int) else 0
+        agenda = changed_agenda(_entries(meeting), position, trigger["change"])  # checks the position
         words = agenda_item_words(meeting.agenda[position - 1])
-        set_agenda(
-            db,
-            meeting.id,
-            changed_agenda(_entries(meeting), position, trigger["change"]),
-            _known_sections(),
-            by,
-        )
+        set_agenda(db, meeting.id, agenda, _known_sections(), by)
         return f"{words}: " + (
             "taken off the agenda." if trigger["change"] == "remove" else f"moved {trigger['change']}."
         )
