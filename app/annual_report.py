@@ -13,7 +13,7 @@ from app.components.action_words import progress_words
 from app.components.status import DataStatus, data_status
 from app.partnership import partnership_name
 from app.state import reader
-from app.view import PageView, cached_benchmark, cached_evaluate
+from app.view import CACHED, PageView
 from appstate.actions import Action, Status
 from appstate.annual_report import CompletedAction, RiskMove, YearReview, YearWork, year_work
 from appstate.db import session
@@ -85,8 +85,7 @@ def view_report(resolved: PageView, today: date | None = None) -> AnnualReport:
             scope.policy,
             lookup(db),
             active_model(),
-            evaluator=cached_evaluate,
-            benchmarks=cached_benchmark,
+            sources=CACHED,
         )
         work = year_work(db, filters.la_codes, scope.agencies, year.start, year.to)
     las = resolved.options.las

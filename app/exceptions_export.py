@@ -16,7 +16,7 @@ from flask import Response, request
 from app.audit_log import log_export
 from app.components.status import data_status
 from app.state import reader
-from app.view import PageView, cached_evaluate, commentary_link, page_view
+from app.view import CACHED, PageView, commentary_link, page_view
 from appstate.commentary import Commentary, current_commentary
 from appstate.db import session
 from appstate.targets import lookup
@@ -102,7 +102,7 @@ def served_report(page: PageView) -> ServedReport | None:
     period = rolling_6(page.view.period_value.last_month)
     with session() as db:
         report = exception_report(
-            reader().connection(), filters, page.scope.policy, lookup(db), cached_evaluate, period=period
+            reader().connection(), filters, page.scope.policy, lookup(db), CACHED, period=period
         )
         commentary = current_commentary(db, report.la_code, period.code) if not filters.active() else {}
     status = data_status()

@@ -22,7 +22,7 @@ from app.audit_log import log_export
 from app.components.spc import assurance_words, spc_config, variation_words
 from app.components.status import DataStatus, data_status
 from app.state import reader
-from app.view import PageView, cached_evaluate, page_view
+from app.view import CACHED, PageView, page_view
 from appstate.db import session
 from appstate.targets import lookup
 from etl.spreadsheets import CellValue, neutralise
@@ -57,7 +57,7 @@ def view_scorecard(resolved: PageView) -> Scorecard:
             resolved.filters,
             resolved.scope.policy,
             lookup(db),
-            evaluator=cached_evaluate,
+            sources=CACHED,
             spc_config=spc_config(),
         )
 

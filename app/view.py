@@ -20,7 +20,7 @@ from appstate.actions import ActionQuery, KpiActions, open_actions_by_kpi
 from appstate.commentary import Commentary, current_commentary
 from appstate.db import session
 from appstate.targets import lookup
-from warehouse.kpis.assessment import Assessment, Benchmark, assess, find_benchmark
+from warehouse.kpis.assessment import Assessment, Benchmark, FigureSources, assess, find_benchmark
 from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.narrative import draft_commentary
@@ -115,8 +115,7 @@ class PageView:
                 self.scope.policy,
                 lookup(db),
                 series_months=series_months,
-                evaluator=cached_evaluate,
-                benchmarks=cached_benchmark,
+                sources=CACHED,
             )
 
 
@@ -166,6 +165,10 @@ def cached_benchmark(
     """Published benchmarks, kept per published warehouse file like the engine's results: they
     change only with a load, and each costs a query."""
     return _benchmark(kpi.id, la_code, period)
+
+
+# The engine's results and the published benchmarks, each kept per published warehouse file.
+CACHED = FigureSources(cached_evaluate, cached_benchmark)
 
 
 _filter_options = per_warehouse_file(maxsize=256)(filter_options)

@@ -11,14 +11,13 @@ of a few months would not compare with last year's twelve), and it is labelled s
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 
-from warehouse.kpis.assessment import Assessment, BenchmarkFinder, TargetLookup, assess
-from warehouse.kpis.engine import Change, Figure, Filters, KpiResult, evaluate
+from warehouse.kpis.assessment import UNCACHED, Assessment, FigureSources, TargetLookup, assess
+from warehouse.kpis.engine import Change, Figure, Filters, KpiResult
 from warehouse.kpis.formatting import shown_change
 from warehouse.kpis.periods import (
     Period,
@@ -148,12 +147,10 @@ def year_kpis(
     policy: SuppressionPolicy,
     targets: TargetLookup | None,
     model: Model,
-    evaluator: Callable[..., list[KpiResult]] = evaluate,
-    benchmarks: BenchmarkFinder | None = None,
+    sources: FigureSources = UNCACHED,
 ) -> tuple[KpiGroup, ...]:
     """The year's KPIs in their groups, each KPI once (in the first group that has it), judged by
-    `assess` in one call. `evaluator` and `benchmarks` are the engine's and `find_benchmark`'s, or
-    the app's caches of them."""
+    `assess` in one call."""
     groups = kpi_groups(model)
     kpi_ids = tuple(dict.fromkeys(k for _title, kpis in groups for k in kpis))
     judged = assess(
@@ -164,8 +161,7 @@ def year_kpis(
         policy,
         targets,
         series_months=NO_SERIES,
-        evaluator=evaluator,
-        benchmarks=benchmarks,
+        sources=sources,
     )
     by_id = {a.kpi.id: a for a in judged}
     shown: set[str] = set()

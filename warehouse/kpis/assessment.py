@@ -33,6 +33,7 @@ class TargetInForce:
 MONTHS_PUBLISHED = 12  # every published benchmark is a year's figure
 TargetLookup = Callable[[str, str, date], TargetInForce | None]
 BenchmarkFinder = Callable[[duckdb.DuckDBPyConnection, Kpi, str, Period], "Benchmark | None"]
+Evaluator = Callable[..., list[KpiResult]]  # `evaluate`'s signature
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,18 @@ def find_benchmark(
     )
 
 
+@dataclass(frozen=True)
+class FigureSources:
+    """Where an assessment's figures come from: the engine's results and the published benchmarks.
+    Together, so that a caller with caches of both (the app's, per warehouse file) passes both."""
+
+    evaluate: Evaluator = evaluate
+    benchmark: BenchmarkFinder = find_benchmark
+
+
+UNCACHED = FigureSources()
+
+
 def assess(
     con: duckdb.DuckDBPyConnection,
     kpi_ids: Iterable[str],
@@ -171,24 +184,25 @@ def assess(
     policy: SuppressionPolicy = NO_SUPPRESSION,
     targets: TargetLookup | None = None,
     series_months: int = SERIES_MONTHS,
-    evaluator: Callable[..., list[KpiResult]] = evaluate,
-    benchmarks: BenchmarkFinder | None = None,
+    sources: FigureSources = UNCACHED,
     also: tuple[Period, ...] = (),
 ) -> list[Assessment]:
     """Results with target, RAG and benchmark. Targets are set for a whole LA, so only an
-    unfiltered view of one LA is rated; benchmarks follow `benchmark_applies`. `evaluator` and
-    `benchmarks` have the signatures of `evaluate` and `find_benchmark` (the app passes its caches);
-    `also` asks the engine for other periods' figures too (KpiResult.also)."""
-    benchmarks = benchmarks or find_benchmark
+    unfiltered view of one LA is rated; benchmarks follow `benchmark_applies`. `also` asks the
+    engine for other periods' figures too (KpiResult.also)."""
     single_la = filters.la_codes[0] if len(filters.la_codes) == 1 else None
     rated_la = single_la if targets is not None and not filters.active() else None
     assessments = []
-    for result in evaluator(con, kpi_ids, period, filters, policy, series_months=series_months, also=also):
+    for result in sources.evaluate(
+        con, kpi_ids, period, filters, policy, series_months=series_months, also=also
+    ):
         kpi = result.kpi
         target = targets(kpi.id, rated_la, period.end) if targets and rated_la else None
         # benchmark_applies holds for one LA only
         benchmark = (
-            benchmarks(con, kpi, single_la, period) if single_la and benchmark_applies(kpi, filters) else None
+            sources.benchmark(con, kpi, single_la, period)
+            if single_la and benchmark_applies(kpi, filters)
+            else None
         )
         rating = (
             # judged on the figure and target as written, so "3.1% against a target of 3.1%" is on target

@@ -26,15 +26,14 @@ Figures, targets and benchmarks all come from `assess`, so the report agrees wit
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 import duckdb
 import pandas as pd
 
-from warehouse.kpis.assessment import Assessment, TargetLookup, assess
-from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
+from warehouse.kpis.assessment import UNCACHED, Assessment, FigureSources, TargetLookup, assess
+from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult
 from warehouse.kpis.formatting import format_change, format_figure, format_number, shown_change, shown_unit
 from warehouse.kpis.model import Direction, Kpi, Unit
 from warehouse.kpis.periods import Period, rolling_6
@@ -201,7 +200,7 @@ def exception_report(
     filters: Filters,
     policy: SuppressionPolicy = SuppressionPolicy(),
     targets: TargetLookup | None = None,
-    evaluator: Callable[..., list[KpiResult]] = evaluate,
+    sources: FigureSources = UNCACHED,
     period: Period | None = None,
     thresholds: Thresholds = Thresholds(),
     series_months: int = SERIES_MONTHS,
@@ -212,7 +211,7 @@ def exception_report(
         raise ValueError(f"an exception report is for one local authority, not {len(filters.la_codes)}")
     period = period or report_period(con, filters.la_codes[0])
     assessed = assess(
-        con, REPORT_KPIS, period, filters, policy, targets, series_months=series_months, evaluator=evaluator
+        con, REPORT_KPIS, period, filters, policy, targets, series_months=series_months, sources=sources
     )
     exceptions = find_exceptions(assessed, thresholds)
     return ExceptionReport(filters, period, thresholds, tuple(assessed), exceptions)

@@ -12,7 +12,6 @@ page shows for the same quarter.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -25,8 +24,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 if TYPE_CHECKING:  # the type of ValidationError.errors(), from pydantic's own core (installed with it)
     from pydantic_core import ErrorDetails
 
-from warehouse.kpis.assessment import Benchmark, TargetInForce, TargetLookup, assess, national_is_total
-from warehouse.kpis.engine import SERIES_MONTHS, Change, Figure, Filters, KpiResult, evaluate
+from warehouse.kpis.assessment import (
+    UNCACHED,
+    Benchmark,
+    FigureSources,
+    TargetInForce,
+    TargetLookup,
+    assess,
+    national_is_total,
+)
+from warehouse.kpis.engine import SERIES_MONTHS, Change, Figure, Filters
 from warehouse.kpis.formatting import shown_change
 from warehouse.kpis.model import Direction, Kpi
 from warehouse.kpis.periods import Period, PeriodKind, period_ending
@@ -242,22 +249,19 @@ class Scorecard:
         return self.quarters[-1]
 
 
-Evaluator = Callable[..., list[KpiResult]]
-
-
 def build_scorecard(
     con: duckdb.DuckDBPyConnection,
     end: Period,
     filters: Filters,
     policy: SuppressionPolicy,
     targets: TargetLookup | None,
-    evaluator: Evaluator = evaluate,
+    sources: FigureSources = UNCACHED,
     config: ScorecardConfig | None = None,
     spc_config: SpcConfig = SpcConfig(),
 ) -> Scorecard:
     """The scorecard for the scope and filters, for the five quarters to `end`: one engine call, the
-    last quarter's with the earlier quarters' figures read alongside. `evaluator` has the engine's
-    signature (the app passes its cache); suppression is the engine's, by `policy`."""
+    last quarter's with the earlier quarters' figures read alongside; suppression is the engine's,
+    by `policy`."""
     config = config or scorecard_config()
     quarters = quarters_to(end)
     kpi_ids = config.kpi_ids
@@ -269,7 +273,7 @@ def build_scorecard(
         policy,
         targets,
         series_months=SERIES_MONTHS,
-        evaluator=evaluator,
+        sources=sources,
         also=quarters[:-1],
     )
     latest = {a.kpi.id: a for a in judged}

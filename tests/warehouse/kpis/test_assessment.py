@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from appstate.db import session
 from appstate.targets import lookup, set_target, target_history, target_in_force
 from etl.cli import app
-from warehouse.kpis.assessment import TargetInForce, assess
+from warehouse.kpis.assessment import FigureSources, TargetInForce, assess
 from warehouse.kpis.engine import Figure, Filters, KpiResult
 from warehouse.kpis.periods import financial_year, month
 from warehouse.kpis.rag import Rag
@@ -151,7 +151,6 @@ def test_rag_judges_the_figure_and_target_as_they_are_written(value, target, exp
     def in_force(*_args) -> TargetInForce:
         return TargetInForce(target, 0.0, date(2024, 4, 1), is_demo=False)
 
-    [found] = assess(
-        None, [kpi.id], year, CITY, targets=in_force, evaluator=one_result, benchmarks=lambda *_: None
-    )
+    sources = FigureSources(one_result, lambda *_: None)
+    [found] = assess(None, [kpi.id], year, CITY, targets=in_force, sources=sources)
     assert found.rag is expected
