@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 import duckdb
+import pandas as pd
 from dash import NoUpdate, callback_context, no_update
 from flask import has_request_context, request
 
@@ -20,7 +21,8 @@ from appstate.actions import ActionQuery, KpiActions, open_actions_by_kpi
 from appstate.commentary import Commentary, current_commentary
 from appstate.db import session
 from appstate.targets import lookup
-from warehouse.kpis.assessment import Assessment, Benchmark, FigureSources, assess, find_benchmark
+from warehouse.benchmarks import benchmark_comparisons
+from warehouse.kpis.assessment import Assessment, Benchmark, FigureSources, assess, benchmark_id, benchmark_in
 from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.narrative import draft_commentary
@@ -154,17 +156,19 @@ def cached_evaluate(
     return list(_evaluate(tuple(kpi_ids), period, filters, policy, series_months, also))
 
 
-@per_warehouse_file(maxsize=4096)
-def _benchmark(kpi_id: str, la_code: str, period: Period) -> Benchmark | None:
-    return find_benchmark(reader().connection(), get_kpi(kpi_id), la_code, period)
+@per_warehouse_file(maxsize=256)
+def _comparisons(la_code: str) -> dict[str, pd.DataFrame]:
+    return benchmark_comparisons(reader().connection(), la_code)
 
 
 def cached_benchmark(
-    con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, period: Period
+    _con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, period: Period
 ) -> Benchmark | None:
-    """Published benchmarks, kept per published warehouse file like the engine's results: they
-    change only with a load, and each costs a query."""
-    return _benchmark(kpi.id, la_code, period)
+    """`find_benchmark` from the LA's published comparisons, read in one query and kept per published
+    warehouse file like the engine's results: they change only with a load."""
+    measure = benchmark_id(kpi)
+    frame = _comparisons(la_code).get(measure) if measure else None
+    return None if frame is None else benchmark_in(frame, kpi, period)
 
 
 # The engine's results and the published benchmarks, each kept per published warehouse file.

@@ -430,7 +430,17 @@ def benchmark_comparison(con: duckdb.DuckDBPyConnection, kpi_id: str, la_code: s
     among the LA and its neighbours with a value; NULL when the LA has none), group_size.
     """
     _check_kpi_id(kpi_id)
-    return run(con, "benchmark_comparison", kpi_id=kpi_id, la_code=la_code)
+    return run(con, "benchmark_comparison", kpi_id=kpi_id, la_code=la_code).drop(columns="kpi_id")
+
+
+def benchmark_comparisons(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, pd.DataFrame]:
+    """`benchmark_comparison` of every published measure for the LA, by measure, in one query: a
+    page beside many benchmarks reads them at once (a query each costs about as much as all)."""
+    frame = run(con, "benchmark_comparison", kpi_id=None, la_code=la_code)
+    return {
+        str(kpi_id): rows.drop(columns="kpi_id").reset_index(drop=True)
+        for kpi_id, rows in frame.groupby("kpi_id", sort=False)
+    }
 
 
 def benchmark_neighbours(

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from warehouse.benchmarks import benchmark_comparison, benchmark_neighbours
+from warehouse.benchmarks import benchmark_comparison, benchmark_comparisons, benchmark_neighbours
 from warehouse.db import build_schema
 
 NEWCASTLE, NORTHUMBERLAND, HACKNEY = "E08000021", "E06000057", "E09000012"
@@ -176,6 +176,19 @@ def test_unpublished_neighbours_are_left_out_of_the_mean_and_the_rank(con):
     row = benchmark_comparison(con, "referrals", HACKNEY).set_index("time_period").loc[2022]
     assert row["la_status"] == "x" and pd.isna(row["la_value"]) and pd.isna(row["la_rank"])
     assert row["group_size"] == row["neighbours_published"]
+
+
+def test_every_measures_comparison_in_one_read_is_each_measures_own(con):
+    every = benchmark_comparisons(con, NEWCASTLE)
+    measures = {row[0] for row in con.execute("SELECT DISTINCT kpi_id FROM benchmark_value").fetchall()}
+    assert set(every) == measures
+    for measure in measures:
+        # the same values; a column can be typed wider where another measure has gaps in it
+        pd.testing.assert_frame_equal(
+            every[measure], benchmark_comparison(con, measure, NEWCASTLE), check_dtype=False
+        )
+    row = every["re_referral_12m"].set_index("time_period").loc[2025]  # as worked out above
+    assert (row["la_value"], row["england_value"], row["la_rank"], row["group_size"]) == (17.2, 22.6, 10, 11)
 
 
 def test_unknown_kpi_is_refused(con):

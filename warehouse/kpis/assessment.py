@@ -131,8 +131,13 @@ def find_benchmark(
     measure = benchmark_id(kpi)
     if measure is None:  # no published measure to compare with
         return None
-    is_rate = measure != kpi.benchmark
-    frame = benchmark_comparison(con, measure, la_code)
+    return benchmark_in(benchmark_comparison(con, measure, la_code), kpi, period)
+
+
+def benchmark_in(frame: pd.DataFrame, kpi: Kpi, period: Period) -> Benchmark | None:
+    """The benchmark for `period` from the LA's comparison of the KPI's published measure
+    (`benchmark_comparison`): the year the period ends in, or the latest before it."""
+    is_rate = benchmark_id(kpi) != kpi.benchmark
     wanted = _published_year(period)
     published = frame[(frame["time_period"] <= wanted) & frame["england_value"].notna()]
     if published.empty:

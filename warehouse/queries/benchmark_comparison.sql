@@ -1,39 +1,41 @@
--- One row per published year of $kpi_id for the LA $la_code: its value beside England, its
--- region and its ten statistical neighbours (DfE 2025 model, used for every year).
+-- One row per published measure ($kpi_id, or every measure when NULL: a page's benchmarks in one
+-- read) and year for the LA $la_code: its value beside England, its region and its ten statistical
+-- neighbours (DfE 2025 model, used for every year).
 -- The neighbour figure is the mean of the neighbours' published values, as ChAT and LAIT do;
 -- their lowest and highest published values give the range the exception report checks against.
 -- la_rank: 1 = the highest value among the LA and its neighbours that have one (ties share a
 -- rank); the caller knows from the KPI direction whether high is good. Unpublished values
 -- (NULL) are neither averaged nor ranked. A status is 'missing' when no row was published.
 WITH kpi AS (
-    SELECT time_period, financial_year, area_code, value, status
+    SELECT kpi_id, time_period, financial_year, area_code, value, status
     FROM benchmark_value
-    WHERE kpi_id = $kpi_id
-),
-years AS (
-    SELECT DISTINCT time_period, financial_year FROM kpi
+    WHERE $kpi_id IS NULL OR kpi_id = $kpi_id
 ),
 neighbour AS (
     SELECT neighbour_la_code AS la_code
     FROM la_statistical_neighbour
     WHERE la_code = $la_code AND model = '2025'
 ),
+years AS (
+    SELECT DISTINCT kpi_id, time_period, financial_year FROM kpi
+),
 neighbour_summary AS (
     -- rounded: a parallel sum adds in any order, and the last bit of its mean would vary run to run
-    SELECT kpi.time_period, round(avg(kpi.value), 6) AS neighbour_mean, count(kpi.value) AS neighbours_published,
+    SELECT kpi.kpi_id, kpi.time_period, round(avg(kpi.value), 6) AS neighbour_mean, count(kpi.value) AS neighbours_published,
            min(kpi.value) AS neighbour_min, max(kpi.value) AS neighbour_max
     FROM kpi JOIN neighbour ON neighbour.la_code = kpi.area_code
-    GROUP BY kpi.time_period
+    GROUP BY kpi.kpi_id, kpi.time_period
 ),
 ranked AS (
-    SELECT time_period, area_code,
-           rank() OVER (PARTITION BY time_period ORDER BY value DESC) AS value_rank,
-           count(*) OVER (PARTITION BY time_period) AS group_size
+    SELECT kpi_id, time_period, area_code,
+           rank() OVER (PARTITION BY kpi_id, time_period ORDER BY value DESC) AS value_rank,
+           count(*) OVER (PARTITION BY kpi_id, time_period) AS group_size
     FROM kpi
     WHERE value IS NOT NULL
       AND (area_code = $la_code OR area_code IN (SELECT la_code FROM neighbour))
 )
 SELECT
+    years.kpi_id,
     years.time_period,
     years.financial_year,
     la.value                              AS la_value,
@@ -49,12 +51,12 @@ SELECT
     la_rank.value_rank                    AS la_rank,
     coalesce(group_size.group_size, 0)    AS group_size
 FROM years
-LEFT JOIN kpi AS la ON la.time_period = years.time_period AND la.area_code = $la_code
-LEFT JOIN kpi AS england ON england.time_period = years.time_period AND england.area_code = 'E92000001'
-LEFT JOIN kpi AS region ON region.time_period = years.time_period
+LEFT JOIN kpi AS la ON la.kpi_id = years.kpi_id AND la.time_period = years.time_period AND la.area_code = $la_code
+LEFT JOIN kpi AS england ON england.kpi_id = years.kpi_id AND england.time_period = years.time_period AND england.area_code = 'E92000001'
+LEFT JOIN kpi AS region ON region.kpi_id = years.kpi_id AND region.time_period = years.time_period
       AND region.area_code = (SELECT region_code FROM local_authority WHERE la_code = $la_code)
-LEFT JOIN neighbour_summary ON neighbour_summary.time_period = years.time_period
-LEFT JOIN ranked AS la_rank ON la_rank.time_period = years.time_period AND la_rank.area_code = $la_code
-LEFT JOIN (SELECT DISTINCT time_period, group_size FROM ranked) AS group_size
-       ON group_size.time_period = years.time_period
-ORDER BY years.time_period;
+LEFT JOIN neighbour_summary ON neighbour_summary.kpi_id = years.kpi_id AND neighbour_summary.time_period = years.time_period
+LEFT JOIN ranked AS la_rank ON la_rank.kpi_id = years.kpi_id AND la_rank.time_period = years.time_period AND la_rank.area_code = $la_code
+LEFT JOIN (SELECT DISTINCT kpi_id, time_period, group_size FROM ranked) AS group_size
+       ON group_size.kpi_id = years.kpi_id AND group_size.time_period = years.time_period
+ORDER BY years.kpi_id, years.time_period;
