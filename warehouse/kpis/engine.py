@@ -13,7 +13,7 @@ the reason: warehouse/kpis/coverage.py), where the cubes would count its missing
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -24,7 +24,7 @@ from warehouse.kpis.coverage import Coverage, read_coverage
 from warehouse.kpis.figures import figures_reader, is_figures_kpi
 from warehouse.kpis.model import Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, add_months
-from warehouse.kpis.published import PublishedFigure, published_figures
+from warehouse.kpis.published import PublishedFigure, PublishedFigures, published_figures
 from warehouse.kpis.registry import CHILD_MEASURES, REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.model.files import Model, active_model, model_for
@@ -439,9 +439,7 @@ def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, list[date]
     ]
 
 
-def _published_results(
-    con: duckdb.DuckDBPyConnection, kpi: Kpi, periods: Sequence[Period], filters: Filters
-) -> list[KpiResult]:
+def _published_results(kpi: Kpi, published: list[PublishedFigures], filters: Filters) -> list[KpiResult]:
     """A published KPI's result for each period (warehouse/kpis/published.py): the LA's own published
     figures, public and for the whole LA, so neither suppressed nor split by a filter (each filter is
     said not to apply)."""
@@ -450,7 +448,7 @@ def _published_results(
         return Figure(published.period, published.value, None, None, no_data=published.no_data)
 
     results = []
-    for found in published_figures(con, kpi, periods, filters.la_codes):
+    for found in published:
         previous = figure(found.previous)  # a year's figure: the previous period is the year before
         results.append(
             KpiResult(
@@ -540,10 +538,13 @@ def evaluate(
             return figures.compared(kpi, period)
         return periods[0], periods[1], periods[2]
 
+    published = published_figures(
+        con, [k for k in asked if k.is_published], (period, *also), filters.la_codes
+    )
     results = []
     for kpi in asked:
         if kpi.is_published:
-            result, *others = _published_results(con, kpi, (period, *also), filters)
+            result, *others = _published_results(kpi, published[kpi.id], filters)
             results.append(replace(result, also=tuple(other.current for other in others)))
             continue
         ignored = tuple(dim for dim in active if dim not in kpi.dimensions)

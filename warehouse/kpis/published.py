@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.benchmark_sources import BenchmarkSource, benchmark_sources
-from warehouse.benchmarks import benchmark_comparison
+from warehouse.benchmarks import benchmark_comparisons
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.periods import Period, PeriodKind
 
@@ -37,6 +37,10 @@ MARKER_WORDS = {
     "-": "not published",
     "missing": "left blank",
 }
+
+
+# A measure no year of which is in the published tables: no row for any year.
+_NO_COMPARISON = pd.DataFrame({"time_period": [], "la_status": [], "la_value": [], "financial_year": []})
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,17 @@ def published_year_label(kpi: Kpi, period: Period) -> str:
 
 
 def published_figures(
-    con: duckdb.DuckDBPyConnection, kpi: Kpi, periods: Sequence[Period], la_codes: tuple[str, ...]
+    con: duckdb.DuckDBPyConnection, kpis: Sequence[Kpi], periods: Sequence[Period], la_codes: tuple[str, ...]
+) -> dict[str, list[PublishedFigures]]:
+    """Each KPI's LA's published figures for each period, by KPI id: the latest year published up to
+    the period. One query for all of them."""
+    comparisons = benchmark_comparisons(con, la_codes[0]) if kpis and len(la_codes) == 1 else {}
+    return {kpi.id: _kpi_figures(kpi, periods, la_codes, comparisons) for kpi in kpis}
+
+
+def _kpi_figures(
+    kpi: Kpi, periods: Sequence[Period], la_codes: tuple[str, ...], comparisons: dict[str, pd.DataFrame]
 ) -> list[PublishedFigures]:
-    """The LA's published figures for each period: the latest year published up to it. One query."""
     source = benchmark_sources()[kpi.benchmark or ""]
     if len(la_codes) != 1:
         reason = f"{source.publisher} publishes it for each local authority: choose one to see it"
@@ -78,7 +90,7 @@ def published_figures(
             )
             for p in periods
         ]
-    frame = benchmark_comparison(con, source.id, la_codes[0])
+    frame = comparisons.get(source.id, _NO_COMPARISON)
     return [_figures_for(source, frame, period) for period in periods]
 
 
