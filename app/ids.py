@@ -3,6 +3,8 @@
 from warehouse.model.files import active_model
 
 URL = "url"
+DRILL = "drill"  # a chart a click drills into: {"type": DRILL, "param": its URL key, "name": the chart}
+DRILL_CLICK = "drill-click"  # the last click on one of them, as the browser passes it on
 OVERVIEW_COUNTS = "overview-counts"
 LOADS_GRID = "data-loads-grid"
 REJECTIONS_GRID = "data-rejections-grid"
@@ -15,6 +17,7 @@ FILTER_PERIOD = "filter-period"
 FILTER_RESET = "filter-reset"
 FILTER_SUMMARY = "filter-summary"
 FILTER_DETAILS = "filter-details"  # the folded-away controls under the summary line
+FILTER_FILLED = "filter-filled"  # whether the controls have their choices yet (a dcc.Store)
 # one multi-select per dimension, keyed by its URL parameter
 # The LA, then one control per dimension of the model, by its URL key.
 FILTER_DIMENSIONS = {"la": "filter-la"} | {

@@ -94,6 +94,7 @@ def _layout() -> html.Div:
                 className="app-header",
             ),
             dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Store(id=ids.DRILL_CLICK),
             data_status_strip(),
             filter_bar(),
             html.Main(_loading(dash.page_container), className="page", id="main", tabIndex="-1"),

@@ -37,22 +37,24 @@ def _options(values: dict[str, str]) -> list[dict[str, str]]:
     *[Output(ids.FILTER_DIMENSIONS[d], "options") for d in FILTERS],
     *[Output(ids.FILTER_DIMENSIONS[d], "value") for d in FILTERS],
     Output(ids.FILTER_SUMMARY, "children"),
+    Output(ids.FILTER_FILLED, "data"),
     Input(ids.URL, "search"),
     Input(ids.FILTER_PERIOD_KIND, "value"),
     Input(ids.FILTER_PERIOD, "value"),
     *[Input(ids.FILTER_DIMENSIONS[d], "value") for d in FILTERS],
     Input(ids.FILTER_RESET, "n_clicks"),
     State(ids.URL, "pathname"),
+    State(ids.FILTER_FILLED, "data"),
     page=SHELL,
 )
 def sync_filters(search, kind, period, *rest):
     dimension_values = rest[: len(FILTERS)]
-    pathname = rest[-1]
+    pathname, filled = rest[-2:]
     try:
         scope = current_scope()
         options = scoped_options(scope)
     except WarehouseError:
-        return (no_update,) * (4 + 2 * len(FILTERS) + 1)
+        return (no_update,) * (4 + 2 * len(FILTERS) + 2)
     trigger = ctx.triggered_id
     if trigger == ids.FILTER_RESET:
         view = parse_query("", options)
@@ -75,13 +77,19 @@ def sync_filters(search, kind, period, *rest):
     query = _link_query(view, pathname, search)
     # A page without the filter bar (commentary, the challenge log) keeps its own query as it is.
     rewrite = _has_filters(pathname) and query != (search or "")
+    # Only what changes is sent: the browser draws each control it is sent again, and the bar
+    # stays on the screen from page to page. Its choices are the account's, set once.
+    opened = not filled
+    kind_changed = opened or current_kind.value != kind
     return (
         query if rewrite else no_update,
-        current_kind.value,
-        [{"label": p.label, "value": p.code} for p in options.periods(current_kind)],
-        view.period,
-        *[_options(options.allowed(d)) for d in FILTERS],
-        *[list(view.values(d)) for d in FILTERS],
+        current_kind.value if kind_changed else no_update,
+        [{"label": p.label, "value": p.code} for p in options.periods(current_kind)]
+        if kind_changed
+        else no_update,
+        _changed(view.period, period),
+        *[_options(options.allowed(d)) if opened else no_update for d in FILTERS],
+        *[_changed(list(view.values(d)), list(shown or ())) for d, shown in zip(FILTERS, dimension_values)],
         _summary(
             view,
             options,
@@ -89,7 +97,12 @@ def sync_filters(search, kind, period, *rest):
             scope,
             refused_in_link(search, options) if trigger in (None, ids.URL) else [],
         ),
+        True if opened else no_update,
     )
+
+
+def _changed(value: object, shown: object) -> object:
+    return no_update if value == shown else value
 
 
 def _summary(

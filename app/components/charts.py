@@ -10,6 +10,7 @@ from html import escape
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from app import ids
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.coverage import month_spans
 from warehouse.kpis.engine import Figure, Part
@@ -169,7 +170,7 @@ def chart_in_words(title: str, sentence: str, *above: Component | None) -> html.
 
 def drill_id(param: str, name: str) -> dict[str, str]:
     """The id of a chart whose clicks filter the view on `param` (a URL parameter, or "month")."""
-    return {"type": "drill", "param": param, "name": name}
+    return {"type": ids.DRILL, "param": param, "name": name}
 
 
 def gaps_note(series: tuple[Figure, ...]) -> html.P | None:
