@@ -23,7 +23,7 @@ from appstate.targets import lookup
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import Figure
 from warehouse.kpis.exceptions import ExceptionReport, KpiException, Thresholds, exception_report
-from warehouse.kpis.formatting import format_figure, format_number, format_rate
+from warehouse.kpis.formatting import figure_period_label, format_figure, format_number, format_rate
 from warehouse.kpis.model import Kpi, Unit
 from warehouse.kpis.periods import rolling_6
 
@@ -148,8 +148,8 @@ def _exception_markdown(served: ServedReport, found: KpiException) -> list[str]:
     lines = [
         f"## {kpi.title}",
         "",
-        f"- Value: **{value_words(kpi, result.current)}**, {result.current.period.label}",
-        f"- Previous: {value_words(kpi, result.previous)}, {result.previous.period.label}",
+        f"- Value: **{value_words(kpi, result.current)}**, {figure_period_label(kpi, result.current.period)}",
+        f"- Previous: {value_words(kpi, result.previous)}, {figure_period_label(kpi, result.previous.period)}",
     ]
     if target is not None:
         demo = " (demo target)" if target.is_demo else ""

@@ -25,7 +25,7 @@ from app.view import PageView
 from appstate.actions import KpiActions
 from appstate.commentary import Commentary
 from warehouse.kpis.exceptions import RULE_LABELS, ExceptionReport, KpiException
-from warehouse.kpis.formatting import format_figure
+from warehouse.kpis.formatting import figure_period_label, format_figure
 
 
 def _written(commentary: Commentary, edit_href: str | None) -> list:
@@ -84,12 +84,12 @@ def _exception(served: ServedReport, found: KpiException, actions: KpiActions | 
                 [
                     html.Span(format_figure(kpi, result.current), className="exception-value"),
                     figure_detail(kpi, result.current),
-                    f", {result.current.period.label}",
+                    f", {figure_period_label(kpi, result.current.period)}",
                 ],
                 className="exception-figure",
             ),
             html.P(
-                f"Previous: {value_words(kpi, result.previous)}, {result.previous.period.label}.",
+                f"Previous: {value_words(kpi, result.previous)}, {figure_period_label(kpi, result.previous.period)}.",
                 className="card-period",
             ),
             html.H3("Why it is an exception"),

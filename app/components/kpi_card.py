@@ -13,6 +13,7 @@ from warehouse.kpis.assessment import Assessment, counts_a_year
 from warehouse.kpis.engine import Change, Figure
 from warehouse.kpis.formatting import (
     change_arrow,
+    figure_period_label,
     format_change,
     format_figure,
     format_number,
@@ -21,8 +22,10 @@ from warehouse.kpis.formatting import (
     format_rate,
     series_word,
     shown_change,
+    stock_period_name,
 )
-from warehouse.kpis.model import Kpi
+from warehouse.kpis.model import Kpi, Timing
+from warehouse.kpis.periods import Period
 from warehouse.kpis.published import published_year_label
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.scorecard import Travel, travel
@@ -52,13 +55,12 @@ def _change_lines(assessment: Assessment) -> list[html.Li]:
     if kpi.is_published:  # on the year before, as its publisher writes it
         year = published_year_label(kpi, result.previous.period)
         return [_change_line(kpi, result.current, result.previous, year)]
+    previous, last_year = _compared(kpi, result.previous.period), _compared(kpi, result.last_year.period)
     if result.previous.period == result.last_year.period:  # a financial year's previous period is last year
-        return [_change_line(kpi, result.current, result.previous, result.previous.period.short_label)]
+        return [_change_line(kpi, result.current, result.previous, previous)]
     return [
-        _change_line(kpi, result.current, result.previous, result.previous.period.short_label),
-        _change_line(
-            kpi, result.current, result.last_year, f"{result.last_year.period.short_label} (a year earlier)"
-        ),
+        _change_line(kpi, result.current, result.previous, previous),
+        _change_line(kpi, result.current, result.last_year, f"{last_year} (a year earlier)"),
     ]
 
 
@@ -283,7 +285,10 @@ def kpi_card(
             ),
             _rag_badge(assessment),  # what a board reads first, before the words around it
             html.P(
-                [result.period_note or current.period.label, f" · {detail}" if detail else ""],
+                [
+                    result.period_note or _capitalised(figure_period_label(kpi, current.period)),
+                    f" · {detail}" if detail else "",
+                ],
                 className="card-period",
             ),
             html.P(current.no_data, className="card-no-data") if current.no_data else None,
@@ -307,3 +312,12 @@ def kpi_card(
         id=f"card-{kpi.id}",
         **{"data-kpi": kpi.id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
+
+
+def _compared(kpi: Kpi, period: Period) -> str:
+    """The period a figure is compared with, short: a stock's is the month it ended."""
+    return stock_period_name(period) if kpi.timing is Timing.STOCK else period.short_label
+
+
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]

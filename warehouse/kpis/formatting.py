@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from warehouse.kpis.engine import Change, Figure
-from warehouse.kpis.model import Direction, Kpi, Unit
-from warehouse.kpis.periods import PeriodKind
+from warehouse.kpis.model import Direction, Kpi, Timing, Unit
+from warehouse.kpis.periods import Period, PeriodKind, month
 from warehouse.kpis.suppression import SUPPRESSED
 
 NOT_AVAILABLE = "n/a"
@@ -128,3 +128,22 @@ def series_word(series: Sequence[Figure]) -> str:
     """How often a KPI's series has a point: 'monthly', or the cadence of the figures an agency
     submits ('quarterly' for a quarterly dataset: warehouse/kpis/figures.py)."""
     return _EVERY.get(series[0].period.kind, "monthly") if series else "monthly"
+
+
+ROLLING_KINDS = (PeriodKind.ROLLING_12, PeriodKind.ROLLING_6)
+
+
+def figure_period_label(kpi: Kpi, period: Period) -> str:
+    """The period of a KPI's figure in words: a count of events is the period's ('12 months to
+    November 2026'); a stock is what was open when it ended ('at the end of November 2026')."""
+    if kpi.timing is Timing.STOCK:
+        return f"at the end of {stock_period_name(period)}"
+    return period.label
+
+
+def stock_period_name(period: Period) -> str:
+    # A stock is a snapshot at the period's end, so a rolling period is just its last month.
+    if period.kind in ROLLING_KINDS:
+        last = period.last_month
+        return month(last.year, last.month).label
+    return period.label

@@ -17,16 +17,19 @@ from datetime import date
 from warehouse.kpis.assessment import Assessment, Benchmark
 from warehouse.kpis.engine import Figure, KpiResult
 from warehouse.kpis.formatting import (
+    ROLLING_KINDS,
     _ordinal,
+    figure_period_label,
     format_number,
     format_published,
     format_rate,
     series_word,
     shown_change,
     shown_unit,
+    stock_period_name,
 )
 from warehouse.kpis.model import Direction, Kpi, Timing, Unit
-from warehouse.kpis.periods import Period, PeriodKind, month
+from warehouse.kpis.periods import Period, month
 from warehouse.kpis.spc import Assurance, SpcResult, Variation
 from warehouse.model.files import active_model
 
@@ -40,7 +43,6 @@ _SENTENCE_NAMES = {
 }
 
 NEIGHBOURS_AVERAGE = "the statistical neighbours' average"
-_ROLLING_KINDS = (PeriodKind.ROLLING_12, PeriodKind.ROLLING_6)
 # Region names that read with "the": the North East, the East of England; not London or Yorkshire.
 _COMPASS_POINTS = ("North", "South", "East", "West")
 
@@ -313,22 +315,15 @@ def _target_text(kpi: Kpi, value: float) -> str:
 def _period_phrase(kpi: Kpi, period: Period) -> str:
     """'in 2024/25'; a stock is what is open 'at the end of March 2025'."""
     if kpi.timing is Timing.STOCK:
-        return f"at the end of {_stock_period_name(period)}"
-    return f"in the {period.label}" if period.kind in _ROLLING_KINDS else f"in {period.label}"
+        return figure_period_label(kpi, period)
+    return f"in the {period.label}" if period.kind in ROLLING_KINDS else f"in {period.label}"
 
 
 def _base_period_name(kpi: Kpi, period: Period) -> str:
     """A period compared with, in its short form: 'on 2023/24', 'on the 12 months to Feb 2025'."""
     if kpi.timing is Timing.STOCK:
-        return _stock_period_name(period)
-    return f"the {period.short_label}" if period.kind in _ROLLING_KINDS else period.label
-
-
-def _stock_period_name(period: Period) -> str:
-    # A stock is a snapshot at the period's end, so a rolling period is just its last month.
-    if period.kind in _ROLLING_KINDS:
-        return _month_name(period.last_month)
-    return period.label
+        return stock_period_name(period)
+    return f"the {period.short_label}" if period.kind in ROLLING_KINDS else period.label
 
 
 def _month_name(first_of_month: date) -> str:
