@@ -93,3 +93,19 @@ def test_no_value_or_a_zero_base_has_no_comparison_or_no_relative_change():
 def test_the_scorecard_travel_is_the_same_decision():
     latest, before = Figure(Q2, 3.14, None, None), Figure(Q1, 3.06, None, None)
     assert direction_of_travel(CP_REPEAT, latest, before) == (Travel.NO_CHANGE, Change(0.0, 0.0))
+
+
+def test_a_stocks_period_is_when_it_was_open_and_a_flows_is_the_period():
+    from datetime import date
+
+    from warehouse.kpis.formatting import figure_period_label
+    from warehouse.kpis.periods import rolling_12
+
+    to_november = rolling_12(date(2026, 11, 1))
+    # children on a plan are counted at the end of the period; referrals over the whole of it
+    assert figure_period_label(get_kpi("cp_open"), to_november) == "at the end of November 2026"
+    assert figure_period_label(get_kpi("referrals"), to_november) == (
+        "12 months to November 2026 (Dec 2025 to Nov 2026)"
+    )
+    # a quarter or a year is named as it is: its end is its last day
+    assert figure_period_label(get_kpi("cp_open"), quarter(2026, 2)) == "at the end of Q2 2026/27"
