@@ -42,8 +42,22 @@ def _written(iso: str, words: str) -> dict:
     return {"function": f"params.value ? d3.utcFormat('{words}')(d3.utcParse('{iso}')(params.value)) : ''"}
 
 
+# A header wraps between its words, never inside one ("Correctio / ns"): a column is at least as wide
+# as its header's longest word, at the header's bold 14 px (about 9 px a letter), with the cell's
+# padding and its filter button beside it.
+_HEADER_LETTER_PX, _HEADER_ROOM_PX, _MIN_WIDTH = 9, 56, 105
+
+
+def _header_width(header: str) -> int:
+    return _HEADER_LETTER_PX * max((len(word) for word in header.split()), default=0) + _HEADER_ROOM_PX
+
+
 def _column(field: str, header: str, values: pd.Series, wide: bool) -> dict:
-    definition: dict = {"field": field, "headerName": header}
+    definition: dict = {
+        "field": field,
+        "headerName": header,
+        "minWidth": max(_MIN_WIDTH, _header_width(header)),
+    }
     if pd.api.types.is_datetime64_any_dtype(values):
         timed = _has_time(values)
         definition["valueFormatter"] = _written(
@@ -51,10 +65,10 @@ def _column(field: str, header: str, values: pd.Series, wide: bool) -> dict:
         )
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
     if wide:
-        definition |= {"flex": 3, "minWidth": 160} | WRAPPED
+        definition |= {"flex": 3, "minWidth": max(160, definition["minWidth"])} | WRAPPED
     elif not numeric:
         # Wide enough for a name or a status word whole: a narrow screen scrolls the grid instead.
-        definition |= {"minWidth": 135} | WRAPPED
+        definition |= {"minWidth": max(135, definition["minWidth"])} | WRAPPED
     if numeric:
         definition["type"] = "numericColumn"
         if field not in _IDENTIFIERS:
@@ -104,7 +118,7 @@ def grid(
             "filter": True,
             "resizable": True,
             "flex": 1,
-            "minWidth": 105,
+            "minWidth": _MIN_WIDTH,
             "cellStyle": {"lineHeight": "1.4"},
             "wrapHeaderText": True,
             "autoHeaderHeight": True,

@@ -44,6 +44,7 @@ from etl.submissions.remind import RemindError, send_reminders
 from etl.submissions.template import make_template, template_csv, write_workbook
 from etl.submissions.upload import submitter_for, upload_figures
 from warehouse.db import WarehouseError
+from warehouse.kpis.periods import Period
 from warehouse.model.figures import FiguresDataset
 from warehouse.model.files import Model, active_model
 from warehouse.settings import get_settings
@@ -118,10 +119,10 @@ def _agencies(model: Model, user: User) -> list[str]:
     return sorted({d.agency for d in _datasets(model, user)})
 
 
-def _recent_periods(dataset: FiguresDataset, today: date) -> list[str]:
+def _recent_periods(dataset: FiguresDataset, today: date) -> list[Period]:
     """The dataset's latest ended periods, newest first (the first is the one due next or late)."""
     first = today - timedelta(days=366 * RECENT_PERIODS)  # RECENT_PERIODS years: enough of any cadence
-    return [p.code for p in reversed(dataset.periods_ended(first, today))][:RECENT_PERIODS]
+    return list(reversed(dataset.periods_ended(first, today)))[:RECENT_PERIODS]
 
 
 def _tracker_rows(user: User) -> pd.DataFrame:
@@ -168,19 +169,21 @@ def _history(user: User, dataset_name: str | None) -> html.Div | html.P:
     names = la_names()
     shown = history.assign(
         la_code=history["la_code"].map(lambda code: names.get(code, code)),
+        # each measure as the template describes it: its id is the template's key, not a name
+        measure=history["measure"].map(lambda m: model.measures[m].description if m in model.measures else m),
         period=[dataset.period_containing(d).label for d in pd.to_datetime(history["period_start"]).dt.date],
         current=history["is_current"].map({True: "current", False: "superseded"}),
         value=history["value"].map(lambda v: "not available" if pd.isna(v) else f"{v:g}"),
     )
-    return grid(HISTORY + "-grid", shown, HISTORY_COLUMNS, wide=("note",), page_size=PAGE_SIZE)
+    return grid(HISTORY + "-grid", shown, HISTORY_COLUMNS, wide=("measure", "note"), page_size=PAGE_SIZE)
 
 
 def _select(component_id: str, label: str, options: list, value: str | None = None) -> html.Div:
     return field(label, select(component_id, options, value, prompt=f"Choose the {label.lower()}"))
 
 
-def _listed(values: list[str]) -> list[dict]:
-    return [{"label": value, "value": value} for value in values]
+def _listed(periods: list[Period]) -> list[dict]:
+    return [{"label": period.label, "value": period.code} for period in periods]
 
 
 def _submit_sections(model: Model, user: User, las: dict[str, str]) -> list:
@@ -191,7 +194,7 @@ def _submit_sections(model: Model, user: User, las: dict[str, str]) -> list:
         for d in datasets
         for m in model.figure_measures(d.name)
     ]
-    la_options = [{"label": f"{name} ({code})", "value": code} for code, name in las.items()]
+    la_options = [{"label": name, "value": code} for code, name in las.items()]
     return [
         html.H2("Download a template"),
         html.P(
@@ -250,9 +253,7 @@ def _submit_sections(model: Model, user: User, las: dict[str, str]) -> list:
 def _remind_section() -> list:
     return [
         html.H2("Reminders"),
-        html.P(
-            "Email each agency's contacts what is late and what is due soon (as `safeguard remind` does)."
-        ),
+        html.P("Email each agency's contacts what is late and what is due soon."),
         html.Button("Send reminders", id=REMIND, n_clicks=0, className="button-primary"),
         html.Div(id=REMIND_OUTCOME, role="status"),
     ]
@@ -321,7 +322,7 @@ def template_periods(agency: str | None) -> tuple[list[dict], str | None]:
     user = current_user()
     theirs = [d for d in _datasets(active_model(), user) if d.agency == agency]
     periods = list(dict.fromkeys(p for d in theirs for p in _recent_periods(d, date.today())))
-    return _listed(periods), periods[0] if periods else None
+    return _listed(periods), periods[0].code if periods else None
 
 
 @callback(
@@ -426,7 +427,7 @@ def entry_choices(measure_id: str | None) -> tuple[list[dict], str | None, list[
     parts = [{"label": p.label, "value": p.code} for p in measure.parts] or [
         {"label": "(the whole)", "value": ""}
     ]
-    return _listed(periods), periods[0] if periods else None, parts, parts[0]["value"]
+    return _listed(periods), periods[0].code if periods else None, parts, parts[0]["value"]
 
 
 @callback(

@@ -170,7 +170,8 @@ def test_a_police_partner_downloads_fills_uploads_and_corrects_its_figures(app, 
         app, police, "submissions-template-period", {"submissions-template-agency.value": "Police"}
     )
     assert periods["submissions-template-period"] == {
-        "options": [{"label": q, "value": q} for q in quarters[::-1][:6]],
+        # "2025-26-Q1" is written "Q1 2025/26"
+        "options": [{"label": f"{q[-2:]} {q[:4]}/{q[5:7]}", "value": q} for q in quarters[::-1][:6]],
         "value": quarters[-1],
     }
     before = [r for r in tracker(app, police) if r["Period"] == "Q1 2025/26"]
@@ -209,7 +210,10 @@ def test_a_police_partner_downloads_fills_uploads_and_corrects_its_figures(app, 
         app, police, "submissions-history", {"submissions-history-dataset.value": "police_returns"}
     )
     rows = history["submissions-history"]["children"]["props"]["rowData"]
-    encompass = [(r["value"], r["revision"], r["current"]) for r in rows if r["measure"] == "pr_encompass"]
+    notifications = (
+        "Operation Encompass notifications to schools."  # the measure, as the fixture describes it
+    )
+    encompass = [(r["value"], r["revision"], r["current"]) for r in rows if r["measure"] == notifications]
     assert encompass == [("9", 1, "current"), ("7", 0, "superseded")]
 
 
