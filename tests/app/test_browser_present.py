@@ -6,6 +6,18 @@ from __future__ import annotations
 from warehouse.kpis.registry import EXECUTIVE_KPIS, get_kpi
 
 
+def test_the_summarys_first_screen_on_a_projector_shows_four_kpis_with_their_rag(server, page):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(server + "/?period=2025-26&la=E08000021")
+    page.wait_for_selector("#executive-cards .card-value")
+    on_screen = page.evaluate(
+        """() => [...document.querySelectorAll('#executive-cards .kpi-card')]
+            .filter(card => card.querySelector('.rag') && card.querySelector('.rag').getBoundingClientRect().bottom <= 768)
+            .length"""
+    )
+    assert on_screen >= 4
+
+
 def test_the_keyboard_steps_through_the_headline_then_each_kpi(server, page):
     page.set_viewport_size({"width": 1024, "height": 768})
     page.goto(server + "/?period=2025-26&la=E08000021&gender=F")

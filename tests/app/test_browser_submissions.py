@@ -127,7 +127,7 @@ def test_brw_a_police_partner_submits_corrects_and_sees_the_tracker_move(figures
     police.goto(figures_server + "/submissions")
     police.wait_for_selector(TRACKER_ROWS)
     assert "\nlate\n" in _q1_state(police) + "\n"
-    _choose(police, "submissions-template-period", "2025-26-Q1")
+    _choose(police, "submissions-template-period", "Q1 2025/26")
     with police.expect_download() as download:
         police.click("#submissions-template-xlsx")
     template = tmp_path / download.value.suggested_filename

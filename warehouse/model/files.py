@@ -26,7 +26,7 @@ import duckdb
 from pydantic import BaseModel, ValidationError
 
 from warehouse.benchmark_sources import benchmark_sources
-from warehouse.kpis.model import Kpi, Timing
+from warehouse.kpis.model import Direction, Kpi, Timing
 from warehouse.model.datasets import (
     Column,
     Dataset,
@@ -169,10 +169,13 @@ class Model:
 
     @property
     def executive_kpis(self) -> tuple[str, ...]:
-        """The executive summary's KPIs: the board's, else those declared `executive = true`."""
+        """The executive summary's KPIs: the board's, in its order; else those declared `executive =
+        true`, those a target can rate first (a direction of good), so that a projected summary's
+        first row reads as RAG, then the neutral ones (a volume to watch)."""
         if self.board.executive is not None:
             return self.board.executive
-        return tuple(kpi.id for kpi in self.kpis.values() if kpi.executive)
+        declared = [kpi for kpi in self.kpis.values() if kpi.executive]
+        return tuple(kpi.id for kpi in sorted(declared, key=lambda kpi: kpi.direction is Direction.NEUTRAL))
 
     def priority_kpis(self, priority_id: str) -> tuple[str, ...]:
         """The KPIs that name a scorecard priority, in the order the model declares them."""

@@ -48,7 +48,12 @@ def test_a_board_replaces_the_executive_set_the_scorecard_and_the_pack():
 
 def test_without_a_board_the_built_in_defaults_stand():
     model = read_model()
-    assert model.executive_kpis == tuple(k.id for k in model.kpis.values() if k.executive)
+    declared = [k for k in model.kpis.values() if k.executive]
+    rated, neutral = (
+        [k.id for k in declared if k.direction != "neutral"],
+        [k.id for k in declared if k.direction == "neutral"],
+    )
+    assert model.executive_kpis == (*rated, *neutral) and neutral == ["referrals", "cp_open"]
     assert model.scorecard_priorities[0] == (
         "Front door: the right help at the right time",
         model.priority_kpis("front_door"),

@@ -92,7 +92,9 @@ def test_the_built_in_model_has_every_kpi_dimension_and_measure():
         "area", "agency", "age_band", "gender", "ethnicity", "category", "in_care", "disability",
         "exploitation_type", "exploitation_risk", "lado_sector", "lado_category", "lado_outcome", "dash_risk",
     ]  # fmt: skip
-    assert model.executive_kpis[:3] == ("referrals", "re_referral_12m", "icpc_15wd")
+    # those a target rates first, in the order declared; the neutral volumes last
+    assert model.executive_kpis[:3] == ("re_referral_12m", "icpc_15wd", "cp_repeat")
+    assert model.executive_kpis[-2:] == ("referrals", "cp_open")
     assert model.kpis["cp_category"].dimensions[-2:] == ("category", "disability")
     assert (
         "in_care" in model.kpis["rhi_72h"].dimensions and "category" not in model.kpis["rhi_72h"].dimensions
