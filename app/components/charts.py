@@ -31,6 +31,10 @@ REGION = "#1d5a1d"
 NEIGHBOURS = "#5a4a8a"
 PERIOD_SHADE = "rgba(11, 79, 108, 0.09)"
 
+# What a "c" hides, in the words of the banner: any count under 5, none included (never "1 to 4",
+# which would say the count is not none).
+SUPPRESSED_COUNT = "a count under 5 (or none), suppressed"
+
 
 # The toolbar keeps only "download as PNG": zoom and pan tools confuse more than they help on a KPI
 # chart, and Plotly's own "share" button would send the chart to Plotly's cloud.
@@ -185,9 +189,7 @@ def gaps_note(series: tuple[Figure, ...]) -> html.P | None:
     if uncovered:
         said.append(f"No data for {month_spans(uncovered)}: no load covers these months.")
     if suppressed:
-        said.append(
-            f"Not drawn for {month_spans(suppressed)}: a count of 1 to 4 there is suppressed (shown as c)."
-        )
+        said.append(f"Not drawn for {month_spans(suppressed)}: {SUPPRESSED_COUNT} there (shown as c).")
     return html.P(" ".join(said), className="chart-note") if said else None
 
 
@@ -196,9 +198,7 @@ def _periods_note(series: tuple[Figure, ...]) -> html.P | None:
     suppressed = [f.period.label for f in series if f.suppressed]
     said = [f"No data: {'; '.join(missing)}."] if missing else []
     if suppressed:
-        said.append(
-            f"Not drawn for {', '.join(suppressed)}: a count of 1 to 4 there is suppressed (shown as c)."
-        )
+        said.append(f"Not drawn for {', '.join(suppressed)}: {SUPPRESSED_COUNT} there (shown as c).")
     return html.P(" ".join(said), className="chart-note") if said else None
 
 
@@ -277,7 +277,7 @@ def parts_chart(
     if no_data:
         return chart_in_words(title, f"No data: {no_data}.")
     if not shown:
-        why = "every part is a count of 1 to 4, suppressed (c)" if hidden else "there is nothing to split"
+        why = f"every part is {SUPPRESSED_COUNT} (c)" if hidden else "there is nothing to split"
         return chart_in_words(title, f"Nothing to draw: {why}.")
     if len(shown) == 1 and not hidden:
         return chart_in_words(
@@ -304,9 +304,7 @@ def parts_chart(
         described += f"; suppressed (c): {', '.join(hidden)}"
     height = 60 + 30 * max(len(shown), 3)
     note = (
-        html.P(
-            f"Not drawn: {', '.join(hidden)}, each a count of 1 to 4 (suppressed, c).", className="chart-note"
-        )
+        html.P(f"Not drawn: {', '.join(hidden)}, each {SUPPRESSED_COUNT} (c).", className="chart-note")
         if hidden
         else None
     )

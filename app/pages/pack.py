@@ -169,10 +169,8 @@ def _cover(resolved: PageView, title: list, executive: list[Assessment], drawn: 
             headline_banner(headline(executive)),
             html.H2("Contents", className="pack-cover-heading"),
             html.Ol([html.Li(d.contents) for d in drawn], className="pack-contents"),
-            html.P(
-                "Counts of 1 to 4 are shown as c. RAG is against the partnership's targets; benchmarks are "
-                "published DfE figures."
-            ),
+            html.P(resolved.scope.policy.explanation),
+            html.P("RAG is against the partnership's targets; benchmarks are published DfE figures."),
             spc_legend(opened=True),  # the key to every card of the pack, on its first page
         ],
         className="pack-cover",

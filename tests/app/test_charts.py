@@ -89,7 +89,7 @@ def test_a_trend_with_nothing_to_draw_is_a_sentence_not_an_empty_chart():
     chart = trend_chart(_assessment([None, 3.0], suppressed_at=1), "t")
     assert "chart-in-words" in chart.className
     text = " ".join(str(c.children) for c in chart.children if c is not None)
-    assert "Nothing to draw" in text and "a count of 1 to 4 there is suppressed" in text
+    assert "Nothing to draw" in text and "a count under 5 (or none), suppressed there" in text
 
 
 def test_one_part_of_the_whole_is_said_in_words_not_drawn_as_one_bar_of_100_percent():
@@ -100,4 +100,7 @@ def test_one_part_of_the_whole_is_said_in_words_not_drawn_as_one_bar_of_100_perc
 
 def test_parts_that_are_all_suppressed_are_said_so():
     chart = parts_chart("By area", (Part("A", None, None, suppressed=True),), "s", {}, drill_param="area")
-    assert chart.children[-1].children == "Nothing to draw: every part is a count of 1 to 4, suppressed (c)."
+    assert (
+        chart.children[-1].children
+        == "Nothing to draw: every part is a count under 5 (or none), suppressed (c)."
+    )

@@ -255,7 +255,7 @@ def test_a_trend_says_why_months_of_small_counts_are_not_drawn():
     [graph] = [c for c in trend.children if isinstance(c, dcc.Graph)]
     assert graph.figure["data"][0]["y"][3:6] == [25.0, None, None]
     assert (
-        "Not drawn for Jul 2024 to Aug 2024, Dec 2024: a count of 1 to 4 there is suppressed (shown as c)."
+        "Not drawn for Jul 2024 to Aug 2024, Dec 2024: a count under 5 (or none), suppressed there (shown as c)."
         in text_of(trend)
     )
     assert "Not drawn" not in text_of(trend_chart(base, "t"))  # nothing suppressed, nothing said
