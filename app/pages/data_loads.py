@@ -30,16 +30,18 @@ dash.register_page(
     exact_figures=True,  # exact row counts, and rejected rows with their values
 )
 
+# What a data team looks for first, its status and when it finished, comes first: a narrow screen
+# scrolls the rest of the columns sideways.
 LOAD_COLUMNS = {
     "load_id": "Load",
-    "file_name": "File",
+    "status": "Status",
+    "finished_at": "Finished",
     "dataset": "Dataset",
     "la_code": "Local authority",
-    "status": "Status",
     "rows_read": "Rows read",
     "rows_loaded": "Loaded",
     "rows_rejected": "Rejected",
-    "finished_at": "Finished",
+    "file_name": "File",
     "message": "Message",
 }
 LOAD_WIDE = ("file_name", "message")

@@ -223,9 +223,12 @@ def heat_map_table(risks: list[Risk]) -> html.Div:
         id=HEAT_MAP_TITLE,
         className="table-title",
     )
+    # The bands' colours fill the grid whether or not a risk sits in it: an empty map says so in words.
+    empty = html.P("No open risk in this view: the grid shows only the score of each cell.", className="note")
     return html.Div(
         [
             title,
+            empty if not risks else None,
             scroll_box(
                 html.Table(
                     [

@@ -174,6 +174,7 @@ def test_the_heat_map_puts_each_open_risk_in_its_cell_with_its_band_in_words(app
     }
     words = _text(drawn["risks-heat-map"]["children"])
     assert words.count("25 very high") == 1 and words.count("1 low") == 1  # every cell says its band
+    assert "No open risk in this view" not in str(drawn)
     assert [o["label"] for o in drawn["risk-chosen"]["options"]] == [
         f"{risks['capacity']}: Front door capacity (20 very high)",  # highest score first
         f"{risks['sharing']}: Police data sharing (4 low)",
@@ -389,3 +390,9 @@ def test_the_page_offers_each_role_only_its_forms(app):
     partner = page_layout(_client(app, "test-partner"), "/risks", "")
     assert [find_component(partner, i) for i in ("risk-add", "risk-rescore", "risk-close")] == [None] * 3
     assert len(agencies) == len(set(agencies))  # the local authority is in the data too: offered once
+
+
+def test_an_empty_heat_map_says_no_risk_is_in_it():
+    from app.pages.risks import heat_map_table
+
+    assert "No open risk in this view" in str(heat_map_table([]))
