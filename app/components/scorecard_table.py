@@ -5,7 +5,7 @@ scorecard section, from the same Scorecard (warehouse/kpis/scorecard.py)."""
 from __future__ import annotations
 
 from dash import html
-from dash.development.base_component import ComponentType
+from dash.development.base_component import Component, ComponentType
 
 from app import ids
 from app.components.kpi_card import RAG_ICONS, actions_link
@@ -41,14 +41,27 @@ def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
     )
     what = f"{unit}, {benchmark.financial_year}" if unit else benchmark.financial_year
 
-    def cell(value: float | None) -> html.Td:
+    # A published rate is not the quarter's count beside it: the LA's own published rate of the same
+    # year goes under England's, so that like is read against like.
+    own = (
+        [
+            html.Br(),
+            html.Span(
+                f"this LA {format_published(benchmark.la_value, kpi.unit, True)}", className="scorecard-year"
+            ),
+        ]
+        if benchmark.is_rate and benchmark.la_value is not None
+        else []
+    )
+
+    def cell(value: float | None, *under: Component) -> html.Td:
         shown = format_published(value, kpi.unit, benchmark.is_rate)
-        return _cell([shown, html.Br(), html.Span(what, className="scorecard-year")])
+        return _cell([shown, html.Br(), html.Span(what, className="scorecard-year"), *under])
 
     england = (
         _cell(["–", html.Br(), html.Span("a national total", className="scorecard-year")])
         if row.national_is_total
-        else cell(benchmark.england)
+        else cell(benchmark.england, *own)
     )
     return [england, cell(benchmark.neighbour_mean)]
 

@@ -103,6 +103,11 @@ def test_the_scorecard_section_is_the_scorecards_table_with_the_engines_figures(
     cells = [_text(cell) for cell in row["props"]["children"]]
     assert cells[0].startswith(first.kpi.title)
     assert cells[1:6] == [format_figure(first.kpi, f) for f in first.figures]
+    # a count beside England's published rate has its own published rate under England's: referrals
+    # in 2024/25, DfE's table: England 519.4 and Newcastle 512.0 per 10,000 children
+    [referrals] = _nodes(section, lambda p: p.get("data-kpi") == "referrals")
+    england = _text(referrals["props"]["children"][9])
+    assert england == "519.4 per 10,000 a year, 2024/25 this LA 512.0"
     # every row of the scorecard, in its order, and the cover counts them
     kpis = [r.kpi.id for p in expected.priorities for r in p.rows]
     assert [n["props"]["data-kpi"] for n in _nodes(section, lambda p: "data-kpi" in p)] == kpis
