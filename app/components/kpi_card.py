@@ -3,6 +3,8 @@ direction of good, benchmarks and a 13-month sparkline. A pure function of an As
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from dash import dcc, html
 from dash.development.base_component import Component
 
@@ -153,48 +155,58 @@ def _benchmark_line(assessment: Assessment) -> html.P | None:
 
 def sparkline(assessment: Assessment) -> html.Div:
     kpi, series = assessment.kpi, assessment.result.series[-SPARKLINE_MONTHS:]
-    values = [None if f.suppressed else f.value for f in series]
-    labels = [f.period.label for f in series]
-    # A plain dict, not go.Figure: plotly's validation costs more than the rest of the card.
-    figure = {
-        "data": [
-            {
-                "type": "scatter",
-                "x": labels,
-                "y": values,
-                "mode": "lines+markers",
-                "line": {"width": 2, "color": "#0b4f6c"},
-                "marker": {"size": 4},
-                "hovertemplate": "%{x}: %{y}<extra></extra>",
-            }
-        ],
-        "layout": {
-            "height": 70,
-            "margin": {"l": 0, "r": 0, "t": 4, "b": 4},
-            "xaxis": {"visible": False},
-            "yaxis": {"visible": False},
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "plot_bgcolor": "rgba(0,0,0,0)",
-            "showlegend": False,
-        },
-    }
     if not series:  # a published figure with no year published for the LA
         return html.Div()
+    labels = [f.period.label for f in series]
     known = [(label, format_figure(kpi, f)) for label, f in zip(labels, series)]
     every = "yearly, as published," if kpi.is_published else series_word(series)
     text = f"{kpi.title}, {every} from {known[0][0]} ({known[0][1]}) to {known[-1][0]} ({known[-1][1]})."
+    svg = sparkline_svg([None if f.suppressed else f.value for f in series])
     return html.Div(
         [
-            html.Div(
-                dcc.Graph(
-                    figure=figure, config={"displayModeBar": False, "staticPlot": True}, className="sparkline"
-                ),
-                **{"aria-hidden": "true"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
-            ),
+            html.Img(src="data:image/svg+xml," + quote(svg), alt="", className="sparkline") if svg else None,
             html.P(text, className="visually-hidden"),
         ],
         role="img",
         **{"aria-label": text},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+    )
+
+
+# The line's box: drawn to the card's width (the image stretches), each point a round dot whatever
+# the stretch (a zero-length stroke with round caps, its width not scaled).
+_SPARK_WIDTH, _SPARK_HEIGHT, _SPARK_PAD = 240, 70, 6
+_SPARK_COLOUR = "#0b4f6c"
+
+
+def sparkline_svg(values: list[float | None]) -> str | None:
+    """A card's series as an SVG image: a line through the months that have a figure, broken where
+    one has none, and a dot on each. An image the browser draws at once, where a chart library's
+    plot per card cost more than the rest of the page; None when no month has a figure."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    low, high = min(known), max(known)
+    step = (_SPARK_WIDTH - 2 * _SPARK_PAD) / max(len(values) - 1, 1)
+
+    def point(i: int, value: float) -> str:
+        # a flat series runs along the middle
+        share = (value - low) / (high - low) if high > low else 0.5
+        return f"{_SPARK_PAD + i * step:.1f},{_SPARK_HEIGHT - _SPARK_PAD - share * (_SPARK_HEIGHT - 2 * _SPARK_PAD):.1f}"
+
+    runs: list[list[str]] = [[]]
+    for i, value in enumerate(values):
+        if value is None:
+            runs.append([])
+        else:
+            runs[-1].append(point(i, value))
+    stroke = f'fill="none" stroke="{_SPARK_COLOUR}" vector-effect="non-scaling-stroke" stroke-linecap="round"'
+    lines = "".join(
+        f'<polyline points="{" ".join(run)}" stroke-width="2" {stroke}/>' for run in runs if len(run) > 1
+    )
+    dots = "".join(f'<path d="M{p}h0" stroke-width="5" {stroke}/>' for run in runs for p in run)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_SPARK_WIDTH} {_SPARK_HEIGHT}" '
+        f'preserveAspectRatio="none">{lines}{dots}</svg>'
     )
 
 

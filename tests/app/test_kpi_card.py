@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -259,3 +260,19 @@ def test_a_trend_says_why_months_of_small_counts_are_not_drawn():
         in text_of(trend)
     )
     assert "Not drawn" not in text_of(trend_chart(base, "t"))  # nothing suppressed, nothing said
+
+
+def test_the_sparkline_is_a_line_broken_where_a_month_has_no_figure_with_a_dot_on_each():
+    from app.components.kpi_card import sparkline_svg
+
+    # 240 x 70 with 6 of padding: 4 months 76 apart (228 / 3); 10 is the foot (y 64), 30 the top (y 6)
+    svg = sparkline_svg([10, None, 20, 30])
+    assert re.findall(r'<polyline points="([^"]+)"', svg) == [
+        "158.0,35.0 234.0,6.0"
+    ]  # the first month stands alone
+    assert re.findall(r'd="M([^h]+)h0"', svg) == ["6.0,64.0", "158.0,35.0", "234.0,6.0"]
+    assert re.findall(r'd="M([^h]+)h0"', sparkline_svg([5, 5])) == [
+        "6.0,35.0",
+        "234.0,35.0",
+    ]  # flat: the middle
+    assert sparkline_svg([None, None]) is None
