@@ -17,7 +17,7 @@ FILTER_PERIOD = "filter-period"
 FILTER_RESET = "filter-reset"
 FILTER_SUMMARY = "filter-summary"
 FILTER_DETAILS = "filter-details"  # the folded-away controls under the summary line
-FILTER_FILLED = "filter-filled"  # whether the controls have their choices yet (a dcc.Store)
+FILTER_FILLED = "filter-filled"  # the warehouse file whose choices the controls hold (a dcc.Store)
 # one multi-select per dimension, keyed by its URL parameter
 # The LA, then one control per dimension of the model, by its URL key.
 FILTER_DIMENSIONS = {"la": "filter-la"} | {

@@ -18,6 +18,7 @@ from app import ids
 from app.access import SHELL, callback
 from app.filters import DIMENSIONS, FilterOptions, ViewFilters, parse_query, refused_in_link, with_period_kind
 from app.scope import NotSignedIn, Scope, current_scope
+from app.state import reader
 from app.view import last_las, remember_las, scoped_options
 from warehouse.db import WarehouseError
 from warehouse.kpis.periods import PeriodKind
@@ -78,8 +79,10 @@ def sync_filters(search, kind, period, *rest):
     # A page without the filter bar (commentary, the challenge log) keeps its own query as it is.
     rewrite = _has_filters(pathname) and query != (search or "")
     # Only what changes is sent: the browser draws each control it is sent again, and the bar
-    # stays on the screen from page to page. Its choices are the account's, set once.
-    opened = not filled
+    # stays on the screen from page to page. Its choices are the account's in the warehouse as
+    # published: set again only when a load has published another file.
+    filled_for = list(reader().version)
+    opened = filled != filled_for
     kind_changed = opened or current_kind.value != kind
     return (
         query if rewrite else no_update,
@@ -97,7 +100,7 @@ def sync_filters(search, kind, period, *rest):
             scope,
             refused_in_link(search, options) if trigger in (None, ids.URL) else [],
         ),
-        True if opened else no_update,
+        filled_for if opened else no_update,
     )
 
 

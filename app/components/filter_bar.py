@@ -50,7 +50,7 @@ def filter_bar() -> html.Section:
     return html.Section(
         [
             html.H2("Filters", className="visually-hidden"),
-            dcc.Store(id=ids.FILTER_FILLED, data=False),
+            dcc.Store(id=ids.FILTER_FILLED),
             html.P(id=ids.FILTER_SUMMARY, className="filter-summary", **{"aria-live": "polite"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
             html.Details(
                 [
