@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, NoUpdate, Output, State, dcc, html
 from dash.development.base_component import Component, ComponentType
@@ -20,9 +19,9 @@ from app.access import SHELL, callback
 from app.components.charts import parts_chart, trend_chart
 from app.components.choices import select
 from app.components.exports import csv_download
-from app.components.grid import WRAPPED, label_column
 from app.components.kpi_card import kpi_card
 from app.components.spc import spc_chart, spc_legend
+from app.components.table_scroll import frame_table
 from app.filters import FilterOptions, ViewFilters
 from app.state import reader
 from app.view import page_view, updated_search
@@ -82,34 +81,8 @@ def _figures_heading(assessments: list[Assessment]) -> str:
     return "Figures by period" if _submitted(assessments) else "Monthly figures"
 
 
-# The widths of the column that names the rows: a month's name whole, a KPI's on two or three lines.
-_PERIOD_WIDTH = 150
-_KPI_WIDTH = 240
-
-
-def _grid(page: Page, assessments: list[Assessment]) -> dag.AgGrid:
-    rows = monthly_rows(assessments)
-    label, *figures = rows.columns
-    # A KPI's name (published figures) wants more room than a month's; a figure may be words
-    # ("Not published by DfE for 2019/20"), which wrap too.
-    return dag.AgGrid(
-        id=f"{page.id}-grid",
-        rowData=rows.to_dict("records"),
-        columnDefs=[
-            label_column(label, label, _KPI_WIDTH if label == "KPI" else _PERIOD_WIDTH),
-            *[{"field": c, "headerName": c} | WRAPPED for c in figures],
-        ],
-        defaultColDef={
-            "sortable": False,
-            "resizable": True,
-            "flex": 1,
-            "minWidth": 120,
-            "wrapHeaderText": True,
-            "autoHeaderHeight": True,
-        },
-        dashGridOptions={"domLayout": "autoHeight"},
-        className="ag-theme-alpine",
-    )
+def _figures_table(page: Page, assessments: list[Assessment], heading: str) -> html.Div:
+    return frame_table(monthly_rows(assessments), heading, f"{page.id}-grid")
 
 
 def _by_area(
@@ -255,10 +228,10 @@ def render(page: Page, **query: str | list[str]) -> html.Div:
                 else []
             ),
             *_breakdowns([*breakdowns, *([area] if area else [])]),
-            html.H2(_figures_heading(assessments)),
+            html.H2(heading := _figures_heading(assessments)),
             html.Button("Download CSV", id=f"{page.id}-export", className="button-secondary", n_clicks=0),
             dcc.Download(id=f"{page.id}-download"),
-            _grid(page, [a for a in assessments if not a.kpi.is_share]),
+            _figures_table(page, [a for a in assessments if not a.kpi.is_share], heading),
         ]
     )
 

@@ -14,19 +14,6 @@ _IDENTIFIERS = ("load_id", "row_number")
 WRAPPED = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4", "wordBreak": "normal"}}
 
 
-def label_column(field: str, header: str, width: int) -> dict:
-    """The column that names each row (a month, a KPI), `width` pixels wide: pinned at the left, so
-    that on a narrow screen it stays in view while the figures scroll sideways, and wrapped rather
-    than cut short ("September 2026", "Hospital admissions for injuries, ages 0 to 14")."""
-    return {
-        "field": field,
-        "headerName": header,
-        "pinned": "left",
-        "width": width,
-        "minWidth": width,
-    } | WRAPPED
-
-
 # Dates are kept as ISO text, so they sort and filter in order, and written as the product writes
 # them ("31 October 2026", "31 October 2026, 14:05": formatting.day_words and moment_words).
 _ISO_DAY, _ISO_MOMENT = "%Y-%m-%d", "%Y-%m-%d %H:%M"

@@ -182,10 +182,9 @@ def test_brw027_the_la_is_always_in_the_url_and_an_account_lands_on_its_last_cho
 def test_brw007_operational_pages_render_cards_trends_breakdowns_and_grid(server, page, path):
     page.goto(server + path + "?period=2025-26&la=E08000021")
     page.wait_for_selector(".kpi-card")
-    page.wait_for_selector(".ag-row")
-    page.locator(".chart .js-plotly-plot").nth(2).wait_for()  # Plotly draws after the grid at times
+    page.locator(".chart .js-plotly-plot").nth(2).wait_for()  # Plotly draws after the table at times
     assert page.locator(".chart .js-plotly-plot").count() >= 3  # two trends and at least one breakdown
-    assert page.locator(".ag-center-cols-container .ag-row").count() == 25  # 25 months
+    assert page.locator(".figures-table tbody tr").count() == 25  # 25 months
     assert page.console_errors == []
 
 
@@ -197,7 +196,7 @@ def test_brw008_the_monthly_grid_downloads_as_csv_with_the_engine_figures(server
     from warehouse.kpis.formatting import format_figure
 
     page.goto(server + "/front-door?period=2025-26&la=E08000021")
-    page.wait_for_selector("#front-door-grid .ag-row")
+    page.wait_for_selector("#front-door-grid tbody tr")
     with page.expect_download() as download:
         page.click("#front-door-export")
     assert download.value.suggested_filename == "front-door-2025-26.csv"

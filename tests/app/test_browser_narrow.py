@@ -70,20 +70,24 @@ def test_brw_narrow_front_door_grid_keeps_its_months_whole_and_in_view(server, p
     page = page_as(TEST_ADMIN, PHONE, 844)
     page.goto(server + f"/front-door?la={CITY}")
     grid = page.locator("#front-door-grid")
-    grid.locator(".ag-pinned-left-cols-container .ag-row").first.wait_for()
+    months_column = grid.locator("tbody th")
+    months_column.first.wait_for()
     assert settled_scroll_width(page, PHONE) <= PHONE
-    months = grid.locator(".ag-pinned-left-cols-container .ag-cell").all_inner_texts()
+    months = months_column.all_inner_texts()
     assert len(months) >= 12 and "September 2026" in months  # the demo runs to November 2026
-    cut = grid.evaluate(
-        "g => [...g.querySelectorAll('.ag-pinned-left-cols-container .ag-cell')]"
-        ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"
+    # each month on one line, whole
+    lines = grid.evaluate(
+        "g => [...g.querySelectorAll('tbody th')].filter(c => c.getClientRects().length !== 1"
+        " || c.scrollWidth > c.clientWidth + 1 || c.getBoundingClientRect().height > 2.2 * parseFloat(getComputedStyle(c).lineHeight))"
+        ".map(c => c.innerText)"
     )
-    assert cut == []
-    _wait_until(page, "document.querySelector('#front-door-grid').dataset.more === 'right'")
-    before = grid.locator(".ag-pinned-left-cols-container .ag-cell").first.bounding_box()["x"]
-    grid.evaluate("g => { g.querySelector('.ag-center-cols-viewport').scrollLeft = 100000; }")
-    _wait_until(page, "document.querySelector('#front-door-grid').dataset.more === 'left'")
-    assert grid.locator(".ag-pinned-left-cols-container .ag-cell").first.bounding_box()["x"] == before
+    assert lines == []
+    scroller = "document.querySelector('#front-door-grid .table-scroll')"
+    _wait_until(page, f"{scroller}.dataset.more === 'right'")
+    before = months_column.first.bounding_box()["x"]
+    grid.evaluate("g => { g.querySelector('.table-scroll-box').scrollLeft = 100000; }")
+    _wait_until(page, f"{scroller}.dataset.more === 'left'")
+    assert months_column.first.bounding_box()["x"] == pytest.approx(before, abs=1)
 
 
 def test_brw_narrow_trend_labels_and_legend_do_not_overlap(server, page_as):
