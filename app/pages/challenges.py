@@ -124,7 +124,7 @@ def _raise_form(las: dict[str, str], agencies: dict[str, str]) -> html.Form:
                         select(
                             ids.CHALLENGE_KPI,
                             KPI_OPTIONS,
-                            empty="None",
+                            empty="No one KPI (the question is wider)",
                         ),
                     ),
                     field(
@@ -132,7 +132,7 @@ def _raise_form(las: dict[str, str], agencies: dict[str, str]) -> html.Form:
                         select(
                             ids.CHALLENGE_AGENCY,
                             [{"label": label, "value": label} for label in agencies.values()],
-                            empty="None",
+                            empty="No one agency",
                         ),
                     ),
                     field("Owner", dcc.Input(id=ids.CHALLENGE_OWNER, type="text"), hint="who answers"),
