@@ -220,6 +220,7 @@ MEETING_ATTENDEES = "meeting-attendees"
 MEETING_ADD = "meeting-add"
 MEETING_CHOSEN = "meeting-chosen"
 MEETING_SELECTED = "meeting-selected"
+MEETING_DOWNLOADS = "meeting-downloads"  # the chosen meeting's downloads, hidden while none is chosen
 MEETING_AGENDA_FORM = "meeting-agenda-form"
 MEETING_AGENDA_SECTION = "meeting-agenda-section"
 MEETING_AGENDA_PRESENTER = "meeting-agenda-presenter"

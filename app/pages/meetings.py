@@ -410,7 +410,9 @@ def layout(meeting: str | None = None, **_query: str) -> html.Div:
                     ),
                     dcc.Download(id=ids.MEETING_ACTIONS_DOWNLOAD),
                 ],
+                id=ids.MEETING_DOWNLOADS,
                 className="form-actions",
+                style=HIDDEN,
             ),
             html.Div(_agenda_form() if manages else None, id=ids.MEETING_AGENDA_FORM, style=HIDDEN),
             html.Div(
@@ -443,6 +445,7 @@ def show_meetings(_changed: int) -> tuple[html.Div | html.P, list[dict]]:
     Output(ids.MEETING_DECISION_FORM, "style"),
     Output(ids.MEETING_ACTION_FORM, "style"),
     Output(ids.MEETING_ACTION_FORM, "children"),
+    Output(ids.MEETING_DOWNLOADS, "style"),
     Input(ids.MEETING_CHOSEN, "value"),
     Input(CHANGED, "data"),
     page=PAGE,
@@ -450,7 +453,7 @@ def show_meetings(_changed: int) -> tuple[html.Div | html.P, list[dict]]:
 def show_chosen(meeting_id: str | None, _changed: int) -> tuple:
     meeting = _in_scope(meeting_id)
     if meeting is None:
-        return None, HIDDEN, HIDDEN, HIDDEN, None
+        return None, HIDDEN, HIDDEN, HIDDEN, None, HIDDEN
     user, scope = current_user(), current_scope()
     las = la_names()
     manages = user.can(Permission.MANAGE_MEETINGS)
@@ -465,6 +468,7 @@ def show_chosen(meeting_id: str | None, _changed: int) -> tuple:
         {} if user.can(Permission.RECORD_DECISIONS) else HIDDEN,
         {} if raises else HIDDEN,
         _action_form(agency_choices(scope), la_options, only_la) if raises else None,
+        {},
     )
 
 

@@ -165,7 +165,9 @@ def test_brw_a_police_partner_submits_corrects_and_sees_the_tracker_move(figures
     assert "correcting 1 figure" in corrected
     police.locator(HISTORY_ROWS, has_text="superseded").first.wait_for()
     history = police.locator(HISTORY_ROWS).all_inner_texts()
-    encompass = [" ".join(h.split()) for h in history if "pq_encompass" in h]
+    encompass = [
+        " ".join(h.split()) for h in history if "Operation Encompass" in h
+    ]  # the measure as described
     assert any("40" in h and "current" in h for h in encompass)
     assert any("35" in h and "superseded" in h for h in encompass)
     assert _card(police, figures_server) == "40"
@@ -177,7 +179,7 @@ def test_brw_a_police_partner_submits_corrects_and_sees_the_tracker_move(figures
     police.reload()
     police.wait_for_selector(HISTORY_ROWS)
     history = [" ".join(h.split()) for h in police.locator(HISTORY_ROWS).all_inner_texts()]
-    assert any("pq_encompass" in h and "40" in h and "current" in h for h in history)  # nothing lost
+    assert any("Operation Encompass" in h and "40" in h and "current" in h for h in history)  # nothing lost
     assert police.console_errors == []
 
 
