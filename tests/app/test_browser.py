@@ -432,6 +432,7 @@ def test_brw014_a_card_opens_the_records_behind_its_figure(server, exact_page, d
         NO_SUPPRESSION,
     )["re_referral_12m"].current.numerator
     page.get_by_text(f"{expected:,} records.").wait_for()
+    page.locator("#records-grid .ag-row").first.wait_for()  # the grid's script loads with the first grid
     assert page.locator("#records-grid .ag-row").count() == min(expected, 25)
     assert page.console_errors == []
 
