@@ -81,7 +81,7 @@ def sync_filters(search, kind, period, *rest):
     # Only what changes is sent: the browser draws each control it is sent again, and the bar
     # stays on the screen from page to page. Its choices are the account's in the warehouse as
     # published: set again only when a load has published another file.
-    filled_for = list(reader().version)
+    filled_for = "-".join(map(str, reader().version))  # text: a browser's numbers would round it
     opened = filled != filled_for
     kind_changed = opened or current_kind.value != kind
     return (
