@@ -153,7 +153,8 @@ def _benchmark_cells(row: YearRow) -> list[str]:
         return written + per if value is not None else written
 
     national = "a national total" if row.assessment.national_is_total else None
-    year = benchmark.financial_year + (", a year" if counts_a_year(kpi, benchmark) else "")
+    # a count published for a whole year, beside a year that may be to date
+    year = benchmark.financial_year + (", the whole year" if counts_a_year(kpi, benchmark) else "")
     return [
         national or shown(benchmark.england),
         "a regional total" if national else shown(benchmark.region),
