@@ -130,9 +130,6 @@ def series_word(series: Sequence[Figure]) -> str:
     return _EVERY.get(series[0].period.kind, "monthly") if series else "monthly"
 
 
-ROLLING_KINDS = (PeriodKind.ROLLING_12, PeriodKind.ROLLING_6)
-
-
 def figure_period_label(kpi: Kpi, period: Period) -> str:
     """The period of a KPI's figure in words: a count of events is the period's ('12 months to
     November 2026'); a stock is what was open when it ended ('at the end of November 2026')."""
@@ -143,7 +140,7 @@ def figure_period_label(kpi: Kpi, period: Period) -> str:
 
 def stock_period_name(period: Period) -> str:
     # A stock is a snapshot at the period's end, so a rolling period is just its last month.
-    if period.kind in ROLLING_KINDS:
+    if period.is_rolling:
         last = period.last_month
         return month(last.year, last.month).label
     return period.label

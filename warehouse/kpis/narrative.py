@@ -17,7 +17,6 @@ from datetime import date
 from warehouse.kpis.assessment import Assessment, Benchmark
 from warehouse.kpis.engine import Figure, KpiResult
 from warehouse.kpis.formatting import (
-    ROLLING_KINDS,
     _ordinal,
     figure_period_label,
     format_number,
@@ -316,14 +315,14 @@ def _period_phrase(kpi: Kpi, period: Period) -> str:
     """'in 2024/25'; a stock is what is open 'at the end of March 2025'."""
     if kpi.timing is Timing.STOCK:
         return figure_period_label(kpi, period)
-    return f"in the {period.label}" if period.kind in ROLLING_KINDS else f"in {period.label}"
+    return f"in the {period.label}" if period.is_rolling else f"in {period.label}"
 
 
 def _base_period_name(kpi: Kpi, period: Period) -> str:
     """A period compared with, in its short form: 'on 2023/24', 'on the 12 months to Feb 2025'."""
     if kpi.timing is Timing.STOCK:
         return stock_period_name(period)
-    return f"the {period.short_label}" if period.kind in ROLLING_KINDS else period.label
+    return f"the {period.short_label}" if period.is_rolling else period.label
 
 
 def _month_name(first_of_month: date) -> str:

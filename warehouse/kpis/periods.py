@@ -125,9 +125,14 @@ class Period:
         return _ROLLING_PREFIX[self.kind] + self.last_month.strftime("%Y-%m")
 
     @property
+    def is_rolling(self) -> bool:
+        """The months to a month (12 or 6), rather than a calendar month, quarter or year."""
+        return self.kind in _ROLLING_PREFIX
+
+    @property
     def short_label(self) -> str:
         """The label without the months of a rolling period spelled out, for tight spaces."""
-        if self.kind in _ROLLING_PREFIX:
+        if self.is_rolling:
             last = self.last_month
             return f"{self.months} months to {_MONTH_NAMES[last.month - 1][:3]} {last.year}"
         return self.label
