@@ -161,14 +161,21 @@ def _comparisons(la_code: str) -> dict[str, pd.DataFrame]:
     return benchmark_comparisons(reader().connection(), la_code)
 
 
-def cached_benchmark(
-    _con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, period: Period
-) -> Benchmark | None:
-    """`find_benchmark` from the LA's published comparisons, read in one query and kept per published
-    warehouse file like the engine's results: they change only with a load."""
+@per_warehouse_file(maxsize=4096)
+def _benchmark(kpi_id: str, la_code: str, period: Period) -> Benchmark | None:
+    kpi = get_kpi(kpi_id)
     measure = benchmark_id(kpi)
     frame = _comparisons(la_code).get(measure) if measure else None
     return None if frame is None else benchmark_in(frame, kpi, period)
+
+
+def cached_benchmark(
+    _con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, period: Period
+) -> Benchmark | None:
+    """`find_benchmark` from the LA's published comparisons, read in one query, each benchmark kept
+    per published warehouse file like the engine's results (they change only with a load), so that
+    a page drawn again does not select it from its comparison again."""
+    return _benchmark(kpi.id, la_code, period)
 
 
 # The engine's results and the published benchmarks, each kept per published warehouse file.
