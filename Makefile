@@ -12,10 +12,14 @@ PORT ?= 8050
 
 run: demo serve  ## make the venv, install, make and load the demo data, serve on http://127.0.0.1:8050
 
+# The tests run in an empty home of their own: the demo home `make run` makes holds the demo board
+# and model files, which would change the model under test.
+TEST_HOME = SAFEGUARD_HOME=$$(mktemp -d)
+
 # The suite on every core (pytest-xdist), each test file's tests on one worker, so that a file's
 # servers and warehouses are built once.
 test: install chromium postgresql check  ## install what the tests need (chromium, postgresql), check the code, run the whole suite
-	$(PY) -m pytest -n auto --dist loadfile
+	$(TEST_HOME) $(PY) -m pytest -n auto --dist loadfile
 
 check: install  ## lint, formatting and types: ruff and mypy as configured in pyproject.toml
 	$(VENV)/bin/ruff check .
@@ -23,10 +27,10 @@ check: install  ## lint, formatting and types: ruff and mypy as configured in py
 	$(VENV)/bin/mypy
 
 test-unit: install  ## the quick loop, under 3 minutes: everything but the browser and slow tests (README)
-	$(PY) -m pytest -n auto --dist loadfile -m "not browser and not slow"
+	$(TEST_HOME) $(PY) -m pytest -n auto --dist loadfile -m "not browser and not slow"
 
 reliability: install  ## the reliability suite in full: bad inputs, fuzzing (500 examples), 20 kill -9s, disk full
-	SAFEGUARD_RELIABILITY=full $(PY) -m pytest tests/reliability
+	$(TEST_HOME) SAFEGUARD_RELIABILITY=full $(PY) -m pytest tests/reliability
 
 soak: install  ## loads and simulated users together for 30 minutes (MINUTES=1 for a short run); not in CI
 	$(PY) bench/soak.py --minutes $(or $(MINUTES),30)
