@@ -16,6 +16,7 @@ from app.annual_report_docx import install_annual_report_exports
 from app.auth import csrf_token, install_auth
 from app.callbacks import drill, filters, saved_views  # noqa: F401  (registers the shared callbacks)
 from app.components.filter_bar import filter_bar
+from app.components.static_html import flatten
 from app.components.status import data_status_strip
 from app.exceptions_export import exceptions_markdown
 from app.health import install_health
@@ -142,7 +143,7 @@ class _GuardedLayout:
         user = current_user()
         if not user.can_view(self.path):
             return _not_for_role(user, self.path)
-        return self.layout(**query)
+        return flatten(self.layout(**query))
 
 
 def _not_for_role(user: User, path: str) -> html.Div:

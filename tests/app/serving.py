@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 TEST_SECRET = "browser-test-session-secret"
@@ -150,7 +151,66 @@ def page_layout(client, path: str, search: str) -> dict:
     payload = page_router_request(path, search)
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()["response"]["_pages_content"]["children"]
+    return expanded(response.get_json()["response"]["_pages_content"]["children"])
+
+
+def expanded(node):
+    """A layout as the browser's page has it: each StaticHtml (app/components/static_html.py) parsed
+    back into the html components its markup is, shaped as Dash sends components."""
+    if isinstance(node, list):
+        return [expanded(child) for child in node]
+    if not isinstance(node, dict) or "namespace" not in node:
+        return node
+    props = node.get("props", {})
+    if node["namespace"] == "safeguard_static":
+        parser = _MarkupTree()
+        parser.feed(props.get("children") or "")
+        parser.close()
+        return _html_node(props["tag"], dict(props.get("attributes") or {}), parser.root)
+    if "children" in props:
+        node = {**node, "props": {**props, "children": expanded(props["children"])}}
+    return node
+
+
+_REACT_NAMES = {
+    "class": "className",
+    "for": "htmlFor",
+    "colspan": "colSpan",
+    "rowspan": "rowSpan",
+    "tabindex": "tabIndex",
+}
+_VOID = {"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"}
+
+
+def _html_node(tag: str, props: dict, children: list) -> dict:
+    if children:  # a lone text is a string, as Dash sends html.P("text"); elements are a list
+        props["children"] = children[0] if children == [str(children[0])] else children
+    return {"type": tag.capitalize(), "namespace": "dash_html_components", "props": props}
+
+
+class _MarkupTree(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root: list = []
+        self._open: list[tuple[str, dict, list]] = []
+
+    def handle_starttag(self, tag, attrs):
+        props = {_REACT_NAMES.get(name, name): True if value is None else value for name, value in attrs}
+        if tag in _VOID:
+            self._children().append(_html_node(tag, props, []))
+        else:
+            self._open.append((tag, props, []))
+
+    def handle_endtag(self, tag):
+        opened, props, children = self._open.pop()
+        assert opened == tag, f"</{tag}> closes <{opened}>"
+        self._children().append(_html_node(tag, props, children))
+
+    def handle_data(self, data):
+        self._children().append(data)
+
+    def _children(self) -> list:
+        return self._open[-1][2] if self._open else self.root
 
 
 def find_component(node, component_id: str):

@@ -1,0 +1,132 @@
+"""A page's static parts sent as HTML: one component for a whole table or card, not one per cell.
+
+Dash keeps every component of a page in its store and, on each step of a callback, asks every one
+of them whether it changed; at a few hundred components that asking is most of a filter change's
+time in the browser. The parts of a page that no callback writes and that hold nothing interactive
+(tables of figures, the words and numbers of a card) need none of it. `flatten` replaces each
+largest such subtree of plain `html` components by a `StaticHtml` of the same element, whose
+content is that subtree written as HTML (app/assets/static_html.js draws it); the page's DOM is
+the same element for element.
+
+Every text and attribute value is escaped here, and a link or image may only be a web address or an image, so nothing in
+a figure, a name or a comment can become markup or script.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from dash import html
+from dash.development.base_component import Component
+
+NAMESPACE = "safeguard_static"  # app/assets/static_html.js registers the component under this name
+
+# React's names for the attributes whose HTML names differ.
+_HTML_NAMES = {"className": "class", "htmlFor": "for"}
+_VOID_ELEMENTS = {"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"}
+# Dash's own bookkeeping on every html component, which is no attribute of the element.
+_NOT_ATTRIBUTES = {"n_clicks", "n_clicks_timestamp", "disable_n_clicks", "loading_state", "key", "children"}
+_SAFE_URL = re.compile(r"^(?:/(?!/)|#|\?|https?://|mailto:|data:image/(?:svg\+xml|png)[;,])", re.IGNORECASE)
+_URL_ATTRIBUTES = {"href", "src", "action", "formAction"}
+
+
+class StaticHtml(Component):
+    """One HTML element, `tag`, with React's `attributes` and `children` as HTML already escaped."""
+
+    _namespace = NAMESPACE
+    _type = "StaticHtml"
+    # Component's own attributes, declared as Dash's generated components declare them.
+    _prop_names = ["tag", "attributes", "children"]  # noqa: RUF012
+    _valid_wildcard_attributes: list[str] = []  # noqa: RUF012
+    available_properties = _prop_names
+    available_wildcard_properties: list[str] = []  # noqa: RUF012
+    _base_nodes: list[str] = []  # noqa: RUF012  (its children are markup, no components to walk)
+
+    def __init__(self, tag: str, attributes: dict[str, Any], children: str) -> None:
+        super().__init__(tag=tag, attributes=attributes, children=children)
+
+
+def flatten(node: Any) -> Any:
+    """`node` with each largest subtree that is static (see the module) made one `StaticHtml`."""
+    if isinstance(node, (list, tuple)):
+        return [flatten(child) for child in node]
+    if not isinstance(node, Component):
+        return node
+    if _is_static(node):
+        return _as_static(node)
+    children = getattr(node, "children", None)
+    if children is not None:
+        node.children = flatten(children)
+    return node
+
+
+def _is_static(node: Any) -> bool:
+    if isinstance(node, (list, tuple)):
+        return all(_is_static(child) for child in node)
+    if node is None or isinstance(node, (str, int, float)):
+        return True
+    if not isinstance(node, Component) or node._namespace != html.Div._namespace:
+        return False
+    if getattr(node, "id", None) is not None:
+        return False  # a callback may write it, or read it
+    return _is_static(getattr(node, "children", None))
+
+
+def _as_static(node: Component) -> StaticHtml:
+    props = node.to_plotly_json()["props"]
+    attributes = {name: value for name, value in props.items() if name not in _NOT_ATTRIBUTES}
+    for name, value in attributes.items():
+        _check_attribute(node, name, value)
+    return StaticHtml(tag=_tag(node), attributes=attributes, children=_inner_html(props.get("children")))
+
+
+def _inner_html(children: Any) -> str:
+    if children is None:
+        return ""
+    if isinstance(children, (list, tuple)):
+        return "".join(_inner_html(child) for child in children)
+    if isinstance(children, Component):
+        return _outer_html(children)
+    return escape(str(children), quote=False)
+
+
+def _outer_html(node: Component) -> str:
+    tag = _tag(node)
+    props = node.to_plotly_json()["props"]
+    attributes = "".join(
+        _attribute_html(node, name, value)
+        for name, value in props.items()
+        if name not in _NOT_ATTRIBUTES and value is not None and value is not False
+    )
+    if tag in _VOID_ELEMENTS:
+        return f"<{tag}{attributes}>"
+    return f"<{tag}{attributes}>{_inner_html(props.get('children'))}</{tag}>"
+
+
+def _attribute_html(node: Component, name: str, value: Any) -> str:
+    _check_attribute(node, name, value)
+    html_name = _HTML_NAMES.get(name, name.lower() if not name.startswith(("aria-", "data-")) else name)
+    if value is True:
+        return f" {html_name}"
+    if name == "style":
+        value = "; ".join(f"{_css_name(key)}: {css}" for key, css in value.items())
+    return f' {html_name}="{escape(str(value), quote=True)}"'
+
+
+def _check_attribute(node: Component, name: str, value: Any) -> None:
+    if name.startswith("on"):
+        raise ValueError(f"{node._type}: no event handler attribute ({name}) in static HTML")
+    if name in _URL_ATTRIBUTES and not _SAFE_URL.match(str(value)):
+        raise ValueError(f"{node._type}: {name}={value!r} leaves this site or is no image")
+    if name == "style" and not all(isinstance(css, str) for css in value.values()):
+        raise ValueError(f"{node._type}: style values in static HTML are written with their units")
+
+
+def _css_name(react_name: str) -> str:
+    return re.sub(r"[A-Z]", lambda capital: "-" + capital.group().lower(), react_name)
+
+
+def _tag(node: Component) -> str:
+    return node._type.lower()
