@@ -30,7 +30,7 @@ from flask import g, has_request_context
 from app.state import reader
 from appstate.challenges import ChallengeQuery
 from warehouse.db import WarehouseError
-from warehouse.kpis.engine import AGENCY, AREA, Filters
+from warehouse.kpis.engine import AREA, Filters
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.registry import REGISTRY
 from warehouse.kpis.suppression import NO_SUPPRESSION, SuppressionPolicy
@@ -294,9 +294,11 @@ class Scope:
 
         A viewer whose figures are exact lists every record in its scope. A protected viewer lists
         none (a list can be counted, undoing the rounding), except a partner limited to agencies,
-        which lists its own agencies' records: all of a dataset its agency provides (the dataset's
-        `agency`), else the records whose agency is one of its own. Those it holds already; every
-        figure that counts anyone else's records stays rounded and suppressed."""
+        which lists the records of a dataset its own agency provides (the dataset's `agency`): it
+        sent them. Another agency's dataset it lists none of, not even the records its agency
+        dimension says came from the partner (a police contact, a plan after a police referral):
+        what became of them is the other agency's, and counting them would give the partner an exact
+        small part of a figure it sees suppressed (a police-referred plan lasting two years or more)."""
         within = filters.replaced(la_codes=self.allowed(filters.la_codes))
         if self.areas:
             within = within.replaced(**{AREA: self._within(within.values(AREA), self.areas)})
@@ -310,14 +312,11 @@ class Scope:
             # sent them), and not to one limited to areas, as the totals are the whole LA's.
             mine = model.figures[dataset].agency in self.agencies and not self.areas
             return within if mine else None
-        carried = model.dimensions_of(dataset)
-        if self.areas and AREA not in carried:
+        if model.datasets[dataset].agency not in self.agencies:
+            return None
+        if self.areas and AREA not in model.dimensions_of(dataset):
             return None  # its records carry no area to hold the list to the partner's own
-        if model.datasets[dataset].agency in self.agencies:
-            return within
-        if AGENCY not in carried:
-            return None  # nor an agency
-        return within.replaced(**{AGENCY: self._within(within.values(AGENCY), self.agencies)})
+        return within
 
 
 def challenge_query(

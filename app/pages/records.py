@@ -1,7 +1,8 @@
 """Records: the events behind a KPI figure, for the viewer's scope and the filters in the URL.
 Pseudonymised IDs (the child's; a household's or an adult's where a record is about no child) and
-dates only, and only for roles that see exact figures, or a partner's own agency's records: a list can be counted, so for a protected role it would undo the rounding of
-every figure it lies behind, except where it lists what the viewer's agency holds already
+dates only, and only for roles that see exact figures, or to a partner for the datasets its own agency
+provides: a list can be counted, so for a protected role it would undo the rounding of
+every figure it lies behind, except where it lists what the viewer's agency sent
 (app/scope.py `Scope.record_filters`)."""
 
 from __future__ import annotations
@@ -93,9 +94,9 @@ def layout(**query: str | list[str]) -> html.Div:
     if found.withheld or rows is None:
         body = [
             html.P(
-                "Record lists are shown only to roles that see exact figures, and to a partner for its own "
-                "agency's records. Your figures are rounded to protect children's privacy, and a list of "
-                "other records could be counted to undo that.",
+                "Record lists are shown only to roles that see exact figures, and to a partner for the "
+                "datasets its own agency provides. Your figures are rounded to protect children's privacy, "
+                "and a list of other records could be counted to undo that.",
                 className="note",
             )
         ]

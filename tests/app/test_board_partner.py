@@ -106,10 +106,10 @@ def con(demo_home):
         yield connection
 
 
-def _police_contacts(con, month: str) -> list[str]:
-    """The true list of Newcastle's police contacts in `month`, as the data team would see it."""
+def _police_incidents(con, month: str) -> list[str]:
+    """The true list of Newcastle's domestic abuse incidents (the police's own dataset) in `month`."""
     found = records(
-        con, get_kpi("contacts"), parse_period(month), Filters((CITY,), agency=("Police",)), NO_SUPPRESSION
+        con, get_kpi("police_da_incidents"), parse_period(month), Filters((CITY,)), NO_SUPPRESSION
     )
     return sorted(found.rows["subject_id"])
 
@@ -125,36 +125,40 @@ def _download(client, search: str):
     return client.post("/_dash-update-component", json=payload)
 
 
-@pytest.mark.parametrize(
-    "asked",
-    [
-        "",  # its own: the police
-        "&agency=Health",  # another agency's, by URL
-        "&agency=Health&agency=Police",  # its own and another's
-        f"&la={OTHER_LA}",  # another LA's
-    ],
-)
-def test_a_partner_lists_its_own_agencys_records_and_no_other(demo_app, con, asked):
+@pytest.mark.parametrize("asked", ["", f"&la={OTHER_LA}"])  # its own LA, and another's asked for
+def test_a_partner_lists_its_own_agencys_dataset_and_nothing_of_another(demo_app, con, asked):
     import csv
     import io
 
     client = signed_in(demo_app.server.test_client(), "test-partner")
-    search = f"?period=2025-09&la={CITY}&kpi=contacts{asked}"
-    truth = _police_contacts(con, "2025-09")
-    assert truth  # the demo has police contacts that month
+    search = f"?period=2025-09&la={CITY}&kpi=police_da_incidents{asked}"
+    truth = _police_incidents(con, "2025-09")
+    assert truth  # the demo has incidents that month
     layout = page_layout(client, "/records", search)
     grid = find_component(layout, "records-grid")
     assert sorted(row["subject_id"] for row in grid["props"]["rowData"]) == truth
     assert "Your own agency's records only (Police)" in str(layout)
     response = _download(client, search)  # the export: the same list, never more
     content = response.get_json()["response"]["records-download"]["data"]["content"]
-    assert sorted(row["child_id"] for row in csv.DictReader(io.StringIO(content))) == truth
+    listed = csv.DictReader(io.StringIO(content))
+    id_column = next(name for name in listed.fieldnames or () if name.endswith("_id"))
+    assert sorted(row[id_column] for row in listed) == truth
+    # social care's contacts, the ones the police made too, are neither listed nor exported
+    for contacts in (
+        f"?period=2025-09&la={CITY}&kpi=contacts",
+        f"?period=2025-09&la={CITY}&kpi=contacts&agency=Police",
+    ):
+        assert find_component(page_layout(client, "/records", contacts), "records-grid") is None
+        refused = _download(client, contacts)
+        assert "records-download" not in refused.get_data(as_text=True), refused.get_data(as_text=True)[:300]
 
 
 def test_a_partners_cards_link_to_its_records_and_not_to_commentary_it_may_not_write(demo_app):
     client = signed_in(demo_app.server.test_client(), "test-partner")
+    own = str(page_layout(client, "/police-domestic-abuse", f"?la={CITY}&period=2026-09"))
+    assert "View the records" in own  # the police's own dataset
     cards = str(page_layout(client, "/", f"?la={CITY}&period=2026-09"))
-    assert "View the records" in cards
+    assert "View the records" not in cards  # social care's KPIs: none of their records are the police's
     # every KPI on main is the local authority's work, so the police write none of their commentary
     assert "/commentary?" not in cards
     # nor on the exception report, where an executive is offered it

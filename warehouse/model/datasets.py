@@ -214,8 +214,7 @@ class Dataset(Spec):
     agency: str | None = Field(
         default=None,
         description="The partner agency that provides the dataset (an agency group, as partner accounts "
-        "name them): that agency's partners list all of its records; others' records are listed by "
-        "their own agency.",
+        "name them): that agency's partners list its records, and of no other dataset.",
     )
     dimensions: dict[Identifier, Identifier] = Field(
         default_factory=dict,
