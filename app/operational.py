@@ -108,6 +108,7 @@ def _by_area(
         areas,
         drill_param=active_model().dimension(AREA).url_key,
         no_data=no_data,
+        rounded=policy.enabled,
     )
 
 
@@ -192,6 +193,7 @@ def render(page: Page, **query: str | list[str]) -> html.Div:
             options.values_of(dimension) | {"Unknown": "Unknown"},
             drill_param=dimension.url_key,
             no_data=a.result.current.no_data,
+            rounded=scope.policy.enabled,
         )
         for a in assessments
         if a.kpi.breakdown

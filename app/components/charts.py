@@ -267,9 +267,11 @@ def parts_chart(
     labels: dict[str, str],
     drill_param: str,
     no_data: str | None = None,
+    rounded: bool = False,
 ) -> html.Figure:
     """Shares of a total as bars; clicking a bar filters the view to that part (`drill_param`).
-    `no_data` is why a total has no figure (Figure.no_data): said instead of drawing no bars."""
+    `no_data` is why a total has no figure (Figure.no_data): said instead of drawing no bars.
+    `rounded`: the viewer's counts are rounded, each part on its own, so the parts need not add up."""
     # A part of an empty total has no percentage: it is drawn as 0%.
     shown = [Part(p.label, p.count or 0, p.percent or 0.0) for p in parts if not p.suppressed]
     names = [labels.get(p.label, p.label) for p in shown]
@@ -303,11 +305,14 @@ def parts_chart(
     if hidden:
         described += f"; suppressed (c): {', '.join(hidden)}"
     height = 60 + 30 * max(len(shown), 3)
-    note = (
-        html.P(f"Not drawn: {', '.join(hidden)}, each {SUPPRESSED_COUNT} (c).", className="chart-note")
-        if hidden
-        else None
-    )
+    notes = [f"Not drawn: {', '.join(hidden)}, each {SUPPRESSED_COUNT} (c)."] if hidden else []
+    if rounded:
+        added = round(sum(p.percent for p in shown))
+        notes.append(
+            "Each part is rounded on its own, and its share is of the rounded total: the parts can add "
+            "up to more or less than the total and 100%" + (f" (here {added}%)." if added != 100 else ".")
+        )
+    note = html.P(" ".join(notes), className="chart-note") if notes else None
     return chart(
         figure,
         title,

@@ -104,3 +104,26 @@ def test_parts_that_are_all_suppressed_are_said_so():
         chart.children[-1].children
         == "Nothing to draw: every part is a count under 5 (or none), suppressed (c)."
     )
+
+
+def test_rounded_parts_say_that_they_need_not_add_up():
+    # true counts 12, 12 and 13 (37): rounded on their own to 10, 15 and 15, the total to 35, so the
+    # shares are 10/35, 15/35 and 15/35: 28.6% + 42.9% + 42.9% = 114%
+    parts = (
+        Part("Police", 10, 28.6),
+        Part("Health", 15, 42.9),
+        Part("Schools", 15, 42.9),
+        Part("LA", None, None, suppressed=True),
+    )
+    chart = parts_chart("Referrals by source", parts, "s", {}, drill_param="agency", rounded=True)
+    assert chart.children[1].children == (
+        "Not drawn: LA, each a count under 5 (or none), suppressed (c). Each part is rounded on its own, "
+        "and its share is of the rounded total: the parts can add up to more or less than the total and "
+        "100% (here 114%)."
+    )
+    exact = parts_chart("Referrals by source", parts[:3], "s", {}, drill_param="agency")
+    assert not any("rounded" in str(getattr(child, "children", "")) for child in exact.children)
+    whole = parts_chart(
+        "By area", (Part("A", 10, 40.0), Part("B", 15, 60.0)), "s", {}, drill_param="area", rounded=True
+    )
+    assert whole.children[1].children.endswith("can add up to more or less than the total and 100%.")
