@@ -8,6 +8,7 @@ from urllib.parse import quote
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from app.components.charts import gaps_note
 from app.components.spc import spc_icons, spc_of
 from appstate.actions import KpiActions
 from appstate.commentary import Commentary
@@ -162,13 +163,22 @@ def sparkline(assessment: Assessment) -> html.Div:
     every = "yearly, as published," if kpi.is_published else series_word(series)
     text = f"{kpi.title}, {every} from {known[0][0]} ({known[0][1]}) to {known[-1][0]} ({known[-1][1]})."
     svg = sparkline_svg([None if f.suppressed else f.value for f in series])
+    # A gap in the line, or no line, says why: not read as a fall to nothing.
+    gaps = gaps_note(series)
     return html.Div(
         [
-            html.Img(src="data:image/svg+xml," + quote(svg), alt="", className="sparkline") if svg else None,
-            html.P(text, className="visually-hidden"),
-        ],
-        role="img",
-        **{"aria-label": text},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+            html.Div(
+                [
+                    html.Img(src="data:image/svg+xml," + quote(svg), alt="", className="sparkline")
+                    if svg
+                    else None,
+                    html.P(text, className="visually-hidden"),
+                ],
+                role="img",
+                **{"aria-label": text},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+            ),
+            gaps,
+        ]
     )
 
 

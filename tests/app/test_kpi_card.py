@@ -276,3 +276,22 @@ def test_the_sparkline_is_a_line_broken_where_a_month_has_no_figure_with_a_dot_o
         "234.0,35.0",
     ]  # flat: the middle
     assert sparkline_svg([None, None]) is None
+
+
+def test_a_sparklines_gaps_and_a_sparkline_with_no_line_say_why():
+    from app.components.kpi_card import sparkline
+
+    base = assessment(20.0)
+    series = list(base.result.series)
+    # March 2024 + 2 and + 3 (May and June 2024) suppressed
+    for i in (2, 3):
+        series[i] = Figure(series[i].period, None, None, None, suppressed=True)
+    gappy = replace(base, result=replace(base.result, series=tuple(series)))
+    assert (
+        "Not drawn for May 2024 to Jun 2024: a count under 5 (or none), suppressed there (shown as c)."
+        in (text_of(sparkline(gappy)))
+    )
+    none_drawn = tuple(Figure(f.period, None, None, None, suppressed=True) for f in series)
+    empty = sparkline(replace(base, result=replace(base.result, series=none_drawn)))
+    assert "Not drawn for Mar 2024 to Mar 2025" in text_of(empty)
+    assert "Not drawn" not in text_of(sparkline(base))
