@@ -113,24 +113,28 @@ def parse_timestamps(columns: dict[str, tuple[pa.Array, tuple[str, ...]]]) -> di
 
     Only text shaped like one of its formats (format_pattern: a four-digit year, no words) is
     given to try_strptime, so that a two-digit year is not read as the first century, nor
-    'infinity' or 'epoch' as a timestamp: what parse_date refuses, this refuses too.
+    'infinity' or 'epoch' as a timestamp: what parse_date refuses, this refuses too. Each format is
+    tried only on the text of its own shape (the shapes exclude each other): try_strptime given a
+    list tries each format in turn on every value, and a format that fails costs six times one
+    that reads it (1.3 s against 0.2 s for a million contact dates).
     """
     if not columns:
         return {}
     names = list(columns)
     text = pa.table({name: values for name, (values, _) in columns.items()})
-    selects = ", ".join(
-        f'CASE WHEN regexp_full_match("{name}", $shape_{i}) THEN try_strptime(trim("{name}"), $formats_{i}) END '
-        f'AS "{name}"'
-        for i, name in enumerate(names)
-    )
-    params: dict[str, object] = {
-        f"formats_{i}": list(formats) for i, (_, formats) in enumerate(columns.values())
-    }
-    params |= {f"shape_{i}": format_pattern(formats) for i, (_, formats) in enumerate(columns.values())}
+    params: dict[str, object] = {}
+    selects = []
+    for i, (name, (_, formats)) in enumerate(columns.items()):
+        cases = []
+        for j, fmt in enumerate(formats):
+            params[f"shape_{i}_{j}"], params[f"format_{i}_{j}"] = format_pattern((fmt,)), fmt
+            cases.append(
+                f'WHEN regexp_full_match("{name}", $shape_{i}_{j}) THEN try_strptime(trim("{name}"), $format_{i}_{j})'
+            )
+        selects.append(f'CASE {" ".join(cases)} END AS "{name}"')
     with duckdb.connect() as con:
         con.register("text", text)
-        parsed = con.sql(f"SELECT {selects} FROM text", params=params).to_arrow_table()
+        parsed = con.sql(f"SELECT {', '.join(selects)} FROM text", params=params).to_arrow_table()
     return {name: parsed[name] for name in names}
 
 
