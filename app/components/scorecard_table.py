@@ -66,9 +66,11 @@ def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
     return [england, cell(benchmark.neighbour_mean)]
 
 
-def _cell(content: ComponentType, latest: bool = False, why: str | None = None) -> html.Td:
-    """A number's cell; `why` is said on hover (why a quarter has no data)."""
-    return html.Td(content, className="num scorecard-latest" if latest else "num", title=why)
+def _cell(content: ComponentType, latest: bool = False, why: str | None = None, kind: str = "") -> html.Td:
+    """A number's cell; `why` is said on hover (why a quarter has no data), `kind` is a class that
+    names the column (a phone's layout moves the latest quarter and the target to the front)."""
+    classes = ["num", "scorecard-latest" if latest else "", kind]
+    return html.Td(content, className=" ".join(c for c in classes if c), title=why)
 
 
 def _rag_cell(row: ScorecardRow) -> html.Td:
@@ -114,7 +116,7 @@ def _row(row: ScorecardRow, quarters: tuple[Period, ...], actions: KpiActions | 
         [
             html.Th([kpi.title, actions_link(kpi.id, actions, "scorecard-actions")], scope="row"),
             *figures,
-            _cell(target_text),
+            _cell(target_text, kind="scorecard-target"),
             _rag_cell(row),
             html.Td(
                 [
@@ -138,10 +140,16 @@ def priority_section(
     heading: type[html.H2 | html.H3] = html.H2,
 ) -> html.Section:
     heading_id = f"{ids.SCORECARD}-priority-{number}"
+    latest = scorecard.quarters[-1]
     header = html.Tr(
         [
             html.Th("KPI", scope="col", className="col-kpi"),
-            *[html.Th(q.label, scope="col", className="num col-quarter") for q in scorecard.quarters],
+            *[
+                html.Th(
+                    q.label, scope="col", className="num col-quarter" + (" col-latest" if q == latest else "")
+                )
+                for q in scorecard.quarters
+            ],
             html.Th("Target", scope="col", className="num col-target"),
             html.Th("RAG", scope="col", className="col-rag"),
             html.Th("Direction of travel", scope="col", className="col-travel"),

@@ -10,6 +10,9 @@ import pytest
 
 from tests.app.axe import settled_scroll_width
 from tests.app.serving import TEST_ADMIN
+from tests.helpers import engine_results
+from warehouse.kpis.engine import Filters
+from warehouse.kpis.formatting import format_figure
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +66,63 @@ def test_brw_narrow_scorecard_scrolls_in_its_box_with_the_kpi_in_view(server, pa
     assert "Scroll back for the first columns" in page.evaluate(turned)
     assert first_kpi.bounding_box()["x"] == pytest.approx(left, abs=1)
     assert first_kpi.is_visible()
+    assert page.console_errors == []
+
+
+def _box(locator) -> dict[str, float]:
+    box = locator.bounding_box()
+    return {
+        "left": box["x"],
+        "right": box["x"] + box["width"],
+        "top": box["y"],
+        "bottom": box["y"] + box["height"],
+    }
+
+
+def test_brw_narrow_scorecard_shows_the_latest_quarter_target_and_rag_without_scrolling(
+    server, page_as, demo_home
+):
+    """A phone reads each KPI's latest quarter, its target and its RAG first, under its name, with
+    no sideways scroll; the older quarters are where the box scrolls to."""
+    page = page_as(TEST_ADMIN, PHONE, 844)
+    page.goto(server + f"/scorecard?la={CITY}")
+    page.wait_for_selector(".scorecard-ready")
+    assert settled_scroll_width(page, PHONE) <= PHONE
+    table = page.locator(".scorecard").first
+    first_row = table.locator("tbody tr").first
+    first_row.scroll_into_view_if_needed()
+    scroller = first_row.locator("xpath=ancestor::div[contains(@class, 'table-scroll-box')]")
+    assert scroller.evaluate("b => b.scrollLeft") == 0 and page.evaluate("window.scrollX") == 0
+    seen = _box(scroller)
+    assert 0 <= seen["left"] and seen["right"] <= PHONE
+    headers = table.locator("thead th")
+    assert headers.locator("xpath=self::*[contains(@class, 'col-latest')]").inner_text() == "Q2 2026/27"
+    for row in (first_row, table.locator('tr[data-kpi="re_referral_12m"]')):
+        name = _box(row.locator("th"))
+        cells = [
+            _box(row.locator(f"td.{kind}"))
+            for kind in ("scorecard-latest", "scorecard-target", "scorecard-rag")
+        ]
+        for cell in cells:  # each whole in the box as it opens, so on the screen
+            assert seen["left"] - 1 <= cell["left"] and cell["right"] <= seen["right"] + 1, cell
+            assert cell["top"] >= name["bottom"] - 1  # under the KPI's name
+        # side by side, in that order, each at least a fifth of the screen wide
+        assert [round(c["top"]) for c in cells] == [round(cells[0]["top"])] * 3
+        assert cells[0]["right"] <= cells[1]["left"] + 1 and cells[1]["right"] <= cells[2]["left"] + 1
+        assert all(c["right"] - c["left"] >= PHONE / 5 for c in cells)
+        oldest = _box(row.locator("td").first)  # Q2 2025/26: past the RAG, where the box scrolls
+        assert oldest["left"] >= cells[2]["right"] - 1
+    # What the three cells say (tests/app/test_browser_scorecard.py checks the same on a wide screen):
+    # the engine's Q2 2026/27 figure, the demo target in force since April 2025 (24.0) and its RAG.
+    engine = engine_results(demo_home, ["re_referral_12m"], "2026-27-Q2", Filters(la_codes=(CITY,)))
+    result = engine["re_referral_12m"]
+    row = table.locator('tr[data-kpi="re_referral_12m"]')
+    assert row.locator("td.scorecard-latest").inner_text() == format_figure(result.kpi, result.current)
+    assert row.locator("td.scorecard-target").inner_text() == "24.0% (demo)"
+    # lower is better: above 24.0 by no more than 5% of it (25.2) is near, further is off
+    value = result.current.value
+    expected = "On target" if value <= 24.0 else "Near target" if value <= 25.2 else "Off target"
+    assert row.locator("td.scorecard-rag").inner_text().split(" ", 1)[1] == expected
     assert page.console_errors == []
 
 
