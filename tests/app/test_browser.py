@@ -287,6 +287,21 @@ def test_brw010_meeting_pack_pdf_has_the_cover_and_sections_with_the_engine_valu
     assert flat[4].count(" 2025/26 20 ") == 12
 
 
+def test_brw010b_a_packs_dashboard_section_spaces_its_cards_from_its_charts(server, page):
+    """The cards of a dashboard in the pack end a card's gap above its charts, on screen and in
+    print (they touched: the charts' top was the cards' bottom)."""
+    page.goto(server + "/pack?period=2025-26&la=E08000021&section=cp-plans")
+    page.locator("#pack-cp-plans .chart-grid .main-svg").first.wait_for()
+    space = """() => {
+        const cards = document.querySelector('#pack-cp-plans .card-grid'), charts = cards.nextElementSibling;
+        const lowest = Math.max(...[...cards.children].map(card => card.getBoundingClientRect().bottom));
+        return [charts.className, charts.getBoundingClientRect().top - lowest, parseFloat(getComputedStyle(cards).rowGap)];
+    }"""
+    assert page.evaluate(space) == ["chart-grid", 16, 16]  # 1rem, as between two rows of cards
+    page.emulate_media(media="print")
+    assert page.evaluate(space) == ["chart-grid", pytest.approx(9.6, abs=0.1), pytest.approx(9.6, abs=0.1)]
+
+
 def test_brw029_a_page_being_drawn_says_so_and_its_charts_say_so_until_drawn(server, page):
     from app.main import LOADING_WORDS
 
