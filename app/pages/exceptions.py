@@ -101,7 +101,8 @@ def layout(**query: str | list[str]) -> html.Div:
                             ),
                         ]
                     ),
-                    html.P(["Showing: ", served.showing]),
+                    # On screen the filter bar says it; the bar is not printed, so the report prints it.
+                    html.P(["Showing: ", served.showing], className="print-only"),
                     html.P(["Data as at ", html.Strong(served.data_as_at), "."]),
                     html.P(
                         "Synthetic demo data: these figures describe no real children.",

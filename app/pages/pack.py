@@ -157,7 +157,8 @@ def _cover(resolved: PageView, title: list, executive: list[Assessment], drawn: 
             html.P(partnership_name(view.la, options.las), className="pack-partnership"),
             *title,
             html.P(["Period: ", html.Strong(view.period_value.label)]),
-            html.P(["Showing: ", view.describe(options)]),
+            # On screen the filter bar says it; the bar is not printed, so the cover prints it.
+            html.P(["Showing: ", view.describe(options)], className="print-only"),
             html.P(["Data as at ", html.Strong(status.as_at), "."]),
             html.P(
                 "Synthetic demo data: these figures describe no real children.",

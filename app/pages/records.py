@@ -55,6 +55,11 @@ def _records(page: PageView) -> RecordList:
     )
 
 
+def _showing(page: PageView) -> html.P:
+    """What the page shows, for print: on screen the filter bar says it, and the bar is not printed."""
+    return html.P(["Showing: ", page.view.describe(page.options)], className="print-only")
+
+
 def _own_note(page: PageView) -> list[Component]:
     """For a partner: whose records these are, beside partnership-wide figures."""
     if not page.scope.agencies:
@@ -80,7 +85,7 @@ def layout(**query: str | list[str]) -> html.Div:
         return html.Div(
             [
                 html.H1("Records"),
-                html.P(["Showing: ", page.view.describe(page.options)]),
+                _showing(page),
                 html.P("Choose one local authority in the filters to list its records.", className="note"),
             ]
         )
@@ -121,7 +126,7 @@ def layout(**query: str | list[str]) -> html.Div:
     return html.Div(
         [
             html.H1(heading),
-            html.P(["Showing: ", page.view.describe(page.options)]),
+            _showing(page),
             *_own_note(page),
             *body,
         ]
@@ -147,7 +152,7 @@ def _submitted(page: PageView, kpi: Kpi) -> html.Div:
     who submitted each and when. Only for roles that see exact figures: a part can be a small count."""
     model = active_model()
     period = shown_period(model, kpi, page.view.period_value)  # the latest the cadence makes up
-    showing = html.P(["Showing: ", page.view.describe(page.options)])
+    showing = _showing(page)
     heading = html.H1(f"Submitted figures behind {kpi.title}: {period.label}")
     if page.scope.policy.enabled:
         note = (

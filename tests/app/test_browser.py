@@ -302,6 +302,35 @@ def test_brw010b_a_packs_dashboard_section_spaces_its_cards_from_its_charts(serv
     assert page.evaluate(space) == ["chart-grid", pytest.approx(9.6, abs=0.1), pytest.approx(9.6, abs=0.1)]
 
 
+@pytest.mark.parametrize(
+    ("path", "printed"),
+    [
+        ("/pack", "Showing: 2025/26; Newcastle upon Tyne"),
+        # the report's own period: the 6 months ending with the filter's (2025/26 ends in March 2026)
+        ("/exceptions", "Showing: 6 months to March 2026 (Oct 2025 to Mar 2026); Newcastle upon Tyne"),
+        ("/records", "Showing: 2025/26; Newcastle upon Tyne"),
+    ],
+)
+def test_brw010c_a_board_page_says_what_it_shows_once_on_screen_and_once_in_print(
+    server, page, path, printed
+):
+    """On screen the filter bar's summary says what the page shows, and the page does not say it
+    again under it (it did, on these three); the bar is not printed, so the page's own line is."""
+    page.goto(server + path + "?period=2025-26&la=E08000021")
+    page.locator("#filter-summary", has_text="Showing:").wait_for()
+    page.wait_for_selector("#main h1")
+    page.wait_for_load_state("networkidle")
+
+    def showing() -> list[str]:
+        return [line for line in page.inner_text("body").split("\n") if "Showing:" in line]
+
+    assert showing() == ["Showing: 2025/26; Newcastle upon Tyne"]
+    assert page.locator("#filter-summary").is_visible()
+    page.emulate_media(media="print")
+    assert showing() == [printed]
+    assert page.locator("#filter-summary").is_hidden()
+
+
 def test_brw029_a_page_being_drawn_says_so_and_its_charts_say_so_until_drawn(server, page):
     from app.main import LOADING_WORDS
 
