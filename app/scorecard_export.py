@@ -45,6 +45,8 @@ from warehouse.kpis.suppression import SUPPRESSED
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TITLE = "Multi-agency performance scorecard"
 NOT_RATED = "not rated"
+# The LA's own published rate, of the same year as England's: the page writes it under England's.
+THIS_LA = "This LA, published"
 
 
 def view_scorecard(resolved: PageView) -> Scorecard:
@@ -104,6 +106,7 @@ def _headings(scorecard: Scorecard) -> list[str]:
         "RAG",
         "Direction of travel",
         "England",
+        THIS_LA,
         "Statistical neighbours",
         "Published year",
         "SPC variation",
@@ -145,14 +148,18 @@ def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
         unit = Unit.COUNT if benchmark.is_rate else kpi.unit  # a rate is a plain number per 10,000
         total = line.national_is_total  # England's count is a national total: not beside one LA's
         _put(sheet, row, column + 3, None if total else _excel_number(benchmark.england, unit), shown_as)
-        _put(sheet, row, column + 4, _excel_number(benchmark.neighbour_mean, unit), shown_as)
+        # A published rate is not the quarter's count beside it: the LA's own published rate of the
+        # same year stands beside England's, as the page writes it under England's ("this LA").
+        own = benchmark.la_value if benchmark.is_rate and not total else None
+        _put(sheet, row, column + 4, own, shown_as)
+        _put(sheet, row, column + 5, _excel_number(benchmark.neighbour_mean, unit), shown_as)
         per = ", per 10,000 children aged 0 to 17" if benchmark.is_rate else ""
         notes = (", a year" if counts_a_year(kpi, benchmark) else "") + (
             "; England's is a national total, not shown" if total else ""
         )
-        _put(sheet, row, column + 5, benchmark.financial_year + per + notes)
-    _put(sheet, row, column + 6, variation_words(line.spc))
-    _put(sheet, row, column + 7, assurance_words(line.spc) or "no monthly target")
+        _put(sheet, row, column + 6, benchmark.financial_year + per + notes)
+    _put(sheet, row, column + 7, variation_words(line.spc))
+    _put(sheet, row, column + 8, assurance_words(line.spc) or "no monthly target")
 
 
 def scorecard_workbook(scorecard: Scorecard, showing: str, status: DataStatus, disclosure: str) -> bytes:
@@ -186,7 +193,7 @@ def scorecard_workbook(scorecard: Scorecard, showing: str, status: DataStatus, d
             _kpi_row(sheet, row, line)
             row += 1
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2).coordinate
-    widths = [46, *([12] * len(scorecard.quarters)), 10, 14, 18, 11, 13, 40]
+    widths = [46, *([12] * len(scorecard.quarters)), 10, 14, 18, 11, 11, 13, 40]
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.page_setup.orientation = "landscape"

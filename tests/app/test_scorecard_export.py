@@ -56,6 +56,11 @@ def _header_row(sheet) -> int:
     return next(row for row in range(1, 20) if sheet.cell(row, 1).value == "KPI")
 
 
+def _column(sheet, heading: str) -> int:
+    """The column under `heading` in the header row."""
+    return next(cell.column for cell in sheet[_header_row(sheet)] if cell.value == heading)
+
+
 def _rows_by_title(sheet) -> dict[str, int]:
     return {sheet.cell(row, 1).value: row for row in range(_header_row(sheet) + 1, sheet.max_row + 1)}
 
@@ -85,6 +90,7 @@ def test_the_workbook_has_the_engines_quarters_for_newcastle(client, demo_home):
         "RAG",
         "Direction of travel",
         "England",
+        "This LA, published",
         "Statistical neighbours",
         "Published year",
         "SPC variation",
@@ -132,9 +138,11 @@ def test_the_spc_columns_read_the_25_months_to_the_last_quarter_in_words(client,
         assert [f.period.code for f in result.series][::24] == ["2024-09", "2026-09"]  # 25 months to Sep 2026
         row = rows[result.kpi.title]
         spc = spc_for(Assessment(result=result))  # no target: a demo target's assurance is tested on the page
-        assert sheet.cell(row, 13).value == VARIATION_ICONS[spc.variation][2]
+        assert sheet.cell(row, _column(sheet, "SPC variation")).value == VARIATION_ICONS[spc.variation][2]
     # a flow count's target is for a period's total, so no month is judged against it
-    assert sheet.cell(rows[get_kpi("referrals").title], 14).value == "no monthly target"
+    assert sheet.cell(rows[get_kpi("referrals").title], _column(sheet, "SPC assurance")).value == (
+        "no monthly target"
+    )
 
 
 def test_the_rag_column_has_the_assessments_words_and_the_pages_colour(client, demo_home):
@@ -161,17 +169,38 @@ def test_the_rag_column_has_the_assessments_words_and_the_pages_colour(client, d
         assert sheet.cell(row, 7).value == pytest.approx(_excel(assessment.target.value, assessment.kpi.unit))
     assert rated >= 5  # the demo targets cover most KPIs with a direction
     # c1 file, time_period 2025 (2024/25): England 22.6% of referrals were re-referrals within 12 months
+    england, own, neighbours, year = (
+        _column(sheet, heading)
+        for heading in ("England", "This LA, published", "Statistical neighbours", "Published year")
+    )
     re_referral = rows["Re-referrals within 12 months"]
-    assert sheet.cell(re_referral, 10).value == pytest.approx(0.226)
-    assert sheet.cell(re_referral, 12).value == "2024/25"
+    assert sheet.cell(re_referral, england).value == pytest.approx(0.226)
+    assert sheet.cell(re_referral, own).value is None  # a share: the quarter's own figure is like for like
+    assert sheet.cell(re_referral, year).value == "2024/25"
     # ICPCs are published as counts: England's 72,100 is a national total, never beside one LA's count
     icpc = rows["Initial child protection conferences"]
-    assert sheet.cell(icpc, 10).value is None and sheet.cell(icpc, 11).value > 0
-    assert sheet.cell(icpc, 12).value == "2024/25, a year; England's is a national total, not shown"
+    assert sheet.cell(icpc, england).value is None and sheet.cell(icpc, neighbours).value > 0
+    assert sheet.cell(icpc, own).value is None
+    assert sheet.cell(icpc, year).value == "2024/25, a year; England's is a national total, not shown"
     # referrals are compared as a rate, England's a year's: 519.4 per 10,000 in 2024/25
     referrals = rows["Referrals"]
-    assert round(sheet.cell(referrals, 10).value, 1) == 519.4
-    assert sheet.cell(referrals, 12).value == "2024/25, per 10,000 children aged 0 to 17, a year"
+    assert round(sheet.cell(referrals, england).value, 1) == 519.4
+    assert sheet.cell(referrals, year).value == "2024/25, per 10,000 children aged 0 to 17, a year"
+
+
+def test_a_published_rate_has_the_las_own_beside_englands_as_the_page_has_under_it(client):
+    """The page writes the LA's own published rate of the year under England's ('this LA 512.0'): a
+    rate is not the quarter's count beside it. The workbook has it in the column after England's."""
+    sheet = _sheet(client, f"?period={PERIOD}&la={CITY}")
+    referrals = _rows_by_title(sheet)["Referrals"]
+    england, own = _column(sheet, "England"), _column(sheet, "This LA, published")
+    assert own == england + 1
+    # DfE's C1 table, 2024/25 (time_period 2025): 632,830 referrals in England and 3,134 in Newcastle
+    # upon Tyne; ONS mid-2024 children aged 0 to 17: 12,183,016 and 61,206. Per 10,000 children:
+    # 632,830 / 12,183,016 x 10,000 = 519.44, and 3,134 / 61,206 x 10,000 = 512.04.
+    assert round(sheet.cell(referrals, england).value, 1) == 519.4
+    assert round(sheet.cell(referrals, own).value, 1) == 512.0
+    assert sheet.cell(referrals, own).number_format == "0.0"
 
 
 def test_a_small_count_is_c_in_the_workbook(client, demo_home):
