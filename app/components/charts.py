@@ -307,7 +307,7 @@ def parts_chart(
     height = 60 + 30 * max(len(shown), 3)
     notes = [f"Not drawn: {', '.join(hidden)}, each {SUPPRESSED_COUNT} (c)."] if hidden else []
     if rounded:
-        added = round(sum(p.percent for p in shown))
+        added = round(sum(p.percent or 0.0 for p in shown))  # each drawn part has one (see `shown`)
         notes.append(
             "Each part is rounded on its own, and its share is of the rounded total: the parts can add "
             "up to more or less than the total and 100%" + (f" (here {added}%)." if added != 100 else ".")
