@@ -66,8 +66,10 @@ def test_brw_scorecard_pdf_prints_the_page(server, page, tmp_path):
         ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     printed = [" ".join(page_text.split()) for page_text in raw.split("\f")[:-1]]  # rows in reading order
-    assert len(printed) == len(pages) == 8
+    assert len(printed) == len(pages) == 7
     assert "Quarterly scorecard" in printed[0] and "What the SPC icons mean" in printed[0]
+    # no app chrome: the data's date is in every page's footer, not the screen's status strip above
+    assert "last loaded" not in text and printed[0].count("To protect children's privacy") <= 1
     titles = {priority["title"] for priority in declared_priorities()}
     for page_text in printed[1:]:
         # the page opens with the column headers, or with a priority's heading and then its headers
