@@ -379,14 +379,18 @@ def _callback(url: str, outputs: list[tuple[str, str]], inputs, state, changed: 
 
 
 def _layout(url: str, path: str) -> dict:
-    """A page's layout as Dash's router gives it to the browser."""
-    return _callback(
-        url,
-        [("_pages_content", "children"), ("_pages_store", "data")],
-        [("_pages_location", "pathname", path), ("_pages_location", "search", VIEW)],
-        [],
-        "_pages_location.pathname",
-    )["_pages_content"]["children"]
+    """A page's layout as Dash's router gives it to the browser, its static parts parsed back."""
+    from tests.app.serving import expanded
+
+    return expanded(
+        _callback(
+            url,
+            [("_pages_content", "children"), ("_pages_store", "data")],
+            [("_pages_location", "pathname", path), ("_pages_location", "search", VIEW)],
+            [],
+            "_pages_location.pathname",
+        )["_pages_content"]["children"]
+    )
 
 
 def _texts(node) -> list[str]:
