@@ -239,12 +239,19 @@ def _read_totals(
     return totals
 
 
-def _population(con: duckdb.DuckDBPyConnection, la_codes: tuple[str, ...], fy_start: int) -> int | None:
-    frame = run(con, "population", la_codes=list(la_codes), mid_year=fy_start)
-    row = frame.iloc[0]
-    if pd.isna(row["population"]) or int(row["las_found"]) != len(la_codes):
-        return None
-    return int(row["population"])
+def _populations(
+    con: duckdb.DuckDBPyConnection, la_codes: tuple[str, ...], fy_starts: Iterable[int]
+) -> dict[int, int | None]:
+    """The children of the LAs in each financial year (by the year it starts), each LA's estimate of
+    that year or its latest before, from one read of their estimates: None for a year some LA has
+    no estimate for (by then)."""
+    frame = run(con, "population", la_codes=list(la_codes)).dropna(subset=["population"])
+    estimates = list(zip(frame["la_code"].tolist(), frame["mid_year"].tolist(), frame["population"].tolist()))
+    found: dict[int, int | None] = {}
+    for year in set(fy_starts):
+        latest = {la: int(n) for la, mid_year, n in estimates if mid_year <= year}  # by year: the latest last
+        found[year] = sum(latest.values()) if len(latest) == len(la_codes) else None
+    return found
 
 
 def _figure(
@@ -503,13 +510,19 @@ def evaluate(
     active = filters.active()
     # A rate per 10,000 needs the population of the same children: only LA-wide figures have one.
     rates_apply = not active
-    populations: dict[int, int | None] = {}
+    # Every year the read periods fall in, in one query; a figures dataset's own periods, if another
+    # year, as they are asked for.
+    populations = (
+        _populations(con, filters.la_codes, (p.financial_year_start for p in read))
+        if rates_apply and any(kpi.per_10k for kpi in kpis)
+        else {}
+    )
 
     def population(kpi: Kpi, p: Period) -> int | None:
         if not (kpi.per_10k and rates_apply):
             return None
         if p.financial_year_start not in populations:
-            populations[p.financial_year_start] = _population(con, filters.la_codes, p.financial_year_start)
+            populations.update(_populations(con, filters.la_codes, (p.financial_year_start,)))
         return populations[p.financial_year_start]
 
     def figure(kpi: Kpi, p: Period) -> Figure:
