@@ -56,20 +56,26 @@ def _days(n: int) -> str:
 
 
 def stale_datasets(la_codes: tuple[str, ...], las: dict[str, str], today: date | None = None) -> list[str]:
-    """A sentence for each dataset of these LAs whose data ends longer ago than its cadence allows."""
+    """The datasets of these LAs whose data ends longer ago than their cadence allows: a sentence for
+    those of one LA that end on the same day and are expected as often (a late load of every
+    dataset is one sentence, not ten, so the warning does not fill a phone's first screen)."""
     today = today or date.today()
     freshness = reader().query("dataset_freshness", la_codes=list(la_codes))
-    notes = []
+    late: dict[tuple[str, date, int], list[str]] = {}
     for row in freshness.to_dict("records"):
-        dataset, la_code, covered_to = row["dataset"], row["la_code"], row["covered_to"]
-        age = (today - covered_to.date()).days
-        if age > cadence_days(dataset):
-            notes.append(
-                f"{dataset_title(dataset)} for {las.get(la_code, la_code)} end on "
-                f"{day_words(covered_to)}, {_days(age)} ago (expected at least every "
-                f"{_days(cadence_days(dataset))})."
-            )
-    return notes
+        dataset, la_code, covered_to = row["dataset"], row["la_code"], row["covered_to"].date()
+        cadence = cadence_days(dataset)
+        if (today - covered_to).days > cadence:
+            late.setdefault((la_code, covered_to, cadence), []).append(dataset_title(dataset))
+    return [
+        f"{_listed(titles)} for {las.get(la_code, la_code)} end on {day_words(covered_to)}, "
+        f"{_days((today - covered_to).days)} ago (expected at least every {_days(cadence)})."
+        for (la_code, covered_to, cadence), titles in late.items()
+    ]
+
+
+def _listed(titles: list[str]) -> str:
+    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
 
 
 def _viewer_scope() -> Scope | None:
