@@ -295,7 +295,10 @@ async def _run_levels(
     saturation_requests: int,
 ) -> tuple[list[dict], dict]:
     """The think-time runs at each of USERS, then the saturation run; returns (those, saturation)."""
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)  # one browser tab per user
+    # One browser tab per user. A connection idle for a second is not reused: gunicorn closes one
+    # idle for 2 s (its keep-alive), and a callback sent on it as it closes fails with ReadError
+    # (1 of 500 at 50 users), which a browser retries unseen and this client would count.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=1.0)
     clients = [
         httpx.AsyncClient(base_url=url, timeout=REQUEST_TIMEOUT_S, limits=limits) for _ in range(max(USERS))
     ]
