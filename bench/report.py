@@ -152,8 +152,8 @@ def _rss(results: dict) -> Verdict:
         )
         why = (
             f"the tree's PSS peaked at {_gb(pss)} (summed RSS, which counts the shared pages once per "
-            f"process, at {_gb(rss)}). What grows under load is each worker's DuckDB buffers (no "
-            "memory_limit is set, so DuckDB may cache up to 80% of RAM per process) and the responses being "
+            f"process, at {_gb(rss)}). What grows under load is each worker's DuckDB buffers (held to "
+            "SAFEGUARD_DUCKDB_MEMORY_LIMIT, 1 GB by default, per worker) and the responses being "
             "built by its threads."
         )
     else:
@@ -544,9 +544,9 @@ def _memory_section(results: dict) -> list[str]:
             "if PSS cannot be read), since summed RSS counts the pages the processes share (libraries, ",
             "copy-on-write pages since the fork) once per process. ",
             "A load is its own ",
-            "process's high-water RSS (ru_maxrss). No DuckDB memory_limit is set anywhere, so DuckDB may "
-            "keep up to ",
-            "80% of RAM as buffers in each process: these peaks are what it chose to use on this machine.",
+            "process's high-water RSS (ru_maxrss). The app's read connections hold DuckDB to ",
+            "SAFEGUARD_DUCKDB_MEMORY_LIMIT (1 GB by default) per worker; a load's writing connection has no ",
+            "limit, so DuckDB may keep up to 80% of RAM as buffers there.",
         ),
         *_table(["process", "peak RSS (summed for the app)", "PSS"], rows),
     ]

@@ -31,6 +31,7 @@ from warehouse.benchmarks import benchmark_values
 from warehouse.model import sql as model_sql
 from warehouse.model.datasets import REFERENCE_DIR, code_list_names
 from warehouse.model.files import Model, model_for
+from warehouse.settings import environment
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
@@ -361,10 +362,12 @@ def check_schema_version(con: duckdb.DuckDBPyConnection, path: Path, allow_older
 
 
 def open_readonly(path: Path, allow_older: bool = False) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to a published warehouse, checked for its schema version."""
+    """A read-only connection to a published warehouse, checked for its schema version, its memory
+    held to SAFEGUARD_DUCKDB_MEMORY_LIMIT."""
     if not path.exists():
         raise WarehouseError(f"No warehouse at {path}: load some extracts first (safeguard load).")
-    con = duckdb.connect(str(path), read_only=True)
+    limit = environment().duckdb_memory_limit
+    con = duckdb.connect(str(path), read_only=True, config={"memory_limit": limit})
     try:
         check_schema_version(con, path, allow_older)
     except WarehouseError:

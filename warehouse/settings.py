@@ -92,6 +92,13 @@ class Environment(BaseSettings):
         default_factory=dict,
         description='Per-dataset cadence in days, as JSON, e.g. {"missing_episodes": 14}.',
     )
+    duckdb_memory_limit: str = Field(
+        "1GB",
+        pattern=r"^[0-9]+(\.[0-9]+)? ?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="The most memory DuckDB may keep for reading the warehouse, per process that "
+        "reads it (each gunicorn worker, the scheduler), e.g. 1GB: DuckDB's own default is 80% of "
+        "the machine's memory per process. A query that needs more fails with an error saying so.",
+    )
     log_level: str = Field("INFO", description="Level of the JSON logs (DEBUG, INFO, WARNING, ERROR).")
     chromium: str = Field("/usr/bin/chromium", description="The Chromium that prints pages to PDF.")
     partnership_name: str | None = Field(

@@ -106,3 +106,21 @@ def test_a_warehouse_of_another_schema_version_is_refused_with_what_to_do(built,
 def test_no_warehouse_yet_says_what_to_do(tmp_path):
     with pytest.raises(WarehouseError, match="load some extracts first"):
         open_readonly(tmp_path / "none.duckdb")
+
+
+def test_a_read_connection_keeps_to_the_configured_memory_limit(built, monkeypatch):
+    from pydantic import ValidationError
+
+    from warehouse.settings import environment
+
+    # 256 MB is 256,000,000 bytes: DuckDB reports it in binary units, 256e6 / 2**20 = 244.1 MiB
+    monkeypatch.setenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT", "256MB")
+    with open_readonly(built) as con:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("244.1 MiB",)
+    # the default, 1 GB: 1e9 / 2**30 = 0.93 GiB, which DuckDB writes as 953.6 MiB
+    monkeypatch.delenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT")
+    with open_readonly(built) as con:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("953.6 MiB",)
+    monkeypatch.setenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT", "lots")
+    with pytest.raises(ValidationError, match="duckdb_memory_limit"):
+        environment()
