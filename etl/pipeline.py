@@ -1,20 +1,26 @@
 """One load: read, stage and validate every file, then publish them in one atomic swap.
 
-Files are prepared before the warehouse is touched, so a file that cannot load costs nothing
-but its own audit row, and the others still load.
+Each file is prepared whole before any of it is loaded, so a file that cannot load costs nothing
+but its own audit row, and the others still load. Files are loaded into a copy of the warehouse as
+they are prepared (the next is read while the last is loaded), and the copy is swapped in only
+once every file is in.
 """
 
 from __future__ import annotations
 
+import contextvars
 import getpass
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar, cast
 
 import duckdb
 import numpy as np
@@ -57,6 +63,8 @@ from warehouse.settings import Settings, environment, pseudonymisation_key
 from warehouse.submissions import Figure
 
 SHRINK_SETTING = "SAFEGUARD_MAX_SHRINK"
+
+T = TypeVar("T")
 
 SUCCESS = ("loaded", "loaded_with_rejections")
 
@@ -475,10 +483,41 @@ def _replace(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
             _run_load_sql(con, spec.table, load_id=outcome.load_id)
         if "area_code" in spec.column_names:
             _run_load_sql(con, "area", load_id=outcome.load_id)
-    if not spec.has_child:  # records about no child (an allegation against an adult) tell nothing of one
+
+
+# What a record tells of its child: the child table's columns, as staging leaves them.
+CHILD_COLUMNS = (
+    "child_id",
+    "la_code",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+    "disability",
+    "area_code",
+    "postcode",
+)
+
+
+def children_of(outcome: FileOutcome) -> pa.Table | None:
+    """The child's attributes from the file's last row for each child, with the file's load, or None
+    for records about no child (an allegation against an adult tells nothing of one)."""
+    rows = outcome.rows
+    if not outcome.spec.has_child or rows is None:
+        return None
+    assert isinstance(rows, pa.Table)  # only the areas file is read as a frame
+    latest = with_plain_child_ids(latest_row_per_child(rows.select(list(CHILD_COLUMNS))))
+    return latest.append_column("load_id", pa.array([outcome.load_id] * latest.num_rows, pa.int32()))
+
+
+def _update_children(con: duckdb.DuckDBPyConnection, children: list[pa.Table]) -> None:
+    """The children of a load's files: each child's row from the last file of the load that has
+    it replaces what the warehouse knew of the child. Once per load, not per file: a child is in
+    most of a load's files, and each delete leaves the table more to rewrite when the load commits."""
+    if not children:
         return
-    with _registered(con, "incoming_children", with_plain_child_ids(latest_row_per_child(outcome.rows))):
-        _run_load_sql(con, "child", load_id=outcome.load_id)
+    latest = latest_row_per_child(pa.concat_tables(children, promote_options="permissive"))
+    with _registered(con, "incoming_children", latest):
+        _run_load_sql(con, "child")
 
 
 def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, synthetic: bool) -> None:
@@ -555,12 +594,14 @@ def _shrinks(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, share: float)
 
 
 def _apply(
-    outcomes: list[FileOutcome],
+    files: Iterable[list[FileOutcome]],
     user: str,
     synthetic: bool,
     allow_shrink: bool = False,
     submitter: Submitter | None = None,
 ) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    """The change a load makes to the warehouse: each file's outcomes (one per dataset, LA and
+    period it holds), loaded in turn as they come."""
     share = environment().max_shrink
 
     def change(con: duckdb.DuckDBPyConnection) -> None:
@@ -568,31 +609,35 @@ def _apply(
         next_id = single_value(con, query_text("next_load_id"))
         changed_las: set[str] = set()
         figures_changed = False
-        checked: set[Path] = set()
-        for outcome in outcomes:
+        children: list[pa.Table] = []
+        for parts in files:
             # Judged on the warehouse as the load's earlier files have left it, before any part of
             # the file is loaded: a file that shrinks one of its windows too far loads no part.
-            if outcome.path not in checked and not allow_shrink:
-                checked.add(outcome.path)
-                parts = [o for o in outcomes if o.path == outcome.path]
+            if not allow_shrink:
                 reason = next(filter(None, (_shrinks(con, part, share) for part in parts)), None)
                 if reason:
                     _refuse_file(parts, reason)
-            outcome.load_id = next_id
-            next_id += 1
-            if outcome.figures is not None:
-                _load_figures(con, outcome, submitter or Submitter(user))
-                figures_changed |= outcome.submission_id is not None
-            elif outcome.rows is not None:
-                if outcome.dataset == "areas":
-                    with _registered(con, "incoming", outcome.rows):
-                        _run_load_sql(con, "area_reference", load_id=outcome.load_id)
-                else:
-                    _replace(con, outcome)
-                assert outcome.la_code is not None  # read with its rows
-                changed_las.add(outcome.la_code)
-            outcome.finished_at = datetime.now()
-            _record(con, outcome, user, synthetic)
+            for outcome in parts:
+                outcome.load_id = next_id
+                next_id += 1
+                if outcome.figures is not None:
+                    _load_figures(con, outcome, submitter or Submitter(user))
+                    figures_changed |= outcome.submission_id is not None
+                elif outcome.rows is not None:
+                    if outcome.dataset == "areas":
+                        with _registered(con, "incoming", outcome.rows):
+                            _run_load_sql(con, "area_reference", load_id=outcome.load_id)
+                    else:
+                        _replace(con, outcome)
+                        found = children_of(outcome)
+                        if found is not None:
+                            children.append(found)
+                    assert outcome.la_code is not None  # read with its rows
+                    changed_las.add(outcome.la_code)
+                    outcome.rows = None  # loaded: its memory is free for the files still to come
+                outcome.finished_at = datetime.now()
+                _record(con, outcome, user, synthetic)
+        _update_children(con, children)
         if changed_las:
             run_transforms(con, sorted(changed_las))
         if changed_las or figures_changed:
@@ -602,6 +647,72 @@ def _apply(
             )
 
     return change
+
+
+def by_file(outcomes: list[FileOutcome]) -> list[list[FileOutcome]]:
+    """Outcomes grouped by the file they came from, in their order."""
+    grouped: dict[Path, list[FileOutcome]] = {}
+    for outcome in outcomes:
+        grouped.setdefault(outcome.path, []).append(outcome)
+    return list(grouped.values())
+
+
+class _Stop(Exception):
+    """Raised in a producer thread that its consumer no longer needs."""
+
+
+def ahead(items: Iterator[T]) -> Generator[T, None, None]:
+    """The items of `items`, made one ahead on a thread of their own while the caller works on the
+    last one: a load reads and checks its next file (Python, much of it holding the GIL) while DuckDB
+    inserts the one before (which does not). The thread runs in the caller's context (the model of
+    the load); what it raises is raised here; and if the caller stops early, the thread is stopped
+    after the item it is making, and waited for."""
+    handoff: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+    stopping = threading.Event()
+
+    def give(kind: str, value: object) -> None:
+        while not stopping.is_set():
+            try:
+                handoff.put((kind, value), timeout=0.05)
+                return
+            except queue.Full:
+                continue
+        raise _Stop
+
+    def produce() -> None:
+        try:
+            for item in items:
+                give("item", item)
+            give("end", None)
+        except _Stop:
+            pass
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it
+            try:
+                give("error", error)
+            except _Stop:
+                pass
+
+    producer = threading.Thread(target=contextvars.copy_context().run, args=(produce,), daemon=True)
+    producer.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise cast(BaseException, value)
+            yield cast(T, value)
+    finally:
+        stopping.set()
+        producer.join()
+
+
+class LoadRefused(Exception):
+    """A load refused whole once its files were opened (one is outside SAFEGUARD_LOAD_DIRS)."""
+
+    def __init__(self, outcomes: list[FileOutcome]) -> None:
+        super().__init__("the load was refused")
+        self.outcomes = outcomes
 
 
 def _refused_load(paths: list[Path], refused: dict[Path, str]) -> list[FileOutcome]:
@@ -651,63 +762,88 @@ def run_load(
         )
         # The readers, checks and load work to the model of the warehouse they write, as it is now.
         model = model_for(current) if current is not None else published_model(settings.warehouse_path)
-        with model_of_load(model):
-            try:
-                outcomes = []
-                touched: set[tuple[str | None, str | None]] = (
-                    set()
-                )  # (dataset, LA) an earlier file in this load replaces
-                for path in paths:
-                    notify(path, "checking")
-                    if not path.is_file():
-                        outcomes.append(
-                            FileOutcome(path=path, message="no such file", finished_at=datetime.now())
-                        )
-                        continue
-                    try:
-                        # Read once, from one descriptor checked against SAFEGUARD_LOAD_DIRS now that the
-                        # lock is held: the check before it may be stale (a file swapped for a link).
-                        data = FileBytes(read_for_load(path))
-                    except OutsideLoadDirs as error:
-                        return _refused_load(paths, {path: str(error)})
-                    except (ExtractError, OSError) as error:
-                        message = (
-                            error.message
-                            if isinstance(error, ExtractError)
-                            else f"cannot read the file: {error.strerror}"
-                        )
-                        outcomes.append(FileOutcome(path=path, message=message, finished_at=datetime.now()))
-                        continue
-                    sha = hashlib.sha256(data.data).hexdigest()
-                    previous = [] if force else _already_published(current, sha, source.la_code)
-                    if previous and not touched & {(d, la) for _, d, la in previous}:
-                        outcomes += [
-                            FileOutcome(
-                                path=path,
-                                sha256=sha,
-                                dataset=previous_dataset,
-                                la_code=la_code,
-                                status="unchanged",
-                                message=f"the same file was already loaded as load {load_id}; nothing changed",
-                                finished_at=datetime.now(),
-                            )
-                            for load_id, previous_dataset, la_code in previous
-                        ]
-                        continue
-                    notify(path, "reading and validating")
-                    prepared = prepare(path, sha, key, today, dataset, source, data, submitter)
-                    touched |= {(outcome.dataset, outcome.la_code) for outcome in prepared}
-                    outcomes += prepared
-            finally:
-                if current is not None:
-                    current.close()
-            notify(paths[0] if paths else Path("."), "publishing")
-            publish(
-                settings.warehouse_path, _apply(outcomes, user, synthetic, source.allow_shrink, submitter)
-            )
+        outcomes: list[FileOutcome] = []
+        try:
+            with model_of_load(model):
+                files = _prepared_files(paths, current, key, today, dataset, source, submitter, force, notify)
+                # Each file is read and checked while the one before it is loaded into the copy of
+                # the warehouse that publish builds: nothing is published until every file is in.
+                with closing(ahead(files)) as prepared:
+                    publish(
+                        settings.warehouse_path,
+                        _apply(_kept(prepared, outcomes), user, synthetic, source.allow_shrink, submitter),
+                    )
+        except LoadRefused as refusal:
+            return refusal.outcomes
+        finally:
+            if current is not None:
+                current.close()
     for outcome in outcomes:
         outcome.rows = None
     return outcomes
+
+
+def _kept(files: Iterator[list[FileOutcome]], kept: list[FileOutcome]) -> Iterator[list[FileOutcome]]:
+    """The files' outcomes as they come, each also added to `kept`."""
+    for parts in files:
+        kept += parts
+        yield parts
+
+
+def _prepared_files(
+    paths: list[Path],
+    current: duckdb.DuckDBPyConnection | None,
+    key: bytes,
+    today: date,
+    dataset: str | None,
+    source: SourceOptions,
+    submitter: Submitter | None,
+    force: bool,
+    notify: Progress,
+) -> Iterator[list[FileOutcome]]:
+    """Each file read once, checked against what is published, staged and validated: its outcomes.
+    Raises LoadRefused if a file turns out to be outside SAFEGUARD_LOAD_DIRS once opened."""
+    touched: set[tuple[str | None, str | None]] = set()  # (dataset, LA) an earlier file in this load replaces
+    for path in paths:
+        notify(path, "checking")
+        if not path.is_file():
+            yield [FileOutcome(path=path, message="no such file", finished_at=datetime.now())]
+            continue
+        try:
+            # Read once, from one descriptor checked against SAFEGUARD_LOAD_DIRS now that the
+            # lock is held: the check before it may be stale (a file swapped for a link).
+            data = FileBytes(read_for_load(path))
+        except OutsideLoadDirs as error:
+            raise LoadRefused(_refused_load(paths, {path: str(error)})) from error
+        except (ExtractError, OSError) as error:
+            message = (
+                error.message
+                if isinstance(error, ExtractError)
+                else f"cannot read the file: {error.strerror}"
+            )
+            yield [FileOutcome(path=path, message=message, finished_at=datetime.now())]
+            continue
+        sha = hashlib.sha256(data.data).hexdigest()
+        previous = [] if force else _already_published(current, sha, source.la_code)
+        if previous and not touched & {(d, la) for _, d, la in previous}:
+            yield [
+                FileOutcome(
+                    path=path,
+                    sha256=sha,
+                    dataset=previous_dataset,
+                    la_code=la_code,
+                    status="unchanged",
+                    message=f"the same file was already loaded as load {load_id}; nothing changed",
+                    finished_at=datetime.now(),
+                )
+                for load_id, previous_dataset, la_code in previous
+            ]
+            continue
+        notify(path, "reading and validating")
+        prepared = prepare(path, sha, key, today, dataset, source, data, submitter)
+        touched |= {(outcome.dataset, outcome.la_code) for outcome in prepared}
+        yield prepared
+    notify(paths[0] if paths else Path("."), "publishing")
 
 
 def publish_figures(
@@ -734,7 +870,10 @@ def publish_figures(
         with model_of_load(model):
             outcomes = prepare()
             if record_refusal or all(o.figures is not None for o in outcomes):
-                publish(settings.warehouse_path, _apply(outcomes, submitter.name, False, submitter=submitter))
+                publish(
+                    settings.warehouse_path,
+                    _apply(by_file(outcomes), submitter.name, False, submitter=submitter),
+                )
     for outcome in outcomes:
         outcome.finished_at = outcome.finished_at or datetime.now()
     return outcomes

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from etl.readers.native_csv import read_native_csv
 from etl.staging.native import stage
 from tests.helpers import write_extract
@@ -374,3 +376,54 @@ def test_the_cli_refuses_a_shrinking_file_with_exit_1_and_loads_it_with_allow_sh
     forced = CliRunner().invoke(app, ["load", "--allow-shrink", str(one)])
     assert forced.exit_code == 0, forced.output
     assert query("SELECT count(*) FROM contact") == [(0,)]
+
+
+def test_a_child_in_several_files_of_one_load_takes_the_last_files_last_row(tmp_path, load, query):
+    # The same child (the examples' child ID) in three files of one load; within a file its last row
+    # sets the child, and across files the last file that has the child.
+    contacts = write_extract(
+        tmp_path / "contacts.csv",
+        "contacts",
+        [{"gender": "M"}, {"gender": "F", "contact_date": "2024-09-01"}],
+    )
+    referrals = write_extract(tmp_path / "referrals.csv", "referrals", [{"gender": "U"}])
+    other_child = write_extract(tmp_path / "s47.csv", "s47", [{"child_id": "SOMEONE-ELSE", "gender": "M"}])
+    outcomes = load(contacts, referrals, other_child)
+    assert [o.status for o in outcomes] == ["loaded"] * 3
+    referrals_load = outcomes[1].load_id
+    assert sorted(query("SELECT gender, load_id FROM child")) == [
+        ("M", outcomes[2].load_id),
+        ("U", referrals_load),
+    ]
+    # In the other order, the contacts file is the last to have the child.
+    outcomes = load(referrals, contacts, force=True)
+    assert query("SELECT gender FROM child WHERE load_id = ?", [outcomes[1].load_id]) == [("F",)]
+
+
+def test_files_are_made_ahead_in_order_and_a_failure_or_an_early_stop_reaches_the_maker():
+    from contextlib import closing
+
+    from etl.pipeline import ahead
+
+    made = []
+
+    def files(count, fail_at=None):
+        for n in range(count):
+            if n == fail_at:
+                raise ValueError(f"file {n} is broken")
+            made.append(n)
+            yield n
+
+    assert list(ahead(files(5))) == [0, 1, 2, 3, 4]
+
+    made.clear()
+    taken = []
+    with pytest.raises(ValueError, match="file 2 is broken"):
+        taken.extend(ahead(files(5, fail_at=2)))
+    assert taken == [0, 1]
+
+    made.clear()
+    with closing(ahead(files(100))) as items:
+        assert next(items) == 0
+    # The maker stopped: at most the item taken, one waiting and one being handed over were made.
+    assert len(made) <= 3
