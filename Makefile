@@ -22,7 +22,7 @@ TEST_HOME = SAFEGUARD_HOME=$$(mktemp -d)
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 test: install chromium postgresql check  ## install what the tests need (chromium, postgresql), check the code, run the whole suite
-	$(TEST_HOME) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(TEST_HOME) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 check: install  ## lint, formatting and types: ruff and mypy as configured in pyproject.toml
 	$(VENV)/bin/ruff check .
@@ -30,7 +30,7 @@ check: install  ## lint, formatting and types: ruff and mypy as configured in py
 	$(VENV)/bin/mypy
 
 test-unit: install  ## the quick loop, under 3 minutes: everything but the browser and slow tests (README)
-	$(TEST_HOME) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser and not slow"
+	$(TEST_HOME) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not browser and not slow"
 
 reliability: install  ## the reliability suite in full: bad inputs, fuzzing (500 examples), 20 kill -9s, disk full
 	$(TEST_HOME) SAFEGUARD_RELIABILITY=full $(PY) -m pytest tests/reliability

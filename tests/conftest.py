@@ -39,6 +39,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SLOW_FIXTURES.keys() & set(item.fixturenames) or any(map(item.get_closest_marker, SLOW_MARKERS)):
             item.add_marker(pytest.mark.slow)
+    _longest_files_first(items)
+
+
+def _longest_files_first(items: list[pytest.Item]) -> None:
+    """Files with browser tests first, then files with other slow tests, then the rest, each file's
+    tests in their own order. `make test` hands whole files to its workers in this order
+    (--no-loadscope-reorder): a file of one long browser test handed out last kept one worker busy
+    for a minute after the others had finished (pytest-xdist's own order is by number of tests)."""
+
+    def weight(item: pytest.Item) -> int:
+        return 0 if item.get_closest_marker("browser") else 1 if item.get_closest_marker("slow") else 2
+
+    by_file: dict[Path, int] = {}
+    for item in items:
+        by_file[item.path] = min(by_file.get(item.path, 2), weight(item))
+    items.sort(key=lambda item: by_file[item.path])  # stable: each file keeps its tests' order
 
 
 @contextmanager
