@@ -16,10 +16,13 @@ CHROMIUM = "/usr/bin/chromium"
 
 # One app server over the demo home and one Chromium for every test file a worker runs: starting
 # them for each file was a tenth of the browser tests' time. Tests that write go to their own copy
-# (own_demo_server), so what this server shows is the demo home as built.
+# (own_demo_server), so what this server shows is the demo home as built. The server has a copy of
+# its own too: what it records as it serves (sign-ins, exports) must not reach the worker's demo
+# home, which other tests copy and count audit events in.
 @pytest.fixture(scope="session")
 def server(demo_home: Path, tmp_path_factory: pytest.TempPathFactory):
-    yield from serve(demo_home, tmp_path_factory.mktemp("server"))
+    served = copy_home(demo_home, tmp_path_factory.mktemp("served") / "home")
+    yield from serve(served, tmp_path_factory.mktemp("server"))
 
 
 @pytest.fixture(scope="session")

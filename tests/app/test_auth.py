@@ -83,7 +83,14 @@ def test_a_callback_without_a_session_is_401(client):
     assert "Newcastle" not in response.get_data(as_text=True)
 
 
+def _sign_in_ids() -> set[int]:
+    with session() as db:
+        return {event.id for event in recent_events(db, AuditQuery(actions=("sign_in",)))}
+
+
 def test_signing_in_sets_a_hardened_cookie_and_opens_the_page_asked_for(client, home):
+    # The demo home may hold sign-ins already (browser tests sign in to the worker's copy of it).
+    earlier = _sign_in_ids()
     response = _sign_in(client, TEST_ADMIN, TEST_PASSWORD, "/front-door?la=E08000021")
     assert (response.status_code, response.headers["Location"]) == (302, "/front-door?la=E08000021")
     cookie = response.headers["Set-Cookie"]
@@ -92,7 +99,7 @@ def test_signing_in_sets_a_hardened_cookie_and_opens_the_page_asked_for(client, 
     assert client.get("/front-door?period=R12-2026-10&la=E08000021").status_code == 200
     assert client.post("/_dash-update-component", json=CALLBACK).status_code == 200
     with session() as db:
-        [event] = recent_events(db, AuditQuery(actions=("sign_in",)))
+        [event] = [e for e in recent_events(db, AuditQuery(actions=("sign_in",))) if e.id not in earlier]
     assert (event.username, event.address) == (TEST_ADMIN, "127.0.0.1")
 
 
