@@ -10,6 +10,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 import pytest
 from openpyxl import Workbook
 
@@ -245,3 +247,19 @@ def test_an_ssda903_companion_past_the_returns_limit_is_refused(tmp_path, load, 
         "more than the 2,000 bytes a load takes of this format (ssda903) "
         "(docs/extract-formats.md, Limits): split it, for example by year"
     )
+
+
+def test_a_value_is_judged_by_its_characters_not_its_bytes():
+    # 'é' is two bytes in UTF-8: the limit in such characters is more bytes than the limit, and kept.
+    cell, id_chars = limits.MAX_CELL_CHARS, limits.MAX_ID_CHARS
+    table = pa.table(
+        {
+            "note": ["é" * cell, "é" * (cell + 1), None],
+            "child_id": ["é" * id_chars, None, "x" * (id_chars + 1)],
+        }
+    )
+    found = limits.overlong_values(table, np.array([2, 3, 4]), str)
+    assert [(r.row_number, r.field, r.rule) for r in found] == [
+        (3, "note", "too_long"),
+        (4, "child_id", "too_long"),
+    ]
