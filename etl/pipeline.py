@@ -662,8 +662,8 @@ class _Stop(Exception):
 
 
 def ahead(items: Iterator[T]) -> Generator[T, None, None]:
-    """The items of `items`, made one ahead on a thread of their own while the caller works on the
-    last one: a load reads and checks its next file (Python, much of it holding the GIL) while DuckDB
+    """The items of `items`, made ahead on a thread of their own while the caller works on the last
+    one (one made and waiting, the next being made): a load reads and checks its next file (Python, much of it holding the GIL) while DuckDB
     inserts the one before (which does not). The thread runs in the caller's context (the model of
     the load); what it raises is raised here; and if the caller stops early, the thread is stopped
     after the item it is making, and waited for."""
@@ -778,9 +778,7 @@ def run_load(
         finally:
             if current is not None:
                 current.close()
-    for outcome in outcomes:
-        outcome.rows = None
-    return outcomes
+    return outcomes  # with no rows: _apply drops each outcome's rows once loaded
 
 
 def _kept(files: Iterator[list[FileOutcome]], kept: list[FileOutcome]) -> Iterator[list[FileOutcome]]:

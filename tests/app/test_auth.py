@@ -89,7 +89,7 @@ def _sign_in_ids() -> set[int]:
 
 
 def test_signing_in_sets_a_hardened_cookie_and_opens_the_page_asked_for(client, home):
-    # The demo home may hold sign-ins already (browser tests sign in to the worker's copy of it).
+    # The worker's demo home is shared by its tests, and may hold sign-ins already: only this one counts.
     earlier = _sign_in_ids()
     response = _sign_in(client, TEST_ADMIN, TEST_PASSWORD, "/front-door?la=E08000021")
     assert (response.status_code, response.headers["Location"]) == (302, "/front-door?la=E08000021")
