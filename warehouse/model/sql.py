@@ -238,6 +238,7 @@ def counted_events_sql(
     has_child: bool = True,
     followers: Mapping[str, Dataset] | None = None,
     person: str | None = None,
+    keyed: bool = False,
 ) -> str:
     """The records a dataset's own measures count, for the LAs in `scope` (a SQL list), with their
     date, child, record id and the dimensions the record carries: one row per (measure, record) at the
@@ -247,7 +248,12 @@ def counted_events_sql(
     column that holds it (area_code, say). The cube inserts and kpi_events both read this one query,
     so the cube and the records behind its figures cannot count different rows. `person` names the
     pseudonymised adult's or household's ID column of records about no child, kept as person_id for
-    the records page (kpi_events); the cubes, which count records, are not given it."""
+    the records page (kpi_events); the cubes, which count records, are not given it.
+
+    `keyed` (the cubes): each row also has the record's cell key (cell_key) and its child's row of
+    child_dims (child_row, a struct; NULL for a record about no child), both found once per record,
+    before a record becomes one row per measure and month it counts in: a stock open for years is
+    dozens of rows."""
     dims = "".join(
         f", coalesce(CAST(f.{column} AS VARCHAR), 'Unknown') AS {cube_column}"
         for cube_column, column in record_dimensions.items()
@@ -261,31 +267,49 @@ def counted_events_sql(
     stocks = [
         m for m in measures if m.date is not None and m.end is not None and m.timing == MeasureTiming.STOCK
     ]
+    carried, extra, join = "", "", ""
+    if keyed:
+        carried = ', f."#cell_key" AS cell_key, f."#child_row" AS child_row'
+        extra = f', record_key($cell_key_salt, f.la_code, f.{id_column}) AS "#cell_key", d AS "#child_row"'
+        join = f"\n        LEFT JOIN child_dims AS d ON {'d.child_id = f.child_id' if has_child else 'FALSE'}"
     selects = []
     if dated:
-        values = ",\n        ".join(
-            f"({literal(m.id)}, CAST(f.{m.date} AS DATE), {measure_condition_sql(m, 'f', table, followers)})"
-            for m in dated
+        tested = "".join(
+            f',\n            CAST(f.{m.date} AS DATE) AS "#date_{i}", '
+            f'{measure_condition_sql(m, "f", table, followers)} AS "#counts_{i}"'
+            for i, m in enumerate(dated)
         )
-        selects.append(f"""SELECT m.measure, f.la_code, m.event_date, {child}, f.{id_column} AS record_id{dims}
-    FROM {table} AS f
+        values = ",\n        ".join(
+            f'({literal(m.id)}, f."#date_{i}", f."#counts_{i}")' for i, m in enumerate(dated)
+        )
+        # Each condition is worked out once per record, before the record becomes a row per measure.
+        selects.append(f"""SELECT m.measure, f.la_code, m.event_date, {child}, f.{id_column} AS record_id{dims}{carried}
+    FROM (
+        SELECT f.*{extra}{tested}
+        FROM {table} AS f{join}
+        WHERE list_contains({scope}, f.la_code)
+    ) AS f
     CROSS JOIN LATERAL (
         VALUES {values}
     ) AS m(measure, event_date, counts)
-    WHERE list_contains({scope}, f.la_code) AND m.event_date IS NOT NULL AND m.counts""")
+    WHERE m.event_date IS NOT NULL AND m.counts""")
     if stocks:
         values = ",\n        ".join(
             f"({literal(m.id)}, CAST(f.{m.date} AS DATE), CAST(f.{m.end} AS DATE), "
             f"{measure_condition_sql(m, 'f', table, followers)})"
             for m in stocks
         )
-        selects.append(f"""SELECT m.measure, f.la_code, me.month_end AS event_date, {child}, f.{id_column} AS record_id{dims}
-    FROM {table} AS f
+        selects.append(f"""SELECT m.measure, f.la_code, me.month_end AS event_date, {child}, f.{id_column} AS record_id{dims}{carried}
+    FROM (
+        SELECT f.*{extra}
+        FROM {table} AS f{join}
+        WHERE list_contains({scope}, f.la_code)
+    ) AS f
     CROSS JOIN LATERAL (
         VALUES {values}
     ) AS m(measure, opened, closed, counts)
     JOIN ({month_ends}) AS me ON m.opened <= me.month_end AND (m.closed IS NULL OR m.closed > me.month_end)
-    WHERE list_contains({scope}, f.la_code) AND m.counts""")
+    WHERE m.counts""")
     return "\n    UNION ALL\n    ".join(selects)
 
 
@@ -317,34 +341,48 @@ def measures_cube_sql(
                                 AND (SELECT max(coverage_end) FROM etl_load WHERE list_contains($la_codes, la_code))"""
     statements = []
     events = counted_events_sql(
-        table, id_column, per_event, record_dimensions, "$la_codes", month_ends, has_child, followers
+        table,
+        id_column,
+        per_event,
+        record_dimensions,
+        "$la_codes",
+        month_ends,
+        has_child,
+        followers,
+        keyed=True,
     )
     if events:
         statements.append(f"""INSERT INTO kpi_cube BY NAME
-SELECT e.* EXCLUDE (event_date, child_id, record_id), date_trunc('month', e.event_date) AS month,
-       age_band(d.birth_month, e.event_date) AS age_band,
-       d.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
-       sum(record_key($cell_key_salt, e.la_code, e.record_id)) AS key_sum
+SELECT e.* EXCLUDE (event_date, child_id, record_id, cell_key, child_row), date_trunc('month', e.event_date) AS month,
+       age_band(child_row.birth_month, e.event_date) AS age_band,
+       child_row.* EXCLUDE (la_code, child_id, birth_month), count(*) AS n,
+       sum(e.cell_key) AS key_sum
 FROM (
     {events}
 ) AS e
-LEFT JOIN child_dims AS d USING (child_id)
 GROUP BY ALL""")
     events = counted_events_sql(
-        table, id_column, per_child, record_dimensions, "$la_codes", month_ends, has_child, followers
+        table,
+        id_column,
+        per_child,
+        record_dimensions,
+        "$la_codes",
+        month_ends,
+        has_child,
+        followers,
+        keyed=True,
     )
     if events:
         # A child's cell key is the child's, however many records it has: a count of children is
         # keyed as the built-in one is (missing_child_month).
         statements.append(f"""INSERT INTO measure_child_month BY NAME
-SELECT DISTINCT e.* EXCLUDE (event_date, record_id), date_trunc('month', e.event_date) AS month,
-       age_band(d.birth_month, e.event_date) AS age_band,
-       d.* EXCLUDE (la_code, child_id, birth_month),
+SELECT DISTINCT e.* EXCLUDE (event_date, record_id, cell_key, child_row), date_trunc('month', e.event_date) AS month,
+       age_band(child_row.birth_month, e.event_date) AS age_band,
+       child_row.* EXCLUDE (la_code, child_id, birth_month),
        record_key($cell_key_salt, e.la_code, e.child_id) AS child_key
 FROM (
     {events}
-) AS e
-LEFT JOIN child_dims AS d USING (child_id)""")
+) AS e""")
     return statements
 
 
