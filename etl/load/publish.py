@@ -120,7 +120,7 @@ def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -
         writing = f"the new warehouse {building}"
         if not target.exists():
             new_warehouse(building)
-        con = duckdb.connect(str(building))
+        con = duckdb.connect(str(building), config={"preserve_insertion_order": False})
         try:
             check_schema_version(con, target, allow_older=True)
             con.execute("BEGIN TRANSACTION")
