@@ -18,7 +18,6 @@ from datetime import date, datetime
 from functools import partial
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -89,7 +88,8 @@ UNCHECKED_COLUMNS = frozenset({"la_code", "area_code", "postcode"})
 class StagedExtract:
     """Typed rows of one extract, in the row order of the raw table.
 
-    `table` is what loads; `frame` is the same rows as pandas, for validation.
+    `table` is what loads; `checked` is the same rows as validation judges them (a child's own
+    date of birth, say, where the table has its month).
     """
 
     raw: RawExtract
@@ -97,7 +97,7 @@ class StagedExtract:
     coverage_start: date
     coverage_end: date
     table: pa.Table
-    frame: pd.DataFrame
+    checked: pa.Table
 
     @property
     def dataset(self) -> Dataset:
@@ -206,6 +206,30 @@ def postcode_sector(postcode: str) -> str | None:
     return f"{match[1]} {match[2]}" if match else None
 
 
+# What Python's \s matches in ASCII text (RE2's \s has no \v, nor the four separators \x1c-\x1f).
+_ASCII_SPACE = r"[\t\n\x0b\f\r \x1c-\x1f]+"
+_POSTCODE_PARTS = r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?)(?P<sector>[0-9])[A-Z]{2}$"
+
+
+def postcode_sectors(postcodes: pa.ChunkedArray) -> pa.Array:
+    """postcode_sector of every value (a blank is null). Postcodes are nearly as many as children,
+    so ASCII text (all of it, in practice) is read in Arrow, and only the rest one by one in Python,
+    whose upper-casing and whitespace are Unicode's."""
+    text = _trimmed(postcodes).combine_chunks()
+    parts = pc.extract_regex(
+        pc.replace_substring_regex(pc.ascii_upper(text), _ASCII_SPACE, ""), _POSTCODE_PARTS
+    )
+    sectors = pc.binary_join_element_wise(
+        pc.struct_field(parts, "outward"), pc.struct_field(parts, "sector"), " "
+    )
+    ascii = pc.fill_null(pc.string_is_ascii(text), True)
+    if pc.all(ascii).as_py():
+        return sectors
+    others = pc.filter(text, pc.invert(ascii))
+    unicode = pa.array([postcode_sector(v) for v in others.to_pylist()], pa.string())
+    return pc.replace_with_mask(sectors, pc.invert(ascii), unicode)
+
+
 def _trimmed(values: pa.ChunkedArray) -> pa.ChunkedArray:
     values = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
@@ -247,7 +271,7 @@ def stage(raw: RawExtract, key: bytes) -> StagedExtract:
         # Hashing child IDs is Python work that holds the GIL; the casts below run in Arrow and
         # DuckDB without it, so the two share the machine's cores.
         hashing = background.submit(_pseudonymised_columns, raw, la_code, key)
-        columns, frame = _typed_columns(raw, la_code)
+        columns, checked = _typed_columns(raw, la_code)
         columns.update(hashing.result())
     return StagedExtract(
         raw=raw,
@@ -255,12 +279,12 @@ def stage(raw: RawExtract, key: bytes) -> StagedExtract:
         coverage_start=coverage_start,
         coverage_end=coverage_end,
         table=pa.table(columns),
-        frame=frame,
+        checked=checked,
     )
 
 
-def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], pd.DataFrame]:
-    """Every column but the child ID cast and normalised, and the frame that validation checks."""
+def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], pa.Table]:
+    """Every column but the child ID cast and normalised, and the columns that validation checks."""
     text = raw.table
     columns: dict[str, pa.Array] = {}
     timestamps = parse_timestamps(
@@ -291,7 +315,7 @@ def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], 
             # the hash, which is added when it is ready.
             columns[column.name] = _trimmed(values)
         elif column.privacy is Privacy.SECTOR:
-            columns[column.name] = decoded(map_distinct(values, postcode_sector))
+            columns[column.name] = postcode_sectors(values)
         else:
             columns[column.name] = _trimmed(values)
         if column.kind in (Kind.DATE, Kind.DATETIME, Kind.INTEGER):
@@ -305,4 +329,4 @@ def _typed_columns(raw: RawExtract, la_code: str) -> tuple[dict[str, pa.Array], 
             # warehouse the month.
             columns[column.name] = pc.floor_temporal(columns[column.name], unit="month")
     columns["la_code"] = pa.array([la_code] * raw.table.num_rows, pa.string())
-    return columns, checked.to_pandas()
+    return columns, checked

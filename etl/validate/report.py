@@ -1,4 +1,4 @@
-"""Turning pandera's failure cases into rejections a person can act on.
+"""Turning rule failures into rejections a person can act on.
 
 Every message names the row (as a spreadsheet numbers it), the field, the value as it was
 written in the file, and what is wrong with it.
@@ -14,38 +14,20 @@ import pandas as pd
 from etl.errors import Rejection
 from etl.staging.codes import known_codes
 from etl.staging.native import StagedExtract
-from etl.validate.schemas import RULES, expected_format
+from etl.validate.schemas import RULES, Failure, expected_format
 from warehouse.model.datasets import EARLIEST_DATE
-
-# Pandera's names for its built-in checks, as our rule ids.
-_BUILTIN = {"not_nullable": "missing", "field_uniqueness": "duplicate_id"}
 
 # When one field breaks several rules, say the most useful one.
 _PRIORITY = ["unparseable", "missing", "unknown_code", "duplicate_id"]
 
 
-def _rule_and_field(check: str, column: str) -> tuple[str, str]:
-    if ":" in check:
-        rule, field = check.split(":", 1)
-        return rule, field
-    return _BUILTIN.get(check, check), column
-
-
-def rejections_from_failures(staged: StagedExtract, failures: pd.DataFrame, today: date) -> list[Rejection]:
-    if failures.empty:
+def rejections_from_failures(staged: StagedExtract, failures: list[Failure], today: date) -> list[Rejection]:
+    if not failures:
         return []
     raw = staged.raw
     dataset = staged.dataset
     cases: dict[tuple[int, str], str] = {}
-    broken = failures[failures["index"].isna()]
-    if not broken.empty:  # a rule that raised is a bug, not bad data: fail loudly
-        raise RuntimeError(
-            f"validation rule {broken['check'].iloc[0]} failed: {broken['failure_case'].iloc[0]}"
-        )
-    for check, column, index in failures[["check", "column", "index"]].itertuples(index=False):
-        # A frame-wide check reports every column of a failing row; the field in its name is the one it judges.
-        rule, field = _rule_and_field(str(check), column)
-        position = int(index)
+    for position, field, rule in failures:
         current = cases.get((position, field))
         if current is None or _rank(rule) < _rank(current):
             cases[(position, field)] = rule

@@ -1,21 +1,20 @@
-"""Row rules for staged extracts, run by pandera in lazy mode so every failure is collected.
+"""Row rules for staged extracts: each a test of whole columns in Arrow, every failure collected.
 
-Each rule is declared once, with the field it judges and its plain-English message; the
-pandera schema is built from these declarations and from the model's datasets
-(warehouse/model/builtin/datasets.toml).
+Each rule is declared once, with the field it judges and its plain-English message; which rules
+a column has comes from the model's datasets (warehouse/model/builtin/datasets.toml). A blank
+value breaks no rule but `missing`: a rule judges what was written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
-import pandas as pd
-import pandera.pandas as pa
-import pyarrow
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.staging.codes import CodeList, known_codes, unknown_parts
 from etl.staging.native import UNCHECKED_COLUMNS, UNREADABLE_SUFFIX, StagedExtract
@@ -30,122 +29,121 @@ _KIND_FORMATS = {
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule's id, as pandera reports it, and how to say its failure to a person."""
+    """A rule's id and how to say its failure to a person."""
 
     id: str
     message: str  # formatted with field, value and the rule's own context
 
 
-def _frame_check(rule: str, field: str, passes: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
-    # Pandera reports a frame-wide check against every column; the field in the name lets
-    # the report keep only the one the rule is about.
-    return pa.Check(passes, name=f"{rule}:{field}", error=f"{rule}:{field}")
+class Failure(NamedTuple):
+    """A row (its position in the staged table) that breaks a rule in a field."""
+
+    position: int
+    field: str
+    rule: str
 
 
-def _unparseable(field: str) -> pa.Check:
-    unreadable = field + UNREADABLE_SUFFIX
-
-    def passes(df: pd.DataFrame) -> pd.Series:
-        return ~df[unreadable]
-
-    return _frame_check("unparseable", field, passes)
+def _failing(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Positions where `mask` is true; null (a blank, which only `missing` judges) is not a failure."""
+    return np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
 
 
-def _all_known(codelist: CodeList) -> pa.Check:
-    """Every code of a cell of several (a `codes` column, staged as "1B;2B") is one of the list's.
-
-    Each distinct cell is checked once: an assessment's factors repeat a few hundred combinations
-    over hundreds of thousands of rows."""
-
-    def passes(cells: pd.Series) -> pd.Series:
-        wrong = [cell for cell in cells.dropna().unique() if unknown_parts(cell, codelist)]
-        return ~cells.isin(wrong)
-
-    return pa.Check(passes, error="unknown_code")
+def _unknown_codes(cells: pa.ChunkedArray, codelist: CodeList) -> pa.ChunkedArray:
+    """True where a cell of several codes (a `codes` column, staged as "1B;2B") has one not of the
+    list. Each distinct cell is checked once: an assessment's factors repeat a few hundred
+    combinations over hundreds of thousands of rows."""
+    distinct = [cell for cell in pc.unique(cells).to_pylist() if cell is not None]
+    wrong = [cell for cell in distinct if unknown_parts(cell, codelist)]
+    return pc.is_in(cells, value_set=pa.array(wrong, pa.string()))
 
 
-def _not_before(field: str, earlier: str) -> pa.Check:
-    def passes(df: pd.DataFrame) -> pd.Series:
-        return ~(df[field] < df[earlier]).fillna(False)
+def repeated_ids(ids: pa.ChunkedArray) -> np.ndarray:
+    """Positions of the rows whose ID an earlier row has (blank IDs are never repeats).
 
-    return _frame_check(f"before_{earlier}", field, passes)
-
-
-def _first_occurrences(ids: pd.Series) -> pd.Series:
-    """True for the first row of each ID (and blank IDs); later repeats are the duplicates.
-
-    Pandera's own uniqueness check hashes a million text IDs in pandas; DuckDB finds the few
-    repeats several times faster, on both cores.
-    """
+    Counting the distinct IDs is quick; only a file with repeats has DuckDB find which rows they
+    are, on both cores."""
+    values = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    if len(pc.unique(values)) == len(values) - values.null_count + (values.null_count > 0):
+        return np.empty(0, dtype=np.int64)
     with duckdb.connect() as con:
-        con.register("ids", pyarrow.table({"id": pyarrow.array(ids), "position": np.arange(len(ids))}))
-        repeats = con.sql(
+        con.register("ids", pa.table({"id": values, "position": np.arange(len(values))}))
+        return con.sql(
             "SELECT position FROM (SELECT position, id, row_number() OVER (PARTITION BY id ORDER BY position) AS nth "
-            "FROM ids) WHERE nth > 1 AND id IS NOT NULL"
+            "FROM ids) WHERE nth > 1 AND id IS NOT NULL ORDER BY position"
         ).fetchnumpy()["position"]
-    first = np.ones(len(ids), dtype=bool)
-    first[repeats] = False
-    return pd.Series(first, index=ids.index)
 
 
-def build_schema(
-    dataset: Dataset,
-    coverage_start: date,
-    coverage_end: date,
+def _moment(day: date, values: pa.ChunkedArray) -> pa.Scalar:
+    """Midnight at the start of `day`, of the type of a staged date or date-time column."""
+    return pa.scalar(datetime.combine(day, datetime.min.time()), type=values.type)
+
+
+def validate(
+    staged: StagedExtract,
     today: date,
     open_records: bool | None = None,
-    derived_ids: bool = False,
-) -> pa.DataFrameSchema:
-    """The pandera schema for one extract, given its coverage window and the load date.
+    derived_ids: bool | None = None,
+) -> list[Failure]:
+    """Every (row, field, rule) that the extract's rows break, given its coverage window and the
+    load date.
 
-    `open_records` says whether records may start before the window; by default the dataset says.
-    `derived_ids`: the record IDs were built by a reader from the child and the date, so a repeated ID
-    is a record given twice, which etl/validate/duplicates.py resolves, not an error in the file.
+    `open_records` says whether records may start before the window; by default the reader says,
+    or else the dataset. `derived_ids`: the record IDs were built by a reader from the child and the
+    date, so a repeated ID is a record given twice, which etl/validate/duplicates.py resolves, not an
+    error in the file; by default, whether the reader built them.
     """
-    open_records = dataset.carries_open_records if open_records is None else open_records
-    today_ts = pd.Timestamp(today) + pd.Timedelta(days=1)  # anything on `today` is allowed
-    columns: dict[str, pa.Column] = {}
-    frame_checks: list[pa.Check] = []
+    dataset: Dataset = staged.dataset
+    rows = staged.checked
+    if open_records is None:
+        open_records = staged.raw.open_records
+    if open_records is None:
+        open_records = dataset.carries_open_records
+    if derived_ids is None:
+        derived_ids = dataset.id_column in staged.raw.derived_id_columns
+    found: list[Failure] = []
+
+    def add(field: str, rule: str, positions: np.ndarray) -> None:
+        found.extend(Failure(int(p), field, rule) for p in positions)
+
+    tomorrow = today + timedelta(days=1)  # anything on `today` is allowed
     for column in dataset.columns:
-        if column.name in FILE_COLUMNS or column.name in UNCHECKED_COLUMNS:
-            continue
-        if column.privacy is Privacy.NEVER_STORED:
-            continue  # dropped in staging: there is nothing to check
-        checks: list[pa.Check] = []
+        name = column.name
+        if name in FILE_COLUMNS or name in UNCHECKED_COLUMNS or column.privacy is Privacy.NEVER_STORED:
+            continue  # one value per file, or dropped in staging: there is nothing to check
+        values = rows[name]
+        if column.required:
+            add(name, "missing", _failing(pc.is_null(values)))
         if column.kind is Kind.CODE:
-            checks.append(pa.Check.isin(known_codes(column.code_list), error="unknown_code"))
+            known = pa.array(known_codes(column.code_list), pa.string())
+            add(
+                name,
+                "unknown_code",
+                _failing(pc.and_not(pc.is_valid(values), pc.is_in(values, value_set=known))),
+            )
         if column.kind is Kind.CODES:
-            checks.append(_all_known(column.code_list))
+            add(name, "unknown_code", _failing(_unknown_codes(values, column.code_list)))
         if column.kind in (Kind.DATE, Kind.DATETIME):
-            checks.append(pa.Check.lt(today_ts, error="future"))
-            checks.append(pa.Check.ge(pd.Timestamp(EARLIEST_DATE), error="too_early"))
-            frame_checks.append(_unparseable(column.name))
+            add(name, "future", _failing(pc.greater_equal(values, _moment(tomorrow, values))))
+            add(name, "too_early", _failing(pc.less(values, _moment(EARLIEST_DATE, values))))
         if column.kind is Kind.INTEGER:
-            checks.append(pa.Check.ge(0, error="negative"))
-            frame_checks.append(_unparseable(column.name))
-        if column.name == dataset.event_date:
-            first = pd.Timestamp(coverage_start)
+            add(name, "negative", _failing(pc.less(values, 0)))
+        if column.kind in (Kind.DATE, Kind.DATETIME, Kind.INTEGER):
+            add(name, "unparseable", _failing(rows[name + UNREADABLE_SUFFIX]))
+        if name == dataset.event_date:
+            after_end = pc.greater_equal(values, _moment(staged.coverage_end + timedelta(days=1), values))
             if open_records:
-                checks.append(
-                    pa.Check.lt(pd.Timestamp(coverage_end) + pd.Timedelta(days=1), error="after_window")
-                )
+                add(name, "after_window", _failing(after_end))
             else:
-                checks.append(
-                    pa.Check.in_range(
-                        first,
-                        pd.Timestamp(coverage_end) + pd.Timedelta(days=1),
-                        include_max=False,
-                        error="outside_window",
-                    )
-                )
-        if column.name == dataset.id_column and not derived_ids:
-            checks.append(pa.Check(_first_occurrences, error="duplicate_id"))
-        columns[column.name] = pa.Column(checks=checks, nullable=not column.required, coerce=False)
+                before_start = pc.less(values, _moment(staged.coverage_start, values))
+                add(name, "outside_window", _failing(pc.or_(before_start, after_end)))
+        if name == dataset.id_column and not derived_ids:
+            add(name, "duplicate_id", repeated_ids(values))
+    pairs = [(o.later, o.earlier) for o in dataset.dates_in_order]
     if dataset.end_date:
-        frame_checks.append(_not_before(dataset.end_date, dataset.event_date))
-    for order in dataset.dates_in_order:
-        frame_checks.append(_not_before(order.later, order.earlier))
-    return pa.DataFrameSchema(columns=columns, checks=frame_checks, strict=False)
+        pairs.insert(0, (dataset.end_date, dataset.event_date))
+    for later, earlier in pairs:
+        add(later, f"before_{earlier}", _failing(pc.less(rows[later], rows[earlier])))
+    return found
 
 
 RULES: dict[str, Rule] = {
@@ -178,20 +176,3 @@ RULES: dict[str, Rule] = {
 
 def expected_format(kind: Kind) -> str:
     return _KIND_FORMATS[kind]
-
-
-def validate(staged: StagedExtract, today: date) -> pd.DataFrame:
-    """Pandera's failure cases for the extract (empty if every row passes)."""
-    schema = build_schema(
-        staged.dataset,
-        staged.coverage_start,
-        staged.coverage_end,
-        today,
-        staged.raw.open_records,
-        derived_ids=staged.dataset.id_column in staged.raw.derived_id_columns,
-    )
-    try:
-        schema.validate(staged.frame, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        return errors.failure_cases
-    return pd.DataFrame(columns=["column", "check", "index"])
