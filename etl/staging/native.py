@@ -212,22 +212,23 @@ _POSTCODE_PARTS = r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?)(?P<sector>[0-9])[A-Z]
 
 
 def postcode_sectors(postcodes: pa.ChunkedArray) -> pa.Array:
-    """postcode_sector of every value (a blank is null). Postcodes are nearly as many as children,
-    so ASCII text (all of it, in practice) is read in Arrow, and only the rest one by one in Python,
-    whose upper-casing and whitespace are Unicode's."""
-    text = _trimmed(postcodes).combine_chunks()
+    """postcode_sector of every value (a blank is null), worked out once per distinct postcode: in
+    Arrow for ASCII text (all of it, in practice), and one by one in Python for the rest, whose
+    upper-casing and whitespace are Unicode's."""
+    encoded = pc.dictionary_encode(_trimmed(postcodes).combine_chunks())
+    text = encoded.dictionary
     parts = pc.extract_regex(
         pc.replace_substring_regex(pc.ascii_upper(text), _ASCII_SPACE, ""), _POSTCODE_PARTS
     )
     sectors = pc.binary_join_element_wise(
         pc.struct_field(parts, "outward"), pc.struct_field(parts, "sector"), " "
     )
-    ascii = pc.fill_null(pc.string_is_ascii(text), True)
-    if pc.all(ascii).as_py():
-        return sectors
-    others = pc.filter(text, pc.invert(ascii))
-    unicode = pa.array([postcode_sector(v) for v in others.to_pylist()], pa.string())
-    return pc.replace_with_mask(sectors, pc.invert(ascii), unicode)
+    ascii = pc.string_is_ascii(text)
+    if not pc.all(ascii).as_py():
+        others = pc.filter(text, pc.invert(ascii))
+        unicode = pa.array([postcode_sector(v) for v in others.to_pylist()], pa.string())
+        sectors = pc.replace_with_mask(sectors, pc.invert(ascii), unicode)
+    return pc.take(sectors, encoded.indices)
 
 
 def _trimmed(values: pa.ChunkedArray) -> pa.ChunkedArray:
