@@ -3,7 +3,7 @@
 Generates one LA's native extracts with the demo generator at scale (17 gives about 1,000,000
 contacts and 2.1M rows in all: the areas, social care's five datasets, assessments and the partner
 packs' four), then times, alternately and several times, each in a
-fresh process: (a) our whole load (read, stage, pseudonymise, validate with pandera, insert,
+fresh process: (a) our whole load (read, stage, pseudonymise, validate every row, insert,
 derive, build the cubes, checkpoint, verify, swap) into an empty warehouse and (b) DuckDB
 reading the same CSVs into one table per dataset in a fresh database file. Reports rows/s, the
 ratio and each side's peak RSS. Target: ours at >= 40% of raw DuckDB speed.

@@ -56,7 +56,7 @@ def _etl(results: dict) -> Verdict:
     why = (
         f"for the same {etl['rows']:,} rows our load took {ours['median_seconds']:.1f} s and raw DuckDB "
         f"{raw['median_seconds']:.1f} s (medians of {etl['repeats']}; the whole national load ran at "
-        f"{national:.0%}). Ours also stages, pseudonymises, validates every row with pandera, derives the "
+        f"{national:.0%}). Ours also stages, pseudonymises, validates every row, derives the "
         "flags, rebuilds the cubes, checkpoints, verifies and swaps the file."
     )
     target = f">= {etl['target_ratio']:.0%} of raw DuckDB ingest"
