@@ -86,8 +86,11 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
-def decode(path: Path, data: bytes) -> tuple[str, str]:
-    """The file's text and the name of its encoding: UTF-8 (with or without BOM) or cp1252."""
+def decode(path: Path, data: bytes, head: int | None = None) -> tuple[str, str]:
+    """The file's text and the name of its encoding: UTF-8 (with or without BOM) or cp1252.
+
+    With `head`, a file of ASCII alone (UTF-8 as it stands) gives only its first `head` characters:
+    enough for a header, without making text of a file that a CSV reader can read as bytes."""
     if not data or data.isspace():
         raise ExtractError(path, "the file is empty")
     for signature, what in _BINARY_SIGNATURES.items():
@@ -95,6 +98,8 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
             raise ExtractError(path, f"the file is {what}")
     if b"\x00" in data:
         raise ExtractError(path, "the file is binary (it contains NUL bytes), not CSV text")
+    if head is not None and data.isascii():
+        return data[:head].decode("ascii"), "utf-8"
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -185,10 +190,13 @@ def _line_breaks(row: list[str]) -> int:
     return sum(cell.count("\n") + cell.count("\r") - cell.count("\r\n") for cell in row)
 
 
+_HEADER_CHARACTERS = 65536  # a header is read from the file's first 64 KB
+
+
 def _read_header(path: Path, text: str) -> list[str]:
     # The header is in the first few KB; parsing the whole text here would cost a second read.
     # newline="": the csv module then takes every line ending, a bare CR (Excel for Mac's) among them.
-    first_line = next(csv.reader(io.StringIO(text[:65536], newline="")), [])
+    first_line = next(csv.reader(io.StringIO(text[:_HEADER_CHARACTERS], newline="")), [])
     header = [normalise_header(h) for h in first_line]
     if not any(header):
         raise ExtractError(path, "no header row: the first line is blank")
@@ -223,7 +231,7 @@ def read_native_csv(path: Path, dataset: str | None = None, data: bytes | None =
     """Read one native extract (from `data`, its bytes, when given); raises ExtractError if the
     file cannot load at all."""
     data = path.read_bytes() if data is None else data
-    text, encoding = decode(path, data)
+    text, encoding = decode(path, data, head=_HEADER_CHARACTERS)
     header = _read_header(path, text)
     chosen = detect_dataset(path, header, dataset)
     wanted = [c for c in header if c in chosen.column_names]
