@@ -498,26 +498,24 @@ CHILD_COLUMNS = (
 )
 
 
-def children_of(outcome: FileOutcome) -> pa.Table | None:
-    """The child's attributes from the file's last row for each child, with the file's load, or None
-    for records about no child (an allegation against an adult tells nothing of one)."""
+def _add_children(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
+    """What the file's last row for each child says of the child, kept (with the file's load) in the
+    load's temporary table of children; records about no child (an allegation against an adult)
+    tell nothing of one."""
     rows = outcome.rows
     if not outcome.spec.has_child or rows is None:
-        return None
+        return
     assert isinstance(rows, pa.Table)  # only the areas file is read as a frame
     latest = with_plain_child_ids(latest_row_per_child(rows.select(list(CHILD_COLUMNS))))
-    return latest.append_column("load_id", pa.array([outcome.load_id] * latest.num_rows, pa.int32()))
+    with _registered(con, "incoming_children", latest):
+        _run_load_sql(con, "child_add", load_id=outcome.load_id)
 
 
-def _update_children(con: duckdb.DuckDBPyConnection, children: list[pa.Table]) -> None:
+def _update_children(con: duckdb.DuckDBPyConnection) -> None:
     """The children of a load's files: each child's row from the last file of the load that has
     it replaces what the warehouse knew of the child. Once per load, not per file: a child is in
     most of a load's files, and each delete leaves the table more to rewrite when the load commits."""
-    if not children:
-        return
-    latest = latest_row_per_child(pa.concat_tables(children, promote_options="permissive"))
-    with _registered(con, "incoming_children", latest):
-        _run_load_sql(con, "child")
+    _run_load_sql(con, "child")
 
 
 def _record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, user: str, synthetic: bool) -> None:
@@ -609,7 +607,7 @@ def _apply(
         next_id = single_value(con, query_text("next_load_id"))
         changed_las: set[str] = set()
         figures_changed = False
-        children: list[pa.Table] = []
+        _run_load_sql(con, "child_start")
         for parts in files:
             # Judged on the warehouse as the load's earlier files have left it, before any part of
             # the file is loaded: a file that shrinks one of its windows too far loads no part.
@@ -629,15 +627,13 @@ def _apply(
                             _run_load_sql(con, "area_reference", load_id=outcome.load_id)
                     else:
                         _replace(con, outcome)
-                        found = children_of(outcome)
-                        if found is not None:
-                            children.append(found)
+                        _add_children(con, outcome)
                     assert outcome.la_code is not None  # read with its rows
                     changed_las.add(outcome.la_code)
                     outcome.rows = None  # loaded: its memory is free for the files still to come
                 outcome.finished_at = datetime.now()
                 _record(con, outcome, user, synthetic)
-        _update_children(con, children)
+        _update_children(con)
         if changed_las:
             run_transforms(con, sorted(changed_las))
         if changed_las or figures_changed:
