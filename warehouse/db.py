@@ -310,14 +310,63 @@ ROLLUPS = "030_rollups.sql"
 
 
 def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
-    """Derived flags and cubes for the LAs a load changed."""
+    """Derived flags and cubes for the LAs a load changed.
+
+    Every dataset's rows of kpi_cube (the built-in datasets' in transforms/020_cubes.sql, a pack's
+    or a partnership's own from the model) go in as one insert of their queries' union, just before
+    the roll-ups: DuckDB then runs the datasets' queries side by side, and keeps both cores busy
+    where one query alone would leave one idle (one LA at scale 17: 3.2 s to 2.75 s)."""
     salt = cell_key_salt(con)
-    params = {"la_codes": sorted(la_codes), "cell_key_salt": salt}
+    # One LA at a time: the union holds every dataset's query's working memory at once, so a load of
+    # all England's LAs (the national build) would hold them for every LA; and each LA's stocks then
+    # run to the last month its own loads cover.
+    for la_code in sorted(la_codes):
+        _transform(con, [la_code], salt)
+
+
+def _transform(con: duckdb.DuckDBPyConnection, la_codes: list[str], salt: str) -> None:
+    params = {"la_codes": la_codes, "cell_key_salt": salt}
+    cube_queries: list[str] = []
+
+    def run(statement: str) -> None:
+        query = _kpi_cube_query(statement)
+        if query is not None:
+            cube_queries.append(query)
+        else:
+            _execute(con, statement, params)
+
     for path in _sql_files(TRANSFORMS_DIR):
         if path.name == ROLLUPS:  # a partnership's own datasets' cube rows come before the roll-ups
             for statement in model_sql.model_cubes_sql(model_for(con)):
-                con.execute(statement, params)
-        run_sql_file(con, path, **params)
+                run(statement)
+            if cube_queries:
+                _execute(
+                    con,
+                    KPI_CUBE_INSERT + "\n" + "\nUNION ALL BY NAME\n".join(f"({q})" for q in cube_queries),
+                    params,
+                )
+        for statement in duckdb.extract_statements(path.read_text(encoding="utf-8")):
+            run(statement.query)
+
+
+KPI_CUBE_INSERT = "INSERT INTO kpi_cube BY NAME"
+
+
+def _kpi_cube_query(statement: str) -> str | None:
+    """The query of a statement that inserts rows into kpi_cube by name (after any comments), or None."""
+    lines = statement.strip().splitlines()
+    while lines and (lines[0].startswith("--") or not lines[0].strip()):
+        lines.pop(0)
+    body = "\n".join(lines).strip()
+    if not body.startswith(KPI_CUBE_INSERT):
+        return None
+    return body.removeprefix(KPI_CUBE_INSERT).strip().rstrip(";")
+
+
+def _execute(con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, object]) -> None:
+    """One statement, given the $named parameters it uses."""
+    wanted = duckdb.extract_statements(statement)[0].named_parameters
+    con.execute(statement, {name: params[name] for name in wanted} if wanted else None)
 
 
 def single_value(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> Any:

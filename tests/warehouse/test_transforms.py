@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.helpers import write_extract
+from warehouse.db import _kpi_cube_query
 
 FY = {"coverage_start": "2023-04-01", "coverage_end": "2025-03-31"}
 
@@ -100,3 +101,38 @@ def test_repeat_plan_from_the_stated_count_of_previous_plans_else_an_earlier_day
         ("CP7", False),
         ("CP8", False),
     ]
+
+
+# The cubes are made one LA at a time, every dataset's kpi_cube rows in one insert of their
+# queries' union (warehouse/db.py run_transforms).
+
+
+def test_a_kpi_cube_insert_gives_its_query_after_its_comments_and_nothing_else_does():
+    statement = "-- Contacts: the agency is the source's.\n-- Two lines.\nINSERT INTO kpi_cube BY NAME\nSELECT 1 AS n;"
+    assert _kpi_cube_query(statement) == "SELECT 1 AS n"
+    assert _kpi_cube_query("DELETE FROM kpi_cube WHERE list_contains($la_codes, la_code);") is None
+    assert _kpi_cube_query("INSERT INTO missing_child_month BY NAME SELECT 1") is None
+
+
+def test_each_las_open_plans_run_to_the_last_month_its_own_loads_cover(tmp_path, load, query):
+    # One load of two LAs, each with one plan started 10 January 2025 and still open: Newcastle's
+    # extract covers to March 2025, Gateshead's to June. Open at the end of January, February and
+    # March in both; April to June in Gateshead alone. One start each, in January, counted once.
+    files = [
+        write_extract(
+            tmp_path / f"{la}_cp_plans.csv",
+            "cp_plans",
+            [{"child_id": "A", "start_date": "2025-01-10", "end_date": "", "previous_plans": "0"}],
+            la_code=la,
+            coverage_start="2024-04-01",
+            coverage_end=end,
+        )
+        for la, end in (("E08000021", "2025-03-31"), ("E08000037", "2025-06-30"))
+    ]
+    assert [o.status for o in load(*files)] == ["loaded", "loaded"]
+    monthly = "SELECT la_code, strftime(month, '%Y-%m'), sum(n), count(*) FROM kpi_cube WHERE measure = ? GROUP BY ALL ORDER BY ALL"
+    assert query(monthly, ["cp_open"]) == [
+        *[("E08000021", f"2025-0{m}", 1, 1) for m in (1, 2, 3)],
+        *[("E08000037", f"2025-0{m}", 1, 1) for m in (1, 2, 3, 4, 5, 6)],
+    ]
+    assert query(monthly, ["cp_started"]) == [("E08000021", "2025-01", 1, 1), ("E08000037", "2025-01", 1, 1)]

@@ -2,6 +2,9 @@
 -- Beside each count n, key_sum adds up the records' cell keys (record_key, a keyed hash of the
 -- record): the key of any total is the sum of its rows' key_sums, so the same records always give
 -- the same key, however they are reached. Disclosure control rounds by it (warehouse/kpis/suppression.py).
+-- Each `INSERT INTO kpi_cube BY NAME <query>` here is not run where it stands: its query joins the
+-- model's datasets' in one insert of their union, after the rest of this file (warehouse/db.py
+-- run_transforms), so the temporary tables below are all made by then.
 
 DELETE FROM kpi_cube WHERE list_contains($la_codes, la_code);
 DELETE FROM missing_child_month WHERE list_contains($la_codes, la_code);
