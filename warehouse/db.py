@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
@@ -337,16 +338,16 @@ def _transform(con: duckdb.DuckDBPyConnection, la_codes: list[str], salt: str) -
 
     for path in _sql_files(TRANSFORMS_DIR):
         if path.name == ROLLUPS:  # a partnership's own datasets' cube rows come before the roll-ups
-            for statement in model_sql.model_cubes_sql(model_for(con)):
-                run(statement)
+            for generated in model_sql.model_cubes_sql(model_for(con)):
+                run(generated)
             if cube_queries:
                 _execute(
                     con,
                     KPI_CUBE_INSERT + "\n" + "\nUNION ALL BY NAME\n".join(f"({q})" for q in cube_queries),
                     params,
                 )
-        for statement in duckdb.extract_statements(path.read_text(encoding="utf-8")):
-            run(statement.query)
+        for parsed in duckdb.extract_statements(path.read_text(encoding="utf-8")):
+            run(parsed.query)
 
 
 KPI_CUBE_INSERT = "INSERT INTO kpi_cube BY NAME"
@@ -363,7 +364,7 @@ def _kpi_cube_query(statement: str) -> str | None:
     return body.removeprefix(KPI_CUBE_INSERT).strip().rstrip(";")
 
 
-def _execute(con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, object]) -> None:
+def _execute(con: duckdb.DuckDBPyConnection, statement: str, params: Mapping[str, object]) -> None:
     """One statement, given the $named parameters it uses."""
     wanted = duckdb.extract_statements(statement)[0].named_parameters
     con.execute(statement, {name: params[name] for name in wanted} if wanted else None)
