@@ -427,3 +427,16 @@ def test_files_are_made_ahead_in_order_and_a_failure_or_an_early_stop_reaches_th
         assert next(items) == 0
     # The maker stopped: at most the item taken, one waiting and one being handed over were made.
     assert len(made) <= 3
+
+
+def test_a_load_asks_threads_to_take_turns_every_half_millisecond_and_sets_the_interval_back(tmp_path, load):
+    import sys
+
+    before = sys.getswitchinterval()
+    seen = []
+    rows = [{"contact_date": "2024-05-01"}]
+    extract = write_extract(tmp_path / "contacts.csv", "contacts", rows, **WINDOW)
+    outcomes = load(extract, progress=lambda path, step: seen.append(sys.getswitchinterval()))
+    assert [o.status for o in outcomes] == ["loaded"]
+    assert seen and set(seen) == {0.0005}
+    assert sys.getswitchinterval() == before
