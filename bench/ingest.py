@@ -1,9 +1,11 @@
 """One ingest of some extract files, timed in its own process: ours (`safeguard load`, the real
-pipeline) or raw DuckDB (read_csv + INSERT, one table per dataset). Prints one JSON line with
-the seconds, the data rows and the process's peak RSS.
+pipeline) or raw DuckDB (read_csv + INSERT, one table per dataset), either sniffing each file's
+types (raw) or told them (raw-typed: each column's type from the model, as a competent hand-written
+ingest would). Prints one JSON line with the seconds, the data rows and the process's peak RSS.
 
-    python bench/ingest.py ours HOME FILE...   # into a fresh warehouse at HOME (created untimed)
-    python bench/ingest.py raw DB FILE...      # into a fresh DuckDB file DB
+    python bench/ingest.py ours HOME FILE...        # into a fresh warehouse at HOME (created untimed)
+    python bench/ingest.py raw DB FILE...           # into a fresh DuckDB file DB
+    python bench/ingest.py raw-typed DB FILE...     # the same, the columns' types given
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def _dataset(path: Path) -> str:
     return path.stem.split("_", 1)[1]
 
 
-def ingest_raw(db: Path, files: list[Path]) -> float:
+def ingest_raw(db: Path, files: list[Path], typed: bool = False) -> float:
     db.unlink(missing_ok=True)
     by_dataset: dict[str, list[str]] = defaultdict(list)
     for path in files:
@@ -66,10 +68,30 @@ def ingest_raw(db: Path, files: list[Path]) -> float:
     started = time.perf_counter()
     con = duckdb.connect(str(db))
     for table, paths in by_dataset.items():
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv(?) LIMIT 0", [paths[0]])
-        con.execute(f"INSERT INTO {table} SELECT * FROM read_csv(?)", [paths])
+        if typed:
+            reading = "read_csv(?, header = true, auto_detect = false, columns = ?)"
+            params: list[object] = [paths, column_types(table, Path(paths[0]))]
+        else:
+            reading, params = "read_csv(?)", [paths]
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM {reading} LIMIT 0", params)
+        con.execute(f"INSERT INTO {table} SELECT * FROM {reading}", params)
     con.close()
     return time.perf_counter() - started
+
+
+_SQL_TYPES = {"date": "DATE", "datetime": "TIMESTAMP", "integer": "BIGINT"}
+
+
+def column_types(dataset: str, path: Path) -> dict[str, str]:
+    """The file's columns, in its header's order, each with its type in the model (text where the
+    model has none for it: the areas file, a code, an ID)."""
+    from warehouse.model.files import active_model
+
+    with open(path, encoding="utf-8") as handle:
+        header = handle.readline().strip().split(",")
+    spec = active_model().datasets.get(dataset)
+    kinds = {c.name: c.kind.value for c in spec.columns} if spec else {}
+    return {name: _SQL_TYPES.get(kinds.get(name, ""), "VARCHAR") for name in header}
 
 
 def measured_ingest(mode: str, target: Path, files: list[Path], synthetic: bool = False) -> dict:
@@ -86,10 +108,10 @@ def main(argv: list[str]) -> None:
     files = [Path(name) for name in names]
     if mode == "ours":
         seconds = load_ours(Path(target), files, synthetic)
-    elif mode == "raw":
-        seconds = ingest_raw(Path(target), files)
+    elif mode in ("raw", "raw-typed"):
+        seconds = ingest_raw(Path(target), files, typed=mode == "raw-typed")
     else:
-        raise SystemExit(f"unknown mode {mode!r}: ours or raw")
+        raise SystemExit(f"unknown mode {mode!r}: ours, raw or raw-typed")
     print(json.dumps({"seconds": seconds, "peak_rss_bytes": own_peak_rss()}))
 
 

@@ -56,8 +56,9 @@ def _etl(results: dict) -> Verdict:
     why = (
         f"for the same {etl['rows']:,} rows our load took {ours['median_seconds']:.1f} s and raw DuckDB "
         f"{raw['median_seconds']:.1f} s (medians of {etl['repeats']}; the whole national load ran at "
-        f"{national:.0%}). Ours also stages, pseudonymises, validates every row, derives the "
-        "flags, rebuilds the cubes, checkpoints, verifies and swaps the file."
+        f"{national:.0%}; the ingest told each column's type took {etl['raw_typed']['median_seconds']:.1f} s, "
+        f"against which ours is at {etl['typed_ratio']:.0%}). Ours also stages, pseudonymises, validates every "
+        "row, derives the flags, rebuilds the cubes, checkpoints, verifies and swaps the file."
     )
     target = f">= {etl['target_ratio']:.0%} of raw DuckDB ingest"
     return Verdict("ETL throughput", target, measured, etl["ratio"] >= etl["target_ratio"], why)
@@ -351,7 +352,11 @@ def _warehouse_section(results: dict) -> list[str]:
 
 def _etl_section(results: dict) -> list[str]:
     e = results["etl_throughput"]
-    sides = (("raw DuckDB read_csv + INSERT", e["raw"]), ("safeguard load", e["ours"]))
+    sides = (
+        ("raw DuckDB read_csv + INSERT", e["raw"]),
+        ("the same, types given", e["raw_typed"]),
+        ("safeguard load", e["ours"]),
+    )
     rows = [
         [
             name,
@@ -367,10 +372,13 @@ def _etl_section(results: dict) -> list[str]:
         "",
         *_paragraph(
             f"{e['files']} files of {e['la']} at demo scale {e['scale']:g}: {e['rows']:,} rows, ",
-            f"{_mb(e['csv_bytes'])}; each run in a fresh process, the two alternately.",
+            f"{_mb(e['csv_bytes'])}; each run in a fresh process, the three in turn.",
         ),
         *_table(["ingest", "median", "runs (s)", "rows/s", "peak RSS"], rows),
-        *_paragraph(f"Ours at **{e['ratio']:.0%}** of raw DuckDB speed."),
+        *_paragraph(
+            f"Ours at **{e['ratio']:.0%}** of raw DuckDB speed (target {e['target_ratio']:.0%}), and at "
+            f"**{e['typed_ratio']:.0%}** of the typed ingest's (the next target: {e['typed_target_ratio']:.0%})."
+        ),
     ]
 
 
