@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.errors import ExtractError
 from etl.readers.native_csv import RawExtract
+from etl.scratch import scratch
 from etl.staging.codes import code_or_original, codes_or_original
 from warehouse.db import local_authority_codes
 from warehouse.model.datasets import FILE_COLUMNS, Dataset, Kind, Privacy
@@ -132,7 +132,7 @@ def parse_timestamps(columns: dict[str, tuple[pa.Array, tuple[str, ...]]]) -> di
                 f'WHEN regexp_full_match("{name}", $shape_{i}_{j}) THEN try_strptime(trim("{name}"), $format_{i}_{j})'
             )
         selects.append(f'CASE {" ".join(cases)} END AS "{name}"')
-    with duckdb.connect() as con:
+    with scratch() as con:
         con.register("text", text)
         parsed = con.sql(f"SELECT {', '.join(selects)} FROM text", params=params).to_arrow_table()
     return {name: parsed[name] for name in names}

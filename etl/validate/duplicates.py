@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -28,6 +27,7 @@ import pyarrow.compute as pc
 
 from etl.errors import Rejection
 from etl.readers.native_csv import RawExtract
+from etl.scratch import scratch
 from etl.staging.native import StagedExtract
 
 WARNING = "Warning, duplicate dropped"
@@ -54,7 +54,7 @@ def exact_copies(raw: RawExtract) -> Duplicates:
     # insertion order of a query without ORDER BY); equal hashes are then compared value by value, so
     # a collision never drops a row.
     columns = ", ".join(f'"{name}"' for name in names)
-    with duckdb.connect() as con:
+    with scratch() as con:
         con.register("rows", raw.table.select(names))
         hashes = con.sql(f"SELECT hash({columns}) AS h FROM rows").to_arrow_table()["h"].to_numpy()
     repeated = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.scratch import scratch
 from etl.staging.codes import CodeList, known_codes, unknown_parts
 from etl.staging.native import UNCHECKED_COLUMNS, UNREADABLE_SUFFIX, StagedExtract
 from warehouse.model.datasets import EARLIEST_DATE, FILE_COLUMNS, Dataset, Kind, Privacy
@@ -65,7 +65,7 @@ def repeated_ids(ids: pa.ChunkedArray) -> np.ndarray:
     values = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
     if len(pc.unique(values)) == len(values) - values.null_count + (values.null_count > 0):
         return np.empty(0, dtype=np.int64)
-    with duckdb.connect() as con:
+    with scratch() as con:
         con.register("ids", pa.table({"id": values, "position": np.arange(len(values))}))
         return con.sql(
             "SELECT position FROM (SELECT position, id, row_number() OVER (PARTITION BY id ORDER BY position) AS nth "
