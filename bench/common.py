@@ -53,10 +53,19 @@ def timed_ms(function, *args, **kwargs) -> tuple[float, object]:
 
 
 def own_peak_rss() -> int:
-    """This process's high-water RSS in bytes (Linux reports ru_maxrss in KiB)."""
+    """This process's high-water RSS in bytes: VmHWM, which starts afresh when the process starts
+    its program. Not ru_maxrss where /proc has VmHWM: Linux keeps ru_maxrss across exec, so a
+    worker started by a parent holding 1.7 GB reports at least 1.7 GB however little it used."""
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        status = ""
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024  # in kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
 def run_json_worker(script: Path, args: Sequence[str], env: dict[str, str] | None = None) -> dict:
