@@ -340,17 +340,21 @@ def measures_cube_sql(
         WHERE calendar_date BETWEEN (SELECT min(opened) FROM ({first_opened or "SELECT NULL"}) AS o(opened))
                                 AND (SELECT max(coverage_end) FROM etl_load WHERE list_contains($la_codes, la_code))"""
     statements = []
-    events = counted_events_sql(
-        table,
-        id_column,
-        per_event,
-        record_dimensions,
-        "$la_codes",
-        month_ends,
-        has_child,
-        followers,
-        keyed=True,
-    )
+
+    def events_of(measures: Sequence[Measure]) -> str:
+        return counted_events_sql(
+            table,
+            id_column,
+            measures,
+            record_dimensions,
+            "$la_codes",
+            month_ends,
+            has_child,
+            followers,
+            keyed=True,
+        )
+
+    events = events_of(per_event)
     if events:
         statements.append(f"""INSERT INTO kpi_cube BY NAME
 SELECT e.* EXCLUDE (event_date, child_id, record_id, cell_key, child_row), date_trunc('month', e.event_date) AS month,
@@ -361,17 +365,7 @@ FROM (
     {events}
 ) AS e
 GROUP BY ALL""")
-    events = counted_events_sql(
-        table,
-        id_column,
-        per_child,
-        record_dimensions,
-        "$la_codes",
-        month_ends,
-        has_child,
-        followers,
-        keyed=True,
-    )
+    events = events_of(per_child)
     if events:
         # A child's cell key is the child's, however many records it has: a count of children is
         # keyed as the built-in one is (missing_child_month).
