@@ -592,6 +592,22 @@ def _shrinks(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, share: float)
     )
 
 
+# The Arrow memory (files' rows read and not yet freed) a load lets its open transaction keep before
+# it commits what it has written so far; one LA's files stay well under it.
+HELD_ARROW_BYTES = 1024**3
+
+
+def _commit_so_far(con: duckdb.DuckDBPyConnection) -> None:
+    """Commit what the load has written to the building copy, and go on in a new transaction.
+
+    DuckDB keeps every Arrow table a transaction has read until the transaction ends, so a load of
+    every LA's files would hold all England's rows in memory (the national build peaked at 10.6 GB).
+    The copy is the load's own until publish swaps it in, so a commit here publishes nothing, and a
+    load that fails later still leaves the published warehouse as it was."""
+    con.execute("COMMIT")
+    con.execute("BEGIN TRANSACTION")
+
+
 def _apply(
     files: Iterable[list[FileOutcome]],
     user: str,
@@ -631,9 +647,11 @@ def _apply(
                         _add_children(con, outcome)
                     assert outcome.la_code is not None  # read with its rows
                     changed_las.add(outcome.la_code)
-                    outcome.rows = None  # loaded: its memory is free for the files still to come
+                    outcome.rows = None  # loaded: its memory is free once the transaction ends
                 outcome.finished_at = datetime.now()
                 _record(con, outcome, user, synthetic)
+            if pa.total_allocated_bytes() > HELD_ARROW_BYTES:
+                _commit_so_far(con)
         _update_children(con)
         if changed_las:
             run_transforms(con, sorted(changed_las))

@@ -104,7 +104,9 @@ def _remove_stale_builds(target: Path) -> None:
 
 
 def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -> dict[str, int]:
-    """Apply `change` to a copy of the warehouse in one transaction, then swap the copy in.
+    """Apply `change` to a copy of the warehouse in a transaction, then swap the copy in. `change`
+    may commit part way and go on in a new transaction (a load of many files does, to free the
+    memory DuckDB keeps for the files it has read): the copy is private until the swap.
 
     A warehouse of an earlier schema version is migrated first, in the same transaction, so an
     upgrade is as atomic as a load. Must be called under `load_lock`. Returns the row counts of
