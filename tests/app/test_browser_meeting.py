@@ -116,7 +116,7 @@ def test_brw018_a_challenge_is_raised_answered_and_closed(own_demo_server, page)
     ).click()
     page.click("#challenge-close")
     page.locator("#challenge-status-message", has_text="is now closed").wait_for()
-    page.get_by_text("No entries match.").wait_for()  # closed entries are hidden by default
+    page.get_by_text("No entries match.", exact=True).wait_for()  # closed entries are hidden by default
     page.get_by_role("checkbox", name="closed").check()
     closed = page.locator(
         "#challenges-grid .ag-center-cols-container .ag-row", has_text="Why did repeat plans rise"
