@@ -94,8 +94,15 @@ SCHEMA_VERSION = max([BASELINE_VERSION, *(version for version, _ in _migrations(
 def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path, **params: object) -> None:
     """Run each statement of a SQL file, binding the $named parameters that statement uses."""
     for statement in duckdb.extract_statements(path.read_text(encoding="utf-8")):
-        wanted = statement.named_parameters
-        con.execute(statement.query, {name: params[name] for name in wanted} if wanted else None)
+        _execute(con, statement, params)
+
+
+def _execute(
+    con: duckdb.DuckDBPyConnection, statement: duckdb.Statement, params: Mapping[str, object]
+) -> None:
+    """One parsed statement, given the $named parameters it uses."""
+    wanted = statement.named_parameters
+    con.execute(statement.query, {name: params[name] for name in wanted} if wanted else None)
 
 
 @cache
@@ -318,36 +325,38 @@ def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
     the roll-ups: DuckDB then runs the datasets' queries side by side, and keeps both cores busy
     where one query alone would leave one idle (one LA at scale 17: 3.2 s to 2.75 s)."""
     salt = cell_key_salt(con)
+    statements = _transform_statements(con)
     # One LA at a time: the union holds every dataset's query's working memory at once, so a load of
     # all England's LAs (the national build) would hold them for every LA; and each LA's stocks then
     # run to the last month its own loads cover.
     for la_code in sorted(la_codes):
-        _transform(con, [la_code], salt)
+        for statement in statements:
+            _execute(con, statement, {"la_codes": [la_code], "cell_key_salt": salt})
 
 
-def _transform(con: duckdb.DuckDBPyConnection, la_codes: list[str], salt: str) -> None:
-    params = {"la_codes": la_codes, "cell_key_salt": salt}
+def _transform_statements(con: duckdb.DuckDBPyConnection) -> list[duckdb.Statement]:
+    """The transforms' statements in order, parsed once for every LA they are run for, with the
+    kpi_cube inserts gathered into one insert of their union before the roll-ups."""
+    statements: list[duckdb.Statement] = []
     cube_queries: list[str] = []
 
-    def run(statement: str) -> None:
-        query = _kpi_cube_query(statement)
-        if query is not None:
-            cube_queries.append(query)
+    def add(statement: duckdb.Statement) -> None:
+        query = _kpi_cube_query(statement.query)
+        if query is None:
+            statements.append(statement)
         else:
-            _execute(con, statement, params)
+            cube_queries.append(query)
 
     for path in _sql_files(TRANSFORMS_DIR):
         if path.name == ROLLUPS:  # a partnership's own datasets' cube rows come before the roll-ups
             for generated in model_sql.model_cubes_sql(model_for(con)):
-                run(generated)
+                add(duckdb.extract_statements(generated)[0])
             if cube_queries:
-                _execute(
-                    con,
-                    KPI_CUBE_INSERT + "\n" + "\nUNION ALL BY NAME\n".join(f"({q})" for q in cube_queries),
-                    params,
-                )
+                union = "\nUNION ALL BY NAME\n".join(f"({query})" for query in cube_queries)
+                statements += duckdb.extract_statements(f"{KPI_CUBE_INSERT}\n{union}")
         for parsed in duckdb.extract_statements(path.read_text(encoding="utf-8")):
-            run(parsed.query)
+            add(parsed)
+    return statements
 
 
 KPI_CUBE_INSERT = "INSERT INTO kpi_cube BY NAME"
@@ -362,12 +371,6 @@ def _kpi_cube_query(statement: str) -> str | None:
     if not body.startswith(KPI_CUBE_INSERT):
         return None
     return body.removeprefix(KPI_CUBE_INSERT).strip().rstrip(";")
-
-
-def _execute(con: duckdb.DuckDBPyConnection, statement: str, params: Mapping[str, object]) -> None:
-    """One statement, given the $named parameters it uses."""
-    wanted = duckdb.extract_statements(statement)[0].named_parameters
-    con.execute(statement, {name: params[name] for name in wanted} if wanted else None)
 
 
 def single_value(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> Any:
