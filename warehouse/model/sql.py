@@ -272,8 +272,20 @@ def counted_events_sql(
         carried = ', f."#cell_key" AS cell_key, f."#child_row" AS child_row'
         extra = f', record_key($cell_key_salt, f.la_code, f.{id_column}) AS "#cell_key", d AS "#child_row"'
         join = f"\n        LEFT JOIN child_dims AS d ON {'d.child_id = f.child_id' if has_child else 'FALSE'}"
+
+    def of_records(event_date: str, columns: str = "") -> str:
+        """A select's head, from the records of the LAs in scope, with what a keyed select carries
+        and `columns` worked out once per record."""
+        return f"""SELECT m.measure, f.la_code, {event_date} AS event_date, {child}, f.{id_column} AS record_id{dims}{carried}
+    FROM (
+        SELECT f.*{extra}{columns}
+        FROM {table} AS f{join}
+        WHERE list_contains({scope}, f.la_code)
+    ) AS f"""
+
     selects = []
     if dated:
+        # Each condition is worked out once per record, before the record becomes a row per measure.
         tested = "".join(
             f',\n            CAST(f.{m.date} AS DATE) AS "#date_{i}", '
             f'{measure_condition_sql(m, "f", table, followers)} AS "#counts_{i}"'
@@ -282,13 +294,7 @@ def counted_events_sql(
         values = ",\n        ".join(
             f'({literal(m.id)}, f."#date_{i}", f."#counts_{i}")' for i, m in enumerate(dated)
         )
-        # Each condition is worked out once per record, before the record becomes a row per measure.
-        selects.append(f"""SELECT m.measure, f.la_code, m.event_date, {child}, f.{id_column} AS record_id{dims}{carried}
-    FROM (
-        SELECT f.*{extra}{tested}
-        FROM {table} AS f{join}
-        WHERE list_contains({scope}, f.la_code)
-    ) AS f
+        selects.append(f"""{of_records("m.event_date", tested)}
     CROSS JOIN LATERAL (
         VALUES {values}
     ) AS m(measure, event_date, counts)
@@ -299,12 +305,7 @@ def counted_events_sql(
             f"{measure_condition_sql(m, 'f', table, followers)})"
             for m in stocks
         )
-        selects.append(f"""SELECT m.measure, f.la_code, me.month_end AS event_date, {child}, f.{id_column} AS record_id{dims}{carried}
-    FROM (
-        SELECT f.*{extra}
-        FROM {table} AS f{join}
-        WHERE list_contains({scope}, f.la_code)
-    ) AS f
+        selects.append(f"""{of_records("me.month_end")}
     CROSS JOIN LATERAL (
         VALUES {values}
     ) AS m(measure, opened, closed, counts)
