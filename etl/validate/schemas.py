@@ -78,28 +78,18 @@ def _moment(day: date, values: pa.ChunkedArray) -> pa.Scalar:
     return pa.scalar(datetime.combine(day, datetime.min.time()), type=values.type)
 
 
-def validate(
-    staged: StagedExtract,
-    today: date,
-    open_records: bool | None = None,
-    derived_ids: bool | None = None,
-) -> list[Failure]:
+def validate(staged: StagedExtract, today: date) -> list[Failure]:
     """Every (row, field, rule) that the extract's rows break, given its coverage window and the
     load date.
 
-    `open_records` says whether records may start before the window; by default the reader says,
-    or else the dataset. `derived_ids`: the record IDs were built by a reader from the child and the
-    date, so a repeated ID is a record given twice, which etl/validate/duplicates.py resolves, not an
-    error in the file; by default, whether the reader built them.
+    Whether records may start before the window, the reader says (else the dataset). Record IDs a
+    reader built from the child and the date are not checked for repeats: a repeat is a record given
+    twice, which etl/validate/duplicates.py resolves, not an error in the file.
     """
     dataset: Dataset = staged.dataset
     rows = staged.checked
-    if open_records is None:
-        open_records = staged.raw.open_records
-    if open_records is None:
-        open_records = dataset.carries_open_records
-    if derived_ids is None:
-        derived_ids = dataset.id_column in staged.raw.derived_id_columns
+    open_records = staged.raw.open_records
+    derived_ids = dataset.id_column in staged.raw.derived_id_columns
     found: list[Failure] = []
 
     def add(field: str, rule: str, positions: np.ndarray) -> None:
