@@ -4,8 +4,10 @@ KPIs counted straight from the raw facts with SQL.
 Builds (once) a warehouse of all 153 English LAs over 5 years with the demo generator
 (bench/national.py), then times `evaluate` for the executive set (current period, previous
 period, same period last year and the engine's 25-month series for each KPI) for one LA and for all of
-England. Prints p50/p95 and the ratio. Target: cube p95 < 100 ms for the unfiltered views;
-filtered views read the detailed cube and are shown for reference.
+England. Prints p50/p95 and the ratio. Targets: cube p95 < 5 ms for one LA and < 10 ms for all of
+England; filtered views read the detailed cube and are shown for reference. The raw path is the
+engine's own arithmetic on totals counted from the facts: the check that the cubes are right, not a
+fair speed baseline (bench/sql_baseline.py, a query written for the cards, is that: bench/baseline.py).
 
     python bench/kpi_latency.py [--runs 30] [--raw-runs 5] [--quick]
 """
@@ -27,8 +29,8 @@ from warehouse.kpis.periods import parse_period
 from warehouse.kpis.registry import EXECUTIVE_KPIS
 
 PERIOD = parse_period("2025-26")
-TARGET_P95_MS = 100
 ONE_LA = "E08000021"
+TARGET_P95_MS = {"one LA": 5, "all of England": 10}
 
 
 def _timings(con: duckdb.DuckDBPyConnection, filters: Filters, source: str, runs: int) -> list[float]:
@@ -36,18 +38,22 @@ def _timings(con: duckdb.DuckDBPyConnection, filters: Filters, source: str, runs
     return [timed_ms(evaluate, con, EXECUTIVE_KPIS, PERIOD, filters, source=source)[0] for _ in range(runs)]
 
 
-def _scenarios(la_codes: tuple[str, ...]) -> list[tuple[str, Filters, bool]]:
-    """(name, filters, judged against the target)."""
+def _scenarios(la_codes: tuple[str, ...]) -> list[tuple[str, Filters, float | None]]:
+    """(name, filters, target p95 in ms, or None for a view shown for reference)."""
     return [
-        (f"one LA ({ONE_LA})", Filters(la_codes=(ONE_LA,)), True),
-        (f"all of England ({len(la_codes)} LAs)", Filters(la_codes=la_codes), True),
+        (f"one LA ({ONE_LA})", Filters(la_codes=(ONE_LA,)), TARGET_P95_MS["one LA"]),
+        (
+            f"all of England ({len(la_codes)} LAs)",
+            Filters(la_codes=la_codes),
+            TARGET_P95_MS["all of England"],
+        ),
         # Filtered views read the detailed cube: shown for reference, not judged.
         (
             "one LA, police, 10-15",
             Filters(la_codes=(ONE_LA,), agency=("Police",), age_band=("10-15",)),
-            False,
+            None,
         ),
-        ("England, female", Filters(la_codes=la_codes, gender=("F",)), False),
+        ("England, female", Filters(la_codes=la_codes, gender=("F",)), None),
     ]
 
 
@@ -57,13 +63,14 @@ def measure(warehouse_path: Path, runs: int, raw_runs: int) -> dict:
             code for (code,) in con.execute("SELECT DISTINCT la_code FROM kpi_cube ORDER BY 1").fetchall()
         )
         scenarios = []
-        for name, filters, judged in _scenarios(la_codes):
+        for name, filters, target in _scenarios(la_codes):
             cube = latency_summary(_timings(con, filters, "cube", runs))
             raw = latency_summary(_timings(con, filters, "raw", raw_runs))
             scenarios.append(
                 {
                     "name": name,
-                    "judged": judged,
+                    "judged": target is not None,
+                    "target_p95_ms": target,
                     "cube_ms": cube,
                     "raw_ms": raw,
                     "raw_over_cube": raw["p50"] / cube["p50"],
@@ -76,8 +83,7 @@ def measure(warehouse_path: Path, runs: int, raw_runs: int) -> dict:
         "runs": runs,
         "raw_runs": raw_runs,
         "scenarios": scenarios,
-        "judged_p95_ms": max(s["cube_ms"]["p95"] for s in judged),
-        "target_p95_ms": TARGET_P95_MS,
+        "targets_met": all(s["cube_ms"]["p95"] < s["target_p95_ms"] for s in judged),
     }
 
 
@@ -94,8 +100,9 @@ def print_result(result: dict) -> None:
             f"raw p50 {raw['p50']:8.1f} ms  p95 {raw['p95']:8.1f} ms | raw/cube "
             f"{s['raw_over_cube']:5.1f}x{reference}"
         )
-    verdict = "met" if result["judged_p95_ms"] < TARGET_P95_MS else "MISSED"
-    print(f"target (p95 < {TARGET_P95_MS} ms, one LA and England): {verdict}")
+    verdict = "met" if result["targets_met"] else "MISSED"
+    targets = ", ".join(f"{name} < {ms} ms" for name, ms in TARGET_P95_MS.items())
+    print(f"target (p95: {targets}): {verdict}")
 
 
 def main() -> None:

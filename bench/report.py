@@ -67,18 +67,15 @@ def _etl(results: dict) -> Verdict:
 def _kpi(results: dict) -> Verdict:
     kpi = results["kpi_latency"]
     judged = [s for s in kpi["scenarios"] if s["judged"]]
-    slowest = max(judged, key=lambda s: s["cube_ms"]["p95"])
-    measured = "; ".join(f"{s['name']} p95 {s['cube_ms']['p95']:.0f} ms" for s in judged)
-    why = (
-        f"the slowest view, {slowest['name']}, takes {slowest['cube_ms']['p50']:.0f} ms at p50 from the LA "
-        "roll-up "
-        f"cube, for the current, previous, last-year and {SERIES_MONTHS}-month series figures of the "
-        f"{len(kpi['kpis'])} KPIs."
+    missed = [s for s in judged if s["cube_ms"]["p95"] >= s["target_p95_ms"]]
+    measured = "; ".join(f"{s['name']} p95 {s['cube_ms']['p95']:.1f} ms" for s in judged)
+    why = "; ".join(
+        f"{s['name']} takes {s['cube_ms']['p50']:.1f} ms at p50 for the current, previous, last-year and "
+        f"{SERIES_MONTHS}-month series figures of the {len(kpi['kpis'])} KPIs"
+        for s in missed
     )
-    met = kpi["judged_p95_ms"] < kpi["target_p95_ms"]
-    return Verdict(
-        "executive KPI set", f"p95 < {kpi['target_p95_ms']} ms at national scale", measured, met, why
-    )
+    target = "p95 " + ", ".join(f"< {s['target_p95_ms']} ms {s['name'].split(' (')[0]}" for s in judged)
+    return Verdict("executive KPI set", target, measured, not missed, why)
 
 
 def _think(run: dict) -> str:
@@ -174,22 +171,24 @@ def _rss(results: dict) -> Verdict:
 
 def _baseline(results: dict) -> Verdict:
     base = results["pandas_baseline"]
-    theirs, ours = base["baseline_ms"]["p50"], base["engine_ms"]["p50"]
+    fair = base["baselines"][base["judged_against"]]
+    theirs, ours = fair["ms"]["p95"], base["engine_ms"]["p95"]
     measured = (
-        f"{base['speedup_p50']:.1f}x at p50 ({theirs:.0f} against {ours:.0f} ms), "
-        f"{base['speedup_p95']:.1f}x at p95; {base['figures_checked']:,} figures equal "
-        f"({base['kpis']} KPIs x {base['periods_per_kpi']} periods x {base['combinations']} combinations)"
+        f"{fair['speedup_p95']:.1f}x the {base['judged_against']} baseline at p95 ({theirs:.1f} against "
+        f"{ours:.1f} ms); {base['figures_checked']:,} figures equal on each of {len(base['baselines'])} "
+        f"baselines ({base['kpis']} KPIs x {base['periods_per_kpi']} periods x {base['combinations']} "
+        "combinations)"
     )
     why = (
-        f"the baseline keeps {base['baseline_rows']:,} fact rows ({_mb(base['baseline_rss_bytes'])}) in "
-        f"memory and works out every figure of the cards (current, previous, last year and the "
-        f"{base['series_months']}-month series) with masks and groupby in {theirs:.0f} ms at p50; the "
-        f"engine's {ours:.0f} ms for the same figures are its DuckDB queries of the roll-up cube and a "
-        "Python pass over the totals."
+        f"the {base['judged_against']} baseline sums monthly totals made at start-up "
+        f"({fair['startup_seconds']:.0f} s, {_mb(fair['rss_bytes'])}) and groups the missing children's "
+        f"episodes by child for each window the cards show, in {fair['ms']['p50']:.1f} ms at p50; the "
+        f"engine's {base['engine_ms']['p50']:.1f} ms for the same figures are its DuckDB queries of the "
+        "roll-up cube and a Python pass over the totals."
     )
-    target = f">= {base['target_speedup']}x faster"
-    met = base["speedup_p50"] >= base["target_speedup"]
-    return Verdict("speed against the pandas baseline", target, measured, met, why)
+    target = f">= {base['target_speedup']}x the {base['judged_against']} baseline at p95"
+    met = base["speedup_p95"] >= base["target_speedup"]
+    return Verdict("speed against the fair baseline", target, measured, met, why)
 
 
 def _interaction(results: dict) -> Verdict:
@@ -494,27 +493,44 @@ def _render_section(results: dict) -> list[str]:
 
 def _baseline_section(results: dict) -> list[str]:
     b = results["pandas_baseline"]
-    sides = (("our engine (evaluate)", b["engine_ms"]), ("pandas baseline", b["baseline_ms"]))
-    rows = [[name, f"{ms['p50']:.1f}", f"{ms['p95']:.1f}"] for name, ms in sides]
+    engine = b["engine_ms"]
+    rows = [["our engine (evaluate)", f"{engine['p50']:.1f}", f"{engine['p95']:.1f}", "", ""]]
+    for name, side in b["baselines"].items():
+        ms = side["ms"]
+        judged = " (judged)" if name == b["judged_against"] else ""
+        rows.append(
+            [
+                name + judged,
+                f"{ms['p50']:.1f}",
+                f"{ms['p95']:.1f}",
+                f"{side['speedup_p50']:.1f}x",
+                f"{side['speedup_p95']:.1f}x",
+            ]
+        )
+    held = "; ".join(
+        f"{name}: {side['rows']:,} fact rows, {side['startup_seconds']:.0f} s at start-up, "
+        f"{_mb(side['rss_bytes'])} held"
+        for name, side in b["baselines"].items()
+        if "rows" in side
+    )
     return [
-        "## Against a pandas baseline",
+        "## Against the baselines",
         "",
         *_paragraph(
-            f"A typical Dash tutorial's way: {b['baseline_rows']:,} fact rows read into DataFrames at "
-            "start-up ",
-            f"({b['baseline_startup_seconds']:.0f} s, {_mb(b['baseline_rss_bytes'])}), then boolean masks "
-            "and ",
-            "groupby per callback for every figure a KPI card shows: the period, the previous period, ",
-            f"the same period last year and the {b['series_months']}-month series, as the engine defines ",
-            "them (flows ",
-            "summed by month, stocks open at the month's end, children counted once per period). ",
+            "Every figure a KPI card shows (the period, the previous period, the same period last year ",
+            f"and the {b['series_months']}-month series, as the engine defines them: flows summed by month, ",
+            "stocks open at the month's end, children counted once per period), worked out three ways ",
+            "without the engine: the naive pandas of a typical Dash tutorial (whole fact tables masked and ",
+            "grouped per callback), the aggregated pandas a competent developer would write (monthly totals ",
+            "per LA made once at start-up; only the children missing are grouped by child per callback), ",
+            "and one hand-written SQL query over the fact tables (bench/sql_baseline.py). ",
             f"{b['combinations']} random (LA or England, period) combinations ",
-            f"({b['england_combinations']} all-England); all {b['figures_checked']:,} figures ({b['kpis']} ",
-            f"KPIs x {b['periods_per_kpi']} periods per combination; {b['numbers_checked']:,} numerators ",
-            "and denominators) equal the engine's, or the run stops. Both sides timed on each combination.",
+            f"({b['england_combinations']} all-England); on every baseline all {b['figures_checked']:,} ",
+            f"figures ({b['kpis']} KPIs x {b['periods_per_kpi']} periods per combination; ",
+            f"{b['numbers_checked']:,} numerators and denominators) equal the engine's, or the run stops. ",
+            f"Every side timed on each combination. {held}.",
         ),
-        *_table(["callback", "p50 ms", "p95 ms"], rows),
-        *_paragraph(f"Engine **{b['speedup_p50']:.1f}x** faster at p50, {b['speedup_p95']:.1f}x at p95."),
+        *_table(["callback", "p50 ms", "p95 ms", "engine faster, p50", "engine faster, p95"], rows),
     ]
 
 
@@ -541,7 +557,11 @@ def _memory_section(results: dict) -> list[str]:
         ],
         ["raw DuckDB ingest of the same files", _mb(build["raw_ingest"]["peak_rss_bytes"]), ""],
         [f"ETL sample load ({etl['rows']:,} rows)", _mb(etl["ours"]["peak_rss_bytes"]), ""],
-        ["pandas baseline's DataFrames (RSS growth)", _mb(base["baseline_rss_bytes"]), ""],
+        *(
+            [f"{name} baseline's DataFrames (RSS growth)", _mb(side["rss_bytes"]), ""]
+            for name, side in base["baselines"].items()
+            if "rss_bytes" in side
+        ),
     ]
     return [
         "## Memory",

@@ -66,6 +66,7 @@ CUBE_TABLES = (
     "kpi_cube_la",
     "missing_child_month_la",
     "measure_child_month",
+    "missing_children_window_la",
 )
 
 

@@ -40,15 +40,25 @@ ADDED_IN_10 = {
 # upgrade brings in with the rest of the definitions (warehouse/definitions/090_reference_data.sql).
 LABEL_ONLY_SOURCES = ("1", "3", "5")
 TABLES = (*FACT_TABLES, *CUBE_TABLES, "etl_load", "etl_rejection")
-# What version 13 made (0013_measure_child_month.sql): not in a version 9 warehouse at all.
-MADE_IN_13 = "measure_child_month"
+# What versions 13 and 16 made (0013_measure_child_month.sql, 0016_missing_children_windows.sql): not in
+# a version 9 warehouse at all.
+MADE_SINCE = ("measure_child_month", "missing_children_window_la")
 # What version 15 added (0015_assessment_factors.sql): an upgraded warehouse's assessments have none
 # recorded (NULL), so the KPIs that count them are compared apart.
 ADDED_IN_16 = {"assessment": ["factors"]}
+# The cell keys of the children missing by window (0016): made from the warehouse's secret, which an
+# upgrade from before version 10 makes anew, so they differ from a fresh build's.
+KEYS_OF_16 = {
+    "missing_children_window_la": [
+        "missing_children_key",
+        "missing_children_repeat_key",
+        "missing_child_episodes_key",
+    ]
+}
 FACTOR_KPIS = tuple(k for k in REGISTRY if k.startswith("factor_"))
 FACTOR_MEASURES = tuple(m.id for m in read_model().measures.values() if m.dataset == "assessments")
 MEASURED = ("kpi_cube", "kpi_cube_la", "measure_child_month")  # the cubes with a measure column
-BASELINE_TABLES = tuple(t for t in TABLES if t != MADE_IN_13)
+BASELINE_TABLES = tuple(t for t in TABLES if t not in MADE_SINCE)
 
 
 def columns(con, tables) -> dict[str, list[tuple[str, str]]]:
@@ -87,14 +97,15 @@ def as_previous_release(path) -> None:
                 con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         # The cube columns of dimensions declared since (the model's, warehouse/model/sql.py).
         baseline = baseline_columns()
-        for table in (t for t in CUBE_TABLES if t != MADE_IN_13):
+        for table in (t for t in CUBE_TABLES if t not in MADE_SINCE):
             had = {column for column, _ in baseline[table]}
             for column, _ in columns(con, [table])[table]:
                 if column not in had:
                     con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         con.execute("DROP MACRO record_key")
         con.execute("DROP TABLE model_file")  # 12 keeps the partnership's own model
-        con.execute(f"DROP TABLE {MADE_IN_13}")  # 13 counts the children of a partnership's measures
+        for table in MADE_SINCE:  # 13: the children of a partnership's measures; 16: the missing, by window
+            con.execute(f"DROP TABLE {table}")
         for table, dropped in ADDED_IN_16.items():
             for column in dropped:
                 con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
@@ -111,7 +122,7 @@ def as_previous_release(path) -> None:
 def contents(path) -> dict[str, list[tuple]]:
     """Every row of the facts, audit and cubes, as version 9 had them (without the cell keys, the
     assessments' factors, and the cube rows counted from factors)."""
-    added = ADDED_IN_10 | ADDED_IN_16
+    added = ADDED_IN_10 | ADDED_IN_16 | KEYS_OF_16
     with duckdb.connect(str(path), read_only=True) as con:
         return {
             t: sorted(
@@ -233,6 +244,7 @@ def test_upgrade_from_version_13_adds_the_submitted_figures_and_keeps_every_row(
         shutil.copy2(demo_home / name, home / name)
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
         before_14(con)
+        con.execute("DROP TABLE missing_children_window_la")  # made by 16
         set_meta(con, schema_version="13")
     monkeypatch.setenv("SAFEGUARD_HOME", str(home))
     result = CliRunner().invoke(app, ["upgrade"])

@@ -136,3 +136,39 @@ def test_each_las_open_plans_run_to_the_last_month_its_own_loads_cover(tmp_path,
         *[("E08000037", f"2025-0{m}", 1, 1) for m in (1, 2, 3, 4, 5, 6)],
     ]
     assert query(monthly, ["cp_started"]) == [("E08000021", "2025-01", 1, 1), ("E08000037", "2025-01", 1, 1)]
+
+
+def test_the_children_missing_in_each_window_count_each_child_once(tmp_path, load, query):
+    # X goes missing in June and twice in July 2024, Y once in July: by the months each window holds.
+    def episode(child: str, day: str) -> dict[str, str]:
+        return {
+            "child_id": child,
+            "start_datetime": f"{day} 10:00",
+            "end_datetime": f"{day} 20:00",
+            "in_care": "N",
+            "rhi_offered_datetime": "",
+            "rhi_accepted": "",
+        }
+
+    rows = [
+        episode("X", "2024-06-03"),
+        episode("X", "2024-07-01"),
+        episode("X", "2024-07-20"),
+        episode("Y", "2024-07-09"),
+    ]
+    load(write_extract(tmp_path / "missing.csv", "missing_episodes", rows, **FY))
+    windows = query(
+        "SELECT months, strftime(first_month, '%Y-%m'), strftime(last_month, '%Y-%m'), missing_children, "
+        "missing_children_repeat, missing_child_episodes FROM missing_children_window_la "
+        "WHERE la_code = 'E08000021' ORDER BY months, last_month"
+    )
+    by_window = {(months, first, last): counts for months, first, last, *counts in windows}
+    assert by_window[(1, "2024-06", "2024-06")] == [1, 0, 1]  # X once
+    assert by_window[(1, "2024-07", "2024-07")] == [2, 1, 3]  # X twice, Y once
+    assert by_window[(3, "2024-05", "2024-07")] == [2, 1, 4]  # X three times, Y once
+    assert by_window[(3, "2024-07", "2024-09")] == [2, 1, 3]  # July alone
+    assert by_window[(3, "2024-06", "2024-08")] == [2, 1, 4]
+    assert by_window[(12, "2024-04", "2025-03")] == [2, 1, 4]  # the financial year
+    assert (1, "2024-08", "2024-08") not in by_window  # nobody missing: no row
+    # Every window of 1, 3, 6 and 12 months that holds June or July 2024: 2, 4, 7 and 13 of them.
+    assert [sum(1 for w in by_window if w[0] == months) for months in (1, 3, 6, 12)] == [2, 4, 7, 13]

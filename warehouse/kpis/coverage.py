@@ -59,11 +59,24 @@ def read_coverage(
 ) -> Coverage:
     """Which of the months from `first_month` to `last_month` the LAs' loads of the datasets named in
     `titles` (name -> title) cover: one query."""
+    rows = run_rows(con, "coverage", la_codes=list(la_codes), datasets=sorted(titles))
+    return coverage_of(rows, la_codes, titles, first_month, last_month)
+
+
+def coverage_of(
+    load_windows: Iterable[tuple[str, str, date, date]],
+    la_codes: tuple[str, ...],
+    titles: Mapping[str, str],
+    first_month: date,
+    last_month: date,
+) -> Coverage:
+    """`read_coverage` from the loads' windows (LA, dataset, first day, last day: queries/coverage.sql),
+    of which those of other LAs and datasets are left aside."""
+    in_scope = set(la_codes)
     windows: dict[tuple[str, str], list[tuple[date, date]]] = {}
-    for la_code, dataset, first, last in run_rows(
-        con, "coverage", la_codes=list(la_codes), datasets=sorted(titles)
-    ):
-        windows.setdefault((la_code, dataset), []).append((first, last))
+    for la_code, dataset, first, last in load_windows:
+        if la_code in in_scope and dataset in titles:
+            windows.setdefault((la_code, dataset), []).append((first, last))
     wanted = _months(first_month, last_month)
     months_of: dict[tuple[tuple[date, date], ...], frozenset[date]] = {}  # LAs often share their windows
     covered = {}

@@ -20,12 +20,13 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from warehouse.kpis.coverage import Coverage, read_coverage
+from warehouse.kpis.coverage import Coverage, coverage_of, read_coverage
 from warehouse.kpis.figures import figures_reader, is_figures_kpi
 from warehouse.kpis.model import Kpi, Timing, Unit
 from warehouse.kpis.periods import Period, PeriodKind, add_months
 from warehouse.kpis.published import PublishedFigure, PublishedFigures, published_figures
 from warehouse.kpis.registry import CHILD_MEASURES, REGISTRY
+from warehouse.kpis.resident import Resident, resident
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.model.files import Model, active_model, model_for
 from warehouse.model.specs import Measure, MeasureTiming
@@ -175,7 +176,12 @@ def _measure(con: duckdb.DuckDBPyConnection, measure_id: str) -> Measure:
 
 
 def _read_totals(
-    con: duckdb.DuckDBPyConnection, kpis: list[Kpi], periods: list[Period], filters: Filters, source: str
+    con: duckdb.DuckDBPyConnection,
+    kpis: list[Kpi],
+    periods: list[Period],
+    filters: Filters,
+    source: str,
+    held: Resident | None,
 ) -> _Totals:
     measures = {m for k in kpis for m in (k.numerator, k.denominator) if m}
     # A partnership's own counts of distinct children (measure_child_month); the built-in ones are
@@ -201,6 +207,15 @@ def _read_totals(
             )
         }
     cube_measures = sorted(measures - totals.per_child)
+    first_month, last_month = min(p.first_month for p in periods), max(p.last_month for p in periods)
+    if held is not None and source == "cube" and not filters.active():
+        # No filter but the scope, on a read-only warehouse: the LA roll-ups are held in memory.
+        totals.monthly = held.monthly(con, cube_measures, filters.la_codes, first_month, last_month)
+        in_windows = held.child_windows(con, filters.la_codes, windows) if measures & CHILD_MEASURES else {}
+        if in_windows is not None:
+            totals.windows.update(in_windows)
+            return totals
+        cube_measures = []  # read above: only the children are left to count
     if source == "raw":
         monthly_query, children_query = "raw_measures_monthly", "raw_missing_children"
     elif not filters.active():
@@ -214,8 +229,8 @@ def _read_totals(
             con,
             monthly_query,
             measures=cube_measures,
-            first_month=min(p.first_month for p in periods),
-            last_month=max(p.last_month for p in periods),
+            first_month=first_month,
+            last_month=last_month,
             **params,
         )
         keys = frame["key_sum"] if "key_sum" in frame else [0] * len(frame)
@@ -240,13 +255,22 @@ def _read_totals(
 
 
 def _populations(
-    con: duckdb.DuckDBPyConnection, la_codes: tuple[str, ...], fy_starts: Iterable[int]
+    con: duckdb.DuckDBPyConnection,
+    la_codes: tuple[str, ...],
+    fy_starts: Iterable[int],
+    held: Resident | None,
 ) -> dict[int, int | None]:
     """The children of the LAs in each financial year (by the year it starts), each LA's estimate of
-    that year or its latest before, from one read of their estimates: None for a year some LA has
-    no estimate for (by then)."""
-    frame = run(con, "population", la_codes=list(la_codes)).dropna(subset=["population"])
-    estimates = list(zip(frame["la_code"].tolist(), frame["mid_year"].tolist(), frame["population"].tolist()))
+    that year or its latest before, from one read of their estimates (or those held in memory): None
+    for a year some LA has no estimate for (by then)."""
+    if held is not None:
+        in_scope = set(la_codes)
+        estimates = [row for row in held.population_rows(con) if row[0] in in_scope]
+    else:
+        frame = run(con, "population", la_codes=list(la_codes)).dropna(subset=["population"])
+        estimates = list(
+            zip(frame["la_code"].tolist(), frame["mid_year"].tolist(), frame["population"].tolist())
+        )
     found: dict[int, int | None] = {}
     for year in set(fy_starts):
         latest = {la: int(n) for la, mid_year, n in estimates if mid_year <= year}  # by year: the latest last
@@ -421,18 +445,21 @@ def _declaring(con: duckdb.DuckDBPyConnection, kpis: list[Kpi]) -> Model:
 
 
 def _coverage(
-    con: duckdb.DuckDBPyConnection, kpis: list[Kpi], periods: list[Period], filters: Filters, model: Model
+    con: duckdb.DuckDBPyConnection,
+    kpis: list[Kpi],
+    periods: list[Period],
+    filters: Filters,
+    model: Model,
+    held: Resident | None,
 ) -> Coverage:
     """What the loads cover of the KPIs' datasets and the periods' months, for the LAs in scope: one
-    query per engine call."""
+    query per engine call, or none where the loads' windows are held in memory."""
     datasets = {model.measures[m].dataset for kpi in kpis for m in kpi.measure_ids}
-    return read_coverage(
-        con,
-        filters.la_codes,
-        {d: model.datasets[d].title for d in datasets},
-        min(p.first_month for p in periods),
-        max(p.last_month for p in periods),
-    )
+    titles = {d: model.datasets[d].title for d in datasets}
+    first, last = min(p.first_month for p in periods), max(p.last_month for p in periods)
+    if held is not None:
+        return coverage_of(held.coverage_windows(con), filters.la_codes, titles, first, last)
+    return read_coverage(con, filters.la_codes, titles, first, last)
 
 
 def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, list[date]]]:
@@ -500,8 +527,9 @@ def evaluate(
     submitted = [kpi for kpi in kpis if is_figures_kpi(model, kpi)]
     submitted_ids = {kpi.id for kpi in submitted}
     counted = [kpi for kpi in kpis if kpi.id not in submitted_ids]
-    totals = _read_totals(con, counted, read, filters, source) if counted else _Totals()
-    coverage = _coverage(con, counted, read, filters, model) if counted else None
+    held = resident(con)
+    totals = _read_totals(con, counted, read, filters, source, held) if counted else _Totals()
+    coverage = _coverage(con, counted, read, filters, model, held) if counted else None
     figures = (
         figures_reader(con, submitted, period, series_months, filters.la_codes, policy, model, also)
         if submitted
@@ -513,7 +541,7 @@ def evaluate(
     # Every year the read periods fall in, in one query; a figures dataset's own periods, if another
     # year, as they are asked for.
     populations = (
-        _populations(con, filters.la_codes, (p.financial_year_start for p in read))
+        _populations(con, filters.la_codes, (p.financial_year_start for p in read), held)
         if rates_apply and any(kpi.per_10k for kpi in kpis)
         else {}
     )
@@ -522,7 +550,7 @@ def evaluate(
         if not (kpi.per_10k and rates_apply):
             return None
         if p.financial_year_start not in populations:
-            populations.update(_populations(con, filters.la_codes, (p.financial_year_start,)))
+            populations.update(_populations(con, filters.la_codes, (p.financial_year_start,), held))
         return populations[p.financial_year_start]
 
     def figure(kpi: Kpi, p: Period) -> Figure:

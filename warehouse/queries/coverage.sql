@@ -4,5 +4,6 @@ SELECT la_code, dataset, coverage_start AS first_day, coverage_end AS last_day
 FROM etl_load
 WHERE status IN ('loaded', 'loaded_with_rejections')
   AND coverage_start IS NOT NULL AND coverage_end IS NOT NULL
-  AND list_contains($la_codes::VARCHAR[], la_code)
-  AND list_contains($datasets::VARCHAR[], dataset);
+  -- NULL: every LA, every dataset (held in memory: warehouse/kpis/resident.py)
+  AND ($la_codes::VARCHAR[] IS NULL OR list_contains($la_codes::VARCHAR[], la_code))
+  AND ($datasets::VARCHAR[] IS NULL OR list_contains($datasets::VARCHAR[], dataset));

@@ -3,5 +3,6 @@
 -- or the latest earlier one an LA has, as DfE does (warehouse/kpis/engine.py _populations).
 SELECT la_code, mid_year, population
 FROM population
-WHERE list_contains($la_codes::VARCHAR[], la_code) AND age_group = '0-17'
+WHERE ($la_codes::VARCHAR[] IS NULL OR list_contains($la_codes::VARCHAR[], la_code))  -- NULL: every LA
+  AND age_group = '0-17'
 ORDER BY mid_year;
