@@ -27,7 +27,7 @@ from enum import StrEnum
 import dash
 from flask import g, has_request_context
 
-from app.state import reader
+from app.state import per_warehouse_file, reader
 from appstate.challenges import ChallengeQuery
 from warehouse.db import WarehouseError
 from warehouse.kpis.engine import AREA, Filters
@@ -339,9 +339,15 @@ def scope_for(user: User, loaded_las: tuple[str, ...]) -> Scope:
     return Scope(la_codes=las, policy=policy, agencies=user.agencies, areas=user.areas)
 
 
+@per_warehouse_file(maxsize=4)
+def loaded_las() -> tuple[str, ...]:
+    """The LAs the warehouse holds, read once per published warehouse file (every request asks)."""
+    return tuple(reader().query("loaded_las")["la_code"])
+
+
 def current_scope() -> Scope:
     user = current_user()
-    scope = scope_for(user, tuple(reader().query("loaded_las")["la_code"]))
+    scope = scope_for(user, loaded_las())
     if not scope.la_codes:
         raise NoDataInScope(
             f"No data is loaded for the local authorities your account covers ({', '.join(user.la_codes)})."

@@ -4,6 +4,8 @@ types (raw) or told them (raw-typed: each column's type from the model, as a com
 ingest would). Prints one JSON line with the seconds, the data rows and the process's peak RSS.
 
     python bench/ingest.py ours HOME FILE...        # into a fresh warehouse at HOME (created untimed)
+    python bench/ingest.py ours-routine HOME FILE... # into the warehouse already at HOME (a routine load)
+    (--synthetic first: the files are demo data; --today=YYYY-MM-DD first: the load's day, AS_OF if not)
     python bench/ingest.py raw DB FILE...           # into a fresh DuckDB file DB
     python bench/ingest.py raw-typed DB FILE...     # the same, the columns' types given
 """
@@ -38,17 +40,21 @@ def data_rows(files: list[Path]) -> int:
     return sum(file_rows(path) for path in files)
 
 
-def load_ours(home: Path, files: list[Path], synthetic: bool) -> float:
+def load_ours(
+    home: Path, files: list[Path], synthetic: bool, routine: bool = False, today: date = AS_OF
+) -> float:
+    """Our load of the files into a fresh, empty warehouse, or (`routine`) into the one at `home`."""
     from etl.pipeline import run_load
     from warehouse.settings import Settings
 
-    shutil.rmtree(home, ignore_errors=True)
     settings = Settings(home=home)
-    run_load([], settings, today=AS_OF)  # an empty warehouse, as a first load would find
+    if not routine:
+        shutil.rmtree(home, ignore_errors=True)
+        run_load([], settings, today=AS_OF)  # an empty warehouse, as a first load would find
     started = time.perf_counter()
     # One load of every file: each load copies the published warehouse, so a load per LA
     # would copy a growing file once per LA.
-    outcomes = run_load(files, settings, synthetic=synthetic, today=AS_OF)
+    outcomes = run_load(files, settings, synthetic=synthetic, today=today)
     elapsed = time.perf_counter() - started
     failed = [o for o in outcomes if o.status != "loaded"]
     assert not failed, f"{failed[0].path}: {failed[0].message}"
@@ -94,24 +100,25 @@ def column_types(dataset: str, path: Path) -> dict[str, str]:
     return {name: _SQL_TYPES.get(kinds.get(name, ""), "VARCHAR") for name in header}
 
 
-def measured_ingest(mode: str, target: Path, files: list[Path], synthetic: bool = False) -> dict:
+def measured_ingest(
+    mode: str, target: Path, files: list[Path], synthetic: bool = False, today: date = AS_OF
+) -> dict:
     """Run one ingest in a fresh process: {"seconds", "peak_rss_bytes"}."""
-    args = [mode, str(target), *map(str, files)]
-    if synthetic:
-        args.insert(0, "--synthetic")
-    return run_json_worker(REPO / "bench" / "ingest.py", args)
+    options = (["--synthetic"] if synthetic else []) + [f"--today={today.isoformat()}"]
+    return run_json_worker(REPO / "bench" / "ingest.py", [*options, mode, str(target), *map(str, files)])
 
 
 def main(argv: list[str]) -> None:
-    synthetic = argv[0] == "--synthetic"
-    mode, target, *names = argv[1:] if synthetic else argv
+    synthetic = "--synthetic" in argv
+    today = next((date.fromisoformat(a.split("=", 1)[1]) for a in argv if a.startswith("--today=")), AS_OF)
+    mode, target, *names = [a for a in argv if a != "--synthetic" and not a.startswith("--today=")]
     files = [Path(name) for name in names]
-    if mode == "ours":
-        seconds = load_ours(Path(target), files, synthetic)
+    if mode in ("ours", "ours-routine"):
+        seconds = load_ours(Path(target), files, synthetic, routine=mode == "ours-routine", today=today)
     elif mode in ("raw", "raw-typed"):
         seconds = ingest_raw(Path(target), files, typed=mode == "raw-typed")
     else:
-        raise SystemExit(f"unknown mode {mode!r}: ours, raw or raw-typed")
+        raise SystemExit(f"unknown mode {mode!r}: ours, ours-routine, raw or raw-typed")
     print(json.dumps({"seconds": seconds, "peak_rss_bytes": own_peak_rss()}))
 
 

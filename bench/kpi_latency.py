@@ -34,6 +34,8 @@ TARGET_P95_MS = {"one LA": 5, "all of England": 10}
 
 
 def _timings(con: duckdb.DuckDBPyConnection, filters: Filters, source: str, runs: int) -> list[float]:
+    if not runs:
+        return []
     evaluate(con, EXECUTIVE_KPIS, PERIOD, filters, source=source)  # warm the caches once
     return [timed_ms(evaluate, con, EXECUTIVE_KPIS, PERIOD, filters, source=source)[0] for _ in range(runs)]
 
@@ -73,7 +75,7 @@ def measure(warehouse_path: Path, runs: int, raw_runs: int) -> dict:
                     "target_p95_ms": target,
                     "cube_ms": cube,
                     "raw_ms": raw,
-                    "raw_over_cube": raw["p50"] / cube["p50"],
+                    "raw_over_cube": raw["p50"] / cube["p50"] if raw["n"] else None,
                 }
             )
     judged = [s for s in scenarios if s["judged"]]

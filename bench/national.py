@@ -18,7 +18,7 @@ import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -94,13 +94,13 @@ class NationalWarehouse:
         return self.home / "warehouse.duckdb"
 
 
-def _work(quick: bool) -> Path:
-    return TMP / ("quick" if quick else "national")
+def _work(quick: bool, growth: float = 1) -> Path:
+    return TMP / ("quick" if quick else "national" if growth == 1 else f"national-{growth:g}x")
 
 
-def _build_key(la_codes: list[str]) -> dict:
+def _build_key(la_codes: list[str], growth: float = 1) -> dict:
     """What the cached warehouse depends on: a change to any of it rebuilds."""
-    return {
+    return ({"growth": growth} if growth != 1 else {}) | {
         "schema_version": SCHEMA_VERSION,
         "la_codes": la_codes,
         "years": YEARS,
@@ -148,17 +148,24 @@ def _one_record_from(donor: Path, empty: Path) -> int:
     return 1
 
 
+def national_files(folder: Path, la_codes: list[str], as_of: date = AS_OF, growth: float = 1) -> list[Path]:
+    """The LAs' files of the national warehouse, written to `folder`: each LA's are the same whichever
+    others are asked for (the generator seeds each LA's own), so one LA's can be made again alone, or
+    as its extracts of a later day. `growth` multiplies every volume (bench/growth.py)."""
+
+    def volumes(profile: Profile) -> Profile:
+        adjusted = NATIONAL_VOLUMES(profile)
+        return adjusted.scaled(growth) if growth != 1 else adjusted
+
+    return generate_national(
+        folder, as_of=as_of, seed=SEED, la_codes=la_codes, years=YEARS, adjust_profile=volumes
+    )
+
+
 def _build(work: Path, key: dict) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     started = time.perf_counter()
-    files = generate_national(
-        work / "files",
-        as_of=AS_OF,
-        seed=SEED,
-        la_codes=key["la_codes"],
-        years=YEARS,
-        adjust_profile=NATIONAL_VOLUMES,
-    )
+    files = national_files(work / "files", key["la_codes"], growth=key.get("growth", 1))
     generate_s = time.perf_counter() - started
     rows = {path: file_rows(path) for path in files}
     # A small LA can have no events of a dataset in the window (the Isles of Scilly's missing
@@ -207,10 +214,11 @@ def _build(work: Path, key: dict) -> dict:
     return record
 
 
-def national_warehouse(quick: bool = False) -> NationalWarehouse:
-    """The benchmark warehouse, built first if there is none for the current settings."""
-    work = _work(quick)
-    key = _build_key(list(QUICK_LAS) if quick else english_la_codes())
+def national_warehouse(quick: bool = False, growth: float = 1) -> NationalWarehouse:
+    """The benchmark warehouse, built first if there is none for the current settings; `growth` times
+    its volumes (bench/growth.py), in a folder of its own."""
+    work = _work(quick, growth)
+    key = _build_key(list(QUICK_LAS) if quick else english_la_codes(), growth)
     record = _cached(work, key)
     if record is not None:
         return NationalWarehouse(home=work / "home", build=record, built_now=False)

@@ -12,6 +12,7 @@ from bench.common import MB, RESULTS
 from warehouse.kpis.engine import SERIES_MONTHS
 
 GB = 1024**3  # binary, like MB: as memory is counted (psutil, ru_maxrss) and the 1.5 GB target
+BUILD_MEMORY_TARGET = 4 * GB  # the national build's peak RSS
 ISSUE_SIZES = {
     "contact": 12_000_000,
     "referral": 3_000_000,
@@ -47,21 +48,24 @@ def _gb(n: float) -> str:
 
 def _etl(results: dict) -> Verdict:
     etl = results["etl_throughput"]
-    ours, raw = etl["ours"], etl["raw"]
+    ours, typed = etl["ours"], etl["raw_typed"]
     measured = (
-        f"{etl['ratio']:.0%} ({ours['rows_per_second']:,.0f} against {raw['rows_per_second']:,.0f} rows/s)"
+        f"{etl['typed_ratio']:.0%} ({ours['rows_per_second']:,.0f} against {typed['rows_per_second']:,.0f} "
+        "rows/s)"
     )
     build = results["warehouse_build"]
     national = build["raw_ingest"]["seconds"] / build["load"]["seconds"]
     why = (
-        f"for the same {etl['rows']:,} rows our load took {ours['median_seconds']:.1f} s and raw DuckDB "
-        f"{raw['median_seconds']:.1f} s (medians of {etl['repeats']}; the whole national load ran at "
-        f"{national:.0%}; the ingest told each column's type took {etl['raw_typed']['median_seconds']:.1f} s, "
-        f"against which ours is at {etl['typed_ratio']:.0%}). Ours also stages, pseudonymises, validates every "
-        "row, derives the flags, rebuilds the cubes, checkpoints, verifies and swaps the file."
+        f"for the same {etl['rows']:,} rows our load took {ours['median_seconds']:.1f} s and raw DuckDB told "
+        f"the types {typed['median_seconds']:.1f} s (medians of {etl['repeats']}; sniffing the types, "
+        f"{etl['raw']['median_seconds']:.1f} s, against which ours is at {etl['ratio']:.0%}; the whole "
+        f"national load ran at {national:.0%} of the sniffing ingest's speed). Ours also stages, "
+        "pseudonymises, validates every row, derives the flags, rebuilds the cubes, checkpoints, verifies "
+        "and swaps the file."
     )
-    target = f">= {etl['target_ratio']:.0%} of raw DuckDB ingest"
-    return Verdict("ETL throughput", target, measured, etl["ratio"] >= etl["target_ratio"], why)
+    target = f">= {etl['typed_target_ratio']:.0%} of typed raw DuckDB ingest (a first load)"
+    met = etl["typed_ratio"] >= etl["typed_target_ratio"]
+    return Verdict("ETL throughput", target, measured, met, why)
 
 
 def _kpi(results: dict) -> Verdict:
@@ -88,54 +92,77 @@ def _run_label(run: dict) -> str:
     return f"{users}, {_think(run)}" if run["think_time_s"] else f"{users}, no think time (saturation)"
 
 
-def _saturation_line(results: dict) -> str:
-    sat = results["page_callbacks"]["saturation"]
-    ms = sat["ms"]
-    return (
-        f"Saturation (not a target): callbacks/s and latency with no think time, {sat['users']} users each "
-        f"sending the next callback as soon as the last returned: **{sat['throughput_per_s']:.1f} "
-        f"callbacks/s**, p50 {ms['p50']:.0f} ms, p95 {ms['p95']:.0f} ms, {sat['errors']} errors. This is "
-        "what the server can serve at most on this machine; the think-time figures above are what that many "
-        "people see, not its capacity."
-    )
+def _target_level(results: dict) -> dict:
+    pages = results["page_callbacks"]
+    return next(lv for lv in pages["levels"] if lv["users"] == pages["target_users"])
 
 
 def _pages(results: dict) -> Verdict:
     pages = results["page_callbacks"]
     users = pages["target_users"]
-    level = next(lv for lv in pages["levels"] if lv["users"] == users)
-    sat = pages["saturation"]
-    renders = sorted(results["page_render"]["pages"].items(), key=lambda item: -item[1]["render_ms"]["p50"])
-    slowest = ", ".join(f"{path} {page['render_ms']['p50']:.0f} ms" for path, page in renders[:3])
-    cores = results["machine"]["cores_available"]
-    cpu_ms = level["server_cpu_ms_per_callback"]
+    level = _target_level(results)
+    limit = pages["target_p95_ms"]
+    by_page = {page: found["ms"]["p95"] for page, found in level["by_page"].items() if found["ms"]["n"]}
+    over = sorted(((p95, page) for page, p95 in by_page.items() if p95 >= limit), reverse=True)
+    slowest_p95, slowest = max((p95, page) for page, p95 in by_page.items())
     ms = level["ms"]
     measured = (
-        f"{users} users, {_think(level)}: p95 {ms['p95']:.0f} ms (p50 {ms['p50']:.0f}, p99 {ms['p99']:.0f}), "
-        f"{level['requests']} callbacks at {level['throughput_per_s']:.1f}/s, {level['errors']} errors"
+        f"{users} users, {_think(level)}: slowest page {slowest} p95 {slowest_p95:.0f} ms; all pages p95 "
+        f"{ms['p95']:.0f} ms (p50 {ms['p50']:.0f}), {level['requests']} callbacks at "
+        f"{level['throughput_per_s']:.1f}/s, {level['errors']} errors"
     )
-    why = (
-        f"{users} users with {_think(level)} between callbacks sent {level['throughput_per_s']:.1f} "
-        f"callbacks/s, {level['throughput_per_s'] / sat['throughput_per_s']:.0%} of the "
-        f"{sat['throughput_per_s']:.1f}/s the server managed with no think time (saturation run, "
-        f"{sat['users']} users). Each callback cost the server {cpu_ms:.0f} ms of CPU ({cores} cores: "
-        f"at most about {cores * 1000 / cpu_ms:.0f} callbacks/s, less what the simulated users' client "
-        "takes, "
-        f"{level['client_cpu_seconds']:.0f} s of CPU in {level['wall_seconds']:.0f} s here). What is left is "
-        "the pages' own time and the wait for a core when callbacks overlap: in-process, one at a time and "
-        f"cache cold, the slowest pages render at p50 in {slowest} (the engine's share is in the render "
-        "table)."
+    renders = results["page_render"]["pages"]
+    why = "; ".join(
+        f"{page} p95 {p95:.0f} ms (in-process, one at a time and cache cold, it renders at p50 in "
+        f"{renders[page]['render_ms']['p50']:.0f} ms, {renders[page]['engine_ms_p50']:.0f} ms of it the "
+        "engine's)"
+        if page in renders
+        else f"{page} p95 {p95:.0f} ms"
+        for p95, page in over
     )
     if level["errors"]:
         why += f" {level['errors']} responses were not 200 (see the server log)."
-    met = ms["p95"] < pages["target_p95_ms"] and level["errors"] == 0
-    return Verdict(
-        "page callbacks",
-        f"p95 < {pages['target_p95_ms']} ms at {users} users",
-        measured,
-        met,
-        why,
+    met = not over and level["errors"] == 0
+    return Verdict("page callbacks", f"every page p95 < {limit} ms at {users} users", measured, met, why)
+
+
+def _server_cpu(results: dict) -> Verdict:
+    pages = results["page_callbacks"]
+    level = _target_level(results)
+    cpu_ms = level["server_cpu_ms_per_callback"]
+    renders = results["page_render"]["pages"].values()
+    render = sum(r["render_ms"]["p50"] for r in renders) / len(renders)
+    engine = sum(r["engine_ms_p50"] for r in renders) / len(renders)
+    measured = f"{cpu_ms:.0f} ms per callback ({pages['target_users']} users, {_think(level)})"
+    why = (
+        f"in-process and cache cold, a page renders in {render:.0f} ms at p50 on average over the pages, "
+        f"{engine:.0f} ms of it the engine's (its DuckDB queries of the filtered views above all: a view "
+        "with no filter but its scope reads the roll-ups held in memory); the rest is building the page's "
+        "components and figures and serialising them, and gunicorn and Dash's request handling."
     )
+    target = f"< {pages['target_cpu_ms_per_callback']} ms"
+    return Verdict(
+        "server CPU per callback", target, measured, cpu_ms < pages["target_cpu_ms_per_callback"], why
+    )
+
+
+def _saturation(results: dict) -> Verdict:
+    pages = results["page_callbacks"]
+    sat = pages["saturation"]
+    cores = results["machine"]["cores_available"]
+    cpu_ms = sat["server_cpu_ms_per_callback"]
+    measured = (
+        f"{sat['throughput_per_s']:.1f} callbacks/s ({sat['users']} users, no think time; p50 "
+        f"{sat['ms']['p50']:.0f} ms, p95 {sat['ms']['p95']:.0f} ms, {sat['errors']} errors)"
+    )
+    why = (
+        f"each callback cost the server {cpu_ms:.0f} ms of CPU: {cores} cores serve at most about "
+        f"{cores * 1000 / cpu_ms:.0f} callbacks/s, less what the simulated users' client takes "
+        f"({sat['client_cpu_seconds']:.0f} s of CPU in {sat['wall_seconds']:.0f} s here)."
+    )
+    target = f">= {pages['target_saturation_per_s']} callbacks/s"
+    met = sat["throughput_per_s"] >= pages["target_saturation_per_s"]
+    return Verdict("saturation (2 cores, the Dockerfile's gunicorn)", target, measured, met, why)
 
 
 def _rss(results: dict) -> Verdict:
@@ -199,18 +226,66 @@ def _interaction(results: dict) -> Verdict:
         f"p95 {overall['p95']:.0f} ms, p50 {overall['p50']:.0f} ms over {found['rounds']} filter changes "
         f"({found['data']})"
     )
+    national = results.get("interaction_national")
+    if national:
+        measured += (
+            f"; at national scale (not judged) p95 {national['overall']['p95']:.0f} ms, p50 "
+            f"{national['overall']['p50']:.0f} ms ({national['data']})"
+        )
     why = (
         f"the slowest page, {slowest[0]}, takes {slowest[1]['p95']:.0f} ms at p95: the server's callbacks "
         "(the filter bar's, then the page's layout and its charts) and Plotly drawing each chart."
     )
-    target = f"p95 < {found['target_p95_ms']} ms"
+    target = f"p95 < {found['target_p95_ms']} ms at demo scale"
     return Verdict(
         "filter change in a browser", target, measured, overall["p95"] < found["target_p95_ms"], why
     )
 
 
+def _routine_load(results: dict) -> Verdict:
+    routine = results["etl_routine"]
+    ours, typed = routine["ours"], routine["raw_typed"]
+    measured = (
+        f"{routine['typed_ratio']:.0%} ({ours['median_seconds']:.1f} s against {typed['median_seconds']:.2f} s "
+        f"for {routine['rows']:,} rows of {routine['la']})"
+    )
+    why = (
+        f"a routine load copies the published warehouse ({_mb(routine['warehouse_bytes'])}) before it changes "
+        "anything, so that readers keep the file they opened and a failed load leaves it as it was, and "
+        "checks and swaps the copy after: costs of the warehouse's size, not of the rows sent, which raw "
+        "DuckDB writing into a new file of its own does not pay (docs/performance.md has the profile)."
+    )
+    target = f">= {routine['typed_target_ratio']:.0%} of typed raw DuckDB ingest"
+    met = routine["typed_ratio"] >= routine["typed_target_ratio"]
+    return Verdict("ETL, a routine one-LA load into the national warehouse", target, measured, met, why)
+
+
+def _build_memory(results: dict) -> Verdict:
+    build = results["warehouse_build"]
+    peak = build["load"]["peak_rss_bytes"]
+    when = "this run" if results["warehouse_built_now"] else f"its build at {build['built_at']}"
+    measured = f"{_gb(peak)} peak RSS loading {build['files']} files in one process ({when})"
+    why = (
+        "DuckDB keeps the Arrow tables of a transaction's files until it commits, and its own buffers up to "
+        "80% of RAM on the load's writing connection (docs/performance.md has the profile)."
+    )
+    return Verdict(
+        "national build memory", f"< {_gb(BUILD_MEMORY_TARGET)}", measured, peak < BUILD_MEMORY_TARGET, why
+    )
+
+
 def verdicts(results: dict) -> list[Verdict]:
-    found = [_etl(results), _kpi(results), _pages(results), _rss(results), _baseline(results)]
+    found = [
+        _etl(results),
+        _kpi(results),
+        _baseline(results),
+        _pages(results),
+        _server_cpu(results),
+        _saturation(results),
+        _rss(results),
+        _routine_load(results),
+        _build_memory(results),
+    ]
     return found + ([_interaction(results)] if "interaction" in results else [])
 
 
@@ -256,7 +331,6 @@ def _targets_section(results: dict) -> list[str]:
         for t in results["targets"]
     ]
     lines = ["## Targets", "", *_table(["measure", "target", "measured", "verdict"], rows)]
-    lines += _paragraph(_saturation_line(results))
     if results["page_callbacks"]["server_peak_pss_bytes"] is not None:
         lines += _paragraph(
             "App memory is judged by the peak PSS (proportional set size) of gunicorn's process tree, which "
@@ -375,8 +449,8 @@ def _etl_section(results: dict) -> list[str]:
         ),
         *_table(["ingest", "median", "runs (s)", "rows/s", "peak RSS"], rows),
         *_paragraph(
-            f"Ours at **{e['ratio']:.0%}** of raw DuckDB speed (target {e['target_ratio']:.0%}), and at "
-            f"**{e['typed_ratio']:.0%}** of the typed ingest's (the next target: {e['typed_target_ratio']:.0%})."
+            f"Ours at **{e['typed_ratio']:.0%}** of the typed ingest's speed (target "
+            f"{e['typed_target_ratio']:.0%}), and at {e['ratio']:.0%} of the sniffing ingest's."
         ),
     ]
 

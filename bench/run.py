@@ -3,13 +3,16 @@ and written to bench/results/latest.md and latest.json with the machine's detail
 
 1. the national warehouse (153 LAs, 5 years; built and cached in bench/results/tmp, its load timed
    with its peak RSS, beside raw DuckDB ingesting the same files);
-2. ETL throughput: our load against raw DuckDB on the same files (etl_throughput.py);
+2. ETL throughput: our load against raw DuckDB on the same files, a first load and a routine one-LA
+   load into the national warehouse (etl_throughput.py);
 3. the KPI engine's executive set, cube against raw SQL (kpi_latency.py);
-4. the same KPIs from a pandas baseline, checked equal, against the engine (baseline.py);
+4. the same KPIs from the baselines (naive and aggregated pandas, hand-written SQL), checked equal,
+   against the engine (baseline.py);
 5. page render in-process, with the engine's share (page_latency.py);
 6. page callbacks over HTTP: 1, 10 and 50 users with 2-8 s think time, then 10 users back to back
    (saturation), with the server's CPU, RSS and PSS (page_callbacks.py);
-7. a filter change in Chromium at demo scale, from the click to the last chart drawn (interaction.py).
+7. a filter change in Chromium at demo and national scale, from the click to the last chart drawn
+   (interaction.py).
 
     python bench/run.py            # national scale (the first run builds the warehouse: allow an hour)
     python bench/run.py --quick    # a few LAs and fewer repeats: a smoke run of a few minutes
@@ -100,6 +103,8 @@ def run(quick: bool) -> dict:
     _step("ETL throughput")
     results["etl_throughput"] = etl_throughput.measure(effort.etl_scale, effort.etl_repeats)
     etl_throughput.print_result(results["etl_throughput"])
+    results["etl_routine"] = etl_throughput.measure_routine(warehouse.home, effort.etl_repeats)
+    etl_throughput.print_routine(results["etl_routine"])
 
     _step("KPI engine")
     results["kpi_latency"] = kpi_latency.measure(warehouse.path, effort.kpi_runs, effort.kpi_raw_runs)
@@ -125,6 +130,15 @@ def run(quick: bool) -> dict:
         effort.interaction_rounds, warehouse.home.parent / "demo.log"
     )
     interaction.print_result(results["interaction"])
+    _step("a filter change in a browser, at national scale")
+    results["interaction_national"] = interaction.measure(
+        effort.interaction_rounds,
+        warehouse.home.parent / "browser.log",
+        warehouse.home,
+        f"the benchmark warehouse: {results['warehouse']['las']} LAs, one ({interaction.ONE_LA[4:]}) or all "
+        "of them at random",
+    )
+    interaction.print_result(results["interaction_national"])
 
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["run_seconds"] = time.perf_counter() - started

@@ -26,6 +26,7 @@ from warehouse.benchmark_sources import BenchmarkSource, benchmark_sources
 from warehouse.benchmarks import benchmark_comparisons
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.periods import Period, PeriodKind
+from warehouse.kpis.resident import resident
 
 # What each marker of the published tables means (MANIFEST.md), for a figure that has none.
 MARKER_WORDS = {
@@ -73,13 +74,12 @@ def published_figures(
     con: duckdb.DuckDBPyConnection, kpis: Sequence[Kpi], periods: Sequence[Period], la_codes: tuple[str, ...]
 ) -> dict[str, list[PublishedFigures]]:
     """Each KPI's LA's published figures for each period, by KPI id: the latest year published up to
-    the period. One query for all of them."""
-    comparisons = benchmark_comparisons(con, la_codes[0]) if kpis and len(la_codes) == 1 else {}
-    return {kpi.id: _kpi_figures(kpi, periods, la_codes, comparisons) for kpi in kpis}
+    the period. One query for all of them (none where the warehouse is held: resident.py)."""
+    return {kpi.id: _kpi_figures(con, kpi, periods, la_codes) for kpi in kpis}
 
 
 def _kpi_figures(
-    kpi: Kpi, periods: Sequence[Period], la_codes: tuple[str, ...], comparisons: dict[str, pd.DataFrame]
+    con: duckdb.DuckDBPyConnection, kpi: Kpi, periods: Sequence[Period], la_codes: tuple[str, ...]
 ) -> list[PublishedFigures]:
     source = benchmark_sources()[kpi.benchmark or ""]
     if len(la_codes) != 1:
@@ -90,15 +90,37 @@ def _kpi_figures(
             )
             for p in periods
         ]
-    frame = comparisons.get(source.id, _NO_COMPARISON)
-    return [_figures_for(source, frame, period) for period in periods]
+    figures = _years(con, source, la_codes[0])
+    return [_figures_for(source, figures, period) for period in periods]
 
 
-def _figures_for(source: BenchmarkSource, frame: pd.DataFrame, period: Period) -> PublishedFigures:
+def _years(
+    con: duckdb.DuckDBPyConnection, source: BenchmarkSource, la_code: str
+) -> dict[int, PublishedFigure]:
+    """The LA's published figure of each year, by year: read once for a read-only warehouse
+    (warehouse/kpis/resident.py), as they change only with a load."""
+
+    def read(comparisons: dict[str, pd.DataFrame]) -> dict[int, PublishedFigure]:
+        frame = comparisons.get(source.id, _NO_COMPARISON)
+        rows: list[Any] = list(frame[frame["la_status"] != "missing"].itertuples())  # pandas types loosely
+        return {int(row.time_period): _figure(source.publisher, row) for row in rows}
+
+    held = resident(con)
+    if held is None:
+        return read(benchmark_comparisons(con, la_code))
+    return held.keep(
+        ("published", source.id, la_code),
+        lambda: read(
+            held.keep(("benchmark_comparisons", la_code), lambda: benchmark_comparisons(con, la_code))
+        ),
+    )
+
+
+def _figures_for(
+    source: BenchmarkSource, published: dict[int, PublishedFigure], period: Period
+) -> PublishedFigures:
     wanted = period.financial_year_start + 1  # the published year the period ends in
-    years = frame[(frame["time_period"] <= wanted) & (frame["la_status"] != "missing")]
-    rows: list[Any] = list(years.itertuples())  # pandas types a row's fields loosely
-    figures = {int(row.time_period): _figure(source.publisher, row) for row in rows}
+    figures = {year: found for year, found in published.items() if year <= wanted}
 
     def figure(time_period: int) -> PublishedFigure:
         found = figures.get(time_period)

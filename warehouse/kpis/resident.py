@@ -10,7 +10,9 @@ as long as the connection lives. Each part is read the first time a view needs i
 - the children missing in every window of 1, 3, 6 and 12 months, per LA
   (missing_children_window_la): every period the pages offer is such a window;
 - the windows of the loads, which say which months each LA's data covers (warehouse/kpis/coverage.py);
-- the LAs' populations.
+- the LAs' populations;
+- whatever else a caller keeps per LA for the connection's life (`keep`): an LA's published
+  comparisons, read for its published KPIs at every engine call.
 
 A writable connection (a load, the command line, tests) gets nothing from here: its warehouse may
 change between two calls, so the engine queries it every time.
@@ -20,9 +22,10 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
@@ -35,6 +38,7 @@ from warehouse.queries import run, run_rows
 WINDOW_LENGTHS = frozenset({1, 3, 6, 12})  # the windows missing_children_window_la holds
 # Its columns: each measure counted per window, then that count's cell key.
 _WINDOW_MEASURES = ("missing_children", "missing_children_repeat", "missing_child_episodes")
+T = TypeVar("T")
 
 
 def _months_between(first: date, last: date) -> int:
@@ -60,7 +64,18 @@ class Resident:
     windows: dict[tuple[date, date], np.ndarray] | None = None  # (first, last) -> [LA, 6]
     load_windows: list[tuple[str, str, date, date]] | None = None  # coverage: LA, dataset, first, last day
     populations: list[tuple[str, int, int]] | None = None  # LA, mid-year, population aged 0-17
+    kept: dict[Hashable, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def keep(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What `make` reads from the warehouse, made once for the connection: `key` names it (keys are
+        few: one per LA at most)."""
+        with self.lock:
+            if key in self.kept:
+                return self.kept[key]
+        made = make()
+        with self.lock:
+            return self.kept.setdefault(key, made)
 
     def scope(self, la_codes: Iterable[str]) -> np.ndarray:
         """The rows of the LAs in scope that have any (an LA with none counts 0 everywhere)."""
