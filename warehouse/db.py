@@ -67,6 +67,7 @@ CUBE_TABLES = (
     "missing_child_month_la",
     "measure_child_month",
     "missing_children_window_la",
+    "kpi_cube_all",
 )
 
 
@@ -293,6 +294,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         for statement in model_sql.fact_table_sql(model.datasets[name]):
             con.execute(statement)
     define(con)
+    run_sql_file(con, LOADS_DIR / "kpi_cube_all_rebuild.sql")  # kpi_cube summed, as the rebuild expects
     las = [la for (la,) in con.execute("SELECT DISTINCT la_code FROM child ORDER BY 1").fetchall()]
     if las:
         run_transforms(con, las)
@@ -333,6 +335,8 @@ def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
     for la_code in sorted(la_codes):
         for statement in statements:
             _execute(con, statement, {"la_codes": [la_code], "cell_key_salt": salt})
+    if la_codes:
+        run_sql_file(con, LOADS_DIR / "kpi_cube_all_compact.sql")
 
 
 def _transform_statements(con: duckdb.DuckDBPyConnection) -> list[duckdb.Statement]:

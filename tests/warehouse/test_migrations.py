@@ -40,9 +40,9 @@ ADDED_IN_10 = {
 # upgrade brings in with the rest of the definitions (warehouse/definitions/090_reference_data.sql).
 LABEL_ONLY_SOURCES = ("1", "3", "5")
 TABLES = (*FACT_TABLES, *CUBE_TABLES, "etl_load", "etl_rejection")
-# What versions 13 and 16 made (0013_measure_child_month.sql, 0016_missing_children_windows.sql): not in
-# a version 9 warehouse at all.
-MADE_SINCE = ("measure_child_month", "missing_children_window_la")
+# What versions 13, 16 and 17 made (0013_measure_child_month.sql, 0016_missing_children_windows.sql,
+# 0017_kpi_cube_all.sql): not in a version 9 warehouse at all.
+MADE_SINCE = ("measure_child_month", "missing_children_window_la", "kpi_cube_all")
 # What version 15 added (0015_assessment_factors.sql): an upgraded warehouse's assessments have none
 # recorded (NULL), so the KPIs that count them are compared apart.
 ADDED_IN_16 = {"assessment": ["factors"]}
@@ -53,11 +53,17 @@ KEYS_OF_16 = {
         "missing_children_key",
         "missing_children_repeat_key",
         "missing_child_episodes_key",
-    ]
+    ],
+    "kpi_cube_all": ["key_sum"],
 }
 FACTOR_KPIS = tuple(k for k in REGISTRY if k.startswith("factor_"))
 FACTOR_MEASURES = tuple(m.id for m in read_model().measures.values() if m.dataset == "assessments")
-MEASURED = ("kpi_cube", "kpi_cube_la", "measure_child_month")  # the cubes with a measure column
+MEASURED = (
+    "kpi_cube",
+    "kpi_cube_la",
+    "measure_child_month",
+    "kpi_cube_all",
+)  # the cubes with a measure column
 BASELINE_TABLES = tuple(t for t in TABLES if t not in MADE_SINCE)
 
 
@@ -245,6 +251,7 @@ def test_upgrade_from_version_13_adds_the_submitted_figures_and_keeps_every_row(
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
         before_14(con)
         con.execute("DROP TABLE missing_children_window_la")  # made by 16
+        con.execute("DROP TABLE kpi_cube_all")  # made by 17
         set_meta(con, schema_version="13")
     monkeypatch.setenv("SAFEGUARD_HOME", str(home))
     result = CliRunner().invoke(app, ["upgrade"])

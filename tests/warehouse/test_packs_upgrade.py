@@ -42,7 +42,7 @@ def before_the_packs(demo_home, tmp_path, monkeypatch):
         for table in PACK_TABLES.values():
             con.execute(f"DROP TABLE {table}")
         measures = [m.id for m in MODEL.measures.values() if m.dataset in PACK_TABLES]
-        for cube in ("kpi_cube", "kpi_cube_la", "measure_child_month"):
+        for cube in ("kpi_cube", "kpi_cube_la", "measure_child_month", "kpi_cube_all"):
             con.execute(f"DELETE FROM {cube} WHERE list_contains(?, measure)", [measures])
         for cube in CUBE_TABLES:
             for column in PACK_DIMENSIONS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.helpers import write_extract
 from warehouse.db import _kpi_cube_query
 
@@ -172,3 +174,28 @@ def test_the_children_missing_in_each_window_count_each_child_once(tmp_path, loa
     assert (1, "2024-08", "2024-08") not in by_window  # nobody missing: no row
     # Every window of 1, 3, 6 and 12 months that holds June or July 2024: 2, 4, 7 and 13 of them.
     assert [sum(1 for w in by_window if w[0] == months) for months in (1, 3, 6, 12)] == [2, 4, 7, 13]
+
+
+def test_the_all_la_cube_stays_the_detailed_cube_summed_as_las_are_loaded_again(tmp_path, load, query):
+    def referrals(name: str, la_code: str, dates: list[str]) -> Path:
+        rows = [{"child_id": f"C{i}", "referral_date": day, "source": "5A"} for i, day in enumerate(dates)]
+        return write_extract(tmp_path / name, "referrals", rows, la_code=la_code, **FY)
+
+    summed = (
+        "SELECT measure, strftime(month, '%Y-%m'), agency, sum(n) FROM {} "
+        "WHERE measure = 'referrals' GROUP BY ALL HAVING sum(n) <> 0 ORDER BY ALL"
+    )
+    load(referrals("a.csv", "E08000021", ["2024-05-01", "2024-05-20", "2024-06-03"]))
+    load(referrals("b.csv", "E06000057", ["2024-05-09"]))
+    # Newcastle sends its extract again: one May referral fewer, two in July.
+    load(referrals("a2.csv", "E08000021", ["2024-05-01", "2024-07-01", "2024-07-02"]))
+    assert query(summed.format("kpi_cube_all")) == query(summed.format("kpi_cube"))
+    assert query(summed.format("kpi_cube_all")) == [
+        ("referrals", "2024-05", "Local authority", 2),  # Newcastle's one and Northumberland's one
+        ("referrals", "2024-07", "Local authority", 2),
+    ]
+    # Each load sums the all-LA cube's rows again: one row per cell, none of nothing.
+    assert query("SELECT count(*) FROM kpi_cube_all WHERE n = 0 AND key_sum = 0") == [(0,)]
+    assert query(
+        "SELECT count(*) = count(DISTINCT (month, measure, agency, age_band, gender)) FROM kpi_cube_all"
+    ) == [(True,)]

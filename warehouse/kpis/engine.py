@@ -224,6 +224,18 @@ def _read_totals(
         params = {"la_codes": params["la_codes"]}
     else:
         monthly_query, children_query = "kpi_cube_monthly", "missing_children"
+    monthly_params = params
+    active = filters.active()
+    if (
+        held is not None
+        and source == "cube"
+        and active
+        and AREA not in active
+        and held.covers(filters.la_codes)
+    ):
+        # Every LA of the warehouse, no area filtered: the all-LA cube holds the same totals.
+        monthly_query = "kpi_cube_all_monthly"
+        monthly_params = {k: v for k, v in params.items() if k != "la_codes"}
     if cube_measures:
         frame = run(
             con,
@@ -231,7 +243,7 @@ def _read_totals(
             measures=cube_measures,
             first_month=first_month,
             last_month=last_month,
-            **params,
+            **monthly_params,
         )
         keys = frame["key_sum"] if "key_sum" in frame else [0] * len(frame)
         totals.monthly = {

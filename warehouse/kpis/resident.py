@@ -77,6 +77,11 @@ class Resident:
         with self.lock:
             return self.kept.setdefault(key, made)
 
+    def covers(self, la_codes: Iterable[str]) -> bool:
+        """Whether the LAs include every LA the warehouse holds (a hub's England): the all-LA cube,
+        kpi_cube_all, then holds their totals."""
+        return set(self.la_index) <= set(la_codes)
+
     def scope(self, la_codes: Iterable[str]) -> np.ndarray:
         """The rows of the LAs in scope that have any (an LA with none counts 0 everywhere)."""
         return np.array([self.la_index[la] for la in la_codes if la in self.la_index], dtype=np.intp)

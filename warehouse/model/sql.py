@@ -25,6 +25,8 @@ from warehouse.model.files import HAND_WRITTEN_DATASETS, Model
 from warehouse.model.specs import AgeBands, Condition, Dimension, FromChild, Measure, MeasureTiming
 
 CUBE_TABLES = ("kpi_cube", "missing_child_month", "measure_child_month")
+# kpi_cube summed over every LA (migrations/0017): its area_code is NULL, as its rows are no area's.
+ALL_LA_CUBE = "kpi_cube_all"
 
 
 def literal(text: str) -> str:
@@ -60,7 +62,7 @@ def cube_columns_sql(model: Model) -> list[str]:
     rebuilt, which a migration does)."""
     return [
         f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {dimension.cube_column} VARCHAR"
-        for table in CUBE_TABLES
+        for table in (*CUBE_TABLES, ALL_LA_CUBE)
         for dimension in model.dimensions
     ]
 

@@ -6,6 +6,14 @@
 -- model's datasets' in one insert of their union, after the rest of this file (warehouse/db.py
 -- run_transforms), so the temporary tables below are all made by then.
 
+-- The LAs' rows as they were come off the all-LA cube before they go (migrations/0017): their new
+-- ones are added after (030_rollups.sql).
+INSERT INTO kpi_cube_all BY NAME
+SELECT * EXCLUDE (la_code, area_code, n, key_sum), -sum(n) AS n, -sum(key_sum) AS key_sum
+FROM kpi_cube
+WHERE list_contains($la_codes, la_code)
+GROUP BY ALL;
+
 DELETE FROM kpi_cube WHERE list_contains($la_codes, la_code);
 DELETE FROM missing_child_month WHERE list_contains($la_codes, la_code);
 -- A partnership's own datasets' counts of children (warehouse/model/sql.py measures_cube_sql).

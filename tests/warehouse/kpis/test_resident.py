@@ -1,4 +1,5 @@
-"""The LA roll-ups held in memory for a read-only warehouse give the figures the queries give."""
+"""The LA roll-ups held in memory for a read-only warehouse, and the all-LA cube read for a filtered
+view of every LA, give the figures the queries of the detailed cube give."""
 
 from __future__ import annotations
 
@@ -62,3 +63,37 @@ def test_a_window_the_roll_up_does_not_hold_is_left_to_the_engine(read_only):
     assert held.child_windows(read_only, SCOPES["city"], two_months) is None
     one_month = held.child_windows(read_only, SCOPES["city"], [(date(2025, 4, 1), date(2025, 4, 1))])
     assert one_month is not None and one_month[("missing_children", date(2025, 4, 1), date(2025, 4, 1))].n > 0
+
+
+# Both demo LAs are every LA of the warehouse: filtered, their views read the all-LA cube (kpi_cube_all);
+# filtered by area, the detailed cube, as the all-LA cube has no areas.
+FILTERED = {
+    "female": {"gender": ("F",)},
+    "police, 10-15, in care": {"agency": ("Police",), "age_band": ("10-15",), "in_care": ("In care",)},
+    "neglect, two ethnicities": {"category": ("NEG",), "ethnicity": ("Mixed", "Asian")},
+    "one area": {"area": ("NLD-SE",)},
+}
+
+
+@pytest.mark.parametrize("period_code", ["2024-25", "2026-10", "R12-2026-10"])
+@pytest.mark.parametrize("name", list(FILTERED))
+def test_filtered_views_of_every_la_equal_the_detailed_cube(read_only, writable_copy, period_code, name):
+    period = parse_period(period_code)
+    filters = Filters(la_codes=SCOPES["both LAs"], **FILTERED[name])
+    for policy in (SuppressionPolicy(), SuppressionPolicy(enabled=False)):
+        held = evaluate(read_only, list(REGISTRY), period, filters, policy)
+        queried = evaluate(writable_copy, list(REGISTRY), period, filters, policy)
+        for from_memory, from_queries in zip(held, queried, strict=True):
+            assert from_memory == from_queries, from_memory.kpi.id
+    assert sum(r.current.numerator or 0 for r in queried) > 0
+
+
+def test_the_all_la_cube_is_the_detailed_cube_summed(read_only):
+    columns = "month, measure, agency, age_band, gender, ethnicity, category, in_care, missing_type"
+    summed = f"SELECT {columns}, sum(n), sum(key_sum) FROM {{}} GROUP BY ALL HAVING sum(n) <> 0 ORDER BY ALL"
+    cube = read_only.execute(summed.format("kpi_cube")).fetchall()
+    assert read_only.execute(summed.format("kpi_cube_all")).fetchall() == cube
+    assert len(cube) > 10_000
+    assert read_only.execute("SELECT count(*) FROM kpi_cube_all WHERE area_code IS NOT NULL").fetchone() == (
+        0,
+    )
