@@ -336,7 +336,21 @@ def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
         for statement in statements:
             _execute(con, statement, {"la_codes": [la_code], "cell_key_salt": salt})
     if la_codes:
+        _sum_all_la_cube(con)
+
+
+# kpi_cube_all is summed again (loads/kpi_cube_all_compact.sql) once the rows each rebuilt LA left have
+# grown it by a quarter since it last was: summing its 1.6 million rows of a national warehouse at
+# every routine load would cost more than the load's own cubes, and queries sum its rows anyway.
+SUM_ALL_LA_CUBE_GROWTH = 1.25
+
+
+def _sum_all_la_cube(con: duckdb.DuckDBPyConnection, force: bool = False) -> None:
+    rows = single_value(con, "SELECT count(*) FROM kpi_cube_all")
+    summed = int(get_meta(con).get("kpi_cube_all_summed_rows", "0"))
+    if force or rows > summed * SUM_ALL_LA_CUBE_GROWTH:
         run_sql_file(con, LOADS_DIR / "kpi_cube_all_compact.sql")
+        set_meta(con, kpi_cube_all_summed_rows=str(single_value(con, "SELECT count(*) FROM kpi_cube_all")))
 
 
 def _transform_statements(con: duckdb.DuckDBPyConnection) -> list[duckdb.Statement]:

@@ -194,8 +194,42 @@ def test_the_all_la_cube_stays_the_detailed_cube_summed_as_las_are_loaded_again(
         ("referrals", "2024-05", "Local authority", 2),  # Newcastle's one and Northumberland's one
         ("referrals", "2024-07", "Local authority", 2),
     ]
-    # Each load sums the all-LA cube's rows again: one row per cell, none of nothing.
+    # Each of these loads grew the all-LA cube by more than a quarter, so summed its rows again: one row
+    # per cell, none of nothing.
     assert query("SELECT count(*) FROM kpi_cube_all WHERE n = 0 AND key_sum = 0") == [(0,)]
     assert query(
         "SELECT count(*) = count(DISTINCT (month, measure, agency, age_band, gender)) FROM kpi_cube_all"
     ) == [(True,)]
+
+
+def test_the_all_la_cube_is_summed_again_once_its_rows_have_grown_by_a_quarter():
+    import duckdb
+
+    from warehouse.db import _sum_all_la_cube, get_meta, set_meta
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("CREATE TABLE kpi_cube_all (month DATE, measure VARCHAR, n BIGINT, key_sum BIGINT)")
+    # 100 cells summed; then a rebuilt LA took 1 off each of 10 and put it back (20 rows more).
+    con.execute(
+        "INSERT INTO kpi_cube_all SELECT DATE '2024-04-01' + CAST(i AS INTEGER), 'm', 3, 7 FROM range(100) AS t(i)"
+    )
+    set_meta(con, kpi_cube_all_summed_rows="100")
+    con.execute(
+        "INSERT INTO kpi_cube_all SELECT DATE '2024-04-01' + CAST(i AS INTEGER), 'm', -1, -2 FROM range(10) AS t(i)"
+    )
+    con.execute(
+        "INSERT INTO kpi_cube_all SELECT DATE '2024-04-01' + CAST(i AS INTEGER), 'm', 1, 2 FROM range(10) AS t(i)"
+    )
+    _sum_all_la_cube(con)
+    assert con.execute("SELECT count(*), sum(n) FROM kpi_cube_all").fetchone() == (120, 300)  # 20% more: kept
+    # Five cells gone for good (taken off, nothing put back): 125 rows, a quarter more, still kept.
+    con.execute(
+        "INSERT INTO kpi_cube_all SELECT DATE '2024-04-01' + CAST(i AS INTEGER), 'm', -3, -7 FROM range(95, 100) AS t(i)"
+    )
+    _sum_all_la_cube(con)
+    assert con.execute("SELECT count(*) FROM kpi_cube_all").fetchone() == (125,)
+    con.execute("INSERT INTO kpi_cube_all VALUES (DATE '2024-04-01', 'm', 1, 1)")  # 126: summed again
+    _sum_all_la_cube(con)
+    assert con.execute("SELECT count(*), sum(n), sum(key_sum) FROM kpi_cube_all").fetchone() == (95, 286, 666)
+    assert get_meta(con)["kpi_cube_all_summed_rows"] == "95"
