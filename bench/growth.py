@@ -98,7 +98,8 @@ def markdown(result: dict) -> str:
     rows = []
     for run in result["runs"]:
         if "failed" in run:
-            rows.append(f"| {run['factor']:g}x | failed: {run['failed']} |  |  |  |  |  |  |  |  |")
+            reason = run["failed"].strip().splitlines()[-1].removeprefix("AssertionError: ")
+            rows.append(f"| {run['factor']:g}x | failed: {reason} |  |  |  |  |  |  |  |  |")
             continue
         one_la, england = run["kpi_p95_ms"].values()
         rows.append(
