@@ -79,8 +79,19 @@ def _is_static(node: Any) -> bool:
     return _is_static(getattr(node, "children", None))
 
 
+def _props(node: Component) -> dict[str, Any]:
+    """The props set on a component, as `to_plotly_json` gives them (its props in their declared order,
+    then its data-* and aria-* attributes), read from what was set rather than by trying each of the
+    thirty-odd props an html element may have: a fifth of this module's time."""
+    given = vars(node)
+    props = {name: given[name] for name in node._prop_names if name in given}
+    wildcards = tuple(node._valid_wildcard_attributes)
+    props.update((name, value) for name, value in given.items() if wildcards and name.startswith(wildcards))
+    return props
+
+
 def _as_static(node: Component) -> StaticHtml:
-    props = node.to_plotly_json()["props"]
+    props = _props(node)
     attributes = {name: value for name, value in props.items() if name not in _NOT_ATTRIBUTES}
     for name, value in attributes.items():
         _check_attribute(node, name, value)
@@ -99,7 +110,7 @@ def _inner_html(children: Any) -> str:
 
 def _outer_html(node: Component) -> str:
     tag = _tag(node)
-    props = node.to_plotly_json()["props"]
+    props = _props(node)
     attributes = "".join(
         _attribute_html(node, name, value)
         for name, value in props.items()

@@ -84,3 +84,22 @@ def test_void_elements_booleans_and_styles_are_written_as_html_has_them():
 def test_a_script_address_another_sites_protocol_relative_link_or_unitless_style_is_refused(unsafe):
     with pytest.raises(ValueError):
         flatten(html.Div([html.P("a"), unsafe]))
+
+
+def test_the_props_read_are_those_dash_itself_would_send():
+    from app.components.static_html import _props
+
+    nodes = [
+        html.Div(
+            [html.Span("a", className="x", **{"data-kpi": "referrals", "aria-label": "Referrals"})],
+            style={"color": "red"},
+            title="t",
+            hidden=False,
+        ),
+        html.Td(7, colSpan=2, className="num"),
+        html.Img(src="/assets/logo.svg", alt=""),
+        html.Br(),
+    ]
+    for node in [*nodes, nodes[0].children[0]]:
+        assert _props(node) == node.to_plotly_json()["props"]
+        assert list(_props(node)) == list(node.to_plotly_json()["props"])  # in the same order
