@@ -99,6 +99,13 @@ class Environment(BaseSettings):
         "reads it (each gunicorn worker, the scheduler), e.g. 1GB: DuckDB's own default is 80% of "
         "the machine's memory per process. A query that needs more fails with an error saying so.",
     )
+    duckdb_load_memory_limit: str = Field(
+        "2.5GB",
+        pattern=r"^[0-9]+(\.[0-9]+)? ?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="The most memory DuckDB may keep while a load writes the warehouse, e.g. 2.5GB: "
+        "DuckDB spills the rest to disk. A national build of all 153 LAs at once peaks at about 3.9 GB "
+        "with 2.5GB (6.4 GB with no limit, 20% faster); a one-LA load is as fast either way.",
+    )
     log_level: str = Field("INFO", description="Level of the JSON logs (DEBUG, INFO, WARNING, ERROR).")
     chromium: str = Field("/usr/bin/chromium", description="The Chromium that prints pages to PDF.")
     partnership_name: str | None = Field(

@@ -29,7 +29,7 @@ from warehouse.db import (
     schema_version,
     single_value,
 )
-from warehouse.settings import OWNER_ONLY_FILE, owner_only_dir
+from warehouse.settings import OWNER_ONLY_FILE, environment, owner_only_dir
 
 BUILDING_SUFFIX = ".building"
 
@@ -122,7 +122,9 @@ def publish(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None]) -
         writing = f"the new warehouse {building}"
         if not target.exists():
             new_warehouse(building)
-        con = duckdb.connect(str(building), config={"preserve_insertion_order": False})
+        # Memory is the product's choice, not DuckDB's 80% of the machine (SAFEGUARD_DUCKDB_LOAD_MEMORY_LIMIT).
+        limit = environment().duckdb_load_memory_limit
+        con = duckdb.connect(str(building), config={"preserve_insertion_order": False, "memory_limit": limit})
         try:
             check_schema_version(con, target, allow_older=True)
             con.execute("BEGIN TRANSACTION")
