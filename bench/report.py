@@ -268,8 +268,9 @@ def _build_memory(results: dict) -> Verdict:
     when = "this run" if results["warehouse_built_now"] else f"its build at {build['built_at']}"
     measured = f"{_gb(peak)} peak RSS loading {build['files']} files in one process ({when})"
     why = (
-        "DuckDB keeps the Arrow tables of a transaction's files until it commits, and its own buffers up to "
-        "80% of RAM on the load's writing connection (docs/performance.md has the profile)."
+        "DuckDB keeps the Arrow tables of a transaction's files until it commits (a load commits part way past "
+        "1 GiB of them), the load's temporary table of children grows with the LAs, and DuckDB's own buffers "
+        "are held to SAFEGUARD_DUCKDB_LOAD_MEMORY_LIMIT (docs/performance.md has the profile)."
     )
     return Verdict(
         "national build memory", f"< {_gb(BUILD_MEMORY_TARGET)}", measured, peak < BUILD_MEMORY_TARGET, why
@@ -672,8 +673,8 @@ def _memory_section(results: dict) -> list[str]:
             "copy-on-write pages since the fork) once per process. ",
             "A load is its own ",
             "process's high-water RSS (ru_maxrss). The app's read connections hold DuckDB to ",
-            "SAFEGUARD_DUCKDB_MEMORY_LIMIT (1 GB by default) per worker; a load's writing connection has no ",
-            "limit, so DuckDB may keep up to 80% of RAM as buffers there.",
+            "SAFEGUARD_DUCKDB_MEMORY_LIMIT (1 GB by default) per worker; a load's writing connection to ",
+            "SAFEGUARD_DUCKDB_LOAD_MEMORY_LIMIT (2.5 GB by default).",
         ),
         *_table(["process", "peak RSS (summed for the app)", "PSS"], rows),
     ]
