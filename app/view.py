@@ -9,7 +9,6 @@ from datetime import date
 from urllib.parse import urlencode
 
 import duckdb
-import pandas as pd
 from dash import NoUpdate, callback_context, no_update
 from flask import has_request_context, request
 
@@ -21,12 +20,12 @@ from appstate.actions import ActionQuery, KpiActions, open_actions_by_kpi
 from appstate.commentary import Commentary, current_commentary
 from appstate.db import session
 from appstate.targets import lookup
-from warehouse.benchmarks import benchmark_comparisons
 from warehouse.kpis.assessment import Assessment, Benchmark, FigureSources, assess, benchmark_id, benchmark_in
 from warehouse.kpis.engine import SERIES_MONTHS, Filters, KpiResult, evaluate
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.narrative import draft_commentary
 from warehouse.kpis.periods import Period
+from warehouse.kpis.published import held_comparisons
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.suppression import SuppressionPolicy
 from warehouse.settings import environment
@@ -156,16 +155,11 @@ def cached_evaluate(
     return list(_evaluate(tuple(kpi_ids), period, filters, policy, series_months, also))
 
 
-@per_warehouse_file(maxsize=256)
-def _comparisons(la_code: str) -> dict[str, pd.DataFrame]:
-    return benchmark_comparisons(reader().connection(), la_code)
-
-
 @per_warehouse_file(maxsize=4096)
 def _benchmark(kpi_id: str, la_code: str, period: Period) -> Benchmark | None:
     kpi = get_kpi(kpi_id)
     measure = benchmark_id(kpi)
-    frame = _comparisons(la_code).get(measure) if measure else None
+    frame = held_comparisons(reader().connection(), la_code).get(measure) if measure else None
     return None if frame is None else benchmark_in(frame, kpi, period)
 
 

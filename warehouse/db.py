@@ -345,10 +345,10 @@ def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
 SUM_ALL_LA_CUBE_GROWTH = 1.25
 
 
-def _sum_all_la_cube(con: duckdb.DuckDBPyConnection, force: bool = False) -> None:
+def _sum_all_la_cube(con: duckdb.DuckDBPyConnection) -> None:
     rows = single_value(con, "SELECT count(*) FROM kpi_cube_all")
     summed = int(get_meta(con).get("kpi_cube_all_summed_rows", "0"))
-    if force or rows > summed * SUM_ALL_LA_CUBE_GROWTH:
+    if rows > summed * SUM_ALL_LA_CUBE_GROWTH:
         run_sql_file(con, LOADS_DIR / "kpi_cube_all_compact.sql")
         set_meta(con, kpi_cube_all_summed_rows=str(single_value(con, "SELECT count(*) FROM kpi_cube_all")))
 

@@ -30,7 +30,7 @@ from warehouse.kpis.resident import Resident, resident
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.model.files import Model, active_model, model_for
 from warehouse.model.specs import Measure, MeasureTiming
-from warehouse.queries import run
+from warehouse.queries import run, run_rows
 
 # Two years and a month: enough monthly points for an SPC reading, a year's seasonality to see on a
 # trend, and the 13 months a sparkline shows.
@@ -266,6 +266,15 @@ def _read_totals(
     return totals
 
 
+def _estimates(
+    con: duckdb.DuckDBPyConnection, la_codes: tuple[str, ...] | None
+) -> list[tuple[str, int, int]]:
+    """The LAs' (every LA's, for None) ONS estimates of their children aged 0 to 17: LA, mid-year, count."""
+    frame = run(con, "population", la_codes=None if la_codes is None else list(la_codes))
+    frame = frame.dropna(subset=["population"])
+    return list(zip(frame["la_code"].tolist(), frame["mid_year"].tolist(), frame["population"].tolist()))
+
+
 def _populations(
     con: duckdb.DuckDBPyConnection,
     la_codes: tuple[str, ...],
@@ -275,14 +284,12 @@ def _populations(
     """The children of the LAs in each financial year (by the year it starts), each LA's estimate of
     that year or its latest before, from one read of their estimates (or those held in memory): None
     for a year some LA has no estimate for (by then)."""
-    if held is not None:
-        in_scope = set(la_codes)
-        estimates = [row for row in held.population_rows(con) if row[0] in in_scope]
+    if held is None:
+        estimates = _estimates(con, la_codes)
     else:
-        frame = run(con, "population", la_codes=list(la_codes)).dropna(subset=["population"])
-        estimates = list(
-            zip(frame["la_code"].tolist(), frame["mid_year"].tolist(), frame["population"].tolist())
-        )
+        in_scope = set(la_codes)
+        every = held.keep("populations", lambda: _estimates(con, None))
+        estimates = [row for row in every if row[0] in in_scope]
     found: dict[int, int | None] = {}
     for year in set(fy_starts):
         latest = {la: int(n) for la, mid_year, n in estimates if mid_year <= year}  # by year: the latest last
@@ -470,7 +477,9 @@ def _coverage(
     titles = {d: model.datasets[d].title for d in datasets}
     first, last = min(p.first_month for p in periods), max(p.last_month for p in periods)
     if held is not None:
-        return coverage_of(held.coverage_windows(con), filters.la_codes, titles, first, last)
+        # Every successful load's window, for every LA and dataset, read once.
+        windows = held.keep("coverage", lambda: run_rows(con, "coverage", la_codes=None, datasets=None))
+        return coverage_of(windows, filters.la_codes, titles, first, last)
     return read_coverage(con, filters.la_codes, titles, first, last)
 
 

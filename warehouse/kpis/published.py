@@ -108,12 +108,16 @@ def _years(
     held = resident(con)
     if held is None:
         return read(benchmark_comparisons(con, la_code))
-    return held.keep(
-        ("published", source.id, la_code),
-        lambda: read(
-            held.keep(("benchmark_comparisons", la_code), lambda: benchmark_comparisons(con, la_code))
-        ),
-    )
+    return held.keep(("published", source.id, la_code), lambda: read(held_comparisons(con, la_code)))
+
+
+def held_comparisons(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, pd.DataFrame]:
+    """`benchmark_comparisons` of the LA, read once for a read-only warehouse (warehouse/kpis/resident.py),
+    as they change only with a load: the published KPIs and the pages' benchmarks share the one read."""
+    held = resident(con)
+    if held is None:
+        return benchmark_comparisons(con, la_code)
+    return held.keep(("benchmark_comparisons", la_code), lambda: benchmark_comparisons(con, la_code))
 
 
 def _figures_for(

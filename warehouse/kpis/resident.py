@@ -9,10 +9,9 @@ as long as the connection lives. Each part is read the first time a view needs i
 - a measure's monthly totals and cell keys for every LA and month (kpi_cube_la), as arrays;
 - the children missing in every window of 1, 3, 6 and 12 months, per LA
   (missing_children_window_la): every period the pages offer is such a window;
-- the windows of the loads, which say which months each LA's data covers (warehouse/kpis/coverage.py);
-- the LAs' populations;
-- whatever else a caller keeps per LA for the connection's life (`keep`): an LA's published
-  comparisons, read for its published KPIs at every engine call.
+- whatever else a caller reads once for the connection's life (`keep`): the windows of the loads,
+  which say which months each LA's data covers (warehouse/kpis/coverage.py), the LAs' populations,
+  an LA's published comparisons and its published figures by year.
 
 A writable connection (a load, the command line, tests) gets nothing from here: its warehouse may
 change between two calls, so the engine queries it every time.
@@ -33,7 +32,7 @@ import numpy as np
 from warehouse.kpis.periods import add_months
 from warehouse.kpis.registry import CHILD_MEASURES
 from warehouse.kpis.suppression import Count
-from warehouse.queries import run, run_rows
+from warehouse.queries import run_rows
 
 WINDOW_LENGTHS = frozenset({1, 3, 6, 12})  # the windows missing_children_window_la holds
 # Its columns: each measure counted per window, then that count's cell key.
@@ -62,14 +61,12 @@ class Resident:
     months: int
     grids: dict[str, _Grid] = field(default_factory=dict)
     windows: dict[tuple[date, date], np.ndarray] | None = None  # (first, last) -> [LA, 6]
-    load_windows: list[tuple[str, str, date, date]] | None = None  # coverage: LA, dataset, first, last day
-    populations: list[tuple[str, int, int]] | None = None  # LA, mid-year, population aged 0-17
     kept: dict[Hashable, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def keep(self, key: Hashable, make: Callable[[], T]) -> T:
         """What `make` reads from the warehouse, made once for the connection: `key` names it (keys are
-        few: one per LA at most)."""
+        few: a handful per LA at most)."""
         with self.lock:
             if key in self.kept:
                 return self.kept[key]
@@ -154,23 +151,6 @@ class Resident:
             if la_code in self.la_index:
                 counts[self.la_index[la_code]] = values
         return held
-
-    def coverage_windows(self, con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, date, date]]:
-        """Every successful load's window (warehouse/queries/coverage.sql, for every LA and dataset)."""
-        with self.lock:
-            if self.load_windows is None:
-                self.load_windows = run_rows(con, "coverage", la_codes=None, datasets=None)
-            return self.load_windows
-
-    def population_rows(self, con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
-        """Every LA's ONS estimates of its children (warehouse/queries/population.sql, every LA)."""
-        with self.lock:
-            if self.populations is None:
-                frame = run(con, "population", la_codes=None).dropna(subset=["population"])
-                self.populations = list(
-                    zip(frame["la_code"].tolist(), frame["mid_year"].tolist(), frame["population"].tolist())
-                )
-            return self.populations
 
 
 _held: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, Resident | None] = weakref.WeakKeyDictionary()
