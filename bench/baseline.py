@@ -204,14 +204,15 @@ class AggregatedPandasDashboard:
         self.rows = sum(len(f) for f in (referrals, s47s, plans, missing))
         facts = {"referrals": referrals, "icpcs": s47s, "starts": plans, "returns": missing}
         self.flows: dict[str, pd.DataFrame] = {}
-        for name, (dates, flagged) in _flagged_flows(referrals, s47s, plans, missing).items():
+        flagged_flows = _flagged_flows(referrals, s47s, plans, missing)
+        for name, (dates, flagged) in flagged_flows.items():
             per_la = _by_month(_month(dates), flagged, [facts[name]["la_code"]])
             england = per_la.groupby(level="month").sum()
             self.flows[name] = pd.concat(
                 [per_la, pd.concat({ENGLAND: england}, names=["la_code"])]
             ).sort_index()
         first = plans["start_date"].min().to_period("M").to_timestamp().date()
-        last = max(d.max() for d, _ in _flagged_flows(referrals, s47s, plans, missing).values())
+        last = max(dates.max() for dates, _ in flagged_flows.values())
         open_counts = []
         month = first
         while month <= last.date():
