@@ -7,9 +7,12 @@ import shutil
 from datetime import date
 
 import duckdb
+import pandas as pd
 import pytest
 
+from warehouse.benchmarks import benchmark_comparisons
 from warehouse.kpis.engine import Filters, evaluate
+from warehouse.kpis.published import held_comparisons
 from warehouse.kpis.periods import parse_period
 from warehouse.kpis.registry import REGISTRY
 from warehouse.kpis.resident import resident
@@ -97,3 +100,18 @@ def test_the_all_la_cube_is_the_detailed_cube_summed(read_only):
     assert read_only.execute("SELECT count(*) FROM kpi_cube_all WHERE area_code IS NOT NULL").fetchone() == (
         0,
     )
+
+
+def test_every_las_comparisons_from_the_one_read_are_its_own(read_only, writable_copy):
+    """held_comparisons splits one read of every LA; each LA's part is what its own query gives, and an
+    LA the reference table does not hold is read on its own."""
+    la_codes = [row[0] for row in read_only.execute("SELECT la_code FROM local_authority").fetchall()]
+    assert len(la_codes) > 150
+    for la_code in [*la_codes, "E99999999"]:
+        held, own = held_comparisons(read_only, la_code), benchmark_comparisons(writable_copy, la_code)
+        assert held.keys() == own.keys(), la_code
+        for measure, frame in own.items():
+            pd.testing.assert_frame_equal(held[measure], frame, check_dtype=False, obj=f"{la_code} {measure}")
+    newcastle = held_comparisons(read_only, "E08000021")["re_referral_12m"].set_index("time_period").loc[2025]
+    assert (newcastle["la_value"], newcastle["la_rank"], newcastle["group_size"]) == (17.2, 10, 11)
+    assert "every_la_comparisons" in resident(read_only).kept
