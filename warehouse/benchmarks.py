@@ -455,7 +455,7 @@ def comparisons_by_measure(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
     body = rows.drop(columns=["la_code", "kpi_id"])
     return {
         kpi_id: body.iloc[start:stop].reset_index(drop=True)
-        for kpi_id, start, stop in runs(rows["kpi_id"].to_numpy())
+        for kpi_id, start, stop in runs(rows["kpi_id"].tolist())
     }
 
 

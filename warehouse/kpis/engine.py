@@ -151,11 +151,11 @@ class _Totals:
         return sum((self.monthly.get((measure, m), _NONE) for m in months_read(period, timing)), _NONE)
 
 
-def months_read(period: Period, timing: Timing, per_child: bool = False) -> list[date]:
+def months_read(period: Period, timing: Timing, per_child: bool = False) -> tuple[date, ...]:
     """The months whose events a measure's total for the period counts: a stock's last month (what is
     open at its end), else every month; a count of children counts them over the whole window."""
     if timing is Timing.STOCK and not per_child:
-        return [period.last_month]
+        return (period.last_month,)
     return period.month_starts()
 
 
@@ -483,7 +483,7 @@ def _coverage(
     return read_coverage(con, filters.la_codes, titles, first, last)
 
 
-def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, list[date]]]:
+def _reads(kpi: Kpi, period: Period, model: Model) -> list[tuple[str, tuple[date, ...]]]:
     """The datasets of the KPI's numerator and denominator, each with the months its figure reads."""
     return [
         (

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 
 class PeriodKind(StrEnum):
@@ -54,6 +55,12 @@ def add_months(first_of_month: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+@lru_cache(maxsize=4096)
+def _month_starts(first_month: date, months: int) -> tuple[date, ...]:
+    # Cached: the engine asks for the months of the same few dozen periods for every figure it works out.
+    return tuple(add_months(first_month, i) for i in range(months))
+
+
 def month_end(first_of_month: date) -> date:
     return date.fromordinal(add_months(first_of_month, 1).toordinal() - 1)
 
@@ -91,8 +98,8 @@ class Period:
         """The last day: stock measures count what is open at its end."""
         return month_end(self.last_month)
 
-    def month_starts(self) -> list[date]:
-        return [add_months(self.first_month, i) for i in range(self.months)]
+    def month_starts(self) -> tuple[date, ...]:
+        return _month_starts(self.first_month, self.months)
 
     def shifted(self, months: int) -> Period:
         return Period(self.kind, add_months(self.first_month, months))

@@ -122,7 +122,7 @@ def held_comparisons(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, 
 
     def every_la() -> dict[str, pd.DataFrame]:
         rows = every_la_comparisons(con)
-        return {la: rows.iloc[start:stop] for la, start, stop in runs(rows["la_code"].to_numpy())}
+        return {la: rows.iloc[start:stop] for la, start, stop in runs(rows["la_code"].tolist())}
 
     def of_la() -> dict[str, pd.DataFrame]:
         rows = held.keep("every_la_comparisons", every_la).get(la_code)
