@@ -8,7 +8,9 @@ when. The target in force on a date is the one with the latest effective date on
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -21,6 +23,14 @@ from warehouse.kpis.model import Direction, Kpi, Unit
 from warehouse.kpis.registry import get_kpi
 
 DEFAULT_TOLERANCE_PERCENT = 5.0
+
+
+class _Dated(Protocol):
+    @property
+    def effective_from(self) -> date: ...
+
+
+T = TypeVar("T", bound=_Dated)
 
 
 class Target(Base):
@@ -99,12 +109,14 @@ def target_problem(kpi: Kpi, value: float, tolerance_percent: float) -> str | No
 
 
 def target_in_force(session: Session, kpi_id: str, la_code: str, on: date) -> Target | None:
-    return session.scalars(
-        select(Target)
-        .where(Target.kpi_id == kpi_id, Target.la_code == la_code, Target.effective_from <= on)
-        .order_by(Target.effective_from.desc(), Target.set_at.desc(), Target.id.desc())
-        .limit(1)
-    ).first()
+    return _in_force(target_history(session, kpi_id, la_code), on)
+
+
+def _in_force(history: Sequence[T], on: date) -> T | None:
+    """The target in force on a day, of a KPI's history in an LA (ordered as target_history orders it):
+    the latest to take effect by then, of those the latest set."""
+    in_force = [target for target in history if target.effective_from <= on]
+    return in_force[-1] if in_force else None
 
 
 def target_history(session: Session, kpi_id: str, la_code: str) -> list[Target]:
@@ -118,13 +130,24 @@ def target_history(session: Session, kpi_id: str, la_code: str) -> list[Target]:
 
 
 def lookup(session: Session) -> TargetLookup:
-    """The targets as the KPI assessment asks for them."""
+    """The targets as the KPI assessment asks for them: each LA's read once, in one query, as a page
+    asks for every KPI's target of the same LA."""
+    by_la: dict[str, dict[str, list[TargetInForce]]] = {}
 
     def target_for(kpi_id: str, la_code: str, on: date) -> TargetInForce | None:
-        target = target_in_force(session, kpi_id, la_code, on)
-        if target is None:
-            return None
-        return TargetInForce(target.value, target.tolerance_percent, target.effective_from, target.is_demo)
+        if la_code not in by_la:
+            by_la[la_code] = {}
+            for target in session.scalars(
+                select(Target)
+                .where(Target.la_code == la_code)
+                .order_by(Target.effective_from, Target.set_at, Target.id)
+            ):
+                by_la[la_code].setdefault(target.kpi_id, []).append(
+                    TargetInForce(
+                        target.value, target.tolerance_percent, target.effective_from, target.is_demo
+                    )
+                )
+        return _in_force(by_la[la_code].get(kpi_id, []), on)
 
     return target_for
 

@@ -205,13 +205,17 @@ class Environment(BaseSettings):
 
 def environment() -> Environment:
     """The settings as the environment holds them now. Tests and restarts change them, so they are
-    read again whenever a SAFEGUARD_* variable differs; reading them costs milliseconds, and pages
-    ask for them many times a request."""
-    return _environment(frozenset((k, v) for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX)))
+    read again whenever one of the variables differs; reading them costs milliseconds, and pages
+    ask for them many times a request, so only the variables of the settings are looked at (by
+    their names as the docs give them), not the whole environment."""
+    return _environment(tuple(os.environ.get(name) for name in _VARIABLES))
+
+
+_VARIABLES = tuple(f"{ENV_PREFIX}{name.upper()}" for name in Environment.model_fields)
 
 
 @lru_cache(maxsize=8)
-def _environment(_variables: frozenset[tuple[str, str]]) -> Environment:
+def _environment(_values: tuple[str | None, ...]) -> Environment:
     return Environment()
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from appstate.targets import set_target, target_history, target_problem
+from appstate.targets import lookup, set_target, target_history, target_in_force, target_problem
 from warehouse.kpis.registry import get_kpi
 
 LA = "E08000021"
@@ -43,3 +43,22 @@ def test_a_refused_target_is_not_kept(db):
         set_target(db, "icpc_15wd", LA, date(2025, 4, 1), 150.0, "ann")
     set_target(db, "icpc_15wd", LA, date(2025, 4, 1), 90.0, "ann")
     assert [t.value for t in target_history(db, "icpc_15wd", LA)] == [90.0]
+
+
+def test_the_target_in_force_is_the_latest_to_take_effect_and_of_those_the_latest_set(db):
+    set_target(db, "icpc_15wd", LA, date(2024, 4, 1), 80.0, "ann")
+    set_target(db, "icpc_15wd", LA, date(2025, 4, 1), 85.0, "ann")
+    set_target(db, "icpc_15wd", LA, date(2025, 4, 1), 88.0, "bob")  # revised: the later one counts
+    set_target(db, "icpc_15wd", "E06000057", date(2024, 4, 1), 70.0, "cat")  # another LA's
+    set_target(db, "re_referral_12m", LA, date(2024, 4, 1), 22.0, "ann", tolerance_percent=10.0)
+    target_for = lookup(db)
+    expected = {date(2024, 3, 31): None, date(2024, 4, 1): 80.0, date(2025, 3, 31): 80.0, date(2025, 4, 1): 88.0}
+    for on, value in expected.items():
+        found = target_for("icpc_15wd", LA, on)
+        assert (found.value if found else None) == value, on
+        in_force = target_in_force(db, "icpc_15wd", LA, on)
+        assert (in_force.value if in_force else None) == value, on
+    assert target_for("icpc_15wd", "E06000057", date(2025, 4, 1)).value == 70.0
+    referrals = target_for("re_referral_12m", LA, date(2026, 1, 1))
+    assert (referrals.value, referrals.tolerance_percent) == (22.0, 10.0)
+    assert target_for("cp_repeat", LA, date(2026, 1, 1)) is None

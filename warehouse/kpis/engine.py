@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -30,7 +31,7 @@ from warehouse.kpis.resident import Resident, resident
 from warehouse.kpis.suppression import NO_SUPPRESSION, Count, SuppressionPolicy
 from warehouse.model.files import Model, active_model, model_for
 from warehouse.model.specs import Measure, MeasureTiming
-from warehouse.queries import run, run_rows
+from warehouse.queries import run, run_records, run_rows
 
 # Two years and a month: enough monthly points for an SPC reading, a year's seasonality to see on a
 # trend, and the 13 months a sparkline shows.
@@ -148,7 +149,14 @@ class _Totals:
     def total(self, measure: str, period: Period, timing: Timing) -> Count:
         if measure in self.per_child:
             return self.windows.get((measure, period.first_month, period.last_month), _NONE)
-        return sum((self.monthly.get((measure, m), _NONE) for m in months_read(period, timing)), _NONE)
+        # Added up by hand, not with Count's +: a page's figures add up a hundred thousand months.
+        n = key = 0
+        for month in months_read(period, timing):
+            found = self.monthly.get((measure, month))
+            if found is not None:
+                n += found.n
+                key += found.key
+        return Count(n, key)
 
 
 def months_read(period: Period, timing: Timing, per_child: bool = False) -> tuple[date, ...]:
@@ -191,7 +199,7 @@ def _read_totals(
     windows = sorted({(p.first_month, p.last_month) for p in periods})
     params = filters.query_params()
     if own_children:
-        frame = run(
+        rows = run_records(
             con,
             "raw_measure_children" if source == "raw" else "measure_children",
             measures=sorted(own_children),
@@ -199,12 +207,8 @@ def _read_totals(
             lasts=[w[1] for w in windows],
             **params,
         )
-        keys = frame["key_sum"] if "key_sum" in frame else [0] * len(frame)
         totals.windows = {
-            (m, first.date(), last.date()): Count(int(n), _key(k))
-            for m, first, last, n, k in zip(
-                frame["measure"], frame["first_month"], frame["last_month"], frame["n"], keys
-            )
+            (row["measure"], _day(row["first_month"]), _day(row["last_month"])): _count(row) for row in rows
         }
     cube_measures = sorted(measures - totals.per_child)
     first_month, last_month = min(p.first_month for p in periods), max(p.last_month for p in periods)
@@ -237,7 +241,7 @@ def _read_totals(
         monthly_query = "kpi_cube_all_monthly"
         monthly_params = {k: v for k, v in params.items() if k != "la_codes"}
     if cube_measures:
-        frame = run(
+        rows = run_records(
             con,
             monthly_query,
             measures=cube_measures,
@@ -245,25 +249,31 @@ def _read_totals(
             last_month=last_month,
             **monthly_params,
         )
-        keys = frame["key_sum"] if "key_sum" in frame else [0] * len(frame)
-        totals.monthly = {
-            (m, month): Count(int(n), _key(k))
-            for m, month, n, k in zip(frame["measure"], frame["month"].dt.date, frame["n"], keys)
-        }
+        totals.monthly = {(row["measure"], _day(row["month"])): _count(row) for row in rows}
     if measures & CHILD_MEASURES:
-        frame = run(
+        rows = run_records(
             con,
             children_query,
             firsts=[w[0] for w in windows],
             lasts=[w[1] for w in windows],
             **{k: v for k, v in params.items() if k != "categories"},
         )
-        for row in frame.to_dict("records"):
+        for row in rows:
             for measure in CHILD_MEASURES:
-                totals.windows[(measure, row["first_month"].date(), row["last_month"].date())] = Count(
+                totals.windows[(measure, _day(row["first_month"]), _day(row["last_month"]))] = Count(
                     int(row[measure]), _key(row.get(f"{measure}_key"))
                 )
     return totals
+
+
+def _day(value: date | datetime) -> date:
+    """A month from a query: a DATE, or a TIMESTAMP where the query truncated one (the raw path)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _count(row: dict[str, Any]) -> Count:
+    """A row's count and the sum of its cell keys (none on the raw path)."""
+    return Count(int(row["n"]), _key(row.get("key_sum")))
 
 
 def _estimates(
@@ -343,7 +353,7 @@ def _parts(
     con: duckdb.DuckDBPyConnection, kpi: Kpi, period: Period, filters: Filters, policy: SuppressionPolicy
 ) -> tuple[Part, ...]:
     """A share KPI's parts: of the events of the period, or for a stock of what is open at its end."""
-    frame = run(
+    rows = run_records(
         con,
         "kpi_cube_parts",
         measures=[kpi.numerator],
@@ -352,8 +362,13 @@ def _parts(
         last_month=period.last_month,
         **filters.query_params(),
     )
-    sums = frame.groupby("part")[["n", "key_sum"]].sum().sort_values("n", ascending=False)
-    return _protected_parts(sums.index, sums["n"], sums["key_sum"], policy)
+    # One row per part (one measure): the largest first, ties by label; a part not recorded (NULL)
+    # is no part.
+    named = sorted((row for row in rows if row["part"] is not None), key=lambda row: row["part"])
+    named.sort(key=lambda row: -row["n"])
+    return _protected_parts(
+        [row["part"] for row in named], [row["n"] for row in named], [row["key_sum"] for row in named], policy
+    )
 
 
 def _protected_parts(
@@ -435,7 +450,7 @@ def counts_by_area(
     if kpi.denominator or kpi.distinct_children:
         raise ValueError(f"{kpi.id} is not a count of events, so it does not split by area")
     first = period.last_month if kpi.timing is Timing.STOCK else period.first_month
-    frame = run(
+    rows = run_records(
         con,
         "kpi_cube_by_area",
         measure=kpi.numerator,
@@ -443,8 +458,13 @@ def counts_by_area(
         last_month=period.last_month,
         **filters.query_params(),
     )
-    frame = frame.sort_values("area_code")
-    return _protected_parts(frame["area_code"], frame["n"], frame["key_sum"], policy)
+    rows.sort(key=lambda row: (row["area_code"] is None, row["area_code"] or ""))
+    return _protected_parts(
+        [row["area_code"] for row in rows],
+        [row["n"] for row in rows],
+        [row["key_sum"] for row in rows],
+        policy,
+    )
 
 
 def model_kpi(con: duckdb.DuckDBPyConnection, kpi_id: str) -> Kpi:

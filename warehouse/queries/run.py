@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -33,6 +33,17 @@ def run_rows(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> lis
     """The rows as tuples: for a small result read on every engine call, where making a DataFrame
     (of dates above all) costs more than the query."""
     return _fetch(con, name, params, lambda cursor: cursor.fetchall())
+
+
+def run_records(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> list[dict[str, Any]]:
+    """The rows as dicts by column name: for the engine's small results, read on every page, where
+    a DataFrame costs more than the query."""
+
+    def records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+        names = [column[0] for column in cursor.description or ()]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    return _fetch(con, name, params, records)
 
 
 def _fetch(
