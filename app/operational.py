@@ -49,11 +49,12 @@ def monthly_rows(assessments: list[Assessment]) -> pd.DataFrame:
         {f.period for a in assessments for f in a.result.series}, key=lambda p: (p.end, -p.months)
     )
     months = all(p.kind is PeriodKind.MONTH for p in periods)
-    rows = pd.DataFrame({"Month" if months else "Period": [p.label for p in periods]})
+    newest_first = periods[::-1]
+    columns = {"Month" if months else "Period": [p.label for p in newest_first]}
     for a in assessments:
         shown = {f.period: format_figure(a.kpi, f) for f in a.result.series}
-        rows[a.kpi.title] = [shown.get(p, "") for p in periods]
-    return rows.iloc[::-1].reset_index(drop=True)
+        columns[a.kpi.title] = [shown.get(p, "") for p in newest_first]
+    return pd.DataFrame(columns)
 
 
 def _submitted(assessments: list[Assessment]) -> bool:

@@ -6,7 +6,9 @@ time in the browser. The parts of a page that no callback writes and that hold n
 (tables of figures, the words and numbers of a card) need none of it. `flatten` replaces each
 largest such subtree of plain `html` components by a `StaticHtml` of the same element, whose
 content is that subtree written as HTML (app/assets/static_html.js draws it); the page's DOM is
-the same element for element.
+the same element for element. A part built to be static from the start (a table of figures) can
+be made of `Markup` elements instead of Dash components: the same HTML, without Dash's checks of
+every component's props, which cost more than writing the element.
 
 Every text and attribute value is escaped here, and a link or image may only be a web address or an image, so nothing in
 a figure, a name or a comment can become markup or script.
@@ -30,6 +32,8 @@ _VOID_ELEMENTS = {"area", "br", "col", "embed", "hr", "img", "input", "source", 
 _NOT_ATTRIBUTES = {"n_clicks", "n_clicks_timestamp", "disable_n_clicks", "loading_state", "key", "children"}
 _SAFE_URL = re.compile(r"^(?:/(?!/)|#|\?|https?://|mailto:|data:image/(?:svg\+xml|png)[;,])", re.IGNORECASE)
 _URL_ATTRIBUTES = {"href", "src", "action", "formAction"}
+_TAG = re.compile(r"^[a-z][a-z0-9]*$")
+_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 class StaticHtml(Component):
@@ -53,10 +57,23 @@ class StaticHtml(Component):
         self.tag, self.attributes, self.children = tag, attributes, children
 
 
+class Markup:
+    """An element written as static HTML without becoming a Dash component: `Markup("td", "12",
+    className="num")` as `html.Td("12", className="num")`. Its children are text, numbers and other
+    Markup only; its attributes are React's names, checked and escaped as any static element's."""
+
+    __slots__ = ("attributes", "children", "tag")
+
+    def __init__(self, tag: str, children: Any = None, **attributes: Any) -> None:
+        self.tag, self.children, self.attributes = tag, children, attributes
+
+
 def flatten(node: Any) -> Any:
     """`node` with each largest subtree that is static (see the module) made one `StaticHtml`."""
     if isinstance(node, (list, tuple)):
         return [flatten(child) for child in node]
+    if isinstance(node, Markup):
+        return _as_static(node)
     if not isinstance(node, Component):
         return node
     if _is_static(node):
@@ -70,7 +87,7 @@ def flatten(node: Any) -> Any:
 def _is_static(node: Any) -> bool:
     if isinstance(node, (list, tuple)):
         return all(_is_static(child) for child in node)
-    if node is None or isinstance(node, (str, int, float)):
+    if node is None or isinstance(node, (str, int, float, Markup)):
         return True
     if not isinstance(node, Component) or node._namespace != html.Div._namespace:
         return False
@@ -79,10 +96,12 @@ def _is_static(node: Any) -> bool:
     return _is_static(getattr(node, "children", None))
 
 
-def _props(node: Component) -> dict[str, Any]:
+def _props(node: Component | Markup) -> dict[str, Any]:
     """The props set on a component, as `to_plotly_json` gives them (its props in their declared order,
     then its data-* and aria-* attributes), read from what was set rather than by trying each of the
     thirty-odd props an html element may have: a fifth of this module's time."""
+    if isinstance(node, Markup):
+        return {**node.attributes, "children": node.children}
     given = vars(node)
     props = {name: given[name] for name in node._prop_names if name in given}
     wildcards = tuple(node._valid_wildcard_attributes)
@@ -90,7 +109,7 @@ def _props(node: Component) -> dict[str, Any]:
     return props
 
 
-def _as_static(node: Component) -> StaticHtml:
+def _as_static(node: Component | Markup) -> StaticHtml:
     props = _props(node)
     attributes = {name: value for name, value in props.items() if name not in _NOT_ATTRIBUTES}
     for name, value in attributes.items():
@@ -103,12 +122,14 @@ def _inner_html(children: Any) -> str:
         return ""
     if isinstance(children, (list, tuple)):
         return "".join(_inner_html(child) for child in children)
-    if isinstance(children, Component):
+    if isinstance(children, (Component, Markup)):
         return _outer_html(children)
     return escape(str(children), quote=False)
 
 
-def _outer_html(node: Component) -> str:
+def _outer_html(node: Component | Markup) -> str:
+    if isinstance(node, Component) and node._namespace != html.Div._namespace:
+        raise ValueError(f"{node._type}: only html elements are written as static HTML")
     tag = _tag(node)
     props = _props(node)
     attributes = "".join(
@@ -121,7 +142,7 @@ def _outer_html(node: Component) -> str:
     return f"<{tag}{attributes}>{_inner_html(props.get('children'))}</{tag}>"
 
 
-def _attribute_html(node: Component, name: str, value: Any) -> str:
+def _attribute_html(node: Component | Markup, name: str, value: Any) -> str:
     _check_attribute(node, name, value)
     html_name = _HTML_NAMES.get(name, name.lower() if not name.startswith(("aria-", "data-")) else name)
     if value is True:
@@ -131,18 +152,24 @@ def _attribute_html(node: Component, name: str, value: Any) -> str:
     return f' {html_name}="{escape(str(value), quote=True)}"'
 
 
-def _check_attribute(node: Component, name: str, value: Any) -> None:
+def _check_attribute(node: Component | Markup, name: str, value: Any) -> None:
+    if not _ATTRIBUTE_NAME.match(name):
+        raise ValueError(f"{_tag(node)}: {name!r} is no attribute name")
     if name.startswith("on"):
-        raise ValueError(f"{node._type}: no event handler attribute ({name}) in static HTML")
+        raise ValueError(f"{_tag(node)}: no event handler attribute ({name}) in static HTML")
     if name in _URL_ATTRIBUTES and not _SAFE_URL.match(str(value)):
-        raise ValueError(f"{node._type}: {name}={value!r} leaves this site or is no image")
+        raise ValueError(f"{_tag(node)}: {name}={value!r} leaves this site or is no image")
     if name == "style" and not all(isinstance(css, str) for css in value.values()):
-        raise ValueError(f"{node._type}: style values in static HTML are written with their units")
+        raise ValueError(f"{_tag(node)}: style values in static HTML are written with their units")
 
 
 def _css_name(react_name: str) -> str:
     return re.sub(r"[A-Z]", lambda capital: "-" + capital.group().lower(), react_name)
 
 
-def _tag(node: Component) -> str:
+def _tag(node: Component | Markup) -> str:
+    if isinstance(node, Markup):
+        if not _TAG.match(node.tag):
+            raise ValueError(f"{node.tag!r} is no HTML element name")
+        return node.tag
     return node._type.lower()

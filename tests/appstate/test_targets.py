@@ -52,7 +52,12 @@ def test_the_target_in_force_is_the_latest_to_take_effect_and_of_those_the_lates
     set_target(db, "icpc_15wd", "E06000057", date(2024, 4, 1), 70.0, "cat")  # another LA's
     set_target(db, "re_referral_12m", LA, date(2024, 4, 1), 22.0, "ann", tolerance_percent=10.0)
     target_for = lookup(db)
-    expected = {date(2024, 3, 31): None, date(2024, 4, 1): 80.0, date(2025, 3, 31): 80.0, date(2025, 4, 1): 88.0}
+    expected = {
+        date(2024, 3, 31): None,
+        date(2024, 4, 1): 80.0,
+        date(2025, 3, 31): 80.0,
+        date(2025, 4, 1): 88.0,
+    }
     for on, value in expected.items():
         found = target_for("icpc_15wd", LA, on)
         assert (found.value if found else None) == value, on

@@ -41,6 +41,7 @@ import pandas as pd
 
 from warehouse.kpis.model import Kpi, Timing
 from warehouse.kpis.periods import Period, PeriodKind, period_ending
+from warehouse.kpis.resident import resident
 from warehouse.kpis.suppression import Count, SuppressionPolicy
 from warehouse.model.files import Model
 from warehouse.queries import run, run_rows
@@ -145,22 +146,45 @@ def read_figures(
     first_day: date,
     last_day: date,
 ) -> SubmittedFigures:
-    """The current figures of the measures for the LAs, of the periods within the days: one query.
-    A measure given in parts is the sum of its parts; a cell with a part not available is not
-    available."""
+    """The current figures of the measures for the LAs, of the periods within the days: one query, or
+    for a read-only warehouse none, every LA's figures held after the first (they change only with a
+    submission, which publishes a new file). A measure given in parts is the sum of its parts; a cell
+    with a part not available is not available."""
+    held = resident(con)
+    if held is None:
+        rows = run_rows(
+            con,
+            "current_figures",
+            la_codes=list(la_codes),
+            measures=sorted(set(measures)),
+            first_day=first_day,
+            last_day=last_day,
+        )
+    else:
+        every = held.keep("current_figures", lambda: _every_cell(con))
+        rows = [
+            row
+            for la_code in set(la_codes)
+            for measure in set(measures)
+            for row in every.get((la_code, measure), ())
+            if row[2] >= first_day and row[5] <= last_day
+        ]
     figures = SubmittedFigures()
-    for la_code, measure, period_start, value, key in run_rows(
-        con,
-        "current_figures",
-        la_codes=list(la_codes),
-        measures=sorted(set(measures)),
-        first_day=first_day,
-        last_day=last_day,
-    ):
+    for la_code, measure, period_start, value, key, _period_end in rows:
         figures.cells[(la_code, measure, period_start)] = Cell(
             None if value is None else float(value), int(key or 0)
         )
     return figures
+
+
+def _every_cell(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[tuple]]:
+    """Every LA's current figures of every measure, by LA and measure."""
+    cells: dict[tuple[str, str], list[tuple]] = {}
+    for row in run_rows(
+        con, "current_figures", la_codes=None, measures=None, first_day=date.min, last_day=date.max
+    ):
+        cells.setdefault((row[0], row[1]), []).append(row)
+    return cells
 
 
 @dataclass(frozen=True)

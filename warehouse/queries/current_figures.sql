@@ -15,10 +15,11 @@ SELECT
     CASE
         WHEN count(*) FILTER (part <> '') > 0 THEN sum(cell_key) FILTER (part <> '')
         ELSE sum(cell_key)
-    END AS key_sum
+    END AS key_sum,
+    max(period_end) AS period_end  -- one per period_start: a dataset's periods follow its cadence
 FROM current_figure
-WHERE list_contains($la_codes::VARCHAR[], la_code)
-  AND list_contains($measures::VARCHAR[], measure)
+WHERE ($la_codes IS NULL OR list_contains($la_codes::VARCHAR[], la_code))
+  AND ($measures IS NULL OR list_contains($measures::VARCHAR[], measure))
   AND period_start >= $first_day
   AND period_end <= $last_day
 GROUP BY la_code, measure, period_start;

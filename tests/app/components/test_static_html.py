@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dash import dcc, html
 
-from app.components.static_html import StaticHtml, flatten
+from app.components.static_html import Markup, StaticHtml, flatten
 
 
 def test_a_table_of_figures_becomes_one_element_with_its_rows_as_html():
@@ -103,3 +103,54 @@ def test_the_props_read_are_those_dash_itself_would_send():
     for node in [*nodes, nodes[0].children[0]]:
         assert _props(node) == node.to_plotly_json()["props"]
         assert list(_props(node)) == list(node.to_plotly_json()["props"])  # in the same order
+
+
+def test_markup_is_written_as_the_same_dash_elements_would_be():
+    as_components = html.Table(
+        [
+            html.Thead(html.Tr([html.Th("Month", scope="col"), html.Th("Contacts", className="num")])),
+            html.Tbody(html.Tr([html.Th("<Sep>", scope="row"), html.Td(1_376, className="num")])),
+        ],
+        className="figures-table",
+        **{"aria-label": 'say "hi"'},
+    )
+    as_markup = Markup(
+        "table",
+        [
+            Markup(
+                "thead",
+                Markup("tr", [Markup("th", "Month", scope="col"), Markup("th", "Contacts", className="num")]),
+            ),
+            Markup(
+                "tbody",
+                Markup("tr", [Markup("th", "<Sep>", scope="row"), Markup("td", 1_376, className="num")]),
+            ),
+        ],
+        className="figures-table",
+        **{"aria-label": 'say "hi"'},
+    )
+    from_markup, from_components = flatten(as_markup), flatten(as_components)
+    assert (from_markup.tag, from_markup.attributes) == (
+        "table",
+        {"className": "figures-table", "aria-label": 'say "hi"'},
+    )
+    assert from_markup.children == from_components.children
+    assert '<th scope="row">&lt;Sep&gt;</th>' in from_markup.children
+    # inside a Dash element with nothing interactive, the whole becomes one static element
+    box = flatten(html.Div(as_markup, className="box"))
+    assert isinstance(box, StaticHtml) and box.children.startswith('<table class="figures-table"')
+
+
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        Markup("td", "x", onClick="alert(1)"),
+        Markup("a", "x", href="javascript:alert(1)"),
+        Markup("td", "x", **{'x" onload="alert(1)': "y"}),
+        Markup("script>", "x"),
+        Markup("td", dcc.Link("Records", href="/records")),
+    ],
+)
+def test_markup_is_checked_as_any_static_element(unsafe):
+    with pytest.raises(ValueError):
+        flatten(html.Div(unsafe))

@@ -12,8 +12,9 @@ import pytest
 
 from warehouse.benchmarks import benchmark_comparisons
 from warehouse.kpis.engine import Filters, evaluate
-from warehouse.kpis.published import held_comparisons
+from warehouse.kpis.figures import read_figures
 from warehouse.kpis.periods import parse_period
+from warehouse.kpis.published import held_comparisons
 from warehouse.kpis.registry import REGISTRY
 from warehouse.kpis.resident import resident
 from warehouse.kpis.suppression import SuppressionPolicy
@@ -115,3 +116,22 @@ def test_every_las_comparisons_from_the_one_read_are_its_own(read_only, writable
     newcastle = held_comparisons(read_only, "E08000021")["re_referral_12m"].set_index("time_period").loc[2025]
     assert (newcastle["la_value"], newcastle["la_rank"], newcastle["group_size"]) == (17.2, 10, 11)
     assert "every_la_comparisons" in resident(read_only).kept
+
+
+def test_submitted_figures_held_are_those_the_query_reads(read_only, writable_copy):
+    every_measure = [
+        row[0] for row in read_only.execute("SELECT DISTINCT measure FROM current_figure").fetchall()
+    ]
+    assert every_measure, "the demo warehouse has figures submitted by agencies"
+    sizes = []
+    for la_codes, first_day, last_day in [
+        (SCOPES["city"], date(2024, 4, 1), date(2025, 3, 31)),
+        (SCOPES["both LAs"], date(2022, 1, 1), date(2026, 12, 31)),
+        (SCOPES["both LAs"], date(2025, 5, 1), date(2025, 6, 30)),  # within one quarter: none whole
+    ]:
+        held = read_figures(read_only, la_codes, every_measure, first_day, last_day)
+        queried = read_figures(writable_copy, la_codes, every_measure, first_day, last_day)
+        assert held.cells == queried.cells, (la_codes, first_day)
+        sizes.append(len(held.cells))
+    assert 0 < sizes[0] < sizes[1] and sizes[2] == 0
+    assert "current_figures" in resident(read_only).kept
