@@ -6,10 +6,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from dash import dcc, html
-from dash.development.base_component import Component
 
 from app.components.charts import gaps_note
 from app.components.spc import spc_icons, spc_of
+from app.components.static_html import Markup
 from appstate.actions import KpiActions
 from appstate.commentary import Commentary
 from warehouse.kpis.assessment import Assessment, counts_a_year
@@ -44,16 +44,16 @@ def _judgement(kpi: Kpi, change: Change) -> str:
     return {Travel.IMPROVING: " (better)", Travel.WORSENING: " (worse)"}.get(travel(kpi, change), "")
 
 
-def _change_line(kpi: Kpi, current: Figure, base: Figure, against: str) -> html.Li:
+def _change_line(kpi: Kpi, current: Figure, base: Figure, against: str) -> Markup:
     change = shown_change(kpi, current, base)  # the arrow and the words agree with the figures shown
     words = (
         "no comparison" if change.absolute is None else format_change(kpi, change) + _judgement(kpi, change)
     )
-    arrow = html.Span(change_arrow(change), className="change-arrow", **{"aria-hidden": "true"})  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
-    return html.Li([arrow, f" {words} on {against}"])
+    arrow = Markup("span", change_arrow(change), className="change-arrow", **{"aria-hidden": "true"})
+    return Markup("li", [arrow, f" {words} on {against}"])
 
 
-def _change_lines(assessment: Assessment) -> list[html.Li]:
+def _change_lines(assessment: Assessment) -> list[Markup]:
     kpi, result = assessment.kpi, assessment.result
     if kpi.is_published:  # on the year before, as its publisher writes it
         year = published_year_label(kpi, result.previous.period)
@@ -67,7 +67,7 @@ def _change_lines(assessment: Assessment) -> list[html.Li]:
     ]
 
 
-def _no_benchmark_note(assessment: Assessment) -> html.P | None:
+def _no_benchmark_note(assessment: Assessment) -> Markup | None:
     kpi = assessment.kpi
     if not (kpi.benchmark and kpi.benchmark_population):
         return None
@@ -75,10 +75,10 @@ def _no_benchmark_note(assessment: Assessment) -> html.P | None:
         f"{active_model().dimension(dimension).describe} {' or '.join(repr(v) for v in values)}"
         for dimension, values in kpi.benchmark_population.items()
     )
-    return html.P(f"Published figures count only {wanted}: choose it to compare.", className="benchmark")
+    return Markup("p", f"Published figures count only {wanted}: choose it to compare.", className="benchmark")
 
 
-def _not_split_note(assessment: Assessment) -> html.P | None:
+def _not_split_note(assessment: Assessment) -> Markup | None:
     """A filter on a dimension the KPI's records do not carry leaves its figure whole (the engine's
     filters let a record without the dimension through): say so, so it is not read as split."""
     ignored = assessment.result.ignored_filters
@@ -90,17 +90,18 @@ def _not_split_note(assessment: Assessment) -> html.P | None:
         if assessment.kpi.dataset in active_model().figures
         else "its records do not carry it"
     )
-    return html.P(f"Not split by {words}: {why}.", className="note card-not-split")
+    return Markup("p", f"Not split by {words}: {why}.", className="note card-not-split")
 
 
-def _rag_badge(assessment: Assessment) -> html.Div | None:
+def _rag_badge(assessment: Assessment) -> Markup | None:
     if assessment.rag is None or assessment.target is None:
         return None
     target = format_number(assessment.target.value, assessment.kpi.unit)
     demo = " (demo target)" if assessment.target.is_demo else ""
-    return html.Div(
+    return Markup(
+        "div",
         [
-            html.Span(RAG_ICONS[assessment.rag], className="rag-icon", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+            Markup("span", RAG_ICONS[assessment.rag], className="rag-icon", **{"aria-hidden": "true"}),
             f" {assessment.rag.words}: target {target}{demo}",
         ],
         className=f"rag rag-{assessment.rag.value}",
@@ -118,7 +119,7 @@ def _a_year(assessment: Assessment) -> str:
     return f"; {yearly:.1f} a year at this rate"
 
 
-def _benchmark_line(assessment: Assessment) -> html.P | None:
+def _benchmark_line(assessment: Assessment) -> Markup | None:
     benchmark = assessment.benchmark
     if benchmark is None:
         return None
@@ -151,13 +152,13 @@ def _benchmark_line(assessment: Assessment) -> html.P | None:
         if assessment.national_is_total
         else ""
     )
-    return html.P(f"{'; '.join(parts)} ({year}).{totals}", className="benchmark")
+    return Markup("p", f"{'; '.join(parts)} ({year}).{totals}", className="benchmark")
 
 
-def sparkline(assessment: Assessment) -> html.Div:
+def sparkline(assessment: Assessment) -> Markup:
     kpi, series = assessment.kpi, assessment.result.series[-SPARKLINE_MONTHS:]
     if not series:  # a published figure with no year published for the LA
-        return html.Div()
+        return Markup("div")
     labels = [f.period.label for f in series]
     known = [(label, format_figure(kpi, f)) for label, f in zip(labels, series)]
     every = "yearly, as published," if kpi.is_published else series_word(series)
@@ -165,20 +166,22 @@ def sparkline(assessment: Assessment) -> html.Div:
     svg = sparkline_svg([None if f.suppressed else f.value for f in series])
     # A gap in the line, or no line, says why: not read as a fall to nothing.
     gaps = gaps_note(series)
-    return html.Div(
+    return Markup(
+        "div",
         [
-            html.Div(
+            Markup(
+                "div",
                 [
-                    html.Img(src="data:image/svg+xml," + quote(svg), alt="", className="sparkline")
+                    Markup("img", src="data:image/svg+xml," + quote(svg), alt="", className="sparkline")
                     if svg
                     else None,
-                    html.P(text, className="visually-hidden"),
+                    Markup("p", text, className="visually-hidden"),
                 ],
                 role="img",
-                **{"aria-label": text},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+                **{"aria-label": text},
             ),
             gaps,
-        ]
+        ],
     )
 
 
@@ -295,28 +298,30 @@ def kpi_card(
         measure = active_model().measures.get(kpi.numerator_id)
         scores = measure is not None and measure.value == FigureValue.NUMBER
         detail = f"{current.numerator:,} {'÷' if scores else 'of'} {current.denominator:,}"
-    heading: list[str | Component] = [kpi.title]
+    heading: list[str | Markup] = [kpi.title]
     if kpi.local_definition:
-        heading.append(html.Span(" local definition", className="tag"))
+        heading.append(Markup("span", " local definition", className="tag"))
     return html.Article(
         [
-            html.H3(heading, className="card-title"),
-            html.P(
-                [html.Span(format_figure(kpi, current), className="card-value"), rate],
+            Markup("h3", heading, className="card-title"),
+            Markup(
+                "p",
+                [Markup("span", format_figure(kpi, current), className="card-value"), rate],
                 className="card-figure",
             ),
             _rag_badge(assessment),  # what a board reads first, before the words around it
-            html.P(
+            Markup(
+                "p",
                 [
                     result.period_note or _capitalised(figure_period_label(kpi, current.period)),
                     f" · {detail}" if detail else "",
                 ],
                 className="card-period",
             ),
-            html.P(current.no_data, className="card-no-data") if current.no_data else None,
+            Markup("p", current.no_data, className="card-no-data") if current.no_data else None,
             _not_split_note(assessment),
             spc_icons(spc_of(assessment)),
-            html.Ul(_change_lines(assessment), className="changes"),
+            Markup("ul", _change_lines(assessment), className="changes"),
             _benchmark_line(assessment) or _no_benchmark_note(assessment),
             sparkline(assessment),
             commentary_block(commentary, commentary_href, draft),

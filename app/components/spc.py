@@ -21,6 +21,7 @@ from app.components.charts import (
     plotly_text,
     reference_line,
 )
+from app.components.static_html import Markup
 from warehouse.kpis.assessment import Assessment
 from warehouse.kpis.formatting import format_number, series_word
 from warehouse.kpis.spc import Assurance, Signal, SpcConfig, SpcResult, Variation, spc_for
@@ -63,13 +64,14 @@ def spc_of(assessment: Assessment, change_points: tuple[date, ...] = ()) -> SpcR
     return spc_for(assessment, spc_config(), change_points)
 
 
-def _icon(kind: str, css: str, letter: str, words: str) -> html.Span:
-    return html.Span(
+def _icon(kind: str, css: str, letter: str, words: str) -> Markup:
+    return Markup(
+        "span",
         letter,
         className=f"spc-icon spc-{kind} spc-{css}",
         role="img",
         title=words,
-        **{"aria-label": f"{kind.capitalize()}: {words}"},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+        **{"aria-label": f"{kind.capitalize()}: {words}"},
     )
 
 
@@ -81,26 +83,28 @@ def assurance_words(spc: SpcResult) -> str | None:
     return ASSURANCE_ICONS[spc.assurance][2] if spc.assurance else None
 
 
-def spc_icons(spc: SpcResult) -> html.Div:
+def spc_icons(spc: SpcResult) -> Markup:
     """The two icons, each with its meaning in words (the assurance icon only with a target)."""
     css, letter, words = VARIATION_ICONS[spc.variation]
     items = [
-        html.Span(
-            [_icon("variation", css, letter, words), html.Span(words, className="spc-words")],
+        Markup(
+            "span",
+            [_icon("variation", css, letter, words), Markup("span", words, className="spc-words")],
             className="spc-item",
-            **{"data-variation": spc.variation.value},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+            **{"data-variation": spc.variation.value},
         )
     ]
     if spc.assurance is not None:
         css, letter, words = ASSURANCE_ICONS[spc.assurance]
         items.append(
-            html.Span(
-                [_icon("assurance", css, letter, words), html.Span(words, className="spc-words")],
+            Markup(
+                "span",
+                [_icon("assurance", css, letter, words), Markup("span", words, className="spc-words")],
                 className="spc-item",
-                **{"data-assurance": spc.assurance.value},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+                **{"data-assurance": spc.assurance.value},
             )
         )
-    return html.Div(items, className="spc-icons")
+    return Markup("div", items, className="spc-icons")
 
 
 def spc_legend(opened: bool = False) -> html.Details:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dash import html
 from dash.development.base_component import Component
@@ -57,7 +57,16 @@ class StaticHtml(Component):
         self.tag, self.attributes, self.children = tag, attributes, children
 
 
-class Markup:
+# To the type checker Markup is a Component, as it is to Dash: it goes wherever a component may, and
+# Dash sends it as its StaticHtml (to_plotly_json). It is none at run time, so is made without the
+# checks that make a Component cost more than the HTML it stands for.
+if TYPE_CHECKING:
+    _MarkupBase = Component
+else:
+    _MarkupBase = object
+
+
+class Markup(_MarkupBase):
     """An element written as static HTML without becoming a Dash component: `Markup("td", "12",
     className="num")` as `html.Td("12", className="num")`. Its children are text, numbers and other
     Markup only; its attributes are React's names, checked and escaped as any static element's."""
@@ -66,6 +75,11 @@ class Markup:
 
     def __init__(self, tag: str, children: Any = None, **attributes: Any) -> None:
         self.tag, self.children, self.attributes = tag, children, attributes
+
+    def to_plotly_json(self) -> dict[str, Any]:
+        """As the StaticHtml it becomes: what Dash's JSON encoder asks of anything it sends, should a
+        callback return Markup that no page's flatten has written."""
+        return _as_static(self).to_plotly_json()
 
 
 def flatten(node: Any) -> Any:

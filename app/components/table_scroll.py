@@ -7,7 +7,6 @@ grids (app/components/grid.py) get the same hint and shadow."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import pandas as pd
 from dash import html
@@ -25,9 +24,8 @@ def scroll_box(
     `label`), which the keyboard can reach and scroll. With `row_names`, the first column names each
     row, and stays in view while the rest scrolls."""
     named = {"aria-labelledby": labelled_by} if labelled_by else {"aria-label": label}
-    content: Any = table  # Markup is no Component to Dash's types: the page's flatten writes it first
     return html.Div(
-        html.Div(content, className="table-scroll-box", tabIndex="0", role="region", **named),
+        html.Div(table, className="table-scroll-box", tabIndex="0", role="region", **named),
         className="table-scroll table-row-names" if row_names else "table-scroll",
     )
 

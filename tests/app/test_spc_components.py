@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from html import unescape
+
+from dash import html
 
 from app.components.kpi_card import commentary_block, kpi_card
 from app.components.spc import spc_chart, spc_icons, spc_legend
+from app.components.static_html import StaticHtml, flatten
 from tests.app.test_kpi_card import text_of
 from warehouse.kpis.assessment import Assessment, TargetInForce
 from warehouse.kpis.engine import Figure, KpiResult
@@ -38,17 +43,10 @@ def _assessment(target: float | None = 24.0) -> Assessment:
 
 
 def _labels(node) -> list[str]:
-    """Every aria-label in a component tree, in order."""
-    found = []
-    if isinstance(node, (list, tuple)):
-        for child in node:
-            found += _labels(child)
-        return found
-    if hasattr(node, "to_plotly_json"):
-        label = getattr(node, "aria-label", None)
-        found += [label] if label else []
-        found += _labels(getattr(node, "children", None))
-    return found
+    """Every aria-label of a static part, in order, as the page sends it (written as HTML)."""
+    sent = flatten(html.Div(node))
+    assert isinstance(sent, StaticHtml)
+    return [unescape(label) for label in re.findall(r'aria-label="([^"]*)"', sent.children)]
 
 
 def test_the_hand_worked_series_reads_as_improvement_low_and_consistently_met():

@@ -154,3 +154,16 @@ def test_markup_is_written_as_the_same_dash_elements_would_be():
 def test_markup_is_checked_as_any_static_element(unsafe):
     with pytest.raises(ValueError):
         flatten(html.Div(unsafe))
+
+
+def test_markup_a_callback_returns_unflattened_is_sent_as_its_static_html():
+    import json
+
+    import plotly
+
+    sent = json.loads(
+        json.dumps(html.Div([Markup("p", "a < b", className="note")]), cls=plotly.utils.PlotlyJSONEncoder)
+    )
+    [child] = sent["props"]["children"]
+    assert child["type"] == "StaticHtml"
+    assert child["props"] == {"tag": "p", "attributes": {"className": "note"}, "children": "a &lt; b"}
