@@ -435,11 +435,15 @@ def check_schema_version(con: duckdb.DuckDBPyConnection, path: Path, allow_older
 
 def open_readonly(path: Path, allow_older: bool = False) -> duckdb.DuckDBPyConnection:
     """A read-only connection to a published warehouse, checked for its schema version, its memory
-    held to SAFEGUARD_DUCKDB_MEMORY_LIMIT."""
+    held to SAFEGUARD_DUCKDB_MEMORY_LIMIT and its threads to SAFEGUARD_DUCKDB_THREADS."""
     if not path.exists():
         raise WarehouseError(f"No warehouse at {path}: load some extracts first (safeguard load).")
-    limit = environment().duckdb_memory_limit
-    con = duckdb.connect(str(path), read_only=True, config={"memory_limit": limit})
+    settings = environment()
+    con = duckdb.connect(
+        str(path),
+        read_only=True,
+        config={"memory_limit": settings.duckdb_memory_limit, "threads": settings.duckdb_threads},
+    )
     try:
         check_schema_version(con, path, allow_older)
     except WarehouseError:

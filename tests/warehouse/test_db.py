@@ -124,3 +124,19 @@ def test_a_read_connection_keeps_to_the_configured_memory_limit(built, monkeypat
     monkeypatch.setenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT", "lots")
     with pytest.raises(ValidationError, match="duckdb_memory_limit"):
         environment()
+
+
+def test_a_read_connection_keeps_to_the_configured_threads(built, monkeypatch):
+    from pydantic import ValidationError
+
+    from warehouse.settings import environment
+
+    monkeypatch.delenv("SAFEGUARD_DUCKDB_THREADS", raising=False)
+    with open_readonly(built) as con:  # the default: one thread a query
+        assert con.execute("SELECT current_setting('threads')").fetchone() == (1,)
+    monkeypatch.setenv("SAFEGUARD_DUCKDB_THREADS", "3")
+    with open_readonly(built) as con:
+        assert con.execute("SELECT current_setting('threads')").fetchone() == (3,)
+    monkeypatch.setenv("SAFEGUARD_DUCKDB_THREADS", "0")
+    with pytest.raises(ValidationError, match="duckdb_threads"):
+        environment()
