@@ -5,11 +5,12 @@ scorecard section, from the same Scorecard (warehouse/kpis/scorecard.py)."""
 from __future__ import annotations
 
 from dash import html
-from dash.development.base_component import Component, ComponentType
+from dash.development.base_component import ComponentType
 
 from app import ids
 from app.components.kpi_card import RAG_ICONS, actions_link
 from app.components.spc import spc_icons
+from app.components.static_html import Markup
 from app.components.table_scroll import scroll_box
 from app.scorecard_export import NOT_RATED
 from appstate.actions import KpiActions
@@ -27,7 +28,7 @@ from warehouse.kpis.periods import Period
 from warehouse.kpis.scorecard import REPEATED, PriorityRows, Scorecard, ScorecardRow, repeated_words
 
 
-def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
+def _benchmark_cells(row: ScorecardRow) -> list[Markup]:
     """England and the statistical neighbours' mean, each with what it is under it: the published
     year, and "per 10,000" where the published measure is a rate rather than the KPI itself."""
     kpi, benchmark = row.kpi, row.benchmark
@@ -45,54 +46,62 @@ def _benchmark_cells(row: ScorecardRow) -> list[html.Td]:
     # year goes under England's, so that like is read against like.
     own = (
         [
-            html.Br(),
-            html.Span(
-                f"this LA {format_published(benchmark.la_value, kpi.unit, True)}", className="scorecard-year"
+            Markup("br"),
+            Markup(
+                "span",
+                f"this LA {format_published(benchmark.la_value, kpi.unit, True)}",
+                className="scorecard-year",
             ),
         ]
         if benchmark.is_rate and benchmark.la_value is not None
         else []
     )
 
-    def cell(value: float | None, *under: Component) -> html.Td:
+    def cell(value: float | None, *under: Markup) -> Markup:
         shown = format_published(value, kpi.unit, benchmark.is_rate)
-        return _cell([shown, html.Br(), html.Span(what, className="scorecard-year"), *under])
+        return _cell([shown, Markup("br"), Markup("span", what, className="scorecard-year"), *under])
 
     england = (
-        _cell(["–", html.Br(), html.Span("a national total", className="scorecard-year")])
+        _cell(["–", Markup("br"), Markup("span", "a national total", className="scorecard-year")])
         if row.national_is_total
         else cell(benchmark.england, *own)
     )
     return [england, cell(benchmark.neighbour_mean)]
 
 
-def _cell(content: ComponentType, latest: bool = False, why: str | None = None, kind: str = "") -> html.Td:
+def _cell(content: ComponentType, latest: bool = False, why: str | None = None, kind: str = "") -> Markup:
     """A number's cell; `why` is said on hover (why a quarter has no data), `kind` is a class that
     names the column (a phone's layout moves the latest quarter and the target to the front)."""
     classes = ["num", "scorecard-latest" if latest else "", kind]
-    return html.Td(content, className=" ".join(c for c in classes if c), title=why)
+    return Markup("td", content, className=" ".join(c for c in classes if c), title=why)
 
 
-def _rag_cell(row: ScorecardRow) -> html.Td:
+def _rag_cell(row: ScorecardRow) -> Markup:
     if row.rag is None:
-        return html.Td(NOT_RATED, className="scorecard-rag rag-none")
-    return html.Td(
-        [html.Span(RAG_ICONS[row.rag], className="rag-icon", **{"aria-hidden": "true"}), f" {row.rag.words}"],  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+        return Markup("td", NOT_RATED, className="scorecard-rag rag-none")
+    return Markup(
+        "td",
+        [
+            Markup("span", RAG_ICONS[row.rag], className="rag-icon", **{"aria-hidden": "true"}),
+            f" {row.rag.words}",
+        ],
         className=f"scorecard-rag rag-{row.rag.value}",
     )
 
 
-def _figure_cell(kpi: Kpi, figure: Figure, quarter: Period, repeated: bool, latest: bool) -> html.Td:
+def _figure_cell(kpi: Kpi, figure: Figure, quarter: Period, repeated: bool, latest: bool) -> Markup:
     """A quarter's figure; one published for a year names its year, and is shown once (repeats)."""
     if repeated:
         words = repeated_words(figure)
-        return _cell([REPEATED, html.Span(f" ({words})", className="visually-hidden")], latest, why=words)
+        return _cell(
+            [REPEATED, Markup("span", f" ({words})", className="visually-hidden")], latest, why=words
+        )
     if figure.period != quarter and not figure.no_data:
         return _cell(
             [
                 format_figure(kpi, figure),
-                html.Br(),
-                html.Span(figure.period.label, className="scorecard-year"),
+                Markup("br"),
+                Markup("span", figure.period.label, className="scorecard-year"),
             ],
             latest,
         )
@@ -118,15 +127,18 @@ def _row(row: ScorecardRow, quarters: tuple[Period, ...], actions: KpiActions | 
             *figures,
             _cell(target_text, kind="scorecard-target"),
             _rag_cell(row),
-            html.Td(
+            Markup(
+                "td",
                 [
-                    html.Span(change_arrow(row.change), className="change-arrow", **{"aria-hidden": "true"}),  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
+                    Markup(
+                        "span", change_arrow(row.change), className="change-arrow", **{"aria-hidden": "true"}
+                    ),
                     f" {row.travel.value}",
                 ],
                 className=f"scorecard-travel travel-{travel_class}",
             ),
             *_benchmark_cells(row),
-            html.Td(spc_icons(row.spc), className="scorecard-spc"),
+            Markup("td", spc_icons(row.spc), className="scorecard-spc"),
         ],
         **{"data-kpi": kpi.id},  # type: ignore[arg-type]  # Dash types each prop; aria-*/data-* have none
     )
@@ -141,22 +153,26 @@ def priority_section(
 ) -> html.Section:
     heading_id = f"{ids.SCORECARD}-priority-{number}"
     latest = scorecard.quarters[-1]
-    header = html.Tr(
+    header = Markup(
+        "tr",
         [
-            html.Th("KPI", scope="col", className="col-kpi"),
+            Markup("th", "KPI", scope="col", className="col-kpi"),
             *[
-                html.Th(
-                    q.label, scope="col", className="num col-quarter" + (" col-latest" if q == latest else "")
+                Markup(
+                    "th",
+                    q.label,
+                    scope="col",
+                    className="num col-quarter" + (" col-latest" if q == latest else ""),
                 )
                 for q in scorecard.quarters
             ],
-            html.Th("Target", scope="col", className="num col-target"),
-            html.Th("RAG", scope="col", className="col-rag"),
-            html.Th("Direction of travel", scope="col", className="col-travel"),
-            html.Th("England", scope="col", className="num col-benchmark"),
-            html.Th("Neighbours", scope="col", className="num col-benchmark"),
-            html.Th("SPC", scope="col", className="col-spc"),
-        ]
+            Markup("th", "Target", scope="col", className="num col-target"),
+            Markup("th", "RAG", scope="col", className="col-rag"),
+            Markup("th", "Direction of travel", scope="col", className="col-travel"),
+            Markup("th", "England", scope="col", className="num col-benchmark"),
+            Markup("th", "Neighbours", scope="col", className="num col-benchmark"),
+            Markup("th", "SPC", scope="col", className="col-spc"),
+        ],
     )
     return html.Section(
         [
