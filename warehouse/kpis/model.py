@@ -4,6 +4,7 @@ and a partnership's own in $SAFEGUARD_HOME/model), one per KPI."""
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -121,7 +122,7 @@ class Kpi(BaseModel):
             raise ValueError(f"{self.id} is a published figure: it has no numerator")
         return self.numerator
 
-    @property
+    @cached_property  # asked for every figure the engine works out
     def measure_ids(self) -> tuple[str, ...]:
         """The measures it counts: its numerator, and its denominator if it has one (a published KPI: none)."""
         return tuple(m for m in (self.numerator, self.denominator) if m is not None)
