@@ -4,7 +4,9 @@ nowhere else.
 - `passes` and `row_passes(wanted)`: the filter predicate. `wanted` is a map of dimension id -> the
   values wanted, of the filtered dimensions only (Filters.query_params); a dimension the map does not
   name is not filtered, so a server still on the previous model can query a warehouse with a newer
-  one. The row is any table or query with the dimensions' columns by name (the cubes, raw events).
+  one. The row is any table or query with the dimensions' columns by name (the raw events).
+- `row_filter_sql`: the same filters for the cubes' queries, as a condition on the filtered
+  dimensions' columns only, their values bound as parameters (Filters.cube_params).
 - `age_band(birth_month, at_date)`: from the bands of the age dimension.
 - `child_dimensions(scope)`: each child's dimensions read from the child's record.
 - `filter_values(scope)`: the values a filter offers, for dimensions whose values are in a table.
@@ -65,6 +67,17 @@ def cube_columns_sql(model: Model) -> list[str]:
         for table in (*CUBE_TABLES, ALL_LA_CUBE)
         for dimension in model.dimensions
     ]
+
+
+def row_filter_sql(dimensions: Sequence[Dimension]) -> str:
+    """The filters of the cubes' queries as a condition on the filtered dimensions' columns only: the
+    values wanted of the n-th are the parameter $filter_n. A row with no value of a dimension (NULL:
+    its records do not carry it) passes, as with row_passes."""
+    tests = [
+        f"({d.cube_column} IS NULL OR list_contains($filter_{number}::VARCHAR[], {d.cube_column}))"
+        for number, d in enumerate(dimensions)
+    ]
+    return " AND ".join(tests) or "TRUE"
 
 
 def _row_passes(dimensions: tuple[Dimension, ...]) -> str:

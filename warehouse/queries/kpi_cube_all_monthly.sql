@@ -4,5 +4,5 @@ SELECT measure, month, sum(n) AS n, sum(key_sum) AS key_sum
 FROM kpi_cube_all
 WHERE month BETWEEN $first_month AND $last_month
   AND list_contains($measures::VARCHAR[], measure)
-  AND row_passes(MAP($filter_dimensions::VARCHAR[], $filter_values::VARCHAR[][]))
+  AND {{row_filter}}
 GROUP BY measure, month;

@@ -10,7 +10,7 @@ per_child AS (
     JOIN windows AS w ON m.month BETWEEN w.first_month AND w.last_month
     WHERE list_contains($la_codes::VARCHAR[], m.la_code)
       AND list_contains($measures::VARCHAR[], m.measure)
-      AND row_passes(MAP($filter_dimensions::VARCHAR[], $filter_values::VARCHAR[][]))
+      AND {{row_filter}}
     GROUP BY ALL
 )
 SELECT first_month, last_month, measure, count(*) AS n, sum(child_key) AS key_sum

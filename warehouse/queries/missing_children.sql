@@ -9,7 +9,7 @@ per_child AS (
     FROM missing_child_month AS m
     JOIN windows AS w ON m.month BETWEEN w.first_month AND w.last_month
     WHERE list_contains($la_codes::VARCHAR[], m.la_code)
-      AND row_passes(MAP($filter_dimensions::VARCHAR[], $filter_values::VARCHAR[][]))
+      AND {{row_filter}}
     GROUP BY ALL
 )
 SELECT first_month, last_month,

@@ -1,11 +1,15 @@
 """The one function that executes read queries against the warehouse.
 
-Every value reaches DuckDB as a bound parameter; query files name them as $name.
+Every value reaches DuckDB as a bound parameter; query files name them as $name. A query may also
+leave a condition to be made from the model (the filters of its dimensions' columns): it names the
+place as {{name}}, and the caller gives a `Condition` as `name`, whose SQL names only columns the
+model declares and whose values are bound parameters too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +27,15 @@ def query_text(name: str) -> str:
     if not path.is_file():
         raise KeyError(f"no query named {name!r} in {QUERIES_DIR}")
     return path.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A WHERE condition made from the model, not from a request: its SQL names the model's columns
+    and its own parameters, bound with the query's."""
+
+    sql: str
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
@@ -52,8 +65,24 @@ def _fetch(
     params: dict[str, object],
     fetch: Callable[[duckdb.DuckDBPyConnection], T],
 ) -> T:
+    text, bound = _with_conditions(name, params)
     cursor = con.cursor()
     try:
-        return fetch(cursor.execute(query_text(name), params))
+        return fetch(cursor.execute(text, bound))
     finally:
         cursor.close()
+
+
+def _with_conditions(name: str, params: dict[str, object]) -> tuple[str, dict[str, object]]:
+    """The query's text with each Condition put where it names it, and every value to bind."""
+    text, bound = query_text(name), {}
+    for key, value in params.items():
+        if not isinstance(value, Condition):
+            bound[key] = value
+            continue
+        marker = "{{" + key + "}}"
+        if marker not in text:
+            raise KeyError(f"query {name!r} has no place for the condition {key!r} ({marker})")
+        text = text.replace(marker, f"({value.sql})")
+        bound.update(value.params)
+    return text, bound

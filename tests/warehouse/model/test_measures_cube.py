@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from warehouse.db import build_schema
+from warehouse.kpis.engine import Filters
 from warehouse.model.specs import Measure
 from warehouse.model.sql import measures_cube_sql
 from warehouse.queries import run
@@ -169,9 +170,7 @@ def test_a_run_of_months_counts_a_child_once_with_the_childrens_cell_keys(con):
         measures=["eh_children"],
         firsts=["2024-05-01", "2024-06-01", "2024-05-01"],
         lasts=["2024-05-01", "2024-06-01", "2024-06-01"],
-        la_codes=[LA],
-        filter_dimensions=[],
-        filter_values=[],
+        **Filters([LA]).cube_params(),
     ).sort_values(["first_month", "last_month"])
     assert [
         (str(f.date()), str(t.date()), n) for f, t, n in counted[["first_month", "last_month", "n"]].values
@@ -194,9 +193,7 @@ def test_a_filtered_count_of_children_counts_those_with_a_record_that_passes(con
             measures=["eh_children"],
             firsts=["2024-05-01"],
             lasts=["2024-06-01"],
-            la_codes=[LA],
-            filter_dimensions=["agency"],
-            filter_values=[[agency]],
+            **Filters([LA], agency=[agency]).cube_params(),
         )["n"].tolist()
         for agency in ("Schools", "Health")
     ]
