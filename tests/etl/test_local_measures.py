@@ -99,7 +99,7 @@ def test_a_count_of_children_is_rounded_by_the_childrens_cell_keys(loaded):
         ).fetchone()[0]
         counted = run(
             con, "measure_children", measures=["eh_children"], firsts=[Q1.first_month], lasts=[Q1.last_month],
-            la_codes=[LA], filter_dimensions=[], filter_values=[],
+            **Filters([LA]).cube_params(),
         )  # fmt: skip
     assert (counted["n"].tolist(), counted["key_sum"].tolist()) == ([4], [key])
     assert result.current.numerator == policy.protect(Count(4, int(key)))
