@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench.common import MB, RESULTS
 from warehouse.kpis.engine import SERIES_MONTHS
+from warehouse.settings import Environment
 
 GB = 1024**3  # binary, like MB: as memory is counted (psutil, ru_maxrss) and the 1.5 GB target
 BUILD_MEMORY_TARGET = 4 * GB  # the national build's peak RSS
@@ -178,7 +179,8 @@ def _rss(results: dict) -> Verdict:
         why = (
             f"the tree's PSS peaked at {_gb(pss)} (summed RSS, which counts the shared pages once per "
             f"process, at {_gb(rss)}). What grows under load is each worker's DuckDB buffers (held to "
-            "SAFEGUARD_DUCKDB_MEMORY_LIMIT, 1 GB by default, per worker) and the responses being "
+            f"SAFEGUARD_DUCKDB_MEMORY_LIMIT, {_default('duckdb_memory_limit')} by default, per worker) and the "
+            "responses being "
             "built by its threads."
         )
     else:
@@ -673,8 +675,9 @@ def _memory_section(results: dict) -> list[str]:
             "copy-on-write pages since the fork) once per process. ",
             "A load is its own ",
             "process's high-water RSS (ru_maxrss). The app's read connections hold DuckDB to ",
-            "SAFEGUARD_DUCKDB_MEMORY_LIMIT (1 GB by default) per worker; a load's writing connection to ",
-            "SAFEGUARD_DUCKDB_LOAD_MEMORY_LIMIT (2.5 GB by default).",
+            f"SAFEGUARD_DUCKDB_MEMORY_LIMIT ({_default('duckdb_memory_limit')} by default) per worker; a load's ",
+            f"writing connection to SAFEGUARD_DUCKDB_LOAD_MEMORY_LIMIT ({_default('duckdb_load_memory_limit')} "
+            "by default).",
         ),
         *_table(["process", "peak RSS (summed for the app)", "PSS"], rows),
     ]
@@ -711,3 +714,8 @@ def markdown(results: dict) -> str:
         _memory_section,
     ]
     return "\n".join(line for section in sections for line in section(results))
+
+
+def _default(setting: str) -> str:
+    """A setting's default, as the settings declare it (warehouse/settings.py)."""
+    return str(Environment.model_fields[setting].default)

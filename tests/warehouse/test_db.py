@@ -113,14 +113,14 @@ def test_a_read_connection_keeps_to_the_configured_memory_limit(built, monkeypat
 
     from warehouse.settings import environment
 
-    # 256 MB is 256,000,000 bytes: DuckDB reports it in binary units, 256e6 / 2**20 = 244.1 MiB
-    monkeypatch.setenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT", "256MB")
-    with open_readonly(built) as con:
-        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("244.1 MiB",)
-    # the default, 1 GB: 1e9 / 2**30 = 0.93 GiB, which DuckDB writes as 953.6 MiB
-    monkeypatch.delenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT")
+    # 1 GB is 1e9 bytes: DuckDB reports it in binary units, 1e9 / 2**30 = 0.93 GiB, written 953.6 MiB
+    monkeypatch.setenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT", "1GB")
     with open_readonly(built) as con:
         assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("953.6 MiB",)
+    # the default, 256 MB: 256e6 / 2**20 = 244.1 MiB
+    monkeypatch.delenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT")
+    with open_readonly(built) as con:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("244.1 MiB",)
     monkeypatch.setenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT", "lots")
     with pytest.raises(ValidationError, match="duckdb_memory_limit"):
         environment()
