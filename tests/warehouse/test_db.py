@@ -117,10 +117,10 @@ def test_a_read_connection_keeps_to_the_configured_memory_limit(built, monkeypat
     monkeypatch.setenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT", "1GB")
     with open_readonly(built) as con:
         assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("953.6 MiB",)
-    # the default, 256 MB: 256e6 / 2**20 = 244.1 MiB
+    # the default, 384 MB: 384e6 / 2**20 = 366.2 MiB
     monkeypatch.delenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT")
     with open_readonly(built) as con:
-        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("244.1 MiB",)
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("366.2 MiB",)
     monkeypatch.setenv("SAFEGUARD_DUCKDB_MEMORY_LIMIT", "lots")
     with pytest.raises(ValidationError, match="duckdb_memory_limit"):
         environment()
