@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol, TypeVar
 
-from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, select
+from sqlalchemy import Boolean, ColumnElement, Date, DateTime, Float, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from appstate.audit import record
@@ -120,11 +120,14 @@ def _in_force(history: Sequence[T], on: date) -> T | None:
 
 
 def target_history(session: Session, kpi_id: str, la_code: str) -> list[Target]:
+    return _history(session, Target.kpi_id == kpi_id, Target.la_code == la_code)
+
+
+def _history(session: Session, *where: ColumnElement[bool]) -> list[Target]:
+    """The targets that match, in the order `_in_force` reads them: by when each takes effect, then set."""
     return list(
         session.scalars(
-            select(Target)
-            .where(Target.kpi_id == kpi_id, Target.la_code == la_code)
-            .order_by(Target.effective_from, Target.set_at, Target.id)
+            select(Target).where(*where).order_by(Target.effective_from, Target.set_at, Target.id)
         )
     )
 
@@ -137,11 +140,7 @@ def lookup(session: Session) -> TargetLookup:
     def target_for(kpi_id: str, la_code: str, on: date) -> TargetInForce | None:
         if la_code not in by_la:
             by_la[la_code] = {}
-            for target in session.scalars(
-                select(Target)
-                .where(Target.la_code == la_code)
-                .order_by(Target.effective_from, Target.set_at, Target.id)
-            ):
+            for target in _history(session, Target.la_code == la_code):
                 by_la[la_code].setdefault(target.kpi_id, []).append(
                     TargetInForce(
                         target.value, target.tolerance_percent, target.effective_from, target.is_demo

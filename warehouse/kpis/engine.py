@@ -377,8 +377,7 @@ def _parts(
     )
     # One row per part (one measure): the largest first, ties by label; a part not recorded (NULL)
     # is no part.
-    named = sorted((row for row in rows if row["part"] is not None), key=lambda row: row["part"])
-    named.sort(key=lambda row: -row["n"])
+    named = sorted((row for row in rows if row["part"] is not None), key=lambda row: (-row["n"], row["part"]))
     return _protected_parts(
         [row["part"] for row in named], [row["n"] for row in named], [row["key_sum"] for row in named], policy
     )

@@ -173,7 +173,7 @@ def _figure(
     publisher: str, time_period: int, la_status: str, la_value: float | None, financial_year: str
 ) -> PublishedFigure:
     period = year_period(time_period)
-    if la_value is None or pd.isna(la_value):
+    if pd.isna(la_value):  # None or NaN: not published
         marker = str(la_status)
         words = f"Not published by {publisher} for {financial_year} ({marker}: {MARKER_WORDS.get(marker, marker)})"
         return PublishedFigure(period, None, words)
