@@ -11,7 +11,8 @@ backup says so in its manifest rather than pretending to hold it.
 A backup folder and its files are the service account's only (0700 and 0600). A restore keeps
 the audit log whole: the events recorded since the backup are carried over into the restored app
 state, and the restore itself is recorded. Running servers need no restart: they notice the new
-warehouse file, and open the SQLite app state afresh for every session (appstate/db.py).
+warehouse file, and drop a pooled connection to the SQLite app-state file a restore replaced as
+they take it (appstate/db.py).
 """
 
 from __future__ import annotations

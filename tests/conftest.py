@@ -117,6 +117,16 @@ def _new_warehouses_from_a_template(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _app_state_connections_closed_after_each_test():
+    """Each test's app state is a file of its own: the connections pooled to it are closed once the
+    test is done, so that a run of the suite does not hold a file open for every test."""
+    yield
+    from appstate.db import close_idle_connections
+
+    close_idle_connections()
+
+
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """A fresh SAFEGUARD_HOME with a fixed pseudonymisation key."""

@@ -34,3 +34,19 @@ def test_a_sqlite_file_swapped_in_is_read_by_the_next_session(tmp_path):
     os.replace(tmp_path / "restored.sqlite", tmp_path / "appstate.sqlite")
     with session(url) as db:
         assert [u.username for u in list_users(db)] == ["restored"]
+
+
+def _dbapi_connection(url: str) -> object:
+    with session(url) as db:
+        return db.connection().connection.dbapi_connection
+
+
+def test_sessions_share_a_pooled_connection_until_the_file_is_replaced(tmp_path):
+    url = f"sqlite:///{tmp_path / 'appstate.sqlite'}"
+    first = _dbapi_connection(url)
+    assert _dbapi_connection(url) is first
+    (tmp_path / "copy.sqlite").write_bytes((tmp_path / "appstate.sqlite").read_bytes())
+    os.replace(tmp_path / "copy.sqlite", tmp_path / "appstate.sqlite")
+    replaced = _dbapi_connection(url)
+    assert replaced is not first
+    assert _dbapi_connection(url) is replaced
