@@ -13,6 +13,7 @@ the reason: warehouse/kpis/coverage.py), where the cubes would count its missing
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -156,8 +157,17 @@ class _Totals:
     monthly: dict[tuple[str, date], Count] = field(default_factory=dict)
     windows: dict[tuple[str, date, date], Count] = field(default_factory=dict)
     per_child: frozenset[str] = frozenset()  # the measures counted per window, not per month
+    # Each total worked out once: KPIs share measures (a denominator, a rate and its count).
+    _added: dict[tuple[str, Period, Timing], Count] = field(default_factory=dict)
 
     def total(self, measure: str, period: Period, timing: Timing) -> Count:
+        key = (measure, period, timing)
+        found = self._added.get(key)
+        if found is None:
+            found = self._added[key] = self._total(measure, period, timing)
+        return found
+
+    def _total(self, measure: str, period: Period, timing: Timing) -> Count:
         if measure in self.per_child:
             return self.windows.get((measure, period.first_month, period.last_month), _NONE)
         # Added up by hand, not with Count's +: a page's figures add up a hundred thousand months.
@@ -180,7 +190,7 @@ def months_read(period: Period, timing: Timing, per_child: bool = False) -> tupl
 
 def _key(value: float | None) -> int:
     """A cell key from a query (NULL where no row, or the raw path, which has none)."""
-    return 0 if pd.isna(value) else int(value)
+    return 0 if value is None or math.isnan(value) else int(value)
 
 
 def _periods_needed(period: Period, series_months: int) -> list[Period]:
