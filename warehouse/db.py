@@ -329,6 +329,8 @@ def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
     where one query alone would leave one idle (one LA at scale 17: 3.2 s to 2.75 s)."""
     salt = cell_key_salt(con)
     statements = _transform_statements(con)
+    # A warehouse's first LA: its rows of the all-LA cube are summed by the insert that adds them.
+    summed_already = len(la_codes) == 1 and single_value(con, "SELECT count(*) FROM kpi_cube_all") == 0
     # One LA at a time: the union holds every dataset's query's working memory at once, so a load of
     # all England's LAs (the national build) would hold them for every LA; and each LA's stocks then
     # run to the last month its own loads cover.
@@ -336,7 +338,7 @@ def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
         for statement in statements:
             _execute(con, statement, {"la_codes": [la_code], "cell_key_salt": salt})
     if la_codes:
-        _sum_all_la_cube(con)
+        _sum_all_la_cube(con, summed_already)
 
 
 # kpi_cube_all is summed again (loads/kpi_cube_all_compact.sql) once the rows each rebuilt LA left have
@@ -345,10 +347,12 @@ def run_transforms(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> None:
 SUM_ALL_LA_CUBE_GROWTH = 1.25
 
 
-def _sum_all_la_cube(con: duckdb.DuckDBPyConnection) -> None:
+def _sum_all_la_cube(con: duckdb.DuckDBPyConnection, summed_already: bool = False) -> None:
     rows = single_value(con, "SELECT count(*) FROM kpi_cube_all")
     summed = int(get_meta(con).get("kpi_cube_all_summed_rows", "0"))
-    if rows > summed * SUM_ALL_LA_CUBE_GROWTH:
+    if summed_already:
+        set_meta(con, kpi_cube_all_summed_rows=str(rows))
+    elif rows > summed * SUM_ALL_LA_CUBE_GROWTH:
         run_sql_file(con, LOADS_DIR / "kpi_cube_all_compact.sql")
         set_meta(con, kpi_cube_all_summed_rows=str(single_value(con, "SELECT count(*) FROM kpi_cube_all")))
 

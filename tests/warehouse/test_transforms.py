@@ -202,6 +202,26 @@ def test_the_all_la_cube_stays_the_detailed_cube_summed_as_las_are_loaded_again(
     ) == [(True,)]
 
 
+def test_a_first_las_all_la_cube_rows_are_summed_as_they_are_added(tmp_path, load, query):
+    # Two May referrals from the LA's social care and one from an individual: two cells.
+    rows = [
+        {"child_id": "C1", "referral_date": "2024-05-01", "source": "5A"},
+        {"child_id": "C2", "referral_date": "2024-05-20", "source": "5A"},
+        {"child_id": "C3", "referral_date": "2024-05-21", "source": "1B"},
+    ]
+    load(write_extract(tmp_path / "a.csv", "referrals", rows, **FY))
+    cells = query(
+        "SELECT count(*), count(DISTINCT (month, measure, agency, age_band, gender, ethnicity, disability)) "
+        "FROM kpi_cube_all"
+    )
+    assert cells[0][0] == cells[0][1]  # one row per cell, as summing again would leave it
+    assert query("SELECT value FROM meta WHERE key = 'kpi_cube_all_summed_rows'") == [(str(cells[0][0]),)]
+    assert query("SELECT agency, n FROM kpi_cube_all WHERE measure = 'referrals' ORDER BY agency") == [
+        ("Individual", 1),
+        ("Local authority", 2),
+    ]
+
+
 def test_the_all_la_cube_is_summed_again_once_its_rows_have_grown_by_a_quarter():
     import duckdb
 
