@@ -29,7 +29,7 @@ from bench.common import TMP
 from bench.ingest import AS_OF, file_rows, measured_ingest
 from etl.demo import Profile, demo_window, english_la_codes, generate_national
 from etl.demo_figures import load_demo_figures
-from warehouse.db import SCHEMA_VERSION, WarehouseError, open_readonly
+from warehouse.db import SCHEMA_VERSION, WarehouseError, definitions_fingerprint, open_readonly
 from warehouse.model.files import active_model
 from warehouse.settings import Settings
 
@@ -102,6 +102,9 @@ def _build_key(la_codes: list[str], growth: float = 1) -> dict:
     """What the cached warehouse depends on: a change to any of it rebuilds."""
     return ({"growth": growth} if growth != 1 else {}) | {
         "schema_version": SCHEMA_VERSION,
+        # A warehouse of other definitions is rebuilt by the first load that opens it (every LA's cubes):
+        # that load would time the rebuild, not the load.
+        "definitions": definitions_fingerprint(active_model()),
         "la_codes": la_codes,
         "years": YEARS,
         "seed": SEED,
