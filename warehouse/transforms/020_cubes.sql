@@ -4,17 +4,11 @@
 -- the same key, however they are reached. Disclosure control rounds by it (warehouse/kpis/suppression.py).
 -- Each `INSERT INTO kpi_cube BY NAME <query>` here is not run where it stands: its query joins the
 -- model's datasets' in one insert of their union, after the rest of this file (warehouse/db.py
--- run_transforms), so the temporary tables below are all made by then.
+-- run_transforms), so the temporary tables below are all made by then. An LA's first rows go into
+-- kpi_cube, and the all-LA cube (loads/kpi_cube_all_add.sql); an LA's cubes rebuilt go into
+-- kpi_cube_rebuilt, and only the rows that changed replace theirs (loads/kpi_cube_changes.sql).
+CREATE OR REPLACE TEMP TABLE kpi_cube_rebuilt AS SELECT * FROM kpi_cube LIMIT 0;
 
--- The LAs' rows as they were come off the all-LA cube before they go (migrations/0017): their new
--- ones are added after (030_rollups.sql).
-INSERT INTO kpi_cube_all BY NAME
-SELECT * EXCLUDE (la_code, area_code, n, key_sum), -sum(n) AS n, -sum(key_sum) AS key_sum
-FROM kpi_cube
-WHERE list_contains($la_codes, la_code)
-GROUP BY ALL;
-
-DELETE FROM kpi_cube WHERE list_contains($la_codes, la_code);
 DELETE FROM missing_child_month WHERE list_contains($la_codes, la_code);
 -- A partnership's own datasets' counts of children (warehouse/model/sql.py measures_cube_sql).
 DELETE FROM measure_child_month WHERE list_contains($la_codes, la_code);

@@ -12,13 +12,6 @@ WHERE list_contains($la_codes, la_code)
 GROUP BY ALL
 ORDER BY measure, month, la_code;
 
--- The LAs' new rows added to the all-LA cube (their old ones came off it in 020_cubes.sql).
-INSERT INTO kpi_cube_all BY NAME
-SELECT * EXCLUDE (la_code, area_code, n, key_sum), sum(n) AS n, sum(key_sum) AS key_sum
-FROM kpi_cube
-WHERE list_contains($la_codes, la_code)
-GROUP BY ALL;
-
 INSERT INTO missing_child_month_la BY NAME
 SELECT la_code, month, child_id, sum(episodes) AS episodes, min(child_key) AS child_key,
        sum(episode_keys) AS episode_keys
