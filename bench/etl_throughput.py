@@ -36,8 +36,8 @@ from etl.demo import generate_demo
 
 TYPED_TARGET_RATIO = 0.50  # of the typed ingest's speed
 LA = "E08000021"
-# A routine load's extracts are those of the months after the national warehouse's, loaded in turn:
-# the first into a new copy also merges what the national build left for its checkpoints to do.
+# A routine load's extracts are those of the months after the national warehouse's, loaded in turn, as
+# a hub's months follow one another.
 ROUTINE_LOADS = 3
 
 

@@ -254,10 +254,12 @@ def _routine_load(results: dict) -> Verdict:
     why = (
         f"a routine load copies the published warehouse ({_mb(routine['warehouse_bytes'])}) before it changes "
         "anything, so that readers keep the file they opened and a failed load leaves it as it was, and "
-        "checks and swaps the copy after; it replaces the LA's five years of records, of which one month is "
-        "new, and DuckDB's checkpoint at the commit merges the row groups the replaced rows sat in: costs "
-        "of the warehouse's size and of the window sent, which raw DuckDB writing the rows into a new file "
-        "of its own does not pay (docs/performance.md has the profile)."
+        "checks and swaps the copy after; it replaces the LA's five years of records and rebuilds its cubes "
+        "(the generator makes each month's extracts afresh, so every record and cube row of the LA changes, "
+        "where a real extract's earlier months come again unchanged and leave their cube rows alone), and "
+        "now and then sums the all-LA cube again: costs of the warehouse's size and of the window sent, "
+        "which raw DuckDB writing the rows into a new file of its own does not pay (docs/performance.md "
+        "has the profile)."
     )
     target = f">= {routine['typed_target_ratio']:.0%} of typed raw DuckDB ingest"
     met = routine["typed_ratio"] >= routine["typed_target_ratio"]
