@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.benchmark_sources import BenchmarkSource, Layout, Years, benchmark_sources
-from warehouse.queries.run import run
+from warehouse.queries.run import query_text, run
 
 # Not imported from warehouse.db: db imports this module to build the warehouse.
 REAL_DATA_DIR = Path(__file__).resolve().parent / "data" / "real"
@@ -444,8 +444,23 @@ def benchmark_comparisons(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[
 def every_la_comparisons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The rows of `benchmark_comparisons` for every LA at once, ordered by LA, measure and year (the
     query's la_code and kpi_id columns kept): one read for a server whose users look at any LA.
-    `comparisons_by_measure` of one LA's rows gives that LA's `benchmark_comparisons`."""
-    return run(con, "benchmark_comparison", kpi_id=None, la_codes=None)
+    `comparisons_by_measure` of one LA's rows gives that LA's `benchmark_comparisons`.
+
+    Read from the table `make_every_la_comparisons` keeps (a twelfth of the query's time, paid by each
+    server process at its first view of each new load's file); a warehouse whose definitions are
+    older than that table has the query run instead."""
+    try:
+        return run(con, "benchmark_comparison_every_la")
+    except duckdb.CatalogException:
+        return run(con, "benchmark_comparison", kpi_id=None, la_codes=None)
+
+
+def make_every_la_comparisons(con: duckdb.DuckDBPyConnection) -> None:
+    """Every LA's comparisons kept in the warehouse as a table: they are made of the reference data
+    alone, so they are made again with it (warehouse/db.py `define`)."""
+    con.execute("DROP TABLE IF EXISTS benchmark_comparison_every_la")
+    query = con.sql(query_text("benchmark_comparison"), params={"kpi_id": None, "la_codes": None})
+    query.create("benchmark_comparison_every_la")
 
 
 def comparisons_by_measure(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:

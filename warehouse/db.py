@@ -28,10 +28,11 @@ import holidays
 import pandas as pd
 
 from warehouse.benchmark_sources import SOURCES_FILE as BENCHMARK_SOURCES_FILE
-from warehouse.benchmarks import benchmark_values
+from warehouse.benchmarks import benchmark_values, make_every_la_comparisons
 from warehouse.model import sql as model_sql
 from warehouse.model.datasets import REFERENCE_DIR, code_list_names
 from warehouse.model.files import Model, model_for
+from warehouse.queries.run import QUERIES_DIR
 from warehouse.settings import environment
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -225,6 +226,7 @@ def _shipped_fingerprint() -> str:
         *sorted(REFERENCE_DIR.glob("*.csv")),
         *sorted(REAL_DATA_DIR.rglob("*.*")),
         BENCHMARK_SOURCES_FILE,  # what benchmark_value reads of them
+        QUERIES_DIR / "benchmark_comparison.sql",  # what benchmark_comparison_every_la is made by
     ]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -249,6 +251,7 @@ def define(con: duckdb.DuckDBPyConnection) -> None:
             run_sql_file(con, path)
         for statement in model_sql.events_sql(model):  # they read builtin_events, made by a file
             con.execute(statement)
+        make_every_la_comparisons(con)
     except BaseException:
         # An aborted transaction refuses the clean-up too: what failed first is what is reported.
         with contextlib.suppress(duckdb.Error):

@@ -194,3 +194,23 @@ def test_every_measures_comparison_in_one_read_is_each_measures_own(con):
 def test_unknown_kpi_is_refused(con):
     with pytest.raises(ValueError, match="no published benchmark"):
         benchmark_comparison(con, "contacts", NEWCASTLE)
+
+
+def test_every_las_comparisons_kept_in_the_warehouse_are_the_querys(con, tmp_path):
+    from warehouse.benchmarks import every_la_comparisons
+    from warehouse.queries import run
+
+    kept = every_la_comparisons(con)
+    assert con.execute("SELECT count(*) FROM benchmark_comparison_every_la").fetchone() == (len(kept),)
+    assert kept.equals(run(con, "benchmark_comparison", kpi_id=None, la_codes=None))
+    assert kept["la_code"].nunique() == 161  # every LA the reference data lists
+    newcastle = kept[kept["la_code"] == NEWCASTLE].drop(columns=["la_code", "kpi_id"]).reset_index(drop=True)
+    expected = pd.concat(benchmark_comparisons(con, NEWCASTLE).values(), ignore_index=True)
+    assert newcastle.equals(expected)
+    # A warehouse made before the table was (older definitions): the query itself.
+    older = tmp_path / "older.duckdb"
+    with duckdb.connect(str(older)) as build:
+        build_schema(build)
+        build.execute("DROP TABLE benchmark_comparison_every_la")
+    with duckdb.connect(str(older), read_only=True) as read:
+        assert every_la_comparisons(read).equals(kept)
