@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from warehouse.benchmarks import benchmark_comparisons
-from warehouse.kpis import published
 from warehouse.kpis.engine import Filters, evaluate
 from warehouse.kpis.figures import read_figures
 from warehouse.kpis.periods import parse_period
@@ -104,12 +103,9 @@ def test_the_all_la_cube_is_the_detailed_cube_summed(read_only):
     )
 
 
-@pytest.mark.parametrize("few_las", [0, published.FEW_LAS])
-def test_every_las_comparisons_held_are_its_own(demo_home, writable_copy, monkeypatch, few_las):
-    """held_comparisons of a hub's warehouse splits one read of every LA (of a partnership's, with few
-    LAs, reads each LA's own); each LA's part is what its own query gives, and an LA the reference
-    table does not hold is read on its own."""
-    monkeypatch.setattr(published, "FEW_LAS", few_las)
+def test_every_las_comparisons_held_are_its_own(demo_home, writable_copy):
+    """held_comparisons splits one read of every LA's comparisons (the table the warehouse keeps); each
+    LA's part is what its own query gives, and an LA the reference table does not hold is read on its own."""
     with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as read_only:
         la_codes = [row[0] for row in read_only.execute("SELECT la_code FROM local_authority").fetchall()]
         assert len(la_codes) > 150
@@ -124,8 +120,7 @@ def test_every_las_comparisons_held_are_its_own(demo_home, writable_copy, monkey
             held_comparisons(read_only, "E08000021")["re_referral_12m"].set_index("time_period").loc[2025]
         )
         assert (newcastle["la_value"], newcastle["la_rank"], newcastle["group_size"]) == (17.2, 10, 11)
-        # the demo holds two LAs: one read of every LA only where the limit is lowered below them
-        assert ("every_la_comparisons" in resident(read_only).kept) == (few_las < 2)
+        assert "every_la_comparisons" in resident(read_only).kept
 
 
 def test_submitted_figures_held_are_those_the_query_reads(read_only, writable_copy):
