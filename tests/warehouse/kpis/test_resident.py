@@ -104,12 +104,13 @@ def test_the_all_la_cube_is_the_detailed_cube_summed(read_only):
 
 
 def test_every_las_comparisons_held_are_its_own(demo_home, writable_copy):
-    """held_comparisons splits one read of every LA's comparisons (the table the warehouse keeps); each
+    """held_comparisons splits one read of every LA's comparisons (the table the warehouse keeps); an
     LA's part is what its own query gives, and an LA the reference table does not hold is read on its own."""
     with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as read_only:
         la_codes = [row[0] for row in read_only.execute("SELECT la_code FROM local_authority").fetchall()]
         assert len(la_codes) > 150
-        for la_code in [*la_codes, "E99999999"]:
+        # every LA's own query takes a quarter of a second: a spread of them, from the first to the last
+        for la_code in [*la_codes[::15], la_codes[-1], "E99999999"]:
             held, own = held_comparisons(read_only, la_code), benchmark_comparisons(writable_copy, la_code)
             assert held.keys() == own.keys(), la_code
             for measure, frame in own.items():
