@@ -22,7 +22,7 @@ from warehouse.kpis.registry import REGISTRY
 from warehouse.model.datasets import Column, Dataset
 from warehouse.model.docs import model_reference
 from warehouse.model.figures import FiguresDataset
-from warehouse.model.files import Model, read_model
+from warehouse.model.files import Model, builtin_model
 
 DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
 WAREHOUSE_DIR = Path(__file__).resolve().parents[1] / "warehouse"
@@ -151,7 +151,7 @@ def cin_section() -> str:
 def generated_reference() -> str:
     parts = ["## Standard returns: fields read", "", annex_a_section() + "\n", cin_section() + "\n"]
     parts += ["## Layouts", ""]
-    parts += [dataset_section(d) + "\n" for d in read_model().datasets.values()]
+    parts += [dataset_section(d) + "\n" for d in builtin_model().datasets.values()]
     parts += ["## Code lists", ""]
     parts += [code_list_section(name, title) + "\n" for name, title in CODE_LISTS.items()]
     return "\n".join(parts).rstrip() + "\n"
@@ -291,11 +291,11 @@ def render_kpis_doc() -> str:
     )
     sections = []
     rules = counting_rules()
-    for dataset in read_model().datasets.values():
+    for dataset in builtin_model().datasets.values():
         kpis = [k for k in REGISTRY.values() if k.dataset == dataset.name]
         if kpis:  # the missing counts feed reconciliation, not a KPI
             sections.append(f"## {dataset.title}\n\n" + "\n\n".join(kpi_section(k, rules) for k in kpis))
-    for figures in read_model().figures.values():
+    for figures in builtin_model().figures.values():
         kpis = [k for k in REGISTRY.values() if k.dataset == figures.name]
         if kpis:
             sections.append(
@@ -330,7 +330,7 @@ def write_local_docs(model: Model, home: Path) -> list[Path]:
     folder = home / LOCAL_DOCS
     (folder / "examples").mkdir(parents=True, exist_ok=True)
     datasets = [model.datasets[name] for name in model.local_datasets]
-    local_kpis = [k for k in model.kpis.values() if k.id not in read_model().kpis]
+    local_kpis = [k for k in model.kpis.values() if k.id not in builtin_model().kpis]
     formats = folder / "extract-formats.md"
     formats.write_text(
         "# Extract formats of the partnership's own datasets\n\n"
@@ -383,7 +383,7 @@ def render_deploy_doc(current: str) -> str:
 
 
 def render_model_doc(current: str) -> str:
-    return _between_markers(current, model_reference(read_model()) + "\n")
+    return _between_markers(current, model_reference(builtin_model()) + "\n")
 
 
 def render_formats_doc(current: str) -> str:
@@ -396,9 +396,9 @@ def main() -> None:
     MODEL_DOC.write_text(render_model_doc(MODEL_DOC.read_text(encoding="utf-8")), encoding="utf-8")
     KPIS_DOC.write_text(render_kpis_doc(), encoding="utf-8")
     EXAMPLES_DIR.mkdir(parents=True, exist_ok=True)
-    for dataset in read_model().datasets.values():
+    for dataset in builtin_model().datasets.values():
         (EXAMPLES_DIR / f"{dataset.name}.csv").write_text(example_csv(dataset), encoding="utf-8")
-    print(f"Wrote {FORMATS_DOC}, {KPIS_DOC} and {len(read_model().datasets)} examples in {EXAMPLES_DIR}")
+    print(f"Wrote {FORMATS_DOC}, {KPIS_DOC} and {len(builtin_model().datasets)} examples in {EXAMPLES_DIR}")
 
 
 if __name__ == "__main__":

@@ -95,13 +95,13 @@ def _new_warehouses_from_a_template(tmp_path_factory: pytest.TempPathFactory):
     warehouse.db.new_warehouse for the same program and built-in model, with its own created_at."""
     from etl.load import publish
     from warehouse import db
-    from warehouse.model.files import _model_of
+    from warehouse.model.files import builtin_model
 
     made: dict[tuple, Path] = {}
     folder = tmp_path_factory.mktemp("new-warehouse")
 
     def copy_of_a_template(path: Path) -> None:
-        key = (db.SCHEMA_VERSION, db.definitions_fingerprint(_model_of(())))
+        key = (db.SCHEMA_VERSION, db.definitions_fingerprint(builtin_model()))
         if key not in made:
             made[key] = folder / f"{len(made)}.duckdb"
             db.new_warehouse(made[key])

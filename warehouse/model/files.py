@@ -838,10 +838,15 @@ def _model_of(local: tuple[ModelFile, ...]) -> Model:
     return read_model(local)
 
 
+def builtin_model() -> Model:
+    """The built-in model alone, read once per process."""
+    return _model_of(())
+
+
 def published_model(path: Path) -> Model:
     """The model of the warehouse file at `path`; the built-in one if there is no warehouse yet."""
     if not path.exists():
-        return _model_of(())
+        return builtin_model()
     con = duckdb.connect(str(path), read_only=True)
     try:
         return model_for(con)
