@@ -83,12 +83,14 @@ def sync_filters(search, kind, period, *rest):
     # published: set again only when a load has published another file.
     filled_for = "-".join(map(str, reader().version))  # text: a browser's numbers would round it
     opened = filled != filled_for
-    kind_changed = opened or current_kind.value != kind
+    kind_shown = opened or current_kind.value != kind
+    # The periods listed are the last kind's until the kind chosen is sent its own.
+    periods_shown = kind_shown or trigger == ids.FILTER_PERIOD_KIND
     return (
         query if rewrite else no_update,
-        current_kind.value if kind_changed else no_update,
+        current_kind.value if kind_shown else no_update,
         [{"label": p.label, "value": p.code} for p in options.periods(current_kind)]
-        if kind_changed
+        if periods_shown
         else no_update,
         _changed(view.period, period),
         *[_options(options.allowed(d)) if opened else no_update for d in FILTERS],

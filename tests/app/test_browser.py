@@ -419,6 +419,24 @@ def test_brw012_a_click_on_a_trend_point_shows_that_month(server, page):
     assert page.eval_on_selector("#filter-period-kind", "select => select.selectedOptions[0].text") == "Month"
 
 
+def test_a_period_kind_chosen_lists_its_own_periods_to_end_on(server, page):
+    """Quarter chosen in the filter bar: the Ending list is quarters at once, not the 12-month periods it
+    listed, and a quarter picked from it is the one shown. The 12 months to September 2025 become the
+    quarter that ends with them, Q2 2025/26."""
+    page.goto(server + "/front-door?period=R12-2025-09&la=E08000021")
+    page.wait_for_selector(".kpi-card")
+    page.click("#filter-details > summary")
+    page.select_option("#filter-period-kind", "quarter")
+    page.wait_for_url("**period=2025-26-Q2**")
+    page.wait_for_function(
+        "() => [...document.querySelector('#filter-period').options].every(o => !o.value || /^Q[1-4] /.test(o.text))"
+    )
+    page.select_option("#filter-period", "2025-26-Q1")
+    page.wait_for_url("**period=2025-26-Q1**")
+    page.locator("#filter-summary", has_text="Showing: Q1 2025/26; Newcastle upon Tyne").wait_for()
+    assert page.console_errors == []
+
+
 def test_the_navigation_keeps_the_filters_and_drops_what_a_page_chose(server, page):
     """Newcastle, Q2 and girls on the front door, with SPC charts; the CP plans link opens with the
     same filters (not the chart choice), and so does the pack once there."""
