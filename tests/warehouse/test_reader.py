@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
 from tests.helpers import write_extract
@@ -86,6 +87,29 @@ def _lock_is_free(path) -> bool:
     )
     assert probe.returncode == 0 or "BlockingIOError" in probe.stderr, probe.stderr
     return probe.returncode == 0
+
+
+def test_the_latest_loads_are_the_last_finished_whatever_their_number(tmp_path, settings, load):
+    """A load recorded as finished earlier than one before it (the demo's submissions carry the dates
+    they were made, years back) comes after it: the list is newest first by when each finished."""
+    for i in range(3):
+        day = f"2024-05-0{i + 1}"
+        load(
+            write_extract(
+                tmp_path / f"contacts{i}.csv",
+                "contacts",
+                [{"contact_date": day, "contact_id": f"K{i}"}],
+                coverage_start=day,
+                coverage_end=day,
+            )
+        )
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("UPDATE etl_load SET finished_at = TIMESTAMP '2022-07-07 09:00' WHERE load_id = 3")
+    reader = WarehouseReader(settings.warehouse_path)
+    try:
+        assert list(reader.query("recent_loads", la_codes=None, limit=10)["load_id"]) == [2, 1, 3]
+    finally:
+        reader.close()
 
 
 def test_the_latest_loads_of_a_scope_are_cut_before_the_limit(tmp_path, settings, load):
