@@ -22,6 +22,7 @@ from etl.submissions.entry import enter_figure
 from etl.submissions.remind import RemindError, send_reminders
 from etl.submissions.template import make_template, write_template
 from etl.submissions.upload import submitter_for
+from etl.validate.figures import not_ended_yet
 from warehouse.db import WarehouseError, local_authority_names, open_readonly
 from warehouse.model.files import published_model
 from warehouse.queries import run
@@ -70,8 +71,10 @@ def template(
         list[str] | None,
         typer.Option(help="An LA to ask for (repeat for several); else every LA with data loaded."),
     ] = None,
+    today: TodayOption = None,
 ) -> None:
-    """Write the submission template of an agency's figures for a period: a workbook and its CSV twin."""
+    """Write the submission template of an agency's figures for a period that has ended: a workbook and
+    its CSV twin."""
     settings = get_settings()
     names = local_authority_names()
     if la:
@@ -88,6 +91,13 @@ def template(
     model = published_model(settings.warehouse_path)  # the built-in model if there is no warehouse yet
     try:
         made = make_template(model, agency, period, {code: names[code] for code in codes})
+    except ValueError as error:
+        raise _fail(str(error)) from error
+    # A template of a period still running would be refused row by row once filled in and sent.
+    not_ended = not_ended_yet(made.period, _today(today))
+    if not_ended:
+        raise _fail(not_ended)
+    try:
         written = write_template(made, out)
     except ValueError as error:
         raise _fail(str(error)) from error

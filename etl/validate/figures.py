@@ -178,14 +178,18 @@ def _period(row: _Row, dataset: FiguresDataset, today: date) -> Period | None:
             f"{PERIOD_WORDS[dataset.cadence]}",
         )
         return None
-    if period.end >= today:
-        row.reject(
-            "period",
-            "period_not_ended",
-            f"{period.label} ends on {period.end:%d %B %Y}: its figures are submitted once it has ended",
-        )
+    not_ended = not_ended_yet(period, today)
+    if not_ended:
+        row.reject("period", "period_not_ended", not_ended)
         return None
     return period
+
+
+def not_ended_yet(period: Period, today: date) -> str | None:
+    """Why a period's figures cannot be submitted yet, or None once it has ended."""
+    if period.end >= today:
+        return f"{period.label} ends on {period.end:%d %B %Y}: its figures are submitted once it has ended"
+    return None
 
 
 def _measure(row: _Row, model: Model, dataset: FiguresDataset) -> Measure | None:

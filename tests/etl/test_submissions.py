@@ -397,6 +397,16 @@ def test_a_template_is_asked_of_an_agency_that_submits_for_a_period_of_its_caden
         "'2025-07' is not a period of Police's figures: police_returns is quarterly: give a quarter of a "
         "financial year, such as 2025-26-Q1 (April to June 2025)" in " ".join(monthly.output.split())
     )
+    # A quarter still running on the day: its template is refused, as its figures would be, row by row.
+    running = cli(
+        "template", "--agency", "Police", "--period", "2025-26-Q3", "--la", NEWCASTLE, "--out", out,
+        "--today", "2025-12-31",
+    )  # fmt: skip
+    assert running.exit_code == 2
+    assert "Q3 2025/26 ends on 31 December 2025: its figures are submitted once it has ended" in " ".join(
+        running.output.split()
+    )
+    assert not (tmp_path / "t.xlsx").exists()
     # The council's training figures are yearly: the template of 2024/25, as a CSV alone.
     training = cli(
         "template",
