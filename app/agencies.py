@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.filters import filter_options
 from app.scope import Scope
 from warehouse.kpis.engine import AGENCY
+from warehouse.model.datasets import NOT_AGENCIES
 
 # The local authority leads many actions and owns many risks, but the agencies in the data may not
 # include it (it is one only where it reports contacts of its own).
@@ -12,7 +13,9 @@ LOCAL_AUTHORITY = "Local authority"
 
 
 def agency_choices(scope: Scope) -> list[str]:
-    """A partner's own agencies, else the local authority and every agency in the data, once each."""
+    """A partner's own agencies, else the local authority and every agency in the data, once each (the
+    referral sources that are no agency left out)."""
     if scope.agencies:
         return list(scope.agencies)
-    return list(dict.fromkeys([LOCAL_AUTHORITY, *filter_options(scope.la_codes).labels(AGENCY).values()]))
+    in_data = [a for a in filter_options(scope.la_codes).labels(AGENCY).values() if a not in NOT_AGENCIES]
+    return list(dict.fromkeys([LOCAL_AUTHORITY, *in_data]))

@@ -44,6 +44,11 @@ def agency_groups() -> dict[str, str]:
         return {row["agency_group"].lower(): row["agency_group"] for row in csv.DictReader(file)}
 
 
+# Referral sources' groups that are a person or no one, not an agency of the partnership: a risk is
+# not owned, nor an action led, by "Anonymous".
+NOT_AGENCIES = ("Anonymous", "Individual", "Unknown")
+
+
 # The columns that say which LA and window an extract covers, the same on every row.
 FILE_COLUMNS = ("la_code", "coverage_start", "coverage_end")
 
