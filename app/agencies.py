@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.filters import filter_options
+from app.filters import FilterOptions, filter_options
 from app.scope import Scope
 from warehouse.kpis.engine import AGENCY
 from warehouse.model.datasets import NOT_AGENCIES
@@ -17,5 +17,9 @@ def agency_choices(scope: Scope) -> list[str]:
     referral sources that are no agency left out)."""
     if scope.agencies:
         return list(scope.agencies)
-    in_data = [a for a in filter_options(scope.la_codes).labels(AGENCY).values() if a not in NOT_AGENCIES]
-    return list(dict.fromkeys([LOCAL_AUTHORITY, *in_data]))
+    return list(dict.fromkeys([LOCAL_AUTHORITY, *agencies_in_data(filter_options(scope.la_codes))]))
+
+
+def agencies_in_data(options: FilterOptions) -> list[str]:
+    """The agencies the data's records came from, without the referral sources that are no agency."""
+    return [agency for agency in options.labels(AGENCY).values() if agency not in NOT_AGENCIES]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import ids
 from app.access import callback
+from app.agencies import agencies_in_data
 from app.components.choices import checkbox, checklist, chosen, select
 from app.components.exports import csv_download
 from app.components.forms import done, field, parse_day, refused
@@ -45,7 +46,6 @@ from appstate.challenges import (
 )
 from appstate.db import session
 from warehouse.db import WarehouseError
-from warehouse.kpis.engine import AGENCY
 
 PAGE = "/challenges"
 dash.register_page(
@@ -105,7 +105,7 @@ def challenge_frame(statuses: list[str], overdue_only: bool, today: date | None 
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _raise_form(las: dict[str, str], agencies: dict[str, str]) -> html.Form:
+def _raise_form(las: dict[str, str], agencies: list[str]) -> html.Form:
     return html.Form(
         [
             html.H2("Raise a challenge"),
@@ -131,7 +131,7 @@ def _raise_form(las: dict[str, str], agencies: dict[str, str]) -> html.Form:
                         "Agency",
                         select(
                             ids.CHALLENGE_AGENCY,
-                            [{"label": label, "value": label} for label in agencies.values()],
+                            [{"label": agency, "value": agency} for agency in agencies],
                             empty="No one agency",
                         ),
                     ),
@@ -169,7 +169,7 @@ def layout(**_query: str) -> html.Div:
                 "Questions the partnership puts to an agency about its figures, with the owner, the date an answer is "
                 "due and the answer. An open entry past its due date is overdue."
             ),
-            _raise_form(options.las, options.labels(AGENCY))
+            _raise_form(options.las, agencies_in_data(options))
             if user.can(Permission.RAISE_CHALLENGES)
             else None,
             html.P(id=ids.CHALLENGE_STATUS_MESSAGE, role="status", className="form-status"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.agencies import agency_choices
+from app.agencies import agencies_in_data, agency_choices
+from app.filters import filter_options
 from app.scope import Scope
 from warehouse.kpis.suppression import NO_SUPPRESSION
 
@@ -16,6 +17,18 @@ def test_the_agencies_offered_are_the_partnerships_not_people_or_no_one(demo_app
         "Local authority",
         "Health",
         "Housing",
+        "Other",
+        "Other legal",
+        "Police",
+        "Schools and education",
+    ]
+
+
+def test_a_challenge_is_put_to_an_agency_the_data_came_from(demo_app):
+    assert agencies_in_data(filter_options((NEWCASTLE,))) == [
+        "Health",
+        "Housing",
+        "Local authority",
         "Other",
         "Other legal",
         "Police",
