@@ -446,12 +446,12 @@ def _demo_board() -> None:
     board.toml already, then the folder applied as `safeguard model apply` applies a partnership's
     files (nothing to do when the warehouse has them already)."""
     from etl.demo_board import write_demo_board
-    from etl.model_cli import apply
+    from etl.model_cli import apply_model
 
     written = write_demo_board(get_settings().home)
     if written is not None:
         console.print(f"Wrote the demo board (executive set, scorecard priorities, pack pages) to {written}")
-    apply(None)
+    apply_model(None, app_running=False)
 
 
 def _demo_admin() -> None:

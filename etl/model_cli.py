@@ -104,6 +104,12 @@ def check(folder: FolderOption = None) -> None:
 def apply(folder: FolderOption = None) -> None:
     """Check the model files, then make them the warehouse's model: its cubes gain any new columns and
     are rebuilt, in one atomic swap that keeps every loaded row. Restart the app to serve it."""
+    apply_model(folder)
+
+
+def apply_model(folder: Path | None, app_running: bool = True) -> None:
+    """`model apply`; `app_running` False where no app can be serving the warehouse yet (the demo's
+    first load), so there is no restart to ask for."""
     new, _applied_model, differs = _checked(folder)
     if not differs:
         return
@@ -132,8 +138,8 @@ def apply(folder: FolderOption = None) -> None:
         f"The extract formats, example extracts and KPIs of your own are in {written[0].parent}.",
         highlight=False,
     )
+    restart = " Restart the app (every server) to serve the new model; until then it serves the previous one."
     console.print(
-        f"Applied to the warehouse at {settings.warehouse_path}. Restart the app (every server) to serve the "
-        "new model; until then it serves the previous one.",
+        f"Applied to the warehouse at {settings.warehouse_path}.{restart if app_running else ''}",
         highlight=False,
     )
