@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -23,6 +22,7 @@ from etl.reconcile import reconcile as reconcile_files
 from etl.spreadsheets import csv_text
 from etl.staging.native import parse_date
 from etl.submissions.cli import register as register_submission_commands
+from etl.terminal import console, errors
 from warehouse import audit
 from warehouse.db import WarehouseError
 from warehouse.settings import get_settings
@@ -39,8 +39,6 @@ app = typer.Typer(
 )
 app.add_typer(users_app, name="users")
 app.add_typer(model_app, name="model")
-console = Console()
-errors = Console(stderr=True)
 
 
 def _run_with_progress(paths: list[Path], **options: Any) -> list[FileOutcome]:

@@ -10,10 +10,10 @@ from typing import Annotated
 
 import duckdb
 import typer
-from rich.console import Console
 
 from etl.docs import write_local_docs
 from etl.load.publish import load_lock, publish
+from etl.terminal import console, errors
 from warehouse.db import WarehouseError, migrate, set_meta
 from warehouse.model.changes import affected_kpis, affected_pages, changes
 from warehouse.model.files import (
@@ -30,8 +30,6 @@ from warehouse.settings import get_settings
 model_app = typer.Typer(
     help="The model: a partnership's own measures, dimensions, KPIs and pages.", no_args_is_help=True
 )
-console = Console()
-errors = Console(stderr=True)
 
 FolderOption = Annotated[
     Path | None, typer.Option(help="The folder of model files (default: $SAFEGUARD_HOME/model).")

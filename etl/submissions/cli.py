@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -22,15 +21,13 @@ from etl.submissions.entry import enter_figure
 from etl.submissions.remind import RemindError, send_reminders
 from etl.submissions.template import make_template, write_template
 from etl.submissions.upload import submitter_for
+from etl.terminal import console, errors
 from etl.validate.figures import not_ended_yet
 from warehouse.db import WarehouseError, local_authority_names, open_readonly
 from warehouse.model.files import published_model
 from warehouse.queries import run
 from warehouse.settings import get_settings
 from warehouse.tracker import tracker_at, tracker_frame
-
-console = Console()
-errors = Console(stderr=True)
 
 AsOption = Annotated[
     str | None,
