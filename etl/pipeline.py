@@ -49,6 +49,7 @@ from etl.validate.schemas import validate
 from warehouse.db import (
     LOADS_DIR,
     get_meta,
+    local_authority_names,
     open_readonly,
     run_sql_file,
     run_transforms,
@@ -329,7 +330,9 @@ def _load_figures(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, submitte
     )
     outcome.submission_id = loaded.submission_id
     outcome.rows_replaced = loaded.superseded
-    what = f"{group.dataset.title} of {group.la_code} for {group.period.label}"
+    la_name = local_authority_names().get(group.la_code)
+    la = f"{la_name} ({group.la_code})" if la_name else group.la_code
+    what = f"{group.dataset.title} of {la} for {group.period.label}"
     if loaded.submission_id is None:
         outcome.status, outcome.rows_loaded = "unchanged", 0
         outcome.message = f"{what}: the same figures as the warehouse holds; nothing changed"

@@ -154,7 +154,10 @@ def test_brw_a_police_partner_submits_corrects_and_sees_the_tracker_move(figures
     assert {la for la, _ in rows} == {CITY}
     # Multiples of 5, which the partner's protected figures show as they are (they round to base 5).
     shown = _upload(police, fill({"pq_encompass": 35, "pq_incidents": 15}, "q1.xlsx"))
-    assert "Accepted" in shown and "Police quarterly figures of E08000021 for Q1 2025/26" in shown
+    assert (
+        "Accepted" in shown
+        and "Police quarterly figures of Newcastle upon Tyne (E08000021) for Q1 2025/26" in shown
+    )
     assert "2 figures" in shown
     police.locator(TRACKER_ROWS, has_text="received late").wait_for()
     assert "received late" in _q1_state(police) and "test-partner" in _q1_state(police)

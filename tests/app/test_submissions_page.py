@@ -183,7 +183,8 @@ def test_a_police_partner_downloads_fills_uploads_and_corrects_its_figures(app, 
     shown = text(response["submissions-upload-outcome"]["children"])
     assert (
         "Accepted" in shown
-        and f"Police returns of {NEWCASTLE} for Q1 2025/26: submission 3, 4 figures" in shown
+        and f"Police returns of Newcastle upon Tyne ({NEWCASTLE}) for Q1 2025/26: submission 3, 4 figures"
+        in shown
     )
     assert response["submissions-changed"]["data"] == 1
     assert current_figures(figures_home) == [
@@ -319,7 +320,7 @@ def test_figures_entered_by_hand_are_recorded_with_who_and_audited(app, figures_
     }
     saved = call(app, police, "submissions-entry-outcome", {"submissions-entry-save.n_clicks": 1}, state)
     assert text(saved["submissions-entry-outcome"]["children"]) == (
-        f"✔ Police returns of {NEWCASTLE} for Q2 2025/26: submission 3, 1 figure"
+        f"✔ Police returns of Newcastle upon Tyne ({NEWCASTLE}) for Q2 2025/26: submission 3, 1 figure"
     )
     wrong = call(
         app,

@@ -38,7 +38,9 @@ ENCOMPASS = ["--measure", "pr_encompass", "--la", NEWCASTLE, "--period", "2025-2
 def test_a_figure_entered_by_hand_is_a_manual_submission_with_who_and_when(figures_home):
     result = enter(*ENCOMPASS, "--value", "12", "--as", POLICE_PARTNER, "--note", "from the MASH log")
     assert result.exit_code == 0, result.output
-    assert "Police returns of E08000021 for Q1 2025/26: submission 1, 1 figure" in said(result)
+    assert "Police returns of Newcastle upon Tyne (E08000021) for Q1 2025/26: submission 1, 1 figure" in said(
+        result
+    )
     assert rows(figures_home, "SELECT submitted_by, source, file_name, note FROM submission") == [
         (POLICE_PARTNER, "manual", None, "from the MASH log")
     ]
