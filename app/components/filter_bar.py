@@ -12,10 +12,11 @@ from app.filters import DIMENSIONS, PERIOD_KINDS
 LABELS = {"la": "Local authority"} | {key: dimension.label for key, dimension in DIMENSIONS.items()}
 
 
-def _field(label: str, control: Component) -> html.Div:
+def _field(label: str, control: Component, wide: bool = False) -> html.Div:
     control_id = control.id  # type: ignore[attr-defined]  # Dash sets props as attributes; Component declares none
     return html.Div(
-        [html.Label(label, htmlFor=control_id, className="filter-label"), control], className="filter-field"
+        [html.Label(label, htmlFor=control_id, className="filter-label"), control],
+        className="filter-field filter-field-wide" if wide else "filter-field",
     )
 
 
@@ -58,7 +59,8 @@ def filter_bar() -> html.Section:
                     html.Div(
                         [
                             _field("Period", period_kind),
-                            _field("Ending", period),
+                            # "12 months to November 2026 (Dec 2025 to Nov 2026)": two columns
+                            _field("Ending", period, wide=True),
                             *dimensions,
                             html.Button(
                                 "Reset filters", id=ids.FILTER_RESET, className="button-secondary", n_clicks=0
