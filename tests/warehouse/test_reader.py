@@ -89,20 +89,26 @@ def _lock_is_free(path) -> bool:
     return probe.returncode == 0
 
 
-def test_the_latest_loads_are_the_last_finished_whatever_their_number(tmp_path, settings, load):
-    """A load recorded as finished earlier than one before it (the demo's submissions carry the dates
-    they were made, years back) comes after it: the list is newest first by when each finished."""
-    for i in range(3):
+def _load_a_day_at_a_time(load, folder, la_code: str, days: int) -> None:
+    """One load of one contact for each of the first `days` days of May 2024, in turn."""
+    for i in range(days):
         day = f"2024-05-0{i + 1}"
         load(
             write_extract(
-                tmp_path / f"contacts{i}.csv",
+                folder / f"{la_code}_{i}.csv",
                 "contacts",
                 [{"contact_date": day, "contact_id": f"K{i}"}],
+                la_code=la_code,
                 coverage_start=day,
                 coverage_end=day,
             )
         )
+
+
+def test_the_latest_loads_are_the_last_finished_whatever_their_number(tmp_path, settings, load):
+    """A load recorded as finished earlier than one before it (the demo's submissions carry the dates
+    they were made, years back) comes after it: the list is newest first by when each finished."""
+    _load_a_day_at_a_time(load, tmp_path, "E08000021", days=3)
     with duckdb.connect(str(settings.warehouse_path)) as con:
         con.execute("UPDATE etl_load SET finished_at = TIMESTAMP '2022-07-07 09:00' WHERE load_id = 3")
     reader = WarehouseReader(settings.warehouse_path)
@@ -115,18 +121,7 @@ def test_the_latest_loads_are_the_last_finished_whatever_their_number(tmp_path, 
 def test_the_latest_loads_of_a_scope_are_cut_before_the_limit(tmp_path, settings, load):
     """A hub user whose LA loaded first still sees its loads after many newer ones of other LAs."""
     load(write_extract(tmp_path / "city.csv", "contacts", [{}], la_code="E08000021"))
-    for i in range(3):
-        day = f"2024-05-0{i + 1}"
-        load(
-            write_extract(
-                tmp_path / f"county{i}.csv",
-                "contacts",
-                [{"contact_date": day, "contact_id": f"K{i}"}],
-                la_code="E06000057",
-                coverage_start=day,
-                coverage_end=day,
-            )
-        )
+    _load_a_day_at_a_time(load, tmp_path, "E06000057", days=3)
     reader = WarehouseReader(settings.warehouse_path)
     try:
         assert list(reader.query("recent_loads", la_codes=["E08000021"], limit=2)["load_id"]) == [1]
