@@ -30,6 +30,7 @@ from warehouse.db import WarehouseError
 from warehouse.kpis.assessment import counts_a_year
 from warehouse.kpis.formatting import NO_DATA, NOT_AVAILABLE
 from warehouse.kpis.model import Kpi, Unit
+from warehouse.kpis.periods import Period
 from warehouse.kpis.rag import Rag
 from warehouse.kpis.scorecard import (
     REPEATED,
@@ -39,6 +40,7 @@ from warehouse.kpis.scorecard import (
     build_scorecard,
     latest_quarter_ending_by,
     repeated_words,
+    year_figure_words,
 )
 from warehouse.kpis.suppression import SUPPRESSED
 
@@ -114,13 +116,19 @@ def _headings(scorecard: Scorecard) -> list[str]:
     ]
 
 
-def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow) -> None:
+def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow, quarters: tuple[Period, ...]) -> None:
     kpi: Kpi = line.kpi
     unit_format = NUMBER_FORMATS[kpi.unit]
     _put(sheet, row, 1, kpi.title)
     column = 2
-    for figure, repeated in zip(line.figures, line.repeats, strict=True):
-        note = repeated_words(figure) if repeated else figure.no_data
+    for figure, repeated, quarter in zip(line.figures, line.repeats, quarters, strict=True):
+        note: str | None
+        if repeated:
+            note = repeated_words(figure)
+        elif figure.period != quarter and not figure.no_data:  # as the page writes the year under it
+            note = year_figure_words(figure)
+        else:
+            note = figure.no_data
         if repeated:
             value: CellValue = REPEATED
         elif figure.no_data:
@@ -190,7 +198,7 @@ def scorecard_workbook(scorecard: Scorecard, showing: str, status: DataStatus, d
         _put(sheet, row, 1, priority.title).font = Font(bold=True)
         row += 1
         for line in priority.rows:
-            _kpi_row(sheet, row, line)
+            _kpi_row(sheet, row, line, scorecard.quarters)
             row += 1
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2).coordinate
     widths = [46, *([12] * len(scorecard.quarters)), 10, 14, 18, 11, 11, 13, 40]

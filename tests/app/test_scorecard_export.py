@@ -19,7 +19,7 @@ from tests.helpers import declared_priorities, engine_results
 from warehouse.kpis.assessment import assess
 from warehouse.kpis.engine import Filters
 from warehouse.kpis.model import Unit
-from warehouse.kpis.periods import quarter
+from warehouse.kpis.periods import PeriodKind, quarter
 from warehouse.kpis.registry import get_kpi
 from warehouse.kpis.scorecard import PriorityRows, Scorecard, quarters_to
 from warehouse.kpis.suppression import SuppressionPolicy
@@ -99,6 +99,7 @@ def test_the_workbook_has_the_engines_quarters_for_newcastle(client, demo_home):
     assert sheet.freeze_panes == f"B{header + 1}"
     rows = _rows_by_title(sheet)
     filters = Filters(la_codes=(CITY,))
+    year_figures = 0
     for priority in declared_priorities():
         assert sheet.cell(rows[priority["title"]], 2).value is None  # a group row: the title alone
         engine = [engine_results(demo_home, priority["kpis"], code, filters) for code in QUARTER_CODES]
@@ -114,9 +115,13 @@ def test_the_workbook_has_the_engines_quarters_for_newcastle(client, demo_home):
                     assert kpi.is_published and cell.value == "–", (kpi_id, column)
                     assert (
                         cell.comment.text
-                        == f"{figure.period.label}'s figure, shown in the last quarter it stands for"
+                        == f"the next quarter's figure again: {figure.period.label}'s, published once a year"
                     )
-                elif figure.suppressed:
+                    continue
+                if figure.period.kind is not PeriodKind.QUARTER and not figure.no_data:  # shown once, here
+                    assert cell.comment.text == f"{figure.period.label}'s figure, the latest year published"
+                    year_figures += 1
+                if figure.suppressed:
                     assert cell.value == "c"
                 elif figure.value is None:  # nothing to divide by
                     assert cell.value == "n/a"
@@ -124,6 +129,7 @@ def test_the_workbook_has_the_engines_quarters_for_newcastle(client, demo_home):
                     assert isinstance(cell.value, (int, float))
                     assert cell.value == pytest.approx(_excel(figure.value, kpi.unit)), (kpi_id, column)
                     assert cell.number_format == NUMBER_FORMATS[kpi.unit]
+    assert year_figures > 0, "the demo's scorecard shows a figure published for a year"
 
 
 def test_the_spc_columns_read_the_25_months_to_the_last_quarter_in_words(client, demo_home):

@@ -201,7 +201,12 @@ REPEATED = "–"  # a quarter whose figure is the next quarter's again (Scorecar
 
 
 def repeated_words(figure: Figure) -> str:
-    return f"{figure.period.label}'s figure, shown in the last quarter it stands for"
+    return f"the next quarter's figure again: {figure.period.label}'s, published once a year"
+
+
+def year_figure_words(figure: Figure) -> str:
+    """A figure published for a year, shown in a quarter: which year's it is."""
+    return f"{figure.period.label}'s figure, the latest year published"
 
 
 @dataclass(frozen=True)
