@@ -38,6 +38,7 @@ from warehouse.kpis.scorecard import (
     ScorecardConfigError,
     ScorecardRow,
     build_scorecard,
+    is_year_figure,
     latest_quarter_ending_by,
     repeated_words,
     year_figure_words,
@@ -125,7 +126,7 @@ def _kpi_row(sheet: Worksheet, row: int, line: ScorecardRow, quarters: tuple[Per
         note: str | None
         if repeated:
             note = repeated_words(figure)
-        elif figure.period != quarter and not figure.no_data:  # as the page writes the year under it
+        elif is_year_figure(figure, quarter):  # as the page writes the year under it
             note = year_figure_words(figure)
         else:
             note = figure.no_data

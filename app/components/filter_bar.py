@@ -59,7 +59,7 @@ def filter_bar() -> html.Section:
                     html.Div(
                         [
                             _field("Period", period_kind),
-                            # "12 months to November 2026 (Dec 2025 to Nov 2026)": two columns
+                            # "12 months to November 2026 (Dec 2025 to Nov 2026)": three columns
                             _field("Ending", period, wide=True),
                             *dimensions,
                             html.Button(

@@ -25,7 +25,14 @@ from warehouse.kpis.formatting import (
 )
 from warehouse.kpis.model import Kpi
 from warehouse.kpis.periods import Period
-from warehouse.kpis.scorecard import REPEATED, PriorityRows, Scorecard, ScorecardRow, repeated_words
+from warehouse.kpis.scorecard import (
+    REPEATED,
+    PriorityRows,
+    Scorecard,
+    ScorecardRow,
+    is_year_figure,
+    repeated_words,
+)
 
 
 def _benchmark_cells(row: ScorecardRow) -> list[Markup]:
@@ -96,7 +103,7 @@ def _figure_cell(kpi: Kpi, figure: Figure, quarter: Period, repeated: bool, late
         return _cell(
             [REPEATED, Markup("span", f" ({words})", className="visually-hidden")], latest, why=words
         )
-    if figure.period != quarter and not figure.no_data:
+    if is_year_figure(figure, quarter):
         return _cell(
             [
                 format_figure(kpi, figure),

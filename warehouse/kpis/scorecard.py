@@ -204,6 +204,11 @@ def repeated_words(figure: Figure) -> str:
     return f"the next quarter's figure again: {figure.period.label}'s, published once a year"
 
 
+def is_year_figure(figure: Figure, quarter: Period) -> bool:
+    """Whether the figure shown in `quarter` is one published for a year, which names its year."""
+    return figure.period != quarter and not figure.no_data
+
+
 def year_figure_words(figure: Figure) -> str:
     """A figure published for a year, shown in a quarter: which year's it is."""
     return f"{figure.period.label}'s figure, the latest year published"
